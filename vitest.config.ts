@@ -1,0 +1,28 @@
+import { defineConfig } from "vitest/config";
+
+// Test tiers (see test/README.md). `unit` is pure and needs no server; `integration` starts only
+// the real components its suites ask for through test/env/global-setup.ts.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts", "test/golden/**/*.test.ts", "test/conformance/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["test/env/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
