@@ -1,0 +1,232 @@
+/**
+ * Listeners of a Gateway: its own, then those of the ListenerSets it admits. Each is checked for a
+ * protocol the data plane speaks, the route kinds it allows, its certificates, and conflicts with
+ * the listeners before it. Gateway listeners win over ListenerSet listeners; an older ListenerSet
+ * wins over a newer one.
+ */
+import type { DataPlane } from "../config.ts";
+import {
+  GATEWAY_GROUP,
+  type Gateway,
+  type ListenerEntry,
+  type RouteGroupKind,
+  type TLSModeType,
+} from "../gateway-api/types.ts";
+import type { Secret } from "../k8s/core.ts";
+import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
+import { dataPlaneName, defaultRouteKinds, listenerProtocolProblem } from "./capabilities.ts";
+import type { ListenerOrigin, ResolvedCertificate, ResolvedListener } from "./model.ts";
+import type { ReferenceIndex } from "./reference-grants.ts";
+
+/** Listener option naming one or more ACM certificate ARNs (comma-separated). */
+export const CERTIFICATE_ARN_OPTION = "switchyard.dev/certificate-arn";
+const TLS_SECRET_TYPE = "kubernetes.io/tls";
+
+export interface ListenerContext {
+  dataPlane: DataPlane;
+  secrets: ReadonlyMap<string, Secret>;
+  references: ReferenceIndex;
+}
+
+export function resolveListener(entry: ListenerEntry, origin: ListenerOrigin, ctx: ListenerContext): ResolvedListener {
+  const tlsMode: TLSModeType | undefined =
+    entry.protocol === "HTTPS" || entry.protocol === "TLS" ? (entry.tls?.mode ?? "Terminate") : undefined;
+  const from = entry.allowedRoutes?.namespaces?.from ?? "Same";
+  const listener: ResolvedListener = {
+    id: origin.kind === "Gateway" ? entry.name : `${origin.namespace}/${origin.name}/${entry.name}`,
+    name: entry.name,
+    origin,
+    port: entry.port,
+    protocol: entry.protocol,
+    hostname: entry.hostname || undefined,
+    tlsMode,
+    certificates: [],
+    allowedRoutes: {
+      from,
+      ...(entry.allowedRoutes?.namespaces?.selector ? { selector: entry.allowedRoutes.namespaces.selector } : {}),
+    },
+    supportedKinds: [],
+    attachments: [],
+  };
+  const protocolProblem = listenerProtocolProblem(ctx.dataPlane, entry.protocol, tlsMode);
+  if (protocolProblem) {
+    listener.acceptedProblem = protocolProblem;
+    return listener;
+  }
+  const kinds = routeKinds(entry, ctx.dataPlane, tlsMode);
+  listener.supportedKinds = kinds.supported;
+  if (kinds.problem) listener.resolvedRefsProblem = kinds.problem;
+  if (tlsMode === "Terminate") {
+    const certs = resolveCertificates(entry, origin, ctx);
+    listener.certificates = certs.certificates;
+    listener.resolvedRefsProblem ??= certs.problem;
+  }
+  return listener;
+}
+
+function routeKinds(
+  entry: ListenerEntry,
+  dataPlane: DataPlane,
+  tlsMode: TLSModeType | undefined,
+): { supported: RouteGroupKind[]; problem?: StatusProblem } {
+  const defaults = defaultRouteKinds(dataPlane, entry.protocol, tlsMode);
+  const requested = entry.allowedRoutes?.kinds;
+  if (!requested || requested.length === 0) {
+    return { supported: defaults.map((kind) => ({ group: GATEWAY_GROUP, kind })) };
+  }
+  const supported: RouteGroupKind[] = [];
+  const invalid: string[] = [];
+  for (const k of requested) {
+    const group = k.group ?? GATEWAY_GROUP;
+    if (group === GATEWAY_GROUP && (defaults as string[]).includes(k.kind)) {
+      if (!supported.some((s) => s.kind === k.kind)) supported.push({ group, kind: k.kind });
+    } else {
+      invalid.push(group ? `${group}/${k.kind}` : k.kind);
+    }
+  }
+  if (invalid.length === 0) return { supported };
+  return {
+    supported,
+    problem: problem(
+      Reason.InvalidRouteKinds,
+      `route kinds ${invalid.join(", ")} cannot attach to a ${entry.protocol} listener on ${dataPlaneName(dataPlane)}`,
+    ),
+  };
+}
+
+function resolveCertificates(
+  entry: ListenerEntry,
+  origin: ListenerOrigin,
+  ctx: ListenerContext,
+): { certificates: ResolvedCertificate[]; problem?: StatusProblem } {
+  const certificates: ResolvedCertificate[] = [];
+  let first: StatusProblem | undefined;
+  const note = (p: StatusProblem) => {
+    first ??= p;
+  };
+  for (const [i, ref] of (entry.tls?.certificateRefs ?? []).entries()) {
+    const group = ref.group ?? "";
+    const kind = ref.kind ?? "Secret";
+    const namespace = ref.namespace ?? origin.namespace;
+    const at = `tls.certificateRefs[${i}]`;
+    if (group !== "" || kind !== "Secret") {
+      note(
+        problem(
+          Reason.InvalidCertificateRef,
+          `${at}: ${group ? `${group}/` : ""}${kind} is not a supported certificate kind (core Secret)`,
+        ),
+      );
+      continue;
+    }
+    const allowed = ctx.references.allows(
+      { group: GATEWAY_GROUP, kind: origin.kind, namespace: origin.namespace },
+      { group: "", kind: "Secret", namespace, name: ref.name },
+    );
+    if (!allowed) {
+      note(
+        problem(
+          Reason.RefNotPermitted,
+          `${at}: Secret ${namespace}/${ref.name} is in another namespace and no ReferenceGrant allows it`,
+        ),
+      );
+      continue;
+    }
+    const secret = ctx.secrets.get(`${namespace}/${ref.name}`);
+    if (!secret) {
+      note(problem(Reason.InvalidCertificateRef, `${at}: Secret ${namespace}/${ref.name} not found`));
+      continue;
+    }
+    if (secret.type !== undefined && secret.type !== TLS_SECRET_TYPE) {
+      note(
+        problem(
+          Reason.InvalidCertificateRef,
+          `${at}: Secret ${namespace}/${ref.name} has type ${secret.type}, not ${TLS_SECRET_TYPE}`,
+        ),
+      );
+      continue;
+    }
+    certificates.push({
+      source: "certificateRef",
+      secretKey: `${namespace}/${ref.name}`,
+      ...(secret.acmCertificateArn ? { arn: secret.acmCertificateArn } : {}),
+    });
+  }
+  for (const arn of (entry.tls?.options?.[CERTIFICATE_ARN_OPTION] ?? "").split(",")) {
+    if (arn.trim()) certificates.push({ source: "option", arn: arn.trim() });
+  }
+  return first ? { certificates, problem: first } : { certificates };
+}
+
+/** Ports on which two protocols can share one data-plane listener. */
+function protocolsCompatible(dataPlane: DataPlane, a: string, b: string): boolean {
+  if (a === b) return true;
+  // NLB merges TCP and UDP on one port into a TCP_UDP listener.
+  return dataPlane === "nlb" && ((a === "TCP" && b === "UDP") || (a === "UDP" && b === "TCP"));
+}
+
+function conflictBetween(dataPlane: DataPlane, a: ResolvedListener, b: ResolvedListener): StatusProblem | undefined {
+  if (a.port !== b.port) return undefined;
+  if (!protocolsCompatible(dataPlane, a.protocol, b.protocol)) {
+    return problem(
+      Reason.ProtocolConflict,
+      `port ${a.port} is used by listeners with protocols ${a.protocol} and ${b.protocol}`,
+    );
+  }
+  if (a.protocol !== b.protocol) return undefined;
+  if ((a.hostname ?? "") === (b.hostname ?? "")) {
+    return problem(
+      Reason.HostnameConflict,
+      `listeners ${a.id} and ${b.id} both use port ${a.port}/${a.protocol} with ${a.hostname ? `hostname ${a.hostname}` : "no hostname"}`,
+    );
+  }
+  // A Network Load Balancer cannot route TLS by SNI: one TLS listener per port.
+  if (dataPlane === "nlb" && a.protocol === "TLS") {
+    return problem(
+      Reason.HostnameConflict,
+      `Network Load Balancer cannot route by hostname: listeners ${a.id} and ${b.id} share port ${a.port}/TLS`,
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Marks conflicts. Within one tier (the Gateway's own listeners, or one ListenerSet) every listener
+ * in a conflict is marked; a later tier's listener that conflicts with an earlier tier loses.
+ */
+export function markConflicts(dataPlane: DataPlane, tiers: readonly ResolvedListener[][]): void {
+  const settled: ResolvedListener[] = [];
+  for (const tier of tiers) {
+    const candidates = tier.filter((l) => !l.acceptedProblem);
+    for (const l of candidates) {
+      for (const earlier of settled) {
+        const c = conflictBetween(dataPlane, earlier, l);
+        if (c) {
+          l.conflict ??= c;
+          break;
+        }
+      }
+    }
+    for (let i = 0; i < candidates.length; i++) {
+      for (let j = i + 1; j < candidates.length; j++) {
+        const a = candidates[i];
+        const b = candidates[j];
+        if (!a || !b) continue;
+        const c = conflictBetween(dataPlane, a, b);
+        if (c) {
+          a.conflict ??= c;
+          b.conflict ??= c;
+        }
+      }
+    }
+    settled.push(...candidates.filter((l) => !l.conflict));
+  }
+}
+
+export function gatewayOrigin(gateway: Gateway): ListenerOrigin {
+  return {
+    kind: "Gateway",
+    namespace: gateway.metadata.namespace ?? "default",
+    name: gateway.metadata.name,
+    generation: gateway.metadata.generation,
+  };
+}

@@ -1,0 +1,292 @@
+/**
+ * Snapshot → resolved graph. Pure: the same snapshot always gives the same graph, whatever the
+ * order of objects in it.
+ */
+import type { ControllerConfig } from "../config.ts";
+import { AWS_LBC_GROUP, type LoadBalancerConfiguration } from "../extensions/aws-lbc.ts";
+import type {
+  GatewayClass,
+  GRPCRouteRule,
+  HTTPRouteMatch,
+  HTTPRouteRule,
+  ListenerSet,
+  Route,
+} from "../gateway-api/types.ts";
+import { GATEWAY_GROUP } from "../gateway-api/types.ts";
+import { selectorMatches } from "../k8s/labels.ts";
+import { objectKey } from "../k8s/meta.ts";
+import type { Snapshot } from "../snapshot.ts";
+import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
+import { attachRoute } from "./attachment.ts";
+import { type BackendContext, indexEndpointSlices, resolveBackend } from "./backends.ts";
+import { gatewayOrigin, type ListenerContext, markConflicts, resolveListener } from "./listeners.ts";
+import type {
+  ResolvedGateway,
+  ResolvedGatewayClass,
+  ResolvedGraph,
+  ResolvedListener,
+  ResolvedListenerSet,
+  ResolvedRoute,
+  ResolvedRule,
+} from "./model.ts";
+import { referenceIndex } from "./reference-grants.ts";
+
+const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+const DEFAULT_MATCH: HTTPRouteMatch = { path: { type: "PathPrefix", value: "/" } };
+
+function byKey<T extends { metadata: { name: string; namespace?: string } }>(objects: readonly T[]): Map<string, T> {
+  return new Map(objects.map((o) => [objectKey(o.metadata), o]));
+}
+
+/** Older first, then by namespace/name: the order the spec uses to break ties between objects. */
+export function compareAge(
+  a: { metadata: { creationTimestamp?: string; name: string; namespace?: string } },
+  b: { metadata: { creationTimestamp?: string; name: string; namespace?: string } },
+): number {
+  const ta = a.metadata.creationTimestamp ?? "\uffff";
+  const tb = b.metadata.creationTimestamp ?? "\uffff";
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  const ka = objectKey(a.metadata);
+  const kb = objectKey(b.metadata);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+export function resolveGraph(snapshot: Snapshot, config: ControllerConfig): ResolvedGraph {
+  const references = referenceIndex(snapshot.referenceGrants);
+  const secrets = byKey(snapshot.secrets);
+  const namespaces = byKey(snapshot.namespaces);
+  const lbConfigs = byKey(snapshot.loadBalancerConfigurations);
+  const namespaceLabels = (ns: string) => ({
+    ...(namespaces.get(ns)?.metadata.labels ?? {}),
+    [NAMESPACE_NAME_LABEL]: ns,
+  });
+
+  const classes = new Map<string, ResolvedGatewayClass>();
+  for (const gc of [...snapshot.gatewayClasses].sort(compareAge)) {
+    const resolved = resolveGatewayClass(gc, config, lbConfigs);
+    if (resolved) classes.set(gc.metadata.name, resolved);
+  }
+
+  const gateways = new Map<string, ResolvedGateway>();
+  for (const gw of [...snapshot.gateways].sort(compareAge)) {
+    const gatewayClass = classes.get(gw.spec?.gatewayClassName ?? "");
+    if (!gatewayClass) continue;
+    const ctx: ListenerContext = { dataPlane: gatewayClass.dataPlane, secrets, references };
+    const origin = gatewayOrigin(gw);
+    const listeners = (gw.spec?.listeners ?? []).map((l) => resolveListener(l, origin, ctx));
+    const resolved: ResolvedGateway = {
+      key: objectKey(gw.metadata),
+      object: gw,
+      gatewayClass,
+      dataPlane: gatewayClass.dataPlane,
+      listeners,
+      listenerSets: [],
+    };
+    const gwProblem = gatewayProblem(resolved, lbConfigs);
+    if (gwProblem) resolved.problem = gwProblem;
+    gateways.set(resolved.key, resolved);
+  }
+
+  const listenerSets = new Map<string, { gatewayKey: string; listeners: ResolvedListener[]; accepted: boolean }>();
+  for (const set of [...snapshot.listenerSets].sort(compareAge)) {
+    const resolved = resolveListenerSet(set, gateways, secrets, references, namespaceLabels);
+    if (!resolved?.gatewayKey) continue;
+    const gateway = gateways.get(resolved.gatewayKey);
+    if (!gateway) continue;
+    gateway.listenerSets.push(resolved);
+    listenerSets.set(objectKey(set.metadata), {
+      gatewayKey: resolved.gatewayKey,
+      listeners: resolved.listeners,
+      accepted: !resolved.problem,
+    });
+  }
+  for (const gateway of gateways.values()) {
+    const accepted = gateway.listenerSets.filter((s) => !s.problem).map((s) => s.listeners);
+    markConflicts(gateway.dataPlane, [gateway.listeners, ...accepted]);
+  }
+
+  const backendCtx: BackendContext = {
+    services: byKey(snapshot.services),
+    serviceImports: byKey(snapshot.serviceImports),
+    endpointSlices: indexEndpointSlices(snapshot.endpointSlices),
+    references,
+  };
+  const routes: ResolvedRoute[] = [];
+  for (const route of [...snapshot.routes].sort((a, b) => routeSortKey(a).localeCompare(routeSortKey(b)))) {
+    const resolved = resolveRoute(route, backendCtx);
+    attachRoute(resolved, { gateways, listenerSets, namespaceLabels });
+    if (resolved.parents.length > 0) routes.push(resolved);
+  }
+
+  return { gatewayClasses: [...classes.values()], gateways: [...gateways.values()], routes };
+}
+
+function routeSortKey(route: Route): string {
+  return `${route.kind}/${objectKey(route.metadata)}`;
+}
+
+function resolveGatewayClass(
+  gc: GatewayClass,
+  config: ControllerConfig,
+  lbConfigs: ReadonlyMap<string, LoadBalancerConfiguration>,
+): ResolvedGatewayClass | undefined {
+  const dataPlane = config.controllers[gc.spec?.controllerName ?? ""];
+  if (!dataPlane) return undefined;
+  const resolved: ResolvedGatewayClass = { object: gc, dataPlane, accepted: true };
+  const ref = gc.spec?.parametersRef;
+  if (ref) {
+    const p = parametersProblem(ref, dataPlane === "lattice", lbConfigs, "GatewayClass parametersRef");
+    if (p) {
+      resolved.accepted = false;
+      resolved.problem = p;
+    }
+  }
+  return resolved;
+}
+
+function parametersProblem(
+  ref: { group: string; kind: string; name: string; namespace?: string },
+  lattice: boolean,
+  lbConfigs: ReadonlyMap<string, LoadBalancerConfiguration>,
+  what: string,
+): StatusProblem | undefined {
+  if (lattice || ref.group !== AWS_LBC_GROUP || ref.kind !== "LoadBalancerConfiguration") {
+    return problem(
+      Reason.InvalidParameters,
+      `${what} ${ref.group}/${ref.kind} is not supported${lattice ? " for VPC Lattice" : "; use gateway.k8s.aws/LoadBalancerConfiguration"}`,
+    );
+  }
+  if (!ref.namespace)
+    return problem(
+      Reason.InvalidParameters,
+      `${what} must name the namespace of LoadBalancerConfiguration ${ref.name}`,
+    );
+  if (!lbConfigs.has(`${ref.namespace}/${ref.name}`)) {
+    return problem(
+      Reason.InvalidParameters,
+      `${what}: LoadBalancerConfiguration ${ref.namespace}/${ref.name} not found`,
+    );
+  }
+  return undefined;
+}
+
+function gatewayProblem(
+  gateway: ResolvedGateway,
+  lbConfigs: ReadonlyMap<string, LoadBalancerConfiguration>,
+): StatusProblem | undefined {
+  const { object, gatewayClass } = gateway;
+  if (!gatewayClass.accepted) {
+    return problem(
+      Reason.Invalid,
+      `GatewayClass ${gatewayClass.object.metadata.name} is not accepted: ${gatewayClass.problem?.message ?? ""}`,
+    );
+  }
+  if ((object.spec?.addresses ?? []).length > 0) {
+    return problem(
+      Reason.UnsupportedAddress,
+      "spec.addresses: static addresses are not supported; the load balancer assigns its DNS name",
+    );
+  }
+  const infraRef = object.spec?.infrastructure?.parametersRef;
+  if (infraRef) {
+    return parametersProblem(
+      { ...infraRef, namespace: object.metadata.namespace ?? "default" },
+      gateway.dataPlane === "lattice",
+      lbConfigs,
+      "spec.infrastructure.parametersRef",
+    );
+  }
+  return undefined;
+}
+
+function resolveListenerSet(
+  set: ListenerSet,
+  gateways: ReadonlyMap<string, ResolvedGateway>,
+  secrets: ListenerContext["secrets"],
+  references: ListenerContext["references"],
+  namespaceLabels: (ns: string) => Record<string, string>,
+): ResolvedListenerSet | undefined {
+  const ref = set.spec?.parentRef;
+  if (!ref || (ref.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref.kind ?? "Gateway") !== "Gateway") return undefined;
+  const namespace = set.metadata.namespace ?? "default";
+  const gatewayKey = `${ref.namespace ?? namespace}/${ref.name}`;
+  const gateway = gateways.get(gatewayKey);
+  if (!gateway) return undefined;
+  const origin = {
+    kind: "ListenerSet" as const,
+    namespace,
+    name: set.metadata.name,
+    generation: set.metadata.generation,
+  };
+  const ctx: ListenerContext = { dataPlane: gateway.dataPlane, secrets, references };
+  const resolved: ResolvedListenerSet = {
+    object: set,
+    gatewayKey,
+    listeners: (set.spec?.listeners ?? []).map((l) => resolveListener(l, origin, ctx)),
+  };
+  const allowed = gateway.object.spec?.allowedListeners?.namespaces;
+  const from = allowed?.from ?? "None";
+  const gatewayNamespace = gateway.object.metadata.namespace ?? "default";
+  const permitted =
+    from === "All" ||
+    (from === "Same" && namespace === gatewayNamespace) ||
+    (from === "Selector" && selectorMatches(allowed?.selector, namespaceLabels(namespace)));
+  if (!permitted) {
+    resolved.problem = problem(
+      Reason.NotAllowed,
+      `Gateway ${gatewayKey} does not allow ListenerSets from namespace ${namespace} (allowedListeners from ${from})`,
+    );
+  }
+  return resolved;
+}
+
+function resolveRoute(route: Route, ctx: BackendContext): ResolvedRoute {
+  const namespace = route.metadata.namespace ?? "default";
+  const from = { kind: route.kind, namespace };
+  const resolved: ResolvedRoute = {
+    key: `${route.kind}/${objectKey(route.metadata)}`,
+    kind: route.kind,
+    object: route,
+    rules: [],
+    hostnames:
+      "hostnames" in (route.spec ?? {})
+        ? normalizeHostnames((route.spec as { hostnames?: string[] }).hostnames)
+        : undefined,
+    parents: [],
+  };
+  const rules = route.spec?.rules ?? [];
+  resolved.rules = rules.map((rule, index): ResolvedRule => {
+    const backends = (rule.backendRefs ?? []).map((ref, i) => resolveBackend(from, ref, i, ctx));
+    return {
+      index,
+      name: rule.name,
+      httpMatches: route.kind === "HTTPRoute" ? httpMatches(rule as HTTPRouteRule) : [],
+      grpcMatches: route.kind === "GRPCRoute" ? ((rule as GRPCRouteRule).matches ?? [{}]) : [],
+      filters: "filters" in rule && Array.isArray(rule.filters) ? rule.filters : [],
+      backends,
+      source: rule,
+    };
+  });
+  if (route.kind === "HTTPRoute" && rules.length === 0) {
+    resolved.rules.push({
+      index: 0,
+      name: undefined,
+      httpMatches: [DEFAULT_MATCH],
+      grpcMatches: [],
+      filters: [],
+      backends: [],
+      source: {},
+    });
+  }
+  resolved.resolvedRefsProblem = resolved.rules.flatMap((r) => r.backends).find((b) => b.problem)?.problem;
+  return resolved;
+}
+
+function httpMatches(rule: { matches?: HTTPRouteMatch[] }): HTTPRouteMatch[] {
+  const matches = rule.matches && rule.matches.length > 0 ? rule.matches : [DEFAULT_MATCH];
+  return matches.map((m) => ({ ...m, path: { type: m.path?.type ?? "PathPrefix", value: m.path?.value ?? "/" } }));
+}
+
+function normalizeHostnames(hostnames: string[] | undefined): string[] | undefined {
+  return hostnames && hostnames.length > 0 ? hostnames.map((h) => h.toLowerCase()) : undefined;
+}

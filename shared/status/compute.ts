@@ -1,0 +1,307 @@
+/**
+ * Every status switchyard owes, computed from the resolved graph and what is known of the data
+ * plane. Accepted and ResolvedRefs come from Kubernetes state alone; Programmed and addresses wait
+ * for the data plane. Route statuses carry only this controller's parent entries; `merge.ts` folds
+ * them into the object's existing status without touching other controllers' entries.
+ */
+import { GATEWAY_GROUP, type ListenerStatus, type PolicyStatus, type RouteParentStatus } from "../gateway-api/types.ts";
+import {
+  gatewayAccepted,
+  type ResolvedGateway,
+  type ResolvedGraph,
+  type ResolvedListener,
+  type ResolvedListenerSet,
+  type ResolvedRoute,
+} from "../graph/model.ts";
+import type { Condition } from "../k8s/meta.ts";
+import type { Snapshot } from "../snapshot.ts";
+import { Cond, condition, Reason } from "./conditions.ts";
+
+/** What the data plane reported for one Gateway, keyed by `namespace/name` in StatusInputs. */
+export interface DataPlaneObservation {
+  /** The load balancer / service network exists and is active. */
+  programmed: boolean;
+  /** DNS name (ALB/NLB) or service network ARN-derived address to publish in status. */
+  address?: string;
+  /** Why it is not programmed yet, or an AWS error to surface. */
+  message?: string;
+  /** Per listener id: a data-plane reason it could not be programmed (limits, AWS errors). */
+  listenerProblems?: Readonly<Record<string, string>>;
+  /** Per route key: a data-plane reason the route could not be programmed (limits). */
+  routeProblems?: Readonly<Record<string, { reason: string; message: string }>>;
+}
+
+export interface StatusInputs {
+  observations?: ReadonlyMap<string, DataPlaneObservation>;
+}
+
+export interface GatewayClassStatusUpdate {
+  kind: "GatewayClass";
+  name: string;
+  conditions: Condition[];
+}
+
+export interface GatewayStatusUpdate {
+  kind: "Gateway";
+  namespace: string;
+  name: string;
+  conditions: Condition[];
+  listeners: ListenerStatus[];
+  addresses: { type: "Hostname" | "IPAddress"; value: string }[];
+  attachedListenerSets: number;
+}
+
+export interface ListenerSetStatusUpdate {
+  kind: "ListenerSet";
+  namespace: string;
+  name: string;
+  conditions: Condition[];
+  listeners: ListenerStatus[];
+}
+
+export interface RouteStatusUpdate {
+  kind: ResolvedRoute["kind"];
+  namespace: string;
+  name: string;
+  /** This control plane's parent entries (one per parentRef naming one of its Gateways). */
+  parents: RouteParentStatus[];
+  /** Controller names whose entries this update replaces (stale ones are dropped). */
+  controllerNames: string[];
+}
+
+export interface PolicyStatusUpdate {
+  kind: string;
+  namespace: string;
+  name: string;
+  status: PolicyStatus;
+}
+
+export type StatusUpdate =
+  | GatewayClassStatusUpdate
+  | GatewayStatusUpdate
+  | ListenerSetStatusUpdate
+  | RouteStatusUpdate
+  | PolicyStatusUpdate;
+
+export function computeStatuses(
+  graph: ResolvedGraph,
+  snapshot: Snapshot,
+  ownedControllers: readonly string[],
+  inputs: StatusInputs = {},
+): StatusUpdate[] {
+  const updates: StatusUpdate[] = [];
+  for (const gc of graph.gatewayClasses) {
+    const gen = gc.object.metadata.generation;
+    updates.push({
+      kind: "GatewayClass",
+      name: gc.object.metadata.name,
+      conditions: [
+        gc.problem
+          ? condition(Cond.Accepted, false, gc.problem.reason, gc.problem.message, gen)
+          : condition(Cond.Accepted, true, Reason.Accepted, `handled by switchyard (${gc.dataPlane})`, gen),
+        condition(Cond.SupportedVersion, true, "SupportedVersion", "Gateway API v1.6 CRDs are supported", gen),
+      ],
+    });
+  }
+  for (const gateway of graph.gateways) {
+    const observation = inputs.observations?.get(gateway.key);
+    updates.push(gatewayStatus(gateway, observation));
+    for (const set of gateway.listenerSets) updates.push(listenerSetStatus(set, gateway, observation));
+  }
+  const routesWithUpdates = new Set<string>();
+  for (const route of graph.routes) {
+    routesWithUpdates.add(route.key);
+    updates.push(routeStatus(route, graph, inputs));
+  }
+  // A route that no longer names any of our Gateways still carries our old entries: clear them.
+  for (const route of snapshot.routes) {
+    const key = `${route.kind}/${route.metadata.namespace ?? "default"}/${route.metadata.name}`;
+    if (routesWithUpdates.has(key)) continue;
+    const stale = (route.status?.parents ?? []).some((p) => ownedControllers.includes(p.controllerName));
+    if (stale) {
+      updates.push({
+        kind: route.kind,
+        namespace: route.metadata.namespace ?? "default",
+        name: route.metadata.name,
+        parents: [],
+        controllerNames: [...ownedControllers],
+      });
+    }
+  }
+  return updates;
+}
+
+function gatewayStatus(gateway: ResolvedGateway, observation: DataPlaneObservation | undefined): GatewayStatusUpdate {
+  const gen = gateway.object.metadata.generation;
+  const accepted = gatewayAccepted(gateway);
+  const invalidListeners = gateway.listeners.filter((l) => l.acceptedProblem || l.conflict || l.resolvedRefsProblem);
+  const conditions: Condition[] = [];
+  if (gateway.problem) {
+    conditions.push(condition(Cond.Accepted, false, gateway.problem.reason, gateway.problem.message, gen));
+  } else if (!accepted) {
+    conditions.push(condition(Cond.Accepted, false, Reason.ListenersNotValid, "no listener is valid", gen));
+  } else if (invalidListeners.length > 0) {
+    conditions.push(
+      condition(
+        Cond.Accepted,
+        true,
+        Reason.ListenersNotValid,
+        `invalid listeners: ${invalidListeners.map((l) => l.name).join(", ")}`,
+        gen,
+      ),
+    );
+  } else {
+    conditions.push(condition(Cond.Accepted, true, Reason.Accepted, "accepted", gen));
+  }
+  conditions.push(programmedCondition(accepted, observation, gen));
+  return {
+    kind: "Gateway",
+    namespace: gateway.object.metadata.namespace ?? "default",
+    name: gateway.object.metadata.name,
+    conditions,
+    listeners: gateway.listeners.map((l) => listenerStatus(l, gen, accepted, observation)),
+    addresses: observation?.address ? [{ type: "Hostname", value: observation.address }] : [],
+    attachedListenerSets: gateway.listenerSets.filter((s) => !s.problem).length,
+  };
+}
+
+function programmedCondition(
+  accepted: boolean,
+  observation: DataPlaneObservation | undefined,
+  gen: number | undefined,
+): Condition {
+  if (!accepted) return condition(Cond.Programmed, false, Reason.Invalid, "the Gateway is not accepted", gen);
+  if (observation?.programmed)
+    return condition(Cond.Programmed, true, Reason.Programmed, observation.message ?? "programmed", gen);
+  return condition(Cond.Programmed, false, Reason.Pending, observation?.message ?? "waiting for the data plane", gen);
+}
+
+function listenerStatus(
+  l: ResolvedListener,
+  gen: number | undefined,
+  gatewayAccepted: boolean,
+  observation: DataPlaneObservation | undefined,
+): ListenerStatus {
+  const conditions: Condition[] = [];
+  const acceptedProblem = l.acceptedProblem ?? l.conflict;
+  conditions.push(
+    acceptedProblem
+      ? condition(Cond.Accepted, false, acceptedProblem.reason, acceptedProblem.message, gen)
+      : condition(Cond.Accepted, true, Reason.Accepted, "accepted", gen),
+  );
+  conditions.push(
+    l.conflict
+      ? condition(Cond.Conflicted, true, l.conflict.reason, l.conflict.message, gen)
+      : condition(Cond.Conflicted, false, Reason.NoConflicts, "no conflicts", gen),
+  );
+  conditions.push(
+    l.resolvedRefsProblem
+      ? condition(Cond.ResolvedRefs, false, l.resolvedRefsProblem.reason, l.resolvedRefsProblem.message, gen)
+      : condition(Cond.ResolvedRefs, true, Reason.ResolvedRefs, "all references resolved", gen),
+  );
+  const dataPlaneProblem = observation?.listenerProblems?.[l.id];
+  if (acceptedProblem || l.resolvedRefsProblem || !gatewayAccepted) {
+    conditions.push(condition(Cond.Programmed, false, Reason.Invalid, "the listener is not valid", gen));
+  } else if (dataPlaneProblem) {
+    conditions.push(condition(Cond.Programmed, false, Reason.Invalid, dataPlaneProblem, gen));
+  } else if (observation?.programmed) {
+    conditions.push(condition(Cond.Programmed, true, Reason.Programmed, "programmed", gen));
+  } else {
+    conditions.push(
+      condition(Cond.Programmed, false, Reason.Pending, observation?.message ?? "waiting for the data plane", gen),
+    );
+  }
+  return {
+    name: l.name,
+    supportedKinds: l.supportedKinds.map((k) => ({ group: k.group ?? GATEWAY_GROUP, kind: k.kind })),
+    attachedRoutes: new Set(l.attachments.map((a) => a.route.key)).size,
+    conditions,
+  };
+}
+
+function listenerSetStatus(
+  set: ResolvedListenerSet,
+  gateway: ResolvedGateway,
+  observation: DataPlaneObservation | undefined,
+): ListenerSetStatusUpdate {
+  const gen = set.object.metadata.generation;
+  const gwAccepted = gatewayAccepted(gateway);
+  const conditions: Condition[] = [];
+  const invalid = set.listeners.filter((l) => l.acceptedProblem || l.conflict || l.resolvedRefsProblem);
+  if (set.problem) {
+    conditions.push(condition(Cond.Accepted, false, set.problem.reason, set.problem.message, gen));
+  } else if (!gwAccepted) {
+    conditions.push(
+      condition(Cond.Accepted, false, Reason.ParentNotAccepted, `Gateway ${gateway.key} is not accepted`, gen),
+    );
+  } else if (invalid.length === set.listeners.length && set.listeners.length > 0) {
+    conditions.push(condition(Cond.Accepted, false, Reason.ListenersNotValid, "no listener is valid", gen));
+  } else if (invalid.length > 0) {
+    conditions.push(
+      condition(
+        Cond.Accepted,
+        true,
+        Reason.ListenersNotValid,
+        `invalid listeners: ${invalid.map((l) => l.name).join(", ")}`,
+        gen,
+      ),
+    );
+  } else {
+    conditions.push(condition(Cond.Accepted, true, Reason.Accepted, "accepted", gen));
+  }
+  const accepted = conditions[0]?.status === "True";
+  conditions.push(programmedCondition(accepted, observation, gen));
+  return {
+    kind: "ListenerSet",
+    namespace: set.object.metadata.namespace ?? "default",
+    name: set.object.metadata.name,
+    conditions,
+    listeners: set.problem ? [] : set.listeners.map((l) => listenerStatus(l, gen, accepted, observation)),
+  };
+}
+
+function routeStatus(route: ResolvedRoute, graph: ResolvedGraph, inputs: StatusInputs): RouteStatusUpdate {
+  const gen = route.object.metadata.generation;
+  const gatewaysByKey = new Map(graph.gateways.map((g) => [g.key, g]));
+  const controllerNames = new Set<string>();
+  const parents: RouteParentStatus[] = route.parents.map((parent) => {
+    const gateway = gatewaysByKey.get(parent.gatewayKey);
+    const controllerName = gateway?.gatewayClass.object.spec?.controllerName ?? "";
+    controllerNames.add(controllerName);
+    const dataPlaneProblem = inputs.observations?.get(parent.gatewayKey)?.routeProblems?.[route.key];
+    const conditions: Condition[] = [];
+    if (parent.acceptedProblem) {
+      conditions.push(
+        condition(Cond.Accepted, false, parent.acceptedProblem.reason, parent.acceptedProblem.message, gen),
+      );
+    } else if (dataPlaneProblem) {
+      conditions.push(condition(Cond.Accepted, false, dataPlaneProblem.reason, dataPlaneProblem.message, gen));
+    } else {
+      conditions.push(condition(Cond.Accepted, true, Reason.Accepted, "accepted", gen));
+    }
+    conditions.push(
+      route.resolvedRefsProblem
+        ? condition(Cond.ResolvedRefs, false, route.resolvedRefsProblem.reason, route.resolvedRefsProblem.message, gen)
+        : condition(Cond.ResolvedRefs, true, Reason.ResolvedRefs, "all references resolved", gen),
+    );
+    return {
+      parentRef: echoParentRef(route, parent.parentRefIndex),
+      controllerName,
+      conditions,
+    };
+  });
+  return {
+    kind: route.kind,
+    namespace: route.object.metadata.namespace ?? "default",
+    name: route.object.metadata.name,
+    parents,
+    controllerNames: [...controllerNames],
+  };
+}
+
+/** The parentRef as the user wrote it, with group and kind filled in as conformance expects. */
+function echoParentRef(route: ResolvedRoute, index: number): RouteParentStatus["parentRef"] {
+  const ref = route.object.spec?.parentRefs?.[index];
+  if (!ref) return { name: "" };
+  return { group: ref.group ?? GATEWAY_GROUP, kind: ref.kind ?? "Gateway", ...ref };
+}
