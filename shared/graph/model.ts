@@ -22,6 +22,7 @@ import type {
 } from "../gateway-api/types.ts";
 import type { Service, ServicePort } from "../k8s/core.ts";
 import type { StatusProblem } from "../status/conditions.ts";
+import type { ResolvedPolicy } from "./policies.ts";
 
 export interface ResolvedGatewayClass {
   object: GatewayClass;
@@ -170,4 +171,5 @@ export interface ResolvedGraph {
   gatewayClasses: ResolvedGatewayClass[];
   gateways: ResolvedGateway[];
   routes: ResolvedRoute[];
+  policies: ResolvedPolicy[];
 }

@@ -17,6 +17,7 @@ import { selectorMatches } from "../k8s/labels.ts";
 import { objectKey } from "../k8s/meta.ts";
 import type { Snapshot } from "../snapshot.ts";
 import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
+import { compareAge } from "./age.ts";
 import { attachRoute } from "./attachment.ts";
 import { type BackendContext, indexEndpointSlices, resolveBackend } from "./backends.ts";
 import { gatewayOrigin, type ListenerContext, markConflicts, resolveListener } from "./listeners.ts";
@@ -29,6 +30,7 @@ import type {
   ResolvedRoute,
   ResolvedRule,
 } from "./model.ts";
+import { resolvePolicies } from "./policies.ts";
 import { referenceIndex } from "./reference-grants.ts";
 
 const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
@@ -36,19 +38,6 @@ const DEFAULT_MATCH: HTTPRouteMatch = { path: { type: "PathPrefix", value: "/" }
 
 function byKey<T extends { metadata: { name: string; namespace?: string } }>(objects: readonly T[]): Map<string, T> {
   return new Map(objects.map((o) => [objectKey(o.metadata), o]));
-}
-
-/** Older first, then by namespace/name: the order the spec uses to break ties between objects. */
-export function compareAge(
-  a: { metadata: { creationTimestamp?: string; name: string; namespace?: string } },
-  b: { metadata: { creationTimestamp?: string; name: string; namespace?: string } },
-): number {
-  const ta = a.metadata.creationTimestamp ?? "\uffff";
-  const tb = b.metadata.creationTimestamp ?? "\uffff";
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  const ka = objectKey(a.metadata);
-  const kb = objectKey(b.metadata);
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 export function resolveGraph(snapshot: Snapshot, config: ControllerConfig): ResolvedGraph {
@@ -112,13 +101,21 @@ export function resolveGraph(snapshot: Snapshot, config: ControllerConfig): Reso
     references,
   };
   const routes: ResolvedRoute[] = [];
-  for (const route of [...snapshot.routes].sort((a, b) => routeSortKey(a).localeCompare(routeSortKey(b)))) {
+  const sortedRoutes = snapshot.routes
+    .map((r) => ({ key: routeSortKey(r), route: r }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const { route } of sortedRoutes) {
     const resolved = resolveRoute(route, backendCtx);
     attachRoute(resolved, { gateways, listenerSets, namespaceLabels });
     if (resolved.parents.length > 0) routes.push(resolved);
   }
 
-  return { gatewayClasses: [...classes.values()], gateways: [...gateways.values()], routes };
+  return {
+    gatewayClasses: [...classes.values()],
+    gateways: [...gateways.values()],
+    routes,
+    policies: resolvePolicies(snapshot),
+  };
 }
 
 function routeSortKey(route: Route): string {

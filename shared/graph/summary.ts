@@ -2,6 +2,7 @@
  * A plain, stable, reviewable view of the resolved graph: what golden files and `switchyard plan`
  * print. Object identity is replaced by keys so the summary serialises deterministically.
  */
+import type { GRPCRouteFilter, GRPCRouteMatch, HTTPRouteFilter, HTTPRouteMatch } from "../gateway-api/types.ts";
 import type { ResolvedBackend, ResolvedGraph, ResolvedListener, ResolvedRoute } from "./model.ts";
 
 export interface GraphSummary {
@@ -14,6 +15,8 @@ export interface GraphSummary {
       port: number;
       protocol: string;
       hostname?: string;
+      tlsMode?: string;
+      allowedRoutes: string;
       problems?: string[];
       routes: { route: string; hostnames?: string[] }[];
     }[];
@@ -21,7 +24,7 @@ export interface GraphSummary {
   routes: {
     route: string;
     parents: { gateway: string; parentRef: number; rejected?: string; listeners: string[] }[];
-    rules: { rule: number; matches: number; backends: string[] }[];
+    rules: { rule: number; matches?: string[]; filters?: string[]; backends: string[] }[];
   }[];
 }
 
@@ -34,6 +37,8 @@ function listenerSummary(l: ResolvedListener): GraphSummary["gateways"][number][
     port: l.port,
     protocol: l.protocol,
     ...(l.hostname ? { hostname: l.hostname } : {}),
+    ...(l.tlsMode ? { tlsMode: l.tlsMode } : {}),
+    allowedRoutes: l.allowedRoutes.from,
     ...(problems.length ? { problems } : {}),
     routes: l.attachments.map((a) => ({ route: a.route.key, ...(a.hostnames ? { hostnames: a.hostnames } : {}) })),
   };
@@ -42,6 +47,29 @@ function listenerSummary(l: ResolvedListener): GraphSummary["gateways"][number][
 function backendSummary(b: ResolvedBackend): string {
   const target = `${b.kind} ${b.namespace}/${b.name}${b.port !== undefined ? `:${b.port}` : ""} weight=${b.weight}`;
   return b.problem ? `${target} ${b.problem.reason}` : `${target} endpoints=${b.endpoints.length}`;
+}
+
+/** Match fields as written after defaulting, so a golden file shows which defaults were applied. */
+function httpMatchSummary(m: HTTPRouteMatch): string {
+  const parts = [`path ${m.path?.type ?? "(unset)"} ${m.path?.value ?? "(unset)"}`];
+  if (m.method) parts.push(`method ${m.method}`);
+  for (const h of m.headers ?? []) parts.push(`header ${h.type ?? "(unset)"} ${h.name}=${h.value}`);
+  for (const q of m.queryParams ?? []) parts.push(`query ${q.type ?? "(unset)"} ${q.name}=${q.value}`);
+  return parts.join(", ");
+}
+
+function grpcMatchSummary(m: GRPCRouteMatch): string {
+  const parts: string[] = [];
+  if (m.method) parts.push(`method ${m.method.type ?? "(unset)"} ${m.method.service ?? "*"}/${m.method.method ?? "*"}`);
+  for (const h of m.headers ?? []) parts.push(`header ${h.type ?? "(unset)"} ${h.name}=${h.value}`);
+  return parts.length ? parts.join(", ") : "any";
+}
+
+function filterSummary(f: HTTPRouteFilter | GRPCRouteFilter): string {
+  if (f.type === "RequestRedirect" && "requestRedirect" in f) {
+    return `RequestRedirect statusCode=${f.requestRedirect?.statusCode ?? "(unset)"}`;
+  }
+  return f.type;
 }
 
 function routeSummary(r: ResolvedRoute): GraphSummary["routes"][number] {
@@ -53,11 +81,15 @@ function routeSummary(r: ResolvedRoute): GraphSummary["routes"][number] {
       ...(p.acceptedProblem ? { rejected: `${p.acceptedProblem.reason}: ${p.acceptedProblem.message}` } : {}),
       listeners: p.attachments.map((a) => a.listener.id),
     })),
-    rules: r.rules.map((rule) => ({
-      rule: rule.index,
-      matches: Math.max(rule.httpMatches.length, rule.grpcMatches.length),
-      backends: rule.backends.map(backendSummary),
-    })),
+    rules: r.rules.map((rule) => {
+      const matches = [...rule.httpMatches.map(httpMatchSummary), ...rule.grpcMatches.map(grpcMatchSummary)];
+      return {
+        rule: rule.index,
+        ...(matches.length ? { matches } : {}),
+        ...(rule.filters.length ? { filters: rule.filters.map(filterSummary) } : {}),
+        backends: rule.backends.map(backendSummary),
+      };
+    }),
   };
 }
 

@@ -1,7 +1,10 @@
 /** Label selector evaluation (metav1.LabelSelector semantics). An empty selector matches everything. */
 import type { LabelSelector } from "./meta.ts";
 
-export function selectorMatches(selector: LabelSelector | undefined, labels: Readonly<Record<string, string>> = {}): boolean {
+export function selectorMatches(
+  selector: LabelSelector | undefined,
+  labels: Readonly<Record<string, string>> = {},
+): boolean {
   if (!selector) return true;
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
     if (labels[key] !== value) return false;

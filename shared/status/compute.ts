@@ -13,6 +13,7 @@ import {
   type ResolvedListenerSet,
   type ResolvedRoute,
 } from "../graph/model.ts";
+import type { ResolvedPolicy } from "../graph/policies.ts";
 import type { Condition } from "../k8s/meta.ts";
 import type { Snapshot } from "../snapshot.ts";
 import { Cond, condition, Reason } from "./conditions.ts";
@@ -108,10 +109,12 @@ export function computeStatuses(
     updates.push(gatewayStatus(gateway, observation));
     for (const set of gateway.listenerSets) updates.push(listenerSetStatus(set, gateway, observation));
   }
+  updates.push(...policyStatuses(graph, ownedControllers));
   const routesWithUpdates = new Set<string>();
+  const gatewaysByKey = new Map(graph.gateways.map((g) => [g.key, g]));
   for (const route of graph.routes) {
     routesWithUpdates.add(route.key);
-    updates.push(routeStatus(route, graph, inputs));
+    updates.push(routeStatus(route, gatewaysByKey, inputs));
   }
   // A route that no longer names any of our Gateways still carries our old entries: clear them.
   for (const route of snapshot.routes) {
@@ -260,9 +263,12 @@ function listenerSetStatus(
   };
 }
 
-function routeStatus(route: ResolvedRoute, graph: ResolvedGraph, inputs: StatusInputs): RouteStatusUpdate {
+function routeStatus(
+  route: ResolvedRoute,
+  gatewaysByKey: ReadonlyMap<string, ResolvedGateway>,
+  inputs: StatusInputs,
+): RouteStatusUpdate {
   const gen = route.object.metadata.generation;
-  const gatewaysByKey = new Map(graph.gateways.map((g) => [g.key, g]));
   const controllerNames = new Set<string>();
   const parents: RouteParentStatus[] = route.parents.map((parent) => {
     const gateway = gatewaysByKey.get(parent.gatewayKey);
@@ -304,4 +310,79 @@ function echoParentRef(route: ResolvedRoute, index: number): RouteParentStatus["
   const ref = route.object.spec?.parentRefs?.[index];
   if (!ref) return { name: "" };
   return { group: ref.group ?? GATEWAY_GROUP, kind: ref.kind ?? "Gateway", ...ref };
+}
+
+/**
+ * Policy status per ancestor Gateway (GEP-713). A policy whose target reaches none of our Gateways
+ * gets one entry naming the target itself, so TargetNotFound and Conflicted are still visible.
+ */
+function policyStatuses(graph: ResolvedGraph, ownedControllers: readonly string[]): PolicyStatusUpdate[] {
+  const gatewaysOf = new Map<string, Set<ResolvedGateway>>();
+  const link = (target: string, gateway: ResolvedGateway) => {
+    const set = gatewaysOf.get(target) ?? new Set();
+    set.add(gateway);
+    gatewaysOf.set(target, set);
+  };
+  const gatewaysByKey = new Map(graph.gateways.map((g) => [g.key, g]));
+  for (const g of graph.gateways) link(`Gateway/${g.key}`, g);
+  for (const route of graph.routes) {
+    for (const parent of route.parents) {
+      const gateway = gatewaysByKey.get(parent.gatewayKey);
+      if (!gateway) continue;
+      link(route.key, gateway);
+      for (const rule of route.rules)
+        for (const b of rule.backends) link(`${b.kind}/${b.namespace}/${b.name}`, gateway);
+    }
+  }
+  const fallbackController = ownedControllers[0] ?? "";
+  return graph.policies.map((policy) => {
+    const gen = policy.object.metadata.generation;
+    const namespace = policy.object.metadata.namespace ?? "default";
+    const gateways = [...new Set(policy.targets.flatMap((t) => [...(gatewaysOf.get(t) ?? [])]))];
+    const verdict = (gateway: ResolvedGateway | undefined): Condition => {
+      if (policy.problem) return condition(Cond.Accepted, false, policy.problem.reason, policy.problem.message, gen);
+      const unenforceable = gateway && policyUnenforceable(policy, gateway);
+      if (unenforceable) return condition(Cond.Accepted, false, Reason.Invalid, unenforceable, gen);
+      return condition(Cond.Accepted, true, Reason.Accepted, "accepted", gen);
+    };
+    const ancestors =
+      gateways.length > 0
+        ? gateways.map((g) => ({
+            ancestorRef: {
+              group: GATEWAY_GROUP,
+              kind: "Gateway",
+              namespace: g.object.metadata.namespace ?? "default",
+              name: g.object.metadata.name,
+            },
+            controllerName: g.gatewayClass.object.spec?.controllerName ?? fallbackController,
+            conditions: [verdict(g)],
+          }))
+        : policy.targets.slice(0, 1).map((t) => {
+            const [kind = "", ns = namespace, name = ""] = t.split("/");
+            return {
+              ancestorRef: { group: kind === "Service" ? "" : GATEWAY_GROUP, kind, namespace: ns, name },
+              controllerName: fallbackController,
+              conditions: [verdict(undefined)],
+            };
+          });
+    return { kind: policy.kind, namespace, name: policy.object.metadata.name, status: { ancestors } };
+  });
+}
+
+/** A policy the ancestor's data plane cannot honour, with the reason in words. */
+function policyUnenforceable(policy: ResolvedPolicy, gateway: ResolvedGateway): string | undefined {
+  const lattice = gateway.dataPlane === "lattice";
+  switch (policy.kind) {
+    case "BackendTLSPolicy":
+      return `${gateway.dataPlane === "lattice" ? "VPC Lattice" : "Elastic Load Balancing"} does not verify target certificates, so the validation this policy asks for cannot be enforced`;
+    case "TargetGroupPolicy":
+    case "VpcAssociationPolicy":
+    case "AccessLogPolicy":
+    case "IAMAuthPolicy":
+      return lattice ? undefined : `${policy.kind} applies to VPC Lattice Gateways only`;
+    case "TargetGroupConfiguration":
+      return lattice
+        ? "TargetGroupConfiguration applies to ALB and NLB Gateways only; use TargetGroupPolicy"
+        : undefined;
+  }
 }

@@ -1,0 +1,43 @@
+/**
+ * `npm run bench`: every benchmark, each size in its own child process (so peak memory is the
+ * scenario's own), printed as a table. Figures go to bench/RESULTS.md by hand with the command.
+ * `npm run bench -- resolve` runs only scenarios whose name contains the word.
+ */
+import { execFileSync } from "node:child_process";
+import { runResolve } from "./scenarios/resolve.ts";
+
+type Row = Record<string, string | number>;
+
+const SCENARIOS: { name: string; args: number[] }[] = [
+  { name: "resolve", args: [1, 1250, 4, 7] },
+  { name: "resolve", args: [1, 2500, 4, 7] },
+  { name: "resolve", args: [1, 5000, 4, 7] },
+  { name: "resolve", args: [1, 10000, 4, 5] },
+  { name: "resolve", args: [200, 50, 4, 5] },
+];
+
+function child(name: string, args: number[]): Row {
+  if (name === "resolve") {
+    const [g = 1, r = 1, rules = 1, it = 1] = args;
+    return runResolve(g, r, rules, it);
+  }
+  throw new Error(`unknown scenario ${name}`);
+}
+
+if (process.argv[2] === "--child") {
+  const [name = "", ...args] = process.argv.slice(3);
+  process.stdout.write(JSON.stringify(child(name, args.map(Number))));
+} else {
+  const filter = process.argv[2];
+  const rows: Row[] = [];
+  for (const s of SCENARIOS.filter((s) => !filter || s.name.includes(filter))) {
+    const out = execFileSync(process.execPath, [import.meta.filename, "--child", s.name, ...s.args.map(String)], {
+      encoding: "utf8",
+      maxBuffer: 16 * 2 ** 20,
+    });
+    const row = JSON.parse(out) as Row;
+    rows.push(row);
+    process.stderr.write(`${row.scenario}: median ${row.medianMs} ms\n`);
+  }
+  console.table(rows);
+}
