@@ -32,6 +32,8 @@ export interface BackendContext {
   serviceImports: ReadonlyMap<string, ServiceImport>;
   endpointSlices: ReadonlyMap<string, EndpointSlice[]>;
   references: ReferenceIndex;
+  /** Memo of readyEndpoints per `namespace/service#port`: many rules share one Service port. */
+  endpointCache?: Map<string, ResolvedEndpoint[]>;
 }
 
 export function indexEndpointSlices(slices: readonly EndpointSlice[]): Map<string, EndpointSlice[]> {
@@ -115,7 +117,13 @@ export function resolveBackend(
       return backend;
     }
   }
-  backend.endpoints = readyEndpoints(ctx.endpointSlices.get(`${namespace}/${ref.name}`) ?? [], servicePort.name);
+  const cacheKey = `${namespace}/${ref.name}#${servicePort.name ?? ""}`;
+  let endpoints = ctx.endpointCache?.get(cacheKey);
+  if (!endpoints) {
+    endpoints = readyEndpoints(ctx.endpointSlices.get(`${namespace}/${ref.name}`) ?? [], servicePort.name);
+    ctx.endpointCache?.set(cacheKey, endpoints);
+  }
+  backend.endpoints = endpoints;
   return backend;
 }
 

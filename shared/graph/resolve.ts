@@ -99,6 +99,7 @@ export function resolveGraph(snapshot: Snapshot, config: ControllerConfig): Reso
     serviceImports: byKey(snapshot.serviceImports),
     endpointSlices: indexEndpointSlices(snapshot.endpointSlices),
     references,
+    endpointCache: new Map(),
   };
   const routes: ResolvedRoute[] = [];
   const sortedRoutes = snapshot.routes

@@ -317,6 +317,7 @@ function echoParentRef(route: ResolvedRoute, index: number): RouteParentStatus["
  * gets one entry naming the target itself, so TargetNotFound and Conflicted are still visible.
  */
 function policyStatuses(graph: ResolvedGraph, ownedControllers: readonly string[]): PolicyStatusUpdate[] {
+  if (graph.policies.length === 0) return [];
   const gatewaysOf = new Map<string, Set<ResolvedGateway>>();
   const link = (target: string, gateway: ResolvedGateway) => {
     const set = gatewaysOf.get(target) ?? new Set();
