@@ -1,20 +1,62 @@
 /**
- * The pure heart of switchyard: a snapshot of Kubernetes objects in, the resolved graph and every
- * status owed out. No I/O, no clock: data-plane observations are passed in.
+ * The pure heart of switchyard: a snapshot of Kubernetes objects in; the resolved graph, the
+ * desired data-plane model of every Gateway and every status owed out. No I/O, no clock: what is
+ * known of AWS (ACM certificates, load balancer state) is passed in.
  */
 import type { ControllerConfig } from "./config.ts";
-import type { ResolvedGraph } from "./graph/model.ts";
+import { buildAlb } from "./elb/alb.ts";
+import type { AcmCertificate, ElbBuild, ElbBuildContext } from "./elb/context.ts";
+import { buildNlb } from "./elb/nlb.ts";
+import { gatewayAccepted, type ResolvedGraph } from "./graph/model.ts";
 import { resolveGraph } from "./graph/resolve.ts";
+import { objectKey } from "./k8s/meta.ts";
 import type { Snapshot } from "./snapshot.ts";
-import { computeStatuses, type StatusInputs, type StatusUpdate } from "./status/compute.ts";
+import { computeStatuses, type DataPlaneObservation, type StatusUpdate } from "./status/compute.ts";
+
+export interface TranslateOptions {
+  /** Registered cluster id, part of AWS names and ownership tags. Default `local`. */
+  clusterId?: string;
+  acmCertificates?: readonly AcmCertificate[];
+  maxRulesPerListener?: number;
+  /** What AWS reported per Gateway key (`ns/name`): programmed, address, AWS errors. */
+  observations?: ReadonlyMap<string, DataPlaneObservation>;
+}
 
 export interface Translation {
   graph: ResolvedGraph;
+  /** Desired load balancer per ALB/NLB Gateway, with what the data plane could not express. */
+  loadBalancers: ElbBuild[];
   statuses: StatusUpdate[];
 }
 
-export function translate(snapshot: Snapshot, config: ControllerConfig, inputs: StatusInputs = {}): Translation {
+export function translate(snapshot: Snapshot, config: ControllerConfig, options: TranslateOptions = {}): Translation {
   const graph = resolveGraph(snapshot, config);
-  const statuses = computeStatuses(graph, snapshot, Object.keys(config.controllers), inputs);
-  return { graph, statuses };
+  const ctx: ElbBuildContext = {
+    clusterId: options.clusterId ?? "local",
+    snapshot,
+    ruleConfigs: new Map(snapshot.listenerRuleConfigurations.map((c) => [objectKey(c.metadata), c])),
+    ...(options.acmCertificates ? { acmCertificates: options.acmCertificates } : {}),
+    ...(options.maxRulesPerListener ? { maxRulesPerListener: options.maxRulesPerListener } : {}),
+  };
+  const loadBalancers: ElbBuild[] = [];
+  const observations = new Map(options.observations ?? []);
+  for (const gateway of graph.gateways) {
+    if (!gatewayAccepted(gateway) || gateway.dataPlane === "lattice") continue;
+    const build = gateway.dataPlane === "alb" ? buildAlb(gateway, ctx) : buildNlb(gateway, ctx);
+    loadBalancers.push(build);
+    observations.set(gateway.key, withBuildProblems(observations.get(gateway.key), build));
+  }
+  const statuses = computeStatuses(graph, snapshot, Object.keys(config.controllers), { observations });
+  return { graph, loadBalancers, statuses };
+}
+
+/** Problems found while building the model join what AWS reported, for status. */
+function withBuildProblems(observation: DataPlaneObservation | undefined, build: ElbBuild): DataPlaneObservation {
+  return {
+    programmed: observation?.programmed ?? false,
+    ...(observation?.address ? { address: observation.address } : {}),
+    ...(observation?.message ? { message: observation.message } : {}),
+    listenerProblems: { ...observation?.listenerProblems, ...Object.fromEntries(build.listenerProblems) },
+    routeProblems: { ...observation?.routeProblems, ...Object.fromEntries(build.routeProblems) },
+  };
 }

@@ -7,6 +7,7 @@
 import { GATEWAY_GROUP, type ListenerStatus, type PolicyStatus, type RouteParentStatus } from "../gateway-api/types.ts";
 import {
   gatewayAccepted,
+  listenerSetAccepted,
   type ResolvedGateway,
   type ResolvedGraph,
   type ResolvedListener,
@@ -114,7 +115,7 @@ export function computeStatuses(
   const gatewaysByKey = new Map(graph.gateways.map((g) => [g.key, g]));
   for (const route of graph.routes) {
     routesWithUpdates.add(route.key);
-    updates.push(routeStatus(route, gatewaysByKey, inputs));
+    updates.push(routeStatus(route, gatewaysByKey, ownedControllers, inputs));
   }
   // A route that no longer names any of our Gateways still carries our old entries: clear them.
   for (const route of snapshot.routes) {
@@ -164,7 +165,7 @@ function gatewayStatus(gateway: ResolvedGateway, observation: DataPlaneObservati
     conditions,
     listeners: gateway.listeners.map((l) => listenerStatus(l, gen, accepted, observation)),
     addresses: observation?.address ? [{ type: "Hostname", value: observation.address }] : [],
-    attachedListenerSets: gateway.listenerSets.filter((s) => !s.problem).length,
+    attachedListenerSets: accepted ? gateway.listenerSets.filter(listenerSetAccepted).length : 0,
   };
 }
 
@@ -203,7 +204,10 @@ function listenerStatus(
       : condition(Cond.ResolvedRefs, true, Reason.ResolvedRefs, "all references resolved", gen),
   );
   const dataPlaneProblem = observation?.listenerProblems?.[l.id];
-  if (acceptedProblem || l.resolvedRefsProblem || !gatewayAccepted) {
+  if (l.conflict) {
+    // Conformance (ListenerSetHostnameConflict/ProtocolConflict) expects the conflict as the reason.
+    conditions.push(condition(Cond.Programmed, false, l.conflict.reason, l.conflict.message, gen));
+  } else if (acceptedProblem || l.resolvedRefsProblem || !gatewayAccepted) {
     conditions.push(condition(Cond.Programmed, false, Reason.Invalid, "the listener is not valid", gen));
   } else if (dataPlaneProblem) {
     conditions.push(condition(Cond.Programmed, false, Reason.Invalid, dataPlaneProblem, gen));
@@ -217,7 +221,8 @@ function listenerStatus(
   return {
     name: l.name,
     supportedKinds: l.supportedKinds.map((k) => ({ group: k.group ?? GATEWAY_GROUP, kind: k.kind })),
-    attachedRoutes: new Set(l.attachments.map((a) => a.route.key)).size,
+    // Routes the data plane rejected (limits, unsupported values) are not Accepted, so not counted.
+    attachedRoutes: new Set(l.attachments.map((a) => a.route.key).filter((k) => !observation?.routeProblems?.[k])).size,
     conditions,
   };
 }
@@ -253,7 +258,13 @@ function listenerSetStatus(
     conditions.push(condition(Cond.Accepted, true, Reason.Accepted, "accepted", gen));
   }
   const accepted = conditions[0]?.status === "True";
-  conditions.push(programmedCondition(accepted, observation, gen));
+  const rejection = conditions[0];
+  conditions.push(
+    // Conformance (ListenerSetDefaultNotAllowed, …) expects the rejection's reason on Programmed too.
+    !accepted && rejection
+      ? condition(Cond.Programmed, false, rejection.reason, rejection.message, gen)
+      : programmedCondition(accepted, observation, gen),
+  );
   return {
     kind: "ListenerSet",
     namespace: set.object.metadata.namespace ?? "default",
@@ -266,10 +277,13 @@ function listenerSetStatus(
 function routeStatus(
   route: ResolvedRoute,
   gatewaysByKey: ReadonlyMap<string, ResolvedGateway>,
+  ownedControllers: readonly string[],
   inputs: StatusInputs,
 ): RouteStatusUpdate {
   const gen = route.object.metadata.generation;
-  const controllerNames = new Set<string>();
+  // Every controller name this control plane owns: an entry left by one of them for a parentRef the
+  // route no longer has (say it moved from an ALB to a Lattice Gateway) is stale and must go.
+  const controllerNames = new Set<string>(ownedControllers);
   const parents: RouteParentStatus[] = route.parents.map((parent) => {
     const gateway = gatewaysByKey.get(parent.gatewayKey);
     const controllerName = gateway?.gatewayClass.object.spec?.controllerName ?? "";

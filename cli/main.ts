@@ -1,0 +1,38 @@
+/**
+ * Argument dispatch for the `switchyard` command. Each command returns its exit code; nothing here
+ * calls process.exit, so commands are testable in-process.
+ */
+import { planCommand } from "./commands/plan.ts";
+
+export interface Io {
+  stdout: { write(chunk: string): unknown };
+  stderr: { write(chunk: string): unknown };
+}
+
+const USAGE = `switchyard — Kubernetes Gateway API on AWS (ALB, NLB, VPC Lattice)
+
+Usage:
+  switchyard plan [-f <file|dir>]... [-o text|json|yaml] [--namespace NS]
+      Offline: read manifests and print, per Gateway, what switchyard would build and every
+      status it would write. Defaults to the bundled examples/ directory.
+  switchyard help
+
+Exit codes: 0 ok, 1 some object was rejected or not accepted, 2 usage error.
+`;
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      io.stdout.write(USAGE);
+      return 0;
+    case "plan":
+      return planCommand(rest, io);
+    default:
+      io.stderr.write(`switchyard: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}

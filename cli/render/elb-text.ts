@@ -1,0 +1,72 @@
+/** Human-readable ELB model: the load balancer, listeners with numbered rules, target groups. */
+import type { ElbBuild } from "../../shared/elb/context.ts";
+import type { LoadBalancerModel } from "../../shared/elb/model.ts";
+import type { RuleAction, RuleCondition, RuleTransform } from "../../shared/elb/rules.ts";
+
+export function describeCondition(c: RuleCondition): string {
+  switch (c.field) {
+    case "host-header":
+      return `host ${[...(c.values ?? []), ...(c.regexValues ?? []).map((r) => `~${r}`)].join("|")}`;
+    case "path-pattern":
+      return `path ${[...(c.values ?? []), ...(c.regexValues ?? []).map((r) => `~${r}`)].join("|")}`;
+    case "http-header":
+      return `header ${c.headerName}=${[...(c.values ?? []), ...(c.regexValues ?? []).map((r) => `~${r}`)].join("|")}`;
+    case "query-string":
+      return `query ${c.values.map((v) => `${v.key ?? ""}=${v.value}`).join("|")}`;
+    case "http-request-method":
+      return `method ${c.values.join("|")}`;
+    case "source-ip":
+      return `source-ip ${c.values.join("|")}`;
+  }
+}
+
+export function describeAction(a: RuleAction, model: LoadBalancerModel): string {
+  switch (a.type) {
+    case "forward": {
+      const total = a.targetGroups.reduce((s, t) => s + t.weight, 0);
+      return `forward ${a.targetGroups
+        .map((t) => {
+          const tg = model.targetGroups.find((g) => g.id === t.targetGroupId);
+          const share = total > 0 ? Math.round((t.weight / total) * 1000) / 10 : 0;
+          return `${tg?.backend || "(no targets: 503)"} ${share}%`;
+        })
+        .join(", ")}`;
+    }
+    case "redirect":
+      return `redirect ${a.statusCode.replace("HTTP_", "")} ${a.protocol ?? "#{protocol}"}://${a.host ?? "#{host}"}:${a.port ?? "#{port}"}${a.path ?? "/#{path}"}`;
+    case "fixed-response":
+      return `respond ${a.statusCode}`;
+    default:
+      return a.type;
+  }
+}
+
+function describeTransform(t: RuleTransform): string {
+  return `${t.type} ${t.rewrites.map((r) => `s/${r.regex}/${r.replace}/`).join(" ")}`;
+}
+
+export function renderElbText(build: ElbBuild): string[] {
+  const m = build.model;
+  const kind = m.type === "application" ? "Application Load Balancer" : "Network Load Balancer";
+  const lines = [`  AWS ${kind} ${m.name} (${m.scheme}, ${m.ipAddressType})`];
+  for (const l of m.listeners) {
+    const certs = l.certificates
+      ? ` certificates: ${[...l.certificates.arns, ...l.certificates.pendingSecrets.map((s) => `Secret ${s} (awaiting ACM import)`)].join(", ") || "none"}`
+      : "";
+    lines.push(`    listener ${l.id}${certs}`);
+    for (const r of l.rules) {
+      const what = r.conditions.map(describeCondition).join(" ∧ ");
+      const transforms = (r.transforms ?? []).map(describeTransform);
+      lines.push(
+        `      ${String(r.priority).padStart(3)}. ${what} → ${[...transforms, ...r.actions.map((a) => describeAction(a, m))].join(" → ")}${r.source.isolation ? " (listener isolation)" : ""}`,
+      );
+    }
+    lines.push(`      default → ${l.defaultActions.map((a) => describeAction(a, m)).join(", ")}`);
+  }
+  for (const tg of m.targetGroups) {
+    lines.push(
+      `    target group ${tg.name} ${tg.protocol}${tg.protocolVersion ? `/${tg.protocolVersion}` : ""}:${tg.port} ${tg.backend || "(sink for invalid backends)"} — ${tg.targets.length} target${tg.targets.length === 1 ? "" : "s"}`,
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,241 @@
+/**
+ * One route rule → the ALB actions (and transforms) every listener rule built from it carries:
+ * weighted forward, redirect, URL and host rewrites, and the extras a ListenerRuleConfiguration
+ * adds (authentication, fixed responses, source-ip conditions, stickiness).
+ */
+import { AWS_LBC_GROUP, type ListenerRuleConfiguration } from "../extensions/aws-lbc.ts";
+import type { HTTPPathModifier, HTTPRouteFilter, HTTPRouteMatch } from "../gateway-api/types.ts";
+import type { ResolvedRule } from "../graph/model.ts";
+import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
+import type { RuleAction, RuleCondition, RuleTransform } from "./rules.ts";
+import { l7Protocol, type TargetGroupContext, type TargetGroupSet, targetGroupProps } from "./target-groups.ts";
+
+export const MAX_TARGET_GROUPS_PER_ACTION = 5;
+export const MAX_ALB_WEIGHT = 999;
+
+export interface RuleActions {
+  actions: RuleAction[];
+  transforms: RuleTransform[];
+  /** Extra conditions from a ListenerRuleConfiguration, with the match indexes they apply to. */
+  sourceIp?: { values: string[]; matchIndexes?: number[] };
+}
+
+export interface ActionContext extends TargetGroupContext {
+  targetGroups: TargetGroupSet;
+  ruleConfigs: ReadonlyMap<string, ListenerRuleConfiguration>;
+}
+
+export const FIXED_404: RuleAction = { type: "fixed-response", statusCode: "404", contentType: "text/plain" };
+export const FIXED_500: RuleAction = { type: "fixed-response", statusCode: "500", contentType: "text/plain" };
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** Weights reduced by their common divisor; undefined if they still exceed ALB's 0–999. */
+export function albWeights(weights: readonly number[]): number[] | undefined {
+  const divisor = weights.reduce((d, w) => gcd(d, w), 0) || 1;
+  const reduced = weights.map((w) => w / divisor);
+  return reduced.every((w) => w <= MAX_ALB_WEIGHT) ? reduced : undefined;
+}
+
+function forwardAction(rule: ResolvedRule, where: string, ctx: ActionContext): RuleAction | StatusProblem {
+  const parts: { id: string; weight: number }[] = [];
+  let invalidWeight = 0;
+  for (const backend of rule.backends) {
+    if (backend.weight === 0) continue;
+    if (backend.problem) {
+      invalidWeight += backend.weight;
+      continue;
+    }
+    if (backend.kind === "ServiceImport") {
+      return problem(
+        Reason.UnsupportedValue,
+        `${where}.backendRefs[${backend.index}]: ServiceImport backends are supported on VPC Lattice Gateways only`,
+      );
+    }
+    const props = targetGroupProps(ctx.configs, backend, {
+      kind: ctx.routeKind,
+      namespace: ctx.routeNamespace,
+      name: ctx.routeName,
+    });
+    const { protocol, version } = l7Protocol(ctx.routeKind, backend, props);
+    parts.push({ id: ctx.targetGroups.forBackend(backend, protocol, version, props), weight: backend.weight });
+  }
+  // Every valid backend has weight 0, or none is valid: the spec's answer is a 500.
+  if (parts.length === 0) return FIXED_500;
+  // Invalid references keep their share of traffic, answered with an error by an empty group.
+  if (invalidWeight > 0) parts.push({ id: ctx.targetGroups.sink("HTTP"), weight: invalidWeight });
+  const merged = new Map<string, number>();
+  for (const p of parts) merged.set(p.id, (merged.get(p.id) ?? 0) + p.weight);
+  if (merged.size > MAX_TARGET_GROUPS_PER_ACTION) {
+    return problem(
+      Reason.UnsupportedValue,
+      `${where}.backendRefs: ${merged.size} target groups in one rule; ALB forwards to at most ${MAX_TARGET_GROUPS_PER_ACTION}`,
+    );
+  }
+  const weights = albWeights([...merged.values()]);
+  if (!weights) {
+    return problem(
+      Reason.UnsupportedValue,
+      `${where}.backendRefs: weights ${[...merged.values()].join("/")} cannot be expressed exactly within ALB's 0–${MAX_ALB_WEIGHT}`,
+    );
+  }
+  const ids = [...merged.keys()];
+  return {
+    type: "forward",
+    targetGroups: ids.map((id, i) => ({ targetGroupId: id, weight: weights[i] ?? 0 })),
+  };
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
+}
+
+/** ReplacePrefixMatch as a url-rewrite: whole-segment prefix, no doubled or lost slashes. */
+function prefixRewrite(prefix: string, replacement: string): RuleTransform {
+  const from = escapeRegex(prefix.replace(/\/+$/, ""));
+  const to = replacement.replace(/\/+$/, "");
+  return to === ""
+    ? { type: "url-rewrite", rewrites: [{ regex: `^${from}/?(.*)$`, replace: "/$1" }] }
+    : { type: "url-rewrite", rewrites: [{ regex: `^${from}(/.*)?$`, replace: `${to}$1` }] };
+}
+
+function pathTransform(
+  modifier: HTTPPathModifier,
+  matches: readonly HTTPRouteMatch[],
+  where: string,
+): RuleTransform | StatusProblem {
+  if (modifier.type === "ReplaceFullPath") {
+    return { type: "url-rewrite", rewrites: [{ regex: "^.*$", replace: modifier.replaceFullPath ?? "/" }] };
+  }
+  const prefix = matches.length === 1 && matches[0]?.path?.type === "PathPrefix" ? matches[0].path.value : undefined;
+  if (prefix === undefined) {
+    return problem(
+      Reason.UnsupportedValue,
+      `${where}: ReplacePrefixMatch needs exactly one PathPrefix match in the rule`,
+    );
+  }
+  return prefixRewrite(prefix, modifier.replacePrefixMatch ?? "/");
+}
+
+function redirectAction(
+  filter: NonNullable<HTTPRouteFilter["requestRedirect"]>,
+  rule: ResolvedRule,
+  where: string,
+): { action: RuleAction; transform?: RuleTransform } | StatusProblem {
+  const scheme = filter.scheme?.toLowerCase();
+  const port =
+    filter.port !== undefined ? String(filter.port) : scheme ? (scheme === "https" ? "443" : "80") : undefined;
+  const action: RuleAction = {
+    type: "redirect",
+    statusCode: filter.statusCode === 301 ? "HTTP_301" : "HTTP_302",
+    ...(scheme ? { protocol: scheme.toUpperCase() } : {}),
+    ...(filter.hostname ? { host: filter.hostname } : {}),
+    ...(port ? { port } : {}),
+  };
+  if (!filter.path) return { action };
+  if (filter.path.type === "ReplaceFullPath")
+    return { action: { ...action, path: filter.path.replaceFullPath ?? "/" } };
+  const transform = pathTransform(filter.path, rule.httpMatches, `${where}.requestRedirect.path`);
+  if ("reason" in transform) return transform;
+  return { action: { ...action, path: "/#{path}" }, transform };
+}
+
+function ruleConfigExtras(
+  ref: { group: string; kind: string; name: string },
+  where: string,
+  ctx: ActionContext,
+): ListenerRuleConfiguration | StatusProblem {
+  if (ref.group !== AWS_LBC_GROUP || ref.kind !== "ListenerRuleConfiguration") {
+    return problem(
+      Reason.UnsupportedValue,
+      `${where}: ExtensionRef ${ref.group}/${ref.kind} is not supported; use gateway.k8s.aws/ListenerRuleConfiguration`,
+    );
+  }
+  const config = ctx.ruleConfigs.get(`${ctx.routeNamespace}/${ref.name}`);
+  if (!config)
+    return problem(
+      Reason.IncompatibleFilters,
+      `${where}: ListenerRuleConfiguration ${ctx.routeNamespace}/${ref.name} not found`,
+    );
+  return config;
+}
+
+export function ruleActions(rule: ResolvedRule, where: string, ctx: ActionContext): RuleActions | StatusProblem {
+  const transforms: RuleTransform[] = [];
+  const prefix: RuleAction[] = [];
+  let terminal: RuleAction | undefined;
+  let sourceIp: RuleActions["sourceIp"];
+  let stickiness: { enabled: boolean; durationSeconds?: number } | undefined;
+  let redirectQuery: string | undefined;
+  for (const [i, filter] of rule.filters.entries()) {
+    const at = `${where}.filters[${i}]`;
+    if (filter.type === "RequestRedirect" && "requestRedirect" in filter && filter.requestRedirect) {
+      const redirect = redirectAction(filter.requestRedirect, rule, at);
+      if ("reason" in redirect) return redirect;
+      terminal = redirect.action;
+      if (redirect.transform) transforms.push(redirect.transform);
+    } else if (filter.type === "URLRewrite" && "urlRewrite" in filter && filter.urlRewrite) {
+      if (filter.urlRewrite.hostname) {
+        transforms.push({
+          type: "host-header-rewrite",
+          rewrites: [{ regex: "^.*$", replace: filter.urlRewrite.hostname }],
+        });
+      }
+      if (filter.urlRewrite.path) {
+        const t = pathTransform(filter.urlRewrite.path, rule.httpMatches, `${at}.urlRewrite.path`);
+        if ("reason" in t) return t;
+        transforms.push(t);
+      }
+    } else if (filter.type === "ExtensionRef" && filter.extensionRef) {
+      const config = ruleConfigExtras(filter.extensionRef, at, ctx);
+      if ("reason" in config) return config;
+      for (const a of config.spec?.actions ?? []) {
+        if (a.type === "fixed-response" && a.fixedResponseConfig) {
+          terminal = {
+            type: "fixed-response",
+            statusCode: String(a.fixedResponseConfig.statusCode),
+            ...(a.fixedResponseConfig.contentType
+              ? { contentType: a.fixedResponseConfig.contentType as "text/plain" }
+              : {}),
+            ...(a.fixedResponseConfig.messageBody ? { messageBody: a.fixedResponseConfig.messageBody } : {}),
+          };
+        } else if (a.type === "authenticate-oidc") {
+          prefix.push({ type: "authenticate-oidc", config: a.authenticateOIDCConfig ?? {} });
+        } else if (a.type === "authenticate-cognito") {
+          prefix.push({ type: "authenticate-cognito", config: a.authenticateCognitoConfig ?? {} });
+        } else if (a.type === "jwt-validation") {
+          prefix.push({ type: "jwt-validation", config: a.jwtValidationConfig ?? {} });
+        } else if (a.type === "forward" && a.forwardConfig?.targetGroupStickinessConfig) {
+          stickiness = {
+            enabled: a.forwardConfig.targetGroupStickinessConfig.enabled ?? true,
+            ...(a.forwardConfig.targetGroupStickinessConfig.durationSeconds
+              ? { durationSeconds: a.forwardConfig.targetGroupStickinessConfig.durationSeconds }
+              : {}),
+          };
+        } else if (a.type === "redirect" && a.redirectConfig?.query !== undefined) {
+          redirectQuery = a.redirectConfig.query;
+        }
+      }
+      const ip = config.spec?.conditions?.find((c) => c.field === "source-ip");
+      if (ip)
+        sourceIp = { values: ip.sourceIPConfig.values, ...(ip.matchIndexes ? { matchIndexes: ip.matchIndexes } : {}) };
+    }
+  }
+  if (!terminal) {
+    const forward = forwardAction(rule, where, ctx);
+    if ("reason" in forward) return forward;
+    terminal = forward.type === "forward" && stickiness ? { ...forward, stickiness } : forward;
+  } else if (terminal.type === "redirect" && redirectQuery !== undefined) {
+    terminal = { ...terminal, query: redirectQuery };
+  }
+  return { actions: [...prefix, terminal], transforms, ...(sourceIp ? { sourceIp } : {}) };
+}
+
+/** Source-ip conditions from a ListenerRuleConfiguration for one match index. */
+export function sourceIpCondition(extras: RuleActions, matchIndex: number): RuleCondition[] {
+  const ip = extras.sourceIp;
+  if (!ip || (ip.matchIndexes && !ip.matchIndexes.includes(matchIndex))) return [];
+  return [{ field: "source-ip", values: ip.values }];
+}

@@ -1,0 +1,307 @@
+/**
+ * A Gateway of an ALB class → the desired Application Load Balancer. Listeners merge per port;
+ * each route rule match × effective hostname becomes one listener rule; rules are ordered by the
+ * listener hostname's specificity and then by Gateway API precedence, and numbered 1..N.
+ * Anything ALB cannot express rejects only the route that asked for it.
+ */
+import { compareListenerSpecificity, listenerHostnamesOverlap } from "../gateway-api/hostname.ts";
+import type { ResolvedGateway, ResolvedListener, ResolvedRoute } from "../graph/model.ts";
+import { listenerIsUsable } from "../graph/model.ts";
+import { orderByPrecedence } from "../precedence/order.ts";
+import type { MatchUnitKey } from "../precedence/unit.ts";
+import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
+import { type ActionContext, FIXED_404, ruleActions, sourceIpCondition } from "./actions.ts";
+import { listenerCertificates } from "./certificates.ts";
+import { grpcMatchConditions, httpMatchConditions } from "./conditions.ts";
+import type { ElbBuild, ElbBuildContext } from "./context.ts";
+import { loadBalancerSettings } from "./load-balancer-config.ts";
+import type { ListenerModel, ListenerRuleModel, RuleSource } from "./model.ts";
+import { loadBalancerName, ownershipTags } from "./naming.ts";
+import type { RuleAction, RuleCondition, RuleTransform } from "./rules.ts";
+import { TargetGroupSet } from "./target-groups.ts";
+
+/** A listener rule before numbering: its precedence key and where it sits. */
+interface RuleUnit {
+  key: MatchUnitKey;
+  route: ResolvedRoute;
+  listener: ResolvedListener;
+  conditions: RuleCondition[];
+  actions: RuleAction[];
+  transforms: RuleTransform[];
+  source: RuleSource;
+}
+
+export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBuild {
+  const settings = loadBalancerSettings(gateway, ctx);
+  const targetGroups = new TargetGroupSet(ctx.clusterId, gateway.key);
+  const routeProblems = new Map<string, StatusProblem>();
+  const listenerProblems = new Map<string, string>();
+  const usable = gateway.listeners
+    .concat(gateway.listenerSets.filter((s) => !s.problem).flatMap((s) => s.listeners))
+    .filter(listenerIsUsable);
+
+  const unitsByRoute = new Map<string, RuleUnit[]>();
+  for (const listener of usable) {
+    for (const attachment of listener.attachments) {
+      const { route } = attachment;
+      if (routeProblems.has(route.key)) continue;
+      const units = routeUnits(route, listener, attachment.hostnames, gateway, targetGroups, ctx);
+      if ("reason" in units) {
+        routeProblems.set(route.key, units);
+        unitsByRoute.delete(route.key);
+        continue;
+      }
+      unitsByRoute.set(route.key, [...(unitsByRoute.get(route.key) ?? []), ...units]);
+    }
+  }
+
+  const byPort = new Map<number, ResolvedListener[]>();
+  for (const l of usable) byPort.set(l.port, [...(byPort.get(l.port) ?? []), l]);
+  const listeners: ListenerModel[] = [];
+  for (const [port, gatewayListeners] of [...byPort.entries()].sort((a, b) => a[0] - b[0])) {
+    const protocol = gatewayListeners[0]?.protocol === "HTTPS" ? "HTTPS" : "HTTP";
+    const id = `${protocol}:${port}`;
+    const config = settings.listenerConfigurations.get(id);
+    let rules = orderRules(gatewayListeners, unitsByRoute, routeProblems);
+    const limit = ctx.maxRulesPerListener ?? 100;
+    while (rules.length > limit) {
+      const victim = newestRoute(rules.filter((r) => !r.source.isolation));
+      if (!victim) break;
+      routeProblems.set(
+        victim,
+        problem(
+          Reason.UnsupportedValue,
+          `listener ${id} would need ${rules.length} rules; the ALB quota is ${limit} rules per listener, so the newest routes are not programmed`,
+        ),
+      );
+      rules = orderRules(gatewayListeners, unitsByRoute, routeProblems);
+    }
+    const listener: ListenerModel = {
+      id,
+      port,
+      protocol,
+      defaultActions: [FIXED_404],
+      rules,
+      gatewayListeners: gatewayListeners.map((l) => l.id),
+      tags: ownershipTags(ctx.clusterId, gateway.key, `listener:${id}`),
+      ...(config?.sslPolicy ? { sslPolicy: config.sslPolicy } : {}),
+      ...(config?.listenerAttributes?.length
+        ? { attributes: Object.fromEntries(config.listenerAttributes.map((a) => [a.key, a.value])) }
+        : {}),
+      ...(config?.mutualAuthentication?.mode
+        ? {
+            mutualAuthentication: {
+              mode: config.mutualAuthentication.mode,
+              ...(config.mutualAuthentication.trustStore
+                ? { trustStoreArn: config.mutualAuthentication.trustStore }
+                : {}),
+              ...(config.mutualAuthentication.ignoreClientCertificateExpiry !== undefined
+                ? { ignoreClientCertificateExpiry: config.mutualAuthentication.ignoreClientCertificateExpiry }
+                : {}),
+            },
+          }
+        : {}),
+    };
+    if (protocol === "HTTPS") {
+      const certs = listenerCertificates(gatewayListeners, unitsHostnames(rules), config, ctx.acmCertificates ?? []);
+      listener.certificates = certs;
+      if (certs.arns.length === 0 && certs.pendingSecrets.length === 0) {
+        for (const l of gatewayListeners)
+          listenerProblems.set(
+            l.id,
+            `no certificate for ${id}: add listener certificateRefs, a ${"LoadBalancerConfiguration"} certificate, or an ACM certificate covering its hostnames`,
+          );
+      }
+    }
+    listeners.push(listener);
+  }
+
+  const name = settings.name ?? loadBalancerName(ctx.clusterId, gateway.key, "application", settings.scheme);
+  return {
+    model: {
+      gatewayKey: gateway.key,
+      type: "application",
+      name,
+      scheme: settings.scheme,
+      ipAddressType: settings.ipAddressType,
+      subnets: settings.subnets,
+      securityGroups: settings.securityGroups,
+      attributes: settings.attributes,
+      tags: { ...settings.tags, ...ownershipTags(ctx.clusterId, gateway.key, "load-balancer") },
+      listeners,
+      targetGroups: targetGroups
+        .all()
+        .filter((tg) => listeners.some((l) => l.rules.some((r) => usesTargetGroup(r.actions, tg.id)))),
+    },
+    routeProblems,
+    listenerProblems,
+  };
+}
+
+function usesTargetGroup(actions: readonly RuleAction[], id: string): boolean {
+  return actions.some((a) => a.type === "forward" && a.targetGroups.some((t) => t.targetGroupId === id));
+}
+
+function unitsHostnames(rules: readonly ListenerRuleModel[]): string[] {
+  return [...new Set(rules.map((r) => r.source.hostname).filter((h): h is string => h !== undefined))];
+}
+
+function newestRoute(rules: readonly ListenerRuleModel[]): string | undefined {
+  // The last rule by precedence does not say which route is newest; creation order does.
+  let newest: { key: string; created: string } | undefined;
+  for (const r of rules) {
+    const created = r.source.created ?? "";
+    if (!newest || created > newest.created || (created === newest.created && r.source.route > newest.key)) {
+      newest = { key: r.source.route, created };
+    }
+  }
+  return newest?.key;
+}
+
+function routeUnits(
+  route: ResolvedRoute,
+  listener: ResolvedListener,
+  hostnames: string[] | undefined,
+  gateway: ResolvedGateway,
+  targetGroups: TargetGroupSet,
+  ctx: ElbBuildContext,
+): RuleUnit[] | StatusProblem {
+  const namespace = route.object.metadata.namespace ?? "default";
+  const actionCtx: ActionContext = {
+    clusterId: ctx.clusterId,
+    gatewayKey: gateway.key,
+    routeKind: route.kind,
+    routeNamespace: namespace,
+    routeName: route.object.metadata.name,
+    configs: ctx.snapshot.targetGroupConfigurations,
+    targetGroups,
+    ruleConfigs: ctx.ruleConfigs,
+  };
+  const units: RuleUnit[] = [];
+  const hosts: (string | undefined)[] = hostnames ?? [listener.hostname];
+  for (const rule of route.rules) {
+    const where = `spec.rules[${rule.index}]`;
+    const extras = ruleActions(rule, where, actionCtx);
+    if ("reason" in extras) return extras;
+    const matches = route.kind === "GRPCRoute" ? rule.grpcMatches : rule.httpMatches;
+    for (const [m, match] of matches.entries()) {
+      for (const hostname of hosts) {
+        const conditionSets =
+          route.kind === "GRPCRoute"
+            ? grpcMatchConditions(match as (typeof rule.grpcMatches)[number], hostname, `${where}.matches[${m}]`)
+            : httpMatchConditions(match as (typeof rule.httpMatches)[number], hostname, `${where}.matches[${m}]`);
+        if ("reason" in conditionSets) return conditionSets;
+        for (const conditions of conditionSets) {
+          units.push({
+            key: unitKey(route, rule.index, m, hostname, match),
+            route,
+            listener,
+            conditions: [...conditions, ...sourceIpCondition(extras, m)],
+            actions: extras.actions,
+            transforms: extras.transforms,
+            source: {
+              route: route.key,
+              rule: rule.index,
+              match: m,
+              ...(hostname ? { hostname } : {}),
+              ...(route.object.metadata.creationTimestamp ? { created: route.object.metadata.creationTimestamp } : {}),
+            },
+          });
+        }
+      }
+    }
+  }
+  return units;
+}
+
+function unitKey(
+  route: ResolvedRoute,
+  ruleIndex: number,
+  matchIndex: number,
+  hostname: string | undefined,
+  match: unknown,
+): MatchUnitKey {
+  const base = {
+    routeNamespace: route.object.metadata.namespace ?? "default",
+    routeName: route.object.metadata.name,
+    creationTimestamp: route.object.metadata.creationTimestamp,
+    ruleIndex,
+    matchIndex,
+    hostname,
+  };
+  if (route.kind === "GRPCRoute") {
+    const m = match as {
+      method?: { type?: "Exact" | "RegularExpression"; service?: string; method?: string };
+      headers?: unknown[];
+    };
+    return {
+      ...base,
+      routeKind: "GRPCRoute",
+      grpc: {
+        methodType: m.method?.type ?? "Exact",
+        ...(m.method?.service ? { service: m.method.service } : {}),
+        ...(m.method?.method ? { method: m.method.method } : {}),
+        headerCount: m.headers?.length ?? 0,
+      },
+    };
+  }
+  const m = match as {
+    path?: { type?: "Exact" | "PathPrefix" | "RegularExpression"; value?: string };
+    method?: string;
+    headers?: unknown[];
+    queryParams?: unknown[];
+  };
+  return {
+    ...base,
+    routeKind: "HTTPRoute",
+    http: {
+      pathType: m.path?.type ?? "PathPrefix",
+      pathValue: m.path?.value ?? "/",
+      ...(m.method ? { method: m.method } : {}),
+      headerCount: m.headers?.length ?? 0,
+      queryParamCount: m.queryParams?.length ?? 0,
+    },
+  };
+}
+
+/**
+ * Rules of one ALB listener: gateway listeners from the most specific hostname to the least; the
+ * units of each in precedence order; then, for a hostname a less specific listener on the port
+ * also covers, a 404 guard so its requests never fall through to the other listener's routes
+ * (listener isolation).
+ */
+function orderRules(
+  gatewayListeners: readonly ResolvedListener[],
+  unitsByRoute: ReadonlyMap<string, RuleUnit[]>,
+  rejected: ReadonlyMap<string, StatusProblem>,
+): ListenerRuleModel[] {
+  const ordered = [...gatewayListeners].sort(
+    (a, b) => compareListenerSpecificity(a.hostname, b.hostname) || (a.id < b.id ? -1 : 1),
+  );
+  const rules: ListenerRuleModel[] = [];
+  const push = (r: Omit<ListenerRuleModel, "priority">) => rules.push({ ...r, priority: rules.length + 1 });
+  for (const [i, listener] of ordered.entries()) {
+    const units = [...unitsByRoute.entries()]
+      .filter(([route]) => !rejected.has(route))
+      .flatMap(([, units]) => units.filter((u) => u.listener === listener));
+    for (const unit of orderByPrecedence(units, (u) => u.key)) {
+      push({
+        conditions: unit.conditions,
+        actions: unit.actions,
+        ...(unit.transforms.length ? { transforms: unit.transforms } : {}),
+        source: unit.source,
+      });
+    }
+    const hostname = listener.hostname;
+    const shadowed =
+      hostname !== undefined && ordered.slice(i + 1).some((l) => listenerHostnamesOverlap(l.hostname, hostname));
+    if (hostname && shadowed) {
+      push({
+        conditions: [{ field: "host-header", values: [hostname] }],
+        actions: [FIXED_404],
+        source: { route: "", rule: -1, match: -1, hostname, isolation: listener.id },
+      });
+    }
+  }
+  return rules;
+}

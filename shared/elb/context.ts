@@ -1,0 +1,37 @@
+/** Inputs and outputs of the pure ELB builders (ALB and NLB). */
+import type { ListenerRuleConfiguration } from "../extensions/aws-lbc.ts";
+import type { Snapshot } from "../snapshot.ts";
+import type { StatusProblem } from "../status/conditions.ts";
+import type { LoadBalancerModel } from "./model.ts";
+
+/** An ACM certificate as discovery sees it (from ListCertificates/DescribeCertificate). */
+export interface AcmCertificate {
+  arn: string;
+  domainName: string;
+  subjectAlternativeNames?: string[];
+  status?: "ISSUED" | "PENDING_VALIDATION" | "EXPIRED" | "REVOKED" | "FAILED" | "INACTIVE" | "VALIDATION_TIMED_OUT";
+  /** RFC 3339; the newest issued certificate wins among equals. */
+  issuedAt?: string;
+}
+
+export interface ElbBuildContext {
+  /** Registered cluster id: part of names and ownership tags. */
+  clusterId: string;
+  snapshot: Snapshot;
+  /** ListenerRuleConfigurations by `namespace/name`. */
+  ruleConfigs: ReadonlyMap<string, ListenerRuleConfiguration>;
+  /** Certificates of the target account and region, for discovery by hostname. */
+  acmCertificates?: readonly AcmCertificate[];
+  /** Rules per ALB listener (an adjustable quota). Default 100. */
+  maxRulesPerListener?: number;
+  /** Scheme when no LoadBalancerConfiguration sets one. Default internet-facing. */
+  defaultScheme?: "internet-facing" | "internal";
+}
+
+export interface ElbBuild {
+  model: LoadBalancerModel;
+  /** Routes (by route key) the data plane cannot express, with the reason for their status. */
+  routeProblems: Map<string, StatusProblem>;
+  /** Gateway listener ids that cannot be programmed, with the reason. */
+  listenerProblems: Map<string, string>;
+}

@@ -1,0 +1,100 @@
+/**
+ * The desired Elastic Load Balancing state of one Gateway: a load balancer, its listeners and
+ * rules, and its target groups with their targets. Everything is keyed by stable model ids so the
+ * planner can diff desired against observed without looking at names or ARNs.
+ */
+import type { ListenerProtocol, ListenerRule, RuleAction } from "./rules.ts";
+
+export type LoadBalancerType = "application" | "network";
+
+export interface LoadBalancerModel {
+  gatewayKey: string;
+  type: LoadBalancerType;
+  /** Deterministic, ≤32 characters; changes only with the immutable fields (type, scheme). */
+  name: string;
+  scheme: "internet-facing" | "internal";
+  ipAddressType: "ipv4" | "dualstack" | "dualstack-without-public-ipv4";
+  /** Subnet ids when given explicitly; otherwise discovered at apply time from the VPC's tags. */
+  subnets: string[];
+  securityGroups: string[];
+  attributes: Record<string, string>;
+  tags: Record<string, string>;
+  listeners: ListenerModel[];
+  targetGroups: TargetGroupModel[];
+}
+
+export interface ListenerCertificates {
+  /** ACM ARNs; the first is the listener's default certificate. */
+  arns: string[];
+  /** Listener certificateRefs whose Secret has not been imported into ACM yet (`ns/name`). */
+  pendingSecrets: string[];
+}
+
+/** Where a listener rule came from, for status, `explain` and golden review. */
+export interface RuleSource {
+  route: string;
+  rule: number;
+  match: number;
+  hostname?: string;
+  /** The route's creationTimestamp: the newest routes give way first when a quota is exceeded. */
+  created?: string;
+  /** Listener isolation guard: answers 404 for a more specific listener's hostname. */
+  isolation?: string;
+}
+
+export interface ListenerRuleModel extends ListenerRule {
+  source: RuleSource;
+}
+
+export interface ListenerModel {
+  /** `PROTOCOL:port`, e.g. `HTTPS:443`; the identity of the listener within its load balancer. */
+  id: string;
+  port: number;
+  protocol: ListenerProtocol;
+  certificates?: ListenerCertificates;
+  sslPolicy?: string;
+  alpnPolicy?: string;
+  mutualAuthentication?: { mode: string; trustStoreArn?: string; ignoreClientCertificateExpiry?: boolean };
+  attributes?: Record<string, string>;
+  defaultActions: RuleAction[];
+  rules: ListenerRuleModel[];
+  /** Gateway listener names merged into this load balancer listener. */
+  gatewayListeners: string[];
+  tags: Record<string, string>;
+}
+
+export interface HealthCheckModel {
+  enabled: boolean;
+  protocol: "HTTP" | "HTTPS" | "TCP";
+  port: string;
+  path?: string;
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  healthyThresholdCount: number;
+  unhealthyThresholdCount: number;
+  matcher?: { httpCode?: string; grpcCode?: string };
+}
+
+export interface TargetModel {
+  id: string;
+  port: number;
+  availabilityZone?: string;
+}
+
+export interface TargetGroupModel {
+  /** Stable role id within the load balancer, e.g. `apps/web:8080/HTTP1`. */
+  id: string;
+  /** Deterministic, ≤32 characters, from the cluster, Gateway and id. */
+  name: string;
+  protocol: "HTTP" | "HTTPS" | "TCP" | "UDP" | "TCP_UDP" | "TLS";
+  protocolVersion?: "HTTP1" | "HTTP2" | "GRPC";
+  port: number;
+  targetType: "ip";
+  ipAddressType: "ipv4" | "ipv6";
+  healthCheck: HealthCheckModel;
+  attributes: Record<string, string>;
+  tags: Record<string, string>;
+  targets: TargetModel[];
+  /** The Service (or ServiceImport) behind it, `Kind ns/name:port`; empty for a sink group. */
+  backend: string;
+}
