@@ -92,13 +92,16 @@ function escapeRegex(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
 }
 
-/** ReplacePrefixMatch as a url-rewrite: whole-segment prefix, no doubled or lost slashes. */
+/**
+ * ReplacePrefixMatch as a url-rewrite of whole path segments, no doubled or lost slashes. ALB's
+ * url-rewrite sees the path and the query together, so the regexes carry the query through.
+ */
 function prefixRewrite(prefix: string, replacement: string): RuleTransform {
   const from = escapeRegex(prefix.replace(/\/+$/, ""));
   const to = replacement.replace(/\/+$/, "");
   return to === ""
-    ? { type: "url-rewrite", rewrites: [{ regex: `^${from}/?(.*)$`, replace: "/$1" }] }
-    : { type: "url-rewrite", rewrites: [{ regex: `^${from}(/.*)?$`, replace: `${to}$1` }] };
+    ? { type: "url-rewrite", rewrites: [{ regex: `^${from}/?([^?]*)(\\?.*)?$`, replace: "/$1$2" }] }
+    : { type: "url-rewrite", rewrites: [{ regex: `^${from}(/[^?]*)?(\\?.*)?$`, replace: `${to}$1$2` }] };
 }
 
 function pathTransform(
@@ -107,7 +110,7 @@ function pathTransform(
   where: string,
 ): RuleTransform | StatusProblem {
   if (modifier.type === "ReplaceFullPath") {
-    return { type: "url-rewrite", rewrites: [{ regex: "^.*$", replace: modifier.replaceFullPath ?? "/" }] };
+    return { type: "url-rewrite", rewrites: [{ regex: "^[^?]*", replace: modifier.replaceFullPath ?? "/" }] };
   }
   const prefix = matches.length === 1 && matches[0]?.path?.type === "PathPrefix" ? matches[0].path.value : undefined;
   if (prefix === undefined) {
@@ -121,9 +124,8 @@ function pathTransform(
 
 function redirectAction(
   filter: NonNullable<HTTPRouteFilter["requestRedirect"]>,
-  rule: ResolvedRule,
   where: string,
-): { action: RuleAction; transform?: RuleTransform } | StatusProblem {
+): { action: RuleAction } | StatusProblem {
   const scheme = filter.scheme?.toLowerCase();
   const port =
     filter.port !== undefined ? String(filter.port) : scheme ? (scheme === "https" ? "443" : "80") : undefined;
@@ -137,9 +139,11 @@ function redirectAction(
   if (!filter.path) return { action };
   if (filter.path.type === "ReplaceFullPath")
     return { action: { ...action, path: filter.path.replaceFullPath ?? "/" } };
-  const transform = pathTransform(filter.path, rule.httpMatches, `${where}.requestRedirect.path`);
-  if ("reason" in transform) return transform;
-  return { action: { ...action, path: "/#{path}" }, transform };
+  // ALB applies transforms to requests it forwards, not to the Location of a redirect.
+  return problem(
+    Reason.UnsupportedValue,
+    `${where}.requestRedirect.path: ReplacePrefixMatch redirects are not supported by Application Load Balancer; use ReplaceFullPath`,
+  );
 }
 
 function ruleConfigExtras(
@@ -172,10 +176,9 @@ export function ruleActions(rule: ResolvedRule, where: string, ctx: ActionContex
   for (const [i, filter] of rule.filters.entries()) {
     const at = `${where}.filters[${i}]`;
     if (filter.type === "RequestRedirect" && "requestRedirect" in filter && filter.requestRedirect) {
-      const redirect = redirectAction(filter.requestRedirect, rule, at);
+      const redirect = redirectAction(filter.requestRedirect, at);
       if ("reason" in redirect) return redirect;
       terminal = redirect.action;
-      if (redirect.transform) transforms.push(redirect.transform);
     } else if (filter.type === "URLRewrite" && "urlRewrite" in filter && filter.urlRewrite) {
       if (filter.urlRewrite.hostname) {
         transforms.push({
