@@ -2,6 +2,7 @@
  * Argument dispatch for the `switchyard` command. Each command returns its exit code; nothing here
  * calls process.exit, so commands are testable in-process.
  */
+import { explainCommand } from "./commands/explain.ts";
 import { planCommand } from "./commands/plan.ts";
 
 export interface Io {
@@ -15,6 +16,9 @@ Usage:
   switchyard plan [-f <file|dir>]... [-o text|json|yaml] [--namespace NS]
       Offline: read manifests and print, per Gateway, what switchyard would build and every
       status it would write. Defaults to the bundled examples/ directory.
+  switchyard explain -f <file|dir>... --request 'METHOD URL' [-H 'name: value']... [--source-ip IP] [-o text|json]
+      Offline: which ALB listener rule a request matches, where it goes and why earlier rules
+      did not match.
   switchyard help
 
 Exit codes: 0 ok, 1 some object was rejected or not accepted, 2 usage error.
@@ -31,6 +35,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return 0;
     case "plan":
       return planCommand(rest, io);
+    case "explain":
+      return explainCommand(rest, io);
     default:
       io.stderr.write(`switchyard: unknown command "${command}"\n\n${USAGE}`);
       return 2;
