@@ -53,7 +53,8 @@ export function renderElbText(build: ElbBuild): string[] {
     const certs = l.certificates
       ? ` certificates: ${[...l.certificates.arns, ...l.certificates.pendingSecrets.map((s) => `Secret ${s} (awaiting ACM import)`)].join(", ") || "none"}`
       : "";
-    lines.push(`    listener ${l.id}${certs}`);
+    const policy = l.sslPolicy ? ` policy ${l.sslPolicy}` : "";
+    lines.push(`    listener ${l.id}${certs}${policy}`);
     for (const r of l.rules) {
       const what = r.conditions.map(describeCondition).join(" ∧ ");
       const transforms = (r.transforms ?? []).map(describeTransform);

@@ -1,0 +1,115 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { main } from "../../../cli/main.ts";
+
+const ROOT = join(import.meta.dirname, "..", "..", "..");
+const EXAMPLES = join(ROOT, "examples");
+const EXPECTED = join(ROOT, "test", "golden", "examples");
+const UPDATE = process.env.SWITCHYARD_UPDATE_GOLDEN === "1";
+
+async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
+  return { code, stdout, stderr };
+}
+
+describe("switchyard plan", () => {
+  it("plans the bundled examples by default and accepts every object", async () => {
+    const result = await run("plan");
+    expect(result.stderr).toBe("");
+    expect(result.stdout).not.toContain("Not accepted:");
+    expect(result.code).toBe(0);
+  });
+
+  const examples = readdirSync(EXAMPLES).filter((f) => f.endsWith(".yaml") && !f.startsWith("00-"));
+  for (const example of examples) {
+    it(`example ${example} plans as recorded in test/golden/examples`, async () => {
+      const result = await run("plan", "-f", join(EXAMPLES, "00-platform.yaml"), "-f", join(EXAMPLES, example));
+      const expectedFile = join(EXPECTED, example.replace(/\.yaml$/, ".txt"));
+      const actual = result.stdout.replaceAll(ROOT, "<repo>");
+      if (UPDATE || !existsSync(expectedFile)) {
+        writeFileSync(expectedFile, actual);
+        if (!UPDATE) throw new Error(`${expectedFile} was missing and has been written; review it and re-run`);
+      }
+      expect(actual).toBe(readFileSync(expectedFile, "utf8"));
+      expect(result.code).toBe(0);
+    });
+  }
+
+  it("exits 1 and names the field when a manifest is rejected", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "switchyard-plan-"));
+    const file = join(dir, "bad.yaml");
+    writeFileSync(
+      file,
+      "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: apps}\nspec:\n  rules:\n  - matches:\n    - path: {type: PathPrefix, value: no-slash}\n",
+    );
+    const result = await run("plan", "-f", file);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("HTTPRoute apps/r");
+    expect(result.stdout).toContain("spec.rules[0].matches[0].path");
+  });
+
+  it("prints machine-readable output with -o json", async () => {
+    const result = await run("plan", "-o", "json");
+    const doc = JSON.parse(result.stdout) as { loadBalancers: { type: string }[]; statuses: unknown[] };
+    expect(new Set(doc.loadBalancers.map((lb) => lb.type))).toEqual(new Set(["application", "network"]));
+    expect(doc.statuses.length).toBeGreaterThan(0);
+  });
+
+  it("rejects an unknown output format with exit code 2", async () => {
+    const result = await run("plan", "-o", "xml");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("-o must be text, json or yaml");
+  });
+
+  it("reports a missing path with exit code 2", async () => {
+    const result = await run("plan", "-f", "/nonexistent/switchyard");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("no such file or directory");
+  });
+});
+
+describe("switchyard explain", () => {
+  it("names the matched rule, the skipped rule and the weighted backends", async () => {
+    const result = await run(
+      "explain",
+      "-f",
+      EXAMPLES,
+      "--request",
+      "GET http://shop.example.com/checkout/cart",
+      "-o",
+      "json",
+    );
+    expect(result.code).toBe(0);
+    const [e] = JSON.parse(result.stdout) as {
+      rule: { route: string; ruleIndex: number };
+      skipped: { failed: string }[];
+      outcome: { kind: string; backends: { backend: string; share: number }[] };
+    }[];
+    expect(e?.rule.route).toBe("HTTPRoute/payments/checkout");
+    expect(e?.rule.ruleIndex).toBe(1);
+    expect(e?.skipped[0]?.failed).toBe("header x-canary=always");
+    expect(e?.outcome.backends).toEqual([
+      { backend: "Service payments/checkout-v1:8080", share: 0.9 },
+      { backend: "Service payments/checkout-v2:8080", share: 0.1 },
+    ]);
+  });
+
+  it("sends a request matching no rule to the listener's 404", async () => {
+    const result = await run("explain", "-f", EXAMPLES, "--request", "http://nowhere.example.com/x");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("no rule matched");
+    expect(result.stdout).toContain("respond 404");
+  });
+
+  it("requires a request", async () => {
+    const result = await run("explain", "-f", EXAMPLES);
+    expect(result.code).toBe(2);
+  });
+});
