@@ -65,8 +65,13 @@ export function renderElbText(build: ElbBuild): string[] {
     lines.push(`      default → ${l.defaultActions.map((a) => describeAction(a, m)).join(", ")}`);
   }
   for (const tg of m.targetGroups) {
+    const hc = tg.healthCheck;
+    const expecting = hc.matcher?.httpCode ?? (hc.matcher?.grpcCode ? `gRPC ${hc.matcher.grpcCode}` : undefined);
+    const health = `health ${hc.protocol}${hc.path ? ` ${hc.path}` : ""} every ${hc.intervalSeconds}s${expecting ? ` expecting ${expecting}` : ""}`;
+    const targets = `${tg.targets.length} target${tg.targets.length === 1 ? "" : "s"}`;
+    const version = tg.protocolVersion ? `/${tg.protocolVersion}` : "";
     lines.push(
-      `    target group ${tg.name} ${tg.protocol}${tg.protocolVersion ? `/${tg.protocolVersion}` : ""}:${tg.port} ${tg.backend || "(sink for invalid backends)"} — ${tg.targets.length} target${tg.targets.length === 1 ? "" : "s"}`,
+      `    target group ${tg.name} ${tg.protocol}${version}:${tg.port} ${tg.backend || "(sink for invalid backends)"} — ${targets}, ${health}`,
     );
   }
   return lines;
