@@ -1,0 +1,3 @@
+module switchyard.local/conformance-extract
+
+go 1.24
