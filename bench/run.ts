@@ -4,6 +4,7 @@
  * `npm run bench -- resolve` runs only scenarios whose name contains the word.
  */
 import { execFileSync } from "node:child_process";
+import { runModel } from "./scenarios/model.ts";
 import { runResolve } from "./scenarios/resolve.ts";
 
 type Row = Record<string, string | number>;
@@ -14,12 +15,18 @@ const SCENARIOS: { name: string; args: number[] }[] = [
   { name: "resolve", args: [1, 5000, 4, 7] },
   { name: "resolve", args: [1, 10000, 4, 5] },
   { name: "resolve", args: [200, 50, 4, 5] },
+  { name: "alb-model", args: [1000, 2, 7] },
+  { name: "alb-model", args: [10000, 2, 3] },
 ];
 
 function child(name: string, args: number[]): Row {
   if (name === "resolve") {
     const [g = 1, r = 1, rules = 1, it = 1] = args;
     return runResolve(g, r, rules, it);
+  }
+  if (name === "alb-model") {
+    const [routes = 1, rules = 1, it = 1] = args;
+    return runModel(routes, rules, it);
   }
   throw new Error(`unknown scenario ${name}`);
 }

@@ -4,7 +4,7 @@
  * listener hostname's specificity and then by Gateway API precedence, and numbered 1..N.
  * Anything ALB cannot express rejects only the route that asked for it.
  */
-import { compareListenerSpecificity, listenerHostnamesOverlap } from "../gateway-api/hostname.ts";
+import { compareListenerSpecificity, intersectHostnames, listenerHostnamesOverlap } from "../gateway-api/hostname.ts";
 import type { ResolvedGateway, ResolvedListener, ResolvedRoute } from "../graph/model.ts";
 import { listenerIsUsable } from "../graph/model.ts";
 import { orderByPrecedence } from "../precedence/order.ts";
@@ -264,6 +264,11 @@ function unitKey(
   };
 }
 
+function shadowedBy(hostnames: readonly (string | undefined)[], hostname: string | undefined): boolean {
+  if (hostname === undefined) return false;
+  return hostnames.some((h) => h !== undefined && intersectHostnames(h, [hostname])?.[0] === hostname);
+}
+
 /**
  * Rules of one ALB listener: gateway listeners from the most specific hostname to the least; the
  * units of each in precedence order; then, for a hostname a less specific listener on the port
@@ -281,9 +286,14 @@ function orderRules(
   const rules: ListenerRuleModel[] = [];
   const push = (r: Omit<ListenerRuleModel, "priority">) => rules.push({ ...r, priority: rules.length + 1 });
   for (const [i, listener] of ordered.entries()) {
+    // A unit whose hostname a more specific listener on this port already owns can never be
+    // reached (that listener's requests stop at its isolation guard), so it costs no rule.
+    const moreSpecific = ordered.slice(0, i).map((l) => l.hostname);
     const units = [...unitsByRoute.entries()]
       .filter(([route]) => !rejected.has(route))
-      .flatMap(([, units]) => units.filter((u) => u.listener === listener));
+      .flatMap(([, units]) =>
+        units.filter((u) => u.listener === listener && !shadowedBy(moreSpecific, u.source.hostname)),
+      );
     for (const unit of orderByPrecedence(units, (u) => u.key)) {
       push({
         conditions: unit.conditions,

@@ -29,10 +29,24 @@ export function parseRFC3339(text: string): Instant | undefined {
   };
 }
 
+// Sorting compares each timestamp O(log n) times; parse each distinct string once. Bounded so a
+// long-lived process never grows it without limit; clearing only costs re-parsing.
+const parsed = new Map<string, Instant | undefined>();
+const PARSED_LIMIT = 100_000;
+
+function instantOf(text: string): Instant | undefined {
+  if (parsed.has(text)) return parsed.get(text);
+  if (parsed.size >= PARSED_LIMIT) parsed.clear();
+  const instant = parseRFC3339(text);
+  parsed.set(text, instant);
+  return instant;
+}
+
 /** Negative when `a` is older. */
 export function compareCreationTimestamps(a: string | undefined, b: string | undefined): number {
-  const ia = a === undefined ? undefined : parseRFC3339(a);
-  const ib = b === undefined ? undefined : parseRFC3339(b);
+  if (a === b) return 0;
+  const ia = a === undefined ? undefined : instantOf(a);
+  const ib = b === undefined ? undefined : instantOf(b);
   if (ia === undefined || ib === undefined) return Number(ia === undefined) - Number(ib === undefined);
   return ia.seconds - ib.seconds || ia.nanos - ib.nanos;
 }
