@@ -1,0 +1,63 @@
+/**
+ * What exists in Elastic Load Balancing for one Gateway, in the model's own terms: the same fields
+ * as the desired model plus the ARNs AWS assigned. It comes either from the state record (what the
+ * last apply left, no AWS call) or from AWS itself during a drift check or after a crash. Target
+ * group references inside actions are model ids here, translated from ARNs by the observer.
+ */
+import type { HealthCheckModel, ListenerCertificates, LoadBalancerModel, TargetModel } from "./model.ts";
+import type { ListenerProtocol, ListenerRule, RuleAction } from "./rules.ts";
+
+export interface ObservedRule extends ListenerRule {
+  arn: string;
+}
+
+export interface ObservedListener {
+  /** `PROTOCOL:port`, as in the model. */
+  id: string;
+  arn: string;
+  port: number;
+  protocol: ListenerProtocol;
+  certificates?: ListenerCertificates;
+  sslPolicy?: string;
+  alpnPolicy?: string;
+  defaultActions: RuleAction[];
+  rules: ObservedRule[];
+}
+
+export interface ObservedTargetGroup {
+  id: string;
+  arn: string;
+  name: string;
+  protocol: string;
+  protocolVersion?: string;
+  port: number;
+  healthCheck: HealthCheckModel;
+  attributes: Record<string, string>;
+  targets: TargetModel[];
+}
+
+export interface ObservedLoadBalancer {
+  arn: string;
+  name: string;
+  type: LoadBalancerModel["type"];
+  scheme: LoadBalancerModel["scheme"];
+  ipAddressType: LoadBalancerModel["ipAddressType"];
+  dnsName?: string;
+  /** provisioning | active | active_impaired | failed */
+  state?: string;
+  subnets: string[];
+  securityGroups: string[];
+  attributes: Record<string, string>;
+}
+
+export interface ObservedElb {
+  loadBalancer?: ObservedLoadBalancer;
+  listeners: ObservedListener[];
+  targetGroups: ObservedTargetGroup[];
+  /** Load balancers tagged as this Gateway's but not the current one (replaced or duplicated). */
+  strayLoadBalancers: string[];
+}
+
+export function emptyObserved(): ObservedElb {
+  return { listeners: [], targetGroups: [], strayLoadBalancers: [] };
+}

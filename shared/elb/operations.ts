@@ -1,0 +1,82 @@
+/**
+ * The operations a plan is made of: one ELBv2 API call each, in the order they must run. Things
+ * created earlier in the same plan are referred to by model id (target groups, listeners) or by a
+ * plan-local key (new rules); the executor resolves them to ARNs as it goes.
+ */
+import type { HealthCheckModel, ListenerCertificates, TargetGroupModel, TargetModel } from "./model.ts";
+import type { ListenerProtocol, ListenerRule, RuleAction, RuleCondition, RuleTransform } from "./rules.ts";
+
+/** A rule that exists (by ARN) or that an earlier CreateRule in this plan made (by key). */
+export type RuleRef = { arn: string } | { created: string };
+
+export type ElbOperation =
+  | { op: "CreateTargetGroup"; targetGroup: Omit<TargetGroupModel, "targets"> }
+  | { op: "ModifyTargetGroup"; targetGroupId: string; healthCheck: HealthCheckModel }
+  | { op: "ModifyTargetGroupAttributes"; targetGroupId: string; attributes: Record<string, string> }
+  | { op: "RegisterTargets"; targetGroupId: string; targets: TargetModel[] }
+  | { op: "DeregisterTargets"; targetGroupId: string; targets: TargetModel[] }
+  | { op: "DeleteTargetGroup"; targetGroupId: string; arn: string }
+  | {
+      op: "CreateLoadBalancer";
+      name: string;
+      type: "application" | "network";
+      scheme: "internet-facing" | "internal";
+      ipAddressType: string;
+      subnets: string[];
+      securityGroups: string[];
+      tags: Record<string, string>;
+    }
+  | { op: "ModifyLoadBalancerAttributes"; attributes: Record<string, string> }
+  | { op: "SetSecurityGroups"; securityGroups: string[] }
+  | { op: "DeleteLoadBalancer"; arn: string; reason: string }
+  | {
+      op: "CreateListener";
+      listenerId: string;
+      port: number;
+      protocol: ListenerProtocol;
+      certificates?: ListenerCertificates;
+      sslPolicy?: string;
+      alpnPolicy?: string;
+      defaultActions: RuleAction[];
+      tags: Record<string, string>;
+    }
+  | {
+      op: "ModifyListener";
+      listenerId: string;
+      /** The existing listener, which may have carried another id (same port, other protocol). */
+      arn: string;
+      protocol?: ListenerProtocol;
+      defaultCertificate?: string;
+      sslPolicy?: string;
+      alpnPolicy?: string;
+      defaultActions?: RuleAction[];
+    }
+  | { op: "AddListenerCertificates"; listenerId: string; arns: string[] }
+  | { op: "RemoveListenerCertificates"; listenerId: string; arns: string[] }
+  | { op: "DeleteListener"; listenerId: string; arn: string }
+  | {
+      op: "CreateRule";
+      listenerId: string;
+      key: string;
+      priority: number;
+      conditions: RuleCondition[];
+      actions: RuleAction[];
+      transforms?: RuleTransform[];
+      tags: Record<string, string>;
+    }
+  | {
+      op: "ModifyRule";
+      listenerId: string;
+      rule: RuleRef;
+      conditions: RuleCondition[];
+      actions: RuleAction[];
+      transforms?: RuleTransform[];
+    }
+  | { op: "SetRulePriorities"; listenerId: string; priorities: { rule: RuleRef; priority: number }[] }
+  | { op: "DeleteRule"; listenerId: string; rule: RuleRef };
+
+export type OperationName = ElbOperation["op"];
+
+export function ruleContent(rule: Pick<ListenerRule, "conditions" | "actions" | "transforms">): string {
+  return JSON.stringify([rule.conditions, rule.actions, rule.transforms ?? []]);
+}
