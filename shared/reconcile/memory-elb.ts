@@ -1,0 +1,62 @@
+/** ElbPort over the in-memory simulator, with optional failures for crash and quota tests. */
+import type { ObservedElb } from "../elb/observed.ts";
+import type { ElbOperation } from "../elb/operations.ts";
+import { SimulatedElbError, type SimulatorOptions, simulate } from "../elb/simulator.ts";
+import { ElbOperationError, type ElbPort } from "./ports.ts";
+
+const KINDS: Record<string, ElbOperationError["kind"]> = {
+  TooManyRules: "quota",
+  ResourceInUse: "retryable",
+  PriorityInUse: "conflict",
+  DuplicateTargetGroupName: "conflict",
+  ListenerNotFound: "notFound",
+  RuleNotFound: "notFound",
+  TargetGroupNotFound: "notFound",
+  LoadBalancerNotFound: "notFound",
+};
+
+export class MemoryElb implements ElbPort {
+  /** What "AWS" holds, per gateway key. */
+  readonly accounts = new Map<string, ObservedElb>();
+  readonly calls: ElbOperation["op"][] = [];
+  reads = 0;
+  /** Throws before running the operation when it returns an error. */
+  failBefore: (op: ElbOperation, index: number) => Error | undefined = () => undefined;
+  readonly #gatewayKey: string;
+  readonly #options: SimulatorOptions;
+
+  constructor(gatewayKey: string, options: SimulatorOptions = {}) {
+    this.#gatewayKey = gatewayKey;
+    this.#options = options;
+  }
+
+  get world(): ObservedElb {
+    return this.accounts.get(this.#gatewayKey) ?? { listeners: [], targetGroups: [], strayLoadBalancers: [] };
+  }
+
+  async observe(): Promise<ObservedElb> {
+    this.reads += 1;
+    return structuredClone(this.world);
+  }
+
+  async discover(): Promise<ObservedElb> {
+    this.reads += 1;
+    return structuredClone(this.world);
+  }
+
+  async execute(op: ElbOperation, _current: ObservedElb, created: Map<string, string>): Promise<ObservedElb> {
+    const failure = this.failBefore(op, this.calls.length);
+    if (failure) throw failure;
+    this.calls.push(op.op);
+    try {
+      const next = simulate(this.world, op, created, this.#options);
+      this.accounts.set(this.#gatewayKey, next);
+      return structuredClone(next);
+    } catch (err) {
+      if (err instanceof SimulatedElbError) {
+        throw new ElbOperationError(KINDS[err.code] ?? "terminal", err.code, op.op, err.message);
+      }
+      throw err;
+    }
+  }
+}
