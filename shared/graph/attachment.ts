@@ -6,10 +6,11 @@
  * (NotAllowedByListeners), hostnames intersect (NoMatchingListenerHostname), and the data plane can
  * express the route (UnsupportedValue).
  */
-import { intersectHostnames } from "../gateway-api/hostname.ts";
+import { intersectHostnames, listenerHostnamesOverlap } from "../gateway-api/hostname.ts";
 import { GATEWAY_GROUP, type ParentReference } from "../gateway-api/types.ts";
 import { selectorMatches } from "../k8s/labels.ts";
 import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
+import { compareAge } from "./age.ts";
 import { unsupportedRouteFeature } from "./capabilities.ts";
 import {
   gatewayAccepted,
@@ -17,6 +18,7 @@ import {
   type ResolvedListener,
   type ResolvedParent,
   type ResolvedRoute,
+  type RouteAttachment,
 } from "./model.ts";
 
 export interface AttachmentContext {
@@ -69,6 +71,55 @@ export function attachRoute(route: ResolvedRoute, ctx: AttachmentContext): void 
   }
 }
 
+/**
+ * An HTTPRoute and a GRPCRoute on one listener with intersecting hostnames cannot both be served:
+ * the GRPCRoute `hostnames` godoc requires accepting exactly one, the older (then the first by
+ * namespace/name). The other loses that listener, and its parent entry is Accepted=False when no
+ * listener is left. Runs once every route is attached, so the outcome does not depend on order.
+ */
+export function rejectHttpGrpcClashes(routes: readonly ResolvedRoute[]): void {
+  const listeners = new Set(routes.flatMap((r) => r.parents.flatMap((p) => p.attachments.map((a) => a.listener))));
+  const lost = new Map<ResolvedParent, string[]>();
+  for (const listener of listeners) {
+    // Oldest first: a route only loses to one of the other kind that is itself kept.
+    const byAge = listener.attachments
+      .filter((a) => a.route.kind === "HTTPRoute" || a.route.kind === "GRPCRoute")
+      .sort((a, b) => compareAge(a.route.object, b.route.object));
+    const kept: RouteAttachment[] = [];
+    const losers = new Set<RouteAttachment>();
+    for (const candidate of byAge) {
+      const winner = kept.find(
+        (k) => k.route.kind !== candidate.route.kind && hostnamesIntersect(k.hostnames, candidate.hostnames),
+      );
+      if (!winner) {
+        kept.push(candidate);
+        continue;
+      }
+      losers.add(candidate);
+      const parent = candidate.route.parents.find((p) => p.parentRefIndex === candidate.parentRefIndex);
+      if (parent) lost.set(parent, [...(lost.get(parent) ?? []), `${winner.route.key} on ${listener.id}`]);
+    }
+    if (losers.size === 0) continue;
+    listener.attachments = listener.attachments.filter((a) => !losers.has(a));
+    for (const loser of losers) {
+      const parent = loser.route.parents.find((p) => p.parentRefIndex === loser.parentRefIndex);
+      if (parent) parent.attachments = parent.attachments.filter((a) => a !== loser);
+    }
+  }
+  for (const [parent, where] of lost) {
+    if (parent.attachments.length > 0 || parent.acceptedProblem) continue;
+    parent.acceptedProblem = problem(
+      Reason.NotAllowedByListeners,
+      `an HTTPRoute and a GRPCRoute cannot share a hostname on one listener; the older route keeps it: ${[...new Set(where)].join(", ")}`,
+    );
+  }
+}
+
+function hostnamesIntersect(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === undefined || b === undefined) return true;
+  return a.some((x) => b.some((y) => listenerHostnamesOverlap(x, y)));
+}
+
 function parentTarget(
   ref: ParentReference,
   ctx: AttachmentContext,
@@ -119,16 +170,18 @@ function attach(
     const what = [ref.sectionName && `sectionName ${ref.sectionName}`, ref.port !== undefined && `port ${ref.port}`]
       .filter(Boolean)
       .join(" and ");
-    return problem(Reason.NoMatchingParent, `Gateway ${parent.gatewayKey} has no listener with ${what}`);
+    return problem(Reason.NoMatchingParent, `${parentLabel(ref)} has no listener with ${what}`);
   }
   const routeNamespace = route.object.metadata.namespace ?? "default";
-  const allowed = named.filter(
-    (l) => l.supportedKinds.some((k) => k.kind === route.kind) && namespaceAllowed(l, routeNamespace, ctx),
-  );
+  const ofKind = named.filter((l) => l.supportedKinds.some((k) => k.kind === route.kind));
+  const allowed = ofKind.filter((l) => namespaceAllowed(l, routeNamespace, ctx));
   if (allowed.length === 0) {
+    const which = `no listener of ${parentLabel(ref)}${ref.sectionName ? ` named ${ref.sectionName}` : ""}`;
     return problem(
       Reason.NotAllowedByListeners,
-      `no listener of Gateway ${parent.gatewayKey}${ref.sectionName ? ` named ${ref.sectionName}` : ""} allows ${route.kind}s from namespace ${routeNamespace}`,
+      ofKind.length === 0
+        ? `${which} supports ${route.kind}`
+        : `${which} allows ${route.kind}s from namespace ${routeNamespace}`,
     );
   }
   for (const listener of allowed) {
@@ -141,10 +194,15 @@ function attach(
   if (parent.attachments.length === 0) {
     return problem(
       Reason.NoMatchingListenerHostname,
-      `hostnames ${(route.hostnames ?? []).join(", ")} match no listener hostname of Gateway ${parent.gatewayKey}`,
+      `hostnames ${(route.hostnames ?? []).join(", ")} match no listener hostname of ${parentLabel(ref)}`,
     );
   }
   return undefined;
+}
+
+/** The parent as the route names it, for messages: a Gateway or a ListenerSet. */
+function parentLabel(ref: ParentReference): string {
+  return `${ref.kind} ${ref.namespace}/${ref.name}`;
 }
 
 function namespaceAllowed(listener: ResolvedListener, routeNamespace: string, ctx: AttachmentContext): boolean {

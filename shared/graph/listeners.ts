@@ -5,6 +5,7 @@
  * wins over a newer one.
  */
 import type { DataPlane } from "../config.ts";
+import { listenerHostnamesOverlap } from "../gateway-api/hostname.ts";
 import {
   GATEWAY_GROUP,
   type Gateway,
@@ -173,6 +174,14 @@ function conflictBetween(dataPlane: DataPlane, a: ResolvedListener, b: ResolvedL
     );
   }
   if (a.protocol !== b.protocol) return undefined;
+  // Terminate and Passthrough on one port would need TLS and plain TCP on one data-plane listener;
+  // without mixed termination the spec asks for ProtocolConflict on both.
+  if (a.tlsMode !== b.tlsMode) {
+    return problem(
+      Reason.ProtocolConflict,
+      `port ${a.port} is used by ${a.protocol} listeners with tls.mode ${a.tlsMode} and ${b.tlsMode}`,
+    );
+  }
   if ((a.hostname ?? "") === (b.hostname ?? "")) {
     return problem(
       Reason.HostnameConflict,
@@ -219,6 +228,25 @@ export function markConflicts(dataPlane: DataPlane, tiers: readonly ResolvedList
       }
     }
     settled.push(...candidates.filter((l) => !l.conflict));
+  }
+}
+
+/**
+ * Marks TLS-terminating listeners that share a port and serve overlapping (not equal) hostnames,
+ * e.g. `*.example.com` and `foo.example.com`: HTTP/2 connection coalescing can then carry a request
+ * over the other listener's certificate. The godoc requires detecting this (OverlappingTLSConfig);
+ * both listeners keep working.
+ */
+export function markOverlappingTls(listeners: readonly ResolvedListener[]): void {
+  const terminating = listeners.filter((l) => l.tlsMode === "Terminate" && !l.acceptedProblem && !l.conflict);
+  for (const [i, a] of terminating.entries()) {
+    for (const b of terminating.slice(i + 1)) {
+      if (a.port !== b.port || (a.hostname ?? "") === (b.hostname ?? "")) continue;
+      if (!listenerHostnamesOverlap(a.hostname, b.hostname)) continue;
+      const message = `listeners ${a.id} and ${b.id} on port ${a.port} terminate TLS for overlapping hostnames ${a.hostname ?? "(any)"} and ${b.hostname ?? "(any)"}`;
+      a.overlappingTls ??= problem(Reason.OverlappingHostnames, message);
+      b.overlappingTls ??= problem(Reason.OverlappingHostnames, message);
+    }
   }
 }
 

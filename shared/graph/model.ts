@@ -66,6 +66,8 @@ export interface ResolvedListener {
   acceptedProblem?: StatusProblem;
   resolvedRefsProblem?: StatusProblem;
   conflict?: StatusProblem;
+  /** Another Terminate listener on the port serves an overlapping hostname (OverlappingTLSConfig). */
+  overlappingTls?: StatusProblem;
   /** Route attachments, filled in by attachment. */
   attachments: RouteAttachment[];
 }
@@ -79,6 +81,15 @@ export interface ResolvedListenerSet {
   gatewayKey: string | undefined;
   problem?: StatusProblem;
   listeners: ResolvedListener[];
+}
+
+/**
+ * A ListenerSet is accepted (and counts in the Gateway's attachedListenerSets) when its Gateway
+ * admits it and at least one of its listeners is valid; conformance ListenerSetReferenceGrant treats
+ * a listener with unresolved certificate refs as not valid.
+ */
+export function listenerSetAccepted(set: ResolvedListenerSet): boolean {
+  return !set.problem && set.listeners.some(listenerIsUsable);
 }
 
 export interface ResolvedGateway {

@@ -19,6 +19,8 @@ export interface ResolvedPolicy {
   object: LatticePolicy | BackendTLSPolicy | TargetGroupConfiguration;
   /** `Kind/namespace/name` of each target (BackendTLSPolicy may have several). */
   targets: string[];
+  /** A target reference that could not be used (wrong kind or namespace), so status can name it. */
+  rejectedTarget?: { group: string; kind: string; namespace: string; name: string };
   problem?: StatusProblem;
 }
 
@@ -74,10 +76,12 @@ export function resolvePolicies(snapshot: Snapshot): ResolvedPolicy[] {
     const group = ref.group ?? "";
     const refKind = ref.kind ?? "Service";
     if (ref.namespace && ref.namespace !== namespace) {
+      resolved.rejectedTarget = { group, kind: refKind, namespace: ref.namespace, name: ref.name };
       resolved.problem = problem(Reason.Invalid, `targetRef must be in the policy's namespace ${namespace}`);
       return;
     }
     if (!TARGET_KINDS[kind].includes(`${group}/${refKind}`)) {
+      resolved.rejectedTarget = { group, kind: refKind, namespace, name: ref.name };
       resolved.problem = problem(Reason.Invalid, `${kind} cannot target ${group ? `${group}/` : ""}${refKind}`);
       return;
     }
@@ -109,6 +113,7 @@ export function resolvePolicies(snapshot: Snapshot): ResolvedPolicy[] {
     policies.push(resolved);
     for (const ref of b.spec?.targetRefs ?? []) {
       if (!TARGET_KINDS.BackendTLSPolicy.includes(`${ref.group}/${ref.kind}`)) {
+        resolved.rejectedTarget ??= { group: ref.group, kind: ref.kind, namespace, name: ref.name };
         resolved.problem ??= problem(
           Reason.Invalid,
           `BackendTLSPolicy cannot target ${ref.group ? `${ref.group}/` : ""}${ref.kind}`,
@@ -122,7 +127,8 @@ export function resolvePolicies(snapshot: Snapshot): ResolvedPolicy[] {
     }
   }
   markConflicts(policies);
-  return policies;
+  // Key order, not input order: the same snapshot listed differently must give the same statuses.
+  return policies.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 function markConflicts(policies: ResolvedPolicy[]): void {

@@ -18,17 +18,24 @@ import { objectKey } from "../k8s/meta.ts";
 import type { Snapshot } from "../snapshot.ts";
 import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
 import { compareAge } from "./age.ts";
-import { attachRoute } from "./attachment.ts";
+import { attachRoute, rejectHttpGrpcClashes } from "./attachment.ts";
 import { type BackendContext, indexEndpointSlices, resolveBackend } from "./backends.ts";
-import { gatewayOrigin, type ListenerContext, markConflicts, resolveListener } from "./listeners.ts";
-import type {
-  ResolvedGateway,
-  ResolvedGatewayClass,
-  ResolvedGraph,
-  ResolvedListener,
-  ResolvedListenerSet,
-  ResolvedRoute,
-  ResolvedRule,
+import {
+  gatewayOrigin,
+  type ListenerContext,
+  markConflicts,
+  markOverlappingTls,
+  resolveListener,
+} from "./listeners.ts";
+import {
+  listenerSetAccepted,
+  type ResolvedGateway,
+  type ResolvedGatewayClass,
+  type ResolvedGraph,
+  type ResolvedListener,
+  type ResolvedListenerSet,
+  type ResolvedRoute,
+  type ResolvedRule,
 } from "./model.ts";
 import { resolvePolicies } from "./policies.ts";
 import { referenceIndex } from "./reference-grants.ts";
@@ -83,15 +90,19 @@ export function resolveGraph(snapshot: Snapshot, config: ControllerConfig): Reso
     const gateway = gateways.get(resolved.gatewayKey);
     if (!gateway) continue;
     gateway.listenerSets.push(resolved);
-    listenerSets.set(objectKey(set.metadata), {
-      gatewayKey: resolved.gatewayKey,
-      listeners: resolved.listeners,
-      accepted: !resolved.problem,
-    });
   }
   for (const gateway of gateways.values()) {
     const accepted = gateway.listenerSets.filter((s) => !s.problem).map((s) => s.listeners);
     markConflicts(gateway.dataPlane, [gateway.listeners, ...accepted]);
+    markOverlappingTls([...gateway.listeners, ...accepted.flat()]);
+    // Known only once conflicts are marked: a set none of whose listeners is valid is not accepted.
+    for (const set of gateway.listenerSets) {
+      listenerSets.set(objectKey(set.object.metadata), {
+        gatewayKey: gateway.key,
+        listeners: set.listeners,
+        accepted: listenerSetAccepted(set),
+      });
+    }
   }
 
   const backendCtx: BackendContext = {
@@ -110,6 +121,7 @@ export function resolveGraph(snapshot: Snapshot, config: ControllerConfig): Reso
     attachRoute(resolved, { gateways, listenerSets, namespaceLabels });
     if (resolved.parents.length > 0) routes.push(resolved);
   }
+  rejectHttpGrpcClashes(routes);
 
   return {
     gatewayClasses: [...classes.values()],

@@ -16,6 +16,7 @@ export interface GraphSummary {
       protocol: string;
       hostname?: string;
       tlsMode?: string;
+      certificates?: string[];
       allowedRoutes: string;
       problems?: string[];
       routes: { route: string; hostnames?: string[] }[];
@@ -38,6 +39,9 @@ function listenerSummary(l: ResolvedListener): GraphSummary["gateways"][number][
     protocol: l.protocol,
     ...(l.hostname ? { hostname: l.hostname } : {}),
     ...(l.tlsMode ? { tlsMode: l.tlsMode } : {}),
+    ...(l.certificates.length
+      ? { certificates: l.certificates.map((c) => (c.secretKey ? `Secret ${c.secretKey}` : `ACM ${c.arn ?? "?"}`)) }
+      : {}),
     allowedRoutes: l.allowedRoutes.from,
     ...(problems.length ? { problems } : {}),
     routes: l.attachments.map((a) => ({ route: a.route.key, ...(a.hostnames ? { hostnames: a.hostnames } : {}) })),
@@ -45,8 +49,11 @@ function listenerSummary(l: ResolvedListener): GraphSummary["gateways"][number][
 }
 
 function backendSummary(b: ResolvedBackend): string {
-  const target = `${b.kind} ${b.namespace}/${b.name}${b.port !== undefined ? `:${b.port}` : ""} weight=${b.weight}`;
-  return b.problem ? `${target} ${b.problem.reason}` : `${target} endpoints=${b.endpoints.length}`;
+  const kind = b.group ? `${b.group}/${b.kind}` : b.kind;
+  const target = `${kind} ${b.namespace}/${b.name}${b.port !== undefined ? `:${b.port}` : ""} weight=${b.weight}`;
+  if (b.problem) return `${target} ${b.problem.reason}`;
+  const endpoints = b.endpoints.map((e) => `${e.ip}:${e.port}`).join(",");
+  return `${target} endpoints=${endpoints || "none"}`;
 }
 
 /** Match fields as written after defaulting, so a golden file shows which defaults were applied. */
@@ -99,7 +106,10 @@ export function summarizeGraph(graph: ResolvedGraph): GraphSummary {
       gateway: g.key,
       dataPlane: g.dataPlane,
       ...(g.problem ? { problem: `${g.problem.reason}: ${g.problem.message}` } : {}),
-      listeners: [...g.listeners, ...g.listenerSets.flatMap((s) => s.listeners)].map(listenerSummary),
+      // Listeners of ListenerSets the Gateway does not admit are not part of it.
+      listeners: [...g.listeners, ...g.listenerSets.filter((s) => !s.problem).flatMap((s) => s.listeners)].map(
+        listenerSummary,
+      ),
     })),
     routes: graph.routes.map(routeSummary),
   };

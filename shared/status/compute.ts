@@ -203,12 +203,17 @@ function listenerStatus(
       ? condition(Cond.ResolvedRefs, false, l.resolvedRefsProblem.reason, l.resolvedRefsProblem.message, gen)
       : condition(Cond.ResolvedRefs, true, Reason.ResolvedRefs, "all references resolved", gen),
   );
+  if (l.overlappingTls) {
+    // Negative polarity: present only while True.
+    conditions.push(condition(Cond.OverlappingTLSConfig, true, l.overlappingTls.reason, l.overlappingTls.message, gen));
+  }
   const dataPlaneProblem = observation?.listenerProblems?.[l.id];
   if (l.conflict) {
     // Conformance (ListenerSetHostnameConflict/ProtocolConflict) expects the conflict as the reason.
     conditions.push(condition(Cond.Programmed, false, l.conflict.reason, l.conflict.message, gen));
   } else if (acceptedProblem || l.resolvedRefsProblem || !gatewayAccepted) {
-    conditions.push(condition(Cond.Programmed, false, Reason.Invalid, "the listener is not valid", gen));
+    const why = acceptedProblem || l.resolvedRefsProblem ? "the listener is not valid" : "its parent is not accepted";
+    conditions.push(condition(Cond.Programmed, false, Reason.Invalid, why, gen));
   } else if (dataPlaneProblem) {
     conditions.push(condition(Cond.Programmed, false, Reason.Invalid, dataPlaneProblem, gen));
   } else if (observation?.programmed) {
@@ -349,7 +354,14 @@ function policyStatuses(graph: ResolvedGraph, ownedControllers: readonly string[
         for (const b of rule.backends) link(`${b.kind}/${b.namespace}/${b.name}`, gateway);
     }
   }
-  const fallbackController = ownedControllers[0] ?? "";
+  // With no ancestor Gateway to take it from, a policy's entry names a controller of the data plane
+  // its kind belongs to (a Lattice policy is not an ALB controller's business).
+  const controllerFor = (policy: ResolvedPolicy): string => {
+    const plane =
+      policy.kind === "TargetGroupConfiguration" ? "alb" : policy.kind === "BackendTLSPolicy" ? "" : "lattice";
+    const owner = graph.gatewayClasses.find((c) => c.dataPlane === plane)?.object.spec?.controllerName;
+    return owner ?? ownedControllers[0] ?? "";
+  };
   return graph.policies.map((policy) => {
     const gen = policy.object.metadata.generation;
     const namespace = policy.object.metadata.namespace ?? "default";
@@ -369,17 +381,25 @@ function policyStatuses(graph: ResolvedGraph, ownedControllers: readonly string[
               namespace: g.object.metadata.namespace ?? "default",
               name: g.object.metadata.name,
             },
-            controllerName: g.gatewayClass.object.spec?.controllerName ?? fallbackController,
+            controllerName: g.gatewayClass.object.spec?.controllerName ?? controllerFor(policy),
             conditions: [verdict(g)],
           }))
         : policy.targets.slice(0, 1).map((t) => {
             const [kind = "", ns = namespace, name = ""] = t.split("/");
             return {
               ancestorRef: { group: kind === "Service" ? "" : GATEWAY_GROUP, kind, namespace: ns, name },
-              controllerName: fallbackController,
+              controllerName: controllerFor(policy),
               conditions: [verdict(undefined)],
             };
           });
+    // A policy whose only target reference was rejected still reports why, on that reference.
+    if (ancestors.length === 0 && policy.rejectedTarget) {
+      ancestors.push({
+        ancestorRef: policy.rejectedTarget,
+        controllerName: controllerFor(policy),
+        conditions: [verdict(undefined)],
+      });
+    }
     return { kind: policy.kind, namespace, name: policy.object.metadata.name, status: { ancestors } };
   });
 }

@@ -11,6 +11,7 @@ export const Cond = {
   Conflicted: "Conflicted",
   PartiallyInvalid: "PartiallyInvalid",
   SupportedVersion: "SupportedVersion",
+  OverlappingTLSConfig: "OverlappingTLSConfig",
 } as const;
 
 export const Reason = {
@@ -44,6 +45,7 @@ export const Reason = {
   BackendNotFound: "BackendNotFound",
   Conflicted: "Conflicted",
   TargetNotFound: "TargetNotFound",
+  OverlappingHostnames: "OverlappingHostnames",
 } as const;
 
 export type ReasonName = (typeof Reason)[keyof typeof Reason];

@@ -1,0 +1,87 @@
+/**
+ * Golden cases: test/golden/cases/<case>/in.yaml (plus base.yaml) → out.yaml, the resolved graph
+ * summary and every status. `npm run golden:update` rewrites out.yaml files; review them as diffs.
+ * An optional observations.yaml maps gateway keys to data-plane observations.
+ */
+import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { controllerConfig } from "../../shared/config.ts";
+import { summarizeGraph } from "../../shared/graph/summary.ts";
+import type { KubeObject } from "../../shared/k8s/meta.ts";
+import { objectKey } from "../../shared/k8s/meta.ts";
+import { loadManifests } from "../../shared/manifest/load.ts";
+import { formatProblem } from "../../shared/manifest/problem.ts";
+import { snapshotOf } from "../../shared/snapshot.ts";
+import type { DataPlaneObservation } from "../../shared/status/compute.ts";
+import { translate } from "../../shared/translate.ts";
+
+const ROOT = import.meta.dirname;
+const CASES = join(ROOT, "cases");
+const UPDATE = process.env.SWITCHYARD_UPDATE_GOLDEN === "1";
+
+function runCase(dir: string): { out: string; model: string | undefined } {
+  const base = loadManifests(readFileSync(join(ROOT, "base.yaml"), "utf8"), "base.yaml");
+  const input = loadManifests(readFileSync(join(dir, "in.yaml"), "utf8"), "in.yaml");
+  const identity = (o: KubeObject) => `${o.kind}/${objectKey(o.metadata)}`;
+  const own = new Set(input.objects.map(identity));
+  const objects = [...base.objects.filter((o) => !own.has(identity(o))), ...input.objects];
+  const observationsFile = join(dir, "observations.yaml");
+  const observations = existsSync(observationsFile)
+    ? new Map(Object.entries(parse(readFileSync(observationsFile, "utf8")) as Record<string, DataPlaneObservation>))
+    : undefined;
+  const config = controllerConfig({ acceptAwsControllerNames: true });
+  const { graph, statuses, loadBalancers } = translate(snapshotOf(objects), config, {
+    clusterId: "golden",
+    ...(observations ? { observations } : {}),
+  });
+  const rejected = [...input.rejected.flatMap((r) => r.problems), ...input.problems].map(formatProblem);
+  const out = stringify(
+    { ...(rejected.length ? { rejected } : {}), graph: summarizeGraph(graph), statuses },
+    { lineWidth: 0 },
+  );
+  const model =
+    loadBalancers.length > 0
+      ? stringify(
+          loadBalancers.map((b) => b.model),
+          { lineWidth: 0 },
+        )
+      : undefined;
+  return { out, model };
+}
+
+/** Compares (or, when updating, writes) one golden file; a missing file is written and fails once. */
+function checkGolden(name: string, file: string, actual: string | undefined): void {
+  if (actual === undefined) {
+    if (UPDATE && existsSync(file)) unlinkSync(file);
+    expect(existsSync(file), `${name}: ${file} is stale (no load balancer any more)`).toBe(false);
+    return;
+  }
+  if (UPDATE || !existsSync(file)) {
+    writeFileSync(file, actual);
+    if (!UPDATE) throw new Error(`${name}: ${file} was missing and has been written; review it and re-run`);
+    return;
+  }
+  expect(actual).toBe(readFileSync(file, "utf8"));
+}
+
+const cases = existsSync(CASES)
+  ? readdirSync(CASES)
+      .filter((c) => existsSync(join(CASES, c, "in.yaml")))
+      .sort()
+  : [];
+
+describe("golden translation cases", () => {
+  it("has cases to check", () => {
+    expect(cases.length).toBeGreaterThan(0);
+  });
+  for (const name of cases) {
+    it(name, () => {
+      const dir = join(CASES, name);
+      const { out, model } = runCase(dir);
+      checkGolden(name, join(dir, "out.yaml"), out);
+      checkGolden(name, join(dir, "alb-model.yaml"), model);
+    });
+  }
+});
