@@ -128,6 +128,7 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
       securityGroups: settings.securityGroups,
       attributes: settings.attributes,
       tags: { ...settings.tags, ...ownershipTags(ctx.clusterId, gateway.key, "load-balancer") },
+      ...(settings.webAcl ? { webAcl: settings.webAcl } : {}),
       listeners,
       targetGroups: targetGroups
         .all()

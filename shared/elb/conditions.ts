@@ -119,7 +119,8 @@ export function grpcMatchConditions(
   } else {
     path = { field: "path-pattern", values: ["/*"] };
   }
-  const conditions: RuleCondition[] = [...hostCondition(hostname), path];
+  // gRPC calls are always POSTs; saying so keeps stray GETs on the same path out of the backend.
+  const conditions: RuleCondition[] = [...hostCondition(hostname), path, { field: "http-request-method", values: ["POST"] }];
   for (const header of match.headers ?? []) {
     conditions.push(
       header.type === "RegularExpression"

@@ -19,6 +19,8 @@ export interface LoadBalancerModel {
   securityGroups: string[];
   attributes: Record<string, string>;
   tags: Record<string, string>;
+  /** WAFv2 web ACL ARN to associate (LoadBalancerConfiguration wafV2.webACL). */
+  webAcl?: string;
   listeners: ListenerModel[];
   targetGroups: TargetGroupModel[];
 }
