@@ -1,0 +1,187 @@
+/**
+ * The harness's own rules, checked where a mistake would make the conformance run too lenient:
+ * the suite's comparison rules as restated, and wrong expectations failing end to end.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  type ConformanceTestEntry,
+  conformanceModuleDir,
+  type HttpRequestCase,
+  loadExtraction,
+} from "./harness/extraction.ts";
+import { buildFixture } from "./harness/fixtures.ts";
+import { runTest } from "./harness/runner.ts";
+import { conditionsMatch, findCondition } from "./harness/status-helpers.ts";
+import { compareRoundTrip, type Exchange, httpTransmission, type Target } from "./harness/traffic.ts";
+
+let moduleDir: string;
+
+beforeAll(() => {
+  moduleDir = conformanceModuleDir(loadExtraction());
+}, 120_000);
+
+const condition = (type: string, status: "True" | "False", reason: string) => ({ type, status, reason, message: "" });
+
+describe("condition matching (findConditionInList, conditionsMatch)", () => {
+  it("an empty expected reason matches any reason", () => {
+    expect(
+      findCondition([condition("Accepted", "True", "Whatever")], { type: "Accepted", status: "True", reason: "" }),
+    ).toBe(true);
+  });
+
+  it("status and a given reason must both match", () => {
+    const actual = [condition("Accepted", "False", "NoMatchingParent")];
+    expect(findCondition(actual, { type: "Accepted", status: "True", reason: "" })).toBe(false);
+    expect(findCondition(actual, { type: "Accepted", status: "False", reason: "NotAllowedByListeners" })).toBe(false);
+  });
+
+  it("a list shorter than the expected one never matches", () => {
+    const expected = [
+      { type: "Accepted", status: "True", reason: "" },
+      { type: "Accepted", status: "True", reason: "" },
+    ];
+    expect(conditionsMatch(expected, [condition("Accepted", "True", "Accepted")])).toBe(false);
+  });
+});
+
+const target: Target = {
+  gateway: { apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", metadata: { name: "gw" } },
+  gatewayKey: "ns/gw",
+  address: "gw.elb.example",
+  port: 80,
+};
+
+const redirectCase = (redirectRequest: HttpRequestCase["redirectRequest"]): HttpRequestCase => ({
+  request: { scheme: "http", method: "GET", path: "/a", unfollowRedirect: true },
+  expectedRequest: null,
+  ...(redirectRequest ? { redirectRequest } : {}),
+  response: { statusCodes: [302] },
+  backend: "",
+  namespace: "",
+});
+
+const redirect = (location: string): Exchange => ({
+  probability: 1,
+  status: 302,
+  via: "test",
+  location,
+  responseHeaders: {},
+});
+
+describe("redirect comparison (CompareRoundTrip)", () => {
+  it("without an expected port, http may carry :80 or no port", () => {
+    const c = redirectCase({ host: "example.org" });
+    expect(compareRoundTrip(c, httpTransmission(c, target), redirect("http://example.org:80/a"))).toBeUndefined();
+    expect(compareRoundTrip(c, httpTransmission(c, target), redirect("http://example.org/a"))).toBeUndefined();
+    expect(compareRoundTrip(c, httpTransmission(c, target), redirect("http://example.org:8080/a"))).toMatch(
+      /port 8080/,
+    );
+  });
+
+  it("an expected port must be the Location's port as written", () => {
+    const c = redirectCase({ port: "8443", scheme: "https" });
+    expect(compareRoundTrip(c, httpTransmission(c, target), redirect("https://gw.elb.example:8443/a"))).toBeUndefined();
+    expect(compareRoundTrip(c, httpTransmission(c, target), redirect("https://gw.elb.example/a"))).toMatch(/port/);
+  });
+
+  it("scheme and path default to the request's", () => {
+    const c = redirectCase({ host: "example.org" });
+    expect(compareRoundTrip(c, httpTransmission(c, target), redirect("https://example.org:443/a"))).toMatch(
+      /scheme https/,
+    );
+    expect(compareRoundTrip(c, httpTransmission(c, target), redirect("http://example.org:80/b"))).toMatch(/path \/b/);
+  });
+});
+
+/** A hand-written test entry over a real suite manifest. */
+function entry(steps: ConformanceTestEntry["steps"]): ConformanceTestEntry {
+  return {
+    shortName: "HarnessSelfTest",
+    description: "",
+    position: "",
+    mesh: false,
+    registered: false,
+    features: ["Gateway", "HTTPRoute"],
+    manifests: ["tests/httproute-simple-same-namespace.yaml"],
+    analysed: true,
+    steps,
+  };
+}
+
+const infra = "gateway-conformance-infra";
+const address = { $runtime: "gatewayAddress", gateway: { namespace: infra, name: "same-namespace" } };
+
+function request(backend: string, path = "/"): ConformanceTestEntry["steps"][number] {
+  return {
+    kind: "httpRequest",
+    position: "self-test",
+    subtest: [backend],
+    helper: "http.MakeRequestAndExpectEventuallyConsistentResponse",
+    literal: "",
+    expect: "response",
+    address,
+    case: {
+      request: { scheme: "http", method: "GET", path },
+      expectedRequest: null,
+      response: { statusCodes: [200] },
+      backend,
+      namespace: infra,
+    },
+  };
+}
+
+describe("end to end", () => {
+  it("a request expected at the wrong backend fails", () => {
+    const result = runTest(moduleDir, entry([request("infra-backend-v1"), request("infra-backend-v2")]));
+    expect(result.cases.map((c) => c.outcome)).toEqual(["pass", "fail"]);
+    expect(result.cases[1]?.reason).toMatch(/answered by pod infra-backend-v1/);
+  });
+
+  it("a route that is gone fails its acceptance and its requests, and is not called unsupported", () => {
+    const result = runTest(
+      moduleDir,
+      entry([
+        {
+          kind: "mutation",
+          position: "self-test",
+          subtest: [],
+          helper: "client.Delete",
+          mutation: {
+            operation: "delete",
+            kind: "HTTPRoute",
+            namespace: infra,
+            name: "gateway-conformance-infra-test",
+          },
+        },
+        {
+          kind: "status",
+          position: "self-test",
+          subtest: [],
+          helper: "kubernetes.GatewayAndHTTPRoutesMustBeAccepted",
+          args: {
+            controllerName: "$CONTROLLER",
+            gw: { namespace: infra, name: "same-namespace" },
+            routeNNs: [{ namespace: infra, name: "gateway-conformance-infra-test" }],
+          },
+        },
+        request("infra-backend-v1"),
+      ]),
+    );
+    expect(result.cases.map((c) => c.outcome)).toEqual(["fail", "fail"]);
+    expect(result.cases[1]?.reason).toMatch(/got 404/);
+  });
+
+  it("every Service of the base manifests has a ready endpoint behind it", () => {
+    const { cluster } = buildFixture(moduleDir, []);
+    const translation = cluster.reconcile();
+    expect(translation.graph.gateways.length).toBeGreaterThan(0);
+    for (const service of cluster.list("Service")) {
+      const selector = (service.spec as { selector?: Record<string, string> }).selector ?? {};
+      const pods = cluster.pods.filter(
+        (p) =>
+          p.namespace === service.metadata.namespace && Object.entries(selector).every(([k, v]) => p.labels[k] === v),
+      );
+      expect(pods.length, `${service.metadata.namespace}/${service.metadata.name}`).toBeGreaterThan(0);
+    }
+  });
+});

@@ -1,0 +1,508 @@
+/**
+ * Runs one conformance test against the simulated cluster: its steps in source order, mutations
+ * applied as they come (the next step sees switchyard's reconciled view), each assertion judged.
+ *
+ * Every assertion becomes a case: a status check (a `kubernetes.*` helper, or a transcribed
+ * Go-written check) or a request case (an HTTP or gRPC request, a weight distribution, a
+ * WebSocket dial). A case is pass, fail (with the reason), unsupported-by-ALB (only when the
+ * status of the route involved says UnsupportedValue or IncompatibleFilters), or n/a.
+ *
+ * Unlike the Go suite, a failing step does not stop the test: later steps are still judged, each
+ * on its own, so one broken precondition does not hide what else holds.
+ */
+import type { Condition } from "../../../shared/k8s/meta.ts";
+import type { SimulatedCluster } from "./cluster.ts";
+import type {
+  ConformanceTestEntry,
+  GatewayAddress,
+  GatewayRef,
+  GrpcRequestCase,
+  HttpRequestCase,
+  Step,
+  StepCondition,
+} from "./extraction.ts";
+import { isGatewayAddress } from "./extraction.ts";
+import {
+  ALB_CLAIMED_FEATURES,
+  ALB_PROFILES,
+  ALB_UNCLAIMED_FEATURES,
+  albLimitFor,
+  isCoreGatewayHttp,
+  type Profile,
+  profileOf,
+} from "./features.ts";
+import { buildFixture, CONTROLLER_NAME, GATEWAY_CLASS_NAME } from "./fixtures.ts";
+import { applyMutation, type MutationResult } from "./mutations.ts";
+import { type MatchRequest, routeMatchesRequest } from "./route-match.ts";
+import { type RouteRef, STATUS_HELPERS, type StatusEnv, type Verdict } from "./status-helpers.ts";
+import {
+  type CaseVerdict,
+  checkGrpcCase,
+  checkHttpCase,
+  checkWebSocket,
+  checkWeights,
+  resolveTarget,
+  type Target,
+  type TrafficEnv,
+} from "./traffic.ts";
+
+export type Outcome = "pass" | "fail" | "unsupported" | "na";
+
+export interface CaseResult {
+  /** Stable within the test: group, subtest path, source position, occurrence. */
+  id: string;
+  group: "status" | "request";
+  helper: string;
+  subtest: string[];
+  position: string;
+  outcome: Outcome;
+  reason: string;
+  /** For unsupported cases: the ALB_CANNOT_EXPRESS entry the status message matches, if any. */
+  limit?: string;
+  /** For n/a tests: what the case gives when the test is run anyway (not counted). */
+  probe?: { outcome: Exclude<Outcome, "na">; reason: string; limit?: string };
+}
+
+export interface TestResult {
+  shortName: string;
+  description: string;
+  features: string[];
+  provisional: boolean;
+  mesh: boolean;
+  profile: Profile | undefined;
+  /** Core in its profile (all features core). */
+  core: boolean;
+  /** The extractor's core GATEWAY-HTTP set. */
+  coreGatewayHttp: boolean;
+  /** Why the test is not applicable to an ALB class; undefined when it runs. */
+  notApplicable?: string;
+  cases: CaseResult[];
+  fixtureProblems: string[];
+}
+
+/** Does a feature condition let the step run, given what is claimed? */
+function conditionsHold(conditions: readonly StepCondition[] | undefined): { run: boolean; why?: string } {
+  for (const c of conditions ?? []) {
+    if (c.feature === undefined) continue;
+    const claimed = ALB_CLAIMED_FEATURES.has(c.feature);
+    if (claimed !== c.featureSupported) {
+      return { run: false, why: `runs only when ${c.feature} is ${c.featureSupported ? "" : "not "}claimed` };
+    }
+  }
+  return { run: true };
+}
+
+/** Why a test does not apply to an ALB class, or undefined when it does. */
+export function notApplicableReason(test: ConformanceTestEntry): string | undefined {
+  if (test.mesh) return "mesh test: switchyard is not a mesh";
+  const { profile } = profileOf(test.features);
+  const missing = test.features.filter((f) => !ALB_CLAIMED_FEATURES.has(f));
+  if (missing.length > 0) {
+    return missing.map((f) => `${f} not claimed: ${ALB_UNCLAIMED_FEATURES.get(f) ?? "no reason recorded"}`).join("; ");
+  }
+  if (!profile || !ALB_PROFILES.includes(profile)) return `profile ${profile ?? "(none)"} is not run on ALB`;
+  return undefined;
+}
+
+interface RunState {
+  cluster: SimulatedCluster;
+  env: StatusEnv;
+  /** Gateway refs whose address the suite took without its port (usePort false). */
+  portless: Set<string>;
+  lastMutation?: MutationResult["changed"];
+  lastSecretFound: boolean;
+  /** The Gateway the last address-producing helper waited for. */
+  lastAddressRef?: GatewayRef;
+  counters: Map<string, number>;
+  fixtureProblems: string[];
+}
+
+function refKey(ref: GatewayRef): string {
+  return `${ref.namespace}/${ref.name}#${(ref.listenerNames ?? []).join(",")}`;
+}
+
+function caseId(state: RunState, group: string, step: Step): string {
+  const base = `${group}:${step.subtest.join(" › ")}@${step.position}`;
+  const n = (state.counters.get(base) ?? 0) + 1;
+  state.counters.set(base, n);
+  return n === 1 ? base : `${base}#${n}`;
+}
+
+const UNSUPPORTED_REASONS = new Set(["UnsupportedValue", "IncompatibleFilters"]);
+
+interface Rejection {
+  route: string;
+  message: string;
+}
+
+/** Our parent entries of a route that say the data plane cannot express it. */
+function albRejection(
+  cluster: SimulatedCluster,
+  kind: string,
+  namespace: string,
+  name: string,
+  gatewayKey?: string,
+): Rejection | undefined {
+  const route = cluster.get(kind, namespace, name);
+  const status = route?.status as
+    | {
+        parents?: {
+          parentRef: { kind?: string; name: string; namespace?: string };
+          controllerName: string;
+          conditions: Condition[];
+        }[];
+      }
+    | undefined;
+  for (const p of status?.parents ?? []) {
+    if (p.controllerName !== CONTROLLER_NAME) continue;
+    // A ListenerSet parent belongs to some Gateway; the harness does not map it back, so it counts.
+    const parent = `${p.parentRef.namespace ?? namespace}/${p.parentRef.name}`;
+    if (gatewayKey && p.parentRef.kind !== "ListenerSet" && parent !== gatewayKey) continue;
+    const accepted = p.conditions.find((c) => c.type === "Accepted");
+    if (accepted?.status === "False" && UNSUPPORTED_REASONS.has(accepted.reason)) {
+      return { route: `${kind} ${namespace}/${name}`, message: `${accepted.reason}: ${accepted.message}` };
+    }
+  }
+  return undefined;
+}
+
+function unsupportedForRoutes(
+  cluster: SimulatedCluster,
+  routes: readonly RouteRef[] | undefined,
+): Rejection | undefined {
+  for (const r of routes ?? []) {
+    const rejection = albRejection(cluster, r.kind, r.namespace, r.name);
+    if (rejection) return rejection;
+  }
+  return undefined;
+}
+
+/** The rejected route a failing request would have reached, had it been accepted. */
+function unsupportedForRequest(
+  cluster: SimulatedCluster,
+  request: MatchRequest | undefined,
+  gatewayKey: string | undefined,
+): Rejection | undefined {
+  if (!request || !gatewayKey) return undefined;
+  for (const kind of ["HTTPRoute", "GRPCRoute"]) {
+    for (const route of cluster.list(kind)) {
+      const rejection = albRejection(
+        cluster,
+        kind,
+        route.metadata.namespace ?? "default",
+        route.metadata.name,
+        gatewayKey,
+      );
+      if (rejection && routeMatchesRequest(route, request)) return rejection;
+    }
+  }
+  return undefined;
+}
+
+function judged(
+  verdict: { ok: boolean; detail: string },
+  rejection: Rejection | undefined,
+): Pick<CaseResult, "outcome" | "reason" | "limit"> {
+  if (verdict.ok) return { outcome: "pass", reason: verdict.detail };
+  if (rejection) {
+    const limit = albLimitFor(rejection.message)?.id;
+    return {
+      outcome: "unsupported",
+      reason: `${rejection.route} is rejected: ${rejection.message} (check: ${verdict.detail})`,
+      ...(limit ? { limit } : {}),
+    };
+  }
+  return { outcome: "fail", reason: verdict.detail };
+}
+
+function target(state: RunState, address: GatewayAddress): Target | { error: string } {
+  return resolveTarget(
+    state.cluster,
+    address,
+    address.port === undefined && state.portless.has(refKey(address.gateway)),
+  );
+}
+
+function trafficEnv(state: RunState): TrafficEnv {
+  return { cluster: state.cluster, translation: state.cluster.reconcile() };
+}
+
+function requestCase(
+  state: RunState,
+  check: (env: TrafficEnv, t: Target) => CaseVerdict,
+  address: unknown,
+): Pick<CaseResult, "outcome" | "reason" | "limit"> {
+  if (!isGatewayAddress(address)) return { outcome: "fail", reason: "request address is not a Gateway address" };
+  const env = trafficEnv(state);
+  const t = target(state, address);
+  if ("error" in t) return { outcome: "fail", reason: t.error };
+  const verdict = check(env, t);
+  const rejection = verdict.ok
+    ? undefined
+    : unsupportedForRequest(state.cluster, verdict.matchRequest, verdict.gatewayKey);
+  return judged(verdict, rejection);
+}
+
+/**
+ * An address the extractor lost (the test split the port off with net.SplitHostPort and joined
+ * another): the Gateway of the last address-producing helper, with the joined port.
+ */
+function addressFromArgs(state: RunState, args: Record<string, unknown> | undefined): GatewayAddress | undefined {
+  const runtime = (args?.gwAddr as { $runtime?: unknown } | undefined)?.$runtime;
+  const port = typeof runtime === "string" ? /^net\.JoinHostPort\(gwAddr, "(\d+)"\)$/.exec(runtime)?.[1] : undefined;
+  if (!port || !state.lastAddressRef) return undefined;
+  return { $runtime: "gatewayAddress", gateway: state.lastAddressRef, port };
+}
+
+/** Go-written checks the harness transcribes; others are listed as not transcribed. */
+function goAssertion(
+  state: RunState,
+  step: Step,
+  steps: readonly Step[],
+  index: number,
+): Pick<CaseResult, "outcome" | "reason"> | undefined {
+  const source = step.source ?? "";
+  const guards = (step.conditions ?? []).filter((c) => c.feature === undefined);
+  if (
+    guards.length > 0 &&
+    guards.every((g) => /^len\(\w*(Pem|Key|Cert)\w*\) == 0( \|\| len\(\w+\) == 0)?$/.test(g.source))
+  ) {
+    // t.Fatal when a Secret the suite created has no data: the harness creates those Secrets.
+    return state.lastSecretFound ? undefined : { outcome: "fail", reason: "the Secret the test reads does not exist" };
+  }
+  if (source.startsWith("require.NotEqual(t, original.Generation, updated.Generation")) {
+    const m = state.lastMutation;
+    if (!m) return { outcome: "fail", reason: "no mutation before the generation check" };
+    const now = state.cluster.get(m.kind, m.namespace, m.name)?.metadata.generation;
+    return now !== m.generationBefore
+      ? { outcome: "pass", reason: `${m.kind} ${m.name} generation ${m.generationBefore} → ${now}` }
+      : { outcome: "fail", reason: `${m.kind} ${m.name} generation stayed ${now}` };
+  }
+  if (source.startsWith("require.Lenf(t, mutate.Spec.Listeners, 2")) {
+    const next = steps.slice(index + 1).find((s) => s.kind === "mutation");
+    const m = next?.kind === "mutation" ? next.mutation : undefined;
+    const gw = m ? state.cluster.get(m.kind ?? "Gateway", m.namespace, m.name ?? "") : undefined;
+    const count = ((gw?.spec as { listeners?: unknown[] } | undefined)?.listeners ?? []).length;
+    return count === 2
+      ? { outcome: "pass", reason: "the Gateway has 2 listeners" }
+      : { outcome: "fail", reason: `the Gateway has ${count} listeners` };
+  }
+  if (source.startsWith("require.NotEmpty(t, pods")) {
+    return state.cluster.pods.some((p) => p.labels.app === "infra-backend-v1")
+      ? { outcome: "pass", reason: "infra-backend-v1 has pods" }
+      : { outcome: "fail", reason: "infra-backend-v1 has no pods" };
+  }
+  return { outcome: "na", reason: `Go-written check not transcribed: ${source.slice(0, 160)}` };
+}
+
+const TRAFFIC_CALLS = new Set([
+  "http.ExpectMirroredRequest",
+  "tls.MakeTLSConnectionAndExpectEventuallyConnectionRejection",
+  "tcp.EchoSendOnce",
+  "tcp.ExpectAddressBeAvailable",
+  "udp.ExpectEchoResponse",
+  "udp.ExpectEchoResponseFromBackend",
+]);
+
+export function runTest(moduleDir: string, test: ConformanceTestEntry): TestResult {
+  const { profile, core } = profileOf(test.features);
+  const notApplicable = notApplicableReason(test);
+  const result: TestResult = {
+    shortName: test.shortName,
+    description: test.description,
+    features: test.features,
+    provisional: test.provisional === true,
+    mesh: test.mesh,
+    profile,
+    core,
+    coreGatewayHttp: isCoreGatewayHttp(test),
+    ...(notApplicable ? { notApplicable } : {}),
+    cases: [],
+    fixtureProblems: [],
+  };
+  if (test.mesh) {
+    // Mesh tests send requests from pods through a mesh: nothing of switchyard's is involved.
+    result.cases = test.steps
+      .filter(
+        (s) =>
+          s.kind === "httpRequest" ||
+          s.kind === "grpcRequest" ||
+          s.kind === "weightDistribution" ||
+          s.kind === "status",
+      )
+      .map((s, i) => ({
+        id: `${s.kind === "status" ? "status" : "request"}:${s.subtest.join(" › ")}@${s.position}#m${i}`,
+        group: s.kind === "status" ? "status" : "request",
+        helper: s.helper,
+        subtest: s.subtest,
+        position: s.position,
+        outcome: "na",
+        reason: notApplicable ?? "mesh",
+      }));
+    return result;
+  }
+  const fixture = buildFixture(moduleDir, test.manifests);
+  const state: RunState = {
+    cluster: fixture.cluster,
+    env: {
+      cluster: fixture.cluster,
+      controllerName: CONTROLLER_NAME,
+      gatewayClassName: GATEWAY_CLASS_NAME,
+      testObjects: fixture.testObjects,
+    },
+    portless: new Set(),
+    lastSecretFound: true,
+    counters: new Map(),
+    fixtureProblems: fixture.problems.map((p) => `${p.source}: ${p.message}`),
+  };
+  const record = (
+    step: Step,
+    group: CaseResult["group"],
+    judgement: Pick<CaseResult, "outcome" | "reason" | "limit">,
+  ) => {
+    const id = caseId(state, group, step);
+    const base = { id, group, helper: step.helper, subtest: step.subtest, position: step.position };
+    if (notApplicable && judgement.outcome !== "na") {
+      const probe = {
+        outcome: judgement.outcome,
+        reason: judgement.reason,
+        ...(judgement.limit ? { limit: judgement.limit } : {}),
+      };
+      result.cases.push({ ...base, outcome: "na", reason: notApplicable, probe });
+    } else {
+      result.cases.push({ ...base, ...judgement });
+    }
+  };
+
+  for (const [index, step] of test.steps.entries()) {
+    const guard = conditionsHold(step.conditions);
+    if (!guard.run) {
+      if (step.kind === "status" || step.kind === "httpRequest" || step.kind === "grpcRequest") {
+        record(step, step.kind === "status" ? "status" : "request", { outcome: "na", reason: `not run: ${guard.why}` });
+      }
+      continue;
+    }
+    switch (step.kind) {
+      case "status": {
+        state.cluster.reconcile();
+        const helper = STATUS_HELPERS[step.helper];
+        if (!helper) {
+          record(step, "status", {
+            outcome: "fail",
+            reason: `status helper ${step.helper} is not implemented by the harness`,
+          });
+          break;
+        }
+        const verdict: Verdict = helper(step.args, state.env);
+        if (step.helper.endsWith("MustBeAccepted") || step.helper === "kubernetes.WaitForGatewayAddress") {
+          const ref = (step.args.gw ?? step.args.gwRef) as GatewayRef | undefined;
+          if (ref) {
+            state.lastAddressRef = ref;
+            if (step.args.usePort === false) state.portless.add(refKey(ref));
+            else state.portless.delete(refKey(ref));
+          }
+        }
+        record(
+          step,
+          "status",
+          judged(verdict, verdict.ok ? undefined : unsupportedForRoutes(state.cluster, verdict.routes)),
+        );
+        break;
+      }
+      case "goAssertion": {
+        const judgement = goAssertion(state, step, test.steps, index);
+        if (judgement) record(step, "status", judgement);
+        break;
+      }
+      case "mutation": {
+        const applied = applyMutation(state.cluster, step.mutation, fixture.problems);
+        if (applied.changed) state.lastMutation = applied.changed;
+        if (!applied.ok) record(step, "status", { outcome: "fail", reason: `mutation failed: ${applied.detail}` });
+        break;
+      }
+      case "httpRequest":
+        record(
+          step,
+          "request",
+          requestCase(
+            state,
+            (env, t) => checkHttpCase(env, t, step.case, step.expect ?? "response"),
+            step.address ?? addressFromArgs(state, step.args),
+          ),
+        );
+        break;
+      case "httpRoundTrip":
+        record(step, "request", { outcome: "na", reason: "raw round trip judged by Go code that is not transcribed" });
+        break;
+      case "grpcRequest":
+        record(
+          step,
+          "request",
+          requestCase(state, (env, t) => checkGrpcCase(env, t, step.case), step.address),
+        );
+        break;
+      case "weightDistribution": {
+        const sample = step.sample;
+        const kind = step.sampleKind;
+        if (!sample || (kind !== "http" && kind !== "grpc")) {
+          record(step, "request", {
+            outcome: "na",
+            reason: `${kind ?? "raw"} weight sampling is layer 4: ${step.reason ?? ""}`,
+          });
+          break;
+        }
+        record(
+          step,
+          "request",
+          requestCase(
+            state,
+            (env, t) => checkWeights(env, t, step.weights, sample as HttpRequestCase | GrpcRequestCase, kind),
+            step.address,
+          ),
+        );
+        break;
+      }
+      case "tcpRequest":
+      case "udpRequest":
+        record(step, "request", {
+          outcome: "na",
+          reason: "layer-4 request: not an Application Load Balancer data path",
+        });
+        break;
+      case "call": {
+        if (step.helper === "kubernetes.GetTLSSecret") {
+          const ref = (step.args?.secretName ?? {}) as { namespace?: string; name?: string };
+          state.lastSecretFound = state.cluster.get("Secret", ref.namespace, ref.name ?? "") !== undefined;
+        } else if (step.helper === "WebSocketDialer.Dial") {
+          const arg = (step.args?.args as unknown[] | undefined)?.[0];
+          const address = arg as (GatewayAddress & { $runtime: string }) | undefined;
+          const path = address?.$runtime.replace(/^ws:\/\/\$\{gatewayAddress\}/, "") || "/";
+          record(
+            step,
+            "request",
+            requestCase(
+              state,
+              (env, t) => checkWebSocket(env, t, path),
+              address ? { ...address, $runtime: "gatewayAddress" } : undefined,
+            ),
+          );
+        } else if (TRAFFIC_CALLS.has(step.helper)) {
+          record(step, "request", {
+            outcome: "na",
+            reason: `${step.helper} is not modelled (mirroring, TLS passthrough or layer 4)`,
+          });
+        }
+        break;
+      }
+      case "unresolved":
+        record(step, "status", { outcome: "fail", reason: `the extractor could not interpret: ${step.source ?? ""}` });
+        break;
+      default:
+        break;
+    }
+  }
+  result.fixtureProblems = [
+    ...new Set([...state.fixtureProblems, ...fixture.problems.map((p) => `${p.source}: ${p.message}`)]),
+  ];
+  return result;
+}
