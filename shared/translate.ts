@@ -58,5 +58,6 @@ function withBuildProblems(observation: DataPlaneObservation | undefined, build:
     ...(observation?.message ? { message: observation.message } : {}),
     listenerProblems: { ...observation?.listenerProblems, ...Object.fromEntries(build.listenerProblems) },
     routeProblems: { ...observation?.routeProblems, ...Object.fromEntries(build.routeProblems) },
+    routePartial: { ...observation?.routePartial, ...Object.fromEntries(build.routePartial ?? []) },
   };
 }

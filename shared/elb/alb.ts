@@ -55,6 +55,9 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
     }
   }
 
+  const routePartial = new Map<string, StatusProblem>();
+  dropCaseFoldedTwins(unitsByRoute, routePartial);
+
   const byPort = new Map<number, ResolvedListener[]>();
   for (const l of usable) byPort.set(l.port, [...(byPort.get(l.port) ?? []), l]);
   const listeners: ListenerModel[] = [];
@@ -135,8 +138,60 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
         .filter((tg) => listeners.some((l) => l.rules.some((r) => usesTargetGroup(r.actions, tg.id)))),
     },
     routeProblems,
+    routePartial,
     listenerProblems,
   };
+}
+
+/**
+ * ALB compares query-string and http-header values without regard to case, where the Gateway API
+ * is case-sensitive. A match that only case tells apart from an earlier one would silently route
+ * to the wrong rule: it is dropped, and its route reports PartiallyInvalid.
+ */
+function dropCaseFoldedTwins(unitsByRoute: Map<string, RuleUnit[]>, partial: Map<string, StatusProblem>): void {
+  const seen = new Map<string, RuleUnit>();
+  const all = orderByPrecedence([...unitsByRoute.values()].flat(), (u) => u.key);
+  const dropped = new Set<RuleUnit>();
+  for (const unit of all) {
+    const key = `${unit.listener.port}|${JSON.stringify(unit.conditions.map(foldCase))}`;
+    const other = seen.get(key);
+    if (!other) {
+      seen.set(key, unit);
+      continue;
+    }
+    if (JSON.stringify(other.conditions) === JSON.stringify(unit.conditions)) continue;
+    dropped.add(unit);
+    partial.set(
+      unit.source.route,
+      problem(
+        Reason.UnsupportedValue,
+        `spec.rules[${unit.source.rule}].matches[${unit.source.match}] is not programmed: Application Load Balancer compares header and query values without regard to case, so it cannot be told apart from spec.rules[${other.source.rule}].matches[${other.source.match}] of ${other.source.route}`,
+      ),
+    );
+  }
+  for (const [route, units] of unitsByRoute)
+    unitsByRoute.set(
+      route,
+      units.filter((u) => !dropped.has(u)),
+    );
+}
+
+function foldCase(c: RuleCondition): RuleCondition {
+  if (c.field === "query-string")
+    return {
+      ...c,
+      values: c.values.map((v) => ({
+        ...(v.key !== undefined ? { key: v.key.toLowerCase() } : {}),
+        value: v.value.toLowerCase(),
+      })),
+    };
+  if (c.field === "http-header")
+    return {
+      ...c,
+      headerName: c.headerName.toLowerCase(),
+      ...(c.values ? { values: c.values.map((v) => v.toLowerCase()) } : {}),
+    };
+  return c;
 }
 
 function usesTargetGroup(actions: readonly RuleAction[], id: string): boolean {

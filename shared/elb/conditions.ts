@@ -120,7 +120,11 @@ export function grpcMatchConditions(
     path = { field: "path-pattern", values: ["/*"] };
   }
   // gRPC calls are always POSTs; saying so keeps stray GETs on the same path out of the backend.
-  const conditions: RuleCondition[] = [...hostCondition(hostname), path, { field: "http-request-method", values: ["POST"] }];
+  const conditions: RuleCondition[] = [
+    ...hostCondition(hostname),
+    path,
+    { field: "http-request-method", values: ["POST"] },
+  ];
   for (const header of match.headers ?? []) {
     conditions.push(
       header.type === "RegularExpression"

@@ -32,6 +32,8 @@ export interface ElbBuild {
   model: LoadBalancerModel;
   /** Routes (by route key) the data plane cannot express, with the reason for their status. */
   routeProblems: Map<string, StatusProblem>;
+  /** Routes accepted with some matches left out (PartiallyInvalid), with the reason. */
+  routePartial?: Map<string, StatusProblem>;
   /** Gateway listener ids that cannot be programmed, with the reason. */
   listenerProblems: Map<string, string>;
 }

@@ -146,6 +146,15 @@ function resolveCertificates(
       );
       continue;
     }
+    if (secret.acmImportError) {
+      note(
+        problem(
+          Reason.InvalidCertificateRef,
+          `${at}: Secret ${namespace}/${ref.name} cannot be used as a certificate: ${secret.acmImportError}`,
+        ),
+      );
+      continue;
+    }
     certificates.push({
       source: "certificateRef",
       secretKey: `${namespace}/${ref.name}`,
@@ -199,14 +208,15 @@ function conflictBetween(dataPlane: DataPlane, a: ResolvedListener, b: ResolvedL
 }
 
 /**
- * Marks conflicts. Within one tier (the Gateway's own listeners, or one ListenerSet) every listener
- * in a conflict is marked; a later tier's listener that conflicts with an earlier tier loses.
+ * Marks conflicts. A listener that conflicts with an earlier tier (the Gateway's own listeners,
+ * then each ListenerSet by age) loses alone; among the rest of one tier, every listener in a
+ * conflict is marked. Conflicts are found whatever the data plane supports: an unsupported
+ * protocol on a port still makes that port ambiguous (conformance ListenerSetProtocolConflict).
  */
 export function markConflicts(dataPlane: DataPlane, tiers: readonly ResolvedListener[][]): void {
   const settled: ResolvedListener[] = [];
   for (const tier of tiers) {
-    const candidates = tier.filter((l) => !l.acceptedProblem);
-    for (const l of candidates) {
+    for (const l of tier) {
       for (const earlier of settled) {
         const c = conflictBetween(dataPlane, earlier, l);
         if (c) {
@@ -215,6 +225,7 @@ export function markConflicts(dataPlane: DataPlane, tiers: readonly ResolvedList
         }
       }
     }
+    const candidates = tier.filter((l) => !l.conflict);
     for (let i = 0; i < candidates.length; i++) {
       for (let j = i + 1; j < candidates.length; j++) {
         const a = candidates[i];
@@ -227,7 +238,7 @@ export function markConflicts(dataPlane: DataPlane, tiers: readonly ResolvedList
         }
       }
     }
-    settled.push(...candidates.filter((l) => !l.conflict));
+    settled.push(...candidates.filter((l) => !l.conflict && !l.acceptedProblem));
   }
 }
 

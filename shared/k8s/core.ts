@@ -58,6 +58,8 @@ export interface Secret extends KubeObject<"Secret", never, never> {
   type?: string;
   /** Set by the forwarder once it has imported a TLS Secret into ACM in the cluster's account. */
   acmCertificateArn?: string;
+  /** Set by the forwarder when the Secret cannot be imported (not a certificate and key, expired…). */
+  acmImportError?: string;
 }
 
 export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";

@@ -31,6 +31,8 @@ export interface DataPlaneObservation {
   listenerProblems?: Readonly<Record<string, string>>;
   /** Per route key: a data-plane reason the route could not be programmed (limits). */
   routeProblems?: Readonly<Record<string, { reason: string; message: string }>>;
+  /** Routes programmed without some of their matches, with the reason (PartiallyInvalid). */
+  routePartial?: Readonly<Record<string, { reason: string; message: string }>>;
 }
 
 export interface StatusInputs {
@@ -187,7 +189,7 @@ function listenerStatus(
   observation: DataPlaneObservation | undefined,
 ): ListenerStatus {
   const conditions: Condition[] = [];
-  const acceptedProblem = l.acceptedProblem ?? l.conflict;
+  const acceptedProblem = l.conflict ?? l.acceptedProblem;
   conditions.push(
     acceptedProblem
       ? condition(Cond.Accepted, false, acceptedProblem.reason, acceptedProblem.message, gen)
@@ -309,6 +311,11 @@ function routeStatus(
         ? condition(Cond.ResolvedRefs, false, route.resolvedRefsProblem.reason, route.resolvedRefsProblem.message, gen)
         : condition(Cond.ResolvedRefs, true, Reason.ResolvedRefs, "all references resolved", gen),
     );
+    const partial = inputs.observations?.get(parent.gatewayKey)?.routePartial?.[route.key];
+    if (partial && conditions[0]?.status === "True") {
+      // Negative polarity: present only while True.
+      conditions.push(condition(Cond.PartiallyInvalid, true, partial.reason, partial.message, gen));
+    }
     return {
       parentRef: echoParentRef(route, parent.parentRefIndex),
       controllerName,

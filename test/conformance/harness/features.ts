@@ -184,6 +184,12 @@ export interface AlbLimit {
 
 export const ALB_CANNOT_EXPRESS: readonly AlbLimit[] = [
   {
+    id: "case-sensitive-values",
+    what: "header or query values told apart only by case",
+    why: "http-header and query-string conditions compare values case-insensitively (HttpHeaderConditionConfig, QueryStringConditionConfig)",
+    statusMessage: /compares header and query values without regard to case/,
+  },
+  {
     id: "request-header-modifier",
     what: "RequestHeaderModifier filter",
     why: "rule transforms rewrite only the Host header (host-header-rewrite) and the URL (url-rewrite); no action adds, sets or removes request headers",

@@ -94,8 +94,16 @@ export function forwardedSecret(doc: Doc): Doc {
     type === "kubernetes.io/tls" &&
     crt.includes("-----BEGIN CERTIFICATE-----") &&
     /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key);
-  return importable
-    ? { ...rest, acmCertificateArn: fakeCertificateArn(String(meta.namespace ?? "default"), String(meta.name ?? "")) }
+  // The forwarder's verdict: a TLS Secret holding a certificate and key is imported; one that does
+  // not is reported as unusable; other Secret types are no certificate at all.
+  if (importable) {
+    return {
+      ...rest,
+      acmCertificateArn: fakeCertificateArn(String(meta.namespace ?? "default"), String(meta.name ?? "")),
+    };
+  }
+  return type === "kubernetes.io/tls"
+    ? { ...rest, acmImportError: "tls.crt and tls.key are not a PEM certificate and private key" }
     : rest;
 }
 

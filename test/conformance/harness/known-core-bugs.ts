@@ -10,11 +10,4 @@ export interface KnownCoreBug {
   summary: string;
 }
 
-export const KNOWN_CORE_BUGS: readonly KnownCoreBug[] = [
-  {
-    test: "GatewayInvalidTLSConfiguration",
-    case: "status:Malformed secret referenced as CertificateRef in a Gateway listener@tests/gateway-invalid-tls-configuration.go:83",
-    summary:
-      "a kubernetes.io/tls Secret whose data is not a certificate is never imported into ACM, and the core cannot tell that apart from one not imported yet: the listener stays ResolvedRefs=True (expected ResolvedRefs=False/InvalidCertificateRef)",
-  },
-];
+export const KNOWN_CORE_BUGS: readonly KnownCoreBug[] = [];

@@ -162,6 +162,10 @@ function albRejection(
     if (accepted?.status === "False" && UNSUPPORTED_REASONS.has(accepted.reason)) {
       return { route: `${kind} ${namespace}/${name}`, message: `${accepted.reason}: ${accepted.message}` };
     }
+    const partial = p.conditions.find((c) => c.type === "PartiallyInvalid");
+    if (partial?.status === "True" && UNSUPPORTED_REASONS.has(partial.reason)) {
+      return { route: `${kind} ${namespace}/${name}`, message: `${partial.reason}: ${partial.message}` };
+    }
   }
   return undefined;
 }
