@@ -57,6 +57,7 @@ function withBuildProblems(observation: DataPlaneObservation | undefined, build:
     ...(observation?.address ? { address: observation.address } : {}),
     ...(observation?.message ? { message: observation.message } : {}),
     listenerProblems: { ...observation?.listenerProblems, ...Object.fromEntries(build.listenerProblems) },
+    listenerPending: { ...observation?.listenerPending, ...Object.fromEntries(build.listenerPending ?? []) },
     routeProblems: { ...observation?.routeProblems, ...Object.fromEntries(build.routeProblems) },
     routePartial: { ...observation?.routePartial, ...Object.fromEntries(build.routePartial ?? []) },
   };

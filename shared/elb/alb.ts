@@ -36,6 +36,7 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
   const targetGroups = new TargetGroupSet(ctx.clusterId, gateway.key);
   const routeProblems = new Map<string, StatusProblem>();
   const listenerProblems = new Map<string, string>();
+  const listenerPending = new Map<string, string>();
   const usable = gateway.listeners
     .concat(gateway.listenerSets.filter((s) => !s.problem).flatMap((s) => s.listeners))
     .filter(listenerIsUsable);
@@ -108,12 +109,19 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
     if (protocol === "HTTPS") {
       const certs = listenerCertificates(gatewayListeners, unitsHostnames(rules), config, ctx.acmCertificates ?? []);
       listener.certificates = certs;
-      if (certs.arns.length === 0 && certs.pendingSecrets.length === 0) {
-        for (const l of gatewayListeners)
-          listenerProblems.set(
-            l.id,
-            `no certificate for ${id}: add listener certificateRefs, a ${"LoadBalancerConfiguration"} certificate, or an ACM certificate covering its hostnames`,
-          );
+      // ELBv2 creates no HTTPS listener without a certificate: hold it back until one exists.
+      if (certs.arns.length === 0) {
+        for (const l of gatewayListeners) {
+          if (certs.pendingSecrets.length > 0) {
+            listenerPending.set(l.id, `waiting for Secret ${certs.pendingSecrets.join(", ")} to be imported into ACM`);
+          } else {
+            listenerProblems.set(
+              l.id,
+              `no certificate for ${id}: add listener certificateRefs, a LoadBalancerConfiguration certificate, or an ACM certificate covering its hostnames`,
+            );
+          }
+        }
+        continue;
       }
     }
     listeners.push(listener);
@@ -140,6 +148,7 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
     routeProblems,
     routePartial,
     listenerProblems,
+    listenerPending,
   };
 }
 

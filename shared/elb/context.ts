@@ -36,4 +36,6 @@ export interface ElbBuild {
   routePartial?: Map<string, StatusProblem>;
   /** Gateway listener ids that cannot be programmed, with the reason. */
   listenerProblems: Map<string, string>;
+  /** Gateway listener ids held back until something outside switchyard happens (an ACM import). */
+  listenerPending?: Map<string, string>;
 }

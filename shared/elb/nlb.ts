@@ -53,6 +53,7 @@ export function buildNlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
   const targetGroups = new TargetGroupSet(ctx.clusterId, gateway.key);
   const routeProblems = new Map<string, StatusProblem>();
   const listenerProblems = new Map<string, string>();
+  const listenerPending = new Map<string, string>();
   const usable = gateway.listeners
     .concat(gateway.listenerSets.filter((s) => !s.problem).flatMap((s) => s.listeners))
     .filter(listenerIsUsable);
@@ -153,8 +154,14 @@ export function buildNlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
       );
       if (config?.sslPolicy) listener.sslPolicy = config.sslPolicy;
       if (config?.alpnPolicy) listener.alpnPolicy = config.alpnPolicy;
-      if (listener.certificates.arns.length === 0 && listener.certificates.pendingSecrets.length === 0) {
-        for (const s of group) listenerProblems.set(s.listener.id, `no certificate for ${id}`);
+      if (listener.certificates.arns.length === 0) {
+        const pending = listener.certificates.pendingSecrets;
+        for (const s of group) {
+          if (pending.length > 0)
+            listenerPending.set(s.listener.id, `waiting for Secret ${pending.join(", ")} to be imported into ACM`);
+          else listenerProblems.set(s.listener.id, `no certificate for ${id}`);
+        }
+        continue;
       }
     }
     listeners.push(listener);
@@ -175,5 +182,6 @@ export function buildNlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
     },
     routeProblems,
     listenerProblems,
+    listenerPending,
   };
 }

@@ -29,6 +29,8 @@ export interface DataPlaneObservation {
   message?: string;
   /** Per listener id: a data-plane reason it could not be programmed (limits, AWS errors). */
   listenerProblems?: Readonly<Record<string, string>>;
+  /** Per listener id: why it is not programmed yet although nothing is wrong with it. */
+  listenerPending?: Readonly<Record<string, string>>;
   /** Per route key: a data-plane reason the route could not be programmed (limits). */
   routeProblems?: Readonly<Record<string, { reason: string; message: string }>>;
   /** Routes programmed without some of their matches, with the reason (PartiallyInvalid). */
@@ -218,6 +220,8 @@ function listenerStatus(
     conditions.push(condition(Cond.Programmed, false, Reason.Invalid, why, gen));
   } else if (dataPlaneProblem) {
     conditions.push(condition(Cond.Programmed, false, Reason.Invalid, dataPlaneProblem, gen));
+  } else if (observation?.listenerPending?.[l.id]) {
+    conditions.push(condition(Cond.Programmed, false, Reason.Pending, observation.listenerPending[l.id] ?? "", gen));
   } else if (observation?.programmed) {
     conditions.push(condition(Cond.Programmed, true, Reason.Programmed, "programmed", gen));
   } else {

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { controllerConfig } from "../../shared/config.ts";
 import { summarizeGraph } from "../../shared/graph/summary.ts";
+import type { Secret } from "../../shared/k8s/core.ts";
 import type { KubeObject } from "../../shared/k8s/meta.ts";
 import { objectKey } from "../../shared/k8s/meta.ts";
 import { loadManifests } from "../../shared/manifest/load.ts";
@@ -21,12 +22,26 @@ const ROOT = import.meta.dirname;
 const CASES = join(ROOT, "cases");
 const UPDATE = process.env.SWITCHYARD_UPDATE_GOLDEN === "1";
 
+/**
+ * TLS Secrets as the forwarder reports them once imported into ACM: with a certificate ARN, unless
+ * the case sets one, reports an import error, or asks to stay pending with the annotation
+ * `switchyard.dev/golden-import: pending`.
+ */
+function asImported(o: KubeObject): KubeObject {
+  if (o.kind !== "Secret") return o;
+  const secret = o as Secret;
+  if (secret.type !== "kubernetes.io/tls" || secret.acmCertificateArn || secret.acmImportError) return o;
+  if (secret.metadata.annotations?.["switchyard.dev/golden-import"] === "pending") return o;
+  const arn = `arn:aws:acm:us-east-1:111122223333:certificate/${secret.metadata.namespace}-${secret.metadata.name}`;
+  return { ...secret, acmCertificateArn: arn } as KubeObject;
+}
+
 function runCase(dir: string): { out: string; model: string | undefined } {
   const base = loadManifests(readFileSync(join(ROOT, "base.yaml"), "utf8"), "base.yaml");
   const input = loadManifests(readFileSync(join(dir, "in.yaml"), "utf8"), "in.yaml");
   const identity = (o: KubeObject) => `${o.kind}/${objectKey(o.metadata)}`;
   const own = new Set(input.objects.map(identity));
-  const objects = [...base.objects.filter((o) => !own.has(identity(o))), ...input.objects];
+  const objects = [...base.objects.filter((o) => !own.has(identity(o))), ...input.objects].map(asImported);
   const observationsFile = join(dir, "observations.yaml");
   const observations = existsSync(observationsFile)
     ? new Map(Object.entries(parse(readFileSync(observationsFile, "utf8")) as Record<string, DataPlaneObservation>))
