@@ -1,0 +1,302 @@
+// The behaviour every LeaseStore + StateStore pair must have, registered against a factory: the
+// in-memory stores run it in the unit tier (memory.test.ts), the DynamoDB stores against DynamoDB
+// Local in the integration tier (test/integration/store-dynamodb.test.ts). Time is passed as `now`.
+import { beforeEach, describe, expect, test } from "vitest";
+import { MAX_ITEM_BYTES } from "../../../shared/store/item-size.ts";
+import {
+  FencedOut,
+  type GatewayState,
+  type Lease,
+  type LeaseStore,
+  type StateStore,
+} from "../../../shared/store/state.ts";
+import { StateTooLarge } from "../../../shared/store/state-item.ts";
+import { largeStateOf, oversizeStateOf, stateOf, T0, TTL, writerOf } from "./fixtures.ts";
+
+export interface Stores {
+  leases: LeaseStore;
+  states: StateStore;
+}
+
+/** Returns fresh, empty stores sharing one table; called before each test. */
+export type StoresFactory = () => Promise<Stores>;
+
+const GW = "cluster-a/default/web";
+const AFTER_EXPIRY = T0 + TTL + 1;
+
+export function storeContract(createStores: StoresFactory): void {
+  let leases: LeaseStore;
+  let states: StateStore;
+
+  beforeEach(async () => {
+    ({ leases, states } = await createStores());
+  });
+
+  async function mustAcquire(gatewayKey: string, owner: string, now: number): Promise<Lease> {
+    const lease = await leases.acquire(gatewayKey, owner, now, TTL);
+    if (lease === undefined) throw new Error(`${owner} could not acquire ${gatewayKey} at ${now}`);
+    return lease;
+  }
+
+  async function listAll(): Promise<GatewayState[]> {
+    const all: GatewayState[] = [];
+    for await (const state of states.list()) all.push(state);
+    return all;
+  }
+
+  describe("leases", () => {
+    test("acquire on a free gateway returns a lease held until now + ttl", async () => {
+      const lease = await leases.acquire(GW, "a", T0, TTL);
+      expect(lease).toEqual({ gatewayKey: GW, owner: "a", token: expect.any(Number), expiresAt: T0 + TTL });
+      expect(lease?.token).toBeGreaterThan(0);
+    });
+
+    test("a second owner cannot acquire while the lease is unexpired", async () => {
+      await mustAcquire(GW, "a", T0);
+      expect(await leases.acquire(GW, "b", T0 + 1, TTL)).toBeUndefined();
+    });
+
+    test("a lease is held through its expiresAt millisecond", async () => {
+      const lease = await mustAcquire(GW, "a", T0);
+      expect(await leases.acquire(GW, "b", lease.expiresAt, TTL)).toBeUndefined();
+      expect(await leases.acquire(GW, "b", lease.expiresAt + 1, TTL)).toBeDefined();
+    });
+
+    test("after expiry another owner acquires with a higher token", async () => {
+      const first = await mustAcquire(GW, "a", T0);
+      const second = await leases.acquire(GW, "b", AFTER_EXPIRY, TTL);
+      expect(second).toMatchObject({ owner: "b", expiresAt: AFTER_EXPIRY + TTL });
+      expect(second?.token).toBeGreaterThan(first.token);
+    });
+
+    test("every acquisition gets a higher token than all before it, whoever acquires and however the last ended", async () => {
+      const tokens: number[] = [];
+      tokens.push((await mustAcquire(GW, "a", T0)).token);
+      tokens.push((await mustAcquire(GW, "a", T0 + 1)).token); // same owner again
+      tokens.push((await mustAcquire(GW, "b", T0 + 1 + TTL + 1)).token); // after expiry
+      const released = await mustAcquire(GW, "c", T0 + 3 * TTL);
+      tokens.push(released.token);
+      await leases.release(released);
+      tokens.push((await mustAcquire(GW, "a", T0 + 3 * TTL + 1)).token); // after release
+      for (let i = 1; i < tokens.length; i++)
+        expect(tokens[i]).toBeGreaterThan(tokens[i - 1] ?? Number.POSITIVE_INFINITY);
+    });
+
+    test("a lease on one gateway does not hold another", async () => {
+      await mustAcquire("cluster-a/default/other", "a", T0);
+      expect(await leases.acquire(GW, "b", T0, TTL)).toBeDefined();
+    });
+
+    test("renew by the holder extends the lease", async () => {
+      const lease = await mustAcquire(GW, "a", T0);
+      const renewed = await leases.renew(lease, T0 + TTL - 1, TTL);
+      expect(renewed).toEqual({ ...lease, expiresAt: T0 + 2 * TTL - 1 });
+      expect(await leases.acquire(GW, "b", AFTER_EXPIRY, TTL)).toBeUndefined();
+    });
+
+    test("renew after the lease was lost fails and leaves the new holder's lease alone", async () => {
+      const lost = await mustAcquire(GW, "a", T0);
+      await mustAcquire(GW, "b", AFTER_EXPIRY);
+      expect(await leases.renew(lost, AFTER_EXPIRY + 1, TTL)).toBeUndefined();
+      expect(await leases.acquire(GW, "c", AFTER_EXPIRY + 2, TTL)).toBeUndefined();
+    });
+
+    test("release lets another owner acquire at once", async () => {
+      const lease = await mustAcquire(GW, "a", T0);
+      await leases.release(lease);
+      const next = await leases.acquire(GW, "b", T0 + 1, TTL);
+      expect(next?.owner).toBe("b");
+      expect(next?.token).toBeGreaterThan(lease.token);
+    });
+
+    test("release of a lease already lost leaves the new holder's lease alone", async () => {
+      const lost = await mustAcquire(GW, "a", T0);
+      await mustAcquire(GW, "b", AFTER_EXPIRY);
+      await leases.release(lost);
+      expect(await leases.acquire(GW, "c", AFTER_EXPIRY + 1, TTL)).toBeUndefined();
+    });
+
+    test("a released lease cannot be renewed", async () => {
+      const lease = await mustAcquire(GW, "a", T0);
+      await leases.release(lease);
+      expect(await leases.renew(lease, T0 + 1, TTL)).toBeUndefined();
+    });
+  });
+
+  describe("state under fencing", () => {
+    test("get of a gateway without a record is undefined", async () => {
+      expect(await states.get(GW)).toBeUndefined();
+    });
+
+    test("put under the current lease succeeds and records the lease's token", async () => {
+      const lease = await mustAcquire(GW, "a", T0);
+      const state = stateOf(GW, "a");
+      await states.put(state, lease);
+      expect(await states.get(GW)).toEqual({ ...state, fencingToken: lease.token });
+    });
+
+    test("put under a superseded lease throws FencedOut and leaves the newer record intact", async () => {
+      const stale = await mustAcquire(GW, "a", T0);
+      const current = await mustAcquire(GW, "b", AFTER_EXPIRY);
+      await states.put(stateOf(GW, "b"), current);
+
+      const refused = states.put(stateOf(GW, "a"), stale);
+      await expect(refused).rejects.toBeInstanceOf(FencedOut);
+      await expect(refused).rejects.toMatchObject({ name: "FencedOut", gatewayKey: GW });
+      await expect(refused).rejects.toThrow(
+        `lease token ${stale.token} of a is superseded (now token ${current.token} of b)`,
+      );
+      expect(await states.get(GW)).toEqual({ ...stateOf(GW, "b"), fencingToken: current.token });
+    });
+
+    test("put under a superseded lease is refused even before the new holder has written", async () => {
+      const stale = await mustAcquire(GW, "a", T0);
+      await states.put(stateOf(GW, "a"), stale);
+      await mustAcquire(GW, "b", AFTER_EXPIRY);
+      await expect(states.put(stateOf(GW, "a2"), stale)).rejects.toBeInstanceOf(FencedOut);
+      expect(writerOf(await states.get(GW))).toBe("a");
+    });
+
+    test("re-acquiring by the same owner fences its own earlier lease", async () => {
+      const earlier = await mustAcquire(GW, "a", T0);
+      const later = await mustAcquire(GW, "a", T0 + 1);
+      await expect(states.put(stateOf(GW, "a"), earlier)).rejects.toBeInstanceOf(FencedOut);
+      await states.put(stateOf(GW, "a"), later);
+    });
+
+    test("an expired lease nobody has taken over still writes: fencing is by token, not by clock", async () => {
+      const lease = await mustAcquire(GW, "a", T0);
+      // No `now` reaches put: the token is still the latest, so no newer holder can have written.
+      await states.put(stateOf(GW, "a"), lease);
+      expect(writerOf(await states.get(GW))).toBe("a");
+    });
+
+    test("put after release throws FencedOut", async () => {
+      const lease = await mustAcquire(GW, "a", T0);
+      await leases.release(lease);
+      await expect(states.put(stateOf(GW, "a"), lease)).rejects.toBeInstanceOf(FencedOut);
+      expect(await states.get(GW)).toBeUndefined();
+    });
+
+    test("put without ever holding a lease throws FencedOut", async () => {
+      const forged: Lease = { gatewayKey: GW, owner: "a", token: 1, expiresAt: T0 + TTL };
+      await expect(states.put(stateOf(GW, "a"), forged)).rejects.toBeInstanceOf(FencedOut);
+    });
+
+    test("a record cannot be written under another gateway's lease", async () => {
+      const lease = await mustAcquire("cluster-a/default/other", "a", T0);
+      await expect(states.put(stateOf(GW, "a"), lease)).rejects.toThrow(/under the lease of cluster-a\/default\/other/);
+      expect(await states.get(GW)).toBeUndefined();
+    });
+
+    test("of two reconcilers racing to acquire and write, only one writes, every time", async () => {
+      for (let i = 0; i < 50; i++) {
+        const gatewayKey = `cluster-a/race/gw-${i}`;
+        const attempt = async (owner: string) => {
+          const lease = await leases.acquire(gatewayKey, owner, T0, TTL);
+          if (lease === undefined) return undefined;
+          await states.put(stateOf(gatewayKey, owner), lease);
+          return lease;
+        };
+        const outcomes = await Promise.all([attempt("a"), attempt("b")]);
+        const winners = outcomes.filter((lease) => lease !== undefined);
+        expect(winners, gatewayKey).toHaveLength(1);
+        const stored = await states.get(gatewayKey);
+        expect(writerOf(stored), gatewayKey).toBe(winners[0]?.owner);
+        expect(stored?.fencingToken, gatewayKey).toBe(winners[0]?.token);
+      }
+    });
+
+    test("a stale holder writing while two others race never overwrites the winner", async () => {
+      for (let i = 0; i < 50; i++) {
+        const gatewayKey = `cluster-a/race/gw-${i}`;
+        const stale = await mustAcquire(gatewayKey, "stale", T0);
+        const contend = async (owner: string) => {
+          const lease = await leases.acquire(gatewayKey, owner, AFTER_EXPIRY, TTL);
+          if (lease !== undefined) await states.put(stateOf(gatewayKey, owner), lease);
+          return lease;
+        };
+        const staleWrite = states.put(stateOf(gatewayKey, "stale"), stale).then(
+          () => "wrote",
+          (error: unknown) => (error instanceof FencedOut ? "fenced" : Promise.reject(error)),
+        );
+        const [a, b, staleOutcome] = await Promise.all([contend("a"), contend("b"), staleWrite]);
+        const winners = [a, b].filter((lease) => lease !== undefined);
+        expect(winners, gatewayKey).toHaveLength(1);
+        expect(["wrote", "fenced"]).toContain(staleOutcome);
+        const stored = await states.get(gatewayKey);
+        expect(writerOf(stored), gatewayKey).toBe(winners[0]?.owner);
+      }
+    });
+
+    test("delete under the current lease removes the record", async () => {
+      const lease = await mustAcquire(GW, "a", T0);
+      await states.put(stateOf(GW, "a"), lease);
+      await states.delete(GW, lease);
+      expect(await states.get(GW)).toBeUndefined();
+    });
+
+    test("delete under a superseded lease throws FencedOut and keeps the record", async () => {
+      const stale = await mustAcquire(GW, "a", T0);
+      const current = await mustAcquire(GW, "b", AFTER_EXPIRY);
+      await states.put(stateOf(GW, "b"), current);
+      await expect(states.delete(GW, stale)).rejects.toBeInstanceOf(FencedOut);
+      expect(writerOf(await states.get(GW))).toBe("b");
+    });
+
+    test("delete of a gateway without a record succeeds under the current lease", async () => {
+      const lease = await mustAcquire(GW, "a", T0);
+      await states.delete(GW, lease);
+      expect(await states.get(GW)).toBeUndefined();
+    });
+  });
+
+  describe("records", () => {
+    test("list returns every record and nothing else", async () => {
+      const keys = Array.from({ length: 12 }, (_, i) => `cluster-${i % 3}/ns-${i}/gw`);
+      for (const key of keys) await states.put(stateOf(key, `w${key}`), await mustAcquire(key, "a", T0));
+      // Leases without records (held, released) are in the same table and must not show up.
+      await mustAcquire("cluster-0/held/gw", "a", T0);
+      await leases.release(await mustAcquire("cluster-0/released/gw", "a", T0));
+
+      const listed = await listAll();
+      expect(listed.map((s) => s.gatewayKey).sort()).toEqual([...keys].sort());
+      for (const state of listed) expect(writerOf(state)).toBe(`w${state.gatewayKey}`);
+    });
+
+    test("list of an empty store yields nothing", async () => {
+      expect(await listAll()).toEqual([]);
+    });
+
+    test("a record changed by the caller after put is not changed in the store", async () => {
+      const lease = await mustAcquire(GW, "a", T0);
+      const state = stateOf(GW, "a");
+      await states.put(state, lease);
+      state.applied.strayLoadBalancers.push("arn:changed");
+      expect((await states.get(GW))?.applied.strayLoadBalancers).toEqual([]);
+    });
+
+    test("a large applied state (500 rules, 5,000 targets) round-trips exactly", async () => {
+      const lease = await mustAcquire(GW, "a", T0);
+      const state = largeStateOf(GW);
+      expect(state.applied.targetGroups.flatMap((g) => g.targets)).toHaveLength(5_000);
+      expect(JSON.stringify(state.applied).length).toBeGreaterThan(MAX_ITEM_BYTES);
+      await states.put(state, lease);
+      expect(await states.get(GW)).toEqual({ ...state, fencingToken: lease.token });
+    });
+
+    test("an oversize record is refused with its size, and the previous record stays", async () => {
+      const lease = await mustAcquire(GW, "a", T0);
+      await states.put(stateOf(GW, "a"), lease);
+
+      const refused = states.put(oversizeStateOf(GW), lease);
+      await expect(refused).rejects.toBeInstanceOf(StateTooLarge);
+      const error = await refused.catch((e: unknown) => e);
+      expect(error).toMatchObject({ gatewayKey: GW, limit: MAX_ITEM_BYTES });
+      const bytes = error instanceof StateTooLarge ? error.bytes : 0;
+      expect(bytes).toBeGreaterThan(MAX_ITEM_BYTES);
+      expect(String(error)).toContain(`is ${bytes} bytes as a DynamoDB item, over the ${MAX_ITEM_BYTES}-byte`);
+      expect(writerOf(await states.get(GW))).toBe("a");
+    });
+  });
+}
