@@ -1,0 +1,174 @@
+/**
+ * AWS SDK v3 clients for the accounts and Regions switchyard manages, made and cached per
+ * (account, Region, role, ExternalId). Every client shares:
+ * - credentials from STS AssumeRole (cached per role until 5 minutes before expiry), or the
+ *   control plane's own credentials when the target has no role;
+ * - the SDK's adaptive retry mode, which retries throttling and 5xx with backoff and slows its
+ *   own sending rate after throttling;
+ * - one token-bucket limiter per (account, Region), separate for reads and writes;
+ * - one ApiCallCounter (calls and attempts per service and operation);
+ * - an optional endpoint (moto, or any AWS-compatible endpoint) and request handler (tests).
+ */
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import { STSClient } from "@aws-sdk/client-sts";
+import type { HttpHandler } from "@smithy/core/protocols";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, MetadataBearer, Pluggable } from "@smithy/types";
+import { ApiCallCounter, callCounterPlugin } from "./call-counter.ts";
+import { AssumedRoleCache, roleAccount } from "./credentials.ts";
+import {
+  type Clock,
+  DEFAULT_RATE_LIMITS,
+  type RateLimiter,
+  RateLimiterRegistry,
+  type RateLimits,
+  rateLimitPlugin,
+  systemClock,
+} from "./rate-limiter.ts";
+
+/** Where a client acts: an account and Region, reached through a role when one is given. */
+export interface AwsTarget {
+  account: string;
+  region: string;
+  /** Role in the target account to assume; without it the factory's own credentials are used. */
+  roleArn?: string;
+  /** ExternalId the role's trust policy requires. */
+  externalId?: string;
+}
+
+export interface AwsClientFactoryOptions {
+  /** Endpoint override for every service (moto, LocalStack-style servers). Default: AWS. */
+  endpoint?: string;
+  /** The control plane's own credentials, used for STS and for targets without a role. Default: the SDK's default chain. */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Region for STS calls when no target Region applies. Default `us-east-1`. */
+  stsRegion?: string;
+  /** RoleSessionName for AssumeRole. Default `switchyard`. */
+  sessionName?: string;
+  /** Attempts per call, first one included. Default 8: adaptive mode needs room to back off. */
+  maxAttempts?: number;
+  /** Shared call counter. Default: a new one, exposed as `factory.counter`. */
+  counter?: ApiCallCounter;
+  /** Token-bucket limits per (account, Region). Default DEFAULT_RATE_LIMITS. */
+  rateLimits?: RateLimits;
+  /** Clock for the limiter and the credential cache. Default: the system clock. */
+  clock?: Clock;
+  /** HTTP handler for every client, e.g. a FaultInjectingHandler in tests. Default: the SDK's. */
+  requestHandler?: HttpHandler;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 8;
+
+interface Destroyable {
+  destroy(): void;
+}
+
+export class AwsClientFactory {
+  readonly counter: ApiCallCounter;
+  readonly #options: AwsClientFactoryOptions;
+  readonly #limiters: RateLimiterRegistry;
+  readonly #clients = new Map<string, Destroyable>();
+  readonly #sts: STSClient;
+  readonly #roles: AssumedRoleCache;
+
+  constructor(options: AwsClientFactoryOptions = {}) {
+    this.#options = options;
+    this.counter = options.counter ?? new ApiCallCounter();
+    const clock = options.clock ?? systemClock;
+    this.#limiters = new RateLimiterRegistry(options.rateLimits ?? DEFAULT_RATE_LIMITS, clock);
+    this.#sts = new STSClient(this.#config(options.stsRegion ?? "us-east-1", options.credentials));
+    this.#sts.middlewareStack.use(callCounterPlugin(this.counter));
+    this.#roles = new AssumedRoleCache({
+      sts: this.#sts,
+      now: () => clock.now(),
+      ...(options.sessionName ? { sessionName: options.sessionName } : {}),
+    });
+  }
+
+  /** Credentials of a target: the assumed role's, or the factory's own. */
+  credentials(target: AwsTarget): AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined {
+    if (!target.roleArn) return this.#options.credentials;
+    const account = roleAccount(target.roleArn);
+    if (account !== target.account) {
+      throw new Error(
+        `role ${target.roleArn} is not in account ${target.account}: the cluster registry's role and account disagree`,
+      );
+    }
+    return this.#roles.provider({
+      roleArn: target.roleArn,
+      ...(target.externalId ? { externalId: target.externalId } : {}),
+    });
+  }
+
+  limiter(target: AwsTarget): RateLimiter {
+    return this.#limiters.for(target.account, target.region);
+  }
+
+  elbv2(target: AwsTarget): ElasticLoadBalancingV2Client {
+    return this.#cached("elbv2", target, () => {
+      const client = new ElasticLoadBalancingV2Client(this.#config(target.region, this.credentials(target)));
+      this.#instrument(client.middlewareStack, target);
+      return client;
+    });
+  }
+
+  ec2(target: AwsTarget): EC2Client {
+    return this.#cached("ec2", target, () => {
+      const client = new EC2Client(this.#config(target.region, this.credentials(target)));
+      this.#instrument(client.middlewareStack, target);
+      return client;
+    });
+  }
+
+  tagging(target: AwsTarget): ResourceGroupsTaggingAPIClient {
+    return this.#cached("tagging", target, () => {
+      const client = new ResourceGroupsTaggingAPIClient(this.#config(target.region, this.credentials(target)));
+      this.#instrument(client.middlewareStack, target);
+      return client;
+    });
+  }
+
+  /** STS with the target's credentials (e.g. GetCallerIdentity to check which account a role lands in). */
+  sts(target: AwsTarget): STSClient {
+    return this.#cached("sts", target, () => {
+      const client = new STSClient(this.#config(target.region, this.credentials(target)));
+      client.middlewareStack.use(callCounterPlugin(this.counter));
+      return client;
+    });
+  }
+
+  destroy(): void {
+    for (const client of this.#clients.values()) client.destroy();
+    this.#clients.clear();
+    this.#sts.destroy();
+  }
+
+  #cached<T extends Destroyable>(service: string, target: AwsTarget, make: () => T): T {
+    const key = [service, target.account, target.region, target.roleArn ?? "", target.externalId ?? ""].join("|");
+    const existing = this.#clients.get(key);
+    if (existing) return existing as T;
+    const client = make();
+    this.#clients.set(key, client);
+    return client;
+  }
+
+  #instrument<I extends object, O extends MetadataBearer>(
+    stack: { use(pluggable: Pluggable<I, O>): void },
+    target: AwsTarget,
+  ): void {
+    stack.use(callCounterPlugin<I, O>(this.counter));
+    stack.use(rateLimitPlugin<I, O>(this.limiter(target)));
+  }
+
+  #config(region: string, credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined) {
+    return {
+      region,
+      retryMode: "adaptive",
+      maxAttempts: this.#options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      ...(credentials ? { credentials } : {}),
+      ...(this.#options.endpoint ? { endpoint: this.#options.endpoint } : {}),
+      ...(this.#options.requestHandler ? { requestHandler: this.#options.requestHandler } : {}),
+    };
+  }
+}

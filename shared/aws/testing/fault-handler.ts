@@ -1,0 +1,133 @@
+/**
+ * An SDK request handler for tests that answers chosen operations with a synthetic AWS error the
+ * first N times and passes everything else to the real HTTP handler. It sits below the SDK's
+ * retry middleware, so the SDK's own error parsing, classification, backoff and adaptive rate
+ * limiting run unchanged against the emulator; moto itself has no fault injection.
+ *
+ * Operations are recognised from the request itself: `Action=` in an AWS query-protocol body
+ * (ELBv2, EC2, STS) or the `X-Amz-Target` header of the JSON protocols (Resource Groups Tagging).
+ */
+import { Readable } from "node:stream";
+import { type HttpHandler, type HttpRequest, HttpResponse } from "@smithy/core/protocols";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { HttpHandlerOptions } from "@smithy/types";
+
+export interface SyntheticError {
+  status: number;
+  code: string;
+  message: string;
+}
+
+export const FAULTS = {
+  throttling: { status: 400, code: "Throttling", message: "Rate exceeded" },
+  internalError: {
+    status: 500,
+    code: "InternalFailure",
+    message: "We encountered an internal error. Please try again.",
+  },
+  tooManyRules: {
+    status: 400,
+    code: "TooManyRules",
+    message: "You've reached the limit on the number of rules per load balancer",
+  },
+} as const satisfies Record<string, SyntheticError>;
+
+export interface FaultRule {
+  /** Operation name as in the API, e.g. `CreateRule`. */
+  operation: string;
+  error: SyntheticError;
+  /** How many matching requests, counted from now, get the error. */
+  times: number;
+}
+
+export interface InjectedFault {
+  operation: string;
+  code: string;
+}
+
+function bodyText(body: unknown): string {
+  if (typeof body === "string") return body;
+  if (body instanceof Uint8Array) return Buffer.from(body).toString("utf8");
+  return "";
+}
+
+/** The API operation a serialized request calls, or undefined if it cannot tell. */
+export function requestOperation(request: HttpRequest): string | undefined {
+  const target = Object.entries(request.headers).find(([k]) => k.toLowerCase() === "x-amz-target")?.[1];
+  if (target) return target.split(".").pop();
+  const action = new URLSearchParams(bodyText(request.body)).get("Action");
+  return action ?? new URLSearchParams(request.query as Record<string, string>).get("Action") ?? undefined;
+}
+
+function xmlEscape(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+function errorResponse(request: HttpRequest, error: SyntheticError): HttpResponse {
+  const json = Object.keys(request.headers).some((k) => k.toLowerCase() === "x-amz-target");
+  const requestId = `fault-${Math.random().toString(16).slice(2, 10)}`;
+  const body = json
+    ? JSON.stringify({ __type: error.code, message: error.message })
+    : `<ErrorResponse><Error><Type>${error.status >= 500 ? "Receiver" : "Sender"}</Type>` +
+      `<Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(error.message)}</Message></Error>` +
+      `<RequestId>${requestId}</RequestId></ErrorResponse>`;
+  return new HttpResponse({
+    statusCode: error.status,
+    headers: {
+      "content-type": json ? "application/x-amz-json-1.1" : "text/xml",
+      "x-amzn-requestid": requestId,
+      ...(json ? { "x-amzn-errortype": error.code } : {}),
+    },
+    body: Readable.from([Buffer.from(body, "utf8")]),
+  });
+}
+
+export class FaultInjectingHandler implements HttpHandler {
+  readonly #inner: HttpHandler;
+  readonly #rules: FaultRule[] = [];
+  /** Every synthetic error answered, in order. */
+  readonly injected: InjectedFault[] = [];
+  readonly metadata = { handlerProtocol: "http/1.1" };
+
+  constructor(inner: HttpHandler = new NodeHttpHandler()) {
+    this.#inner = inner;
+  }
+
+  /** Answers the next `times` requests for `operation` with `error`. */
+  inject(operation: string, error: SyntheticError, times = 1): this {
+    this.#rules.push({ operation, error, times });
+    return this;
+  }
+
+  clear(): void {
+    this.#rules.length = 0;
+  }
+
+  /** Faults still to be answered. */
+  pending(): number {
+    return this.#rules.reduce((n, r) => n + r.times, 0);
+  }
+
+  async handle(request: HttpRequest, options?: HttpHandlerOptions): Promise<{ response: HttpResponse }> {
+    const operation = requestOperation(request);
+    const rule = this.#rules.find((r) => r.operation === operation && r.times > 0);
+    if (rule && operation) {
+      rule.times--;
+      this.injected.push({ operation, code: rule.error.code });
+      return { response: errorResponse(request, rule.error) };
+    }
+    return this.#inner.handle(request, options);
+  }
+
+  updateHttpClientConfig(key: never, value: never): void {
+    this.#inner.updateHttpClientConfig(key, value);
+  }
+
+  httpHandlerConfigs(): object {
+    return this.#inner.httpHandlerConfigs();
+  }
+
+  destroy(): void {
+    this.#inner.destroy?.();
+  }
+}

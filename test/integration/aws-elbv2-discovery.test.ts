@@ -1,0 +1,114 @@
+// Discovery by ownership tags against moto: after a crash part-way through a create plan, with no
+// state record, everything tagged as the Gateway's is found and read back, and nothing else.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
+import { type ExecutionContext, executePlan, startExecution } from "../../shared/aws/elbv2/execute.ts";
+import { discoverByTags } from "../../shared/aws/elbv2/observe.ts";
+import { emptyObserved, type ObservedElb } from "../../shared/elb/observed.ts";
+import { DUMMY_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, motoSettings, resetMoto, TEST_REGION } from "../env/clients.ts";
+import { albModel, CLUSTER, createOperations, requestCertificate } from "./aws-elbv2-fixture.ts";
+
+const target: AwsTarget = { account: MOTO_DEFAULT_ACCOUNT_ID, region: TEST_REGION };
+const GATEWAY = "apps/crashed";
+const OTHER = "apps/neighbour";
+
+/**
+ * Without attributes and the volatile state (discovery reads every attribute AWS has), target
+ * groups in id order (discovery finds them in the order AWS lists them).
+ */
+function comparable(observed: ObservedElb) {
+  return {
+    ...observed,
+    loadBalancer: observed.loadBalancer ? { ...observed.loadBalancer, state: "active", attributes: {} } : undefined,
+    targetGroups: observed.targetGroups
+      .map((tg) => ({ ...tg, attributes: {} }))
+      .sort((a, b) => a.id.localeCompare(b.id)),
+  };
+}
+
+describe("discovery by ownership tags on moto", () => {
+  let factory: AwsClientFactory;
+  let crashed: ExecutionContext;
+
+  beforeAll(async () => {
+    await resetMoto();
+    const { endpoint } = motoSettings();
+    factory = new AwsClientFactory({ endpoint, credentials: DUMMY_CREDENTIALS });
+    const certificate = await requestCertificate(endpoint, "crash.example.com");
+    const elbv2 = factory.elbv2(target);
+    const deps = { ec2: factory.ec2(target) };
+    // Another Gateway's complete stack in the same account and Region.
+    await executePlan(
+      elbv2,
+      createOperations(albModel(OTHER, [certificate])),
+      startExecution({ clusterId: CLUSTER, gatewayKey: OTHER }, emptyObserved()),
+      deps,
+    );
+    // This Gateway's plan stops after the first listener and its rule: the process died there.
+    const ops = createOperations(albModel(GATEWAY, [certificate]));
+    const crashAt = ops.findIndex((op) => op.op === "CreateListener" && op.listenerId === "HTTPS:443");
+    crashed = await executePlan(
+      elbv2,
+      ops.slice(0, crashAt),
+      startExecution({ clusterId: CLUSTER, gatewayKey: GATEWAY }, emptyObserved()),
+      deps,
+    );
+  });
+
+  afterAll(() => factory?.destroy());
+
+  it("finds the half-created stack through the Resource Groups Tagging API", async () => {
+    const before = factory.counter.calls("ResourceGroupsTaggingAPI", "GetResources");
+    const found = await discoverByTags(factory.elbv2(target), factory.tagging(target), {
+      cluster: CLUSTER,
+      gateway: GATEWAY,
+    });
+    expect(factory.counter.calls("ResourceGroupsTaggingAPI", "GetResources") - before).toBe(1);
+    expect(comparable(found)).toEqual(comparable(crashed.observed));
+    expect(found.listeners.map((l) => l.id)).toEqual(["HTTP:80"]);
+    expect(found.targetGroups).toHaveLength(3);
+    expect(found.loadBalancer?.attributes).toMatchObject(albModel(GATEWAY, []).attributes);
+    expect(found.strayLoadBalancers).toEqual([]);
+  });
+
+  it("finds the same through DescribeTags when the tagging API is not used", async () => {
+    const before = factory.counter.calls("ElasticLoadBalancingV2", "DescribeTags");
+    const found = await discoverByTags(factory.elbv2(target), undefined, { cluster: CLUSTER, gateway: GATEWAY });
+    // 2 load balancers + 6 target groups in the Region: one batch of at most 20.
+    expect(factory.counter.calls("ElasticLoadBalancingV2", "DescribeTags") - before).toBe(1);
+    expect(comparable(found)).toEqual(comparable(crashed.observed));
+  });
+
+  it("reports a second load balancer tagged for the Gateway as a stray", async () => {
+    const model = albModel(GATEWAY, []);
+    const second = await executePlan(
+      factory.elbv2(target),
+      [
+        {
+          op: "CreateLoadBalancer",
+          name: "sy-apps-crashed-second",
+          type: "application",
+          scheme: "internet-facing",
+          ipAddressType: "ipv4",
+          subnets: [],
+          securityGroups: [],
+          tags: model.tags,
+        },
+      ],
+      startExecution({ clusterId: CLUSTER, gatewayKey: GATEWAY }, emptyObserved()),
+      { ec2: factory.ec2(target) },
+    );
+    const identity = { cluster: CLUSTER, gateway: GATEWAY };
+    const named = await discoverByTags(factory.elbv2(target), factory.tagging(target), identity, {
+      loadBalancerName: model.name,
+      full: false,
+    });
+    expect(named.loadBalancer?.arn).toBe(crashed.loadBalancerArn);
+    expect(named.strayLoadBalancers).toEqual([second.loadBalancerArn]);
+    const other = await discoverByTags(factory.elbv2(target), factory.tagging(target), {
+      cluster: CLUSTER,
+      gateway: "apps/nobody",
+    });
+    expect(other).toEqual(emptyObserved());
+  });
+});

@@ -1,0 +1,77 @@
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { AssumedRoleCache, roleAccount, sessionNameFor } from "../../../shared/aws/credentials.ts";
+
+const ROLE = "arn:aws:iam::222233334444:role/switchyard";
+const HOUR = 3_600_000;
+
+function stsAnswering(expiries: number[]) {
+  const sts = new STSClient({ region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } });
+  let n = 0;
+  const send = vi.spyOn(sts, "send").mockImplementation(async (command: unknown) => {
+    if (!(command instanceof AssumeRoleCommand)) throw new Error("unexpected command");
+    const expiration = new Date(expiries[Math.min(n, expiries.length - 1)] ?? 0);
+    n++;
+    return {
+      $metadata: {},
+      Credentials: {
+        AccessKeyId: `ASIA${n}`,
+        SecretAccessKey: "secret",
+        SessionToken: "token",
+        Expiration: expiration,
+      },
+    };
+  });
+  return { sts, send };
+}
+
+describe("assumed-role credentials", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("assumes the role with the ExternalId and session name", async () => {
+    const { sts, send } = stsAnswering([HOUR]);
+    const cache = new AssumedRoleCache({ sts, sessionName: "switchyard reconcile", now: () => 0 });
+    const credentials = await cache.get({ roleArn: ROLE, externalId: "ext-1" });
+    expect(credentials).toMatchObject({ accessKeyId: "ASIA1", sessionToken: "token", accountId: "222233334444" });
+    const input = (send.mock.calls[0]?.[0] as AssumeRoleCommand | undefined)?.input;
+    expect(input).toMatchObject({ RoleArn: ROLE, ExternalId: "ext-1", RoleSessionName: "switchyard-reconcile" });
+  });
+
+  it("reuses credentials until five minutes before they expire", async () => {
+    let now = 0;
+    const { sts, send } = stsAnswering([HOUR, 2 * HOUR]);
+    const cache = new AssumedRoleCache({ sts, now: () => now });
+    await cache.get({ roleArn: ROLE });
+    now = HOUR - 5 * 60_000 - 1;
+    expect((await cache.get({ roleArn: ROLE })).accessKeyId).toBe("ASIA1");
+    expect(send).toHaveBeenCalledTimes(1);
+    now = HOUR - 5 * 60_000;
+    expect((await cache.get({ roleArn: ROLE })).accessKeyId).toBe("ASIA2");
+    expect(send).toHaveBeenCalledTimes(2);
+  });
+
+  it("makes one AssumeRole call for concurrent requests of the same role", async () => {
+    const { sts, send } = stsAnswering([HOUR]);
+    const cache = new AssumedRoleCache({ sts, now: () => 0 });
+    const provider = cache.provider({ roleArn: ROLE, externalId: "x" });
+    const all = await Promise.all([provider(), provider(), provider()]);
+    expect(new Set(all.map((c) => c.accessKeyId))).toEqual(new Set(["ASIA1"]));
+    expect(send).toHaveBeenCalledTimes(1);
+  });
+
+  it("keeps roles with different ExternalIds apart", async () => {
+    const { sts, send } = stsAnswering([HOUR]);
+    const cache = new AssumedRoleCache({ sts, now: () => 0 });
+    await cache.get({ roleArn: ROLE, externalId: "a" });
+    await cache.get({ roleArn: ROLE, externalId: "b" });
+    expect(send).toHaveBeenCalledTimes(2);
+  });
+
+  it("reads the account of a role ARN and cleans session names", () => {
+    expect(roleAccount(ROLE)).toBe("222233334444");
+    expect(roleAccount("arn:aws-cn:iam::123456789012:role/path/x")).toBe("123456789012");
+    expect(roleAccount("arn:aws:iam::123:user/x")).toBeUndefined();
+    expect(sessionNameFor("a")).toBe("a-");
+    expect(sessionNameFor("x".repeat(80))).toHaveLength(64);
+  });
+});
