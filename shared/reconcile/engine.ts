@@ -177,7 +177,7 @@ async function execute(
         done.add(op);
         continue;
       }
-      return { observed, lease, error: err };
+      return { observed: err.observed ?? observed, lease, error: err };
     }
   }
   return { observed, lease };

@@ -22,13 +22,22 @@ export interface ElbPort {
 export class ElbOperationError extends Error {
   readonly kind: "retryable" | "terminal" | "quota" | "notFound" | "conflict";
   readonly code: string;
-  readonly operation: ElbOperation["op"];
+  readonly operation: ElbOperation["op"] | "observe" | "discover";
+  /** What exists after a partly completed operation, when that differs from before it. */
+  readonly observed: ObservedElb | undefined;
 
-  constructor(kind: ElbOperationError["kind"], code: string, operation: ElbOperation["op"], message: string) {
+  constructor(
+    kind: ElbOperationError["kind"],
+    code: string,
+    operation: ElbOperationError["operation"],
+    message: string,
+    observed?: ObservedElb,
+  ) {
     super(message);
     this.name = "ElbOperationError";
     this.kind = kind;
     this.code = code;
     this.operation = operation;
+    this.observed = observed;
   }
 }

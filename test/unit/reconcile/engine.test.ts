@@ -3,53 +3,18 @@
  * drift repair, crash recovery without orphans or duplicates, fencing, quota handling, deletion.
  */
 import { describe, expect, it } from "vitest";
-import { controllerConfig } from "../../../shared/config.ts";
 import type { LoadBalancerModel } from "../../../shared/elb/model.ts";
 import { planElb } from "../../../shared/elb/plan.ts";
-import { loadManifests } from "../../../shared/manifest/load.ts";
 import { type ReconcileDeps, type ReconcileRequest, reconcileGateway } from "../../../shared/reconcile/engine.ts";
 import { MemoryElb } from "../../../shared/reconcile/memory-elb.ts";
-import { snapshotOf } from "../../../shared/snapshot.ts";
 import { createMemoryStores } from "../../../shared/store/memory/stores.ts";
 import { FencedOut } from "../../../shared/store/state.ts";
-import { translate } from "../../../shared/translate.ts";
+import { gatewayModel } from "../../fixtures/gateway-model.ts";
 
 const GATEWAY = "test/apps/gw";
 
 function model(paths: readonly string[]): LoadBalancerModel {
-  const routes = paths
-    .map(
-      (p, i) => `---
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: r${i}, namespace: apps}
-spec:
-  parentRefs: [{name: gw}]
-  rules: [{matches: [{path: {type: PathPrefix, value: "${p}"}}], backendRefs: [{name: web, port: 80}]}]
-`,
-    )
-    .join("");
-  const loaded = loadManifests(
-    `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: switchyard.dev/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: apps}
-spec: {gatewayClassName: alb, listeners: [{name: http, port: 80, protocol: HTTP}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: apps}
-spec: {ports: [{port: 80}]}
-${routes}`,
-    "engine.yaml",
-  );
-  const lb = translate(snapshotOf(loaded.objects), controllerConfig(), { clusterId: "test" }).loadBalancers[0]?.model;
-  if (!lb) throw new Error("no model");
-  return lb;
+  return gatewayModel(paths.map((path) => ({ path })));
 }
 
 function setup(options: { maxRulesPerListener?: number } = {}) {

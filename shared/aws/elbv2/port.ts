@@ -1,0 +1,81 @@
+/**
+ * The reconcile engine's ElbPort over the AWS SDK: one instance per Gateway and target account.
+ * Observation, discovery and execution are the functions of this folder; this adapter only binds
+ * them to a client and translates their errors into the engine's terms.
+ */
+import type { ObservedElb } from "../../elb/observed.ts";
+import type { ElbOperation } from "../../elb/operations.ts";
+import { ElbOperationError, type ElbPort } from "../../reconcile/ports.ts";
+import type { AwsClientFactory, AwsTarget } from "../clients.ts";
+import { AwsOperationError } from "../errors.ts";
+import { ExecutionError, executeOperation, type ResourceOwner, startExecution } from "./execute.ts";
+import type { VpcSelector } from "./network.ts";
+import { discoverByTags, observeFromArns } from "./observe.ts";
+
+export interface AwsElbOptions {
+  /** VPC for target groups and subnet discovery (from the cluster registry). */
+  vpc?: VpcSelector;
+  /** Use the Resource Groups Tagging API for discovery (default true). */
+  taggingApi?: boolean;
+}
+
+export class AwsElb implements ElbPort {
+  readonly #factory: AwsClientFactory;
+  readonly #target: AwsTarget;
+  readonly #owner: ResourceOwner;
+  readonly #options: AwsElbOptions;
+
+  constructor(factory: AwsClientFactory, target: AwsTarget, owner: ResourceOwner, options: AwsElbOptions = {}) {
+    this.#factory = factory;
+    this.#target = target;
+    this.#owner = owner;
+    this.#options = options;
+  }
+
+  async observe(applied: ObservedElb): Promise<ObservedElb> {
+    return this.#translate("observe", () =>
+      observeFromArns(this.#factory.elbv2(this.#target), applied, {
+        owner: { cluster: this.#owner.clusterId, gateway: this.#owner.gatewayKey },
+      }),
+    );
+  }
+
+  async discover(): Promise<ObservedElb> {
+    const tagging = this.#options.taggingApi === false ? undefined : this.#factory.tagging(this.#target);
+    return this.#translate("discover", () =>
+      discoverByTags(this.#factory.elbv2(this.#target), tagging, {
+        cluster: this.#owner.clusterId,
+        gateway: this.#owner.gatewayKey,
+      }),
+    );
+  }
+
+  async execute(op: ElbOperation, current: ObservedElb, created: Map<string, string>): Promise<ObservedElb> {
+    const ctx = startExecution(this.#owner, current, this.#options.vpc);
+    ctx.ruleArns = Object.fromEntries(created);
+    try {
+      const after = await executeOperation(this.#factory.elbv2(this.#target), op, ctx, {
+        ec2: this.#factory.ec2(this.#target),
+      });
+      for (const [key, arn] of Object.entries(after.ruleArns)) created.set(key, arn);
+      return after.observed;
+    } catch (error) {
+      if (error instanceof ExecutionError) {
+        throw new ElbOperationError(error.kind, error.reason, op.op, error.message, error.context.observed);
+      }
+      if (error instanceof AwsOperationError)
+        throw new ElbOperationError(error.kind, error.reason, op.op, error.message);
+      throw error;
+    }
+  }
+
+  async #translate<T>(what: "observe" | "discover", run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof AwsOperationError)
+        throw new ElbOperationError(error.kind, error.reason, what, error.message);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,260 @@
+// The reconcile engine end to end against real parts: moto for ELBv2 (through the AWS SDK and the
+// adapter), DynamoDB Local for state and leases. AWS calls are counted by the client factory's
+// middleware; the load balancer is read back with plain SDK calls, not through switchyard.
+
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyRuleCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
+import { AwsElb } from "../../shared/aws/elbv2/port.ts";
+import { FAULTS, FaultInjectingHandler } from "../../shared/aws/testing/fault-handler.ts";
+import { evaluateListener } from "../../shared/elb/evaluate.ts";
+import type { LoadBalancerModel } from "../../shared/elb/model.ts";
+import { planElb } from "../../shared/elb/plan.ts";
+import { type ReconcileDeps, reconcileGateway } from "../../shared/reconcile/engine.ts";
+import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
+import { createTable } from "../../shared/store/dynamodb/table.ts";
+import {
+  DUMMY_CREDENTIALS,
+  dynamoDbSettings,
+  MOTO_DEFAULT_ACCOUNT_ID,
+  motoSettings,
+  resetMoto,
+  TEST_REGION,
+  uniqueName,
+} from "../env/clients.ts";
+import { gatewayModel, type RouteShape } from "../fixtures/gateway-model.ts";
+
+const CLUSTER = "test";
+const GATEWAY = "apps/gw";
+const target: AwsTarget = { account: MOTO_DEFAULT_ACCOUNT_ID, region: TEST_REGION };
+const ROUTES: RouteShape[] = [
+  { path: "/a" },
+  { path: "/b", backends: { api: 1 } },
+  { path: "/c", backends: { web: 3, ui: 1 } },
+];
+
+let dynamo: DynamoDBClient;
+let faults: FaultInjectingHandler;
+let factory: AwsClientFactory;
+let sdk: ElasticLoadBalancingV2Client;
+let clock = 1_000_000;
+
+function writes(): number {
+  return Object.entries(factory.counter.snapshot())
+    .filter(([op]) => !/:(Describe|Get)/.test(op))
+    .reduce((n, [, c]) => n + c.calls, 0);
+}
+
+function calls(): number {
+  return Object.values(factory.counter.snapshot()).reduce((n, c) => n + c.calls, 0);
+}
+
+async function setup(owner = "reconciler-a") {
+  const table = uniqueName("switchyard");
+  await createTable(dynamo, table);
+  const stores = createDynamoDbStores(dynamo, table);
+  const elb = new AwsElb(factory, target, { clusterId: CLUSTER, gatewayKey: GATEWAY });
+  const deps = (who = owner): ReconcileDeps => ({
+    ...stores,
+    elb,
+    now: () => clock,
+    owner: who,
+    driftIntervalMs: 600_000,
+  });
+  return { stores, elb, deps };
+}
+
+const request = (desired: LoadBalancerModel | undefined) => ({
+  gatewayKey: `${CLUSTER}/${GATEWAY}`,
+  dataPlane: "alb" as const,
+  account: target.account,
+  region: target.region,
+  desired,
+});
+
+async function loadBalancers(): Promise<string[]> {
+  const out = await sdk.send(new DescribeLoadBalancersCommand({}));
+  return (out.LoadBalancers ?? []).map((lb) => lb.LoadBalancerName ?? "");
+}
+
+async function targetGroups(): Promise<string[]> {
+  const out = await sdk.send(new DescribeTargetGroupsCommand({}));
+  return (out.TargetGroups ?? []).map((tg) => tg.TargetGroupName ?? "").sort();
+}
+
+beforeAll(() => {
+  dynamo = new DynamoDBClient(dynamoDbSettings());
+  sdk = new ElasticLoadBalancingV2Client(motoSettings());
+});
+
+afterAll(() => {
+  dynamo?.destroy();
+  sdk?.destroy();
+});
+
+beforeEach(async () => {
+  await resetMoto();
+  factory?.destroy();
+  faults = new FaultInjectingHandler();
+  factory = new AwsClientFactory({
+    endpoint: motoSettings().endpoint,
+    credentials: DUMMY_CREDENTIALS,
+    requestHandler: faults,
+  });
+  clock += 1_000_000;
+});
+
+describe("reconciling a Gateway against moto and DynamoDB Local", () => {
+  it("creates the load balancer, listener, rules and target groups and records them", async () => {
+    const { deps, stores } = await setup();
+    const desired = gatewayModel(ROUTES, { clusterId: CLUSTER });
+    const outcome = await reconcileGateway(request(desired), deps());
+    expect(outcome.kind).toBe("applied");
+    expect(await loadBalancers()).toEqual([desired.name]);
+    expect(await targetGroups()).toEqual(desired.targetGroups.map((tg) => tg.name).sort());
+    const state = await stores.states.get(`${CLUSTER}/${GATEWAY}`);
+    expect(state?.applied.listeners[0]?.rules).toHaveLength(3);
+  });
+
+  it("a reconcile with nothing changed makes zero AWS calls", async () => {
+    const { deps } = await setup();
+    const desired = gatewayModel(ROUTES, { clusterId: CLUSTER });
+    await reconcileGateway(request(desired), deps());
+    const before = calls();
+    clock += 60_000;
+    expect((await reconcileGateway(request(desired), deps())).kind).toBe("unchanged");
+    expect(calls() - before).toBe(0);
+  });
+
+  it("one changed route costs one write per changed rule and no reads", async () => {
+    const { deps } = await setup();
+    await reconcileGateway(request(gatewayModel(ROUTES, { clusterId: CLUSTER })), deps());
+    const before = { writes: writes(), calls: calls() };
+    const changed = ROUTES.map((r) => (r.path === "/c" ? { ...r, backends: { web: 1, ui: 1 } } : r));
+    const outcome = await reconcileGateway(request(gatewayModel(changed, { clusterId: CLUSTER })), deps());
+    expect(outcome).toMatchObject({ kind: "applied", operations: ["ModifyRule"] });
+    expect(writes() - before.writes).toBe(1);
+    expect(calls() - before.calls).toBe(1);
+  });
+
+  it("a drift check restores a rule modified behind switchyard's back", async () => {
+    const { deps, stores } = await setup();
+    const desired = gatewayModel(ROUTES, { clusterId: CLUSTER });
+    await reconcileGateway(request(desired), deps());
+    const state = await stores.states.get(`${CLUSTER}/${GATEWAY}`);
+    const rule = state?.applied.listeners[0]?.rules[0];
+    if (!rule) throw new Error("no rule recorded");
+    await sdk.send(
+      new ModifyRuleCommand({
+        RuleArn: rule.arn,
+        Actions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "503" } }],
+      }),
+    );
+    clock += 600_001;
+    const outcome = await reconcileGateway(request(desired), deps());
+    expect(outcome).toMatchObject({ kind: "applied", drift: true, operations: ["ModifyRule"] });
+    const listenerArn = state?.applied.listeners[0]?.arn ?? "";
+    const rules = await sdk.send(new DescribeRulesCommand({ ListenerArn: listenerArn }));
+    const restored = rules.Rules?.find((r) => r.RuleArn === rule.arn);
+    expect(restored?.Actions?.[0]?.Type).toBe("forward");
+  });
+
+  it("throttled CreateRule calls are retried by the SDK and the reconcile converges", async () => {
+    const { deps } = await setup();
+    faults.inject("CreateRule", FAULTS.throttling, 3);
+    const outcome = await reconcileGateway(request(gatewayModel(ROUTES, { clusterId: CLUSTER })), deps());
+    expect(outcome.kind).toBe("applied");
+    expect(faults.pending()).toBe(0);
+    expect(factory.counter.snapshot()["ElasticLoadBalancingV2:CreateRule"]?.attempts).toBe(6);
+  });
+
+  it("a crash mid-apply is finished by the next reconcile with no orphan and no duplicate", async () => {
+    const desired = gatewayModel(ROUTES, { clusterId: CLUSTER });
+    const { deps, elb } = await setup();
+    const original = elb.execute.bind(elb);
+    let n = 0;
+    elb.execute = async (op, current, created) => {
+      n += 1;
+      if (n === 6) throw new Error("Lambda timed out");
+      return original(op, current, created);
+    };
+    await expect(reconcileGateway(request(desired), deps())).rejects.toThrow("Lambda timed out");
+    elb.execute = original;
+    const outcome = await reconcileGateway(request(desired), deps("reconciler-b"));
+    expect(outcome.kind).toBe("applied");
+    expect(await loadBalancers()).toEqual([desired.name]);
+    expect(await targetGroups()).toEqual(desired.targetGroups.map((tg) => tg.name).sort());
+    const observed = await elb.discover();
+    expect(planElb(desired, observed).operations).toEqual([]);
+  });
+
+  it("two reconcilers racing on one Gateway never both apply", async () => {
+    const { deps } = await setup();
+    const desired = gatewayModel(ROUTES, { clusterId: CLUSTER });
+    const [a, b] = await Promise.all([
+      reconcileGateway(request(desired), deps("a")),
+      reconcileGateway(request(desired), deps("b")),
+    ]);
+    expect([a.kind, b.kind].sort()).toEqual(["applied", "busy"]);
+    expect(await loadBalancers()).toEqual([desired.name]);
+  });
+
+  it("no request served before and after a change meets a 404 between the steps of the change", async () => {
+    const { deps, stores, elb } = await setup();
+    await reconcileGateway(request(gatewayModel(ROUTES, { clusterId: CLUSTER })), deps());
+    const state = await stores.states.get(`${CLUSTER}/${GATEWAY}`);
+    if (!state) throw new Error("no state");
+    // Move /b, insert /ab before it, drop /c, and change /a's backends: every kind of rule change.
+    const next = gatewayModel(
+      [{ path: "/a", backends: { ui: 1 } }, { path: "/ab" }, { path: "/bee", backends: { api: 1 } }],
+      {
+        clusterId: CLUSTER,
+      },
+    );
+    const probes = ["/a", "/a/1", "/ab", "/b", "/bee", "/c", "/"];
+    const served = (observed: typeof state.applied, path: string) => {
+      const l = observed.listeners[0];
+      if (!l) return "no listener";
+      const o = evaluateListener(l.rules, l.defaultActions, {
+        method: "GET",
+        scheme: "http",
+        host: "gw.example",
+        port: 80,
+        path,
+      });
+      return o.kind === "fixed-response" ? String(o.statusCode) : o.kind;
+    };
+    const plan = planElb(next, state.applied);
+    const created = new Map<string, string>();
+    let observed = state.applied;
+    const before = probes.map((p) => served(observed, p));
+    const gaps: string[] = [];
+    for (const op of plan.operations) {
+      observed = await elb.execute(op, observed, created);
+      // Read the listener back from AWS, not from what the executor believes.
+      const actual = await elb.observe(observed);
+      probes.forEach((p, i) => {
+        if (before[i] !== "404" && served(actual, p) === "404") gaps.push(`${p} after ${op.op}`);
+      });
+    }
+    const final = await elb.observe(observed);
+    const after = probes.map((p) => served(final, p));
+    expect(gaps.filter((g) => after[probes.indexOf(g.split(" ")[0] ?? "")] !== "404")).toEqual([]);
+  });
+
+  it("deleting the Gateway removes every resource it owned", async () => {
+    const { deps, stores } = await setup();
+    await reconcileGateway(request(gatewayModel(ROUTES, { clusterId: CLUSTER })), deps());
+    expect((await reconcileGateway(request(undefined), deps())).kind).toBe("deleted");
+    expect(await loadBalancers()).toEqual([]);
+    expect(await targetGroups()).toEqual([]);
+    expect(await stores.states.get(`${CLUSTER}/${GATEWAY}`)).toBeUndefined();
+  });
+});
