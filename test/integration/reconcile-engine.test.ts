@@ -12,12 +12,15 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
+import { taggedGateways } from "../../shared/aws/elbv2/orphans.ts";
 import { AwsElb } from "../../shared/aws/elbv2/port.ts";
 import { FAULTS, FaultInjectingHandler } from "../../shared/aws/testing/fault-handler.ts";
 import { evaluateListener } from "../../shared/elb/evaluate.ts";
 import type { LoadBalancerModel } from "../../shared/elb/model.ts";
+import { emptyObserved } from "../../shared/elb/observed.ts";
 import { planElb } from "../../shared/elb/plan.ts";
 import { type ReconcileDeps, reconcileGateway } from "../../shared/reconcile/engine.ts";
+import { sweepOrphans } from "../../shared/reconcile/orphans.ts";
 import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
 import { createTable } from "../../shared/store/dynamodb/table.ts";
 import {
@@ -256,5 +259,45 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
     expect(await loadBalancers()).toEqual([]);
     expect(await targetGroups()).toEqual([]);
     expect(await stores.states.get(`${CLUSTER}/${GATEWAY}`)).toBeUndefined();
+  });
+
+  it("the orphan sweep deletes resources of a Gateway without a state record and nothing else", async () => {
+    const { deps, stores } = await setup();
+    await reconcileGateway(request(gatewayModel(ROUTES, { clusterId: CLUSTER })), deps());
+    // A second Gateway whose record is lost (table restored from an old backup, say).
+    const otherKey = "apps/lost";
+    const other = new AwsElb(factory, target, { clusterId: CLUSTER, gatewayKey: otherKey });
+    const lostModel = {
+      ...gatewayModel([{ path: "/x", backends: { ui: 1 } }], { clusterId: CLUSTER }),
+      name: "sy-apps-lost-0000000000",
+    };
+    const tagged = (m: LoadBalancerModel): LoadBalancerModel => ({
+      ...m,
+      tags: { ...m.tags, "switchyard.dev/gateway": otherKey },
+      targetGroups: m.targetGroups.map((tg) => ({
+        ...tg,
+        name: `${tg.name.slice(0, 20)}-lost`,
+        tags: { ...tg.tags, "switchyard.dev/gateway": otherKey },
+      })),
+    });
+    let observed = emptyObserved();
+    const created = new Map<string, string>();
+    for (const op of planElb(tagged(lostModel), observed).operations)
+      observed = await other.execute(op, observed, created);
+    expect(await loadBalancers()).toHaveLength(2);
+
+    const result = await sweepOrphans(
+      {
+        cluster: CLUSTER,
+        account: target.account,
+        region: target.region,
+        tagged: await taggedGateways(factory.tagging(target), CLUSTER),
+        port: (gateway) => new AwsElb(factory, target, { clusterId: CLUSTER, gatewayKey: gateway }),
+      },
+      stores.states,
+    );
+    expect(result.orphans).toEqual([otherKey]);
+    expect(await loadBalancers()).toEqual([gatewayModel(ROUTES, { clusterId: CLUSTER }).name]);
+    expect((await targetGroups()).some((name) => name.endsWith("-lost"))).toBe(false);
   });
 });
