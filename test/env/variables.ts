@@ -1,0 +1,41 @@
+// Names shared by the environment (test/env/components.ts) and the tests that use it.
+
+export const COMPONENTS = ["moto", "dynamodb", "kube"] as const;
+export type ComponentName = (typeof COMPONENTS)[number];
+
+/** Environment variables through which the tests find the running components. */
+export const ENV = {
+  /** Selects components to start, e.g. "moto,kube"; unset means all. */
+  components: "SWITCHYARD_COMPONENTS",
+  motoEndpoint: "SWITCHYARD_MOTO_ENDPOINT",
+  dynamoDbEndpoint: "SWITCHYARD_DYNAMODB_ENDPOINT",
+  kubeServer: "SWITCHYARD_KUBE_SERVER",
+  kubeToken: "SWITCHYARD_KUBE_TOKEN",
+  kubeCaFile: "SWITCHYARD_KUBE_CA_FILE",
+  kubeconfig: "SWITCHYARD_KUBECONFIG",
+  etcdEndpoint: "SWITCHYARD_ETCD_ENDPOINT",
+} as const;
+
+/** Which variables each component provides; a test asking for one names the component to start. */
+export const PROVIDED_BY: Record<string, ComponentName> = {
+  [ENV.motoEndpoint]: "moto",
+  [ENV.dynamoDbEndpoint]: "dynamodb",
+  [ENV.kubeServer]: "kube",
+  [ENV.kubeToken]: "kube",
+  [ENV.kubeCaFile]: "kube",
+  [ENV.kubeconfig]: "kube",
+  [ENV.etcdEndpoint]: "kube",
+};
+
+export interface ComponentContext {
+  /** Per-run scratch directory (logs, certificates, etcd data); removed after a clean stop. */
+  runDir: string;
+  /** Installed or built binaries shared by runs: $SWITCHYARD_CACHE or ~/.cache/switchyard. */
+  cacheRoot: string;
+}
+
+export interface RunningComponent {
+  name: ComponentName;
+  variables: Record<string, string>;
+  stop(): Promise<void>;
+}
