@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 // the real components its suites ask for through test/env/global-setup.ts.
 export default defineConfig({
   test: {
+    reporters: ["default", "./test/env/summary-reporter.ts"],
     projects: [
       {
         test: {

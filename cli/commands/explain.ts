@@ -31,7 +31,7 @@ export type ExplainedOutcome =
     }
   | { kind: "redirect"; statusCode: number; location: string }
   | { kind: "fixed-response"; statusCode: number }
-  | { kind: "authenticate"; then: ExplainedOutcome };
+  | { kind: "authenticate"; afterwards: ExplainedOutcome };
 
 /** Parses `METHOD URL` (method optional, GET by default). */
 export function parseRequestLine(line: string, headers: readonly string[], sourceIp?: string): AlbRequest {
@@ -76,7 +76,7 @@ function explainOutcome(outcome: AlbOutcome, build: ElbBuild): ExplainedOutcome 
     case "fixed-response":
       return { kind: "fixed-response", statusCode: outcome.statusCode };
     case "authenticate":
-      return { kind: "authenticate", then: explainOutcome(outcome.then, build) };
+      return { kind: "authenticate", afterwards: explainOutcome(outcome.then, build) };
   }
 }
 
@@ -129,7 +129,7 @@ function renderOutcome(o: ExplainedOutcome): string {
     case "fixed-response":
       return `respond ${o.statusCode}`;
     case "authenticate":
-      return `authenticate, then ${renderOutcome(o.then)}`;
+      return `authenticate, then ${renderOutcome(o.afterwards)}`;
   }
 }
 

@@ -24,6 +24,8 @@ export class AwsElb implements ElbPort {
   readonly #target: AwsTarget;
   readonly #owner: ResourceOwner;
   readonly #options: AwsElbOptions;
+  /** The VPC id once looked up: every later operation of this Gateway reuses it. */
+  #vpcId: string | undefined;
 
   constructor(factory: AwsClientFactory, target: AwsTarget, owner: ResourceOwner, options: AwsElbOptions = {}) {
     this.#factory = factory;
@@ -53,11 +55,13 @@ export class AwsElb implements ElbPort {
   async execute(op: ElbOperation, current: ObservedElb, created: Map<string, string>): Promise<ObservedElb> {
     const ctx = startExecution(this.#owner, current, this.#options.vpc);
     ctx.ruleArns = Object.fromEntries(created);
+    if (this.#vpcId) ctx.vpcId = this.#vpcId;
     try {
       const after = await executeOperation(this.#factory.elbv2(this.#target), op, ctx, {
         ec2: this.#factory.ec2(this.#target),
       });
       for (const [key, arn] of Object.entries(after.ruleArns)) created.set(key, arn);
+      this.#vpcId ??= after.vpcId;
       return after.observed;
     } catch (error) {
       if (error instanceof ExecutionError) {

@@ -176,7 +176,11 @@ describe("planning listener rules and target groups", () => {
   it("contiguous priorities left by another tool are renumbered with one SetRulePriorities", () => {
     const state = applyModel(model(ROUTES));
     const packed: ObservedElb = structuredClone(state);
-    for (const l of packed.listeners) l.rules.forEach((r, i) => (r.priority = i + 1));
+    for (const l of packed.listeners) {
+      l.rules.forEach((r, i) => {
+        r.priority = i + 1;
+      });
+    }
     const added = [...ROUTES, { name: "r4", path: "/ab", backends: [["a", 1]] as [string, number][] }];
     const ops = planElb(model(added), packed).operations;
     expect(ops.filter((o) => o.op === "SetRulePriorities")).toHaveLength(1);
@@ -237,7 +241,13 @@ describe("hitless rule changes", () => {
           rs.map((r) => ({ ...r, backends: [...new Map(r.backends).entries()] as [string, number][] }));
         const start = applyModel(model(dedupe(before)));
         // Half the runs start from contiguous priorities, which forces the renumbering path.
-        if (packed) for (const l of start.listeners) l.rules.forEach((r, i) => (r.priority = i + 1));
+        if (packed) {
+          for (const l of start.listeners) {
+            l.rules.forEach((r, i) => {
+              r.priority = i + 1;
+            });
+          }
+        }
         const target = model(dedupe(after));
         const plan = planElb(target, start);
         const old = probes.map((p) => outcome(start, p.host, p.path));
