@@ -68,16 +68,18 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
     const config = settings.listenerConfigurations.get(id);
     let rules = orderRules(gatewayListeners, unitsByRoute, routeProblems);
     const limit = ctx.maxRulesPerListener ?? 100;
-    while (rules.length > limit) {
-      const victim = newestRoute(rules.filter((r) => !r.source.isolation));
-      if (!victim) break;
-      routeProblems.set(
-        victim,
-        problem(
-          Reason.UnsupportedValue,
-          `listener ${id} would need ${rules.length} rules; the ALB quota is ${limit} rules per listener, so the newest routes are not programmed`,
-        ),
-      );
+    if (rules.length > limit) {
+      // Shed the newest routes, in one pass, until the rules fit the quota; then order once more.
+      const total = rules.length;
+      for (const victim of routesToShed(rules, limit)) {
+        routeProblems.set(
+          victim,
+          problem(
+            Reason.UnsupportedValue,
+            `listener ${id} would need ${total} rules; the ALB quota is ${limit} rules per listener, so the newest routes are not programmed`,
+          ),
+        );
+      }
       rules = orderRules(gatewayListeners, unitsByRoute, routeProblems);
     }
     const listener: ListenerModel = {
@@ -211,16 +213,26 @@ function unitsHostnames(rules: readonly ListenerRuleModel[]): string[] {
   return [...new Set(rules.map((r) => r.source.hostname).filter((h): h is string => h !== undefined))];
 }
 
-function newestRoute(rules: readonly ListenerRuleModel[]): string | undefined {
-  // The last rule by precedence does not say which route is newest; creation order does.
-  let newest: { key: string; created: string } | undefined;
+/** The newest routes whose removal brings the rule count within `limit`, newest first. */
+function routesToShed(rules: readonly ListenerRuleModel[], limit: number): string[] {
+  const perRoute = new Map<string, { count: number; created: string }>();
   for (const r of rules) {
-    const created = r.source.created ?? "";
-    if (!newest || created > newest.created || (created === newest.created && r.source.route > newest.key)) {
-      newest = { key: r.source.route, created };
-    }
+    if (r.source.isolation) continue;
+    const entry = perRoute.get(r.source.route) ?? { count: 0, created: r.source.created ?? "" };
+    entry.count += 1;
+    perRoute.set(r.source.route, entry);
   }
-  return newest?.key;
+  const newestFirst = [...perRoute.entries()].sort(([ka, a], [kb, b]) =>
+    b.created > a.created ? 1 : b.created < a.created ? -1 : kb > ka ? 1 : kb < ka ? -1 : 0,
+  );
+  const shed: string[] = [];
+  let count = rules.length;
+  for (const [route, entry] of newestFirst) {
+    if (count <= limit) break;
+    shed.push(route);
+    count -= entry.count;
+  }
+  return shed;
 }
 
 function routeUnits(

@@ -85,14 +85,16 @@ export function rejectHttpGrpcClashes(routes: readonly ResolvedRoute[]): void {
     const byAge = listener.attachments
       .filter((a) => a.route.kind === "HTTPRoute" || a.route.kind === "GRPCRoute")
       .sort((a, b) => compareAge(a.route.object, b.route.object));
-    const kept: RouteAttachment[] = [];
+    if (!byAge.some((a) => a.route.kind === "GRPCRoute") || !byAge.some((a) => a.route.kind === "HTTPRoute")) continue;
+    // Kept attachments by kind: a candidate only ever competes with the other kind.
+    const kept = { HTTPRoute: [] as RouteAttachment[], GRPCRoute: [] as RouteAttachment[] };
     const losers = new Set<RouteAttachment>();
     for (const candidate of byAge) {
-      const winner = kept.find(
-        (k) => k.route.kind !== candidate.route.kind && hostnamesIntersect(k.hostnames, candidate.hostnames),
-      );
+      const mine = candidate.route.kind === "GRPCRoute" ? kept.GRPCRoute : kept.HTTPRoute;
+      const others = candidate.route.kind === "GRPCRoute" ? kept.HTTPRoute : kept.GRPCRoute;
+      const winner = others.find((k) => hostnamesIntersect(k.hostnames, candidate.hostnames));
       if (!winner) {
-        kept.push(candidate);
+        mine.push(candidate);
         continue;
       }
       losers.add(candidate);
