@@ -13,9 +13,11 @@ export interface Io {
 const USAGE = `switchyard — Kubernetes Gateway API on AWS (ALB, NLB, VPC Lattice)
 
 Usage:
-  switchyard plan [-f <file|dir>]... [-o text|json|yaml] [--namespace NS]
+  switchyard plan [-f <file|dir>]... [-o text|json|yaml] [--namespace NS] [--diff [--observed FILE]]
       Offline: read manifests and print, per Gateway, what switchyard would build and every
-      status it would write. Defaults to the bundled examples/ directory.
+      status it would write. Defaults to the bundled examples/ directory. --diff adds the ordered
+      ELBv2 operations the reconciler would run, against an empty account or against FILE
+      (JSON: Gateway key → what exists, as the state record stores it).
   switchyard explain -f <file|dir>... --request 'METHOD URL' [-H 'name: value']... [--source-ip IP] [-o text|json]
       Offline: which ALB listener rule a request matches, where it goes and why earlier rules
       did not match.

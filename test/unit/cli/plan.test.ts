@@ -3,6 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../../cli/main.ts";
+import { emptyObserved, type ObservedElb } from "../../../shared/elb/observed.ts";
+import type { ElbOperation } from "../../../shared/elb/operations.ts";
+import { simulate } from "../../../shared/elb/simulator.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..");
 const EXAMPLES = join(ROOT, "examples");
@@ -72,6 +75,41 @@ describe("switchyard plan", () => {
     const result = await run("plan", "-f", "/nonexistent/switchyard");
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("no such file or directory");
+  });
+});
+
+describe("switchyard plan --diff", () => {
+  const files = ["-f", join(EXAMPLES, "00-platform.yaml"), "-f", join(EXAMPLES, "02-canary-and-header-routing.yaml")];
+
+  it("lists the operations that would create everything in an empty account, in order", async () => {
+    const result = await run("plan", ...files, "--diff");
+    const changes = result.stdout.slice(result.stdout.indexOf("Changes for Gateway infra/web"));
+    const lines = changes.split("\n").filter((l) => /^\s+\d+\. /.test(l));
+    expect(lines[0]).toContain("+ target group");
+    expect(lines.some((l) => l.includes("+ application load balancer"))).toBe(true);
+    expect(lines.at(-1)).toContain("+ rule HTTP:80 priority 20");
+  });
+
+  it("prints nothing to change against what the same plan already built", async () => {
+    const json = await run("plan", ...files, "--diff", "-o", "json");
+    const doc = JSON.parse(json.stdout) as { changes: { gateway: string; operations: ElbOperation[] }[] };
+    const observed: Record<string, ObservedElb> = {};
+    for (const change of doc.changes) {
+      let state = emptyObserved();
+      const created = new Map<string, string>();
+      for (const op of change.operations) state = simulate(state, op, created);
+      observed[change.gateway] = state;
+    }
+    const dir = mkdtempSync(join(tmpdir(), "switchyard-diff-"));
+    writeFileSync(join(dir, "observed.json"), JSON.stringify(observed));
+    const again = await run("plan", ...files, "--diff", "--observed", join(dir, "observed.json"));
+    expect(again.stdout).toContain("Changes for Gateway infra/web:\n  nothing to change");
+  });
+
+  it("refuses an unreadable observed file with exit code 2", async () => {
+    const result = await run("plan", ...files, "--diff", "--observed", "/nonexistent/observed.json");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--observed");
   });
 });
 

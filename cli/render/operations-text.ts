@@ -1,0 +1,50 @@
+/** One line per planned ELBv2 operation, in execution order: what `plan --diff` prints. */
+import type { ElbOperation } from "../../shared/elb/operations.ts";
+import { describeCondition } from "./elb-text.ts";
+
+function ruleRef(ref: { arn: string } | { created: string }): string {
+  return "arn" in ref ? ref.arn.slice(ref.arn.lastIndexOf("/") + 1) : `new ${ref.created}`;
+}
+
+export function describeOperation(op: ElbOperation): string {
+  switch (op.op) {
+    case "CreateTargetGroup":
+      return `+ target group ${op.targetGroup.name} (${op.targetGroup.protocol}:${op.targetGroup.port}, ${op.targetGroup.backend})`;
+    case "ModifyTargetGroup":
+      return `~ target group ${op.targetGroupId}: health check`;
+    case "ModifyTargetGroupAttributes":
+      return `~ target group ${op.targetGroupId}: attributes ${Object.keys(op.attributes).join(", ")}`;
+    case "RegisterTargets":
+      return `+ ${op.targets.length} target${op.targets.length === 1 ? "" : "s"} in ${op.targetGroupId}`;
+    case "DeregisterTargets":
+      return `- ${op.targets.length} target${op.targets.length === 1 ? "" : "s"} from ${op.targetGroupId} (connections drain)`;
+    case "DeleteTargetGroup":
+      return `- target group ${op.targetGroupId}`;
+    case "CreateLoadBalancer":
+      return `+ ${op.type} load balancer ${op.name} (${op.scheme})`;
+    case "ModifyLoadBalancerAttributes":
+      return `~ load balancer attributes ${Object.keys(op.attributes).join(", ")}`;
+    case "SetSecurityGroups":
+      return `~ load balancer security groups ${op.securityGroups.join(", ")}`;
+    case "DeleteLoadBalancer":
+      return `- load balancer ${op.arn.slice(op.arn.lastIndexOf("/") + 1)}: ${op.reason}`;
+    case "CreateListener":
+      return `+ listener ${op.listenerId}`;
+    case "ModifyListener":
+      return `~ listener ${op.listenerId}`;
+    case "AddListenerCertificates":
+      return `+ ${op.arns.length} certificate(s) on ${op.listenerId}`;
+    case "RemoveListenerCertificates":
+      return `- ${op.arns.length} certificate(s) from ${op.listenerId}`;
+    case "DeleteListener":
+      return `- listener ${op.listenerId}`;
+    case "CreateRule":
+      return `+ rule ${op.listenerId} priority ${op.priority}: ${op.conditions.map(describeCondition).join(" ∧ ")}`;
+    case "ModifyRule":
+      return `~ rule ${op.listenerId} ${ruleRef(op.rule)}: ${op.conditions.map(describeCondition).join(" ∧ ")} (in place)`;
+    case "SetRulePriorities":
+      return `~ ${op.priorities.length} rule priorities on ${op.listenerId} (one atomic call)`;
+    case "DeleteRule":
+      return `- rule ${op.listenerId} ${ruleRef(op.rule)}`;
+  }
+}
