@@ -3,7 +3,9 @@
 // middleware; the load balancer is read back with plain SDK calls, not through switchyard.
 
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import {
+  CreateTargetGroupCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
   DescribeTargetGroupsCommand,
@@ -299,5 +301,36 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
     expect(result.orphans).toEqual([otherKey]);
     expect(await loadBalancers()).toEqual([gatewayModel(ROUTES, { clusterId: CLUSTER }).name]);
     expect((await targetGroups()).some((name) => name.endsWith("-lost"))).toBe(false);
+  });
+
+  it("a name collision with a foreign target group is reported, and the foreign group is left alone", async () => {
+    const { deps } = await setup();
+    const desired = gatewayModel(ROUTES, { clusterId: CLUSTER });
+    const taken = desired.targetGroups[0];
+    if (!taken) throw new Error("no target group in the model");
+    const ec2 = new EC2Client(motoSettings());
+    const vpc = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] })))
+      .Vpcs?.[0]?.VpcId;
+    ec2.destroy();
+    const foreign = await sdk.send(
+      new CreateTargetGroupCommand({
+        Name: taken.name,
+        Protocol: "HTTP",
+        Port: taken.port,
+        VpcId: vpc,
+        TargetType: "ip",
+        Tags: [{ Key: "team", Value: "someone-else" }],
+      }),
+    );
+    const outcome = await reconcileGateway(request(desired), deps());
+    expect(outcome.kind).toBe("failed");
+    if (outcome.kind !== "failed") return;
+    expect(outcome.error.kind).toBe("conflict");
+    expect(outcome.error.message).toContain(taken.name);
+    const still = await sdk.send(
+      new DescribeTargetGroupsCommand({ TargetGroupArns: [foreign.TargetGroups?.[0]?.TargetGroupArn ?? ""] }),
+    );
+    expect(still.TargetGroups?.[0]?.TargetGroupName).toBe(taken.name);
+    expect(await loadBalancers()).toEqual([]);
   });
 });

@@ -25,6 +25,7 @@ import {
   DeleteRuleCommand,
   DeleteTargetGroupCommand,
   DeregisterTargetsCommand,
+  DescribeTagsCommand,
   type ElasticLoadBalancingV2Client,
   type IpAddressType,
   ModifyListenerCommand,
@@ -213,6 +214,51 @@ async function network<T>(operation: string, discover: () => Promise<T>): Promis
   }
 }
 
+/**
+ * ELBv2's create calls are idempotent by name: when a resource with the same name and settings
+ * exists, its ARN comes back as if it had just been created. Whatever came back must carry this
+ * Gateway's ownership tags, or switchyard would adopt someone else's resource: a name collision
+ * is reported, never a takeover.
+ */
+function collisionMessage(what: string, owner: ResourceOwner): string {
+  return `${what} already exists and does not belong to Gateway ${owner.gatewayKey} of cluster ${owner.clusterId}; switchyard will not take it over: rename or delete it, or choose another name`;
+}
+
+/** A Duplicate*Name refusal (different settings under the same name) says which name collided. */
+function namedCollision(error: unknown, what: string, owner: ResourceOwner): unknown {
+  if (error instanceof AwsOperationError && error.kind === "conflict" && /^Duplicate.*Name$/.test(error.reason)) {
+    return new AwsOperationError(
+      error.operation,
+      { kind: "conflict", reason: error.reason, message: collisionMessage(what, owner) },
+      error,
+    );
+  }
+  return error;
+}
+
+async function assertOwned(
+  client: ElasticLoadBalancingV2Client,
+  operation: string,
+  arn: string,
+  owner: ResourceOwner,
+  what: string,
+): Promise<void> {
+  const out = await call(operation, () => client.send(new DescribeTagsCommand({ ResourceArns: [arn] })));
+  const tags = new Map((out?.TagDescriptions?.[0]?.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
+  if (
+    tags.get(TAG.managedBy) === MANAGED_BY &&
+    tags.get(TAG.cluster) === owner.clusterId &&
+    tags.get(TAG.gateway) === owner.gatewayKey
+  ) {
+    return;
+  }
+  throw new AwsOperationError(operation, {
+    kind: "conflict",
+    reason: "ForeignNameCollision",
+    message: collisionMessage(what, owner),
+  });
+}
+
 /** The context after `op` has run. The input context is not modified. */
 export async function executeOperation(
   client: ElasticLoadBalancingV2Client,
@@ -242,9 +288,12 @@ export async function executeOperation(
             Tags: toSdkTags(withOwnership(tg.tags, ctx.owner, `target-group:${tg.id}`)),
           }),
         ),
-      );
+      ).catch((error: unknown) => {
+        throw namedCollision(error, `target group ${tg.name}`, ctx.owner);
+      });
       const created = response?.TargetGroups?.[0];
       if (!created?.TargetGroupArn) throw invalid(name, `CreateTargetGroup ${tg.name} returned no ARN`);
+      await assertOwned(client, name, created.TargetGroupArn, ctx.owner, `target group ${tg.name}`);
       ctx.targetGroupArns[tg.id] = created.TargetGroupArn;
       // A replaced group (same id, new immutable fields) stays listed under its own ARN until
       // DeleteTargetGroup removes it; the new one comes last and is the one the id resolves to.
@@ -336,9 +385,12 @@ export async function executeOperation(
             Tags: toSdkTags(withOwnership(op.tags, ctx.owner, "load-balancer")),
           }),
         ),
-      );
+      ).catch((error: unknown) => {
+        throw namedCollision(error, `load balancer ${op.name}`, ctx.owner);
+      });
       const lb = response?.LoadBalancers?.[0];
       if (!lb?.LoadBalancerArn) throw invalid(name, `CreateLoadBalancer ${op.name} returned no ARN`);
+      await assertOwned(client, name, lb.LoadBalancerArn, ctx.owner, `load balancer ${op.name}`);
       const previous = state.loadBalancer;
       if (previous && previous.arn !== lb.LoadBalancerArn && !state.strayLoadBalancers.includes(previous.arn)) {
         state.strayLoadBalancers.push(previous.arn);
