@@ -6,7 +6,7 @@
  */
 import { compareListenerSpecificity, intersectHostnames, listenerHostnamesOverlap } from "../gateway-api/hostname.ts";
 import type { ResolvedGateway, ResolvedListener, ResolvedRoute } from "../graph/model.ts";
-import { listenerIsUsable } from "../graph/model.ts";
+import { programmableListeners } from "../graph/model.ts";
 import { orderByPrecedence } from "../precedence/order.ts";
 import type { MatchUnitKey } from "../precedence/unit.ts";
 import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
@@ -37,9 +37,7 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
   const routeProblems = new Map<string, StatusProblem>();
   const listenerProblems = new Map<string, string>();
   const listenerPending = new Map<string, string>();
-  const usable = gateway.listeners
-    .concat(gateway.listenerSets.filter((s) => !s.problem).flatMap((s) => s.listeners))
-    .filter(listenerIsUsable);
+  const usable = programmableListeners(gateway);
 
   const unitsByRoute = new Map<string, RuleUnit[]>();
   for (const listener of usable) {

@@ -7,7 +7,7 @@
 
 import { compareAge } from "../graph/age.ts";
 import type { ResolvedBackend, ResolvedGateway, ResolvedListener, ResolvedRoute } from "../graph/model.ts";
-import { listenerIsUsable } from "../graph/model.ts";
+import { programmableListeners } from "../graph/model.ts";
 import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
 import { listenerCertificates } from "./certificates.ts";
 import type { ElbBuild, ElbBuildContext } from "./context.ts";
@@ -54,9 +54,7 @@ export function buildNlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
   const routeProblems = new Map<string, StatusProblem>();
   const listenerProblems = new Map<string, string>();
   const listenerPending = new Map<string, string>();
-  const usable = gateway.listeners
-    .concat(gateway.listenerSets.filter((s) => !s.problem).flatMap((s) => s.listeners))
-    .filter(listenerIsUsable);
+  const usable = programmableListeners(gateway);
 
   const served: Served[] = [];
   for (const listener of usable) {

@@ -184,3 +184,10 @@ export interface ResolvedGraph {
   routes: ResolvedRoute[];
   policies: ResolvedPolicy[];
 }
+
+/** The listeners a data plane builds: the Gateway's own and accepted ListenerSets', if usable. */
+export function programmableListeners(gateway: ResolvedGateway): ResolvedListener[] {
+  return gateway.listeners
+    .concat(gateway.listenerSets.filter(listenerSetAccepted).flatMap((s) => s.listeners))
+    .filter(listenerIsUsable);
+}
