@@ -72,8 +72,14 @@ export interface ResolvedListener {
   attachments: RouteAttachment[];
 }
 
+/**
+ * A listener the data plane can serve: accepted, not conflicted, and with its references resolved
+ * — except that asking for some route kinds it cannot carry (InvalidRouteKinds) still leaves the
+ * kinds it can, which it serves.
+ */
 export function listenerIsUsable(l: ResolvedListener): boolean {
-  return !l.acceptedProblem && !l.conflict && !l.resolvedRefsProblem;
+  const refsOk = !l.resolvedRefsProblem || (l.resolvedRefsProblem.reason === "InvalidRouteKinds" && l.supportedKinds.length > 0);
+  return !l.acceptedProblem && !l.conflict && refsOk;
 }
 
 export interface ResolvedListenerSet {

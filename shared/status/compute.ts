@@ -7,6 +7,7 @@
 import { GATEWAY_GROUP, type ListenerStatus, type PolicyStatus, type RouteParentStatus } from "../gateway-api/types.ts";
 import {
   gatewayAccepted,
+  listenerIsUsable,
   listenerSetAccepted,
   type ResolvedGateway,
   type ResolvedGraph,
@@ -215,8 +216,8 @@ function listenerStatus(
   if (l.conflict) {
     // Conformance (ListenerSetHostnameConflict/ProtocolConflict) expects the conflict as the reason.
     conditions.push(condition(Cond.Programmed, false, l.conflict.reason, l.conflict.message, gen));
-  } else if (acceptedProblem || l.resolvedRefsProblem || !gatewayAccepted) {
-    const why = acceptedProblem || l.resolvedRefsProblem ? "the listener is not valid" : "its parent is not accepted";
+  } else if (!listenerIsUsable(l) || !gatewayAccepted) {
+    const why = listenerIsUsable(l) ? "its parent is not accepted" : "the listener is not valid";
     conditions.push(condition(Cond.Programmed, false, Reason.Invalid, why, gen));
   } else if (dataPlaneProblem) {
     conditions.push(condition(Cond.Programmed, false, Reason.Invalid, dataPlaneProblem, gen));
