@@ -1,0 +1,40 @@
+/**
+ * What a reconcile outcome means for status: the DataPlaneObservation the status computation
+ * reads (Programmed, the address, and the AWS error or replacement a user must see).
+ */
+import type { DataPlaneObservation } from "../status/compute.ts";
+import type { ReconcileOutcome } from "./engine.ts";
+
+/** ELBv2 load balancer states that serve traffic. */
+const SERVING = new Set(["active", "active_impaired"]);
+
+/** The observation for status, or undefined when the outcome says nothing new (busy, deleted). */
+export function observationOf(outcome: ReconcileOutcome): DataPlaneObservation | undefined {
+  switch (outcome.kind) {
+    case "busy":
+    case "deleted":
+      return undefined;
+    case "failed": {
+      const lb = outcome.observed.loadBalancer;
+      const retry = outcome.retryable ? "; switchyard retries" : "";
+      return {
+        programmed: false,
+        ...(lb?.dnsName ? { address: lb.dnsName.toLowerCase() } : {}),
+        message: `${outcome.error.operation} failed: ${outcome.error.code}: ${outcome.error.message}${retry}`,
+      };
+    }
+    case "unchanged":
+    case "applied": {
+      const lb = outcome.observed.loadBalancer;
+      if (!lb) return { programmed: false, message: "no load balancer exists yet" };
+      const serving = SERVING.has(lb.state ?? "active");
+      const replaced =
+        outcome.kind === "applied" && outcome.replacement ? `replaced load balancer (${outcome.replacement}); ` : "";
+      return {
+        programmed: serving,
+        ...(lb.dnsName ? { address: lb.dnsName.toLowerCase() } : {}),
+        message: `${replaced}load balancer ${lb.name} is ${lb.state ?? "active"}${serving ? "" : "; waiting until it is active"}`,
+      };
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import type { ObservedElb } from "../../../shared/elb/observed.ts";
+import { observationOf } from "../../../shared/reconcile/observation.ts";
+import { ElbOperationError } from "../../../shared/reconcile/ports.ts";
+
+function observed(state: string, dnsName = "Sy-Apps-GW-123.eu-west-1.elb.amazonaws.com"): ObservedElb {
+  return {
+    loadBalancer: {
+      arn: "arn:lb",
+      name: "sy-apps-gw-123",
+      type: "application",
+      scheme: "internet-facing",
+      ipAddressType: "ipv4",
+      dnsName,
+      state,
+      subnets: [],
+      securityGroups: [],
+      attributes: {},
+    },
+    listeners: [],
+    targetGroups: [],
+    strayLoadBalancers: [],
+  };
+}
+
+describe("status from a reconcile outcome", () => {
+  it("an active load balancer is Programmed with its lower-cased DNS name as the address", () => {
+    expect(observationOf({ kind: "unchanged", observed: observed("active") })).toEqual({
+      programmed: true,
+      address: "sy-apps-gw-123.eu-west-1.elb.amazonaws.com",
+      message: "load balancer sy-apps-gw-123 is active",
+    });
+  });
+
+  it("a provisioning load balancer is not Programmed yet, and says why", () => {
+    const o = observationOf({
+      kind: "applied",
+      observed: observed("provisioning"),
+      operations: ["CreateLoadBalancer"],
+      drift: false,
+    });
+    expect(o?.programmed).toBe(false);
+    expect(o?.message).toContain("waiting until it is active");
+  });
+
+  it("a replacement is named in the message while it happens", () => {
+    const o = observationOf({
+      kind: "applied",
+      observed: observed("provisioning"),
+      operations: ["DeleteLoadBalancer", "CreateLoadBalancer"],
+      drift: false,
+      replacement: "scheme changes from internet-facing to internal",
+    });
+    expect(o?.message).toContain("replaced load balancer (scheme changes from internet-facing to internal)");
+  });
+
+  it("an AWS error is surfaced with its operation and code, and whether switchyard retries", () => {
+    const error = new ElbOperationError("quota", "TooManyLoadBalancers", "CreateLoadBalancer", "limit of 50 reached");
+    const o = observationOf({
+      kind: "failed",
+      observed: { listeners: [], targetGroups: [], strayLoadBalancers: [] },
+      error,
+      retryable: false,
+    });
+    expect(o).toEqual({
+      programmed: false,
+      message: "CreateLoadBalancer failed: TooManyLoadBalancers: limit of 50 reached",
+    });
+  });
+
+  it("a busy Gateway says nothing new", () => {
+    expect(observationOf({ kind: "busy" })).toBeUndefined();
+  });
+});
