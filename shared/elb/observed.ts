@@ -20,6 +20,7 @@ export interface ObservedListener {
   certificates?: ListenerCertificates;
   sslPolicy?: string;
   alpnPolicy?: string;
+  mutualAuthentication?: { mode: string; trustStoreArn?: string; ignoreClientCertificateExpiry?: boolean };
   defaultActions: RuleAction[];
   rules: ObservedRule[];
 }

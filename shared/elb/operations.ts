@@ -37,6 +37,7 @@ export type ElbOperation =
       certificates?: ListenerCertificates;
       sslPolicy?: string;
       alpnPolicy?: string;
+      mutualAuthentication?: { mode: string; trustStoreArn?: string; ignoreClientCertificateExpiry?: boolean };
       defaultActions: RuleAction[];
       tags: Record<string, string>;
     }
@@ -49,6 +50,7 @@ export type ElbOperation =
       defaultCertificate?: string;
       sslPolicy?: string;
       alpnPolicy?: string;
+      mutualAuthentication?: { mode: string; trustStoreArn?: string; ignoreClientCertificateExpiry?: boolean };
       defaultActions?: RuleAction[];
     }
   | { op: "AddListenerCertificates"; listenerId: string; arns: string[] }

@@ -312,6 +312,7 @@ function planListener(
       ...(want.certificates ? { certificates: want.certificates } : {}),
       ...(want.sslPolicy ? { sslPolicy: want.sslPolicy } : {}),
       ...(want.alpnPolicy ? { alpnPolicy: want.alpnPolicy } : {}),
+      ...(want.mutualAuthentication ? { mutualAuthentication: want.mutualAuthentication } : {}),
       defaultActions: want.defaultActions,
       tags: want.tags,
     });
@@ -326,6 +327,10 @@ function planListener(
     if ((certs[0] ?? "") !== (haveCerts[0] ?? "") && certs[0]) modify.defaultCertificate = certs[0];
     if (want.sslPolicy && want.sslPolicy !== have.sslPolicy) modify.sslPolicy = want.sslPolicy;
     if (want.alpnPolicy && want.alpnPolicy !== have.alpnPolicy) modify.alpnPolicy = want.alpnPolicy;
+    // Mutual TLS is off unless configured; turning it off again is an explicit change too.
+    const wantMtls = want.mutualAuthentication ?? (have.mutualAuthentication ? { mode: "off" } : undefined);
+    if (wantMtls && !sameJson(wantMtls, have.mutualAuthentication ?? { mode: "off" }))
+      modify.mutualAuthentication = wantMtls;
     if (!sameJson(actionKey(want.defaultActions, desiredTgName), actionKey(have.defaultActions, observedTgName))) {
       modify.defaultActions = want.defaultActions;
     }

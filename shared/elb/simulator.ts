@@ -159,6 +159,7 @@ export function simulate(
         protocol: op.protocol,
         ...(op.certificates ? { certificates: op.certificates } : {}),
         ...(op.sslPolicy ? { sslPolicy: op.sslPolicy } : {}),
+        ...(op.mutualAuthentication ? { mutualAuthentication: op.mutualAuthentication } : {}),
         defaultActions: op.defaultActions,
         rules: [],
       });
@@ -169,6 +170,10 @@ export function simulate(
       l.id = op.listenerId;
       if (op.protocol) l.protocol = op.protocol;
       if (op.sslPolicy) l.sslPolicy = op.sslPolicy;
+      if (op.mutualAuthentication) {
+        if (op.mutualAuthentication.mode === "off") delete l.mutualAuthentication;
+        else l.mutualAuthentication = op.mutualAuthentication;
+      }
       if (op.defaultCertificate) {
         const rest = (l.certificates?.arns ?? []).slice(1);
         l.certificates = { arns: [op.defaultCertificate, ...rest], pendingSecrets: [] };

@@ -78,7 +78,8 @@ export interface ResolvedListener {
  * kinds it can, which it serves.
  */
 export function listenerIsUsable(l: ResolvedListener): boolean {
-  const refsOk = !l.resolvedRefsProblem || (l.resolvedRefsProblem.reason === "InvalidRouteKinds" && l.supportedKinds.length > 0);
+  const refsOk =
+    !l.resolvedRefsProblem || (l.resolvedRefsProblem.reason === "InvalidRouteKinds" && l.supportedKinds.length > 0);
   return !l.acceptedProblem && !l.conflict && refsOk;
 }
 

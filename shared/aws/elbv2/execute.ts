@@ -220,6 +220,20 @@ async function network<T>(operation: string, discover: () => Promise<T>): Promis
  * Gateway's ownership tags, or switchyard would adopt someone else's resource: a name collision
  * is reported, never a takeover.
  */
+function toSdkMutualAuthentication(m: {
+  mode: string;
+  trustStoreArn?: string;
+  ignoreClientCertificateExpiry?: boolean;
+}) {
+  return {
+    Mode: m.mode,
+    ...(m.trustStoreArn ? { TrustStoreArn: m.trustStoreArn } : {}),
+    ...(m.ignoreClientCertificateExpiry !== undefined
+      ? { IgnoreClientCertificateExpiry: m.ignoreClientCertificateExpiry }
+      : {}),
+  };
+}
+
 function collisionMessage(what: string, owner: ResourceOwner): string {
   return `${what} already exists and does not belong to Gateway ${owner.gatewayKey} of cluster ${owner.clusterId}; switchyard will not take it over: rename or delete it, or choose another name`;
 }
@@ -455,6 +469,9 @@ export async function executeOperation(
             ...(certs[0] ? { Certificates: [{ CertificateArn: certs[0] }] } : {}),
             ...(hasTls(op.protocol) && op.sslPolicy ? { SslPolicy: op.sslPolicy } : {}),
             ...(op.protocol === "TLS" && op.alpnPolicy ? { AlpnPolicy: [op.alpnPolicy] } : {}),
+            ...(op.mutualAuthentication
+              ? { MutualAuthentication: toSdkMutualAuthentication(op.mutualAuthentication) }
+              : {}),
             DefaultActions: defaultActions,
             Tags: toSdkTags(withOwnership(op.tags, ctx.owner, `listener:${op.listenerId}`)),
           }),
@@ -475,6 +492,7 @@ export async function executeOperation(
           : {}),
         ...(sslPolicy ? { sslPolicy } : {}),
         ...(op.protocol === "TLS" && op.alpnPolicy ? { alpnPolicy: op.alpnPolicy } : {}),
+        ...(op.mutualAuthentication ? { mutualAuthentication: op.mutualAuthentication } : {}),
         defaultActions: op.defaultActions,
         rules: [],
       };
@@ -511,6 +529,9 @@ export async function executeOperation(
             ...(op.defaultCertificate ? { Certificates: [{ CertificateArn: op.defaultCertificate }] } : {}),
             ...(op.sslPolicy ? { SslPolicy: op.sslPolicy } : {}),
             ...(op.alpnPolicy ? { AlpnPolicy: [op.alpnPolicy] } : {}),
+            ...(op.mutualAuthentication
+              ? { MutualAuthentication: toSdkMutualAuthentication(op.mutualAuthentication) }
+              : {}),
             ...(defaultActions ? { DefaultActions: defaultActions } : {}),
           }),
         ),
@@ -535,6 +556,10 @@ export async function executeOperation(
         }
         if (op.sslPolicy) l.sslPolicy = op.sslPolicy;
         if (op.alpnPolicy) l.alpnPolicy = op.alpnPolicy;
+        if (op.mutualAuthentication) {
+          if (op.mutualAuthentication.mode === "off") delete l.mutualAuthentication;
+          else l.mutualAuthentication = op.mutualAuthentication;
+        }
         if (op.defaultActions) l.defaultActions = op.defaultActions;
       }
       return ctx;

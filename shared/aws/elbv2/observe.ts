@@ -325,6 +325,17 @@ export async function observeFromArns(
       protocol,
       ...(certificates ? { certificates } : {}),
       ...(hasTls(protocol) && l.SslPolicy ? { sslPolicy: l.SslPolicy } : {}),
+      ...(l.MutualAuthentication?.Mode && l.MutualAuthentication.Mode !== "off"
+        ? {
+            mutualAuthentication: {
+              mode: l.MutualAuthentication.Mode,
+              ...(l.MutualAuthentication.TrustStoreArn ? { trustStoreArn: l.MutualAuthentication.TrustStoreArn } : {}),
+              ...(l.MutualAuthentication.IgnoreClientCertificateExpiry !== undefined
+                ? { ignoreClientCertificateExpiry: l.MutualAuthentication.IgnoreClientCertificateExpiry }
+                : {}),
+            },
+          }
+        : {}),
       ...(alpn ? { alpnPolicy: alpn } : {}),
       defaultActions: fromSdkActions(l.DefaultActions, idOf),
       rules,

@@ -211,6 +211,23 @@ describe("planning listener rules and target groups", () => {
     expect(planElb(internal, run(state, plan.operations)).operations).toEqual([]);
   });
 
+  it("mutual TLS is set at creation, turned off explicitly, and stable once applied", () => {
+    const withMtls = structuredClone(model(ROUTES));
+    const listener = withMtls.listeners[0];
+    if (!listener) throw new Error("no listener");
+    listener.mutualAuthentication = {
+      mode: "verify",
+      trustStoreArn: "arn:aws:elasticloadbalancing:us-east-1:1:truststore/ts/1",
+    };
+    const created = planElb(withMtls, emptyObserved()).operations.find((o) => o.op === "CreateListener");
+    expect(created).toMatchObject({ mutualAuthentication: { mode: "verify" } });
+    const state = applyModel(withMtls);
+    expect(planElb(withMtls, state).operations).toEqual([]);
+    const off = planElb(model(ROUTES), state).operations;
+    expect(off).toEqual([expect.objectContaining({ op: "ModifyListener", mutualAuthentication: { mode: "off" } })]);
+    expect(planElb(model(ROUTES), run(state, off)).operations).toEqual([]);
+  });
+
   it("a deleted Gateway deletes its load balancer and then its target groups", () => {
     const state = applyModel(model(ROUTES));
     const ops = planElb(undefined, state).operations.map((o) => o.op);
