@@ -35,6 +35,9 @@ export function translate(snapshot: Snapshot, config: ControllerConfig, options:
     clusterId: options.clusterId ?? "local",
     snapshot,
     ruleConfigs: new Map(snapshot.listenerRuleConfigurations.map((c) => [objectKey(c.metadata), c])),
+    targetGroupConfigs: snapshot.targetGroupConfigurations.filter(
+      (c) => !graph.policies.some((p) => p.object === c && p.problem),
+    ),
     ...(options.acmCertificates ? { acmCertificates: options.acmCertificates } : {}),
     ...(options.maxRulesPerListener ? { maxRulesPerListener: options.maxRulesPerListener } : {}),
   };

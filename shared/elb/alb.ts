@@ -89,9 +89,6 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
       gatewayListeners: gatewayListeners.map((l) => l.id),
       tags: ownershipTags(ctx.clusterId, gateway.key, `listener:${id}`),
       ...(config?.sslPolicy ? { sslPolicy: config.sslPolicy } : {}),
-      ...(config?.listenerAttributes?.length
-        ? { attributes: Object.fromEntries(config.listenerAttributes.map((a) => [a.key, a.value])) }
-        : {}),
       ...(config?.mutualAuthentication?.mode
         ? {
             mutualAuthentication: {
@@ -139,7 +136,6 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
       securityGroups: settings.securityGroups,
       attributes: settings.attributes,
       tags: { ...settings.tags, ...ownershipTags(ctx.clusterId, gateway.key, "load-balancer") },
-      ...(settings.webAcl ? { webAcl: settings.webAcl } : {}),
       listeners,
       targetGroups: targetGroups
         .all()
@@ -248,7 +244,7 @@ function routeUnits(
     routeKind: route.kind,
     routeNamespace: namespace,
     routeName: route.object.metadata.name,
-    configs: ctx.snapshot.targetGroupConfigurations,
+    configs: ctx.targetGroupConfigs,
     targetGroups,
     ruleConfigs: ctx.ruleConfigs,
   };

@@ -1,5 +1,5 @@
 /** Inputs and outputs of the pure ELB builders (ALB and NLB). */
-import type { ListenerRuleConfiguration } from "../extensions/aws-lbc.ts";
+import type { ListenerRuleConfiguration, TargetGroupConfiguration } from "../extensions/aws-lbc.ts";
 import type { Snapshot } from "../snapshot.ts";
 import type { StatusProblem } from "../status/conditions.ts";
 import type { LoadBalancerModel } from "./model.ts";
@@ -18,6 +18,8 @@ export interface ElbBuildContext {
   /** Registered cluster id: part of names and ownership tags. */
   clusterId: string;
   snapshot: Snapshot;
+  /** TargetGroupConfigurations whose status is Accepted (a refused one applies nothing). */
+  targetGroupConfigs: readonly TargetGroupConfiguration[];
   /** ListenerRuleConfigurations by `namespace/name`. */
   ruleConfigs: ReadonlyMap<string, ListenerRuleConfiguration>;
   /** Certificates of the target account and region, for discovery by hostname. */

@@ -17,7 +17,6 @@ export interface LoadBalancerSettings {
   securityGroups: string[];
   attributes: Record<string, string>;
   tags: Record<string, string>;
-  webAcl?: string;
   listenerConfigurations: Map<string, ListenerConfiguration>;
 }
 
@@ -71,6 +70,5 @@ export function loadBalancerSettings(gateway: ResolvedGateway, ctx: ElbBuildCont
     attributes: Object.fromEntries((spec.loadBalancerAttributes ?? []).map((a) => [a.key, a.value])),
     tags: { ...spec.tags, ...gateway.object.spec?.infrastructure?.labels },
     listenerConfigurations: new Map((spec.listenerConfigurations ?? []).map((l) => [l.protocolPort, l])),
-    ...(spec.wafV2?.webACL ? { webAcl: spec.wafV2.webACL } : {}),
   };
 }

@@ -19,8 +19,6 @@ export interface LoadBalancerModel {
   securityGroups: string[];
   attributes: Record<string, string>;
   tags: Record<string, string>;
-  /** WAFv2 web ACL ARN to associate (LoadBalancerConfiguration wafV2.webACL). */
-  webAcl?: string;
   listeners: ListenerModel[];
   targetGroups: TargetGroupModel[];
 }
@@ -57,7 +55,6 @@ export interface ListenerModel {
   sslPolicy?: string;
   alpnPolicy?: string;
   mutualAuthentication?: { mode: string; trustStoreArn?: string; ignoreClientCertificateExpiry?: boolean };
-  attributes?: Record<string, string>;
   defaultActions: RuleAction[];
   rules: ListenerRuleModel[];
   /** Gateway listener names merged into this load balancer listener. */

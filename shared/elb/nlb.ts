@@ -126,7 +126,7 @@ export function buildNlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
           backend,
           tgProtocol,
           undefined,
-          targetGroupProps(ctx.snapshot.targetGroupConfigurations, backend, {
+          targetGroupProps(ctx.targetGroupConfigs, backend, {
             kind: first.route.kind,
             namespace: first.route.object.metadata.namespace ?? "default",
             name: first.route.object.metadata.name,

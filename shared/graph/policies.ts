@@ -4,6 +4,7 @@
  * and policies whose target is missing or of the wrong kind are reported, never silently ignored.
  */
 import type { TargetGroupConfiguration } from "../extensions/aws-lbc.ts";
+import { unsupportedTargetGroupFields } from "../extensions/aws-lbc-support.ts";
 import type { LatticePolicy } from "../extensions/lattice.ts";
 import { type BackendTLSPolicy, GATEWAY_GROUP } from "../gateway-api/types.ts";
 import { objectKey } from "../k8s/meta.ts";
@@ -101,6 +102,19 @@ export function resolvePolicies(snapshot: Snapshot): ResolvedPolicy[] {
           }
         : undefined,
     );
+    const resolved = policies[policies.length - 1];
+    const unsupported = [
+      ...unsupportedTargetGroupFields(t.spec?.defaultConfiguration, "spec.defaultConfiguration"),
+      ...(t.spec?.routeConfigurations ?? []).flatMap((rc, i) =>
+        unsupportedTargetGroupFields(rc.targetGroupProps, `spec.routeConfigurations[${i}].targetGroupProps`),
+      ),
+    ];
+    if (resolved && !resolved.problem && unsupported.length > 0) {
+      resolved.problem = problem(
+        Reason.Invalid,
+        `sets fields switchyard does not apply yet: ${unsupported.join(", ")}`,
+      );
+    }
   }
   for (const b of snapshot.backendTLSPolicies) {
     const namespace = b.metadata.namespace ?? "default";

@@ -4,6 +4,7 @@
  */
 import type { ControllerConfig } from "../config.ts";
 import { AWS_LBC_GROUP, type LoadBalancerConfiguration } from "../extensions/aws-lbc.ts";
+import { unsupportedLoadBalancerFields } from "../extensions/aws-lbc-support.ts";
 import type {
   GatewayClass,
   GRPCRouteRule,
@@ -171,10 +172,18 @@ function parametersProblem(
       Reason.InvalidParameters,
       `${what} must name the namespace of LoadBalancerConfiguration ${ref.name}`,
     );
-  if (!lbConfigs.has(`${ref.namespace}/${ref.name}`)) {
+  const config = lbConfigs.get(`${ref.namespace}/${ref.name}`);
+  if (!config) {
     return problem(
       Reason.InvalidParameters,
       `${what}: LoadBalancerConfiguration ${ref.namespace}/${ref.name} not found`,
+    );
+  }
+  const unsupported = unsupportedLoadBalancerFields(config.spec);
+  if (unsupported.length > 0) {
+    return problem(
+      Reason.InvalidParameters,
+      `${what}: LoadBalancerConfiguration ${ref.namespace}/${ref.name} sets fields switchyard does not apply yet: ${unsupported.join(", ")}`,
     );
   }
   return undefined;
