@@ -17,14 +17,18 @@ import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
 import { taggedGateways } from "../../shared/aws/elbv2/orphans.ts";
 import { AwsElb } from "../../shared/aws/elbv2/port.ts";
 import { FAULTS, FaultInjectingHandler } from "../../shared/aws/testing/fault-handler.ts";
+import { controllerConfig } from "../../shared/config.ts";
 import { evaluateListener } from "../../shared/elb/evaluate.ts";
 import type { LoadBalancerModel } from "../../shared/elb/model.ts";
 import { emptyObserved } from "../../shared/elb/observed.ts";
 import { planElb } from "../../shared/elb/plan.ts";
+import { loadManifests } from "../../shared/manifest/load.ts";
 import { type ReconcileDeps, reconcileGateway } from "../../shared/reconcile/engine.ts";
 import { sweepOrphans } from "../../shared/reconcile/orphans.ts";
+import { snapshotOf } from "../../shared/snapshot.ts";
 import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
 import { createTable } from "../../shared/store/dynamodb/table.ts";
+import { translate } from "../../shared/translate.ts";
 import {
   DUMMY_CREDENTIALS,
   dynamoDbSettings,
@@ -332,5 +336,67 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
     );
     expect(still.TargetGroups?.[0]?.TargetGroupName).toBe(taken.name);
     expect(await loadBalancers()).toEqual([]);
+  });
+
+  it("an NLB Gateway (TCP and UDP on one port, and a TCP port) is created, left alone and deleted", async () => {
+    const { deps } = await setup();
+    const loaded = loadManifests(
+      `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: nlb}
+spec: {controllerName: switchyard.dev/nlb}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: apps}
+spec:
+  gatewayClassName: nlb
+  listeners:
+  - {name: dns-tcp, port: 53, protocol: TCP}
+  - {name: dns-udp, port: 53, protocol: UDP}
+  - {name: pg, port: 5432, protocol: TCP}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TCPRoute
+metadata: {name: dns-tcp, namespace: apps}
+spec: {parentRefs: [{name: gw, sectionName: dns-tcp}], rules: [{backendRefs: [{name: dns, port: 53}]}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: UDPRoute
+metadata: {name: dns-udp, namespace: apps}
+spec: {parentRefs: [{name: gw, sectionName: dns-udp}], rules: [{backendRefs: [{name: dns, port: 53}]}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TCPRoute
+metadata: {name: pg, namespace: apps}
+spec: {parentRefs: [{name: gw, sectionName: pg}], rules: [{backendRefs: [{name: db, port: 5432}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: dns, namespace: apps}
+spec: {ports: [{name: tcp, port: 53, protocol: TCP}, {name: udp, port: 53, protocol: UDP}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: apps}
+spec: {ports: [{name: pg, port: 5432}]}
+`,
+      "nlb.yaml",
+    );
+    const desired = translate(snapshotOf(loaded.objects), controllerConfig(), { clusterId: CLUSTER }).loadBalancers[0]
+      ?.model;
+    if (!desired) throw new Error("no NLB model");
+    expect(desired.listeners.map((l) => l.id)).toEqual(["TCP_UDP:53", "TCP:5432"]);
+    const nlbRequest = { ...request(desired), dataPlane: "nlb" as const };
+    expect((await reconcileGateway(nlbRequest, deps())).kind).toBe("applied");
+    const lbs = await sdk.send(new DescribeLoadBalancersCommand({}));
+    expect(lbs.LoadBalancers?.map((lb) => [lb.LoadBalancerName, lb.Type])).toEqual([[desired.name, "network"]]);
+    const before = calls();
+    clock += 60_000;
+    expect((await reconcileGateway(nlbRequest, deps())).kind).toBe("unchanged");
+    expect(calls() - before).toBe(0);
+    expect((await reconcileGateway({ ...nlbRequest, desired: undefined }, deps())).kind).toBe("deleted");
+    expect(await loadBalancers()).toEqual([]);
+    expect(await targetGroups()).toEqual([]);
   });
 });
