@@ -68,6 +68,8 @@ export async function runReconcileCalls(): Promise<Record<string, string | numbe
     const model = gatewayModel(routes(), { clusterId: "bench", endpoints: endpoints(false) });
     await measure("create (10 routes, 20 rules, 3 TGs, 300 targets)", model, "—");
     clock += 1_000;
+    await measure("next reconcile while the load balancer is provisioning (re-reads until active)", model, "—");
+    clock += 1_000;
     await measure("no-op", model, "0");
     clock += DRIFT_INTERVAL + 1;
     await measure("drift check (nothing drifted)", model, "≤ 3 + 1 listener + 1 rule page = 5 reads, 0 writes");

@@ -50,6 +50,8 @@ export type ReconcileOutcome =
   | { kind: "failed"; observed: ObservedElb; error: ElbOperationError; retryable: boolean };
 
 const DEFAULT_LEASE_TTL_MS = 60_000;
+/** ELBv2 load balancer states that serve traffic. */
+export const SERVING: ReadonlySet<string> = new Set(["active", "active_impaired"]);
 const DEFAULT_DRIFT_INTERVAL_MS = 10 * 60_000;
 
 export function modelHash(model: LoadBalancerModel | undefined): string {
@@ -65,9 +67,12 @@ export async function reconcileGateway(request: ReconcileRequest, deps: Reconcil
   try {
     const desiredHash = modelHash(request.desired);
     const state = await deps.states.get(request.gatewayKey);
+    // A load balancer still provisioning is re-read on every reconcile until it serves, so
+    // Programmed turns True as soon as AWS says so rather than at the next drift check.
+    const settling = state?.applied.loadBalancer?.state !== undefined && !SERVING.has(state.applied.loadBalancer.state);
     const driftDue =
       state !== undefined &&
-      deps.now() - (state.lastDriftCheck ?? 0) >= (deps.driftIntervalMs ?? DEFAULT_DRIFT_INTERVAL_MS);
+      (settling || deps.now() - (state.lastDriftCheck ?? 0) >= (deps.driftIntervalMs ?? DEFAULT_DRIFT_INTERVAL_MS));
     if (state && !state.applying && state.appliedHash === desiredHash && !driftDue) {
       return { kind: "unchanged", observed: state.applied };
     }

@@ -3,10 +3,7 @@
  * reads (Programmed, the address, and the AWS error or replacement a user must see).
  */
 import type { DataPlaneObservation } from "../status/compute.ts";
-import type { ReconcileOutcome } from "./engine.ts";
-
-/** ELBv2 load balancer states that serve traffic. */
-const SERVING = new Set(["active", "active_impaired"]);
+import { type ReconcileOutcome, SERVING } from "./engine.ts";
 
 /** The observation for status, or undefined when the outcome says nothing new (busy, deleted). */
 export function observationOf(outcome: ReconcileOutcome): DataPlaneObservation | undefined {

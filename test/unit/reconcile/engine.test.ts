@@ -60,6 +60,31 @@ describe("reconciling one Gateway", () => {
     expect(elb.reads - reads).toBe(0);
   });
 
+  it("a load balancer recorded as provisioning is re-read until it is active, then left alone", async () => {
+    const { elb, stores, deps, request, advance } = setup();
+    const desired = model(["/a"]);
+    await reconcileGateway(request(desired), deps());
+    const state = await stores.states.get(GATEWAY);
+    const lease = await stores.leases.acquire(GATEWAY, "test", 1_000_000 + 1, 60_000);
+    if (!state?.applied.loadBalancer || !lease) throw new Error("setup failed");
+    await stores.states.put(
+      {
+        ...state,
+        applied: { ...state.applied, loadBalancer: { ...state.applied.loadBalancer, state: "provisioning" } },
+      },
+      lease,
+    );
+    await stores.leases.release(lease);
+    advance(1_000);
+    const reads = elb.reads;
+    const settled = await reconcileGateway(request(desired), deps());
+    expect(elb.reads - reads).toBe(1);
+    expect(settled.kind === "unchanged" && settled.observed.loadBalancer?.state).toBe("active");
+    advance(1_000);
+    await reconcileGateway(request(desired), deps());
+    expect(elb.reads - reads).toBe(1);
+  });
+
   it("a changed route is planned from the state record without reading AWS", async () => {
     const { elb, deps, request } = setup();
     await reconcileGateway(request(model(["/a", "/b"])), deps());
