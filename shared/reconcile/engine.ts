@@ -72,9 +72,12 @@ export async function reconcileGateway(request: ReconcileRequest, deps: Reconcil
     const settling = state?.applied.loadBalancer?.state !== undefined && !SERVING.has(state.applied.loadBalancer.state);
     const driftDue =
       state !== undefined &&
-      (settling || deps.now() - (state.lastDriftCheck ?? 0) >= (deps.driftIntervalMs ?? DEFAULT_DRIFT_INTERVAL_MS));
+      deps.now() - (state.lastDriftCheck ?? 0) >= (deps.driftIntervalMs ?? DEFAULT_DRIFT_INTERVAL_MS);
     if (state && !state.applying && state.appliedHash === desiredHash && !driftDue) {
-      return { kind: "unchanged", observed: state.applied };
+      if (!settling) return { kind: "unchanged", observed: state.applied };
+      const refreshed = await deps.elb.refresh(state.applied);
+      await deps.states.put({ ...state, applied: refreshed, fencingToken: lease.token }, lease);
+      return { kind: "unchanged", observed: refreshed };
     }
 
     let observed: ObservedElb;

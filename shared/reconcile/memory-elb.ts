@@ -39,6 +39,12 @@ export class MemoryElb implements ElbPort {
     return structuredClone(this.world);
   }
 
+  async refresh(applied: ObservedElb): Promise<ObservedElb> {
+    this.reads += 1;
+    const lb = this.world.loadBalancer;
+    return lb ? { ...applied, loadBalancer: structuredClone(lb) } : applied;
+  }
+
   async discover(): Promise<ObservedElb> {
     this.reads += 1;
     return structuredClone(this.world);

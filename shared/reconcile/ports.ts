@@ -9,6 +9,8 @@ import type { ElbOperation } from "../elb/operations.ts";
 export interface ElbPort {
   /** Re-read the resources a state record claims (drift check): a handful of Describe calls. */
   observe(applied: ObservedElb): Promise<ObservedElb>;
+  /** The record with just its load balancer re-read (one call): waiting for it to become active. */
+  refresh(applied: ObservedElb): Promise<ObservedElb>;
   /** Find everything tagged as this Gateway's: after a crash, or with no state record. */
   discover(gatewayKey: string): Promise<ObservedElb>;
   /**

@@ -225,6 +225,34 @@ function alpnPolicy(listener: Listener): string | undefined {
   return policy && policy !== "None" ? policy : undefined;
 }
 
+/**
+ * The record with only its load balancer re-read (state, DNS name): one DescribeLoadBalancers
+ * call, for waiting on a load balancer that is still provisioning.
+ */
+export async function refreshLoadBalancer(
+  client: ElasticLoadBalancingV2Client,
+  applied: ObservedElb,
+): Promise<ObservedElb> {
+  const current = applied.loadBalancer;
+  if (!current) return applied;
+  const found = await read("DescribeLoadBalancers", () =>
+    client.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [current.arn] })),
+  );
+  const lb = found?.LoadBalancers?.find((x) => x.LoadBalancerArn === current.arn);
+  if (!lb) {
+    const { loadBalancer: _gone, ...rest } = applied;
+    return { ...rest, listeners: [] };
+  }
+  return {
+    ...applied,
+    loadBalancer: {
+      ...loadBalancerFrom(lb, current.attributes),
+      subnets: current.subnets,
+      securityGroups: current.securityGroups,
+    },
+  };
+}
+
 /** Re-reads what the state record `applied` claims. See the module comment for the calls made. */
 export async function observeFromArns(
   client: ElasticLoadBalancingV2Client,

@@ -10,7 +10,7 @@ import type { AwsClientFactory, AwsTarget } from "../clients.ts";
 import { AwsOperationError } from "../errors.ts";
 import { ExecutionError, executeOperation, type ResourceOwner, startExecution } from "./execute.ts";
 import type { VpcSelector } from "./network.ts";
-import { discoverByTags, observeFromArns } from "./observe.ts";
+import { discoverByTags, observeFromArns, refreshLoadBalancer } from "./observe.ts";
 
 export interface AwsElbOptions {
   /** VPC for target groups and subnet discovery (from the cluster registry). */
@@ -40,6 +40,10 @@ export class AwsElb implements ElbPort {
         owner: { cluster: this.#owner.clusterId, gateway: this.#owner.gatewayKey },
       }),
     );
+  }
+
+  async refresh(applied: ObservedElb): Promise<ObservedElb> {
+    return this.#translate("observe", () => refreshLoadBalancer(this.#factory.elbv2(this.#target), applied));
   }
 
   async discover(): Promise<ObservedElb> {
