@@ -103,15 +103,22 @@ export async function reconcileGateway(request: ReconcileRequest, deps: Reconcil
     const result = await execute(plan.operations, observed, deps, lease, ttl);
     lease = result.lease;
     if (result.error) {
+      // A refusal (terminal, quota, conflict) leaves exactly what the executor recorded, so the
+      // next attempt plans from the record; only an uncertain failure (throttled to exhaustion, 5xx,
+      // a lost response) keeps `applying`, so the next attempt re-discovers by tags.
+      const uncertain = result.error.kind === "retryable";
       await deps.states.put(
-        { ...base, applied: result.observed, applying: { startedAt: deps.now(), desiredHash } },
+        uncertain
+          ? { ...base, applied: result.observed, applying: { startedAt: deps.now(), desiredHash } }
+          : { ...base, ...checked, applied: result.observed },
         lease,
       );
       return {
         kind: "failed",
         observed: result.observed,
         error: result.error,
-        retryable: result.error.kind === "retryable" || result.error.kind === "conflict",
+        // A taken priority resolves on a re-plan; a name collision or a quota needs a person.
+        retryable: uncertain || result.error.code.startsWith("PriorityInUse"),
       };
     }
     if (!request.desired) {

@@ -7,6 +7,7 @@ import type { LoadBalancerModel } from "../../../shared/elb/model.ts";
 import { planElb } from "../../../shared/elb/plan.ts";
 import { type ReconcileDeps, type ReconcileRequest, reconcileGateway } from "../../../shared/reconcile/engine.ts";
 import { MemoryElb } from "../../../shared/reconcile/memory-elb.ts";
+import { ElbOperationError } from "../../../shared/reconcile/ports.ts";
 import { createMemoryStores } from "../../../shared/store/memory/stores.ts";
 import { FencedOut } from "../../../shared/store/state.ts";
 import { gatewayModel } from "../../fixtures/gateway-model.ts";
@@ -126,6 +127,22 @@ describe("reconciling one Gateway", () => {
       expect(elb.world.targetGroups).toHaveLength(desired.targetGroups.length);
       expect(elb.world.strayLoadBalancers).toEqual([]);
     }
+  });
+
+  it("after AWS refuses an operation, the next attempt plans from the record instead of re-discovering", async () => {
+    const { elb, deps, request } = setup();
+    const desired = model(["/a", "/b"]);
+    elb.failBefore = (op) =>
+      op.op === "CreateRule"
+        ? new ElbOperationError("quota", "TooManyRules", "CreateRule", "rule quota reached")
+        : undefined;
+    const failed = await reconcileGateway(request(desired), deps());
+    expect(failed).toMatchObject({ kind: "failed", retryable: false });
+    elb.failBefore = () => undefined;
+    const reads = elb.reads;
+    expect((await reconcileGateway(request(desired), deps())).kind).toBe("applied");
+    expect(elb.reads).toBe(reads);
+    expect(planElb(desired, elb.world).operations).toEqual([]);
   });
 
   it("a second reconciler finds the Gateway busy while the lease is held", async () => {
