@@ -5,6 +5,7 @@
  * Anything ALB cannot express rejects only the route that asked for it.
  */
 import { compareListenerSpecificity, intersectHostnames, listenerHostnamesOverlap } from "../gateway-api/hostname.ts";
+import type { GRPCRouteMatch, HTTPRouteMatch } from "../gateway-api/types.ts";
 import type { ResolvedGateway, ResolvedListener, ResolvedRoute } from "../graph/model.ts";
 import { programmableListeners } from "../graph/model.ts";
 import { orderByPrecedence } from "../precedence/order.ts";
@@ -59,27 +60,30 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
 
   const byPort = new Map<number, ResolvedListener[]>();
   for (const l of usable) byPort.set(l.port, [...(byPort.get(l.port) ?? []), l]);
-  const listeners: ListenerModel[] = [];
-  for (const [port, gatewayListeners] of [...byPort.entries()].sort((a, b) => a[0] - b[0])) {
-    const protocol = gatewayListeners[0]?.protocol === "HTTPS" ? "HTTPS" : "HTTP";
-    const id = `${protocol}:${port}`;
-    const config = settings.listenerConfigurations.get(id);
-    let rules = orderRules(gatewayListeners, unitsByRoute, routeProblems);
-    const limit = ctx.maxRulesPerListener ?? 100;
-    if (rules.length > limit) {
-      // Shed the newest routes, in one pass, until the rules fit the quota; then order once more.
-      const total = rules.length;
-      for (const victim of routesToShed(rules, limit)) {
-        routeProblems.set(
-          victim,
-          problem(
-            Reason.UnsupportedValue,
-            `listener ${id} would need ${total} rules; the ALB quota is ${limit} rules per listener, so the newest routes are not programmed`,
-          ),
-        );
-      }
-      rules = orderRules(gatewayListeners, unitsByRoute, routeProblems);
+  const ports = [...byPort.entries()].sort((a, b) => a[0] - b[0]);
+  const listenerId = (port: number, ls: readonly ResolvedListener[]) =>
+    `${ls[0]?.protocol === "HTTPS" ? "HTTPS" : "HTTP"}:${port}`;
+  // Quota first, for every port: a route shed on one port is gone from all of them.
+  const limit = ctx.maxRulesPerListener ?? 100;
+  for (const [port, gatewayListeners] of ports) {
+    const rules = orderRules(gatewayListeners, unitsByRoute, routeProblems);
+    if (rules.length <= limit) continue;
+    for (const victim of routesToShed(rules, limit)) {
+      routeProblems.set(
+        victim,
+        problem(
+          Reason.UnsupportedValue,
+          `listener ${listenerId(port, gatewayListeners)} would need ${rules.length} rules; the ALB quota is ${limit} rules per listener, so the newest routes are not programmed`,
+        ),
+      );
     }
+  }
+  const listeners: ListenerModel[] = [];
+  for (const [port, gatewayListeners] of ports) {
+    const id = listenerId(port, gatewayListeners);
+    const protocol = id.startsWith("HTTPS") ? "HTTPS" : "HTTP";
+    const config = settings.listenerConfigurations.get(id);
+    const rules = orderRules(gatewayListeners, unitsByRoute, routeProblems);
     const listener: ListenerModel = {
       id,
       port,
@@ -290,7 +294,7 @@ function unitKey(
   ruleIndex: number,
   matchIndex: number,
   hostname: string | undefined,
-  match: unknown,
+  match: HTTPRouteMatch | GRPCRouteMatch,
 ): MatchUnitKey {
   const base = {
     routeNamespace: route.object.metadata.namespace ?? "default",
@@ -300,11 +304,9 @@ function unitKey(
     matchIndex,
     hostname,
   };
+  // The matches of a rule are all of its route's kind.
   if (route.kind === "GRPCRoute") {
-    const m = match as {
-      method?: { type?: "Exact" | "RegularExpression"; service?: string; method?: string };
-      headers?: unknown[];
-    };
+    const m = match as GRPCRouteMatch;
     return {
       ...base,
       routeKind: "GRPCRoute",
@@ -316,12 +318,7 @@ function unitKey(
       },
     };
   }
-  const m = match as {
-    path?: { type?: "Exact" | "PathPrefix" | "RegularExpression"; value?: string };
-    method?: string;
-    headers?: unknown[];
-    queryParams?: unknown[];
-  };
+  const m = match as HTTPRouteMatch;
   return {
     ...base,
     routeKind: "HTTPRoute",
