@@ -1,7 +1,7 @@
 /**
  * Folding computed conditions into an object's existing status: a condition keeps its
- * lastTransitionTime while its status is unchanged, other controllers' route parent entries are
- * kept as they are, and "nothing changed" is detectable so no-op writes can be skipped.
+ * lastTransitionTime while its status is unchanged, and other controllers' route parent entries
+ * are kept as they are.
  */
 import type { RouteParentStatus, RouteStatus } from "../gateway-api/types.ts";
 import type { Condition } from "../k8s/meta.ts";
@@ -61,13 +61,4 @@ export function mergeRouteParents(
     return { ...p, conditions: stampConditions(p.conditions, before?.conditions, now) };
   });
   return { parents: [...others, ...mine] };
-}
-
-/** Deep equality that ignores lastTransitionTime, for skipping status writes that change nothing. */
-export function statusEquivalent(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a, withoutTransitionTime) === JSON.stringify(b, withoutTransitionTime);
-}
-
-function withoutTransitionTime(key: string, value: unknown): unknown {
-  return key === "lastTransitionTime" ? undefined : value;
 }
