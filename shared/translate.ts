@@ -44,7 +44,15 @@ export function translate(snapshot: Snapshot, config: ControllerConfig, options:
   const loadBalancers: ElbBuild[] = [];
   const observations = new Map(options.observations ?? []);
   for (const gateway of graph.gateways) {
-    if (!gatewayAccepted(gateway) || gateway.dataPlane === "lattice") continue;
+    if (gateway.dataPlane === "lattice") {
+      // Said plainly rather than left "waiting": nothing would ever program it yet.
+      observations.set(gateway.key, {
+        programmed: false,
+        message: "switchyard does not program VPC Lattice yet: Accepted and ResolvedRefs are computed, but no AWS resource is built",
+      });
+      continue;
+    }
+    if (!gatewayAccepted(gateway)) continue;
     const build = gateway.dataPlane === "alb" ? buildAlb(gateway, ctx) : buildNlb(gateway, ctx);
     loadBalancers.push(build);
     observations.set(gateway.key, withBuildProblems(observations.get(gateway.key), build));
