@@ -54,6 +54,14 @@ export function resolveListener(entry: ListenerEntry, origin: ListenerOrigin, ct
     listener.acceptedProblem = protocolProblem;
     return listener;
   }
+  const unknownOptions = Object.keys(entry.tls?.options ?? {}).filter((k) => k !== CERTIFICATE_ARN_OPTION);
+  if (unknownOptions.length > 0) {
+    listener.acceptedProblem = problem(
+      Reason.UnsupportedValue,
+      `tls.options ${unknownOptions.join(", ")} ${unknownOptions.length === 1 ? "is" : "are"} not supported; switchyard reads only ${CERTIFICATE_ARN_OPTION}`,
+    );
+    return listener;
+  }
   const kinds = routeKinds(entry, ctx.dataPlane, tlsMode);
   listener.supportedKinds = kinds.supported;
   if (kinds.problem) listener.resolvedRefsProblem = kinds.problem;

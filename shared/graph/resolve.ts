@@ -200,6 +200,12 @@ function gatewayProblem(
       `GatewayClass ${gatewayClass.object.metadata.name} is not accepted: ${gatewayClass.problem?.message ?? ""}`,
     );
   }
+  if (object.spec?.tls !== undefined) {
+    return problem(
+      Reason.Invalid,
+      "spec.tls (Gateway-level client certificate validation and backend TLS) is not supported; for mutual TLS on an ALB use a LoadBalancerConfiguration listenerConfigurations[].mutualAuthentication",
+    );
+  }
   if ((object.spec?.addresses ?? []).length > 0) {
     return problem(
       Reason.UnsupportedAddress,
