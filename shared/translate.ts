@@ -48,7 +48,8 @@ export function translate(snapshot: Snapshot, config: ControllerConfig, options:
       // Said plainly rather than left "waiting": nothing would ever program it yet.
       observations.set(gateway.key, {
         programmed: false,
-        message: "switchyard does not program VPC Lattice yet: Accepted and ResolvedRefs are computed, but no AWS resource is built",
+        message:
+          "switchyard does not program VPC Lattice yet: Accepted and ResolvedRefs are computed, but no AWS resource is built",
       });
       continue;
     }
