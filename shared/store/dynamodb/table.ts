@@ -9,7 +9,7 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
-import { PARTITION_KEY, SORT_KEY } from "../keys.ts";
+import { PARTITION_KEY, SORT_KEY } from "./table-keys.ts";
 
 /**
  * The TTL attribute (epoch seconds, as DynamoDB TTL requires). Only items that may vanish on their
