@@ -79,14 +79,21 @@ export function encodeState(state: GatewayState, gatewayKey: ClusterGatewayKey, 
 /** Reads the attributes of one state item, each failure a StateDecodeError naming the attribute. */
 class StateItemReader {
   readonly #item: StateItem;
-  /** Who the record belongs to, for errors: its own gatewayKey if readable, else its partition. */
+  /**
+   * Who the record belongs to, for errors: the Gateway its partition key names, since that is how
+   * the item is found (its own gatewayKey attribute may be the damage); the attribute only if the
+   * partition is not a Gateway's.
+   */
   readonly gatewayKey: string;
 
   constructor(item: StateItem) {
     this.#item = item;
     const partition = item[PARTITION_KEY]?.S;
     this.gatewayKey =
-      item.gatewayKey?.S ?? (partition === undefined ? "<no key>" : (gatewayOfPartition(partition) ?? partition));
+      (partition === undefined ? undefined : gatewayOfPartition(partition)) ??
+      item.gatewayKey?.S ??
+      partition ??
+      "<no key>";
   }
 
   fail(field: string, problem: string): never {
@@ -187,6 +194,7 @@ function describeJson(value: unknown): string {
   if (value === undefined) return "missing";
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
   return `a ${typeof value}`;
 }
 
