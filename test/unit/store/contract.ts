@@ -2,7 +2,7 @@
 // in-memory stores run it in the unit tier (memory.test.ts), the DynamoDB stores against DynamoDB
 // Local in the integration tier (test/integration/store-dynamodb.test.ts). Time is passed as `now`.
 import { beforeEach, describe, expect, test } from "vitest";
-import { clusterGatewayKey } from "../../../shared/keys.ts";
+import { clusterGatewayKey, InvalidGatewayKey } from "../../../shared/keys.ts";
 import { MAX_ITEM_BYTES } from "../../../shared/store/dynamodb/item-size.ts";
 import {
   FencedOut,
@@ -115,6 +115,11 @@ export function storeContract(createStores: StoresFactory): void {
       await mustAcquire(GW, "b", AFTER_EXPIRY);
       await leases.release(lost);
       expect(await leases.acquire(GW, "c", AFTER_EXPIRY + 1, TTL)).toBeUndefined();
+    });
+
+    test("a malformed gateway key is refused with InvalidGatewayKey, not stored under", async () => {
+      await expect(leases.acquire("default/web", "a", T0, TTL)).rejects.toBeInstanceOf(InvalidGatewayKey);
+      await expect(states.get("cluster-a/default/Web")).rejects.toMatchObject({ part: "name" });
     });
 
     test("a released lease cannot be renewed", async () => {
