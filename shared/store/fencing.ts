@@ -2,7 +2,16 @@
  * The fencing rule both stores enforce, and the errors it produces: a state write succeeds only
  * under the Gateway's latest lease, and never replaces a record written under a newer one.
  */
+import type { ClusterGatewayKey } from "../keys.ts";
 import { FencedOut, type Lease } from "./state.ts";
+
+/**
+ * A lease is held through its `expiresAt` millisecond and free from the next one (the DynamoDB
+ * store's condition `#expiresAt < :now` says the same).
+ */
+export function isExpired(expiresAt: number, now: number): boolean {
+  return expiresAt < now;
+}
 
 /** The lease item as a FencedOut message describes it. */
 export interface CurrentLease {
@@ -11,7 +20,7 @@ export interface CurrentLease {
 }
 
 /** A write for one Gateway under another Gateway's lease is a programming error, not a fence. */
-export function checkLeaseMatches(gatewayKey: string, lease: Lease): void {
+export function checkLeaseMatches(gatewayKey: ClusterGatewayKey, lease: Lease): void {
   if (gatewayKey !== lease.gatewayKey) {
     throw new Error(`state of gateway ${gatewayKey} cannot be written under the lease of ${lease.gatewayKey}`);
   }

@@ -1,13 +1,32 @@
 /**
  * Persistence ports of the reconciler: per-Gateway state and leases. One interface each, a
- * DynamoDB implementation (shared/store/dynamodb/) and an in-memory one for pure tests.
+ * DynamoDB implementation (shared/store/dynamodb/) and an in-memory one for pure tests, and the
+ * errors both may throw.
  */
 import type { DataPlane } from "../config.ts";
 import type { ObservedElb } from "../elb/observed.ts";
+import { type ClusterGatewayKey, parseClusterGatewayKey } from "../keys.ts";
+
+/**
+ * A gateway key as the ports take it.
+ *
+ * TRANSITIONAL: the stores are keyed by ClusterGatewayKey, but the reconcile engine (and the tests
+ * and bench that drive it) still pass plain `cluster/namespace/name` strings. Until they build keys
+ * with clusterGatewayKey() or parseClusterGatewayKey(), a plain string is accepted here and parsed
+ * by `storeKey` where it enters a store, so a malformed key is refused with InvalidGatewayKey
+ * before it can address a partition. Narrowing this alias to `ClusterGatewayKey` makes the
+ * compiler list every call site still to convert.
+ */
+export type GatewayKeyInput = ClusterGatewayKey | string;
+
+/** The ClusterGatewayKey a store works with; throws InvalidGatewayKey for a malformed one. */
+export function storeKey(gatewayKey: GatewayKeyInput): ClusterGatewayKey {
+  return parseClusterGatewayKey(gatewayKey);
+}
 
 /** A lease on one Gateway. `token` grows with every acquisition and fences stale holders. */
 export interface Lease {
-  gatewayKey: string;
+  gatewayKey: ClusterGatewayKey;
   owner: string;
   token: number;
   /** Epoch milliseconds. */
@@ -16,7 +35,7 @@ export interface Lease {
 
 export interface LeaseStore {
   /** The lease, or undefined while another owner holds an unexpired one. */
-  acquire(gatewayKey: string, owner: string, now: number, ttlMs: number): Promise<Lease | undefined>;
+  acquire(gatewayKey: GatewayKeyInput, owner: string, now: number, ttlMs: number): Promise<Lease | undefined>;
   /** Extends a lease still held; undefined if it was lost (expired and taken). */
   renew(lease: Lease, now: number, ttlMs: number): Promise<Lease | undefined>;
   release(lease: Lease): Promise<void>;
@@ -29,7 +48,7 @@ export interface LeaseStore {
  */
 export interface GatewayState {
   /** `cluster/namespace/name`. */
-  gatewayKey: string;
+  gatewayKey: GatewayKeyInput;
   dataPlane: DataPlane;
   /** Target account and region the resources live in. */
   account: string;
@@ -45,6 +64,11 @@ export interface GatewayState {
   fencingToken: number;
 }
 
+/** A record as a store returns it: its key has been checked. */
+export interface StoredGatewayState extends GatewayState {
+  gatewayKey: ClusterGatewayKey;
+}
+
 /** A write refused because a newer lease holder has written (or holds the lease). */
 export class FencedOut extends Error {
   readonly gatewayKey: string;
@@ -56,15 +80,59 @@ export class FencedOut extends Error {
   }
 }
 
+/** A record that would not fit in one DynamoDB item (both stores refuse it, so tests see it too). */
+export class StateTooLarge extends Error {
+  readonly gatewayKey: string;
+  /** The item's size in bytes, as DynamoDB counts it. */
+  readonly bytes: number;
+  /** The item size limit in bytes. */
+  readonly limit: number;
+
+  constructor(gatewayKey: string, bytes: number, limit: number, appliedJsonBytes: number, appliedGzipBytes: number) {
+    super(
+      `state of gateway ${gatewayKey} is ${bytes} bytes as a DynamoDB item, over the ${limit}-byte ` +
+        `(400 KB) item limit: its applied resources are ${appliedJsonBytes} bytes of JSON, ` +
+        `${appliedGzipBytes} bytes gzip-compressed`,
+    );
+    this.name = "StateTooLarge";
+    this.gatewayKey = gatewayKey;
+    this.bytes = bytes;
+    this.limit = limit;
+  }
+}
+
+/**
+ * A stored record that is not a GatewayState (written by hand, by another version, or damaged). It
+ * names the record and the field, so an operator can find and repair or delete that one item; the
+ * store never returns such a record half-read.
+ */
+export class StateDecodeError extends Error {
+  /** The Gateway the record belongs to, as far as the record itself says (its key may be the damage). */
+  readonly gatewayKey: string;
+  /** The stored attribute that is wrong, or a path inside `applied`, e.g. `applyingStartedAt`, `applied.listeners`. */
+  readonly field: string;
+  /** What is wrong with it. */
+  readonly problem: string;
+
+  constructor(gatewayKey: string, field: string, problem: string) {
+    super(`state record of gateway ${gatewayKey} cannot be read: ${field} ${problem}`);
+    this.name = "StateDecodeError";
+    this.gatewayKey = gatewayKey;
+    this.field = field;
+    this.problem = problem;
+  }
+}
+
 export interface StateStore {
-  get(gatewayKey: string): Promise<GatewayState | undefined>;
+  /** The record, or undefined if there is none; throws StateDecodeError for a damaged one. */
+  get(gatewayKey: GatewayKeyInput): Promise<StoredGatewayState | undefined>;
   /**
    * Writes the record only if `lease` is still the current lease of the Gateway (its token is the
    * latest); throws FencedOut otherwise.
    */
   put(state: GatewayState, lease: Lease): Promise<void>;
   /** Deletes the record under the same fencing rule (after a Gateway's resources are gone). */
-  delete(gatewayKey: string, lease: Lease): Promise<void>;
-  /** Every record, for the orphan sweep (which ARNs are claimed). */
-  list(): AsyncIterable<GatewayState>;
+  delete(gatewayKey: GatewayKeyInput, lease: Lease): Promise<void>;
+  /** Every record, for the orphan sweep (which ARNs are claimed); throws StateDecodeError for a damaged one. */
+  list(): AsyncIterable<StoredGatewayState>;
 }

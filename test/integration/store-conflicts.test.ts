@@ -11,6 +11,7 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { clusterGatewayKey } from "../../shared/keys.ts";
 import type { ConflictRetry } from "../../shared/store/dynamodb/conflicts.ts";
 import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
 import { createTable } from "../../shared/store/dynamodb/table.ts";
@@ -44,7 +45,7 @@ function cancelled(...codes: string[]): Fault {
   };
 }
 
-const GW = "cluster-a/default/web";
+const GW = clusterGatewayKey("cluster-a", "default", "web");
 const FAST: ConflictRetry = { retries: 3, baseDelayMs: 1 };
 
 let real: DynamoDBClient;

@@ -9,6 +9,7 @@ import {
   GetItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { clusterGatewayKey } from "../../shared/keys.ts";
 import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
 import { createTable } from "../../shared/store/dynamodb/table.ts";
 import { FencedOut } from "../../shared/store/state.ts";
@@ -36,7 +37,7 @@ describe("DynamoDB stores on DynamoDB Local", () => {
 });
 
 describe("DynamoDB table layout", () => {
-  const GW = "cluster-a/default/web";
+  const GW = clusterGatewayKey("cluster-a", "default", "web");
 
   test("createTable makes an on-demand table keyed by pk and sk with TTL on expiresAt", async () => {
     const table = await newTable();

@@ -2,8 +2,8 @@
 // one byte more is refused, so StateTooLarge fires exactly where DynamoDB itself would refuse.
 import { type AttributeValue, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { itemSize, MAX_ITEM_BYTES } from "../../shared/store/dynamodb/item-size.ts";
 import { createTable } from "../../shared/store/dynamodb/table.ts";
-import { itemSize, MAX_ITEM_BYTES } from "../../shared/store/item-size.ts";
 import { dynamoDbSettings, uniqueName } from "../env/clients.ts";
 
 describe("item size limit on DynamoDB Local", () => {

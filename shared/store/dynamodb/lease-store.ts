@@ -10,9 +10,10 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
-import { LEASE_ATTRIBUTES, leaseKey } from "../lease-item.ts";
-import type { Lease, LeaseStore } from "../state.ts";
+import type { ClusterGatewayKey } from "../../keys.ts";
+import { type GatewayKeyInput, type Lease, type LeaseStore, storeKey } from "../state.ts";
 import { type ConflictRetry, DEFAULT_CONFLICT_RETRY, retryConflicts } from "./conflicts.ts";
+import { LEASE_ATTRIBUTES, leaseKey } from "./lease-item.ts";
 
 /** Condition of every write by a holder (renew, release, state writes): its lease is the latest. */
 export const HELD_CONDITION = "#owner = :owner AND #token = :token";
@@ -24,7 +25,10 @@ export function heldValues(lease: Lease): Record<string, AttributeValue> {
 export const HELD_NAMES = { "#owner": LEASE_ATTRIBUTES.owner, "#token": LEASE_ATTRIBUTES.token };
 
 export interface DynamoDbLeaseStoreOptions {
-  /** How transaction conflicts on the lease item are retried; default DEFAULT_CONFLICT_RETRY. */
+  /**
+   * How transaction conflicts on the lease item are retried.
+   * @default DEFAULT_CONFLICT_RETRY (3 retries, 20 ms base delay): see conflicts.ts for why.
+   */
   conflictRetry?: ConflictRetry;
 }
 
@@ -39,7 +43,8 @@ export class DynamoDbLeaseStore implements LeaseStore {
     this.#conflictRetry = options.conflictRetry ?? DEFAULT_CONFLICT_RETRY;
   }
 
-  async acquire(gatewayKey: string, owner: string, now: number, ttlMs: number): Promise<Lease | undefined> {
+  async acquire(key: GatewayKeyInput, owner: string, now: number, ttlMs: number): Promise<Lease | undefined> {
+    const gatewayKey = storeKey(key);
     const expiresAt = now + ttlMs;
     const updated = await this.#update(gatewayKey, {
       // ADD treats a missing token as 0: the first lease of a Gateway gets token 1.
@@ -90,7 +95,7 @@ export class DynamoDbLeaseStore implements LeaseStore {
 
   /** The updated attributes, or undefined if the condition failed. */
   async #update(
-    gatewayKey: string,
+    gatewayKey: ClusterGatewayKey,
     input: Omit<UpdateItemCommandInput, "TableName" | "Key">,
   ): Promise<Record<string, AttributeValue> | undefined> {
     try {

@@ -14,21 +14,36 @@ import {
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
 import { checkLeaseMatches, leaseSuperseded, newerRecordExists } from "../fencing.ts";
-import { PARTITION_KEY, SORT_KEY, STATE_SORT_KEY } from "../keys.ts";
-import { LEASE_ATTRIBUTES, leaseKey } from "../lease-item.ts";
-import type { FencedOut, GatewayState, Lease, StateStore } from "../state.ts";
-import { decodeState, encodeState, stateKey } from "../state-item.ts";
+import {
+  type FencedOut,
+  type GatewayKeyInput,
+  type GatewayState,
+  type Lease,
+  type StateStore,
+  type StoredGatewayState,
+  storeKey,
+} from "../state.ts";
 import { type ConflictRetry, DEFAULT_CONFLICT_RETRY, retryConflicts } from "./conflicts.ts";
+import { LEASE_ATTRIBUTES, leaseKey } from "./lease-item.ts";
 import { HELD_CONDITION, HELD_NAMES, heldValues } from "./lease-store.ts";
+import { decodeState, encodeState, stateKey } from "./state-item.ts";
+import { PARTITION_KEY, SORT_KEY, STATE_SORT_KEY } from "./table-keys.ts";
 
 /** Never replace a record written under a newer lease (also guards against a lease item lost by hand). */
 const NOT_NEWER_CONDITION = "attribute_not_exists(#pk) OR #fencingToken <= :token";
 const NOT_NEWER_NAMES = { "#pk": PARTITION_KEY, "#fencingToken": "fencingToken" };
 
 export interface DynamoDbStateStoreOptions {
-  /** Items evaluated per Scan page in `list()`; default: DynamoDB's own 1 MB pages. */
+  /**
+   * Items evaluated per Scan page in `list()` (before the filter to STATE items).
+   * @default undefined — no Limit: DynamoDB's own 1 MB pages, the fewest requests for a full sweep.
+   * Tests set a small value to make list() cross many pages, some empty after filtering.
+   */
   pageSize?: number;
-  /** How transaction conflicts are retried; default DEFAULT_CONFLICT_RETRY. */
+  /**
+   * How transaction conflicts are retried.
+   * @default DEFAULT_CONFLICT_RETRY (3 retries, 20 ms base delay): see conflicts.ts for why.
+   */
   conflictRetry?: ConflictRetry;
 }
 
@@ -45,18 +60,19 @@ export class DynamoDbStateStore implements StateStore {
     this.#conflictRetry = options.conflictRetry ?? DEFAULT_CONFLICT_RETRY;
   }
 
-  async get(gatewayKey: string): Promise<GatewayState | undefined> {
+  async get(key: GatewayKeyInput): Promise<StoredGatewayState | undefined> {
     // Strongly consistent: the reconciler reads its state right after taking the lease and must see
     // the previous holder's last write.
     const result = await this.#client.send(
-      new GetItemCommand({ TableName: this.#tableName, Key: stateKey(gatewayKey), ConsistentRead: true }),
+      new GetItemCommand({ TableName: this.#tableName, Key: stateKey(storeKey(key)), ConsistentRead: true }),
     );
     return result.Item === undefined ? undefined : decodeState(result.Item);
   }
 
   async put(state: GatewayState, lease: Lease): Promise<void> {
-    checkLeaseMatches(state.gatewayKey, lease);
-    const item = encodeState(state, lease.token);
+    const gatewayKey = storeKey(state.gatewayKey);
+    checkLeaseMatches(gatewayKey, lease);
+    const item = encodeState(state, gatewayKey, lease.token);
     await this.#fenced(lease, {
       Put: {
         TableName: this.#tableName,
@@ -68,7 +84,8 @@ export class DynamoDbStateStore implements StateStore {
     });
   }
 
-  async delete(gatewayKey: string, lease: Lease): Promise<void> {
+  async delete(key: GatewayKeyInput, lease: Lease): Promise<void> {
+    const gatewayKey = storeKey(key);
     checkLeaseMatches(gatewayKey, lease);
     await this.#fenced(lease, {
       Delete: {
@@ -89,8 +106,11 @@ export class DynamoDbStateStore implements StateStore {
    * copy every state record (the table's largest items) on every put. Its price is reading the
    * whole table, objects mirror included, once per sweep; if that grows too large, a sparse
    * KEYS_ONLY index plus consistent GetItems is the next step.
+   *
+   * A damaged record stops the listing with StateDecodeError instead of being skipped: a skipped
+   * record would make its Gateway's resources look unclaimed to the sweep.
    */
-  async *list(): AsyncIterable<GatewayState> {
+  async *list(): AsyncIterable<StoredGatewayState> {
     let exclusiveStartKey: Record<string, AttributeValue> | undefined;
     do {
       const page = await this.#client.send(

@@ -1,8 +1,8 @@
-import { isExpired } from "../lease-item.ts";
-import type { Lease, LeaseStore } from "../state.ts";
+import { isExpired } from "../fencing.ts";
+import { type GatewayKeyInput, type Lease, type LeaseStore, storeKey } from "../state.ts";
 import { holds, MemoryTable } from "./table.ts";
 
-/** LeaseStore over a MemoryTable, with the DynamoDB store's semantics (see lease-item.ts). */
+/** LeaseStore over a MemoryTable, with the DynamoDB store's semantics (see ../dynamodb/lease-store.ts). */
 export class MemoryLeaseStore implements LeaseStore {
   readonly #table: MemoryTable;
 
@@ -10,7 +10,8 @@ export class MemoryLeaseStore implements LeaseStore {
     this.#table = table;
   }
 
-  async acquire(gatewayKey: string, owner: string, now: number, ttlMs: number): Promise<Lease | undefined> {
+  async acquire(key: GatewayKeyInput, owner: string, now: number, ttlMs: number): Promise<Lease | undefined> {
+    const gatewayKey = storeKey(key);
     const record = this.#table.leases.get(gatewayKey);
     const free = record?.expiresAt === undefined || isExpired(record.expiresAt, now) || record.owner === owner;
     if (!free) return undefined;

@@ -2,15 +2,16 @@
 // in-memory stores run it in the unit tier (memory.test.ts), the DynamoDB stores against DynamoDB
 // Local in the integration tier (test/integration/store-dynamodb.test.ts). Time is passed as `now`.
 import { beforeEach, describe, expect, test } from "vitest";
-import { MAX_ITEM_BYTES } from "../../../shared/store/item-size.ts";
+import { type ClusterGatewayKey, clusterGatewayKey, InvalidGatewayKey } from "../../../shared/keys.ts";
+import { MAX_ITEM_BYTES } from "../../../shared/store/dynamodb/item-size.ts";
 import {
   FencedOut,
   type GatewayState,
   type Lease,
   type LeaseStore,
   type StateStore,
+  StateTooLarge,
 } from "../../../shared/store/state.ts";
-import { StateTooLarge } from "../../../shared/store/state-item.ts";
 import { largeStateOf, oversizeStateOf, stateOf, T0, TTL, writerOf } from "./fixtures.ts";
 
 export interface Stores {
@@ -21,7 +22,7 @@ export interface Stores {
 /** Returns fresh, empty stores sharing one table; called before each test. */
 export type StoresFactory = () => Promise<Stores>;
 
-const GW = "cluster-a/default/web";
+const GW = clusterGatewayKey("cluster-a", "default", "web");
 const AFTER_EXPIRY = T0 + TTL + 1;
 
 export function storeContract(createStores: StoresFactory): void {
@@ -114,6 +115,13 @@ export function storeContract(createStores: StoresFactory): void {
       await mustAcquire(GW, "b", AFTER_EXPIRY);
       await leases.release(lost);
       expect(await leases.acquire(GW, "c", AFTER_EXPIRY + 1, TTL)).toBeUndefined();
+    });
+
+    test("a malformed gateway key is refused with InvalidGatewayKey, not stored under", async () => {
+      // Cast as a caller bypassing the constructors would: the store still checks.
+      const unchecked = (text: string) => text as ClusterGatewayKey;
+      await expect(leases.acquire(unchecked("default/web"), "a", T0, TTL)).rejects.toBeInstanceOf(InvalidGatewayKey);
+      await expect(states.get(unchecked("cluster-a/default/Web"))).rejects.toMatchObject({ part: "name" });
     });
 
     test("a released lease cannot be renewed", async () => {
@@ -274,6 +282,16 @@ export function storeContract(createStores: StoresFactory): void {
       await states.put(state, lease);
       state.applied.strayLoadBalancers.push("arn:changed");
       expect((await states.get(GW))?.applied.strayLoadBalancers).toEqual([]);
+    });
+
+    test("a record read and then changed by the caller is not changed in the store", async () => {
+      const lease = await mustAcquire(GW, "a", T0);
+      await states.put(stateOf(GW, "a"), lease);
+      const read = await states.get(GW);
+      read?.applied.strayLoadBalancers.push("arn:changed");
+      if (read?.applying !== undefined) read.applying.desiredHash = "sha256:changed";
+      for await (const listed of states.list()) listed.applied.strayLoadBalancers.push("arn:listed");
+      expect(await states.get(GW)).toEqual({ ...stateOf(GW, "a"), fencingToken: lease.token });
     });
 
     test("a large applied state (500 rules, 5,000 targets) round-trips exactly", async () => {

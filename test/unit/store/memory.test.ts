@@ -1,6 +1,7 @@
 // The store contract against the in-memory stores the reconciler's pure tests use, plus what only
 // reaching into the table can show.
 import { describe, expect, test } from "vitest";
+import { clusterGatewayKey } from "../../../shared/keys.ts";
 import { createMemoryStores } from "../../../shared/store/memory/stores.ts";
 import { MemoryTable } from "../../../shared/store/memory/table.ts";
 import { FencedOut } from "../../../shared/store/state.ts";
@@ -14,7 +15,7 @@ describe("in-memory stores", () => {
 describe("in-memory table", () => {
   test("a record written under a higher token than the lease item's is never overwritten", async () => {
     // As in DynamoDB (store-dynamodb.test.ts): if the lease item were lost, tokens would restart.
-    const GW = "cluster-a/default/web";
+    const GW = clusterGatewayKey("cluster-a", "default", "web");
     const table = new MemoryTable();
     const { leases, states } = createMemoryStores(table);
     for (let i = 0; i < 3; i++) await leases.acquire(GW, "a", T0 + i, TTL);

@@ -2,7 +2,7 @@
 // (measured by the largest binary it still accepts next to each number); the other rules are the
 // developer guide's ("DynamoDB item sizes and formats").
 import { describe, expect, test } from "vitest";
-import { itemSize } from "../../../shared/store/item-size.ts";
+import { itemSize } from "../../../shared/store/dynamodb/item-size.ts";
 
 /** Size of a value alone: an item with a one-byte attribute name, minus that byte. */
 function sizeOf(value: Parameters<typeof itemSize>[0][string]): number {

@@ -1,10 +1,13 @@
 /**
- * The single table's key layout (see README.md). Every item has a string partition key `pk` and a
+ * The single table's key layout (see ../README.md). Every item has a string partition key `pk` and a
  * string sort key `sk`; the prefix of `pk` names the entity, so entities of different kinds never
  * share a partition by accident and new kinds can be added without a migration.
  */
+import type { ClusterGatewayKey } from "../../keys.ts";
 
+/** @default "pk" — short, because DynamoDB counts attribute names against every item's 400 KB. */
 export const PARTITION_KEY = "pk";
+/** @default "sk" — short for the same reason. */
 export const SORT_KEY = "sk";
 
 /** Per-Gateway partition: its lease and its state (and later its dirty-generation counter). */
@@ -17,6 +20,11 @@ export const CLUSTER_PREFIX = "CLUSTER#";
 export const LEASE_SORT_KEY = "LEASE";
 export const STATE_SORT_KEY = "STATE";
 
-export function gatewayPartition(gatewayKey: string): string {
+export function gatewayPartition(gatewayKey: ClusterGatewayKey): string {
   return `${GATEWAY_PREFIX}${gatewayKey}`;
+}
+
+/** The gateway key a Gateway partition names, or undefined if `partition` is not one. */
+export function gatewayOfPartition(partition: string): string | undefined {
+  return partition.startsWith(GATEWAY_PREFIX) ? partition.slice(GATEWAY_PREFIX.length) : undefined;
 }

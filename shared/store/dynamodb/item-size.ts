@@ -7,7 +7,11 @@
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 
-/** "The maximum item size in DynamoDB is 400 KB", names and values included. */
+/**
+ * "The maximum item size in DynamoDB is 400 KB", names and values included.
+ * @default 409_600 bytes — DynamoDB's fixed limit (not configurable); a state record over it is
+ * refused with StateTooLarge by both stores before any write.
+ */
 export const MAX_ITEM_BYTES = 400 * 1024;
 
 function utf8Length(text: string): number {

@@ -4,7 +4,8 @@
  * release only removes its owner and expiry) is what keeps tokens from being reissued.
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { gatewayPartition, LEASE_SORT_KEY, PARTITION_KEY, SORT_KEY } from "./keys.ts";
+import type { ClusterGatewayKey } from "../../keys.ts";
+import { gatewayPartition, LEASE_SORT_KEY, PARTITION_KEY, SORT_KEY } from "./table-keys.ts";
 
 /** Attribute names of the lease item. The lease's expiry is not the table's TTL attribute. */
 export const LEASE_ATTRIBUTES = {
@@ -17,14 +18,6 @@ export const LEASE_ATTRIBUTES = {
   expiresAt: "leaseExpiresAt",
 } as const;
 
-/**
- * A lease is held through its `expiresAt` millisecond and free from the next one (the DynamoDB
- * store's condition `#expiresAt < :now` says the same).
- */
-export function isExpired(expiresAt: number, now: number): boolean {
-  return expiresAt < now;
-}
-
-export function leaseKey(gatewayKey: string): Record<string, AttributeValue> {
+export function leaseKey(gatewayKey: ClusterGatewayKey): Record<string, AttributeValue> {
   return { [PARTITION_KEY]: { S: gatewayPartition(gatewayKey) }, [SORT_KEY]: { S: LEASE_SORT_KEY } };
 }

@@ -1,0 +1,274 @@
+/**
+ * The stored form of a GatewayState: one DynamoDB item under `GATEWAY#<gatewayKey>` / `STATE`.
+ *
+ * `applied` is the bulk of the record (hundreds of rules, thousands of targets) and highly
+ * repetitive JSON, so it is kept as gzip-compressed JSON in a binary attribute; the small fields
+ * stay plain attributes a human can read in the console.
+ *
+ * An item read back is a trust boundary (anyone with table access, or another switchyard version,
+ * may have written it), so `decodeState` checks every attribute and throws StateDecodeError naming
+ * the field, rather than casting and letting a damaged record surface later as an `undefined`.
+ */
+import { gunzipSync, gzipSync } from "node:zlib";
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import type { DataPlane } from "../../config.ts";
+import type { ObservedElb } from "../../elb/observed.ts";
+import { type ClusterGatewayKey, InvalidGatewayKey, parseClusterGatewayKey } from "../../keys.ts";
+import { type GatewayState, StateDecodeError, StateTooLarge, type StoredGatewayState } from "../state.ts";
+import { itemSize, MAX_ITEM_BYTES } from "./item-size.ts";
+import { gatewayOfPartition, gatewayPartition, PARTITION_KEY, SORT_KEY, STATE_SORT_KEY } from "./table-keys.ts";
+
+export type StateItem = Record<string, AttributeValue>;
+
+/**
+ * How `applied` is encoded; a reader refuses any other value rather than misread it.
+ * @default "json+gzip" — the only encoding; a new one gets a new value so old readers refuse it.
+ */
+const APPLIED_ENCODING = "json+gzip";
+
+/** Every DataPlane, checked against the type so a new data plane cannot be forgotten here. */
+const DATA_PLANES = { alb: true, nlb: true, lattice: true } satisfies Record<DataPlane, true>;
+
+function isDataPlane(value: string): value is DataPlane {
+  return Object.hasOwn(DATA_PLANES, value);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** An AWS account id: twelve digits. */
+const ACCOUNT_ID = /^\d{12}$/;
+/** An AWS region name (`eu-west-1`, `us-gov-west-1`, `cn-north-1`…). */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+export function stateKey(gatewayKey: ClusterGatewayKey): StateItem {
+  return { [PARTITION_KEY]: { S: gatewayPartition(gatewayKey) }, [SORT_KEY]: { S: STATE_SORT_KEY } };
+}
+
+/**
+ * The item for `state` written under the lease with `fencingToken` (the token is the lease's, not
+ * whatever the caller left in `state.fencingToken`). Throws StateTooLarge if it would not fit.
+ */
+export function encodeState(state: GatewayState, gatewayKey: ClusterGatewayKey, fencingToken: number): StateItem {
+  const json = Buffer.from(JSON.stringify(state.applied), "utf8");
+  const applied = gzipSync(json);
+  const item: StateItem = {
+    ...stateKey(gatewayKey),
+    gatewayKey: { S: gatewayKey },
+    dataPlane: { S: state.dataPlane },
+    account: { S: state.account },
+    region: { S: state.region },
+    applied: { B: applied },
+    appliedEncoding: { S: APPLIED_ENCODING },
+    fencingToken: { N: String(fencingToken) },
+  };
+  if (state.appliedHash !== undefined) item.appliedHash = { S: state.appliedHash };
+  if (state.lastDriftCheck !== undefined) item.lastDriftCheck = { N: String(state.lastDriftCheck) };
+  if (state.applying !== undefined) {
+    item.applyingStartedAt = { N: String(state.applying.startedAt) };
+    item.applyingDesiredHash = { S: state.applying.desiredHash };
+  }
+  const bytes = itemSize(item);
+  if (bytes > MAX_ITEM_BYTES) {
+    throw new StateTooLarge(gatewayKey, bytes, MAX_ITEM_BYTES, json.length, applied.length);
+  }
+  return item;
+}
+
+/** Reads the attributes of one state item, each failure a StateDecodeError naming the attribute. */
+class StateItemReader {
+  readonly #item: StateItem;
+  /**
+   * Who the record belongs to, for errors: the Gateway its partition key names, since that is how
+   * the item is found (its own gatewayKey attribute may be the damage); the attribute only if the
+   * partition is not a Gateway's.
+   */
+  readonly gatewayKey: string;
+
+  constructor(item: StateItem) {
+    this.#item = item;
+    const partition = item[PARTITION_KEY]?.S;
+    this.gatewayKey =
+      (partition === undefined ? undefined : gatewayOfPartition(partition)) ??
+      item.gatewayKey?.S ??
+      partition ??
+      "<no key>";
+  }
+
+  fail(field: string, problem: string): never {
+    throw new StateDecodeError(this.gatewayKey, field, problem);
+  }
+
+  #present(name: string): AttributeValue | undefined {
+    return this.#item[name];
+  }
+
+  #typeOf(value: AttributeValue): string {
+    return Object.keys(value).filter((type) => type !== "$unknown")[0] ?? "nothing";
+  }
+
+  optionalString(name: string): string | undefined {
+    const value = this.#present(name);
+    if (value === undefined) return undefined;
+    if (value.S === undefined) this.fail(name, `is ${this.#typeOf(value)}, expected a string (S)`);
+    if (value.S.length === 0) this.fail(name, "is an empty string");
+    return value.S;
+  }
+
+  string(name: string): string {
+    const value = this.optionalString(name);
+    if (value === undefined) this.fail(name, "is missing");
+    return value;
+  }
+
+  /** A non-negative integer that a JavaScript number holds exactly (epoch ms, tokens). */
+  optionalInteger(name: string): number | undefined {
+    const value = this.#present(name);
+    if (value === undefined) return undefined;
+    if (value.N === undefined) this.fail(name, `is ${this.#typeOf(value)}, expected a number (N)`);
+    const number = Number(value.N);
+    if (!Number.isSafeInteger(number) || number < 0) {
+      this.fail(name, `is ${value.N}, expected a non-negative integer of at most ${Number.MAX_SAFE_INTEGER}`);
+    }
+    return number;
+  }
+
+  integer(name: string): number {
+    const value = this.optionalInteger(name);
+    if (value === undefined) this.fail(name, "is missing");
+    return value;
+  }
+
+  binary(name: string): Uint8Array {
+    const value = this.#present(name);
+    if (value === undefined) this.fail(name, "is missing");
+    if (value.B === undefined) this.fail(name, `is ${this.#typeOf(value)}, expected a binary (B)`);
+    return value.B;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * PLUG-IN POINT for the full ObservedElb decoder. `decodeObservedElb(value: unknown, source: string)`
+ * in shared/elb/observed.ts (being written on another branch) validates every nested field; once it
+ * lands, this body becomes that call, with its error rethrown as StateDecodeError on `applied`:
+ *
+ *     try { return decodeObservedElb(value, `state record of gateway ${gatewayKey}`); }
+ *     catch (error) { throw new StateDecodeError(gatewayKey, "applied", String(error)); }
+ *
+ * Until then it checks the top level only: an object with `listeners` and `targetGroups` arrays of
+ * objects, `strayLoadBalancers` an array of strings and `loadBalancer` absent or an object. What is
+ * inside those objects is not checked yet, hence the one cast below.
+ */
+export function decodeApplied(value: unknown, gatewayKey: string): ObservedElb {
+  const fail = (field: string, problem: string): never => {
+    throw new StateDecodeError(gatewayKey, field, problem);
+  };
+  if (!isRecord(value)) return fail("applied", `is ${describeJson(value)}, expected an object`);
+  if (value.loadBalancer !== undefined && !isRecord(value.loadBalancer)) {
+    fail("applied.loadBalancer", `is ${describeJson(value.loadBalancer)}, expected an object`);
+  }
+  for (const field of ["listeners", "targetGroups"] as const) {
+    const list = value[field];
+    if (!Array.isArray(list)) return fail(`applied.${field}`, `is ${describeJson(list)}, expected an array`);
+    list.forEach((element: unknown, index) => {
+      if (!isRecord(element)) fail(`applied.${field}[${index}]`, `is ${describeJson(element)}, expected an object`);
+    });
+  }
+  const stray = value.strayLoadBalancers;
+  if (!Array.isArray(stray)) return fail("applied.strayLoadBalancers", `is ${describeJson(stray)}, expected an array`);
+  stray.forEach((arn: unknown, index) => {
+    if (typeof arn !== "string") {
+      fail(`applied.strayLoadBalancers[${index}]`, `is ${describeJson(arn)}, expected a string`);
+    }
+  });
+  // Top level checked above; nested fields are trusted until decodeObservedElb replaces this body.
+  return value as unknown as ObservedElb;
+}
+
+function describeJson(value: unknown): string {
+  if (value === undefined) return "missing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  return `a ${typeof value}`;
+}
+
+function gunzipJson(reader: StateItemReader, compressed: Uint8Array): unknown {
+  let json: string;
+  try {
+    json = gunzipSync(compressed).toString("utf8");
+  } catch (error) {
+    return reader.fail("applied", `is not gzip-compressed data (${messageOf(error)})`);
+  }
+  try {
+    return JSON.parse(json);
+  } catch (error) {
+    return reader.fail("applied", `is not JSON once decompressed (${messageOf(error)})`);
+  }
+}
+
+/** The GatewayState an item holds; throws StateDecodeError naming the first field that is wrong. */
+export function decodeState(item: StateItem): StoredGatewayState {
+  const reader = new StateItemReader(item);
+
+  const keyText = reader.string("gatewayKey");
+  let gatewayKey: ClusterGatewayKey;
+  try {
+    gatewayKey = parseClusterGatewayKey(keyText);
+  } catch (error) {
+    if (!(error instanceof InvalidGatewayKey)) throw error;
+    return reader.fail("gatewayKey", `is not a cluster/namespace/name key: ${error.message}`);
+  }
+  // The partition is what get() looked up; a record naming another Gateway was copied or forged.
+  const partition = reader.string(PARTITION_KEY);
+  if (partition !== gatewayPartition(gatewayKey)) {
+    reader.fail("gatewayKey", `does not match the item's partition key ${partition}`);
+  }
+
+  const dataPlane = reader.string("dataPlane");
+  if (!isDataPlane(dataPlane)) {
+    return reader.fail(
+      "dataPlane",
+      `is ${JSON.stringify(dataPlane)}, expected one of ${Object.keys(DATA_PLANES).join(", ")}`,
+    );
+  }
+  const account = reader.string("account");
+  if (!ACCOUNT_ID.test(account))
+    reader.fail("account", `is ${JSON.stringify(account)}, expected a 12-digit account id`);
+  const region = reader.string("region");
+  if (!REGION.test(region)) reader.fail("region", `is ${JSON.stringify(region)}, expected an AWS region name`);
+
+  const fencingToken = reader.integer("fencingToken");
+  if (fencingToken < 1) reader.fail("fencingToken", `is ${fencingToken}, expected a lease token (1 or more)`);
+
+  const encoding = reader.string("appliedEncoding");
+  if (encoding !== APPLIED_ENCODING) {
+    reader.fail("appliedEncoding", `is ${JSON.stringify(encoding)}, the only known encoding is ${APPLIED_ENCODING}`);
+  }
+  const applied = decodeApplied(gunzipJson(reader, reader.binary("applied")), reader.gatewayKey);
+
+  const state: StoredGatewayState = {
+    gatewayKey,
+    dataPlane,
+    account,
+    region,
+    applied,
+    fencingToken,
+  };
+  const appliedHash = reader.optionalString("appliedHash");
+  if (appliedHash !== undefined) state.appliedHash = appliedHash;
+  const lastDriftCheck = reader.optionalInteger("lastDriftCheck");
+  if (lastDriftCheck !== undefined) state.lastDriftCheck = lastDriftCheck;
+  // `applying` is two attributes written together; one without the other is damage, not "not applying".
+  const startedAt = reader.optionalInteger("applyingStartedAt");
+  const desiredHash = reader.optionalString("applyingDesiredHash");
+  if (startedAt !== undefined && desiredHash !== undefined) state.applying = { startedAt, desiredHash };
+  else if (startedAt !== undefined) reader.fail("applyingDesiredHash", "is missing while applyingStartedAt is set");
+  else if (desiredHash !== undefined) reader.fail("applyingStartedAt", "is missing while applyingDesiredHash is set");
+  return state;
+}
