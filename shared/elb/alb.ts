@@ -6,18 +6,15 @@
  */
 import { compareListenerSpecificity, intersectHostnames, listenerHostnamesOverlap } from "../gateway-api/hostname.ts";
 import type { GRPCRouteMatch, HTTPRouteMatch } from "../gateway-api/types.ts";
-import type { ResolvedGateway, ResolvedListener, ResolvedRoute } from "../graph/model.ts";
-import { programmableListeners } from "../graph/model.ts";
+import type { ResolvedGateway, ResolvedListener, ResolvedRoute, ResolvedRule } from "../graph/model.ts";
 import { orderByPrecedence } from "../precedence/order.ts";
 import type { MatchUnitKey } from "../precedence/unit.ts";
 import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
 import { type ActionContext, FIXED_404, ruleActions, sourceIpCondition } from "./actions.ts";
-import { listenerCertificates } from "./certificates.ts";
 import { grpcMatchConditions, httpMatchConditions } from "./conditions.ts";
 import type { ElbBuild, ElbBuildContext } from "./context.ts";
-import { loadBalancerSettings } from "./load-balancer-config.ts";
+import { elbBuild, elbEnvelope } from "./envelope.ts";
 import type { ListenerModel, ListenerRuleModel, RuleSource } from "./model.ts";
-import { loadBalancerName, ownershipTags } from "./naming.ts";
 import type { RuleAction, RuleCondition, RuleTransform } from "./rules.ts";
 import { TargetGroupSet } from "./target-groups.ts";
 
@@ -33,15 +30,13 @@ interface RuleUnit {
 }
 
 export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBuild {
-  const settings = loadBalancerSettings(gateway, ctx);
+  const elb = elbEnvelope(gateway, ctx);
+  const { envelope, settings } = elb;
+  const { routeProblems } = envelope;
   const targetGroups = new TargetGroupSet(ctx.clusterId, gateway.key);
-  const routeProblems = new Map<string, StatusProblem>();
-  const listenerProblems = new Map<string, string>();
-  const listenerPending = new Map<string, string>();
-  const usable = programmableListeners(gateway);
 
   const unitsByRoute = new Map<string, RuleUnit[]>();
-  for (const listener of usable) {
+  for (const listener of envelope.listeners) {
     for (const attachment of listener.attachments) {
       const { route } = attachment;
       if (routeProblems.has(route.key)) continue;
@@ -55,12 +50,9 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
     }
   }
 
-  const routePartial = new Map<string, StatusProblem>();
-  dropCaseFoldedTwins(unitsByRoute, routePartial);
+  dropCaseFoldedTwins(unitsByRoute, envelope.routePartial);
 
-  const byPort = new Map<number, ResolvedListener[]>();
-  for (const l of usable) byPort.set(l.port, [...(byPort.get(l.port) ?? []), l]);
-  const ports = [...byPort.entries()].sort((a, b) => a[0] - b[0]);
+  const ports = envelope.listenersByPort();
   const listenerId = (port: number, ls: readonly ResolvedListener[]) =>
     `${ls[0]?.protocol === "HTTPS" ? "HTTPS" : "HTTP"}:${port}`;
   // Quota first, for every port: a route shed on one port is gone from all of them.
@@ -91,7 +83,7 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
       defaultActions: [FIXED_404],
       rules,
       gatewayListeners: gatewayListeners.map((l) => l.id),
-      tags: ownershipTags(ctx.clusterId, gateway.key, `listener:${id}`),
+      tags: envelope.tagsFor(`listener:${id}`),
       ...(config?.sslPolicy ? { sslPolicy: config.sslPolicy } : {}),
       ...(config?.mutualAuthentication?.mode
         ? {
@@ -108,48 +100,26 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
         : {}),
     };
     if (protocol === "HTTPS") {
-      const certs = listenerCertificates(gatewayListeners, unitsHostnames(rules), config, ctx.acmCertificates ?? []);
-      listener.certificates = certs;
-      // ELBv2 creates no HTTPS listener without a certificate: hold it back until one exists.
-      if (certs.arns.length === 0) {
-        for (const l of gatewayListeners) {
-          if (certs.pendingSecrets.length > 0) {
-            listenerPending.set(l.id, `waiting for Secret ${certs.pendingSecrets.join(", ")} to be imported into ACM`);
-          } else {
-            listenerProblems.set(
-              l.id,
-              `no certificate for ${id}: add listener certificateRefs, a LoadBalancerConfiguration certificate, or an ACM certificate covering its hostnames`,
-            );
-          }
-        }
-        continue;
-      }
+      const certificates = envelope.certificates({
+        listenerId: id,
+        gatewayListeners,
+        routeHostnames: unitsHostnames(rules),
+        config,
+        hint: "add listener certificateRefs, a LoadBalancerConfiguration certificate, or an ACM certificate covering its hostnames",
+      });
+      if (!certificates) continue;
+      listener.certificates = certificates;
     }
     listeners.push(listener);
   }
 
-  const name = settings.name ?? loadBalancerName(ctx.clusterId, gateway.key, "application", settings.scheme);
-  return {
-    model: {
-      gatewayKey: gateway.key,
-      type: "application",
-      name,
-      scheme: settings.scheme,
-      ipAddressType: settings.ipAddressType,
-      subnets: settings.subnets,
-      securityGroups: settings.securityGroups,
-      attributes: settings.attributes,
-      tags: { ...settings.tags, ...ownershipTags(ctx.clusterId, gateway.key, "load-balancer") },
-      listeners,
-      targetGroups: targetGroups
-        .all()
-        .filter((tg) => listeners.some((l) => l.rules.some((r) => usesTargetGroup(r.actions, tg.id)))),
-    },
-    routeProblems,
-    routePartial,
-    listenerProblems,
-    listenerPending,
-  };
+  return elbBuild(
+    elb,
+    ctx,
+    "application",
+    listeners,
+    targetGroups.all().filter((tg) => listeners.some((l) => l.rules.some((r) => usesTargetGroup(r.actions, tg.id)))),
+  );
 }
 
 /**
@@ -258,13 +228,9 @@ function routeUnits(
     const where = `spec.rules[${rule.index}]`;
     const extras = ruleActions(rule, where, actionCtx);
     if ("reason" in extras) return extras;
-    const matches = route.kind === "GRPCRoute" ? rule.grpcMatches : rule.httpMatches;
-    for (const [m, match] of matches.entries()) {
+    for (const [m, match] of routeMatches(route, rule).entries()) {
       for (const hostname of hosts) {
-        const conditionSets =
-          route.kind === "GRPCRoute"
-            ? grpcMatchConditions(match as (typeof rule.grpcMatches)[number], hostname, `${where}.matches[${m}]`)
-            : httpMatchConditions(match as (typeof rule.httpMatches)[number], hostname, `${where}.matches[${m}]`);
+        const conditionSets = matchConditions(match, hostname, `${where}.matches[${m}]`);
         if ("reason" in conditionSets) return conditionSets;
         for (const conditions of conditionSets) {
           units.push({
@@ -289,12 +255,31 @@ function routeUnits(
   return units;
 }
 
+/** A match of an L7 route, tagged with its route kind so that reading it needs no cast. */
+type RouteMatch = { kind: "HTTPRoute"; match: HTTPRouteMatch } | { kind: "GRPCRoute"; match: GRPCRouteMatch };
+
+function routeMatches(route: ResolvedRoute, rule: ResolvedRule): RouteMatch[] {
+  return route.kind === "GRPCRoute"
+    ? rule.grpcMatches.map((match) => ({ kind: "GRPCRoute", match }))
+    : rule.httpMatches.map((match) => ({ kind: "HTTPRoute", match }));
+}
+
+function matchConditions(
+  m: RouteMatch,
+  hostname: string | undefined,
+  where: string,
+): RuleCondition[][] | StatusProblem {
+  return m.kind === "GRPCRoute"
+    ? grpcMatchConditions(m.match, hostname, where)
+    : httpMatchConditions(m.match, hostname, where);
+}
+
 function unitKey(
   route: ResolvedRoute,
   ruleIndex: number,
   matchIndex: number,
   hostname: string | undefined,
-  match: HTTPRouteMatch | GRPCRouteMatch,
+  routeMatch: RouteMatch,
 ): MatchUnitKey {
   const base = {
     routeNamespace: route.object.metadata.namespace ?? "default",
@@ -304,9 +289,8 @@ function unitKey(
     matchIndex,
     hostname,
   };
-  // The matches of a rule are all of its route's kind.
-  if (route.kind === "GRPCRoute") {
-    const m = match as GRPCRouteMatch;
+  if (routeMatch.kind === "GRPCRoute") {
+    const m = routeMatch.match;
     return {
       ...base,
       routeKind: "GRPCRoute",
@@ -318,7 +302,7 @@ function unitKey(
       },
     };
   }
-  const m = match as HTTPRouteMatch;
+  const m = routeMatch.match;
   return {
     ...base,
     routeKind: "HTTPRoute",
