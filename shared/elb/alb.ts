@@ -11,6 +11,7 @@ import { orderByPrecedence } from "../precedence/order.ts";
 import type { MatchUnitKey } from "../precedence/unit.ts";
 import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
 import { type ActionContext, FIXED_404, ruleActions, sourceIpCondition } from "./actions.ts";
+import { conditionValueProblem } from "./condition-limits.ts";
 import { grpcMatchConditions, httpMatchConditions } from "./conditions.ts";
 import type { ElbBuild, ElbBuildContext } from "./context.ts";
 import { elbBuild, elbEnvelope } from "./envelope.ts";
@@ -46,7 +47,8 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
         unitsByRoute.delete(route.key);
         continue;
       }
-      unitsByRoute.set(route.key, [...(unitsByRoute.get(route.key) ?? []), ...units]);
+      if (units.refused) envelope.routePartial.set(route.key, units.refused);
+      unitsByRoute.set(route.key, [...(unitsByRoute.get(route.key) ?? []), ...units.units]);
     }
   }
 
@@ -203,6 +205,12 @@ function routesToShed(rules: readonly ListenerRuleModel[], limit: number): strin
   return shed;
 }
 
+/** A route's rule units on one listener, and the rules left out for values ALB refuses. */
+interface RouteUnits {
+  units: RuleUnit[];
+  refused?: StatusProblem;
+}
+
 function routeUnits(
   route: ResolvedRoute,
   listener: ResolvedListener,
@@ -210,7 +218,7 @@ function routeUnits(
   gateway: ResolvedGateway,
   targetGroups: TargetGroupSet,
   ctx: ElbBuildContext,
-): RuleUnit[] | StatusProblem {
+): RouteUnits | StatusProblem {
   const namespace = route.object.metadata.namespace ?? "default";
   const actionCtx: ActionContext = {
     clusterId: ctx.clusterId,
@@ -223,17 +231,22 @@ function routeUnits(
     ruleConfigs: ctx.ruleConfigs,
   };
   const units: RuleUnit[] = [];
+  const refused: StatusProblem[] = [];
+  let programmedRules = 0;
   const hosts: (string | undefined)[] = hostnames ?? [listener.hostname];
   for (const rule of route.rules) {
     const where = `spec.rules[${rule.index}]`;
     const extras = ruleActions(rule, where, actionCtx);
     if ("reason" in extras) return extras;
+    const ruleUnits: RuleUnit[] = [];
+    let ruleRefused: StatusProblem | undefined;
     for (const [m, match] of routeMatches(route, rule).entries()) {
       for (const hostname of hosts) {
         const conditionSets = matchConditions(match, hostname, `${where}.matches[${m}]`);
         if ("reason" in conditionSets) return conditionSets;
         for (const conditions of conditionSets) {
-          units.push({
+          ruleRefused ??= conditionValueProblem(conditions, `${where}.matches[${m}]`);
+          ruleUnits.push({
             key: unitKey(route, rule.index, m, hostname, match),
             route,
             listener,
@@ -251,8 +264,17 @@ function routeUnits(
         }
       }
     }
+    // A value ALB would refuse drops its rule, not the route: the other rules keep serving.
+    if (ruleRefused) {
+      refused.push(ruleRefused);
+      continue;
+    }
+    programmedRules++;
+    units.push(...ruleUnits);
   }
-  return units;
+  if (refused.length === 0) return { units };
+  const all = problem(Reason.UnsupportedValue, refused.map((p) => p.message).join("; "));
+  return programmedRules === 0 ? all : { units, refused: all };
 }
 
 /** A match of an L7 route, tagged with its route kind so that reading it needs no cast. */
