@@ -6,7 +6,7 @@
  * target groups and the resource model.
  */
 
-import { listenerCertificates } from "../elb/certificates.ts";
+import { type CertificateTarget, certificateArnProblem, listenerCertificates } from "../elb/certificates.ts";
 import type { AcmCertificate } from "../elb/context.ts";
 import type { ListenerCertificates } from "../elb/model.ts";
 import type { ListenerConfiguration } from "../extensions/aws-lbc.ts";
@@ -22,6 +22,8 @@ export interface EnvelopeInput {
   tagsFor: OwnershipTagger;
   /** Certificates of the target account and Region, for discovery by hostname. */
   acmCertificates: readonly AcmCertificate[];
+  /** Where the data plane is built: certificates named explicitly must live there. */
+  target: CertificateTarget;
 }
 
 /** A data-plane listener's certificates, or why it has to wait or cannot be built. */
@@ -49,11 +51,13 @@ export class DataPlaneEnvelope {
   /** The Gateway's listeners (and accepted ListenerSets') that the data plane builds. */
   readonly listeners: readonly ResolvedListener[];
   private readonly acm: readonly AcmCertificate[];
+  private readonly target: CertificateTarget;
 
   constructor(input: EnvelopeInput) {
     this.gateway = input.gateway;
     this.tagsFor = input.tagsFor;
     this.acm = input.acmCertificates;
+    this.target = input.target;
     this.listeners = programmableListeners(input.gateway);
   }
 
@@ -70,6 +74,21 @@ export class DataPlaneEnvelope {
    * awaits import into ACM and otherwise refused, on every Gateway listener it merges.
    */
   certificates(gate: CertificateGate): ListenerCertificates | undefined {
+    // A configured certificate of another account or Region would fail the whole apply.
+    const configured = [gate.config?.defaultCertificate, ...(gate.config?.certificates ?? [])];
+    const foreign = configured
+      .filter((arn): arn is string => !!arn)
+      .map((arn) => certificateArnProblem(arn, this.target))
+      .find((p) => p !== undefined);
+    if (foreign) {
+      for (const l of gate.gatewayListeners) {
+        this.listenerProblems.set(
+          l.id,
+          `LoadBalancerConfiguration listenerConfigurations[${gate.listenerId}]: ${foreign}`,
+        );
+      }
+      return undefined;
+    }
     const certs = listenerCertificates(gate.gatewayListeners, gate.routeHostnames, gate.config, this.acm);
     if (certs.arns.length > 0) return certs;
     for (const l of gate.gatewayListeners) {

@@ -19,6 +19,9 @@ import type { ListenerModel, ListenerRuleModel, RuleSource } from "./model.ts";
 import type { RuleAction, RuleCondition, RuleTransform } from "./rules.ts";
 import { TargetGroupSet } from "./target-groups.ts";
 
+/** ALB's default quota of listener rules per load balancer, default rules not counted. */
+export const DEFAULT_MAX_RULES_PER_LOAD_BALANCER = 100;
+
 /** A listener rule before numbering: its precedence key and where it sits. */
 interface RuleUnit {
   key: MatchUnitKey;
@@ -57,17 +60,20 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
   const ports = envelope.listenersByPort();
   const listenerId = (port: number, ls: readonly ResolvedListener[]) =>
     `${ls[0]?.protocol === "HTTPS" ? "HTTPS" : "HTTP"}:${port}`;
-  // Quota first, for every port: a route shed on one port is gone from all of them.
-  const limit = ctx.maxRulesPerListener ?? 100;
-  for (const [port, gatewayListeners] of ports) {
-    const rules = orderRules(gatewayListeners, unitsByRoute, routeProblems);
-    if (rules.length <= limit) continue;
-    for (const victim of routesToShed(rules, limit)) {
+  // The rule quota is per load balancer, across all its listeners (default rules not counted), so
+  // it is applied before any listener is built: a shed route is gone from every port.
+  const limit = ctx.maxRulesPerLoadBalancer ?? DEFAULT_MAX_RULES_PER_LOAD_BALANCER;
+  const allRules = ports.flatMap(([, gatewayListeners]) => orderRules(gatewayListeners, unitsByRoute, routeProblems));
+  if (allRules.length > limit) {
+    const perListener = ports
+      .map(([port, ls]) => `${listenerId(port, ls)}: ${orderRules(ls, unitsByRoute, routeProblems).length}`)
+      .join(", ");
+    for (const victim of routesToShed(allRules, limit)) {
       routeProblems.set(
         victim,
         problem(
           Reason.UnsupportedValue,
-          `listener ${listenerId(port, gatewayListeners)} would need ${rules.length} rules; the ALB quota is ${limit} rules per listener, so the newest routes are not programmed`,
+          `the load balancer would need ${allRules.length} listener rules (${perListener}); the ALB quota is ${limit} rules per load balancer, so the newest routes are not programmed`,
         ),
       );
     }

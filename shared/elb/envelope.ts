@@ -22,6 +22,7 @@ export function elbEnvelope(gateway: ResolvedGateway, ctx: ElbBuildContext): Elb
       gateway,
       tagsFor: (role) => ownershipTags(ctx.clusterId, gateway.key, role),
       acmCertificates: ctx.acmCertificates ?? [],
+      target: ctx.target ?? {},
     }),
     settings: loadBalancerSettings(gateway, ctx),
   };

@@ -1,7 +1,8 @@
 /**
  * Golden cases: test/golden/cases/<case>/in.yaml (plus base.yaml) → out.yaml, the resolved graph
  * summary and every status. `npm run golden:update` rewrites out.yaml files; review them as diffs.
- * An optional observations.yaml maps gateway keys to data-plane observations. Each case with a load
+ * An optional observations.yaml maps gateway keys to data-plane observations; an optional
+ * options.yaml sets translation options (e.g. maxRulesPerLoadBalancer) to keep a case small. Each case with a load
  * balancer also records plan.yaml: the ELBv2 operations that build it in an empty account, in order.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -19,7 +20,7 @@ import { loadManifests } from "../../shared/manifest/load.ts";
 import { formatProblem } from "../../shared/manifest/problem.ts";
 import { snapshotOf } from "../../shared/snapshot.ts";
 import type { DataPlaneObservation } from "../../shared/status/compute.ts";
-import { translate } from "../../shared/translate.ts";
+import { type TranslateOptions, translate } from "../../shared/translate.ts";
 import { checkGolden } from "./check.ts";
 
 const ROOT = import.meta.dirname;
@@ -49,9 +50,17 @@ function runCase(dir: string): { out: string; model: string | undefined; plan: s
   const observations = existsSync(observationsFile)
     ? new Map(Object.entries(parse(readFileSync(observationsFile, "utf8")) as Record<string, DataPlaneObservation>))
     : undefined;
+  const optionsFile = join(dir, "options.yaml");
+  const caseOptions = existsSync(optionsFile)
+    ? (parse(readFileSync(optionsFile, "utf8")) as Pick<TranslateOptions, "maxRulesPerLoadBalancer">)
+    : {};
   const config = controllerConfig({ acceptAwsControllerNames: true });
   const { graph, statuses, loadBalancers } = translate(snapshotOf(objects), config, {
     clusterId: "golden",
+    // The target account and Region of every golden Gateway; imported Secrets' ARNs are in them.
+    accountId: "111122223333",
+    region: "us-east-1",
+    ...caseOptions,
     ...(observations ? { observations } : {}),
   });
   const rejected = [...input.rejected.flatMap((r) => r.problems), ...input.problems].map(formatProblem);
