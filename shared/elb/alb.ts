@@ -50,7 +50,7 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
         unitsByRoute.delete(route.key);
         continue;
       }
-      if (units.refused) envelope.routePartial.set(route.key, units.refused);
+      if (units.refused) addPartial(envelope.routePartial, route.key, units.refused);
       unitsByRoute.set(route.key, [...(unitsByRoute.get(route.key) ?? []), ...units.units]);
     }
   }
@@ -148,7 +148,8 @@ function dropCaseFoldedTwins(unitsByRoute: Map<string, RuleUnit[]>, partial: Map
     }
     if (JSON.stringify(other.conditions) === JSON.stringify(unit.conditions)) continue;
     dropped.add(unit);
-    partial.set(
+    addPartial(
+      partial,
       unit.source.route,
       problem(
         Reason.UnsupportedValue,
@@ -161,6 +162,15 @@ function dropCaseFoldedTwins(unitsByRoute: Map<string, RuleUnit[]>, partial: Map
       route,
       units.filter((u) => !dropped.has(u)),
     );
+}
+
+/** Records why part of a route is not programmed, keeping every distinct reason given. */
+function addPartial(partial: Map<string, StatusProblem>, route: string, found: StatusProblem): void {
+  const known = partial.get(route);
+  if (!known) partial.set(route, found);
+  else if (!known.message.includes(found.message)) {
+    partial.set(route, problem(known.reason, `${known.message}; ${found.message}`));
+  }
 }
 
 function foldCase(c: RuleCondition): RuleCondition {

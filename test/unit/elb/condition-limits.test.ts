@@ -126,6 +126,17 @@ describe("a value ALB refuses, in translation", () => {
     });
   });
 
+  test("is reported alongside any other match left out of the same route", () => {
+    const { conditions } = translated([
+      "{path: {type: PathPrefix, value: /h}, headers: [{name: X-A, value: abc}]}",
+      "{path: {type: PathPrefix, value: /h}, headers: [{name: X-A, value: ABC}]}",
+      "{path: {type: Exact, value: '/a;b'}}",
+    ]);
+    const partial = conditions.find((c) => c.type === "PartiallyInvalid");
+    expect(partial?.message).toContain("spec.rules[2].matches[0]: path-pattern value '/a;b'");
+    expect(partial?.message).toContain("without regard to case");
+  });
+
   test("refuses the route when every rule has such a value", () => {
     const { conditions, paths } = translated([`{path: {type: Exact, value: /${"a".repeat(128)}}}`]);
     expect(paths).toEqual([]);
