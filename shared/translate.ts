@@ -5,6 +5,7 @@
  */
 import type { ControllerConfig } from "./config.ts";
 import { buildAlb } from "./elb/alb.ts";
+import { optionCertificateProblems } from "./elb/certificates.ts";
 import type { AcmCertificate, ElbBuild, ElbBuildContext } from "./elb/context.ts";
 import { buildNlb } from "./elb/nlb.ts";
 import { gatewayAccepted, type ResolvedGraph } from "./graph/model.ts";
@@ -12,13 +13,48 @@ import { resolveGraph } from "./graph/resolve.ts";
 import { objectKey } from "./k8s/meta.ts";
 import type { Snapshot } from "./snapshot.ts";
 import { computeStatuses, type DataPlaneObservation, type StatusUpdate } from "./status/compute.ts";
+import { Reason } from "./status/conditions.ts";
 
 export interface TranslateOptions {
-  /** Registered cluster id, part of AWS names and ownership tags. Default `local`. */
+  /**
+   * Registered cluster id, part of AWS names and ownership tags.
+   * @default "local"
+   */
   clusterId?: string;
+  /**
+   * AWS account id (12 digits) the Gateways' load balancers are built in. Certificate ARNs named
+   * explicitly (the `switchyard.dev/certificate-arn` listener option, LoadBalancerConfiguration
+   * listener certificates) must belong to it.
+   * @default undefined — unknown, e.g. an offline `plan` without a registry: the account of a
+   * certificate ARN is not checked, only its format (and its Region when `region` is given).
+   */
+  accountId?: string;
+  /**
+   * AWS Region the Gateways' load balancers are built in; explicitly named certificate ARNs must
+   * be in it.
+   * @default undefined — unknown: the Region of a certificate ARN is not checked, only its format.
+   */
+  region?: string;
+  /**
+   * Issued ACM certificates of the target account and Region, for discovery by hostname.
+   * @default [] — no discovery: HTTPS/TLS listeners need certificateRefs or configured ARNs.
+   */
   acmCertificates?: readonly AcmCertificate[];
+  /**
+   * Listener rules per Application Load Balancer across all its listeners, default rules not
+   * counted (ALB's adjustable quota); beyond it the newest routes are not programmed.
+   * @default 100
+   */
+  maxRulesPerLoadBalancer?: number;
+  /**
+   * @deprecated ALB's rule quota is per load balancer, not per listener: read as
+   * `maxRulesPerLoadBalancer`, which wins when both are set.
+   */
   maxRulesPerListener?: number;
-  /** What AWS reported per Gateway key (`ns/name`): programmed, address, AWS errors. */
+  /**
+   * What AWS reported per Gateway key (`ns/name`): programmed, address, AWS errors.
+   * @default none — every Gateway is Programmed=False, waiting for the data plane.
+   */
   observations?: ReadonlyMap<string, DataPlaneObservation>;
 }
 
@@ -31,6 +67,7 @@ export interface Translation {
 
 export function translate(snapshot: Snapshot, config: ControllerConfig, options: TranslateOptions = {}): Translation {
   const graph = resolveGraph(snapshot, config);
+  const maxRules = options.maxRulesPerLoadBalancer ?? options.maxRulesPerListener;
   const ctx: ElbBuildContext = {
     clusterId: options.clusterId ?? "local",
     snapshot,
@@ -39,7 +76,11 @@ export function translate(snapshot: Snapshot, config: ControllerConfig, options:
       (c) => !graph.policies.some((p) => p.object === c && p.problem),
     ),
     ...(options.acmCertificates ? { acmCertificates: options.acmCertificates } : {}),
-    ...(options.maxRulesPerListener ? { maxRulesPerListener: options.maxRulesPerListener } : {}),
+    ...(maxRules ? { maxRulesPerLoadBalancer: maxRules } : {}),
+    target: {
+      ...(options.accountId ? { accountId: options.accountId } : {}),
+      ...(options.region ? { region: options.region } : {}),
+    },
   };
   const loadBalancers: ElbBuild[] = [];
   const observations = new Map(options.observations ?? []);
@@ -52,6 +93,13 @@ export function translate(snapshot: Snapshot, config: ControllerConfig, options:
           "switchyard does not program VPC Lattice yet: Accepted and ResolvedRefs are computed, but no AWS resource is built",
       });
       continue;
+    }
+    // A certificate option of another account or Region is an invalid certificate reference: the
+    // listener is not built, as for any other unresolvable certificate.
+    for (const [listener, refused] of optionCertificateProblems(gateway, ctx.target ?? {})) {
+      if (!listener.resolvedRefsProblem || listener.resolvedRefsProblem.reason === Reason.InvalidRouteKinds) {
+        listener.resolvedRefsProblem = refused;
+      }
     }
     if (!gatewayAccepted(gateway)) continue;
     const build = gateway.dataPlane === "alb" ? buildAlb(gateway, ctx) : buildNlb(gateway, ctx);

@@ -6,20 +6,21 @@
  */
 import { compareListenerSpecificity, intersectHostnames, listenerHostnamesOverlap } from "../gateway-api/hostname.ts";
 import type { GRPCRouteMatch, HTTPRouteMatch } from "../gateway-api/types.ts";
-import type { ResolvedGateway, ResolvedListener, ResolvedRoute } from "../graph/model.ts";
-import { programmableListeners } from "../graph/model.ts";
+import type { ResolvedGateway, ResolvedListener, ResolvedRoute, ResolvedRule } from "../graph/model.ts";
 import { orderByPrecedence } from "../precedence/order.ts";
 import type { MatchUnitKey } from "../precedence/unit.ts";
 import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
 import { type ActionContext, FIXED_404, ruleActions, sourceIpCondition } from "./actions.ts";
-import { listenerCertificates } from "./certificates.ts";
+import { conditionValueProblem } from "./condition-limits.ts";
 import { grpcMatchConditions, httpMatchConditions } from "./conditions.ts";
 import type { ElbBuild, ElbBuildContext } from "./context.ts";
-import { loadBalancerSettings } from "./load-balancer-config.ts";
+import { elbBuild, elbEnvelope } from "./envelope.ts";
 import type { ListenerModel, ListenerRuleModel, RuleSource } from "./model.ts";
-import { loadBalancerName, ownershipTags } from "./naming.ts";
 import type { RuleAction, RuleCondition, RuleTransform } from "./rules.ts";
 import { TargetGroupSet } from "./target-groups.ts";
+
+/** ALB's default quota of listener rules per load balancer, default rules not counted. */
+export const DEFAULT_MAX_RULES_PER_LOAD_BALANCER = 100;
 
 /** A listener rule before numbering: its precedence key and where it sits. */
 interface RuleUnit {
@@ -33,15 +34,13 @@ interface RuleUnit {
 }
 
 export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBuild {
-  const settings = loadBalancerSettings(gateway, ctx);
+  const elb = elbEnvelope(gateway, ctx);
+  const { envelope, settings } = elb;
+  const { routeProblems } = envelope;
   const targetGroups = new TargetGroupSet(ctx.clusterId, gateway.key);
-  const routeProblems = new Map<string, StatusProblem>();
-  const listenerProblems = new Map<string, string>();
-  const listenerPending = new Map<string, string>();
-  const usable = programmableListeners(gateway);
 
   const unitsByRoute = new Map<string, RuleUnit[]>();
-  for (const listener of usable) {
+  for (const listener of envelope.listeners) {
     for (const attachment of listener.attachments) {
       const { route } = attachment;
       if (routeProblems.has(route.key)) continue;
@@ -51,29 +50,30 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
         unitsByRoute.delete(route.key);
         continue;
       }
-      unitsByRoute.set(route.key, [...(unitsByRoute.get(route.key) ?? []), ...units]);
+      if (units.refused) addPartial(envelope.routePartial, route.key, units.refused);
+      unitsByRoute.set(route.key, [...(unitsByRoute.get(route.key) ?? []), ...units.units]);
     }
   }
 
-  const routePartial = new Map<string, StatusProblem>();
-  dropCaseFoldedTwins(unitsByRoute, routePartial);
+  dropCaseFoldedTwins(unitsByRoute, envelope.routePartial);
 
-  const byPort = new Map<number, ResolvedListener[]>();
-  for (const l of usable) byPort.set(l.port, [...(byPort.get(l.port) ?? []), l]);
-  const ports = [...byPort.entries()].sort((a, b) => a[0] - b[0]);
+  const ports = envelope.listenersByPort();
   const listenerId = (port: number, ls: readonly ResolvedListener[]) =>
     `${ls[0]?.protocol === "HTTPS" ? "HTTPS" : "HTTP"}:${port}`;
-  // Quota first, for every port: a route shed on one port is gone from all of them.
-  const limit = ctx.maxRulesPerListener ?? 100;
-  for (const [port, gatewayListeners] of ports) {
-    const rules = orderRules(gatewayListeners, unitsByRoute, routeProblems);
-    if (rules.length <= limit) continue;
-    for (const victim of routesToShed(rules, limit)) {
+  // The rule quota is per load balancer, across all its listeners (default rules not counted), so
+  // it is applied before any listener is built: a shed route is gone from every port.
+  const limit = ctx.maxRulesPerLoadBalancer ?? DEFAULT_MAX_RULES_PER_LOAD_BALANCER;
+  const allRules = ports.flatMap(([, gatewayListeners]) => orderRules(gatewayListeners, unitsByRoute, routeProblems));
+  if (allRules.length > limit) {
+    const perListener = ports
+      .map(([port, ls]) => `${listenerId(port, ls)}: ${orderRules(ls, unitsByRoute, routeProblems).length}`)
+      .join(", ");
+    for (const victim of routesToShed(allRules, limit)) {
       routeProblems.set(
         victim,
         problem(
           Reason.UnsupportedValue,
-          `listener ${listenerId(port, gatewayListeners)} would need ${rules.length} rules; the ALB quota is ${limit} rules per listener, so the newest routes are not programmed`,
+          `the load balancer would need ${allRules.length} listener rules (${perListener}); the ALB quota is ${limit} rules per load balancer, so the newest routes are not programmed`,
         ),
       );
     }
@@ -91,7 +91,7 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
       defaultActions: [FIXED_404],
       rules,
       gatewayListeners: gatewayListeners.map((l) => l.id),
-      tags: ownershipTags(ctx.clusterId, gateway.key, `listener:${id}`),
+      tags: envelope.tagsFor(`listener:${id}`),
       ...(config?.sslPolicy ? { sslPolicy: config.sslPolicy } : {}),
       ...(config?.mutualAuthentication?.mode
         ? {
@@ -108,48 +108,26 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
         : {}),
     };
     if (protocol === "HTTPS") {
-      const certs = listenerCertificates(gatewayListeners, unitsHostnames(rules), config, ctx.acmCertificates ?? []);
-      listener.certificates = certs;
-      // ELBv2 creates no HTTPS listener without a certificate: hold it back until one exists.
-      if (certs.arns.length === 0) {
-        for (const l of gatewayListeners) {
-          if (certs.pendingSecrets.length > 0) {
-            listenerPending.set(l.id, `waiting for Secret ${certs.pendingSecrets.join(", ")} to be imported into ACM`);
-          } else {
-            listenerProblems.set(
-              l.id,
-              `no certificate for ${id}: add listener certificateRefs, a LoadBalancerConfiguration certificate, or an ACM certificate covering its hostnames`,
-            );
-          }
-        }
-        continue;
-      }
+      const certificates = envelope.certificates({
+        listenerId: id,
+        gatewayListeners,
+        routeHostnames: unitsHostnames(rules),
+        config,
+        hint: "add listener certificateRefs, a LoadBalancerConfiguration certificate, or an ACM certificate covering its hostnames",
+      });
+      if (!certificates) continue;
+      listener.certificates = certificates;
     }
     listeners.push(listener);
   }
 
-  const name = settings.name ?? loadBalancerName(ctx.clusterId, gateway.key, "application", settings.scheme);
-  return {
-    model: {
-      gatewayKey: gateway.key,
-      type: "application",
-      name,
-      scheme: settings.scheme,
-      ipAddressType: settings.ipAddressType,
-      subnets: settings.subnets,
-      securityGroups: settings.securityGroups,
-      attributes: settings.attributes,
-      tags: { ...settings.tags, ...ownershipTags(ctx.clusterId, gateway.key, "load-balancer") },
-      listeners,
-      targetGroups: targetGroups
-        .all()
-        .filter((tg) => listeners.some((l) => l.rules.some((r) => usesTargetGroup(r.actions, tg.id)))),
-    },
-    routeProblems,
-    routePartial,
-    listenerProblems,
-    listenerPending,
-  };
+  return elbBuild(
+    elb,
+    ctx,
+    "application",
+    listeners,
+    targetGroups.all().filter((tg) => listeners.some((l) => l.rules.some((r) => usesTargetGroup(r.actions, tg.id)))),
+  );
 }
 
 /**
@@ -170,7 +148,8 @@ function dropCaseFoldedTwins(unitsByRoute: Map<string, RuleUnit[]>, partial: Map
     }
     if (JSON.stringify(other.conditions) === JSON.stringify(unit.conditions)) continue;
     dropped.add(unit);
-    partial.set(
+    addPartial(
+      partial,
       unit.source.route,
       problem(
         Reason.UnsupportedValue,
@@ -183,6 +162,15 @@ function dropCaseFoldedTwins(unitsByRoute: Map<string, RuleUnit[]>, partial: Map
       route,
       units.filter((u) => !dropped.has(u)),
     );
+}
+
+/** Records why part of a route is not programmed, keeping every distinct reason given. */
+function addPartial(partial: Map<string, StatusProblem>, route: string, found: StatusProblem): void {
+  const known = partial.get(route);
+  if (!known) partial.set(route, found);
+  else if (!known.message.includes(found.message)) {
+    partial.set(route, problem(known.reason, `${known.message}; ${found.message}`));
+  }
 }
 
 function foldCase(c: RuleCondition): RuleCondition {
@@ -233,6 +221,12 @@ function routesToShed(rules: readonly ListenerRuleModel[], limit: number): strin
   return shed;
 }
 
+/** A route's rule units on one listener, and the rules left out for values ALB refuses. */
+interface RouteUnits {
+  units: RuleUnit[];
+  refused?: StatusProblem;
+}
+
 function routeUnits(
   route: ResolvedRoute,
   listener: ResolvedListener,
@@ -240,7 +234,7 @@ function routeUnits(
   gateway: ResolvedGateway,
   targetGroups: TargetGroupSet,
   ctx: ElbBuildContext,
-): RuleUnit[] | StatusProblem {
+): RouteUnits | StatusProblem {
   const namespace = route.object.metadata.namespace ?? "default";
   const actionCtx: ActionContext = {
     clusterId: ctx.clusterId,
@@ -253,21 +247,22 @@ function routeUnits(
     ruleConfigs: ctx.ruleConfigs,
   };
   const units: RuleUnit[] = [];
+  const refused: StatusProblem[] = [];
+  let programmedRules = 0;
   const hosts: (string | undefined)[] = hostnames ?? [listener.hostname];
   for (const rule of route.rules) {
     const where = `spec.rules[${rule.index}]`;
     const extras = ruleActions(rule, where, actionCtx);
     if ("reason" in extras) return extras;
-    const matches = route.kind === "GRPCRoute" ? rule.grpcMatches : rule.httpMatches;
-    for (const [m, match] of matches.entries()) {
+    const ruleUnits: RuleUnit[] = [];
+    let ruleRefused: StatusProblem | undefined;
+    for (const [m, match] of routeMatches(route, rule).entries()) {
       for (const hostname of hosts) {
-        const conditionSets =
-          route.kind === "GRPCRoute"
-            ? grpcMatchConditions(match as (typeof rule.grpcMatches)[number], hostname, `${where}.matches[${m}]`)
-            : httpMatchConditions(match as (typeof rule.httpMatches)[number], hostname, `${where}.matches[${m}]`);
+        const conditionSets = matchConditions(match, hostname, `${where}.matches[${m}]`);
         if ("reason" in conditionSets) return conditionSets;
         for (const conditions of conditionSets) {
-          units.push({
+          ruleRefused ??= conditionValueProblem(conditions, `${where}.matches[${m}]`);
+          ruleUnits.push({
             key: unitKey(route, rule.index, m, hostname, match),
             route,
             listener,
@@ -285,8 +280,36 @@ function routeUnits(
         }
       }
     }
+    // A value ALB would refuse drops its rule, not the route: the other rules keep serving.
+    if (ruleRefused) {
+      refused.push(ruleRefused);
+      continue;
+    }
+    programmedRules++;
+    units.push(...ruleUnits);
   }
-  return units;
+  if (refused.length === 0) return { units };
+  const all = problem(Reason.UnsupportedValue, refused.map((p) => p.message).join("; "));
+  return programmedRules === 0 ? all : { units, refused: all };
+}
+
+/** A match of an L7 route, tagged with its route kind so that reading it needs no cast. */
+type RouteMatch = { kind: "HTTPRoute"; match: HTTPRouteMatch } | { kind: "GRPCRoute"; match: GRPCRouteMatch };
+
+function routeMatches(route: ResolvedRoute, rule: ResolvedRule): RouteMatch[] {
+  return route.kind === "GRPCRoute"
+    ? rule.grpcMatches.map((match) => ({ kind: "GRPCRoute", match }))
+    : rule.httpMatches.map((match) => ({ kind: "HTTPRoute", match }));
+}
+
+function matchConditions(
+  m: RouteMatch,
+  hostname: string | undefined,
+  where: string,
+): RuleCondition[][] | StatusProblem {
+  return m.kind === "GRPCRoute"
+    ? grpcMatchConditions(m.match, hostname, where)
+    : httpMatchConditions(m.match, hostname, where);
 }
 
 function unitKey(
@@ -294,7 +317,7 @@ function unitKey(
   ruleIndex: number,
   matchIndex: number,
   hostname: string | undefined,
-  match: HTTPRouteMatch | GRPCRouteMatch,
+  routeMatch: RouteMatch,
 ): MatchUnitKey {
   const base = {
     routeNamespace: route.object.metadata.namespace ?? "default",
@@ -304,9 +327,8 @@ function unitKey(
     matchIndex,
     hostname,
   };
-  // The matches of a rule are all of its route's kind.
-  if (route.kind === "GRPCRoute") {
-    const m = match as GRPCRouteMatch;
+  if (routeMatch.kind === "GRPCRoute") {
+    const m = routeMatch.match;
     return {
       ...base,
       routeKind: "GRPCRoute",
@@ -318,7 +340,7 @@ function unitKey(
       },
     };
   }
-  const m = match as HTTPRouteMatch;
+  const m = routeMatch.match;
   return {
     ...base,
     routeKind: "HTTPRoute",

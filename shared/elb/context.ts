@@ -2,6 +2,7 @@
 import type { ListenerRuleConfiguration, TargetGroupConfiguration } from "../extensions/aws-lbc.ts";
 import type { Snapshot } from "../snapshot.ts";
 import type { StatusProblem } from "../status/conditions.ts";
+import type { CertificateTarget } from "./certificates.ts";
 import type { LoadBalancerModel } from "./model.ts";
 
 /** An ACM certificate as discovery sees it (from ListCertificates/DescribeCertificate). */
@@ -24,8 +25,18 @@ export interface ElbBuildContext {
   ruleConfigs: ReadonlyMap<string, ListenerRuleConfiguration>;
   /** Certificates of the target account and region, for discovery by hostname. */
   acmCertificates?: readonly AcmCertificate[];
-  /** Rules per ALB listener (an adjustable quota). Default 100. */
-  maxRulesPerListener?: number;
+  /**
+   * The account and Region the load balancers are built in; certificate ARNs named explicitly
+   * must belong to them.
+   * @default {} (unknown: only the ARN's format is checked)
+   */
+  target?: CertificateTarget;
+  /**
+   * Listener rules per Application Load Balancer across all its listeners, default rules not
+   * counted (an adjustable quota); beyond it the newest routes are not programmed.
+   * @default 100
+   */
+  maxRulesPerLoadBalancer?: number;
   /** Scheme when no LoadBalancerConfiguration sets one. Default internet-facing. */
   defaultScheme?: "internet-facing" | "internal";
 }

@@ -7,13 +7,10 @@
 
 import { compareAge } from "../graph/age.ts";
 import type { ResolvedBackend, ResolvedGateway, ResolvedListener, ResolvedRoute } from "../graph/model.ts";
-import { programmableListeners } from "../graph/model.ts";
 import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
-import { listenerCertificates } from "./certificates.ts";
 import type { ElbBuild, ElbBuildContext } from "./context.ts";
-import { loadBalancerSettings } from "./load-balancer-config.ts";
+import { elbBuild, elbEnvelope } from "./envelope.ts";
 import type { ListenerModel } from "./model.ts";
-import { loadBalancerName, ownershipTags } from "./naming.ts";
 import type { ListenerProtocol } from "./rules.ts";
 import { TargetGroupSet, type TargetProtocol, targetGroupProps } from "./target-groups.ts";
 
@@ -49,15 +46,13 @@ function singleBackend(route: ResolvedRoute): { backend: ResolvedBackend | undef
 }
 
 export function buildNlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBuild {
-  const settings = loadBalancerSettings(gateway, ctx);
+  const elb = elbEnvelope(gateway, ctx);
+  const { envelope, settings } = elb;
+  const { routeProblems } = envelope;
   const targetGroups = new TargetGroupSet(ctx.clusterId, gateway.key);
-  const routeProblems = new Map<string, StatusProblem>();
-  const listenerProblems = new Map<string, string>();
-  const listenerPending = new Map<string, string>();
-  const usable = programmableListeners(gateway);
 
   const served: Served[] = [];
-  for (const listener of usable) {
+  for (const listener of envelope.listeners) {
     const candidates = listener.attachments
       .map((a) => a.route)
       .filter((r) => !routeProblems.has(r.key))
@@ -140,46 +135,22 @@ export function buildNlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
       defaultActions: [{ type: "forward", targetGroups: [{ targetGroupId: tgId, weight: 1 }] }],
       rules: [],
       gatewayListeners: group.map((s) => s.listener.id),
-      tags: ownershipTags(ctx.clusterId, gateway.key, `listener:${id}`),
+      tags: envelope.tagsFor(`listener:${id}`),
     };
     if (protocol === "TLS") {
       const config = settings.listenerConfigurations.get(id);
-      listener.certificates = listenerCertificates(
-        group.map((s) => s.listener),
-        group.flatMap((s) => s.route.hostnames ?? []),
+      const certificates = envelope.certificates({
+        listenerId: id,
+        gatewayListeners: group.map((s) => s.listener),
+        routeHostnames: group.flatMap((s) => s.route.hostnames ?? []),
         config,
-        ctx.acmCertificates ?? [],
-      );
+      });
+      if (!certificates) continue;
+      listener.certificates = certificates;
       if (config?.sslPolicy) listener.sslPolicy = config.sslPolicy;
       if (config?.alpnPolicy) listener.alpnPolicy = config.alpnPolicy;
-      if (listener.certificates.arns.length === 0) {
-        const pending = listener.certificates.pendingSecrets;
-        for (const s of group) {
-          if (pending.length > 0)
-            listenerPending.set(s.listener.id, `waiting for Secret ${pending.join(", ")} to be imported into ACM`);
-          else listenerProblems.set(s.listener.id, `no certificate for ${id}`);
-        }
-        continue;
-      }
     }
     listeners.push(listener);
   }
-  return {
-    model: {
-      gatewayKey: gateway.key,
-      type: "network",
-      name: settings.name ?? loadBalancerName(ctx.clusterId, gateway.key, "network", settings.scheme),
-      scheme: settings.scheme,
-      ipAddressType: settings.ipAddressType,
-      subnets: settings.subnets,
-      securityGroups: settings.securityGroups,
-      attributes: settings.attributes,
-      tags: { ...settings.tags, ...ownershipTags(ctx.clusterId, gateway.key, "load-balancer") },
-      listeners,
-      targetGroups: targetGroups.all(),
-    },
-    routeProblems,
-    listenerProblems,
-    listenerPending,
-  };
+  return elbBuild(elb, ctx, "network", listeners, targetGroups.all());
 }

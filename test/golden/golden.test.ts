@@ -1,13 +1,17 @@
 /**
  * Golden cases: test/golden/cases/<case>/in.yaml (plus base.yaml) → out.yaml, the resolved graph
  * summary and every status. `npm run golden:update` rewrites out.yaml files; review them as diffs.
- * An optional observations.yaml maps gateway keys to data-plane observations.
+ * An optional observations.yaml maps gateway keys to data-plane observations; an optional
+ * options.yaml sets translation options (e.g. maxRulesPerLoadBalancer) to keep a case small. Each case with a load
+ * balancer also records plan.yaml: the ELBv2 operations that build it in an empty account, in order.
  */
-import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { controllerConfig } from "../../shared/config.ts";
+import { emptyObserved } from "../../shared/elb/observed.ts";
+import { planElb } from "../../shared/elb/plan.ts";
 import { summarizeGraph } from "../../shared/graph/summary.ts";
 import type { Secret } from "../../shared/k8s/core.ts";
 import type { KubeObject } from "../../shared/k8s/meta.ts";
@@ -16,11 +20,11 @@ import { loadManifests } from "../../shared/manifest/load.ts";
 import { formatProblem } from "../../shared/manifest/problem.ts";
 import { snapshotOf } from "../../shared/snapshot.ts";
 import type { DataPlaneObservation } from "../../shared/status/compute.ts";
-import { translate } from "../../shared/translate.ts";
+import { type TranslateOptions, translate } from "../../shared/translate.ts";
+import { checkGolden } from "./check.ts";
 
 const ROOT = import.meta.dirname;
 const CASES = join(ROOT, "cases");
-const UPDATE = process.env.SWITCHYARD_UPDATE_GOLDEN === "1";
 
 /**
  * TLS Secrets as the forwarder reports them once imported into ACM: with a certificate ARN, unless
@@ -36,7 +40,7 @@ function asImported(o: KubeObject): KubeObject {
   return { ...secret, acmCertificateArn: arn } as KubeObject;
 }
 
-function runCase(dir: string): { out: string; model: string | undefined } {
+function runCase(dir: string): { out: string; model: string | undefined; plan: string | undefined } {
   const base = loadManifests(readFileSync(join(ROOT, "base.yaml"), "utf8"), "base.yaml");
   const input = loadManifests(readFileSync(join(dir, "in.yaml"), "utf8"), "in.yaml");
   const identity = (o: KubeObject) => `${o.kind}/${objectKey(o.metadata)}`;
@@ -46,9 +50,17 @@ function runCase(dir: string): { out: string; model: string | undefined } {
   const observations = existsSync(observationsFile)
     ? new Map(Object.entries(parse(readFileSync(observationsFile, "utf8")) as Record<string, DataPlaneObservation>))
     : undefined;
+  const optionsFile = join(dir, "options.yaml");
+  const caseOptions = existsSync(optionsFile)
+    ? (parse(readFileSync(optionsFile, "utf8")) as Pick<TranslateOptions, "maxRulesPerLoadBalancer">)
+    : {};
   const config = controllerConfig({ acceptAwsControllerNames: true });
   const { graph, statuses, loadBalancers } = translate(snapshotOf(objects), config, {
     clusterId: "golden",
+    // The target account and Region of every golden Gateway; imported Secrets' ARNs are in them.
+    accountId: "111122223333",
+    region: "us-east-1",
+    ...caseOptions,
     ...(observations ? { observations } : {}),
   });
   const rejected = [...input.rejected.flatMap((r) => r.problems), ...input.problems].map(formatProblem);
@@ -63,22 +75,17 @@ function runCase(dir: string): { out: string; model: string | undefined } {
           { lineWidth: 0 },
         )
       : undefined;
-  return { out, model };
-}
-
-/** Compares (or, when updating, writes) one golden file; a missing file is written and fails once. */
-function checkGolden(name: string, file: string, actual: string | undefined): void {
-  if (actual === undefined) {
-    if (UPDATE && existsSync(file)) unlinkSync(file);
-    expect(existsSync(file), `${name}: ${file} is stale (no load balancer any more)`).toBe(false);
-    return;
-  }
-  if (UPDATE || !existsSync(file)) {
-    writeFileSync(file, actual);
-    if (!UPDATE) throw new Error(`${name}: ${file} was missing and has been written; review it and re-run`);
-    return;
-  }
-  expect(actual).toBe(readFileSync(file, "utf8"));
+  const plan =
+    loadBalancers.length > 0
+      ? stringify(
+          loadBalancers.map((b) => ({
+            gateway: b.model.gatewayKey,
+            operations: planElb(b.model, emptyObserved()).operations,
+          })),
+          { lineWidth: 0, aliasDuplicateObjects: false },
+        )
+      : undefined;
+  return { out, model, plan };
 }
 
 const cases = existsSync(CASES)
@@ -94,9 +101,10 @@ describe("golden translation cases", () => {
   for (const name of cases) {
     it(name, () => {
       const dir = join(CASES, name);
-      const { out, model } = runCase(dir);
+      const { out, model, plan } = runCase(dir);
       checkGolden(name, join(dir, "out.yaml"), out);
       checkGolden(name, join(dir, "alb-model.yaml"), model);
+      checkGolden(name, join(dir, "plan.yaml"), plan);
     });
   }
 });

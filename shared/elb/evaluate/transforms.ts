@@ -41,9 +41,10 @@ export function applyRewrites(rewrites: readonly Rewrite[], input: string): stri
   for (const rewrite of rewrites) {
     const regex = compileAlbRegex(rewrite.regex, false);
     const match = regex?.exec(input);
-    if (match === undefined || match === null) continue;
+    if (match === undefined) continue;
     const start = match.index;
-    return input.slice(0, start) + expand(rewrite.replace, match) + input.slice(start + match[0].length);
+    const whole = match.groups[0] ?? "";
+    return input.slice(0, start) + expand(rewrite.replace, match.groups) + input.slice(start + whole.length);
   }
   return undefined;
 }

@@ -15,10 +15,9 @@ spec:
 `;
 }
 
-describe("the ALB rules-per-listener quota", () => {
-  it("a route shed on one port is programmed on no port", () => {
-    const loaded = loadManifests(
-      `apiVersion: gateway.networking.k8s.io/v1
+function twoPortGateway(routes: string): ReturnType<typeof loadManifests> {
+  return loadManifests(
+    `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: {name: alb}
 spec: {controllerName: switchyard.dev/alb}
@@ -34,13 +33,61 @@ apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: apps}
 spec: {ports: [{port: 80}]}
-${route("r1", "2026-01-01T00:00:01Z", ["a", "b"])}${route("r2", "2026-01-01T00:00:02Z", ["b"])}${route("r3", "2026-01-01T00:00:03Z", ["a", "b"])}`,
-      "quota.yaml",
+${routes}`,
+    "quota.yaml",
+  );
+}
+
+function acceptedOf(statuses: ReturnType<typeof translate>["statuses"], name: string) {
+  const s = statuses.find((x) => x.kind === "HTTPRoute" && "name" in x && x.name === name);
+  return s && "parents" in s ? s.parents[0]?.conditions.find((c) => c.type === "Accepted") : undefined;
+}
+
+describe("the ALB rules-per-load-balancer quota", () => {
+  it("counts the rules of every listener of the load balancer, shedding the newest route", () => {
+    // Two rules on port 80 and two on port 81: each listener is within 3, the load balancer is not.
+    const loaded = twoPortGateway(
+      `${route("r1", "2026-01-01T00:00:01Z", ["a"])}${route("r2", "2026-01-01T00:00:02Z", ["b"])}${route("r3", "2026-01-01T00:00:03Z", ["a"])}${route("r4", "2026-01-01T00:00:04Z", ["b"])}`,
     );
-    // Port 81 carries three routes against a quota of two: the newest, r3, is shed. It also fits
-    // on port 80, but a route is either programmed or not: it must not stay there.
     const { loadBalancers, statuses } = translate(snapshotOf(loaded.objects), controllerConfig(), {
-      maxRulesPerListener: 2,
+      maxRulesPerLoadBalancer: 3,
+    });
+    const rules = loadBalancers[0]?.model.listeners.flatMap((l) => l.rules.map((r) => r.source.route)) ?? [];
+    expect(rules).toEqual(["HTTPRoute/apps/r1", "HTTPRoute/apps/r3", "HTTPRoute/apps/r2"]);
+    expect(acceptedOf(statuses, "r4")).toMatchObject({
+      status: "False",
+      reason: "UnsupportedValue",
+      message: expect.stringContaining("the ALB quota is 3 rules per load balancer"),
+    });
+    expect(acceptedOf(statuses, "r3")).toMatchObject({ status: "True" });
+  });
+
+  it("sheds the newest routes by creationTimestamp, then namespace/name, across listeners", () => {
+    const loaded = twoPortGateway(
+      `${route("r2", "2026-01-01T00:00:01Z", ["b"])}${route("r1", "2026-01-01T00:00:02Z", ["a"])}${route("r3", "2026-01-01T00:00:02Z", ["a"])}`,
+    );
+    const { statuses } = translate(snapshotOf(loaded.objects), controllerConfig(), { maxRulesPerLoadBalancer: 2 });
+    // r1 and r3 are equally new; r3 sorts after r1 by name, so it gives way first.
+    expect(acceptedOf(statuses, "r3")).toMatchObject({ status: "False" });
+    expect(acceptedOf(statuses, "r1")).toMatchObject({ status: "True" });
+    expect(acceptedOf(statuses, "r2")).toMatchObject({ status: "True" });
+  });
+
+  it("the deprecated maxRulesPerListener option is read as the per-load-balancer quota", () => {
+    const loaded = twoPortGateway(
+      `${route("r1", "2026-01-01T00:00:01Z", ["a"])}${route("r2", "2026-01-01T00:00:02Z", ["b"])}`,
+    );
+    const { statuses } = translate(snapshotOf(loaded.objects), controllerConfig(), { maxRulesPerListener: 1 });
+    expect(acceptedOf(statuses, "r2")).toMatchObject({ status: "False" });
+  });
+
+  it("a route shed is programmed on no port", () => {
+    const loaded = twoPortGateway(
+      `${route("r1", "2026-01-01T00:00:01Z", ["a", "b"])}${route("r2", "2026-01-01T00:00:02Z", ["b"])}${route("r3", "2026-01-01T00:00:03Z", ["a", "b"])}`,
+    );
+    // Five rules against a quota of three: the newest route, r3, is shed from both ports.
+    const { loadBalancers, statuses } = translate(snapshotOf(loaded.objects), controllerConfig(), {
+      maxRulesPerLoadBalancer: 3,
     });
     const routesOn = (port: number) =>
       loadBalancers[0]?.model.listeners.find((l) => l.port === port)?.rules.map((r) => r.source.route) ?? [];

@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { globMatches } from "../../../shared/elb/evaluate/glob.ts";
 import { cidrContains, parseIp } from "../../../shared/elb/evaluate/ip.ts";
 import { parseQuery } from "../../../shared/elb/evaluate/query.ts";
-import { compileAlbRegex } from "../../../shared/elb/evaluate/regex.ts";
+import { compileAlbRegex, regexMatchesWhole } from "../../../shared/elb/evaluate/regex.ts";
 import { hostName } from "../../../shared/elb/evaluate/request.ts";
 
 const sensitive = { caseInsensitive: false };
@@ -48,11 +48,27 @@ describe("ALB regex", () => {
 
   test("escaped and bracketed metacharacters are not mistaken for unsupported features", () => {
     expect(compileAlbRegex("\\(\\?=[+(?=]\\++", true)).toBeDefined();
-    expect(compileAlbRegex("[\\1]a+?", true)).toBeDefined();
+    expect(compileAlbRegex("[\\\\1]a+?", true)).toBeDefined();
   });
 
   test("named groups in (?P<name>) form are accepted", () => {
-    expect(compileAlbRegex("(?P<v>v[0-9])", true)?.exec("v2")?.groups?.v).toBe("v2");
+    expect(compileAlbRegex("(?P<v>v[0-9])", true)?.exec("v2")?.named.v).toBe("v2");
+  });
+
+  test("regexes run on RE2: \\z and \\Q…\\E mean end of text and a literal, as only RE2 reads them", () => {
+    // JavaScript's RegExp reads `\z` as `z` and `\Q`/`\E` as letters; RE2 does not.
+    expect(compileAlbRegex("/a\\z", true)?.test("/a")).toBe(true);
+    expect(compileAlbRegex("/a\\z", true)?.test("/az")).toBe(false);
+    expect(compileAlbRegex("\\Q/*.\\E", true)?.test("/*.")).toBe(true);
+  });
+
+  test("patterns that backtracking engines take exponential time on evaluate in linear time", () => {
+    // On a backtracking engine each of these takes minutes on a 40-character input; RE2 (the
+    // engine asserted above) is linear in the input, so they simply answer.
+    const input = `/${"a".repeat(48)}!`;
+    expect(regexMatchesWhole("/(a+)+$", input)).toBe(false);
+    expect(regexMatchesWhole("/(a|a)*b", input)).toBe(false);
+    expect(regexMatchesWhole("/(a|aa)+$", `/${"a".repeat(48)}`)).toBe(true);
   });
 
   test("an invalid regex is refused", () => {
