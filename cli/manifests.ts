@@ -17,7 +17,7 @@ import {
 import { extname, join } from "node:path";
 import type { KubeObject } from "../shared/k8s/meta.ts";
 import { type LocatedObject, takeInventory } from "../shared/manifest/inventory.ts";
-import { loadManifests } from "../shared/manifest/load.ts";
+import { type LoadedManifests, loadManifests } from "../shared/manifest/load.ts";
 import type { ManifestProblem } from "../shared/manifest/problem.ts";
 
 const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
@@ -187,21 +187,45 @@ export function readBounded(path: string, maxBytes: number): ReadResult {
 
 export function loadFiles(paths: readonly string[], options: ReadOptions = {}): LoadedFiles {
   const listed = manifestFiles(paths);
-  const out: LoadedFiles = { objects: [], problems: [], warnings: listed.warnings, files: listed.files };
-  const located: LocatedObject[] = [];
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const perFile: FileContents[] = [];
+  const unreadable: ManifestProblem[] = [];
   for (const file of listed.files) {
     const read = readBounded(file, maxBytes);
-    if (!read.ok) {
-      out.problems.push({ source: file, field: "", message: read.message });
-      continue;
-    }
-    const loaded = loadManifests(
-      read.text,
-      file,
-      options.defaultNamespace ? { defaultNamespace: options.defaultNamespace } : {},
-    );
-    // Loops, not push(...spread): a file can hold more objects than the stack has room for arguments.
+    if (!read.ok) unreadable.push({ source: file, field: "", message: read.message });
+    else
+      perFile.push({
+        file,
+        loaded: loadManifests(
+          read.text,
+          file,
+          options.defaultNamespace ? { defaultNamespace: options.defaultNamespace } : {},
+        ),
+      });
+  }
+  const collected = collectLoaded(perFile);
+  return {
+    objects: collected.objects,
+    problems: [...unreadable, ...collected.problems],
+    warnings: [...listed.warnings, ...collected.warnings],
+    files: listed.files,
+  };
+}
+
+export interface FileContents {
+  file: string;
+  loaded: LoadedManifests;
+}
+
+/**
+ * What every file loaded, as one input: all objects once, every problem with its document, every
+ * ignored object as a warning. Loops rather than push(...spread) throughout: a file can hold more
+ * objects than the stack has room for arguments.
+ */
+export function collectLoaded(perFile: readonly FileContents[]): Omit<LoadedFiles, "files"> {
+  const out: Omit<LoadedFiles, "files"> = { objects: [], problems: [], warnings: [] };
+  const located: LocatedObject[] = [];
+  for (const { file, loaded } of perFile) {
     loaded.objects.forEach((object, i) => {
       located.push({ object, origin: loaded.origins[i] ?? { source: file, document: 0 } });
     });
