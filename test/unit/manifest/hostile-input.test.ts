@@ -4,10 +4,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { controllerConfig } from "../../../shared/config.ts";
+import type { LatticePolicy } from "../../../shared/extensions/lattice.ts";
 import { suggestKind } from "../../../shared/manifest/kinds.ts";
 import { loadManifests } from "../../../shared/manifest/load.ts";
 import { parseManifests } from "../../../shared/manifest/parse.ts";
-import { snapshotOf } from "../../../shared/snapshot.ts";
+import { emptySnapshot, snapshotOf } from "../../../shared/snapshot.ts";
 import { translate } from "../../../shared/translate.ts";
 
 const NAMESPACE = "apiVersion: v1\nkind: Namespace\nmetadata: { name: apps }\n";
@@ -131,5 +132,20 @@ acmCertificateArn: arn:aws:acm:eu-west-1:111122223333:certificate/abc
     const serialized = JSON.stringify([snapshot, translate(snapshot, controllerConfig())]);
     expect(serialized).not.toContain(KEY);
     expect(serialized).not.toContain(PLAIN);
+  });
+});
+
+describe("very many objects", () => {
+  it("translates 130,000 policies without overflowing the stack", () => {
+    const snapshot = emptySnapshot();
+    for (let i = 0; i < 130_000; i++)
+      snapshot.latticePolicies.push({
+        apiVersion: "application-networking.k8s.aws/v1alpha1",
+        kind: "TargetGroupPolicy",
+        metadata: { name: `p${i}`, namespace: "apps" },
+        spec: { targetRef: { group: "", kind: "Service", name: `s${i}` } },
+      } as unknown as LatticePolicy);
+    const translation = translate(snapshot, controllerConfig());
+    expect(translation.statuses.length).toBeGreaterThanOrEqual(130_000);
   });
 });
