@@ -39,15 +39,20 @@ Files over --max-file-size (default 16MiB; bytes, or with a KiB/MiB/GiB suffix) 
 Exit codes: 0 ok, 1 some object was rejected or not accepted, 2 usage or input error.
 `;
 
+/** Both streams with every write made terminal-safe. */
+export function terminalSafeIo(io: Io): Io {
+  return {
+    stdout: { write: (chunk: string) => io.stdout.write(terminalSafe(chunk)) },
+    stderr: { write: (chunk: string) => io.stderr.write(terminalSafe(chunk)) },
+  };
+}
+
 /**
  * Everything written passes through `terminalSafe`: whatever a manifest contains, the terminal
  * shows it as text. A failure nobody anticipated is one line and exit 2, not a stack trace.
  */
 export async function main(argv: readonly string[], io: Io, options: MainOptions = {}): Promise<number> {
-  const safe: Io = {
-    stdout: { write: (chunk: string) => io.stdout.write(terminalSafe(chunk)) },
-    stderr: { write: (chunk: string) => io.stderr.write(terminalSafe(chunk)) },
-  };
+  const safe = terminalSafeIo(io);
   const [command, ...rest] = argv;
   try {
     switch (command) {

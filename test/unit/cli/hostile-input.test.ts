@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../../../cli/main.ts";
+import { main, terminalSafeIo } from "../../../cli/main.ts";
 import { renderPlanText } from "../../../cli/render/plan-text.ts";
 import { oneLine, terminalSafe } from "../../../cli/render/terminal.ts";
 import { controllerConfig } from "../../../shared/config.ts";
@@ -38,6 +38,32 @@ describe("terminal safety", () => {
   it("writes ESC, CSI and other control characters as visible escapes, keeping newlines and tabs", () => {
     expect(terminalSafe("a\u001b[2Jb\u009b31mc\r\u0007\n\td")).toBe("a\\u001b[2Jb\\u009b31mc\\u000d\\u0007\n\td");
     expect(oneLine("one\ntwo\u001b")).toBe("one\\ntwo\\u001b");
+  });
+
+  it("makes every write on both streams terminal-safe, whatever a command passes it", () => {
+    const written: string[] = [];
+    const safe = terminalSafeIo({
+      stdout: { write: (s: string) => written.push(s) },
+      stderr: { write: (s: string) => written.push(s) },
+    });
+    safe.stdout.write("out\u001b]0;title\u0007\n");
+    safe.stderr.write("err\u009b2J\n");
+    expect(written).toEqual(["out\\u001b]0;title\\u0007\n", "err\\u009b2J\n"]);
+  });
+
+  it("prints the stack of a failure terminal-safe too when debugging", async () => {
+    let stderr = "";
+    const io = {
+      stdout: {
+        write: () => {
+          throw new Error("bad \u001b[2J bytes");
+        },
+      },
+      stderr: { write: (s: string) => (stderr += s) },
+    };
+    expect(await main(["plan"], io, { debug: true })).toBe(2);
+    expect(stderr).toContain("    at ");
+    expect(stderr).not.toMatch(RAW_CONTROL);
   });
 
   it("prints no raw control byte from a manifest's names or YAML errors", async () => {
