@@ -6,16 +6,18 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { controllerConfig } from "../../shared/config.ts";
-import type { ElbBuild } from "../../shared/elb/context.ts";
-import { type AlbOutcome, type AlbRequest, conditionMatches, evaluateListener } from "../../shared/elb/evaluate.ts";
-import type { ListenerModel } from "../../shared/elb/model.ts";
+import type { AlbRequest } from "../../shared/elb/evaluate.ts";
+import { type ExplainedOutcome, type Explanation, explainRequest } from "../../shared/elb/explain.ts";
+import { formatProblem } from "../../shared/manifest/problem.ts";
 import { snapshotOf } from "../../shared/snapshot.ts";
 import { translate } from "../../shared/translate.ts";
 import type { Io } from "../main.ts";
-import { loadFiles } from "../manifests.ts";
+import { DEFAULT_MAX_FILE_BYTES, loadFiles, parseByteSize } from "../manifests.ts";
 import { describeCondition } from "../render/elb-text.ts";
+import { oneLine } from "../render/terminal.ts";
 
-export interface Explanation {
+/** An explanation with conditions in words, as both the text and the JSON output show them. */
+export interface RenderedExplanation {
   gateway: string;
   listener: string;
   rule: { priority: number | "default"; route?: string; ruleIndex?: number; matchIndex?: number; conditions: string[] };
@@ -23,15 +25,17 @@ export interface Explanation {
   outcome: ExplainedOutcome;
 }
 
-export type ExplainedOutcome =
-  | {
-      kind: "forward";
-      backends: { backend: string; share: number }[];
-      request: { host: string; path: string; query?: string };
-    }
-  | { kind: "redirect"; statusCode: number; location: string }
-  | { kind: "fixed-response"; statusCode: number }
-  | { kind: "authenticate"; afterwards: ExplainedOutcome };
+export function inWords(e: Explanation): RenderedExplanation {
+  return {
+    ...e,
+    rule: { ...e.rule, conditions: e.rule.conditions.map(describeCondition) },
+    skipped: e.skipped.map((s) => ({
+      priority: s.priority,
+      route: s.route,
+      failed: s.failed ? describeCondition(s.failed) : "(no condition failed)",
+    })),
+  };
+}
 
 /** Parses `METHOD URL` (method optional, GET by default). */
 export function parseRequestLine(line: string, headers: readonly string[], sourceIp?: string): AlbRequest {
@@ -60,66 +64,6 @@ export function parseRequestLine(line: string, headers: readonly string[], sourc
   };
 }
 
-function explainOutcome(outcome: AlbOutcome, build: ElbBuild): ExplainedOutcome {
-  switch (outcome.kind) {
-    case "forward":
-      return {
-        kind: "forward",
-        backends: outcome.targetGroups.map((t) => ({
-          backend: build.model.targetGroups.find((g) => g.id === t.targetGroupId)?.backend || "(no targets: 503)",
-          share: t.share,
-        })),
-        request: outcome.request,
-      };
-    case "redirect":
-      return { kind: "redirect", statusCode: outcome.statusCode, location: outcome.location };
-    case "fixed-response":
-      return { kind: "fixed-response", statusCode: outcome.statusCode };
-    case "authenticate":
-      return { kind: "authenticate", afterwards: explainOutcome(outcome.then, build) };
-  }
-}
-
-export function explainRequest(builds: readonly ElbBuild[], request: AlbRequest): Explanation[] {
-  const out: Explanation[] = [];
-  for (const build of builds) {
-    if (build.model.type !== "application") continue;
-    const listener = build.model.listeners.find((l) => l.port === request.port);
-    if (!listener) continue;
-    out.push(explainOnListener(build, listener, request));
-  }
-  return out;
-}
-
-function explainOnListener(build: ElbBuild, listener: ListenerModel, request: AlbRequest): Explanation {
-  const outcome = evaluateListener(listener.rules, listener.defaultActions, request);
-  const matched = listener.rules.find((r) => r.priority === outcome.rulePriority);
-  const skipped = listener.rules
-    .filter((r) => outcome.rulePriority === "default" || r.priority < outcome.rulePriority)
-    .map((r) => ({
-      priority: r.priority,
-      route: r.source.isolation ? `listener isolation for ${r.source.hostname}` : r.source.route,
-      failed: describeCondition(
-        r.conditions.find((c) => !conditionMatches(c, request)) ?? { field: "http-request-method", values: [] },
-      ),
-    }));
-  return {
-    gateway: build.model.gatewayKey,
-    listener: listener.id,
-    rule: matched
-      ? {
-          priority: matched.priority,
-          ...(matched.source.route
-            ? { route: matched.source.route, ruleIndex: matched.source.rule, matchIndex: matched.source.match }
-            : {}),
-          conditions: matched.conditions.map(describeCondition),
-        }
-      : { priority: "default", conditions: [] },
-    skipped,
-    outcome: explainOutcome(outcome, build),
-  };
-}
-
 function renderOutcome(o: ExplainedOutcome): string {
   switch (o.kind) {
     case "forward":
@@ -133,7 +77,7 @@ function renderOutcome(o: ExplainedOutcome): string {
   }
 }
 
-function renderText(explanations: readonly Explanation[]): string {
+function renderText(explanations: readonly RenderedExplanation[]): string {
   const lines: string[] = [];
   for (const e of explanations) {
     lines.push(`Gateway ${e.gateway}, listener ${e.listener}`);
@@ -149,6 +93,10 @@ function renderText(explanations: readonly Explanation[]): string {
 }
 
 export function explainCommand(argv: readonly string[], io: Io): number {
+  const fail = (message: string) => {
+    io.stderr.write(`switchyard explain: ${oneLine(message)}\n`);
+    return 2;
+  };
   let values: {
     file?: string[];
     request?: string;
@@ -156,6 +104,7 @@ export function explainCommand(argv: readonly string[], io: Io): number {
     output?: string;
     "source-ip"?: string;
     namespace?: string;
+    "max-file-size"?: string;
   };
   try {
     ({ values } = parseArgs({
@@ -167,35 +116,40 @@ export function explainCommand(argv: readonly string[], io: Io): number {
         output: { type: "string", short: "o" },
         "source-ip": { type: "string" },
         namespace: { type: "string", short: "n" },
+        "max-file-size": { type: "string" },
       },
     }));
   } catch (err) {
-    io.stderr.write(`switchyard explain: ${(err as Error).message}\n`);
-    return 2;
+    return fail((err as Error).message);
   }
-  if (!values.request || !values.file?.length) {
-    io.stderr.write("switchyard explain: -f <files|dirs> and --request 'METHOD URL' are required\n");
-    return 2;
-  }
+  if (!values.request || !values.file?.length) return fail("-f <files|dirs> and --request 'METHOD URL' are required");
+  const output = values.output ?? "text";
+  if (output !== "text" && output !== "json") return fail(`-o must be text or json (got ${output})`);
+  const maxFileBytes =
+    values["max-file-size"] === undefined ? DEFAULT_MAX_FILE_BYTES : parseByteSize(values["max-file-size"]);
+  if (maxFileBytes === undefined)
+    return fail(`--max-file-size must be a size such as 16MiB or 1048576 (got ${values["max-file-size"]})`);
   const missing = values.file.filter((p) => !existsSync(p));
-  if (missing.length) {
-    io.stderr.write(`switchyard explain: no such file or directory: ${missing.join(", ")}\n`);
-    return 2;
-  }
+  if (missing.length) return fail(`no such file or directory: ${missing.join(", ")}`);
   let request: AlbRequest;
   try {
     request = parseRequestLine(values.request, values.header ?? [], values["source-ip"]);
   } catch (err) {
-    io.stderr.write(`switchyard explain: ${(err as Error).message}\n`);
-    return 2;
+    return fail((err as Error).message);
   }
-  const loaded = loadFiles(values.file, values.namespace);
+  const loaded = loadFiles(values.file, {
+    ...(values.namespace ? { defaultNamespace: values.namespace } : {}),
+    maxFileBytes,
+  });
+  // explain's stdout is the explanation; what was not read goes to stderr so it is still seen.
+  for (const p of loaded.problems) io.stderr.write(`switchyard explain: rejected: ${oneLine(formatProblem(p))}\n`);
+  for (const p of loaded.warnings) io.stderr.write(`switchyard explain: warning: ${oneLine(formatProblem(p))}\n`);
   const { loadBalancers } = translate(snapshotOf(loaded.objects), controllerConfig());
-  const explanations = explainRequest(loadBalancers, request);
+  const explanations = explainRequest(loadBalancers, request).map(inWords);
   if (explanations.length === 0) {
     io.stderr.write(`switchyard explain: no Application Load Balancer Gateway listens on port ${request.port}\n`);
     return 1;
   }
-  io.stdout.write(values.output === "json" ? `${JSON.stringify(explanations, null, 2)}\n` : renderText(explanations));
+  io.stdout.write(output === "json" ? `${JSON.stringify(explanations, null, 2)}\n` : renderText(explanations));
   return 0;
 }

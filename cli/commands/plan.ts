@@ -3,7 +3,7 @@
  * would build plus every status it would write. Exit 1 when any object is rejected or not accepted,
  * so the command works as a CI gate for manifests.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
@@ -15,52 +15,69 @@ import { formatProblem } from "../../shared/manifest/problem.ts";
 import { snapshotOf } from "../../shared/snapshot.ts";
 import { translate } from "../../shared/translate.ts";
 import type { Io } from "../main.ts";
-import { loadFiles } from "../manifests.ts";
+import { DEFAULT_MAX_FILE_BYTES, loadFiles, parseByteSize, readBounded } from "../manifests.ts";
 import { describeOperation } from "../render/operations-text.ts";
 import { notAccepted, renderPlanText } from "../render/plan-text.ts";
+import { oneLine } from "../render/terminal.ts";
 
 const BUNDLED_EXAMPLES = join(import.meta.dirname, "..", "..", "examples");
 
 export function planCommand(argv: readonly string[], io: Io): number {
   let args: ReturnType<typeof parse>;
+  const fail = (message: string) => {
+    io.stderr.write(`switchyard plan: ${oneLine(message)}\n`);
+    return 2;
+  };
   try {
     args = parse(argv);
   } catch (err) {
-    io.stderr.write(`switchyard plan: ${(err as Error).message}\n`);
-    return 2;
+    return fail((err as Error).message);
   }
   const output = args.values.output ?? "text";
-  if (!["text", "json", "yaml"].includes(output)) {
-    io.stderr.write(`switchyard plan: -o must be text, json or yaml (got ${output})\n`);
-    return 2;
-  }
+  if (!["text", "json", "yaml"].includes(output)) return fail(`-o must be text, json or yaml (got ${output})`);
+  const maxFileBytes =
+    args.values["max-file-size"] === undefined ? DEFAULT_MAX_FILE_BYTES : parseByteSize(args.values["max-file-size"]);
+  if (maxFileBytes === undefined)
+    return fail(`--max-file-size must be a size such as 16MiB or 1048576 (got ${args.values["max-file-size"]})`);
   const paths = args.values.file?.length ? args.values.file : [BUNDLED_EXAMPLES];
   const missing = paths.filter((p) => !existsSync(p));
-  if (missing.length > 0) {
-    io.stderr.write(`switchyard plan: no such file or directory: ${missing.join(", ")}\n`);
-    return 2;
-  }
+  if (missing.length > 0) return fail(`no such file or directory: ${missing.join(", ")}`);
   let observed: Record<string, ObservedElb> = {};
-  if (args.values.observed) {
+  const observedFile = args.values.observed;
+  if (observedFile !== undefined) {
+    const read = readBounded(observedFile, maxFileBytes);
+    if (!read.ok) return fail(`--observed ${observedFile}: ${read.message}`);
     try {
-      observed = JSON.parse(readFileSync(args.values.observed, "utf8")) as Record<string, ObservedElb>;
+      const value: unknown = JSON.parse(read.text);
+      if (!isMappingOfMappings(value)) throw new Error("expected a JSON object of Gateway key → observed state");
+      observed = value as unknown as Record<string, ObservedElb>;
     } catch (err) {
-      io.stderr.write(`switchyard plan: --observed ${args.values.observed}: ${(err as Error).message}\n`);
-      return 2;
+      return fail(`--observed ${observedFile}: ${(err as Error).message}`);
     }
   }
-  const loaded = loadFiles(paths, args.values.namespace);
+  const loaded = loadFiles(paths, {
+    ...(args.values.namespace ? { defaultNamespace: args.values.namespace } : {}),
+    maxFileBytes,
+  });
   const config = controllerConfig({ acceptAwsControllerNames: args.values["aws-controller-names"] ?? false });
   const translation = translate(snapshotOf(loaded.objects), config);
-  const rejected = loaded.problems.map(formatProblem);
-  const diffs = args.values.diff
-    ? translation.loadBalancers.map((b) => ({
-        gateway: b.model.gatewayKey,
-        ...planElb(b.model, observed[b.model.gatewayKey] ?? emptyObserved()),
-      }))
-    : undefined;
+  const rejected = loaded.problems.map((p) => oneLine(formatProblem(p)));
+  const warnings = loaded.warnings.map((p) => oneLine(formatProblem(p)));
+  let diffs: ({ gateway: string } & ReturnType<typeof planElb>)[] | undefined;
+  try {
+    diffs = args.values.diff
+      ? translation.loadBalancers.map((b) => ({
+          gateway: b.model.gatewayKey,
+          ...planElb(b.model, observed[b.model.gatewayKey] ?? emptyObserved()),
+        }))
+      : undefined;
+  } catch (err) {
+    // Until the observed state is decoded field by field, a malformed one fails inside the planner.
+    if (observedFile === undefined) throw err;
+    return fail(`--observed ${observedFile}: not a valid observed state (${(err as Error).message})`);
+  }
   if (output === "text") {
-    io.stdout.write(renderPlanText(translation, rejected, loaded.files.length));
+    io.stdout.write(renderPlanText(translation, rejected, loaded.files.length, warnings));
     for (const d of diffs ?? []) {
       io.stdout.write(
         `Changes for Gateway ${d.gateway}${args.values.observed ? "" : " (against an empty account)"}:\n`,
@@ -75,6 +92,7 @@ export function planCommand(argv: readonly string[], io: Io): number {
   } else {
     const document = {
       rejected,
+      warnings,
       graph: summarizeGraph(translation.graph),
       loadBalancers: translation.loadBalancers.map((b) => b.model),
       statuses: translation.statuses,
@@ -97,7 +115,14 @@ function parse(argv: readonly string[]) {
       "aws-controller-names": { type: "boolean" },
       diff: { type: "boolean" },
       observed: { type: "string" },
+      "max-file-size": { type: "string" },
     },
     allowPositionals: false,
   });
+}
+
+function isMappingOfMappings(value: unknown): value is Record<string, Record<string, unknown>> {
+  const isMapping = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v);
+  return isMapping(value) && Object.values(value).every(isMapping);
 }

@@ -65,26 +65,31 @@ function gatewayLines(g: ResolvedGateway, statuses: readonly StatusUpdate[]): st
   const lines = [
     `Gateway ${g.key} — ${dataPlaneName(g.dataPlane)} — ${status && "conditions" in status ? brief(status.conditions) : ""}`,
   ];
-  for (const l of g.listeners) lines.push(...listenerLines(l, status));
+  for (const l of g.listeners) for (const line of listenerLines(l, status)) lines.push(line);
   for (const set of g.listenerSets) {
     lines.push(
       `  ListenerSet ${set.object.metadata.namespace}/${set.object.metadata.name}${set.problem ? ` — not accepted: ${set.problem.message}` : ""}`,
     );
-    for (const l of set.listeners) lines.push(...listenerLines(l, undefined).map((line) => `  ${line}`));
+    for (const l of set.listeners) for (const line of listenerLines(l, undefined)) lines.push(`  ${line}`);
   }
   return lines;
 }
 
-export function renderPlanText(translation: Translation, rejected: readonly string[], fileCount: number): string {
+export function renderPlanText(
+  translation: Translation,
+  rejected: readonly string[],
+  fileCount: number,
+  warnings: readonly string[] = [],
+): string {
   const { graph, statuses } = translation;
   const lines: string[] = [
     `switchyard plan — ${fileCount} file${fileCount === 1 ? "" : "s"}, ${graph.gateways.length} Gateway${graph.gateways.length === 1 ? "" : "s"}, ${graph.routes.length} route${graph.routes.length === 1 ? "" : "s"}`,
     "",
   ];
   for (const g of graph.gateways) {
-    lines.push(...gatewayLines(g, statuses));
+    for (const line of gatewayLines(g, statuses)) lines.push(line);
     const build = translation.loadBalancers.find((b) => b.model.gatewayKey === g.key);
-    if (build) lines.push(...renderElbText(build));
+    if (build) for (const line of renderElbText(build)) lines.push(line);
     lines.push("");
   }
   const routeStatuses = statuses.filter((s) => "parents" in s);
@@ -101,7 +106,15 @@ export function renderPlanText(translation: Translation, rejected: readonly stri
     lines.push("");
   }
   const problems = notAccepted(statuses);
-  if (problems.length > 0) lines.push("Not accepted:", ...problems.map((p) => `  ${p}`), "");
-  if (rejected.length > 0) lines.push("Rejected manifests:", ...rejected.map((r) => `  ${r}`), "");
+  // Loops rather than push(...spread): these lists grow with the input and spreading them can overflow the stack.
+  const section = (title: string, items: readonly string[]) => {
+    if (items.length === 0) return;
+    lines.push(title);
+    for (const item of items) lines.push(`  ${item}`);
+    lines.push("");
+  };
+  section("Not accepted:", problems);
+  section("Rejected manifests:", rejected);
+  section("Warnings:", warnings);
   return `${lines.join("\n")}\n`;
 }

@@ -246,7 +246,8 @@ export function markConflicts(dataPlane: DataPlane, tiers: readonly ResolvedList
         }
       }
     }
-    settled.push(...candidates.filter((l) => !l.conflict && !l.acceptedProblem));
+    // A loop, not push(...spread): ListenerSets make the candidates on one port unbounded.
+    for (const l of candidates) if (!l.conflict && !l.acceptedProblem) settled.push(l);
   }
 }
 

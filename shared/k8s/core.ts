@@ -53,7 +53,10 @@ export interface EndpointSlice extends KubeObject<"EndpointSlice", never, never>
 
 export type Namespace = KubeObject<"Namespace", unknown, unknown>;
 
-/** A Secret as the forwarder reports it: type and metadata, never `data`. */
+/**
+ * A Secret as the forwarder reports it: type and metadata, never `data`. Manifests are held to the
+ * same shape: the parser drops `data`, `stringData` and kubectl's last-applied copy of them.
+ */
 export interface Secret extends KubeObject<"Secret", never, never> {
   type?: string;
   /** Set by the forwarder once it has imported a TLS Secret into ACM in the cluster's account. */

@@ -51,3 +51,39 @@ export const ALTERNATE_GROUPS: Partial<Record<KnownKind, readonly string[]>> = {
   ServiceExport: [MCS_GROUP],
   ServiceImport: [MCS_GROUP],
 };
+
+/**
+ * The known kind a user probably meant: the same letters in another case (`HttpRoute`), or at
+ * most two edits away for names long enough that two edits still leave them recognisable.
+ */
+export function suggestKind(kind: string): KnownKind | undefined {
+  const lower = kind.toLowerCase();
+  let best: { kind: KnownKind; distance: number } | undefined;
+  for (const known of Object.keys(KINDS) as KnownKind[]) {
+    const knownLower = known.toLowerCase();
+    if (knownLower === lower) return known;
+    const allowed = known.length >= 8 ? 2 : known.length >= 5 ? 1 : 0;
+    const distance = editDistance(lower, knownLower, allowed);
+    if (distance <= allowed && (!best || distance < best.distance)) best = { kind: known, distance };
+  }
+  return best?.kind;
+}
+
+/** Levenshtein distance, giving up (returning limit + 1) once it must exceed `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      current.push(value);
+      rowMin = Math.min(rowMin, value);
+    }
+    if (rowMin > limit) return limit + 1;
+    previous = current;
+  }
+  return previous[b.length] ?? limit + 1;
+}

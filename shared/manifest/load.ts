@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from "../k8s/meta.ts";
 import { applyDefaults } from "./defaults.ts";
-import { type ParsedManifests, type ParseOptions, parseManifests } from "./parse.ts";
+import { type ObjectOrigin, type ParsedManifests, type ParseOptions, parseManifests } from "./parse.ts";
 import type { ManifestProblem, ObjectIdentity } from "./problem.ts";
 import { identityOf, type ValidateOptions, validateObject } from "./validate.ts";
 
@@ -13,12 +13,16 @@ export interface LoadOptions extends ParseOptions, ValidateOptions {}
 
 export interface RejectedObject {
   object: ObjectIdentity;
+  /** Where the object was written. */
+  origin: ObjectOrigin;
   problems: ManifestProblem[];
 }
 
 export interface LoadedManifests {
   /** Valid objects of known kinds, defaulted. */
   objects: KubeObject[];
+  /** `origins[i]` is where `objects[i]` was written. */
+  origins: ObjectOrigin[];
   /** Objects the API server would refuse, each with all its problems (`source` filled in). */
   rejected: RejectedObject[];
   /** Well-formed objects of kinds switchyard does not read. */
@@ -29,12 +33,42 @@ export interface LoadedManifests {
 
 export function loadManifests(text: string, source: string, options: LoadOptions = {}): LoadedManifests {
   const parsed = parseManifests(text, source, options);
-  const result: LoadedManifests = { objects: [], rejected: [], ignored: parsed.ignored, problems: parsed.problems };
-  for (const object of parsed.objects) {
-    const defaulted = applyDefaults(object, options);
-    const problems = validateObject(defaulted, options);
-    if (problems.length === 0) result.objects.push(defaulted);
-    else result.rejected.push({ object: identityOf(object), problems: problems.map((p) => ({ source, ...p })) });
-  }
+  const result: LoadedManifests = {
+    objects: [],
+    origins: [],
+    rejected: [],
+    ignored: parsed.ignored,
+    problems: parsed.problems,
+  };
+  parsed.objects.forEach((object, i) => {
+    const origin = parsed.origins[i] ?? { source, document: 0 };
+    const checked = check(object, options);
+    if (checked.problems.length === 0) {
+      result.objects.push(checked.object);
+      result.origins.push(origin);
+    } else
+      result.rejected.push({
+        object: identityOf(object),
+        origin,
+        problems: checked.problems.map((p) => ({ source, ...p })),
+      });
+  });
   return result;
+}
+
+/**
+ * Defaults then validation. Both walk whatever the user wrote; should either still trip over a
+ * shape nobody foresaw, that object is refused with the reason and the rest of the file loads.
+ */
+function check(object: KubeObject, options: LoadOptions): { object: KubeObject; problems: ManifestProblem[] } {
+  try {
+    const defaulted = applyDefaults(object, options);
+    return { object: defaulted, problems: validateObject(defaulted, options) };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return {
+      object,
+      problems: [{ object: identityOf(object), field: "", message: `could not be checked: ${message}` }],
+    };
+  }
 }

@@ -1,55 +1,116 @@
 /**
  * Multi-document YAML/JSON → Kubernetes objects of the kinds switchyard knows. Never throws on bad
  * input: every document either becomes an object, is reported as ignored (another kind), or becomes
- * a problem that names the document and the field.
+ * a problem that names the document and the field. A document that cannot be read (a YAML error,
+ * an alias bomb, a document over the size limit, anything the YAML library throws) is a problem
+ * for that document alone; the documents around it still load.
  */
 import { parseAllDocuments } from "yaml";
 import { apiGroup, type KubeObject } from "../k8s/meta.ts";
-import { ALTERNATE_GROUPS, isKnownKind, KINDS, type KnownKind } from "./kinds.ts";
+import { ALTERNATE_GROUPS, isKnownKind, KINDS, type KnownKind, suggestKind } from "./kinds.ts";
 import type { ManifestProblem } from "./problem.ts";
+
+/** The API server refuses request bodies over 3 MiB; no single object can be larger in a cluster. */
+export const DEFAULT_MAX_DOCUMENT_CHARS = 3 * 1024 * 1024;
+/**
+ * Aliases a document may expand. Real manifests use a handful; a "billion laughs" document needs
+ * thousands, and expanding it would exhaust memory long before it became an object.
+ */
+export const DEFAULT_MAX_ALIAS_COUNT = 100;
+
+export interface IgnoredObject {
+  source: string;
+  document: number;
+  apiVersion: string;
+  kind: string;
+  name: string;
+  /** Why switchyard does not read it, with a "did you mean" when the kind looks like a typo. */
+  reason: string;
+}
+
+/** Where an object was written: the file (or stream) and the 0-based document index in it. */
+export interface ObjectOrigin {
+  source: string;
+  document: number;
+}
 
 export interface ParsedManifests {
   objects: KubeObject[];
-  /** Well-formed objects of kinds switchyard does not read (Deployments, ConfigMaps, …). */
-  ignored: { source: string; document: number; apiVersion: string; kind: string; name: string }[];
+  /** `origins[i]` is where `objects[i]` was written. */
+  origins: ObjectOrigin[];
+  /** Well-formed objects of kinds switchyard does not read (Deployments, ConfigMaps, typos…). */
+  ignored: IgnoredObject[];
   problems: ManifestProblem[];
 }
 
 export interface ParseOptions {
   /** Namespace given to namespaced objects that name none, as `kubectl apply` does. */
   defaultNamespace?: string;
+  /** Largest document, in characters, that is read; larger ones are a problem. Default 3 MiB. */
+  maxDocumentChars?: number;
+  /** Most aliases one document may expand. Default 100. */
+  maxAliasCount?: number;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+function messageOf(err: unknown): string {
+  if (err instanceof RangeError) return "too deeply nested to read";
+  if (err instanceof Error && /alias/i.test(err.message))
+    return "too many alias expansions (a YAML alias bomb?); aliases are limited to keep memory bounded";
+  return err instanceof Error ? err.message : String(err);
+}
+
 export function parseManifests(text: string, source: string, options: ParseOptions = {}): ParsedManifests {
-  const result: ParsedManifests = { objects: [], ignored: [], problems: [] };
+  const result: ParsedManifests = { objects: [], origins: [], ignored: [], problems: [] };
   const defaultNamespace = options.defaultNamespace ?? "default";
-  const documents = parseAllDocuments(text, { prettyErrors: false });
-  const docs = Array.isArray(documents) ? documents : [documents];
-  docs.forEach((doc, document) => {
+  const maxChars = options.maxDocumentChars ?? DEFAULT_MAX_DOCUMENT_CHARS;
+  const maxAliasCount = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
+  let docs: ReturnType<typeof parseAllDocuments>;
+  try {
+    docs = parseAllDocuments(text, { prettyErrors: false });
+  } catch (err) {
+    result.problems.push({ source, document: 0, field: "", message: `YAML: ${messageOf(err)}` });
+    return result;
+  }
+  const documents = Array.isArray(docs) ? docs : [docs];
+  documents.forEach((doc, document) => {
     if (doc.errors.length > 0) {
       for (const err of doc.errors)
         result.problems.push({ source, document, field: "", message: `YAML: ${err.message}` });
       return;
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
-    if (value === null || value === undefined) return;
-    addValue(value, source, document, defaultNamespace, result, "");
+    const [start, , end] = doc.range ?? [0, 0, 0];
+    if (end - start > maxChars) {
+      result.problems.push({
+        source,
+        document,
+        field: "",
+        message: `document is ${end - start} characters, over the limit of ${maxChars}; it was not read`,
+      });
+      return;
+    }
+    try {
+      const value: unknown = doc.toJS({ maxAliasCount });
+      if (value === null || value === undefined) return;
+      addValue(value, { source, document }, defaultNamespace, result, "");
+    } catch (err) {
+      result.problems.push({ source, document, field: "", message: `YAML: ${messageOf(err)}` });
+    }
   });
   return result;
 }
 
 function addValue(
   value: unknown,
-  source: string,
-  document: number,
+  origin: ObjectOrigin,
   defaultNamespace: string,
   out: ParsedManifests,
   path: string,
 ): void {
+  const { source, document } = origin;
   if (!isRecord(value)) {
     out.problems.push({ source, document, field: path, message: "expected a Kubernetes object (a mapping)" });
     return;
@@ -57,7 +118,7 @@ function addValue(
   const { apiVersion, kind, metadata } = value;
   if (typeof kind === "string" && kind.endsWith("List") && Array.isArray(value.items)) {
     value.items.forEach((item, i) => {
-      addValue(item, source, document, defaultNamespace, out, `${path}items[${i}]`);
+      addValue(item, origin, defaultNamespace, out, `${path}items[${i}]`);
     });
     return;
   }
@@ -80,8 +141,26 @@ function addValue(
     return;
   }
   const name = metadata.name;
-  if (!isKnownKind(kind) || !groupMatches(kind, apiVersion)) {
-    out.ignored.push({ source, document, apiVersion, kind, name });
+  if (!isKnownKind(kind)) {
+    const suggestion = suggestKind(kind);
+    out.ignored.push({
+      ...origin,
+      apiVersion,
+      kind,
+      name,
+      reason: `switchyard does not read ${kind} objects${suggestion ? `; did you mean ${suggestion}?` : ""}`,
+    });
+    return;
+  }
+  if (!groupMatches(kind, apiVersion)) {
+    const info = KINDS[kind];
+    out.ignored.push({
+      ...origin,
+      apiVersion,
+      kind,
+      name,
+      reason: `${kind} is read from API group ${info.group === "" ? '"" (core, apiVersion v1)' : info.group}, not ${apiGroup(apiVersion) || '"" (core)'}`,
+    });
     return;
   }
   const info = KINDS[kind];
@@ -100,7 +179,32 @@ function addValue(
   const meta = { ...metadata, name } as KubeObject["metadata"];
   if (info.namespaced) meta.namespace = namespace ?? defaultNamespace;
   else delete meta.namespace;
-  out.objects.push({ ...(value as unknown as KubeObject), apiVersion, kind, metadata: meta });
+  const object = { ...(value as unknown as KubeObject), apiVersion, kind, metadata: meta };
+  out.objects.push(kind === "Secret" ? withoutKeyMaterial(object) : object);
+  out.origins.push(origin);
+}
+
+const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+/**
+ * A Secret keeps only what translation reads — metadata, type and the ACM import outcome — so
+ * certificate keys never sit in memory, in a snapshot or in any output derived from it.
+ */
+function withoutKeyMaterial(secret: KubeObject): KubeObject {
+  const { managedFields: _managedFields, ...metadata } = secret.metadata as KubeObject["metadata"] & {
+    managedFields?: unknown;
+  };
+  if (metadata.annotations && LAST_APPLIED in metadata.annotations) {
+    // kubectl copies the whole applied object, data included, into this annotation.
+    const { [LAST_APPLIED]: _lastApplied, ...annotations } = metadata.annotations;
+    metadata.annotations = annotations;
+  }
+  const kept: Record<string, unknown> = { apiVersion: secret.apiVersion, kind: secret.kind, metadata };
+  const source = secret as unknown as Record<string, unknown>;
+  for (const field of ["type", "acmCertificateArn", "acmImportError"]) {
+    if (field in source) kept[field] = source[field];
+  }
+  return kept as unknown as KubeObject;
 }
 
 function groupMatches(kind: KnownKind, apiVersion: string): boolean {

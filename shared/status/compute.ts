@@ -115,7 +115,8 @@ export function computeStatuses(
     updates.push(gatewayStatus(gateway, observation));
     for (const set of gateway.listenerSets) updates.push(listenerSetStatus(set, gateway, observation));
   }
-  updates.push(...policyStatuses(graph, ownedControllers));
+  // A loop, not push(...spread): there can be more policies than the stack has room for arguments.
+  for (const update of policyStatuses(graph, ownedControllers)) updates.push(update);
   const routesWithUpdates = new Set<string>();
   const gatewaysByKey = new Map(graph.gateways.map((g) => [g.key, g]));
   for (const route of graph.routes) {

@@ -44,6 +44,7 @@ describe("loadManifests", () => {
     expect(loaded.rejected).toEqual([
       {
         object: { kind: "HTTPRoute", namespace: "team-a", name: "bad" },
+        origin: { source: "route.yaml", document: 0 },
         problems: [
           {
             source: "route.yaml",
@@ -65,7 +66,14 @@ describe("loadManifests", () => {
   it("reports other kinds as ignored", () => {
     const loaded = loadManifests("apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d }\n", "d.yaml");
     expect(loaded.ignored).toEqual([
-      { source: "d.yaml", document: 0, apiVersion: "apps/v1", kind: "Deployment", name: "d" },
+      {
+        source: "d.yaml",
+        document: 0,
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        name: "d",
+        reason: "switchyard does not read Deployment objects",
+      },
     ]);
     expect(loaded.objects).toEqual([]);
     expect(loaded.rejected).toEqual([]);
