@@ -39,7 +39,7 @@ import {
   SetSecurityGroupsCommand,
   type TargetGroupIpAddressTypeEnum,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { TargetModel } from "../../elb/model.ts";
+import type { MutualAuthentication, TargetModel } from "../../elb/model.ts";
 import { MANAGED_BY, TAG } from "../../elb/naming.ts";
 import type { ObservedElb, ObservedListener, ObservedTargetGroup } from "../../elb/observed.ts";
 import type { ElbOperation, RuleRef } from "../../elb/operations.ts";
@@ -214,17 +214,7 @@ async function network<T>(operation: string, discover: () => Promise<T>): Promis
   }
 }
 
-/**
- * ELBv2's create calls are idempotent by name: when a resource with the same name and settings
- * exists, its ARN comes back as if it had just been created. Whatever came back must carry this
- * Gateway's ownership tags, or switchyard would adopt someone else's resource: a name collision
- * is reported, never a takeover.
- */
-function toSdkMutualAuthentication(m: {
-  mode: string;
-  trustStoreArn?: string;
-  ignoreClientCertificateExpiry?: boolean;
-}) {
+function toSdkMutualAuthentication(m: MutualAuthentication) {
   return {
     Mode: m.mode,
     ...(m.trustStoreArn ? { TrustStoreArn: m.trustStoreArn } : {}),
@@ -250,6 +240,12 @@ function namedCollision(error: unknown, what: string, owner: ResourceOwner): unk
   return error;
 }
 
+/**
+ * ELBv2's create calls are idempotent by name: when a resource with the same name and settings
+ * exists, its ARN comes back as if it had just been created. Whatever came back must carry this
+ * Gateway's ownership tags, or switchyard would adopt someone else's resource: a name collision
+ * is reported, never a takeover.
+ */
 async function assertOwned(
   client: ElasticLoadBalancingV2Client,
   operation: string,
