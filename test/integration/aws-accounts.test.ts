@@ -5,11 +5,12 @@ import { DescribeLoadBalancersCommand } from "@aws-sdk/client-elastic-load-balan
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
-import { executePlan, startExecution } from "../../shared/aws/elbv2/execute.ts";
+import { startExecution } from "../../shared/aws/elbv2/execute.ts";
 import { discoverByTags, observeFromArns } from "../../shared/aws/elbv2/observe.ts";
 import { loadBalancerName, ownershipTags } from "../../shared/elb/naming.ts";
 import { emptyObserved } from "../../shared/elb/observed.ts";
 import { DUMMY_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, motoSettings, resetMoto, TEST_REGION } from "../env/clients.ts";
+import { executeEach } from "./aws-elbv2-fixture.ts";
 
 const ACCOUNT_B = "222233334444";
 const accountA: AwsTarget = { account: MOTO_DEFAULT_ACCOUNT_ID, region: TEST_REGION };
@@ -43,7 +44,7 @@ describe("AWS client factory across accounts on moto", () => {
     expect(identity.Arn).toBe(`arn:aws:sts::${ACCOUNT_B}:assumed-role/switchyard-reconciler/switchyard-reconcile`);
 
     const name = loadBalancerName(CLUSTER, GATEWAY, "application", "internal");
-    const ctx = await executePlan(
+    const ctx = await executeEach(
       factory.elbv2(accountB),
       [
         {
@@ -86,7 +87,7 @@ describe("AWS client factory across accounts on moto", () => {
   });
 
   it("refuses to create a load balancer without subnets in a VPC that does not exist, saying why", async () => {
-    const creating = executePlan(
+    const creating = executeEach(
       factory.elbv2(accountB),
       [
         {

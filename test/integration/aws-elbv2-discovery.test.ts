@@ -2,11 +2,11 @@
 // state record, everything tagged as the Gateway's is found and read back, and nothing else.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
-import { type ExecutionContext, executePlan, startExecution } from "../../shared/aws/elbv2/execute.ts";
+import { type ExecutionContext, startExecution } from "../../shared/aws/elbv2/execute.ts";
 import { discoverByTags } from "../../shared/aws/elbv2/observe.ts";
 import { emptyObserved, type ObservedElb } from "../../shared/elb/observed.ts";
 import { DUMMY_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, motoSettings, resetMoto, TEST_REGION } from "../env/clients.ts";
-import { albModel, CLUSTER, createOperations, requestCertificate } from "./aws-elbv2-fixture.ts";
+import { albModel, CLUSTER, createOperations, executeEach, requestCertificate } from "./aws-elbv2-fixture.ts";
 
 const target: AwsTarget = { account: MOTO_DEFAULT_ACCOUNT_ID, region: TEST_REGION };
 const GATEWAY = "apps/crashed";
@@ -38,7 +38,7 @@ describe("discovery by ownership tags on moto", () => {
     const elbv2 = factory.elbv2(target);
     const deps = { ec2: factory.ec2(target) };
     // Another Gateway's complete stack in the same account and Region.
-    await executePlan(
+    await executeEach(
       elbv2,
       createOperations(albModel(OTHER, [certificate])),
       startExecution({ clusterId: CLUSTER, gatewayKey: OTHER }, emptyObserved()),
@@ -47,7 +47,7 @@ describe("discovery by ownership tags on moto", () => {
     // This Gateway's plan stops after the first listener and its rule: the process died there.
     const ops = createOperations(albModel(GATEWAY, [certificate]));
     const crashAt = ops.findIndex((op) => op.op === "CreateListener" && op.listenerId === "HTTPS:443");
-    crashed = await executePlan(
+    crashed = await executeEach(
       elbv2,
       ops.slice(0, crashAt),
       startExecution({ clusterId: CLUSTER, gatewayKey: GATEWAY }, emptyObserved()),
@@ -81,7 +81,7 @@ describe("discovery by ownership tags on moto", () => {
 
   it("reports a second load balancer tagged for the Gateway as a stray", async () => {
     const model = albModel(GATEWAY, []);
-    const second = await executePlan(
+    const second = await executeEach(
       factory.elbv2(target),
       [
         {
