@@ -7,6 +7,8 @@
  *   own sending rate after throttling;
  * - one token-bucket limiter per (account, Region), separate for reads and writes;
  * - one ApiCallCounter (calls and attempts per service and operation);
+ * - a deadline per call, retries included (DEFAULT_CALL_DEADLINE_MS, well inside the reconcile
+ *   lease), and connection and per-attempt request timeouts on the HTTP handler;
  * - an optional endpoint (moto, or any AWS-compatible endpoint) and request handler (tests).
  */
 import { EC2Client } from "@aws-sdk/client-ec2";
@@ -14,9 +16,16 @@ import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balan
 import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { STSClient } from "@aws-sdk/client-sts";
 import type { HttpHandler } from "@smithy/core/protocols";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, MetadataBearer, Pluggable } from "@smithy/types";
 import { ApiCallCounter, callCounterPlugin } from "./call-counter.ts";
 import { AssumedRoleCache, roleAccount } from "./credentials.ts";
+import {
+  applyCallDeadline,
+  DEFAULT_CALL_DEADLINE_MS,
+  DEFAULT_CONNECTION_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from "./deadline.ts";
 import {
   type Clock,
   DEFAULT_RATE_LIMITS,
@@ -54,8 +63,21 @@ export interface AwsClientFactoryOptions {
   rateLimits?: RateLimits;
   /** Clock for the limiter and the credential cache. Default: the system clock. */
   clock?: Clock;
-  /** HTTP handler for every client, e.g. a FaultInjectingHandler in tests. Default: the SDK's. */
+  /**
+   * HTTP handler for every client, e.g. a FaultInjectingHandler in tests. Default: a
+   * NodeHttpHandler with `connectionTimeoutMs` and `requestTimeoutMs`.
+   */
   requestHandler?: HttpHandler;
+  /**
+   * Longest one call may take, SDK retries and backoff included; past it the call is aborted and
+   * reported retryable (`CallDeadlineExceeded`). Keep it well inside the reconcile lease.
+   * Default DEFAULT_CALL_DEADLINE_MS (20 s).
+   */
+  callDeadlineMs?: number;
+  /** Per-attempt wait for an answer. Default DEFAULT_REQUEST_TIMEOUT_MS (10 s). */
+  requestTimeoutMs?: number;
+  /** Wait for a connection to open. Default DEFAULT_CONNECTION_TIMEOUT_MS (3 s). */
+  connectionTimeoutMs?: number;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
@@ -71,13 +93,25 @@ export class AwsClientFactory {
   readonly #clients = new Map<string, Destroyable>();
   readonly #sts: STSClient;
   readonly #roles: AssumedRoleCache;
+  readonly #requestHandler: HttpHandler;
+  readonly callDeadlineMs: number;
 
   constructor(options: AwsClientFactoryOptions = {}) {
     this.#options = options;
+    this.callDeadlineMs = options.callDeadlineMs ?? DEFAULT_CALL_DEADLINE_MS;
+    this.#requestHandler =
+      options.requestHandler ??
+      new NodeHttpHandler({
+        connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+        requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      });
     this.counter = options.counter ?? new ApiCallCounter();
     const clock = options.clock ?? systemClock;
     this.#limiters = new RateLimiterRegistry(options.rateLimits ?? DEFAULT_RATE_LIMITS, clock);
-    this.#sts = new STSClient(this.#config(options.stsRegion ?? "us-east-1", options.credentials));
+    this.#sts = applyCallDeadline(
+      new STSClient(this.#config(options.stsRegion ?? "us-east-1", options.credentials)),
+      this.callDeadlineMs,
+    );
     this.#sts.middlewareStack.use(callCounterPlugin(this.counter));
     this.#roles = new AssumedRoleCache({
       sts: this.#sts,
@@ -144,11 +178,15 @@ export class AwsClientFactory {
     this.#sts.destroy();
   }
 
-  #cached<T extends Destroyable>(service: string, target: AwsTarget, make: () => T): T {
+  #cached<T extends Destroyable & { send(command: never): Promise<unknown> }>(
+    service: string,
+    target: AwsTarget,
+    make: () => T,
+  ): T {
     const key = [service, target.account, target.region, target.roleArn ?? "", target.externalId ?? ""].join("|");
     const existing = this.#clients.get(key);
     if (existing) return existing as T;
-    const client = make();
+    const client = applyCallDeadline(make(), this.callDeadlineMs);
     this.#clients.set(key, client);
     return client;
   }
@@ -168,7 +206,7 @@ export class AwsClientFactory {
       maxAttempts: this.#options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       ...(credentials ? { credentials } : {}),
       ...(this.#options.endpoint ? { endpoint: this.#options.endpoint } : {}),
-      ...(this.#options.requestHandler ? { requestHandler: this.#options.requestHandler } : {}),
+      requestHandler: this.#requestHandler,
     };
   }
 }

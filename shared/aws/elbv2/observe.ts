@@ -40,7 +40,8 @@ import {
   type ObservedTargetGroup,
 } from "../../elb/observed.ts";
 import type { ListenerProtocol } from "../../elb/rules.ts";
-import { AwsOperationError, classifyAwsError } from "../errors.ts";
+import { classifyCallError } from "../deadline.ts";
+import { AwsOperationError } from "../errors.ts";
 import {
   forwardedArns,
   fromSdkActions,
@@ -80,7 +81,7 @@ async function read<T>(operation: string, send: () => Promise<T>): Promise<T | u
   try {
     return await send();
   } catch (error) {
-    const c = classifyAwsError(error);
+    const c = classifyCallError(error);
     if (c.kind === "notFound") return undefined;
     throw new AwsOperationError(operation, c, error);
   }

@@ -8,7 +8,8 @@ import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-
 import type { ObservedElb, ObservedListener, ObservedTargetGroup } from "../../../elb/observed.ts";
 import type { ElbOperation, OperationName, RuleRef } from "../../../elb/operations.ts";
 import type { ListenerProtocol } from "../../../elb/rules.ts";
-import { AwsOperationError, classifyAwsError } from "../../errors.ts";
+import { classifyCallError } from "../../deadline.ts";
+import { AwsOperationError } from "../../errors.ts";
 import { NetworkDiscoveryError, resolveVpcId, type VpcSelector } from "../network.ts";
 
 export interface ResourceOwner {
@@ -90,7 +91,7 @@ export async function call<T>(
   try {
     return await send();
   } catch (error) {
-    const c = classifyAwsError(error);
+    const c = classifyCallError(error);
     if (missingIsDone && c.kind === "notFound") return undefined;
     throw new AwsOperationError(operation, c, error);
   }
@@ -151,6 +152,6 @@ export async function network<T>(operation: string, discover: () => Promise<T>):
     return await discover();
   } catch (error) {
     if (error instanceof NetworkDiscoveryError) throw invalid(operation, error.message);
-    throw new AwsOperationError(operation, classifyAwsError(error), error);
+    throw new AwsOperationError(operation, classifyCallError(error), error);
   }
 }
