@@ -7,6 +7,7 @@
  * retryable (the next reconcile, with a fresh lease, may try again).
  */
 import type { HttpHandlerOptions } from "@smithy/types";
+import { AwsConfigurationError } from "./credentials.ts";
 import { type ClassifiedAwsError, classifyAwsError } from "./errors.ts";
 
 /** Longest a single AWS call may take, retries included: a third of the default 60 s lease. */
@@ -31,8 +32,14 @@ export class CallDeadlineExceededError extends Error {
   }
 }
 
-/** classifyAwsError, with a missed deadline retryable under its own reason. */
+/**
+ * classifyAwsError, with a missed deadline retryable under its own reason and a target account
+ * configured wrongly terminal under its problem's name.
+ */
 export function classifyCallError(error: unknown): ClassifiedAwsError {
+  if (error instanceof AwsConfigurationError) {
+    return { kind: "terminal", reason: error.reason, message: error.message };
+  }
   if (error instanceof CallDeadlineExceededError) {
     return { kind: "retryable", reason: CALL_DEADLINE_EXCEEDED, message: error.message };
   }
