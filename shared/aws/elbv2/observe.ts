@@ -30,7 +30,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import type { TargetModel } from "../../elb/model.ts";
-import { MANAGED_BY, TAG } from "../../elb/naming.ts";
+import { MANAGED_BY, TAG, tagValue } from "../../elb/naming.ts";
 import {
   emptyObserved,
   type ObservedElb,
@@ -188,8 +188,11 @@ async function describeTags(
 }
 
 function ownedBy(tags: Record<string, string> | undefined, owner: GatewayIdentity): boolean {
+  // Compared as written: a value too long for a tag was shortened the same way.
   return (
-    tags?.[TAG.managedBy] === MANAGED_BY && tags[TAG.cluster] === owner.cluster && tags[TAG.gateway] === owner.gateway
+    tags?.[TAG.managedBy] === MANAGED_BY &&
+    tags[TAG.cluster] === tagValue(owner.cluster) &&
+    tags[TAG.gateway] === tagValue(owner.gateway)
   );
 }
 
@@ -521,8 +524,8 @@ async function taggedViaTaggingApi(
         new GetResourcesCommand({
           TagFilters: [
             { Key: TAG.managedBy, Values: [MANAGED_BY] },
-            { Key: TAG.cluster, Values: [identity.cluster] },
-            { Key: TAG.gateway, Values: [identity.gateway] },
+            { Key: TAG.cluster, Values: [tagValue(identity.cluster)] },
+            { Key: TAG.gateway, Values: [tagValue(identity.gateway)] },
           ],
           ResourceTypeFilters: ["elasticloadbalancing:loadbalancer", "elasticloadbalancing:targetgroup"],
           ResourcesPerPage: 100,
