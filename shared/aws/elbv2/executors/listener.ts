@@ -9,13 +9,13 @@ import {
 import type { MutualAuthentication } from "../../../elb/model.ts";
 import type { ObservedListener } from "../../../elb/observed.ts";
 import { AwsOperationError } from "../../errors.ts";
+import { Answer } from "../response.ts";
 import { toSdkActions, toSdkTags } from "../translate.ts";
 import {
   call,
   ExecutionError,
   type ExecutorTable,
   hasTls,
-  invalid,
   listenerArn,
   listenerOf,
   loadBalancerArn,
@@ -61,9 +61,8 @@ export const listenerExecutors: Pick<
         }),
       ),
     );
-    const created = response?.Listeners?.[0];
-    if (!created?.ListenerArn) throw invalid(name, `CreateListener ${op.listenerId} returned no ARN`);
-    const arn = created.ListenerArn;
+    const created = response?.Listeners?.[0] ?? {};
+    const arn = new Answer(name, `listener ${op.listenerId}`).string("ListenerArn", created.ListenerArn);
     ctx.listenerArns[op.listenerId] = arn;
     const sslPolicy = hasTls(op.protocol) ? (op.sslPolicy ?? created.SslPolicy) : undefined;
     const listener: ObservedListener = {

@@ -8,6 +8,7 @@ import {
   SetSecurityGroupsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { discoverSubnets } from "../network.ts";
+import { Answer } from "../response.ts";
 import { toSdkAttributes, toSdkTags } from "../translate.ts";
 import { call, type ExecutorTable, invalid, loadBalancerArn, network, vpcId } from "./context.ts";
 import { assertOwned, namedCollision, withOwnership } from "./tags.ts";
@@ -40,17 +41,17 @@ export const loadBalancerExecutors: Pick<
     ).catch((error: unknown) => {
       throw namedCollision(error, `load balancer ${op.name}`, ctx.owner);
     });
-    const lb = response?.LoadBalancers?.[0];
-    if (!lb?.LoadBalancerArn) throw invalid(name, `CreateLoadBalancer ${op.name} returned no ARN`);
-    await assertOwned(client, name, lb.LoadBalancerArn, ctx.owner, `load balancer ${op.name}`);
+    const lb = response?.LoadBalancers?.[0] ?? {};
+    const arn = new Answer(name, `load balancer ${op.name}`).string("LoadBalancerArn", lb.LoadBalancerArn);
+    await assertOwned(client, name, arn, ctx.owner, `load balancer ${op.name}`);
     const state = ctx.observed;
     const previous = state.loadBalancer;
-    if (previous && previous.arn !== lb.LoadBalancerArn && !state.strayLoadBalancers.includes(previous.arn)) {
+    if (previous && previous.arn !== arn && !state.strayLoadBalancers.includes(previous.arn)) {
       state.strayLoadBalancers.push(previous.arn);
     }
-    ctx.loadBalancerArn = lb.LoadBalancerArn;
+    ctx.loadBalancerArn = arn;
     state.loadBalancer = {
-      arn: lb.LoadBalancerArn,
+      arn,
       name: lb.LoadBalancerName ?? op.name,
       type: op.type,
       scheme: op.scheme,
@@ -61,7 +62,7 @@ export const loadBalancerExecutors: Pick<
       securityGroups: lb.SecurityGroups ?? op.securityGroups,
       attributes: {},
     };
-    if (previous && previous.arn !== lb.LoadBalancerArn) state.listeners = [];
+    if (previous && previous.arn !== arn) state.listeners = [];
   },
 
   async ModifyLoadBalancerAttributes(client, op, ctx) {

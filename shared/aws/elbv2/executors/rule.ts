@@ -5,11 +5,11 @@ import {
   ModifyRuleCommand,
   SetRulePrioritiesCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { Answer } from "../response.ts";
 import { toSdkActions, toSdkCondition, toSdkTags, toSdkTransform } from "../translate.ts";
 import {
   call,
   type ExecutorTable,
-  invalid,
   listenerArn,
   listenerOf,
   ruleArnOf,
@@ -31,8 +31,7 @@ export const ruleExecutors: Pick<ExecutorTable, "CreateRule" | "ModifyRule" | "S
       Tags: toSdkTags(withOwnership(op.tags, ctx.owner, `listener:${op.listenerId}`)),
     }));
     const response = await call(name, () => client.send(new CreateRuleCommand(input)));
-    const ruleArn = response?.Rules?.[0]?.RuleArn;
-    if (!ruleArn) throw invalid(name, `CreateRule ${op.key} returned no ARN`);
+    const ruleArn = new Answer(name, `rule ${op.key}`).string("RuleArn", response?.Rules?.[0]?.RuleArn);
     ctx.ruleArns[op.key] = ruleArn;
     const l = listenerOf(ctx, op.listenerId);
     if (l) {

@@ -6,8 +6,9 @@ import {
   ModifyTargetGroupCommand,
   type TargetGroupIpAddressTypeEnum,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { Answer } from "../response.ts";
 import { toSdkAttributes, toSdkHealthCheck, toSdkTags } from "../translate.ts";
-import { call, type ExecutorTable, invalid, targetGroupArn, targetGroupOf, vpcId } from "./context.ts";
+import { call, type ExecutorTable, targetGroupArn, targetGroupOf, vpcId } from "./context.ts";
 import { assertOwned, namedCollision, withOwnership } from "./tags.ts";
 
 export const targetGroupExecutors: Pick<
@@ -36,17 +37,17 @@ export const targetGroupExecutors: Pick<
     ).catch((error: unknown) => {
       throw namedCollision(error, `target group ${tg.name}`, ctx.owner);
     });
-    const created = response?.TargetGroups?.[0];
-    if (!created?.TargetGroupArn) throw invalid(name, `CreateTargetGroup ${tg.name} returned no ARN`);
-    await assertOwned(client, name, created.TargetGroupArn, ctx.owner, `target group ${tg.name}`);
-    ctx.targetGroupArns[tg.id] = created.TargetGroupArn;
+    const created = response?.TargetGroups?.[0] ?? {};
+    const arn = new Answer(name, `target group ${tg.name}`).string("TargetGroupArn", created.TargetGroupArn);
+    await assertOwned(client, name, arn, ctx.owner, `target group ${tg.name}`);
+    ctx.targetGroupArns[tg.id] = arn;
     const state = ctx.observed;
     // A replaced group (same id, new immutable fields) stays listed under its own ARN until
     // DeleteTargetGroup removes it; the new one comes last and is the one the id resolves to.
-    state.targetGroups = state.targetGroups.filter((x) => x.arn !== created.TargetGroupArn);
+    state.targetGroups = state.targetGroups.filter((x) => x.arn !== arn);
     state.targetGroups.push({
       id: tg.id,
-      arn: created.TargetGroupArn,
+      arn,
       name: created.TargetGroupName ?? tg.name,
       protocol: tg.protocol,
       // AWS reports HTTP1 for an HTTP group created without a protocol version.
