@@ -7,16 +7,25 @@
  *   own sending rate after throttling;
  * - one token-bucket limiter per (account, Region), separate for reads and writes;
  * - one ApiCallCounter (calls and attempts per service and operation);
+ * - a deadline per call, retries included (DEFAULT_CALL_DEADLINE_MS, well inside the reconcile
+ *   lease), and connection and per-attempt request timeouts on the HTTP handler;
  * - an optional endpoint (moto, or any AWS-compatible endpoint) and request handler (tests).
  */
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
-import { STSClient } from "@aws-sdk/client-sts";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { HttpHandler } from "@smithy/core/protocols";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, MetadataBearer, Pluggable } from "@smithy/types";
 import { ApiCallCounter, callCounterPlugin } from "./call-counter.ts";
-import { AssumedRoleCache, roleAccount } from "./credentials.ts";
+import { AssumedRoleCache, AwsConfigurationError, roleAccount } from "./credentials.ts";
+import {
+  applyCallDeadline,
+  DEFAULT_CALL_DEADLINE_MS,
+  DEFAULT_CONNECTION_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from "./deadline.ts";
 import {
   type Clock,
   DEFAULT_RATE_LIMITS,
@@ -27,14 +36,20 @@ import {
   systemClock,
 } from "./rate-limiter.ts";
 
-/** Where a client acts: an account and Region, reached through a role when one is given. */
+/**
+ * Where a client acts: an account and Region, reached through a role when one is given. A target
+ * outside the control plane's own account needs a role in that account and a non-empty
+ * ExternalId; only the control plane's own account may be reached with its own credentials.
+ */
 export interface AwsTarget {
   account: string;
   region: string;
   /** Role in the target account to assume; without it the factory's own credentials are used. */
   roleArn?: string;
-  /** ExternalId the role's trust policy requires. */
+  /** ExternalId the role's trust policy requires; `""` counts as none. */
   externalId?: string;
+  /** The registered cluster this target serves, named in configuration errors. */
+  cluster?: string;
 }
 
 export interface AwsClientFactoryOptions {
@@ -42,6 +57,12 @@ export interface AwsClientFactoryOptions {
   endpoint?: string;
   /** The control plane's own credentials, used for STS and for targets without a role. Default: the SDK's default chain. */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /**
+   * The control plane's own account: the only one a target without a role may name. Default: the
+   * `accountId` of static `credentials`, else learnt with one STS GetCallerIdentity per factory,
+   * the first time a target without a role is used.
+   */
+  account?: string;
   /** Region for STS calls when no target Region applies. Default `us-east-1`. */
   stsRegion?: string;
   /** RoleSessionName for AssumeRole. Default `switchyard`. */
@@ -54,11 +75,33 @@ export interface AwsClientFactoryOptions {
   rateLimits?: RateLimits;
   /** Clock for the limiter and the credential cache. Default: the system clock. */
   clock?: Clock;
-  /** HTTP handler for every client, e.g. a FaultInjectingHandler in tests. Default: the SDK's. */
+  /**
+   * HTTP handler for every client, e.g. a FaultInjectingHandler in tests. Default: a
+   * NodeHttpHandler with `connectionTimeoutMs` and `requestTimeoutMs`.
+   */
   requestHandler?: HttpHandler;
+  /**
+   * Longest one call may take, SDK retries and backoff included; past it the call is aborted and
+   * reported retryable (`CallDeadlineExceeded`). Keep it well inside the reconcile lease.
+   * Default DEFAULT_CALL_DEADLINE_MS (20 s).
+   */
+  callDeadlineMs?: number;
+  /** Per-attempt wait for an answer. Default DEFAULT_REQUEST_TIMEOUT_MS (10 s). */
+  requestTimeoutMs?: number;
+  /** Wait for a connection to open. Default DEFAULT_CONNECTION_TIMEOUT_MS (3 s). */
+  connectionTimeoutMs?: number;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
+
+function roleRequired(target: AwsTarget, home: string): AwsConfigurationError {
+  return new AwsConfigurationError(
+    "RoleRequired",
+    target.account,
+    target.cluster,
+    `no role to assume, and the control plane's own credentials act in account ${home}: register a role in ${target.account} with an ExternalId`,
+  );
+}
 
 interface Destroyable {
   destroy(): void;
@@ -71,13 +114,26 @@ export class AwsClientFactory {
   readonly #clients = new Map<string, Destroyable>();
   readonly #sts: STSClient;
   readonly #roles: AssumedRoleCache;
+  readonly #requestHandler: HttpHandler;
+  readonly callDeadlineMs: number;
+  #home: Promise<string> | undefined;
 
   constructor(options: AwsClientFactoryOptions = {}) {
     this.#options = options;
+    this.callDeadlineMs = options.callDeadlineMs ?? DEFAULT_CALL_DEADLINE_MS;
+    this.#requestHandler =
+      options.requestHandler ??
+      new NodeHttpHandler({
+        connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+        requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      });
     this.counter = options.counter ?? new ApiCallCounter();
     const clock = options.clock ?? systemClock;
     this.#limiters = new RateLimiterRegistry(options.rateLimits ?? DEFAULT_RATE_LIMITS, clock);
-    this.#sts = new STSClient(this.#config(options.stsRegion ?? "us-east-1", options.credentials));
+    this.#sts = applyCallDeadline(
+      new STSClient(this.#config(options.stsRegion ?? "us-east-1", options.credentials)),
+      this.callDeadlineMs,
+    );
     this.#sts.middlewareStack.use(callCounterPlugin(this.counter));
     this.#roles = new AssumedRoleCache({
       sts: this.#sts,
@@ -86,19 +142,63 @@ export class AwsClientFactory {
     });
   }
 
-  /** Credentials of a target: the assumed role's, or the factory's own. */
+  /**
+   * Credentials of a target: the assumed role's, or the factory's own for the control plane's own
+   * account. Throws AwsConfigurationError (terminal) for a target that may not be reached as
+   * configured; a check that needs the control plane's account from STS fails the first call.
+   */
   credentials(target: AwsTarget): AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined {
-    if (!target.roleArn) return this.#options.credentials;
+    const home = this.#knownAccount();
+    if (!target.roleArn) {
+      if (home !== undefined && home !== target.account) throw roleRequired(target, home);
+      if (home !== undefined) return this.#options.credentials;
+      return async () => {
+        const own = await this.#controlPlaneAccount();
+        if (own !== target.account) throw roleRequired(target, own);
+        return this.#sts.config.credentials();
+      };
+    }
     const account = roleAccount(target.roleArn);
     if (account !== target.account) {
-      throw new Error(
+      throw new AwsConfigurationError(
+        "AccountMismatch",
+        target.account,
+        target.cluster,
         `role ${target.roleArn} is not in account ${target.account}: the cluster registry's role and account disagree`,
+      );
+    }
+    // The confused-deputy guard: any account but the control plane's own needs an ExternalId.
+    if (!target.externalId && target.account !== home) {
+      throw new AwsConfigurationError(
+        "ExternalIdRequired",
+        target.account,
+        target.cluster,
+        `role ${target.roleArn} has no ExternalId; every target account outside the control plane's needs one`,
       );
     }
     return this.#roles.provider({
       roleArn: target.roleArn,
       ...(target.externalId ? { externalId: target.externalId } : {}),
     });
+  }
+
+  #knownAccount(): string | undefined {
+    if (this.#options.account) return this.#options.account;
+    const credentials = this.#options.credentials;
+    return typeof credentials === "object" && credentials.accountId ? credentials.accountId : undefined;
+  }
+
+  /** The control plane's account, asked of STS once per factory when not configured. */
+  #controlPlaneAccount(): Promise<string> {
+    this.#home ??= this.#sts.send(new GetCallerIdentityCommand({})).then((identity) => {
+      if (!identity.Account) throw new Error("STS GetCallerIdentity returned no Account");
+      return identity.Account;
+    });
+    // A failed lookup is not remembered: the next call asks again.
+    this.#home.catch(() => {
+      this.#home = undefined;
+    });
+    return this.#home;
   }
 
   limiter(target: AwsTarget): RateLimiter {
@@ -144,11 +244,15 @@ export class AwsClientFactory {
     this.#sts.destroy();
   }
 
-  #cached<T extends Destroyable>(service: string, target: AwsTarget, make: () => T): T {
+  #cached<T extends Destroyable & { send(command: never): Promise<unknown> }>(
+    service: string,
+    target: AwsTarget,
+    make: () => T,
+  ): T {
     const key = [service, target.account, target.region, target.roleArn ?? "", target.externalId ?? ""].join("|");
     const existing = this.#clients.get(key);
     if (existing) return existing as T;
-    const client = make();
+    const client = applyCallDeadline(make(), this.callDeadlineMs);
     this.#clients.set(key, client);
     return client;
   }
@@ -168,7 +272,7 @@ export class AwsClientFactory {
       maxAttempts: this.#options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       ...(credentials ? { credentials } : {}),
       ...(this.#options.endpoint ? { endpoint: this.#options.endpoint } : {}),
-      ...(this.#options.requestHandler ? { requestHandler: this.#options.requestHandler } : {}),
+      requestHandler: this.#requestHandler,
     };
   }
 }

@@ -11,6 +11,35 @@ export interface RoleToAssume {
   externalId?: string;
 }
 
+export type AccountConfigurationProblem = "RoleRequired" | "ExternalIdRequired" | "AccountMismatch";
+
+/**
+ * A target account the control plane must not act in as configured: no role for another account,
+ * a role without ExternalId, or credentials that reach another account than the target names.
+ * Terminal: only a change to the cluster registry fixes it.
+ */
+export class AwsConfigurationError extends Error {
+  readonly reason: AccountConfigurationProblem;
+  /** The account the target names. */
+  readonly account: string;
+  readonly cluster: string | undefined;
+
+  constructor(reason: AccountConfigurationProblem, account: string, cluster: string | undefined, detail: string) {
+    super(`${cluster ? `cluster ${cluster}, ` : ""}account ${account}: ${detail}`);
+    this.name = "AwsConfigurationError";
+    this.reason = reason;
+    this.account = account;
+    this.cluster = cluster;
+  }
+}
+
+const ASSUMED_ROLE_ARN = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/.+$/;
+
+/** The account of an STS assumed-role ARN (`AssumedRoleUser.Arn`), or undefined. */
+export function assumedRoleAccount(arn: string): string | undefined {
+  return ASSUMED_ROLE_ARN.exec(arn)?.[1];
+}
+
 export interface AssumedRoleCacheOptions {
   /** STS client making the AssumeRole calls (control-plane credentials). */
   sts: STSClient;
@@ -101,6 +130,17 @@ export class AssumedRoleCache {
       throw new Error(`AssumeRole ${role.roleArn} returned no complete credentials`);
     }
     const account = roleAccount(role.roleArn);
+    // The session's own ARN says which account the credentials act in, at no extra call: a role
+    // ARN that names one account and lands in another is refused before anything is done there.
+    const landed = assumedRoleAccount(response.AssumedRoleUser?.Arn ?? "");
+    if (account && landed && landed !== account) {
+      throw new AwsConfigurationError(
+        "AccountMismatch",
+        account,
+        undefined,
+        `AssumeRole ${role.roleArn} returned a session in account ${landed}`,
+      );
+    }
     return {
       accessKeyId: c.AccessKeyId,
       secretAccessKey: c.SecretAccessKey,

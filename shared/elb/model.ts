@@ -46,15 +46,29 @@ export interface ListenerRuleModel extends ListenerRule {
   source: RuleSource;
 }
 
-export interface ListenerModel {
+/** Mutual TLS of an HTTPS listener, in ELBv2's terms (`off`, `passthrough`, `verify`). */
+export interface MutualAuthentication {
+  mode: string;
+  trustStoreArn?: string;
+  ignoreClientCertificateExpiry?: boolean;
+}
+
+/**
+ * A listener's TLS settings beyond port, protocol and certificates. One shape for the model, the
+ * observed state and the operations, so a new setting is added once and every diff sees it.
+ */
+export interface ListenerSettings {
+  sslPolicy?: string;
+  alpnPolicy?: string;
+  mutualAuthentication?: MutualAuthentication;
+}
+
+export interface ListenerModel extends ListenerSettings {
   /** `PROTOCOL:port`, e.g. `HTTPS:443`; the identity of the listener within its load balancer. */
   id: string;
   port: number;
   protocol: ListenerProtocol;
   certificates?: ListenerCertificates;
-  sslPolicy?: string;
-  alpnPolicy?: string;
-  mutualAuthentication?: { mode: string; trustStoreArn?: string; ignoreClientCertificateExpiry?: boolean };
   defaultActions: RuleAction[];
   rules: ListenerRuleModel[];
   /** Gateway listener names merged into this load balancer listener. */

@@ -39,6 +39,39 @@ export function targetGroupName(clusterId: string, gatewayKey: string, id: strin
   return `sy-${slug(service, 16)}-${shortHash(clusterId, gatewayKey, id, protocol)}`;
 }
 
+/** AWS tag limits (ELBv2, Resource Groups Tagging): characters per key and per value. */
+export const TAG_KEY_LIMIT = 128;
+export const TAG_VALUE_LIMIT = 256;
+/** Hex characters of SHA-256 kept when a tag is shortened: collisions stay out of reach. */
+const TAG_HASH_LENGTH = 16;
+
+/**
+ * `text` as a tag key or value within `limit` characters: unchanged when it fits, otherwise a
+ * readable prefix, `+` and a hash of the whole text, so two long texts that differ anywhere (the
+ * end included) stay apart. Writing and finding tags both go through here, so discovery by tag
+ * matches what was written. (`+` is one of the few punctuation characters tags allow.)
+ */
+export function boundedTag(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const hash = createHash("sha256").update(text).digest("hex").slice(0, TAG_HASH_LENGTH);
+  return `${text.slice(0, limit - TAG_HASH_LENGTH - 1)}+${hash}`;
+}
+
+/** A tag value within AWS's 256 characters (see boundedTag). */
+export function tagValue(text: string): string {
+  return boundedTag(text, TAG_VALUE_LIMIT);
+}
+
+/**
+ * The tags that make a resource switchyard's: managed-by, cluster, gateway and the resource's role
+ * in the model. Values that would exceed AWS's limit (a 253-character Gateway name in a long
+ * namespace) are shortened with a hash; match them with `tagValue`, never with the raw text.
+ */
 export function ownershipTags(clusterId: string, gatewayKey: string, role: string): Record<string, string> {
-  return { [TAG.managedBy]: MANAGED_BY, [TAG.cluster]: clusterId, [TAG.gateway]: gatewayKey, [TAG.role]: role };
+  return {
+    [TAG.managedBy]: MANAGED_BY,
+    [TAG.cluster]: tagValue(clusterId),
+    [TAG.gateway]: tagValue(gatewayKey),
+    [TAG.role]: tagValue(role),
+  };
 }

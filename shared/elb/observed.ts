@@ -4,23 +4,26 @@
  * last apply left, no AWS call) or from AWS itself during a drift check or after a crash. Target
  * group references inside actions are model ids here, translated from ARNs by the observer.
  */
-import type { HealthCheckModel, ListenerCertificates, LoadBalancerModel, TargetModel } from "./model.ts";
+import type {
+  HealthCheckModel,
+  ListenerCertificates,
+  ListenerSettings,
+  LoadBalancerModel,
+  TargetModel,
+} from "./model.ts";
 import type { ListenerProtocol, ListenerRule, RuleAction } from "./rules.ts";
 
 export interface ObservedRule extends ListenerRule {
   arn: string;
 }
 
-export interface ObservedListener {
+export interface ObservedListener extends ListenerSettings {
   /** `PROTOCOL:port`, as in the model. */
   id: string;
   arn: string;
   port: number;
   protocol: ListenerProtocol;
   certificates?: ListenerCertificates;
-  sslPolicy?: string;
-  alpnPolicy?: string;
-  mutualAuthentication?: { mode: string; trustStoreArn?: string; ignoreClientCertificateExpiry?: boolean };
   defaultActions: RuleAction[];
   rules: ObservedRule[];
 }

@@ -3,7 +3,13 @@
  * created earlier in the same plan are referred to by model id (target groups, listeners) or by a
  * plan-local key (new rules); the executor resolves them to ARNs as it goes.
  */
-import type { HealthCheckModel, ListenerCertificates, TargetGroupModel, TargetModel } from "./model.ts";
+import type {
+  HealthCheckModel,
+  ListenerCertificates,
+  ListenerSettings,
+  TargetGroupModel,
+  TargetModel,
+} from "./model.ts";
 import type { ListenerProtocol, ListenerRule, RuleAction, RuleCondition, RuleTransform } from "./rules.ts";
 
 /** A rule that exists (by ARN) or that an earlier CreateRule in this plan made (by key). */
@@ -29,30 +35,24 @@ export type ElbOperation =
   | { op: "ModifyLoadBalancerAttributes"; attributes: Record<string, string> }
   | { op: "SetSecurityGroups"; securityGroups: string[] }
   | { op: "DeleteLoadBalancer"; arn: string; reason: string }
-  | {
+  | ({
       op: "CreateListener";
       listenerId: string;
       port: number;
       protocol: ListenerProtocol;
       certificates?: ListenerCertificates;
-      sslPolicy?: string;
-      alpnPolicy?: string;
-      mutualAuthentication?: { mode: string; trustStoreArn?: string; ignoreClientCertificateExpiry?: boolean };
       defaultActions: RuleAction[];
       tags: Record<string, string>;
-    }
-  | {
+    } & ListenerSettings)
+  | ({
       op: "ModifyListener";
       listenerId: string;
       /** The existing listener, which may have carried another id (same port, other protocol). */
       arn: string;
       protocol?: ListenerProtocol;
       defaultCertificate?: string;
-      sslPolicy?: string;
-      alpnPolicy?: string;
-      mutualAuthentication?: { mode: string; trustStoreArn?: string; ignoreClientCertificateExpiry?: boolean };
       defaultActions?: RuleAction[];
-    }
+    } & ListenerSettings)
   | { op: "AddListenerCertificates"; listenerId: string; arns: string[] }
   | { op: "RemoveListenerCertificates"; listenerId: string; arns: string[] }
   | { op: "DeleteListener"; listenerId: string; arn: string }

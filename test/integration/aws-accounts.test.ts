@@ -5,11 +5,12 @@ import { DescribeLoadBalancersCommand } from "@aws-sdk/client-elastic-load-balan
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
-import { executePlan, startExecution } from "../../shared/aws/elbv2/execute.ts";
+import { startExecution } from "../../shared/aws/elbv2/execute.ts";
 import { discoverByTags, observeFromArns } from "../../shared/aws/elbv2/observe.ts";
 import { loadBalancerName, ownershipTags } from "../../shared/elb/naming.ts";
 import { emptyObserved } from "../../shared/elb/observed.ts";
 import { DUMMY_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, motoSettings, resetMoto, TEST_REGION } from "../env/clients.ts";
+import { executeEach } from "./aws-elbv2-fixture.ts";
 
 const ACCOUNT_B = "222233334444";
 const accountA: AwsTarget = { account: MOTO_DEFAULT_ACCOUNT_ID, region: TEST_REGION };
@@ -43,7 +44,7 @@ describe("AWS client factory across accounts on moto", () => {
     expect(identity.Arn).toBe(`arn:aws:sts::${ACCOUNT_B}:assumed-role/switchyard-reconciler/switchyard-reconcile`);
 
     const name = loadBalancerName(CLUSTER, GATEWAY, "application", "internal");
-    const ctx = await executePlan(
+    const ctx = await executeEach(
       factory.elbv2(accountB),
       [
         {
@@ -85,8 +86,36 @@ describe("AWS client factory across accounts on moto", () => {
     expect(() => factory.elbv2({ ...accountB, account: "999999999999" })).toThrow(/is not in account 999999999999/);
   });
 
+  it("refuses account B without a role: the control plane's own credentials land in account A", async () => {
+    // No `account` option: the factory learns its own account from STS, as a deployment would.
+    const fresh = new AwsClientFactory({ endpoint: motoSettings().endpoint, credentials: DUMMY_CREDENTIALS });
+    try {
+      const roleless: AwsTarget = { account: ACCOUNT_B, region: TEST_REGION, cluster: CLUSTER };
+      const reading = discoverByTags(fresh.elbv2(roleless), undefined, { cluster: CLUSTER, gateway: GATEWAY });
+      await expect(reading).rejects.toMatchObject({
+        kind: "terminal",
+        reason: "RoleRequired",
+        message: expect.stringContaining(`cluster ${CLUSTER}, account ${ACCOUNT_B}`),
+      });
+      // Account A, the control plane's own, is reached with its own credentials as before.
+      await expect(fresh.elbv2(accountA).send(new DescribeLoadBalancersCommand({}))).resolves.toBeDefined();
+      expect(fresh.counter.calls("STS", "GetCallerIdentity")).toBe(1);
+    } finally {
+      fresh.destroy();
+    }
+  });
+
+  it("refuses account B's role without an ExternalId, empty or missing", () => {
+    const { externalId: _none, ...withoutExternalId } = accountB;
+    for (const target of [withoutExternalId, { ...accountB, externalId: "" }]) {
+      expect(() => factory.elbv2({ ...target, cluster: CLUSTER })).toThrow(
+        /cluster tenant-b, account 222233334444: role .* has no ExternalId/,
+      );
+    }
+  });
+
   it("refuses to create a load balancer without subnets in a VPC that does not exist, saying why", async () => {
-    const creating = executePlan(
+    const creating = executeEach(
       factory.elbv2(accountB),
       [
         {

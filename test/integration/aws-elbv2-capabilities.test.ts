@@ -13,12 +13,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
-import {
-  type ExecutionContext,
-  executeOperation,
-  executePlan,
-  startExecution,
-} from "../../shared/aws/elbv2/execute.ts";
+import { type ExecutionContext, executeOperation, startExecution } from "../../shared/aws/elbv2/execute.ts";
 import { observeFromArns } from "../../shared/aws/elbv2/observe.ts";
 import { toSdkCondition, toSdkTransform } from "../../shared/aws/elbv2/translate.ts";
 import { AwsOperationError } from "../../shared/aws/errors.ts";
@@ -35,7 +30,7 @@ import {
   TEST_REGION,
   uniqueName,
 } from "../env/clients.ts";
-import { requestCertificate } from "./aws-elbv2-fixture.ts";
+import { executeEach, requestCertificate } from "./aws-elbv2-fixture.ts";
 
 const GATEWAY = "edge/tcp";
 const CLUSTER = "prod-eu";
@@ -130,7 +125,7 @@ describe("ELBv2 adapter capabilities on moto", () => {
         tags: ownershipTags(CLUSTER, GATEWAY, "listener:TLS:5432"),
       },
     ];
-    const ctx = await executePlan(elbv2, ops, startExecution(owner, emptyObserved()), { ec2: factory.ec2(target) });
+    const ctx = await executeEach(elbv2, ops, startExecution(owner, emptyObserved()), { ec2: factory.ec2(target) });
     expect(ctx.observed.loadBalancer?.type).toBe("network");
     const read = await observeFromArns(elbv2, ctx.observed);
     expect(settled(read)).toEqual(settled(ctx.observed));
@@ -184,7 +179,7 @@ describe("ELBv2 adapter capabilities on moto", () => {
       },
     };
     let ctx: ExecutionContext = startExecution(owner, emptyObserved());
-    ctx = await executePlan(
+    ctx = await executeEach(
       elbv2,
       [
         { op: "CreateTargetGroup", targetGroup: app },
@@ -268,7 +263,7 @@ describe("ELBv2 adapter capabilities on moto", () => {
     let listenerArn: string;
 
     beforeAll(async () => {
-      const ctx = await executePlan(
+      const ctx = await executeEach(
         factory.elbv2(target),
         [
           {

@@ -1,12 +1,14 @@
 // Discovery by ownership tags against moto: after a crash part-way through a create plan, with no
 // state record, everything tagged as the Gateway's is found and read back, and nothing else.
+import { DescribeTagsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
-import { type ExecutionContext, executePlan, startExecution } from "../../shared/aws/elbv2/execute.ts";
+import { type ExecutionContext, startExecution } from "../../shared/aws/elbv2/execute.ts";
 import { discoverByTags } from "../../shared/aws/elbv2/observe.ts";
+import { loadBalancerName, ownershipTags, TAG_VALUE_LIMIT } from "../../shared/elb/naming.ts";
 import { emptyObserved, type ObservedElb } from "../../shared/elb/observed.ts";
 import { DUMMY_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, motoSettings, resetMoto, TEST_REGION } from "../env/clients.ts";
-import { albModel, CLUSTER, createOperations, requestCertificate } from "./aws-elbv2-fixture.ts";
+import { albModel, CLUSTER, createOperations, executeEach, requestCertificate } from "./aws-elbv2-fixture.ts";
 
 const target: AwsTarget = { account: MOTO_DEFAULT_ACCOUNT_ID, region: TEST_REGION };
 const GATEWAY = "apps/crashed";
@@ -38,7 +40,7 @@ describe("discovery by ownership tags on moto", () => {
     const elbv2 = factory.elbv2(target);
     const deps = { ec2: factory.ec2(target) };
     // Another Gateway's complete stack in the same account and Region.
-    await executePlan(
+    await executeEach(
       elbv2,
       createOperations(albModel(OTHER, [certificate])),
       startExecution({ clusterId: CLUSTER, gatewayKey: OTHER }, emptyObserved()),
@@ -47,7 +49,7 @@ describe("discovery by ownership tags on moto", () => {
     // This Gateway's plan stops after the first listener and its rule: the process died there.
     const ops = createOperations(albModel(GATEWAY, [certificate]));
     const crashAt = ops.findIndex((op) => op.op === "CreateListener" && op.listenerId === "HTTPS:443");
-    crashed = await executePlan(
+    crashed = await executeEach(
       elbv2,
       ops.slice(0, crashAt),
       startExecution({ clusterId: CLUSTER, gatewayKey: GATEWAY }, emptyObserved()),
@@ -81,7 +83,7 @@ describe("discovery by ownership tags on moto", () => {
 
   it("reports a second load balancer tagged for the Gateway as a stray", async () => {
     const model = albModel(GATEWAY, []);
-    const second = await executePlan(
+    const second = await executeEach(
       factory.elbv2(target),
       [
         {
@@ -110,5 +112,46 @@ describe("discovery by ownership tags on moto", () => {
       gateway: "apps/nobody",
     });
     expect(other).toEqual(emptyObserved());
+  });
+
+  it("finds a Gateway with a 253-character namespace/name, and tells apart one differing at its end", async () => {
+    // Namespace ≤ 63 characters, Gateway name up to 253: the key exceeds a tag value's 256 limit.
+    const longKey = (last: string) => `${"n".repeat(63)}/${"g".repeat(252)}${last}`;
+    const created: string[] = [];
+    for (const gatewayKey of [longKey("a"), longKey("b")]) {
+      const ctx = await executeEach(
+        factory.elbv2(target),
+        [
+          {
+            op: "CreateLoadBalancer",
+            name: loadBalancerName(CLUSTER, gatewayKey, "application", "internal"),
+            type: "application",
+            scheme: "internal",
+            ipAddressType: "ipv4",
+            subnets: [],
+            securityGroups: [],
+            tags: ownershipTags(CLUSTER, gatewayKey, "load-balancer"),
+          },
+        ],
+        startExecution({ clusterId: CLUSTER, gatewayKey }, emptyObserved()),
+        { ec2: factory.ec2(target) },
+      );
+      created.push(ctx.loadBalancerArn ?? "");
+    }
+    // moto accepts tag values longer than AWS allows: check what was written against AWS's limit.
+    const written = await factory.elbv2(target).send(new DescribeTagsCommand({ ResourceArns: created }));
+    const values = (written.TagDescriptions ?? []).flatMap((d) => (d.Tags ?? []).map((t) => t.Value ?? ""));
+    expect(values.length).toBeGreaterThan(0);
+    for (const value of values) expect(value.length).toBeLessThanOrEqual(TAG_VALUE_LIMIT);
+    for (const [i, gatewayKey] of [longKey("a"), longKey("b")].entries()) {
+      const identity = { cluster: CLUSTER, gateway: gatewayKey };
+      const viaTagging = await discoverByTags(factory.elbv2(target), factory.tagging(target), identity, {
+        full: false,
+      });
+      expect(viaTagging.loadBalancer?.arn).toBe(created[i]);
+      expect(viaTagging.strayLoadBalancers).toEqual([]);
+      const viaDescribe = await discoverByTags(factory.elbv2(target), undefined, identity, { full: false });
+      expect(viaDescribe.loadBalancer?.arn).toBe(created[i]);
+    }
   });
 });

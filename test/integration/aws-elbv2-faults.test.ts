@@ -2,12 +2,7 @@
 // classification and adaptive backoff decide, and the call counter shows every attempt.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
-import {
-  type ExecutionContext,
-  executeOperation,
-  executePlan,
-  startExecution,
-} from "../../shared/aws/elbv2/execute.ts";
+import { type ExecutionContext, executeOperation, startExecution } from "../../shared/aws/elbv2/execute.ts";
 import { observeFromArns } from "../../shared/aws/elbv2/observe.ts";
 import { FAULTS, FaultInjectingHandler } from "../../shared/aws/testing/fault-handler.ts";
 import { emptyObserved } from "../../shared/elb/observed.ts";
@@ -16,6 +11,7 @@ import {
   albModel,
   CLUSTER,
   createOperations,
+  executeEach,
   modelContent,
   observedContent,
   requestCertificate,
@@ -44,7 +40,7 @@ describe("ELBv2 adapter under injected faults", () => {
   it("converges through the SDK's retries when 3 consecutive CreateRule calls are throttled", async () => {
     const model = albModel(GATEWAY, [certificate]);
     faults.inject("CreateRule", FAULTS.throttling, 3);
-    ctx = await executePlan(
+    ctx = await executeEach(
       factory.elbv2(target),
       createOperations(model),
       startExecution({ clusterId: CLUSTER, gatewayKey: GATEWAY }, emptyObserved()),

@@ -1,5 +1,7 @@
 // A realistic desired ALB model for the ELBv2 adapter's integration tests, and the create plan
 // for it. Not a test file itself (no `.test.ts`): imported by test/integration/aws-elbv2-*.test.ts.
+import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { type ExecutionContext, type ExecutionDependencies, executeOperation } from "../../shared/aws/elbv2/execute.ts";
 import type { HealthCheckModel, LoadBalancerModel, TargetGroupModel } from "../../shared/elb/model.ts";
 import { loadBalancerName, ownershipTags, targetGroupName } from "../../shared/elb/naming.ts";
 import type { ObservedElb, ObservedListener, ObservedTargetGroup } from "../../shared/elb/observed.ts";
@@ -256,4 +258,19 @@ export async function requestCertificate(endpoint: string, domain: string): Prom
   const body = (await response.json()) as { CertificateArn?: string };
   if (!body.CertificateArn) throw new Error(`RequestCertificate: ${JSON.stringify(body)}`);
   return body.CertificateArn;
+}
+
+/**
+ * Operations run one by one through executeOperation, each on the context the previous one left:
+ * what the engine does between its persistence steps, for suites that test the executors alone.
+ */
+export async function executeEach(
+  client: ElasticLoadBalancingV2Client,
+  operations: readonly ElbOperation[],
+  start: ExecutionContext,
+  deps: ExecutionDependencies = {},
+): Promise<ExecutionContext> {
+  let ctx = start;
+  for (const op of operations) ctx = await executeOperation(client, op, ctx, deps);
+  return ctx;
 }

@@ -4,12 +4,7 @@
 import { DescribeListenerCertificatesCommand, DescribeTagsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
-import {
-  type ExecutionContext,
-  executeOperation,
-  executePlan,
-  startExecution,
-} from "../../shared/aws/elbv2/execute.ts";
+import { type ExecutionContext, executeOperation, startExecution } from "../../shared/aws/elbv2/execute.ts";
 import { observeFromArns } from "../../shared/aws/elbv2/observe.ts";
 import type { HealthCheckModel } from "../../shared/elb/model.ts";
 import { ownershipTags, TAG } from "../../shared/elb/naming.ts";
@@ -21,6 +16,7 @@ import {
   albModel,
   CLUSTER,
   createOperations,
+  executeEach,
   modelContent,
   observedContent,
   requestCertificate,
@@ -63,7 +59,7 @@ describe("ELBv2 adapter round trip on moto", () => {
 
   it("creates a two-listener, five-rule, three-target-group ALB and reads back exactly the model", async () => {
     const elbv2 = factory.elbv2(target);
-    ctx = await executePlan(
+    ctx = await executeEach(
       elbv2,
       createOperations(model()),
       startExecution({ clusterId: CLUSTER, gatewayKey: GATEWAY }, emptyObserved()),
@@ -158,7 +154,7 @@ describe("ELBv2 adapter round trip on moto", () => {
     const https = ctx.observed.listeners.find((l) => l.id === "HTTPS:443");
     const [r10, r20, r30, r40] = https?.rules ?? [];
     if (!r10 || !r20 || !r30 || !r40) throw new Error("rules missing");
-    ctx = await executePlan(
+    ctx = await executeEach(
       elbv2,
       [
         {
@@ -238,7 +234,7 @@ describe("ELBv2 adapter round trip on moto", () => {
         (tg): ElbOperation => ({ op: "DeleteTargetGroup", targetGroupId: tg.id, arn: tg.arn }),
       ),
     ];
-    ctx = await executePlan(elbv2, deletes, ctx);
+    ctx = await executeEach(elbv2, deletes, ctx);
     expect(ctx.observed).toEqual(emptyObserved());
     expect(ctx.loadBalancerArn).toBeUndefined();
     // A second run finds everything gone and still succeeds.

@@ -30,7 +30,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import type { TargetModel } from "../../elb/model.ts";
-import { MANAGED_BY, TAG } from "../../elb/naming.ts";
+import { MANAGED_BY, TAG, tagValue } from "../../elb/naming.ts";
 import {
   emptyObserved,
   type ObservedElb,
@@ -40,7 +40,9 @@ import {
   type ObservedTargetGroup,
 } from "../../elb/observed.ts";
 import type { ListenerProtocol } from "../../elb/rules.ts";
-import { AwsOperationError, classifyAwsError } from "../errors.ts";
+import { classifyCallError } from "../deadline.ts";
+import { AwsOperationError } from "../errors.ts";
+import { Answer } from "./response.ts";
 import {
   forwardedArns,
   fromSdkActions,
@@ -80,7 +82,7 @@ async function read<T>(operation: string, send: () => Promise<T>): Promise<T | u
   try {
     return await send();
   } catch (error) {
-    const c = classifyAwsError(error);
+    const c = classifyCallError(error);
     if (c.kind === "notFound") return undefined;
     throw new AwsOperationError(operation, c, error);
   }
@@ -96,18 +98,26 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+const LOAD_BALANCER_STATES = ["provisioning", "active", "active_impaired", "failed"] as const;
+const PROTOCOLS = ["HTTP", "HTTPS", "TCP", "UDP", "TCP_UDP", "TLS"] as const satisfies readonly ListenerProtocol[];
+
 function loadBalancerFrom(lb: LoadBalancer, attributes: Record<string, string>): ObservedLoadBalancer {
+  const answer = new Answer(
+    "DescribeLoadBalancers",
+    `load balancer ${lb.LoadBalancerArn ?? lb.LoadBalancerName ?? "?"}`,
+  );
   return {
-    arn: lb.LoadBalancerArn ?? "",
-    name: lb.LoadBalancerName ?? "",
-    type: lb.Type === "network" ? "network" : "application",
-    scheme: lb.Scheme === "internal" ? "internal" : "internet-facing",
-    ipAddressType:
-      lb.IpAddressType === "dualstack" || lb.IpAddressType === "dualstack-without-public-ipv4"
-        ? lb.IpAddressType
-        : "ipv4",
+    arn: answer.string("LoadBalancerArn", lb.LoadBalancerArn),
+    name: answer.string("LoadBalancerName", lb.LoadBalancerName),
+    type: answer.oneOf("Type", lb.Type, ["application", "network"] as const),
+    scheme: answer.oneOf("Scheme", lb.Scheme, ["internet-facing", "internal"] as const),
+    ipAddressType: answer.oneOf("IpAddressType", lb.IpAddressType, [
+      "ipv4",
+      "dualstack",
+      "dualstack-without-public-ipv4",
+    ] as const),
     ...(lb.DNSName ? { dnsName: lb.DNSName } : {}),
-    ...(lb.State?.Code ? { state: lb.State.Code } : {}),
+    ...(lb.State?.Code ? { state: answer.oneOf("State.Code", lb.State.Code, LOAD_BALANCER_STATES) } : {}),
     subnets: (lb.AvailabilityZones ?? []).map((z) => z.SubnetId ?? "").filter((s) => s !== ""),
     securityGroups: [...(lb.SecurityGroups ?? [])],
     attributes,
@@ -187,8 +197,11 @@ async function describeTags(
 }
 
 function ownedBy(tags: Record<string, string> | undefined, owner: GatewayIdentity): boolean {
+  // Compared as written: a value too long for a tag was shortened the same way.
   return (
-    tags?.[TAG.managedBy] === MANAGED_BY && tags[TAG.cluster] === owner.cluster && tags[TAG.gateway] === owner.gateway
+    tags?.[TAG.managedBy] === MANAGED_BY &&
+    tags[TAG.cluster] === tagValue(owner.cluster) &&
+    tags[TAG.gateway] === tagValue(owner.gateway)
   );
 }
 
@@ -210,9 +223,10 @@ async function targetGroupAttributes(
 
 function ruleFrom(rule: Rule, idOf: (arn: string) => string): ObservedRule {
   const transforms = (rule.Transforms ?? []).map(fromSdkTransform);
+  const answer = new Answer("DescribeRules", `rule ${rule.RuleArn ?? "?"}`);
   return {
-    arn: rule.RuleArn ?? "",
-    priority: Number(rule.Priority),
+    arn: answer.string("RuleArn", rule.RuleArn),
+    priority: answer.integer("Priority", rule.Priority),
     conditions: (rule.Conditions ?? []).map(fromSdkCondition),
     actions: fromSdkActions(rule.Actions, idOf),
     ...(transforms.length ? { transforms } : {}),
@@ -287,7 +301,8 @@ export async function observeFromArns(
   const listeners = loadBalancer ? await describeListeners(client, loadBalancer.arn) : [];
   const rulesByListener = new Map<string, Rule[]>();
   for (const l of listeners) {
-    if (l.ListenerArn) rulesByListener.set(l.ListenerArn, await describeRules(client, l.ListenerArn));
+    const arn = new Answer("DescribeListeners", "listener").string("ListenerArn", l.ListenerArn);
+    rulesByListener.set(arn, await describeRules(client, arn));
   }
 
   // Target groups: those the record knows, plus any a listener or rule now forwards to.
@@ -314,8 +329,10 @@ export async function observeFromArns(
   const groups = await describeTargetGroups(client, [...appliedTgByArn.keys(), ...adopted]);
   const targetGroups: ObservedTargetGroup[] = [];
   for (const tg of groups) {
-    const arn = tg.TargetGroupArn;
-    if (!arn) continue;
+    const arn = new Answer("DescribeTargetGroups", `target group ${tg.TargetGroupName ?? "?"}`).string(
+      "TargetGroupArn",
+      tg.TargetGroupArn,
+    );
     const known = appliedTgByArn.get(arn);
     targetGroups.push({
       id: idOf(arn),
@@ -335,10 +352,12 @@ export async function observeFromArns(
 
   const observedListeners: ObservedListener[] = [];
   for (const l of listeners) {
-    if (!l.ListenerArn) continue;
-    const before = appliedListeners.get(l.ListenerArn);
-    const protocol = (l.Protocol ?? before?.protocol ?? "HTTP") as ListenerProtocol;
-    const rules = (rulesByListener.get(l.ListenerArn) ?? [])
+    const answer = new Answer("DescribeListeners", `listener ${l.ListenerArn ?? "?"}`);
+    const listenerArn = answer.string("ListenerArn", l.ListenerArn);
+    const before = appliedListeners.get(listenerArn);
+    const protocol = answer.oneOf("Protocol", l.Protocol, PROTOCOLS);
+    const port = answer.integer("Port", l.Port);
+    const rules = (rulesByListener.get(listenerArn) ?? [])
       .filter((r) => !r.IsDefault)
       .map((r) => ruleFrom(r, idOf))
       .sort((a, b) => a.priority - b.priority);
@@ -347,9 +366,9 @@ export async function observeFromArns(
       : undefined;
     const alpn = alpnPolicy(l);
     observedListeners.push({
-      id: `${protocol}:${l.Port}`,
-      arn: l.ListenerArn,
-      port: l.Port ?? 0,
+      id: `${protocol}:${port}`,
+      arn: listenerArn,
+      port,
       protocol,
       ...(certificates ? { certificates } : {}),
       ...(hasTls(protocol) && l.SslPolicy ? { sslPolicy: l.SslPolicy } : {}),
@@ -520,8 +539,8 @@ async function taggedViaTaggingApi(
         new GetResourcesCommand({
           TagFilters: [
             { Key: TAG.managedBy, Values: [MANAGED_BY] },
-            { Key: TAG.cluster, Values: [identity.cluster] },
-            { Key: TAG.gateway, Values: [identity.gateway] },
+            { Key: TAG.cluster, Values: [tagValue(identity.cluster)] },
+            { Key: TAG.gateway, Values: [tagValue(identity.gateway)] },
           ],
           ResourceTypeFilters: ["elasticloadbalancing:loadbalancer", "elasticloadbalancing:targetgroup"],
           ResourcesPerPage: 100,

@@ -7,6 +7,7 @@ import type { ObservedElb } from "../../elb/observed.ts";
 import type { ElbOperation } from "../../elb/operations.ts";
 import { ElbOperationError, type ElbPort } from "../../reconcile/ports.ts";
 import type { AwsClientFactory, AwsTarget } from "../clients.ts";
+import { AwsConfigurationError } from "../credentials.ts";
 import { AwsOperationError } from "../errors.ts";
 import { ExecutionError, executeOperation, type ResourceOwner, startExecution } from "./execute.ts";
 import type { VpcSelector } from "./network.ts";
@@ -73,6 +74,8 @@ export class AwsElb implements ElbPort {
       }
       if (error instanceof AwsOperationError)
         throw new ElbOperationError(error.kind, error.reason, op.op, error.message);
+      if (error instanceof AwsConfigurationError)
+        throw new ElbOperationError("terminal", error.reason, op.op, error.message);
       throw error;
     }
   }
@@ -83,6 +86,8 @@ export class AwsElb implements ElbPort {
     } catch (error) {
       if (error instanceof AwsOperationError)
         throw new ElbOperationError(error.kind, error.reason, what, error.message);
+      if (error instanceof AwsConfigurationError)
+        throw new ElbOperationError("terminal", error.reason, what, error.message);
       throw error;
     }
   }

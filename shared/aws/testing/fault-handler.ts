@@ -4,10 +4,14 @@
  * retry middleware, so the SDK's own error parsing, classification, backoff and adaptive rate
  * limiting run unchanged against the emulator; moto itself has no fault injection.
  *
+ * A `delay` fault holds matching requests back before passing them on, as a slow or hung endpoint
+ * would; it honours the request's abortSignal, so a caller's deadline cuts it short.
+ *
  * Operations are recognised from the request itself: `Action=` in an AWS query-protocol body
  * (ELBv2, EC2, STS) or the `X-Amz-Target` header of the JSON protocols (Resource Groups Tagging).
  */
 import { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type HttpHandler, type HttpRequest, HttpResponse } from "@smithy/core/protocols";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { HttpHandlerOptions } from "@smithy/types";
@@ -37,6 +41,15 @@ export interface FaultRule {
   operation: string;
   error: SyntheticError;
   /** How many matching requests, counted from now, get the error. */
+  times: number;
+}
+
+export interface DelayRule {
+  /** Operation name as in the API, e.g. `DescribeLoadBalancers`. */
+  operation: string;
+  /** How long each matching request is held before it goes on to the endpoint. */
+  delayMs: number;
+  /** How many matching requests, counted from now, are delayed. */
   times: number;
 }
 
@@ -85,6 +98,7 @@ function errorResponse(request: HttpRequest, error: SyntheticError): HttpRespons
 export class FaultInjectingHandler implements HttpHandler {
   readonly #inner: HttpHandler;
   readonly #rules: FaultRule[] = [];
+  readonly #delays: DelayRule[] = [];
   /** Every synthetic error answered, in order. */
   readonly injected: InjectedFault[] = [];
   readonly metadata = { handlerProtocol: "http/1.1" };
@@ -99,17 +113,31 @@ export class FaultInjectingHandler implements HttpHandler {
     return this;
   }
 
-  clear(): void {
-    this.#rules.length = 0;
+  /** Holds the next `times` requests for `operation` back for `delayMs` before sending them. */
+  delay(operation: string, delayMs: number, times = 1): this {
+    this.#delays.push({ operation, delayMs, times });
+    return this;
   }
 
-  /** Faults still to be answered. */
+  clear(): void {
+    this.#rules.length = 0;
+    this.#delays.length = 0;
+  }
+
+  /** Faults (errors and delays) still to be answered. */
   pending(): number {
-    return this.#rules.reduce((n, r) => n + r.times, 0);
+    return [...this.#rules, ...this.#delays].reduce((n, r) => n + r.times, 0);
   }
 
   async handle(request: HttpRequest, options?: HttpHandlerOptions): Promise<{ response: HttpResponse }> {
     const operation = requestOperation(request);
+    const delay = this.#delays.find((r) => r.operation === operation && r.times > 0);
+    if (delay && operation) {
+      delay.times--;
+      this.injected.push({ operation, code: "delay" });
+      // Rejects with an AbortError when the caller gives up first, like a cancelled socket.
+      await sleep(delay.delayMs, undefined, options?.abortSignal ? { signal: options.abortSignal as AbortSignal } : {});
+    }
     const rule = this.#rules.find((r) => r.operation === operation && r.times > 0);
     if (rule && operation) {
       rule.times--;

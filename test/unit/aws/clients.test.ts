@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { AwsClientFactory, DEFAULT_MAX_ATTEMPTS } from "../../../shared/aws/clients.ts";
+import {
+  CallDeadlineExceededError,
+  classifyCallError,
+  DEFAULT_CALL_DEADLINE_MS,
+} from "../../../shared/aws/deadline.ts";
 
 const credentials = { accessKeyId: "AKIA", secretAccessKey: "s" };
 const target = { account: "111122223333", region: "eu-west-1" };
@@ -43,5 +48,16 @@ describe("AWS client factory", () => {
     } finally {
       factory.destroy();
     }
+  });
+
+  it("gives every call a deadline of a third of the lease unless told otherwise", () => {
+    expect(DEFAULT_CALL_DEADLINE_MS).toBe(20_000);
+    expect(new AwsClientFactory({ credentials }).callDeadlineMs).toBe(DEFAULT_CALL_DEADLINE_MS);
+    expect(new AwsClientFactory({ credentials, callDeadlineMs: 5_000 }).callDeadlineMs).toBe(5_000);
+  });
+
+  it("classifies a missed call deadline as retryable under its own reason", () => {
+    const error = new CallDeadlineExceededError("CreateRule", 20_000, new Error("aborted"));
+    expect(classifyCallError(error)).toMatchObject({ kind: "retryable", reason: "CallDeadlineExceeded" });
   });
 });

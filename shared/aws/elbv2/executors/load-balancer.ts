@@ -1,0 +1,100 @@
+/** Load balancer executors: create (ownership-checked, subnets discovered when the model has none),
+ * attributes, security groups, delete. */
+import {
+  CreateLoadBalancerCommand,
+  DeleteLoadBalancerCommand,
+  type IpAddressType,
+  ModifyLoadBalancerAttributesCommand,
+  SetSecurityGroupsCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { discoverSubnets } from "../network.ts";
+import { Answer } from "../response.ts";
+import { toSdkAttributes, toSdkTags } from "../translate.ts";
+import { call, type ExecutorTable, invalid, loadBalancerArn, network, vpcId } from "./context.ts";
+import { assertOwned, namedCollision, withOwnership } from "./tags.ts";
+
+export const loadBalancerExecutors: Pick<
+  ExecutorTable,
+  "CreateLoadBalancer" | "ModifyLoadBalancerAttributes" | "SetSecurityGroups" | "DeleteLoadBalancer"
+> = {
+  async CreateLoadBalancer(client, op, ctx, deps) {
+    const name = op.op;
+    let subnets = op.subnets;
+    if (subnets.length === 0) {
+      if (!deps.ec2) throw invalid(name, "the model has no subnets and there is no EC2 client to discover them");
+      const vpc = await vpcId(ctx, deps, name);
+      const ec2 = deps.ec2;
+      subnets = await network(name, () => discoverSubnets(ec2, vpc, op.scheme, op.type));
+    }
+    const response = await call(name, () =>
+      client.send(
+        new CreateLoadBalancerCommand({
+          Name: op.name,
+          Type: op.type,
+          Scheme: op.scheme,
+          IpAddressType: op.ipAddressType as IpAddressType,
+          Subnets: subnets,
+          ...(op.securityGroups.length > 0 ? { SecurityGroups: op.securityGroups } : {}),
+          Tags: toSdkTags(withOwnership(op.tags, ctx.owner, "load-balancer")),
+        }),
+      ),
+    ).catch((error: unknown) => {
+      throw namedCollision(error, `load balancer ${op.name}`, ctx.owner);
+    });
+    const lb = response?.LoadBalancers?.[0] ?? {};
+    const arn = new Answer(name, `load balancer ${op.name}`).string("LoadBalancerArn", lb.LoadBalancerArn);
+    await assertOwned(client, name, arn, ctx.owner, `load balancer ${op.name}`);
+    const state = ctx.observed;
+    const previous = state.loadBalancer;
+    if (previous && previous.arn !== arn && !state.strayLoadBalancers.includes(previous.arn)) {
+      state.strayLoadBalancers.push(previous.arn);
+    }
+    ctx.loadBalancerArn = arn;
+    state.loadBalancer = {
+      arn,
+      name: lb.LoadBalancerName ?? op.name,
+      type: op.type,
+      scheme: op.scheme,
+      ipAddressType: op.ipAddressType as "ipv4",
+      ...(lb.DNSName ? { dnsName: lb.DNSName } : {}),
+      ...(lb.State?.Code ? { state: lb.State.Code } : {}),
+      subnets: lb.AvailabilityZones?.map((z) => z.SubnetId ?? "").filter((s) => s !== "") ?? subnets,
+      securityGroups: lb.SecurityGroups ?? op.securityGroups,
+      attributes: {},
+    };
+    if (previous && previous.arn !== arn) state.listeners = [];
+  },
+
+  async ModifyLoadBalancerAttributes(client, op, ctx) {
+    const arn = loadBalancerArn(ctx, op.op);
+    await call(op.op, () =>
+      client.send(
+        new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn, Attributes: toSdkAttributes(op.attributes) }),
+      ),
+    );
+    const lb = ctx.observed.loadBalancer;
+    if (lb) lb.attributes = { ...lb.attributes, ...op.attributes };
+  },
+
+  async SetSecurityGroups(client, op, ctx) {
+    const arn = loadBalancerArn(ctx, op.op);
+    await call(op.op, () =>
+      client.send(new SetSecurityGroupsCommand({ LoadBalancerArn: arn, SecurityGroups: op.securityGroups })),
+    );
+    const lb = ctx.observed.loadBalancer;
+    if (lb) lb.securityGroups = [...op.securityGroups];
+  },
+
+  async DeleteLoadBalancer(client, op, ctx) {
+    await call(op.op, () => client.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: op.arn })), true);
+    const state = ctx.observed;
+    state.strayLoadBalancers = state.strayLoadBalancers.filter((arn) => arn !== op.arn);
+    if (state.loadBalancer?.arn === op.arn) {
+      state.loadBalancer = undefined;
+      state.listeners = [];
+      ctx.listenerArns = {};
+      ctx.ruleArns = {};
+      delete ctx.loadBalancerArn;
+    }
+  },
+};
