@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { controllerConfig } from "../../shared/config.ts";
 import { emptyObserved, type ObservedElb } from "../../shared/elb/observed.ts";
+import { decodeObservedElb } from "../../shared/elb/observed-codec.ts";
 import { planElb } from "../../shared/elb/plan.ts";
 import { summarizeGraph } from "../../shared/graph/summary.ts";
 import { formatProblem } from "../../shared/manifest/problem.ts";
@@ -50,7 +51,7 @@ export function planCommand(argv: readonly string[], io: Io): number {
     try {
       const value: unknown = JSON.parse(read.text);
       if (!isMappingOfMappings(value)) throw new Error("expected a JSON object of Gateway key → observed state");
-      observed = value as unknown as Record<string, ObservedElb>;
+      observed = Object.fromEntries(Object.entries(value).map(([key, state]) => [key, decodeObservedElb(state, key)]));
     } catch (err) {
       return fail(`--observed ${observedFile}: ${(err as Error).message}`);
     }
@@ -63,19 +64,12 @@ export function planCommand(argv: readonly string[], io: Io): number {
   const translation = translate(snapshotOf(loaded.objects), config);
   const rejected = loaded.problems.map((p) => oneLine(formatProblem(p)));
   const warnings = loaded.warnings.map((p) => oneLine(formatProblem(p)));
-  let diffs: ({ gateway: string } & ReturnType<typeof planElb>)[] | undefined;
-  try {
-    diffs = args.values.diff
-      ? translation.loadBalancers.map((b) => ({
-          gateway: b.model.gatewayKey,
-          ...planElb(b.model, observed[b.model.gatewayKey] ?? emptyObserved()),
-        }))
-      : undefined;
-  } catch (err) {
-    // Until the observed state is decoded field by field, a malformed one fails inside the planner.
-    if (observedFile === undefined) throw err;
-    return fail(`--observed ${observedFile}: not a valid observed state (${(err as Error).message})`);
-  }
+  const diffs = args.values.diff
+    ? translation.loadBalancers.map((b) => ({
+        gateway: b.model.gatewayKey,
+        ...planElb(b.model, observed[b.model.gatewayKey] ?? emptyObserved()),
+      }))
+    : undefined;
   if (output === "text") {
     io.stdout.write(renderPlanText(translation, rejected, loaded.files.length, warnings));
     for (const d of diffs ?? []) {

@@ -21,13 +21,17 @@ export class DecodeError extends Error {
   /** Path of the offending field from the root, e.g. `listeners[0].port`; `` for the root. */
   readonly path: string;
   readonly expected: string;
+  /** What was found instead, described for a person (`nothing`, `an array`, `"abc"`). */
+  readonly found: string;
 
   constructor(source: string, path: string, expected: string, actual: unknown) {
-    super(`${source}: ${path || "(root)"}: expected ${expected}, got ${describe(actual)}`);
+    const found = describe(actual);
+    super(`${source}: ${path || "(root)"}: expected ${expected}, got ${found}`);
     this.name = "DecodeError";
     this.source = source;
     this.path = path;
     this.expected = expected;
+    this.found = found;
   }
 }
 

@@ -13,6 +13,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { DataPlane } from "../../config.ts";
 import type { ObservedElb } from "../../elb/observed.ts";
+import { DecodeError, decodeObservedElb } from "../../elb/observed-codec.ts";
 import { type ClusterGatewayKey, InvalidGatewayKey, parseClusterGatewayKey } from "../../keys.ts";
 import { type GatewayState, StateDecodeError, StateTooLarge, type StoredGatewayState } from "../state.ts";
 import { itemSize, MAX_ITEM_BYTES } from "./item-size.ts";
@@ -165,29 +166,16 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * inside those objects is not checked yet, hence the one cast below.
  */
 export function decodeApplied(value: unknown, gatewayKey: string): ObservedElb {
-  const fail = (field: string, problem: string): never => {
-    throw new StateDecodeError(gatewayKey, field, problem);
-  };
-  if (!isRecord(value)) return fail("applied", `is ${describeJson(value)}, expected an object`);
-  if (value.loadBalancer !== undefined && !isRecord(value.loadBalancer)) {
-    fail("applied.loadBalancer", `is ${describeJson(value.loadBalancer)}, expected an object`);
+  try {
+    return decodeObservedElb(value, `state item ${gatewayKey}`);
+  } catch (err) {
+    if (!(err instanceof DecodeError)) throw err;
+    throw new StateDecodeError(
+      gatewayKey,
+      err.path ? `applied.${err.path}` : "applied",
+      `is ${err.found}, expected ${err.expected}`,
+    );
   }
-  for (const field of ["listeners", "targetGroups"] as const) {
-    const list = value[field];
-    if (!Array.isArray(list)) return fail(`applied.${field}`, `is ${describeJson(list)}, expected an array`);
-    list.forEach((element: unknown, index) => {
-      if (!isRecord(element)) fail(`applied.${field}[${index}]`, `is ${describeJson(element)}, expected an object`);
-    });
-  }
-  const stray = value.strayLoadBalancers;
-  if (!Array.isArray(stray)) return fail("applied.strayLoadBalancers", `is ${describeJson(stray)}, expected an array`);
-  stray.forEach((arn: unknown, index) => {
-    if (typeof arn !== "string") {
-      fail(`applied.strayLoadBalancers[${index}]`, `is ${describeJson(arn)}, expected a string`);
-    }
-  });
-  // Top level checked above; nested fields are trusted until decodeObservedElb replaces this body.
-  return value as unknown as ObservedElb;
 }
 
 function describeJson(value: unknown): string {

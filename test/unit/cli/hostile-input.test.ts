@@ -107,7 +107,7 @@ describe("one-line errors with exit code 2", () => {
     const result = await run(["plan", "-f", EXAMPLES, "--diff", "--observed", observed]);
     expect(result.code).toBe(2);
     expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
-    expect(result.stderr).toContain("not a valid observed state");
+    expect(result.stderr).toContain("infra/web: listeners: expected an array, got number 5");
     expect(result.stderr).not.toContain("    at ");
   });
 

@@ -175,7 +175,7 @@ export const CORRUPT_STATE_ITEMS: CorruptStateItem[] = [
     damage: "applied without listeners",
     corrupt: (i) => ({ ...i, applied: gzipJson({ targetGroups: [], strayLoadBalancers: [] }) }),
     field: "applied.listeners",
-    problem: "is missing, expected an array",
+    problem: "is nothing, expected an array",
   },
   {
     damage: "applied.targetGroups an object",
@@ -187,18 +187,24 @@ export const CORRUPT_STATE_ITEMS: CorruptStateItem[] = [
     damage: "applied.listeners holding a string",
     corrupt: (i) => ({ ...i, applied: gzipJson({ ...EMPTY_APPLIED, listeners: ["HTTP:80"] }) }),
     field: "applied.listeners[0]",
-    problem: "is a string, expected an object",
+    problem: 'is "HTTP:80", expected an object',
   },
   {
     damage: "applied.strayLoadBalancers holding a number",
     corrupt: (i) => ({ ...i, applied: gzipJson({ ...EMPTY_APPLIED, strayLoadBalancers: ["arn:x", 1] }) }),
     field: "applied.strayLoadBalancers[1]",
-    problem: "is a number, expected a string",
+    problem: "is number 1, expected a non-empty string",
   },
   {
     damage: "applied.loadBalancer a string",
     corrupt: (i) => ({ ...i, applied: gzipJson({ ...EMPTY_APPLIED, loadBalancer: "arn:x" }) }),
     field: "applied.loadBalancer",
-    problem: "is a string, expected an object",
+    problem: 'is "arn:x", expected an object',
+  },
+  {
+    damage: "applied.targetGroups[0].id a number",
+    corrupt: (i) => ({ ...i, applied: gzipJson({ ...EMPTY_APPLIED, targetGroups: [{ id: 5 }] }) }),
+    field: "applied.targetGroups[0].id",
+    problem: "is number 5, expected",
   },
 ];
