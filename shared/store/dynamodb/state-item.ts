@@ -149,10 +149,6 @@ class StateItemReader {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /**
  * PLUG-IN POINT for the full ObservedElb decoder. `decodeObservedElb(value: unknown, source: string)`
  * in shared/elb/observed.ts (being written on another branch) validates every nested field; once it
@@ -176,14 +172,6 @@ export function decodeApplied(value: unknown, gatewayKey: string): ObservedElb {
       `is ${err.found}, expected ${err.expected}`,
     );
   }
-}
-
-function describeJson(value: unknown): string {
-  if (value === undefined) return "missing";
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") return "an object";
-  return `a ${typeof value}`;
 }
 
 function gunzipJson(reader: StateItemReader, compressed: Uint8Array): unknown {
