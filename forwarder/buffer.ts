@@ -16,6 +16,7 @@ export class BoundedBuffer<T extends Sized> {
   private readonly capacity: number;
   private readonly spaceWaiters: (() => void)[] = [];
   private itemWaiter: (() => void) | undefined;
+  private closed = false;
 
   constructor(capacity: number) {
     if (!Number.isSafeInteger(capacity) || capacity < 1)
@@ -28,9 +29,12 @@ export class BoundedBuffer<T extends Sized> {
     return this.items.length + this.inFlight;
   }
 
+  /** Rejects with BufferClosed once the forwarder stops, so a waiting watch loop can end. */
   async push(item: T): Promise<void> {
     while (this.depth >= this.capacity || this.spaceWaiters.length > 0) {
+      if (this.closed) throw new BufferClosed();
       await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+      if (this.closed) throw new BufferClosed();
       if (this.depth < this.capacity) break;
     }
     this.items.push(item);
@@ -63,6 +67,11 @@ export class BoundedBuffer<T extends Sized> {
     return batch;
   }
 
+  close(): void {
+    this.closed = true;
+    for (const waiter of this.spaceWaiters.splice(0)) waiter();
+  }
+
   release(count: number): void {
     this.inFlight -= count;
     let free = this.capacity - this.depth;
@@ -70,5 +79,12 @@ export class BoundedBuffer<T extends Sized> {
       this.spaceWaiters.shift()?.();
       free--;
     }
+  }
+}
+
+export class BufferClosed extends Error {
+  constructor() {
+    super("the forwarder is stopping");
+    this.name = "BufferClosed";
   }
 }

@@ -150,6 +150,7 @@ export class Forwarder {
 
   async stop(): Promise<void> {
     this.controller.abort();
+    this.buffer.close();
     this.cancelSnapshotTimer?.();
     this.cancelProbeTimer?.();
     this.coalescer.stop();
