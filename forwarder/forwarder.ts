@@ -258,8 +258,19 @@ export class Forwarder {
     return this.kinds.find((state) => this.isSecret(state));
   }
 
+  /**
+   * Stripped, with apiVersion and kind set: a list answer leaves them out of built-in kinds' items,
+   * and the event schema requires them to match the envelope.
+   */
+  private normalised(state: KindState, raw: KubeObjectJson): KubeObjectJson | undefined {
+    if (state.gvk === undefined) return undefined;
+    const { group, version, kind } = state.gvk;
+    return stripObject({ ...raw, apiVersion: group === "" ? version : `${group}/${version}`, kind });
+  }
+
   private async upserted(state: KindState, raw: KubeObjectJson): Promise<void> {
-    const object = stripObject(raw);
+    const object = this.normalised(state, raw);
+    if (object === undefined) return;
     const identity = identityOf(object);
     if (identity === undefined || state.gvk === undefined) return;
     const key = objectKeyOf(identity);
@@ -280,7 +291,8 @@ export class Forwarder {
   }
 
   private async deleted(state: KindState, raw: KubeObjectJson): Promise<void> {
-    const object = stripObject(raw);
+    const object = this.normalised(state, raw);
+    if (object === undefined) return;
     const identity = identityOf(object);
     if (identity === undefined || state.gvk === undefined) return;
     const key = objectKeyOf(identity);
@@ -317,7 +329,8 @@ export class Forwarder {
     this.countRelist({ kind: state.kind.kind, reason });
     const listed: KnownObject[] = [];
     for (const item of items) {
-      const object = stripObject(item);
+      const object = this.normalised(state, item);
+      if (object === undefined) continue;
       const identity = identityOf(object);
       if (identity !== undefined) listed.push({ identity, object });
     }

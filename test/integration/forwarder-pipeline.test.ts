@@ -413,6 +413,11 @@ describe("forwarder against kube-apiserver and moto SQS/S3", () => {
       { timeoutMs: 30_000, intervalMs: 100 },
     );
     expect(await relistCount("Gateway")).toBeGreaterThan(relistsBefore);
+    // Relisted because the resumed watch failed (410, or 500 at the compaction revision: K2).
+    const reasons = (await metricsText())
+      .split("\n")
+      .filter((line) => line.startsWith(`${METRIC.relists}{kind="Gateway"`) && !line.includes('reason="initial"'));
+    expect(reasons.join("\n")).toMatch(/reason="(expired|watch-error)"/);
     const snap = snapshot.event;
     if (!("items" in snap)) throw new Error("expected an inline snapshot");
     const names = snap.items.filter((i) => i.namespace === namespace).map((i) => i.name);
