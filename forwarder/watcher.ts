@@ -11,6 +11,9 @@ import { type BackoffPolicy, backoffDelay } from "./backoff.ts";
 import type { Clock } from "./clock.ts";
 import { type KubeApi, KubeApiError } from "./kube-api.ts";
 
+/** What a watcher needs of the API server (KubeApi; a scripted fake in unit tests). */
+export type CollectionApi = Pick<KubeApi, "list" | "watch">;
+
 export type RelistReason = "initial" | "expired" | "watch-error" | "connection-error";
 
 export interface WatchSink {
@@ -22,7 +25,7 @@ export interface WatchSink {
 }
 
 export interface WatcherOptions {
-  api: KubeApi;
+  api: CollectionApi;
   path: string;
   sink: WatchSink;
   clock: Clock;
