@@ -23,7 +23,13 @@ if (!loaded.ok) {
 }
 const { config } = loaded;
 const kc = new KubeConfig();
-kc.loadFromDefault();
+try {
+  // In a pod: the service account; elsewhere: $KUBECONFIG or ~/.kube/config.
+  kc.loadFromDefault();
+} catch (error) {
+  log(`cannot load Kubernetes credentials: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+}
 const forwarder = new Forwarder({
   config,
   api: new KubeApi(kc),
