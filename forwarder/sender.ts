@@ -3,14 +3,31 @@
  * are resent, with backoff, before anything newer is taken from the buffer, so the events of one
  * object keep their order; while SQS cannot be reached the sender waits and retries, never drops.
  */
-import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  GetQueueAttributesCommand,
+  type GetQueueAttributesCommandOutput,
+  SendMessageBatchCommand,
+  type SendMessageBatchCommandOutput,
+} from "@aws-sdk/client-sqs";
 import { type BackoffPolicy, backoffDelay } from "./backoff.ts";
 import type { BoundedBuffer } from "./buffer.ts";
 import type { Clock } from "./clock.ts";
 import { MAX_BATCH_BODY_BYTES, MAX_BATCH_ENTRIES, type OutgoingMessage } from "./messages.ts";
 
+/** The two SQS calls the sender makes (an SQSClient; a scripted fake in unit tests). */
+export interface SqsPort {
+  send(
+    command: SendMessageBatchCommand,
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<SendMessageBatchCommandOutput>;
+  send(
+    command: GetQueueAttributesCommand,
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<GetQueueAttributesCommandOutput>;
+}
+
 export interface SenderOptions {
-  sqs: SQSClient;
+  sqs: SqsPort;
   queueUrl: string;
   buffer: BoundedBuffer<OutgoingMessage>;
   clock: Clock;
