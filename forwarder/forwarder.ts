@@ -9,7 +9,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { ChangeEvent, GroupVersionKind, KubeObjectJson, ObjectOp } from "../shared/events/event.ts";
 import { stripObject } from "../shared/events/strip.ts";
-import { type BackoffPolicy, DEFAULT_BACKOFF } from "./backoff.ts";
+import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.ts";
 import { BoundedBuffer } from "./buffer.ts";
 import { uploadClaimCheck } from "./claim-check-store.ts";
 import type { Clock } from "./clock.ts";
@@ -183,6 +183,7 @@ export class Forwarder {
   private async runKind(state: KindState, signal: AbortSignal): Promise<void> {
     const { api, clock, config, log } = this.deps;
     let warned = false;
+    let discoveryFailures = 0;
     while (!signal.aborted) {
       let version: string | undefined;
       try {
@@ -195,9 +196,12 @@ export class Forwarder {
       } catch (error) {
         log(`discovery of ${kindId(state.kind)} failed: ${error instanceof Error ? error.message : String(error)}`);
         state.discovered = false;
-        await clock.sleep(config.kindRecheckIntervalMs, signal);
+        // The API server itself is unreachable: retry sooner than the missing-CRD re-check.
+        const delay = backoffDelay(discoveryFailures++, this.deps.backoff ?? DEFAULT_BACKOFF, this.deps.random);
+        await clock.sleep(Math.min(delay, config.kindRecheckIntervalMs), signal);
         continue;
       }
+      discoveryFailures = 0;
       if (version === undefined) {
         if (!warned) log(`warning: ${kindId(state.kind)} is not served (CRD not installed?); re-checking periodically`);
         warned = true;

@@ -21,6 +21,8 @@ export class KubeApiError extends Error {
   }
 }
 
+const REQUEST_IDLE_TIMEOUT_MS = 60_000;
+
 export class KubeApi {
   private readonly kc: KubeConfig;
   private readonly server: URL;
@@ -32,7 +34,16 @@ export class KubeApi {
     this.server = new URL(cluster.server);
   }
 
-  private async request(path: string, query: Record<string, string>, signal?: AbortSignal): Promise<IncomingMessage> {
+  /**
+   * `idleTimeoutMs` bounds how long the socket may stay silent: a peer that vanished without
+   * closing the connection would otherwise hang a list or a watch forever.
+   */
+  private async request(
+    path: string,
+    query: Record<string, string>,
+    idleTimeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<IncomingMessage> {
     const url = new URL(path, this.server);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
     const options: https.RequestOptions = { method: "GET", headers: { accept: "application/json" } };
@@ -41,12 +52,15 @@ export class KubeApi {
     return new Promise((resolve, reject) => {
       const request = transport.request(url, { ...options, ...(signal ? { signal } : {}) }, resolve);
       request.on("error", reject);
+      request.setTimeout(idleTimeoutMs, () =>
+        request.destroy(new Error(`GET ${path}: no data for ${idleTimeoutMs} ms`)),
+      );
       request.end();
     });
   }
 
   private async getJson(path: string, query: Record<string, string> = {}): Promise<unknown> {
-    const response = await this.request(path, query);
+    const response = await this.request(path, query, REQUEST_IDLE_TIMEOUT_MS);
     const chunks: Buffer[] = [];
     for await (const chunk of response) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
     const text = Buffer.concat(chunks).toString("utf8");
@@ -101,6 +115,8 @@ export class KubeApi {
         allowWatchBookmarks: "true",
         timeoutSeconds: String(timeoutSeconds),
       },
+      // The server ends the watch after timeoutSeconds; silence well beyond that means a dead peer.
+      (timeoutSeconds + 30) * 1000,
       signal,
     );
     if (response.statusCode !== 200) {
