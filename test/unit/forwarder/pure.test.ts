@@ -6,7 +6,7 @@ import { backoffDelay } from "../../../forwarder/backoff.ts";
 import { BoundedBuffer } from "../../../forwarder/buffer.ts";
 import { Coalescer } from "../../../forwarder/coalescer.ts";
 import { loadConfig } from "../../../forwarder/config.ts";
-import { MAX_INLINE_BODY_BYTES, objectEvent, prepareMessage } from "../../../forwarder/messages.ts";
+import { MAX_INLINE_BODY_BYTES, objectEvent, prepareMessage, snapshotEvent } from "../../../forwarder/messages.ts";
 import { METRIC, Metrics } from "../../../forwarder/metrics.ts";
 import { diffRelist, type KnownObject, snapshotItems } from "../../../forwarder/object-state.ts";
 import { referencedSecrets, SecretReferenceTracker } from "../../../forwarder/secret-references.ts";
@@ -190,6 +190,42 @@ describe("prepareMessage", () => {
     expect(pointer.ok && "claimCheck" in pointer.event && pointer.event.claimCheck).toEqual(prepared.upload.check);
     expect(decodeEventJson(prepared.upload.body)).toEqual({ ok: true, event });
     expect(prepared.upload.check.size).toBe(Buffer.byteLength(prepared.upload.body));
+  });
+});
+
+describe("prepareMessage for snapshots", () => {
+  it("claim-checks a snapshot too large for SQS, keeping its header", () => {
+    const items = Array.from({ length: 4000 }, (_, i) => ({
+      namespace: "ns",
+      name: `slice-${i}-${"x".repeat(30)}`,
+      uid: `00000000-0000-0000-0000-${String(i).padStart(12, "0")}`,
+      resourceVersion: String(100_000 + i),
+    }));
+    const event = snapshotEvent(
+      "c1",
+      { group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice" },
+      "b-1",
+      "9",
+      items,
+      ["ns"],
+    );
+    const prepared = prepareMessage(event, "bucket");
+    if (prepared.kind !== "claimCheck") throw new Error("expected a claim check");
+    const { schemaVersion, clusterId, kind, op, snapshotId, resourceVersion, namespaces } = event;
+    expect(decodeEventJson(prepared.message.body)).toEqual({
+      ok: true,
+      event: {
+        schemaVersion,
+        clusterId,
+        kind,
+        op,
+        snapshotId,
+        resourceVersion,
+        namespaces,
+        claimCheck: prepared.upload.check,
+      },
+    });
+    expect(prepared.message.groupId).toBe("c1/EndpointSlice");
   });
 });
 
