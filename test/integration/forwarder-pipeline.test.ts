@@ -334,7 +334,7 @@ describe("forwarder against kube-apiserver and moto SQS/S3", () => {
     },
   );
 
-  it("forwards a referenced Secret without its data, and never an unreferenced one", async () => {
+  it("forwards a Secret once referenced, without its data, retracts it when unreferenced, and never sends an unreferenced one", async () => {
     const data = {
       "tls.crt": Buffer.from(`${secretMaterial}-crt`).toString("base64"),
       "tls.key": Buffer.from(`${secretMaterial}-key`).toString("base64"),
@@ -374,6 +374,15 @@ describe("forwarder against kube-apiserver and moto SQS/S3", () => {
     if (forwarded === undefined || !("object" in forwarded)) throw new Error("expected the Secret inline");
     expect(Object.keys(forwarded.object).sort()).toEqual(["apiVersion", "kind", "metadata", "type"]);
     expect(reader.of("Secret", namespace, "unreferenced")).toEqual([]);
+
+    // Its only referrer goes: the Secret is retracted from the mirror.
+    await objects.deleteNamespacedCustomObject({ ...GATEWAY, namespace, name: "tls" });
+    await waitFor(
+      "a delete of the no longer referenced Secret",
+      async () =>
+        reader.of("Secret", namespace, "referenced").some((r) => r.event.op === "delete") ? true : undefined,
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
     for (const { body } of reader.received) {
       expect(body).not.toContain(secretMaterial);
       expect(body).not.toContain(data["tls.key"]);
