@@ -1,0 +1,56 @@
+/**
+ * Entry point: `node forwarder/main.ts`. Reads the configuration from the environment, the
+ * Kubernetes credentials from the in-cluster service account (or KUBECONFIG), and runs until
+ * SIGTERM/SIGINT.
+ */
+import { S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { KubeConfig } from "@kubernetes/client-node";
+import { systemClock } from "./clock.ts";
+import { loadConfig } from "./config.ts";
+import { Forwarder } from "./forwarder.ts";
+import { boundPort } from "./http-server.ts";
+import { KubeApi } from "./kube-api.ts";
+
+function log(message: string): void {
+  process.stderr.write(`${new Date().toISOString()} ${message}\n`);
+}
+
+const loaded = loadConfig(process.env);
+if (!loaded.ok) {
+  log(`invalid configuration:\n  ${loaded.problems.join("\n  ")}`);
+  process.exit(2);
+}
+const { config } = loaded;
+const kc = new KubeConfig();
+try {
+  // In a pod: the service account; elsewhere: $KUBECONFIG or ~/.kube/config.
+  kc.loadFromDefault();
+} catch (error) {
+  log(`cannot load Kubernetes credentials: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+}
+const forwarder = new Forwarder({
+  config,
+  api: new KubeApi(kc),
+  sqs: new SQSClient({ region: config.region, ...(config.sqsEndpoint ? { endpoint: config.sqsEndpoint } : {}) }),
+  s3: new S3Client({
+    region: config.region,
+    ...(config.s3Endpoint ? { endpoint: config.s3Endpoint, forcePathStyle: true } : {}),
+  }),
+  clock: systemClock,
+  random: Math.random,
+  log,
+});
+await forwarder.start();
+const server = forwarder.httpServer;
+log(`forwarder for cluster ${config.clusterId} listening on ${config.listenHost}:${server ? boundPort(server) : "?"}`);
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping`);
+    forwarder.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}
