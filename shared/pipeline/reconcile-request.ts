@@ -1,0 +1,96 @@
+/**
+ * The message on reconcile.fifo: "this Gateway may need work". It carries no desired state — the
+ * reconciler always rebuilds that from the mirror — only which Gateway, why, and the dirty
+ * generation the sender saw, so a reconcile that finishes while the generation moved knows to run
+ * once more. One message group per Gateway: one reconcile of a Gateway at a time.
+ */
+import { createHash } from "node:crypto";
+import { type ClusterGatewayKey, InvalidGatewayKey, parseClusterGatewayKey } from "../keys.ts";
+
+export const RECONCILE_REQUEST_VERSION = 1;
+
+/** Why a reconcile was asked for; shown in logs and metrics, never changes what it does. */
+export type ReconcileReason =
+  /** Objects in the cluster changed (ingest). */
+  | "change"
+  /** The generation moved while a reconcile ran (the reconciler asks for one more). */
+  | "requeue"
+  /** The scheduled drift check (resync). */
+  | "resync"
+  /** An AWS event named a resource of this Gateway (ACM renewal, a load balancer changed). */
+  | "aws-event";
+
+const REASONS: ReadonlySet<string> = new Set(["change", "requeue", "resync", "aws-event"]);
+
+export interface ReconcileRequest {
+  version: typeof RECONCILE_REQUEST_VERSION;
+  gatewayKey: ClusterGatewayKey;
+  reason: ReconcileReason;
+  /** The Gateway's dirty generation when this was sent (0 when the sender does not track it). */
+  generation: number;
+  /** Free text for people: the event or object that caused it. */
+  cause?: string;
+}
+
+export type ReconcileRequestDecode = { ok: true; request: ReconcileRequest } | { ok: false; reason: string };
+
+export function encodeReconcileRequest(request: ReconcileRequest): string {
+  return JSON.stringify(request);
+}
+
+/** Never throws: a body that is not a reconcile request is an error value naming what is wrong. */
+export function decodeReconcileRequest(body: string): ReconcileRequestDecode {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return { ok: false, reason: "body is not JSON" };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, reason: "body is not a JSON object" };
+  }
+  const record = value as Record<string, unknown>;
+  if (record.version !== RECONCILE_REQUEST_VERSION) {
+    return {
+      ok: false,
+      reason: `version: expected ${RECONCILE_REQUEST_VERSION}, got ${JSON.stringify(record.version)}`,
+    };
+  }
+  if (typeof record.gatewayKey !== "string") return { ok: false, reason: "gatewayKey: expected a string" };
+  let gatewayKey: ClusterGatewayKey;
+  try {
+    gatewayKey = parseClusterGatewayKey(record.gatewayKey);
+  } catch (err) {
+    if (err instanceof InvalidGatewayKey) return { ok: false, reason: `gatewayKey: ${err.message}` };
+    throw err;
+  }
+  if (typeof record.reason !== "string" || !REASONS.has(record.reason)) {
+    return { ok: false, reason: `reason: expected one of ${[...REASONS].join(", ")}` };
+  }
+  if (typeof record.generation !== "number" || !Number.isSafeInteger(record.generation) || record.generation < 0) {
+    return { ok: false, reason: "generation: expected a non-negative integer" };
+  }
+  if (record.cause !== undefined && typeof record.cause !== "string") {
+    return { ok: false, reason: "cause: expected a string" };
+  }
+  const request: ReconcileRequest = {
+    version: RECONCILE_REQUEST_VERSION,
+    gatewayKey,
+    reason: record.reason as ReconcileReason,
+    generation: record.generation,
+    ...(record.cause !== undefined ? { cause: record.cause } : {}),
+  };
+  return { ok: true, request };
+}
+
+/** The SQS FIFO attributes: one group per Gateway; a resend of the same generation is deduplicated. */
+export function reconcileRequestAttributes(request: ReconcileRequest): {
+  MessageGroupId: string;
+  MessageDeduplicationId: string;
+} {
+  const digest = (text: string) => createHash("sha256").update(text).digest("hex");
+  return {
+    MessageGroupId: digest(request.gatewayKey).slice(0, 64),
+    MessageDeduplicationId: digest(`${request.gatewayKey}/${request.generation}/${request.reason}`),
+  };
+}
