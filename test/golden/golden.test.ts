@@ -103,7 +103,7 @@ describe("golden translation cases", () => {
       const dir = join(CASES, name);
       const { out, model, plan } = runCase(dir);
       checkGolden(name, join(dir, "out.yaml"), out);
-      checkGolden(name, join(dir, "alb-model.yaml"), model);
+      checkGolden(name, join(dir, "model.yaml"), model);
       checkGolden(name, join(dir, "plan.yaml"), plan);
     });
   }
