@@ -22,7 +22,9 @@
  *
  * Assertions (a word starting upper-case is a condition type, a lower-case one a field path):
  *
- *     <Type>=<True|False|Unknown> [reason=<R>] [message ~ "<text>"]   a condition of the subject
+ *     <Type>=<True|False|Unknown> [reason=<R>] [generation=<n>] [message ~ "<text>"]
+ *                                               a condition of the subject (generation: its
+ *                                               observedGeneration)
  *     <Type> absent                             the subject has no condition of that type
  *     absent                                    the subject does not exist
  *     [<path>] = <value>                        the field equals value (a string compares as
@@ -65,7 +67,7 @@ type Subject =
 type PathSegment = { key: string } | { index: number } | { every: true } | { length: true };
 
 type Assertion =
-  | { kind: "condition"; type: string; status: string; reason?: string; message?: string }
+  | { kind: "condition"; type: string; status: string; reason?: string; generation?: number; message?: string }
   | { kind: "no-condition"; type: string }
   | { kind: "subject-absent" }
   | { kind: "equals"; path: PathSegment[]; pathText: string; raw: string }
@@ -289,6 +291,13 @@ function parseAssertion(c: Cursor, text: string): Assertion {
       a.reason = r.text.slice("reason=".length);
       if (!a.reason) throw new CheckSyntaxError(r.start + 8, "expected a reason after 'reason='");
     }
+    const g = c.peek();
+    if (g?.text.startsWith("generation=")) {
+      c.next("generation");
+      const n = g.text.slice("generation=".length);
+      if (!/^\d+$/.test(n)) throw new CheckSyntaxError(g.start + 12, `expected a number after 'generation=', got '${n}'`);
+      a.generation = Number(n);
+    }
     if (c.accept("message")) {
       const op = c.next("'~' after message");
       if (op.text !== "~") throw new CheckSyntaxError(op.start + 1, `expected '~' after message, got '${op.text}'`);
@@ -503,7 +512,7 @@ function walk(node: unknown, path: PathSegment[]): unknown {
 }
 
 function showCondition(c: Obj): string {
-  return `${c.type}=${c.status} reason=${c.reason} message "${c.message}"`;
+  return `${c.type}=${c.status} reason=${c.reason} generation=${c.observedGeneration} message "${c.message}"`;
 }
 
 /** Evaluates a check against a case's computed output: undefined when it holds, else what was found. */
@@ -523,6 +532,7 @@ export function evaluateCheck(check: Check, docs: CaseDocs): string | undefined 
       const ok =
         c.status === a.status &&
         (a.reason === undefined || c.reason === a.reason) &&
+        (a.generation === undefined || c.observedGeneration === a.generation) &&
         (a.message === undefined || String(c.message).includes(a.message));
       return ok ? undefined : `actual: ${showCondition(c)}`;
     }
