@@ -30,6 +30,7 @@
  *     [<path>] = <value>                        the field equals value (a string compares as
  *                                               written; anything else as YAML, e.g. `[a, b]`, `3`)
  *     [<path>] ~ "<text>"                       the field contains text (non-strings as JSON)
+ *     [<path>] !~ "<text>"                      the field does not contain text
  *     <path> absent                             the field is not set
  *
  * A path is dotted keys with `[n]` (an index) or `[*]` (every element); a final `length` on a list
@@ -71,7 +72,7 @@ type Assertion =
   | { kind: "no-condition"; type: string }
   | { kind: "subject-absent" }
   | { kind: "equals"; path: PathSegment[]; pathText: string; raw: string }
-  | { kind: "contains"; path: PathSegment[]; pathText: string; text: string }
+  | { kind: "contains"; path: PathSegment[]; pathText: string; text: string; negated: boolean }
   | { kind: "field-absent"; path: PathSegment[]; pathText: string };
 
 export interface Check {
@@ -308,20 +309,22 @@ function parseAssertion(c: Cursor, text: string): Assertion {
   let pathText = "";
   let path: PathSegment[] = [];
   let op = t;
-  if (!["=", "~"].includes(t.text)) {
+  if (!["=", "~", "!~"].includes(t.text)) {
     path = parsePath(t);
     pathText = t.text;
-    op = c.next(`'=', '~' or 'absent' after ${t.text}`);
+    op = c.next(`'=', '~', '!~' or 'absent' after ${t.text}`);
   }
   if (op.text === "absent" && pathText) return { kind: "field-absent", path, pathText };
-  if (op.text === "~") return { kind: "contains", path, pathText, text: c.next("the text to look for").value };
+  if (op.text === "~" || op.text === "!~") {
+    return { kind: "contains", path, pathText, text: c.next("the text to look for").value, negated: op.text === "!~" };
+  }
   if (op.text === "=") {
     const v = c.next("a value after '='");
     const raw = text.slice(v.start).trim();
     while (!c.done()) c.next("");
     return { kind: "equals", path, pathText, raw };
   }
-  throw new CheckSyntaxError(op.start + 1, `expected '=', '~' or 'absent', got '${op.text}'`);
+  throw new CheckSyntaxError(op.start + 1, `expected '=', '~', '!~' or 'absent', got '${op.text}'`);
 }
 
 /** Parses the text of one check (what follows `# Check:`). */
@@ -543,7 +546,7 @@ export function evaluateCheck(check: Check, docs: CaseDocs): string | undefined 
     case "contains": {
       const v = walk(node, a.path);
       const hay = typeof v === "string" ? v : JSON.stringify(v);
-      return (hay ?? "").includes(a.text) ? undefined : `${a.pathText || "value"} is ${show(v)}`;
+      return (hay ?? "").includes(a.text) !== a.negated ? undefined : `${a.pathText || "value"} is ${show(v)}`;
     }
     case "equals": {
       const v = walk(node, a.path);
