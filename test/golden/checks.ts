@@ -296,7 +296,8 @@ function parseAssertion(c: Cursor, text: string): Assertion {
     if (g?.text.startsWith("generation=")) {
       c.next("generation");
       const n = g.text.slice("generation=".length);
-      if (!/^\d+$/.test(n)) throw new CheckSyntaxError(g.start + 12, `expected a number after 'generation=', got '${n}'`);
+      if (!/^\d+$/.test(n))
+        throw new CheckSyntaxError(g.start + 12, `expected a number after 'generation=', got '${n}'`);
       a.generation = Number(n);
     }
     if (c.accept("message")) {
