@@ -3,7 +3,12 @@
  * summary and every status. `npm run golden:update` rewrites out.yaml files; review them as diffs.
  * An optional observations.yaml maps gateway keys to data-plane observations; an optional
  * options.yaml sets translation options (e.g. maxRulesPerLoadBalancer) to keep a case small. Each case with a load
- * balancer also records plan.yaml: the ELBv2 operations that build it in an empty account, in order.
+ * balancer also records model.yaml (its ELB model, ALB or NLB) and plan.yaml: the ELBv2 operations
+ * that build it in an empty account, in order.
+ *
+ * Each in.yaml's `# Expected:` prose is backed by `# Check:` lines (see checks.ts), evaluated
+ * against the computed output, not the stored files, so regenerating the goldens cannot hide a
+ * broken rule. A case with an Expected line and no Check line fails.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -21,7 +26,8 @@ import { formatProblem } from "../../shared/manifest/problem.ts";
 import { snapshotOf } from "../../shared/snapshot.ts";
 import type { DataPlaneObservation } from "../../shared/status/compute.ts";
 import { type TranslateOptions, translate } from "../../shared/translate.ts";
-import { checkGolden } from "./check.ts";
+import { checkGolden, UPDATE } from "./check.ts";
+import { parseCaseHeader, runChecks } from "./checks.ts";
 
 const ROOT = import.meta.dirname;
 const CASES = join(ROOT, "cases");
@@ -102,9 +108,21 @@ describe("golden translation cases", () => {
     it(name, () => {
       const dir = join(CASES, name);
       const { out, model, plan } = runCase(dir);
-      checkGolden(name, join(dir, "out.yaml"), out);
-      checkGolden(name, join(dir, "alb-model.yaml"), model);
-      checkGolden(name, join(dir, "plan.yaml"), plan);
+      const goldens = () => {
+        checkGolden(name, join(dir, "out.yaml"), out);
+        checkGolden(name, join(dir, "model.yaml"), model);
+        checkGolden(name, join(dir, "plan.yaml"), plan);
+      };
+      // When updating, the goldens are written first: the checks still judge the new output.
+      if (UPDATE) goldens();
+      const header = parseCaseHeader(readFileSync(join(dir, "in.yaml"), "utf8"), `${name}/in.yaml`);
+      expect(header.errors, "malformed Check lines").toEqual([]);
+      if (header.expected !== undefined) {
+        expect(header.checks.length, `${name}: the Expected line has no Check lines under it`).toBeGreaterThan(0);
+      }
+      const docs = { out: parse(out), model: model && parse(model), plan: plan && parse(plan) };
+      expect(runChecks(header.checks, docs, `${name}/in.yaml`).join("\n"), "failed checks").toBe("");
+      if (!UPDATE) goldens();
     });
   }
 });
