@@ -10,7 +10,7 @@
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { AwsCredentialIdentity } from "@smithy/types";
+import type { AwsCredentialIdentity, HttpRequest as SignedRequest } from "@smithy/types";
 
 export const EKS_TOKEN_PREFIX = "k8s-aws-v1.";
 /** The header that binds a token to one cluster (aws-iam-authenticator's `clusterIDHeader`). */
@@ -52,7 +52,7 @@ function escapeUri(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-function urlOf(request: HttpRequest): string {
+function urlOf(request: SignedRequest): string {
   const query = Object.entries(request.query)
     .flatMap(([key, value]) => (Array.isArray(value) ? value.map((v) => [key, v] as const) : [[key, value] as const]))
     .filter((entry): entry is readonly [string, string] => typeof entry[1] === "string")
