@@ -53,7 +53,7 @@ function escapeUri(value: string): string {
 }
 
 function urlOf(request: SignedRequest): string {
-  const query = Object.entries(request.query)
+  const query = Object.entries(request.query ?? {})
     .flatMap(([key, value]) => (Array.isArray(value) ? value.map((v) => [key, v] as const) : [[key, value] as const]))
     .filter((entry): entry is readonly [string, string] => typeof entry[1] === "string")
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
