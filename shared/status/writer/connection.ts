@@ -8,7 +8,7 @@ import { DescribeClusterCommand, type EKSClient } from "@aws-sdk/client-eks";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import type { RegisteredCluster } from "../../registry/cluster.ts";
 import type { ClusterRegistry } from "../../registry/registry.ts";
-import { HttpsKubeApi, type KubeEndpoint } from "./kube-api.ts";
+import { HttpsKubeApi, type KubeApi, type KubeEndpoint } from "./kube-api.ts";
 import { EksTokenSource } from "./token-source.ts";
 import { StatusWriter, type StatusWriterOptions } from "./writer.ts";
 
@@ -58,6 +58,8 @@ export interface StatusConnectionsOptions {
   /** STS endpoint override for tokens (tests); default the cluster's regional STS endpoint. */
   stsEndpoint?: string;
   writer?: StatusWriterOptions;
+  /** How requests reach the API server; default HttpsKubeApi. Tests wrap it to count or interleave. */
+  api?: (endpoint: KubeEndpoint, token: () => Promise<string>) => KubeApi;
   now?: () => Date;
 }
 
@@ -100,6 +102,8 @@ export class StatusConnections {
       ...(this.#options.stsEndpoint === undefined ? {} : { stsEndpoint: this.#options.stsEndpoint }),
       ...(this.#options.now === undefined ? {} : { now: this.#options.now }),
     });
-    return new StatusWriter(new HttpsKubeApi(endpoint, { token: () => tokens.token() }), this.#options.writer);
+    const token = () => tokens.token();
+    const api = this.#options.api?.(endpoint, token) ?? new HttpsKubeApi(endpoint, { token });
+    return new StatusWriter(api, this.#options.writer);
   }
 }
