@@ -137,7 +137,9 @@ export class TokenWebhook {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(json));
     };
-    if (req.url === "/config") {
+    // kube-apiserver adds `?timeout=...` to its TokenReview POSTs.
+    const path = new URL(req.url ?? "/", "https://webhook").pathname;
+    if (path === "/config") {
       // The control endpoint takes the environment's admin token: tests run in other processes.
       if (req.headers.authorization !== `Bearer ${this.#controlToken}`) return send(401, { error: "unauthorized" });
       if (req.method === "GET") return send(200, this.#config);
@@ -149,7 +151,7 @@ export class TokenWebhook {
       this.#config = { clusterName: config.clusterName, mappings: config.mappings as IdentityMapping[] };
       return send(200, this.#config);
     }
-    if (req.url === "/authenticate" && req.method === "POST") {
+    if (path === "/authenticate" && req.method === "POST") {
       this.reviews++;
       const review: unknown = JSON.parse(body);
       const token = isRecord(review) && isRecord(review.spec) ? review.spec.token : undefined;

@@ -442,8 +442,9 @@ describe("status writer on kube-apiserver with EKS-style IAM authentication", ()
   });
 
   test("a refused write surfaces as StatusWriteRefused with the HTTP status", async () => {
-    await configureTokenWebhook({ clusterName: CLUSTER_ID, mappings: [] });
-    const { writer } = await connect();
+    // A new identity rather than an emptied mapping table: kube-apiserver caches successful token
+    // reviews for 10 s whatever the webhook's cache TTL, so a token accepted a moment ago would pass.
+    const writer = new StatusWriter(apiWithToken(await assumeRole(UNMAPPED_ROLE, "refused-writer")));
     await expect(writer.write(gatewayIntent("web", true))).rejects.toSatisfy(
       (error: unknown) => error instanceof StatusWriteRefused && error.status === 401,
     );
