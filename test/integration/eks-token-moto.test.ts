@@ -6,7 +6,7 @@ import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { beforeAll, describe, expect, test } from "vitest";
 import { buildEksToken, decodeEksToken } from "../../shared/aws/eks-token.ts";
-import { MOTO_DEFAULT_ACCOUNT_ID, motoSettings, resetMoto, TEST_REGION } from "../env/clients.ts";
+import { motoSettings, resetMoto, TEST_REGION } from "../env/clients.ts";
 import { callerArn, signatureMatches } from "../env/token-webhook.ts";
 
 const ROLE = "arn:aws:iam::222233334444:role/switchyard-status";
