@@ -103,7 +103,9 @@ export class StatusConnections {
       ...(this.#options.now === undefined ? {} : { now: this.#options.now }),
     });
     const token = () => tokens.token();
-    const api = this.#options.api?.(endpoint, token) ?? new HttpsKubeApi(endpoint, { token });
+    const api =
+      this.#options.api?.(endpoint, token) ??
+      new HttpsKubeApi(endpoint, { token, onUnauthorized: () => tokens.invalidate() });
     return new StatusWriter(api, this.#options.writer);
   }
 }

@@ -24,6 +24,8 @@ export interface KubeEndpoint {
 export interface HttpsKubeApiOptions {
   /** A token for each request; cached by the provider, not here. */
   token: () => Promise<string>;
+  /** Told of a 401, so a cached token is dropped (the identity's mapping may have changed). */
+  onUnauthorized?: () => void;
   timeoutMs?: number;
 }
 
@@ -31,10 +33,12 @@ export class HttpsKubeApi implements KubeApi {
   readonly #endpoint: KubeEndpoint;
   readonly #token: () => Promise<string>;
   readonly #timeoutMs: number;
+  readonly #onUnauthorized: (() => void) | undefined;
 
   constructor(endpoint: KubeEndpoint, options: HttpsKubeApiOptions) {
     this.#endpoint = endpoint;
     this.#token = options.token;
+    this.#onUnauthorized = options.onUnauthorized;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
   }
 
@@ -45,7 +49,7 @@ export class HttpsKubeApi implements KubeApi {
   ): Promise<KubeResponse> {
     const token = await this.#token();
     const payload = body === undefined ? undefined : JSON.stringify(body.json);
-    return await new Promise<KubeResponse>((resolve, reject) => {
+    const response = await new Promise<KubeResponse>((resolve, reject) => {
       const req = httpsRequest(
         new URL(path, this.#endpoint.server),
         {
@@ -69,5 +73,7 @@ export class HttpsKubeApi implements KubeApi {
       req.on("error", reject);
       req.end(payload);
     });
+    if (response.status === 401) this.#onUnauthorized?.();
+    return response;
   }
 }
