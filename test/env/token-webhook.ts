@@ -53,6 +53,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+function identityMapping(value: unknown): IdentityMapping | undefined {
+  if (!isRecord(value) || typeof value.arn !== "string") return undefined;
+  const { arn, username, groups } = value;
+  if (username !== undefined && typeof username !== "string") return undefined;
+  if (groups !== undefined && !(Array.isArray(groups) && groups.every((g) => typeof g === "string"))) return undefined;
+  return {
+    arn,
+    ...(username === undefined ? {} : { username }),
+    ...(groups === undefined ? {} : { groups: groups as string[] }),
+  };
+}
+
 /** The X-Amz-Date of a presigned URL as epoch ms, or undefined. */
 function amzDate(value: string | null): number | undefined {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value ?? "");
@@ -148,7 +160,11 @@ export class TokenWebhook {
       if (!isRecord(config) || typeof config.clusterName !== "string" || !Array.isArray(config.mappings)) {
         return send(400, { error: "expected { clusterName, mappings: [{ arn, username?, groups? }] }" });
       }
-      this.#config = { clusterName: config.clusterName, mappings: config.mappings as IdentityMapping[] };
+      const mappings = config.mappings.map(identityMapping);
+      if (mappings.some((m) => m === undefined)) {
+        return send(400, { error: "each mapping is { arn: string, username?: string, groups?: string[] }" });
+      }
+      this.#config = { clusterName: config.clusterName, mappings: mappings.filter((m) => m !== undefined) };
       return send(200, this.#config);
     }
     if (path === "/authenticate" && req.method === "POST") {

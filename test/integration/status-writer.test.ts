@@ -38,6 +38,7 @@ import {
   STATUS_WRITERS_GROUP,
   TEST_REGION,
   uniqueName,
+  waitFor,
 } from "../env/clients.ts";
 import { kubeRequest } from "../env/kube.ts";
 import { ENV } from "../env/variables.ts";
@@ -448,5 +449,31 @@ describe("status writer on kube-apiserver with EKS-style IAM authentication", ()
     await expect(writer.write(gatewayIntent("web", true))).rejects.toSatisfy(
       (error: unknown) => error instanceof StatusWriteRefused && error.status === 401,
     );
+  });
+
+  test("K4: a token accepted once stays accepted for a while after its mapping is removed, then is refused", async () => {
+    const { token } = await buildEksToken({
+      clusterName: CLUSTER_ID,
+      region: TEST_REGION,
+      credentials: await assumeRole(WRITER_ROLE, "cache-probe"),
+      now: new Date(),
+    });
+    const api = new HttpsKubeApi(endpoint, { token: async () => token });
+    const path = objectPath({ kind: "Gateway", namespace, name: "none" });
+    expect((await api.request("GET", path)).status).toBe(404);
+    await configureTokenWebhook({ clusterName: CLUSTER_ID, mappings: [] });
+    const started = Date.now();
+    // Still accepted from kube-apiserver's success cache, although the webhook would now refuse it.
+    expect((await api.request("GET", path)).status).toBe(404);
+    await waitFor(
+      "the cached token review to expire",
+      async () => ((await api.request("GET", path)).status === 401 ? true : undefined),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 500,
+      },
+    );
+    // Measured for QUIRKS.md K4; loose bounds because the machine is shared.
+    expect(Date.now() - started).toBeGreaterThan(2_000);
   });
 });
