@@ -61,7 +61,7 @@ function identityMapping(value: unknown): IdentityMapping | undefined {
   return {
     arn,
     ...(username === undefined ? {} : { username }),
-    ...(groups === undefined ? {} : { groups: groups as string[] }),
+    ...(groups === undefined ? {} : { groups: groups.filter((g): g is string => typeof g === "string") }),
   };
 }
 

@@ -352,6 +352,34 @@ describe("status writer on kube-apiserver with EKS-style IAM authentication", ()
     ]);
   });
 
+  test("status follows a new generation, and a late write computed from the old one is skipped", async () => {
+    await createGateway("gen");
+    const { writer, api } = await connect();
+    await writer.write(gatewayIntent("gen", false, 1));
+    await objects.patchNamespacedCustomObject(
+      {
+        group: GROUP,
+        version: "v1",
+        namespace,
+        plural: "gateways",
+        name: "gen",
+        body: { spec: { listeners: [{ name: "http", port: 8080, protocol: "HTTP" }] } },
+      },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
+    expect((await adminGet("gateways", "gen")).metadata.generation).toBe(2);
+
+    expect(await writer.write(gatewayIntent("gen", true, 2))).toMatchObject({ outcome: "written" });
+    api.calls.length = 0;
+    expect(await writer.write(gatewayIntent("gen", false, 1))).toEqual({ outcome: "stale", attempts: 1 });
+    expect(api.count("PATCH")).toBe(0);
+    const conditions = (await adminGet("gateways", "gen")).status.conditions ?? [];
+    expect(conditions.map((c) => [c.type, c.status, c.observedGeneration])).toEqual([
+      ["Accepted", "True", 2],
+      ["Programmed", "True", 2],
+    ]);
+  });
+
   test("a second identical write reads and makes no PATCH", async () => {
     await createGateway("same");
     const { writer, api } = await connect();
