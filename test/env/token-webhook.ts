@@ -102,8 +102,6 @@ export class TokenWebhook {
   readonly #controlToken: string;
   #config: TokenWebhookConfig = { clusterName: DEFAULT_TOKEN_CLUSTER_NAME, mappings: [] };
   #stsEndpoint: string | undefined;
-  /** TokenReviews answered, for tests that check the apiserver does not cache. */
-  reviews = 0;
 
   private constructor(server: Server, controlToken: string) {
     this.#server = server;
@@ -168,7 +166,6 @@ export class TokenWebhook {
       return send(200, this.#config);
     }
     if (path === "/authenticate" && req.method === "POST") {
-      this.reviews++;
       const review: unknown = JSON.parse(body);
       const token = isRecord(review) && isRecord(review.spec) ? review.spec.token : undefined;
       const status =
