@@ -2,10 +2,14 @@
 // endpoints from environment variables, AWS SDK client settings, a KubeConfig, and the few
 // emulator control calls (moto reset, etcd compaction) that have no AWS or Kubernetes API.
 import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { request as httpsRequest } from "node:https";
 import { KubeConfig } from "@kubernetes/client-node";
+import type { TokenWebhookConfig } from "./token-webhook.ts";
 import { ENV, PROVIDED_BY } from "./variables.ts";
 
 export { waitFor } from "./process.ts";
+export { DEFAULT_TOKEN_CLUSTER_NAME, STATUS_WRITERS_GROUP, type TokenWebhookConfig } from "./token-webhook.ts";
 
 export const TEST_REGION = "us-east-1";
 /** The account moto attributes requests to when the access key is not one it issued. */
@@ -113,4 +117,31 @@ export async function compactEtcd(revision?: number): Promise<number> {
   const target = revision ?? (await etcdRevision());
   await etcdCall("/v3/kv/compaction", { revision: String(target), physical: true });
   return target;
+}
+
+/**
+ * Sets the token webhook's cluster name and IAM-to-Kubernetes mapping table (test/env/token-webhook.ts).
+ * The webhook runs in the global-setup process, so this goes over HTTPS with the admin token.
+ */
+export async function configureTokenWebhook(config: TokenWebhookConfig): Promise<void> {
+  const ca = await readFile(requireEnv(ENV.kubeCaFile), "utf8");
+  const url = new URL("/config", requireEnv(ENV.tokenWebhookUrl));
+  const payload = JSON.stringify(config);
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = httpsRequest(
+      url,
+      {
+        method: "PUT",
+        ca,
+        headers: { authorization: `Bearer ${requireEnv(ENV.kubeToken)}`, "content-type": "application/json" },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on("error", reject);
+    req.end(payload);
+  });
+  if (status !== 200) throw new Error(`configuring the token webhook failed: HTTP ${status}`);
 }

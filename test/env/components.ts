@@ -124,6 +124,7 @@ export async function startEnvironment(names: readonly ComponentName[]): Promise
     throw new Error(`the test environment could not start (logs kept in ${runDir}):\n${failures.join("\n\n")}`);
   }
   const variables = Object.assign({}, ...running.map((component) => component.variables)) as Record<string, string>;
+  for (const component of running) component.connect?.(variables);
   log("env", `ready: ${names.join(", ")}`);
   return {
     runDir,

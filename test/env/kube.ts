@@ -8,6 +8,7 @@ import { request as httpsRequest } from "node:https";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { ENV_DIR, freePort, log, runCommand, ServerProcess, waitFor } from "./process.ts";
+import { TokenWebhook, webhookKubeconfig } from "./token-webhook.ts";
 import { type ComponentContext, ENV, type RunningComponent } from "./variables.ts";
 
 export const KUBE_VERSION = process.env.SWITCHYARD_KUBE_VERSION ?? "1.35.4";
@@ -228,7 +229,7 @@ async function startEtcd(bin: string, runDir: string): Promise<{ server: ServerP
   return { server, endpoint };
 }
 
-function apiserverArgs(pki: Pki, etcdEndpoint: string, port: number, runDir: string): string[] {
+function apiserverArgs(pki: Pki, etcdEndpoint: string, port: number, runDir: string, webhookConfig: string): string[] {
   const server = `https://127.0.0.1:${port}`;
   return [
     // Network and storage.
@@ -241,6 +242,11 @@ function apiserverArgs(pki: Pki, etcdEndpoint: string, port: number, runDir: str
     `--tls-private-key-file=${pki.keyFile}`,
     // Authentication and authorisation: a static bearer token, RBAC as on EKS.
     `--token-auth-file=${pki.tokenFile}`,
+    // Tokens the file does not know go to the EKS-style IAM token webhook (token-webhook.ts). No
+    // cache, so a test that changes the webhook's mapping table sees the change at once.
+    `--authentication-token-webhook-config-file=${webhookConfig}`,
+    "--authentication-token-webhook-version=v1",
+    "--authentication-token-webhook-cache-ttl=0s",
     `--client-ca-file=${pki.caFile}`,
     "--authorization-mode=RBAC",
     // As controller-runtime's envtest (no controller manager runs, so no service-account tokens).
@@ -376,15 +382,27 @@ export async function startKube(ctx: ComponentContext): Promise<RunningComponent
   const dir = join(ctx.runDir, "kube");
   const pki = await writePki(join(dir, "pki"));
 
+  // Serves with the apiserver's certificate (SAN 127.0.0.1), so the run's CA is all the apiserver trusts.
+  const webhook = await TokenWebhook.start({ certFile: pki.certFile, keyFile: pki.keyFile }, pki.token);
+  const webhookConfig = join(dir, "token-webhook.kubeconfig");
+  await writeFile(webhookConfig, webhookKubeconfig(webhook.url, pki.caFile));
+  log("kube", `token webhook on ${webhook.url}`);
+
   log("kube", "starting etcd");
-  const etcd = await startEtcd(bin, dir);
+  let etcd: { server: ServerProcess; endpoint: string };
+  try {
+    etcd = await startEtcd(bin, dir);
+  } catch (error) {
+    await webhook.stop();
+    throw error;
+  }
   const port = await freePort();
   const server = `https://127.0.0.1:${port}`;
   log("kube", `starting kube-apiserver on ${server}`);
   const apiserver = new ServerProcess(
     "kube-apiserver",
     join(bin, "kube-apiserver"),
-    apiserverArgs(pki, etcd.endpoint, port, dir),
+    apiserverArgs(pki, etcd.endpoint, port, dir, webhookConfig),
     {
       logFile: join(dir, "kube-apiserver.log"),
     },
@@ -392,6 +410,7 @@ export async function startKube(ctx: ComponentContext): Promise<RunningComponent
   const stop = async (): Promise<void> => {
     await apiserver.stop();
     await etcd.server.stop();
+    await webhook.stop();
   };
   try {
     const creds: KubeCredentials = { server, token: pki.token, ca: await readFile(pki.caFile, "utf8") };
@@ -417,6 +436,12 @@ export async function startKube(ctx: ComponentContext): Promise<RunningComponent
       [ENV.kubeCaFile]: pki.caFile,
       [ENV.kubeconfig]: kubeconfig,
       [ENV.etcdEndpoint]: etcd.endpoint,
+      [ENV.tokenWebhookUrl]: webhook.url,
+    },
+    connect(variables) {
+      // moto is the STS behind the webhook; without moto every IAM token is refused.
+      const moto = variables[ENV.motoEndpoint];
+      if (moto !== undefined) webhook.setStsEndpoint(moto);
     },
     stop,
   };

@@ -14,6 +14,8 @@ export const ENV = {
   kubeCaFile: "SWITCHYARD_KUBE_CA_FILE",
   kubeconfig: "SWITCHYARD_KUBECONFIG",
   etcdEndpoint: "SWITCHYARD_ETCD_ENDPOINT",
+  /** The EKS-style token webhook (test/env/token-webhook.ts); its /config takes the kube token. */
+  tokenWebhookUrl: "SWITCHYARD_TOKEN_WEBHOOK_URL",
 } as const;
 
 /** Which variables each component provides; a test asking for one names the component to start. */
@@ -25,6 +27,7 @@ export const PROVIDED_BY: Record<string, ComponentName> = {
   [ENV.kubeCaFile]: "kube",
   [ENV.kubeconfig]: "kube",
   [ENV.etcdEndpoint]: "kube",
+  [ENV.tokenWebhookUrl]: "kube",
 };
 
 export interface ComponentContext {
@@ -37,5 +40,7 @@ export interface ComponentContext {
 export interface RunningComponent {
   name: ComponentName;
   variables: Record<string, string>;
+  /** Called once every component is up, with all their variables (e.g. kube's webhook learns moto's endpoint). */
+  connect?(variables: Readonly<Record<string, string>>): void;
   stop(): Promise<void>;
 }

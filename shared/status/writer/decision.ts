@@ -1,0 +1,139 @@
+/**
+ * What to write to an object's /status, decided from the object as read and what switchyard
+ * computed, with no I/O: the merged status (other controllers' conditions and route parent entries
+ * kept, lastTransitionTime kept while a condition's status holds), or a reason to write nothing.
+ */
+import type { GatewayStatus, ListenerStatus, RouteStatus } from "../../gateway-api/types.ts";
+import type { Condition } from "../../k8s/meta.ts";
+import type {
+  GatewayClassStatusUpdate,
+  GatewayStatusUpdate,
+  ListenerSetStatusUpdate,
+  RouteStatusUpdate,
+} from "../compute.ts";
+import { mergeConditions, mergeRouteParents, stampConditions } from "../merge.ts";
+
+/** A computed status for one object and the generation it was computed from. */
+export type StatusIntent = (
+  | GatewayClassStatusUpdate
+  | GatewayStatusUpdate
+  | ListenerSetStatusUpdate
+  | RouteStatusUpdate
+) & { observedGeneration: number };
+
+/** The parts of the object as read that the decision needs. */
+export interface CurrentObject {
+  resourceVersion: string;
+  status: Record<string, unknown>;
+}
+
+export type StatusDecision =
+  | { write: true; status: Record<string, unknown> }
+  /** `unchanged`: merging changes nothing. `stale`: a newer generation's status is already there. */
+  | { write: false; reason: "unchanged" | "stale" };
+
+function withGeneration(conditions: readonly Condition[], generation: number): Condition[] {
+  return conditions.map((c) => ({ ...c, observedGeneration: c.observedGeneration ?? generation }));
+}
+
+function conditionsOf(value: unknown): Condition[] | undefined {
+  return Array.isArray(value) ? (value as Condition[]) : undefined;
+}
+
+function mergeListeners(ours: readonly ListenerStatus[], previous: unknown, generation: number, now: string) {
+  const before = Array.isArray(previous) ? (previous as ListenerStatus[]) : [];
+  return ours.map((listener) => ({
+    ...listener,
+    conditions: stampConditions(
+      withGeneration(listener.conditions, generation),
+      before.find((b) => b.name === listener.name)?.conditions,
+      now,
+    ),
+  }));
+}
+
+/** The status switchyard wants the object to have, given what it has now. */
+export function mergedStatus(intent: StatusIntent, current: Record<string, unknown>, now: string) {
+  const generation = intent.observedGeneration;
+  switch (intent.kind) {
+    case "GatewayClass":
+      return {
+        ...current,
+        conditions: mergeConditions(
+          withGeneration(intent.conditions, generation),
+          conditionsOf(current.conditions),
+          now,
+        ),
+      };
+    case "Gateway": {
+      const status: GatewayStatus & Record<string, unknown> = {
+        ...current,
+        conditions: mergeConditions(
+          withGeneration(intent.conditions, generation),
+          conditionsOf(current.conditions),
+          now,
+        ),
+        listeners: mergeListeners(intent.listeners, current.listeners, generation, now),
+        addresses: intent.addresses,
+      };
+      if (intent.attachedListenerSets > 0 || current.attachedListenerSets !== undefined) {
+        status.attachedListenerSets = intent.attachedListenerSets;
+      }
+      return status;
+    }
+    case "ListenerSet":
+      return {
+        ...current,
+        conditions: mergeConditions(
+          withGeneration(intent.conditions, generation),
+          conditionsOf(current.conditions),
+          now,
+        ),
+        listeners: mergeListeners(intent.listeners, current.listeners, generation, now),
+      };
+    default: {
+      const ours = intent.parents.map((p) => ({ ...p, conditions: withGeneration(p.conditions, generation) }));
+      const existing = Array.isArray(current.parents) ? (current as unknown as RouteStatus) : undefined;
+      return { ...current, ...mergeRouteParents(existing, ours, intent.controllerNames, now) };
+    }
+  }
+}
+
+/** The highest observedGeneration on a condition switchyard owns in the current status. */
+function ownGeneration(intent: StatusIntent, current: Record<string, unknown>): number | undefined {
+  let owned: Condition[];
+  if ("parents" in intent) {
+    const parents = Array.isArray(current.parents) ? (current.parents as RouteStatus["parents"]) : [];
+    owned = parents.filter((p) => intent.controllerNames.includes(p.controllerName)).flatMap((p) => p.conditions);
+  } else {
+    const ourTypes = new Set(intent.conditions.map((c) => c.type));
+    owned = (conditionsOf(current.conditions) ?? []).filter((c) => ourTypes.has(c.type));
+  }
+  const generations = owned.flatMap((c) => (typeof c.observedGeneration === "number" ? [c.observedGeneration] : []));
+  return generations.length === 0 ? undefined : Math.max(...generations);
+}
+
+/** Equality of JSON values regardless of key order (the API server reorders keys). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  }
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const keys = new Set([...Object.keys(ra), ...Object.keys(rb)]);
+  // An absent key and an undefined value serialise alike.
+  return [...keys].every((key) => sameJson(ra[key], rb[key]));
+}
+
+/**
+ * Whether and what to write. A status computed from an older generation than the one already
+ * written by switchyard is never written: a slow reconcile must not roll status back.
+ */
+export function decideStatusWrite(intent: StatusIntent, current: CurrentObject, now: string): StatusDecision {
+  const written = ownGeneration(intent, current.status);
+  if (written !== undefined && written > intent.observedGeneration) return { write: false, reason: "stale" };
+  const status = mergedStatus(intent, current.status, now);
+  return sameJson(status, current.status) ? { write: false, reason: "unchanged" } : { write: true, status };
+}
