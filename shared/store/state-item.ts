@@ -66,6 +66,7 @@ export function encodeState(state: GatewayState, fencingToken: number): StateIte
   if (state.applying !== undefined) {
     item.applyingStartedAt = { N: String(state.applying.startedAt) };
     item.applyingDesiredHash = { S: state.applying.desiredHash };
+    if (state.applying.callsLandBy !== undefined) item.applyingCallsLandBy = { N: String(state.applying.callsLandBy) };
   }
   const bytes = itemSize(item);
   if (bytes > MAX_ITEM_BYTES) throw new StateTooLarge(state.gatewayKey, bytes, json.length, applied.length);
@@ -105,6 +106,8 @@ export function decodeState(item: StateItem): GatewayState {
   if (lastDriftCheck !== undefined) state.lastDriftCheck = lastDriftCheck;
   const startedAt = optionalNumber(item, "applyingStartedAt");
   const desiredHash = item.applyingDesiredHash?.S;
-  if (startedAt !== undefined && desiredHash !== undefined) state.applying = { startedAt, desiredHash };
+  const callsLandBy = optionalNumber(item, "applyingCallsLandBy");
+  if (startedAt !== undefined && desiredHash !== undefined)
+    state.applying = { startedAt, desiredHash, ...(callsLandBy !== undefined ? { callsLandBy } : {}) };
   return state;
 }

@@ -27,7 +27,7 @@ export interface LeaseStore {
  * resulting resources (with ARNs), so a no-op reconcile needs no AWS call and a change is planned
  * against this record instead of against region-wide Describe calls.
  */
-export interface GatewayState {
+export interface GatewayState<Applied = ObservedElb> {
   /** `cluster/namespace/name`. */
   gatewayKey: string;
   dataPlane: DataPlane;
@@ -35,12 +35,22 @@ export interface GatewayState {
   account: string;
   region: string;
   appliedHash?: string;
-  /** The resources as last applied or observed. */
-  applied: ObservedElb;
+  /** The resources as last applied or observed (ELB today; the data plane's observed shape). */
+  applied: Applied;
   /** Epoch ms of the last drift check against AWS. */
   lastDriftCheck?: number;
   /** Set while an apply is running: a reconcile that finds it re-discovers resources by tags. */
-  applying?: { startedAt: number; desiredHash: string };
+  applying?: {
+    startedAt: number;
+    desiredHash: string;
+    /**
+     * Epoch ms after which no AWS call of the writer can still land (its lease expiry plus one
+     * call deadline while it applies; one call deadline after it stopped). A reconciler taking
+     * over does nothing before then, since AWS knows nothing of fencing tokens. Absent in records
+     * written before it existed: `startedAt` plus one call deadline then.
+     */
+    callsLandBy?: number;
+  };
   /** The fencing token of the lease under which this record was written. */
   fencingToken: number;
 }
@@ -56,15 +66,15 @@ export class FencedOut extends Error {
   }
 }
 
-export interface StateStore {
-  get(gatewayKey: string): Promise<GatewayState | undefined>;
+export interface StateStore<Applied = ObservedElb> {
+  get(gatewayKey: string): Promise<GatewayState<Applied> | undefined>;
   /**
    * Writes the record only if `lease` is still the current lease of the Gateway (its token is the
    * latest); throws FencedOut otherwise.
    */
-  put(state: GatewayState, lease: Lease): Promise<void>;
+  put(state: GatewayState<Applied>, lease: Lease): Promise<void>;
   /** Deletes the record under the same fencing rule (after a Gateway's resources are gone). */
   delete(gatewayKey: string, lease: Lease): Promise<void>;
   /** Every record, for the orphan sweep (which ARNs are claimed). */
-  list(): AsyncIterable<GatewayState>;
+  list(): AsyncIterable<GatewayState<Applied>>;
 }
