@@ -450,12 +450,18 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
     expect(await ruleConditions(state?.applied.listeners[0]?.arn ?? "")).toHaveLength(3);
   });
 
-  it("throttling past the SDK's retries fails retryably, marks the record, and the retry converges without duplicates", async () => {
+  it("a transient refusal the SDK does not retry fails retryably, marks the record, and the retry converges without duplicates", async () => {
     const { deps, stores } = await setup();
     const desired = gatewayModel(ROUTES, { clusterId: CLUSTER });
-    faults.inject("CreateRule", FAULTS.throttling, 1_000);
+    // Switchyard's own judgement, not the SDK's retry loop: IncorrectState is not retried by the
+    // SDK (a 400), but switchyard classifies it as worth another attempt.
+    faults.inject("CreateRule", { status: 400, code: "IncorrectState", message: "still provisioning" }, 1);
     const failed = await reconcileGateway(request(desired), deps());
-    expect(failed).toMatchObject({ kind: "failed", retryable: true, error: { kind: "retryable", code: "Throttling" } });
+    expect(failed).toMatchObject({
+      kind: "failed",
+      retryable: true,
+      error: { kind: "retryable", code: "IncorrectState" },
+    });
     const marked = await stores.states.get(`${CLUSTER}/${GATEWAY}`);
     expect(marked?.applying?.callsLandBy).toBe(clock + 20_000);
     expect(marked?.appliedHash).toBeUndefined();
