@@ -306,7 +306,7 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
   });
 
   it("the orphan sweep deletes resources of a Gateway without a state record and nothing else", async () => {
-    const { deps, stores } = await setup();
+    const { deps } = await setup();
     await reconcileGateway(request(gatewayModel(ROUTES, { clusterId: CLUSTER })), deps());
     // A second Gateway whose record is lost (table restored from an old backup, say).
     const otherKey = "apps/lost";
