@@ -58,6 +58,13 @@ const QUOTA = new Set([
   "TargetGroupAssociationLimit",
 ]);
 
+/**
+ * Conflicts that a re-read and a re-plan resolve without a person: a priority another rule took
+ * meanwhile is moved by the next plan. Every other conflict (a name taken by a resource switchyard
+ * does not own) stays until someone renames or deletes something.
+ */
+const RESOLVED_BY_REPLAN = new Set(["PriorityInUse"]);
+
 const CONFLICT = new Set([
   "DuplicateLoadBalancerName",
   "DuplicateTargetGroupName",
@@ -122,6 +129,22 @@ export function classifyAwsError(error: unknown): ClassifiedAwsError {
     return "terminal";
   })();
   return { kind, reason: code, message };
+}
+
+/**
+ * Whether another attempt, planned afresh from what exists, may succeed: an uncertain failure
+ * (retryable) or a conflict that re-planning resolves. The engine reports this as `retryable`.
+ */
+export function resolvesOnRetry(kind: AwsErrorKind, reason: string): boolean {
+  return kind === "retryable" || (kind === "conflict" && RESOLVED_BY_REPLAN.has(reason));
+}
+
+/**
+ * The classification of a bare AWS error code (the in-memory doubles raise codes, not SDK errors),
+ * by the same table as SDK errors.
+ */
+export function classifyAwsErrorCode(code: string, message: string): ClassifiedAwsError {
+  return classifyAwsError({ Code: code, message });
 }
 
 /** A failed ELBv2 (or other AWS) call, classified, naming the operation it came from. */

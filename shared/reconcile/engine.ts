@@ -1,5 +1,7 @@
 /**
- * Reconciling one Gateway's load balancer: lease → state → (observe) → plan → apply → record.
+ * Reconciling one Gateway's data plane: lease → state → (observe) → plan → apply → record. The
+ * loop is written once over a DataPlane descriptor and its port (ports.ts); `reconcileGateway` is
+ * its Elastic Load Balancing instance.
  *
  * - A reconcile whose desired hash equals the applied hash, with no drift check due, makes no AWS
  *   call at all.
@@ -7,86 +9,216 @@
  *   interrupted record (`applying` set) triggers discovery by ownership tags, so a crash after any
  *   step converges without orphans or duplicates.
  * - Every state write is fenced by the lease token: a reconciler whose lease was taken over can
- *   never overwrite the newer holder's record.
- * - TooManyRules during rule creation runs the listener's pending rule deletions first, then
- *   carries on.
+ *   never overwrite the newer holder's record. AWS knows nothing of tokens, so AWS writes are
+ *   bounded in time instead: no call starts unless the lease outlives its deadline, and a
+ *   reconciler taking over an interrupted apply waits until the old holder's calls cannot land.
+ * - A quota refusal runs the operations that make room first (TooManyRules: the listener's
+ *   pending rule deletions), then carries on.
+ * - A rule AWS refuses as invalid is reported and skipped with what depends on it; every other
+ *   operation still runs.
  */
-import { createHash } from "node:crypto";
-import type { DataPlane } from "../config.ts";
+import type { DataPlane as DataPlaneName } from "../config.ts";
 import type { LoadBalancerModel } from "../elb/model.ts";
-import { emptyObserved, type ObservedElb } from "../elb/observed.ts";
+import type { ObservedElb } from "../elb/observed.ts";
 import type { ElbOperation } from "../elb/operations.ts";
-import { planElb } from "../elb/plan.ts";
 import { FencedOut, type GatewayState, type Lease, type LeaseStore, type StateStore } from "../store/state.ts";
-import { ElbOperationError, type ElbPort } from "./ports.ts";
+import { ELB_DATA_PLANE } from "./elb-plane.ts";
+import { type DataPlane, DataPlaneOperationError, type DataPlanePort, type ElbPort, type FailedRule } from "./ports.ts";
 
-export interface ReconcileDeps {
+export { modelHash, SERVING } from "./elb-plane.ts";
+
+/** Where the engine reports what it handles without failing the reconcile. */
+export interface EngineLogger {
+  warn(message: string, context: Record<string, unknown>): void;
+}
+
+/** Lease TTL when none is given. @see EngineDeps.leaseTtlMs */
+export const DEFAULT_LEASE_TTL_MS = 60_000;
+/** @see EngineDeps.driftIntervalMs */
+export const DEFAULT_DRIFT_INTERVAL_MS = 10 * 60_000;
+/** @see EngineDeps.callDeadlineMs */
+export const DEFAULT_CALL_DEADLINE_MS = 20_000;
+/** @see EngineDeps.leaseSafetyMarginMs */
+export const DEFAULT_LEASE_SAFETY_MARGIN_MS = 5_000;
+
+/** What the engine needs besides the data plane's port; the same for every data plane. */
+export interface EngineDeps<Observed> {
   leases: LeaseStore;
-  states: StateStore;
-  elb: ElbPort;
+  states: StateStore<Observed>;
   /** Epoch milliseconds; injected so tests control time. */
   now: () => number;
   /** Identity of this reconciler (Lambda request id, host, …). */
   owner: string;
+  /**
+   * How long a lease holds without renewal.
+   *
+   * @default 60_000 (one minute): long enough for a typical plan to finish on one renewal-free
+   * lease, short enough that a crashed reconciler blocks its Gateway for about a minute. Must
+   * exceed `callDeadlineMs + leaseSafetyMarginMs` (checked: LeaseTooShort).
+   */
   leaseTtlMs?: number;
+  /**
+   * How often a reconcile with nothing changed still re-reads AWS to repair drift.
+   *
+   * @default 600_000 (ten minutes): drift (a console edit) is rare, and each check costs a few
+   * Describe calls per Gateway against ELBv2's shared API rate.
+   */
   driftIntervalMs?: number;
+  /**
+   * The deadline of every AWS call: the AWS clients abort a call that has not answered by then.
+   * The engine starts no call unless the lease outlives it, and a takeover waits this long past
+   * the old holder's lease before touching AWS.
+   *
+   * @default 20_000 (20 s): ELBv2 answers in well under a second; the SDK's own retries with
+   * backoff fit in it, and it stays well inside the default lease.
+   */
+  callDeadlineMs?: number;
+  /**
+   * Slack between a call's deadline and the lease's expiry, for clock drift between reconcilers
+   * and the time a renewal itself takes.
+   *
+   * @default 5_000 (5 s): far above NTP-synchronised drift, small next to the lease TTL.
+   */
+  leaseSafetyMarginMs?: number;
+  /**
+   * Receives what the engine swallows (a failed lease release).
+   *
+   * @default console.warn, so nothing disappears silently in Lambda's logs; tests pass their own.
+   */
+  logger?: EngineLogger;
 }
 
-export interface ReconcileRequest {
+/** The engine's dependencies for an Elastic Load Balancing Gateway. */
+export interface ReconcileDeps extends EngineDeps<ObservedElb> {
+  elb: ElbPort;
+}
+
+export interface DataPlaneRequest<Desired> {
   /** `cluster/namespace/name`. */
   gatewayKey: string;
-  dataPlane: DataPlane;
+  dataPlane: DataPlaneName;
   account: string;
   region: string;
   /** Undefined when the Gateway is gone (or no longer ours): everything it owns is deleted. */
-  desired: LoadBalancerModel | undefined;
+  desired: Desired | undefined;
 }
 
-export type ReconcileOutcome =
-  | { kind: "busy" }
-  | { kind: "unchanged"; observed: ObservedElb }
-  | { kind: "applied"; observed: ObservedElb; operations: ElbOperation["op"][]; replacement?: string; drift: boolean }
+export type ReconcileRequest = DataPlaneRequest<LoadBalancerModel>;
+
+export type DataPlaneOutcome<Observed, Operation extends { op: string }> =
+  /** Another reconciler holds the lease, or (with `until`) an interrupted apply's calls may still land. */
+  | { kind: "busy"; until?: number }
+  | { kind: "unchanged"; observed: Observed }
+  | {
+      kind: "applied";
+      observed: Observed;
+      operations: Operation["op"][];
+      replacement?: string;
+      drift: boolean;
+      /** Rules AWS refused; everything else was applied. Present only when some were. */
+      failedRules?: FailedRule[];
+    }
   | { kind: "deleted" }
-  | { kind: "failed"; observed: ObservedElb; error: ElbOperationError; retryable: boolean };
+  | { kind: "failed"; observed: Observed; error: DataPlaneOperationError<Observed>; retryable: boolean };
 
-const DEFAULT_LEASE_TTL_MS = 60_000;
-/** ELBv2 load balancer states that serve traffic. */
-export const SERVING: ReadonlySet<string> = new Set(["active", "active_impaired"]);
-const DEFAULT_DRIFT_INTERVAL_MS = 10 * 60_000;
+export type ReconcileOutcome = DataPlaneOutcome<ObservedElb, ElbOperation>;
 
-export function modelHash(model: LoadBalancerModel | undefined): string {
-  return createHash("sha256")
-    .update(model ? JSON.stringify(model) : "deleted")
-    .digest("hex");
+/** The lease cannot outlive a call: a reconciler could still be writing to AWS after losing it. */
+export class LeaseTooShort extends Error {
+  readonly leaseTtlMs: number;
+  readonly requiredMs: number;
+
+  constructor(leaseTtlMs: number, requiredMs: number) {
+    super(
+      `lease TTL ${leaseTtlMs} ms must exceed the call deadline plus the safety margin (${requiredMs} ms), ` +
+        "or an AWS call could land after the lease is lost",
+    );
+    this.name = "LeaseTooShort";
+    this.leaseTtlMs = leaseTtlMs;
+    this.requiredMs = requiredMs;
+  }
+}
+
+interface LeaseTiming {
+  ttl: number;
+  callDeadline: number;
+  /** A lease with less than this left is renewed before the next call. */
+  renewBelow: number;
+}
+
+/** The lease timing of `deps`, refused when a call could outlive the lease. */
+export function leaseTiming(deps: EngineDeps<unknown>): LeaseTiming {
+  const ttl = deps.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+  const callDeadline = deps.callDeadlineMs ?? DEFAULT_CALL_DEADLINE_MS;
+  const required = callDeadline + (deps.leaseSafetyMarginMs ?? DEFAULT_LEASE_SAFETY_MARGIN_MS);
+  if (!(ttl > required)) throw new LeaseTooShort(ttl, required);
+  // Long plans keep the lease at half-TTL; whatever the TTL, never start a call the lease may not outlive.
+  return { ttl, callDeadline, renewBelow: Math.max(ttl / 2, required) };
+}
+
+/**
+ * The lease, renewed if less than a call deadline plus margin is left: the next call then ends
+ * before the lease can expire. Throws FencedOut when it was lost.
+ */
+export async function keepLease(lease: Lease, deps: EngineDeps<unknown>, timing: LeaseTiming): Promise<Lease> {
+  if (lease.expiresAt - deps.now() >= timing.renewBelow) return lease;
+  const renewed = await deps.leases.renew(lease, deps.now(), timing.ttl);
+  if (!renewed) throw new FencedOut(lease.gatewayKey, `lease on ${lease.gatewayKey} was lost during apply`);
+  return renewed;
+}
+
+/** Releases a lease; a failure only delays the next holder until expiry, so it is logged, not thrown. */
+export async function releaseLease(lease: Lease, deps: EngineDeps<unknown>): Promise<void> {
+  await deps.leases.release(lease).catch((error: unknown) => {
+    (deps.logger ?? console).warn("lease release failed; the lease expires on its own", {
+      gatewayKey: lease.gatewayKey,
+      owner: lease.owner,
+      token: lease.token,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  });
 }
 
 export async function reconcileGateway(request: ReconcileRequest, deps: ReconcileDeps): Promise<ReconcileOutcome> {
-  const ttl = deps.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
-  let lease = await deps.leases.acquire(request.gatewayKey, deps.owner, deps.now(), ttl);
+  return reconcileDataPlane(ELB_DATA_PLANE, deps.elb, request, deps);
+}
+
+export async function reconcileDataPlane<Desired, Observed, Operation extends { op: string }>(
+  plane: DataPlane<Desired, Observed, Operation>,
+  port: DataPlanePort<Observed, Operation>,
+  request: DataPlaneRequest<Desired>,
+  deps: EngineDeps<Observed>,
+): Promise<DataPlaneOutcome<Observed, Operation>> {
+  const timing = leaseTiming(deps);
+  let lease = await deps.leases.acquire(request.gatewayKey, deps.owner, deps.now(), timing.ttl);
   if (!lease) return { kind: "busy" };
   try {
-    const desiredHash = modelHash(request.desired);
+    const desiredHash = plane.hash(request.desired);
     const state = await deps.states.get(request.gatewayKey);
-    // A load balancer still provisioning is re-read on every reconcile until it serves, so
-    // Programmed turns True as soon as AWS says so rather than at the next drift check.
-    const settling = state?.applied.loadBalancer?.state !== undefined && !SERVING.has(state.applied.loadBalancer.state);
+    if (state?.applying) {
+      // An interrupted apply: its holder's last calls may still be in flight to AWS, and a
+      // discovery before they land would plan them again.
+      const landBy = state.applying.callsLandBy ?? state.applying.startedAt + timing.callDeadline;
+      if (deps.now() <= landBy) return { kind: "busy", until: landBy };
+    }
+    const settling = state !== undefined && plane.isSettling(state.applied);
     const driftDue =
       state !== undefined &&
       deps.now() - (state.lastDriftCheck ?? 0) >= (deps.driftIntervalMs ?? DEFAULT_DRIFT_INTERVAL_MS);
     if (state && !state.applying && state.appliedHash === desiredHash && !driftDue) {
       if (!settling) return { kind: "unchanged", observed: state.applied };
-      const refreshed = await deps.elb.refresh(state.applied);
+      const refreshed = await port.refresh(state.applied);
       await deps.states.put({ ...state, applied: refreshed, fencingToken: lease.token }, lease);
       return { kind: "unchanged", observed: refreshed };
     }
 
-    let observed: ObservedElb;
-    if (!state || state.applying) observed = await deps.elb.discover(request.gatewayKey);
-    else if (driftDue) observed = await deps.elb.observe(state.applied);
+    let observed: Observed;
+    if (!state || state.applying) observed = await port.discover(request.gatewayKey);
+    else if (driftDue) observed = await port.observe(state.applied);
     else observed = state.applied;
 
-    const plan = planElb(request.desired, observed);
-    const base: GatewayState = {
+    const plan = plane.plan(request.desired, observed);
+    const base: GatewayState<Observed> = {
       gatewayKey: request.gatewayKey,
       dataPlane: request.dataPlane,
       account: request.account,
@@ -96,20 +228,35 @@ export async function reconcileGateway(request: ReconcileRequest, deps: Reconcil
       ...(state?.lastDriftCheck !== undefined ? { lastDriftCheck: state.lastDriftCheck } : {}),
     };
     const checked = !state || state.applying || driftDue ? { lastDriftCheck: deps.now() } : {};
+    const startedAt = deps.now();
+    // While applying, a call may start until the lease expires and land one deadline later.
+    const applying = (held: Lease, landBy = held.expiresAt + timing.callDeadline) => ({
+      startedAt,
+      desiredHash,
+      callsLandBy: landBy,
+    });
 
     if (plan.operations.length > 0) {
-      await deps.states.put({ ...base, applying: { startedAt: deps.now(), desiredHash } }, lease);
+      await deps.states.put({ ...base, applying: applying(lease) }, lease);
     }
-    const result = await execute(plan.operations, observed, deps, lease, ttl);
+    const result = await execute(plane, port, plan.operations, observed, request.desired, deps, lease, timing, {
+      // A renewed lease moves the point a takeover must wait for, so the record follows it.
+      renewed: (held, current) => deps.states.put({ ...base, applied: current, applying: applying(held) }, held),
+    });
     lease = result.lease;
     if (result.error) {
       // A refusal (terminal, quota, conflict) leaves exactly what the executor recorded, so the
       // next attempt plans from the record; only an uncertain failure (throttled to exhaustion, 5xx,
-      // a lost response) keeps `applying`, so the next attempt re-discovers by tags.
+      // a lost response) keeps `applying`, so the next attempt re-discovers by tags — once a call
+      // given up on client-side can no longer land.
       const uncertain = result.error.kind === "retryable";
       await deps.states.put(
         uncertain
-          ? { ...base, applied: result.observed, applying: { startedAt: deps.now(), desiredHash } }
+          ? {
+              ...base,
+              applied: result.observed,
+              applying: applying(lease, deps.now() + timing.callDeadline),
+            }
           : { ...base, ...checked, applied: result.observed },
         lease,
       );
@@ -117,15 +264,20 @@ export async function reconcileGateway(request: ReconcileRequest, deps: Reconcil
         kind: "failed",
         observed: result.observed,
         error: result.error,
-        // A taken priority resolves on a re-plan; a name collision or a quota needs a person.
-        retryable: uncertain || result.error.code.startsWith("PriorityInUse"),
+        retryable: result.error.retryable,
       };
     }
     if (!request.desired) {
       await deps.states.delete(request.gatewayKey, lease);
       return { kind: "deleted" };
     }
-    await deps.states.put({ ...base, ...checked, applied: result.observed, appliedHash: desiredHash }, lease);
+    // With a refused rule the desired model is not what AWS holds: no applied hash, so the next
+    // reconcile plans from the record again and reports (or, once fixed, creates) the rule.
+    const complete = result.failedRules.length === 0;
+    await deps.states.put(
+      { ...base, ...checked, applied: result.observed, ...(complete ? { appliedHash: desiredHash } : {}) },
+      lease,
+    );
     if (plan.operations.length === 0) return { kind: "unchanged", observed: result.observed };
     return {
       kind: "applied",
@@ -133,67 +285,83 @@ export async function reconcileGateway(request: ReconcileRequest, deps: Reconcil
       operations: plan.operations.map((o) => o.op),
       drift: driftDue && state?.appliedHash === desiredHash,
       ...(plan.replacement ? { replacement: plan.replacement } : {}),
+      ...(complete ? {} : { failedRules: result.failedRules }),
     };
   } finally {
-    await deps.leases.release(lease).catch(() => undefined);
+    await releaseLease(lease, deps);
   }
 }
 
-interface Execution {
-  observed: ObservedElb;
+interface Execution<Observed> {
+  observed: Observed;
   lease: Lease;
-  error?: ElbOperationError;
+  failedRules: FailedRule[];
+  error?: DataPlaneOperationError<Observed>;
 }
 
-async function execute(
-  operations: readonly ElbOperation[],
-  start: ObservedElb,
-  deps: ReconcileDeps,
+interface ExecutionHooks<Observed> {
+  /** Called after each lease renewal, before the next call, with what exists so far. */
+  renewed(lease: Lease, current: Observed): Promise<void>;
+}
+
+async function execute<Desired, Observed, Operation extends { op: string }>(
+  plane: DataPlane<Desired, Observed, Operation>,
+  port: DataPlanePort<Observed, Operation>,
+  operations: readonly Operation[],
+  start: Observed,
+  desired: Desired | undefined,
+  deps: EngineDeps<Observed>,
   initialLease: Lease,
-  ttl: number,
-): Promise<Execution> {
-  let observed = start ?? emptyObserved();
+  timing: LeaseTiming,
+  hooks: ExecutionHooks<Observed>,
+): Promise<Execution<Observed>> {
+  let observed = start ?? plane.empty();
   let lease = initialLease;
   const created = new Map<string, string>();
   const pending = [...operations];
-  const done = new Set<ElbOperation>();
+  const done = new Set<Operation>();
+  const refused: Operation[] = [];
+  const failedRules: FailedRule[] = [];
   while (pending.length > 0) {
     const op = pending.shift();
     if (!op || done.has(op)) continue;
-    // Long plans keep the lease: renew when half of it has passed.
-    if (lease.expiresAt - deps.now() < ttl / 2) {
-      const renewed = await deps.leases.renew(lease, deps.now(), ttl);
-      if (!renewed) throw new FencedOut(lease.gatewayKey, `lease on ${lease.gatewayKey} was lost during apply`);
-      lease = renewed;
+    if (refused.some((r) => plane.dependsOn(op, r))) continue;
+    const kept = await keepLease(lease, deps, timing);
+    if (kept !== lease) {
+      lease = kept;
+      await hooks.renewed(lease, observed);
     }
     try {
-      observed = await deps.elb.execute(op, observed, created);
+      observed = await port.execute(op, observed, created);
       done.add(op);
     } catch (err) {
-      if (!(err instanceof ElbOperationError)) throw err;
-      if (err.kind === "quota" && op.op === "CreateRule") {
-        // Make room: this listener's stale rules go first (only requests no new rule matches can
-        // notice), then the creation is retried once.
-        const deletions = pending.filter((p) => p.op === "DeleteRule" && p.listenerId === op.listenerId);
-        if (deletions.length > 0) {
-          for (const d of deletions) pending.splice(pending.indexOf(d), 1);
-          pending.unshift(...deletions, op);
+      if (!(err instanceof DataPlaneOperationError)) throw err;
+      // The port reports what exists after a partial operation in its own observed shape.
+      const after = (err as DataPlaneOperationError<Observed>).observed;
+      if (err.kind === "quota") {
+        // Make room, then retry the operation once.
+        const room = plane.makeRoom(op, pending);
+        if (room.length > 0) {
+          for (const r of room) pending.splice(pending.indexOf(r), 1);
+          pending.unshift(...room, op);
           continue;
         }
       }
-      if (
-        err.kind === "notFound" &&
-        (op.op === "DeleteRule" ||
-          op.op === "DeleteTargetGroup" ||
-          op.op === "DeleteListener" ||
-          op.op === "DeleteLoadBalancer")
-      ) {
+      if (err.kind === "notFound" && plane.isDeletion(op)) {
         // Already gone: the goal of the operation holds.
         done.add(op);
         continue;
       }
-      return { observed: err.observed ?? observed, lease, error: err };
+      const rule = err.kind === "terminal" ? plane.refusedRule(op, err, desired) : undefined;
+      if (rule) {
+        // One invalid rule (one route's) must not keep every other route from being programmed.
+        failedRules.push(rule);
+        refused.push(op);
+        if (after !== undefined) observed = after;
+        continue;
+      }
+      return { observed: after ?? observed, lease, failedRules, error: err as DataPlaneOperationError<Observed> };
     }
   }
-  return { observed, lease };
+  return { observed, lease, failedRules };
 }

@@ -1,27 +1,25 @@
-/** ElbPort over the in-memory simulator, with optional failures for crash and quota tests. */
+/**
+ * ElbPort over the in-memory simulator, with optional failures for crash and quota tests. The
+ * simulator's refusals carry AWS error codes and are classified by shared/aws/errors.ts, the same
+ * table the SDK adapter uses, so the engine sees the kinds it would see against AWS.
+ */
 import type { ObservedElb } from "../elb/observed.ts";
 import type { ElbOperation } from "../elb/operations.ts";
 import { SimulatedElbError, type SimulatorOptions, simulate } from "../elb/simulator.ts";
 import { ElbOperationError, type ElbPort } from "./ports.ts";
-
-const KINDS: Record<string, ElbOperationError["kind"]> = {
-  TooManyRules: "quota",
-  ResourceInUse: "retryable",
-  PriorityInUse: "conflict",
-  DuplicateTargetGroupName: "conflict",
-  ListenerNotFound: "notFound",
-  RuleNotFound: "notFound",
-  TargetGroupNotFound: "notFound",
-  LoadBalancerNotFound: "notFound",
-};
 
 export class MemoryElb implements ElbPort {
   /** What "AWS" holds, per gateway key. */
   readonly accounts = new Map<string, ObservedElb>();
   readonly calls: ElbOperation["op"][] = [];
   reads = 0;
-  /** Throws before running the operation when it returns an error. */
+  /** Throws before running the operation when it returns an error: AWS never saw the call. */
   failBefore: (op: ElbOperation, index: number) => Error | undefined = () => undefined;
+  /**
+   * Throws after the operation took effect when it returns an error: AWS accepted the call and
+   * the answer was lost (a crash or timeout on the way back).
+   */
+  failAfter: (op: ElbOperation, index: number) => Error | undefined = () => undefined;
   readonly #gatewayKey: string;
   readonly #options: SimulatorOptions;
 
@@ -57,12 +55,12 @@ export class MemoryElb implements ElbPort {
     try {
       const next = simulate(this.world, op, created, this.#options);
       this.accounts.set(this.#gatewayKey, next);
-      return structuredClone(next);
     } catch (err) {
-      if (err instanceof SimulatedElbError) {
-        throw new ElbOperationError(KINDS[err.code] ?? "terminal", err.code, op.op, err.message);
-      }
+      if (err instanceof SimulatedElbError) throw ElbOperationError.fromCode(err.code, op.op, err.message);
       throw err;
     }
+    const lost = this.failAfter(op, this.calls.length - 1);
+    if (lost) throw lost;
+    return structuredClone(this.world);
   }
 }

@@ -27,10 +27,17 @@ export function observationOf(outcome: ReconcileOutcome): DataPlaneObservation |
       const serving = SERVING.has(lb.state ?? "active");
       const replaced =
         outcome.kind === "applied" && outcome.replacement ? `replaced load balancer (${outcome.replacement}); ` : "";
+      // A refused rule is named with its route so a user finds which route AWS would not take.
+      const refused =
+        outcome.kind === "applied" && outcome.failedRules
+          ? `; AWS refused ${outcome.failedRules
+              .map((r) => `${r.operation} for ${r.route ?? r.listenerId} (${r.code}: ${r.message})`)
+              .join(", ")}`
+          : "";
       return {
         programmed: serving,
         ...(lb.dnsName ? { address: lb.dnsName.toLowerCase() } : {}),
-        message: `${replaced}load balancer ${lb.name} is ${lb.state ?? "active"}${serving ? "" : "; waiting until it is active"}`,
+        message: `${replaced}load balancer ${lb.name} is ${lb.state ?? "active"}${serving ? "" : "; waiting until it is active"}${refused}`,
       };
     }
   }

@@ -1,10 +1,15 @@
 /**
  * The orphan sweep: resources tagged as one of this cluster's Gateways in a target account whose
- * Gateway has no state record are deleted. A Gateway being created is never an orphan, because
- * the engine writes its record (with `applying`) before the first resource exists.
+ * Gateway has no state record are deleted.
+ *
+ * The listing of records is only a shortlist: a Gateway may be created between it and the
+ * deletion. So each candidate is swept under that Gateway's own lease, after re-reading its
+ * record: a Gateway being reconciled (lease held) or created meanwhile (record written, which
+ * the engine does with `applying` before its first resource exists) keeps its resources.
  */
+import type { ObservedElb } from "../elb/observed.ts";
 import { planElb } from "../elb/plan.ts";
-import type { StateStore } from "../store/state.ts";
+import { type EngineDeps, keepLease, leaseTiming, releaseLease } from "./engine.ts";
 import type { ElbPort } from "./ports.ts";
 
 export interface SweepTarget {
@@ -18,25 +23,45 @@ export interface SweepTarget {
 }
 
 export interface SweepResult {
+  /** Gateways found without a record in the listing. */
   orphans: string[];
+  /** Of those, the ones left alone: a record appeared or their lease was held when re-checked. */
+  spared: string[];
   deleted: number;
 }
 
-export async function sweepOrphans(target: SweepTarget, states: StateStore): Promise<SweepResult> {
+export async function sweepOrphans(target: SweepTarget, deps: EngineDeps<ObservedElb>): Promise<SweepResult> {
+  const timing = leaseTiming(deps);
   const claimed = new Set<string>();
-  for await (const state of states.list()) {
+  for await (const state of deps.states.list()) {
     if (state.account === target.account && state.region === target.region) claimed.add(state.gatewayKey);
   }
   const orphans = [...target.tagged].filter((g) => !claimed.has(`${target.cluster}/${g}`)).sort();
+  const spared: string[] = [];
   let deleted = 0;
   for (const gateway of orphans) {
-    const port = target.port(gateway);
-    let observed = await port.discover(gateway);
-    const created = new Map<string, string>();
-    for (const op of planElb(undefined, observed).operations) {
-      observed = await port.execute(op, observed, created);
-      deleted += 1;
+    const gatewayKey = `${target.cluster}/${gateway}`;
+    let lease = await deps.leases.acquire(gatewayKey, deps.owner, deps.now(), timing.ttl);
+    if (!lease) {
+      spared.push(gateway);
+      continue;
+    }
+    try {
+      if ((await deps.states.get(gatewayKey)) !== undefined) {
+        spared.push(gateway);
+        continue;
+      }
+      const port = target.port(gateway);
+      let observed = await port.discover(gateway);
+      const created = new Map<string, string>();
+      for (const op of planElb(undefined, observed).operations) {
+        lease = await keepLease(lease, deps, timing);
+        observed = await port.execute(op, observed, created);
+        deleted += 1;
+      }
+    } finally {
+      await releaseLease(lease, deps);
     }
   }
-  return { orphans, deleted };
+  return { orphans, spared, deleted };
 }

@@ -5,7 +5,7 @@
  * field named rather than trusted.
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { CLUSTER_PREFIX, PARTITION_KEY, SORT_KEY } from "../store/keys.ts";
+import { CLUSTER_PREFIX, PARTITION_KEY, SORT_KEY } from "../store/dynamodb/table-keys.ts";
 import { type RegisteredCluster, validateCluster } from "./cluster.ts";
 
 export type ClusterItem = Record<string, AttributeValue>;

@@ -13,7 +13,7 @@ import {
   PutItemCommand,
   ScanCommand,
 } from "@aws-sdk/client-dynamodb";
-import { CLUSTER_PREFIX, PARTITION_KEY } from "../store/keys.ts";
+import { CLUSTER_PREFIX, PARTITION_KEY } from "../store/dynamodb/table-keys.ts";
 import { type RegisteredCluster, validateCluster } from "./cluster.ts";
 import { CLUSTER_SORT_KEY, clusterKey, decodeCluster, encodeCluster } from "./cluster-item.ts";
 import { ClusterAlreadyRegistered, ClusterNotRegistered, type ClusterRegistry, type PutMode } from "./registry.ts";

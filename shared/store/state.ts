@@ -46,7 +46,7 @@ export interface LeaseStore {
  * resulting resources (with ARNs), so a no-op reconcile needs no AWS call and a change is planned
  * against this record instead of against region-wide Describe calls.
  */
-export interface GatewayState {
+export interface GatewayState<Applied = ObservedElb> {
   /** `cluster/namespace/name`. */
   gatewayKey: GatewayKeyInput;
   dataPlane: DataPlane;
@@ -54,18 +54,28 @@ export interface GatewayState {
   account: string;
   region: string;
   appliedHash?: string;
-  /** The resources as last applied or observed. */
-  applied: ObservedElb;
+  /** The resources as last applied or observed (ELB today; the data plane's observed shape). */
+  applied: Applied;
   /** Epoch ms of the last drift check against AWS. */
   lastDriftCheck?: number;
   /** Set while an apply is running: a reconcile that finds it re-discovers resources by tags. */
-  applying?: { startedAt: number; desiredHash: string };
+  applying?: {
+    startedAt: number;
+    desiredHash: string;
+    /**
+     * Epoch ms after which no AWS call of the writer can still land (its lease expiry plus one
+     * call deadline while it applies; one call deadline after it stopped). A reconciler taking
+     * over does nothing before then, since AWS knows nothing of fencing tokens. Absent in records
+     * written before it existed: `startedAt` plus one call deadline then.
+     */
+    callsLandBy?: number;
+  };
   /** The fencing token of the lease under which this record was written. */
   fencingToken: number;
 }
 
 /** A record as a store returns it: its key has been checked. */
-export interface StoredGatewayState extends GatewayState {
+export interface StoredGatewayState<Applied = ObservedElb> extends GatewayState<Applied> {
   gatewayKey: ClusterGatewayKey;
 }
 
@@ -123,16 +133,16 @@ export class StateDecodeError extends Error {
   }
 }
 
-export interface StateStore {
+export interface StateStore<Applied = ObservedElb> {
   /** The record, or undefined if there is none; throws StateDecodeError for a damaged one. */
-  get(gatewayKey: GatewayKeyInput): Promise<StoredGatewayState | undefined>;
+  get(gatewayKey: GatewayKeyInput): Promise<StoredGatewayState<Applied> | undefined>;
   /**
    * Writes the record only if `lease` is still the current lease of the Gateway (its token is the
    * latest); throws FencedOut otherwise.
    */
-  put(state: GatewayState, lease: Lease): Promise<void>;
+  put(state: GatewayState<Applied>, lease: Lease): Promise<void>;
   /** Deletes the record under the same fencing rule (after a Gateway's resources are gone). */
   delete(gatewayKey: GatewayKeyInput, lease: Lease): Promise<void>;
   /** Every record, for the orphan sweep (which ARNs are claimed); throws StateDecodeError for a damaged one. */
-  list(): AsyncIterable<StoredGatewayState>;
+  list(): AsyncIterable<StoredGatewayState<Applied>>;
 }

@@ -23,7 +23,7 @@ import type { LoadBalancerModel } from "../../shared/elb/model.ts";
 import { emptyObserved } from "../../shared/elb/observed.ts";
 import { planElb } from "../../shared/elb/plan.ts";
 import { loadManifests } from "../../shared/manifest/load.ts";
-import { type ReconcileDeps, reconcileGateway } from "../../shared/reconcile/engine.ts";
+import { modelHash, type ReconcileDeps, reconcileGateway } from "../../shared/reconcile/engine.ts";
 import { sweepOrphans } from "../../shared/reconcile/orphans.ts";
 import { snapshotOf } from "../../shared/snapshot.ts";
 import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
@@ -87,6 +87,34 @@ const request = (desired: LoadBalancerModel | undefined) => ({
   region: target.region,
   desired,
 });
+
+const LOST = "apps/lost";
+
+/** A second Gateway's model, with names and tags of its own. */
+function lostGatewayModel(): LoadBalancerModel {
+  const m = {
+    ...gatewayModel([{ path: "/x", backends: { ui: 1 } }], { clusterId: CLUSTER }),
+    name: "sy-apps-lost-0000000000",
+  };
+  return {
+    ...m,
+    gatewayKey: `${CLUSTER}/${LOST}`,
+    tags: { ...m.tags, "switchyard.dev/gateway": LOST },
+    targetGroups: m.targetGroups.map((tg) => ({
+      ...tg,
+      name: `${tg.name.slice(0, 20)}-lost`,
+      tags: { ...tg.tags, "switchyard.dev/gateway": LOST },
+    })),
+  };
+}
+
+async function ruleConditions(listenerArn: string): Promise<string[]> {
+  const out = await sdk.send(new DescribeRulesCommand({ ListenerArn: listenerArn }));
+  return (out.Rules ?? [])
+    .filter((r) => !r.IsDefault)
+    .map((r) => JSON.stringify(r.Conditions?.map((c) => c.Values ?? c.PathPatternConfig?.Values)))
+    .sort();
+}
 
 async function loadBalancers(): Promise<string[]> {
   const out = await sdk.send(new DescribeLoadBalancersCommand({}));
@@ -179,10 +207,14 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
   });
 
   it("throttled CreateRule calls are retried by the SDK and the reconcile converges", async () => {
-    const { deps } = await setup();
+    const { deps, stores } = await setup();
     faults.inject("CreateRule", FAULTS.throttling, 3);
-    const outcome = await reconcileGateway(request(gatewayModel(ROUTES, { clusterId: CLUSTER })), deps());
+    const desired = gatewayModel(ROUTES, { clusterId: CLUSTER });
+    const outcome = await reconcileGateway(request(desired), deps());
     expect(outcome.kind).toBe("applied");
+    const state = await stores.states.get(`${CLUSTER}/${GATEWAY}`);
+    expect(state?.applying).toBeUndefined();
+    expect(state?.appliedHash).toBe(modelHash(desired));
     expect(faults.pending()).toBe(0);
     expect(factory.counter.snapshot()["ElasticLoadBalancingV2:CreateRule"]?.attempts).toBe(6);
   });
@@ -194,11 +226,14 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
     let n = 0;
     elb.execute = async (op, current, created) => {
       n += 1;
+      const after = await original(op, current, created);
+      // AWS accepted the sixth call; the Lambda died before recording it.
       if (n === 6) throw new Error("Lambda timed out");
-      return original(op, current, created);
+      return after;
     };
     await expect(reconcileGateway(request(desired), deps())).rejects.toThrow("Lambda timed out");
     elb.execute = original;
+    clock += 60_000 + 20_000 + 1;
     const outcome = await reconcileGateway(request(desired), deps("reconciler-b"));
     expect(outcome.kind).toBe("applied");
     expect(await loadBalancers()).toEqual([desired.name]);
@@ -271,7 +306,7 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
   });
 
   it("the orphan sweep deletes resources of a Gateway without a state record and nothing else", async () => {
-    const { deps, stores } = await setup();
+    const { deps } = await setup();
     await reconcileGateway(request(gatewayModel(ROUTES, { clusterId: CLUSTER })), deps());
     // A second Gateway whose record is lost (table restored from an old backup, say).
     const otherKey = "apps/lost";
@@ -303,11 +338,141 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
         tagged: await taggedGateways(factory.tagging(target), CLUSTER),
         port: (gateway) => new AwsElb(factory, target, { clusterId: CLUSTER, gatewayKey: gateway }),
       },
-      stores.states,
+      deps("sweeper"),
     );
-    expect(result.orphans).toEqual([otherKey]);
+    expect(result).toMatchObject({ orphans: [otherKey], spared: [] });
     expect(await loadBalancers()).toEqual([gatewayModel(ROUTES, { clusterId: CLUSTER }).name]);
     expect((await targetGroups()).some((name) => name.endsWith("-lost"))).toBe(false);
+  });
+
+  it("a Gateway created between the sweep's listing and its deletion keeps its resources", async () => {
+    const { deps, stores } = await setup();
+    await reconcileGateway(request(gatewayModel(ROUTES, { clusterId: CLUSTER })), deps());
+    // The lost Gateway's resources exist without a record (a restored table, say)…
+    const lostElb = new AwsElb(factory, target, { clusterId: CLUSTER, gatewayKey: LOST });
+    let observed = emptyObserved();
+    const created = new Map<string, string>();
+    for (const op of planElb(lostGatewayModel(), observed).operations)
+      observed = await lostElb.execute(op, observed, created);
+    const tagged = await taggedGateways(factory.tagging(target), CLUSTER);
+    expect(tagged.has(LOST)).toBe(true);
+
+    // …and the Gateway is created again right after the sweep listed the records: its reconcile
+    // adopts them by discovery and writes its record before the sweep gets to it.
+    const lostRequest = { ...request(lostGatewayModel()), gatewayKey: `${CLUSTER}/${LOST}` };
+    const states = {
+      ...stores.states,
+      get: stores.states.get.bind(stores.states),
+      put: stores.states.put.bind(stores.states),
+      delete: stores.states.delete.bind(stores.states),
+      async *list() {
+        yield* stores.states.list();
+        const outcome = await reconcileGateway(lostRequest, { ...deps("reconciler-lost"), elb: lostElb });
+        expect(outcome.kind === "applied" || outcome.kind === "unchanged").toBe(true);
+      },
+    };
+    const result = await sweepOrphans(
+      {
+        cluster: CLUSTER,
+        account: target.account,
+        region: target.region,
+        tagged,
+        port: (gateway) => new AwsElb(factory, target, { clusterId: CLUSTER, gatewayKey: gateway }),
+      },
+      { ...deps("sweeper"), states },
+    );
+    expect(result).toEqual({ orphans: [LOST], spared: [LOST], deleted: 0 });
+    expect((await loadBalancers()).sort()).toEqual(
+      [gatewayModel(ROUTES, { clusterId: CLUSTER }).name, lostGatewayModel().name].sort(),
+    );
+    expect((await targetGroups()).filter((name) => name.endsWith("-lost"))).toHaveLength(1);
+  });
+
+  it("a crash after AWS accepted a rule is re-discovered by the next reconciler: no duplicate rule", async () => {
+    const { deps, stores } = await setup();
+    await reconcileGateway(request(gatewayModel(ROUTES, { clusterId: CLUSTER })), deps());
+    const changed = gatewayModel([...ROUTES, { path: "/d" }], { clusterId: CLUSTER });
+    const held = faults.holdResponse("CreateRule");
+    // Reconciler A dies while AWS creates the rule: its answer never comes back.
+    const runA = reconcileGateway(request(changed), deps("reconciler-a"));
+    const settledA = runA.then(
+      (outcome) => outcome.kind,
+      (error: unknown) => (error instanceof Error ? error.name : "thrown"),
+    );
+    await held.accepted;
+    const landBy = (await stores.states.get(`${CLUSTER}/${GATEWAY}`))?.applying?.callsLandBy ?? 0;
+    expect(landBy).toBe(clock + 60_000 + 20_000);
+
+    clock += 60_001;
+    const before = calls();
+    expect(await reconcileGateway(request(changed), deps("reconciler-b"))).toEqual({ kind: "busy", until: landBy });
+    expect(calls() - before).toBe(0);
+    clock = landBy + 1;
+    const outcome = await reconcileGateway(request(changed), deps("reconciler-b"));
+    expect(outcome.kind === "applied" || outcome.kind === "unchanged").toBe(true);
+    const state = await stores.states.get(`${CLUSTER}/${GATEWAY}`);
+    const listenerArn = state?.applied.listeners[0]?.arn ?? "";
+    const rules = await ruleConditions(listenerArn);
+    expect(rules).toHaveLength(4);
+    expect(new Set(rules).size).toBe(4);
+    expect(
+      planElb(changed, await new AwsElb(factory, target, { clusterId: CLUSTER, gatewayKey: GATEWAY }).discover())
+        .operations,
+    ).toEqual([]);
+
+    // A's answer arrives late (lost): A can write nothing further, to AWS or the record.
+    const writesBefore = writes();
+    held.release(new Error("Lambda timed out"));
+    expect(await settledA).toBe("FencedOut");
+    expect(writes() - writesBefore).toBe(0);
+    expect((await stores.states.get(`${CLUSTER}/${GATEWAY}`))?.fencingToken).toBe(state?.fencingToken);
+  });
+
+  it("a rule AWS refuses as invalid is reported with its route; the other rules are created", async () => {
+    const { deps, stores } = await setup();
+    const desired = gatewayModel(ROUTES, { clusterId: CLUSTER });
+    faults.inject("CreateRule", { status: 400, code: "ValidationError", message: "Condition value is invalid" }, 1);
+    const outcome = await reconcileGateway(request(desired), deps());
+    expect(outcome).toMatchObject({
+      kind: "applied",
+      failedRules: [
+        { operation: "CreateRule", code: "ValidationError", route: desired.listeners[0]?.rules[0]?.source.route },
+      ],
+    });
+    const state = await stores.states.get(`${CLUSTER}/${GATEWAY}`);
+    expect(state?.appliedHash).toBeUndefined();
+    expect(await ruleConditions(state?.applied.listeners[0]?.arn ?? "")).toHaveLength(2);
+    expect(await loadBalancers()).toEqual([desired.name]);
+    // Accepted the next time: only the missing rule is created.
+    const before = writes();
+    expect((await reconcileGateway(request(desired), deps())).kind).toBe("applied");
+    expect(writes() - before).toBe(1);
+    expect(await ruleConditions(state?.applied.listeners[0]?.arn ?? "")).toHaveLength(3);
+  });
+
+  it("a transient refusal the SDK does not retry fails retryably, marks the record, and the retry converges without duplicates", async () => {
+    const { deps, stores } = await setup();
+    const desired = gatewayModel(ROUTES, { clusterId: CLUSTER });
+    // Switchyard's own judgement, not the SDK's retry loop: IncorrectState is not retried by the
+    // SDK (a 400), but switchyard classifies it as worth another attempt.
+    faults.inject("CreateRule", { status: 400, code: "IncorrectState", message: "still provisioning" }, 1);
+    const failed = await reconcileGateway(request(desired), deps());
+    expect(failed).toMatchObject({
+      kind: "failed",
+      retryable: true,
+      error: { kind: "retryable", code: "IncorrectState" },
+    });
+    const marked = await stores.states.get(`${CLUSTER}/${GATEWAY}`);
+    expect(marked?.applying?.callsLandBy).toBe(clock + 20_000);
+    expect(marked?.appliedHash).toBeUndefined();
+    faults.clear();
+    expect((await reconcileGateway(request(desired), deps())).kind).toBe("busy");
+    clock += 20_001;
+    expect((await reconcileGateway(request(desired), deps())).kind).toBe("applied");
+    const state = await stores.states.get(`${CLUSTER}/${GATEWAY}`);
+    expect(state?.applying).toBeUndefined();
+    expect(await ruleConditions(state?.applied.listeners[0]?.arn ?? "")).toHaveLength(3);
+    expect(await loadBalancers()).toEqual([desired.name]);
   });
 
   it("a name collision with a foreign target group is reported, and the foreign group is left alone", async () => {

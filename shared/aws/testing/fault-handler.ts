@@ -53,6 +53,23 @@ export interface DelayRule {
   times: number;
 }
 
+/** A request let through to the emulator whose response is withheld until the test decides. */
+export interface HeldResponse {
+  /** Resolves once the emulator has answered: the call took effect there. */
+  readonly accepted: Promise<void>;
+  /**
+   * Hands the response to the SDK, or with `failure` throws it instead: the answer lost on the
+   * way back (a crash, a dropped connection) after AWS accepted the call.
+   */
+  release(failure?: Error): void;
+}
+
+interface HoldRule {
+  operation: string;
+  accepted: () => void;
+  released: Promise<Error | undefined>;
+}
+
 export interface InjectedFault {
   operation: string;
   code: string;
@@ -99,6 +116,7 @@ export class FaultInjectingHandler implements HttpHandler {
   readonly #inner: HttpHandler;
   readonly #rules: FaultRule[] = [];
   readonly #delays: DelayRule[] = [];
+  readonly #holds: HoldRule[] = [];
   /** Every synthetic error answered, in order. */
   readonly injected: InjectedFault[] = [];
   readonly metadata = { handlerProtocol: "http/1.1" };
@@ -117,6 +135,19 @@ export class FaultInjectingHandler implements HttpHandler {
   delay(operation: string, delayMs: number, times = 1): this {
     this.#delays.push({ operation, delayMs, times });
     return this;
+  }
+
+  /**
+   * Lets the next request for `operation` through to the emulator and withholds its response
+   * until released: a call that outlives its caller's lease, or whose answer is lost.
+   */
+  holdResponse(operation: string): HeldResponse {
+    let accepted: () => void = () => undefined;
+    let release: (failure: Error | undefined) => void = () => undefined;
+    const acceptedPromise = new Promise<void>((resolve) => (accepted = resolve));
+    const released = new Promise<Error | undefined>((resolve) => (release = resolve));
+    this.#holds.push({ operation, accepted, released });
+    return { accepted: acceptedPromise, release: (failure) => release(failure) };
   }
 
   clear(): void {
@@ -143,6 +174,15 @@ export class FaultInjectingHandler implements HttpHandler {
       rule.times--;
       this.injected.push({ operation, code: rule.error.code });
       return { response: errorResponse(request, rule.error) };
+    }
+    const hold = this.#holds.findIndex((h) => h.operation === operation);
+    const held = hold >= 0 ? this.#holds.splice(hold, 1)[0] : undefined;
+    if (held) {
+      const answer = await this.#inner.handle(request, options);
+      held.accepted();
+      const failure = await held.released;
+      if (failure) throw failure;
+      return answer;
     }
     return this.#inner.handle(request, options);
   }

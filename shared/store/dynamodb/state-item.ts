@@ -69,6 +69,7 @@ export function encodeState(state: GatewayState, gatewayKey: ClusterGatewayKey, 
   if (state.applying !== undefined) {
     item.applyingStartedAt = { N: String(state.applying.startedAt) };
     item.applyingDesiredHash = { S: state.applying.desiredHash };
+    if (state.applying.callsLandBy !== undefined) item.applyingCallsLandBy = { N: String(state.applying.callsLandBy) };
   }
   const bytes = itemSize(item);
   if (bytes > MAX_ITEM_BYTES) {
@@ -243,7 +244,10 @@ export function decodeState(item: StateItem): StoredGatewayState {
   // `applying` is two attributes written together; one without the other is damage, not "not applying".
   const startedAt = reader.optionalInteger("applyingStartedAt");
   const desiredHash = reader.optionalString("applyingDesiredHash");
-  if (startedAt !== undefined && desiredHash !== undefined) state.applying = { startedAt, desiredHash };
+  const callsLandBy = reader.optionalInteger("applyingCallsLandBy");
+  if (startedAt !== undefined && desiredHash !== undefined) {
+    state.applying = { startedAt, desiredHash, ...(callsLandBy !== undefined ? { callsLandBy } : {}) };
+  } else if (callsLandBy !== undefined) reader.fail("applyingCallsLandBy", "is set while no apply is recorded");
   else if (startedAt !== undefined) reader.fail("applyingDesiredHash", "is missing while applyingStartedAt is set");
   else if (desiredHash !== undefined) reader.fail("applyingStartedAt", "is missing while applyingDesiredHash is set");
   return state;

@@ -5,23 +5,47 @@
 import { describe, expect, it } from "vitest";
 import type { LoadBalancerModel } from "../../../shared/elb/model.ts";
 import { planElb } from "../../../shared/elb/plan.ts";
-import { type ReconcileDeps, type ReconcileRequest, reconcileGateway } from "../../../shared/reconcile/engine.ts";
+import { clusterGatewayKey } from "../../../shared/keys.ts";
+import {
+  type EngineLogger,
+  LeaseTooShort,
+  type ReconcileDeps,
+  type ReconcileRequest,
+  reconcileGateway,
+} from "../../../shared/reconcile/engine.ts";
 import { MemoryElb } from "../../../shared/reconcile/memory-elb.ts";
 import { ElbOperationError } from "../../../shared/reconcile/ports.ts";
 import { createMemoryStores } from "../../../shared/store/memory/stores.ts";
+import { MemoryTable } from "../../../shared/store/memory/table.ts";
 import { FencedOut } from "../../../shared/store/state.ts";
 import { gatewayModel } from "../../fixtures/gateway-model.ts";
 
-const GATEWAY = "test/apps/gw";
+const GATEWAY = clusterGatewayKey("test", "apps", "gw");
 
 function model(paths: readonly string[]): LoadBalancerModel {
   return gatewayModel(paths.map((path) => ({ path })));
 }
 
+/** What AWS holds once `desired` is fully applied, as the simulator builds it. */
+async function planElbWorld(desired: LoadBalancerModel) {
+  const elb = new MemoryElb("scratch");
+  const created = new Map<string, string>();
+  let world = elb.world;
+  for (const op of planElb(desired, world).operations) world = await elb.execute(op, world, created);
+  return world;
+}
+
+/** Defaults of ReconcileDeps, spelled out so the timing tests can reason about them. */
+const TTL = 60_000;
+const CALL_DEADLINE = 20_000;
+
 function setup(options: { maxRulesPerListener?: number } = {}) {
   let clock = 1_000_000;
-  const stores = createMemoryStores();
+  const table = new MemoryTable();
+  const stores = createMemoryStores(table);
   const elb = new MemoryElb(GATEWAY, options);
+  const warnings: { message: string; context: Record<string, unknown> }[] = [];
+  const logger: EngineLogger = { warn: (message, context) => warnings.push({ message, context }) };
   const deps = (owner = "reconciler-a"): ReconcileDeps => ({
     leases: stores.leases,
     states: stores.states,
@@ -29,6 +53,7 @@ function setup(options: { maxRulesPerListener?: number } = {}) {
     now: () => clock,
     owner,
     driftIntervalMs: 600_000,
+    logger,
   });
   const request = (desired: LoadBalancerModel | undefined): ReconcileRequest => ({
     gatewayKey: GATEWAY,
@@ -37,7 +62,16 @@ function setup(options: { maxRulesPerListener?: number } = {}) {
     region: "us-east-1",
     desired,
   });
-  return { stores, elb, deps, request, advance: (ms: number) => (clock += ms) };
+  return {
+    stores,
+    table,
+    elb,
+    deps,
+    request,
+    warnings,
+    now: () => clock,
+    advance: (ms: number) => (clock += ms),
+  };
 }
 
 describe("reconciling one Gateway", () => {
@@ -113,20 +147,65 @@ describe("reconciling one Gateway", () => {
     expect(planElb(desired, elb.world).operations).toEqual([]);
   });
 
-  it("a crash after any apply step converges on the next reconcile with no orphan and no duplicate", async () => {
+  it("a crash after AWS accepted any step of a first apply converges on the next reconcile with no orphan and no duplicate", async () => {
     const desired = model(["/a", "/b", "/c"]);
     const total = planElb(desired, { listeners: [], targetGroups: [], strayLoadBalancers: [] }).operations.length;
     for (let crashAt = 0; crashAt < total; crashAt++) {
-      const { elb, deps, request } = setup();
-      elb.failBefore = (_op, index) => (index === crashAt ? new Error("Lambda timed out") : undefined);
+      const { elb, deps, request, advance } = setup();
+      // The call took effect in AWS; the Lambda died before it saw the answer.
+      elb.failAfter = (_op, index) => (index === crashAt ? new Error("Lambda timed out") : undefined);
       await expect(reconcileGateway(request(desired), deps())).rejects.toThrow("Lambda timed out");
-      elb.failBefore = () => undefined;
+      elb.failAfter = () => undefined;
+      advance(TTL + CALL_DEADLINE + 1);
       const outcome = await reconcileGateway(request(desired), deps("reconciler-b"));
-      expect(outcome.kind === "applied" || outcome.kind === "unchanged").toBe(true);
-      expect(planElb(desired, elb.world).operations, `crash before step ${crashAt}`).toEqual([]);
+      expect(outcome.kind === "applied" || outcome.kind === "unchanged", `crash after step ${crashAt}`).toBe(true);
+      expect(planElb(desired, elb.world).operations, `crash after step ${crashAt}`).toEqual([]);
       expect(elb.world.targetGroups).toHaveLength(desired.targetGroups.length);
+      expect(elb.world.listeners[0]?.rules).toHaveLength(3);
       expect(elb.world.strayLoadBalancers).toEqual([]);
     }
+  });
+
+  it("a crash after AWS accepted any step of a change to a recorded Gateway is re-discovered, not re-applied from the record", async () => {
+    const before = model(["/a", "/b"]);
+    const desired = model(["/x", "/a", "/c"]);
+    const total = planElb(desired, await planElbWorld(before)).operations.length;
+    expect(total).toBeGreaterThan(1);
+    for (let crashAt = 0; crashAt < total; crashAt++) {
+      const { elb, deps, request, advance } = setup();
+      await reconcileGateway(request(before), deps());
+      const first = elb.calls.length;
+      elb.failAfter = (_op, index) => (index === first + crashAt ? new Error("Lambda timed out") : undefined);
+      await expect(reconcileGateway(request(desired), deps())).rejects.toThrow("Lambda timed out");
+      elb.failAfter = () => undefined;
+      advance(TTL + CALL_DEADLINE + 1);
+      const outcome = await reconcileGateway(request(desired), deps("reconciler-b"));
+      expect(outcome.kind === "applied" || outcome.kind === "unchanged", `crash after step ${crashAt}`).toBe(true);
+      expect(planElb(desired, elb.world).operations, `crash after step ${crashAt}`).toEqual([]);
+      expect(elb.world.listeners[0]?.rules, `crash after step ${crashAt}`).toHaveLength(3);
+      expect(elb.world.targetGroups).toHaveLength(desired.targetGroups.length);
+    }
+  });
+
+  it("a takeover of an interrupted apply makes no AWS call until the old holder's calls can no longer land", async () => {
+    const { elb, deps, request, advance, stores } = setup();
+    const desired = model(["/a", "/b"]);
+    elb.failAfter = (_op, index) => (index === 2 ? new Error("Lambda timed out") : undefined);
+    await expect(reconcileGateway(request(desired), deps())).rejects.toThrow("Lambda timed out");
+    elb.failAfter = () => undefined;
+    const landBy = (await stores.states.get(GATEWAY))?.applying?.callsLandBy;
+    expect(landBy).toBe(1_000_000 + TTL + CALL_DEADLINE);
+    const calls = elb.calls.length;
+    const reads = elb.reads;
+    // Past the old lease, but a call it started just before expiry may still be in flight.
+    advance(TTL + 1);
+    expect(await reconcileGateway(request(desired), deps("reconciler-b"))).toEqual({ kind: "busy", until: landBy });
+    advance(CALL_DEADLINE - 1);
+    expect((await reconcileGateway(request(desired), deps("reconciler-b"))).kind).toBe("busy");
+    expect([elb.calls.length, elb.reads]).toEqual([calls, reads]);
+    advance(1);
+    expect((await reconcileGateway(request(desired), deps("reconciler-b"))).kind).toBe("applied");
+    expect(planElb(desired, elb.world).operations).toEqual([]);
   });
 
   it("after AWS refuses an operation, the next attempt plans from the record instead of re-discovering", async () => {
@@ -152,31 +231,189 @@ describe("reconciling one Gateway", () => {
     expect((await reconcileGateway(request(model(["/a"])), deps())).kind).toBe("busy");
   });
 
-  it("a reconciler whose lease expired and was taken over cannot write state", async () => {
+  it("a reconciler whose lease expired during a slow call and was taken over makes no further AWS call", async () => {
     const { elb, deps, request, advance } = setup();
+    const desired = model(["/a", "/b"]);
     let resumeA: () => void = () => undefined;
     let pausedA: () => void = () => undefined;
     const paused = new Promise<void>((resolve) => (pausedA = resolve));
-    // Reconciler A stalls before its third operation, until B has taken over and finished.
     const stall = new Promise<void>((resolve) => (resumeA = resolve));
     const original = elb.execute.bind(elb);
     let n = 0;
+    // A's second call hangs until B has taken over and finished.
     elb.execute = async (op, current, created) => {
       n += 1;
-      if (n === 3) {
+      if (n === 2) {
         pausedA();
         await stall;
       }
       return original(op, current, created);
     };
-    const runA = reconcileGateway(request(model(["/a", "/b"])), { ...deps("reconciler-a"), leaseTtlMs: 1_000 });
+    const runA = reconcileGateway(request(desired), deps("reconciler-a"));
     await paused;
-    advance(5_000);
-    const outcomeB = await reconcileGateway(request(model(["/a", "/b"])), deps("reconciler-b"));
-    expect(outcomeB.kind).not.toBe("busy");
+    advance(TTL + CALL_DEADLINE + 1);
+    const outcomeB = await reconcileGateway(request(desired), deps("reconciler-b"));
+    expect(outcomeB.kind).toBe("applied");
+    const afterB = elb.calls.length;
     resumeA();
     await expect(runA).rejects.toBeInstanceOf(FencedOut);
-    expect(planElb(model(["/a", "/b"]), elb.world).operations).toEqual([]);
+    // A's hung call itself ran when resumed (AWS knows no fencing); A started nothing after it.
+    expect(elb.calls.length).toBe(afterB + 1);
+    expect(elb.calls.at(-1)).toBe(elb.calls[1]);
+  });
+
+  it("no AWS call starts with less than a call deadline plus margin left on the lease", async () => {
+    const { elb, table, deps, request, advance, now } = setup();
+    const original = elb.execute.bind(elb);
+    const leftAtCall: number[] = [];
+    elb.execute = async (op, current, created) => {
+      leftAtCall.push((table.leases.get(GATEWAY)?.expiresAt ?? 0) - now());
+      // Every call takes 6 s: over a 30 s lease, a half-TTL renewal alone would let a call start
+      // with 15 s left, under the 20 s deadline plus 5 s margin.
+      advance(6_000);
+      return original(op, current, created);
+    };
+    const outcome = await reconcileGateway(request(model(["/a", "/b", "/c"])), {
+      ...deps(),
+      leaseTtlMs: 30_000,
+      callDeadlineMs: 20_000,
+      leaseSafetyMarginMs: 5_000,
+    });
+    expect(outcome.kind).toBe("applied");
+    expect(leftAtCall.length).toBeGreaterThan(4);
+    expect(Math.min(...leftAtCall)).toBeGreaterThanOrEqual(25_000);
+  });
+
+  it("a renewed lease moves the point a takeover waits for in the state record", async () => {
+    const { elb, stores, deps, request, advance, now } = setup();
+    const original = elb.execute.bind(elb);
+    let n = 0;
+    elb.execute = async (op, current, created) => {
+      n += 1;
+      if (n === 4) throw new Error("Lambda timed out");
+      advance(6_000);
+      return original(op, current, created);
+    };
+    const options = { leaseTtlMs: 30_000, callDeadlineMs: 20_000, leaseSafetyMarginMs: 5_000 };
+    await expect(reconcileGateway(request(model(["/a", "/b"])), { ...deps(), ...options })).rejects.toThrow();
+    // Renewed before the fourth call (18 s in, 24 s left): the record says so before that call starts.
+    expect(now()).toBe(1_000_000 + 18_000);
+    expect((await stores.states.get(GATEWAY))?.applying?.callsLandBy).toBe(now() + 30_000 + 20_000);
+  });
+
+  it("a lease TTL that a call could outlive is refused before anything is done", async () => {
+    const { elb, table, deps, request } = setup();
+    const run = reconcileGateway(request(model(["/a"])), { ...deps(), leaseTtlMs: 25_000 });
+    await expect(run).rejects.toBeInstanceOf(LeaseTooShort);
+    await expect(run).rejects.toMatchObject({ leaseTtlMs: 25_000, requiredMs: 25_000 });
+    expect(table.leases.size).toBe(0);
+    expect([elb.calls.length, elb.reads]).toEqual([0, 0]);
+  });
+
+  it("a failed lease release is logged with the Gateway key, and the reconcile still succeeds", async () => {
+    const { stores, deps, request, warnings } = setup();
+    const failing = {
+      acquire: stores.leases.acquire.bind(stores.leases),
+      renew: stores.leases.renew.bind(stores.leases),
+      release: async () => {
+        throw new Error("ProvisionedThroughputExceededException");
+      },
+    };
+    const outcome = await reconcileGateway(request(model(["/a"])), { ...deps(), leases: failing });
+    expect(outcome.kind).toBe("applied");
+    expect(warnings).toEqual([
+      {
+        message: expect.stringContaining("lease release failed"),
+        context: expect.objectContaining({ gatewayKey: GATEWAY, error: "ProvisionedThroughputExceededException" }),
+      },
+    ]);
+  });
+
+  it("a rule AWS refuses as invalid is reported with its route while every other operation runs", async () => {
+    const { elb, deps, request } = setup();
+    const desired = model(["/a", "/b", "/c"]);
+    const refusedPath = (op: { op: string; conditions?: unknown }) =>
+      op.op === "CreateRule" && JSON.stringify(op.conditions).includes('"/b"');
+    elb.failBefore = (op) =>
+      refusedPath(op) ? ElbOperationError.fromCode("ValidationError", op.op, "condition value too long") : undefined;
+    const outcome = await reconcileGateway(request(desired), deps());
+    expect(outcome).toMatchObject({
+      kind: "applied",
+      failedRules: [
+        {
+          operation: "CreateRule",
+          listenerId: "HTTP:80",
+          code: "ValidationError",
+          message: "condition value too long",
+        },
+      ],
+    });
+    const route = outcome.kind === "applied" ? outcome.failedRules?.[0]?.route : undefined;
+    expect(route).toBe(desired.listeners[0]?.rules[1]?.source.route);
+    expect(elb.world.listeners[0]?.rules).toHaveLength(2);
+    expect(planElb(desired, elb.world).operations.map((o) => o.op)).toEqual(["CreateRule"]);
+
+    // Once AWS accepts it, the next reconcile creates just that rule: the hash was not recorded.
+    elb.failBefore = () => undefined;
+    const calls = elb.calls.length;
+    expect(await reconcileGateway(request(desired), deps())).toMatchObject({ kind: "applied" });
+    expect(elb.calls.slice(calls)).toEqual(["CreateRule"]);
+    expect(planElb(desired, elb.world).operations).toEqual([]);
+  });
+
+  it("a refused load balancer still stops the apply: only rules are isolated", async () => {
+    const { elb, deps, request } = setup();
+    elb.failBefore = (op) =>
+      op.op === "CreateLoadBalancer" ? ElbOperationError.fromCode("ValidationError", op.op, "bad subnets") : undefined;
+    const outcome = await reconcileGateway(request(model(["/a"])), deps());
+    expect(outcome).toMatchObject({ kind: "failed", retryable: false, error: { kind: "terminal" } });
+    expect(elb.calls).not.toContain("CreateRule");
+  });
+
+  it("a taken rule priority fails retryably (a re-plan resolves it); a taken name does not", async () => {
+    for (const [code, retryable] of [
+      ["PriorityInUse", true],
+      ["DuplicateTargetGroupName", false],
+    ] as const) {
+      const { elb, deps, request } = setup();
+      elb.failBefore = (op) =>
+        op.op === "CreateRule" || op.op === "CreateTargetGroup"
+          ? ElbOperationError.fromCode(code, op.op, "taken")
+          : undefined;
+      const outcome = await reconcileGateway(request(model(["/a"])), deps());
+      expect(outcome, code).toMatchObject({ kind: "failed", retryable, error: { kind: "conflict", code } });
+    }
+  });
+
+  it("an uncertain failure keeps the record marked as applying until a call given up on can no longer land", async () => {
+    const { elb, stores, deps, request, advance } = setup();
+    const desired = model(["/a"]);
+    elb.failBefore = (op) =>
+      op.op === "CreateRule" ? ElbOperationError.fromCode("ServiceUnavailable", op.op, "try later") : undefined;
+    expect(await reconcileGateway(request(desired), deps())).toMatchObject({
+      kind: "failed",
+      retryable: true,
+      error: { kind: "retryable" },
+    });
+    expect((await stores.states.get(GATEWAY))?.applying?.callsLandBy).toBe(1_000_000 + CALL_DEADLINE);
+    elb.failBefore = () => undefined;
+    expect((await reconcileGateway(request(desired), deps())).kind).toBe("busy");
+    advance(CALL_DEADLINE + 1);
+    const reads = elb.reads;
+    expect((await reconcileGateway(request(desired), deps())).kind).toBe("applied");
+    expect(elb.reads - reads).toBe(1);
+    expect(elb.world.listeners[0]?.rules).toHaveLength(1);
+  });
+
+  it("the in-memory double classifies the simulator's refusals by the AWS error table", async () => {
+    const { elb } = setup();
+    const created = new Map<string, string>();
+    const tg = model(["/a"]).targetGroups[0];
+    if (!tg) throw new Error("no target group");
+    const op = { op: "CreateTargetGroup" as const, targetGroup: tg };
+    const world = await elb.execute(op, elb.world, created);
+    const refused = await elb.execute(op, world, created).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ kind: "conflict", code: "DuplicateTargetGroupName", retryable: false });
   });
 
   it("TooManyRules while creating rules runs the listener's pending deletions first and converges", async () => {

@@ -71,4 +71,20 @@ describe("status from a reconcile outcome", () => {
   it("a busy Gateway says nothing new", () => {
     expect(observationOf({ kind: "busy" })).toBeUndefined();
   });
+
+  it("rules AWS refused are named by route in the message; the rest of the Gateway is Programmed", () => {
+    const outcome = observationOf({
+      kind: "applied",
+      observed: observed("active"),
+      operations: ["CreateRule"],
+      drift: false,
+      failedRules: [
+        { operation: "CreateRule", listenerId: "HTTP:80", route: "apps/r1", code: "ValidationError", message: "bad" },
+      ],
+    });
+    expect(outcome).toMatchObject({
+      programmed: true,
+      message: "load balancer sy-apps-gw-123 is active; AWS refused CreateRule for apps/r1 (ValidationError: bad)",
+    });
+  });
 });

@@ -216,24 +216,41 @@ export function storeContract(createStores: StoresFactory): void {
     });
 
     test("a stale holder writing while two others race never overwrites the winner", async () => {
-      for (let i = 0; i < 50; i++) {
+      // The stale write lands at each point of the race: concurrently with it, after the winner
+      // took the lease but before it wrote, and after it wrote. Only in the first can it be
+      // written (if it lands before any takeover); in the others only fencing refuses it.
+      const when = ["concurrently", "before the winner writes", "after the winner wrote"] as const;
+      for (let i = 0; i < 48; i++) {
         const gatewayKey = `cluster-a/race/gw-${i}`;
+        const moment = when[i % when.length];
         const stale = await mustAcquire(gatewayKey, "stale", T0);
+        const staleWrite = () =>
+          states.put(stateOf(gatewayKey, "stale"), stale).then(
+            () => "wrote",
+            (error: unknown) => (error instanceof FencedOut ? "fenced" : Promise.reject(error)),
+          );
+        let staleOutcome: Promise<string> | undefined;
         const contend = async (owner: string) => {
           const lease = await leases.acquire(gatewayKey, owner, AFTER_EXPIRY, TTL);
-          if (lease !== undefined) await states.put(stateOf(gatewayKey, owner), lease);
+          if (lease === undefined) return undefined;
+          if (moment === "before the winner writes") {
+            staleOutcome = staleWrite();
+            await staleOutcome;
+          }
+          await states.put(stateOf(gatewayKey, owner), lease);
           return lease;
         };
-        const staleWrite = states.put(stateOf(gatewayKey, "stale"), stale).then(
-          () => "wrote",
-          (error: unknown) => (error instanceof FencedOut ? "fenced" : Promise.reject(error)),
-        );
-        const [a, b, staleOutcome] = await Promise.all([contend("a"), contend("b"), staleWrite]);
+        if (moment === "concurrently") staleOutcome = staleWrite();
+        const [a, b] = await Promise.all([contend("a"), contend("b")]);
+        if (moment === "after the winner wrote") staleOutcome = staleWrite();
         const winners = [a, b].filter((lease) => lease !== undefined);
         expect(winners, gatewayKey).toHaveLength(1);
-        expect(["wrote", "fenced"]).toContain(staleOutcome);
+        const outcome = await staleOutcome;
+        if (moment === "concurrently") expect(["wrote", "fenced"], gatewayKey).toContain(outcome);
+        else expect(outcome, `${gatewayKey}: stale write ${moment}`).toBe("fenced");
         const stored = await states.get(gatewayKey);
         expect(writerOf(stored), gatewayKey).toBe(winners[0]?.owner);
+        expect(stored?.fencingToken, gatewayKey).toBe(winners[0]?.token);
       }
     });
 

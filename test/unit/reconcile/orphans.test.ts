@@ -1,0 +1,76 @@
+/**
+ * The orphan sweep against the in-memory ELB and stores: a Gateway is swept only under its own
+ * lease and only if it still has no record when its turn comes.
+ */
+import { describe, expect, it } from "vitest";
+import type { LoadBalancerModel } from "../../../shared/elb/model.ts";
+import { type ReconcileDeps, reconcileGateway } from "../../../shared/reconcile/engine.ts";
+import { MemoryElb } from "../../../shared/reconcile/memory-elb.ts";
+import { sweepOrphans } from "../../../shared/reconcile/orphans.ts";
+import { createMemoryStores } from "../../../shared/store/memory/stores.ts";
+import type { StateStore } from "../../../shared/store/state.ts";
+import { gatewayModel } from "../../fixtures/gateway-model.ts";
+
+const CLUSTER = "test";
+const GATEWAY = "apps/gw";
+const KEY = `${CLUSTER}/${GATEWAY}`;
+
+async function orphaned() {
+  const stores = createMemoryStores();
+  const elb = new MemoryElb(KEY);
+  const clock = 1_000_000;
+  const deps = (owner: string, states: StateStore = stores.states): ReconcileDeps => ({
+    leases: stores.leases,
+    states,
+    elb,
+    now: () => clock,
+    owner,
+  });
+  const desired: LoadBalancerModel = gatewayModel([{ path: "/a" }]);
+  const request = { gatewayKey: KEY, dataPlane: "alb" as const, account: "1", region: "r", desired };
+  await reconcileGateway(request, deps("reconciler"));
+  // The record is lost; the resources stay.
+  const lease = await stores.leases.acquire(KEY, "ops", clock, 60_000);
+  if (!lease) throw new Error("setup failed");
+  await stores.states.delete(KEY, lease);
+  await stores.leases.release(lease);
+  const target = { cluster: CLUSTER, account: "1", region: "r", tagged: new Set([GATEWAY]), port: () => elb };
+  return { stores, elb, deps, request, target, clock };
+}
+
+describe("sweeping orphans", () => {
+  it("deletes the resources of a Gateway without a record", async () => {
+    const { elb, deps, target } = await orphaned();
+    const result = await sweepOrphans(target, deps("sweeper"));
+    expect(result).toMatchObject({ orphans: [GATEWAY], spared: [] });
+    expect(result.deleted).toBeGreaterThan(0);
+    expect(elb.world.loadBalancer).toBeUndefined();
+  });
+
+  it("spares a Gateway whose lease is held when its turn comes", async () => {
+    const { stores, elb, deps, target, clock } = await orphaned();
+    expect(await stores.leases.acquire(KEY, "reconciler", clock, 60_000)).toBeDefined();
+    const calls = elb.calls.length;
+    const result = await sweepOrphans(target, deps("sweeper"));
+    expect(result).toEqual({ orphans: [GATEWAY], spared: [GATEWAY], deleted: 0 });
+    expect(elb.calls.length).toBe(calls);
+    expect(elb.world.loadBalancer).toBeDefined();
+  });
+
+  it("spares a Gateway whose record was written after the listing", async () => {
+    const { stores, elb, deps, request, target } = await orphaned();
+    const states: StateStore = {
+      get: (key) => stores.states.get(key),
+      put: (state, lease) => stores.states.put(state, lease),
+      delete: (key, lease) => stores.states.delete(key, lease),
+      async *list() {
+        yield* stores.states.list();
+        // The Gateway comes back right after the listing and is reconciled.
+        await reconcileGateway(request, deps("reconciler"));
+      },
+    };
+    const result = await sweepOrphans(target, { ...deps("sweeper"), states });
+    expect(result).toEqual({ orphans: [GATEWAY], spared: [GATEWAY], deleted: 0 });
+    expect(elb.world.loadBalancer).toBeDefined();
+  });
+});
