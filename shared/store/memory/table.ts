@@ -50,7 +50,8 @@ export function copyState(
   if (state.appliedHash !== undefined) copy.appliedHash = state.appliedHash;
   if (state.lastDriftCheck !== undefined) copy.lastDriftCheck = state.lastDriftCheck;
   if (state.applying !== undefined) {
-    copy.applying = { startedAt: state.applying.startedAt, desiredHash: state.applying.desiredHash };
+    const { startedAt, desiredHash, callsLandBy } = state.applying;
+    copy.applying = { startedAt, desiredHash, ...(callsLandBy !== undefined ? { callsLandBy } : {}) };
   }
   return copy;
 }

@@ -143,6 +143,17 @@ export function storeContract(createStores: StoresFactory): void {
       expect(await states.get(GW)).toEqual({ ...state, fencingToken: lease.token });
     });
 
+    test("every optional field of a record reads back as written", async () => {
+      const lease = await mustAcquire(GW, "a", T0);
+      const state: GatewayState = {
+        ...stateOf(GW, "a"),
+        lastDriftCheck: T0 - 1,
+        applying: { startedAt: T0, desiredHash: "sha256:next", callsLandBy: T0 + TTL + 20_000 },
+      };
+      await states.put(state, lease);
+      expect(await states.get(GW)).toEqual({ ...state, fencingToken: lease.token });
+    });
+
     test("put under a superseded lease throws FencedOut and leaves the newer record intact", async () => {
       const stale = await mustAcquire(GW, "a", T0);
       const current = await mustAcquire(GW, "b", AFTER_EXPIRY);
