@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { LoadBalancerModel } from "../../../shared/elb/model.ts";
+import { tagValue } from "../../../shared/elb/naming.ts";
 import { type ReconcileDeps, reconcileGateway } from "../../../shared/reconcile/engine.ts";
 import { MemoryElb } from "../../../shared/reconcile/memory-elb.ts";
 import { sweepOrphans } from "../../../shared/reconcile/orphans.ts";
@@ -71,6 +72,52 @@ describe("sweeping orphans", () => {
     };
     const result = await sweepOrphans(target, { ...deps("sweeper"), states });
     expect(result).toEqual({ orphans: [GATEWAY], spared: [GATEWAY], deleted: 0 });
+    expect(elb.world.loadBalancer).toBeDefined();
+  });
+});
+
+describe("sweeping orphans whose Gateway key was too long for a tag", () => {
+  const LONG = `${"n".repeat(63)}/${"g".repeat(253)}`;
+  const LONG_KEY = `${CLUSTER}/${LONG}`;
+
+  async function reconciled() {
+    const stores = createMemoryStores();
+    const elb = new MemoryElb(LONG_KEY);
+    const deps = (owner: string): ReconcileDeps => ({ ...stores, elb, now: () => 1_000_000, owner });
+    const request = {
+      gatewayKey: LONG_KEY,
+      dataPlane: "alb" as const,
+      account: "1",
+      region: "r",
+      desired: gatewayModel([{ path: "/a" }]),
+    };
+    await reconcileGateway(request, deps("reconciler"));
+    const tagged = new Set([tagValue(LONG)]);
+    const target = { cluster: CLUSTER, account: "1", region: "r", tagged, port: () => elb };
+    return { stores, elb, deps, target };
+  }
+
+  it("a record claims resources tagged with its shortened key", async () => {
+    const { elb, deps, target } = await reconciled();
+    expect(tagValue(LONG)).not.toBe(LONG);
+    const result = await sweepOrphans(target, deps("sweeper"));
+    expect(result).toEqual({ orphans: [], spared: [], deleted: 0 });
+    expect(elb.world.loadBalancer).toBeDefined();
+  });
+
+  it("a shortened key without a record is reported and left alone, since its lease cannot be named", async () => {
+    const { stores, elb, deps, target } = await reconciled();
+    const lease = await stores.leases.acquire(LONG_KEY, "ops", 1_000_000, 60_000);
+    if (!lease) throw new Error("setup failed");
+    await stores.states.delete(LONG_KEY, lease);
+    await stores.leases.release(lease);
+    const warnings: unknown[] = [];
+    const result = await sweepOrphans(target, {
+      ...deps("sweeper"),
+      logger: { warn: (message, context) => warnings.push({ message, context }) },
+    });
+    expect(result).toEqual({ orphans: [tagValue(LONG)], spared: [tagValue(LONG)], deleted: 0 });
+    expect(warnings).toHaveLength(1);
     expect(elb.world.loadBalancer).toBeDefined();
   });
 });
