@@ -14,11 +14,11 @@ import { controllerConfig } from "../../shared/config.ts";
 import type { LoadBalancerModel } from "../../shared/elb/model.ts";
 import { emptyObserved, type ObservedElb } from "../../shared/elb/observed.ts";
 import { planElb } from "../../shared/elb/plan.ts";
-import { type CreatedRules, simulate } from "../../shared/elb/simulator.ts";
 import type { KubeObject } from "../../shared/k8s/meta.ts";
 import { objectKey } from "../../shared/k8s/meta.ts";
 import { loadManifests } from "../../shared/manifest/load.ts";
 import { snapshotOf } from "../../shared/snapshot.ts";
+import { type CreatedRules, simulate } from "../../shared/testing/index.ts";
 import { translate } from "../../shared/translate.ts";
 import { checkGolden } from "./check.ts";
 

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
 import { CALL_DEADLINE_EXCEEDED, CallDeadlineExceededError } from "../../shared/aws/deadline.ts";
 import { AwsElb } from "../../shared/aws/elbv2/port.ts";
-import { FAULTS, FaultInjectingHandler } from "../../shared/aws/testing/fault-handler.ts";
 import { ElbOperationError } from "../../shared/reconcile/ports.ts";
+import { FAULTS, FaultInjectingHandler } from "../../shared/testing/index.ts";
 import { DUMMY_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, motoSettings, resetMoto, TEST_REGION } from "../env/clients.ts";
 
 const target: AwsTarget = { account: MOTO_DEFAULT_ACCOUNT_ID, region: TEST_REGION };

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
 import { type ExecutionContext, executeOperation, startExecution } from "../../shared/aws/elbv2/execute.ts";
 import { observeFromArns } from "../../shared/aws/elbv2/observe.ts";
-import { FAULTS, FaultInjectingHandler } from "../../shared/aws/testing/fault-handler.ts";
 import { emptyObserved } from "../../shared/elb/observed.ts";
+import { FAULTS, FaultInjectingHandler } from "../../shared/testing/index.ts";
 import { DUMMY_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, motoSettings, resetMoto, TEST_REGION } from "../env/clients.ts";
 import {
   albModel,

@@ -16,7 +16,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
 import { taggedGateways } from "../../shared/aws/elbv2/orphans.ts";
 import { AwsElb } from "../../shared/aws/elbv2/port.ts";
-import { FAULTS, FaultInjectingHandler } from "../../shared/aws/testing/fault-handler.ts";
 import { controllerConfig } from "../../shared/config.ts";
 import { evaluateListener } from "../../shared/elb/evaluate.ts";
 import type { LoadBalancerModel } from "../../shared/elb/model.ts";
@@ -28,6 +27,7 @@ import { sweepOrphans } from "../../shared/reconcile/orphans.ts";
 import { snapshotOf } from "../../shared/snapshot.ts";
 import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
 import { createTable } from "../../shared/store/dynamodb/table.ts";
+import { FAULTS, FaultInjectingHandler } from "../../shared/testing/index.ts";
 import { translate } from "../../shared/translate.ts";
 import {
   DUMMY_CREDENTIALS,

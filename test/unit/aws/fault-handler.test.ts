@@ -1,6 +1,6 @@
 import { HttpRequest } from "@smithy/core/protocols";
 import { describe, expect, it } from "vitest";
-import { FAULTS, FaultInjectingHandler, requestOperation } from "../../../shared/aws/testing/fault-handler.ts";
+import { FAULTS, FaultInjectingHandler, requestOperation } from "../../../shared/testing/index.ts";
 
 const query = (action: string) =>
   new HttpRequest({ method: "POST", hostname: "x", headers: {}, body: `Action=${action}&Version=2015-12-01` });

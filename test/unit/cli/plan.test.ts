@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { main } from "../../../cli/main.ts";
 import { emptyObserved, type ObservedElb } from "../../../shared/elb/observed.ts";
 import type { ElbOperation } from "../../../shared/elb/operations.ts";
-import { simulate } from "../../../shared/elb/simulator.ts";
+import { simulate } from "../../../shared/testing/index.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..");
 const EXAMPLES = join(ROOT, "examples");

@@ -10,9 +10,9 @@ import type { LoadBalancerModel } from "../../../shared/elb/model.ts";
 import { emptyObserved, type ObservedElb } from "../../../shared/elb/observed.ts";
 import type { ElbOperation } from "../../../shared/elb/operations.ts";
 import { planElb } from "../../../shared/elb/plan.ts";
-import { type CreatedRules, simulate } from "../../../shared/elb/simulator.ts";
 import { loadManifests } from "../../../shared/manifest/load.ts";
 import { snapshotOf } from "../../../shared/snapshot.ts";
+import { type CreatedRules, simulate } from "../../../shared/testing/index.ts";
 import { translate } from "../../../shared/translate.ts";
 
 const BASE = `

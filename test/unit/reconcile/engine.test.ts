@@ -13,11 +13,11 @@ import {
   type ReconcileRequest,
   reconcileGateway,
 } from "../../../shared/reconcile/engine.ts";
-import { MemoryElb } from "../../../shared/reconcile/memory-elb.ts";
 import { ElbOperationError } from "../../../shared/reconcile/ports.ts";
 import { createMemoryStores } from "../../../shared/store/memory/stores.ts";
 import { MemoryTable } from "../../../shared/store/memory/table.ts";
 import { FencedOut } from "../../../shared/store/state.ts";
+import { MemoryElb } from "../../../shared/testing/index.ts";
 import { gatewayModel } from "../../fixtures/gateway-model.ts";
 
 const GATEWAY = clusterGatewayKey("test", "apps", "gw");

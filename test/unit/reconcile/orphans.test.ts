@@ -6,10 +6,10 @@ import { describe, expect, it } from "vitest";
 import type { LoadBalancerModel } from "../../../shared/elb/model.ts";
 import { tagValue } from "../../../shared/elb/naming.ts";
 import { type ReconcileDeps, reconcileGateway } from "../../../shared/reconcile/engine.ts";
-import { MemoryElb } from "../../../shared/reconcile/memory-elb.ts";
 import { sweepOrphans } from "../../../shared/reconcile/orphans.ts";
 import { createMemoryStores } from "../../../shared/store/memory/stores.ts";
 import type { StateStore } from "../../../shared/store/state.ts";
+import { MemoryElb } from "../../../shared/testing/index.ts";
 import { gatewayModel } from "../../fixtures/gateway-model.ts";
 
 const CLUSTER = "test";

@@ -4,9 +4,9 @@
  * executed step by step in pure tests and in `plan --diff` dry runs. It checks what the API
  * checks and nothing more; the real behaviour is exercised against moto in integration tests.
  */
-import type { ObservedElb, ObservedListener, ObservedTargetGroup } from "./observed.ts";
-import type { ElbOperation, RuleRef } from "./operations.ts";
-import type { RuleAction } from "./rules.ts";
+import type { ObservedElb, ObservedListener, ObservedTargetGroup } from "../elb/observed.ts";
+import type { ElbOperation, RuleRef } from "../elb/operations.ts";
+import type { RuleAction } from "../elb/rules.ts";
 
 export class SimulatedElbError extends Error {
   readonly code: string;

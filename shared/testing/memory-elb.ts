@@ -5,8 +5,8 @@
  */
 import type { ObservedElb } from "../elb/observed.ts";
 import type { ElbOperation } from "../elb/operations.ts";
-import { SimulatedElbError, type SimulatorOptions, simulate } from "../elb/simulator.ts";
-import { ElbOperationError, type ElbPort } from "./ports.ts";
+import { ElbOperationError, type ElbPort } from "../reconcile/ports.ts";
+import { SimulatedElbError, type SimulatorOptions, simulate } from "./elb-simulator.ts";
 
 export class MemoryElb implements ElbPort {
   /** What "AWS" holds, per gateway key. */

@@ -1,0 +1,17 @@
+/**
+ * Test doubles, behind one entry point that production code never imports (test/unit/layout.test.ts
+ * checks): the in-memory ELB simulator and the ElbPort over it, and the fault-injecting SDK request
+ * handler. Tests import them from here.
+ */
+export { type CreatedRules, SimulatedElbError, type SimulatorOptions, simulate } from "./elb-simulator.ts";
+export {
+  type DelayRule,
+  FAULTS,
+  FaultInjectingHandler,
+  type FaultRule,
+  type HeldResponse,
+  type InjectedFault,
+  requestOperation,
+  type SyntheticError,
+} from "./fault-handler.ts";
+export { MemoryElb } from "./memory-elb.ts";
