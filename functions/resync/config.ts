@@ -1,0 +1,47 @@
+/** The resync function's settings, from its environment (set by the CDK stack). */
+import type { ResyncSchedule } from "./schedule.ts";
+import { checkSchedule } from "./schedule.ts";
+
+export interface ResyncConfig {
+  tableName: string;
+  reconcileQueueUrl: string;
+  continuationQueueUrl: string;
+  ownRoleArns: ReadonlySet<string>;
+  schedule: ResyncSchedule;
+  maxGatewaysPerInvocation: number;
+}
+
+function required(env: Record<string, string | undefined>, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === "") throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+
+function integer(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${text}`);
+  return value;
+}
+
+export function resyncConfigFrom(env: Record<string, string | undefined>): ResyncConfig {
+  return {
+    tableName: required(env, "SWITCHYARD_TABLE"),
+    reconcileQueueUrl: required(env, "SWITCHYARD_RECONCILE_QUEUE_URL"),
+    continuationQueueUrl: required(env, "SWITCHYARD_RESYNC_CONTINUATION_QUEUE_URL"),
+    ownRoleArns: new Set(
+      (env.SWITCHYARD_OWN_ROLE_ARNS ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== ""),
+    ),
+    schedule: checkSchedule({
+      // @default 60 s ticks and a 10-tick (10 minute) drift-check period.
+      tickMs: integer(env, "SWITCHYARD_RESYNC_TICK_SECONDS", 60) * 1000,
+      periodTicks: integer(env, "SWITCHYARD_RESYNC_PERIOD_TICKS", 10),
+      seed: env.SWITCHYARD_RESYNC_SEED ?? "switchyard",
+    }),
+    maxGatewaysPerInvocation: integer(env, "SWITCHYARD_RESYNC_MAX_GATEWAYS", 500),
+  };
+}

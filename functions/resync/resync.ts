@@ -1,0 +1,115 @@
+/**
+ * The resync function's work, over ports: on each schedule tick, enqueue a `resync` reconcile for
+ * the Gateways due on that tick (at most `maxGatewaysPerInvocation`, then continue through a
+ * cursor); on an AWS event about a resource, enqueue an `aws-event` reconcile for each Gateway that
+ * owns it. Time comes from the events, never the clock.
+ */
+import type { SQSEvent } from "aws-lambda";
+import type { ClusterGatewayKey } from "../../shared/keys.ts";
+import { RECONCILE_REQUEST_VERSION, type ReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";
+import type { StateStore } from "../../shared/store/state.ts";
+import { type AwsEvent, classifyAwsEvent } from "./aws-events.ts";
+import { decodeCursor, type ResyncContinuation, type ResyncCursor } from "./continuation.ts";
+import type { OwnerLookup } from "./owner-lookup.ts";
+import type { OccasionedRequest, ReconcileQueue } from "./reconcile-queue.ts";
+import { isDue, type ResyncSchedule, tickOf } from "./schedule.ts";
+
+export interface ResyncDependencies {
+  states: StateStore;
+  queue: ReconcileQueue;
+  owners: OwnerLookup;
+  continuation: ResyncContinuation;
+  schedule: ResyncSchedule;
+  /** IAM role ARNs switchyard acts as: CloudTrail events made by them are not drift. */
+  ownRoleArns: ReadonlySet<string>;
+  /** @default 500 in the handler — bounds one invocation's SQS sends well inside its timeout. */
+  maxGatewaysPerInvocation: number;
+}
+
+export type ResyncOutcome =
+  | { kind: "scheduled"; tick: number; enqueued: ClusterGatewayKey[]; continuedFrom?: ResyncCursor }
+  | { kind: "aws-event"; arns: string[]; enqueued: ClusterGatewayKey[] }
+  | { kind: "ignored"; reason: string };
+
+/** The EventBridge schedule event (`source: aws.events`, `detail-type: Scheduled Event`). */
+export interface ScheduleEvent {
+  source: "aws.events";
+  "detail-type": "Scheduled Event";
+  time: string;
+}
+
+export type ResyncEvent = ScheduleEvent | AwsEvent | SQSEvent;
+
+function request(gatewayKey: ClusterGatewayKey, reason: ReconcileRequest["reason"], cause: string): ReconcileRequest {
+  // generation 0: resync does not track the dirty generation (see the contract).
+  return { version: RECONCILE_REQUEST_VERSION, gatewayKey, reason, generation: 0, cause };
+}
+
+/** Enqueues the Gateways due on `cursor.tick`, after the first `cursor.done` of them. */
+export async function resyncTick(cursor: ResyncCursor, deps: ResyncDependencies): Promise<ResyncOutcome> {
+  const requests: OccasionedRequest[] = [];
+  let due = 0;
+  let next: ResyncCursor | undefined;
+  for await (const state of deps.states.list()) {
+    if (!isDue(state.gatewayKey, cursor.tick, deps.schedule)) continue;
+    due += 1;
+    if (due <= cursor.done) continue;
+    if (requests.length === deps.maxGatewaysPerInvocation) {
+      next = { tick: cursor.tick, done: cursor.done + requests.length };
+      break;
+    }
+    requests.push({
+      request: request(state.gatewayKey, "resync", `scheduled drift check, tick ${cursor.tick}`),
+      occasion: `tick:${cursor.tick}`,
+    });
+  }
+  await deps.queue.send(requests);
+  // After the sends: a continuation that fails is retried with the page, whose resend is deduplicated.
+  if (next !== undefined) await deps.continuation.continueFrom(next);
+  return {
+    kind: "scheduled",
+    tick: cursor.tick,
+    enqueued: requests.map((r) => r.request.gatewayKey),
+    ...(next !== undefined ? { continuedFrom: next } : {}),
+  };
+}
+
+/** Enqueues a targeted reconcile for every Gateway owning a resource the event names. */
+export async function reconcileOwners(event: AwsEvent, deps: ResyncDependencies): Promise<ResyncOutcome> {
+  const decision = classifyAwsEvent(event, deps.ownRoleArns);
+  if (decision.kind === "ignored") return decision;
+  const owners = new Set<ClusterGatewayKey>();
+  for (const arn of decision.arns) for (const key of await deps.owners.gatewaysOwning(arn)) owners.add(key);
+  const enqueued = [...owners].sort();
+  await deps.queue.send(
+    enqueued.map((key) => ({ request: request(key, "aws-event", decision.cause), occasion: `event:${event.id}` })),
+  );
+  return { kind: "aws-event", arns: decision.arns, enqueued };
+}
+
+function isSqsEvent(event: ResyncEvent): event is SQSEvent {
+  return Array.isArray((event as Partial<SQSEvent>).Records);
+}
+
+function isScheduleEvent(event: ResyncEvent): event is ScheduleEvent {
+  const e = event as Partial<ScheduleEvent>;
+  return e.source === "aws.events" && e["detail-type"] === "Scheduled Event";
+}
+
+/** Any event the resync function is wired to: the schedule, an AWS event rule, or a continuation. */
+export async function handleResyncEvent(event: ResyncEvent, deps: ResyncDependencies): Promise<ResyncOutcome[]> {
+  if (isSqsEvent(event)) {
+    const outcomes: ResyncOutcome[] = [];
+    for (const record of event.Records) {
+      const cursor = decodeCursor(record.body);
+      outcomes.push(
+        cursor === undefined
+          ? { kind: "ignored", reason: `message ${record.messageId} is not a resync continuation` }
+          : await resyncTick(cursor, deps),
+      );
+    }
+    return outcomes;
+  }
+  if (isScheduleEvent(event)) return [await resyncTick({ tick: tickOf(event.time, deps.schedule), done: 0 }, deps)];
+  return [await reconcileOwners(event, deps)];
+}
