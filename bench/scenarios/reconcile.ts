@@ -3,8 +3,10 @@
  * from the test environment): create, no-op, drift check, one route changed, 100 endpoint
  * changes, delete — for one Gateway with 10 routes × 2 matches = 20 listener rules.
  */
+
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
 import { AwsElb } from "../../shared/aws/elbv2/port.ts";
+import { clusterGatewayKey } from "../../shared/keys.ts";
 import { type ReconcileOutcome, type ReconcileRequest, reconcileGateway } from "../../shared/reconcile/engine.ts";
 import { createMemoryStores } from "../../shared/store/memory/stores.ts";
 import { DUMMY_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, TEST_REGION } from "../../test/env/clients.ts";
@@ -41,7 +43,7 @@ export async function runReconcileCalls(): Promise<Record<string, string | numbe
   let clock = 1_000_000;
   const deps = { ...stores, elb, now: () => clock, owner: "bench", driftIntervalMs: DRIFT_INTERVAL };
   const request = (desired: ReconcileRequest["desired"]): ReconcileRequest => ({
-    gatewayKey: "bench/apps/gw",
+    gatewayKey: clusterGatewayKey("bench", "apps", "gw"),
     dataPlane: "alb",
     account: target.account,
     region: target.region,

@@ -21,6 +21,7 @@ import type { DataPlane as DataPlaneName } from "../config.ts";
 import type { LoadBalancerModel } from "../elb/model.ts";
 import type { ObservedElb } from "../elb/observed.ts";
 import type { ElbOperation } from "../elb/operations.ts";
+import type { ClusterGatewayKey } from "../keys.ts";
 import { FencedOut, type GatewayState, type Lease, type LeaseStore, type StateStore } from "../store/state.ts";
 import { ELB_DATA_PLANE } from "./elb-plane.ts";
 import { type DataPlane, DataPlaneOperationError, type DataPlanePort, type ElbPort, type FailedRule } from "./ports.ts";
@@ -94,8 +95,7 @@ export interface ReconcileDeps extends EngineDeps<ObservedElb> {
 }
 
 export interface DataPlaneRequest<Desired> {
-  /** `cluster/namespace/name`. */
-  gatewayKey: string;
+  gatewayKey: ClusterGatewayKey;
   dataPlane: DataPlaneName;
   account: string;
   region: string;

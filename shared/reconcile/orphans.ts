@@ -10,7 +10,13 @@
 import { tagValue } from "../elb/naming.ts";
 import type { ObservedElb } from "../elb/observed.ts";
 import { planElb } from "../elb/plan.ts";
-import { type GatewayKey, InvalidGatewayKey, parseGatewayKey, splitClusterGatewayKey } from "../keys.ts";
+import {
+  clusterGatewayKey,
+  type GatewayKey,
+  InvalidGatewayKey,
+  parseGatewayKey,
+  splitClusterGatewayKey,
+} from "../keys.ts";
 import { type EngineDeps, keepLease, leaseTiming, releaseLease } from "./engine.ts";
 import type { ElbPort } from "./ports.ts";
 
@@ -60,7 +66,7 @@ export async function sweepOrphans(target: SweepTarget, deps: EngineDeps<Observe
       spared.push(gateway);
       continue;
     }
-    const gatewayKey = `${target.cluster}/${key}`;
+    const gatewayKey = clusterGatewayKey(target.cluster, key);
     let lease = await deps.leases.acquire(gatewayKey, deps.owner, deps.now(), timing.ttl);
     if (!lease) {
       spared.push(gateway);

@@ -8,19 +8,11 @@ import type { ObservedElb } from "../elb/observed.ts";
 import { type ClusterGatewayKey, parseClusterGatewayKey } from "../keys.ts";
 
 /**
- * A gateway key as the ports take it.
- *
- * TRANSITIONAL: the stores are keyed by ClusterGatewayKey, but the reconcile engine (and the tests
- * and bench that drive it) still pass plain `cluster/namespace/name` strings. Until they build keys
- * with clusterGatewayKey() or parseClusterGatewayKey(), a plain string is accepted here and parsed
- * by `storeKey` where it enters a store, so a malformed key is refused with InvalidGatewayKey
- * before it can address a partition. Narrowing this alias to `ClusterGatewayKey` makes the
- * compiler list every call site still to convert.
+ * The ClusterGatewayKey a store works with. The type already says it was built by
+ * clusterGatewayKey() or parseClusterGatewayKey(); it is checked again here because a store key
+ * addresses a DynamoDB partition, and a cast brand must not reach one. Throws InvalidGatewayKey.
  */
-export type GatewayKeyInput = ClusterGatewayKey | string;
-
-/** The ClusterGatewayKey a store works with; throws InvalidGatewayKey for a malformed one. */
-export function storeKey(gatewayKey: GatewayKeyInput): ClusterGatewayKey {
+export function storeKey(gatewayKey: ClusterGatewayKey): ClusterGatewayKey {
   return parseClusterGatewayKey(gatewayKey);
 }
 
@@ -35,7 +27,7 @@ export interface Lease {
 
 export interface LeaseStore {
   /** The lease, or undefined while another owner holds an unexpired one. */
-  acquire(gatewayKey: GatewayKeyInput, owner: string, now: number, ttlMs: number): Promise<Lease | undefined>;
+  acquire(gatewayKey: ClusterGatewayKey, owner: string, now: number, ttlMs: number): Promise<Lease | undefined>;
   /** Extends a lease still held; undefined if it was lost (expired and taken). */
   renew(lease: Lease, now: number, ttlMs: number): Promise<Lease | undefined>;
   release(lease: Lease): Promise<void>;
@@ -48,7 +40,7 @@ export interface LeaseStore {
  */
 export interface GatewayState<Applied = ObservedElb> {
   /** `cluster/namespace/name`. */
-  gatewayKey: GatewayKeyInput;
+  gatewayKey: ClusterGatewayKey;
   dataPlane: DataPlane;
   /** Target account and region the resources live in. */
   account: string;
@@ -135,14 +127,14 @@ export class StateDecodeError extends Error {
 
 export interface StateStore<Applied = ObservedElb> {
   /** The record, or undefined if there is none; throws StateDecodeError for a damaged one. */
-  get(gatewayKey: GatewayKeyInput): Promise<StoredGatewayState<Applied> | undefined>;
+  get(gatewayKey: ClusterGatewayKey): Promise<StoredGatewayState<Applied> | undefined>;
   /**
    * Writes the record only if `lease` is still the current lease of the Gateway (its token is the
    * latest); throws FencedOut otherwise.
    */
   put(state: GatewayState<Applied>, lease: Lease): Promise<void>;
   /** Deletes the record under the same fencing rule (after a Gateway's resources are gone). */
-  delete(gatewayKey: GatewayKeyInput, lease: Lease): Promise<void>;
+  delete(gatewayKey: ClusterGatewayKey, lease: Lease): Promise<void>;
   /** Every record, for the orphan sweep (which ARNs are claimed); throws StateDecodeError for a damaged one. */
   list(): AsyncIterable<StoredGatewayState<Applied>>;
 }

@@ -21,6 +21,7 @@ import { evaluateListener } from "../../shared/elb/evaluate.ts";
 import type { LoadBalancerModel } from "../../shared/elb/model.ts";
 import { emptyObserved } from "../../shared/elb/observed.ts";
 import { planElb } from "../../shared/elb/plan.ts";
+import { clusterGatewayKey } from "../../shared/keys.ts";
 import { loadManifests } from "../../shared/manifest/load.ts";
 import { modelHash, type ReconcileDeps, reconcileGateway } from "../../shared/reconcile/engine.ts";
 import { sweepOrphans } from "../../shared/reconcile/orphans.ts";
@@ -42,6 +43,8 @@ import { gatewayModel, type RouteShape } from "../fixtures/gateway-model.ts";
 
 const CLUSTER = "test";
 const GATEWAY = "apps/gw";
+/** The Gateway's key in the stores and the engine. */
+const KEY = clusterGatewayKey(CLUSTER, "apps", "gw");
 const target: AwsTarget = { account: MOTO_DEFAULT_ACCOUNT_ID, region: TEST_REGION };
 const ROUTES: RouteShape[] = [
   { path: "/a" },
@@ -81,7 +84,7 @@ async function setup(owner = "reconciler-a") {
 }
 
 const request = (desired: LoadBalancerModel | undefined) => ({
-  gatewayKey: `${CLUSTER}/${GATEWAY}`,
+  gatewayKey: KEY,
   dataPlane: "alb" as const,
   account: target.account,
   region: target.region,
@@ -89,6 +92,7 @@ const request = (desired: LoadBalancerModel | undefined) => ({
 });
 
 const LOST = "apps/lost";
+const LOST_KEY = clusterGatewayKey(CLUSTER, "apps", "lost");
 
 /** A second Gateway's model, with names and tags of its own. */
 function lostGatewayModel(): LoadBalancerModel {
@@ -98,7 +102,7 @@ function lostGatewayModel(): LoadBalancerModel {
   };
   return {
     ...m,
-    gatewayKey: `${CLUSTER}/${LOST}`,
+    gatewayKey: LOST_KEY,
     tags: { ...m.tags, "switchyard.dev/gateway": LOST },
     targetGroups: m.targetGroups.map((tg) => ({
       ...tg,
@@ -156,7 +160,7 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
     expect(outcome.kind).toBe("applied");
     expect(await loadBalancers()).toEqual([desired.name]);
     expect(await targetGroups()).toEqual(desired.targetGroups.map((tg) => tg.name).sort());
-    const state = await stores.states.get(`${CLUSTER}/${GATEWAY}`);
+    const state = await stores.states.get(KEY);
     expect(state?.applied.listeners[0]?.rules).toHaveLength(3);
   });
 
@@ -188,7 +192,7 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
     const { deps, stores } = await setup();
     const desired = gatewayModel(ROUTES, { clusterId: CLUSTER });
     await reconcileGateway(request(desired), deps());
-    const state = await stores.states.get(`${CLUSTER}/${GATEWAY}`);
+    const state = await stores.states.get(KEY);
     const rule = state?.applied.listeners[0]?.rules[0];
     if (!rule) throw new Error("no rule recorded");
     await sdk.send(
@@ -212,7 +216,7 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
     const desired = gatewayModel(ROUTES, { clusterId: CLUSTER });
     const outcome = await reconcileGateway(request(desired), deps());
     expect(outcome.kind).toBe("applied");
-    const state = await stores.states.get(`${CLUSTER}/${GATEWAY}`);
+    const state = await stores.states.get(KEY);
     expect(state?.applying).toBeUndefined();
     expect(state?.appliedHash).toBe(modelHash(desired));
     expect(faults.pending()).toBe(0);
@@ -256,7 +260,7 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
   it("no request served before and after a change meets a 404 between the steps of the change", async () => {
     const { deps, stores, elb } = await setup();
     await reconcileGateway(request(gatewayModel(ROUTES, { clusterId: CLUSTER })), deps());
-    const state = await stores.states.get(`${CLUSTER}/${GATEWAY}`);
+    const state = await stores.states.get(KEY);
     if (!state) throw new Error("no state");
     // Move /b, insert /ab before it, drop /c, and change /a's backends: every kind of rule change.
     const next = gatewayModel(
@@ -302,7 +306,7 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
     expect((await reconcileGateway(request(undefined), deps())).kind).toBe("deleted");
     expect(await loadBalancers()).toEqual([]);
     expect(await targetGroups()).toEqual([]);
-    expect(await stores.states.get(`${CLUSTER}/${GATEWAY}`)).toBeUndefined();
+    expect(await stores.states.get(KEY)).toBeUndefined();
   });
 
   it("the orphan sweep deletes resources of a Gateway without a state record and nothing else", async () => {
@@ -359,7 +363,7 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
 
     // …and the Gateway is created again right after the sweep listed the records: its reconcile
     // adopts them by discovery and writes its record before the sweep gets to it.
-    const lostRequest = { ...request(lostGatewayModel()), gatewayKey: `${CLUSTER}/${LOST}` };
+    const lostRequest = { ...request(lostGatewayModel()), gatewayKey: LOST_KEY };
     const states = {
       ...stores.states,
       get: stores.states.get.bind(stores.states),
@@ -400,7 +404,7 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
       (error: unknown) => (error instanceof Error ? error.name : "thrown"),
     );
     await held.accepted;
-    const landBy = (await stores.states.get(`${CLUSTER}/${GATEWAY}`))?.applying?.callsLandBy ?? 0;
+    const landBy = (await stores.states.get(KEY))?.applying?.callsLandBy ?? 0;
     expect(landBy).toBe(clock + 60_000 + 20_000);
 
     clock += 60_001;
@@ -410,7 +414,7 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
     clock = landBy + 1;
     const outcome = await reconcileGateway(request(changed), deps("reconciler-b"));
     expect(outcome.kind === "applied" || outcome.kind === "unchanged").toBe(true);
-    const state = await stores.states.get(`${CLUSTER}/${GATEWAY}`);
+    const state = await stores.states.get(KEY);
     const listenerArn = state?.applied.listeners[0]?.arn ?? "";
     const rules = await ruleConditions(listenerArn);
     expect(rules).toHaveLength(4);
@@ -425,7 +429,7 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
     held.release(new Error("Lambda timed out"));
     expect(await settledA).toBe("FencedOut");
     expect(writes() - writesBefore).toBe(0);
-    expect((await stores.states.get(`${CLUSTER}/${GATEWAY}`))?.fencingToken).toBe(state?.fencingToken);
+    expect((await stores.states.get(KEY))?.fencingToken).toBe(state?.fencingToken);
   });
 
   it("a rule AWS refuses as invalid is reported with its route; the other rules are created", async () => {
@@ -439,7 +443,7 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
         { operation: "CreateRule", code: "ValidationError", route: desired.listeners[0]?.rules[0]?.source.route },
       ],
     });
-    const state = await stores.states.get(`${CLUSTER}/${GATEWAY}`);
+    const state = await stores.states.get(KEY);
     expect(state?.appliedHash).toBeUndefined();
     expect(await ruleConditions(state?.applied.listeners[0]?.arn ?? "")).toHaveLength(2);
     expect(await loadBalancers()).toEqual([desired.name]);
@@ -462,14 +466,14 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
       retryable: true,
       error: { kind: "retryable", code: "IncorrectState" },
     });
-    const marked = await stores.states.get(`${CLUSTER}/${GATEWAY}`);
+    const marked = await stores.states.get(KEY);
     expect(marked?.applying?.callsLandBy).toBe(clock + 20_000);
     expect(marked?.appliedHash).toBeUndefined();
     faults.clear();
     expect((await reconcileGateway(request(desired), deps())).kind).toBe("busy");
     clock += 20_001;
     expect((await reconcileGateway(request(desired), deps())).kind).toBe("applied");
-    const state = await stores.states.get(`${CLUSTER}/${GATEWAY}`);
+    const state = await stores.states.get(KEY);
     expect(state?.applying).toBeUndefined();
     expect(await ruleConditions(state?.applied.listeners[0]?.arn ?? "")).toHaveLength(3);
     expect(await loadBalancers()).toEqual([desired.name]);

@@ -11,7 +11,7 @@ import {
   type UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import type { ClusterGatewayKey } from "../../keys.ts";
-import { type GatewayKeyInput, type Lease, type LeaseStore, storeKey } from "../state.ts";
+import { type Lease, type LeaseStore, storeKey } from "../state.ts";
 import { type ConflictRetry, DEFAULT_CONFLICT_RETRY, retryConflicts } from "./conflicts.ts";
 import { LEASE_ATTRIBUTES, leaseKey } from "./lease-item.ts";
 
@@ -43,7 +43,7 @@ export class DynamoDbLeaseStore implements LeaseStore {
     this.#conflictRetry = options.conflictRetry ?? DEFAULT_CONFLICT_RETRY;
   }
 
-  async acquire(key: GatewayKeyInput, owner: string, now: number, ttlMs: number): Promise<Lease | undefined> {
+  async acquire(key: ClusterGatewayKey, owner: string, now: number, ttlMs: number): Promise<Lease | undefined> {
     const gatewayKey = storeKey(key);
     const expiresAt = now + ttlMs;
     const updated = await this.#update(gatewayKey, {

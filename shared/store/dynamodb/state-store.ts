@@ -13,10 +13,10 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
+import type { ClusterGatewayKey } from "../../keys.ts";
 import { checkLeaseMatches, leaseSuperseded, newerRecordExists } from "../fencing.ts";
 import {
   type FencedOut,
-  type GatewayKeyInput,
   type GatewayState,
   type Lease,
   type StateStore,
@@ -60,7 +60,7 @@ export class DynamoDbStateStore implements StateStore {
     this.#conflictRetry = options.conflictRetry ?? DEFAULT_CONFLICT_RETRY;
   }
 
-  async get(key: GatewayKeyInput): Promise<StoredGatewayState | undefined> {
+  async get(key: ClusterGatewayKey): Promise<StoredGatewayState | undefined> {
     // Strongly consistent: the reconciler reads its state right after taking the lease and must see
     // the previous holder's last write.
     const result = await this.#client.send(
@@ -84,7 +84,7 @@ export class DynamoDbStateStore implements StateStore {
     });
   }
 
-  async delete(key: GatewayKeyInput, lease: Lease): Promise<void> {
+  async delete(key: ClusterGatewayKey, lease: Lease): Promise<void> {
     const gatewayKey = storeKey(key);
     checkLeaseMatches(gatewayKey, lease);
     await this.#fenced(lease, {

@@ -1,5 +1,6 @@
+import type { ClusterGatewayKey } from "../../keys.ts";
 import { isExpired } from "../fencing.ts";
-import { type GatewayKeyInput, type Lease, type LeaseStore, storeKey } from "../state.ts";
+import { type Lease, type LeaseStore, storeKey } from "../state.ts";
 import { holds, MemoryTable } from "./table.ts";
 
 /** LeaseStore over a MemoryTable, with the DynamoDB store's semantics (see ../dynamodb/lease-store.ts). */
@@ -10,7 +11,7 @@ export class MemoryLeaseStore implements LeaseStore {
     this.#table = table;
   }
 
-  async acquire(key: GatewayKeyInput, owner: string, now: number, ttlMs: number): Promise<Lease | undefined> {
+  async acquire(key: ClusterGatewayKey, owner: string, now: number, ttlMs: number): Promise<Lease | undefined> {
     const gatewayKey = storeKey(key);
     const record = this.#table.leases.get(gatewayKey);
     const free = record?.expiresAt === undefined || isExpired(record.expiresAt, now) || record.owner === owner;

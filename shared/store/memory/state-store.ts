@@ -1,13 +1,7 @@
+import type { ClusterGatewayKey } from "../../keys.ts";
 import { encodeState } from "../dynamodb/state-item.ts";
 import { checkLeaseMatches, leaseSuperseded, newerRecordExists } from "../fencing.ts";
-import {
-  type GatewayKeyInput,
-  type GatewayState,
-  type Lease,
-  type StateStore,
-  type StoredGatewayState,
-  storeKey,
-} from "../state.ts";
+import { type GatewayState, type Lease, type StateStore, type StoredGatewayState, storeKey } from "../state.ts";
 import { copyState, holds, MemoryTable } from "./table.ts";
 
 /** StateStore over a MemoryTable, fenced by the leases in the same table. */
@@ -18,7 +12,7 @@ export class MemoryStateStore implements StateStore {
     this.#table = table;
   }
 
-  async get(key: GatewayKeyInput): Promise<StoredGatewayState | undefined> {
+  async get(key: ClusterGatewayKey): Promise<StoredGatewayState | undefined> {
     const stored = this.#table.states.get(storeKey(key));
     return stored === undefined ? undefined : copyState(stored, stored.gatewayKey, stored.fencingToken);
   }
@@ -33,7 +27,7 @@ export class MemoryStateStore implements StateStore {
     this.#table.states.set(gatewayKey, copyState(state, gatewayKey, lease.token));
   }
 
-  async delete(key: GatewayKeyInput, lease: Lease): Promise<void> {
+  async delete(key: ClusterGatewayKey, lease: Lease): Promise<void> {
     const gatewayKey = storeKey(key);
     checkLeaseMatches(gatewayKey, lease);
     this.#fence(lease);

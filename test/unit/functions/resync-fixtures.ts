@@ -1,6 +1,8 @@
 // EventBridge events as AWS delivers them (shapes from the EventBridge, ACM and CloudTrail user
 // guides), and Gateway state records that claim the ARNs they name.
+
 import type { ObservedListener } from "../../../shared/elb/observed.ts";
+import type { ClusterGatewayKey } from "../../../shared/keys.ts";
 import type { GatewayState } from "../../../shared/store/state.ts";
 
 export const ACCOUNT = "111122223333";
@@ -21,7 +23,7 @@ export function arnsOf(id: string) {
 }
 
 /** A state record of Gateway `key` whose HTTPS listener uses `certificates`. */
-export function stateWith(key: string, id: string, certificates: string[] = []): GatewayState {
+export function stateWith(key: ClusterGatewayKey, id: string, certificates: string[] = []): GatewayState {
   const arns = arnsOf(id);
   const listener: ObservedListener = {
     id: "HTTPS:443",

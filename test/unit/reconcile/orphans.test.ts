@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { LoadBalancerModel } from "../../../shared/elb/model.ts";
 import { tagValue } from "../../../shared/elb/naming.ts";
+import { clusterGatewayKey } from "../../../shared/keys.ts";
 import { type ReconcileDeps, reconcileGateway } from "../../../shared/reconcile/engine.ts";
 import { sweepOrphans } from "../../../shared/reconcile/orphans.ts";
 import { createMemoryStores } from "../../../shared/store/memory/stores.ts";
@@ -14,7 +15,7 @@ import { gatewayModel } from "../../fixtures/gateway-model.ts";
 
 const CLUSTER = "test";
 const GATEWAY = "apps/gw";
-const KEY = `${CLUSTER}/${GATEWAY}`;
+const KEY = clusterGatewayKey(CLUSTER, "apps", "gw");
 
 async function orphaned() {
   const stores = createMemoryStores();
@@ -78,7 +79,7 @@ describe("sweeping orphans", () => {
 
 describe("sweeping orphans whose Gateway key was too long for a tag", () => {
   const LONG = `${"n".repeat(63)}/${"g".repeat(253)}`;
-  const LONG_KEY = `${CLUSTER}/${LONG}`;
+  const LONG_KEY = clusterGatewayKey(CLUSTER, "n".repeat(63), "g".repeat(253));
 
   async function reconciled() {
     const stores = createMemoryStores();

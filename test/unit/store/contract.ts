@@ -33,7 +33,7 @@ export function storeContract(createStores: StoresFactory): void {
     ({ leases, states } = await createStores());
   });
 
-  async function mustAcquire(gatewayKey: string, owner: string, now: number): Promise<Lease> {
+  async function mustAcquire(gatewayKey: ClusterGatewayKey, owner: string, now: number): Promise<Lease> {
     const lease = await leases.acquire(gatewayKey, owner, now, TTL);
     if (lease === undefined) throw new Error(`${owner} could not acquire ${gatewayKey} at ${now}`);
     return lease;
@@ -84,7 +84,7 @@ export function storeContract(createStores: StoresFactory): void {
     });
 
     test("a lease on one gateway does not hold another", async () => {
-      await mustAcquire("cluster-a/default/other", "a", T0);
+      await mustAcquire(clusterGatewayKey("cluster-a", "default", "other"), "a", T0);
       expect(await leases.acquire(GW, "b", T0, TTL)).toBeDefined();
     });
 
@@ -203,14 +203,14 @@ export function storeContract(createStores: StoresFactory): void {
     });
 
     test("a record cannot be written under another gateway's lease", async () => {
-      const lease = await mustAcquire("cluster-a/default/other", "a", T0);
+      const lease = await mustAcquire(clusterGatewayKey("cluster-a", "default", "other"), "a", T0);
       await expect(states.put(stateOf(GW, "a"), lease)).rejects.toThrow(/under the lease of cluster-a\/default\/other/);
       expect(await states.get(GW)).toBeUndefined();
     });
 
     test("of two reconcilers racing to acquire and write, only one writes, every time", async () => {
       for (let i = 0; i < 50; i++) {
-        const gatewayKey = `cluster-a/race/gw-${i}`;
+        const gatewayKey = clusterGatewayKey("cluster-a", "race", `gw-${i}`);
         const attempt = async (owner: string) => {
           const lease = await leases.acquire(gatewayKey, owner, T0, TTL);
           if (lease === undefined) return undefined;
@@ -232,7 +232,7 @@ export function storeContract(createStores: StoresFactory): void {
       // written (if it lands before any takeover); in the others only fencing refuses it.
       const when = ["concurrently", "before the winner writes", "after the winner wrote"] as const;
       for (let i = 0; i < 48; i++) {
-        const gatewayKey = `cluster-a/race/gw-${i}`;
+        const gatewayKey = clusterGatewayKey("cluster-a", "race", `gw-${i}`);
         const moment = when[i % when.length];
         const stale = await mustAcquire(gatewayKey, "stale", T0);
         const staleWrite = () =>
@@ -289,11 +289,11 @@ export function storeContract(createStores: StoresFactory): void {
 
   describe("records", () => {
     test("list returns every record and nothing else", async () => {
-      const keys = Array.from({ length: 12 }, (_, i) => `cluster-${i % 3}/ns-${i}/gw`);
+      const keys = Array.from({ length: 12 }, (_, i) => clusterGatewayKey(`cluster-${i % 3}`, `ns-${i}`, "gw"));
       for (const key of keys) await states.put(stateOf(key, `w${key}`), await mustAcquire(key, "a", T0));
       // Leases without records (held, released) are in the same table and must not show up.
-      await mustAcquire("cluster-0/held/gw", "a", T0);
-      await leases.release(await mustAcquire("cluster-0/released/gw", "a", T0));
+      await mustAcquire(clusterGatewayKey("cluster-0", "held", "gw"), "a", T0);
+      await leases.release(await mustAcquire(clusterGatewayKey("cluster-0", "released", "gw"), "a", T0));
 
       const listed = await listAll();
       expect(listed.map((s) => s.gatewayKey).sort()).toEqual([...keys].sort());

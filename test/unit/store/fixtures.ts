@@ -1,7 +1,8 @@
 // Gateway state records for the store tests: small ones that say who wrote them, a large one the
 // size of a busy Gateway, and one too large for a DynamoDB item whatever the compression.
 import type { ObservedElb, ObservedListener, ObservedTargetGroup } from "../../../shared/elb/observed.ts";
-import type { GatewayKeyInput, GatewayState } from "../../../shared/store/state.ts";
+import type { ClusterGatewayKey } from "../../../shared/keys.ts";
+import type { GatewayState } from "../../../shared/store/state.ts";
 
 /** A fixed epoch-ms instant; tests move time by passing later values, never by waiting. */
 export const T0 = 1_750_000_000_000;
@@ -15,7 +16,7 @@ function lbArn(name: string): string {
 }
 
 /** A small record whose load balancer is named after `writer`, so a test can tell who wrote it. */
-export function stateOf(gatewayKey: GatewayKeyInput, writer: string): GatewayState {
+export function stateOf(gatewayKey: ClusterGatewayKey, writer: string): GatewayState {
   return {
     gatewayKey,
     dataPlane: "alb",
@@ -123,7 +124,7 @@ function listener(port: number, rules: number, targetGroups: number): ObservedLi
 }
 
 /** A busy Gateway: 2 listeners × 250 rules, 40 target groups × 125 targets (5,000 targets). */
-export function largeStateOf(gatewayKey: GatewayKeyInput): GatewayState {
+export function largeStateOf(gatewayKey: ClusterGatewayKey): GatewayState {
   const applied: ObservedElb = {
     loadBalancer: stateOf(gatewayKey, "big").applied.loadBalancer,
     listeners: [listener(443, 250, 40), listener(8443, 250, 40)],
@@ -136,7 +137,7 @@ export function largeStateOf(gatewayKey: GatewayKeyInput): GatewayState {
 }
 
 /** Targets with random ids: over 400 KB even gzip-compressed. */
-export function oversizeStateOf(gatewayKey: GatewayKeyInput): GatewayState {
+export function oversizeStateOf(gatewayKey: ClusterGatewayKey): GatewayState {
   const noise = hexNoise(42);
   const applied: ObservedElb = {
     listeners: [],
