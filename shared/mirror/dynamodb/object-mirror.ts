@@ -62,13 +62,13 @@ export class DynamoDbObjectMirror implements ObjectMirror {
     this.#pageSize = options.pageSize;
   }
 
-  upsert(ref: ObjectRef, uid: string, resourceVersion: bigint, object: KubeObjectJson): Promise<MirrorWrite> {
+  async upsert(ref: ObjectRef, uid: string, resourceVersion: bigint, object: KubeObjectJson): Promise<MirrorWrite> {
     return this.#put(encodeLiveItem(ref, uid, resourceVersion, object), "attribute_not_exists(#pk) OR #rv < :rv", {
       ":rv": { N: resourceVersion.toString() },
     });
   }
 
-  delete(ref: ObjectRef, uid: string, resourceVersion: bigint, now: number): Promise<MirrorWrite> {
+  async delete(ref: ObjectRef, uid: string, resourceVersion: bigint, now: number): Promise<MirrorWrite> {
     return this.#put(
       encodeTombstoneItem(ref, uid, resourceVersion, tombstoneExpiry(now, this.#ttlSeconds)),
       // A tie goes to the delete, unless it is this delete replayed (already a tombstone).
