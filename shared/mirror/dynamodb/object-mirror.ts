@@ -1,0 +1,173 @@
+/**
+ * The objects mirror on the switchyard table. Every write is one conditional PutItem, so the
+ * resourceVersion check and the write are atomic: no read-then-write race between two ingest
+ * invocations handling events of the same object (which FIFO groups make rare, and redrives and
+ * snapshots make possible).
+ */
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from "@aws-sdk/client-dynamodb";
+import type { KubeObjectJson } from "../../events/event.ts";
+import { KINDS, type KnownKind } from "../../manifest/kinds.ts";
+import { PARTITION_KEY } from "../../store/dynamodb/table-keys.ts";
+import {
+  DEFAULT_TOMBSTONE_TTL_SECONDS,
+  inSnapshotScope,
+  type MirroredObject,
+  type MirrorWrite,
+  type ObjectMirror,
+  type ObjectRef,
+  objectSortKey,
+  type SnapshotScope,
+  type Tombstoned,
+  tombstoneExpiry,
+} from "../object-mirror.ts";
+import {
+  decodeObjectItem,
+  encodeLiveItem,
+  encodeTombstoneItem,
+  kindPartition,
+  OBJECT_ATTRIBUTES,
+  objectKey,
+} from "./object-item.ts";
+
+export interface DynamoDbObjectMirrorOptions {
+  /** @default DEFAULT_TOMBSTONE_TTL_SECONDS (15 days): see there. */
+  tombstoneTtlSeconds?: number;
+  /** Query page size. @default undefined — DynamoDB's 1 MB pages; tests set it to cross pages. */
+  pageSize?: number;
+}
+
+const NAMES = {
+  "#pk": PARTITION_KEY,
+  "#rv": OBJECT_ATTRIBUTES.resourceVersion,
+  "#tombstone": OBJECT_ATTRIBUTES.tombstone,
+};
+
+export class DynamoDbObjectMirror implements ObjectMirror {
+  readonly #client: DynamoDBClient;
+  readonly #tableName: string;
+  readonly #ttlSeconds: number;
+  readonly #pageSize: number | undefined;
+
+  constructor(client: DynamoDBClient, tableName: string, options: DynamoDbObjectMirrorOptions = {}) {
+    this.#client = client;
+    this.#tableName = tableName;
+    this.#ttlSeconds = options.tombstoneTtlSeconds ?? DEFAULT_TOMBSTONE_TTL_SECONDS;
+    this.#pageSize = options.pageSize;
+  }
+
+  async upsert(ref: ObjectRef, uid: string, resourceVersion: bigint, object: KubeObjectJson): Promise<MirrorWrite> {
+    return this.#put(encodeLiveItem(ref, uid, resourceVersion, object), "attribute_not_exists(#pk) OR #rv < :rv", {
+      ":rv": { N: resourceVersion.toString() },
+    });
+  }
+
+  async delete(ref: ObjectRef, uid: string, resourceVersion: bigint, now: number): Promise<MirrorWrite> {
+    return this.#put(
+      encodeTombstoneItem(ref, uid, resourceVersion, tombstoneExpiry(now, this.#ttlSeconds)),
+      // A tie goes to the delete, unless it is this delete replayed (already a tombstone).
+      "attribute_not_exists(#pk) OR #rv < :rv OR (#rv = :rv AND attribute_not_exists(#tombstone))",
+      { ":rv": { N: resourceVersion.toString() } },
+    );
+  }
+
+  async applySnapshot(snapshot: SnapshotScope, now: number): Promise<Tombstoned[]> {
+    const present = new Set(snapshot.items.map((item) => objectSortKey(item.namespace, item.name)));
+    const tombstoned: Tombstoned[] = [];
+    for (const mirrored of await this.listKind(snapshot.cluster, snapshot.kind)) {
+      const { ref } = mirrored;
+      if (!inSnapshotScope(ref.kind, ref.namespace, ref.name, snapshot.namespaces)) continue;
+      if (present.has(objectSortKey(ref.namespace, ref.name))) continue;
+      if (mirrored.resourceVersion > snapshot.resourceVersion) continue;
+      // The tombstone is at the snapshot's resourceVersion: at that point the object did not exist,
+      // so any upsert not newer than it is stale. Conditional on the version read, so an event that
+      // landed since the Query wins.
+      const write = await this.#put(
+        encodeTombstoneItem(ref, mirrored.uid, snapshot.resourceVersion, tombstoneExpiry(now, this.#ttlSeconds)),
+        "#rv = :seen AND attribute_not_exists(#tombstone)",
+        { ":seen": { N: mirrored.resourceVersion.toString() } },
+      );
+      if (write.outcome === "applied") tombstoned.push({ ref, previous: mirrored.object });
+    }
+    return tombstoned;
+  }
+
+  async get(ref: ObjectRef): Promise<MirroredObject | undefined> {
+    const { Item } = await this.#client.send(
+      new GetItemCommand({ TableName: this.#tableName, Key: objectKey(ref), ConsistentRead: true }),
+    );
+    if (Item === undefined) return undefined;
+    const decoded = decodeObjectItem(Item);
+    return decoded.tombstone ? undefined : liveOf(decoded);
+  }
+
+  async listKind(cluster: string, kind: KnownKind): Promise<MirroredObject[]> {
+    const objects: MirroredObject[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          KeyConditionExpression: "#pk = :pk",
+          ExpressionAttributeNames: { "#pk": PARTITION_KEY },
+          ExpressionAttributeValues: { ":pk": { S: kindPartition(cluster, kind) } },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+          ...(this.#pageSize === undefined ? {} : { Limit: this.#pageSize }),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const decoded = decodeObjectItem(item);
+        if (!decoded.tombstone) objects.push(liveOf(decoded));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return objects;
+  }
+
+  async loadCluster(cluster: string): Promise<KubeObjectJson[]> {
+    const kinds = Object.keys(KINDS) as KnownKind[];
+    const perKind = await Promise.all(kinds.map((kind) => this.listKind(cluster, kind)));
+    return perKind.flat().map((mirrored) => mirrored.object);
+  }
+
+  async #put(
+    item: Record<string, AttributeValue>,
+    condition: string,
+    values: Record<string, AttributeValue>,
+  ): Promise<MirrorWrite> {
+    try {
+      const { Attributes } = await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#tableName,
+          Item: item,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: namesUsedBy(condition),
+          ExpressionAttributeValues: values,
+          ReturnValues: "ALL_OLD",
+        }),
+      );
+      if (Attributes === undefined) return { outcome: "applied", previous: undefined };
+      const old = decodeObjectItem(Attributes);
+      return { outcome: "applied", previous: old.tombstone ? undefined : old.object };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { outcome: "stale" };
+      throw error;
+    }
+  }
+}
+
+/** DynamoDB refuses expression attribute names an expression does not use. */
+function namesUsedBy(expression: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(NAMES).filter(([placeholder]) => expression.includes(placeholder)));
+}
+
+function liveOf(decoded: MirroredObject): MirroredObject {
+  return { ref: decoded.ref, uid: decoded.uid, resourceVersion: decoded.resourceVersion, object: decoded.object };
+}

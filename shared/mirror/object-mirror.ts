@@ -1,0 +1,147 @@
+/**
+ * The objects mirror: the control plane's copy of every forwarded Kubernetes object, per cluster.
+ * It is what the reconciler translates, so its one rule is that it converges to the cluster's
+ * state whatever order events arrive in: every write is conditional on resourceVersion order, and
+ * a delete leaves a tombstone so an upsert older than the delete cannot bring the object back.
+ */
+import type { KubeObjectJson, SnapshotItem } from "../events/event.ts";
+import { isKnownKind, type KnownKind } from "../manifest/kinds.ts";
+
+/** One object's identity in the mirror. `namespace` is undefined for cluster-scoped kinds. */
+export interface ObjectRef {
+  cluster: string;
+  kind: KnownKind;
+  namespace?: string;
+  name: string;
+}
+
+/** A live mirrored object with the resourceVersion it was written at. */
+export interface MirroredObject {
+  ref: ObjectRef;
+  uid: string;
+  resourceVersion: bigint;
+  object: KubeObjectJson;
+}
+
+/**
+ * What a write did. `applied`: the mirror now holds this version; `previous` is the live object it
+ * replaced (undefined if there was none or it was a tombstone), which the reverse index needs
+ * (a route's old parentRefs). `stale`: the mirror already holds this version or a newer one (or a
+ * tombstone at least as new); nothing changed.
+ */
+export type MirrorWrite = { outcome: "applied"; previous: KubeObjectJson | undefined } | { outcome: "stale" };
+
+/** An object a snapshot found deleted: its last live content, now tombstoned. */
+export interface Tombstoned {
+  ref: ObjectRef;
+  previous: KubeObjectJson;
+}
+
+export interface SnapshotScope {
+  cluster: string;
+  kind: KnownKind;
+  items: readonly SnapshotItem[];
+  resourceVersion: bigint;
+  /** The namespaces the snapshot speaks for; undefined: all. */
+  namespaces?: readonly string[];
+}
+
+export interface ObjectMirror {
+  /** Writes `object` unless the mirror holds this resourceVersion or a newer one (live or tombstone). */
+  upsert(ref: ObjectRef, uid: string, resourceVersion: bigint, object: KubeObjectJson): Promise<MirrorWrite>;
+  /**
+   * Tombstones the object at `resourceVersion` unless the mirror holds a newer version. A delete
+   * wins a tie with an upsert of the same resourceVersion: a forwarder that saw the object vanish
+   * while away reports the delete with the last resourceVersion it knew.
+   */
+  delete(ref: ObjectRef, uid: string, resourceVersion: bigint, now: number): Promise<MirrorWrite>;
+  /**
+   * Tombstones, at the snapshot's resourceVersion, every live object of the kind in scope that is
+   * absent from `items` and not newer than the snapshot. Returns what it tombstoned.
+   */
+  applySnapshot(snapshot: SnapshotScope, now: number): Promise<Tombstoned[]>;
+  /** The live object, or undefined if absent or tombstoned. */
+  get(ref: ObjectRef): Promise<MirroredObject | undefined>;
+  /** Live objects of one kind in one cluster (one Query in DynamoDB). */
+  listKind(cluster: string, kind: KnownKind): Promise<MirroredObject[]>;
+  /** Every live object of the cluster: the core's input (`snapshotOf(loadCluster(...))`). */
+  loadCluster(cluster: string): Promise<KubeObjectJson[]>;
+}
+
+/**
+ * How long a tombstone outlives its delete.
+ * @default 15 days — longer than SQS's maximum retention (14 days), so no event older than the
+ * delete can still be waiting in events.fifo (or its DLQ redrive) when the tombstone expires.
+ */
+export const DEFAULT_TOMBSTONE_TTL_SECONDS = 15 * 24 * 60 * 60;
+
+/** A resourceVersion that is not a non-negative integer: refused, never compared as text. */
+export class InvalidResourceVersion extends Error {
+  readonly value: string;
+  constructor(value: string) {
+    super(`resourceVersion ${JSON.stringify(value)} is not a non-negative integer`);
+    this.name = "InvalidResourceVersion";
+    this.value = value;
+  }
+}
+
+/** A kind switchyard does not mirror (not in shared/manifest/kinds.ts). */
+export class UnsupportedKind extends Error {
+  readonly kind: string;
+  constructor(kind: string) {
+    super(`kind ${kind} is not mirrored`);
+    this.name = "UnsupportedKind";
+    this.kind = kind;
+  }
+}
+
+/** An object that even compressed does not fit in one DynamoDB item. */
+export class ObjectTooLarge extends Error {
+  readonly bytes: number;
+  constructor(ref: ObjectRef, bytes: number) {
+    super(`${describeRef(ref)} is ${bytes} bytes as a compressed item, over DynamoDB's 400 KB item limit`);
+    this.name = "ObjectTooLarge";
+    this.bytes = bytes;
+  }
+}
+
+/** resourceVersions are etcd revisions: compared as integers (see shared/events/README.md). */
+export function parseResourceVersion(value: string): bigint {
+  if (!/^(0|[1-9][0-9]{0,37})$/.test(value)) throw new InvalidResourceVersion(value);
+  return BigInt(value);
+}
+
+export function mirroredKind(kind: string): KnownKind {
+  if (!isKnownKind(kind)) throw new UnsupportedKind(kind);
+  return kind;
+}
+
+export function describeRef(ref: ObjectRef): string {
+  return `${ref.kind} ${ref.cluster}/${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
+}
+
+/** `namespace/name`, or `/name` for cluster-scoped objects: the sort key within a kind's partition. */
+export function objectSortKey(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ""}/${name}`;
+}
+
+/**
+ * Whether a snapshot with `namespaces` speaks for an object. A namespace filter limits namespaced
+ * objects and Namespace objects themselves; other cluster-scoped objects (GatewayClass) are not
+ * filtered by namespace, so the kind's snapshot always speaks for them.
+ */
+export function inSnapshotScope(
+  kind: KnownKind,
+  namespace: string | undefined,
+  name: string,
+  namespaces: readonly string[] | undefined,
+): boolean {
+  if (namespaces === undefined) return true;
+  if (namespace !== undefined) return namespaces.includes(namespace);
+  return kind === "Namespace" ? namespaces.includes(name) : true;
+}
+
+/** The tombstone's TTL attribute value: epoch seconds, as DynamoDB TTL wants. */
+export function tombstoneExpiry(now: number, ttlSeconds: number): number {
+  return Math.floor(now / 1000) + ttlSeconds;
+}

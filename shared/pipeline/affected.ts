@@ -1,0 +1,329 @@
+/**
+ * The reverse index: which Gateways must reconcile when one object changes. Pure: the old and new
+ * version of the object and the mirrored objects (after the change) in, Gateway keys out.
+ *
+ * It may over-approximate (an extra reconcile costs DynamoDB reads and, when nothing changed, no
+ * AWS call), never under-approximate (a missed Gateway keeps a stale load balancer until the next
+ * resync). So every dependency the core's graph has on an object is followed from both versions,
+ * and references are matched by name without checking whether they would resolve; the property test
+ * in test/unit/pipeline/affected-soundness.test.ts checks this against `translate` itself.
+ */
+import type { TargetGroupConfiguration } from "../extensions/aws-lbc.ts";
+import type { LatticePolicy } from "../extensions/lattice.ts";
+import {
+  type BackendTLSPolicy,
+  GATEWAY_GROUP,
+  type Gateway,
+  type ListenerSet,
+  type ParentReference,
+  type ReferenceGrant,
+  ROUTE_KINDS,
+  type Route,
+  type SecretObjectReference,
+} from "../gateway-api/types.ts";
+import { type EndpointSlice, SERVICE_NAME_LABEL } from "../k8s/core.ts";
+import type { KubeObject } from "../k8s/meta.ts";
+import { type ClusterGatewayKey, clusterGatewayKey, InvalidGatewayKey } from "../keys.ts";
+import type { Snapshot } from "../snapshot.ts";
+
+/** One object's change: `before` absent for a create, `after` absent for a delete. */
+export interface ObjectChange {
+  kind: string;
+  before?: KubeObject;
+  after?: KubeObject;
+}
+
+const ROUTE_KIND_SET: ReadonlySet<string> = new Set(ROUTE_KINDS);
+/** Backend kinds a route may name that are mirrored objects of their own. */
+const BACKEND_KINDS: ReadonlySet<string> = new Set(["Service", "ServiceImport"]);
+
+/** The Gateways (of `cluster`) whose translation may differ because of `change`. */
+export function affectedGateways(cluster: string, change: ObjectChange, world: Snapshot): Set<ClusterGatewayKey> {
+  const index = new AffectedIndex(cluster, world);
+  for (const object of [change.before, change.after]) {
+    if (object !== undefined) index.followObject(change.kind, object);
+  }
+  return index.found;
+}
+
+function namespaceOf(object: KubeObject): string {
+  return object.metadata.namespace ?? "default";
+}
+
+function isGatewayRef(ref: { group?: string; kind?: string }): boolean {
+  return (ref.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && (ref.kind ?? "Gateway") === "Gateway";
+}
+
+/** Every reference a route's rules make: backends (including mirrors) and extension filters. */
+function routeReferences(route: Route): { group: string; kind: string; namespace: string; name: string }[] {
+  const namespace = namespaceOf(route);
+  const refs: { group: string; kind: string; namespace: string; name: string }[] = [];
+  const backend = (ref: { group?: string; kind?: string; namespace?: string; name: string }) =>
+    refs.push({
+      group: ref.group ?? "",
+      kind: ref.kind ?? "Service",
+      namespace: ref.namespace ?? namespace,
+      name: ref.name,
+    });
+  const filters = (list: unknown) => {
+    if (!Array.isArray(list)) return;
+    for (const filter of list as {
+      requestMirror?: { backendRef?: { name: string } };
+      extensionRef?: { group: string; kind: string; name: string };
+    }[]) {
+      if (filter.requestMirror?.backendRef) backend(filter.requestMirror.backendRef);
+      if (filter.extensionRef) refs.push({ ...filter.extensionRef, namespace });
+    }
+  };
+  for (const rule of route.spec?.rules ?? []) {
+    for (const ref of rule.backendRefs ?? []) {
+      backend(ref);
+      filters((ref as { filters?: unknown }).filters);
+    }
+    filters((rule as { filters?: unknown }).filters);
+  }
+  return refs;
+}
+
+function certificateRefs(listeners: readonly { tls?: { certificateRefs?: SecretObjectReference[] } }[] | undefined) {
+  return (listeners ?? []).flatMap((listener) => listener.tls?.certificateRefs ?? []);
+}
+
+function selectsNamespacesByLabel(
+  listeners: readonly { allowedRoutes?: { namespaces?: { from?: string } } }[] | undefined,
+): boolean {
+  return (listeners ?? []).some((listener) => listener.allowedRoutes?.namespaces?.from === "Selector");
+}
+
+class AffectedIndex {
+  readonly found = new Set<ClusterGatewayKey>();
+  readonly #cluster: string;
+  readonly #world: Snapshot;
+
+  constructor(cluster: string, world: Snapshot) {
+    this.#cluster = cluster;
+    this.#world = world;
+  }
+
+  followObject(kind: string, object: KubeObject): void {
+    const namespace = namespaceOf(object);
+    const name = object.metadata.name;
+    if (ROUTE_KIND_SET.has(kind)) {
+      this.#route(object as Route);
+      return;
+    }
+    switch (kind) {
+      case "Gateway":
+        this.#add(namespace, name);
+        return;
+      case "ListenerSet":
+        this.#listenerSet(object as ListenerSet);
+        return;
+      case "GatewayClass":
+        for (const gateway of this.#world.gateways) {
+          if (gateway.spec?.gatewayClassName === name) this.#add(namespaceOf(gateway), gateway.metadata.name);
+        }
+        return;
+      case "Service":
+      case "ServiceImport":
+      case "ServiceExport":
+        this.#backend(namespace, name);
+        return;
+      case "EndpointSlice": {
+        const service = (object as EndpointSlice).metadata.labels?.[SERVICE_NAME_LABEL];
+        if (service !== undefined) this.#backend(namespace, service);
+        return;
+      }
+      case "ReferenceGrant":
+        this.#referenceGrant(object as ReferenceGrant);
+        return;
+      case "Namespace":
+        this.#namespaceLabels();
+        return;
+      case "Secret":
+        this.#secret(namespace, name);
+        return;
+      case "BackendTLSPolicy":
+        for (const target of (object as BackendTLSPolicy).spec?.targetRefs ?? []) this.#backend(namespace, target.name);
+        return;
+      case "TargetGroupConfiguration":
+        this.#targetGroupConfiguration(object as TargetGroupConfiguration);
+        return;
+      case "ListenerRuleConfiguration":
+        this.#routesReferencing((ref) => ref.kind === kind && ref.namespace === namespace && ref.name === name);
+        return;
+      case "LoadBalancerConfiguration":
+        this.#loadBalancerConfiguration(namespace, name);
+        return;
+      case "TargetGroupPolicy":
+      case "VpcAssociationPolicy":
+      case "AccessLogPolicy":
+      case "IAMAuthPolicy":
+        this.#latticePolicy(object as LatticePolicy);
+        return;
+    }
+  }
+
+  #add(namespace: string, name: string): void {
+    try {
+      this.found.add(clusterGatewayKey(this.#cluster, namespace, name));
+    } catch (error) {
+      // A reference to a name no Gateway can have resolves to nothing: nothing to reconcile.
+      if (!(error instanceof InvalidGatewayKey)) throw error;
+    }
+  }
+
+  #listenerSet(set: ListenerSet): void {
+    const ref = set.spec?.parentRef;
+    if (ref && isGatewayRef(ref)) this.#add(ref.namespace ?? namespaceOf(set), ref.name);
+  }
+
+  /** A route's Gateways: spec parentRefs and the parents its status names (where it was attached). */
+  #route(route: Route): void {
+    const namespace = namespaceOf(route);
+    const parents: ParentReference[] = [
+      ...(route.spec?.parentRefs ?? []),
+      ...(route.status?.parents ?? []).map((parent) => parent.parentRef),
+    ];
+    for (const ref of parents) {
+      const parentNamespace = ref.namespace ?? namespace;
+      if (isGatewayRef(ref)) this.#add(parentNamespace, ref.name);
+      else if ((ref.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && ref.kind === "ListenerSet") {
+        for (const set of this.#world.listenerSets) {
+          if (namespaceOf(set) === parentNamespace && set.metadata.name === ref.name) this.#listenerSet(set);
+        }
+      }
+    }
+  }
+
+  #routesReferencing(
+    matches: (ref: { group: string; kind: string; namespace: string; name: string }) => boolean,
+  ): void {
+    for (const route of this.#world.routes) {
+      if (routeReferences(route).some(matches)) this.#route(route);
+    }
+  }
+
+  /** A Service (or ServiceImport/ServiceExport of the same name): every route naming it as a backend. */
+  #backend(namespace: string, name: string): void {
+    this.#routesReferencing((ref) => BACKEND_KINDS.has(ref.kind) && ref.namespace === namespace && ref.name === name);
+    // A TargetGroupConfiguration aimed at the Service changes its target groups, already covered by
+    // the routes; one aimed at a Gateway is followed when the configuration itself changes.
+  }
+
+  #referenceGrant(grant: ReferenceGrant): void {
+    const to = namespaceOf(grant);
+    for (const from of grant.spec?.from ?? []) {
+      const fromNamespace = from.namespace;
+      for (const route of this.#world.routes) {
+        if (namespaceOf(route) !== fromNamespace) continue;
+        if (routeReferences(route).some((ref) => ref.namespace === to)) this.#route(route);
+      }
+      const namesSecretIn = (listeners: Parameters<typeof certificateRefs>[0], own: string) =>
+        certificateRefs(listeners).some((ref) => (ref.namespace ?? own) === to);
+      for (const gateway of this.#world.gateways) {
+        if (namespaceOf(gateway) === fromNamespace && namesSecretIn(gateway.spec?.listeners, fromNamespace)) {
+          this.#add(fromNamespace, gateway.metadata.name);
+        }
+      }
+      for (const set of this.#world.listenerSets) {
+        if (namespaceOf(set) === fromNamespace && namesSecretIn(set.spec?.listeners, fromNamespace))
+          this.#listenerSet(set);
+      }
+    }
+  }
+
+  /** Label changes move namespaces in and out of every label selector: Gateways that select by label. */
+  #namespaceLabels(): void {
+    for (const gateway of this.#world.gateways) {
+      if (
+        selectsNamespacesByLabel(gateway.spec?.listeners) ||
+        gateway.spec?.allowedListeners?.namespaces?.from === "Selector" ||
+        this.#world.listenerSets.some(
+          (set) =>
+            selectsNamespacesByLabel(set.spec?.listeners) &&
+            set.spec?.parentRef !== undefined &&
+            isGatewayRef(set.spec.parentRef) &&
+            (set.spec.parentRef.namespace ?? namespaceOf(set)) === namespaceOf(gateway) &&
+            set.spec.parentRef.name === gateway.metadata.name,
+        )
+      ) {
+        this.#add(namespaceOf(gateway), gateway.metadata.name);
+      }
+    }
+  }
+
+  #secret(namespace: string, name: string): void {
+    const names = (listeners: Parameters<typeof certificateRefs>[0], own: string) =>
+      certificateRefs(listeners).some(
+        (ref) => (ref.kind ?? "Secret") === "Secret" && (ref.namespace ?? own) === namespace && ref.name === name,
+      );
+    for (const gateway of this.#world.gateways) {
+      if (names(gateway.spec?.listeners, namespaceOf(gateway))) this.#add(namespaceOf(gateway), gateway.metadata.name);
+    }
+    for (const set of this.#world.listenerSets) {
+      if (names(set.spec?.listeners, namespaceOf(set))) this.#listenerSet(set);
+    }
+    // A BackendTLSPolicy's CA certificate may be a Secret: the Services it targets.
+    for (const policy of this.#world.backendTLSPolicies) {
+      if (namespaceOf(policy) !== namespace) continue;
+      if ((policy.spec?.validation?.caCertificateRefs ?? []).some((ref) => ref.name === name)) {
+        for (const target of policy.spec?.targetRefs ?? []) this.#backend(namespace, target.name);
+      }
+    }
+  }
+
+  #targetGroupConfiguration(config: TargetGroupConfiguration): void {
+    const namespace = namespaceOf(config);
+    const target = config.spec?.targetReference;
+    if (target === undefined) {
+      // Defaults for Gateways whose LoadBalancerConfiguration names it.
+      for (const lb of this.#world.loadBalancerConfigurations) {
+        if (namespaceOf(lb) === namespace && lb.spec?.defaultTargetGroupConfiguration?.name === config.metadata.name) {
+          this.#loadBalancerConfiguration(namespace, lb.metadata.name);
+        }
+      }
+      return;
+    }
+    if (target.kind === "Gateway") this.#add(namespace, target.name);
+    else this.#backend(namespace, target.name);
+  }
+
+  #loadBalancerConfiguration(namespace: string, name: string): void {
+    const names = (ref: { kind: string; name: string; namespace?: string } | undefined, own: string | undefined) =>
+      ref !== undefined &&
+      ref.kind === "LoadBalancerConfiguration" &&
+      ref.name === name &&
+      (ref.namespace ?? own) === namespace;
+    for (const gatewayClass of this.#world.gatewayClasses) {
+      if (!names(gatewayClass.spec?.parametersRef, undefined)) continue;
+      for (const gateway of this.#world.gateways) {
+        if (gateway.spec?.gatewayClassName === gatewayClass.metadata.name)
+          this.#add(namespaceOf(gateway), gateway.metadata.name);
+      }
+    }
+    for (const gateway of this.#world.gateways as Gateway[]) {
+      if (names(gateway.spec?.infrastructure?.parametersRef, namespaceOf(gateway))) {
+        this.#add(namespaceOf(gateway), gateway.metadata.name);
+      }
+    }
+  }
+
+  #latticePolicy(policy: LatticePolicy): void {
+    const ref = policy.spec?.targetRef;
+    if (ref === undefined) return;
+    const namespace = ref.namespace ?? namespaceOf(policy);
+    if (ref.kind === "Gateway") {
+      this.#add(namespace, ref.name);
+      return;
+    }
+    if (ROUTE_KIND_SET.has(ref.kind)) {
+      for (const route of this.#world.routes) {
+        if (route.kind === ref.kind && namespaceOf(route) === namespace && route.metadata.name === ref.name)
+          this.#route(route);
+      }
+      return;
+    }
+    this.#backend(namespace, ref.name);
+  }
+}
