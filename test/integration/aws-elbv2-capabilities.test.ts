@@ -2,6 +2,7 @@
 // authenticate actions passed through, security groups, and the failures the engine relies on
 // being classified (DeleteTargetGroup while in use). Where moto differs from AWS, the test pins
 // moto's behaviour and test/env/QUIRKS.md ("moto ELBv2") has the entry.
+
 import { CreateSecurityGroupCommand, DescribeVpcsCommand } from "@aws-sdk/client-ec2";
 import {
   CreateListenerCommand,
@@ -30,21 +31,12 @@ import {
   TEST_REGION,
   uniqueName,
 } from "../env/clients.ts";
+import { TCP_HEALTH_CHECK } from "../fixtures/health-checks.ts";
 import { executeEach, requestCertificate } from "./aws-elbv2-fixture.ts";
 
 const GATEWAY = "edge/tcp";
 const CLUSTER = "prod-eu";
 const target: AwsTarget = { account: MOTO_DEFAULT_ACCOUNT_ID, region: TEST_REGION };
-
-const tcpHealth: HealthCheckModel = {
-  enabled: true,
-  protocol: "TCP",
-  port: "traffic-port",
-  intervalSeconds: 10,
-  timeoutSeconds: 10,
-  healthyThresholdCount: 3,
-  unhealthyThresholdCount: 3,
-};
 
 function tcpGroup(id: string, protocol: TargetGroupModel["protocol"], port: number): Omit<TargetGroupModel, "targets"> {
   return {
@@ -54,7 +46,7 @@ function tcpGroup(id: string, protocol: TargetGroupModel["protocol"], port: numb
     port,
     targetType: "ip",
     ipAddressType: "ipv4",
-    healthCheck: tcpHealth,
+    healthCheck: TCP_HEALTH_CHECK,
     attributes: {},
     tags: ownershipTags(CLUSTER, GATEWAY, `target-group:${id}`),
     backend: `Service ${id}`,
@@ -132,8 +124,8 @@ describe("ELBv2 adapter capabilities on moto", () => {
     expect(read.listeners.map((l) => l.id)).toEqual(["TCP_UDP:53", "TLS:5432"]);
     expect(read.listeners[1]).toMatchObject({ alpnPolicy: "HTTP2Preferred", certificates: { arns: [certificate] } });
     expect(read.targetGroups.map((tg) => [tg.protocol, tg.healthCheck])).toEqual([
-      ["TCP_UDP", tcpHealth],
-      ["TCP", tcpHealth],
+      ["TCP_UDP", TCP_HEALTH_CHECK],
+      ["TCP", TCP_HEALTH_CHECK],
     ]);
   });
 
@@ -148,7 +140,7 @@ describe("ELBv2 adapter capabilities on moto", () => {
     const app = {
       ...tcpGroup("apps/app:80/HTTP1", "HTTP", 80),
       healthCheck: {
-        ...tcpHealth,
+        ...TCP_HEALTH_CHECK,
         protocol: "HTTP" as const,
         path: "/",
         timeoutSeconds: 5,

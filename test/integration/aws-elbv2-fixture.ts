@@ -1,5 +1,6 @@
 // A realistic desired ALB model for the ELBv2 adapter's integration tests, and the create plan
 // for it. Not a test file itself (no `.test.ts`): imported by test/integration/aws-elbv2-*.test.ts.
+
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { type ExecutionContext, type ExecutionDependencies, executeOperation } from "../../shared/aws/elbv2/execute.ts";
 import type { HealthCheckModel, LoadBalancerModel, TargetGroupModel } from "../../shared/elb/model.ts";
@@ -7,20 +8,9 @@ import { loadBalancerName, ownershipTags, targetGroupName } from "../../shared/e
 import type { ObservedElb, ObservedListener, ObservedTargetGroup } from "../../shared/elb/observed.ts";
 import type { ElbOperation } from "../../shared/elb/operations.ts";
 import { DUMMY_CREDENTIALS, TEST_REGION } from "../env/clients.ts";
+import { HTTP_HEALTH_CHECK } from "../fixtures/health-checks.ts";
 
 export const CLUSTER = "prod-eu";
-
-const httpHealth: HealthCheckModel = {
-  enabled: true,
-  protocol: "HTTP",
-  port: "traffic-port",
-  path: "/healthz",
-  intervalSeconds: 15,
-  timeoutSeconds: 5,
-  healthyThresholdCount: 3,
-  unhealthyThresholdCount: 3,
-  matcher: { httpCode: "200-399" },
-};
 
 function targetGroup(gatewayKey: string, id: string, port: number, targets: string[]): TargetGroupModel {
   return {
@@ -31,7 +21,7 @@ function targetGroup(gatewayKey: string, id: string, port: number, targets: stri
     port,
     targetType: "ip",
     ipAddressType: "ipv4",
-    healthCheck: httpHealth,
+    healthCheck: HTTP_HEALTH_CHECK,
     attributes: { "deregistration_delay.timeout_seconds": "30" },
     tags: ownershipTags(CLUSTER, gatewayKey, `target-group:${id}`),
     targets: targets.map((ip) => ({ id: ip, port })),

@@ -1,6 +1,7 @@
 // The ELBv2 adapter against moto: a realistic ALB model is created operation by operation through
 // executeOperation, read back with observeFromArns, and must come back as exactly the model's
 // content; then every remaining ElbOperation kind runs and is read back the same way.
+
 import { DescribeListenerCertificatesCommand, DescribeTagsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
@@ -12,6 +13,7 @@ import { emptyObserved, type ObservedElb } from "../../shared/elb/observed.ts";
 import type { ElbOperation } from "../../shared/elb/operations.ts";
 import { planElb } from "../../shared/elb/plan.ts";
 import { DUMMY_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, motoSettings, resetMoto, TEST_REGION } from "../env/clients.ts";
+import { HTTP_HEALTH_CHECK } from "../fixtures/health-checks.ts";
 import {
   albModel,
   CLUSTER,
@@ -24,12 +26,6 @@ import {
 
 const GATEWAY = "apps/public";
 const target: AwsTarget = { account: MOTO_DEFAULT_ACCOUNT_ID, region: TEST_REGION };
-
-function httpHealth(): HealthCheckModel {
-  const hc = albModel(GATEWAY, []).targetGroups[0]?.healthCheck;
-  if (!hc) throw new Error("fixture has no target group");
-  return hc;
-}
 
 /** The load balancer's state moves on by itself (provisioning → active); it is not content. */
 function settled(observed: ObservedElb): ObservedElb {
@@ -160,7 +156,7 @@ describe("ELBv2 adapter round trip on moto", () => {
         {
           op: "ModifyTargetGroup",
           targetGroupId: web,
-          healthCheck: { ...httpHealth(), path: "/ready", intervalSeconds: 10 },
+          healthCheck: { ...HTTP_HEALTH_CHECK, path: "/ready", intervalSeconds: 10 },
         },
         { op: "DeregisterTargets", targetGroupId: web, targets: [{ id: "10.1.0.11", port: 8080 }] },
         { op: "RegisterTargets", targetGroupId: web, targets: [{ id: "10.1.0.12", port: 8080 }] },

@@ -3,6 +3,7 @@ import { controllerConfig } from "../../../shared/config.ts";
 import { loadManifests } from "../../../shared/manifest/load.ts";
 import { snapshotOf } from "../../../shared/snapshot.ts";
 import { translate } from "../../../shared/translate.ts";
+import { serviceManifests } from "../../fixtures/services.ts";
 
 function route(name: string, created: string, sections: string[]): string {
   return `---
@@ -28,12 +29,7 @@ metadata: {name: gw, namespace: apps}
 spec:
   gatewayClassName: alb
   listeners: [{name: a, port: 80, protocol: HTTP}, {name: b, port: 81, protocol: HTTP}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: apps}
-spec: {ports: [{port: 80}]}
-${routes}`,
+${serviceManifests({ name: "web", addresses: [] })}${routes}`,
     "quota.yaml",
   );
 }

@@ -2,6 +2,7 @@
  * Planning against the in-memory ELB: plans converge, are idempotent, cost the fewest writes for
  * common changes, and never open a 404 gap for a request served before and after a change.
  */
+
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { controllerConfig } from "../../../shared/config.ts";
@@ -14,6 +15,7 @@ import { loadManifests } from "../../../shared/manifest/load.ts";
 import { snapshotOf } from "../../../shared/snapshot.ts";
 import { type CreatedRules, simulate } from "../../../shared/testing/index.ts";
 import { translate } from "../../../shared/translate.ts";
+import { serviceManifests } from "../../fixtures/services.ts";
 
 const BASE = `
 apiVersion: gateway.networking.k8s.io/v1
@@ -27,22 +29,7 @@ metadata: {name: gw, namespace: apps}
 spec:
   gatewayClassName: alb
   listeners: [{name: http, port: 80, protocol: HTTP}]
-${["a", "b", "c", "d"]
-  .map(
-    (svc, i) => `---
-apiVersion: v1
-kind: Service
-metadata: {name: ${svc}, namespace: apps}
-spec: {ports: [{name: http, port: 80}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: ${svc}-1, namespace: apps, labels: {kubernetes.io/service-name: ${svc}}}
-addressType: IPv4
-ports: [{name: http, port: 8080}]
-endpoints: [{addresses: [10.0.${i}.1]}, {addresses: [10.0.${i}.2]}]`,
-  )
-  .join("\n")}
+${["a", "b", "c", "d"].map((name, i) => serviceManifests({ name, addresses: [`10.0.${i}.1`, `10.0.${i}.2`] })).join("")}
 `;
 
 interface RouteSpec {
