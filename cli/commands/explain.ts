@@ -25,7 +25,7 @@ export interface RenderedExplanation {
   outcome: ExplainedOutcome;
 }
 
-export function inWords(e: Explanation): RenderedExplanation {
+function inWords(e: Explanation): RenderedExplanation {
   return {
     ...e,
     rule: { ...e.rule, conditions: e.rule.conditions.map(describeCondition) },
@@ -38,7 +38,7 @@ export function inWords(e: Explanation): RenderedExplanation {
 }
 
 /** Parses `METHOD URL` (method optional, GET by default). */
-export function parseRequestLine(line: string, headers: readonly string[], sourceIp?: string): AlbRequest {
+function parseRequestLine(line: string, headers: readonly string[], sourceIp?: string): AlbRequest {
   const parts = line.trim().split(/\s+/);
   const [method, target] = parts.length > 1 ? [parts[0] ?? "GET", parts[1] ?? ""] : ["GET", parts[0] ?? ""];
   const url = new URL(target);

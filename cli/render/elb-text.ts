@@ -20,7 +20,7 @@ export function describeCondition(c: RuleCondition): string {
   }
 }
 
-export function describeAction(a: RuleAction, model: LoadBalancerModel): string {
+function describeAction(a: RuleAction, model: LoadBalancerModel): string {
   switch (a.type) {
     case "forward": {
       const total = a.targetGroups.reduce((s, t) => s + t.weight, 0);

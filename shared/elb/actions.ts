@@ -10,8 +10,8 @@ import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
 import type { RuleAction, RuleCondition, RuleTransform } from "./rules.ts";
 import { l7Protocol, type TargetGroupContext, type TargetGroupSet, targetGroupProps } from "./target-groups.ts";
 
-export const MAX_TARGET_GROUPS_PER_ACTION = 5;
-export const MAX_ALB_WEIGHT = 999;
+const MAX_TARGET_GROUPS_PER_ACTION = 5;
+const MAX_ALB_WEIGHT = 999;
 
 export interface RuleActions {
   actions: RuleAction[];
@@ -26,14 +26,14 @@ export interface ActionContext extends TargetGroupContext {
 }
 
 export const FIXED_404: RuleAction = { type: "fixed-response", statusCode: "404", contentType: "text/plain" };
-export const FIXED_500: RuleAction = { type: "fixed-response", statusCode: "500", contentType: "text/plain" };
+const FIXED_500: RuleAction = { type: "fixed-response", statusCode: "500", contentType: "text/plain" };
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
 }
 
 /** Weights reduced by their common divisor; undefined if they still exceed ALB's 0–999. */
-export function albWeights(weights: readonly number[]): number[] | undefined {
+function albWeights(weights: readonly number[]): number[] | undefined {
   const divisor = weights.reduce((d, w) => gcd(d, w), 0) || 1;
   const reduced = weights.map((w) => w / divisor);
   return reduced.every((w) => w <= MAX_ALB_WEIGHT) ? reduced : undefined;

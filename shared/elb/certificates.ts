@@ -13,7 +13,7 @@ import type { AcmCertificate } from "./context.ts";
 import type { ListenerCertificates } from "./model.ts";
 
 /** The issued certificate that best covers a hostname: an exact name over a wildcard, then newest. */
-export function discoverCertificate(
+function discoverCertificate(
   hostname: string,
   certificates: readonly AcmCertificate[],
 ): AcmCertificate | undefined {

@@ -17,8 +17,8 @@ import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
 import { compileAlbRegex, unsupportedRegexConstruct } from "./evaluate/regex.ts";
 import type { RuleCondition } from "./rules.ts";
 
-export const MAX_CONDITION_VALUE_LENGTH = 128;
-export const MAX_HEADER_NAME_LENGTH = 40;
+const MAX_CONDITION_VALUE_LENGTH = 128;
+const MAX_HEADER_NAME_LENGTH = 40;
 
 const HOST_VALUE = /^[A-Za-z0-9.*?-]*$/;
 const PATH_VALUE = /^[A-Za-z0-9_\-.$/~"'@:+&*?]*$/;

@@ -7,7 +7,7 @@ import type { GRPCRouteMatch, HTTPRouteMatch } from "../gateway-api/types.ts";
 import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
 import type { RuleCondition } from "./rules.ts";
 
-export const MAX_CONDITION_VALUES_PER_RULE = 5;
+const MAX_CONDITION_VALUES_PER_RULE = 5;
 
 const GLOB_CHARS = /[*?]/;
 
@@ -34,7 +34,7 @@ function pathConditions(path: HTTPRouteMatch["path"]): RuleCondition[] {
   return [{ field: "path-pattern", values: [prefix, `${prefix}/*`] }];
 }
 
-export function conditionValueCount(conditions: readonly RuleCondition[]): number {
+function conditionValueCount(conditions: readonly RuleCondition[]): number {
   let count = 0;
   for (const c of conditions) {
     if (c.field === "query-string" || c.field === "http-request-method" || c.field === "source-ip")

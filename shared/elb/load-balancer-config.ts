@@ -30,7 +30,7 @@ function configSpec(
   )?.spec;
 }
 
-export function mergeLoadBalancerConfigs(
+function mergeLoadBalancerConfigs(
   classSpec: LoadBalancerConfigurationSpec | undefined,
   gatewaySpec: LoadBalancerConfigurationSpec | undefined,
 ): LoadBalancerConfigurationSpec {

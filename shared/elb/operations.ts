@@ -10,7 +10,7 @@ import type {
   TargetGroupModel,
   TargetModel,
 } from "./model.ts";
-import type { ListenerProtocol, ListenerRule, RuleAction, RuleCondition, RuleTransform } from "./rules.ts";
+import type { ListenerProtocol, RuleAction, RuleCondition, RuleTransform } from "./rules.ts";
 
 /** A rule that exists (by ARN) or that an earlier CreateRule in this plan made (by key). */
 export type RuleRef = { arn: string } | { created: string };
@@ -78,7 +78,3 @@ export type ElbOperation =
   | { op: "DeleteRule"; listenerId: string; rule: RuleRef };
 
 export type OperationName = ElbOperation["op"];
-
-export function ruleContent(rule: Pick<ListenerRule, "conditions" | "actions" | "transforms">): string {
-  return JSON.stringify([rule.conditions, rule.actions, rule.transforms ?? []]);
-}

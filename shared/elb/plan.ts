@@ -14,9 +14,9 @@ import type { ElbOperation, RuleRef } from "./operations.ts";
 import type { RuleAction, RuleCondition, RuleTransform } from "./rules.ts";
 
 /** Highest priority ELBv2 accepts for a listener rule. */
-export const MAX_RULE_PRIORITY = 50_000;
+const MAX_RULE_PRIORITY = 50_000;
 /** Gap left between planned priorities so later inserts rarely need a renumbering. */
-export const PRIORITY_SPACING = 10;
+const PRIORITY_SPACING = 10;
 
 export interface Plan {
   operations: ElbOperation[];
@@ -152,7 +152,7 @@ interface RulePlanInput {
   ruleTags: Record<string, string>;
 }
 
-export function planRules(input: RulePlanInput): ElbOperation[] {
+function planRules(input: RulePlanInput): ElbOperation[] {
   const { listenerId, desired, observedTgName, desiredTgName } = input;
   const observed = [...input.observed].sort((a, b) => a.priority - b.priority);
   const anchors = lcs(

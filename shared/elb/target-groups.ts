@@ -12,7 +12,7 @@ export type TargetProtocol = TargetGroupModel["protocol"];
 export type TargetProtocolVersion = NonNullable<TargetGroupModel["protocolVersion"]>;
 
 /** Target group for invalid backends' share of traffic: no targets, so ALB answers 503. */
-export const SINK_TARGET_GROUP_ID = "sink/invalid-backends";
+const SINK_TARGET_GROUP_ID = "sink/invalid-backends";
 
 export interface TargetGroupContext {
   clusterId: string;

@@ -76,4 +76,3 @@ export type SnapshotEvent = {
 } & SnapshotPayload;
 
 export type ChangeEvent = ObjectEvent | SnapshotEvent;
-export type EventOp = ChangeEvent["op"];

@@ -49,13 +49,6 @@ export interface LocalObjectReference {
   name: string;
 }
 
-export interface ObjectReference {
-  group: string;
-  kind: string;
-  name: string;
-  namespace?: string;
-}
-
 export interface RouteGroupKind {
   group?: string;
   kind: string;

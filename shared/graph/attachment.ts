@@ -30,7 +30,7 @@ export interface AttachmentContext {
 
 const KINDS_WITH_HOSTNAMES = new Set(["HTTPRoute", "GRPCRoute", "TLSRoute"]);
 
-export function defaultedParentRef(ref: ParentReference, routeNamespace: string): ParentReference {
+function defaultedParentRef(ref: ParentReference, routeNamespace: string): ParentReference {
   return {
     ...ref,
     group: ref.group ?? GATEWAY_GROUP,

@@ -10,7 +10,7 @@ import { problem, Reason } from "../status/conditions.ts";
 import type { ResolvedBackend, ResolvedEndpoint } from "./model.ts";
 import type { ReferenceIndex } from "./reference-grants.ts";
 
-export const SERVICE_IMPORT_GROUPS: readonly string[] = ["multicluster.x-k8s.io", "application-networking.k8s.aws"];
+const SERVICE_IMPORT_GROUPS: readonly string[] = ["multicluster.x-k8s.io", "application-networking.k8s.aws"];
 
 /** appProtocol values switchyard can carry to a target group. */
 const KNOWN_APP_PROTOCOLS = new Set([
@@ -128,7 +128,7 @@ export function resolveBackend(
 }
 
 /** Ready, non-terminating endpoint addresses for the named service port, sorted for stable output. */
-export function readyEndpoints(slices: readonly EndpointSlice[], portName: string | undefined): ResolvedEndpoint[] {
+function readyEndpoints(slices: readonly EndpointSlice[], portName: string | undefined): ResolvedEndpoint[] {
   const seen = new Set<string>();
   const out: ResolvedEndpoint[] = [];
   for (const slice of slices) {

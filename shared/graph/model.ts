@@ -114,8 +114,6 @@ export function gatewayAccepted(g: ResolvedGateway): boolean {
   return !g.problem && g.listeners.some((l) => !l.acceptedProblem && !l.conflict);
 }
 
-export type BackendKind = "Service" | "ServiceImport";
-
 export interface ResolvedEndpoint {
   ip: string;
   port: number;

@@ -160,12 +160,3 @@ function markConflicts(policies: ResolvedPolicy[]): void {
     }
   }
 }
-
-/** The winning policy of a kind for a target, if any. */
-export function policyFor(
-  policies: readonly ResolvedPolicy[],
-  kind: PolicyKind,
-  target: string,
-): ResolvedPolicy | undefined {
-  return policies.find((p) => p.kind === kind && !p.problem && p.targets.includes(target));
-}

@@ -15,7 +15,7 @@ export interface ManifestProblem {
   message: string;
 }
 
-export function describeObject(id: ObjectIdentity): string {
+function describeObject(id: ObjectIdentity): string {
   return `${id.kind} ${id.namespace ? `${id.namespace}/` : ""}${id.name}`;
 }
 

@@ -13,7 +13,7 @@ export interface Instant {
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
 
-export function parseRFC3339(text: string): Instant | undefined {
+function parseRFC3339(text: string): Instant | undefined {
   const m = RFC3339.exec(text);
   if (m === null) return undefined;
   // The pattern guarantees the six groups; the defaults only satisfy the index checks.

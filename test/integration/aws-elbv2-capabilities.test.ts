@@ -18,7 +18,7 @@ import { type ExecutionContext, executeOperation, startExecution } from "../../s
 import { observeFromArns } from "../../shared/aws/elbv2/observe.ts";
 import { toSdkCondition, toSdkTransform } from "../../shared/aws/elbv2/translate.ts";
 import { AwsOperationError } from "../../shared/aws/errors.ts";
-import type { HealthCheckModel, TargetGroupModel } from "../../shared/elb/model.ts";
+import type { TargetGroupModel } from "../../shared/elb/model.ts";
 import { ownershipTags } from "../../shared/elb/naming.ts";
 import { emptyObserved, type ObservedElb } from "../../shared/elb/observed.ts";
 import type { ElbOperation } from "../../shared/elb/operations.ts";

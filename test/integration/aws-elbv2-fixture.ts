@@ -3,7 +3,7 @@
 
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { type ExecutionContext, type ExecutionDependencies, executeOperation } from "../../shared/aws/elbv2/execute.ts";
-import type { HealthCheckModel, LoadBalancerModel, TargetGroupModel } from "../../shared/elb/model.ts";
+import type { LoadBalancerModel, TargetGroupModel } from "../../shared/elb/model.ts";
 import { loadBalancerName, ownershipTags, targetGroupName } from "../../shared/elb/naming.ts";
 import type { ObservedElb, ObservedListener, ObservedTargetGroup } from "../../shared/elb/observed.ts";
 import type { ElbOperation } from "../../shared/elb/operations.ts";

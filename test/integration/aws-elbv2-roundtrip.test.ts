@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
 import { type ExecutionContext, executeOperation, startExecution } from "../../shared/aws/elbv2/execute.ts";
 import { observeFromArns } from "../../shared/aws/elbv2/observe.ts";
-import type { HealthCheckModel } from "../../shared/elb/model.ts";
 import { ownershipTags, TAG } from "../../shared/elb/naming.ts";
 import { emptyObserved, type ObservedElb } from "../../shared/elb/observed.ts";
 import type { ElbOperation } from "../../shared/elb/operations.ts";

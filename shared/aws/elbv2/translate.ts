@@ -28,12 +28,6 @@ export function toSdkTags(tags: Record<string, string>): Tag[] {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
-export function fromSdkTags(tags: readonly Tag[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const t of tags ?? []) if (t.Key !== undefined) out[t.Key] = t.Value ?? "";
-  return out;
-}
-
 // ---------- conditions ----------
 
 function patternConfig(values: string[] | undefined, regexValues: string[] | undefined) {

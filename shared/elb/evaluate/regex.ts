@@ -76,7 +76,7 @@ export interface AlbRegexMatch {
 }
 
 /** A compiled ALB regex, run by RE2. */
-export class AlbRegex {
+class AlbRegex {
   private readonly re: RE2JS;
   private readonly anchored: boolean;
 

@@ -37,7 +37,7 @@ function expand(replacement: string, groups: readonly (string | undefined)[]): s
 }
 
 /** The rewritten input, or `undefined` when no rewrite's regex matches. */
-export function applyRewrites(rewrites: readonly Rewrite[], input: string): string | undefined {
+function applyRewrites(rewrites: readonly Rewrite[], input: string): string | undefined {
   for (const rewrite of rewrites) {
     const regex = compileAlbRegex(rewrite.regex, false);
     const match = regex?.exec(input);

@@ -35,7 +35,7 @@ import {
 import { duplicateEntry } from "./structural.ts";
 import { numberField, recordsOf, stringField } from "./values.ts";
 
-export const DEFAULT_ALLOWED_LISTENERS = { namespaces: { from: "None" } } as const;
+const DEFAULT_ALLOWED_LISTENERS = { namespaces: { from: "None" } } as const;
 
 // The CRD's oneOf on an address: an IPAddress value must be an IPv4 or IPv6 address.
 const ipAddressValue: Rule = objectRule("IPAddress values are IPs", (self, at, report) => {

@@ -24,8 +24,8 @@ import {
 } from "./schema.ts";
 import { isRecord } from "./values.ts";
 
-export const REDIRECT_STATUS_CODES = [301, 302, 303, 307, 308] as const;
-export const DEFAULT_REDIRECT_STATUS = 302;
+const REDIRECT_STATUS_CODES = [301, 302, 303, 307, 308] as const;
+const DEFAULT_REDIRECT_STATUS = 302;
 
 // Four CRD rules on HTTPPathModifier: ReplaceFullPath goes with replaceFullPath and
 // ReplacePrefixMatch with replacePrefixMatch, both ways.

@@ -21,7 +21,7 @@ import { stringField } from "./values.ts";
 
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"] as const;
 export const DEFAULT_PATH_MATCH = { type: "PathPrefix", value: "/" } as const;
-export const MAX_PATH_LENGTH = 1024;
+const MAX_PATH_LENGTH = 1024;
 
 export const headerName = (): StringNode => str({ pattern: HEADER_NAME, minLength: 1, maxLength: 256 });
 

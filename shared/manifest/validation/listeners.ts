@@ -25,7 +25,7 @@ import {
 import { duplicateEntry } from "./structural.ts";
 import { has, isUnsetString, recordField, recordsOf, sizeOf, stringField } from "./values.ts";
 
-export const DEFAULT_ALLOWED_ROUTES = { namespaces: { from: "Same" } } as const;
+const DEFAULT_ALLOWED_ROUTES = { namespaces: { from: "Same" } } as const;
 
 // CRD rule on listener TLS: terminating TLS needs a certificate (or implementation options).
 const terminateNeedsCertificate: Rule = objectRule("Terminate needs certificateRefs or options", (self, at, report) => {

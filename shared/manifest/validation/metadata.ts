@@ -32,7 +32,7 @@ const utf8 = new TextEncoder();
 type NameRule = "subdomain" | "label" | "dns1035";
 
 /** How the API server checks `metadata.name` for a kind. */
-export function nameRuleFor(kind: string): NameRule {
+function nameRuleFor(kind: string): NameRule {
   if (kind === "Service") return "dns1035";
   if (kind === "Namespace") return "label";
   return "subdomain";

@@ -43,7 +43,7 @@ export const sectionName = (): StringNode => str({ pattern: DNS_SUBDOMAIN, minLe
 export const portNumber = (): IntegerNode => int({ minimum: 1, maximum: 65535, format: "int32" });
 
 // CRD rule on every BackendObjectReference: a reference to a core Service must name a port.
-export const servicePortRequired: Rule = objectRule("Service backends must set port", (self, at, report) => {
+const servicePortRequired: Rule = objectRule("Service backends must set port", (self, at, report) => {
   const g = stringField(self, "group");
   const k = stringField(self, "kind");
   if (g === "" && k === "Service" && self.port === undefined)
@@ -86,10 +86,6 @@ export function objectReferenceWithNamespace(): ObjectNode {
   );
 }
 
-export function routeGroupKind(): ObjectNode {
-  return obj({ group: group(GATEWAY_GROUP), kind: kind() }, { required: ["kind"] });
-}
-
 export function labelSelector(): ObjectNode {
   return obj({
     matchExpressions: list(
@@ -103,7 +99,7 @@ export function labelSelector(): ObjectNode {
   });
 }
 
-export function parentReference(): ObjectNode {
+function parentReference(): ObjectNode {
   return obj(
     {
       group: group(GATEWAY_GROUP),

@@ -36,7 +36,7 @@ export const uniqueRuleNames: Rule = listRule("rule names are unique within a ro
   }
 });
 
-export const MAX_MATCHES_PER_ROUTE = 128;
+const MAX_MATCHES_PER_ROUTE = 128;
 
 // CRD rule on `rules`: the matches of the first 16 rules add up to at most 128. (Later rules are
 // already rejected by maxItems, and the CRD rule only looks at those 16.)

@@ -9,7 +9,7 @@ import { GATEWAY_GROUP } from "../../gateway-api/types.ts";
 import { list, type ObjectNode, obj, type SchemaNode, str } from "./schema.ts";
 
 /** The placeholder condition the CRDs put on objects no controller has looked at yet. */
-export function pendingCondition(type: string): Record<string, string> {
+function pendingCondition(type: string): Record<string, string> {
   return {
     lastTransitionTime: "1970-01-01T00:00:00Z",
     message: "Waiting for controller",
