@@ -3,6 +3,8 @@
 // restarted forwarder that re-imports nothing unchanged, a certificate switchyard did not import
 // left alone, and a garbage key reported as acmImportError. Key material is looked for in every
 // message body and every log line.
+
+import { createServer } from "node:net";
 import {
   ACMClient,
   DescribeCertificateCommand,
@@ -365,6 +367,35 @@ describe("forwarder ACM import of TLS Secrets (kube-apiserver, moto ACM/SQS/S3)"
       "tls.key does not match the certificate in tls.crt (subject CN=mismatch.example.com)",
     );
     expect(await ownedArns("mismatch")).toEqual([]);
+  });
+
+  it("forwards acmImportError naming the ACM call when ACM cannot be reached", async () => {
+    // A real SDK client against a closed port: the failure a cluster sees when its ACM endpoint
+    // (or its IAM permissions) are missing. moto itself accepts every well-formed certificate.
+    const closed = await new Promise<number>((resolve) => {
+      const server = createServer();
+      server.listen(0, "127.0.0.1", () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 1));
+      });
+    });
+    const unreachable = new ACMClient({ ...motoSettings(), endpoint: `http://127.0.0.1:${closed}`, maxAttempts: 1 });
+    const importer = new CertificateImporter({ acm: unreachable, clusterId: CLUSTER_ID, log: (m) => logs.push(m) });
+    const pair = newKeyPair("unreachable.example.com");
+    const outcome = await importer.importSecret(
+      { namespace, name: "unreachable" },
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: "unreachable", namespace },
+        type: "kubernetes.io/tls",
+        data: tlsData(pair),
+      },
+    );
+    unreachable.destroy();
+    expect(outcome).toEqual({
+      acmImportError: expect.stringMatching(/^ACM ListCertificates\/ListTagsForCertificate failed: \w+: /),
+    });
   });
 
   it("lets no key material into any message body or log line, and sends only decodable events", () => {
