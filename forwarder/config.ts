@@ -19,6 +19,9 @@ export interface ForwarderConfig {
   /** For local runs against an AWS-compatible endpoint; unset in a cluster. */
   sqsEndpoint: string | undefined;
   s3Endpoint: string | undefined;
+  /** Import listener certificate Secrets into ACM (in this cluster's account and region). */
+  acmImport: boolean;
+  acmEndpoint: string | undefined;
 }
 
 export const ENV = {
@@ -34,6 +37,8 @@ export const ENV = {
   bufferCapacity: "SWITCHYARD_BUFFER_CAPACITY",
   sqsEndpoint: "SWITCHYARD_SQS_ENDPOINT",
   s3Endpoint: "SWITCHYARD_S3_ENDPOINT",
+  acmImport: "SWITCHYARD_ACM_IMPORT",
+  acmEndpoint: "SWITCHYARD_ACM_ENDPOINT",
 } as const;
 
 const CLUSTER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -108,6 +113,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     }
   }
 
+  let acmImport = true;
+  const acmImportValue = read(ENV.acmImport);
+  if (acmImportValue !== undefined) {
+    if (acmImportValue === "true" || acmImportValue === "false") acmImport = acmImportValue === "true";
+    else problems.push(`${ENV.acmImport}=${JSON.stringify(acmImportValue)}: expected true or false`);
+  }
+
   const config: ForwarderConfig = {
     clusterId,
     queueUrl,
@@ -122,6 +134,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     bufferCapacity: positive(ENV.bufferCapacity, 1000, 1),
     sqsEndpoint: url(ENV.sqsEndpoint),
     s3Endpoint: url(ENV.s3Endpoint),
+    acmImport,
+    acmEndpoint: url(ENV.acmEndpoint),
   };
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
 }

@@ -9,6 +9,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { ChangeEvent, GroupVersionKind, KubeObjectJson, ObjectOp } from "../shared/events/event.ts";
 import { stripObject } from "../shared/events/strip.ts";
+import type { CertificateImporter } from "./acm-importer.ts";
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.ts";
 import { BoundedBuffer } from "./buffer.ts";
 import { uploadClaimCheck } from "./claim-check-store.ts";
@@ -21,7 +22,7 @@ import type { KubeApi } from "./kube-api.ts";
 import { type OutgoingMessage, objectEvent, prepareMessage, snapshotEvent } from "./messages.ts";
 import { METRIC, Metrics } from "./metrics.ts";
 import { diffRelist, identityOf, type KnownObject, objectKeyOf, snapshotItems } from "./object-state.ts";
-import { referencedSecrets, SecretReferenceTracker } from "./secret-references.ts";
+import { listenerCertificateSecrets, referencedSecrets, SecretReferenceTracker } from "./secret-references.ts";
 import { SqsSender } from "./sender.ts";
 import { type RelistReason, Watcher } from "./watcher.ts";
 
@@ -35,6 +36,11 @@ export interface ForwarderDependencies {
   log: (message: string) => void;
   backoff?: BackoffPolicy;
   kinds?: readonly WatchedKind[];
+  /**
+   * Imports listener certificate Secrets into ACM; the forwarded Secret then carries
+   * `acmCertificateArn` or `acmImportError`. Without it Secrets are forwarded as metadata only.
+   */
+  certificates?: CertificateImporter;
 }
 
 /** Everything known about one watched kind. */
@@ -63,6 +69,8 @@ export class Forwarder {
   private readonly sender: SqsSender;
   private readonly kinds: KindState[];
   private readonly secretReferences = new SecretReferenceTracker();
+  /** The subset of referenced Secrets named as listener certificates: the ones imported into ACM. */
+  private readonly certificateReferences = new SecretReferenceTracker();
   private readonly coalescer: Coalescer<() => Promise<void>>;
   private readonly controller = new AbortController();
   private readonly bootId = randomUUID().slice(0, 8);
@@ -281,11 +289,15 @@ export class Forwarder {
     const entry: KnownObject = { identity, object };
     state.known.set(key, entry);
     if (this.isSecret(state)) {
-      if (this.secretReferences.isReferenced(key)) await this.emitObject(state, "upsert", entry);
+      if (this.secretReferences.isReferenced(key)) await this.emitSecret(state, entry, raw);
       return;
     }
     if (SECRET_REFERRING_KINDS.has(state.kind.kind)) {
-      await this.referencesChanged(`${state.kind.kind}/${key}`, referencedSecrets(state.kind.kind, object));
+      await this.referencesChanged(
+        `${state.kind.kind}/${key}`,
+        referencedSecrets(state.kind.kind, object),
+        listenerCertificateSecrets(state.kind.kind, object),
+      );
     }
     if (state.kind.kind === "EndpointSlice") {
       this.coalescer.offer(key, () => this.emitObject(state, "upsert", entry));
@@ -303,19 +315,30 @@ export class Forwarder {
     state.known.delete(key);
     if (state.kind.kind === "EndpointSlice") this.coalescer.discard(key);
     if (SECRET_REFERRING_KINDS.has(state.kind.kind))
-      await this.referencesChanged(`${state.kind.kind}/${key}`, new Set());
+      await this.referencesChanged(`${state.kind.kind}/${key}`, new Set(), new Set());
     if (this.isSecret(state) && !this.secretReferences.isReferenced(key)) return;
     await this.emitObject(state, "delete", { identity, object });
   }
 
-  /** Forwards Secrets that became referenced, and retracts those no longer referenced. */
-  private async referencesChanged(referrer: string, secrets: Set<string>): Promise<void> {
+  /**
+   * Forwards Secrets that became referenced (importing those that became listener certificates),
+   * and retracts those no longer referenced. A Secret that stops being a certificate but stays a
+   * CA bundle keeps its last forwarded form (with its ARN) until it changes: the core reads the
+   * ARN only through a listener's certificateRef.
+   */
+  private async referencesChanged(referrer: string, secrets: Set<string>, certificates: Set<string>): Promise<void> {
     const change = this.secretReferences.update(referrer, secrets);
+    const certificateChange = this.certificateReferences.update(referrer, certificates);
     const secretState = this.secretState();
     if (secretState === undefined) return;
-    for (const key of change.nowReferenced) {
+    const upserts = new Set([
+      ...change.nowReferenced,
+      ...certificateChange.nowReferenced.filter((key) => this.secretReferences.isReferenced(key)),
+    ]);
+    for (const key of upserts) {
       const secret = secretState.known.get(key);
-      if (secret !== undefined) await this.emitObject(secretState, "upsert", secret);
+      // The cache holds Secrets stripped of their data: an import reads the Secret afresh.
+      if (secret !== undefined) await this.emitSecret(secretState, secret, undefined);
     }
     for (const key of change.noLongerReferenced) {
       const secret = secretState.known.get(key);
@@ -332,15 +355,20 @@ export class Forwarder {
   ): Promise<void> {
     this.countRelist({ kind: state.kind.kind, reason });
     const listed: KnownObject[] = [];
+    // As listed, data included: a Secret's import needs it and the stripped form lacks it.
+    const listedRaw = new Map<string, KubeObjectJson>();
     for (const item of items) {
       const object = this.normalised(state, item);
       if (object === undefined) continue;
       const identity = identityOf(object);
-      if (identity !== undefined) listed.push({ identity, object });
+      if (identity === undefined) continue;
+      listed.push({ identity, object });
+      listedRaw.set(objectKeyOf(identity), item);
     }
     const diff = diffRelist(state.known, listed, namespace);
     for (const gone of diff.deletes) await this.deleted(state, gone.object);
-    for (const changed of diff.upserts) await this.upserted(state, changed.object);
+    for (const changed of diff.upserts)
+      await this.upserted(state, listedRaw.get(objectKeyOf(changed.identity)) ?? changed.object);
     // Taken once the watcher reports itself synced (and, for Secrets, their referrers too).
     state.snapshotDue = true;
   }
@@ -379,6 +407,39 @@ export class Forwarder {
       );
       await this.emit(event);
     }
+  }
+
+  /**
+   * Upserts a referenced Secret. A listener certificate is first imported into ACM and goes out
+   * with `acmCertificateArn` or `acmImportError` in place of its data. `raw` is the Secret as the
+   * API server sent it (data included) when at hand; otherwise it is read again.
+   */
+  private async emitSecret(state: KindState, entry: KnownObject, raw: KubeObjectJson | undefined): Promise<void> {
+    const importer = this.deps.certificates;
+    const { namespace, name } = entry.identity;
+    const key = objectKeyOf(entry.identity);
+    if (importer === undefined || namespace === undefined || !this.certificateReferences.isReferenced(key)) {
+      await this.emitObject(state, "upsert", entry);
+      return;
+    }
+    let source = raw !== undefined && Object.hasOwn(raw, "data") ? raw : undefined;
+    if (source === undefined) {
+      try {
+        source = await this.deps.api.get(`/api/v1/namespaces/${namespace}/secrets/${name}`);
+      } catch (error) {
+        this.deps.log(`reading Secret ${key} for its ACM import failed: ${String(error)}`);
+        // Forward what is known: the next change or relist of the Secret imports it.
+        await this.emitObject(state, "upsert", entry);
+        return;
+      }
+      // Deleted meanwhile: its delete event follows on the watch.
+      if (source === undefined) return;
+    }
+    const stripped = this.normalised(state, source);
+    const identity = stripped === undefined ? undefined : identityOf(stripped);
+    if (stripped === undefined || identity === undefined) return;
+    const outcome = await importer.importSecret({ namespace, name }, source);
+    await this.emitObject(state, "upsert", { identity, object: { ...stripped, ...outcome } });
   }
 
   private async emitObject(state: KindState, op: ObjectOp, entry: KnownObject): Promise<void> {

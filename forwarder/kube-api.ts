@@ -81,6 +81,18 @@ export class KubeApi {
     }
   }
 
+  /** One object, or undefined when it does not exist (404). */
+  async get(path: string): Promise<KubeObjectJson | undefined> {
+    try {
+      const object = await this.getJson(path);
+      if (!isRecord(object)) throw new Error(`get ${path}: not an object`);
+      return object;
+    } catch (error) {
+      if (error instanceof KubeApiError && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
   /** Every object of a collection, in pages, and the list's resourceVersion. */
   async list(path: string): Promise<{ items: KubeObjectJson[]; resourceVersion: string }> {
     const items: KubeObjectJson[] = [];

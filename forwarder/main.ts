@@ -3,9 +3,11 @@
  * Kubernetes credentials from the in-cluster service account (or KUBECONFIG), and runs until
  * SIGTERM/SIGINT.
  */
+import { ACMClient } from "@aws-sdk/client-acm";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { KubeConfig } from "@kubernetes/client-node";
+import { CertificateImporter } from "./acm-importer.ts";
 import { systemClock } from "./clock.ts";
 import { loadConfig } from "./config.ts";
 import { Forwarder } from "./forwarder.ts";
@@ -41,6 +43,18 @@ const forwarder = new Forwarder({
   clock: systemClock,
   random: Math.random,
   log,
+  ...(config.acmImport
+    ? {
+        certificates: new CertificateImporter({
+          acm: new ACMClient({
+            region: config.region,
+            ...(config.acmEndpoint ? { endpoint: config.acmEndpoint } : {}),
+          }),
+          clusterId: config.clusterId,
+          log,
+        }),
+      }
+    : {}),
 });
 await forwarder.start();
 const server = forwarder.httpServer;

@@ -28,6 +28,29 @@ function field(value: unknown, ...path: string[]): unknown {
   return current;
 }
 
+function listenerCertificateRefs(kind: string, object: unknown, add: (ref: unknown) => void): void {
+  if (kind === "Gateway" || kind === "ListenerSet" || kind === "XListenerSet") {
+    for (const listener of listOf(field(object, "spec", "listeners"))) {
+      for (const ref of listOf(field(listener, "tls", "certificateRefs"))) add(ref);
+    }
+  }
+}
+
+/**
+ * The Secrets one object names as a listener's serving certificate: those imported into ACM. CA
+ * bundles are not certificates to serve, so they are forwarded but never imported.
+ */
+export function listenerCertificateSecrets(kind: string, object: unknown): Set<SecretKey> {
+  const namespace = field(object, "metadata", "namespace");
+  const refs = new Set<SecretKey>();
+  if (typeof namespace !== "string") return refs;
+  listenerCertificateRefs(kind, object, (ref) => {
+    const key = secretRef(ref, namespace);
+    if (key !== undefined) refs.add(key);
+  });
+  return refs;
+}
+
 /** The Secrets one object references, by kind. Unknown kinds reference nothing. */
 export function referencedSecrets(kind: string, object: unknown): Set<SecretKey> {
   const namespace = field(object, "metadata", "namespace");
@@ -37,11 +60,7 @@ export function referencedSecrets(kind: string, object: unknown): Set<SecretKey>
     const key = secretRef(ref, namespace);
     if (key !== undefined) refs.add(key);
   };
-  if (kind === "Gateway" || kind === "ListenerSet" || kind === "XListenerSet") {
-    for (const listener of listOf(field(object, "spec", "listeners"))) {
-      for (const ref of listOf(field(listener, "tls", "certificateRefs"))) add(ref);
-    }
-  }
+  listenerCertificateRefs(kind, object, add);
   if (kind === "Gateway") {
     // Frontend client-certificate validation (Gateway API v1.4+): CA bundles, usually ConfigMaps.
     const frontend = field(object, "spec", "tls", "frontend");

@@ -248,6 +248,8 @@ describe("forwarder against kube-apiserver and moto SQS/S3", () => {
         bufferCapacity: 100,
         sqsEndpoint: undefined,
         s3Endpoint: undefined,
+        acmImport: false,
+        acmEndpoint: undefined,
       },
       api,
       // Through the proxy, so the outage test can cut SQS off; the SDK's own retries stay on.

@@ -99,6 +99,7 @@ describe("forwarder/main.ts as a process", () => {
       SWITCHYARD_LISTEN: "127.0.0.1:0",
       SWITCHYARD_SQS_ENDPOINT: moto,
       SWITCHYARD_S3_ENDPOINT: moto,
+      SWITCHYARD_ACM_ENDPOINT: moto,
       KUBECONFIG: requireEnv("SWITCHYARD_KUBECONFIG"),
     });
     const process = running;
