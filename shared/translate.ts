@@ -47,11 +47,6 @@ export interface TranslateOptions {
    */
   maxRulesPerLoadBalancer?: number;
   /**
-   * @deprecated ALB's rule quota is per load balancer, not per listener: read as
-   * `maxRulesPerLoadBalancer`, which wins when both are set.
-   */
-  maxRulesPerListener?: number;
-  /**
    * What AWS reported per Gateway key (`ns/name`): programmed, address, AWS errors.
    * @default none — every Gateway is Programmed=False, waiting for the data plane.
    */
@@ -67,7 +62,7 @@ export interface Translation {
 
 export function translate(snapshot: Snapshot, config: ControllerConfig, options: TranslateOptions = {}): Translation {
   const graph = resolveGraph(snapshot, config);
-  const maxRules = options.maxRulesPerLoadBalancer ?? options.maxRulesPerListener;
+  const maxRules = options.maxRulesPerLoadBalancer;
   const ctx: ElbBuildContext = {
     clusterId: options.clusterId ?? "local",
     snapshot,

@@ -13,7 +13,7 @@ export function runModel(routes: number, rulesPerRoute: number, iterations: numb
     syntheticFleet({ gateways: 1, routesPerGateway: routes, rulesPerRoute, servicesPerNamespace: 50 }),
   );
   const config = controllerConfig();
-  const options = { clusterId: "bench", maxRulesPerListener: 1_000_000 };
+  const options = { clusterId: "bench", maxRulesPerLoadBalancer: 1_000_000 };
   const heapBefore = process.memoryUsage().heapUsed;
   let result = translate(snapshot, config, options);
   const times: number[] = [];

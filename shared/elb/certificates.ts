@@ -13,10 +13,7 @@ import type { AcmCertificate } from "./context.ts";
 import type { ListenerCertificates } from "./model.ts";
 
 /** The issued certificate that best covers a hostname: an exact name over a wildcard, then newest. */
-function discoverCertificate(
-  hostname: string,
-  certificates: readonly AcmCertificate[],
-): AcmCertificate | undefined {
+function discoverCertificate(hostname: string, certificates: readonly AcmCertificate[]): AcmCertificate | undefined {
   const score = (cert: AcmCertificate): number => {
     const names = [cert.domainName, ...(cert.subjectAlternativeNames ?? [])];
     if (names.includes(hostname)) return 2;

@@ -57,9 +57,14 @@ export const ELB_DATA_PLANE: DataPlane<LoadBalancerModel, ObservedElb, ElbOperat
   // Programmed turns True as soon as AWS says so rather than at the next drift check.
   isSettling: (applied) => applied.loadBalancer?.state !== undefined && !SERVING.has(applied.loadBalancer.state),
   empty: emptyObserved,
-  makeRoom: (op, pending) =>
-    // Only requests no new rule matches can notice stale rules going first.
-    op.op === "CreateRule" ? pending.filter((p) => p.op === "DeleteRule" && p.listenerId === op.listenerId) : [],
+  makeRoom: (op, pending) => {
+    // ALB's rule quota is per load balancer, so any stale rule frees room; this listener's go
+    // first, since only requests no new rule matches can notice them going early.
+    if (op.op !== "CreateRule") return [];
+    const deletions = pending.filter((p) => p.op === "DeleteRule");
+    const here = deletions.filter((p) => p.op === "DeleteRule" && p.listenerId === op.listenerId);
+    return here.length > 0 ? here : deletions;
+  },
   isDeletion: (op) =>
     op.op === "DeleteRule" ||
     op.op === "DeleteTargetGroup" ||

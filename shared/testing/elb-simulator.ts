@@ -19,8 +19,12 @@ export class SimulatedElbError extends Error {
 }
 
 export interface SimulatorOptions {
-  /** Rules per listener before CreateRule answers TooManyRules. Default 100. */
-  maxRulesPerListener?: number;
+  /**
+   * Rules per load balancer, across its listeners and not counting default rules, before
+   * CreateRule answers TooManyRules (ALB's quota).
+   * @default 100
+   */
+  maxRulesPerLoadBalancer?: number;
 }
 
 /** Created-rule keys → ARNs, carried across the steps of one plan. */
@@ -200,8 +204,9 @@ export function simulate(
       return state;
     case "CreateRule": {
       const l = listenerById(state, op.listenerId);
-      if (l.rules.length >= (options.maxRulesPerListener ?? 100)) {
-        throw new SimulatedElbError("TooManyRules", `listener ${op.listenerId} has ${l.rules.length} rules`);
+      const rules = state.listeners.reduce((n, listener) => n + listener.rules.length, 0);
+      if (rules >= (options.maxRulesPerLoadBalancer ?? 100)) {
+        throw new SimulatedElbError("TooManyRules", `the load balancer has ${rules} rules`);
       }
       if (op.priority < 1 || op.priority > 50_000)
         throw new SimulatedElbError("ValidationError", `priority ${op.priority}`);

@@ -69,14 +69,6 @@ describe("the ALB rules-per-load-balancer quota", () => {
     expect(acceptedOf(statuses, "r2")).toMatchObject({ status: "True" });
   });
 
-  it("the deprecated maxRulesPerListener option is read as the per-load-balancer quota", () => {
-    const loaded = twoPortGateway(
-      `${route("r1", "2026-01-01T00:00:01Z", ["a"])}${route("r2", "2026-01-01T00:00:02Z", ["b"])}`,
-    );
-    const { statuses } = translate(snapshotOf(loaded.objects), controllerConfig(), { maxRulesPerListener: 1 });
-    expect(acceptedOf(statuses, "r2")).toMatchObject({ status: "False" });
-  });
-
   it("a route shed is programmed on no port", () => {
     const loaded = twoPortGateway(
       `${route("r1", "2026-01-01T00:00:01Z", ["a", "b"])}${route("r2", "2026-01-01T00:00:02Z", ["b"])}${route("r3", "2026-01-01T00:00:03Z", ["a", "b"])}`,

@@ -55,11 +55,16 @@ describe("ELB as a data plane", () => {
     expect(ELB_DATA_PLANE.dependsOn(priorities({ arn: "arn:r" }), modify)).toBe(false);
   });
 
-  it("makes room for a rule only with the same listener's pending rule deletions", () => {
+  it("makes room for a rule with the same listener's pending rule deletions first", () => {
     const stale: ElbOperation = { op: "DeleteRule", listenerId: "HTTP:80", rule: { arn: "arn:old" } };
     const elsewhere: ElbOperation = { op: "DeleteRule", listenerId: "HTTP:8080", rule: { arn: "arn:x" } };
     const pending = [elsewhere, stale, modify];
     expect(ELB_DATA_PLANE.makeRoom(create("HTTP:80#0"), pending)).toEqual([stale]);
     expect(ELB_DATA_PLANE.makeRoom(modify, pending)).toEqual([]);
+  });
+
+  it("makes room with another listener's pending rule deletions when its own has none: the quota is per load balancer", () => {
+    const elsewhere: ElbOperation = { op: "DeleteRule", listenerId: "HTTP:8080", rule: { arn: "arn:x" } };
+    expect(ELB_DATA_PLANE.makeRoom(create("HTTP:80#0"), [elsewhere, modify])).toEqual([elsewhere]);
   });
 });

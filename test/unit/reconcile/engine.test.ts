@@ -39,7 +39,7 @@ async function planElbWorld(desired: LoadBalancerModel) {
 const TTL = 60_000;
 const CALL_DEADLINE = 20_000;
 
-function setup(options: { maxRulesPerListener?: number } = {}) {
+function setup(options: { maxRulesPerLoadBalancer?: number } = {}) {
   let clock = 1_000_000;
   const table = new MemoryTable();
   const stores = createMemoryStores(table);
@@ -417,7 +417,7 @@ describe("reconciling one Gateway", () => {
   });
 
   it("TooManyRules while creating rules runs the listener's pending deletions first and converges", async () => {
-    const { elb, deps, request } = setup({ maxRulesPerListener: 3 });
+    const { elb, deps, request } = setup({ maxRulesPerLoadBalancer: 3 });
     await reconcileGateway(request(model(["/a", "/b", "/c"])), deps());
     const desired = model(["/x", "/y", "/z"]);
     const outcome = await reconcileGateway(request(desired), deps());
