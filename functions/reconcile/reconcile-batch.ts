@@ -145,3 +145,6 @@ export async function handleReconcileBatch(
     },
   );
 }
+
+/** handleReconcileBatch with its ports and observability bound (tests, the local runner). */
+export type HandleReconcileBatch = (event: SQSEvent, invocation?: { requestId: string }) => Promise<SQSBatchResponse>;
