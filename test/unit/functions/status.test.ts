@@ -52,7 +52,12 @@ beforeEach(async () => {
   ports = {
     registry,
     writers: { writerFor: async () => writer },
-    forwarderQueues: { send: async (cluster) => (forwarded.push(cluster.clusterId), "sent") },
+    forwarderQueues: {
+      send: async (cluster) => {
+        forwarded.push(cluster.clusterId);
+        return "sent";
+      },
+    },
   };
 });
 
