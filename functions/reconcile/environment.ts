@@ -8,7 +8,10 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { AwsClientFactory } from "../../shared/aws/clients.ts";
 import { AwsElb } from "../../shared/aws/elbv2/port.ts";
-import type { DirtyGenerations, ElbPortFor, SnapshotSource } from "../../shared/pipeline/reconcile-gateway.ts";
+import { DynamoDbObjectMirror } from "../../shared/mirror/dynamodb/object-mirror.ts";
+import { MirrorSnapshotSource } from "../../shared/mirror/snapshot-source.ts";
+import { type DirtyGenerations, DynamoDbDirtyGenerations } from "../../shared/pipeline/dirty-generation.ts";
+import type { ElbPortFor, SnapshotSource } from "../../shared/pipeline/reconcile-gateway.ts";
 import { DynamoDbClusterRegistry } from "../../shared/registry/dynamodb.ts";
 import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
 import type { ReconcilePorts } from "./reconcile-batch.ts";
@@ -51,7 +54,7 @@ export function elbPortsThrough(factory: AwsClientFactory): ElbPortFor {
  */
 export function reconcilePortsFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
-  mirror: { snapshots: SnapshotSource; dirty: DirtyGenerations },
+  mirror?: { snapshots: SnapshotSource; dirty: Pick<DirtyGenerations, "current"> },
 ): ReconcilePorts {
   const endpoint = env.SWITCHYARD_AWS_ENDPOINT;
   const clientConfig = endpoint ? { endpoint } : {};
@@ -63,8 +66,9 @@ export function reconcilePortsFromEnvironment(
   return {
     ...createDynamoDbStores(dynamo, table),
     registry: new DynamoDbClusterRegistry(dynamo, env.SWITCHYARD_REGISTRY_TABLE || table, account),
-    snapshots: mirror.snapshots,
-    dirty: mirror.dirty,
+    // The objects mirror and dirty generations ingest writes, on the same table.
+    snapshots: mirror?.snapshots ?? new MirrorSnapshotSource(new DynamoDbObjectMirror(dynamo, table)),
+    dirty: mirror?.dirty ?? new DynamoDbDirtyGenerations(dynamo, table),
     elbFor: elbPortsThrough(factory),
     requeue: sqsReconcileRequeue(sqs, required(env, "SWITCHYARD_RECONCILE_QUEUE_URL")),
     statuses: sqsStatusIntentSink(sqs, required(env, "SWITCHYARD_STATUS_QUEUE_URL")),

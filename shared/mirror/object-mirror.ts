@@ -60,6 +60,12 @@ export interface ObjectMirror {
    * absent from `items` and not newer than the snapshot. Returns what it tombstoned.
    */
   applySnapshot(snapshot: SnapshotScope, now: number): Promise<Tombstoned[]>;
+  /**
+   * The kinds of which the cluster's forwarder has sent at least one snapshot (recorded by
+   * applySnapshot): until then the mirror holds only what events happened to bring, and an object
+   * missing from it may still exist in the cluster.
+   */
+  syncedKinds(cluster: string): Promise<ReadonlySet<KnownKind>>;
   /** The live object, or undefined if absent or tombstoned. */
   get(ref: ObjectRef): Promise<MirroredObject | undefined>;
   /** Live objects of one kind in one cluster (one Query in DynamoDB). */

@@ -4,6 +4,7 @@
  * intents → one requeue if the Gateway's dirty generation moved meanwhile. The reconcile λ, the
  * local runner and `switchyard dev` all drive this; each brings its own ports.
  */
+
 import type { ControllerConfig } from "../config.ts";
 import type { ObservedElb } from "../elb/observed.ts";
 import type { KubeObject } from "../k8s/meta.ts";
@@ -16,6 +17,7 @@ import type { ClusterRegistry } from "../registry/registry.ts";
 import { type Snapshot, snapshotOf } from "../snapshot.ts";
 import type { StatusIntent } from "../status/writer/decision.ts";
 import { translate } from "../translate.ts";
+import type { DirtyGenerations } from "./dirty-generation.ts";
 import { gatewayStatusIntents } from "./gateway-statuses.ts";
 import { RECONCILE_REQUEST_VERSION, type ReconcileRequest } from "./reconcile-request.ts";
 
@@ -40,26 +42,6 @@ export class MemorySnapshotSource implements SnapshotSource {
   async load(clusterId: string): Promise<Snapshot> {
     // A copy per load: translate annotates the graph, never the snapshot, but a test may edit its list.
     return snapshotOf(structuredClone(this.#objects.get(clusterId) ?? []));
-  }
-}
-
-/** The per-Gateway dirty generation ingest increments on every change that affects it. */
-export interface DirtyGenerations {
-  current(gatewayKey: ClusterGatewayKey): Promise<number>;
-}
-
-export class MemoryDirtyGenerations implements DirtyGenerations {
-  readonly #generations = new Map<string, number>();
-
-  /** Increments the Gateway's generation and returns the new value, as ingest would. */
-  bump(gatewayKey: ClusterGatewayKey): number {
-    const next = (this.#generations.get(gatewayKey) ?? 0) + 1;
-    this.#generations.set(gatewayKey, next);
-    return next;
-  }
-
-  async current(gatewayKey: ClusterGatewayKey): Promise<number> {
-    return this.#generations.get(gatewayKey) ?? 0;
   }
 }
 
@@ -93,7 +75,8 @@ export interface GatewayReconcilerDeps {
   elbFor: ElbPortFor;
   /** Leases, states, clock and owner for the engine. */
   engine: EngineDeps<ObservedElb>;
-  dirty: DirtyGenerations;
+  /** Read only: ingest bumps it, the reconciler compares it with the request's. */
+  dirty: Pick<DirtyGenerations, "current">;
   requeue: ReconcileRequeue;
   statuses: StatusIntentSink;
   config: ControllerConfig;

@@ -1,7 +1,7 @@
 // The reconcile λ's handler, built by its factory with real clients: ELBv2/EC2/SQS on moto (the
 // client factory, same-account target), leases and state on DynamoDB Local. The snapshot comes
 // from manifests through MemorySnapshotSource (the objects mirror is another branch's), and the
-// dirty generation from MemoryDirtyGenerations (no DynamoDB counter exists yet).
+// dirty generation from the DynamoDB counter ingest bumps.
 // SWITCHYARD_COMPONENTS=moto,dynamodb
 import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -21,8 +21,9 @@ import { elbPortsThrough } from "../../functions/reconcile/environment.ts";
 import { sqsReconcileRequeue, sqsStatusIntentSink } from "../../functions/reconcile/sqs.ts";
 import { AwsClientFactory } from "../../shared/aws/clients.ts";
 import { clusterGatewayKey } from "../../shared/keys.ts";
+import { DynamoDbDirtyGenerations } from "../../shared/pipeline/dirty-generation.ts";
 import { RecordingMetrics } from "../../shared/pipeline/metrics.ts";
-import { MemoryDirtyGenerations, MemorySnapshotSource } from "../../shared/pipeline/reconcile-gateway.ts";
+import { MemorySnapshotSource } from "../../shared/pipeline/reconcile-gateway.ts";
 import { decodeReconcileRequest, encodeReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";
 import { decodeStatusIntentMessage, type StatusIntent } from "../../shared/pipeline/status-intent.ts";
 import { MemoryClusterRegistry } from "../../shared/registry/memory.ts";
@@ -48,7 +49,7 @@ let sqs: SQSClient;
 let elbv2: ElasticLoadBalancingV2Client;
 let factory: AwsClientFactory;
 let snapshots: MemorySnapshotSource;
-let dirty: MemoryDirtyGenerations;
+let dirty: DynamoDbDirtyGenerations;
 let metrics: RecordingMetrics;
 let statusQueue: string;
 let reconcileQueue: string;
@@ -134,7 +135,7 @@ beforeEach(async () => {
     ).QueueUrl ?? "";
   statusQueue = (await sqs.send(new CreateQueueCommand({ QueueName: uniqueName("status") }))).QueueUrl ?? "";
   snapshots = new MemorySnapshotSource({ [CLUSTER]: pipelineObjects() });
-  dirty = new MemoryDirtyGenerations();
+  dirty = new DynamoDbDirtyGenerations(dynamo, table);
   metrics = new RecordingMetrics();
   handler = createReconcileHandler(
     {
@@ -209,8 +210,8 @@ describe("reconcile handler on moto and DynamoDB Local", () => {
   });
 
   it("a dirty generation that moved during the reconcile puts exactly one requeue on reconcile.fifo", async () => {
-    dirty.bump(KEY);
-    dirty.bump(KEY);
+    await dirty.bump(KEY);
+    await dirty.bump(KEY);
     await invoke(1);
     const requeues = (await drain(reconcileQueue)).map((body) => decodeReconcileRequest(body));
     expect(requeues).toEqual([

@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import type { KubeObjectJson } from "../../events/event.ts";
 import { KINDS, type KnownKind } from "../../manifest/kinds.ts";
-import { PARTITION_KEY } from "../../store/dynamodb/table-keys.ts";
+import { PARTITION_KEY, SORT_KEY, SYNC_PREFIX } from "../../store/dynamodb/table-keys.ts";
 import {
   DEFAULT_TOMBSTONE_TTL_SECONDS,
   inSnapshotScope,
@@ -95,7 +95,43 @@ export class DynamoDbObjectMirror implements ObjectMirror {
       );
       if (write.outcome === "applied") tombstoned.push({ ref, previous: mirrored.object });
     }
+    // Recorded after the tombstones: a crash in between leaves the kind unsynced, and the
+    // forwarder's next snapshot repeats the work.
+    await this.#client.send(
+      new PutItemCommand({
+        TableName: this.#tableName,
+        Item: {
+          [PARTITION_KEY]: { S: syncPartition(snapshot.cluster) },
+          [SORT_KEY]: { S: snapshot.kind },
+          snapshotResourceVersion: { N: snapshot.resourceVersion.toString() },
+          at: { N: String(now) },
+        },
+      }),
+    );
     return tombstoned;
+  }
+
+  async syncedKinds(cluster: string): Promise<ReadonlySet<KnownKind>> {
+    const kinds = new Set<KnownKind>();
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          KeyConditionExpression: "#pk = :pk",
+          ExpressionAttributeNames: { "#pk": PARTITION_KEY },
+          ExpressionAttributeValues: { ":pk": { S: syncPartition(cluster) } },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const kind = item[SORT_KEY]?.S;
+        if (kind !== undefined && kind in KINDS) kinds.add(kind as KnownKind);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return kinds;
   }
 
   async get(ref: ObjectRef): Promise<MirroredObject | undefined> {
@@ -170,4 +206,9 @@ function namesUsedBy(expression: string): Record<string, string> {
 
 function liveOf(decoded: MirroredObject): MirroredObject {
   return { ref: decoded.ref, uid: decoded.uid, resourceVersion: decoded.resourceVersion, object: decoded.object };
+}
+
+/** The partition of a cluster's sync markers: one item per kind it has had a snapshot of. */
+function syncPartition(cluster: string): string {
+  return `${SYNC_PREFIX}${cluster}`;
 }

@@ -29,6 +29,7 @@ interface MemoryRecord {
 export class MemoryObjectMirror implements ObjectMirror {
   /** partition → sort key → record, laid out like the table. */
   readonly #partitions = new Map<string, Map<string, MemoryRecord>>();
+  readonly #synced = new Map<string, Set<KnownKind>>();
 
   async upsert(ref: ObjectRef, uid: string, resourceVersion: bigint, object: KubeObjectJson): Promise<MirrorWrite> {
     encodeLiveItem(ref, uid, resourceVersion, object);
@@ -61,7 +62,14 @@ export class MemoryObjectMirror implements ObjectMirror {
       this.#set({ ...record, resourceVersion: snapshot.resourceVersion, json: undefined });
       tombstoned.push({ ref: copyRef(ref), previous });
     }
+    const synced = this.#synced.get(snapshot.cluster) ?? new Set<KnownKind>();
+    synced.add(snapshot.kind);
+    this.#synced.set(snapshot.cluster, synced);
     return tombstoned;
+  }
+
+  async syncedKinds(cluster: string): Promise<ReadonlySet<KnownKind>> {
+    return new Set(this.#synced.get(cluster));
   }
 
   async get(ref: ObjectRef): Promise<MirroredObject | undefined> {

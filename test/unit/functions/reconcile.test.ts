@@ -7,18 +7,15 @@ import type { HandleReconcileBatch } from "../../../functions/reconcile/reconcil
 import { handleReconcileBatch, type ReconcilePorts } from "../../../functions/reconcile/reconcile-batch.ts";
 import type { KubeObject } from "../../../shared/k8s/meta.ts";
 import { type ClusterGatewayKey, clusterGatewayKey } from "../../../shared/keys.ts";
+import { MemoryDirtyGenerations } from "../../../shared/pipeline/dirty-generation.ts";
 import { RecordingMetrics } from "../../../shared/pipeline/metrics.ts";
-import {
-  MemoryDirtyGenerations,
-  MemorySnapshotSource,
-  type StatusIntentSink,
-} from "../../../shared/pipeline/reconcile-gateway.ts";
+import { MemorySnapshotSource, type StatusIntentSink } from "../../../shared/pipeline/reconcile-gateway.ts";
 import { encodeReconcileRequest, type ReconcileRequest } from "../../../shared/pipeline/reconcile-request.ts";
 import type { StatusIntent } from "../../../shared/pipeline/status-intent.ts";
-import { MemoryElb } from "../../../shared/reconcile/memory-elb.ts";
 import { ElbOperationError } from "../../../shared/reconcile/ports.ts";
 import { MemoryClusterRegistry } from "../../../shared/registry/memory.ts";
 import { createMemoryStores } from "../../../shared/store/memory/stores.ts";
+import { MemoryElb } from "../../../shared/testing/index.ts";
 import { pipelineObjects } from "../../fixtures/pipeline-cluster.ts";
 import { sqsEvent, sqsRecord } from "../../fixtures/sqs-records.ts";
 import { sameAccountCluster } from "../registry/fixtures.ts";
@@ -154,14 +151,14 @@ describe("reconcile λ over in-memory ports", () => {
   });
 
   it("a moved dirty generation sends exactly one requeue carrying the new generation", async () => {
-    dirty.bump(KEY);
-    dirty.bump(KEY);
+    await dirty.bump(KEY);
+    await dirty.bump(KEY);
     await run(one(request(1)));
     expect(requeued).toEqual([expect.objectContaining({ gatewayKey: KEY, reason: "requeue", generation: 2 })]);
   });
 
   it("an unmoved dirty generation sends no requeue", async () => {
-    dirty.bump(KEY);
+    await dirty.bump(KEY);
     await run(one(request(1)));
     expect(requeued).toEqual([]);
   });

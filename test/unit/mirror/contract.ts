@@ -173,6 +173,15 @@ export function mirrorContract(createMirror: MirrorFactory): void {
       ...(namespaces === undefined ? {} : { namespaces }),
     });
 
+    test("a kind counts as synced for its cluster only once a snapshot of it was applied", async () => {
+      expect(await mirror.syncedKinds(CLUSTER)).toEqual(new Set());
+      await put("web", 3n);
+      expect(await mirror.syncedKinds(CLUSTER)).toEqual(new Set());
+      await mirror.applySnapshot(snapshot(["default/web"], 10n), NOW);
+      expect(await mirror.syncedKinds(CLUSTER)).toEqual(new Set(["Service"]));
+      expect(await mirror.syncedKinds("cluster-b")).toEqual(new Set());
+    });
+
     test("an object absent from the snapshot and not newer than it is tombstoned", async () => {
       await put("kept", 3n);
       await put("gone", 4n);
