@@ -4,6 +4,7 @@
  * SQS for the requeue and the status queue. The snapshot source and dirty generations are passed
  * in: they belong to the objects mirror (functions/ingest).
  */
+
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { AwsClientFactory } from "../../shared/aws/clients.ts";
@@ -14,21 +15,9 @@ import { type DirtyGenerations, DynamoDbDirtyGenerations } from "../../shared/pi
 import type { ElbPortFor, SnapshotSource } from "../../shared/pipeline/reconcile-gateway.ts";
 import { DynamoDbClusterRegistry } from "../../shared/registry/dynamodb.ts";
 import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
+import { requiredSetting } from "../lib/settings.ts";
 import type { ReconcilePorts } from "./reconcile-batch.ts";
 import { sqsReconcileRequeue, sqsStatusIntentSink } from "./sqs.ts";
-
-export class MissingSetting extends Error {
-  constructor(name: string) {
-    super(`environment variable ${name} is required`);
-    this.name = "MissingSetting";
-  }
-}
-
-function required(env: Readonly<Record<string, string | undefined>>, name: string): string {
-  const value = env[name];
-  if (value === undefined || value === "") throw new MissingSetting(name);
-  return value;
-}
 
 /** ELBv2 ports through the client factory, in the registered cluster's account, Region and VPC. */
 export function elbPortsThrough(factory: AwsClientFactory): ElbPortFor {
@@ -60,8 +49,8 @@ export function reconcilePortsFromEnvironment(
   const clientConfig = endpoint ? { endpoint } : {};
   const dynamo = new DynamoDBClient(clientConfig);
   const sqs = new SQSClient(clientConfig);
-  const table = required(env, "SWITCHYARD_TABLE");
-  const account = required(env, "SWITCHYARD_CONTROL_PLANE_ACCOUNT");
+  const table = requiredSetting(env, "SWITCHYARD_TABLE");
+  const account = requiredSetting(env, "SWITCHYARD_CONTROL_PLANE_ACCOUNT");
   const factory = new AwsClientFactory({ account, ...(endpoint ? { endpoint } : {}) });
   return {
     ...createDynamoDbStores(dynamo, table),
@@ -70,8 +59,8 @@ export function reconcilePortsFromEnvironment(
     snapshots: mirror?.snapshots ?? new MirrorSnapshotSource(new DynamoDbObjectMirror(dynamo, table)),
     dirty: mirror?.dirty ?? new DynamoDbDirtyGenerations(dynamo, table),
     elbFor: elbPortsThrough(factory),
-    requeue: sqsReconcileRequeue(sqs, required(env, "SWITCHYARD_RECONCILE_QUEUE_URL")),
-    statuses: sqsStatusIntentSink(sqs, required(env, "SWITCHYARD_STATUS_QUEUE_URL")),
+    requeue: sqsReconcileRequeue(sqs, requiredSetting(env, "SWITCHYARD_RECONCILE_QUEUE_URL")),
+    statuses: sqsStatusIntentSink(sqs, requiredSetting(env, "SWITCHYARD_STATUS_QUEUE_URL")),
     awsCalls: () => Object.values(factory.counter.snapshot()).reduce((n, c) => n + c.calls, 0),
   };
 }

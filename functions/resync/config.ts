@@ -1,4 +1,5 @@
 /** The resync function's settings, from its environment (set by the CDK stack). */
+import { requiredSetting } from "../lib/settings.ts";
 import type { ResyncSchedule } from "./schedule.ts";
 import { checkSchedule } from "./schedule.ts";
 
@@ -11,12 +12,6 @@ export interface ResyncConfig {
   maxGatewaysPerInvocation: number;
 }
 
-function required(env: Record<string, string | undefined>, name: string): string {
-  const value = env[name];
-  if (value === undefined || value === "") throw new Error(`environment variable ${name} is not set`);
-  return value;
-}
-
 function integer(env: Record<string, string | undefined>, name: string, fallback: number): number {
   const text = env[name];
   if (text === undefined || text === "") return fallback;
@@ -27,9 +22,9 @@ function integer(env: Record<string, string | undefined>, name: string, fallback
 
 export function resyncConfigFrom(env: Record<string, string | undefined>): ResyncConfig {
   return {
-    tableName: required(env, "SWITCHYARD_TABLE"),
-    reconcileQueueUrl: required(env, "SWITCHYARD_RECONCILE_QUEUE_URL"),
-    continuationQueueUrl: required(env, "SWITCHYARD_RESYNC_CONTINUATION_QUEUE_URL"),
+    tableName: requiredSetting(env, "SWITCHYARD_TABLE"),
+    reconcileQueueUrl: requiredSetting(env, "SWITCHYARD_RECONCILE_QUEUE_URL"),
+    continuationQueueUrl: requiredSetting(env, "SWITCHYARD_RESYNC_CONTINUATION_QUEUE_URL"),
     ownRoleArns: new Set(
       (env.SWITCHYARD_OWN_ROLE_ARNS ?? "")
         .split(",")

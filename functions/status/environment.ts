@@ -16,13 +16,8 @@ import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
 import type { RegisteredCluster } from "../../shared/registry/cluster.ts";
 import { DynamoDbClusterRegistry } from "../../shared/registry/dynamodb.ts";
 import { StatusConnections } from "../../shared/status/writer/connection.ts";
+import { requiredSetting } from "../lib/settings.ts";
 import type { ForwarderStatusQueues, StatusPorts } from "./status-batch.ts";
-
-function required(env: Readonly<Record<string, string | undefined>>, name: string): string {
-  const value = env[name];
-  if (value === undefined || value === "") throw new Error(`environment variable ${name} is required`);
-  return value;
-}
 
 /** Queue URLs from a template (`…/switchyard-status-{cluster}.fifo`); FIFO queues get one group per cluster. */
 export function sqsForwarderStatusQueues(sqs: SQSClient, template: string | undefined): ForwarderStatusQueues {
@@ -60,10 +55,10 @@ export function statusPortsFromEnvironment(env: Readonly<Record<string, string |
   const endpoint = env.SWITCHYARD_AWS_ENDPOINT;
   const clientConfig = endpoint ? { endpoint } : {};
   const dynamo = new DynamoDBClient(clientConfig);
-  const account = required(env, "SWITCHYARD_CONTROL_PLANE_ACCOUNT");
+  const account = requiredSetting(env, "SWITCHYARD_CONTROL_PLANE_ACCOUNT");
   const registry = new DynamoDbClusterRegistry(
     dynamo,
-    env.SWITCHYARD_REGISTRY_TABLE || required(env, "SWITCHYARD_TABLE"),
+    env.SWITCHYARD_REGISTRY_TABLE || requiredSetting(env, "SWITCHYARD_TABLE"),
     account,
   );
   const factory = new AwsClientFactory({ account, ...(endpoint ? { endpoint } : {}) });

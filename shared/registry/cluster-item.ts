@@ -34,6 +34,7 @@ export function encodeCluster(cluster: RegisteredCluster): ClusterItem {
   }
   if (cluster.reconcileRoleArn !== undefined) item.reconcileRoleArn = { S: cluster.reconcileRoleArn };
   if (cluster.externalId !== undefined) item.externalId = { S: cluster.externalId };
+  if (cluster.senderId !== undefined) item.senderId = { S: cluster.senderId };
   return item;
 }
 
@@ -58,6 +59,7 @@ export function decodeCluster(item: ClusterItem, controlPlaneAccount: string): R
     reconcileRoleArn: attribute(item, "reconcileRoleArn"),
     externalId: attribute(item, "externalId"),
     senderPrincipal: attribute(item, "senderPrincipal"),
+    senderId: attribute(item, "senderId"),
     statusMode: attribute(item, "statusMode"),
   };
   for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];

@@ -27,6 +27,14 @@ export interface RegisteredCluster {
   externalId?: string;
   /** The IAM principal whose SQS SenderId the ingest accepts as this cluster's forwarder. */
   senderPrincipal: string;
+  /**
+   * That principal's unique id as SQS reports it in a message's `SenderId` (a role's `AROA…`, a
+   * user's `AIDA…`): ingest accepts a cluster's events only from it. An ARN cannot be compared
+   * with a SenderId, and unlike an ARN the id is not reused by a role deleted and created again.
+   * Resolve it at registration with `iam:GetRole` (`Role.RoleId`) or `iam:GetUser`.
+   * @default none — every event claiming this cluster is refused as unregistered
+   */
+  senderId?: string;
   statusMode: StatusMode;
 }
 
@@ -43,6 +51,7 @@ export type ClusterField =
   | "reconcileRoleArn"
   | "externalId"
   | "senderPrincipal"
+  | "senderId"
   | "statusMode";
 
 /** A registration refused, naming the field at fault. */
@@ -67,6 +76,8 @@ const EKS_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 /** STS AssumeRole ExternalId: 2–1224 of these characters. */
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const PRINCIPAL = /^arn:aws[a-z-]*:(iam|sts)::\d{12}:[\w+=,.@/-]+$/;
+/** IAM unique ids: a four-letter prefix (AROA role, AIDA user, …) and upper-case alphanumerics. */
+const UNIQUE_ID = /^A[A-Z0-9]{3}[A-Z0-9]{12,124}$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 const KNOWN_FIELDS = new Set([
@@ -78,6 +89,7 @@ const KNOWN_FIELDS = new Set([
   "reconcileRoleArn",
   "externalId",
   "senderPrincipal",
+  "senderId",
   "statusMode",
 ]);
 
@@ -156,6 +168,9 @@ export function validateCluster(input: unknown, controlPlaneAccount: string): Re
     "an IAM or STS principal ARN",
   );
 
+  const senderId = optionalString(input, "senderId");
+  if (senderId !== undefined) matching("senderId", senderId, UNIQUE_ID, "an IAM unique id (AROA…, AIDA…)");
+
   const statusMode = input.statusMode ?? DEFAULT_STATUS_MODE;
   if (typeof statusMode !== "string" || !(STATUS_MODES as readonly string[]).includes(statusMode)) {
     throw new InvalidCluster("statusMode", `must be one of ${STATUS_MODES.join(", ")}`);
@@ -191,5 +206,6 @@ export function validateCluster(input: unknown, controlPlaneAccount: string): Re
   };
   if (reconcileRoleArn !== undefined && reconcileRoleArn !== "") cluster.reconcileRoleArn = reconcileRoleArn;
   if (externalId !== undefined && externalId !== "") cluster.externalId = externalId;
+  if (senderId !== undefined) cluster.senderId = senderId;
   return cluster;
 }

@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { Context, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { createIngestHandler } from "../../functions/ingest/handler.ts";
+import { createIngestHandler } from "../../functions/ingest/create-handler.ts";
 import { type ChangeEvent, encodeEvent, messageDeduplicationId, messageGroupId } from "../../shared/events/index.ts";
 import { DynamoDbObjectMirror } from "../../shared/mirror/dynamodb/object-mirror.ts";
 import { decodeReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";

@@ -29,6 +29,7 @@ export function crossAccountCluster(clusterId = "tenant-b"): RegisteredCluster {
     reconcileRoleArn: `arn:aws:iam::${TARGET_ACCOUNT}:role/switchyard-reconciler`,
     externalId: "cluster-registry-7f3a",
     senderPrincipal: `arn:aws:iam::${TARGET_ACCOUNT}:role/switchyard-forwarder`,
+    senderId: "AROAEXAMPLEFORWARDER1",
     statusMode: "via-forwarder",
   };
 }

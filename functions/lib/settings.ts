@@ -1,0 +1,26 @@
+/** Reading a Lambda's settings from its environment, as the CDK stack sets them. */
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** A setting the function cannot run without; thrown at cold start, so the error names it. */
+export class MissingSetting extends Error {
+  readonly setting: string;
+
+  constructor(name: string) {
+    super(`environment variable ${name} is required`);
+    this.name = "MissingSetting";
+    this.setting = name;
+  }
+}
+
+export function requiredSetting(env: Environment, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === "") throw new MissingSetting(name);
+  return value;
+}
+
+/** Client settings for every AWS SDK client: `SWITCHYARD_AWS_ENDPOINT` points them at an emulator. */
+export function awsClientSettings(env: Environment): { endpoint?: string } {
+  const endpoint = env.SWITCHYARD_AWS_ENDPOINT;
+  return endpoint ? { endpoint } : {};
+}
