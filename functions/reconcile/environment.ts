@@ -1,0 +1,73 @@
+/**
+ * The reconcile λ's ports from its environment, with real clients: DynamoDB for leases, state and
+ * the cluster registry; the client factory (AssumeRole + ExternalId per target account) for ELBv2;
+ * SQS for the requeue and the status queue. The snapshot source and dirty generations are passed
+ * in: they belong to the objects mirror (functions/ingest).
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { AwsClientFactory } from "../../shared/aws/clients.ts";
+import { AwsElb } from "../../shared/aws/elbv2/port.ts";
+import type { DirtyGenerations, ElbPortFor, SnapshotSource } from "../../shared/pipeline/reconcile-gateway.ts";
+import { DynamoDbClusterRegistry } from "../../shared/registry/dynamodb.ts";
+import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
+import type { ReconcilePorts } from "./reconcile-batch.ts";
+import { sqsReconcileRequeue, sqsStatusIntentSink } from "./sqs.ts";
+
+export class MissingSetting extends Error {
+  constructor(name: string) {
+    super(`environment variable ${name} is required`);
+    this.name = "MissingSetting";
+  }
+}
+
+function required(env: Readonly<Record<string, string | undefined>>, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === "") throw new MissingSetting(name);
+  return value;
+}
+
+/** ELBv2 ports through the client factory, in the registered cluster's account, Region and VPC. */
+export function elbPortsThrough(factory: AwsClientFactory): ElbPortFor {
+  return (cluster, { clusterId, gatewayKey }) =>
+    new AwsElb(
+      factory,
+      {
+        account: cluster.account,
+        region: cluster.region,
+        ...(cluster.reconcileRoleArn ? { roleArn: cluster.reconcileRoleArn } : {}),
+        ...(cluster.externalId ? { externalId: cluster.externalId } : {}),
+        cluster: clusterId,
+      },
+      { clusterId, gatewayKey },
+      { vpc: { id: cluster.vpcId } },
+    );
+}
+
+/**
+ * `SWITCHYARD_TABLE` (leases and state), `SWITCHYARD_REGISTRY_TABLE` (default the same table),
+ * `SWITCHYARD_CONTROL_PLANE_ACCOUNT`, `SWITCHYARD_RECONCILE_QUEUE_URL`, `SWITCHYARD_STATUS_QUEUE_URL`,
+ * optional `SWITCHYARD_AWS_ENDPOINT` (an AWS-compatible endpoint for every client: `switchyard dev`).
+ */
+export function reconcilePortsFromEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+  mirror: { snapshots: SnapshotSource; dirty: DirtyGenerations },
+): ReconcilePorts {
+  const endpoint = env.SWITCHYARD_AWS_ENDPOINT;
+  const clientConfig = endpoint ? { endpoint } : {};
+  const dynamo = new DynamoDBClient(clientConfig);
+  const sqs = new SQSClient(clientConfig);
+  const table = required(env, "SWITCHYARD_TABLE");
+  const account = required(env, "SWITCHYARD_CONTROL_PLANE_ACCOUNT");
+  const factory = new AwsClientFactory({ account, ...(endpoint ? { endpoint } : {}) });
+  return {
+    ...createDynamoDbStores(dynamo, table),
+    registry: new DynamoDbClusterRegistry(dynamo, env.SWITCHYARD_REGISTRY_TABLE || table, account),
+    snapshots: mirror.snapshots,
+    dirty: mirror.dirty,
+    elbFor: elbPortsThrough(factory),
+    requeue: sqsReconcileRequeue(sqs, required(env, "SWITCHYARD_RECONCILE_QUEUE_URL")),
+    statuses: sqsStatusIntentSink(sqs, required(env, "SWITCHYARD_STATUS_QUEUE_URL")),
+    awsCalls: () => Object.values(factory.counter.snapshot()).reduce((n, c) => n + c.calls, 0),
+  };
+}

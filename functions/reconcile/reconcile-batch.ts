@@ -1,0 +1,150 @@
+/**
+ * The reconcile λ's work on one SQS batch, without middy: decode each ReconcileRequest, run it
+ * (shared/pipeline/reconcile-gateway.ts), count it, and answer which records SQS must redeliver.
+ *
+ * Retry policy, per record:
+ * - a body that is not a ReconcileRequest, or a cluster that is not registered: dropped (logged and
+ *   counted); no retry can make it succeed.
+ * - `busy` (another reconciler holds the lease, or an interrupted apply's calls may still land
+ *   until `until`): a batch item failure. SQS redelivers after the queue's visibility timeout,
+ *   which the control-plane stack sets above lease TTL + call deadline, so `until` has passed by
+ *   then. A requeue cannot honour `until`: FIFO queues have no per-message delay.
+ * - a retryable AWS failure: statuses are still written (Programmed=False, "switchyard retries"),
+ *   and the record is a batch item failure.
+ * - a terminal AWS failure: statuses say why; the record is done.
+ * - anything thrown (DynamoDB, SQS, the mirror): a batch item failure.
+ * FIFO: a failed record fails the later records of its group in the batch (sqs-batch.ts).
+ */
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { type ControllerConfig, controllerConfig } from "../../shared/config.ts";
+import type { ObservedElb } from "../../shared/elb/observed.ts";
+import type { PipelineMetrics } from "../../shared/pipeline/metrics.ts";
+import {
+  type GatewayReconcileReport,
+  type GatewayReconcilerDeps,
+  reconcileGatewayRequest,
+} from "../../shared/pipeline/reconcile-gateway.ts";
+import { decodeReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";
+import { processSqsBatch, type RecordResult } from "../../shared/pipeline/sqs-batch.ts";
+import type { EngineDeps } from "../../shared/reconcile/engine.ts";
+import type { LeaseStore, StateStore } from "../../shared/store/state.ts";
+
+/** Engine settings a deployment may tune; every one has the engine's documented default. */
+export type EngineSettings = Pick<
+  EngineDeps<ObservedElb>,
+  "leaseTtlMs" | "driftIntervalMs" | "callDeadlineMs" | "leaseSafetyMarginMs"
+>;
+
+/** Everything the reconcile λ talks to; the Lambda, the local runner and tests each build their own. */
+export interface ReconcilePorts extends Omit<GatewayReconcilerDeps, "engine" | "config"> {
+  leases: LeaseStore;
+  states: StateStore<ObservedElb>;
+  /** @default controllerConfig(): switchyard's own controller names. */
+  config?: ControllerConfig;
+  /** @default Date.now */
+  now?: () => number;
+  engine?: EngineSettings;
+  /** AWS calls made so far (the client factory's counter), for the AwsCalls metric. */
+  awsCalls?: () => number;
+}
+
+export interface Observability {
+  logger: Logger;
+  metrics: PipelineMetrics;
+}
+
+/** The outcome name counted in Reconciles{outcome}. */
+export function outcomeName(report: GatewayReconcileReport): string {
+  if (report.disposition === "rejected") return "rejected";
+  const outcome = report.outcome;
+  if (outcome.kind === "failed") return outcome.retryable ? "failed-retryable" : "failed-terminal";
+  if (outcome.kind === "applied" && outcome.failedRules) return "applied-partially";
+  return outcome.kind;
+}
+
+export async function handleReconcileBatch(
+  event: SQSEvent,
+  invocation: { requestId: string },
+  ports: ReconcilePorts,
+  { logger, metrics }: Observability,
+): Promise<SQSBatchResponse> {
+  const now = ports.now ?? Date.now;
+  const deps: GatewayReconcilerDeps = {
+    ...ports,
+    config: ports.config ?? controllerConfig(),
+    engine: {
+      ...ports.engine,
+      leases: ports.leases,
+      states: ports.states,
+      now,
+      owner: invocation.requestId,
+      logger,
+    },
+  };
+  return processSqsBatch(
+    event.Records,
+    async (record): Promise<RecordResult> => {
+      const decoded = decodeReconcileRequest(record.body);
+      if (!decoded.ok) {
+        logger.error("dropped a message that is not a reconcile request", {
+          messageId: record.messageId,
+          reason: decoded.reason,
+        });
+        metrics.count("Reconciles", 1, { outcome: "invalid" });
+        return "ok";
+      }
+      const request = decoded.request;
+      const started = now();
+      const callsBefore = ports.awsCalls?.() ?? 0;
+      const report = await reconcileGatewayRequest(request, deps);
+      const outcome = outcomeName(report);
+      metrics.count("Reconciles", 1, { outcome });
+      metrics.milliseconds("ReconcileDurationMs", now() - started);
+      if (ports.awsCalls) metrics.count("AwsCalls", ports.awsCalls() - callsBefore);
+      const context = { gatewayKey: request.gatewayKey, reason: request.reason, generation: request.generation };
+      if (report.disposition === "rejected") {
+        logger.error("reconcile rejected", { ...context, why: report.reason });
+        return "ok";
+      }
+      metrics.count("StatusIntents", report.intents);
+      if (report.oversized.length > 0) {
+        logger.error("statuses too large for one message were not sent", { ...context, objects: report.oversized });
+      }
+      const o = report.outcome;
+      const details =
+        o.kind === "failed"
+          ? { operation: o.error.operation, code: o.error.code, error: o.error.message }
+          : o.kind === "busy"
+            ? { until: o.until }
+            : o.kind === "applied"
+              ? { operations: o.operations.length, drift: o.drift, failedRules: o.failedRules?.length ?? 0 }
+              : {};
+      if (report.disposition === "retry") {
+        logger.warn("reconcile will be retried", { ...context, outcome, ...details });
+        return "retry";
+      }
+      if (report.requeued) metrics.count("Requeues", 1);
+      logger.info("reconciled", {
+        ...context,
+        outcome,
+        intents: report.intents,
+        requeued: report.requeued,
+        ...details,
+      });
+      return "ok";
+    },
+    {
+      error: (record, error) =>
+        logger.error("reconcile failed; the message will be retried", {
+          messageId: record.messageId,
+          error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+        }),
+      skipped: (record) =>
+        logger.info("skipped: an earlier message of its group failed", { messageId: record.messageId }),
+    },
+  );
+}
+
+/** handleReconcileBatch with its ports and observability bound (tests, the local runner). */
+export type HandleReconcileBatch = (event: SQSEvent, invocation?: { requestId: string }) => Promise<SQSBatchResponse>;

@@ -1,0 +1,177 @@
+/**
+ * One reconcile.fifo message, end to end, over ports: registry → snapshot → translate → the
+ * Gateway's model → reconcileGateway under its lease → statuses with what AWS reported → status
+ * intents → one requeue if the Gateway's dirty generation moved meanwhile. The reconcile λ, the
+ * local runner and `switchyard dev` all drive this; each brings its own ports.
+ */
+import type { ControllerConfig } from "../config.ts";
+import type { ObservedElb } from "../elb/observed.ts";
+import type { KubeObject } from "../k8s/meta.ts";
+import { type ClusterGatewayKey, type GatewayKey, splitClusterGatewayKey } from "../keys.ts";
+import { type EngineDeps, type ReconcileOutcome, reconcileGateway } from "../reconcile/engine.ts";
+import { observationOf } from "../reconcile/observation.ts";
+import type { ElbPort } from "../reconcile/ports.ts";
+import type { RegisteredCluster } from "../registry/cluster.ts";
+import type { ClusterRegistry } from "../registry/registry.ts";
+import { type Snapshot, snapshotOf } from "../snapshot.ts";
+import type { StatusIntent } from "../status/writer/decision.ts";
+import { translate } from "../translate.ts";
+import { gatewayStatusIntents } from "./gateway-statuses.ts";
+import { RECONCILE_REQUEST_VERSION, type ReconcileRequest } from "./reconcile-request.ts";
+
+/** Every mirrored object of a cluster, as a snapshot. The objects mirror implements it. */
+export interface SnapshotSource {
+  load(clusterId: string): Promise<Snapshot>;
+}
+
+/** A SnapshotSource over objects held in memory, per cluster: tests and local runs. */
+export class MemorySnapshotSource implements SnapshotSource {
+  readonly #objects = new Map<string, KubeObject[]>();
+
+  constructor(objects: Readonly<Record<string, readonly KubeObject[]>> = {}) {
+    for (const [cluster, list] of Object.entries(objects)) this.set(cluster, list);
+  }
+
+  /** Replaces what cluster `clusterId` holds. */
+  set(clusterId: string, objects: readonly KubeObject[]): void {
+    this.#objects.set(clusterId, structuredClone([...objects]));
+  }
+
+  async load(clusterId: string): Promise<Snapshot> {
+    // A copy per load: translate annotates the graph, never the snapshot, but a test may edit its list.
+    return snapshotOf(structuredClone(this.#objects.get(clusterId) ?? []));
+  }
+}
+
+/** The per-Gateway dirty generation ingest increments on every change that affects it. */
+export interface DirtyGenerations {
+  current(gatewayKey: ClusterGatewayKey): Promise<number>;
+}
+
+export class MemoryDirtyGenerations implements DirtyGenerations {
+  readonly #generations = new Map<string, number>();
+
+  /** Increments the Gateway's generation and returns the new value, as ingest would. */
+  bump(gatewayKey: ClusterGatewayKey): number {
+    const next = (this.#generations.get(gatewayKey) ?? 0) + 1;
+    this.#generations.set(gatewayKey, next);
+    return next;
+  }
+
+  async current(gatewayKey: ClusterGatewayKey): Promise<number> {
+    return this.#generations.get(gatewayKey) ?? 0;
+  }
+}
+
+/** Where a reconcile puts the request for one more run (reconcile.fifo). */
+export interface ReconcileRequeue {
+  send(request: ReconcileRequest): Promise<void>;
+}
+
+/** What happened to the intents handed to a StatusIntentSink. */
+export interface StatusIntentDelivery {
+  /** Messages sent. */
+  messages: number;
+  /** Objects whose status alone is too large for a message (`HTTPRoute apps/web`); not sent. */
+  oversized: string[];
+}
+
+/** Where status intents go (the status queue). */
+export interface StatusIntentSink {
+  send(cluster: string, intents: readonly StatusIntent[], source: ClusterGatewayKey): Promise<StatusIntentDelivery>;
+}
+
+/** The ELBv2 port for one Gateway in a registered cluster's account (AwsElb over the client factory). */
+export type ElbPortFor = (
+  cluster: RegisteredCluster,
+  gateway: { clusterId: string; gatewayKey: GatewayKey },
+) => ElbPort;
+
+export interface GatewayReconcilerDeps {
+  registry: ClusterRegistry;
+  snapshots: SnapshotSource;
+  elbFor: ElbPortFor;
+  /** Leases, states, clock and owner for the engine. */
+  engine: EngineDeps<ObservedElb>;
+  dirty: DirtyGenerations;
+  requeue: ReconcileRequeue;
+  statuses: StatusIntentSink;
+  config: ControllerConfig;
+}
+
+/**
+ * What became of one request.
+ * - `done`: nothing more to do for this message (including a terminal failure, which status reports).
+ * - `retry`: the message must come back (busy lease, retryable AWS failure): a batch item failure.
+ * - `rejected`: the message can never succeed as is (unregistered cluster): dropped, and counted.
+ */
+export type GatewayReconcileReport =
+  | { disposition: "done"; outcome: ReconcileOutcome; intents: number; requeued: boolean; oversized: string[] }
+  | { disposition: "retry"; outcome: ReconcileOutcome; intents: number; oversized: string[] }
+  | { disposition: "rejected"; reason: string };
+
+export async function reconcileGatewayRequest(
+  request: ReconcileRequest,
+  deps: GatewayReconcilerDeps,
+): Promise<GatewayReconcileReport> {
+  const { cluster: clusterId, gatewayKey, namespace, name } = splitClusterGatewayKey(request.gatewayKey);
+  const cluster = await deps.registry.get(clusterId);
+  // No registration, no account to act in: nothing could ever make this message succeed.
+  if (!cluster) return { disposition: "rejected", reason: `cluster ${clusterId} is not registered` };
+
+  const snapshot = await deps.snapshots.load(clusterId);
+  const options = { clusterId, accountId: cluster.account, region: cluster.region };
+  const first = translate(snapshot, deps.config, options);
+  const resolved = first.graph.gateways.find((g) => g.key === gatewayKey);
+  // Absent when the Gateway is gone, not ours, not accepted or on another data plane: everything
+  // it owns on ELB is then deleted.
+  const build = first.loadBalancers.find((b) => b.model.gatewayKey === gatewayKey);
+  const dataPlane = resolved?.dataPlane === "nlb" ? "nlb" : "alb";
+
+  const outcome = await reconcileGateway(
+    {
+      gatewayKey: request.gatewayKey,
+      dataPlane,
+      account: cluster.account,
+      region: cluster.region,
+      desired: build?.model,
+    },
+    { ...deps.engine, elb: deps.elbFor(cluster, { clusterId, gatewayKey }) },
+  );
+  // Another reconciler holds the Gateway: it writes the statuses; this message comes back later.
+  if (outcome.kind === "busy") return { disposition: "retry", outcome, intents: 0, oversized: [] };
+
+  const observation = observationOf(outcome);
+  const translation = observation
+    ? translate(snapshot, deps.config, { ...options, observations: new Map([[`${namespace}/${name}`, observation]]) })
+    : first;
+  const intents = gatewayStatusIntents(translation, snapshot, gatewayKey, Object.keys(deps.config.controllers));
+  const delivery =
+    intents.length > 0
+      ? await deps.statuses.send(clusterId, intents, request.gatewayKey)
+      : { messages: 0, oversized: [] };
+
+  if (outcome.kind === "failed" && outcome.retryable) {
+    // The retry carries the same generation and requeues then if it must: no requeue now.
+    return { disposition: "retry", outcome, intents: intents.length, oversized: delivery.oversized };
+  }
+  const requeued = await requeueIfMoved(request, deps);
+  return { disposition: "done", outcome, intents: intents.length, requeued, oversized: delivery.oversized };
+}
+
+/**
+ * One more reconcile when the Gateway changed while this one ran: ingest only increments the
+ * generation while a request is already queued, so without this the last change could go unseen.
+ */
+async function requeueIfMoved(request: ReconcileRequest, deps: GatewayReconcilerDeps): Promise<boolean> {
+  const current = await deps.dirty.current(request.gatewayKey);
+  if (current <= request.generation) return false;
+  await deps.requeue.send({
+    version: RECONCILE_REQUEST_VERSION,
+    gatewayKey: request.gatewayKey,
+    reason: "requeue",
+    generation: current,
+    cause: `dirty generation moved from ${request.generation} to ${current} during a reconcile`,
+  });
+  return true;
+}

@@ -1,0 +1,220 @@
+// The reconcile λ's handler, built by its factory with real clients: ELBv2/EC2/SQS on moto (the
+// client factory, same-account target), leases and state on DynamoDB Local. The snapshot comes
+// from manifests through MemorySnapshotSource (the objects mirror is another branch's), and the
+// dirty generation from MemoryDirtyGenerations (no DynamoDB counter exists yet).
+// SWITCHYARD_COMPONENTS=moto,dynamodb
+import { Logger } from "@aws-lambda-powertools/logger";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import type { Context } from "aws-lambda";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createReconcileHandler } from "../../functions/reconcile/create-handler.ts";
+import { elbPortsThrough } from "../../functions/reconcile/environment.ts";
+import { sqsReconcileRequeue, sqsStatusIntentSink } from "../../functions/reconcile/sqs.ts";
+import { AwsClientFactory } from "../../shared/aws/clients.ts";
+import { clusterGatewayKey } from "../../shared/keys.ts";
+import { RecordingMetrics } from "../../shared/pipeline/metrics.ts";
+import { MemoryDirtyGenerations, MemorySnapshotSource } from "../../shared/pipeline/reconcile-gateway.ts";
+import { decodeReconcileRequest, encodeReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";
+import { decodeStatusIntentMessage, type StatusIntent } from "../../shared/pipeline/status-intent.ts";
+import { MemoryClusterRegistry } from "../../shared/registry/memory.ts";
+import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
+import { createTable } from "../../shared/store/dynamodb/table.ts";
+import {
+  DUMMY_CREDENTIALS,
+  dynamoDbSettings,
+  MOTO_DEFAULT_ACCOUNT_ID,
+  motoSettings,
+  resetMoto,
+  TEST_REGION,
+  uniqueName,
+} from "../env/clients.ts";
+import { pipelineObjects } from "../fixtures/pipeline-cluster.ts";
+import { sqsEvent, sqsRecord } from "../fixtures/sqs-records.ts";
+
+const CLUSTER = "moto-cluster";
+const KEY = clusterGatewayKey(CLUSTER, "apps", "gw");
+
+let dynamo: DynamoDBClient;
+let sqs: SQSClient;
+let elbv2: ElasticLoadBalancingV2Client;
+let factory: AwsClientFactory;
+let snapshots: MemorySnapshotSource;
+let dirty: MemoryDirtyGenerations;
+let metrics: RecordingMetrics;
+let statusQueue: string;
+let reconcileQueue: string;
+let handler: ReturnType<typeof createReconcileHandler>;
+let invocation = 0;
+
+const calls = () => Object.values(factory.counter.snapshot()).reduce((n, c) => n + c.calls, 0);
+
+async function invoke(generation = 0, key = KEY) {
+  invocation += 1;
+  const body = encodeReconcileRequest({ version: 1, gatewayKey: key, reason: "change", generation });
+  const context = { awsRequestId: `request-${invocation}`, functionName: "reconcile" } as Context;
+  return handler(sqsEvent([sqsRecord(body, "group")]), context);
+}
+
+async function drain(queueUrl: string): Promise<string[]> {
+  const bodies: string[] = [];
+  for (;;) {
+    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
+    if (!out.Messages || out.Messages.length === 0) return bodies;
+    bodies.push(...out.Messages.map((m) => m.Body ?? ""));
+    // Received messages stay invisible for the queue's visibility timeout: the next receive gets only new ones.
+  }
+}
+
+async function intents(): Promise<StatusIntent[]> {
+  return (await drain(statusQueue)).flatMap((body) => {
+    const decoded = decodeStatusIntentMessage(body);
+    if (!decoded.ok) throw new Error(decoded.reason);
+    return decoded.message.intents;
+  });
+}
+
+const conditionOf = (intent: StatusIntent | undefined, type: string) =>
+  intent && "conditions" in intent ? intent.conditions.find((c) => c.type === type) : undefined;
+
+beforeAll(() => {
+  dynamo = new DynamoDBClient(dynamoDbSettings());
+  sqs = new SQSClient(motoSettings());
+  elbv2 = new ElasticLoadBalancingV2Client(motoSettings());
+});
+
+afterAll(() => {
+  dynamo?.destroy();
+  sqs?.destroy();
+  elbv2?.destroy();
+  factory?.destroy();
+});
+
+beforeEach(async () => {
+  await resetMoto();
+  factory?.destroy();
+  factory = new AwsClientFactory({
+    endpoint: motoSettings().endpoint,
+    credentials: DUMMY_CREDENTIALS,
+    account: MOTO_DEFAULT_ACCOUNT_ID,
+  });
+  const ec2 = new EC2Client(motoSettings());
+  const vpcId = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] })))
+    .Vpcs?.[0]?.VpcId;
+  ec2.destroy();
+  if (!vpcId) throw new Error("moto has no default VPC");
+  const registry = new MemoryClusterRegistry(MOTO_DEFAULT_ACCOUNT_ID);
+  await registry.put(
+    {
+      clusterId: CLUSTER,
+      account: MOTO_DEFAULT_ACCOUNT_ID,
+      region: TEST_REGION,
+      vpcId,
+      eks: { clusterName: "moto-cluster" },
+      senderPrincipal: `arn:aws:iam::${MOTO_DEFAULT_ACCOUNT_ID}:role/forwarder`,
+      statusMode: "direct",
+    },
+    "create",
+  );
+  const table = uniqueName("switchyard");
+  await createTable(dynamo, table);
+  reconcileQueue =
+    (
+      await sqs.send(
+        new CreateQueueCommand({ QueueName: `${uniqueName("reconcile")}.fifo`, Attributes: { FifoQueue: "true" } }),
+      )
+    ).QueueUrl ?? "";
+  statusQueue = (await sqs.send(new CreateQueueCommand({ QueueName: uniqueName("status") }))).QueueUrl ?? "";
+  snapshots = new MemorySnapshotSource({ [CLUSTER]: pipelineObjects() });
+  dirty = new MemoryDirtyGenerations();
+  metrics = new RecordingMetrics();
+  handler = createReconcileHandler(
+    {
+      ...createDynamoDbStores(dynamo, table),
+      registry,
+      snapshots,
+      dirty,
+      elbFor: elbPortsThrough(factory),
+      requeue: sqsReconcileRequeue(sqs, reconcileQueue),
+      statuses: sqsStatusIntentSink(sqs, statusQueue),
+      awsCalls: calls,
+    },
+    { logger: new Logger({ logLevel: "SILENT" }), sink: metrics },
+  );
+});
+
+describe("reconcile handler on moto and DynamoDB Local", () => {
+  it("creates the ALB, listener, rule and target group, and says Accepted, Programmed and the DNS name", async () => {
+    expect((await invoke()).batchItemFailures).toEqual([]);
+    const lbs = (await elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+    expect(lbs).toHaveLength(1);
+    const lb = lbs[0];
+    const listeners = (await elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lb?.LoadBalancerArn })))
+      .Listeners;
+    expect(listeners?.map((l) => l.Port)).toEqual([80]);
+    const rules = (await elbv2.send(new DescribeRulesCommand({ ListenerArn: listeners?.[0]?.ListenerArn }))).Rules;
+    expect(rules?.filter((r) => !r.IsDefault)).toHaveLength(1);
+    expect((await elbv2.send(new DescribeTargetGroupsCommand({}))).TargetGroups).toHaveLength(1);
+
+    // moto reports a new load balancer provisioning, then active: the next reconcile re-reads it.
+    await intents();
+    await invoke();
+    const emitted = await intents();
+    const gateway = emitted.find((i) => i.kind === "Gateway");
+    expect(conditionOf(gateway, "Accepted")?.status).toBe("True");
+    expect(conditionOf(gateway, "Programmed")?.status).toBe("True");
+    expect(gateway && "addresses" in gateway ? gateway.addresses : []).toEqual([
+      { type: "Hostname", value: lb?.DNSName?.toLowerCase() },
+    ]);
+    const route = emitted.find((i) => i.kind === "HTTPRoute");
+    expect(route && "parents" in route ? route.parents[0]?.conditions.map((c) => c.status) : []).toEqual([
+      "True",
+      "True",
+    ]);
+  });
+
+  it("a second identical request makes zero AWS calls", async () => {
+    await invoke();
+    await invoke();
+    const before = calls();
+    await invoke();
+    expect(calls() - before).toBe(0);
+    expect(metrics.recorded.filter((m) => m.name === "AwsCalls").at(-1)?.value).toBe(0);
+  });
+
+  it("deleting the Gateway from the snapshot deletes every resource it owned", async () => {
+    await invoke();
+    snapshots.set(
+      CLUSTER,
+      pipelineObjects().filter((o) => o.kind !== "Gateway"),
+    );
+    expect((await invoke()).batchItemFailures).toEqual([]);
+    expect((await elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? []).toEqual([]);
+    expect((await elbv2.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? []).toEqual([]);
+  });
+
+  it("an unregistered cluster is rejected with zero AWS calls", async () => {
+    const response = await invoke(0, clusterGatewayKey("nobody", "apps", "gw"));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(calls()).toBe(0);
+    expect(metrics.total("Reconciles", { outcome: "rejected" })).toBe(1);
+  });
+
+  it("a dirty generation that moved during the reconcile puts exactly one requeue on reconcile.fifo", async () => {
+    dirty.bump(KEY);
+    dirty.bump(KEY);
+    await invoke(1);
+    const requeues = (await drain(reconcileQueue)).map((body) => decodeReconcileRequest(body));
+    expect(requeues).toEqual([
+      { ok: true, request: expect.objectContaining({ gatewayKey: KEY, reason: "requeue", generation: 2 }) },
+    ]);
+  });
+});

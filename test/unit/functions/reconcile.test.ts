@@ -1,0 +1,220 @@
+// The reconcile λ's batch handling over in-memory ports: the ELB simulator (MemoryElb), memory
+// stores and registry, a snapshot from manifests. The SQS and AWS sides are in
+// test/integration/reconcile-handler.test.ts.
+import { Logger } from "@aws-lambda-powertools/logger";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { HandleReconcileBatch } from "../../../functions/reconcile/reconcile-batch.ts";
+import { handleReconcileBatch, type ReconcilePorts } from "../../../functions/reconcile/reconcile-batch.ts";
+import type { KubeObject } from "../../../shared/k8s/meta.ts";
+import { type ClusterGatewayKey, clusterGatewayKey } from "../../../shared/keys.ts";
+import { RecordingMetrics } from "../../../shared/pipeline/metrics.ts";
+import {
+  MemoryDirtyGenerations,
+  MemorySnapshotSource,
+  type StatusIntentSink,
+} from "../../../shared/pipeline/reconcile-gateway.ts";
+import { encodeReconcileRequest, type ReconcileRequest } from "../../../shared/pipeline/reconcile-request.ts";
+import type { StatusIntent } from "../../../shared/pipeline/status-intent.ts";
+import { MemoryElb } from "../../../shared/reconcile/memory-elb.ts";
+import { ElbOperationError } from "../../../shared/reconcile/ports.ts";
+import { MemoryClusterRegistry } from "../../../shared/registry/memory.ts";
+import { createMemoryStores } from "../../../shared/store/memory/stores.ts";
+import { pipelineObjects } from "../../fixtures/pipeline-cluster.ts";
+import { sqsEvent, sqsRecord } from "../../fixtures/sqs-records.ts";
+import { sameAccountCluster } from "../registry/fixtures.ts";
+
+const CLUSTER = "prod-eu";
+const KEY = clusterGatewayKey(CLUSTER, "apps", "gw");
+
+function request(generation = 0, key: ClusterGatewayKey = KEY): ReconcileRequest {
+  return { version: 1, gatewayKey: key, reason: "change", generation };
+}
+
+class RecordingSink implements StatusIntentSink {
+  readonly sent: { cluster: string; intents: StatusIntent[] }[] = [];
+  async send(cluster: string, intents: readonly StatusIntent[]) {
+    this.sent.push({ cluster, intents: [...intents] });
+    return { messages: 1, oversized: [] };
+  }
+  get intents(): StatusIntent[] {
+    return this.sent.flatMap((s) => s.intents);
+  }
+  find(kind: string, name: string): StatusIntent | undefined {
+    return this.intents.filter((i) => i.kind === kind && i.name === name).at(-1);
+  }
+}
+
+let elb: MemoryElb;
+let sink: RecordingSink;
+let requeued: ReconcileRequest[];
+let dirty: MemoryDirtyGenerations;
+let snapshots: MemorySnapshotSource;
+let metrics: RecordingMetrics;
+let ports: ReconcilePorts;
+let clock: number;
+const logger = new Logger({ logLevel: "SILENT" });
+
+beforeEach(async () => {
+  elb = new MemoryElb(`${CLUSTER}/apps/gw`);
+  sink = new RecordingSink();
+  requeued = [];
+  dirty = new MemoryDirtyGenerations();
+  snapshots = new MemorySnapshotSource({ [CLUSTER]: pipelineObjects() });
+  metrics = new RecordingMetrics();
+  clock = 1_000_000;
+  const registry = new MemoryClusterRegistry("111122223333");
+  await registry.put(sameAccountCluster(CLUSTER), "create");
+  ports = {
+    ...createMemoryStores(),
+    registry,
+    snapshots,
+    dirty,
+    elbFor: () => elb,
+    requeue: { send: async (r) => void requeued.push(r) },
+    statuses: sink,
+    now: () => clock,
+  };
+});
+
+const run: HandleReconcileBatch = (event, invocation = { requestId: "req-1" }) =>
+  handleReconcileBatch(event, invocation, ports, { logger, metrics });
+
+const one = (body: ReconcileRequest, group = "g1") => sqsEvent([sqsRecord(encodeReconcileRequest(body), group)]);
+
+function condition(intent: StatusIntent | undefined, type: string) {
+  if (!intent || !("conditions" in intent)) return undefined;
+  return intent.conditions.find((c) => c.type === type);
+}
+
+describe("reconcile λ over in-memory ports", () => {
+  it("builds the load balancer and emits Accepted, Programmed and the address for the Gateway", async () => {
+    const response = await run(one(request()));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(elb.world.loadBalancer?.name).toBeDefined();
+    const gateway = sink.find("Gateway", "gw");
+    expect(condition(gateway, "Accepted")?.status).toBe("True");
+    expect(condition(gateway, "Programmed")?.status).toBe("True");
+    expect(gateway && "addresses" in gateway ? gateway.addresses : []).toEqual([
+      { type: "Hostname", value: elb.world.loadBalancer?.dnsName?.toLowerCase() },
+    ]);
+    expect(gateway?.observedGeneration).toBe(3);
+    expect(metrics.total("Reconciles", { outcome: "applied" })).toBe(1);
+  });
+
+  it("emits the attached route's status with its own generation", async () => {
+    await run(one(request()));
+    const route = sink.find("HTTPRoute", "web");
+    expect(route?.observedGeneration).toBe(2);
+    expect(route && "parents" in route ? route.parents.map((p) => p.parentRef.name) : []).toEqual(["gw"]);
+  });
+
+  it("sends statuses of the request's cluster only to that cluster", async () => {
+    await run(one(request()));
+    expect(sink.sent.map((s) => s.cluster)).toEqual([CLUSTER]);
+  });
+
+  it("an unregistered cluster is rejected with no AWS call and no retry", async () => {
+    const response = await run(one(request(0, clusterGatewayKey("unknown", "apps", "gw"))));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(elb.calls).toEqual([]);
+    expect(elb.reads).toBe(0);
+    expect(sink.sent).toEqual([]);
+    expect(metrics.total("Reconciles", { outcome: "rejected" })).toBe(1);
+  });
+
+  it("a Gateway gone from the snapshot has everything it owns deleted", async () => {
+    await run(one(request()));
+    snapshots.set(
+      CLUSTER,
+      pipelineObjects().filter((o) => o.kind !== "Gateway"),
+    );
+    await run(one(request()));
+    expect(elb.world.loadBalancer).toBeUndefined();
+    expect(elb.world.targetGroups).toEqual([]);
+    expect(metrics.total("Reconciles", { outcome: "deleted" })).toBe(1);
+  });
+
+  it("a route detached from the Gateway gets our stale entry cleared", async () => {
+    const objects: KubeObject[] = pipelineObjects().map((o) =>
+      o.kind === "HTTPRoute"
+        ? {
+            ...o,
+            spec: { parentRefs: [{ name: "elsewhere" }] },
+            status: {
+              parents: [{ parentRef: { name: "gw" }, controllerName: "switchyard.dev/alb", conditions: [] }],
+            },
+          }
+        : o,
+    );
+    snapshots.set(CLUSTER, objects);
+    await run(one(request()));
+    const route = sink.find("HTTPRoute", "web");
+    expect(route && "parents" in route ? route.parents : undefined).toEqual([]);
+    expect(route && "controllerNames" in route ? route.controllerNames : []).toContain("switchyard.dev/alb");
+  });
+
+  it("a moved dirty generation sends exactly one requeue carrying the new generation", async () => {
+    dirty.bump(KEY);
+    dirty.bump(KEY);
+    await run(one(request(1)));
+    expect(requeued).toEqual([expect.objectContaining({ gatewayKey: KEY, reason: "requeue", generation: 2 })]);
+  });
+
+  it("an unmoved dirty generation sends no requeue", async () => {
+    dirty.bump(KEY);
+    await run(one(request(1)));
+    expect(requeued).toEqual([]);
+  });
+
+  it("a busy lease is a batch item failure and emits nothing", async () => {
+    await ports.leases.acquire(KEY, "someone-else", clock, 60_000);
+    const event = one(request());
+    const response = await run(event);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    expect(sink.sent).toEqual([]);
+    expect(metrics.total("Reconciles", { outcome: "busy" })).toBe(1);
+  });
+
+  it("a retryable AWS failure writes Programmed=False and is retried", async () => {
+    elb.failBefore = () => ElbOperationError.fromCode("ServiceUnavailable", "CreateLoadBalancer", "try later");
+    const event = one(request());
+    const response = await run(event);
+    expect(response.batchItemFailures).toHaveLength(1);
+    const programmed = condition(sink.find("Gateway", "gw"), "Programmed");
+    expect(programmed?.status).toBe("False");
+    expect(programmed?.message).toContain("switchyard retries");
+  });
+
+  it("a terminal AWS failure writes why in Programmed and is not retried", async () => {
+    elb.failBefore = () => ElbOperationError.fromCode("ValidationError", "CreateLoadBalancer", "subnets are wrong");
+    const response = await run(one(request()));
+    expect(response.batchItemFailures).toEqual([]);
+    const programmed = condition(sink.find("Gateway", "gw"), "Programmed");
+    expect(programmed?.status).toBe("False");
+    expect(programmed?.message).toContain("subnets are wrong");
+    expect(metrics.total("Reconciles", { outcome: "failed-terminal" })).toBe(1);
+  });
+
+  it("a failed record fails the later records of its group, and only those", async () => {
+    await ports.leases.acquire(KEY, "someone-else", clock, 60_000);
+    const other = clusterGatewayKey(CLUSTER, "apps", "other");
+    const first = sqsRecord(encodeReconcileRequest(request()), "group-a");
+    const second = sqsRecord(encodeReconcileRequest(request()), "group-a");
+    const elsewhere = sqsRecord(encodeReconcileRequest(request(0, other)), "group-b");
+    const response = await run(sqsEvent([first, second, elsewhere]));
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([first.messageId, second.messageId]);
+    expect(metrics.total("Reconciles")).toBe(2);
+  });
+
+  it("a body that is not a reconcile request is dropped, not retried", async () => {
+    const response = await run(sqsEvent([sqsRecord('{"version":9}', "g")]));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(metrics.total("Reconciles", { outcome: "invalid" })).toBe(1);
+  });
+
+  it("a thrown port error is a batch item failure", async () => {
+    ports.snapshots = { load: async () => Promise.reject(new Error("mirror unavailable")) };
+    const response = await run(one(request()));
+    expect(response.batchItemFailures).toHaveLength(1);
+  });
+});
