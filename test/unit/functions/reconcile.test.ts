@@ -15,10 +15,10 @@ import {
 } from "../../../shared/pipeline/reconcile-gateway.ts";
 import { encodeReconcileRequest, type ReconcileRequest } from "../../../shared/pipeline/reconcile-request.ts";
 import type { StatusIntent } from "../../../shared/pipeline/status-intent.ts";
-import { MemoryElb } from "../../../shared/reconcile/memory-elb.ts";
 import { ElbOperationError } from "../../../shared/reconcile/ports.ts";
 import { MemoryClusterRegistry } from "../../../shared/registry/memory.ts";
 import { createMemoryStores } from "../../../shared/store/memory/stores.ts";
+import { MemoryElb } from "../../../shared/testing/index.ts";
 import { pipelineObjects } from "../../fixtures/pipeline-cluster.ts";
 import { sqsEvent, sqsRecord } from "../../fixtures/sqs-records.ts";
 import { sameAccountCluster } from "../registry/fixtures.ts";
