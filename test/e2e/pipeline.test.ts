@@ -497,4 +497,47 @@ describe("switchyard dev pipeline end to end", () => {
     );
     expect(await loadBalancerOf("doomed")).toBeUndefined();
   });
+
+  it("an NLB Gateway with a TCPRoute becomes a network load balancer and is Programmed", async () => {
+    const nlbClass = uniqueName("nlb");
+    await objects.createClusterCustomObject({
+      group: GROUP,
+      version: "v1",
+      plural: "gatewayclasses",
+      body: {
+        apiVersion: `${GROUP}/v1`,
+        kind: "GatewayClass",
+        metadata: { name: nlbClass },
+        spec: { controllerName: "switchyard.dev/nlb" },
+      },
+    });
+    await createBackend("db");
+    await objects.createNamespacedCustomObject({
+      ...resource("gateways"),
+      body: {
+        apiVersion: `${GROUP}/v1`,
+        kind: "Gateway",
+        metadata: { name: "tcp" },
+        spec: { gatewayClassName: nlbClass, listeners: [{ name: "pg", port: 5432, protocol: "TCP" }] },
+      },
+    });
+    await objects.createNamespacedCustomObject({
+      group: GROUP,
+      version: "v1alpha2",
+      namespace,
+      plural: "tcproutes",
+      body: {
+        apiVersion: `${GROUP}/v1alpha2`,
+        kind: "TCPRoute",
+        metadata: { name: "db" },
+        spec: { parentRefs: [{ name: "tcp" }], rules: [{ backendRefs: [{ name: "db", port: 8080 }] }] },
+      },
+    });
+    const gateway = await programmed("tcp");
+    const lb = await loadBalancerOf("tcp");
+    expect(lb?.Type).toBe("network");
+    expect(gateway.status?.addresses?.[0]?.value).toBe(lb?.DNSName?.toLowerCase());
+    const { Listeners = [] } = await elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lb?.LoadBalancerArn }));
+    expect(Listeners.map((l) => [l.Port, l.Protocol])).toEqual([[5432, "TCP"]]);
+  });
 });
