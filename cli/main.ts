@@ -2,6 +2,7 @@
  * Argument dispatch for the `switchyard` command. Each command returns its exit code; nothing here
  * calls process.exit, so commands are testable in-process.
  */
+import { devCommand } from "./commands/dev.ts";
 import { explainCommand } from "./commands/explain.ts";
 import { planCommand } from "./commands/plan.ts";
 import { oneLine, terminalSafe } from "./render/terminal.ts";
@@ -33,6 +34,10 @@ Usage:
                      [--namespace NS] [--max-file-size SIZE] [-o text|json]
       Offline: which ALB listener rule a request matches, where it goes and why earlier rules
       did not match.
+  switchyard dev --cluster-id ID [--kubeconfig FILE | --server URL --token T --ca FILE]
+                 [--aws-endpoint URL] [--dynamodb-endpoint URL] [--eks-cluster-name NAME] ...
+      The whole pipeline in this process against a cluster and AWS (or moto and DynamoDB Local),
+      until Ctrl-C. \`switchyard dev --help\` for every flag.
   switchyard help
 
 Files over --max-file-size (default 16MiB; bytes, or with a KiB/MiB/GiB suffix) are not read.
@@ -66,6 +71,8 @@ export async function main(argv: readonly string[], io: Io, options: MainOptions
         return planCommand(rest, safe);
       case "explain":
         return explainCommand(rest, safe);
+      case "dev":
+        return await devCommand(rest, safe);
       default:
         safe.stderr.write(`switchyard: unknown command "${oneLine(command)}"\n\n${USAGE}`);
         return EXIT_USAGE;

@@ -1,0 +1,534 @@
+/**
+ * The whole control plane in one process, for `switchyard dev` and the end-to-end tests: the
+ * forwarder watching a cluster, and the ingest, reconcile, status and resync handlers, each fed by
+ * the local queue runner from real SQS queues on the given endpoint — so retries, partial batch
+ * failures, FIFO groups and dead-letter redrive behave as they do under Lambda. The handlers are
+ * the Lambdas' own factories; only the wiring here is local.
+ */
+import { readFile } from "node:fs/promises";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import {
+  DescribeTableCommand,
+  type DynamoDBClient,
+  DynamoDBClient as DynamoDb,
+  ResourceNotFoundException,
+} from "@aws-sdk/client-dynamodb";
+import { DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { systemClock } from "../../forwarder/clock.ts";
+import { Forwarder } from "../../forwarder/forwarder.ts";
+import { KubeApi } from "../../forwarder/kube-api.ts";
+import { createIngestHandler } from "../../functions/ingest/handler.ts";
+import { type SqsBatchHandler, startQueueRunner } from "../../functions/local/queue-runner.ts";
+import { createReconcileHandler } from "../../functions/reconcile/create-handler.ts";
+import { elbPortsThrough } from "../../functions/reconcile/environment.ts";
+import { sqsReconcileRequeue, sqsStatusIntentSink } from "../../functions/reconcile/sqs.ts";
+import { sqsResyncContinuation } from "../../functions/resync/continuation.ts";
+import {
+  combinedOwnerLookup,
+  stateRecordOwnerLookup,
+  taggingOwnerLookup,
+} from "../../functions/resync/owner-lookup.ts";
+import { sqsReconcileQueue as resyncReconcileQueue } from "../../functions/resync/reconcile-queue.ts";
+import { handleResyncEvent } from "../../functions/resync/resync.ts";
+import { createStatusHandler } from "../../functions/status/create-handler.ts";
+import { sqsForwarderStatusQueues } from "../../functions/status/environment.ts";
+import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
+import type { KubeObject } from "../../shared/k8s/meta.ts";
+import { DynamoDbObjectMirror } from "../../shared/mirror/dynamodb/object-mirror.ts";
+import { DynamoDbDirtyGenerations } from "../../shared/pipeline/dirty-generation.ts";
+import type { PipelineMetrics } from "../../shared/pipeline/metrics.ts";
+import type { SnapshotSource } from "../../shared/pipeline/reconcile-gateway.ts";
+import { decodeReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";
+import type { EksConnection, RegisteredCluster } from "../../shared/registry/cluster.ts";
+import { DynamoDbClusterRegistry } from "../../shared/registry/dynamodb.ts";
+import { ClusterAlreadyRegistered } from "../../shared/registry/registry.ts";
+import { snapshotOf } from "../../shared/snapshot.ts";
+import type { KubeEndpoint } from "../../shared/status/writer/kube-api.ts";
+import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
+import { createTable } from "../../shared/store/dynamodb/table.ts";
+import { ensureQueues, type PipelineQueues } from "./queues.ts";
+import { probeSenderId, registrySenderDirectory } from "./senders.ts";
+import { localStatusWriters } from "./status-writers.ts";
+
+type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
+
+export interface PipelineOptions {
+  /** The cluster to watch and write status to. */
+  kubeConfig: KubeConfig;
+  clusterId: string;
+  region: string;
+  /** @default the caller's account (STS GetCallerIdentity) */
+  account?: string;
+  /** @default the account's default VPC in `region` */
+  vpcId?: string;
+  /**
+   * The EKS cluster name: status is then written with an EKS IAM token for this name (as the status
+   * λ does). Without it, status is written with the kubeconfig's own bearer token (local mode only).
+   */
+  eksClusterName?: string;
+  /** Role the reconciler (and the status writer) assume in `account`; @default none: own credentials. */
+  reconcileRoleArn?: string;
+  externalId?: string;
+  /** Endpoint for every AWS service (moto); @default AWS */
+  awsEndpoint?: string;
+  /** Endpoint for DynamoDB (DynamoDB Local); @default `awsEndpoint` */
+  dynamoDbEndpoint?: string;
+  /** The control plane's (and the forwarder's) credentials; @default the SDK's default chain */
+  credentials?: Credentials;
+  /** @default "switchyard-dev" */
+  tableName?: string;
+  /** @default "switchyard-dev" */
+  queuePrefix?: string;
+  /** @default `<queuePrefix>-claim-checks-<account>` */
+  claimCheckBucket?: string;
+  /** Namespaces the forwarder watches; @default all */
+  namespaces?: string[];
+  /** Receives before a message is dead-lettered; @default 5 */
+  maxReceiveCount?: number;
+  /** How soon a failed message is retried (the runners' visibility timeout); @default 5 */
+  retryAfterSeconds?: number;
+  /** The resync schedule's tick: every Gateway gets a drift-check reconcile this often; @default 60 000 */
+  resyncIntervalMs?: number;
+  /** @default 300 000 (the forwarder's default) */
+  snapshotIntervalMs?: number;
+  /** @default 1000 */
+  endpointSliceWindowMs?: number;
+  /** Powertools log level of the handlers; @default "WARN" */
+  logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
+  /** What the pipeline is doing, one event per step. */
+  progress?: (event: ProgressEvent) => void;
+}
+
+export type ProgressEvent =
+  | { stage: "queues"; queues: PipelineQueues }
+  | { stage: "table"; tableName: string; created: boolean }
+  | { stage: "cluster"; cluster: RegisteredCluster; senderId: string }
+  | { stage: "forwarder"; state: "started" | "synced" | "stopped" }
+  | { stage: "ingest"; records: number; failed: number }
+  | { stage: "reconcile"; gatewayKey: string; reason: string; outcome: string }
+  | { stage: "status"; object: string; outcome: string; detail?: string }
+  | { stage: "resync"; enqueued: number }
+  | { stage: "log"; message: string };
+
+export interface RunningPipeline {
+  readonly queues: PipelineQueues;
+  readonly tableName: string;
+  readonly cluster: RegisteredCluster;
+  /** The SenderId SQS reports for the forwarder's messages. */
+  readonly senderId: string;
+  /** Stops the forwarder only (the handlers keep draining), as when its pod dies. */
+  stopForwarder(): Promise<void>;
+  /** Starts a new forwarder, which lists everything and sends snapshots, as a restarted pod does. */
+  startForwarder(): Promise<void>;
+  /** Resolves once the forwarder has listed every served kind; rejects after `timeoutMs`. */
+  forwarderSynced(timeoutMs: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The mirror as the reconciler's snapshot source: every live object of the cluster. */
+function mirrorSnapshots(mirror: DynamoDbObjectMirror): SnapshotSource {
+  return {
+    // The mirror stores the forwarded objects as JSON; the core reads them as KubeObjects (what
+    // ingest's affected-Gateways index does too).
+    load: async (clusterId) => snapshotOf((await mirror.loadCluster(clusterId)) as unknown as KubeObject[]),
+  };
+}
+
+async function ensureTable(dynamo: DynamoDBClient, tableName: string): Promise<boolean> {
+  try {
+    await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    return false;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  await createTable(dynamo, tableName);
+  return true;
+}
+
+async function ensureBucket(s3: S3Client, bucket: string, region: string): Promise<void> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return;
+  } catch (error) {
+    // HeadBucket has no body, so a missing bucket is only a 404.
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status !== 404) throw error;
+  }
+  await s3.send(
+    new CreateBucketCommand({
+      Bucket: bucket,
+      ...(region === "us-east-1" ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }),
+    }),
+  );
+}
+
+async function defaultVpc(ec2: EC2Client): Promise<string> {
+  const { Vpcs = [] } = await ec2.send(
+    new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }),
+  );
+  const id = Vpcs[0]?.VpcId;
+  if (id === undefined) throw new Error("the account has no default VPC in this Region: pass --vpc-id");
+  return id;
+}
+
+/** The cluster's API server and CA, from the kubeconfig's current context. */
+export async function kubeEndpointOf(kc: KubeConfig): Promise<KubeEndpoint> {
+  const cluster = kc.getCurrentCluster();
+  if (cluster === null) throw new Error("the kubeconfig has no current cluster");
+  const caPem =
+    cluster.caData !== undefined
+      ? Buffer.from(cluster.caData, "base64").toString("utf8")
+      : cluster.caFile !== undefined
+        ? await readFile(cluster.caFile, "utf8")
+        : undefined;
+  if (caPem === undefined)
+    throw new Error(`the kubeconfig's cluster ${cluster.name} has no CA (certificate-authority)`);
+  return { server: cluster.server, caPem };
+}
+
+/** Wraps a handler to report each batch's size and failures. */
+function reporting(
+  handler: SqsBatchHandler,
+  report: (event: SQSEvent, response: SQSBatchResponse | undefined) => void,
+): SqsBatchHandler {
+  return async (event: SQSEvent, context: Context) => {
+    const response = (await handler(event, context)) as SQSBatchResponse | undefined;
+    report(event, response);
+    return response;
+  };
+}
+
+/** Counts go nowhere but the last reconcile outcome, which the progress line names. */
+class OutcomeSink implements PipelineMetrics {
+  last = "unknown";
+  count(name: string, _value: number, dimensions?: Readonly<Record<string, string>>): void {
+    if (name === "Reconciles" && dimensions?.outcome !== undefined) this.last = dimensions.outcome;
+  }
+  milliseconds(): void {}
+}
+
+export async function startPipeline(options: PipelineOptions): Promise<RunningPipeline> {
+  const progress = options.progress ?? (() => undefined);
+  const region = options.region;
+  const endpoint = options.awsEndpoint;
+  const credentials = options.credentials;
+  const base = { region, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) };
+  const dynamoEndpoint = options.dynamoDbEndpoint ?? endpoint;
+  const sqs = new SQSClient(base);
+  const s3 = new S3Client({ ...base, forcePathStyle: endpoint !== undefined });
+  const dynamo = new DynamoDb({ ...base, ...(dynamoEndpoint ? { endpoint: dynamoEndpoint } : {}) });
+  const sts = new STSClient(base);
+  const tagging = new ResourceGroupsTaggingAPIClient(base);
+  const closers: (() => void)[] = [
+    () => sqs.destroy(),
+    () => s3.destroy(),
+    () => dynamo.destroy(),
+    () => sts.destroy(),
+    () => tagging.destroy(),
+  ];
+  const controller = new AbortController();
+  const runners: Promise<unknown>[] = [];
+  let forwarder: Forwarder | undefined;
+  let resyncTimer: NodeJS.Timeout | undefined;
+
+  try {
+    const identity = await sts.send(new GetCallerIdentityCommand({}));
+    const account = options.account ?? identity.Account;
+    if (account === undefined) throw new Error("STS GetCallerIdentity returned no account: pass --account");
+    const principal = identity.Arn;
+    if (principal === undefined) throw new Error("STS GetCallerIdentity returned no ARN");
+    const tableName = options.tableName ?? "switchyard-dev";
+    const prefix = options.queuePrefix ?? "switchyard-dev";
+    const bucket = options.claimCheckBucket ?? `${prefix}-claim-checks-${account}`;
+    const retryAfterSeconds = options.retryAfterSeconds ?? 5;
+
+    const queues = await ensureQueues(sqs, {
+      prefix,
+      maxReceiveCount: options.maxReceiveCount ?? 5,
+      visibilityTimeoutSeconds: 60,
+    });
+    await ensureBucket(s3, bucket, region);
+    progress({ stage: "queues", queues });
+    const created = await ensureTable(dynamo, tableName);
+    progress({ stage: "table", tableName, created });
+
+    const factory = new AwsClientFactory({
+      ...(endpoint ? { endpoint } : {}),
+      ...(credentials ? { credentials } : {}),
+      account,
+    });
+    closers.push(() => factory.destroy());
+    const ec2 = new EC2Client(base);
+    const vpcId = options.vpcId ?? (await defaultVpc(ec2).finally(() => ec2.destroy()));
+    const kubeEndpoint = await kubeEndpointOf(options.kubeConfig);
+    const eks: EksConnection = options.eksClusterName
+      ? { clusterName: options.eksClusterName }
+      : { endpoint: kubeEndpoint.server, caData: Buffer.from(kubeEndpoint.caPem).toString("base64") };
+    const cluster: RegisteredCluster = {
+      clusterId: options.clusterId,
+      account,
+      region,
+      vpcId,
+      eks,
+      ...(options.reconcileRoleArn ? { reconcileRoleArn: options.reconcileRoleArn } : {}),
+      ...(options.externalId ? { externalId: options.externalId } : {}),
+      senderPrincipal: principal,
+      statusMode: "direct",
+    };
+    const registry = new DynamoDbClusterRegistry(dynamo, tableName, account);
+    try {
+      await registry.put(cluster, "create");
+    } catch (error) {
+      // The flags of this run win over an earlier run's registration.
+      if (!(error instanceof ClusterAlreadyRegistered)) throw error;
+      await registry.put(cluster, "update");
+    }
+    const senderId = await probeSenderId(sqs, `${prefix}-sender-probe`, Date.now() + 30_000);
+    progress({ stage: "cluster", cluster, senderId });
+
+    const logger = (serviceName: string) => new Logger({ serviceName, logLevel: options.logLevel ?? "WARN" });
+    const quiet = new Logger({ logLevel: "SILENT" });
+    const metrics = (serviceName: string) => new Metrics({ namespace: "switchyard", serviceName, logger: quiet });
+    // The runner's warnings (failed batches, dead letters) are progress a developer wants to see.
+    const runnerLogger = {
+      info: () => undefined,
+      warn: (message: string, ...extra: object[]) =>
+        progress({ stage: "log", message: `runner: ${message} ${JSON.stringify(extra)}` }),
+      error: (message: string, ...extra: object[]) =>
+        progress({ stage: "log", message: `runner: ${message} ${JSON.stringify(extra)}` }),
+    };
+    const run = (queueUrl: string, handler: SqsBatchHandler, functionName: string, batchSize = 10) => {
+      runners.push(
+        startQueueRunner({
+          sqs,
+          queueUrl,
+          handler,
+          batchSize,
+          visibilityTimeoutSeconds: retryAfterSeconds,
+          waitTimeSeconds: 20,
+          functionName,
+          signal: controller.signal,
+          logger: runnerLogger,
+        }).stopped,
+      );
+    };
+
+    const mirror = new DynamoDbObjectMirror(dynamo, tableName);
+    const dirty = new DynamoDbDirtyGenerations(dynamo, tableName);
+    const ingest = createIngestHandler({
+      dynamodb: dynamo,
+      sqs,
+      s3,
+      tableName,
+      reconcileQueueUrl: queues.reconcile,
+      deadLetterQueueUrl: queues.eventsDeadLetter,
+      senders: registrySenderDirectory(registry, { principal, senderId }),
+      logger: logger("switchyard-ingest"),
+      metrics: metrics("ingest"),
+    });
+    run(
+      queues.events,
+      reporting(ingest, (event, response) =>
+        progress({ stage: "ingest", records: event.Records.length, failed: response?.batchItemFailures.length ?? 0 }),
+      ),
+      "switchyard-ingest",
+    );
+
+    const stores = createDynamoDbStores(dynamo, tableName);
+    const outcomes = new OutcomeSink();
+    const reconcile = createReconcileHandler(
+      {
+        ...stores,
+        registry,
+        snapshots: mirrorSnapshots(mirror),
+        dirty,
+        elbFor: elbPortsThrough(factory),
+        requeue: sqsReconcileRequeue(sqs, queues.reconcile),
+        statuses: sqsStatusIntentSink(sqs, queues.status),
+        awsCalls: () => Object.values(factory.counter.snapshot()).reduce((n, c) => n + c.calls, 0),
+      },
+      { logger: logger("switchyard-reconcile"), metrics: metrics("reconcile"), sink: outcomes },
+    );
+    // One message per invocation: a FIFO group is one Gateway, so each progress line is one reconcile.
+    run(
+      queues.reconcile,
+      reporting(reconcile, (event, response) => {
+        for (const record of event.Records) {
+          const decoded = decodeReconcileRequest(record.body);
+          const failed = response?.batchItemFailures.some((f) => f.itemIdentifier === record.messageId) ?? true;
+          progress({
+            stage: "reconcile",
+            gatewayKey: decoded.ok ? decoded.request.gatewayKey : "(undecodable)",
+            reason: decoded.ok ? decoded.request.reason : "",
+            outcome: failed ? `${outcomes.last}, will retry` : outcomes.last,
+          });
+        }
+      }),
+      "switchyard-reconcile",
+      1,
+    );
+
+    const target: AwsTarget = {
+      account,
+      region,
+      ...(cluster.reconcileRoleArn ? { roleArn: cluster.reconcileRoleArn } : {}),
+      ...(cluster.externalId ? { externalId: cluster.externalId } : {}),
+      cluster: cluster.clusterId,
+    };
+    const user = options.kubeConfig.getCurrentUser();
+    const writers = localStatusWriters(
+      cluster.clusterId,
+      kubeEndpoint,
+      options.eksClusterName
+        ? {
+            kind: "iam",
+            tokenClusterName: options.eksClusterName,
+            region,
+            // The identity the status λ uses: the cluster's reconcile role, or the control plane's own.
+            credentials: factory.credentials(target) ?? factory.sts(target).config.credentials,
+          }
+        : { kind: "kubeconfig", token: kubeconfigToken(user) },
+      (intent, outcome) =>
+        progress({
+          stage: "status",
+          object: `${intent.kind} ${"namespace" in intent ? `${intent.namespace}/` : ""}${intent.name}`,
+          outcome: outcome.outcome,
+          ...("error" in outcome ? { detail: describe(outcome.error) } : {}),
+        }),
+    );
+    const status = createStatusHandler(
+      { registry, writers, forwarderQueues: sqsForwarderStatusQueues(sqs, undefined) },
+      { logger: logger("switchyard-status"), metrics: metrics("status"), sink: new OutcomeSink() },
+    );
+    run(queues.status, status, "switchyard-status");
+
+    // The EventBridge schedule: one tick per interval, every Gateway due on every tick.
+    const resyncMs = options.resyncIntervalMs ?? 60_000;
+    const resyncDeps = {
+      states: stores.states,
+      queue: resyncReconcileQueue(sqs, queues.reconcile),
+      owners: combinedOwnerLookup(stateRecordOwnerLookup(stores.states), taggingOwnerLookup(tagging)),
+      // A tick enqueues every Gateway at once (maxGatewaysPerInvocation is large): no continuation.
+      continuation: sqsResyncContinuation(sqs, queues.reconcile),
+      schedule: { tickMs: resyncMs, periodTicks: 1, seed: "switchyard-dev" },
+      ownRoleArns: new Set<string>(),
+      maxGatewaysPerInvocation: 100_000,
+    };
+    const resync = (): void => {
+      resyncTimer = setTimeout(() => {
+        handleResyncEvent(
+          { source: "aws.events", "detail-type": "Scheduled Event", time: new Date().toISOString() },
+          resyncDeps,
+        )
+          .then((results) => {
+            const enqueued = results.reduce((n, r) => n + ("enqueued" in r ? r.enqueued.length : 0), 0);
+            if (enqueued > 0) progress({ stage: "resync", enqueued });
+          })
+          .catch((error: unknown) => progress({ stage: "log", message: `resync failed: ${describe(error)}` }))
+          .finally(() => {
+            if (!controller.signal.aborted) resync();
+          });
+      }, resyncMs);
+    };
+    resync();
+
+    const forwarderSqs = sqs;
+    const startForwarder = async () => {
+      if (forwarder !== undefined) throw new Error("the forwarder is already running");
+      const started = new Forwarder({
+        config: {
+          clusterId: cluster.clusterId,
+          queueUrl: queues.events,
+          region,
+          claimCheckBucket: bucket,
+          namespaces: options.namespaces,
+          listenHost: "127.0.0.1",
+          listenPort: 0,
+          snapshotIntervalMs: options.snapshotIntervalMs ?? 300_000,
+          endpointSliceWindowMs: options.endpointSliceWindowMs ?? 1000,
+          kindRecheckIntervalMs: 60_000,
+          bufferCapacity: 1000,
+          sqsEndpoint: undefined,
+          s3Endpoint: undefined,
+        },
+        api: new KubeApi(options.kubeConfig),
+        sqs: forwarderSqs,
+        s3,
+        clock: systemClock,
+        random: Math.random,
+        log: (message) => progress({ stage: "log", message: `forwarder: ${message}` }),
+      });
+      await started.start();
+      forwarder = started;
+      progress({ stage: "forwarder", state: "started" });
+    };
+    const stopForwarder = async () => {
+      const running = forwarder;
+      forwarder = undefined;
+      if (running === undefined) return;
+      await running.stop();
+      progress({ stage: "forwarder", state: "stopped" });
+    };
+    const forwarderSynced = async (timeoutMs: number) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const readiness = forwarder?.readiness();
+        if (readiness?.ready) {
+          progress({ stage: "forwarder", state: "synced" });
+          return;
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`the forwarder did not sync within ${timeoutMs} ms: ${readiness?.detail ?? "not running"}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    await startForwarder();
+
+    return {
+      queues,
+      tableName,
+      cluster,
+      senderId,
+      startForwarder,
+      stopForwarder,
+      forwarderSynced,
+      async stop() {
+        await stopForwarder();
+        controller.abort();
+        clearTimeout(resyncTimer);
+        await Promise.allSettled(runners);
+        for (const close of closers) close();
+      },
+    };
+  } catch (error) {
+    await forwarder?.stop();
+    controller.abort();
+    clearTimeout(resyncTimer);
+    await Promise.allSettled(runners);
+    for (const close of closers) close();
+    throw error;
+  }
+}
+
+function kubeconfigToken(user: ReturnType<KubeConfig["getCurrentUser"]>): string {
+  const token = user?.token;
+  if (token === undefined || token === "") {
+    throw new Error(
+      "writing status with the kubeconfig's identity needs a bearer-token user; pass --eks-cluster-name to use an IAM token",
+    );
+  }
+  return token;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
