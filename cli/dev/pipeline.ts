@@ -5,9 +5,11 @@
  * failures, FIFO groups and dead-letter redrive behave as they do under Lambda. The handlers are
  * the Lambdas' own factories; only the wiring here is local.
  */
+
 import { readFile } from "node:fs/promises";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
+import { ACMClient } from "@aws-sdk/client-acm";
 import {
   DescribeTableCommand,
   type DynamoDBClient,
@@ -22,10 +24,11 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { CertificateImporter } from "../../forwarder/acm-importer.ts";
 import { systemClock } from "../../forwarder/clock.ts";
 import { Forwarder } from "../../forwarder/forwarder.ts";
 import { KubeApi } from "../../forwarder/kube-api.ts";
-import { createIngestHandler } from "../../functions/ingest/handler.ts";
+import { createIngestHandler } from "../../functions/ingest/create-handler.ts";
 import { type SqsBatchHandler, startQueueRunner } from "../../functions/local/queue-runner.ts";
 import { createReconcileHandler } from "../../functions/reconcile/create-handler.ts";
 import { elbPortsThrough } from "../../functions/reconcile/environment.ts";
@@ -41,21 +44,20 @@ import { handleResyncEvent } from "../../functions/resync/resync.ts";
 import { createStatusHandler } from "../../functions/status/create-handler.ts";
 import { sqsForwarderStatusQueues } from "../../functions/status/environment.ts";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
-import type { KubeObject } from "../../shared/k8s/meta.ts";
 import { DynamoDbObjectMirror } from "../../shared/mirror/dynamodb/object-mirror.ts";
+import { MirrorSnapshotSource } from "../../shared/mirror/snapshot-source.ts";
 import { DynamoDbDirtyGenerations } from "../../shared/pipeline/dirty-generation.ts";
 import type { PipelineMetrics } from "../../shared/pipeline/metrics.ts";
-import type { SnapshotSource } from "../../shared/pipeline/reconcile-gateway.ts";
 import { decodeReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";
 import type { EksConnection, RegisteredCluster } from "../../shared/registry/cluster.ts";
 import { DynamoDbClusterRegistry } from "../../shared/registry/dynamodb.ts";
 import { ClusterAlreadyRegistered } from "../../shared/registry/registry.ts";
-import { snapshotOf } from "../../shared/snapshot.ts";
+import { registrySenders } from "../../shared/registry/senders.ts";
 import type { KubeEndpoint } from "../../shared/status/writer/kube-api.ts";
 import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
 import { createTable } from "../../shared/store/dynamodb/table.ts";
 import { ensureQueues, type PipelineQueues } from "./queues.ts";
-import { probeSenderId, registrySenderDirectory } from "./senders.ts";
+import { probeSenderId } from "./senders.ts";
 import { localStatusWriters } from "./status-writers.ts";
 
 type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -131,15 +133,6 @@ export interface RunningPipeline {
   /** Resolves once the forwarder has listed every served kind; rejects after `timeoutMs`. */
   forwarderSynced(timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** The mirror as the reconciler's snapshot source: every live object of the cluster. */
-function mirrorSnapshots(mirror: DynamoDbObjectMirror): SnapshotSource {
-  return {
-    // The mirror stores the forwarded objects as JSON; the core reads them as KubeObjects (what
-    // ingest's affected-Gateways index does too).
-    load: async (clusterId) => snapshotOf((await mirror.loadCluster(clusterId)) as unknown as KubeObject[]),
-  };
 }
 
 async function ensureTable(dynamo: DynamoDBClient, tableName: string): Promise<boolean> {
@@ -272,6 +265,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
     const eks: EksConnection = options.eksClusterName
       ? { clusterName: options.eksClusterName }
       : { endpoint: kubeEndpoint.server, caData: Buffer.from(kubeEndpoint.caPem).toString("base64") };
+    const senderId = await probeSenderId(sqs, `${prefix}-sender-probe`, Date.now() + 30_000);
     const cluster: RegisteredCluster = {
       clusterId: options.clusterId,
       account,
@@ -281,6 +275,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
       ...(options.reconcileRoleArn ? { reconcileRoleArn: options.reconcileRoleArn } : {}),
       ...(options.externalId ? { externalId: options.externalId } : {}),
       senderPrincipal: principal,
+      senderId,
       statusMode: "direct",
     };
     const registry = new DynamoDbClusterRegistry(dynamo, tableName, account);
@@ -291,7 +286,6 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
       if (!(error instanceof ClusterAlreadyRegistered)) throw error;
       await registry.put(cluster, "update");
     }
-    const senderId = await probeSenderId(sqs, `${prefix}-sender-probe`, Date.now() + 30_000);
     progress({ stage: "cluster", cluster, senderId });
 
     const logger = (serviceName: string) => new Logger({ serviceName, logLevel: options.logLevel ?? "WARN" });
@@ -330,7 +324,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
       tableName,
       reconcileQueueUrl: queues.reconcile,
       deadLetterQueueUrl: queues.eventsDeadLetter,
-      senders: registrySenderDirectory(registry, { principal, senderId }),
+      senders: registrySenders(registry),
       logger: logger("switchyard-ingest"),
       metrics: metrics("ingest"),
     });
@@ -348,7 +342,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
       {
         ...stores,
         registry,
-        snapshots: mirrorSnapshots(mirror),
+        snapshots: new MirrorSnapshotSource(mirror),
         dirty,
         elbFor: elbPortsThrough(factory),
         requeue: sqsReconcileRequeue(sqs, queues.reconcile),
@@ -458,10 +452,18 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
           bufferCapacity: 1000,
           sqsEndpoint: undefined,
           s3Endpoint: undefined,
+          acmImport: true,
+          acmEndpoint: endpoint,
         },
         api: new KubeApi(options.kubeConfig),
         sqs: forwarderSqs,
         s3,
+        // TLS Secrets named by listeners are imported into ACM on the same endpoint, as in a cluster.
+        certificates: new CertificateImporter({
+          acm: new ACMClient(base),
+          clusterId: cluster.clusterId,
+          log: (message: string) => progress({ stage: "log", message }),
+        }),
         clock: systemClock,
         random: Math.random,
         log: (message) => progress({ stage: "log", message: `forwarder: ${message}` }),

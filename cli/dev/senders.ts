@@ -1,9 +1,8 @@
 /**
- * Who may send events for a cluster, as ingest checks it. The registry names a cluster's forwarder
- * by IAM principal ARN, while SQS reports a sender by its unique id (`AIDA…`, `AROA…:session`). In
- * the control plane the stack resolves one to the other; locally the forwarder runs in this
- * process, so its SenderId is learnt the one way that cannot disagree with SQS: by sending a probe
- * message with the forwarder's own client and reading the SenderId SQS attaches.
+ * The local forwarder's SenderId, for the registry's `senderId`. SQS reports a sender by its unique
+ * id (`AIDA…`, `AROA…:session`); in the control plane registration resolves it with IAM, locally the
+ * forwarder runs in this process, so it is learnt the one way that cannot disagree with SQS: by
+ * sending a probe message with the forwarder's own client and reading the SenderId SQS attaches.
  */
 import {
   CreateQueueCommand,
@@ -12,8 +11,6 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import type { SenderDirectory } from "../../shared/pipeline/ingest.ts";
-import type { ClusterRegistry } from "../../shared/registry/registry.ts";
 
 /** The SenderId SQS reports for messages `sqs` sends; `probeQueueName` is created if missing. */
 export async function probeSenderId(sqs: SQSClient, probeQueueName: string, deadline: number): Promise<string> {
@@ -38,22 +35,4 @@ export async function probeSenderId(sqs: SQSClient, probeQueueName: string, dead
     }
   }
   throw new Error(`the sender probe on ${probeQueueName} did not come back`);
-}
-
-/**
- * The registry's principal for a cluster, as a SenderId: the local forwarder's principal maps to
- * the probed id; any other principal is returned as is, an ARN, which no SenderId equals — so an
- * event claiming another cluster is refused as sender-mismatch, never accepted.
- */
-export function registrySenderDirectory(
-  registry: ClusterRegistry,
-  local: { principal: string; senderId: string },
-): SenderDirectory {
-  return {
-    async principalOf(clusterId) {
-      const cluster = await registry.get(clusterId);
-      if (cluster === undefined) return undefined;
-      return cluster.senderPrincipal === local.principal ? local.senderId : cluster.senderPrincipal;
-    },
-  };
 }

@@ -81,7 +81,8 @@ export function statusPortsFromEnvironment(env: Readonly<Record<string, string |
       // Undefined: the control plane's own default chain, which the factory's STS client resolves.
       return factory.credentials(target) ?? factory.sts(target).config.credentials;
     },
-    ...(endpoint ? { stsEndpoint: endpoint } : {}),
+    // No stsEndpoint even against an emulator: the token is a presigned URL the cluster's
+    // authenticator checks, and EKS (like the test webhook) accepts only the regional STS host.
   });
   return {
     registry,

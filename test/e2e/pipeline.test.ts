@@ -425,6 +425,7 @@ describe("switchyard dev pipeline end to end", () => {
         ...pipeline.cluster,
         clusterId: victim,
         senderPrincipal: `arn:aws:iam::${MOTO_DEFAULT_ACCOUNT_ID}:role/victim-forwarder`,
+        senderId: "AROAVICTIMFORWARDER12",
       },
       "create",
     );
