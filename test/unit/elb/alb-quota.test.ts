@@ -3,6 +3,7 @@ import { controllerConfig } from "../../../shared/config.ts";
 import { loadManifests } from "../../../shared/manifest/load.ts";
 import { snapshotOf } from "../../../shared/snapshot.ts";
 import { translate } from "../../../shared/translate.ts";
+import { albGatewayManifests, TWO_HTTP_LISTENERS } from "../../fixtures/gateways.ts";
 import { serviceManifests } from "../../fixtures/services.ts";
 
 function route(name: string, created: string, sections: string[]): string {
@@ -18,18 +19,7 @@ spec:
 
 function twoPortGateway(routes: string): ReturnType<typeof loadManifests> {
   return loadManifests(
-    `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: switchyard.dev/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: apps}
-spec:
-  gatewayClassName: alb
-  listeners: [{name: a, port: 80, protocol: HTTP}, {name: b, port: 81, protocol: HTTP}]
-${serviceManifests({ name: "web", addresses: [] })}${routes}`,
+    `${albGatewayManifests(TWO_HTTP_LISTENERS)}${serviceManifests({ name: "web", addresses: [] })}${routes}`,
     "quota.yaml",
   );
 }

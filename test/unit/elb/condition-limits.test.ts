@@ -2,12 +2,14 @@
  * Values ALB refuses in rule conditions ("Condition types for listener rules" and the ELBv2 API
  * reference) are refused in the route's status before planning; the route's other rules carry on.
  */
+
 import { describe, expect, test } from "vitest";
 import { controllerConfig } from "../../../shared/config.ts";
 import { conditionValueProblem } from "../../../shared/elb/condition-limits.ts";
 import { loadManifests } from "../../../shared/manifest/load.ts";
 import { snapshotOf } from "../../../shared/snapshot.ts";
 import { translate } from "../../../shared/translate.ts";
+import { albGatewayManifests } from "../../fixtures/gateways.ts";
 import { header, host, path, query } from "./builders.ts";
 
 const refusal = (...c: Parameters<typeof conditionValueProblem>[0]) => conditionValueProblem(c, "here")?.message;
@@ -69,18 +71,7 @@ describe("condition value limits", () => {
   });
 });
 
-const GATEWAY = `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: switchyard.dev/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: apps}
-spec:
-  gatewayClassName: alb
-  listeners: [{name: http, port: 80, protocol: HTTP}]
----
+const GATEWAY = `${albGatewayManifests()}---
 apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: apps}

@@ -15,21 +15,11 @@ import { loadManifests } from "../../../shared/manifest/load.ts";
 import { snapshotOf } from "../../../shared/snapshot.ts";
 import { type CreatedRules, simulate } from "../../../shared/testing/index.ts";
 import { translate } from "../../../shared/translate.ts";
+import { albGatewayManifests } from "../../fixtures/gateways.ts";
 import { serviceManifests } from "../../fixtures/services.ts";
 
 const BASE = `
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: switchyard.dev/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: apps}
-spec:
-  gatewayClassName: alb
-  listeners: [{name: http, port: 80, protocol: HTTP}]
-${["a", "b", "c", "d"].map((name, i) => serviceManifests({ name, addresses: [`10.0.${i}.1`, `10.0.${i}.2`] })).join("")}
+${albGatewayManifests()}${["a", "b", "c", "d"].map((name, i) => serviceManifests({ name, addresses: [`10.0.${i}.1`, `10.0.${i}.2`] })).join("")}
 `;
 
 interface RouteSpec {

@@ -1,4 +1,5 @@
 /** The in-memory ELB answers as ALB does where the engine depends on it: the rule quota. */
+
 import { describe, expect, it } from "vitest";
 import { controllerConfig } from "../../../shared/config.ts";
 import { emptyObserved, type ObservedElb } from "../../../shared/elb/observed.ts";
@@ -7,6 +8,7 @@ import { loadManifests } from "../../../shared/manifest/load.ts";
 import { snapshotOf } from "../../../shared/snapshot.ts";
 import { type CreatedRules, SimulatedElbError, simulate } from "../../../shared/testing/index.ts";
 import { translate } from "../../../shared/translate.ts";
+import { albGatewayManifests, TWO_HTTP_LISTENERS } from "../../fixtures/gateways.ts";
 import { serviceManifests } from "../../fixtures/services.ts";
 
 /** Two listeners (ports 80 and 81) with two single-rule routes each. */
@@ -20,18 +22,7 @@ spec:
   rules: [{matches: [{path: {type: Exact, value: /${name}}}], backendRefs: [{name: web, port: 80}]}]
 `;
   const loaded = loadManifests(
-    `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: switchyard.dev/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: apps}
-spec:
-  gatewayClassName: alb
-  listeners: [{name: a, port: 80, protocol: HTTP}, {name: b, port: 81, protocol: HTTP}]
-${serviceManifests({ name: "web", addresses: ["10.0.0.1"] })}${route("r1", "a")}${route("r2", "a")}${route("r3", "b")}${route("r4", "b")}`,
+    `${albGatewayManifests(TWO_HTTP_LISTENERS)}${serviceManifests({ name: "web", addresses: ["10.0.0.1"] })}${route("r1", "a")}${route("r2", "a")}${route("r3", "b")}${route("r4", "b")}`,
     "two-listeners.yaml",
   );
   const model = translate(snapshotOf(loaded.objects), controllerConfig()).loadBalancers[0]?.model;
