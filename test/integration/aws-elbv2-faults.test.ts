@@ -92,10 +92,20 @@ describe("ELBv2 adapter under injected faults", () => {
   });
 
   it("queues each account's calls in its own read and write token buckets", async () => {
+    // Time moves only when the limiter sleeps, so how long moto takes to answer cannot refill a
+    // bucket between calls: the waits below are exact on a slow CI machine too.
+    let virtualNow = Date.now();
+    const virtualClock = {
+      now: () => virtualNow,
+      sleep: async (ms: number) => {
+        virtualNow += ms;
+      },
+    };
     const slow = new AwsClientFactory({
       endpoint: motoSettings().endpoint,
       credentials: DUMMY_CREDENTIALS,
       rateLimits: { read: { capacity: 2, ratePerSecond: 20 }, write: { capacity: 1, ratePerSecond: 20 } },
+      clock: virtualClock,
     });
     try {
       const web = "apps/web:8080/HTTP1";
@@ -108,9 +118,10 @@ describe("ELBv2 adapter under injected faults", () => {
       }
       await observeFromArns(slow.elbv2(target), ctx.observed);
       const waited = slow.limiter(target).waited;
-      // 3 writes with 1 token: 2 waited ~50 ms each; 5 reads with 2 tokens: 3 waited.
-      expect(waited.write).toBeGreaterThanOrEqual(50);
+      // 3 writes with 1 token: 2 waited 50 ms each; the reads beyond 2 tokens waited 50 ms each.
+      expect(waited.write).toBe(100);
       expect(waited.read).toBeGreaterThanOrEqual(50);
+      expect(waited.read % 50).toBe(0);
       expect(slow.limiter({ ...target, account: "210987654321" }).waited).toEqual({ read: 0, write: 0 });
     } finally {
       slow.destroy();
