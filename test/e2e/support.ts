@@ -20,8 +20,12 @@ import {
   RbacAuthorizationV1Api,
   setHeaderOptions,
 } from "@kubernetes/client-node";
+import type { HttpRequest } from "@smithy/core/protocols";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { HttpHandlerOptions } from "@smithy/types";
 import { TAG, tagValue } from "../../shared/elb/naming.ts";
 import type { Condition } from "../../shared/k8s/meta.ts";
+import { requestOperation } from "../../shared/testing/index.ts";
 import { configureTokenWebhook, STATUS_WRITERS_GROUP, waitFor } from "../env/clients.ts";
 
 export const GROUP = "gateway.networking.k8s.io";
@@ -70,10 +74,15 @@ export async function authorizeStatusWriter(
       ],
     },
   });
-  await rbac.createClusterRoleBinding({
+  await bindStatusWriters(kc, identity.rbacName);
+}
+
+/** Binds the status writers' group to ClusterRole `name` (a binding of the same name). */
+export async function bindStatusWriters(kc: KubeConfig, name: string): Promise<void> {
+  await kc.makeApiClient(RbacAuthorizationV1Api).createClusterRoleBinding({
     body: {
-      metadata: { name: identity.rbacName },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: identity.rbacName },
+      metadata: { name },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
       subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: STATUS_WRITERS_GROUP }],
     },
   });
@@ -251,4 +260,38 @@ export function prefixRule(path: string, backend: string, namespace?: string): R
     matches: [{ path: { type: "PathPrefix", value: path } }],
     backendRefs: [{ name: backend, port: 8080, ...(namespace ? { namespace } : {}) }],
   };
+}
+
+/** One AWS request as it went on the wire. */
+export interface SentRequest {
+  /** `AmazonSQS`, `CertificateManager`, `DynamoDB_20120810`, … (JSON protocols), or the host. */
+  service: string;
+  operation: string;
+  /** The serialized body; `""` for a streamed one (S3 uploads). */
+  body: string;
+}
+
+/**
+ * The SDK's own HTTP handler, recording every request it sends: what the queues, the mirror and
+ * ACM were actually given, read from the wire rather than from the code that built it.
+ */
+export class RecordingHandler extends NodeHttpHandler {
+  readonly sent: SentRequest[] = [];
+
+  override handle(request: HttpRequest, options?: HttpHandlerOptions) {
+    const target = Object.entries(request.headers).find(([k]) => k.toLowerCase() === "x-amz-target")?.[1];
+    const body = request.body;
+    this.sent.push({
+      service: target?.split(".")[0] ?? request.hostname,
+      operation: requestOperation(request) ?? "",
+      // Not Buffer.from(body): the JSON protocols' body answers valueOf() with a warning.
+      body:
+        typeof body === "string"
+          ? body
+          : body instanceof Uint8Array
+            ? Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8")
+            : "",
+    });
+    return super.handle(request, options);
+  }
 }
