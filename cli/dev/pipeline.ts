@@ -143,6 +143,8 @@ export type ProgressEvent =
       outcome: string;
       /** SQS's ApproximateReceiveCount: 2 and more for a redelivered message. */
       receiveCount: number;
+      /** What the request says caused it (ingest: the event, e.g. `delete ReferenceGrant ns/name rv 42`). */
+      cause?: string;
     }
   | { stage: "status"; object: string; outcome: string; detail?: string }
   | { stage: "resync"; enqueued: number }
@@ -410,6 +412,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
               reason: decoded.ok ? decoded.request.reason : "",
               outcome: failed ? `${outcomes.last}, will retry` : outcomes.last,
               receiveCount: Number(record.attributes.ApproximateReceiveCount),
+              ...(decoded.ok && decoded.request.cause !== undefined ? { cause: decoded.request.cause } : {}),
             });
           }
         },

@@ -243,6 +243,18 @@ describe("switchyard dev pipeline at its edges", () => {
       name: "routes-to-db",
     });
 
+    // Revoked by the ReferenceGrant's own delete event, not by some later change of the route.
+    await waitFor(
+      "a reconcile caused by the ReferenceGrant's deletion",
+      async () =>
+        progress.find(
+          (e) =>
+            e.stage === "reconcile" &&
+            e.gatewayKey === `${CLUSTER_ID}/${namespace}/grant` &&
+            e.cause?.startsWith(`delete ReferenceGrant ${granting}/routes-to-db `),
+        ),
+      CONVERGE,
+    );
     const { parent } = await cluster.routeParent("cross", "grant", (c) =>
       c.some((x) => x.type === "ResolvedRefs" && x.status === "False"),
     );
