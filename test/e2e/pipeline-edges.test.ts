@@ -121,7 +121,9 @@ describe("switchyard dev pipeline at its edges", () => {
 
   /**
    * The reconcile handler's ELB port, dying right after AWS accepted the armed CreateRule: the
-   * operation returned from moto, nothing after it ran (no state write, no status).
+   * operation returned from moto and nothing of the reconcile after it runs — no state record, no
+   * statuses. (Only the engine's `finally` still releases the lease, which a dead Lambda would
+   * not; the next holder waits for the record's `callsLandBy` either way.)
    */
   function crashing(port: ElbPort, gatewayKey: string): ElbPort {
     return {
