@@ -50,7 +50,7 @@ function formatProgress(event: ProgressEvent): string {
     case "ingest":
       return `ingest: ${event.records} event(s)${event.failed > 0 ? `, ${event.failed} to retry` : ""}`;
     case "reconcile":
-      return `reconcile ${event.gatewayKey} (${event.reason}): ${event.outcome}`;
+      return `reconcile ${event.gatewayKey} (${event.reason}${event.receiveCount > 1 ? `, delivery ${event.receiveCount}` : ""}): ${event.outcome}`;
     case "status":
       return `status ${event.object}: ${event.outcome}${event.detail ? ` (${event.detail})` : ""}`;
     case "resync":

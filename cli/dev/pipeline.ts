@@ -22,6 +22,7 @@ import { CreateBucketCommand, HeadBucketCommand, S3Client } from "@aws-sdk/clien
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { KubeConfig } from "@kubernetes/client-node";
+import type { HttpHandler } from "@smithy/core/protocols";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { CertificateImporter } from "../../forwarder/acm-importer.ts";
@@ -32,6 +33,7 @@ import { createIngestHandler } from "../../functions/ingest/create-handler.ts";
 import { type SqsBatchHandler, startQueueRunner } from "../../functions/local/queue-runner.ts";
 import { createReconcileHandler } from "../../functions/reconcile/create-handler.ts";
 import { elbPortsThrough } from "../../functions/reconcile/environment.ts";
+import type { EngineSettings, ReconcilePorts } from "../../functions/reconcile/reconcile-batch.ts";
 import { sqsReconcileRequeue, sqsStatusIntentSink } from "../../functions/reconcile/sqs.ts";
 import { sqsResyncContinuation } from "../../functions/resync/continuation.ts";
 import {
@@ -103,6 +105,25 @@ export interface PipelineOptions {
   snapshotIntervalMs?: number;
   /** @default 1000 */
   endpointSliceWindowMs?: number;
+  /**
+   * The reconcile engine's lease and call timing; `callDeadlineMs` is also the AWS clients' call
+   * deadline. @default the engine's: 60 s lease, 20 s call deadline, 5 s margin. A reconcile that
+   * died mid-apply blocks its Gateway until its lease plus one call deadline has passed; a message
+   * failing for longer than `maxReceiveCount × retryAfterSeconds` is dead-lettered, and the
+   * Gateway then waits for the next resync tick.
+   */
+  engine?: EngineSettings;
+  /**
+   * Test-only: the HTTP handler under every AWS client the pipeline makes (the forwarder's SQS, S3
+   * and ACM, the handlers' clients and the reconciler's client factory), e.g. one that records
+   * what was sent. @default the SDK's own.
+   */
+  requestHandler?: HttpHandler;
+  /**
+   * Test-only: wraps the reconcile handler's ports, e.g. to make the handler die after AWS
+   * accepted a call and before the state record is written. @default the ports as built.
+   */
+  reconcilePorts?: (ports: ReconcilePorts) => ReconcilePorts;
   /** Powertools log level of the handlers; @default "WARN" */
   logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
   /** What the pipeline is doing, one event per step. */
@@ -115,7 +136,16 @@ export type ProgressEvent =
   | { stage: "cluster"; cluster: RegisteredCluster; senderId: string }
   | { stage: "forwarder"; state: "started" | "synced" | "stopped" }
   | { stage: "ingest"; records: number; failed: number }
-  | { stage: "reconcile"; gatewayKey: string; reason: string; outcome: string }
+  | {
+      stage: "reconcile";
+      gatewayKey: string;
+      reason: string;
+      outcome: string;
+      /** SQS's ApproximateReceiveCount: 2 and more for a redelivered message. */
+      receiveCount: number;
+      /** What the request says caused it (ingest: the event, e.g. `delete ReferenceGrant ns/name rv 42`). */
+      cause?: string;
+    }
   | { stage: "status"; object: string; outcome: string; detail?: string }
   | { stage: "resync"; enqueued: number }
   | { stage: "log"; message: string };
@@ -199,9 +229,12 @@ function reporting(
   };
 }
 
-/** Counts go nowhere but the last reconcile outcome, which the progress line names. */
+/**
+ * Counts go nowhere but the last reconcile outcome, which the progress line names: `error` until
+ * the invocation counts one (a reconcile that threw counts none).
+ */
 class OutcomeSink implements PipelineMetrics {
-  last = "unknown";
+  last = "error";
   count(name: string, _value: number, dimensions?: Readonly<Record<string, string>>): void {
     if (name === "Reconciles" && dimensions?.outcome !== undefined) this.last = dimensions.outcome;
   }
@@ -213,7 +246,12 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
   const region = options.region;
   const endpoint = options.awsEndpoint;
   const credentials = options.credentials;
-  const base = { region, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) };
+  const base = {
+    region,
+    ...(endpoint ? { endpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+    ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
+  };
   const dynamoEndpoint = options.dynamoDbEndpoint ?? endpoint;
   const sqs = new SQSClient(base);
   const s3 = new S3Client({ ...base, forcePathStyle: endpoint !== undefined });
@@ -256,6 +294,8 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
     const factory = new AwsClientFactory({
       ...(endpoint ? { endpoint } : {}),
       ...(credentials ? { credentials } : {}),
+      ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
+      ...(options.engine?.callDeadlineMs !== undefined ? { callDeadlineMs: options.engine.callDeadlineMs } : {}),
       account,
     });
     closers.push(() => factory.destroy());
@@ -338,34 +378,45 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
 
     const stores = createDynamoDbStores(dynamo, tableName);
     const outcomes = new OutcomeSink();
-    const reconcile = createReconcileHandler(
-      {
-        ...stores,
-        registry,
-        snapshots: new MirrorSnapshotSource(mirror),
-        dirty,
-        elbFor: elbPortsThrough(factory),
-        requeue: sqsReconcileRequeue(sqs, queues.reconcile),
-        statuses: sqsStatusIntentSink(sqs, queues.status),
-        awsCalls: () => Object.values(factory.counter.snapshot()).reduce((n, c) => n + c.calls, 0),
-      },
-      { logger: logger("switchyard-reconcile"), metrics: metrics("reconcile"), sink: outcomes },
-    );
+    const ports: ReconcilePorts = {
+      ...stores,
+      registry,
+      snapshots: new MirrorSnapshotSource(mirror),
+      dirty,
+      elbFor: elbPortsThrough(factory),
+      requeue: sqsReconcileRequeue(sqs, queues.reconcile),
+      statuses: sqsStatusIntentSink(sqs, queues.status),
+      awsCalls: () => Object.values(factory.counter.snapshot()).reduce((n, c) => n + c.calls, 0),
+      ...(options.engine ? { engine: options.engine } : {}),
+    };
+    const reconcile = createReconcileHandler(options.reconcilePorts?.(ports) ?? ports, {
+      logger: logger("switchyard-reconcile"),
+      metrics: metrics("reconcile"),
+      sink: outcomes,
+    });
     // One message per invocation: a FIFO group is one Gateway, so each progress line is one reconcile.
     run(
       queues.reconcile,
-      reporting(reconcile, (event, response) => {
-        for (const record of event.Records) {
-          const decoded = decodeReconcileRequest(record.body);
-          const failed = response?.batchItemFailures.some((f) => f.itemIdentifier === record.messageId) ?? true;
-          progress({
-            stage: "reconcile",
-            gatewayKey: decoded.ok ? decoded.request.gatewayKey : "(undecodable)",
-            reason: decoded.ok ? decoded.request.reason : "",
-            outcome: failed ? `${outcomes.last}, will retry` : outcomes.last,
-          });
-        }
-      }),
+      reporting(
+        (event, context) => {
+          outcomes.last = "error";
+          return reconcile(event, context);
+        },
+        (event, response) => {
+          for (const record of event.Records) {
+            const decoded = decodeReconcileRequest(record.body);
+            const failed = response?.batchItemFailures.some((f) => f.itemIdentifier === record.messageId) ?? true;
+            progress({
+              stage: "reconcile",
+              gatewayKey: decoded.ok ? decoded.request.gatewayKey : "(undecodable)",
+              reason: decoded.ok ? decoded.request.reason : "",
+              outcome: failed ? `${outcomes.last}, will retry` : outcomes.last,
+              receiveCount: Number(record.attributes.ApproximateReceiveCount),
+              ...(decoded.ok && decoded.request.cause !== undefined ? { cause: decoded.request.cause } : {}),
+            });
+          }
+        },
+      ),
       "switchyard-reconcile",
       1,
     );

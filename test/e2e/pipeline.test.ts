@@ -7,71 +7,48 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
-  DescribeRulesCommand,
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
-  type LoadBalancer,
-  type Rule,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  DiscoveryV1Api,
-  type KubeConfig,
-  PatchStrategy,
-  RbacAuthorizationV1Api,
-  setHeaderOptions,
-} from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ProgressEvent, type RunningPipeline, startPipeline } from "../../cli/dev/pipeline.ts";
 import { TAG, tagValue } from "../../shared/elb/naming.ts";
 import { encodeEvent } from "../../shared/events/codec.ts";
 import type { ObjectEvent } from "../../shared/events/event.ts";
 import { messageGroupId } from "../../shared/events/sqs-attributes.ts";
-import type { Condition } from "../../shared/k8s/meta.ts";
 import { DynamoDbObjectMirror } from "../../shared/mirror/dynamodb/object-mirror.ts";
 import { DynamoDbClusterRegistry } from "../../shared/registry/dynamodb.ts";
 import {
-  configureTokenWebhook,
   DUMMY_CREDENTIALS,
   dynamoDbSettings,
   kubeConfig,
   MOTO_DEFAULT_ACCOUNT_ID,
   motoSettings,
   resetMoto,
-  STATUS_WRITERS_GROUP,
   TEST_REGION,
   uniqueName,
   waitFor,
 } from "../env/clients.ts";
+import {
+  authorizeStatusWriter,
+  ClusterFixture,
+  CONVERGE,
+  createGatewayClass,
+  GROUP,
+  isTrue,
+  mergePatch,
+  pathsOf,
+} from "./support.ts";
 
 // Local runs have no CloudWatch to read EMF from.
 process.env.POWERTOOLS_METRICS_DISABLED = "true";
 
-const GROUP = "gateway.networking.k8s.io";
 const CLUSTER_ID = uniqueName("e2e");
 const EKS_NAME = uniqueName("e2e-eks");
 const RECONCILE_ROLE = `arn:aws:iam::${MOTO_DEFAULT_ACCOUNT_ID}:role/${uniqueName("switchyard-reconcile")}`;
-const CONVERGE = { timeoutMs: 90_000, intervalMs: 250 };
-const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
-
-interface Status {
-  observedGeneration?: number;
-  conditions?: Condition[];
-  addresses?: { type: string; value: string }[];
-  parents?: { parentRef: { name: string }; controllerName: string; conditions: Condition[] }[];
-}
-interface Live {
-  metadata: { generation: number; resourceVersion: string; uid: string };
-  spec: Record<string, unknown>;
-  status?: Status;
-}
-
-const isTrue = (conditions: Condition[] | undefined, type: string) =>
-  conditions?.some((c) => c.type === type && c.status === "True") ?? false;
 
 describe("switchyard dev pipeline end to end", () => {
   const namespace = uniqueName("e2e");
@@ -85,125 +62,19 @@ describe("switchyard dev pipeline end to end", () => {
   let sqs: SQSClient;
   let dynamo: DynamoDBClient;
   let pipeline: RunningPipeline;
+  let cluster: ClusterFixture;
 
-  const resource = (plural: string) => ({ group: GROUP, version: "v1", namespace, plural });
-  const get = async (plural: string, name: string) =>
-    (await objects.getNamespacedCustomObject({ ...resource(plural), name })) as Live;
-
-  /** ARNs of every AWS resource tagged as this cluster's (optionally one Gateway's). */
-  async function ownedArns(gateway?: string): Promise<string[]> {
-    const { ResourceTagMappingList = [] } = await tagging.send(
-      new GetResourcesCommand({ TagFilters: [{ Key: TAG.cluster, Values: [tagValue(CLUSTER_ID)] }] }),
-    );
-    // The gateway tag holds the model's Gateway key; accept it with or without the cluster prefix.
-    const keys = gateway
-      ? new Set([`${namespace}/${gateway}`, `${CLUSTER_ID}/${namespace}/${gateway}`].map(tagValue))
-      : undefined;
-    return ResourceTagMappingList.filter(
-      (r) => keys === undefined || r.Tags?.some((t) => t.Key === TAG.gateway && keys.has(t.Value ?? "")),
-    ).map((r) => r.ResourceARN ?? "");
-  }
-
-  async function loadBalancerOf(gateway: string): Promise<LoadBalancer | undefined> {
-    const arns = new Set(await ownedArns(gateway));
-    const { LoadBalancers = [] } = await elbv2.send(new DescribeLoadBalancersCommand({}));
-    return LoadBalancers.find((lb) => arns.has(lb.LoadBalancerArn ?? ""));
-  }
-
-  async function rulesOf(gateway: string): Promise<Rule[] | undefined> {
-    const lb = await loadBalancerOf(gateway);
-    if (!lb) return undefined;
-    const { Listeners = [] } = await elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
-    const listener = Listeners[0];
-    if (!listener) return undefined;
-    const { Rules = [] } = await elbv2.send(new DescribeRulesCommand({ ListenerArn: listener.ListenerArn }));
-    return Rules.filter((r) => !r.IsDefault);
-  }
-
-  const pathsOf = (rules: Rule[]) =>
-    rules.flatMap((r) => r.Conditions ?? []).flatMap((c) => c.PathPatternConfig?.Values ?? c.Values ?? []);
-
-  async function createBackend(name: string): Promise<void> {
-    await kc.makeApiClient(CoreV1Api).createNamespacedService({
-      namespace,
-      body: { metadata: { name }, spec: { ports: [{ name: "http", port: 8080, protocol: "TCP" }] } },
-    });
-    await kc.makeApiClient(DiscoveryV1Api).createNamespacedEndpointSlice({
-      namespace,
-      body: {
-        metadata: { name: `${name}-1`, labels: { "kubernetes.io/service-name": name } },
-        addressType: "IPv4",
-        ports: [{ name: "http", port: 8080, protocol: "TCP" }],
-        endpoints: [{ addresses: ["10.0.1.10"], conditions: { ready: true } }],
-      },
-    });
-  }
-
-  async function createGateway(name: string): Promise<void> {
-    await objects.createNamespacedCustomObject({
-      ...resource("gateways"),
-      body: {
-        apiVersion: `${GROUP}/v1`,
-        kind: "Gateway",
-        metadata: { name },
-        spec: { gatewayClassName: className, listeners: [{ name: "http", port: 80, protocol: "HTTP" }] },
-      },
-    });
-  }
-
-  async function createRoute(name: string, gateway: string, path: string, backend: string): Promise<void> {
-    await objects.createNamespacedCustomObject({
-      ...resource("httproutes"),
-      body: {
-        apiVersion: `${GROUP}/v1`,
-        kind: "HTTPRoute",
-        metadata: { name },
-        spec: {
-          parentRefs: [{ name: gateway }],
-          rules: [
-            { matches: [{ path: { type: "PathPrefix", value: path } }], backendRefs: [{ name: backend, port: 8080 }] },
-          ],
-        },
-      },
-    });
-  }
-
-  /** The Gateway Accepted and Programmed with an address, for its current generation. */
-  async function programmed(name: string): Promise<Live> {
-    return waitFor(
-      `Gateway ${name} Programmed with an address`,
-      async () => {
-        const gw = await get("gateways", name);
-        const s = gw.status;
-        return s &&
-          isTrue(s.conditions, "Accepted") &&
-          isTrue(s.conditions, "Programmed") &&
-          (s.addresses?.length ?? 0) > 0 &&
-          s.conditions?.every(
-            (c) => (c as { observedGeneration?: number }).observedGeneration === gw.metadata.generation,
-          )
-          ? gw
-          : undefined;
-      },
-      CONVERGE,
-    );
-  }
-
-  /** The route's status for `gateway`, once written for the route's current generation. */
-  async function routeParent(name: string, gateway: string) {
-    return waitFor(
-      `HTTPRoute ${name} status for its current generation`,
-      async () => {
-        const route = await get("httproutes", name);
-        const parent = route.status?.parents?.find((p) => p.parentRef.name === gateway);
-        const current = parent?.conditions.every(
-          (c) => (c as { observedGeneration?: number }).observedGeneration === route.metadata.generation,
-        );
-        return parent && current ? { route, parent } : undefined;
-      },
-      CONVERGE,
-    );
-  }
+  const resource = (plural: string) => cluster.resource(plural);
+  const get = (plural: string, name: string) => cluster.get(plural, name);
+  const ownedArns = (gateway?: string) => cluster.ownedArns(gateway);
+  const loadBalancerOf = (gateway: string) => cluster.loadBalancerOf(gateway);
+  const rulesOf = (gateway: string) => cluster.rulesOf(gateway);
+  const createBackend = (name: string) => cluster.createBackend(name);
+  const createGateway = (name: string) => cluster.createGateway(name);
+  const createRoute = (name: string, gateway: string, path: string, backend: string) =>
+    cluster.createRoute(name, gateway, path, backend);
+  const programmed = (name: string) => cluster.programmed(name);
+  const routeParent = (name: string, gateway: string) => cluster.routeParent(name, gateway);
 
   beforeAll(async () => {
     await resetMoto();
@@ -215,37 +86,10 @@ describe("switchyard dev pipeline end to end", () => {
     dynamo = new DynamoDBClient(dynamoDbSettings());
 
     // As an EKS access entry plus RBAC would: read the Gateway API kinds, write their status only.
-    await configureTokenWebhook({ clusterName: EKS_NAME, mappings: [{ arn: RECONCILE_ROLE }] });
-    const kinds = ["gatewayclasses", "gateways", "httproutes", "grpcroutes", "tlsroutes", "tcproutes", "udproutes"];
-    const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
-    await rbac.createClusterRole({
-      body: {
-        metadata: { name: rbacName },
-        rules: [
-          { apiGroups: [GROUP], resources: kinds, verbs: ["get"] },
-          { apiGroups: [GROUP], resources: kinds.map((k) => `${k}/status`), verbs: ["get", "patch"] },
-        ],
-      },
-    });
-    await rbac.createClusterRoleBinding({
-      body: {
-        metadata: { name: rbacName },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: rbacName },
-        subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: STATUS_WRITERS_GROUP }],
-      },
-    });
+    await authorizeStatusWriter(kc, { eksName: EKS_NAME, roleArn: RECONCILE_ROLE, rbacName });
     await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-    await objects.createClusterCustomObject({
-      group: GROUP,
-      version: "v1",
-      plural: "gatewayclasses",
-      body: {
-        apiVersion: `${GROUP}/v1`,
-        kind: "GatewayClass",
-        metadata: { name: className },
-        spec: { controllerName: "switchyard.dev/alb" },
-      },
-    });
+    await createGatewayClass(kc, className, "switchyard.dev/alb");
+    cluster = new ClusterFixture({ kc, elbv2, tagging, clusterId: CLUSTER_ID, namespace, className });
 
     pipeline = await startPipeline({
       kubeConfig: kc,

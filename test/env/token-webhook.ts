@@ -102,6 +102,9 @@ export class TokenWebhook {
   readonly #controlToken: string;
   #config: TokenWebhookConfig = { clusterName: DEFAULT_TOKEN_CLUSTER_NAME, mappings: [] };
   #stsEndpoint: string | undefined;
+  /** Access key → secret of every key moto's STS was seen to have issued. */
+  readonly #secrets = new Map<string, string>();
+  #reading: Promise<void> | undefined;
 
   private constructor(server: Server, controlToken: string) {
     this.#server = server;
@@ -211,21 +214,35 @@ export class TokenWebhook {
     return this.#map(arn);
   }
 
-  /** The secret of an access key moto's STS issued (AssumeRole), as STS itself knows it. */
+  /**
+   * The secret of an access key moto's STS issued (AssumeRole), as STS itself knows it. moto has
+   * no API for one key's secret, only /moto-api/data.json: every model of every service (about
+   * 6 MB, mostly EC2's defaults), which takes seconds to build and stalls moto meanwhile. So each
+   * issued key is remembered (its secret never changes) and concurrent lookups share one read.
+   */
   async #secretOf(accessKeyId: string): Promise<string | undefined> {
-    if (this.#stsEndpoint === undefined) return undefined;
+    const known = this.#secrets.get(accessKeyId);
+    if (known !== undefined) return known;
+    this.#reading ??= this.#readIssuedKeys().finally(() => {
+      this.#reading = undefined;
+    });
+    await this.#reading;
+    return this.#secrets.get(accessKeyId);
+  }
+
+  async #readIssuedKeys(): Promise<void> {
+    if (this.#stsEndpoint === undefined) return;
     const response = await fetch(new URL("/moto-api/data.json", this.#stsEndpoint), {
-      signal: AbortSignal.timeout(5_000),
+      signal: AbortSignal.timeout(30_000),
     });
     const data: unknown = await response.json();
     const sts = isRecord(data) ? data.sts : undefined;
     const roles = isRecord(sts) && Array.isArray(sts.AssumedRole) ? (sts.AssumedRole as unknown[]) : [];
     for (const role of roles) {
-      if (isRecord(role) && role.access_key_id === accessKeyId && typeof role.secret_access_key === "string") {
-        return role.secret_access_key;
+      if (isRecord(role) && typeof role.access_key_id === "string" && typeof role.secret_access_key === "string") {
+        this.#secrets.set(role.access_key_id, role.secret_access_key);
       }
     }
-    return undefined;
   }
 
   #map(arn: string): Review {

@@ -1,0 +1,297 @@
+// What the end-to-end suites share: the status writer's cluster identity (token webhook + RBAC),
+// Kubernetes objects created through the API, and the views of moto and of object status they
+// assert on. Every wait is a polled condition with a deadline (waitFor), never a sleep.
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
+  type ElasticLoadBalancingV2Client,
+  type Listener,
+  type LoadBalancer,
+  type Rule,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  DiscoveryV1Api,
+  type KubeConfig,
+  PatchStrategy,
+  RbacAuthorizationV1Api,
+  setHeaderOptions,
+} from "@kubernetes/client-node";
+import type { HttpRequest } from "@smithy/core/protocols";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { HttpHandlerOptions } from "@smithy/types";
+import { TAG, tagValue } from "../../shared/elb/naming.ts";
+import type { Condition } from "../../shared/k8s/meta.ts";
+import { requestOperation } from "../../shared/testing/index.ts";
+import { configureTokenWebhook, STATUS_WRITERS_GROUP, waitFor } from "../env/clients.ts";
+
+export const GROUP = "gateway.networking.k8s.io";
+export const CONVERGE = { timeoutMs: 90_000, intervalMs: 250 };
+export const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+
+export interface Status {
+  observedGeneration?: number;
+  conditions?: Condition[];
+  addresses?: { type: string; value: string }[];
+  parents?: { parentRef: { name: string }; controllerName: string; conditions: Condition[] }[];
+}
+export interface Live {
+  metadata: { generation: number; resourceVersion: string; uid: string };
+  spec: Record<string, unknown>;
+  status?: Status;
+}
+
+export const isTrue = (conditions: Condition[] | undefined, type: string) =>
+  conditions?.some((c) => c.type === type && c.status === "True") ?? false;
+
+/** Every condition written for `generation`. */
+export const allFor = (conditions: Condition[] | undefined, generation: number) =>
+  (conditions ?? []).every((c) => (c as { observedGeneration?: number }).observedGeneration === generation);
+
+export const pathsOf = (rules: Rule[]) =>
+  rules.flatMap((r) => r.Conditions ?? []).flatMap((c) => c.PathPatternConfig?.Values ?? c.Values ?? []);
+
+/**
+ * As an EKS access entry plus RBAC would: `roleArn`'s IAM tokens for `eksName` authenticate, and
+ * their group may read the Gateway API kinds and write their status only.
+ */
+export async function authorizeStatusWriter(
+  kc: KubeConfig,
+  identity: { eksName: string; roleArn: string; rbacName: string },
+): Promise<void> {
+  await configureTokenWebhook({ clusterName: identity.eksName, mappings: [{ arn: identity.roleArn }] });
+  const kinds = ["gatewayclasses", "gateways", "httproutes", "grpcroutes", "tlsroutes", "tcproutes", "udproutes"];
+  const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+  await rbac.createClusterRole({
+    body: {
+      metadata: { name: identity.rbacName },
+      rules: [
+        { apiGroups: [GROUP], resources: kinds, verbs: ["get"] },
+        { apiGroups: [GROUP], resources: kinds.map((k) => `${k}/status`), verbs: ["get", "patch"] },
+      ],
+    },
+  });
+  await bindStatusWriters(kc, identity.rbacName);
+}
+
+/** Binds the status writers' group to ClusterRole `name` (a binding of the same name). */
+export async function bindStatusWriters(kc: KubeConfig, name: string): Promise<void> {
+  await kc.makeApiClient(RbacAuthorizationV1Api).createClusterRoleBinding({
+    body: {
+      metadata: { name },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
+      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: STATUS_WRITERS_GROUP }],
+    },
+  });
+}
+
+export async function createGatewayClass(kc: KubeConfig, name: string, controllerName: string): Promise<void> {
+  await kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({
+    group: GROUP,
+    version: "v1",
+    plural: "gatewayclasses",
+    body: { apiVersion: `${GROUP}/v1`, kind: "GatewayClass", metadata: { name }, spec: { controllerName } },
+  });
+}
+
+export interface ClusterFixtureOptions {
+  kc: KubeConfig;
+  elbv2: ElasticLoadBalancingV2Client;
+  tagging: ResourceGroupsTaggingAPIClient;
+  clusterId: string;
+  /** Where Gateways and routes are created unless a call names another namespace. */
+  namespace: string;
+  /** The GatewayClass of Gateways created here. */
+  className: string;
+}
+
+/** One suite's cluster objects, made through the API, and what switchyard made of them in moto. */
+export class ClusterFixture {
+  readonly objects: CustomObjectsApi;
+  readonly #o: ClusterFixtureOptions;
+
+  constructor(options: ClusterFixtureOptions) {
+    this.#o = options;
+    this.objects = options.kc.makeApiClient(CustomObjectsApi);
+  }
+
+  resource(plural: string, namespace = this.#o.namespace) {
+    return { group: GROUP, version: "v1", namespace, plural };
+  }
+
+  async get(plural: string, name: string, namespace = this.#o.namespace): Promise<Live> {
+    return (await this.objects.getNamespacedCustomObject({ ...this.resource(plural, namespace), name })) as Live;
+  }
+
+  /** ARNs of every AWS resource tagged as this cluster's (optionally one Gateway's). */
+  async ownedArns(gateway?: string, namespace = this.#o.namespace): Promise<string[]> {
+    return (await this.ownedResources(gateway, namespace)).map((r) => r.arn);
+  }
+
+  /** This cluster's tagged resources (optionally one Gateway's), each with its role tag. */
+  async ownedResources(gateway?: string, namespace = this.#o.namespace): Promise<{ arn: string; role: string }[]> {
+    const cluster = this.#o.clusterId;
+    const { ResourceTagMappingList = [] } = await this.#o.tagging.send(
+      new GetResourcesCommand({ TagFilters: [{ Key: TAG.cluster, Values: [tagValue(cluster)] }] }),
+    );
+    // The gateway tag holds the model's Gateway key; accept it with or without the cluster prefix.
+    const keys = gateway
+      ? new Set([`${namespace}/${gateway}`, `${cluster}/${namespace}/${gateway}`].map(tagValue))
+      : undefined;
+    return ResourceTagMappingList.filter(
+      (r) => keys === undefined || r.Tags?.some((t) => t.Key === TAG.gateway && keys.has(t.Value ?? "")),
+    ).map((r) => ({ arn: r.ResourceARN ?? "", role: r.Tags?.find((t) => t.Key === TAG.role)?.Value ?? "" }));
+  }
+
+  async loadBalancerOf(gateway: string): Promise<LoadBalancer | undefined> {
+    const arns = new Set(await this.ownedArns(gateway));
+    const { LoadBalancers = [] } = await this.#o.elbv2.send(new DescribeLoadBalancersCommand({}));
+    return LoadBalancers.find((lb) => arns.has(lb.LoadBalancerArn ?? ""));
+  }
+
+  async listenersOf(gateway: string): Promise<Listener[]> {
+    const lb = await this.loadBalancerOf(gateway);
+    if (!lb) return [];
+    const { Listeners = [] } = await this.#o.elbv2.send(
+      new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }),
+    );
+    return Listeners;
+  }
+
+  /** The non-default rules of the Gateway's first listener, or undefined before it has one. */
+  async rulesOf(gateway: string): Promise<Rule[] | undefined> {
+    const listener = (await this.listenersOf(gateway))[0];
+    if (!listener) return undefined;
+    const { Rules = [] } = await this.#o.elbv2.send(new DescribeRulesCommand({ ListenerArn: listener.ListenerArn }));
+    return Rules.filter((r) => !r.IsDefault);
+  }
+
+  /** A Service with one ready endpoint, port 8080. */
+  async createBackend(name: string, namespace = this.#o.namespace): Promise<void> {
+    await this.#o.kc.makeApiClient(CoreV1Api).createNamespacedService({
+      namespace,
+      body: { metadata: { name }, spec: { ports: [{ name: "http", port: 8080, protocol: "TCP" }] } },
+    });
+    await this.#o.kc.makeApiClient(DiscoveryV1Api).createNamespacedEndpointSlice({
+      namespace,
+      body: {
+        metadata: { name: `${name}-1`, labels: { "kubernetes.io/service-name": name } },
+        addressType: "IPv4",
+        ports: [{ name: "http", port: 8080, protocol: "TCP" }],
+        endpoints: [{ addresses: ["10.0.1.10"], conditions: { ready: true } }],
+      },
+    });
+  }
+
+  /** A Gateway of the fixture's class; one HTTP listener on 80 unless `listeners` are given. */
+  async createGateway(
+    name: string,
+    listeners: Record<string, unknown>[] = [{ name: "http", port: 80, protocol: "HTTP" }],
+  ) {
+    await this.objects.createNamespacedCustomObject({
+      ...this.resource("gateways"),
+      body: {
+        apiVersion: `${GROUP}/v1`,
+        kind: "Gateway",
+        metadata: { name },
+        spec: { gatewayClassName: this.#o.className, listeners },
+      },
+    });
+  }
+
+  /** An HTTPRoute on `gateway` with one PathPrefix rule per `path → backend` pair. */
+  async createRoute(name: string, gateway: string, path: string, backend: string): Promise<void> {
+    await this.objects.createNamespacedCustomObject({
+      ...this.resource("httproutes"),
+      body: {
+        apiVersion: `${GROUP}/v1`,
+        kind: "HTTPRoute",
+        metadata: { name },
+        spec: { parentRefs: [{ name: gateway }], rules: [prefixRule(path, backend)] },
+      },
+    });
+  }
+
+  /** The Gateway Accepted and Programmed with an address, for its current generation. */
+  async programmed(name: string): Promise<Live> {
+    return waitFor(
+      `Gateway ${name} Programmed with an address`,
+      async () => {
+        const gw = await this.get("gateways", name);
+        const s = gw.status;
+        return s &&
+          isTrue(s.conditions, "Accepted") &&
+          isTrue(s.conditions, "Programmed") &&
+          (s.addresses?.length ?? 0) > 0 &&
+          allFor(s.conditions, gw.metadata.generation)
+          ? gw
+          : undefined;
+      },
+      CONVERGE,
+    );
+  }
+
+  /** The route's status for `gateway`, once written for the route's current generation (and `until` holds). */
+  async routeParent(
+    name: string,
+    gateway: string,
+    until: (conditions: Condition[]) => boolean = () => true,
+  ): Promise<{ route: Live; parent: NonNullable<Status["parents"]>[number] }> {
+    return waitFor(
+      `HTTPRoute ${name} status for its current generation`,
+      async () => {
+        const route = await this.get("httproutes", name);
+        const parent = route.status?.parents?.find((p) => p.parentRef.name === gateway);
+        return parent && allFor(parent.conditions, route.metadata.generation) && until(parent.conditions)
+          ? { route, parent }
+          : undefined;
+      },
+      CONVERGE,
+    );
+  }
+}
+
+/** An HTTPRoute rule: PathPrefix `path` to `backend` port 8080 (in `namespace` if given). */
+export function prefixRule(path: string, backend: string, namespace?: string): Record<string, unknown> {
+  return {
+    matches: [{ path: { type: "PathPrefix", value: path } }],
+    backendRefs: [{ name: backend, port: 8080, ...(namespace ? { namespace } : {}) }],
+  };
+}
+
+/** One AWS request as it went on the wire. */
+export interface SentRequest {
+  /** `AmazonSQS`, `CertificateManager`, `DynamoDB_20120810`, … (JSON protocols), or the host. */
+  service: string;
+  operation: string;
+  /** The serialized body; `""` for a streamed one (S3 uploads). */
+  body: string;
+}
+
+/**
+ * The SDK's own HTTP handler, recording every request it sends: what the queues, the mirror and
+ * ACM were actually given, read from the wire rather than from the code that built it.
+ */
+export class RecordingHandler extends NodeHttpHandler {
+  readonly sent: SentRequest[] = [];
+
+  override handle(request: HttpRequest, options?: HttpHandlerOptions) {
+    const target = Object.entries(request.headers).find(([k]) => k.toLowerCase() === "x-amz-target")?.[1];
+    const body = request.body;
+    this.sent.push({
+      service: target?.split(".")[0] ?? request.hostname,
+      operation: requestOperation(request) ?? "",
+      // Not Buffer.from(body): the JSON protocols' body answers valueOf() with a warning.
+      body:
+        typeof body === "string"
+          ? body
+          : body instanceof Uint8Array
+            ? Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8")
+            : "",
+    });
+    return super.handle(request, options);
+  }
+}
