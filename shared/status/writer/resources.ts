@@ -4,7 +4,7 @@
  */
 import { GATEWAY_GROUP, type RouteKind } from "../../gateway-api/types.ts";
 
-export type StatusKind = "GatewayClass" | "Gateway" | "ListenerSet" | RouteKind;
+export type StatusKind = "GatewayClass" | "Gateway" | "ListenerSet" | RouteKind | "BackendTLSPolicy";
 
 const PLURALS: Record<StatusKind, string> = {
   GatewayClass: "gatewayclasses",
@@ -15,6 +15,7 @@ const PLURALS: Record<StatusKind, string> = {
   TLSRoute: "tlsroutes",
   TCPRoute: "tcproutes",
   UDPRoute: "udproutes",
+  BackendTLSPolicy: "backendtlspolicies",
 };
 
 export interface ObjectRef {
