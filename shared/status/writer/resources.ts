@@ -18,6 +18,9 @@ const PLURALS: Record<StatusKind, string> = {
   BackendTLSPolicy: "backendtlspolicies",
 };
 
+/** `<plural>/status` of every kind switchyard writes status for: what a status writer's RBAC grants. */
+export const STATUS_SUBRESOURCES: readonly string[] = Object.values(PLURALS).map((plural) => `${plural}/status`);
+
 export interface ObjectRef {
   kind: StatusKind;
   /** Absent for the cluster-scoped GatewayClass. */
