@@ -9,10 +9,12 @@
  * A message is deleted only once every intent in it was written, found unchanged or stale, found
  * gone (404), or refused by the API server as invalid (422 and other 4xx but 401/403/429: the same
  * status can never be taken). Otherwise:
- * - 401/403 (RBAC or token), 429, 5xx, conflicts beyond the writer's own retries, an unreachable API
+ * - 401 (the token), 429, 5xx, conflicts beyond the writer's own retries, an unreachable API
  *   server → the message (and every later one of the batch, so FIFO order holds) is made visible
  *   again after an exponential backoff, and the loop waits as long before its next receive.
  *   Intents already written are skipped as unchanged when it comes back.
+ * - 403 (RBAC, which is granted per kind): the other intents of the message are still written, then
+ *   the message is retried as above, so one kind missing from a Role holds back nothing else.
  * - A body that is not a status intent message, or one for another cluster → never written.
  *   Released at once (visibility 0) so the queue's redrive policy moves it to the dead-letter queue
  *   after `maxReceiveCount` receives, where a person can read it; if the queue has no redrive
@@ -43,8 +45,10 @@ export interface StatusWriting {
 
 /** Why a failed write is not simply dropped, or why it is. */
 export type WriteFailure =
-  /** 401/403: the token or RBAC; an operator may fix it, so retry (until the queue's redrive). */
-  | "denied"
+  /** 401: the token; nothing else of the message can pass either. Retried (until the queue's redrive). */
+  | "unauthorized"
+  /** 403: RBAC, granted per kind; an operator may fix it, so retried, after the message's other intents. */
+  | "forbidden"
   /** The API server will never take this status (422, 400, ...): drop the intent. */
   | "refused"
   /** Another writer kept changing the object through every attempt. */
@@ -55,7 +59,8 @@ export type WriteFailure =
 export function classifyWriteFailure(error: unknown): WriteFailure {
   if (error instanceof StatusConflict) return "conflict";
   if (error instanceof StatusWriteRefused) {
-    if (error.status === 401 || error.status === 403) return "denied";
+    if (error.status === 401) return "unauthorized";
+    if (error.status === 403) return "forbidden";
     if (error.status === 429 || error.status >= 500 || error.status === 0) return "transient";
     return "refused";
   }
@@ -119,7 +124,7 @@ export class StatusPuller {
     );
     this.countError = metrics.counter(
       METRIC.statusErrors,
-      "Failures while pulling status, by kind (receive, delete, visibility, denied, conflict, transient).",
+      "Failures while pulling status, by kind (receive, delete, visibility, unauthorized, forbidden, conflict, transient).",
     );
     metrics.gauge(METRIC.statusQueueReachable, "1 when the last call to the status queue succeeded.", () =>
       this.reachable ? 1 : 0,
@@ -239,12 +244,17 @@ export class StatusPuller {
         detail: `for cluster ${cluster}, this is ${this.options.clusterId}`,
       };
     }
+    let forbidden: string | undefined;
     for (const intent of intents) {
       let outcome: WriteOutcome;
       try {
         outcome = await this.options.writer.write(intent);
       } catch (error) {
         const failure = classifyWriteFailure(error);
+        if (failure === "forbidden") {
+          forbidden ??= `${describeIntent(intent)}: ${describe(error)}`;
+          continue;
+        }
         if (failure !== "refused")
           return { action: "retry", failure, detail: `${describeIntent(intent)}: ${describe(error)}` };
         this.countWrite({ outcome: "refused" });
@@ -255,7 +265,9 @@ export class StatusPuller {
       }
       this.countWrite({ outcome: outcome.outcome });
     }
-    return { action: "delete" };
+    return forbidden === undefined
+      ? { action: "delete" }
+      : { action: "retry", failure: "forbidden", detail: forbidden };
   }
 
   private async delete(message: Message): Promise<void> {

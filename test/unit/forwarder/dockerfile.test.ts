@@ -93,7 +93,11 @@ describe("forwarder/Dockerfile", () => {
     ]);
     const { files, packages } = importClosure("forwarder/main.ts");
     const copied = COPIED.map((pattern) => new RegExp(`^${pattern.replaceAll(".", "\\.").replaceAll("*", "[^/]+")}$`));
-    for (const file of files) expect(copied.some((pattern) => pattern.test(file)), file).toBe(true);
+    for (const file of files)
+      expect(
+        copied.some((pattern) => pattern.test(file)),
+        file,
+      ).toBe(true);
     // The status writer's pure core is in the image; its AWS-facing half (EKS tokens) is not.
     expect(files).toContain("shared/status/writer/writer.ts");
     expect(files).not.toContain("shared/status/writer/connection.ts");

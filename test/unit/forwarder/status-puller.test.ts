@@ -69,8 +69,8 @@ describe("classifyWriteFailure", () => {
   const refused = (status: number) => new StatusWriteRefused("PATCH", "/x", { status, body: "" });
 
   it("401 and 403 are the identity's: retried, never dropped", () => {
-    expect(classifyWriteFailure(refused(401))).toBe("denied");
-    expect(classifyWriteFailure(refused(403))).toBe("denied");
+    expect(classifyWriteFailure(refused(401))).toBe("unauthorized");
+    expect(classifyWriteFailure(refused(403))).toBe("forbidden");
   });
 
   it("429, 5xx and errors without an answer may pass", () => {
@@ -105,14 +105,26 @@ describe("what becomes of a status message", () => {
     expect(api.requests).toEqual(["GET bad", "PATCH bad", "GET good", "PATCH good"]);
   });
 
-  it("a denied write stops the message, which is retried; nothing after it is attempted", async () => {
-    const api = new ScriptedApi({ denied: 403 });
+  it("an unauthorized write stops the message, which is retried; nothing after it is attempted", async () => {
+    const api = new ScriptedApi({ expired: 401 });
     const { puller } = pullerOver(api);
-    expect(await puller.dispose(body([route("denied"), route("later")]))).toMatchObject({
+    expect(await puller.dispose(body([route("expired"), route("later")]))).toMatchObject({
       action: "retry",
-      failure: "denied",
+      failure: "unauthorized",
     });
-    expect(api.requests).toEqual(["GET denied", "PATCH denied"]);
+    expect(api.requests).toEqual(["GET expired", "PATCH expired"]);
+  });
+
+  it("a forbidden write holds back nothing else of the message, which is then retried", async () => {
+    const api = new ScriptedApi({ forbidden: 403 });
+    const { puller, metrics } = pullerOver(api);
+    expect(await puller.dispose(body([route("forbidden"), route("later")]))).toMatchObject({
+      action: "retry",
+      failure: "forbidden",
+      detail: expect.stringContaining("HTTPRoute apps/forbidden"),
+    });
+    expect(api.requests).toEqual(["GET forbidden", "PATCH forbidden", "GET later", "PATCH later"]);
+    expect(metrics.value(METRIC.statusWrites, { outcome: "written" })).toBe(1);
   });
 
   it("a message for another cluster is rejected without a request", async () => {
