@@ -194,7 +194,7 @@ export class StatusPuller {
         await this.setVisibility(messages.slice(index), 0);
         return;
       }
-      const disposition = await this.dispose(message);
+      const disposition = await this.handleMessage(message);
       switch (disposition.action) {
         case "delete":
           this.countMessage({ result: "done" });
@@ -233,7 +233,7 @@ export class StatusPuller {
   }
 
   /** Writes the message's intents in order and says what to do with the message. */
-  async dispose(message: Pick<Message, "Body" | "MessageId">): Promise<Disposition> {
+  async handleMessage(message: Pick<Message, "Body" | "MessageId">): Promise<Disposition> {
     const decoded = decodeStatusIntentMessage(message.Body ?? "");
     if (!decoded.ok) return { action: "reject", reason: "malformed", detail: decoded.reason };
     const { cluster, intents, source } = decoded.message;

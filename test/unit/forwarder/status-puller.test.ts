@@ -47,7 +47,7 @@ class ScriptedApi implements KubeApi {
 
 function pullerOver(api: KubeApi, metrics = new Metrics()) {
   const puller = new StatusPuller({
-    // dispose() never touches SQS: a client that is never sent anything.
+    // handleMessage() never touches SQS: a client that is never sent anything.
     sqs: new SQSClient({ region: "us-east-1" }),
     queueUrl: "https://sqs.example/status",
     clusterId: CLUSTER,
@@ -93,14 +93,14 @@ describe("what becomes of a status message", () => {
   it("every intent written: deleted", async () => {
     const api = new ScriptedApi({});
     const { puller, metrics } = pullerOver(api);
-    expect(await puller.dispose(body([route("a"), route("b")]))).toEqual({ action: "delete" });
+    expect(await puller.handleMessage(body([route("a"), route("b")]))).toEqual({ action: "delete" });
     expect(metrics.value(METRIC.statusWrites, { outcome: "written" })).toBe(2);
   });
 
   it("an intent refused as invalid is dropped and the rest still written", async () => {
     const api = new ScriptedApi({ bad: 422 });
     const { puller, metrics } = pullerOver(api);
-    expect(await puller.dispose(body([route("bad"), route("good")]))).toEqual({ action: "delete" });
+    expect(await puller.handleMessage(body([route("bad"), route("good")]))).toEqual({ action: "delete" });
     expect(metrics.value(METRIC.statusWrites, { outcome: "refused" })).toBe(1);
     expect(api.requests).toEqual(["GET bad", "PATCH bad", "GET good", "PATCH good"]);
   });
@@ -108,7 +108,7 @@ describe("what becomes of a status message", () => {
   it("an unauthorized write stops the message, which is retried; nothing after it is attempted", async () => {
     const api = new ScriptedApi({ expired: 401 });
     const { puller } = pullerOver(api);
-    expect(await puller.dispose(body([route("expired"), route("later")]))).toMatchObject({
+    expect(await puller.handleMessage(body([route("expired"), route("later")]))).toMatchObject({
       action: "retry",
       failure: "unauthorized",
     });
@@ -118,7 +118,7 @@ describe("what becomes of a status message", () => {
   it("a forbidden write holds back nothing else of the message, which is then retried", async () => {
     const api = new ScriptedApi({ forbidden: 403 });
     const { puller, metrics } = pullerOver(api);
-    expect(await puller.dispose(body([route("forbidden"), route("later")]))).toMatchObject({
+    expect(await puller.handleMessage(body([route("forbidden"), route("later")]))).toMatchObject({
       action: "retry",
       failure: "forbidden",
       detail: expect.stringContaining("HTTPRoute apps/forbidden"),
@@ -130,7 +130,7 @@ describe("what becomes of a status message", () => {
   it("a message for another cluster is rejected without a request", async () => {
     const api = new ScriptedApi({});
     const { puller } = pullerOver(api);
-    expect(await puller.dispose(body([route("a")], "elsewhere"))).toMatchObject({
+    expect(await puller.handleMessage(body([route("a")], "elsewhere"))).toMatchObject({
       action: "reject",
       reason: "other-cluster",
     });
@@ -139,7 +139,7 @@ describe("what becomes of a status message", () => {
 
   it("a body that is not a status message is rejected with the decoder's reason", async () => {
     const { puller } = pullerOver(new ScriptedApi({}));
-    expect(await puller.dispose({ Body: '{"version":2}', MessageId: "m" })).toEqual({
+    expect(await puller.handleMessage({ Body: '{"version":2}', MessageId: "m" })).toEqual({
       action: "reject",
       reason: "malformed",
       detail: "version: expected 1, got 2",
