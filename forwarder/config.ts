@@ -22,6 +22,12 @@ export interface ForwarderConfig {
   /** Import listener certificate Secrets into ACM (in this cluster's account and region). */
   acmImport: boolean;
   acmEndpoint: string | undefined;
+  /**
+   * Via-forwarder status mode: this cluster's status queue, which the forwarder pulls status intents
+   * from and writes to /status with its own credentials. Unset: status is not the forwarder's
+   * business (direct mode). Optional so that configurations built in code need not name it.
+   */
+  statusQueueUrl?: string | undefined;
 }
 
 export const ENV = {
@@ -39,6 +45,7 @@ export const ENV = {
   s3Endpoint: "SWITCHYARD_S3_ENDPOINT",
   acmImport: "SWITCHYARD_ACM_IMPORT",
   acmEndpoint: "SWITCHYARD_ACM_ENDPOINT",
+  statusQueueUrl: "SWITCHYARD_STATUS_QUEUE_URL",
 } as const;
 
 const CLUSTER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -136,6 +143,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     s3Endpoint: url(ENV.s3Endpoint),
     acmImport,
     acmEndpoint: url(ENV.acmEndpoint),
+    statusQueueUrl: url(ENV.statusQueueUrl),
   };
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
 }

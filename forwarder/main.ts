@@ -1,18 +1,22 @@
 /**
  * Entry point: `node forwarder/main.ts`. Reads the configuration from the environment, the
  * Kubernetes credentials from the in-cluster service account (or KUBECONFIG), and runs until
- * SIGTERM/SIGINT.
+ * SIGTERM/SIGINT. With a status queue configured (via-forwarder status mode) it also pulls status
+ * intents from that queue and writes them to /status with the same credentials.
  */
 import { ACMClient } from "@aws-sdk/client-acm";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { KubeConfig } from "@kubernetes/client-node";
+import { StatusWriter } from "../shared/status/writer/writer.ts";
 import { CertificateImporter } from "./acm-importer.ts";
 import { systemClock } from "./clock.ts";
 import { loadConfig } from "./config.ts";
 import { Forwarder } from "./forwarder.ts";
 import { boundPort } from "./http-server.ts";
 import { KubeApi } from "./kube-api.ts";
+import { KubeConfigStatusApi } from "./status-api.ts";
+import { StatusPuller } from "./status-puller.ts";
 
 function log(message: string): void {
   process.stderr.write(`${new Date().toISOString()} ${message}\n`);
@@ -32,10 +36,11 @@ try {
   log(`cannot load Kubernetes credentials: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(2);
 }
+const sqs = new SQSClient({ region: config.region, ...(config.sqsEndpoint ? { endpoint: config.sqsEndpoint } : {}) });
 const forwarder = new Forwarder({
   config,
   api: new KubeApi(kc),
-  sqs: new SQSClient({ region: config.region, ...(config.sqsEndpoint ? { endpoint: config.sqsEndpoint } : {}) }),
+  sqs,
   s3: new S3Client({
     region: config.region,
     ...(config.s3Endpoint ? { endpoint: config.s3Endpoint, forcePathStyle: true } : {}),
@@ -56,13 +61,30 @@ const forwarder = new Forwarder({
       }
     : {}),
 });
+const statusPuller =
+  config.statusQueueUrl === undefined
+    ? undefined
+    : new StatusPuller({
+        sqs,
+        queueUrl: config.statusQueueUrl,
+        clusterId: config.clusterId,
+        writer: new StatusWriter(new KubeConfigStatusApi(kc)),
+        metrics: forwarder.metrics,
+        clock: systemClock,
+        random: Math.random,
+        log: (message) => log(`status: ${message}`),
+      });
 await forwarder.start();
+statusPuller?.start();
 const server = forwarder.httpServer;
-log(`forwarder for cluster ${config.clusterId} listening on ${config.listenHost}:${server ? boundPort(server) : "?"}`);
+log(
+  `forwarder for cluster ${config.clusterId} listening on ${config.listenHost}:${server ? boundPort(server) : "?"}` +
+    (config.statusQueueUrl === undefined ? "" : `; writing status from ${config.statusQueueUrl}`),
+);
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.once(signal, () => {
     log(`${signal}: stopping`);
-    forwarder.stop().then(
+    Promise.all([statusPuller?.stop(), forwarder.stop()]).then(
       () => process.exit(0),
       () => process.exit(1),
     );

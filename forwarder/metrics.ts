@@ -73,4 +73,9 @@ export const METRIC = {
   bufferDepth: "switchyard_forwarder_buffer_depth",
   watchLag: "switchyard_forwarder_watch_lag_seconds",
   coalescedHeld: "switchyard_forwarder_endpointslices_held",
+  statusWrites: "switchyard_forwarder_status_writes_total",
+  statusMessages: "switchyard_forwarder_status_messages_total",
+  statusRejected: "switchyard_forwarder_status_messages_rejected_total",
+  statusErrors: "switchyard_forwarder_status_errors_total",
+  statusQueueReachable: "switchyard_forwarder_status_queue_reachable",
 } as const;

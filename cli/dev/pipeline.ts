@@ -29,6 +29,8 @@ import { CertificateImporter } from "../../forwarder/acm-importer.ts";
 import { systemClock } from "../../forwarder/clock.ts";
 import { Forwarder } from "../../forwarder/forwarder.ts";
 import { KubeApi } from "../../forwarder/kube-api.ts";
+import { KubeConfigStatusApi } from "../../forwarder/status-api.ts";
+import { StatusPuller, type StatusWriting } from "../../forwarder/status-puller.ts";
 import { createIngestHandler } from "../../functions/ingest/create-handler.ts";
 import { type SqsBatchHandler, startQueueRunner } from "../../functions/local/queue-runner.ts";
 import { createReconcileHandler } from "../../functions/reconcile/create-handler.ts";
@@ -51,14 +53,16 @@ import { MirrorSnapshotSource } from "../../shared/mirror/snapshot-source.ts";
 import { DynamoDbDirtyGenerations } from "../../shared/pipeline/dirty-generation.ts";
 import type { PipelineMetrics } from "../../shared/pipeline/metrics.ts";
 import { decodeReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";
-import type { EksConnection, RegisteredCluster } from "../../shared/registry/cluster.ts";
+import { describeIntent } from "../../shared/pipeline/status-intent.ts";
+import type { EksConnection, RegisteredCluster, StatusMode } from "../../shared/registry/cluster.ts";
 import { DynamoDbClusterRegistry } from "../../shared/registry/dynamodb.ts";
 import { ClusterAlreadyRegistered } from "../../shared/registry/registry.ts";
 import { registrySenders } from "../../shared/registry/senders.ts";
 import type { KubeEndpoint } from "../../shared/status/writer/kube-api.ts";
+import { StatusWriter } from "../../shared/status/writer/writer.ts";
 import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
 import { createTable } from "../../shared/store/dynamodb/table.ts";
-import { ensureQueues, type PipelineQueues } from "./queues.ts";
+import { ensureQueues, type PipelineQueues, queueWithDeadLetter } from "./queues.ts";
 import { probeSenderId } from "./senders.ts";
 import { localStatusWriters } from "./status-writers.ts";
 
@@ -78,6 +82,12 @@ export interface PipelineOptions {
    * λ does). Without it, status is written with the kubeconfig's own bearer token (local mode only).
    */
   eksClusterName?: string;
+  /**
+   * How status reaches the cluster. `via-forwarder`: the cluster is registered so, the status λ puts
+   * its intents on the cluster's own queue (`<queuePrefix>-status-<clusterId>`) and the forwarder
+   * writes them with `kubeConfig`'s identity. @default "direct"
+   */
+  statusMode?: StatusMode;
   /** Role the reconciler (and the status writer) assume in `account`; @default none: own credentials. */
   reconcileRoleArn?: string;
   externalId?: string;
@@ -146,12 +156,15 @@ export type ProgressEvent =
       /** What the request says caused it (ingest: the event, e.g. `delete ReferenceGrant ns/name rv 42`). */
       cause?: string;
     }
-  | { stage: "status"; object: string; outcome: string; detail?: string }
+  /** `via`: set when the forwarder wrote it (via-forwarder mode); else the status λ did. */
+  | { stage: "status"; object: string; outcome: string; detail?: string; via?: "forwarder" }
   | { stage: "resync"; enqueued: number }
   | { stage: "log"; message: string };
 
 export interface RunningPipeline {
   readonly queues: PipelineQueues;
+  /** The cluster's own status queue, in via-forwarder mode. */
+  readonly forwarderStatusQueue: string | undefined;
   readonly tableName: string;
   readonly cluster: RegisteredCluster;
   /** The SenderId SQS reports for the forwarder's messages. */
@@ -288,6 +301,17 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
     });
     await ensureBucket(s3, bucket, region);
     progress({ stage: "queues", queues });
+    const statusMode = options.statusMode ?? "direct";
+    const forwarderStatusQueue =
+      statusMode === "via-forwarder"
+        ? (
+            await queueWithDeadLetter(sqs, `${prefix}-status-${options.clusterId}`, false, {
+              prefix,
+              maxReceiveCount: options.maxReceiveCount ?? 5,
+              visibilityTimeoutSeconds: 60,
+            })
+          ).url
+        : undefined;
     const created = await ensureTable(dynamo, tableName);
     progress({ stage: "table", tableName, created });
 
@@ -316,7 +340,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
       ...(options.externalId ? { externalId: options.externalId } : {}),
       senderPrincipal: principal,
       senderId,
-      statusMode: "direct",
+      statusMode,
     };
     const registry = new DynamoDbClusterRegistry(dynamo, tableName, account);
     try {
@@ -449,8 +473,14 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
           ...("error" in outcome ? { detail: describe(outcome.error) } : {}),
         }),
     );
+    // The λ's own routing to the cluster's queue: a template naming the queue with `{cluster}`.
+    const at = forwarderStatusQueue?.lastIndexOf(cluster.clusterId) ?? -1;
+    const statusQueueTemplate =
+      forwarderStatusQueue === undefined || at < 0
+        ? undefined
+        : `${forwarderStatusQueue.slice(0, at)}{cluster}${forwarderStatusQueue.slice(at + cluster.clusterId.length)}`;
     const status = createStatusHandler(
-      { registry, writers, forwarderQueues: sqsForwarderStatusQueues(sqs, undefined) },
+      { registry, writers, forwarderQueues: sqsForwarderStatusQueues(sqs, statusQueueTemplate) },
       { logger: logger("switchyard-status"), metrics: metrics("status"), sink: new OutcomeSink() },
     );
     run(queues.status, status, "switchyard-status");
@@ -486,6 +516,22 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
     resync();
 
     const forwarderSqs = sqs;
+    // Via-forwarder mode: the forwarder's status puller writes with the forwarder's own identity.
+    const forwarderWriter = new StatusWriter(new KubeConfigStatusApi(options.kubeConfig));
+    const observedForwarderWriter: StatusWriting = {
+      async write(intent) {
+        const object = describeIntent(intent);
+        try {
+          const outcome = await forwarderWriter.write(intent);
+          progress({ stage: "status", object, outcome: outcome.outcome, via: "forwarder" });
+          return outcome;
+        } catch (error) {
+          progress({ stage: "status", object, outcome: "failed", detail: describe(error), via: "forwarder" });
+          throw error;
+        }
+      },
+    };
+    let statusPuller: StatusPuller | undefined;
     const startForwarder = async () => {
       if (forwarder !== undefined) throw new Error("the forwarder is already running");
       const started = new Forwarder({
@@ -521,13 +567,28 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
       });
       await started.start();
       forwarder = started;
+      if (forwarderStatusQueue !== undefined) {
+        statusPuller = new StatusPuller({
+          sqs: forwarderSqs,
+          queueUrl: forwarderStatusQueue,
+          clusterId: cluster.clusterId,
+          writer: observedForwarderWriter,
+          metrics: started.metrics,
+          clock: systemClock,
+          random: Math.random,
+          log: (message) => progress({ stage: "log", message: `forwarder status: ${message}` }),
+        });
+        statusPuller.start();
+      }
       progress({ stage: "forwarder", state: "started" });
     };
     const stopForwarder = async () => {
       const running = forwarder;
+      const puller = statusPuller;
       forwarder = undefined;
+      statusPuller = undefined;
       if (running === undefined) return;
-      await running.stop();
+      await Promise.all([puller?.stop(), running.stop()]);
       progress({ stage: "forwarder", state: "stopped" });
     };
     const forwarderSynced = async (timeoutMs: number) => {
@@ -548,6 +609,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
 
     return {
       queues,
+      forwarderStatusQueue,
       tableName,
       cluster,
       senderId,

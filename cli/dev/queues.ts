@@ -45,7 +45,7 @@ async function createQueue(sqs: SQSClient, name: string, attributes: Record<stri
   return QueueUrl;
 }
 
-async function queueWithDeadLetter(
+export async function queueWithDeadLetter(
   sqs: SQSClient,
   base: string,
   fifo: boolean,

@@ -9,8 +9,10 @@
  * - 404 (the object was deleted meanwhile) → dropped, counted as StatusWritesDropped{reason=not-found}.
  * - 401/403 → StatusWriteDenied and a batch item failure: a token or RBAC problem may be fixed by an
  *   operator, so the message is retried — but only until the queue's redrive policy
- *   (maxReceiveCount) moves it to the dead-letter queue, never forever. The rest of that message
- *   is not attempted: the identity is the same for every object of the cluster.
+ *   (maxReceiveCount) moves it to the dead-letter queue, never forever. After a 401 the rest of
+ *   that message is not attempted: the token is the same for every object of the cluster. After a
+ *   403 it is: RBAC is granted per kind, and a Role missing one kind (say backendtlspolicies/status)
+ *   must not hold back every other status of the message.
  * - another refusal (422: a status the API server will not take) → StatusWritesDropped{reason=refused};
  *   retrying the same status cannot help.
  * - conflicts beyond the writer's own retries, an unreachable cluster, anything thrown → batch item
@@ -94,6 +96,7 @@ export async function handleStatusBatch(
         return "ok";
       }
       const writer = await ports.writers.writerFor(clusterId);
+      let forbidden = false;
       for (const intent of intents) {
         const object = describeIntent(intent);
         let written: WriteOutcome;
@@ -109,7 +112,9 @@ export async function handleStatusBatch(
               status: error.status,
               error: error.message,
             });
-            return "retry";
+            if (error.status === 401) return "retry";
+            forbidden = true;
+            continue;
           }
           metrics.count("StatusWritesDropped", 1, { reason: "refused" });
           logger.error("the API server refused a status; dropped", {
@@ -133,7 +138,7 @@ export async function handleStatusBatch(
             break;
         }
       }
-      return "ok";
+      return forbidden ? "retry" : "ok";
     },
     {
       error: (record, error) =>

@@ -1,13 +1,26 @@
 /**
- * Which of a translation's statuses one Gateway's reconcile owes, as status intents: the
- * Gateway's own, its ListenerSets', and every route that names it, whether attached, rejected by
- * it, or detached since (a route still carrying an entry of ours for it). Pure.
+ * Which of a translation's statuses one Gateway's reconcile owes, as status intents. Pure.
+ *
+ * - The Gateway's own, its ListenerSets', and every route that names it, whether attached,
+ *   rejected by it, or detached since (a route still carrying an entry of ours for it).
+ * - Every GatewayClass switchyard controls in the cluster. A class's status depends on the class
+ *   (and the LoadBalancerConfiguration it names) only, so every reconcile computes the same one;
+ *   the writer's no-op check makes the repeats one GET each. Writing all classes, not only the
+ *   Gateway's own, lets a class with no Gateway yet be Accepted at the next reconcile of any
+ *   Gateway in the cluster (resync reconciles each one periodically).
+ * - For each policy with `status.ancestors` (BackendTLSPolicy): the entries naming this Gateway
+ *   only. Each ancestor Gateway's reconcile writes its own entry and the writer keeps the others,
+ *   so reconciles of different Gateways never overwrite each other's verdicts. An entry of ours for
+ *   this Gateway on a policy that no longer reaches it is cleared. Entries that name no Gateway
+ *   (target not found, or not behind any switchyard Gateway) are not written: such a policy is not
+ *   known to be switchyard's, and in a cluster shared with other controllers it may be theirs.
  */
 import { GATEWAY_GROUP } from "../gateway-api/types.ts";
 import type { KubeObject } from "../k8s/meta.ts";
 import type { GatewayKey } from "../keys.ts";
 import type { Snapshot } from "../snapshot.ts";
-import type { StatusUpdate } from "../status/compute.ts";
+import type { PolicyStatusUpdate, StatusUpdate } from "../status/compute.ts";
+import { type GatewayRef, namesGateway } from "../status/merge.ts";
 import type { StatusIntent } from "../status/writer/decision.ts";
 import type { Translation } from "../translate.ts";
 
@@ -31,10 +44,14 @@ function routesWithOurEntry(snapshot: Snapshot, gateway: GatewayKey, owned: Read
   return keys;
 }
 
+function gatewayRefOf(gateway: GatewayKey): GatewayRef {
+  const slash = gateway.indexOf("/");
+  return { namespace: gateway.slice(0, slash), name: gateway.slice(slash + 1) };
+}
+
 /**
  * The intents for `gateway` (`namespace/name` within its cluster) out of `translation`, each with
- * its object's generation as observedGeneration. GatewayClass and policy statuses are not a
- * Gateway's to write: they are shared by many Gateways.
+ * its object's generation as observedGeneration.
  */
 export function gatewayStatusIntents(
   translation: Translation,
@@ -42,24 +59,44 @@ export function gatewayStatusIntents(
   gateway: GatewayKey,
   ownedControllers: readonly string[],
 ): StatusIntent[] {
+  const owned = new Set(ownedControllers);
   const resolved = translation.graph.gateways.find((g) => g.key === gateway);
   const listenerSets = new Set(
     (resolved?.listenerSets ?? []).map((s) => refKey("ListenerSet", namespaceOf(s.object), s.object.metadata.name)),
   );
-  const routes = routesWithOurEntry(snapshot, gateway, new Set(ownedControllers));
+  const routes = routesWithOurEntry(snapshot, gateway, owned);
   for (const route of translation.graph.routes) {
     if (route.parents.some((p) => p.gatewayKey === gateway)) {
       routes.add(refKey(route.kind, namespaceOf(route.object), route.object.metadata.name));
     }
   }
   const generations = new Map<string, number>();
-  for (const object of [...snapshot.gateways, ...snapshot.listenerSets, ...snapshot.routes]) {
+  for (const object of [
+    ...snapshot.gatewayClasses,
+    ...snapshot.gateways,
+    ...snapshot.listenerSets,
+    ...snapshot.routes,
+    ...snapshot.backendTLSPolicies,
+  ]) {
     generations.set(refKey(object.kind, namespaceOf(object), object.metadata.name), object.metadata.generation ?? 0);
   }
+  const generationOf = (kind: string, namespace: string, name: string) =>
+    generations.get(refKey(kind, namespace, name)) ?? 0;
 
   const intents: StatusIntent[] = [];
+  const ancestor = gatewayRefOf(gateway);
   for (const update of translation.statuses) {
-    const intent = intentOf(update, generations);
+    if (update.kind === "GatewayClass" && "conditions" in update && !("namespace" in update)) {
+      intents.push({ ...update, observedGeneration: generationOf("GatewayClass", "default", update.name) });
+      continue;
+    }
+    if (update.kind === "BackendTLSPolicy" && "status" in update) {
+      const intent = policyIntent(update, snapshot, ancestor, ownedControllers);
+      if (intent)
+        intents.push({ ...intent, observedGeneration: generationOf(update.kind, update.namespace, update.name) });
+      continue;
+    }
+    const intent = intentOf(update, generationOf);
     if (!intent || !("namespace" in intent)) continue;
     const key = refKey(intent.kind, intent.namespace, intent.name);
     const ours =
@@ -71,10 +108,40 @@ export function gatewayStatusIntents(
   return intents;
 }
 
-function intentOf(update: StatusUpdate, generations: ReadonlyMap<string, number>): StatusIntent | undefined {
+/**
+ * The policy's entries for `gateway` among those computed, or an empty set when none is computed
+ * but the stored status still has one of ours for it (the policy stopped reaching this Gateway).
+ */
+function policyIntent(
+  update: PolicyStatusUpdate,
+  snapshot: Snapshot,
+  gateway: GatewayRef,
+  ownedControllers: readonly string[],
+) {
+  const ours = (entry: { ancestorRef: Parameters<typeof namesGateway>[0]; controllerName: string }) =>
+    ownedControllers.includes(entry.controllerName) && namesGateway(entry.ancestorRef, gateway, update.namespace);
+  const ancestors = update.status.ancestors.filter(ours);
+  if (ancestors.length === 0) {
+    const stored = snapshot.backendTLSPolicies.find(
+      (p) => namespaceOf(p) === update.namespace && p.metadata.name === update.name,
+    );
+    if (!(stored?.status?.ancestors ?? []).some(ours)) return undefined;
+  }
+  return {
+    kind: "BackendTLSPolicy" as const,
+    namespace: update.namespace,
+    name: update.name,
+    gateway,
+    ancestors,
+    controllerNames: [...ownedControllers],
+  };
+}
+
+function intentOf(
+  update: StatusUpdate,
+  generationOf: (kind: string, namespace: string, name: string) => number,
+): StatusIntent | undefined {
   switch (update.kind) {
-    case "GatewayClass":
-      return undefined;
     case "Gateway":
     case "ListenerSet":
     case "HTTPRoute":
@@ -83,11 +150,13 @@ function intentOf(update: StatusUpdate, generations: ReadonlyMap<string, number>
     case "UDPRoute":
     case "TLSRoute": {
       if (!("namespace" in update)) return undefined;
-      const generation = generations.get(refKey(update.kind, update.namespace, update.name)) ?? 0;
-      return { ...update, observedGeneration: generation } as StatusIntent;
+      return {
+        ...update,
+        observedGeneration: generationOf(update.kind, update.namespace, update.name),
+      } as StatusIntent;
     }
     default:
-      // Policies: their status is not a StatusIntent kind the writer handles.
+      // Lattice policies and TargetGroupConfiguration: their CRDs have no status.ancestors to write to.
       return undefined;
   }
 }

@@ -7,6 +7,7 @@
  */
 import { ROUTE_KINDS } from "../gateway-api/types.ts";
 import type { Condition } from "../k8s/meta.ts";
+import { namesGateway } from "../status/merge.ts";
 import type { StatusIntent } from "../status/writer/decision.ts";
 
 export type { StatusIntent } from "../status/writer/decision.ts";
@@ -34,7 +35,13 @@ export interface StatusIntentMessage {
 export type StatusIntentDecode = { ok: true; message: StatusIntentMessage } | { ok: false; reason: string };
 
 const CLUSTER_ID = /^[a-z0-9-]{1,63}$/;
-const STATUS_KINDS: ReadonlySet<string> = new Set(["GatewayClass", "Gateway", "ListenerSet", ...ROUTE_KINDS]);
+const STATUS_KINDS: ReadonlySet<string> = new Set([
+  "GatewayClass",
+  "Gateway",
+  "ListenerSet",
+  ...ROUTE_KINDS,
+  "BackendTLSPolicy",
+]);
 const CONDITION_STATUSES: ReadonlySet<string> = new Set(["True", "False", "Unknown"]);
 
 export function encodeStatusIntentMessage(message: StatusIntentMessage): string {
@@ -158,6 +165,28 @@ function intent(value: unknown, path: string): StatusIntent {
       }),
       attachedListenerSets: count(i.attachedListenerSets, `${path}.attachedListenerSets`),
     };
+  }
+  if (kind === "BackendTLSPolicy") {
+    const g = record(i.gateway, `${path}.gateway`);
+    const gateway = {
+      namespace: nonEmpty(g.namespace, `${path}.gateway.namespace`),
+      name: nonEmpty(g.name, `${path}.gateway.name`),
+    };
+    const controllerNames = array(i.controllerNames, `${path}.controllerNames`, nonEmpty);
+    const ancestors = array(i.ancestors, `${path}.ancestors`, (v, p) => {
+      const a = record(v, p);
+      const ancestorRef = parentRef(a.ancestorRef, `${p}.ancestorRef`);
+      // An entry outside the intent's own scope would be written where no later intent clears it.
+      if (!namesGateway(ancestorRef, gateway, namespace)) {
+        throw new Refused(`${p}.ancestorRef`, `a reference to Gateway ${gateway.namespace}/${gateway.name}`);
+      }
+      const controllerName = nonEmpty(a.controllerName, `${p}.controllerName`);
+      if (!controllerNames.includes(controllerName)) {
+        throw new Refused(`${p}.controllerName`, `one of controllerNames (${controllerNames.join(", ")})`);
+      }
+      return { ancestorRef, controllerName, conditions: conditions(a.conditions, `${p}.conditions`) };
+    });
+    return { kind, namespace, name, observedGeneration, gateway, ancestors, controllerNames };
   }
   if (kind === "ListenerSet") {
     return {

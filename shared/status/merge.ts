@@ -1,9 +1,16 @@
 /**
  * Folding computed conditions into an object's existing status: a condition keeps its
- * lastTransitionTime while its status is unchanged, and other controllers' route parent entries
- * are kept as they are.
+ * lastTransitionTime while its status is unchanged, other controllers' route parent entries are
+ * kept as they are, and a policy's ancestor entries for other Gateways are kept where they are.
  */
-import type { RouteParentStatus, RouteStatus } from "../gateway-api/types.ts";
+import {
+  GATEWAY_GROUP,
+  type ParentReference,
+  type PolicyAncestorStatus,
+  type PolicyStatus,
+  type RouteParentStatus,
+  type RouteStatus,
+} from "../gateway-api/types.ts";
 import type { Condition } from "../k8s/meta.ts";
 
 /** Stamps lastTransitionTime: kept from `previous` when the status did not flip, `now` otherwise. */
@@ -61,4 +68,66 @@ export function mergeRouteParents(
     return { ...p, conditions: stampConditions(p.conditions, before?.conditions, now) };
   });
   return { parents: [...others, ...mine] };
+}
+
+/** A Gateway by namespace and name. */
+export interface GatewayRef {
+  namespace: string;
+  name: string;
+}
+
+/**
+ * Whether `ref` names `gateway` (any of its sections). A policy's ancestorRef without a namespace
+ * is in the policy's own namespace.
+ */
+export function namesGateway(ref: ParentReference, gateway: GatewayRef, policyNamespace: string): boolean {
+  return (
+    (ref.group ?? GATEWAY_GROUP) === GATEWAY_GROUP &&
+    (ref.kind ?? "Gateway") === "Gateway" &&
+    (ref.namespace ?? policyNamespace) === gateway.namespace &&
+    ref.name === gateway.name
+  );
+}
+
+/** Which of a policy's ancestor entries one Gateway's reconcile speaks for. */
+export interface AncestorScope {
+  gateway: GatewayRef;
+  controllerNames: readonly string[];
+}
+
+/**
+ * Replaces the entries of `scope.controllerNames` that name `scope.gateway` with `ours`, in place
+ * (at the first such entry, else at the end): entries for other Gateways, written by their own
+ * reconciles, and other controllers' entries stay where they are, so writes for different
+ * ancestors never reorder each other's entries.
+ */
+export function mergePolicyAncestors(
+  existing: PolicyStatus | undefined,
+  ours: readonly PolicyAncestorStatus[],
+  scope: AncestorScope,
+  policyNamespace: string,
+  now: string,
+): PolicyStatus {
+  const previous = existing?.ancestors ?? [];
+  const inScope = (entry: PolicyAncestorStatus) =>
+    scope.controllerNames.includes(entry.controllerName) &&
+    namesGateway(entry.ancestorRef, scope.gateway, policyNamespace);
+  const stamped = ours.map((entry) => {
+    const before = previous.find(
+      (q) => q.controllerName === entry.controllerName && sameParentRef(q.ancestorRef, entry.ancestorRef),
+    );
+    return { ...entry, conditions: stampConditions(entry.conditions, before?.conditions, now) };
+  });
+  const ancestors: PolicyAncestorStatus[] = [];
+  let placed = false;
+  for (const entry of previous) {
+    if (!inScope(entry)) {
+      ancestors.push(entry);
+    } else if (!placed) {
+      ancestors.push(...stamped);
+      placed = true;
+    }
+  }
+  if (!placed) ancestors.push(...stamped);
+  return { ancestors };
 }

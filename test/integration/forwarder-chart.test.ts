@@ -14,10 +14,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { WATCHED_KINDS } from "../../forwarder/kinds.ts";
 import { isRecord } from "../../shared/events/strip.ts";
+import { STATUS_SUBRESOURCES } from "../../shared/status/writer/resources.ts";
 import { kubeConfig, uniqueName } from "../env/clients.ts";
 import { helm, helmBinary } from "../env/helm.ts";
 
 const CHART = fileURLToPath(new URL("../../forwarder/deploy/chart", import.meta.url));
+const STATUS_QUEUE = "https://sqs.eu-west-1.amazonaws.com/111122223333/switchyard-status-prod-eu";
+const VIA_FORWARDER = ["statusMode=via-forwarder", `statusQueueUrl=${STATUS_QUEUE}`];
 const REQUIRED = [
   "clusterId=prod-eu",
   "eventsQueueUrl=https://sqs.eu-west-1.amazonaws.com/111122223333/switchyard-events.fifo",
@@ -153,6 +156,51 @@ describe("forwarder Helm chart", () => {
     ).toHaveLength(1);
   });
 
+  it("in the default direct status mode grants no status write and passes no status queue", () => {
+    const manifests = render("direct", "switchyard");
+    expect(manifests.filter((m) => m.kind === "ClusterRole")).toHaveLength(1);
+    expect(manifests.filter((m) => m.kind === "ClusterRoleBinding")).toHaveLength(1);
+    const [container] = podSpecOf(only(manifests, "Deployment")).containers;
+    expect(container?.env.map((e) => e.name)).not.toContain("SWITCHYARD_STATUS_QUEUE_URL");
+  });
+
+  it("in via-forwarder status mode grants get and patch on exactly the status subresources switchyard writes", () => {
+    const manifests = render("via", "switchyard", VIA_FORWARDER);
+    const roles = manifests.filter((m) => m.kind === "ClusterRole");
+    expect(roles).toHaveLength(2);
+    const statusRole = roles.find((r) => r.metadata?.name === "via-switchyard-forwarder-status");
+    if (statusRole === undefined) throw new Error("no status ClusterRole");
+    const rules = rulesOf(statusRole);
+    for (const rule of rules) expect(rule.verbs.sort()).toEqual(["get", "patch"]);
+    const granted = rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.map((res) => `${g}/${res}`))).sort();
+    expect(granted).toEqual(STATUS_SUBRESOURCES.map((s) => `gateway.networking.k8s.io/${s}`).sort());
+    expect(granted.every((resource) => resource.endsWith("/status"))).toBe(true);
+    // The watch role is the same as in direct mode: read-only.
+    const watchRole = roles.find((r) => r.metadata?.name === "via-switchyard-forwarder");
+    expect(new Set(rulesOf(watchRole ?? statusRole).flatMap((r) => r.verbs))).toEqual(
+      new Set(["get", "list", "watch"]),
+    );
+    const binding = manifests.find(
+      (m) => m.kind === "ClusterRoleBinding" && m.metadata?.name === "via-switchyard-forwarder-status",
+    );
+    expect(binding).toMatchObject({
+      roleRef: { kind: "ClusterRole", name: "via-switchyard-forwarder-status" },
+      subjects: [{ kind: "ServiceAccount", name: "switchyard-forwarder", namespace: "switchyard" }],
+    });
+    const [container] = podSpecOf(only(manifests, "Deployment")).containers;
+    expect(container?.env).toContainEqual({ name: "SWITCHYARD_STATUS_QUEUE_URL", value: STATUS_QUEUE });
+  });
+
+  it.each([
+    [["statusMode=via-forwarder"], "statusQueueUrl is required with statusMode via-forwarder"],
+    [["statusMode=sideways"], 'statusMode must be direct or via-forwarder, not "sideways"'],
+    [[`statusQueueUrl=${STATUS_QUEUE}`], "statusQueueUrl is set but statusMode is direct"],
+  ])("refuses an inconsistent status mode (%s)", (sets, message) => {
+    const result = helm(["template", "bad", CHART, ...[...REQUIRED, ...sets].flatMap((s) => ["--set", s])]);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(message);
+  });
+
   it("refuses to render without the required values or with an image tagged latest", () => {
     const missing = helm(["template", "bad", CHART]);
     expect(missing.status).not.toBe(0);
@@ -248,10 +296,79 @@ describe("forwarder Helm chart", () => {
       expect(await allowed("delete", "", "secrets")).toBe(false);
     });
 
+    it("in direct mode denies the ServiceAccount every status subresource", async () => {
+      expect(await allowed("patch", "gateway.networking.k8s.io", "httproutes", "status")).toBe(false);
+      expect(await allowed("get", "gateway.networking.k8s.io", "gatewayclasses", "status", "")).toBe(false);
+    });
+
     it("denies the ServiceAccount ConfigMaps and Pods", async () => {
       expect(await allowed("get", "", "configmaps")).toBe(false);
       expect(await allowed("list", "", "configmaps")).toBe(false);
       expect(await allowed("list", "", "pods")).toBe(false);
+    });
+  });
+  describe("in the kube-apiserver, via-forwarder status mode", () => {
+    const namespace = uniqueName("fwd-chart-via");
+    const release = uniqueName("v");
+    let kc: KubeConfig;
+    const created: Manifest[] = [];
+
+    beforeAll(async () => {
+      kc = kubeConfig();
+      await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+      const client = KubernetesObjectApi.makeApiClient(kc);
+      for (const manifest of render(release, namespace, VIA_FORWARDER)) {
+        await client.create(manifest);
+        created.push(manifest);
+      }
+    });
+
+    afterAll(async () => {
+      const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+      for (const manifest of created) {
+        const name = manifest.metadata?.name ?? "";
+        if (manifest.kind === "ClusterRole") await rbac.deleteClusterRole({ name });
+        if (manifest.kind === "ClusterRoleBinding") await rbac.deleteClusterRoleBinding({ name });
+      }
+    });
+
+    async function allowed(verb: string, resource: string, subresource?: string, inNamespace = "team-a") {
+      const review = await kc.makeApiClient(AuthorizationV1Api).createSubjectAccessReview({
+        body: {
+          apiVersion: "authorization.k8s.io/v1",
+          kind: "SubjectAccessReview",
+          spec: {
+            user: `system:serviceaccount:${namespace}:switchyard-forwarder`,
+            groups: ["system:serviceaccounts", `system:serviceaccounts:${namespace}`, "system:authenticated"],
+            resourceAttributes: {
+              verb,
+              group: resource === "services" ? "" : "gateway.networking.k8s.io",
+              resource,
+              namespace: inNamespace,
+              ...(subresource === undefined ? {} : { subresource }),
+            },
+          },
+        },
+      });
+      return review.status?.allowed === true;
+    }
+
+    it("lets the ServiceAccount get and patch Gateway API status, GatewayClasses' included", async () => {
+      for (const resource of ["gateways", "httproutes", "tcproutes", "listenersets", "backendtlspolicies"]) {
+        expect(await allowed("patch", resource, "status"), resource).toBe(true);
+        expect(await allowed("get", resource, "status"), resource).toBe(true);
+      }
+      expect(await allowed("patch", "gatewayclasses", "status", "")).toBe(true);
+    });
+
+    it("still denies writing the objects themselves, their deletion, and other kinds' status", async () => {
+      expect(await allowed("patch", "gateways")).toBe(false);
+      expect(await allowed("update", "httproutes")).toBe(false);
+      expect(await allowed("update", "gateways", "status")).toBe(false);
+      expect(await allowed("delete", "gateways")).toBe(false);
+      expect(await allowed("create", "httproutes")).toBe(false);
+      expect(await allowed("patch", "referencegrants", "status")).toBe(false);
+      expect(await allowed("patch", "services", "status")).toBe(false);
     });
   });
 });

@@ -3,7 +3,7 @@
  * computed, with no I/O: the merged status (other controllers' conditions and route parent entries
  * kept, lastTransitionTime kept while a condition's status holds), or a reason to write nothing.
  */
-import type { GatewayStatus, ListenerStatus, RouteStatus } from "../../gateway-api/types.ts";
+import type { GatewayStatus, ListenerStatus, PolicyAncestorStatus, RouteStatus } from "../../gateway-api/types.ts";
 import type { Condition } from "../../k8s/meta.ts";
 import type {
   GatewayClassStatusUpdate,
@@ -11,7 +11,38 @@ import type {
   ListenerSetStatusUpdate,
   RouteStatusUpdate,
 } from "../compute.ts";
-import { mergeConditions, mergeRouteParents, stampConditions } from "../merge.ts";
+import {
+  type GatewayRef,
+  mergeConditions,
+  mergePolicyAncestors,
+  mergeRouteParents,
+  namesGateway,
+  stampConditions,
+} from "../merge.ts";
+
+/**
+ * The policy kinds whose status switchyard writes: those whose CRD carries GEP-713
+ * `status.ancestors`. The VPC Lattice policies' CRDs have `status.conditions` only and
+ * TargetGroupConfiguration's has neither, so an ancestors status would be pruned by the API server.
+ */
+export const ANCESTOR_POLICY_KINDS = ["BackendTLSPolicy"] as const;
+export type AncestorPolicyKind = (typeof ANCESTOR_POLICY_KINDS)[number];
+
+/**
+ * One ancestor Gateway's entries in a policy's status, written by that Gateway's reconcile: our
+ * entries for other Gateways (their reconciles' business) and other controllers' entries are kept.
+ */
+export interface PolicyAncestorStatusUpdate {
+  kind: AncestorPolicyKind;
+  namespace: string;
+  name: string;
+  /** The ancestor Gateway these entries are for. */
+  gateway: GatewayRef;
+  /** Our entries naming `gateway`; empty clears the ones there (the policy no longer reaches it). */
+  ancestors: PolicyAncestorStatus[];
+  /** Controller names whose entries for `gateway` this update replaces. */
+  controllerNames: string[];
+}
 
 /** A computed status for one object and the generation it was computed from. */
 export type StatusIntent = (
@@ -19,6 +50,7 @@ export type StatusIntent = (
   | GatewayStatusUpdate
   | ListenerSetStatusUpdate
   | RouteStatusUpdate
+  | PolicyAncestorStatusUpdate
 ) & { observedGeneration: number };
 
 /** The parts of the object as read that the decision needs. */
@@ -91,6 +123,21 @@ export function mergedStatus(intent: StatusIntent, current: Record<string, unkno
         ),
         listeners: mergeListeners(intent.listeners, current.listeners, generation, now),
       };
+    case "BackendTLSPolicy": {
+      const previous = Array.isArray(current.ancestors) ? (current.ancestors as PolicyAncestorStatus[]) : undefined;
+      // Nothing of ours to clear and nothing to add: leave a status without ancestors as it is.
+      if (previous === undefined && intent.ancestors.length === 0) return current;
+      const ours = intent.ancestors.map((a) => ({ ...a, conditions: withGeneration(a.conditions, generation) }));
+      const scope = { gateway: intent.gateway, controllerNames: intent.controllerNames };
+      const merged = mergePolicyAncestors(
+        previous === undefined ? undefined : { ancestors: previous },
+        ours,
+        scope,
+        intent.namespace,
+        now,
+      );
+      return { ...current, ...merged };
+    }
     default: {
       const ours = intent.parents.map((p) => ({ ...p, conditions: withGeneration(p.conditions, generation) }));
       const existing = Array.isArray(current.parents) ? (current as unknown as RouteStatus) : undefined;
@@ -102,7 +149,16 @@ export function mergedStatus(intent: StatusIntent, current: Record<string, unkno
 /** The highest observedGeneration on a condition switchyard owns in the current status. */
 function ownGeneration(intent: StatusIntent, current: Record<string, unknown>): number | undefined {
   let owned: Condition[];
-  if ("parents" in intent) {
+  if (intent.kind === "BackendTLSPolicy") {
+    const ancestors = Array.isArray(current.ancestors) ? (current.ancestors as PolicyAncestorStatus[]) : [];
+    owned = ancestors
+      .filter(
+        (a) =>
+          intent.controllerNames.includes(a.controllerName) &&
+          namesGateway(a.ancestorRef, intent.gateway, intent.namespace),
+      )
+      .flatMap((a) => a.conditions);
+  } else if ("parents" in intent) {
     const parents = Array.isArray(current.parents) ? (current.parents as RouteStatus["parents"]) : [];
     owned = parents.filter((p) => intent.controllerNames.includes(p.controllerName)).flatMap((p) => p.conditions);
   } else {

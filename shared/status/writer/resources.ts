@@ -4,7 +4,7 @@
  */
 import { GATEWAY_GROUP, type RouteKind } from "../../gateway-api/types.ts";
 
-export type StatusKind = "GatewayClass" | "Gateway" | "ListenerSet" | RouteKind;
+export type StatusKind = "GatewayClass" | "Gateway" | "ListenerSet" | RouteKind | "BackendTLSPolicy";
 
 const PLURALS: Record<StatusKind, string> = {
   GatewayClass: "gatewayclasses",
@@ -15,7 +15,11 @@ const PLURALS: Record<StatusKind, string> = {
   TLSRoute: "tlsroutes",
   TCPRoute: "tcproutes",
   UDPRoute: "udproutes",
+  BackendTLSPolicy: "backendtlspolicies",
 };
+
+/** `<plural>/status` of every kind switchyard writes status for: what a status writer's RBAC grants. */
+export const STATUS_SUBRESOURCES: readonly string[] = Object.values(PLURALS).map((plural) => `${plural}/status`);
 
 export interface ObjectRef {
   kind: StatusKind;

@@ -22,7 +22,7 @@ const gateway = (name: string): StatusIntent => ({
   attachedListenerSets: 0,
 });
 
-/** Answers per object name: `gone` → 404, `same` → unchanged, `denied` → 403, else written. */
+/** Answers per object name: `gone` → 404, `same` → unchanged, `denied` → 403, `expired` → 401, else written. */
 class ScriptedWriter implements StatusWriting {
   readonly written: string[] = [];
   async write(intent: StatusIntent): Promise<WriteOutcome> {
@@ -30,6 +30,9 @@ class ScriptedWriter implements StatusWriting {
     if (intent.name === "same") return { outcome: "unchanged", attempts: 1 };
     if (intent.name === "denied") {
       throw new StatusWriteRefused("PATCH", "/x", { status: 403, body: "forbidden" });
+    }
+    if (intent.name === "expired") {
+      throw new StatusWriteRefused("PATCH", "/x", { status: 401, body: "unauthorized" });
     }
     this.written.push(intent.name);
     return { outcome: "written", attempts: 1, resourceVersion: "2" };
@@ -81,13 +84,20 @@ describe("status λ", () => {
     expect(metrics.total("StatusWritesDropped", { reason: "not-found" })).toBe(1);
   });
 
-  it("a denied write counts StatusWriteDenied and fails the record, and the later ones of its group", async () => {
-    const denied = body("direct-one", ["denied", "a"]);
+  it("an unauthorized write counts StatusWriteDenied and fails the record at once, and the later ones of its group", async () => {
+    const expired = body("direct-one", ["expired", "a"]);
     const later = body("direct-one", ["b"]);
-    const response = await run([denied, later]);
+    const response = await run([expired, later]);
     expect(response.batchItemFailures).toHaveLength(2);
     expect(metrics.total("StatusWriteDenied")).toBe(1);
     expect(writer.written).toEqual([]);
+  });
+
+  it("a forbidden write still lets the rest of the message be written, then fails the record", async () => {
+    const response = await run([body("direct-one", ["denied", "a"])]);
+    expect(response.batchItemFailures).toHaveLength(1);
+    expect(metrics.total("StatusWriteDenied")).toBe(1);
+    expect(writer.written).toEqual(["a"]);
   });
 
   it("a via-forwarder cluster's message goes to its forwarder's queue, not the writer", async () => {

@@ -44,11 +44,27 @@ const gateway: StatusIntent = {
   attachedListenerSets: 0,
 };
 
+const policy: StatusIntent = {
+  kind: "BackendTLSPolicy",
+  namespace: "apps",
+  name: "tls",
+  observedGeneration: 4,
+  gateway: { namespace: "apps", name: "gw" },
+  ancestors: [
+    {
+      ancestorRef: { group: "gateway.networking.k8s.io", kind: "Gateway", namespace: "apps", name: "gw" },
+      controllerName: "switchyard.dev/alb",
+      conditions: [cond("Accepted", "False")],
+    },
+  ],
+  controllerNames: ["switchyard.dev/alb", "switchyard.dev/nlb"],
+};
+
 const message: StatusIntentMessage = {
   version: 1,
   cluster: "prod-eu",
   source: "prod-eu/apps/gw",
-  intents: [gateway, route("web")],
+  intents: [gateway, route("web"), policy],
 };
 
 function mutated(edit: (m: Record<string, unknown> & { intents: Record<string, unknown>[] }) => void): string {
@@ -114,6 +130,29 @@ describe("status intent messages", () => {
         delete m.intents[1]?.parents;
       }),
       "intents[1].parents: expected an array",
+    ],
+    [
+      "a policy entry for another Gateway than the intent's",
+      mutated((m) => {
+        const ancestors = (m.intents[2] as { ancestors: { ancestorRef: Record<string, unknown> }[] }).ancestors;
+        if (ancestors[0]) ancestors[0].ancestorRef.name = "other";
+      }),
+      "intents[2].ancestors[0].ancestorRef: expected a reference to Gateway apps/gw",
+    ],
+    [
+      "a policy entry of a controller the intent does not name",
+      mutated((m) => {
+        const ancestors = (m.intents[2] as { ancestors: Record<string, unknown>[] }).ancestors;
+        if (ancestors[0]) ancestors[0].controllerName = "example.com/other";
+      }),
+      "intents[2].ancestors[0].controllerName: expected one of controllerNames",
+    ],
+    [
+      "a policy intent without its Gateway",
+      mutated((m) => {
+        delete m.intents[2]?.gateway;
+      }),
+      "intents[2].gateway: expected an object",
     ],
   ])("a message with %s is refused with the field at fault", (_what, body, reason) => {
     const decoded = decodeStatusIntentMessage(body);
