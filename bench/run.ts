@@ -28,9 +28,9 @@ const SCENARIOS: { name: string; args: number[] }[] = [
   // The event pipeline (issue #10): moto, DynamoDB Local and kube-apiserver, started per scenario.
   { name: "pipeline-latency", args: [50, 5] },
   { name: "ingest-throughput", args: [5000] },
-  // 500 pod changes: as fast as the apiserver takes them, then paced at 20 per second.
+  // 500 pod changes: as fast as the apiserver takes them, then paced at 5 per second (100 s).
   { name: "rollout-churn", args: [500, 0] },
-  { name: "rollout-churn", args: [500, 20] },
+  { name: "rollout-churn", args: [500, 5] },
   { name: "cold-start", args: [7] },
 ];
 

@@ -38,8 +38,10 @@ export interface TimedProgress {
 
 export interface FixtureOptions {
   routes: number;
-  /** Ready endpoints of the backend Service `web` at the start. */
+  /** Ready endpoints (pods 0..n-1) of the backend Service `web` at the start. */
   endpoints: number;
+  /** EndpointSlices of `web`: pod n is in slice `web-${(n % slices) + 1}`. @default 1 */
+  slices?: number;
   /** @default 1000, the pipeline's and the forwarder's default */
   endpointSliceWindowMs?: number;
 }
@@ -259,10 +261,16 @@ export class PipelineFixture {
       namespace: this.namespace,
       body: { metadata: { name: "web" }, spec: { ports: [{ name: "http", port: 8080, protocol: "TCP" }] } },
     });
-    await this.discovery.createNamespacedEndpointSlice({
-      namespace: this.namespace,
-      body: endpointSlice("web-1", podRange(0, options.endpoints)),
-    });
+    const slices = options.slices ?? 1;
+    for (let k = 0; k < slices; k++) {
+      await this.discovery.createNamespacedEndpointSlice({
+        namespace: this.namespace,
+        body: endpointSlice(
+          sliceName(k),
+          podRange(0, options.endpoints).filter((_, n) => n % slices === k),
+        ),
+      });
+    }
     await this.objects.createNamespacedCustomObject({
       ...this.resource("gateways"),
       body: {
@@ -296,6 +304,10 @@ export function routeSpec(i: number, v: number) {
       },
     ],
   };
+}
+
+export function sliceName(k: number): string {
+  return `web-${k + 1}`;
 }
 
 export interface Pod {
