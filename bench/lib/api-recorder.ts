@@ -225,7 +225,7 @@ function describeAwsRequest(endpoint: ApiEndpoint, request: HttpRequest): ApiCal
     typeof request.body === "string"
       ? request.body
       : request.body instanceof Uint8Array
-        ? Buffer.from(request.body).toString("utf8")
+        ? new TextDecoder().decode(request.body)
         : undefined;
   const operation =
     target?.split(".").pop() ??
