@@ -5,7 +5,8 @@
  * mirror in DynamoDB Local and sending its reconcile requests to moto's reconcile.fifo.
  *
  * The messages are what the forwarder sends after listing each kind — one upsert per object, then
- * one snapshot per kind — built with the forwarder's own code (forwarder/messages.ts), and handed
+ * one snapshot per kind, claim-checked to S3 when over 240 KiB — built with the forwarder's own
+ * code (forwarder/messages.ts), and handed
  * to the handler ten at a time as the SQS event Lambda builds (functions/local/lambda-sqs-event.ts),
  * one batch after another as one Lambda instance would take them. They do not travel through
  * moto's events.fifo: moto 5.2.3 took about 290 ms per message to accept a FIFO SendMessageBatch
@@ -16,11 +17,17 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { ensureQueues } from "../../cli/dev/queues.ts";
-import { objectEvent, prepareMessage, snapshotEvent } from "../../forwarder/messages.ts";
+import {
+  type ClaimCheckUpload,
+  objectEvent,
+  type PreparedMessage,
+  prepareMessage,
+  snapshotEvent,
+} from "../../forwarder/messages.ts";
 import { createIngestHandler } from "../../functions/ingest/create-handler.ts";
 import { lambdaSqsRecord } from "../../functions/local/lambda-sqs-event.ts";
 import type { GroupVersionKind, KubeObjectJson, SnapshotItem } from "../../shared/events/event.ts";
@@ -50,11 +57,24 @@ const GVK: Record<string, GroupVersionKind> = {
 };
 
 /** The forwarder's messages for an initial sync of `objects`: upserts kind by kind, each kind's snapshot after them. */
-export function initialSyncBodies(
-  objects: readonly KubeObject[],
-): { body: string; groupId: string; dedupId: string }[] {
+export interface SyncMessage {
+  body: string;
+  groupId: string;
+  dedupId: string;
+  /** A claim-checked event (a large snapshot): stored in S3 before its pointer is sent. */
+  upload?: ClaimCheckUpload;
+}
+
+export function initialSyncBodies(objects: readonly KubeObject[], bucket: string): SyncMessage[] {
   let resourceVersion = 1000;
-  const out: { body: string; groupId: string; dedupId: string }[] = [];
+  const out: SyncMessage[] = [];
+  const add = (prepared: PreparedMessage) =>
+    out.push({
+      body: prepared.message.body,
+      groupId: prepared.message.groupId,
+      dedupId: prepared.message.deduplicationId,
+      ...(prepared.kind === "claimCheck" ? { upload: prepared.upload } : {}),
+    });
   for (const [kind, gvk] of Object.entries(GVK)) {
     const items: SnapshotItem[] = [];
     for (const object of objects.filter((o) => o.kind === kind)) {
@@ -70,12 +90,9 @@ export function initialSyncBodies(
         metadata: { ...object.metadata, uid: identity.uid, resourceVersion: identity.resourceVersion },
       } as unknown as KubeObjectJson;
       items.push(identity);
-      const { message } = prepareMessage(objectEvent(CLUSTER, gvk, "upsert", identity, json), "unused-bucket");
-      out.push({ body: message.body, groupId: message.groupId, dedupId: message.deduplicationId });
+      add(prepareMessage(objectEvent(CLUSTER, gvk, "upsert", identity, json), bucket));
     }
-    const snapshot = snapshotEvent(CLUSTER, gvk, randomUUID(), String(++resourceVersion), items, undefined);
-    const { message } = prepareMessage(snapshot, "unused-bucket");
-    out.push({ body: message.body, groupId: message.groupId, dedupId: message.deduplicationId });
+    add(prepareMessage(snapshotEvent(CLUSTER, gvk, randomUUID(), String(++resourceVersion), items, undefined), bucket));
   }
   return out;
 }
@@ -112,7 +129,8 @@ export async function runIngestThroughput(objects: number): Promise<Report> {
     servicesPerNamespace: perNamespace / 4,
   });
   const counted = fleet.filter((o) => ["Service", "EndpointSlice", "HTTPRoute"].includes(o.kind)).length;
-  const messages = initialSyncBodies(fleet);
+  const bucket = `bench-claim-checks-${randomUUID().slice(0, 8)}`;
+  const messages = initialSyncBodies(fleet, bucket);
 
   const env = await startEnvironment(["moto", "dynamodb"]);
   const motoEndpoint = env.variables[ENV.motoEndpoint] ?? "";
@@ -130,6 +148,14 @@ export async function runIngestThroughput(objects: number): Promise<Report> {
       maxReceiveCount: 5,
       visibilityTimeoutSeconds: VISIBILITY_SECONDS,
     });
+    // What the forwarder's claim-check store does for an event over 240 KiB (the larger snapshots).
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    for (const { upload } of messages) {
+      if (upload === undefined) continue;
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: upload.key, Body: upload.body, ContentType: "application/json" }),
+      );
+    }
     const senderId = "AIDABENCHFORWARDER00";
     const registry = new DynamoDbClusterRegistry(dynamodb, tableName, MOTO_DEFAULT_ACCOUNT_ID);
     await registry.put(
