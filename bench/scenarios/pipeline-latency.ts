@@ -25,9 +25,10 @@
  */
 import type { ApiCall } from "../lib/api-recorder.ts";
 import { isAwsWrite } from "../lib/api-recorder.ts";
+import { countCalls, emulatorIntervals, type TaggedInterval } from "../lib/attribution.ts";
 import { mergePatch, PIPELINE_SETTINGS, PipelineFixture, routeName, routeSpec } from "../lib/pipeline-fixture.ts";
 import type { Report, Row } from "../lib/report.ts";
-import { coveredWithin, type Interval, percentile } from "../lib/statistics.ts";
+import { coveredWithin, percentile } from "../lib/statistics.ts";
 
 const QUIET_MS = 500;
 const CHANGE_TIMEOUT_MS = 60_000;
@@ -135,54 +136,6 @@ async function change(fixture: PipelineFixture, i: number, v: number, arrivals: 
     counts,
     reconciles,
   };
-}
-
-interface TaggedInterval extends Interval {
-  label: string;
-}
-
-/**
- * Calls per `service operation` made in [from, to): those started in it, and long polls that
- * delivered messages in it (they usually started earlier); long polls that returned nothing are
- * the runners idling and are not counted.
- */
-export function countCalls(calls: readonly ApiCall[], from: number, to: number): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const c of calls) {
-    const counted =
-      c.operation === "ReceiveMessage"
-        ? (c.receivedIds?.length ?? 0) > 0 && c.end >= from && c.end < to
-        : c.start >= from && c.start < to;
-    if (!counted) continue;
-    const key = `${serviceLabel(c)} ${c.operation}`;
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  return counts;
-}
-
-export function serviceLabel(call: ApiCall): string {
-  if (call.endpoint === "kube") return "kube";
-  if (call.service === "elasticloadbalancing") return "elbv2";
-  return call.service;
-}
-
-/** The intervals an emulator was answering (see the header for long polls and watch delivery). */
-export function emulatorIntervals(calls: readonly ApiCall[], window: Interval, watch: Interval): TaggedInterval[] {
-  const accepted = new Map<string, number>();
-  for (const call of calls) for (const id of call.sentIds ?? []) accepted.set(id, call.end);
-  const intervals: TaggedInterval[] = [{ ...watch, label: "kube" }];
-  for (const call of calls) {
-    const end = Number.isNaN(call.end) ? window.end : call.end;
-    if (end <= window.start || call.start >= window.end) continue;
-    let start = call.start;
-    if (call.operation === "ReceiveMessage") {
-      const ids = call.receivedIds ?? [];
-      if (ids.length === 0) continue;
-      start = Math.max(start, ...ids.map((id) => accepted.get(id) ?? call.start));
-    }
-    intervals.push({ start, end, label: serviceLabel(call) });
-  }
-  return intervals;
 }
 
 function stageMarks(

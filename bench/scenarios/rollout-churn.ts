@@ -17,6 +17,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { motoSettings } from "../../test/env/clients.ts";
 import { isDynamoDbRead, isDynamoDbWrite } from "../lib/api-recorder.ts";
+import { countCalls } from "../lib/attribution.ts";
 import {
   endpointSlice,
   mergePatch,
@@ -27,7 +28,6 @@ import {
   sliceName,
 } from "../lib/pipeline-fixture.ts";
 import type { Report, Row } from "../lib/report.ts";
-import { countCalls } from "./pipeline-latency.ts";
 
 const SLICES = 2;
 const ROUTES = 5;
