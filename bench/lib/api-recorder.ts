@@ -186,7 +186,7 @@ function kubeResource(path: string): string {
   const parts = (path.split("?")[0] ?? "").split("/").filter((p) => p !== "");
   const namespaced = parts.indexOf("namespaces");
   const rest = namespaced >= 0 ? parts.slice(namespaced + 2) : parts.slice(parts[0] === "api" ? 2 : 3);
-  const resource = rest[0] ?? "";
+  const resource = rest[0] ?? "discovery";
   return rest.length >= 3 ? `${resource}/${rest[2]}` : resource;
 }
 
