@@ -28,9 +28,11 @@ const SCENARIOS: { name: string; args: number[] }[] = [
   // The event pipeline (issue #10): moto, DynamoDB Local and kube-apiserver, started per scenario.
   { name: "pipeline-latency", args: [50, 5] },
   { name: "ingest-throughput", args: [5000] },
-  // 500 pod changes: as fast as the apiserver takes them, then paced at 5 per second (100 s).
-  { name: "rollout-churn", args: [500, 0] },
-  { name: "rollout-churn", args: [500, 5] },
+  // 500 pod changes: as fast as the apiserver takes them, then paced at 5 per second (100 s),
+  // with the forwarder's default 1 s EndpointSlice window and then with a 5 s one.
+  { name: "rollout-churn", args: [500, 0, 1000] },
+  { name: "rollout-churn", args: [500, 5, 1000] },
+  { name: "rollout-churn", args: [500, 5, 5000] },
   { name: "cold-start", args: [7] },
 ];
 
@@ -50,8 +52,8 @@ async function child(name: string, args: number[]): Promise<Row | Row[] | Report
   }
   if (name === "ingest-throughput") return runIngestThroughput(args[0] ?? 5000);
   if (name === "rollout-churn") {
-    const [changes = 500, perSecond = 0] = args;
-    return runRolloutChurn(changes, perSecond);
+    const [changes = 500, perSecond = 0, windowMs = 1000] = args;
+    return runRolloutChurn(changes, perSecond, windowMs);
   }
   if (name === "cold-start") return runColdStart(args[0] ?? 7);
   throw new Error(`unknown scenario ${name}`);

@@ -31,8 +31,8 @@ import type { Report, Row } from "../lib/report.ts";
 
 const SLICES = 2;
 const ROUTES = 5;
-/** Longer than the forwarder's EndpointSlice window (1 s), so a held update cannot be missed. */
-const QUIET_MS = 2_000;
+/** How long the pipeline must be idle to count as done: longer than the forwarder's EndpointSlice window. */
+const quietMs = (windowMs: number) => Math.max(2_000, windowMs + 1_000);
 
 /** One EndpointSlice update: the slice and the pods it then holds. */
 interface SliceUpdate {
@@ -69,10 +69,16 @@ export function rolloutUpdates(replicas: number, slices: number): SliceUpdate[] 
   return updates;
 }
 
-export async function runRolloutChurn(changes: number, perSecond: number): Promise<Report> {
+export async function runRolloutChurn(changes: number, perSecond: number, windowMs: number): Promise<Report> {
   const replicas = Math.ceil(changes / 4);
   const updates = rolloutUpdates(replicas, SLICES);
-  const fixture = await PipelineFixture.start({ routes: ROUTES, endpoints: replicas, slices: SLICES });
+  const QUIET_MS = quietMs(windowMs);
+  const fixture = await PipelineFixture.start({
+    routes: ROUTES,
+    endpoints: replicas,
+    slices: SLICES,
+    endpointSliceWindowMs: windowMs,
+  });
   const elbv2 = new ElasticLoadBalancingV2Client(motoSettings());
   try {
     await fixture.quiet(QUIET_MS, 180_000);
@@ -158,7 +164,7 @@ export async function runRolloutChurn(changes: number, perSecond: number): Promi
       {
         measure: "events sent to events.fifo",
         count: entriesTo(queues?.events),
-        detail: "the forwarder passes one EndpointSlice update per slice per 1 s window",
+        detail: `the forwarder passes one EndpointSlice update per slice per ${windowMs / 1000} s window`,
       },
       {
         measure: "ingest batches",
@@ -189,9 +195,12 @@ export async function runRolloutChurn(changes: number, perSecond: number): Promi
     ];
     return {
       tables: [
-        { title: `rollout-churn: ${updates.length} pod changes, ${pace}, ${ROUTES} routes on one Gateway`, rows },
+        {
+          title: `rollout-churn: ${updates.length} pod changes, ${pace}, EndpointSlice window ${windowMs} ms, ${ROUTES} routes on one Gateway`,
+          rows,
+        },
       ],
-      settings: { ...PIPELINE_SETTINGS, endpointSliceWindowMs: 1000, quietMs: QUIET_MS },
+      settings: { ...PIPELINE_SETTINGS, endpointSliceWindowMs: windowMs, quietMs: QUIET_MS },
     };
   } finally {
     elbv2.destroy();
