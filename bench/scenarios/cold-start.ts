@@ -167,7 +167,14 @@ export async function runColdStart(runs: number): Promise<Report> {
         "unbundled source init ms (median)": Math.round(median(source.map((r) => r.importMs))),
       });
       const ioOf = (results: ProbeResult[]) => {
-        const io = [...new Set(results.flatMap((r) => [...r.io, ...r.active.map((a) => `active: ${a}`)]))];
+        const io = [
+          ...new Set(
+            results.flatMap((r) => [
+              ...r.io.map((e) => e.replaceAll(home, "$HOME")),
+              ...r.active.map((a) => `active: ${a}`),
+            ]),
+          ),
+        ];
         return io.length === 0 ? "none" : io.join("; ");
       };
       // The SDK reads ~/.aws/config at client construction only to learn a defaults mode the
