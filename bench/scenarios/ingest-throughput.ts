@@ -6,19 +6,23 @@
  *
  * The messages are what the forwarder sends after listing each kind — one upsert per object, then
  * one snapshot per kind, claim-checked to S3 when over 240 KiB — built with the forwarder's own
- * code (forwarder/messages.ts), and handed
- * to the handler ten at a time as the SQS event Lambda builds (functions/local/lambda-sqs-event.ts),
- * one batch after another as one Lambda instance would take them. They do not travel through
- * moto's events.fifo: moto 5.2.3 took about 290 ms per message to accept a FIFO SendMessageBatch
- * and about 160 ms per message to deliver and delete it on this machine (bench/RESULTS.md), which
- * would make this a benchmark of moto. Nothing consumes reconcile.fifo: the reconciles ingest asks
- * for are counted, not run. DynamoDB and SQS calls are counted by the recorder
- * (bench/lib/api-recorder.ts).
+ * code (forwarder/messages.ts), and handed to the handler ten at a time as the SQS event Lambda
+ * builds (functions/local/lambda-sqs-event.ts), one batch after another as one Lambda instance
+ * would take them. They do not travel through moto's events.fifo: a 100-message sample, measured
+ * first and reported, shows what moto takes per message to accept and to deliver them, which would
+ * make this a benchmark of moto. Nothing consumes reconcile.fifo: the reconciles ingest asks for
+ * are counted, not run. DynamoDB and SQS calls are counted by the recorder
+ * (bench/lib/api-recorder.ts); the sample's calls are not.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { SQSClient } from "@aws-sdk/client-sqs";
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { ensureQueues } from "../../cli/dev/queues.ts";
 import {
@@ -47,6 +51,54 @@ const CLUSTER = "bench-ingest";
 const GATEWAYS = 10;
 const VISIBILITY_SECONDS = 30;
 const SEGMENTS = 5;
+const MOTO_SAMPLE = 100;
+
+/**
+ * Sends `sample` to the FIFO queue ten at a time, then receives and deletes them ten at a time, as
+ * the forwarder and the queue runner would: what moto takes per message.
+ */
+async function motoFifoSample(
+  sqs: SQSClient,
+  queueUrl: string,
+  sample: readonly SyncMessage[],
+): Promise<{ sendMs: number; receiveMs: number }> {
+  const start = performance.now();
+  for (let i = 0; i < sample.length; i += 10) {
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: sample.slice(i, i + 10).map((m, j) => ({
+          Id: String(j),
+          MessageBody: m.body,
+          MessageGroupId: m.groupId,
+          MessageDeduplicationId: m.dedupId,
+        })),
+      }),
+    );
+  }
+  const sent = performance.now();
+  let received = 0;
+  while (received < sample.length) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ["All"],
+        MessageAttributeNames: ["All"],
+      }),
+    );
+    if (Messages.length === 0) continue;
+    received += Messages.length;
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle })),
+      }),
+    );
+  }
+  return { sendMs: sent - start, receiveMs: performance.now() - sent };
+}
 
 const GVK: Record<string, GroupVersionKind> = {
   GatewayClass: { group: "gateway.networking.k8s.io", version: "v1", kind: "GatewayClass" },
@@ -171,6 +223,7 @@ export async function runIngestThroughput(objects: number): Promise<Report> {
       },
       "create",
     );
+    const moto = await motoFifoSample(sqs, queues.events, messages.slice(0, MOTO_SAMPLE));
     const ingest = createIngestHandler({
       dynamodb,
       sqs,
@@ -226,6 +279,7 @@ export async function runIngestThroughput(objects: number): Promise<Report> {
       calls: recorder.calls.filter((c) => c.start >= t0 && c.start <= t1),
       window: { start: t0, end: t1 },
       reconcileQueue: queues.reconcile,
+      moto,
     });
   } finally {
     for (const client of [sqs, s3, dynamodb]) client.destroy();
@@ -243,6 +297,7 @@ interface Measured {
   calls: ApiCall[];
   window: { start: number; end: number };
   reconcileQueue: string;
+  moto: { sendMs: number; receiveMs: number };
 }
 
 function summarise(m: Measured): Report {
@@ -336,6 +391,21 @@ function summarise(m: Measured): Report {
     tables: [
       { title: `ingest-throughput: initial sync of ${m.objects} objects through ingest`, rows: summary },
       { title: "ingest-throughput: by fifth of the run (the mirror fills as it goes)", rows: segments },
+      {
+        title: `ingest-throughput: moto's events.fifo, a ${MOTO_SAMPLE}-message sample (why the run bypasses it)`,
+        rows: [
+          {
+            step: "SendMessageBatch (10 per call), ms per message",
+            value: r1(m.moto.sendMs / MOTO_SAMPLE),
+            [`all ${m.messages} messages, s`]: r1((m.moto.sendMs / MOTO_SAMPLE) * (m.messages / 1000)),
+          },
+          {
+            step: "ReceiveMessage (10) + DeleteMessageBatch, ms per message",
+            value: r1(m.moto.receiveMs / MOTO_SAMPLE),
+            [`all ${m.messages} messages, s`]: r1((m.moto.receiveMs / MOTO_SAMPLE) * (m.messages / 1000)),
+          },
+        ],
+      },
     ],
     settings: { batchSize: 10, gateways: GATEWAYS, delivery: "direct invocation, one batch at a time" },
   };
