@@ -60,7 +60,6 @@ export const STAGES = [
 export async function runPipelineLatency(changes: number, routes: number): Promise<Report> {
   const fixture = await PipelineFixture.start({ routes, endpoints: 3 });
   try {
-    const ns = fixture.namespace;
     const arrivals = new Map<string, number>();
     await fixture.watch("httproutes", (rv, at) => {
       if (!arrivals.has(rv)) arrivals.set(rv, at);
@@ -80,7 +79,7 @@ export async function runPipelineLatency(changes: number, routes: number): Promi
         `pipeline-latency: change ${k + 1}/${changes}: ${Math.round(samples.at(-1)?.applyToStatus ?? 0)} ms\n`,
       );
     }
-    return summarise(samples, ns);
+    return summarise(samples);
   } finally {
     await fixture.stop();
   }
@@ -180,7 +179,7 @@ function stageMarks(
 
 const ms = (n: number) => (Number.isNaN(n) ? "—" : `${Math.round(n)}`);
 
-function summarise(samples: Sample[], _ns: string): Report {
+function summarise(samples: Sample[]): Report {
   const p = (values: number[], q: number) =>
     percentile(
       values.filter((v) => !Number.isNaN(v)),
