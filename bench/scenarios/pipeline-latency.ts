@@ -148,11 +148,13 @@ function stageMarks(
     calls.find((c) => !Number.isNaN(c.end) && c.end >= from && c.end <= tStatus && match(c));
   const sent = (queue: string, from: number) =>
     after(from, (c) => c.queueUrl === queue && (c.operation === "SendMessage" || c.operation === "SendMessageBatch"));
+  // A long poll can hand a message over before the sender has read its own answer: match from the
+  // send's start, so such a delivery counts (its step from the send is then slightly negative).
   const received = (send: ApiCall | undefined) =>
     send === undefined
       ? undefined
       : after(
-          send.end,
+          send.start,
           (c) => c.operation === "ReceiveMessage" && (c.receivedIds ?? []).some((id) => send.sentIds?.includes(id)),
         );
   const event = sent(queues.events, t0);
@@ -239,6 +241,7 @@ function summarise(samples: Sample[]): Report {
     );
     return {
       stage,
+      samples: cumulative.filter((v) => !Number.isNaN(v)).length,
       "since apply p50": ms(p(cumulative, 50)),
       "since apply p95": ms(p(cumulative, 95)),
       "step p50": ms(p(step, 50)),
