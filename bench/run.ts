@@ -4,11 +4,17 @@
  * `npm run bench -- resolve` runs only scenarios whose name contains the word.
  */
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { isReport, type Report, type Row } from "./lib/report.ts";
+import { runColdStart } from "./scenarios/cold-start.ts";
+import { runIngestThroughput } from "./scenarios/ingest-throughput.ts";
 import { runModel } from "./scenarios/model.ts";
+import { runPipelineLatency } from "./scenarios/pipeline-latency.ts";
 import { runReconcileCalls } from "./scenarios/reconcile.ts";
 import { runResolve } from "./scenarios/resolve.ts";
-
-type Row = Record<string, string | number>;
+import { runRolloutChurn } from "./scenarios/rollout-churn.ts";
 
 const SCENARIOS: { name: string; args: number[] }[] = [
   { name: "resolve", args: [1, 1250, 4, 7] },
@@ -19,9 +25,18 @@ const SCENARIOS: { name: string; args: number[] }[] = [
   { name: "alb-model", args: [1000, 2, 7] },
   { name: "alb-model", args: [10000, 2, 3] },
   { name: "reconcile-calls", args: [] },
+  // The event pipeline (issue #10): moto, DynamoDB Local and kube-apiserver, started per scenario.
+  { name: "pipeline-latency", args: [50, 5] },
+  { name: "ingest-throughput", args: [5000] },
+  // 500 pod changes: as fast as the apiserver takes them, then paced at 5 per second (100 s),
+  // with the forwarder's default 1 s EndpointSlice window and then with a 5 s one.
+  { name: "rollout-churn", args: [500, 0, 1000] },
+  { name: "rollout-churn", args: [500, 5, 1000] },
+  { name: "rollout-churn", args: [500, 5, 5000] },
+  { name: "cold-start", args: [7] },
 ];
 
-async function child(name: string, args: number[]): Promise<Row | Row[]> {
+async function child(name: string, args: number[]): Promise<Row | Row[] | Report> {
   if (name === "resolve") {
     const [g = 1, r = 1, rules = 1, it = 1] = args;
     return runResolve(g, r, rules, it);
@@ -31,21 +46,42 @@ async function child(name: string, args: number[]): Promise<Row | Row[]> {
     const [routes = 1, rules = 1, it = 1] = args;
     return runModel(routes, rules, it);
   }
+  if (name === "pipeline-latency") {
+    const [changes = 50, routes = 5] = args;
+    return runPipelineLatency(changes, routes);
+  }
+  if (name === "ingest-throughput") return runIngestThroughput(args[0] ?? 5000);
+  if (name === "rollout-churn") {
+    const [changes = 500, perSecond = 0, windowMs = 1000] = args;
+    return runRolloutChurn(changes, perSecond, windowMs);
+  }
+  if (name === "cold-start") return runColdStart(args[0] ?? 7);
   throw new Error(`unknown scenario ${name}`);
 }
 
 if (process.argv[2] === "--child") {
-  const [name = "", ...args] = process.argv.slice(3);
-  process.stdout.write(JSON.stringify(await child(name, args.map(Number))));
+  // The result goes to a file: the pipeline's handlers may print to stdout.
+  const [out = "", name = "", ...args] = process.argv.slice(3);
+  writeFileSync(out, JSON.stringify(await child(name, args.map(Number))));
 } else {
   const filter = process.argv[2];
   const rows: Row[] = [];
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
   for (const s of SCENARIOS.filter((s) => !filter || s.name.includes(filter))) {
-    const out = execFileSync(process.execPath, [import.meta.filename, "--child", s.name, ...s.args.map(String)], {
-      encoding: "utf8",
-      maxBuffer: 16 * 2 ** 20,
+    const out = join(dir, "result.json");
+    execFileSync(process.execPath, [import.meta.filename, "--child", out, s.name, ...s.args.map(String)], {
+      // The child's own output (progress, handler logs) goes to stderr, out of the tables' way.
+      stdio: ["ignore", 2, "inherit"],
     });
-    const result = JSON.parse(out) as Row | Row[];
+    const result = JSON.parse(readFileSync(out, "utf8")) as Row | Row[] | Report;
+    if (isReport(result)) {
+      for (const table of result.tables) {
+        console.log(`\n${table.title}`);
+        console.table(table.rows);
+      }
+      if (result.settings) console.log("settings:", JSON.stringify(result.settings));
+      continue;
+    }
     if (Array.isArray(result)) {
       // Call-count scenarios print their own table: counts, not times.
       console.table(result);
@@ -54,5 +90,6 @@ if (process.argv[2] === "--child") {
     rows.push(result);
     process.stderr.write(`${result.scenario}: median ${result.medianMs} ms\n`);
   }
+  rmSync(dir, { recursive: true, force: true });
   if (rows.length > 0) console.table(rows);
 }

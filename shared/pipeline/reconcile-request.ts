@@ -83,14 +83,22 @@ export function decodeReconcileRequest(body: string): ReconcileRequestDecode {
   return { ok: true, request };
 }
 
-/** The SQS FIFO attributes: one group per Gateway; a resend of the same generation is deduplicated. */
+/**
+ * The SQS FIFO attributes: one group per Gateway; a resend of the same generation is deduplicated.
+ * A `change` (ingest, right after bumping the generation) and a `requeue` (the reconciler, having
+ * read the bumped generation) at one generation ask for the same thing — a reconcile that starts
+ * after that bump, and so reads every mirror write before it — so they share one id and whichever
+ * reaches the queue second is dropped. Without that, every change that lands during a reconcile
+ * ran two reconciles (bench/RESULTS.md, rollout-churn).
+ */
 export function reconcileRequestAttributes(request: ReconcileRequest): {
   MessageGroupId: string;
   MessageDeduplicationId: string;
 } {
   const digest = (text: string) => createHash("sha256").update(text).digest("hex");
+  const occasion = request.reason === "change" || request.reason === "requeue" ? "" : `/${request.reason}`;
   return {
     MessageGroupId: digest(request.gatewayKey).slice(0, 64),
-    MessageDeduplicationId: digest(`${request.gatewayKey}/${request.generation}/${request.reason}`),
+    MessageDeduplicationId: digest(`${request.gatewayKey}/${request.generation}${occasion}`),
   };
 }

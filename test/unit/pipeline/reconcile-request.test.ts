@@ -51,6 +51,18 @@ describe("reconcile requests", () => {
     expect(reconcileRequestAttributes({ ...request, reason: "resync" }).MessageDeduplicationId).not.toBe(
       a.MessageDeduplicationId,
     );
+    expect(reconcileRequestAttributes({ ...request, reason: "aws-event" }).MessageDeduplicationId).not.toBe(
+      a.MessageDeduplicationId,
+    );
     expect(a.MessageGroupId.length).toBeLessThanOrEqual(128);
+  });
+
+  it("a requeue and a change at one generation are one request: SQS keeps only the first to arrive", () => {
+    const change = reconcileRequestAttributes(request);
+    const requeue = reconcileRequestAttributes({ ...request, reason: "requeue", cause: "generation moved" });
+    expect(requeue).toEqual(change);
+    expect(
+      reconcileRequestAttributes({ ...request, reason: "requeue", generation: 8 }).MessageDeduplicationId,
+    ).not.toBe(change.MessageDeduplicationId);
   });
 });
