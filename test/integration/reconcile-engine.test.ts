@@ -366,6 +366,7 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
     const lostRequest = { ...request(lostGatewayModel()), gatewayKey: LOST_KEY };
     const states = {
       ...stores.states,
+      claim: stores.states.claim.bind(stores.states),
       get: stores.states.get.bind(stores.states),
       put: stores.states.put.bind(stores.states),
       delete: stores.states.delete.bind(stores.states),
