@@ -201,7 +201,12 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
       ttlMs: timing.ttl,
       // Before any AWS call can start, the record says one may be under way and until when it can land.
       applying: { startedAt: now, desiredHash, callsLandBy: now + timing.ttl + timing.callDeadline },
-      initial: { dataPlane: request.dataPlane, account: request.account, region: request.region, applied: plane.empty() },
+      initial: {
+        dataPlane: request.dataPlane,
+        account: request.account,
+        region: request.region,
+        applied: plane.empty(),
+      },
       ...(unlessCurrent ? { unlessCurrent: { appliedHash: desiredHash, checkedAfter: now - driftInterval } } : {}),
     });
   };

@@ -1,5 +1,6 @@
 // Transaction conflicts. DynamoDB refuses a write to an item held by a concurrent transaction; the
-// SDK does not retry that, the stores do (shared/store/dynamodb/conflicts.ts). DynamoDB Local never
+// SDK does not retry that, the stores do (shared/store/dynamodb/conflicts.ts), on every write: the
+// lease updates, claims and record writes are each one UpdateItem of the Gateway's item. DynamoDB Local never
 // produces a conflict (QUIRKS.md D1, pinned by the last test), so the conflicts are injected by a
 // request handler that answers chosen calls with DynamoDB's own error responses and passes every
 // other call to DynamoDB Local: the SDK's real deserialisation and retry path run unchanged.
@@ -19,7 +20,7 @@ import { FencedOut, type Lease } from "../../shared/store/state.ts";
 import { dynamoDbSettings, uniqueName } from "../env/clients.ts";
 import { stateOf, T0, TTL, writerOf } from "../unit/store/fixtures.ts";
 
-type Operation = "UpdateItem" | "TransactWriteItems";
+type Operation = "UpdateItem" | "GetItem";
 
 /** One injected answer: DynamoDB's JSON error body for `operation`. */
 interface Fault {
@@ -34,16 +35,10 @@ const conflictOnWrite = (): Fault => ({
   body: { __type: `${TYPE_PREFIX}TransactionConflictException`, message: "Transaction is ongoing for the item" },
 });
 
-function cancelled(...codes: string[]): Fault {
-  return {
-    operation: "TransactWriteItems",
-    body: {
-      __type: `${TYPE_PREFIX}TransactionCanceledException`,
-      Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(", ")}]`,
-      CancellationReasons: codes.map((Code) => (Code === "None" ? { Code } : { Code, Message: Code })),
-    },
-  };
-}
+const validationError = (): Fault => ({
+  operation: "UpdateItem",
+  body: { __type: `${TYPE_PREFIX}ValidationException`, message: "injected" },
+});
 
 const GW = clusterGatewayKey("cluster-a", "default", "web");
 const FAST: ConflictRetry = { retries: 3, baseDelayMs: 1 };
@@ -109,22 +104,37 @@ describe("transaction conflicts, injected", () => {
     expect(calls).toEqual(["UpdateItem", "UpdateItem", "UpdateItem"]);
   });
 
-  test("a put cancelled by a transaction conflict is tried again and succeeds", async () => {
+  test("a put refused with TransactionConflictException is tried again and succeeds", async () => {
     const lease = await mustAcquire("a", T0);
-    faults.push(cancelled("TransactionConflict", "None"));
-    await stores.states.put(stateOf(GW, "a"), lease);
+    calls = [];
+    faults.push(conflictOnWrite());
+    await stores.states.put(stateOf(GW, "a"), lease, { release: true });
     expect(writerOf(await stores.states.get(GW))).toBe("a");
-    expect(calls.filter((c) => c === "TransactWriteItems")).toHaveLength(2);
+    expect(calls).toEqual(["UpdateItem", "UpdateItem", "GetItem"]);
+  });
+
+  test("a claim refused with TransactionConflictException is tried again and takes the lease", async () => {
+    faults.push(conflictOnWrite());
+    const claim = await stores.states.claim({
+      gatewayKey: GW,
+      owner: "a",
+      now: T0,
+      ttlMs: TTL,
+      applying: { startedAt: T0, desiredHash: "sha256:a", callsLandBy: T0 + TTL + 1 },
+      initial: { ...stateOf(GW, "a") },
+    });
+    expect(claim).toMatchObject({ kind: "claimed", lease: { owner: "a", token: 1 } });
+    expect(calls).toEqual(["UpdateItem", "UpdateItem"]);
   });
 
   test("a conflict that outlasts the retries propagates unchanged", async () => {
     const lease = await mustAcquire("a", T0);
     await stores.states.put(stateOf(GW, "a"), lease);
     calls = [];
-    faults.push(...Array.from({ length: FAST.retries + 1 }, () => cancelled("None", "TransactionConflict")));
+    faults.push(...Array.from({ length: FAST.retries + 1 }, conflictOnWrite));
 
     const failed = stores.states.put(stateOf(GW, "a2"), lease);
-    await expect(failed).rejects.toBeInstanceOf(TransactionCanceledException);
+    await expect(failed).rejects.toBeInstanceOf(TransactionConflictException);
     await expect(failed).rejects.not.toBeInstanceOf(FencedOut);
     expect(calls).toHaveLength(FAST.retries + 1);
     expect(writerOf(await stores.states.get(GW))).toBe("a");
@@ -136,23 +146,23 @@ describe("transaction conflicts, injected", () => {
     await expect(stores.leases.renew(lease, T0 + 1, TTL)).rejects.toBeInstanceOf(TransactionConflictException);
   });
 
-  test("a cancellation for another reason is not tried again and propagates unchanged", async () => {
+  test("a refusal for another reason is not tried again and propagates unchanged", async () => {
     const lease = await mustAcquire("a", T0);
     calls = [];
-    faults.push(cancelled("None", "ThrottlingError"));
+    faults.push(validationError());
     await expect(stores.states.put(stateOf(GW, "a"), lease)).rejects.toMatchObject({
-      name: "TransactionCanceledException",
-      CancellationReasons: [{ Code: "None" }, { Code: "ThrottlingError", Message: "ThrottlingError" }],
+      name: "ValidationException",
+      message: "injected",
     });
-    expect(calls).toEqual(["TransactWriteItems"]);
+    expect(calls).toEqual(["UpdateItem"]);
   });
 
-  test("a cancellation with a failed condition besides a conflict is FencedOut at once", async () => {
-    const lease = await mustAcquire("a", T0);
+  test("a put whose lease was superseded is FencedOut at once, not tried again", async () => {
+    const stale = await mustAcquire("a", T0);
+    await mustAcquire("b", T0 + TTL + 1);
     calls = [];
-    faults.push(cancelled("ConditionalCheckFailed", "TransactionConflict"));
-    await expect(stores.states.put(stateOf(GW, "a"), lease)).rejects.toBeInstanceOf(FencedOut);
-    expect(calls).toEqual(["TransactWriteItems"]);
+    await expect(stores.states.put(stateOf(GW, "a"), stale)).rejects.toBeInstanceOf(FencedOut);
+    expect(calls).toEqual(["UpdateItem"]);
   });
 });
 

@@ -49,7 +49,10 @@ const CLAIM_UPDATE = [
 ].join(", ");
 
 /** The UpdateItem input of a claim, without table and key. */
-export function claimInput(request: ClaimRequest, expiresAt: number): Omit<UpdateItemCommandInput, "TableName" | "Key"> {
+export function claimInput(
+  request: ClaimRequest,
+  expiresAt: number,
+): Omit<UpdateItemCommandInput, "TableName" | "Key"> {
   const names: Record<string, string> = {
     "#gatewayKey": LEASE_ATTRIBUTES.gatewayKey,
     "#owner": LEASE_ATTRIBUTES.owner,

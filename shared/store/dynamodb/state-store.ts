@@ -103,7 +103,12 @@ export class DynamoDbStateStore implements StateStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const found = error.Item;
-      return refusedClaim(holderOf(found), request.owner, request.now, hasRecord(found) ? decodeState(found) : undefined);
+      return refusedClaim(
+        holderOf(found),
+        request.owner,
+        request.now,
+        hasRecord(found) ? decodeState(found) : undefined,
+      );
     }
     // The update added 1 to the token it found (none: 0), atomically: the new lease's token.
     const lease: Lease = { gatewayKey, owner: request.owner, token: (holderOf(old).token ?? 0) + 1, expiresAt };
