@@ -38,8 +38,8 @@ export function refusedClaim<Applied>(
   now: number,
   state: StoredGatewayState<Applied> | undefined,
 ): Claim<Applied> {
-  if (holder?.expiresAt !== undefined && !isLeaseFree(holder, owner, now)) {
-    return { kind: "busy", holder: { owner: holder.owner ?? "", expiresAt: holder.expiresAt } };
+  if (holder?.owner !== undefined && holder.expiresAt !== undefined && !isLeaseFree(holder, owner, now)) {
+    return { kind: "busy", holder: { owner: holder.owner, expiresAt: holder.expiresAt } };
   }
   if (state === undefined) {
     throw new Error("a claim was refused while the lease was free and there is no record to be current");
