@@ -1,10 +1,12 @@
 /**
- * Reconciling one Gateway's data plane: lease → state → (observe) → plan → apply → record. The
- * loop is written once over a DataPlane descriptor and its port (ports.ts); `reconcileGateway` is
- * its Elastic Load Balancing instance.
+ * Reconciling one Gateway's data plane: claim (lease + record) → (observe) → plan → apply → record
+ * and release. The loop is written once over a DataPlane descriptor and its port (ports.ts);
+ * `reconcileGateway` is its Elastic Load Balancing instance.
  *
- * - A reconcile whose desired hash equals the applied hash, with no drift check due, makes no AWS
- *   call at all.
+ * - The store is asked twice in a reconcile that applies: one claim, which takes the lease, marks
+ *   the record `applying` (before any AWS call can start) and returns it; one record write at the
+ *   end, which also releases the lease. A reconcile whose desired hash equals the applied hash, with
+ *   no drift check due, is the claim alone (refused as current) and makes no AWS call at all.
  * - A drift check re-reads exactly the resources the state record claims; a missing or
  *   interrupted record (`applying` set) triggers discovery by ownership tags, so a crash after any
  *   step converges without orphans or duplicates.

@@ -310,9 +310,7 @@ describe("rules whose conditions change in place", () => {
     expect(ops.map((o) => o.op)).toEqual(["CreateRule", "ModifyRule"]);
     const after = run(state, ops);
     const byPriority = [...(after.listeners[0]?.rules ?? [])].sort((a, b) => a.priority - b.priority);
-    expect(byPriority.map((r) => r.conditions[0])).toEqual(
-      next.listeners[0]?.rules.map((r) => r.conditions[0]),
-    );
+    expect(byPriority.map((r) => r.conditions[0])).toEqual(next.listeners[0]?.rules.map((r) => r.conditions[0]));
     expect(planElb(next, after).operations).toEqual([]);
   });
 });
