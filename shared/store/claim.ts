@@ -29,18 +29,20 @@ export function isCurrent(state: GatewayState<unknown> | undefined, current: Cur
 }
 
 /**
- * What a claim that took nothing found: another owner's lease in force, or else a current record.
- * A refusal with neither means the store's condition and these rules disagree: a bug, thrown.
+ * What a claim that took nothing found: another owner's lease in force, or else a current record
+ * (read by `record` only then, so a busy Gateway's record is never decoded). A refusal with neither
+ * means the store's condition and these rules disagree: a bug, thrown.
  */
 export function refusedClaim<Applied>(
   holder: LeaseHolder | undefined,
   owner: string,
   now: number,
-  state: StoredGatewayState<Applied> | undefined,
+  record: () => StoredGatewayState<Applied> | undefined,
 ): Claim<Applied> {
   if (holder?.owner !== undefined && holder.expiresAt !== undefined && !isLeaseFree(holder, owner, now)) {
     return { kind: "busy", holder: { owner: holder.owner, expiresAt: holder.expiresAt } };
   }
+  const state = record();
   if (state === undefined) {
     throw new Error("a claim was refused while the lease was free and there is no record to be current");
   }

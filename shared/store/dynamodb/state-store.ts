@@ -103,10 +103,7 @@ export class DynamoDbStateStore implements StateStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const found = error.Item;
-      return refusedClaim(
-        holderOf(found),
-        request.owner,
-        request.now,
+      return refusedClaim(holderOf(found), request.owner, request.now, () =>
         hasRecord(found) ? decodeState(found) : undefined,
       );
     }

@@ -33,7 +33,7 @@ export class MemoryStateStore implements StateStore {
     const stored = this.#table.states.get(gatewayKey);
     const current = request.unlessCurrent !== undefined && isCurrent(stored, request.unlessCurrent);
     if (!isLeaseFree(holder, owner, now) || current) {
-      return refusedClaim(holder, owner, now, stored && copyState(stored, gatewayKey, stored.fencingToken));
+      return refusedClaim(holder, owner, now, () => stored && copyState(stored, gatewayKey, stored.fencingToken));
     }
     const lease: Lease = { gatewayKey, owner, token: (holder?.token ?? 0) + 1, expiresAt: now + request.ttlMs };
     this.#table.leases.set(gatewayKey, { token: lease.token, owner, expiresAt: lease.expiresAt });

@@ -301,6 +301,29 @@ describe("rules whose conditions change in place", () => {
     if (second) second.conditions = [{ field: "host-header", values: ["r.example.com"] }];
     const plain = applyModel(withPaths(base, [["/a"], ["/q"]]));
     expect(planElb(hostOnly, plain).operations.map((o) => o.op)).toEqual(["CreateRule", "ModifyRule", "DeleteRule"]);
+    // The same with the rule without a path on the old side.
+    const hostBefore = structuredClone(withPaths(base, [["/a"], ["/q"]]));
+    const old = hostBefore.listeners[0]?.rules[1];
+    if (old) old.conditions = [{ field: "host-header", values: ["q.example.com"] }];
+    const fromHost = applyModel(hostBefore);
+    const toPaths = withPaths(base, [["/x"], ["/r"]]);
+    expect(planElb(toPaths, fromHost).operations.map((o) => o.op)).toEqual(["CreateRule", "ModifyRule", "DeleteRule"]);
+  });
+
+  it("modifications come in the listener's order, whether a rule's path or only its actions change", () => {
+    const before = withPaths(base, [["/a"], ["/b"]]);
+    const state = applyModel(before);
+    const next = withPaths(base, [["/x"], ["/b"]]);
+    const second = next.listeners[0]?.rules[1];
+    if (second) second.actions = [{ type: "fixed-response", statusCode: "503" }];
+    const ops = planElb(next, state).operations;
+    expect(ops.map((o) => (o.op === "ModifyRule" && "arn" in o.rule ? o.rule.arn : o.op))).toEqual(
+      state.listeners[0]?.rules.map((r) => r.arn),
+    );
+    expect(ops.map((o) => (o.op === "ModifyRule" ? o.conditions : []))).toEqual([
+      [{ field: "path-pattern", values: ["/x"] }],
+      [{ field: "path-pattern", values: ["/b"] }],
+    ]);
   });
 
   it("in-place rules stay between the rules kept around them, and extra new ones follow them", () => {

@@ -48,21 +48,28 @@ describe("a record is current", () => {
 describe("a refused claim", () => {
   const state = { ...stateOf(GW, "a"), fencingToken: 3 };
 
-  test("is busy while another owner's lease is in force, naming it", () => {
-    expect(refusedClaim({ owner: "b", expiresAt: T0 }, "a", T0, state)).toEqual({
+  test("is busy while another owner's lease is in force, naming it, without reading the record", () => {
+    const unread = () => {
+      throw new Error("the record of a busy Gateway was read");
+    };
+    expect(refusedClaim({ owner: "b", expiresAt: T0 }, "a", T0, unread)).toEqual({
       kind: "busy",
       holder: { owner: "b", expiresAt: T0 },
     });
   });
 
   test("is the current record when the lease was free", () => {
-    expect(refusedClaim({ owner: "b", expiresAt: T0 - 1 }, "a", T0, state)).toEqual({ kind: "current", state });
-    expect(refusedClaim({ owner: "a", expiresAt: T0 + 1 }, "a", T0, state)).toEqual({ kind: "current", state });
-    expect(refusedClaim(undefined, "a", T0, state)).toEqual({ kind: "current", state });
+    expect(refusedClaim({ owner: "b", expiresAt: T0 - 1 }, "a", T0, () => state)).toEqual({ kind: "current", state });
+    expect(refusedClaim({ owner: "a", expiresAt: T0 + 1 }, "a", T0, () => state)).toEqual({ kind: "current", state });
+    expect(refusedClaim(undefined, "a", T0, () => state)).toEqual({ kind: "current", state });
+  });
+
+  test("names no holder without an owner (a damaged lease): the refusal is the current record", () => {
+    expect(refusedClaim({ expiresAt: T0 + 1 }, "a", T0, () => state)).toEqual({ kind: "current", state });
   });
 
   test("with a free lease and no record is a store bug, thrown rather than guessed at", () => {
-    expect(() => refusedClaim(undefined, "a", T0, undefined)).toThrow(
+    expect(() => refusedClaim(undefined, "a", T0, () => undefined)).toThrow(
       "a claim was refused while the lease was free and there is no record to be current",
     );
   });

@@ -503,6 +503,15 @@ export function storeContract(createStores: StoresFactory): void {
       });
     });
 
+    test("delete without release keeps the lease held", async () => {
+      const lease = await mustClaim("a", T0);
+      await states.delete(GW, lease);
+      expect(await states.get(GW)).toBeUndefined();
+      expect(await leases.acquire(GW, "b", T0 + 1, TTL)).toBeUndefined();
+      await states.put(stateOf(GW, "a"), lease, { release: true });
+      expect(writerOf(await states.get(GW))).toBe("a");
+    });
+
     test("a superseded put with release is FencedOut and releases nothing", async () => {
       const stale = await mustClaim("a", T0);
       const current = await mustClaim("b", AFTER_EXPIRY);
