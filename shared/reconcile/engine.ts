@@ -244,6 +244,8 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
     const driftDue = state !== undefined && deps.now() - (state.lastDriftCheck ?? 0) >= driftInterval;
     if (state && !state.applying && state.appliedHash === desiredHash && !driftDue) {
       if (!settling) {
+        // Current after all (it stopped provisioning since the first claim): the record goes back
+        // as it was, without the claim's marker.
         await finish(deps.states.put(state, lease, { release: true }));
         return { kind: "unchanged", observed: state.applied };
       }

@@ -26,6 +26,12 @@ type Operation = "UpdateItem" | "GetItem";
 interface Fault {
   operation: Operation;
   body: Record<string, unknown>;
+  /** HTTP status of the answer. @default 400 */
+  status?: number;
+  /** Pass the request on to DynamoDB Local first, so it takes effect and only its answer is lost. */
+  land?: boolean;
+  /** Run before answering, as another writer would between the attempts. */
+  meanwhile?: () => Promise<unknown>;
 }
 
 const TYPE_PREFIX = "com.amazonaws.dynamodb.v20120810#";
@@ -38,6 +44,14 @@ const conflictOnWrite = (): Fault => ({
 const validationError = (): Fault => ({
   operation: "UpdateItem",
   body: { __type: `${TYPE_PREFIX}ValidationException`, message: "injected" },
+});
+
+/** A 500, which the SDK retries: with `land`, a write that took effect but whose answer was lost. */
+const lostAnswer = (fault: Partial<Fault> = {}): Fault => ({
+  operation: "UpdateItem",
+  status: 500,
+  body: { __type: `${TYPE_PREFIX}InternalServerError`, message: "injected" },
+  ...fault,
 });
 
 const GW = clusterGatewayKey("cluster-a", "default", "web");
@@ -62,10 +76,12 @@ beforeAll(() => {
         const index = faults.findIndex((fault) => fault.operation === operation);
         if (index < 0) return handler.handle(request, options);
         const [fault] = faults.splice(index, 1);
+        if (fault?.land) await handler.handle(request, options);
+        await fault?.meanwhile?.();
         return {
           response: {
-            statusCode: 400,
-            reason: "Bad Request",
+            statusCode: fault?.status ?? 400,
+            reason: "Injected",
             headers: { "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": "injected" },
             body: Buffer.from(JSON.stringify(fault?.body)),
           },
@@ -163,6 +179,60 @@ describe("transaction conflicts, injected", () => {
     calls = [];
     await expect(stores.states.put(stateOf(GW, "a"), stale)).rejects.toBeInstanceOf(FencedOut);
     expect(calls).toEqual(["UpdateItem"]);
+  });
+});
+
+describe("answers lost in transit, injected", () => {
+  let stores: ReturnType<typeof createDynamoDbStores>;
+  /** The same table through the client that injects nothing: the other writer. */
+  let direct: ReturnType<typeof createDynamoDbStores>;
+
+  beforeEach(async () => {
+    const table = uniqueName("switchyard");
+    await createTable(real, table);
+    stores = createDynamoDbStores(client, table);
+    direct = createDynamoDbStores(real, table);
+    faults = [];
+    calls = [];
+  });
+
+  async function mustAcquire(owner: string, now: number): Promise<Lease> {
+    const lease = await stores.leases.acquire(GW, owner, now, TTL);
+    if (lease === undefined) throw new Error(`${owner} could not acquire`);
+    return lease;
+  }
+
+  test("a releasing put that landed but whose answer was lost succeeds when the SDK's retry finds it done", async () => {
+    const lease = await mustAcquire("a", T0);
+    calls = [];
+    faults.push(lostAnswer({ land: true }));
+    await stores.states.put(stateOf(GW, "a"), lease, { release: true });
+    expect(calls).toEqual(["UpdateItem", "UpdateItem"]);
+    expect(await stores.states.get(GW)).toEqual({ ...stateOf(GW, "a"), fencingToken: lease.token });
+    expect(await stores.leases.acquire(GW, "b", T0 + 1, TTL)).toMatchObject({ owner: "b" });
+  });
+
+  test("a releasing delete that landed but whose answer was lost succeeds the same way", async () => {
+    const lease = await mustAcquire("a", T0);
+    await stores.states.put(stateOf(GW, "a"), lease);
+    faults.push(lostAnswer({ land: true }));
+    await stores.states.delete(GW, lease, { release: true });
+    expect(await stores.states.get(GW)).toBeUndefined();
+  });
+
+  test("a releasing put whose retry finds the lease released but not its record is FencedOut", async () => {
+    const lease = await mustAcquire("a", T0);
+    await stores.states.put(stateOf(GW, "a"), lease);
+    // The first attempt never lands; the lease is released before the retry.
+    faults.push(lostAnswer({ meanwhile: () => direct.leases.release(lease) }));
+    await expect(stores.states.put(stateOf(GW, "a2"), lease, { release: true })).rejects.toBeInstanceOf(FencedOut);
+    expect(writerOf(await stores.states.get(GW))).toBe("a");
+  });
+
+  test("a put that keeps the lease is not taken for landed when its lease is gone", async () => {
+    const lease = await mustAcquire("a", T0);
+    faults.push(lostAnswer({ land: true, meanwhile: () => direct.leases.release(lease) }));
+    await expect(stores.states.put(stateOf(GW, "a"), lease)).rejects.toBeInstanceOf(FencedOut);
   });
 });
 

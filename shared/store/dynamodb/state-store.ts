@@ -68,6 +68,24 @@ function holderOf(item: StateItem | undefined): LeaseHolder & { token?: number }
   };
 }
 
+/** A record attribute (S, N or B) as comparable text: a binary is sent as a Buffer and read back as a Uint8Array. */
+function canonical(value: AttributeValue | undefined): string {
+  return value?.B !== undefined ? `B:${Buffer.from(value.B).toString("base64")}` : JSON.stringify(value);
+}
+
+/** Whether `item` is exactly what a releasing write of `set` and `remove` under `lease` leaves. */
+function landed(item: StateItem | undefined, lease: Lease, set: StateItem, remove: readonly string[]): boolean {
+  const holder = holderOf(item);
+  return (
+    item !== undefined &&
+    holder.token === lease.token &&
+    holder.owner === undefined &&
+    holder.expiresAt === undefined &&
+    Object.entries(set).every(([name, value]) => canonical(item[name]) === canonical(value)) &&
+    remove.every((name) => item[name] === undefined)
+  );
+}
+
 export class DynamoDbStateStore implements StateStore {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
@@ -231,6 +249,10 @@ export class DynamoDbStateStore implements StateStore {
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // A releasing write whose answer was lost (a 5xx, a dropped connection) is retried by the
+      // SDK and then finds its own lease released: if the item is exactly what it wrote, it landed.
+      const retried = (error.$metadata.attempts ?? 1) > 1;
+      if (options.release && retried && landed(error.Item, lease, set, remove)) return;
       const current = holderOf(error.Item);
       // Still the holder, so the refusal came from a record written under a newer lease.
       if (current.owner === lease.owner && current.token === lease.token) throw newerRecordExists(lease);
