@@ -47,19 +47,14 @@ export function storeContract(createStores: StoresFactory): void {
   }
 
   function claimOf(owner: string, now: number, extra: Partial<ClaimRequest> = {}): Promise<Claim> {
-    const { gatewayKey: _, fencingToken: __, appliedHash: ___, ...initial } = stateOf(GW, `initial-${owner}`);
+    const { dataPlane, account, region, applied } = stateOf(GW, `initial-${owner}`);
     return states.claim({
       gatewayKey: GW,
       owner,
       now,
       ttlMs: TTL,
       applying: markerOf(owner, now),
-      initial: {
-        dataPlane: initial.dataPlane,
-        account: initial.account,
-        region: initial.region,
-        applied: initial.applied,
-      },
+      initial: { dataPlane, account, region, applied },
       ...extra,
     });
   }
