@@ -4,9 +4,10 @@
  *
  * Order: target groups and their targets first (so rules never point at nothing), then the load
  * balancer, listeners and rules, and deletions last. Rule changes are hitless: a rule whose
- * conditions are unchanged is modified in place; new rules are created at their final position
- * before the rules they replace are deleted, so a request served before and after a change is
- * never answered by the listener's default 404 in between.
+ * conditions are unchanged, or whose place among the unchanged rules is, is modified in place (one
+ * atomic ModifyRule); other new rules are created at their final position before the rules they
+ * replace are deleted, so a request served before and after a change is never answered by the
+ * listener's default 404 in between.
  */
 import type { ListenerModel, LoadBalancerModel, TargetGroupModel, TargetModel } from "./model.ts";
 import type { ObservedElb, ObservedListener, ObservedRule, ObservedTargetGroup } from "./observed.ts";
@@ -133,6 +134,73 @@ function lcs(a: readonly string[], b: readonly string[]): [number, number][] {
   return pairs;
 }
 
+/** The literal start of an ALB path pattern: everything before its first wildcard. */
+function literalStart(pattern: string): string {
+  const wildcard = pattern.search(/[*?]/);
+  return wildcard < 0 ? pattern : pattern.slice(0, wildcard);
+}
+
+/**
+ * Whether no request can match both condition sets, as far as their path patterns tell: ALB matches
+ * a path pattern against the whole path, case-sensitively, so patterns whose literal starts differ
+ * before either ends match no common path. Anything else (no path pattern, a regex) may overlap.
+ */
+function disjointPaths(a: readonly RuleCondition[], b: readonly RuleCondition[]): boolean {
+  const globs = (conditions: readonly RuleCondition[]) => {
+    const path = conditions.find((c) => c.field === "path-pattern");
+    return path?.field === "path-pattern" && !path.regexValues?.length ? (path.values ?? []) : [];
+  };
+  const [x, y] = [globs(a), globs(b)];
+  return (
+    x.length > 0 &&
+    y.length > 0 &&
+    x.every((p) =>
+      y.every((q) => {
+        const [s, t] = [literalStart(p), literalStart(q)];
+        return !s.startsWith(t) && !t.startsWith(s);
+      }),
+    )
+  );
+}
+
+/**
+ * Rules that keep their place while their conditions change: between two consecutive rules kept
+ * as they are (the `kept` index pairs, in order), the k-th desired rule and the k-th existing one
+ * that were not kept, up to as many as both sides have. Such an existing rule becomes the desired
+ * one with a single ModifyRule, which ELBv2 applies atomically, instead of a create and a delete:
+ * its place among the kept rules is already the desired rule's, and a rule carries nothing of its
+ * own besides conditions, actions and transforms (its tags are the listener's), so any rule in
+ * that place can become any other.
+ *
+ * One such change is always hitless (what its old conditions matched is served, until then, by
+ * rules that exist throughout or were created first). Two are only if neither's old conditions
+ * can match the other's new ones: otherwise the first to change could drop requests the second
+ * only starts serving later. So a pair is taken only if its paths are disjoint from every pair
+ * taken before it, both ways; the others are created and deleted as usual.
+ */
+function keptInPlace(
+  desired: readonly { conditions: RuleCondition[] }[],
+  observed: readonly ObservedRule[],
+  kept: readonly [number, number][],
+): [number, number][] {
+  const taken: [number, number][] = [];
+  let d = 0;
+  let o = 0;
+  for (const [nextD, nextO] of [...kept, [desired.length, observed.length] as const]) {
+    for (let k = 0; k < Math.min(nextD - d, nextO - o); k++) {
+      const [want, have] = [desired[d + k]?.conditions ?? [], observed[o + k]?.conditions ?? []];
+      const apart = taken.every(
+        ([td, to]) =>
+          disjointPaths(have, desired[td]?.conditions ?? []) && disjointPaths(observed[to]?.conditions ?? [], want),
+      );
+      if (apart) taken.push([d + k, o + k]);
+    }
+    d = nextD + 1;
+    o = nextO + 1;
+  }
+  return taken;
+}
+
 /** Evenly spaced free priorities strictly between `low` and `high`, avoiding `taken`. */
 function freeSlots(low: number, high: number, count: number, taken: ReadonlySet<number>): number[] | undefined {
   const free: number[] = [];
@@ -155,10 +223,12 @@ interface RulePlanInput {
 function planRules(input: RulePlanInput): ElbOperation[] {
   const { listenerId, desired, observedTgName, desiredTgName } = input;
   const observed = [...input.observed].sort((a, b) => a.priority - b.priority);
-  const anchors = lcs(
+  const unchanged = lcs(
     desired.map((r) => conditionKey(r.conditions)),
     observed.map((r) => conditionKey(r.conditions)),
   );
+  // Rules kept: those whose conditions are unchanged, and those whose place is (see keptInPlace).
+  const anchors = [...unchanged, ...keptInPlace(desired, observed, unchanged)].sort(([a], [b]) => a - b);
   const anchorOf = new Map(anchors.map(([d, o]) => [d, o]));
   const keptObserved = new Set(anchors.map(([, o]) => o));
 

@@ -1,10 +1,12 @@
 /**
- * Reconciling one Gateway's data plane: lease → state → (observe) → plan → apply → record. The
- * loop is written once over a DataPlane descriptor and its port (ports.ts); `reconcileGateway` is
- * its Elastic Load Balancing instance.
+ * Reconciling one Gateway's data plane: claim (lease + record) → (observe) → plan → apply → record
+ * and release. The loop is written once over a DataPlane descriptor and its port (ports.ts);
+ * `reconcileGateway` is its Elastic Load Balancing instance.
  *
- * - A reconcile whose desired hash equals the applied hash, with no drift check due, makes no AWS
- *   call at all.
+ * - The store is asked twice in a reconcile that applies: one claim, which takes the lease, marks
+ *   the record `applying` (before any AWS call can start) and returns it; one record write at the
+ *   end, which also releases the lease. A reconcile whose desired hash equals the applied hash, with
+ *   no drift check due, is the claim alone (refused as current) and makes no AWS call at all.
  * - A drift check re-reads exactly the resources the state record claims; a missing or
  *   interrupted record (`applying` set) triggers discovery by ownership tags, so a crash after any
  *   step converges without orphans or duplicates.
@@ -190,25 +192,65 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
   deps: EngineDeps<Observed>,
 ): Promise<DataPlaneOutcome<Observed, Operation>> {
   const timing = leaseTiming(deps);
-  let lease = await deps.leases.acquire(request.gatewayKey, deps.owner, deps.now(), timing.ttl);
-  if (!lease) return { kind: "busy" };
+  const desiredHash = plane.hash(request.desired);
+  const driftInterval = deps.driftIntervalMs ?? DEFAULT_DRIFT_INTERVAL_MS;
+  const claim = (unlessCurrent: boolean) => {
+    const now = deps.now();
+    return deps.states.claim({
+      gatewayKey: request.gatewayKey,
+      owner: deps.owner,
+      now,
+      ttlMs: timing.ttl,
+      // Before any AWS call can start, the record says one may be under way and until when it can land.
+      applying: { startedAt: now, desiredHash, callsLandBy: now + timing.ttl + timing.callDeadline },
+      initial: {
+        dataPlane: request.dataPlane,
+        account: request.account,
+        region: request.region,
+        applied: plane.empty(),
+      },
+      ...(unlessCurrent ? { unlessCurrent: { appliedHash: desiredHash, checkedAfter: now - driftInterval } } : {}),
+    });
+  };
+  // One request decides: nothing to do (a current record), busy, or the lease with the record.
+  let claimed = await claim(true);
+  if (claimed.kind === "current") {
+    if (!plane.isSettling(claimed.state.applied)) return { kind: "unchanged", observed: claimed.state.applied };
+    // A top-level resource still provisioning is re-read on every reconcile, under the lease.
+    claimed = await claim(false);
+  }
+  if (claimed.kind !== "claimed") return { kind: "busy" };
+  let lease = claimed.lease;
+  const state = claimed.previous;
+  // Every path below ends in one write that also releases the lease; until it succeeds, a failure
+  // releases it on its own and leaves the claim's `applying` marker in the record.
+  let released = false;
+  const finish = async (write: Promise<void>) => {
+    await write;
+    released = true;
+  };
   try {
-    const desiredHash = plane.hash(request.desired);
-    const state = await deps.states.get(request.gatewayKey);
     if (state?.applying) {
       // An interrupted apply: its holder's last calls may still be in flight to AWS, and a
       // discovery before they land would plan them again.
       const landBy = state.applying.callsLandBy ?? state.applying.startedAt + timing.callDeadline;
-      if (deps.now() <= landBy) return { kind: "busy", until: landBy };
+      if (deps.now() <= landBy) {
+        // The record goes back to what it said, so the next attempt waits for the same moment.
+        await finish(deps.states.put(state, lease, { release: true }));
+        return { kind: "busy", until: landBy };
+      }
     }
     const settling = state !== undefined && plane.isSettling(state.applied);
-    const driftDue =
-      state !== undefined &&
-      deps.now() - (state.lastDriftCheck ?? 0) >= (deps.driftIntervalMs ?? DEFAULT_DRIFT_INTERVAL_MS);
+    const driftDue = state !== undefined && deps.now() - (state.lastDriftCheck ?? 0) >= driftInterval;
     if (state && !state.applying && state.appliedHash === desiredHash && !driftDue) {
-      if (!settling) return { kind: "unchanged", observed: state.applied };
+      if (!settling) {
+        // Current after all (it stopped provisioning since the first claim): the record goes back
+        // as it was, without the claim's marker.
+        await finish(deps.states.put(state, lease, { release: true }));
+        return { kind: "unchanged", observed: state.applied };
+      }
       const refreshed = await port.refresh(state.applied);
-      await deps.states.put({ ...state, applied: refreshed, fencingToken: lease.token }, lease);
+      await finish(deps.states.put({ ...state, applied: refreshed }, lease, { release: true }));
       return { kind: "unchanged", observed: refreshed };
     }
 
@@ -236,9 +278,6 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
       callsLandBy: landBy,
     });
 
-    if (plan.operations.length > 0) {
-      await deps.states.put({ ...base, applying: applying(lease) }, lease);
-    }
     const result = await execute(plane, port, plan.operations, observed, request.desired, deps, lease, timing, {
       // A renewed lease moves the point a takeover must wait for, so the record follows it.
       renewed: (held, current) => deps.states.put({ ...base, applied: current, applying: applying(held) }, held),
@@ -250,15 +289,18 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
       // a lost response) keeps `applying`, so the next attempt re-discovers by tags — once a call
       // given up on client-side can no longer land.
       const uncertain = result.error.kind === "retryable";
-      await deps.states.put(
-        uncertain
-          ? {
-              ...base,
-              applied: result.observed,
-              applying: applying(lease, deps.now() + timing.callDeadline),
-            }
-          : { ...base, ...checked, applied: result.observed },
-        lease,
+      await finish(
+        deps.states.put(
+          uncertain
+            ? {
+                ...base,
+                applied: result.observed,
+                applying: applying(lease, deps.now() + timing.callDeadline),
+              }
+            : { ...base, ...checked, applied: result.observed },
+          lease,
+          { release: true },
+        ),
       );
       return {
         kind: "failed",
@@ -268,15 +310,18 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
       };
     }
     if (!request.desired) {
-      await deps.states.delete(request.gatewayKey, lease);
+      await finish(deps.states.delete(request.gatewayKey, lease, { release: true }));
       return { kind: "deleted" };
     }
     // With a refused rule the desired model is not what AWS holds: no applied hash, so the next
     // reconcile plans from the record again and reports (or, once fixed, creates) the rule.
     const complete = result.failedRules.length === 0;
-    await deps.states.put(
-      { ...base, ...checked, applied: result.observed, ...(complete ? { appliedHash: desiredHash } : {}) },
-      lease,
+    await finish(
+      deps.states.put(
+        { ...base, ...checked, applied: result.observed, ...(complete ? { appliedHash: desiredHash } : {}) },
+        lease,
+        { release: true },
+      ),
     );
     if (plan.operations.length === 0) return { kind: "unchanged", observed: result.observed };
     return {
@@ -288,7 +333,7 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
       ...(complete ? {} : { failedRules: result.failedRules }),
     };
   } finally {
-    await releaseLease(lease, deps);
+    if (!released) await releaseLease(lease, deps);
   }
 }
 

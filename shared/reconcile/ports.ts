@@ -1,6 +1,6 @@
 /**
  * What the reconcile engine needs from a data plane, as one port: read what exists and run one
- * operation. The engine loop (lease → state → observe → plan → apply → record) is written once
+ * operation. The engine loop (claim → observe → plan → apply → record) is written once
  * against `DataPlanePort` and a `DataPlane` descriptor; Elastic Load Balancing (ALB and NLB) is
  * the first instance (`ElbPort`, `ELB_DATA_PLANE` in elb-plane.ts), VPC Lattice is meant to be the
  * next without forking the loop. The real adapters wrap the AWS SDK (shared/aws/<service>/); the

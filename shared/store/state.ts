@@ -1,7 +1,9 @@
 /**
  * Persistence ports of the reconciler: per-Gateway state and leases. One interface each, a
  * DynamoDB implementation (shared/store/dynamodb/) and an in-memory one for pure tests, and the
- * errors both may throw.
+ * errors both may throw. A Gateway's lease and its record live together (one DynamoDB item), so
+ * taking the lease can read the record and mark it in the same request (`StateStore.claim`), and a
+ * record write can release the lease (`WriteOptions.release`).
  */
 import type { DataPlane } from "../config.ts";
 import type { ObservedElb } from "../elb/observed.ts";
@@ -85,7 +87,10 @@ export class FencedOut extends Error {
 /** A record that would not fit in one DynamoDB item (both stores refuse it, so tests see it too). */
 export class StateTooLarge extends Error {
   readonly gatewayKey: string;
-  /** The item's size in bytes, as DynamoDB counts it. */
+  /**
+   * The item's size in bytes, as DynamoDB counts it, with room for the lease and the `applying`
+   * marker a claim adds (CLAIM_HEADROOM_BYTES in dynamodb/state-item.ts).
+   */
   readonly bytes: number;
   /** The item size limit in bytes. */
   readonly limit: number;
@@ -93,7 +98,8 @@ export class StateTooLarge extends Error {
   constructor(gatewayKey: string, bytes: number, limit: number, appliedJsonBytes: number, appliedGzipBytes: number) {
     super(
       `state of gateway ${gatewayKey} is ${bytes} bytes as a DynamoDB item, over the ${limit}-byte ` +
-        `(400 KB) item limit: its applied resources are ${appliedJsonBytes} bytes of JSON, ` +
+        "(400 KB) item limit once the lease and the applying marker a reconcile adds are counted: " +
+        `its applied resources are ${appliedJsonBytes} bytes of JSON, ` +
         `${appliedGzipBytes} bytes gzip-compressed`,
     );
     this.name = "StateTooLarge";
@@ -125,16 +131,68 @@ export class StateDecodeError extends Error {
   }
 }
 
+/** The `applying` marker with its deadline: what a claim writes before any AWS call can start. */
+export type ApplyingMarker = Required<NonNullable<GatewayState["applying"]>>;
+
+/** When a record needs no reconcile: it holds this hash, nothing is applying, drift was checked. */
+export interface CurrentRecord {
+  /** The hash of the desired model: the record is current only if it applied exactly this one. */
+  appliedHash: string;
+  /** Epoch ms: the record is current only if drift-checked after it (a record never checked counts as checked at 0). */
+  checkedAfter: number;
+}
+
+export interface ClaimRequest<Applied = ObservedElb> {
+  gatewayKey: ClusterGatewayKey;
+  owner: string;
+  /** Epoch ms; the lease is held through `now + ttlMs`. */
+  now: number;
+  ttlMs: number;
+  /**
+   * Written into the record together with the lease, so a reconciler that dies after an AWS call
+   * leaves a record that says so (see GatewayState.applying). A record write that follows replaces it.
+   */
+  applying: ApplyingMarker;
+  /** The record's other fields when the Gateway has none yet: a claim never changes existing ones. */
+  initial: Pick<GatewayState<Applied>, "dataPlane" | "account" | "region" | "applied">;
+  /** Take nothing and report the record `current` if it matches (see CurrentRecord) and no other lease is in force. */
+  unlessCurrent?: CurrentRecord;
+}
+
+/** The answer to a claim: exactly one request, which either took the lease or took nothing. */
+export type Claim<Applied = ObservedElb> =
+  /** The lease is this reconciler's and the record carries its `applying` marker. */
+  | { kind: "claimed"; lease: Lease; previous?: StoredGatewayState<Applied> }
+  /** Another owner's unexpired lease: nothing was written. */
+  | { kind: "busy"; holder: { owner: string; expiresAt: number } }
+  /** The record matched `unlessCurrent`: nothing was written. */
+  | { kind: "current"; state: StoredGatewayState<Applied> };
+
+export interface WriteOptions {
+  /**
+   * Release the lease in the same write (the last write of a reconcile).
+   * @default false — the lease stays held, as for the writes during a long apply.
+   */
+  release?: boolean;
+}
+
 export interface StateStore<Applied = ObservedElb> {
+  /**
+   * Takes the Gateway's lease, as LeaseStore.acquire would, and in the same write replaces the
+   * record's `applying` with `request.applying` (starting the record from `request.initial` when
+   * there is none); answers with the record as it was before. With `unlessCurrent`, a current
+   * record makes it take nothing. Throws StateDecodeError for a damaged record (after releasing).
+   */
+  claim(request: ClaimRequest<Applied>): Promise<Claim<Applied>>;
   /** The record, or undefined if there is none; throws StateDecodeError for a damaged one. */
   get(gatewayKey: ClusterGatewayKey): Promise<StoredGatewayState<Applied> | undefined>;
   /**
    * Writes the record only if `lease` is still the current lease of the Gateway (its token is the
    * latest); throws FencedOut otherwise.
    */
-  put(state: GatewayState<Applied>, lease: Lease): Promise<void>;
+  put(state: GatewayState<Applied>, lease: Lease, options?: WriteOptions): Promise<void>;
   /** Deletes the record under the same fencing rule (after a Gateway's resources are gone). */
-  delete(gatewayKey: ClusterGatewayKey, lease: Lease): Promise<void>;
+  delete(gatewayKey: ClusterGatewayKey, lease: Lease, options?: WriteOptions): Promise<void>;
   /** Every record, for the orphan sweep (which ARNs are claimed); throws StateDecodeError for a damaged one. */
   list(): AsyncIterable<StoredGatewayState<Applied>>;
 }

@@ -188,6 +188,23 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
     expect(calls() - before.calls).toBe(1);
   });
 
+  it("a changed path that keeps its rule's place is one ModifyRule, and AWS then holds the new path", async () => {
+    const { deps, stores } = await setup();
+    await reconcileGateway(request(gatewayModel(ROUTES, { clusterId: CLUSTER })), deps());
+    const before = { writes: writes(), calls: calls() };
+    // /d sorts where /c did: same length, same creation time.
+    const changed = ROUTES.map((r) => (r.path === "/c" ? { ...r, path: "/d" } : r));
+    const outcome = await reconcileGateway(request(gatewayModel(changed, { clusterId: CLUSTER })), deps());
+    expect(outcome).toMatchObject({ kind: "applied", operations: ["ModifyRule"] });
+    expect([writes() - before.writes, calls() - before.calls]).toEqual([1, 1]);
+    const listenerArn = (await stores.states.get(KEY))?.applied.listeners[0]?.arn ?? "";
+    expect(await ruleConditions(listenerArn)).toEqual([
+      JSON.stringify([["/a", "/a/*"]]),
+      JSON.stringify([["/b", "/b/*"]]),
+      JSON.stringify([["/d", "/d/*"]]),
+    ]);
+  });
+
   it("a drift check restores a rule modified behind switchyard's back", async () => {
     const { deps, stores } = await setup();
     const desired = gatewayModel(ROUTES, { clusterId: CLUSTER });
@@ -366,6 +383,7 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
     const lostRequest = { ...request(lostGatewayModel()), gatewayKey: LOST_KEY };
     const states = {
       ...stores.states,
+      claim: stores.states.claim.bind(stores.states),
       get: stores.states.get.bind(stores.states),
       put: stores.states.put.bind(stores.states),
       delete: stores.states.delete.bind(stores.states),

@@ -1,5 +1,6 @@
 // Transaction conflicts. DynamoDB refuses a write to an item held by a concurrent transaction; the
-// SDK does not retry that, the stores do (shared/store/dynamodb/conflicts.ts). DynamoDB Local never
+// SDK does not retry that, the stores do (shared/store/dynamodb/conflicts.ts), on every write: the
+// lease updates, claims and record writes are each one UpdateItem of the Gateway's item. DynamoDB Local never
 // produces a conflict (QUIRKS.md D1, pinned by the last test), so the conflicts are injected by a
 // request handler that answers chosen calls with DynamoDB's own error responses and passes every
 // other call to DynamoDB Local: the SDK's real deserialisation and retry path run unchanged.
@@ -19,12 +20,18 @@ import { FencedOut, type Lease } from "../../shared/store/state.ts";
 import { dynamoDbSettings, uniqueName } from "../env/clients.ts";
 import { stateOf, T0, TTL, writerOf } from "../unit/store/fixtures.ts";
 
-type Operation = "UpdateItem" | "TransactWriteItems";
+type Operation = "UpdateItem" | "GetItem";
 
 /** One injected answer: DynamoDB's JSON error body for `operation`. */
 interface Fault {
   operation: Operation;
   body: Record<string, unknown>;
+  /** HTTP status of the answer. @default 400 */
+  status?: number;
+  /** Pass the request on to DynamoDB Local first, so it takes effect and only its answer is lost. */
+  land?: boolean;
+  /** Run before answering, as another writer would between the attempts. */
+  meanwhile?: () => Promise<unknown>;
 }
 
 const TYPE_PREFIX = "com.amazonaws.dynamodb.v20120810#";
@@ -34,16 +41,18 @@ const conflictOnWrite = (): Fault => ({
   body: { __type: `${TYPE_PREFIX}TransactionConflictException`, message: "Transaction is ongoing for the item" },
 });
 
-function cancelled(...codes: string[]): Fault {
-  return {
-    operation: "TransactWriteItems",
-    body: {
-      __type: `${TYPE_PREFIX}TransactionCanceledException`,
-      Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(", ")}]`,
-      CancellationReasons: codes.map((Code) => (Code === "None" ? { Code } : { Code, Message: Code })),
-    },
-  };
-}
+const validationError = (): Fault => ({
+  operation: "UpdateItem",
+  body: { __type: `${TYPE_PREFIX}ValidationException`, message: "injected" },
+});
+
+/** A 500, which the SDK retries: with `land`, a write that took effect but whose answer was lost. */
+const lostAnswer = (fault: Partial<Fault> = {}): Fault => ({
+  operation: "UpdateItem",
+  status: 500,
+  body: { __type: `${TYPE_PREFIX}InternalServerError`, message: "injected" },
+  ...fault,
+});
 
 const GW = clusterGatewayKey("cluster-a", "default", "web");
 const FAST: ConflictRetry = { retries: 3, baseDelayMs: 1 };
@@ -67,10 +76,12 @@ beforeAll(() => {
         const index = faults.findIndex((fault) => fault.operation === operation);
         if (index < 0) return handler.handle(request, options);
         const [fault] = faults.splice(index, 1);
+        if (fault?.land) await handler.handle(request, options);
+        await fault?.meanwhile?.();
         return {
           response: {
-            statusCode: 400,
-            reason: "Bad Request",
+            statusCode: fault?.status ?? 400,
+            reason: "Injected",
             headers: { "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": "injected" },
             body: Buffer.from(JSON.stringify(fault?.body)),
           },
@@ -109,22 +120,37 @@ describe("transaction conflicts, injected", () => {
     expect(calls).toEqual(["UpdateItem", "UpdateItem", "UpdateItem"]);
   });
 
-  test("a put cancelled by a transaction conflict is tried again and succeeds", async () => {
+  test("a put refused with TransactionConflictException is tried again and succeeds", async () => {
     const lease = await mustAcquire("a", T0);
-    faults.push(cancelled("TransactionConflict", "None"));
-    await stores.states.put(stateOf(GW, "a"), lease);
+    calls = [];
+    faults.push(conflictOnWrite());
+    await stores.states.put(stateOf(GW, "a"), lease, { release: true });
     expect(writerOf(await stores.states.get(GW))).toBe("a");
-    expect(calls.filter((c) => c === "TransactWriteItems")).toHaveLength(2);
+    expect(calls).toEqual(["UpdateItem", "UpdateItem", "GetItem"]);
+  });
+
+  test("a claim refused with TransactionConflictException is tried again and takes the lease", async () => {
+    faults.push(conflictOnWrite());
+    const claim = await stores.states.claim({
+      gatewayKey: GW,
+      owner: "a",
+      now: T0,
+      ttlMs: TTL,
+      applying: { startedAt: T0, desiredHash: "sha256:a", callsLandBy: T0 + TTL + 1 },
+      initial: { ...stateOf(GW, "a") },
+    });
+    expect(claim).toMatchObject({ kind: "claimed", lease: { owner: "a", token: 1 } });
+    expect(calls).toEqual(["UpdateItem", "UpdateItem"]);
   });
 
   test("a conflict that outlasts the retries propagates unchanged", async () => {
     const lease = await mustAcquire("a", T0);
     await stores.states.put(stateOf(GW, "a"), lease);
     calls = [];
-    faults.push(...Array.from({ length: FAST.retries + 1 }, () => cancelled("None", "TransactionConflict")));
+    faults.push(...Array.from({ length: FAST.retries + 1 }, conflictOnWrite));
 
     const failed = stores.states.put(stateOf(GW, "a2"), lease);
-    await expect(failed).rejects.toBeInstanceOf(TransactionCanceledException);
+    await expect(failed).rejects.toBeInstanceOf(TransactionConflictException);
     await expect(failed).rejects.not.toBeInstanceOf(FencedOut);
     expect(calls).toHaveLength(FAST.retries + 1);
     expect(writerOf(await stores.states.get(GW))).toBe("a");
@@ -136,23 +162,77 @@ describe("transaction conflicts, injected", () => {
     await expect(stores.leases.renew(lease, T0 + 1, TTL)).rejects.toBeInstanceOf(TransactionConflictException);
   });
 
-  test("a cancellation for another reason is not tried again and propagates unchanged", async () => {
+  test("a refusal for another reason is not tried again and propagates unchanged", async () => {
     const lease = await mustAcquire("a", T0);
     calls = [];
-    faults.push(cancelled("None", "ThrottlingError"));
+    faults.push(validationError());
     await expect(stores.states.put(stateOf(GW, "a"), lease)).rejects.toMatchObject({
-      name: "TransactionCanceledException",
-      CancellationReasons: [{ Code: "None" }, { Code: "ThrottlingError", Message: "ThrottlingError" }],
+      name: "ValidationException",
+      message: "injected",
     });
-    expect(calls).toEqual(["TransactWriteItems"]);
+    expect(calls).toEqual(["UpdateItem"]);
   });
 
-  test("a cancellation with a failed condition besides a conflict is FencedOut at once", async () => {
+  test("a put whose lease was superseded is FencedOut at once, not tried again", async () => {
+    const stale = await mustAcquire("a", T0);
+    await mustAcquire("b", T0 + TTL + 1);
+    calls = [];
+    await expect(stores.states.put(stateOf(GW, "a"), stale)).rejects.toBeInstanceOf(FencedOut);
+    expect(calls).toEqual(["UpdateItem"]);
+  });
+});
+
+describe("answers lost in transit, injected", () => {
+  let stores: ReturnType<typeof createDynamoDbStores>;
+  /** The same table through the client that injects nothing: the other writer. */
+  let direct: ReturnType<typeof createDynamoDbStores>;
+
+  beforeEach(async () => {
+    const table = uniqueName("switchyard");
+    await createTable(real, table);
+    stores = createDynamoDbStores(client, table);
+    direct = createDynamoDbStores(real, table);
+    faults = [];
+    calls = [];
+  });
+
+  async function mustAcquire(owner: string, now: number): Promise<Lease> {
+    const lease = await stores.leases.acquire(GW, owner, now, TTL);
+    if (lease === undefined) throw new Error(`${owner} could not acquire`);
+    return lease;
+  }
+
+  test("a releasing put that landed but whose answer was lost succeeds when the SDK's retry finds it done", async () => {
     const lease = await mustAcquire("a", T0);
     calls = [];
-    faults.push(cancelled("ConditionalCheckFailed", "TransactionConflict"));
+    faults.push(lostAnswer({ land: true }));
+    await stores.states.put(stateOf(GW, "a"), lease, { release: true });
+    expect(calls).toEqual(["UpdateItem", "UpdateItem"]);
+    expect(await stores.states.get(GW)).toEqual({ ...stateOf(GW, "a"), fencingToken: lease.token });
+    expect(await stores.leases.acquire(GW, "b", T0 + 1, TTL)).toMatchObject({ owner: "b" });
+  });
+
+  test("a releasing delete that landed but whose answer was lost succeeds the same way", async () => {
+    const lease = await mustAcquire("a", T0);
+    await stores.states.put(stateOf(GW, "a"), lease);
+    faults.push(lostAnswer({ land: true }));
+    await stores.states.delete(GW, lease, { release: true });
+    expect(await stores.states.get(GW)).toBeUndefined();
+  });
+
+  test("a releasing put whose retry finds the lease released but not its record is FencedOut", async () => {
+    const lease = await mustAcquire("a", T0);
+    await stores.states.put(stateOf(GW, "a"), lease);
+    // The first attempt never lands; the lease is released before the retry.
+    faults.push(lostAnswer({ meanwhile: () => direct.leases.release(lease) }));
+    await expect(stores.states.put(stateOf(GW, "a2"), lease, { release: true })).rejects.toBeInstanceOf(FencedOut);
+    expect(writerOf(await stores.states.get(GW))).toBe("a");
+  });
+
+  test("a put that keeps the lease is not taken for landed when its lease is gone", async () => {
+    const lease = await mustAcquire("a", T0);
+    faults.push(lostAnswer({ land: true, meanwhile: () => direct.leases.release(lease) }));
     await expect(stores.states.put(stateOf(GW, "a"), lease)).rejects.toBeInstanceOf(FencedOut);
-    expect(calls).toEqual(["TransactWriteItems"]);
   });
 });
 

@@ -2,11 +2,12 @@
 // what only the DynamoDB layout shows: the table definition and the items as stored.
 import { gunzipSync } from "node:zlib";
 import {
-  DeleteItemCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   GetItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { clusterGatewayKey } from "../../shared/keys.ts";
@@ -71,27 +72,30 @@ describe("DynamoDB table layout", () => {
     expect(JSON.parse(gunzipSync(applied ?? new Uint8Array()).toString("utf8"))).toEqual(state.applied);
   });
 
-  test("the lease item at GATEWAY#<key> / LEASE outlives its release and keeps its token, without a TTL", async () => {
+  test("the lease lives on the state item and outlives its release and the record's deletion, keeping its token, without a TTL", async () => {
     const table = await newTable();
-    const { leases } = createDynamoDbStores(client, table);
+    const { leases, states } = createDynamoDbStores(client, table);
     const lease = await leases.acquire(GW, "a", T0, TTL);
     if (lease === undefined) throw new Error("no lease");
-    await leases.release(lease);
+    await states.put(stateOf(GW, "a"), lease);
+    await states.delete(GW, lease, { release: true });
 
-    const { Item } = await client.send(
-      new GetItemCommand({ TableName: table, Key: { pk: { S: `GATEWAY#${GW}` }, sk: { S: "LEASE" } } }),
+    const { Items } = await client.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": { S: `GATEWAY#${GW}` } },
+        ConsistentRead: true,
+      }),
     );
-    expect(Item).toEqual({
-      pk: { S: `GATEWAY#${GW}` },
-      sk: { S: "LEASE" },
-      gatewayKey: { S: GW },
-      token: { N: String(lease.token) },
-    });
+    expect(Items).toEqual([
+      { pk: { S: `GATEWAY#${GW}` }, sk: { S: "STATE" }, gatewayKey: { S: GW }, token: { N: String(lease.token) } },
+    ]);
   });
 
-  test("a record written under a higher token than the lease item's is never overwritten", async () => {
-    // If the lease item were ever lost (deleted by hand), tokens would restart at 1; the state
-    // item's own condition still refuses to go backwards.
+  test("a record written under a higher token than the item's lease is never overwritten", async () => {
+    // If the lease attributes were ever removed (by hand), tokens would restart at 1; the record's
+    // own fencing token still refuses to go backwards.
     const table = await newTable();
     const { leases, states } = createDynamoDbStores(client, table);
     for (let i = 0; i < 3; i++) await leases.acquire(GW, "a", T0 + i, TTL);
@@ -99,7 +103,12 @@ describe("DynamoDB table layout", () => {
     if (third === undefined) throw new Error("no lease");
     await states.put(stateOf(GW, "a"), third);
     await client.send(
-      new DeleteItemCommand({ TableName: table, Key: { pk: { S: `GATEWAY#${GW}` }, sk: { S: "LEASE" } } }),
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { pk: { S: `GATEWAY#${GW}` }, sk: { S: "STATE" } },
+        UpdateExpression: "REMOVE #token, #owner, leaseExpiresAt",
+        ExpressionAttributeNames: { "#token": "token", "#owner": "owner" },
+      }),
     );
 
     const restarted = await leases.acquire(GW, "b", T0 + 4, TTL);

@@ -66,6 +66,23 @@ describe("damaged state items in DynamoDB Local", () => {
     },
   );
 
+  test("a claim of a damaged record throws StateDecodeError and frees the lease it took at once", async () => {
+    const gatewayKey = clusterGatewayKey("cluster-a", "decode", "claimed");
+    const item = await goodItemOf(gatewayKey);
+    await client.send(new PutItemCommand({ TableName: table, Item: { ...item, appliedEncoding: { S: "json+zstd" } } }));
+    const claim = stores.states.claim({
+      gatewayKey,
+      owner: "b",
+      now: T0 + TTL + 1,
+      ttlMs: TTL,
+      applying: { startedAt: T0 + TTL + 1, desiredHash: "sha256:b", callsLandBy: T0 + 2 * TTL },
+      initial: { ...stateOf(gatewayKey, "b") },
+    });
+    const error = await refusal(claim);
+    expect(error).toMatchObject({ gatewayKey, field: "appliedEncoding" });
+    expect(await stores.leases.acquire(gatewayKey, "c", T0 + TTL + 2, TTL)).toMatchObject({ owner: "c" });
+  });
+
   test("list stops at a damaged record with StateDecodeError instead of skipping it", async () => {
     const listTable = uniqueName("switchyard");
     await createTable(client, listTable);

@@ -1,10 +1,11 @@
 /**
  * Transaction conflicts: DynamoDB refuses a write that touches an item while a transaction holds it
  * (a plain write with TransactionConflictException, a transaction with TransactionCanceledException
- * and a `TransactionConflict` reason), and the SDK does not retry either. Every write here is
- * conditional and idempotent, so trying again is always safe: it either succeeds or reports the
- * real outcome (lease taken, FencedOut). Reconcilers of one Gateway meet on its lease item, so this
- * is expected contention, not a fault worth failing an SQS message for.
+ * and a `TransactionConflict` reason), and the SDK does not retry either. A refused write did not
+ * happen and every write here is conditional, so trying again is always safe: it either succeeds or
+ * reports the real outcome (lease taken, FencedOut). The stores themselves write one item per
+ * request, without transactions; a Gateway item still meets any transaction that touches it, which
+ * is brief contention, not a fault worth failing an SQS message for.
  */
 
 import { setTimeout as sleep } from "node:timers/promises";

@@ -1,5 +1,7 @@
 /**
- * Leases as conditional updates of one item per Gateway. DynamoDB applies each update atomically,
+ * Leases as conditional updates of one item per Gateway (the item that also holds its state record,
+ * see lease-item.ts; claims, which take the lease and read the record at once, are the state
+ * store's). DynamoDB applies each update atomically,
  * so the condition is the whole protocol: no read-then-write, no clock on the server side (the
  * caller's `now` decides expiry, as everywhere else in switchyard).
  */

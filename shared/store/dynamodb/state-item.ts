@@ -1,5 +1,7 @@
 /**
- * The stored form of a GatewayState: one DynamoDB item under `GATEWAY#<gatewayKey>` / `STATE`.
+ * The stored form of a GatewayState: one DynamoDB item under `GATEWAY#<gatewayKey>` / `STATE`,
+ * which also carries the Gateway's lease (lease-item.ts names those attributes). An item with only
+ * lease attributes is a Gateway without a record.
  *
  * `applied` is the bulk of the record (hundreds of rules, thousands of targets) and highly
  * repetitive JSON, so it is kept as gzip-compressed JSON in a binary attribute; the small fields
@@ -17,6 +19,7 @@ import { DecodeError, decodeObservedElb } from "../../elb/observed-codec.ts";
 import { type ClusterGatewayKey, InvalidGatewayKey, parseClusterGatewayKey } from "../../keys.ts";
 import { type GatewayState, StateDecodeError, StateTooLarge, type StoredGatewayState } from "../state.ts";
 import { itemSize, MAX_ITEM_BYTES } from "./item-size.ts";
+import { LEASE_ATTRIBUTES } from "./lease-item.ts";
 import { gatewayOfPartition, gatewayPartition, PARTITION_KEY, SORT_KEY, STATE_SORT_KEY } from "./table-keys.ts";
 
 export type StateItem = Record<string, AttributeValue>;
@@ -25,7 +28,7 @@ export type StateItem = Record<string, AttributeValue>;
  * How `applied` is encoded; a reader refuses any other value rather than misread it.
  * @default "json+gzip" — the only encoding; a new one gets a new value so old readers refuse it.
  */
-const APPLIED_ENCODING = "json+gzip";
+export const APPLIED_ENCODING = "json+gzip";
 
 /** Every DataPlane, checked against the type so a new data plane cannot be forgotten here. */
 const DATA_PLANES = { alb: true, nlb: true, lattice: true } satisfies Record<DataPlane, true>;
@@ -43,17 +46,78 @@ const ACCOUNT_ID = /^\d{12}$/;
 /** An AWS region name (`eu-west-1`, `us-gov-west-1`, `cn-north-1`…). */
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
+/** The record's attributes (besides the key and `gatewayKey`, which the lease shares). */
+export const RECORD_ATTRIBUTES = {
+  dataPlane: "dataPlane",
+  account: "account",
+  region: "region",
+  applied: "applied",
+  appliedEncoding: "appliedEncoding",
+  fencingToken: "fencingToken",
+  appliedHash: "appliedHash",
+  lastDriftCheck: "lastDriftCheck",
+  applyingStartedAt: "applyingStartedAt",
+  applyingDesiredHash: "applyingDesiredHash",
+  applyingCallsLandBy: "applyingCallsLandBy",
+} as const;
+
+/** The record attributes a record may lack: a write without them removes them from the item. */
+export const OPTIONAL_RECORD_ATTRIBUTES = [
+  RECORD_ATTRIBUTES.appliedHash,
+  RECORD_ATTRIBUTES.lastDriftCheck,
+  RECORD_ATTRIBUTES.applyingStartedAt,
+  RECORD_ATTRIBUTES.applyingDesiredHash,
+  RECORD_ATTRIBUTES.applyingCallsLandBy,
+] as const;
+
+/** The `applying` marker a claim writes (GatewayState.applying). */
+const MARKER_ATTRIBUTES = [
+  RECORD_ATTRIBUTES.applyingStartedAt,
+  RECORD_ATTRIBUTES.applyingDesiredHash,
+  RECORD_ATTRIBUTES.applyingCallsLandBy,
+] as const;
+
+/**
+ * Whether an item holds a record: any record attribute makes it one (and a damaged one is then
+ * refused by decodeState); an item with only the key and lease attributes is a Gateway without one.
+ */
+export function hasRecord(item: StateItem | undefined): item is StateItem {
+  return item !== undefined && Object.values(RECORD_ATTRIBUTES).some((name) => item[name] !== undefined);
+}
+
 export function stateKey(gatewayKey: ClusterGatewayKey): StateItem {
   return { [PARTITION_KEY]: { S: gatewayPartition(gatewayKey) }, [SORT_KEY]: { S: STATE_SORT_KEY } };
 }
 
+/** `applied` as stored: gzip-compressed JSON, and the JSON's length (for StateTooLarge). */
+export function encodeApplied(applied: unknown): { json: number; gzip: Uint8Array } {
+  const json = Buffer.from(JSON.stringify(applied), "utf8");
+  return { json: json.length, gzip: gzipSync(json) };
+}
+
 /**
- * The item for `state` written under the lease with `fencingToken` (the token is the lease's, not
- * whatever the caller left in `state.fencingToken`). Throws StateTooLarge if it would not fit.
+ * The most a claim adds to a record's item: the lease (`token`, an `owner` of up to 128 bytes,
+ * `leaseExpiresAt`) and the `applying` marker (two epoch-ms numbers and a desired hash of up to 128
+ * bytes), every number at its largest. A record is refused unless it fits with all of them, so no
+ * later claim or renewal can push its item over DynamoDB's limit. Lambda request ids (the
+ * reconcilers' owners) are 36 bytes and model hashes (sha256, hex) 64.
+ */
+export const CLAIM_HEADROOM_BYTES = itemSize({
+  [LEASE_ATTRIBUTES.token]: { N: String(Number.MAX_SAFE_INTEGER) },
+  [LEASE_ATTRIBUTES.owner]: { S: "o".repeat(128) },
+  [LEASE_ATTRIBUTES.expiresAt]: { N: String(Number.MAX_SAFE_INTEGER) },
+  [RECORD_ATTRIBUTES.applyingStartedAt]: { N: String(Number.MAX_SAFE_INTEGER) },
+  [RECORD_ATTRIBUTES.applyingDesiredHash]: { S: "h".repeat(128) },
+  [RECORD_ATTRIBUTES.applyingCallsLandBy]: { N: String(Number.MAX_SAFE_INTEGER) },
+});
+
+/**
+ * The record attributes of `state` written under the lease with `fencingToken` (the token is the
+ * lease's, not whatever the caller left in `state.fencingToken`), with the item's key and
+ * `gatewayKey`. Throws StateTooLarge if the item would not fit with CLAIM_HEADROOM_BYTES to spare.
  */
 export function encodeState(state: GatewayState, gatewayKey: ClusterGatewayKey, fencingToken: number): StateItem {
-  const json = Buffer.from(JSON.stringify(state.applied), "utf8");
-  const applied = gzipSync(json);
+  const { json, gzip: applied } = encodeApplied(state.applied);
   const item: StateItem = {
     ...stateKey(gatewayKey),
     gatewayKey: { S: gatewayKey },
@@ -71,9 +135,12 @@ export function encodeState(state: GatewayState, gatewayKey: ClusterGatewayKey, 
     item.applyingDesiredHash = { S: state.applying.desiredHash };
     if (state.applying.callsLandBy !== undefined) item.applyingCallsLandBy = { N: String(state.applying.callsLandBy) };
   }
-  const bytes = itemSize(item);
+  // The marker is counted at its largest in the headroom, whether or not this record has one.
+  const marker: readonly string[] = MARKER_ATTRIBUTES;
+  const withoutMarker = Object.fromEntries(Object.entries(item).filter(([name]) => !marker.includes(name)));
+  const bytes = itemSize(withoutMarker) + CLAIM_HEADROOM_BYTES;
   if (bytes > MAX_ITEM_BYTES) {
-    throw new StateTooLarge(gatewayKey, bytes, MAX_ITEM_BYTES, json.length, applied.length);
+    throw new StateTooLarge(gatewayKey, bytes, MAX_ITEM_BYTES, json, applied.length);
   }
   return item;
 }

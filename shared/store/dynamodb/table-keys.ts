@@ -10,7 +10,7 @@ export const PARTITION_KEY = "pk";
 /** @default "sk" — short for the same reason. */
 export const SORT_KEY = "sk";
 
-/** Per-Gateway partition: its lease and its state (and later its dirty-generation counter). */
+/** Per-Gateway partition: its lease and state item, and its dirty-generation counter. */
 export const GATEWAY_PREFIX = "GATEWAY#";
 /** Reserved for the objects mirror (`OBJECT#<cluster>/<kind>/<namespace>/<name>`). */
 export const OBJECT_PREFIX = "OBJECT#";
@@ -19,7 +19,7 @@ export const CLUSTER_PREFIX = "CLUSTER#";
 /** Objects-mirror sync markers: `SYNC#<cluster>` / `<Kind>`, written by each applied snapshot. */
 export const SYNC_PREFIX = "SYNC#";
 
-export const LEASE_SORT_KEY = "LEASE";
+/** The Gateway's lease and its state record: one item, so one request can take the one and read the other. */
 export const STATE_SORT_KEY = "STATE";
 
 export function gatewayPartition(gatewayKey: ClusterGatewayKey): string {

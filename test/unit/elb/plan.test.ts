@@ -143,7 +143,7 @@ describe("planning listener rules and target groups", () => {
     expect(ops.map((o) => o.op)).toEqual(["DeleteRule", "DeleteTargetGroup"]);
   });
 
-  it("a changed path creates the new rule before deleting the old one", () => {
+  it("a changed path that moves the rule creates the new rule before deleting the old one", () => {
     const state = applyModel(model(ROUTES));
     const moved = ROUTES.map((r) => (r.name === "r2" ? { ...r, path: "/bee" } : r));
     const ops = planElb(model(moved), state).operations.map((o) => o.op);
@@ -210,6 +210,131 @@ describe("planning listener rules and target groups", () => {
     const ops = planElb(undefined, state).operations.map((o) => o.op);
     expect(ops).toEqual(["DeleteLoadBalancer", "DeleteTargetGroup", "DeleteTargetGroup", "DeleteTargetGroup"]);
     expect(run(state, planElb(undefined, state).operations).targetGroups).toEqual([]);
+  });
+});
+
+/** `desired` with the rules of its one listener given as path patterns, in that order. */
+function withPaths(desired: LoadBalancerModel, paths: readonly (string[] | { regex: string })[]): LoadBalancerModel {
+  const next = structuredClone(desired);
+  const listener = next.listeners[0];
+  const template = listener?.rules[0];
+  if (!listener || !template) throw new Error("no rule to copy");
+  listener.rules = paths.map((p) => ({
+    ...structuredClone(template),
+    conditions: [
+      Array.isArray(p) ? { field: "path-pattern", values: p } : { field: "path-pattern", regexValues: [p.regex] },
+    ],
+  }));
+  return next;
+}
+
+describe("rules whose conditions change in place", () => {
+  const base = model(ROUTES.slice(0, 1));
+
+  it("a changed path that keeps the rule's place is one ModifyRule of its conditions and actions", () => {
+    const state = applyModel(model(ROUTES));
+    const rule = state.listeners[0]?.rules.find((r) => JSON.stringify(r.conditions).includes('"/b"'));
+    // /c sorts where /b did: same length, same creation time.
+    const moved = model(ROUTES.map((r) => (r.name === "r2" ? { ...r, path: "/c" } : r)));
+    const want = moved.listeners[0]?.rules.find((r) => JSON.stringify(r.conditions).includes('"/c"'));
+    expect(planElb(moved, state).operations).toEqual([
+      {
+        op: "ModifyRule",
+        listenerId: "HTTP:80",
+        rule: { arn: rule?.arn },
+        conditions: [{ field: "path-pattern", values: ["/c", "/c/*"] }],
+        actions: want?.actions,
+      },
+    ]);
+    expect(planElb(moved, run(state, planElb(moved, state).operations)).operations).toEqual([]);
+  });
+
+  it("several rules change in place when none's old paths can match another's new ones", () => {
+    const state = applyModel(withPaths(base, [["/a", "/a/*"], ["/b"], ["/c/*"]]));
+    const next = withPaths(base, [["/x", "/x/*"], ["/y"], ["/z/*"]]);
+    const ops = planElb(next, state).operations;
+    expect(ops.map((o) => o.op)).toEqual(["ModifyRule", "ModifyRule", "ModifyRule"]);
+    expect(ops.map((o) => (o.op === "ModifyRule" && "arn" in o.rule ? o.rule.arn : ""))).toEqual(
+      state.listeners[0]?.rules.map((r) => r.arn),
+    );
+    expect(planElb(next, run(state, ops)).operations).toEqual([]);
+  });
+
+  it("a rule whose old path may match an earlier in-place rule's new one is created and deleted instead", () => {
+    // Modifying /ab into /a, then / into /b, would leave /ab unserved in between (neither /a nor /b
+    // matches it, and / no longer does): so / → /b is a create before a delete.
+    const state = applyModel(withPaths(base, [["/ab"], ["/*"]]));
+    const [ab, all] = state.listeners[0]?.rules ?? [];
+    const next = withPaths(base, [["/a"], ["/b"]]);
+    const ops = planElb(next, state).operations;
+    expect(ops).toEqual([
+      expect.objectContaining({ op: "CreateRule", conditions: [{ field: "path-pattern", values: ["/b"] }] }),
+      expect.objectContaining({
+        op: "ModifyRule",
+        rule: { arn: ab?.arn },
+        conditions: next.listeners[0]?.rules[0]?.conditions,
+      }),
+      { op: "DeleteRule", listenerId: "HTTP:80", rule: { arn: all?.arn } },
+    ]);
+  });
+
+  it("a rule whose new path may match an earlier in-place rule's old one is created and deleted instead", () => {
+    const state = applyModel(withPaths(base, [["/ab"], ["/q"]]));
+    const next = withPaths(base, [["/x"], ["/a*"]]);
+    expect(planElb(next, state).operations.map((o) => o.op)).toEqual(["CreateRule", "ModifyRule", "DeleteRule"]);
+  });
+
+  it("'?' is a wildcard: /a?c may match what /abc matched", () => {
+    const state = applyModel(withPaths(base, [["/abc"], ["/q"]]));
+    const next = withPaths(base, [["/x"], ["/a?c"]]);
+    expect(planElb(next, state).operations.map((o) => o.op)).toEqual(["CreateRule", "ModifyRule", "DeleteRule"]);
+    const apart = withPaths(base, [["/x"], ["/b?c"]]);
+    expect(planElb(apart, state).operations.map((o) => o.op)).toEqual(["ModifyRule", "ModifyRule"]);
+  });
+
+  it("regex paths, and rules without a path, are never taken to be apart", () => {
+    const regex = applyModel(withPaths(base, [["/a"], { regex: "^/q$" }]));
+    const next = withPaths(base, [["/x"], { regex: "^/r$" }]);
+    expect(planElb(next, regex).operations.map((o) => o.op)).toEqual(["CreateRule", "ModifyRule", "DeleteRule"]);
+    const hostOnly = structuredClone(withPaths(base, [["/x"], ["/r"]]));
+    const second = hostOnly.listeners[0]?.rules[1];
+    if (second) second.conditions = [{ field: "host-header", values: ["r.example.com"] }];
+    const plain = applyModel(withPaths(base, [["/a"], ["/q"]]));
+    expect(planElb(hostOnly, plain).operations.map((o) => o.op)).toEqual(["CreateRule", "ModifyRule", "DeleteRule"]);
+    // The same with the rule without a path on the old side.
+    const hostBefore = structuredClone(withPaths(base, [["/a"], ["/q"]]));
+    const old = hostBefore.listeners[0]?.rules[1];
+    if (old) old.conditions = [{ field: "host-header", values: ["q.example.com"] }];
+    const fromHost = applyModel(hostBefore);
+    const toPaths = withPaths(base, [["/x"], ["/r"]]);
+    expect(planElb(toPaths, fromHost).operations.map((o) => o.op)).toEqual(["CreateRule", "ModifyRule", "DeleteRule"]);
+  });
+
+  it("modifications come in the listener's order, whether a rule's path or only its actions change", () => {
+    const before = withPaths(base, [["/a"], ["/b"]]);
+    const state = applyModel(before);
+    const next = withPaths(base, [["/x"], ["/b"]]);
+    const second = next.listeners[0]?.rules[1];
+    if (second) second.actions = [{ type: "fixed-response", statusCode: "503" }];
+    const ops = planElb(next, state).operations;
+    expect(ops.map((o) => (o.op === "ModifyRule" && "arn" in o.rule ? o.rule.arn : o.op))).toEqual(
+      state.listeners[0]?.rules.map((r) => r.arn),
+    );
+    expect(ops.map((o) => (o.op === "ModifyRule" ? o.conditions : []))).toEqual([
+      [{ field: "path-pattern", values: ["/x"] }],
+      [{ field: "path-pattern", values: ["/b"] }],
+    ]);
+  });
+
+  it("in-place rules stay between the rules kept around them, and extra new ones follow them", () => {
+    const state = applyModel(withPaths(base, [["/keep1"], ["/old"], ["/keep2"]]));
+    const next = withPaths(base, [["/keep1"], ["/new"], ["/more"], ["/keep2"]]);
+    const ops = planElb(next, state).operations;
+    expect(ops.map((o) => o.op)).toEqual(["CreateRule", "ModifyRule"]);
+    const after = run(state, ops);
+    const byPriority = [...(after.listeners[0]?.rules ?? [])].sort((a, b) => a.priority - b.priority);
+    expect(byPriority.map((r) => r.conditions[0])).toEqual(next.listeners[0]?.rules.map((r) => r.conditions[0]));
+    expect(planElb(next, after).operations).toEqual([]);
   });
 });
 

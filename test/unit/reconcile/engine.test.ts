@@ -310,8 +310,10 @@ describe("reconciling one Gateway", () => {
     expect([elb.calls.length, elb.reads]).toEqual([0, 0]);
   });
 
-  it("a failed lease release is logged with the Gateway key, and the reconcile still succeeds", async () => {
-    const { stores, deps, request, warnings } = setup();
+  it("a failed lease release is logged with the Gateway key, and the reconcile's own error still surfaces", async () => {
+    // A reconcile that completes releases in its last record write; only one cut short (here by a
+    // crash after AWS accepted a call) releases on its own, and that release failing must not hide why.
+    const { elb, stores, deps, request, warnings } = setup();
     const failing = {
       acquire: stores.leases.acquire.bind(stores.leases),
       renew: stores.leases.renew.bind(stores.leases),
@@ -319,8 +321,10 @@ describe("reconciling one Gateway", () => {
         throw new Error("ProvisionedThroughputExceededException");
       },
     };
-    const outcome = await reconcileGateway(request(model(["/a"])), { ...deps(), leases: failing });
-    expect(outcome.kind).toBe("applied");
+    elb.failAfter = (_op, index) => (index === 0 ? new Error("Lambda timed out") : undefined);
+    await expect(reconcileGateway(request(model(["/a"])), { ...deps(), leases: failing })).rejects.toThrow(
+      "Lambda timed out",
+    );
     expect(warnings).toEqual([
       {
         message: expect.stringContaining("lease release failed"),

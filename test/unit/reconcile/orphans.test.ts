@@ -62,6 +62,7 @@ describe("sweeping orphans", () => {
   it("spares a Gateway whose record was written after the listing", async () => {
     const { stores, elb, deps, request, target } = await orphaned();
     const states: StateStore = {
+      claim: (claim) => stores.states.claim(claim),
       get: (key) => stores.states.get(key),
       put: (state, lease) => stores.states.put(state, lease),
       delete: (key, lease) => stores.states.delete(key, lease),

@@ -5,6 +5,9 @@ import { beforeEach, describe, expect, test } from "vitest";
 import { type ClusterGatewayKey, clusterGatewayKey, InvalidGatewayKey } from "../../../shared/keys.ts";
 import { MAX_ITEM_BYTES } from "../../../shared/store/dynamodb/item-size.ts";
 import {
+  type ApplyingMarker,
+  type Claim,
+  type ClaimRequest,
   FencedOut,
   type GatewayState,
   type Lease,
@@ -37,6 +40,41 @@ export function storeContract(createStores: StoresFactory): void {
     const lease = await leases.acquire(gatewayKey, owner, now, TTL);
     if (lease === undefined) throw new Error(`${owner} could not acquire ${gatewayKey} at ${now}`);
     return lease;
+  }
+
+  function markerOf(owner: string, now: number): ApplyingMarker {
+    return { startedAt: now, desiredHash: `sha256:${owner}-desired`, callsLandBy: now + TTL + 20_000 };
+  }
+
+  function claimOf(owner: string, now: number, extra: Partial<ClaimRequest> = {}): Promise<Claim> {
+    const { dataPlane, account, region, applied } = stateOf(GW, `initial-${owner}`);
+    return states.claim({
+      gatewayKey: GW,
+      owner,
+      now,
+      ttlMs: TTL,
+      applying: markerOf(owner, now),
+      initial: { dataPlane, account, region, applied },
+      ...extra,
+    });
+  }
+
+  async function mustClaim(owner: string, now: number, extra: Partial<ClaimRequest> = {}): Promise<Lease> {
+    const claim = await claimOf(owner, now, extra);
+    if (claim.kind !== "claimed") throw new Error(`${owner} could not claim at ${now}: ${claim.kind}`);
+    return claim.lease;
+  }
+
+  /** A current record (applied `sha256:current`, checked at T0 - 1_000, no marker) and its lease released. */
+  async function putCurrent(): Promise<GatewayState> {
+    const lease = await mustAcquire(GW, "writer", T0 - 2_000);
+    const { applying: _, ...state } = {
+      ...stateOf(GW, "writer"),
+      appliedHash: "sha256:current",
+      lastDriftCheck: T0 - 1_000,
+    };
+    await states.put(state, lease, { release: true });
+    return { ...state, fencingToken: lease.token };
   }
 
   async function listAll(): Promise<GatewayState[]> {
@@ -284,6 +322,199 @@ export function storeContract(createStores: StoresFactory): void {
       const lease = await mustAcquire(GW, "a", T0);
       await states.delete(GW, lease);
       expect(await states.get(GW)).toBeUndefined();
+    });
+  });
+
+  describe("claims", () => {
+    test("a claim on a Gateway without a record takes the lease and starts the record from `initial` with its marker", async () => {
+      const claim = await claimOf("a", T0);
+      expect(claim).toEqual({ kind: "claimed", lease: { gatewayKey: GW, owner: "a", token: 1, expiresAt: T0 + TTL } });
+      const initial = stateOf(GW, "initial-a");
+      expect(await states.get(GW)).toEqual({
+        gatewayKey: GW,
+        dataPlane: initial.dataPlane,
+        account: initial.account,
+        region: initial.region,
+        applied: initial.applied,
+        applying: markerOf("a", T0),
+        fencingToken: 1,
+      });
+    });
+
+    test("a claim returns the record as it was and replaces only its marker and fencing token", async () => {
+      const lease = await mustAcquire(GW, "a", T0);
+      const before = { ...stateOf(GW, "a"), fencingToken: lease.token };
+      await states.put(before, lease, { release: true });
+      const claim = await claimOf("b", T0 + 1);
+      const token = lease.token + 1;
+      expect(claim).toEqual({
+        kind: "claimed",
+        lease: { gatewayKey: GW, owner: "b", token, expiresAt: T0 + 1 + TTL },
+        previous: before,
+      });
+      expect(await states.get(GW)).toEqual({ ...before, applying: markerOf("b", T0 + 1), fencingToken: token });
+    });
+
+    test("a claim holds the lease: another owner cannot acquire or claim until it expires", async () => {
+      const lease = await mustClaim("a", T0);
+      expect(await leases.acquire(GW, "b", lease.expiresAt, TTL)).toBeUndefined();
+      expect(await claimOf("b", lease.expiresAt)).toEqual({
+        kind: "busy",
+        holder: { owner: "a", expiresAt: lease.expiresAt },
+      });
+      expect(await claimOf("b", lease.expiresAt + 1)).toMatchObject({ kind: "claimed", lease: { owner: "b" } });
+    });
+
+    test("a busy claim writes nothing: the holder's record and lease are untouched", async () => {
+      const lease = await mustAcquire(GW, "a", T0);
+      await states.put(stateOf(GW, "a"), lease);
+      expect((await claimOf("b", T0 + 1)).kind).toBe("busy");
+      expect(await states.get(GW)).toEqual({ ...stateOf(GW, "a"), fencingToken: lease.token });
+      await states.put(stateOf(GW, "a2"), lease);
+      expect(writerOf(await states.get(GW))).toBe("a2");
+    });
+
+    test("a claim takes a higher token than every lease before it and fences their holders", async () => {
+      const acquired = await mustAcquire(GW, "a", T0);
+      const claimed = await mustClaim("b", AFTER_EXPIRY);
+      expect(claimed.token).toBe(acquired.token + 1);
+      await expect(states.put(stateOf(GW, "a"), acquired)).rejects.toBeInstanceOf(FencedOut);
+      expect(await leases.renew(acquired, AFTER_EXPIRY, TTL)).toBeUndefined();
+      const next = await leases.acquire(GW, "c", claimed.expiresAt + 1, TTL);
+      expect(next?.token).toBe(claimed.token + 1);
+    });
+
+    test("the holder's own claim is not blocked by its lease, and fences its earlier lease", async () => {
+      const earlier = await mustClaim("a", T0);
+      const later = await mustClaim("a", T0 + 1);
+      expect(later.token).toBe(earlier.token + 1);
+      await expect(states.put(stateOf(GW, "a"), earlier)).rejects.toBeInstanceOf(FencedOut);
+      await states.put(stateOf(GW, "a"), later);
+    });
+
+    test("of two reconcilers claiming at once, exactly one takes the lease, every time", async () => {
+      for (let i = 0; i < 50; i++) {
+        const gatewayKey = clusterGatewayKey("cluster-a", "claim-race", `gw-${i}`);
+        const claim = (owner: string) => claimOf(owner, T0, { gatewayKey });
+        const outcomes = await Promise.all([claim("a"), claim("b")]);
+        const kinds = outcomes.map((c) => c.kind).sort();
+        expect(kinds, gatewayKey).toEqual(["busy", "claimed"]);
+        const winner = outcomes.find((c) => c.kind === "claimed");
+        const loser = outcomes.find((c) => c.kind === "busy");
+        expect(loser?.kind === "busy" && loser.holder.owner, gatewayKey).toBe(
+          winner?.kind === "claimed" && winner.lease.owner,
+        );
+      }
+    });
+
+    test("with unlessCurrent, a current record takes nothing and is returned as stored", async () => {
+      const stored = await putCurrent();
+      const claim = await claimOf("b", T0, {
+        unlessCurrent: { appliedHash: "sha256:current", checkedAfter: T0 - 1_001 },
+      });
+      expect(claim).toEqual({ kind: "current", state: stored });
+      expect(await states.get(GW)).toEqual(stored);
+      // No lease was taken: the next acquisition is the very next token, at once.
+      expect((await leases.acquire(GW, "c", T0, TTL))?.token).toBe(stored.fencingToken + 1);
+    });
+
+    test("with unlessCurrent, a record is current only if every condition holds", async () => {
+      const stored = await putCurrent();
+      const check = async (appliedHash: string, checkedAfter: number) => {
+        const claim = await claimOf("b", T0, { unlessCurrent: { appliedHash, checkedAfter } });
+        if (claim.kind === "claimed") await states.put(stored, claim.lease, { release: true });
+        return claim.kind;
+      };
+      expect(await check("sha256:current", T0 - 1_001)).toBe("current");
+      expect(await check("sha256:other", T0 - 1_001)).toBe("claimed");
+      // Drift-checked exactly at the cut-off is not after it.
+      expect(await check("sha256:current", T0 - 1_000)).toBe("claimed");
+    });
+
+    test("with unlessCurrent, a record with an applying marker is never current", async () => {
+      const lease = await mustAcquire(GW, "a", T0 - 2_000);
+      const marked = { ...stateOf(GW, "a"), appliedHash: "sha256:current", lastDriftCheck: T0 - 1_000 };
+      await states.put(marked, lease, { release: true });
+      const claim = await claimOf("b", T0, { unlessCurrent: { appliedHash: "sha256:current", checkedAfter: 0 } });
+      expect(claim).toMatchObject({ kind: "claimed", previous: { applying: marked.applying } });
+    });
+
+    test("with unlessCurrent, a record never drift-checked counts as checked at 0", async () => {
+      const lease = await mustAcquire(GW, "a", T0);
+      const { applying: _, lastDriftCheck: __, ...unchecked } = { ...stateOf(GW, "a"), appliedHash: "sha256:current" };
+      await states.put(unchecked, lease, { release: true });
+      const current = { appliedHash: "sha256:current" };
+      expect((await claimOf("b", T0 + 1, { unlessCurrent: { ...current, checkedAfter: -1 } })).kind).toBe("current");
+      expect((await claimOf("b", T0 + 1, { unlessCurrent: { ...current, checkedAfter: 0 } })).kind).toBe("claimed");
+    });
+
+    test("with unlessCurrent, another owner's lease in force is busy even on a current record", async () => {
+      const stored = await putCurrent();
+      const held = await mustAcquire(GW, "a", T0);
+      expect(await claimOf("b", T0 + 1, { unlessCurrent: { appliedHash: "sha256:current", checkedAfter: 0 } })).toEqual(
+        {
+          kind: "busy",
+          holder: { owner: "a", expiresAt: held.expiresAt },
+        },
+      );
+      expect(writerOf(await states.get(GW))).toBe(writerOf(stored));
+    });
+
+    test("with unlessCurrent, a current record under an expired lease is current", async () => {
+      const stored = await putCurrent();
+      await mustAcquire(GW, "crashed", T0 - TTL - 1);
+      const claim = await claimOf("b", T0, { unlessCurrent: { appliedHash: "sha256:current", checkedAfter: 0 } });
+      expect(claim).toEqual({ kind: "current", state: { ...stored } });
+    });
+  });
+
+  describe("writes that release the lease", () => {
+    test("put with release writes the record and frees the lease in one write", async () => {
+      const lease = await mustClaim("a", T0);
+      await states.put(stateOf(GW, "a"), lease, { release: true });
+      expect(await states.get(GW)).toEqual({ ...stateOf(GW, "a"), fencingToken: lease.token });
+      // Free at once, not at expiry; and the released holder can write no more.
+      expect((await leases.acquire(GW, "b", T0 + 1, TTL))?.token).toBe(lease.token + 1);
+      await expect(states.put(stateOf(GW, "a2"), lease)).rejects.toBeInstanceOf(FencedOut);
+    });
+
+    test("put without release keeps the lease held", async () => {
+      const lease = await mustClaim("a", T0);
+      await states.put(stateOf(GW, "a"), lease);
+      expect(await leases.acquire(GW, "b", T0 + 1, TTL)).toBeUndefined();
+      await states.put(stateOf(GW, "a2"), lease, { release: true });
+      expect(writerOf(await states.get(GW))).toBe("a2");
+    });
+
+    test("delete with release removes the record and frees the lease; the token carries on", async () => {
+      const lease = await mustClaim("a", T0);
+      await states.delete(GW, lease, { release: true });
+      expect(await states.get(GW)).toBeUndefined();
+      expect(await listAll()).toEqual([]);
+      const next = await claimOf("b", T0 + 1);
+      expect(next).toEqual({
+        kind: "claimed",
+        lease: { gatewayKey: GW, owner: "b", token: lease.token + 1, expiresAt: T0 + 1 + TTL },
+      });
+    });
+
+    test("delete without release keeps the lease held", async () => {
+      const lease = await mustClaim("a", T0);
+      await states.delete(GW, lease);
+      expect(await states.get(GW)).toBeUndefined();
+      expect(await leases.acquire(GW, "b", T0 + 1, TTL)).toBeUndefined();
+      await states.put(stateOf(GW, "a"), lease, { release: true });
+      expect(writerOf(await states.get(GW))).toBe("a");
+    });
+
+    test("a superseded put with release is FencedOut and releases nothing", async () => {
+      const stale = await mustClaim("a", T0);
+      const current = await mustClaim("b", AFTER_EXPIRY);
+      await expect(states.put(stateOf(GW, "a"), stale, { release: true })).rejects.toBeInstanceOf(FencedOut);
+      await expect(states.delete(GW, stale, { release: true })).rejects.toBeInstanceOf(FencedOut);
+      expect(await leases.acquire(GW, "c", AFTER_EXPIRY + 1, TTL)).toBeUndefined();
+      await states.put(stateOf(GW, "b"), current, { release: true });
+      expect(writerOf(await states.get(GW))).toBe("b");
     });
   });
 
