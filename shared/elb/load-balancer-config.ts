@@ -63,7 +63,7 @@ export function loadBalancerSettings(gateway: ResolvedGateway, ctx: ElbBuildCont
   );
   return {
     ...(spec.loadBalancerName ? { name: spec.loadBalancerName } : {}),
-    scheme: spec.scheme ?? ctx.defaultScheme ?? "internet-facing",
+    scheme: spec.scheme ?? ctx.defaultScheme ?? "internal",
     ipAddressType: spec.ipAddressType ?? "ipv4",
     subnets: (spec.loadBalancerSubnets ?? []).map((s) => s.identifier).filter((s): s is string => !!s),
     securityGroups: spec.securityGroups ?? [],

@@ -181,11 +181,12 @@ describe("planning listener rules and target groups", () => {
 
   it("a scheme change replaces the load balancer and says why", () => {
     const state = applyModel(model(ROUTES));
-    const internal = { ...model(ROUTES), scheme: "internal" as const, name: "sy-apps-gw-internal" };
-    const plan = planElb(internal, state);
-    expect(plan.replacement).toContain("scheme changes from internet-facing to internal");
+    expect(state.loadBalancer?.scheme).toBe("internal");
+    const public_ = { ...model(ROUTES), scheme: "internet-facing" as const, name: "sy-apps-gw-public" };
+    const plan = planElb(public_, state);
+    expect(plan.replacement).toContain("scheme changes from internal to internet-facing");
     expect(plan.operations[0]?.op).toBe("DeleteLoadBalancer");
-    expect(planElb(internal, run(state, plan.operations)).operations).toEqual([]);
+    expect(planElb(public_, run(state, plan.operations)).operations).toEqual([]);
   });
 
   it("mutual TLS is set at creation, turned off explicitly, and stable once applied", () => {
