@@ -4,6 +4,7 @@
  * deleted). Every target address sits behind one simulated group; the real lookup of network
  * interfaces is exercised against moto in integration tests.
  */
+import { createHash } from "node:crypto";
 import type { ObservedElb } from "../elb/observed.ts";
 import type { ManagedGroupRole, SecurityGroupOperation } from "../elb/security-group-state.ts";
 import { permissionKey } from "../elb/security-groups.ts";
@@ -12,10 +13,9 @@ import { SimulatedElbError } from "./elb-simulator.ts";
 /** The one security group every simulated target's network interface has. */
 export const SIMULATED_TARGET_GROUP = "sg-0000000000simtarget";
 
-let ruleCounter = 0;
-function nextRuleId(): string {
-  ruleCounter += 1;
-  return `sgr-sim${String(ruleCounter).padStart(10, "0")}`;
+/** Rule ids from what the rule is, so recorded goldens do not depend on what ran before. */
+function ruleId(...parts: readonly (string | number)[]): string {
+  return `sgr-${createHash("sha256").update(parts.join("|")).digest("hex").slice(0, 17)}`;
 }
 
 /** The ids of groups a CreateLoadBalancer or SetSecurityGroups names by role. */
@@ -47,7 +47,9 @@ export function simulateSecurityGroups(state: ObservedElb, op: SecurityGroupOper
       if (op.ingress.some((p) => have.has(permissionKey(p)))) {
         throw new SimulatedElbError("InvalidPermission.Duplicate", "the rule exists");
       }
-      frontend.ingress.push(...op.ingress.map((p) => ({ ...p, ruleId: nextRuleId(), owned: true })));
+      frontend.ingress.push(
+        ...op.ingress.map((p) => ({ ...p, ruleId: ruleId(frontend.id, permissionKey(p)), owned: true })),
+      );
       return state;
     }
     case "RevokeSecurityGroupIngress": {
@@ -68,7 +70,7 @@ export function simulateSecurityGroups(state: ObservedElb, op: SecurityGroupOper
         } else {
           groups.targetRules.push({
             groupId: SIMULATED_TARGET_GROUP,
-            ruleId: nextRuleId(),
+            ruleId: ruleId(SIMULATED_TARGET_GROUP, groups.backend.id, a.protocol, a.port),
             protocol: a.protocol,
             port: a.port,
             targets: [a.ip],
