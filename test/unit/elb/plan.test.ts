@@ -133,7 +133,12 @@ describe("planning listener rules and target groups", () => {
     const added = [...ROUTES, { name: "r4", path: "/ab", backends: [["d", 1]] as [string, number][] }];
     const ops = planElb(model(added), state).operations;
     // The backend group is admitted to the new targets before they are registered.
-    expect(ops.map((o) => o.op)).toEqual(["AuthorizeTargetIngress", "CreateTargetGroup", "RegisterTargets", "CreateRule"]);
+    expect(ops.map((o) => o.op)).toEqual([
+      "AuthorizeTargetIngress",
+      "CreateTargetGroup",
+      "RegisterTargets",
+      "CreateRule",
+    ]);
     const after = run(state, ops);
     expect(planElb(model(added), after).operations).toEqual([]);
   });
