@@ -91,7 +91,10 @@ export function securityGroupTeardown(observed: ObservedElb): SecurityGroupOpera
   if (!state) return [];
   const ops: SecurityGroupOperation[] = [];
   const rules = releaseAll(state);
-  if (rules.length > 0) ops.push({ op: "RevokeTargetIngress", rules });
+  const forget = state.unresolvedTargets ?? [];
+  if (rules.length > 0 || forget.length > 0) {
+    ops.push({ op: "RevokeTargetIngress", rules, ...(forget.length > 0 ? { forget: [...forget] } : {}) });
+  }
   if (state.frontend) ops.push({ op: "DeleteSecurityGroup", role: "frontend", groupId: state.frontend.id });
   if (state.backend) ops.push({ op: "ReleaseBackendSecurityGroup", groupId: state.backend.id });
   return ops;
@@ -170,7 +173,10 @@ export function planSecurityGroups(desired: LoadBalancerModel, observed: Observe
     prepare.push(...planTargetRules(desired, state ?? { targetRules: [] }, effective.backend.ruleTags, cleanup));
   } else if (state) {
     const rules = releaseAll(state);
-    if (rules.length > 0) cleanup.push({ op: "RevokeTargetIngress", rules });
+    const forget = state.unresolvedTargets ?? [];
+    if (rules.length > 0 || forget.length > 0) {
+      cleanup.push({ op: "RevokeTargetIngress", rules, ...(forget.length > 0 ? { forget: [...forget] } : {}) });
+    }
   }
 
   // Groups no longer named go once the load balancer stopped naming them (SetSecurityGroups runs
@@ -223,6 +229,10 @@ function planTargetRules(
   const covered = new Set(
     state.targetRules.flatMap((r) => r.targets.map((ip) => accessKey({ ip, protocol: r.protocol, port: r.port }))),
   );
+  // Looked up and not found: retried by the drift check, not by every plan.
+  const unresolved = new Set(state.unresolvedTargets ?? []);
+  const wantIps = new Set(want.map((a) => a.ip));
+  const forget = [...unresolved].filter((ip) => !wantIps.has(ip));
   const releases: TargetRuleRelease[] = [];
   for (const r of state.targetRules) {
     const staleTargets = r.targets.filter((ip) => !wantKeys.has(accessKey({ ip, protocol: r.protocol, port: r.port })));
@@ -230,8 +240,10 @@ function planTargetRules(
       releases.push({ groupId: r.groupId, ruleId: r.ruleId, protocol: r.protocol, port: r.port, staleTargets });
     }
   }
-  if (releases.length > 0) cleanup.push({ op: "RevokeTargetIngress", rules: releases });
-  const missing = want.filter((a) => !covered.has(accessKey(a)));
+  if (releases.length > 0 || forget.length > 0) {
+    cleanup.push({ op: "RevokeTargetIngress", rules: releases, ...(forget.length > 0 ? { forget } : {}) });
+  }
+  const missing = want.filter((a) => !covered.has(accessKey(a)) && !unresolved.has(a.ip));
   if (missing.length === 0) return [];
   return [{ op: "AuthorizeTargetIngress", access: missing, tags }];
 }
@@ -257,7 +269,8 @@ export function securityGroupNotes(desired: LoadBalancerModel | undefined, obser
         "it keeps them; disableSecurityGroup applies to a load balancer when it is created",
     );
   }
-  const unresolved = observed.securityGroups?.unresolvedTargets ?? [];
+  const targets = new Set(desired?.targetGroups.flatMap((tg) => tg.targets.map((t) => t.id)) ?? []);
+  const unresolved = (observed.securityGroups?.unresolvedTargets ?? []).filter((ip) => targets.has(ip));
   if (desired && unresolved.length > 0) {
     const shown = unresolved.slice(0, 5).join(", ");
     const more = unresolved.length > 5 ? ` and ${unresolved.length - 5} more` : "";

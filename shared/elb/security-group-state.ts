@@ -50,8 +50,9 @@ export interface ObservedSecurityGroups {
   backend?: ObservedSecurityGroup;
   targetRules: ObservedTargetRule[];
   /**
-   * Target addresses whose network interface was not found in the VPC when last looked up: no
-   * rule admits the backend group to them (reported in status, looked up again at the next plan).
+   * Target addresses whose network interface was not found in the VPC when last looked up (a
+   * target outside the VPC, or gone): no rule admits the backend group to them. Reported in
+   * status and looked up again by the drift check; a plan does not retry them.
    */
   unresolvedTargets?: string[];
 }
@@ -93,7 +94,12 @@ export type SecurityGroupOperation =
    * Stale targets leave these rules; a rule no target needs any more loses this Gateway's claim
    * and is revoked when no other Gateway claims it.
    */
-  | { op: "RevokeTargetIngress"; rules: TargetRuleRelease[] }
+  | {
+      op: "RevokeTargetIngress";
+      rules: TargetRuleRelease[];
+      /** Addresses no longer targets that were recorded as unresolved: forgotten. */
+      forget?: string[];
+    }
   /** The frontend group, once no load balancer uses it. */
   | { op: "DeleteSecurityGroup"; role: "frontend"; groupId: string }
   /** The backend group leaves this Gateway; deleted when no load balancer in the VPC uses it. */

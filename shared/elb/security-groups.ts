@@ -220,6 +220,13 @@ export function buildSecurityGroups(input: SecurityGroupBuildInput): SecurityGro
   };
 }
 
+/** What `targetAccess` reads of a target group: the model's, or one observed in AWS. */
+export interface TargetGroupShape {
+  protocol: string;
+  healthCheck: { enabled: boolean; port: string };
+  targets: readonly { id: string; port: number }[];
+}
+
 export function accessKey(a: TargetAccess): string {
   return `${a.ip}|${a.protocol}|${a.port}`;
 }
@@ -229,7 +236,7 @@ export function accessKey(a: TargetAccess): string {
  * transport (TCP_UDP: both), and the health-check port over TCP (every ELB health check is TCP,
  * HTTP or HTTPS).
  */
-export function targetAccess(model: Pick<LoadBalancerModel, "targetGroups">): TargetAccess[] {
+export function targetAccess(model: { targetGroups: readonly TargetGroupShape[] }): TargetAccess[] {
   const all = new Map<string, TargetAccess>();
   const add = (a: TargetAccess) => all.set(accessKey(a), a);
   for (const tg of model.targetGroups) {

@@ -81,6 +81,11 @@ export function simulateSecurityGroups(state: ObservedElb, op: SecurityGroupOper
       return state;
     }
     case "RevokeTargetIngress":
+      if (op.forget && groups.unresolvedTargets) {
+        const forget = new Set(op.forget);
+        groups.unresolvedTargets = groups.unresolvedTargets.filter((ip) => !forget.has(ip));
+        if (groups.unresolvedTargets.length === 0) delete groups.unresolvedTargets;
+      }
       for (const release of op.rules) {
         const rule = groups.targetRules.find((r) => r.ruleId === release.ruleId);
         if (!rule) continue;

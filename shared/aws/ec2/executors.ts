@@ -369,6 +369,11 @@ export const securityGroupExecutors: Pick<
   async RevokeTargetIngress(_client, op, ctx, deps) {
     const ec2 = ec2Of(deps, op.op);
     const state = groupsOf(ctx);
+    if (op.forget && state.unresolvedTargets) {
+      const forget = new Set(op.forget);
+      state.unresolvedTargets = state.unresolvedTargets.filter((ip) => !forget.has(ip));
+      if (state.unresolvedTargets.length === 0) delete state.unresolvedTargets;
+    }
     for (const release of op.rules) {
       const rule = state.targetRules.find((r) => r.ruleId === release.ruleId);
       if (!rule) continue;

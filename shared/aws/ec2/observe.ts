@@ -12,7 +12,13 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import { TAG, tagValue } from "../../elb/naming.ts";
 import type { ObservedSecurityGroups, ObservedTargetRule } from "../../elb/security-group-state.ts";
-import { BACKEND_ROLE, claimTagKey, FRONTEND_ROLE } from "../../elb/security-groups.ts";
+import {
+  BACKEND_ROLE,
+  claimTagKey,
+  FRONTEND_ROLE,
+  type TargetGroupShape,
+  targetAccess,
+} from "../../elb/security-groups.ts";
 import { resolveVpcId, type VpcSelector } from "../elbv2/network.ts";
 import { fromEc2Tags, fromSecurityGroupRule, ipProtocol, ownedBy } from "./rules.ts";
 import { describeGroups, describeRules, ingressRules } from "./security-groups.ts";
@@ -34,16 +40,19 @@ async function frontendRules(ec2: EC2Client, groupId: string, owner: SecurityGro
 
 /**
  * The recorded target rules that still exist and are still this Gateway's to claim, each keeping
- * the targets whose network interface is still behind its group.
+ * the targets whose network interface is still behind its group; and the addresses recorded as
+ * unresolved that still have no network interface.
  */
 async function targetRules(
   ec2: EC2Client,
   recorded: readonly ObservedTargetRule[],
+  unresolved: readonly string[],
   owner: SecurityGroupOwner,
   vpcId: string | undefined,
   eksClusterName: string | undefined,
-): Promise<ObservedTargetRule[]> {
-  if (recorded.length === 0) return [];
+): Promise<Pick<ObservedSecurityGroups, "targetRules" | "unresolvedTargets">> {
+  const kept = unresolved.length > 0 ? { unresolvedTargets: [...unresolved] } : {};
+  if (recorded.length === 0 && unresolved.length === 0) return { targetRules: [] };
   const found = new Map(
     (
       await describeRules(ec2, OPERATION, [{ Name: "security-group-rule-id", Values: recorded.map((r) => r.ruleId) }])
@@ -55,14 +64,21 @@ async function targetRules(
     // Someone took the claim off: the rule is no longer this Gateway's to count on or revoke.
     return rule !== undefined && (!r.claimed || claim in fromEc2Tags(rule.Tags));
   });
-  const addresses = [...new Set(alive.flatMap((r) => r.targets))];
-  if (!vpcId || addresses.length === 0) return alive.map((r) => ({ ...r, targets: [...r.targets] }));
+  const addresses = [...new Set([...alive.flatMap((r) => r.targets), ...unresolved])];
+  if (!vpcId || addresses.length === 0) {
+    return { targetRules: alive.map((r) => ({ ...r, targets: [...r.targets] })), ...kept };
+  }
   const located = await targetSecurityGroups(ec2, vpcId, addresses, eksClusterName);
-  return alive.map((r) => ({
-    ...r,
-    // A target whose interface moved to other groups (or went away) no longer counts on this rule.
-    targets: r.targets.filter((ip) => located.groups.get(ip)?.includes(r.groupId) ?? false),
-  }));
+  // An unresolved address that has an interface now is left for the next plan to admit.
+  const still = unresolved.filter((ip) => !located.groups.has(ip));
+  return {
+    targetRules: alive.map((r) => ({
+      ...r,
+      // A target whose interface moved to other groups (or went away) no longer counts on this rule.
+      targets: r.targets.filter((ip) => located.groups.get(ip)?.includes(r.groupId) ?? false),
+    })),
+    ...(still.length > 0 ? { unresolvedTargets: still } : {}),
+  };
 }
 
 export interface ObserveSecurityGroupsOptions {
@@ -84,9 +100,14 @@ export async function observeSecurityGroups(
       ? (await describeGroups(ec2, OPERATION, [{ Name: "group-id", Values: ids }])).map((g) => g.GroupId)
       : [],
   );
-  const out: ObservedSecurityGroups = {
-    targetRules: await targetRules(ec2, applied.targetRules, options.owner, options.vpcId, options.eksClusterName),
-  };
+  const out: ObservedSecurityGroups = await targetRules(
+    ec2,
+    applied.targetRules,
+    applied.unresolvedTargets ?? [],
+    options.owner,
+    options.vpcId,
+    options.eksClusterName,
+  );
   if (applied.frontend && existing.has(applied.frontend.id)) {
     out.frontend = {
       id: applied.frontend.id,
@@ -95,20 +116,22 @@ export async function observeSecurityGroups(
     };
   }
   if (applied.backend && existing.has(applied.backend.id)) out.backend = { ...applied.backend };
-  if (applied.unresolvedTargets?.length) out.unresolvedTargets = [...applied.unresolvedTargets];
   return out;
 }
 
 export interface DiscoverSecurityGroupsOptions {
   owner: SecurityGroupOwner;
   vpc?: VpcSelector;
+  /** The Gateway's target groups as discovered, registered targets included: they justify the rules. */
+  targetGroups?: readonly TargetGroupShape[];
+  eksClusterName?: string;
 }
 
 /**
  * Everything tagged as this Gateway's, with no record to go by: its frontend group (with rules),
  * the cluster's backend group in the VPC (released by a deletion plan unless still in use), and
- * the target rules carrying its claim (their targets unknown until the next plan authorizes
- * them again).
+ * the target rules carrying its claim, each with the registered targets behind its group that
+ * need its port (a rule none needs is released by the next plan).
  */
 export async function discoverSecurityGroups(
   ec2: EC2Client,
@@ -148,6 +171,7 @@ export async function discoverSecurityGroups(
         ];
       }),
   };
+  await justify(ec2, out, vpcId, options);
   const frontend = frontends[0];
   if (frontend?.GroupId) {
     out.frontend = {
@@ -159,4 +183,29 @@ export async function discoverSecurityGroups(
   const backend = backends[0];
   if (backend?.GroupId) out.backend = { id: backend.GroupId, name: backend.GroupName ?? "" };
   return out;
+}
+
+/** Fills discovered rules' targets from the registered targets, and records the unresolved ones. */
+async function justify(
+  ec2: EC2Client,
+  out: ObservedSecurityGroups,
+  vpcId: string,
+  options: DiscoverSecurityGroupsOptions,
+): Promise<void> {
+  const access = targetAccess({ targetGroups: options.targetGroups ?? [] });
+  if (access.length === 0) return;
+  const located = await targetSecurityGroups(
+    ec2,
+    vpcId,
+    access.map((a) => a.ip),
+    options.eksClusterName,
+  );
+  for (const a of access) {
+    for (const groupId of located.groups.get(a.ip) ?? []) {
+      const rule = out.targetRules.find((r) => r.groupId === groupId && r.protocol === a.protocol && r.port === a.port);
+      if (rule && !rule.targets.includes(a.ip)) rule.targets.push(a.ip);
+    }
+  }
+  for (const rule of out.targetRules) rule.targets.sort();
+  if (located.unresolved.length > 0) out.unresolvedTargets = located.unresolved;
 }

@@ -74,7 +74,12 @@ export class AwsElb implements ElbPort {
       const ec2 = this.#factory.ec2(this.#target);
       const vpc = this.#vpcId ? { id: this.#vpcId } : this.#options.vpc;
       const securityGroups = await network("discover", () =>
-        discoverSecurityGroups(ec2, { owner: this.#owner, ...(vpc ? { vpc } : {}) }),
+        discoverSecurityGroups(ec2, {
+          owner: this.#owner,
+          ...(vpc ? { vpc } : {}),
+          targetGroups: elb.targetGroups,
+          ...(this.#options.eksClusterName ? { eksClusterName: this.#options.eksClusterName } : {}),
+        }),
       );
       return { ...elb, securityGroups };
     });
