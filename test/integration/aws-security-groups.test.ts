@@ -23,6 +23,7 @@ import { controllerConfig } from "../../shared/config.ts";
 import type { LoadBalancerModel } from "../../shared/elb/model.ts";
 import { emptyObserved, type ObservedElb } from "../../shared/elb/observed.ts";
 import { planElb } from "../../shared/elb/plan.ts";
+import { securityGroupNotes } from "../../shared/elb/security-group-plan.ts";
 import { loadManifests } from "../../shared/manifest/load.ts";
 import { snapshotOf } from "../../shared/snapshot.ts";
 import { translate } from "../../shared/translate.ts";
@@ -54,8 +55,7 @@ function model(g: GatewayShape): LoadBalancerModel {
   const infra = g.config
     ? `  infrastructure: {parametersRef: {group: gateway.k8s.aws, kind: LoadBalancerConfiguration, name: ${g.name}}}\n`
     : "";
-  const listener =
-    kind === "alb" ? "{name: http, port: 80, protocol: HTTP}" : "{name: db, port: 5432, protocol: TCP}";
+  const listener = kind === "alb" ? "{name: http, port: 80, protocol: HTTP}" : "{name: db, port: 5432, protocol: TCP}";
   const route =
     kind === "alb"
       ? `apiVersion: gateway.networking.k8s.io/v1
@@ -153,7 +153,12 @@ beforeAll(async () => {
   vpcId =
     (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }))).Vpcs?.[0]
       ?.VpcId ?? "";
-  nodes.push(await node("a", "172.31.1.10"), await node("b", "172.31.2.20"), await node("c", "172.31.3.30"));
+  nodes.push(
+    await node("a", "172.31.1.10"),
+    await node("b", "172.31.2.20"),
+    await node("c", "172.31.3.30"),
+    await node("d", "172.31.4.40"),
+  );
 });
 
 afterAll(() => {
@@ -214,11 +219,17 @@ describe("security groups of an Application Load Balancer on moto", () => {
     const frontend = state.securityGroups?.frontend?.id ?? "";
     const removed = (await rulesOf(frontend)).find((r) => r.CidrIpv4 === "10.0.0.0/8" && r.IpProtocol === "tcp");
     await ec2.send(
-      new RevokeSecurityGroupIngressCommand({ GroupId: frontend, SecurityGroupRuleIds: [removed?.SecurityGroupRuleId ?? ""] }),
+      new RevokeSecurityGroupIngressCommand({
+        GroupId: frontend,
+        SecurityGroupRuleIds: [removed?.SecurityGroupRuleId ?? ""],
+      }),
     );
     const nodeRule = (await rulesOf(a.group))[0];
     await ec2.send(
-      new RevokeSecurityGroupIngressCommand({ GroupId: a.group, SecurityGroupRuleIds: [nodeRule?.SecurityGroupRuleId ?? ""] }),
+      new RevokeSecurityGroupIngressCommand({
+        GroupId: a.group,
+        SecurityGroupRuleIds: [nodeRule?.SecurityGroupRuleId ?? ""],
+      }),
     );
     // Someone else's rules, in switchyard's group and in the node's.
     await ec2.send(
@@ -274,7 +285,12 @@ describe("security groups of an Application Load Balancer on moto", () => {
     if (!a || !b) throw new Error("no nodes");
     const desired = model({ name: "web", config: "{sourceRanges: [10.0.0.0/8, 172.16.0.0/12]}", addresses: [b.ip] });
     const { state: after, operations } = await apply(elb(), desired, state);
-    expect(operations).toEqual(["AuthorizeTargetIngress", "RegisterTargets", "DeregisterTargets", "RevokeTargetIngress"]);
+    expect(operations).toEqual([
+      "AuthorizeTargetIngress",
+      "RegisterTargets",
+      "DeregisterTargets",
+      "RevokeTargetIngress",
+    ]);
     state = after;
     const backend = state.securityGroups?.backend?.id;
     expect(summary(await rulesOf(b.group))).toEqual([`tcp 8080-8080 from ${backend}`]);
@@ -294,5 +310,155 @@ describe("security groups of an Application Load Balancer on moto", () => {
     expect(await groupExists(backend)).toBe(false);
     expect(await rulesOf(b?.group ?? "")).toEqual([]);
     expect(summary(await rulesOf(a?.group ?? ""))).toEqual(["tcp 9100-9100 from 10.0.0.0/8"]);
+  });
+});
+
+async function claimTags(groupId: string): Promise<string[]> {
+  const rules = await rulesOf(groupId);
+  return rules.flatMap((r) =>
+    (r.Tags ?? []).filter((t) => t.Key?.startsWith("switchyard.dev/claim/")).map((t) => t.Value ?? ""),
+  );
+}
+
+describe("Gateways of one cluster share the backend group and the rules on a node's group", () => {
+  let one: ObservedElb = emptyObserved();
+  let two: ObservedElb = emptyObserved();
+
+  it("both load balancers name the one backend group; the node's one rule carries both claims", async () => {
+    const c = nodes[2];
+    if (!c) throw new Error("no node");
+    ({ state: one } = await apply(port("apps/one"), model({ name: "one", addresses: [c.ip] }), emptyObserved()));
+    ({ state: two } = await apply(port("apps/two"), model({ name: "two", addresses: [c.ip] }), emptyObserved()));
+    const backend = one.securityGroups?.backend?.id ?? "";
+    expect(two.securityGroups?.backend?.id).toBe(backend);
+    expect(await loadBalancerGroups(two.loadBalancer?.arn ?? "")).toContain(backend);
+    expect(summary(await rulesOf(c.group))).toEqual([`tcp 8080-8080 from ${backend}`]);
+    expect((await claimTags(c.group)).sort()).toEqual(["apps/one", "apps/two"]);
+  });
+
+  it("deleting one Gateway takes its claim off and leaves the rule and the backend group to the other", async () => {
+    const c = nodes[2];
+    const backend = one.securityGroups?.backend?.id ?? "";
+    await apply(port("apps/one"), undefined, one);
+    expect(summary(await rulesOf(c?.group ?? ""))).toEqual([`tcp 8080-8080 from ${backend}`]);
+    expect(await claimTags(c?.group ?? "")).toEqual(["apps/two"]);
+    expect(await groupExists(backend)).toBe(true);
+    expect(await groupExists(one.securityGroups?.frontend?.id ?? "")).toBe(false);
+  });
+
+  it("deleting the last Gateway removes the rule and the backend group", async () => {
+    const c = nodes[2];
+    const backend = two.securityGroups?.backend?.id ?? "";
+    await apply(port("apps/two"), undefined, two);
+    expect(await rulesOf(c?.group ?? "")).toEqual([]);
+    expect(await groupExists(backend)).toBe(false);
+  });
+});
+
+describe("an identical rule someone else added to a node's group", () => {
+  it("serves the targets, is not claimed, stays when the Gateway goes, and keeps the backend group it admits", async () => {
+    const d = nodes[3];
+    if (!d) throw new Error("no node");
+    // The backend group exists (another Gateway made it); someone already admits it on 8080.
+    const { state: other } = await apply(port("apps/other"), model({ name: "other", addresses: [] }), emptyObserved());
+    const backend = other.securityGroups?.backend?.id ?? "";
+    await ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: d.group,
+        IpPermissions: [{ IpProtocol: "tcp", FromPort: 8080, ToPort: 8080, UserIdGroupPairs: [{ GroupId: backend }] }],
+      }),
+    );
+    const elb = port("apps/reuse");
+    const desired = model({ name: "reuse", addresses: [d.ip] });
+    const { state } = await apply(elb, desired, emptyObserved());
+    expect(state.securityGroups?.targetRules).toEqual([
+      expect.objectContaining({ groupId: d.group, port: 8080, targets: [d.ip], claimed: false }),
+    ]);
+    expect(await claimTags(d.group)).toEqual([]);
+    expect(planElb(desired, await elb.observe(state)).operations).toEqual([]);
+    await apply(elb, undefined, state);
+    await apply(port("apps/other"), undefined, other);
+    expect(summary(await rulesOf(d.group))).toEqual([`tcp 8080-8080 from ${backend}`]);
+    // EC2 would never delete a group another group's rule admits: it stays for the next Gateway.
+    expect(await groupExists(backend)).toBe(true);
+  });
+});
+
+describe("security groups the configuration names", () => {
+  let userGroup: string;
+
+  beforeAll(async () => {
+    userGroup =
+      (
+        await ec2.send(
+          new CreateSecurityGroupCommand({ GroupName: "platform-lb", Description: "the platform's", VpcId: vpcId }),
+        )
+      ).GroupId ?? "";
+  });
+
+  it("are the load balancer's only groups: no frontend group, no backend group, no rule on the targets", async () => {
+    const [a] = nodes;
+    const elb = port("apps/named");
+    const desired = model({ name: "named", config: `{securityGroups: [${userGroup}]}`, addresses: [a?.ip ?? ""] });
+    const { state } = await apply(elb, desired, emptyObserved());
+    expect(await loadBalancerGroups(state.loadBalancer?.arn ?? "")).toEqual([userGroup]);
+    expect(state.securityGroups).toBeUndefined();
+    expect(summary(await rulesOf(a?.group ?? "")).filter((r) => r.includes("8080"))).toEqual([]);
+    await apply(elb, undefined, state);
+  });
+
+  it("with manageBackendSecurityGroupRules, get the backend group next to them and its rule on the targets", async () => {
+    const [, b] = nodes;
+    const elb = port("apps/managed");
+    const desired = model({
+      name: "managed",
+      config: `{securityGroups: [${userGroup}], manageBackendSecurityGroupRules: true}`,
+      addresses: [b?.ip ?? ""],
+    });
+    const { state } = await apply(elb, desired, emptyObserved());
+    const backend = state.securityGroups?.backend?.id ?? "";
+    expect(state.securityGroups?.frontend).toBeUndefined();
+    expect(await loadBalancerGroups(state.loadBalancer?.arn ?? "")).toEqual([backend, userGroup].sort());
+    expect(summary(await rulesOf(b?.group ?? ""))).toEqual([`tcp 8080-8080 from ${backend}`]);
+    await apply(elb, undefined, state);
+    expect(await groupExists(userGroup)).toBe(true);
+    expect(await rulesOf(b?.group ?? "")).toEqual([]);
+  });
+});
+
+describe("security groups of a Network Load Balancer", () => {
+  it("are named at creation, with the PrivateLink setting right after it", async () => {
+    const [a] = nodes;
+    const elb = port("apps/db");
+    const desired = model({
+      name: "db",
+      kind: "nlb",
+      config: `{sourceRanges: [10.0.0.0/8], enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: "off"}`,
+      addresses: [a?.ip ?? ""],
+    });
+    const { state, operations } = await apply(elb, desired, emptyObserved());
+    expect(
+      operations.slice(operations.indexOf("CreateLoadBalancer"), operations.indexOf("CreateLoadBalancer") + 2),
+    ).toEqual(["CreateLoadBalancer", "SetSecurityGroups"]);
+    const groups = state.securityGroups;
+    expect(await loadBalancerGroups(state.loadBalancer?.arn ?? "")).toEqual(
+      [groups?.frontend?.id ?? "", groups?.backend?.id ?? ""].sort(),
+    );
+    expect(state.loadBalancer?.enforceInboundRulesOnPrivateLinkTraffic).toBe("off");
+    expect(summary(await rulesOf(groups?.frontend?.id ?? ""))).toEqual(["tcp 5432-5432 from 10.0.0.0/8"]);
+    await apply(elb, undefined, state);
+  });
+
+  it("with disableSecurityGroup has none, and asking for groups later is reported, never attempted", async () => {
+    const [a] = nodes;
+    const elb = port("apps/bare");
+    const bare = model({ name: "bare", kind: "nlb", config: "{disableSecurityGroup: true}", addresses: [a?.ip ?? ""] });
+    const { state } = await apply(elb, bare, emptyObserved());
+    expect(await loadBalancerGroups(state.loadBalancer?.arn ?? "")).toEqual([]);
+    expect(state.securityGroups).toBeUndefined();
+    const wanting = model({ name: "bare", kind: "nlb", addresses: [a?.ip ?? ""] });
+    expect(planElb(wanting, await elb.observe(state)).operations).toEqual([]);
+    expect(securityGroupNotes(wanting, state)).toContain("was created without security groups");
+    await apply(elb, undefined, state);
   });
 });

@@ -50,7 +50,7 @@ import {
   tagSpecification,
   toIpPermission,
 } from "./rules.ts";
-import { findOrCreateGroup, ingressRules } from "./security-groups.ts";
+import { describeGroups, findOrCreateGroup, ingressRules } from "./security-groups.ts";
 import { targetSecurityGroups } from "./target-interfaces.ts";
 
 function ec2Of(deps: ExecutionDependencies, operation: string): EC2Client {
@@ -399,7 +399,12 @@ export const securityGroupExecutors: Pick<
   async ReleaseBackendSecurityGroup(client, op, ctx, deps) {
     const ec2 = ec2Of(deps, op.op);
     const state = groupsOf(ctx);
-    const inUse = await usedByLoadBalancers(client, op.op, op.groupId);
+    // Kept while a load balancer names it, or a rule someone else added still admits it (EC2
+    // would refuse the deletion for ever); otherwise deleted, retried while the last load
+    // balancer's network interfaces linger.
+    const inUse =
+      (await usedByLoadBalancers(client, op.op, op.groupId)) ||
+      (await describeGroups(ec2, op.op, [{ Name: "ip-permission.group-id", Values: [op.groupId] }])).length > 0;
     if (!inUse) {
       await call(op.op, () => ec2.send(new DeleteSecurityGroupCommand({ GroupId: op.groupId })), true).catch(
         (error: unknown) => {
