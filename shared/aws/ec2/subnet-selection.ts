@@ -124,14 +124,15 @@ export function selectSubnets(input: SubnetSelectionInput): SubnetSelection {
   const chosen = [...byZone.values()].map((s) => s.id).sort((a, b) => a.localeCompare(b));
   const needed = input.type === "application" ? 2 : 1;
   if (chosen.length >= needed) return { subnets: chosen };
-  const zones = chosen.length === 1 ? "1 Availability Zone" : `${chosen.length} Availability Zones`;
+  const zones = (n: number) => (n === 1 ? "1 Availability Zone" : `${n} Availability Zones`);
   const why = excluded.length > 0 ? ` (left out: ${excluded.join("; ")})` : "";
   const fix = input.selector
     ? "change the selector or the subnets' tags"
-    : `tag subnets in ${needed} Availability Zones with ${ROLE_TAG[input.scheme]}=1, or set loadBalancerSubnets`;
+    : `tag subnets in ${zones(needed)} with ${ROLE_TAG[input.scheme]}=1, or set loadBalancerSubnets`;
+  const article = input.type === "application" ? "an" : "a";
   return {
     problem:
-      `VPC ${input.vpcId} has qualifying subnets in ${zones}, looking for subnets ${found.how}${why}; ` +
-      `an ${input.type} load balancer needs ${needed}: ${fix}`,
+      `VPC ${input.vpcId} has qualifying subnets in ${zones(chosen.length)}, looking for subnets ${found.how}${why}; ` +
+      `${article} ${input.type} load balancer needs ${zones(needed)}: ${fix}`,
   };
 }
