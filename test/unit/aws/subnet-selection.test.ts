@@ -8,8 +8,8 @@ function subnet(id: string, zone: string, more: Partial<SubnetFacts> = {}): Subn
 
 const PUBLIC_A = subnet("subnet-pa", "us-east-1a", { public: true });
 const PUBLIC_B = subnet("subnet-pb", "us-east-1b", { public: true });
-const PRIVATE_A = subnet("subnet-qa", "us-east-1a");
-const PRIVATE_B = subnet("subnet-qb", "us-east-1b");
+const PRIVATE_A = subnet("subnet-aa", "us-east-1a");
+const PRIVATE_B = subnet("subnet-ab", "us-east-1b");
 
 function select(subnets: SubnetFacts[], more: Partial<SubnetSelectionInput> = {}) {
   return selectSubnets({ vpcId: "vpc-1", subnets, scheme: "internal", type: "application", ...more });
@@ -23,7 +23,7 @@ describe("subnet selection", () => {
   });
 
   it("an internal load balancer without tagged subnets gets the private ones", () => {
-    expect(select([PUBLIC_A, PRIVATE_A, PUBLIC_B, PRIVATE_B])).toEqual({ subnets: ["subnet-qa", "subnet-qb"] });
+    expect(select([PUBLIC_A, PRIVATE_A, PUBLIC_B, PRIVATE_B])).toEqual({ subnets: ["subnet-aa", "subnet-ab"] });
   });
 
   it("an internal load balancer in a VPC with only public subnets still gets them (its addresses stay private)", () => {
@@ -58,9 +58,9 @@ describe("subnet selection", () => {
   it("one subnet per zone: the one tagged for this cluster, else the lowest id", () => {
     const mine = subnet("subnet-z9", "us-east-1a", { tags: { "kubernetes.io/cluster/prod": "shared" } });
     expect(select([PRIVATE_A, mine, PRIVATE_B], { eksClusterName: "prod" })).toEqual({
-      subnets: ["subnet-qb", "subnet-z9"],
+      subnets: ["subnet-ab", "subnet-z9"],
     });
-    expect(select([PRIVATE_A, mine, PRIVATE_B])).toEqual({ subnets: ["subnet-qa", "subnet-qb"] });
+    expect(select([PRIVATE_A, mine, PRIVATE_B])).toEqual({ subnets: ["subnet-aa", "subnet-ab"] });
   });
 
   it("subnets tagged for another cluster or with fewer than 8 free addresses are left out, and said", () => {
@@ -69,16 +69,16 @@ describe("subnet selection", () => {
     const result = select([other, full], { eksClusterName: "prod" });
     expect(result).toEqual({ problem: expect.stringContaining("subnet-x is tagged for another cluster") });
     expect(result).toEqual({ problem: expect.stringContaining("subnet-f has 7 free addresses (ELB needs 8)") });
-    expect(select([full, PRIVATE_A], { type: "network" })).toEqual({ subnets: ["subnet-qa"] });
+    expect(select([full, PRIVATE_A], { type: "network" })).toEqual({ subnets: ["subnet-aa"] });
   });
 
   it("without the cluster's name, cluster tags are not consulted", () => {
     const other = subnet("subnet-x", "us-east-1a", { tags: { "kubernetes.io/cluster/other": "owned" } });
-    expect(select([other, PRIVATE_B])).toEqual({ subnets: ["subnet-qb", "subnet-x"] });
+    expect(select([other, PRIVATE_B])).toEqual({ subnets: ["subnet-ab", "subnet-x"] });
   });
 
   it("an application load balancer needs two zones, a network load balancer one", () => {
-    expect(select([PRIVATE_A], { type: "network" })).toEqual({ subnets: ["subnet-qa"] });
+    expect(select([PRIVATE_A], { type: "network" })).toEqual({ subnets: ["subnet-aa"] });
     expect(select([PRIVATE_A])).toEqual({
       problem: expect.stringMatching(/qualifying subnets in 1 Availability Zone,.*an application load balancer needs 2 Availability Zones/),
     });
