@@ -121,6 +121,11 @@ function listenerProtocols(protocol: ListenerModel["protocol"]): ("tcp" | "udp")
   return ["tcp"];
 }
 
+/** Text order independent of the machine's locale: recorded goldens must not depend on it. */
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function permissionKey(p: IngressPermission): string {
   const source = p.cidrIpv4 ?? p.cidrIpv6 ?? p.prefixListId ?? "";
   return `${p.protocol}:${p.fromPort}-${p.toPort}:${source}`;
@@ -128,7 +133,7 @@ export function permissionKey(p: IngressPermission): string {
 
 function uniqueSorted(permissions: readonly IngressPermission[]): IngressPermission[] {
   const byKey = new Map(permissions.map((p) => [permissionKey(p), p]));
-  return [...byKey.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, p]) => p);
+  return [...byKey.entries()].sort(([a], [b]) => byCodePoint(a, b)).map(([, p]) => p);
 }
 
 function source(cidr: Cidr): Pick<IngressPermission, "cidrIpv4" | "cidrIpv6"> {
@@ -251,5 +256,5 @@ export function targetAccess(model: { targetGroups: readonly TargetGroupShape[] 
       }
     }
   }
-  return [...all.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, a]) => a);
+  return [...all.entries()].sort(([a], [b]) => byCodePoint(a, b)).map(([, a]) => a);
 }

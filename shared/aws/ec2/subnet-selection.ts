@@ -118,10 +118,10 @@ export function selectSubnets(input: SubnetSelectionInput): SubnetSelection {
   const ranked = [...eligible].sort((a, b) => {
     const tagOrder =
       Number(taggedForCluster(b, input.eksClusterName)) - Number(taggedForCluster(a, input.eksClusterName));
-    return tagOrder !== 0 ? tagOrder : a.id.localeCompare(b.id);
+    return tagOrder !== 0 ? tagOrder : (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   });
   for (const s of ranked) if (!byZone.has(s.zone)) byZone.set(s.zone, s);
-  const chosen = [...byZone.values()].map((s) => s.id).sort((a, b) => a.localeCompare(b));
+  const chosen = [...byZone.values()].map((s) => s.id).sort();
   const needed = input.type === "application" ? 2 : 1;
   if (chosen.length >= needed) return { subnets: chosen };
   const zones = (n: number) => (n === 1 ? "1 Availability Zone" : `${n} Availability Zones`);
