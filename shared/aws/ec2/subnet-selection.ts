@@ -118,7 +118,7 @@ export function selectSubnets(input: SubnetSelectionInput): SubnetSelection {
   const ranked = [...eligible].sort((a, b) => {
     const tagOrder =
       Number(taggedForCluster(b, input.eksClusterName)) - Number(taggedForCluster(a, input.eksClusterName));
-    return tagOrder !== 0 ? tagOrder : (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    return tagOrder !== 0 ? tagOrder : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
   });
   for (const s of ranked) if (!byZone.has(s.zone)) byZone.set(s.zone, s);
   const chosen = [...byZone.values()].map((s) => s.id).sort();

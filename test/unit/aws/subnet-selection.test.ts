@@ -1,6 +1,10 @@
 /** Subnet discovery's choice, as the AWS Load Balancer Controller makes it (shared/aws/ec2/subnet-selection.ts). */
 import { describe, expect, it } from "vitest";
-import { type SubnetFacts, type SubnetSelectionInput, selectSubnets } from "../../../shared/aws/ec2/subnet-selection.ts";
+import {
+  type SubnetFacts,
+  type SubnetSelectionInput,
+  selectSubnets,
+} from "../../../shared/aws/ec2/subnet-selection.ts";
 
 function subnet(id: string, zone: string, more: Partial<SubnetFacts> = {}): SubnetFacts {
   return { id, zone, tags: {}, public: false, ...more };
@@ -80,7 +84,9 @@ describe("subnet selection", () => {
   it("an application load balancer needs two zones, a network load balancer one", () => {
     expect(select([PRIVATE_A], { type: "network" })).toEqual({ subnets: ["subnet-aa"] });
     expect(select([PRIVATE_A])).toEqual({
-      problem: expect.stringMatching(/qualifying subnets in 1 Availability Zone,.*an application load balancer needs 2 Availability Zones/),
+      problem: expect.stringMatching(
+        /qualifying subnets in 1 Availability Zone,.*an application load balancer needs 2 Availability Zones/,
+      ),
     });
   });
 
