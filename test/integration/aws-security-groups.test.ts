@@ -25,7 +25,9 @@ import { emptyObserved, type ObservedElb } from "../../shared/elb/observed.ts";
 import { planElb } from "../../shared/elb/plan.ts";
 import { securityGroupNotes } from "../../shared/elb/security-group-plan.ts";
 import { loadManifests } from "../../shared/manifest/load.ts";
+import type { ElbOperationError } from "../../shared/reconcile/ports.ts";
 import { snapshotOf } from "../../shared/snapshot.ts";
+import { FaultInjectingHandler } from "../../shared/testing/index.ts";
 import { translate } from "../../shared/translate.ts";
 import { DUMMY_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, motoSettings, resetMoto, TEST_REGION } from "../env/clients.ts";
 import { serviceManifests } from "../fixtures/services.ts";
@@ -460,5 +462,49 @@ describe("security groups of a Network Load Balancer", () => {
     expect(planElb(wanting, await elb.observe(state)).operations).toEqual([]);
     expect(securityGroupNotes(wanting, state)).toContain("was created without security groups");
     await apply(elb, undefined, state);
+  });
+});
+
+describe("a group still in use when it is deleted", () => {
+  it("DependencyViolation (the load balancer's interfaces linger for minutes in AWS) is retryable", async () => {
+    const faults = new FaultInjectingHandler();
+    const faulty = new AwsClientFactory({
+      endpoint: motoSettings().endpoint,
+      credentials: DUMMY_CREDENTIALS,
+      requestHandler: faults,
+    });
+    try {
+      const elb = new AwsElb(faulty, target, { clusterId: CLUSTER, gatewayKey: "apps/linger" }, { vpc: { id: vpcId } });
+      const { state } = await apply(elb, model({ name: "linger", addresses: [] }), emptyObserved());
+      const remove = planElb(undefined, state).operations;
+      faults.inject("DeleteSecurityGroup", {
+        status: 400,
+        code: "DependencyViolation",
+        message: "resource sg-0 has a dependent object",
+      });
+      let current = state;
+      const created = new Map<string, string>();
+      let failure: unknown;
+      for (const op of remove) {
+        try {
+          current = await elb.execute(op, current, created);
+        } catch (error) {
+          failure = error;
+          break;
+        }
+      }
+      expect(failure).toMatchObject({
+        kind: "retryable",
+        code: "DependencyViolation",
+        operation: "DeleteSecurityGroup",
+      });
+      expect((failure as ElbOperationError).retryable).toBe(true);
+      // The next attempt, re-planned from what exists, finishes the job.
+      const { state: after } = await apply(elb, undefined, await elb.discover());
+      expect(after.securityGroups?.frontend).toBeUndefined();
+      expect(await groupExists(state.securityGroups?.frontend?.id ?? "")).toBe(false);
+    } finally {
+      faulty.destroy();
+    }
   });
 });

@@ -123,15 +123,28 @@ function referencedGroup(rule: SecurityGroupRule): string | undefined {
   return rule.ReferencedGroupInfo?.GroupId;
 }
 
-async function claim(ec2: EC2Client, operation: string, ruleId: string, ctx: ExecutionContext): Promise<void> {
-  await call(operation, () =>
-    ec2.send(
-      new CreateTagsCommand({
-        Resources: [ruleId],
-        Tags: [{ Key: claimTagKey(ctx.owner.clusterId, ctx.owner.gatewayKey), Value: tagValue(ctx.owner.gatewayKey) }],
-      }),
-    ),
-  );
+/**
+ * Tags this Gateway's claim on a rule another Gateway added. False when the rule carries all the
+ * tags EC2 allows (50: some 47 Gateways): the rule is then used unclaimed, and should its last
+ * claimant revoke it, the next drift check adds it again.
+ */
+async function claim(ec2: EC2Client, operation: string, ruleId: string, ctx: ExecutionContext): Promise<boolean> {
+  try {
+    await call(operation, () =>
+      ec2.send(
+        new CreateTagsCommand({
+          Resources: [ruleId],
+          Tags: [
+            { Key: claimTagKey(ctx.owner.clusterId, ctx.owner.gatewayKey), Value: tagValue(ctx.owner.gatewayKey) },
+          ],
+        }),
+      ),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof AwsOperationError && error.reason === "TagLimitExceeded") return false;
+    throw error;
+  }
 }
 
 /** Admits the backend group to the targets: per target group and port, a rule (or a claim). */
@@ -149,17 +162,11 @@ async function authorizeTargets(
   const vpc = await vpcId(ctx, deps, operation);
   const located = await targetSecurityGroups(
     ec2,
+    operation,
     vpc,
     access.map((a) => a.ip),
     deps.eksClusterName,
-  ).catch((error: unknown) => {
-    if (error instanceof AwsOperationError) throw error;
-    throw new AwsOperationError(operation, {
-      kind: "retryable",
-      reason: "NetworkInterfaceLookup",
-      message: String(error),
-    });
-  });
+  );
   // Per target group: the ports it must open, and for each the targets needing it.
   const needs = new Map<string, Map<string, { protocol: "tcp" | "udp"; port: number; targets: Set<string> }>>();
   for (const a of access) {
@@ -213,14 +220,15 @@ async function authorizeTargets(
       const ruleTags = fromEc2Tags(rule.Tags);
       const switchyards = ownedBy(ruleTags, { cluster: tagValue(ctx.owner.clusterId) });
       const claimKey = claimTagKey(ctx.owner.clusterId, ctx.owner.gatewayKey);
-      if (switchyards && !(claimKey in ruleTags)) await claim(ec2, operation, rule.SecurityGroupRuleId, ctx);
+      const claimed =
+        switchyards && (claimKey in ruleTags || (await claim(ec2, operation, rule.SecurityGroupRuleId, ctx)));
       state.targetRules.push({
         groupId,
         ruleId: rule.SecurityGroupRuleId,
         protocol: n.protocol,
         port: n.port,
         targets: [...n.targets].sort(),
-        claimed: switchyards,
+        claimed,
       });
     }
   }

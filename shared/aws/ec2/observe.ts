@@ -68,7 +68,7 @@ async function targetRules(
   if (!vpcId || addresses.length === 0) {
     return { targetRules: alive.map((r) => ({ ...r, targets: [...r.targets] })), ...kept };
   }
-  const located = await targetSecurityGroups(ec2, vpcId, addresses, eksClusterName);
+  const located = await targetSecurityGroups(ec2, OPERATION, vpcId, addresses, eksClusterName);
   // An unresolved address that has an interface now is left for the next plan to admit.
   const still = unresolved.filter((ip) => !located.groups.has(ip));
   return {
@@ -196,6 +196,7 @@ async function justify(
   if (access.length === 0) return;
   const located = await targetSecurityGroups(
     ec2,
+    OPERATION,
     vpcId,
     access.map((a) => a.ip),
     options.eksClusterName,

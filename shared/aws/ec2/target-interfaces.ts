@@ -8,6 +8,7 @@
  */
 import { DescribeNetworkInterfacesCommand, DescribeSecurityGroupsCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { isIpv6Address } from "../../elb/cidr.ts";
+import { call } from "../elbv2/executors/context.ts";
 import { fromEc2Tags } from "./rules.ts";
 
 /** Values per EC2 filter in one call. */
@@ -28,6 +29,7 @@ export interface TargetGroups {
 
 async function interfacesByAddress(
   ec2: EC2Client,
+  operation: string,
   vpcId: string,
   addresses: readonly string[],
 ): Promise<Map<string, string[]>> {
@@ -42,13 +44,15 @@ async function interfacesByAddress(
   for (const filter of queries) {
     let token: string | undefined;
     do {
-      const page = await ec2.send(
-        new DescribeNetworkInterfacesCommand({
-          Filters: [{ Name: "vpc-id", Values: [vpcId] }, filter],
-          ...(token ? { NextToken: token } : {}),
-        }),
+      const page = await call(operation, () =>
+        ec2.send(
+          new DescribeNetworkInterfacesCommand({
+            Filters: [{ Name: "vpc-id", Values: [vpcId] }, filter],
+            ...(token ? { NextToken: token } : {}),
+          }),
+        ),
       );
-      for (const eni of page.NetworkInterfaces ?? []) {
+      for (const eni of page?.NetworkInterfaces ?? []) {
         const groups = (eni.Groups ?? []).map((g) => g.GroupId).filter((id): id is string => !!id);
         const carried = [
           eni.PrivateIpAddress,
@@ -57,43 +61,54 @@ async function interfacesByAddress(
         ];
         for (const address of carried) if (address && wanted.has(address)) byAddress.set(address, groups);
       }
-      token = page.NextToken;
+      token = page?.NextToken;
     } while (token);
   }
   return byAddress;
 }
 
-async function clusterTagged(ec2: EC2Client, groupIds: readonly string[], tagKey: string): Promise<Set<string>> {
+async function clusterTagged(
+  ec2: EC2Client,
+  operation: string,
+  groupIds: readonly string[],
+  tagKey: string,
+): Promise<Set<string>> {
   const tagged = new Set<string>();
   for (const ids of chunks(groupIds, FILTER_VALUES)) {
     let token: string | undefined;
     do {
-      const page = await ec2.send(
-        new DescribeSecurityGroupsCommand({
-          Filters: [{ Name: "group-id", Values: ids }],
-          ...(token ? { NextToken: token } : {}),
-        }),
+      const page = await call(operation, () =>
+        ec2.send(
+          new DescribeSecurityGroupsCommand({
+            Filters: [{ Name: "group-id", Values: ids }],
+            ...(token ? { NextToken: token } : {}),
+          }),
+        ),
       );
-      for (const g of page.SecurityGroups ?? []) if (g.GroupId && tagKey in fromEc2Tags(g.Tags)) tagged.add(g.GroupId);
-      token = page.NextToken;
+      for (const g of page?.SecurityGroups ?? []) if (g.GroupId && tagKey in fromEc2Tags(g.Tags)) tagged.add(g.GroupId);
+      token = page?.NextToken;
     } while (token);
   }
   return tagged;
 }
 
-/** The groups that must admit the backend group for each of `addresses`. */
+/**
+ * The groups that must admit the backend group for each of `addresses`; failed calls are thrown
+ * as AwsOperationErrors of `operation`.
+ */
 export async function targetSecurityGroups(
   ec2: EC2Client,
+  operation: string,
   vpcId: string,
   addresses: readonly string[],
   eksClusterName?: string,
 ): Promise<TargetGroups> {
   const unique = [...new Set(addresses)];
-  const byAddress = await interfacesByAddress(ec2, vpcId, unique);
+  const byAddress = await interfacesByAddress(ec2, operation, vpcId, unique);
   const ambiguous = [...new Set([...byAddress.values()].filter((g) => g.length > 1).flat())];
   const tagged =
     eksClusterName && ambiguous.length > 0
-      ? await clusterTagged(ec2, ambiguous, `kubernetes.io/cluster/${eksClusterName}`)
+      ? await clusterTagged(ec2, operation, ambiguous, `kubernetes.io/cluster/${eksClusterName}`)
       : new Set<string>();
   const groups = new Map<string, string[]>();
   const unresolved: string[] = [];
