@@ -9,7 +9,7 @@
  * addresses (plus DescribeSecurityGroups when an interface has several groups and the EKS cluster
  * name is known). `discoverSecurityGroups` adds the VPC lookup when only a name is registered.
  */
-import type { EC2Client } from "@aws-sdk/client-ec2";
+import type { EC2Client, SecurityGroupRule } from "@aws-sdk/client-ec2";
 import { TAG, tagValue } from "../../elb/naming.ts";
 import type { ObservedSecurityGroups, ObservedTargetRule } from "../../elb/security-group-state.ts";
 import {
@@ -53,11 +53,14 @@ async function targetRules(
 ): Promise<Pick<ObservedSecurityGroups, "targetRules" | "unresolvedTargets">> {
   const kept = unresolved.length > 0 ? { unresolvedTargets: [...unresolved] } : {};
   if (recorded.length === 0 && unresolved.length === 0) return { targetRules: [] };
-  const found = new Map(
-    (
-      await describeRules(ec2, OPERATION, [{ Name: "security-group-rule-id", Values: recorded.map((r) => r.ruleId) }])
-    ).map((r) => [r.SecurityGroupRuleId ?? "", r]),
-  );
+  const found = new Map<string, SecurityGroupRule>();
+  // EC2 takes up to 200 values per filter (and refuses an empty list).
+  for (let i = 0; i < recorded.length; i += 200) {
+    const ids = recorded.slice(i, i + 200).map((r) => r.ruleId);
+    for (const rule of await describeRules(ec2, OPERATION, [{ Name: "security-group-rule-id", Values: ids }])) {
+      found.set(rule.SecurityGroupRuleId ?? "", rule);
+    }
+  }
   const claim = claimTagKey(owner.clusterId, owner.gatewayKey);
   const alive = recorded.filter((r) => {
     const rule = found.get(r.ruleId);
