@@ -154,7 +154,8 @@ export async function discoverSecurityGroups(
     { Name: "vpc-id", Values: [vpcId] },
   ]);
   const claimed = await describeRules(ec2, OPERATION, [
-    { Name: "tag-key", Values: [claimTagKey(owner.clusterId, owner.gatewayKey)] },
+    // `tag:<key>` is the tag filter DescribeSecurityGroupRules documents (no `tag-key`).
+    { Name: `tag:${claimTagKey(owner.clusterId, owner.gatewayKey)}`, Values: [tagValue(owner.gatewayKey)] },
   ]);
   const out: ObservedSecurityGroups = {
     targetRules: claimed
