@@ -111,6 +111,7 @@ function withBuildProblems(observation: DataPlaneObservation | undefined, build:
     programmed: observation?.programmed ?? false,
     ...(observation?.address ? { address: observation.address } : {}),
     ...(observation?.message ? { message: observation.message } : {}),
+    ...(observation?.reason ? { reason: observation.reason } : {}),
     listenerProblems: { ...observation?.listenerProblems, ...Object.fromEntries(build.listenerProblems) },
     listenerPending: { ...observation?.listenerPending, ...Object.fromEntries(build.listenerPending ?? []) },
     routeProblems: { ...observation?.routeProblems, ...Object.fromEntries(build.routeProblems) },

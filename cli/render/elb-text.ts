@@ -2,6 +2,7 @@
 import type { ElbBuild } from "../../shared/elb/context.ts";
 import type { LoadBalancerModel } from "../../shared/elb/model.ts";
 import type { RuleAction, RuleCondition, RuleTransform } from "../../shared/elb/rules.ts";
+import type { IngressPermission } from "../../shared/elb/security-groups.ts";
 
 export function describeCondition(c: RuleCondition): string {
   switch (c.field) {
@@ -45,10 +46,46 @@ function describeTransform(t: RuleTransform): string {
   return `${t.type} ${t.rewrites.map((r) => `s/${r.regex}/${r.replace}/`).join(" ")}`;
 }
 
+/** One inbound security group rule, e.g. `tcp 80 from 0.0.0.0/0`. */
+export function describePermission(p: IngressPermission): string {
+  const ports =
+    p.protocol === "icmp" || p.protocol === "icmpv6"
+      ? `type ${p.fromPort} code ${p.toPort}`
+      : p.fromPort === p.toPort
+        ? `${p.fromPort}`
+        : `${p.fromPort}-${p.toPort}`;
+  return `${p.protocol} ${ports} from ${p.cidrIpv4 ?? p.cidrIpv6 ?? p.prefixListId ?? "?"}`;
+}
+
+function securityGroupLines(m: ElbBuild["model"]): string[] {
+  const sg = m.managedSecurityGroups;
+  if (!sg) return [];
+  const lines: string[] = [];
+  if (sg.frontend) {
+    lines.push(
+      `    security group ${sg.frontend.name}: ${sg.frontend.ingress.map(describePermission).join(", ") || "no inbound rule"}`,
+    );
+  }
+  if (m.securityGroups.length > 0)
+    lines.push(`    security groups ${m.securityGroups.join(", ")} (named by the configuration)`);
+  if (sg.backend) {
+    lines.push(
+      `    security group ${sg.backend.name} (the cluster's backend group; the targets' groups admit it on their ports)`,
+    );
+  }
+  if (lines.length === 0) lines.push("    no security groups");
+  if (sg.enforceInboundRulesOnPrivateLinkTraffic) {
+    lines.push(
+      `    PrivateLink traffic ${sg.enforceInboundRulesOnPrivateLinkTraffic === "on" ? "filtered" : "not filtered"} by the inbound rules`,
+    );
+  }
+  return lines;
+}
+
 export function renderElbText(build: ElbBuild): string[] {
   const m = build.model;
   const kind = m.type === "application" ? "Application Load Balancer" : "Network Load Balancer";
-  const lines = [`  AWS ${kind} ${m.name} (${m.scheme}, ${m.ipAddressType})`];
+  const lines = [`  AWS ${kind} ${m.name} (${m.scheme}, ${m.ipAddressType})`, ...securityGroupLines(m)];
   for (const l of m.listeners) {
     const certs = l.certificates
       ? ` certificates: ${[...l.certificates.arns, ...l.certificates.pendingSecrets.map((s) => `Secret ${s} (awaiting ACM import)`)].join(", ") || "none"}`

@@ -1,6 +1,13 @@
 /** One line per planned ELBv2 operation, in execution order: what `plan --diff` prints. */
 import type { ElbOperation } from "../../shared/elb/operations.ts";
-import { describeCondition } from "./elb-text.ts";
+import type { TargetAccess } from "../../shared/elb/security-groups.ts";
+import { describeCondition, describePermission } from "./elb-text.ts";
+
+function describeAccess(access: readonly TargetAccess[]): string {
+  const ports = [...new Set(access.map((a) => `${a.protocol}/${a.port}`))];
+  const targets = new Set(access.map((a) => a.ip)).size;
+  return `${ports.join(", ")} on ${targets} target${targets === 1 ? "" : "s"}`;
+}
 
 function ruleRef(ref: { arn: string } | { created: string }): string {
   return "arn" in ref ? ref.arn.slice(ref.arn.lastIndexOf("/") + 1) : `new ${ref.created}`;
@@ -24,8 +31,13 @@ export function describeOperation(op: ElbOperation): string {
       return `+ ${op.type} load balancer ${op.name} (${op.scheme})`;
     case "ModifyLoadBalancerAttributes":
       return `~ load balancer attributes ${Object.keys(op.attributes).join(", ")}`;
-    case "SetSecurityGroups":
-      return `~ load balancer security groups ${op.securityGroups.join(", ")}`;
+    case "SetSecurityGroups": {
+      const groups = [...op.securityGroups, ...(op.managedSecurityGroups ?? []).map((r) => `new ${r} group`)];
+      const privateLink = op.enforceInboundRulesOnPrivateLinkTraffic
+        ? `, PrivateLink inbound rules ${op.enforceInboundRulesOnPrivateLinkTraffic}`
+        : "";
+      return `~ load balancer security groups ${groups.join(", ") || "(none)"}${privateLink}`;
+    }
     case "DeleteLoadBalancer":
       return `- load balancer ${op.arn.slice(op.arn.lastIndexOf("/") + 1)}: ${op.reason}`;
     case "CreateListener":
@@ -46,5 +58,21 @@ export function describeOperation(op: ElbOperation): string {
       return `~ ${op.priorities.length} rule priorities on ${op.listenerId} (one atomic call)`;
     case "DeleteRule":
       return `- rule ${op.listenerId} ${ruleRef(op.rule)}`;
+    case "CreateSecurityGroup":
+      return op.role === "frontend"
+        ? `+ security group ${op.name} (the load balancer's)`
+        : `+ security group ${op.name} (the cluster's backend group, unless it exists)`;
+    case "AuthorizeSecurityGroupIngress":
+      return `+ ${op.ingress.length} inbound rule(s) on the load balancer's security group: ${op.ingress.map(describePermission).join(", ")}`;
+    case "RevokeSecurityGroupIngress":
+      return `- ${op.rules.length} inbound rule(s) from the load balancer's security group: ${op.rules.map(describePermission).join(", ")}`;
+    case "AuthorizeTargetIngress":
+      return `+ backend group admitted to ${op.access.length} target port(s) on the targets' security groups: ${describeAccess(op.access)}`;
+    case "RevokeTargetIngress":
+      return `- ${op.rules.length} rule(s) on the targets' security groups released: ${op.rules.map((r) => `${r.groupId} ${r.protocol}/${r.port}`).join(", ")}`;
+    case "DeleteSecurityGroup":
+      return `- security group ${op.groupId} (the load balancer's)`;
+    case "ReleaseBackendSecurityGroup":
+      return `- backend security group ${op.groupId} (deleted when no load balancer uses it)`;
   }
 }

@@ -32,7 +32,10 @@ export function elbPortsThrough(factory: AwsClientFactory): ElbPortFor {
         cluster: clusterId,
       },
       { clusterId, gatewayKey },
-      { vpc: { id: cluster.vpcId } },
+      {
+        vpc: { id: cluster.vpcId },
+        ...("clusterName" in cluster.eks ? { eksClusterName: cluster.eks.clusterName } : {}),
+      },
     );
 }
 

@@ -37,7 +37,11 @@ export interface ElbBuildContext {
    * @default 100
    */
   maxRulesPerLoadBalancer?: number;
-  /** Scheme when no LoadBalancerConfiguration sets one. Default internet-facing. */
+  /**
+   * Scheme when no LoadBalancerConfiguration sets one.
+   * @default "internal", as the AWS Load Balancer Controller: a load balancer is reachable from
+   * the internet only when a LoadBalancerConfiguration says `scheme: internet-facing`.
+   */
   defaultScheme?: "internet-facing" | "internal";
 }
 

@@ -10,6 +10,7 @@ import type { ElbBuild, ElbBuildContext } from "./context.ts";
 import { type LoadBalancerSettings, loadBalancerSettings } from "./load-balancer-config.ts";
 import type { ListenerModel, LoadBalancerType, TargetGroupModel } from "./model.ts";
 import { loadBalancerName, ownershipTags } from "./naming.ts";
+import { buildSecurityGroups } from "./security-groups.ts";
 
 export interface ElbEnvelope {
   envelope: DataPlaneEnvelope;
@@ -45,7 +46,17 @@ export function elbBuild(
       scheme: settings.scheme,
       ipAddressType: settings.ipAddressType,
       subnets: settings.subnets,
+      ...(settings.subnetSelector && settings.subnets.length === 0 ? { subnetSelector: settings.subnetSelector } : {}),
       securityGroups: settings.securityGroups,
+      managedSecurityGroups: buildSecurityGroups({
+        clusterId: ctx.clusterId,
+        gatewayKey,
+        type,
+        ipAddressType: settings.ipAddressType,
+        spec: settings.spec,
+        listeners,
+        tags: settings.tags,
+      }),
       attributes: settings.attributes,
       tags: { ...settings.tags, ...envelope.tagsFor("load-balancer") },
       listeners,

@@ -14,10 +14,14 @@ export interface LoadBalancerSettings {
   scheme: "internet-facing" | "internal";
   ipAddressType: "ipv4" | "dualstack" | "dualstack-without-public-ipv4";
   subnets: string[];
+  /** `loadBalancerSubnetsSelector`: tag key → accepted values, for subnet discovery. */
+  subnetSelector?: Record<string, string[]>;
   securityGroups: string[];
   attributes: Record<string, string>;
   tags: Record<string, string>;
   listenerConfigurations: Map<string, ListenerConfiguration>;
+  /** The merged configuration, for the settings read elsewhere (security groups). */
+  spec: LoadBalancerConfigurationSpec;
 }
 
 function configSpec(
@@ -63,12 +67,16 @@ export function loadBalancerSettings(gateway: ResolvedGateway, ctx: ElbBuildCont
   );
   return {
     ...(spec.loadBalancerName ? { name: spec.loadBalancerName } : {}),
-    scheme: spec.scheme ?? ctx.defaultScheme ?? "internet-facing",
+    scheme: spec.scheme ?? ctx.defaultScheme ?? "internal",
     ipAddressType: spec.ipAddressType ?? "ipv4",
     subnets: (spec.loadBalancerSubnets ?? []).map((s) => s.identifier).filter((s): s is string => !!s),
+    ...(spec.loadBalancerSubnetsSelector && Object.keys(spec.loadBalancerSubnetsSelector).length > 0
+      ? { subnetSelector: spec.loadBalancerSubnetsSelector }
+      : {}),
     securityGroups: spec.securityGroups ?? [],
     attributes: Object.fromEntries((spec.loadBalancerAttributes ?? []).map((a) => [a.key, a.value])),
     tags: { ...spec.tags, ...gateway.object.spec?.infrastructure?.labels },
     listenerConfigurations: new Map((spec.listenerConfigurations ?? []).map((l) => [l.protocolPort, l])),
+    spec,
   };
 }

@@ -4,6 +4,7 @@
  * planner can diff desired against observed without looking at names or ARNs.
  */
 import type { ListenerProtocol, ListenerRule, RuleAction } from "./rules.ts";
+import type { SecurityGroupsModel } from "./security-groups.ts";
 
 export type LoadBalancerType = "application" | "network";
 
@@ -16,7 +17,15 @@ export interface LoadBalancerModel {
   ipAddressType: "ipv4" | "dualstack" | "dualstack-without-public-ipv4";
   /** Subnet ids when given explicitly; otherwise discovered at apply time from the VPC's tags. */
   subnets: string[];
+  /** LoadBalancerConfiguration `loadBalancerSubnetsSelector`: discovery takes only subnets whose tags match. */
+  subnetSelector?: Record<string, string[]>;
+  /** Security group ids the configuration names (`securityGroups`). */
   securityGroups: string[];
+  /**
+   * The groups switchyard manages for it (shared/elb/security-groups.ts); absent in models built
+   * before switchyard managed security groups, which keep whatever the load balancer has.
+   */
+  managedSecurityGroups?: SecurityGroupsModel;
   attributes: Record<string, string>;
   tags: Record<string, string>;
   listeners: ListenerModel[];

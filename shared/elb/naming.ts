@@ -18,7 +18,8 @@ export function shortHash(...parts: readonly string[]): string {
   return createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 10);
 }
 
-function slug(text: string, max: number): string {
+/** Lower-case alphanumerics and `-`, at most `max` characters: the readable part of a name. */
+export function slug(text: string, max: number): string {
   return text
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")

@@ -14,6 +14,7 @@ import type {
   ObservedTargetGroup,
 } from "./observed.ts";
 import type { ListenerProtocol, RuleAction, RuleCondition, RuleTransform } from "./rules.ts";
+import type { ObservedIngressRule, ObservedSecurityGroups, ObservedTargetRule } from "./security-group-state.ts";
 
 export class DecodeError extends Error {
   /** Where the value came from, e.g. `state item prod-eu/apps/web` or a file name. */
@@ -329,7 +330,55 @@ function loadBalancer(value: unknown, at: At): ObservedLoadBalancer {
     ...opt(o, at, "state", oneOf(["provisioning", "active", "active_impaired", "failed"] as const)),
     subnets: req(o, at, "subnets", array(nonEmpty)),
     securityGroups: req(o, at, "securityGroups", array(nonEmpty)),
+    ...opt(o, at, "enforceInboundRulesOnPrivateLinkTraffic", oneOf(["on", "off"] as const)),
     attributes: req(o, at, "attributes", record),
+  };
+}
+
+// ---------- security groups ----------
+
+const IP_PROTOCOLS = ["tcp", "udp", "icmp", "icmpv6"] as const;
+
+function ingressRule(value: unknown, at: At): ObservedIngressRule {
+  const o = object(value, at);
+  return {
+    ruleId: req(o, at, "ruleId", nonEmpty),
+    owned: req(o, at, "owned", boolean),
+    protocol: req(o, at, "protocol", oneOf(IP_PROTOCOLS)),
+    fromPort: req(o, at, "fromPort", integer),
+    toPort: req(o, at, "toPort", integer),
+    ...opt(o, at, "cidrIpv4", nonEmpty),
+    ...opt(o, at, "cidrIpv6", nonEmpty),
+    ...opt(o, at, "prefixListId", nonEmpty),
+  };
+}
+
+function targetRule(value: unknown, at: At): ObservedTargetRule {
+  const o = object(value, at);
+  return {
+    groupId: req(o, at, "groupId", nonEmpty),
+    ruleId: req(o, at, "ruleId", nonEmpty),
+    protocol: req(o, at, "protocol", oneOf(["tcp", "udp"] as const)),
+    port: req(o, at, "port", integer),
+    targets: req(o, at, "targets", array(nonEmpty)),
+    claimed: req(o, at, "claimed", boolean),
+  };
+}
+
+function securityGroups(value: unknown, at: At): ObservedSecurityGroups {
+  const o = object(value, at);
+  const group = (v: unknown, a: At) => {
+    const g = object(v, a);
+    return { id: req(g, a, "id", nonEmpty), name: req(g, a, "name", string) };
+  };
+  return {
+    ...opt(o, at, "frontend", (v, a) => ({
+      ...group(v, a),
+      ingress: req(object(v, a), a, "ingress", array(ingressRule)),
+    })),
+    ...opt(o, at, "backend", group),
+    targetRules: req(o, at, "targetRules", array(targetRule)),
+    ...opt(o, at, "unresolvedTargets", array(nonEmpty)),
   };
 }
 
@@ -342,5 +391,6 @@ export function decodeObservedElb(value: unknown, source: string): ObservedElb {
     listeners: req(o, at, "listeners", array(listener)),
     targetGroups: req(o, at, "targetGroups", array(targetGroup)),
     strayLoadBalancers: req(o, at, "strayLoadBalancers", array(nonEmpty)),
+    ...opt(o, at, "securityGroups", securityGroups),
   };
 }

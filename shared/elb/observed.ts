@@ -12,6 +12,7 @@ import type {
   TargetModel,
 } from "./model.ts";
 import type { ListenerProtocol, ListenerRule, RuleAction } from "./rules.ts";
+import type { ObservedSecurityGroups } from "./security-group-state.ts";
 
 export interface ObservedRule extends ListenerRule {
   arn: string;
@@ -51,6 +52,8 @@ export interface ObservedLoadBalancer {
   state?: string;
   subnets: string[];
   securityGroups: string[];
+  /** Network Load Balancer with security groups: whether they filter PrivateLink traffic. */
+  enforceInboundRulesOnPrivateLinkTraffic?: "on" | "off";
   attributes: Record<string, string>;
 }
 
@@ -60,6 +63,8 @@ export interface ObservedElb {
   targetGroups: ObservedTargetGroup[];
   /** Load balancers tagged as this Gateway's but not the current one (replaced or duplicated). */
   strayLoadBalancers: string[];
+  /** Security groups and rules switchyard manages for the Gateway (absent: none known). */
+  securityGroups?: ObservedSecurityGroups;
 }
 
 export function emptyObserved(): ObservedElb {

@@ -1,5 +1,6 @@
 /**
- * The operations a plan is made of: one ELBv2 API call each, in the order they must run. Things
+ * The operations a plan is made of: one ELBv2 API call each (the security group operations, EC2
+ * calls: shared/elb/security-group-state.ts), in the order they must run. Things
  * created earlier in the same plan are referred to by model id (target groups, listeners) or by a
  * plan-local key (new rules); the executor resolves them to ARNs as it goes.
  */
@@ -11,6 +12,7 @@ import type {
   TargetModel,
 } from "./model.ts";
 import type { ListenerProtocol, RuleAction, RuleCondition, RuleTransform } from "./rules.ts";
+import type { ManagedGroupRole, SecurityGroupOperation } from "./security-group-state.ts";
 
 /** A rule that exists (by ARN) or that an earlier CreateRule in this plan made (by key). */
 export type RuleRef = { arn: string } | { created: string };
@@ -29,11 +31,21 @@ export type ElbOperation =
       scheme: "internet-facing" | "internal";
       ipAddressType: string;
       subnets: string[];
+      /** Tag selector for subnet discovery when `subnets` is empty. */
+      subnetSelector?: Record<string, string[]>;
       securityGroups: string[];
+      /** Groups created earlier in this plan, named by role; the executor adds their ids. */
+      managedSecurityGroups?: ManagedGroupRole[];
       tags: Record<string, string>;
     }
   | { op: "ModifyLoadBalancerAttributes"; attributes: Record<string, string> }
-  | { op: "SetSecurityGroups"; securityGroups: string[] }
+  | {
+      op: "SetSecurityGroups";
+      securityGroups: string[];
+      managedSecurityGroups?: ManagedGroupRole[];
+      /** Network Load Balancer only. */
+      enforceInboundRulesOnPrivateLinkTraffic?: "on" | "off";
+    }
   | { op: "DeleteLoadBalancer"; arn: string; reason: string }
   | ({
       op: "CreateListener";
@@ -75,6 +87,7 @@ export type ElbOperation =
       transforms?: RuleTransform[];
     }
   | { op: "SetRulePriorities"; listenerId: string; priorities: { rule: RuleRef; priority: number }[] }
-  | { op: "DeleteRule"; listenerId: string; rule: RuleRef };
+  | { op: "DeleteRule"; listenerId: string; rule: RuleRef }
+  | SecurityGroupOperation;
 
 export type OperationName = ElbOperation["op"];

@@ -2,17 +2,20 @@
  * Planning: (desired model, what exists) → the ordered ELBv2 operations that turn one into the
  * other. Pure; the executor runs the list and the same list is what `plan --diff` prints.
  *
- * Order: target groups and their targets first (so rules never point at nothing), then the load
- * balancer, listeners and rules, and deletions last. Rule changes are hitless: a rule whose
- * conditions are unchanged, or whose place among the unchanged rules is, is modified in place (one
- * atomic ModifyRule); other new rules are created at their final position before the rules they
- * replace are deleted, so a request served before and after a change is never answered by the
- * listener's default 404 in between.
+ * Order: security groups and the rules admitting traffic first (shared/elb/security-group-plan.ts),
+ * then target groups and their targets (so rules never point at nothing), then the load
+ * balancer, listeners and rules, and deletions last, stale security group rules and groups after
+ * everything that used them. Rule changes are hitless: a rule whose conditions are unchanged, or
+ * whose place among the unchanged rules is, is modified in place (one atomic ModifyRule); other new
+ * rules are created at their final position before the rules they replace are deleted, so a
+ * request served before and after a change is never answered by the listener's default 404 in
+ * between.
  */
 import type { ListenerModel, LoadBalancerModel, TargetGroupModel, TargetModel } from "./model.ts";
 import type { ObservedElb, ObservedListener, ObservedRule, ObservedTargetGroup } from "./observed.ts";
 import type { ElbOperation, RuleRef } from "./operations.ts";
 import type { RuleAction, RuleCondition, RuleTransform } from "./rules.ts";
+import { planSecurityGroups, securityGroupTeardown } from "./security-group-plan.ts";
 
 /** Highest priority ELBv2 accepts for a listener rule. */
 const MAX_RULE_PRIORITY = 50_000;
@@ -444,6 +447,7 @@ export function planElb(desired: LoadBalancerModel | undefined, observed: Observ
       ops.push({ op: "DeleteLoadBalancer", arn: observed.loadBalancer.arn, reason: "the Gateway is gone" });
     ops.push(...stray);
     for (const tg of observed.targetGroups) ops.push({ op: "DeleteTargetGroup", targetGroupId: tg.id, arn: tg.arn });
+    ops.push(...securityGroupTeardown(observed));
     return { operations: ops };
   }
 
@@ -463,6 +467,9 @@ export function planElb(desired: LoadBalancerModel | undefined, observed: Observ
     current = { ...observed, loadBalancer: undefined, listeners: [] };
   }
 
+  // Models built before switchyard managed security groups leave them as they are.
+  const groups = desired.managedSecurityGroups ? planSecurityGroups(desired, current) : undefined;
+  ops.push(...(groups?.prepare ?? []));
   const tgPlan = planTargetGroups(desired.targetGroups, current.targetGroups);
   ops.push(...tgPlan.creates, ...tgPlan.updates);
 
@@ -474,9 +481,12 @@ export function planElb(desired: LoadBalancerModel | undefined, observed: Observ
       scheme: desired.scheme,
       ipAddressType: desired.ipAddressType,
       subnets: desired.subnets,
-      securityGroups: desired.securityGroups,
+      ...(desired.subnetSelector ? { subnetSelector: desired.subnetSelector } : {}),
+      securityGroups: groups?.groups.ids ?? desired.securityGroups,
+      ...(groups?.groups.created.length ? { managedSecurityGroups: groups.groups.created } : {}),
       tags: desired.tags,
     });
+    if (groups?.afterCreate) ops.push(groups.afterCreate);
     if (Object.keys(desired.attributes).length > 0) {
       ops.push({ op: "ModifyLoadBalancerAttributes", attributes: desired.attributes });
     }
@@ -484,7 +494,9 @@ export function planElb(desired: LoadBalancerModel | undefined, observed: Observ
     const have = current.loadBalancer;
     const changed = Object.fromEntries(Object.entries(desired.attributes).filter(([k, v]) => have.attributes[k] !== v));
     if (Object.keys(changed).length > 0) ops.push({ op: "ModifyLoadBalancerAttributes", attributes: changed });
-    if (
+    if (groups) {
+      if (groups.update) ops.push(groups.update);
+    } else if (
       desired.type === "application" &&
       desired.securityGroups.length > 0 &&
       !sameJson([...desired.securityGroups].sort(), [...have.securityGroups].sort())
@@ -509,6 +521,6 @@ export function planElb(desired: LoadBalancerModel | undefined, observed: Observ
   for (const listener of current.listeners) {
     if (!matched.has(listener)) ops.push({ op: "DeleteListener", listenerId: listener.id, arn: listener.arn });
   }
-  ops.push(...stray, ...tgPlan.deletes);
+  ops.push(...stray, ...tgPlan.deletes, ...(groups?.cleanup ?? []));
   return replacement ? { operations: ops, replacement } : { operations: ops };
 }

@@ -4,7 +4,7 @@
  */
 import type { ControllerConfig } from "../config.ts";
 import { AWS_LBC_GROUP, type LoadBalancerConfiguration } from "../extensions/aws-lbc.ts";
-import { unsupportedLoadBalancerFields } from "../extensions/aws-lbc-support.ts";
+import { invalidLoadBalancerFields, unsupportedLoadBalancerFields } from "../extensions/aws-lbc-support.ts";
 import type {
   GatewayClass,
   GRPCRouteRule,
@@ -146,7 +146,7 @@ function resolveGatewayClass(
   const resolved: ResolvedGatewayClass = { object: gc, dataPlane, accepted: true };
   const ref = gc.spec?.parametersRef;
   if (ref) {
-    const p = parametersProblem(ref, dataPlane === "lattice", lbConfigs, "GatewayClass parametersRef");
+    const p = parametersProblem(ref, dataPlane, lbConfigs, "GatewayClass parametersRef");
     if (p) {
       resolved.accepted = false;
       resolved.problem = p;
@@ -157,10 +157,11 @@ function resolveGatewayClass(
 
 function parametersProblem(
   ref: { group: string; kind: string; name: string; namespace?: string },
-  lattice: boolean,
+  dataPlane: ResolvedGatewayClass["dataPlane"],
   lbConfigs: ReadonlyMap<string, LoadBalancerConfiguration>,
   what: string,
 ): StatusProblem | undefined {
+  const lattice = dataPlane === "lattice";
   if (lattice || ref.group !== AWS_LBC_GROUP || ref.kind !== "LoadBalancerConfiguration") {
     return problem(
       Reason.InvalidParameters,
@@ -184,6 +185,13 @@ function parametersProblem(
     return problem(
       Reason.InvalidParameters,
       `${what}: LoadBalancerConfiguration ${ref.namespace}/${ref.name} sets fields switchyard does not apply yet: ${unsupported.join(", ")}`,
+    );
+  }
+  const invalid = invalidLoadBalancerFields(config.spec, dataPlane);
+  if (invalid.length > 0) {
+    return problem(
+      Reason.InvalidParameters,
+      `${what}: LoadBalancerConfiguration ${ref.namespace}/${ref.name}: ${invalid.join("; ")}`,
     );
   }
   return undefined;
@@ -216,7 +224,7 @@ function gatewayProblem(
   if (infraRef) {
     return parametersProblem(
       { ...infraRef, namespace: object.metadata.namespace ?? "default" },
-      gateway.dataPlane === "lattice",
+      gateway.dataPlane,
       lbConfigs,
       "spec.infrastructure.parametersRef",
     );

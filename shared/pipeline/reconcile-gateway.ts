@@ -124,7 +124,7 @@ export async function reconcileGatewayRequest(
   // Another reconciler holds the Gateway: it writes the statuses; this message comes back later.
   if (outcome.kind === "busy") return { disposition: "retry", outcome, intents: 0, oversized: [] };
 
-  const observation = observationOf(outcome);
+  const observation = observationOf(outcome, build?.model);
   const translation = observation
     ? translate(snapshot, deps.config, { ...options, observations: new Map([[`${namespace}/${name}`, observation]]) })
     : first;

@@ -2,11 +2,30 @@
  * What a reconcile outcome means for status: the DataPlaneObservation the status computation
  * reads (Programmed, the address, and the AWS error or replacement a user must see).
  */
+import type { LoadBalancerModel } from "../elb/model.ts";
+import { securityGroupNotes } from "../elb/security-group-plan.ts";
 import type { DataPlaneObservation } from "../status/compute.ts";
+import { Reason } from "../status/conditions.ts";
 import { type ReconcileOutcome, SERVING } from "./engine.ts";
 
-/** The observation for status, or undefined when the outcome says nothing new (busy, deleted). */
-export function observationOf(outcome: ReconcileOutcome): DataPlaneObservation | undefined {
+/** AWS failures that mean the account lacks something the load balancer needs (Gateway API `NoResources`). */
+const NO_RESOURCES = new Set(["NoQualifyingSubnets", "VpcNotFound"]);
+
+/**
+ * The observation for status, or undefined when the outcome says nothing new (busy, deleted).
+ * With the desired model, what it asks of security groups and AWS cannot give is said too.
+ */
+export function observationOf(
+  outcome: ReconcileOutcome,
+  desired?: LoadBalancerModel,
+): DataPlaneObservation | undefined {
+  const observation = baseObservation(outcome);
+  if (!observation || outcome.kind === "busy" || outcome.kind === "deleted") return observation;
+  const note = securityGroupNotes(desired, outcome.observed);
+  return note ? { ...observation, message: `${observation.message ?? ""}; ${note}` } : observation;
+}
+
+function baseObservation(outcome: ReconcileOutcome): DataPlaneObservation | undefined {
   switch (outcome.kind) {
     case "busy":
     case "deleted":
@@ -17,6 +36,7 @@ export function observationOf(outcome: ReconcileOutcome): DataPlaneObservation |
       return {
         programmed: false,
         ...(lb?.dnsName ? { address: lb.dnsName.toLowerCase() } : {}),
+        ...(NO_RESOURCES.has(outcome.error.code) ? { reason: Reason.NoResources } : {}),
         message: `${outcome.error.operation} failed: ${outcome.error.code}: ${outcome.error.message}${retry}`,
       };
     }

@@ -28,6 +28,8 @@ export interface DataPlaneObservation {
   address?: string;
   /** Why it is not programmed yet, or an AWS error to surface. */
   message?: string;
+  /** The Programmed=False reason when not `Pending` (e.g. `NoResources`: no subnet qualifies). */
+  reason?: string;
   /** Per listener id: a data-plane reason it could not be programmed (limits, AWS errors). */
   listenerProblems?: Readonly<Record<string, string>>;
   /** Per listener id: why it is not programmed yet although nothing is wrong with it. */
@@ -183,7 +185,13 @@ function programmedCondition(
   if (!accepted) return condition(Cond.Programmed, false, Reason.Invalid, "the Gateway is not accepted", gen);
   if (observation?.programmed)
     return condition(Cond.Programmed, true, Reason.Programmed, observation.message ?? "programmed", gen);
-  return condition(Cond.Programmed, false, Reason.Pending, observation?.message ?? "waiting for the data plane", gen);
+  return condition(
+    Cond.Programmed,
+    false,
+    observation?.reason ?? Reason.Pending,
+    observation?.message ?? "waiting for the data plane",
+    gen,
+  );
 }
 
 function listenerStatus(

@@ -7,6 +7,7 @@
 import type { ObservedElb, ObservedListener, ObservedTargetGroup } from "../elb/observed.ts";
 import type { ElbOperation, RuleRef } from "../elb/operations.ts";
 import type { RuleAction } from "../elb/rules.ts";
+import { simulatedGroupIds, simulateSecurityGroups } from "./security-group-simulator.ts";
 
 export class SimulatedElbError extends Error {
   readonly code: string;
@@ -122,7 +123,8 @@ export function simulate(
       state.targetGroups = state.targetGroups.filter((x) => x.arn !== op.arn);
       return state;
     }
-    case "CreateLoadBalancer":
+    case "CreateLoadBalancer": {
+      const securityGroups = [...op.securityGroups, ...simulatedGroupIds(state, op.managedSecurityGroups)];
       state.loadBalancer = {
         arn: `${ARN_PREFIX}:loadbalancer/${op.type === "application" ? "app" : "net"}/${op.name}`,
         name: op.name,
@@ -132,18 +134,32 @@ export function simulate(
         dnsName: `${op.name}.elb.example`,
         state: "active",
         subnets: op.subnets,
-        securityGroups: op.securityGroups,
+        securityGroups,
         attributes: {},
       };
       return state;
+    }
     case "ModifyLoadBalancerAttributes":
       if (!state.loadBalancer) throw new SimulatedElbError("LoadBalancerNotFound", "no load balancer");
       state.loadBalancer.attributes = { ...state.loadBalancer.attributes, ...op.attributes };
       return state;
-    case "SetSecurityGroups":
-      if (!state.loadBalancer) throw new SimulatedElbError("LoadBalancerNotFound", "no load balancer");
-      state.loadBalancer.securityGroups = op.securityGroups;
+    case "SetSecurityGroups": {
+      const lb = state.loadBalancer;
+      if (!lb) throw new SimulatedElbError("LoadBalancerNotFound", "no load balancer");
+      const groups = [...op.securityGroups, ...simulatedGroupIds(state, op.managedSecurityGroups)];
+      // Documented: a Network Load Balancer gets security groups at creation or never.
+      if (lb.type === "network" && lb.securityGroups.length === 0) {
+        throw new SimulatedElbError(
+          "InvalidConfigurationRequest",
+          "the load balancer was created without security groups",
+        );
+      }
+      lb.securityGroups = groups;
+      if (op.enforceInboundRulesOnPrivateLinkTraffic) {
+        lb.enforceInboundRulesOnPrivateLinkTraffic = op.enforceInboundRulesOnPrivateLinkTraffic;
+      }
       return state;
+    }
     case "DeleteLoadBalancer":
       if (state.loadBalancer?.arn === op.arn) {
         state.loadBalancer = undefined;
@@ -255,5 +271,7 @@ export function simulate(
       l.rules = l.rules.filter((r) => r.arn !== target);
       return state;
     }
+    default:
+      return simulateSecurityGroups(state, op);
   }
 }

@@ -3,7 +3,7 @@
 // being classified (DeleteTargetGroup while in use). Where moto differs from AWS, the test pins
 // moto's behaviour and test/env/QUIRKS.md ("moto ELBv2") has the entry.
 
-import { CreateSecurityGroupCommand, DescribeVpcsCommand } from "@aws-sdk/client-ec2";
+import { CreateSecurityGroupCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import {
   CreateListenerCommand,
   CreateRuleCommand,
@@ -33,6 +33,7 @@ import {
 } from "../env/clients.ts";
 import { TCP_HEALTH_CHECK } from "../fixtures/health-checks.ts";
 import { executeEach, requestCertificate } from "./aws-elbv2-fixture.ts";
+import { publicDefaultVpc } from "./aws-network-fixture.ts";
 
 const GATEWAY = "edge/tcp";
 const CLUSTER = "prod-eu";
@@ -67,6 +68,8 @@ describe("ELBv2 adapter capabilities on moto", () => {
 
   beforeAll(async () => {
     await resetMoto();
+    // Its load balancers are internet-facing: public subnets, as in an AWS account's default VPC.
+    await publicDefaultVpc(new EC2Client(motoSettings()));
     const { endpoint } = motoSettings();
     factory = new AwsClientFactory({ endpoint, credentials: DUMMY_CREDENTIALS });
     // No retries: moto answers some valid requests with a 500 (see the regexValues test).

@@ -1,5 +1,7 @@
 // Discovery by ownership tags against moto: after a crash part-way through a create plan, with no
 // state record, everything tagged as the Gateway's is found and read back, and nothing else.
+
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeTagsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
@@ -9,6 +11,7 @@ import { loadBalancerName, ownershipTags, TAG_VALUE_LIMIT } from "../../shared/e
 import { emptyObserved, type ObservedElb } from "../../shared/elb/observed.ts";
 import { DUMMY_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, motoSettings, resetMoto, TEST_REGION } from "../env/clients.ts";
 import { albModel, CLUSTER, createOperations, executeEach, requestCertificate } from "./aws-elbv2-fixture.ts";
+import { publicDefaultVpc } from "./aws-network-fixture.ts";
 
 const target: AwsTarget = { account: MOTO_DEFAULT_ACCOUNT_ID, region: TEST_REGION };
 const GATEWAY = "apps/crashed";
@@ -34,6 +37,8 @@ describe("discovery by ownership tags on moto", () => {
 
   beforeAll(async () => {
     await resetMoto();
+    // Its load balancers are internet-facing: public subnets, as in an AWS account's default VPC.
+    await publicDefaultVpc(new EC2Client(motoSettings()));
     const { endpoint } = motoSettings();
     factory = new AwsClientFactory({ endpoint, credentials: DUMMY_CREDENTIALS });
     const certificate = await requestCertificate(endpoint, "crash.example.com");

@@ -1,5 +1,6 @@
 // Faults injected below the SDK's retry loop (FaultInjectingHandler) against moto: the SDK's own
 // classification and adaptive backoff decide, and the call counter shows every attempt.
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
 import { type ExecutionContext, executeOperation, startExecution } from "../../shared/aws/elbv2/execute.ts";
@@ -16,6 +17,7 @@ import {
   observedContent,
   requestCertificate,
 } from "./aws-elbv2-fixture.ts";
+import { publicDefaultVpc } from "./aws-network-fixture.ts";
 
 const GATEWAY = "apps/faults";
 const target: AwsTarget = { account: MOTO_DEFAULT_ACCOUNT_ID, region: TEST_REGION };
@@ -29,6 +31,8 @@ describe("ELBv2 adapter under injected faults", () => {
 
   beforeAll(async () => {
     await resetMoto();
+    // Its load balancers are internet-facing: public subnets, as in an AWS account's default VPC.
+    await publicDefaultVpc(new EC2Client(motoSettings()));
     const { endpoint } = motoSettings();
     faults = new FaultInjectingHandler();
     factory = new AwsClientFactory({ endpoint, credentials: DUMMY_CREDENTIALS, requestHandler: faults });

@@ -2,6 +2,7 @@
 // executeOperation, read back with observeFromArns, and must come back as exactly the model's
 // content; then every remaining ElbOperation kind runs and is read back the same way.
 
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeListenerCertificatesCommand, DescribeTagsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
@@ -22,6 +23,7 @@ import {
   observedContent,
   requestCertificate,
 } from "./aws-elbv2-fixture.ts";
+import { publicDefaultVpc } from "./aws-network-fixture.ts";
 
 const GATEWAY = "apps/public";
 const target: AwsTarget = { account: MOTO_DEFAULT_ACCOUNT_ID, region: TEST_REGION };
@@ -41,6 +43,8 @@ describe("ELBv2 adapter round trip on moto", () => {
 
   beforeAll(async () => {
     await resetMoto();
+    // Its load balancers are internet-facing: public subnets, as in an AWS account's default VPC.
+    await publicDefaultVpc(new EC2Client(motoSettings()));
     const { endpoint } = motoSettings();
     factory = new AwsClientFactory({ endpoint, credentials: DUMMY_CREDENTIALS });
     certificates = [

@@ -21,6 +21,7 @@ import { evaluateListener } from "../../shared/elb/evaluate.ts";
 import type { LoadBalancerModel } from "../../shared/elb/model.ts";
 import { emptyObserved } from "../../shared/elb/observed.ts";
 import { planElb } from "../../shared/elb/plan.ts";
+import { buildSecurityGroups } from "../../shared/elb/security-groups.ts";
 import { clusterGatewayKey } from "../../shared/keys.ts";
 import { loadManifests } from "../../shared/manifest/load.ts";
 import { modelHash, type ReconcileDeps, reconcileGateway } from "../../shared/reconcile/engine.ts";
@@ -94,6 +95,19 @@ const request = (desired: LoadBalancerModel | undefined) => ({
 const LOST = "apps/lost";
 const LOST_KEY = clusterGatewayKey(CLUSTER, "apps", "lost");
 
+/** The security groups of Gateway `gatewayKey` with the listeners of `m`. */
+function securityGroupsOf(gatewayKey: string, m: LoadBalancerModel) {
+  return buildSecurityGroups({
+    clusterId: CLUSTER,
+    gatewayKey,
+    type: "application",
+    ipAddressType: "ipv4",
+    spec: {},
+    listeners: m.listeners,
+    tags: {},
+  });
+}
+
 /** A second Gateway's model, with names and tags of its own. */
 function lostGatewayModel(): LoadBalancerModel {
   const m = {
@@ -104,6 +118,7 @@ function lostGatewayModel(): LoadBalancerModel {
     ...m,
     gatewayKey: LOST_KEY,
     tags: { ...m.tags, "switchyard.dev/gateway": LOST },
+    managedSecurityGroups: securityGroupsOf(LOST, m),
     targetGroups: m.targetGroups.map((tg) => ({
       ...tg,
       name: `${tg.name.slice(0, 20)}-lost`,
@@ -339,6 +354,7 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
     const tagged = (m: LoadBalancerModel): LoadBalancerModel => ({
       ...m,
       tags: { ...m.tags, "switchyard.dev/gateway": otherKey },
+      managedSecurityGroups: securityGroupsOf(otherKey, m),
       targetGroups: m.targetGroups.map((tg) => ({
         ...tg,
         name: `${tg.name.slice(0, 20)}-lost`,

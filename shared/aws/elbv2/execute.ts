@@ -18,6 +18,7 @@
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { ObservedElb } from "../../elb/observed.ts";
 import type { ElbOperation, OperationName } from "../../elb/operations.ts";
+import { securityGroupExecutors } from "../ec2/executors.ts";
 import type {
   ExecutionContext,
   ExecutionDependencies,
@@ -46,6 +47,7 @@ export const ELBV2_EXECUTORS: ExecutorTable = {
   ...ruleExecutors,
   ...targetGroupExecutors,
   ...targetExecutors,
+  ...securityGroupExecutors,
 };
 
 /** A context for executing a plan against `observed` (from the state record or from AWS). */

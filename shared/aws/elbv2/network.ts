@@ -1,11 +1,18 @@
 /**
  * The VPC and subnets a load balancer and its target groups go into when the model names none:
  * the VPC given by id or by its Name tag (from the cluster registry), else the account's default
- * VPC; in it, the subnets tagged for the scheme the way the AWS Load Balancer Controller tags them
- * (`kubernetes.io/role/elb` for internet-facing, `kubernetes.io/role/internal-elb` for internal),
- * else every subnet, one per Availability Zone.
+ * VPC; in it, the subnets the AWS Load Balancer Controller would choose (role tags, selector,
+ * reachability; see shared/aws/ec2/subnet-selection.ts), one per Availability Zone.
  */
-import { DescribeSubnetsCommand, DescribeVpcsCommand, type EC2Client, type Subnet } from "@aws-sdk/client-ec2";
+import {
+  DescribeRouteTablesCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  type EC2Client,
+  type RouteTable,
+  type Subnet,
+} from "@aws-sdk/client-ec2";
+import { type SubnetFacts, selectSubnets } from "../ec2/subnet-selection.ts";
 
 export interface VpcSelector {
   /** A VPC id; wins over `name`. */
@@ -15,9 +22,13 @@ export interface VpcSelector {
 }
 
 export class NetworkDiscoveryError extends Error {
-  constructor(message: string) {
+  /** The status reason code: `VpcNotFound`, `NoQualifyingSubnets`. */
+  readonly reason: string;
+
+  constructor(message: string, reason = "VpcNotFound") {
     super(message);
     this.name = "NetworkDiscoveryError";
+    this.reason = reason;
   }
 }
 
@@ -38,28 +49,15 @@ export async function resolveVpcId(ec2: EC2Client, selector: VpcSelector = {}): 
   return ids[0] ?? "";
 }
 
-const ROLE_TAG = { "internet-facing": "kubernetes.io/role/elb", internal: "kubernetes.io/role/internal-elb" } as const;
-
-/** One subnet per Availability Zone, in zone order, preferring the lowest subnet id for stability. */
-function onePerZone(subnets: readonly Subnet[]): string[] {
-  const byZone = new Map<string, string>();
-  for (const s of [...subnets].sort((a, b) => (a.SubnetId ?? "").localeCompare(b.SubnetId ?? ""))) {
-    const zone = s.AvailabilityZone ?? s.AvailabilityZoneId ?? "";
-    if (s.SubnetId && !byZone.has(zone)) byZone.set(zone, s.SubnetId);
-  }
-  return [...byZone.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, id]) => id);
+/** Options of subnet discovery beyond VPC, scheme and type. */
+export interface SubnetDiscoveryOptions {
+  /** LoadBalancerConfiguration `loadBalancerSubnetsSelector`. */
+  selector?: Readonly<Record<string, readonly string[]>>;
+  /** The EKS cluster's name: subnets tagged for other clusters are left out, its own come first. */
+  eksClusterName?: string;
 }
 
-/**
- * Subnets for a new load balancer. An Application Load Balancer needs subnets in at least two
- * Availability Zones; a Network Load Balancer at least one.
- */
-export async function discoverSubnets(
-  ec2: EC2Client,
-  vpcId: string,
-  scheme: "internet-facing" | "internal",
-  type: "application" | "network",
-): Promise<string[]> {
+async function allSubnets(ec2: EC2Client, vpcId: string): Promise<Subnet[]> {
   const subnets: Subnet[] = [];
   let token: string | undefined;
   do {
@@ -69,15 +67,64 @@ export async function discoverSubnets(
     subnets.push(...(page.Subnets ?? []));
     token = page.NextToken;
   } while (token);
-  const roleTag = ROLE_TAG[scheme];
-  const tagged = subnets.filter((s) => s.Tags?.some((t) => t.Key === roleTag && (t.Value === "1" || t.Value === "")));
-  const chosen = onePerZone(tagged.length > 0 ? tagged : subnets);
-  const needed = type === "application" ? 2 : 1;
-  if (chosen.length < needed) {
-    throw new NetworkDiscoveryError(
-      `VPC ${vpcId} has subnets in ${chosen.length} Availability Zone(s) (${tagged.length > 0 ? `tagged ${roleTag}` : "untagged"}); ` +
-        `an ${type} load balancer needs ${needed}: tag subnets with ${roleTag}=1 or set subnets explicitly`,
+  return subnets;
+}
+
+async function allRouteTables(ec2: EC2Client, vpcId: string): Promise<RouteTable[]> {
+  const tables: RouteTable[] = [];
+  let token: string | undefined;
+  do {
+    const page = await ec2.send(
+      new DescribeRouteTablesCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }], NextToken: token }),
     );
-  }
-  return chosen;
+    tables.push(...(page.RouteTables ?? []));
+    token = page.NextToken;
+  } while (token);
+  return tables;
+}
+
+/** Whether the route table sends the IPv4 default route to an internet gateway. */
+function routesToInternet(table: RouteTable | undefined): boolean {
+  return (table?.Routes ?? []).some((r) => r.DestinationCidrBlock === "0.0.0.0/0" && r.GatewayId?.startsWith("igw-"));
+}
+
+/** Each subnet's selection facts: its tags, free addresses and whether its route table is public. */
+export function subnetFacts(subnets: readonly Subnet[], tables: readonly RouteTable[]): SubnetFacts[] {
+  const main = tables.find((t) => t.Associations?.some((a) => a.Main));
+  const explicit = new Map<string, RouteTable>();
+  for (const t of tables) for (const a of t.Associations ?? []) if (a.SubnetId) explicit.set(a.SubnetId, t);
+  return subnets
+    .filter((s): s is Subnet & { SubnetId: string } => !!s.SubnetId)
+    .map((s) => ({
+      id: s.SubnetId,
+      zone: s.AvailabilityZone ?? s.AvailabilityZoneId ?? "",
+      tags: Object.fromEntries((s.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
+      ...(s.AvailableIpAddressCount !== undefined ? { availableAddresses: s.AvailableIpAddressCount } : {}),
+      public: routesToInternet(explicit.get(s.SubnetId) ?? main),
+    }));
+}
+
+/**
+ * Subnets for a new load balancer (selection rules in shared/aws/ec2/subnet-selection.ts): two
+ * Describe calls (subnets, route tables) per page. Throws NetworkDiscoveryError, naming what is
+ * missing, when too few qualify.
+ */
+export async function discoverSubnets(
+  ec2: EC2Client,
+  vpcId: string,
+  scheme: "internet-facing" | "internal",
+  type: "application" | "network",
+  options: SubnetDiscoveryOptions = {},
+): Promise<string[]> {
+  const [subnets, tables] = await Promise.all([allSubnets(ec2, vpcId), allRouteTables(ec2, vpcId)]);
+  const selection = selectSubnets({
+    vpcId,
+    subnets: subnetFacts(subnets, tables),
+    scheme,
+    type,
+    ...(options.selector ? { selector: options.selector } : {}),
+    ...(options.eksClusterName ? { eksClusterName: options.eksClusterName } : {}),
+  });
+  if ("problem" in selection) throw new NetworkDiscoveryError(selection.problem, "NoQualifyingSubnets");
+  return selection.subnets;
 }

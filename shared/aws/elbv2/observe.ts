@@ -120,6 +120,10 @@ function loadBalancerFrom(lb: LoadBalancer, attributes: Record<string, string>):
     ...(lb.State?.Code ? { state: answer.oneOf("State.Code", lb.State.Code, LOAD_BALANCER_STATES) } : {}),
     subnets: (lb.AvailabilityZones ?? []).map((z) => z.SubnetId ?? "").filter((s) => s !== ""),
     securityGroups: [...(lb.SecurityGroups ?? [])],
+    ...(lb.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic === "on" ||
+    lb.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic === "off"
+      ? { enforceInboundRulesOnPrivateLinkTraffic: lb.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic }
+      : {}),
     attributes,
   };
 }

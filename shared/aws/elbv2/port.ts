@@ -8,16 +8,24 @@ import type { ElbOperation } from "../../elb/operations.ts";
 import { ElbOperationError, type ElbPort } from "../../reconcile/ports.ts";
 import type { AwsClientFactory, AwsTarget } from "../clients.ts";
 import { AwsConfigurationError } from "../credentials.ts";
+import { discoverSecurityGroups, observeSecurityGroups } from "../ec2/observe.ts";
 import { AwsOperationError } from "../errors.ts";
 import { ExecutionError, executeOperation, type ResourceOwner, startExecution } from "./execute.ts";
+import { network } from "./executors/context.ts";
 import type { VpcSelector } from "./network.ts";
 import { discoverByTags, observeFromArns, refreshLoadBalancer } from "./observe.ts";
 
 export interface AwsElbOptions {
-  /** VPC for target groups and subnet discovery (from the cluster registry). */
+  /** VPC for target groups, security groups and subnet discovery (from the cluster registry). */
   vpc?: VpcSelector;
   /** Use the Resource Groups Tagging API for discovery (default true). */
   taggingApi?: boolean;
+  /**
+   * The EKS cluster's name (from the cluster registry): subnets and security groups tagged
+   * `kubernetes.io/cluster/<name>` are preferred, subnets tagged for other clusters left out.
+   * @default undefined — no cluster tag is consulted
+   */
+  eksClusterName?: string;
 }
 
 export class AwsElb implements ElbPort {
@@ -36,11 +44,20 @@ export class AwsElb implements ElbPort {
   }
 
   async observe(applied: ObservedElb): Promise<ObservedElb> {
-    return this.#translate("observe", () =>
-      observeFromArns(this.#factory.elbv2(this.#target), applied, {
+    return this.#translate("observe", async () => {
+      const elb = await observeFromArns(this.#factory.elbv2(this.#target), applied, {
         owner: { cluster: this.#owner.clusterId, gateway: this.#owner.gatewayKey },
-      }),
-    );
+      });
+      if (!applied.securityGroups) return elb;
+      const ec2 = this.#factory.ec2(this.#target);
+      const vpcId = this.#vpcId ?? this.#options.vpc?.id;
+      const securityGroups = await observeSecurityGroups(ec2, applied.securityGroups, {
+        owner: this.#owner,
+        ...(vpcId ? { vpcId } : {}),
+        ...(this.#options.eksClusterName ? { eksClusterName: this.#options.eksClusterName } : {}),
+      });
+      return { ...elb, securityGroups };
+    });
   }
 
   async refresh(applied: ObservedElb): Promise<ObservedElb> {
@@ -49,12 +66,23 @@ export class AwsElb implements ElbPort {
 
   async discover(): Promise<ObservedElb> {
     const tagging = this.#options.taggingApi === false ? undefined : this.#factory.tagging(this.#target);
-    return this.#translate("discover", () =>
-      discoverByTags(this.#factory.elbv2(this.#target), tagging, {
+    return this.#translate("discover", async () => {
+      const elb = await discoverByTags(this.#factory.elbv2(this.#target), tagging, {
         cluster: this.#owner.clusterId,
         gateway: this.#owner.gatewayKey,
-      }),
-    );
+      });
+      const ec2 = this.#factory.ec2(this.#target);
+      const vpc = this.#vpcId ? { id: this.#vpcId } : this.#options.vpc;
+      const securityGroups = await network("discover", () =>
+        discoverSecurityGroups(ec2, {
+          owner: this.#owner,
+          ...(vpc ? { vpc } : {}),
+          targetGroups: elb.targetGroups,
+          ...(this.#options.eksClusterName ? { eksClusterName: this.#options.eksClusterName } : {}),
+        }),
+      );
+      return { ...elb, securityGroups };
+    });
   }
 
   async execute(op: ElbOperation, current: ObservedElb, created: Map<string, string>): Promise<ObservedElb> {
@@ -64,6 +92,7 @@ export class AwsElb implements ElbPort {
     try {
       const after = await executeOperation(this.#factory.elbv2(this.#target), op, ctx, {
         ec2: this.#factory.ec2(this.#target),
+        ...(this.#options.eksClusterName ? { eksClusterName: this.#options.eksClusterName } : {}),
       });
       for (const [key, arn] of Object.entries(after.ruleArns)) created.set(key, arn);
       this.#vpcId ??= after.vpcId;

@@ -19,6 +19,7 @@ function valid(): ObservedElb {
       state: "active",
       subnets: ["subnet-1", "subnet-2"],
       securityGroups: ["sg-1"],
+      enforceInboundRulesOnPrivateLinkTraffic: "off",
       attributes: { "idle_timeout.timeout_seconds": "60" },
     },
     listeners: [
@@ -73,6 +74,22 @@ function valid(): ObservedElb {
       },
     ],
     strayLoadBalancers: [],
+    securityGroups: {
+      frontend: {
+        id: "sg-front",
+        name: "sy-apps-web-0123456789",
+        ingress: [
+          { ruleId: "sgr-1", owned: true, protocol: "tcp", fromPort: 80, toPort: 80, cidrIpv4: "10.0.0.0/8" },
+          { ruleId: "sgr-2", owned: false, protocol: "icmpv6", fromPort: 2, toPort: 0, cidrIpv6: "::/0" },
+          { ruleId: "sgr-3", owned: true, protocol: "tcp", fromPort: 80, toPort: 80, prefixListId: "pl-00000001" },
+        ],
+      },
+      backend: { id: "sg-back", name: "sy-backend-prod-0123456789" },
+      targetRules: [
+        { groupId: "sg-node", ruleId: "sgr-4", protocol: "udp", port: 53, targets: ["10.0.0.1"], claimed: true },
+      ],
+      unresolvedTargets: ["10.9.9.9"],
+    },
   };
 }
 
@@ -130,6 +147,18 @@ describe("decoding an ObservedElb from untrusted JSON", () => {
     [["loadBalancer", "subnets"], "subnet-1", "an array"],
     [["loadBalancer", "securityGroups", 0], null, "a non-empty string"],
     [["loadBalancer", "attributes"], [], "an object"],
+    [["loadBalancer", "enforceInboundRulesOnPrivateLinkTraffic"], true, "one of on, off"],
+    [["securityGroups"], [], "an object"],
+    [["securityGroups", "targetRules"], undefined, "an array"],
+    [["securityGroups", "frontend", "id"], "", "a non-empty string"],
+    [["securityGroups", "frontend", "ingress", 0, "owned"], "yes", "a boolean"],
+    [["securityGroups", "frontend", "ingress", 1, "protocol"], "all", "one of tcp, udp, icmp, icmpv6"],
+    [["securityGroups", "backend", "name"], 1, "a string"],
+    [["securityGroups", "targetRules", 0, "protocol"], "icmp", "one of tcp, udp"],
+    [["securityGroups", "targetRules", 0, "port"], "53", "an integer"],
+    [["securityGroups", "targetRules", 0, "targets", 0], "", "a non-empty string"],
+    [["securityGroups", "targetRules", 0, "claimed"], undefined, "a boolean"],
+    [["securityGroups", "unresolvedTargets"], "10.9.9.9", "an array"],
     [["loadBalancer", "attributes", "idle_timeout.timeout_seconds"], 60, "a string"],
     [["listeners", 0], null, "an object"],
     [["listeners", 0, "id"], "", "a non-empty string"],

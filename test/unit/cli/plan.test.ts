@@ -85,7 +85,11 @@ describe("switchyard plan --diff", () => {
     const result = await run("plan", ...files, "--diff");
     const changes = result.stdout.slice(result.stdout.indexOf("Changes for Gateway infra/web"));
     const lines = changes.split("\n").filter((l) => /^\s+\d+\. /.test(l));
-    expect(lines[0]).toContain("+ target group");
+    expect(lines[0]).toContain("+ security group sy-infra-web-");
+    expect(lines[1]).toContain("+ 1 inbound rule(s) on the load balancer's security group: tcp 80 from 0.0.0.0/0");
+    expect(lines.findIndex((l) => l.includes("+ target group"))).toBeGreaterThan(
+      lines.findIndex((l) => l.includes("+ backend group admitted to")),
+    );
     expect(lines.some((l) => l.includes("+ application load balancer"))).toBe(true);
     expect(lines.at(-1)).toContain("+ rule HTTP:80 priority 20");
   });

@@ -132,7 +132,13 @@ describe("planning listener rules and target groups", () => {
     const state = applyModel(model(ROUTES));
     const added = [...ROUTES, { name: "r4", path: "/ab", backends: [["d", 1]] as [string, number][] }];
     const ops = planElb(model(added), state).operations;
-    expect(ops.map((o) => o.op)).toEqual(["CreateTargetGroup", "RegisterTargets", "CreateRule"]);
+    // The backend group is admitted to the new targets before they are registered.
+    expect(ops.map((o) => o.op)).toEqual([
+      "AuthorizeTargetIngress",
+      "CreateTargetGroup",
+      "RegisterTargets",
+      "CreateRule",
+    ]);
     const after = run(state, ops);
     expect(planElb(model(added), after).operations).toEqual([]);
   });
@@ -140,7 +146,8 @@ describe("planning listener rules and target groups", () => {
   it("a removed route is one DeleteRule, then its unused target group goes", () => {
     const state = applyModel(model(ROUTES));
     const ops = planElb(model(ROUTES.filter((r) => r.name !== "r2")), state).operations;
-    expect(ops.map((o) => o.op)).toEqual(["DeleteRule", "DeleteTargetGroup"]);
+    // Its targets' rules are released last (the simulator's one target group keeps the rule for the others).
+    expect(ops.map((o) => o.op)).toEqual(["DeleteRule", "DeleteTargetGroup", "RevokeTargetIngress"]);
   });
 
   it("a changed path that moves the rule creates the new rule before deleting the old one", () => {
@@ -171,21 +178,32 @@ describe("planning listener rules and target groups", () => {
     const next = structuredClone(desired);
     const tg = next.targetGroups[0];
     if (!tg) throw new Error("no target group");
+    const gone = tg.targets[1]?.id;
     tg.targets = [tg.targets[0] ?? { id: "10.9.9.9", port: 8080 }, { id: "10.9.9.9", port: 8080 }];
     const ops = planElb(next, state).operations;
     expect(ops).toEqual([
+      {
+        op: "AuthorizeTargetIngress",
+        access: [{ ip: "10.9.9.9", protocol: "tcp", port: 8080 }],
+        tags: expect.objectContaining({ "switchyard.dev/role": "backend-ingress" }),
+      },
       { op: "RegisterTargets", targetGroupId: tg.id, targets: [{ id: "10.9.9.9", port: 8080 }] },
       { op: "DeregisterTargets", targetGroupId: tg.id, targets: [expect.objectContaining({ port: 8080 })] },
+      {
+        op: "RevokeTargetIngress",
+        rules: [expect.objectContaining({ port: 8080, staleTargets: [gone] })],
+      },
     ]);
   });
 
   it("a scheme change replaces the load balancer and says why", () => {
     const state = applyModel(model(ROUTES));
-    const internal = { ...model(ROUTES), scheme: "internal" as const, name: "sy-apps-gw-internal" };
-    const plan = planElb(internal, state);
-    expect(plan.replacement).toContain("scheme changes from internet-facing to internal");
+    expect(state.loadBalancer?.scheme).toBe("internal");
+    const public_ = { ...model(ROUTES), scheme: "internet-facing" as const, name: "sy-apps-gw-public" };
+    const plan = planElb(public_, state);
+    expect(plan.replacement).toContain("scheme changes from internal to internet-facing");
     expect(plan.operations[0]?.op).toBe("DeleteLoadBalancer");
-    expect(planElb(internal, run(state, plan.operations)).operations).toEqual([]);
+    expect(planElb(public_, run(state, plan.operations)).operations).toEqual([]);
   });
 
   it("mutual TLS is set at creation, turned off explicitly, and stable once applied", () => {
@@ -205,11 +223,21 @@ describe("planning listener rules and target groups", () => {
     expect(planElb(model(ROUTES), run(state, off)).operations).toEqual([]);
   });
 
-  it("a deleted Gateway deletes its load balancer and then its target groups", () => {
+  it("a deleted Gateway deletes its load balancer, its target groups, then its security groups and rules", () => {
     const state = applyModel(model(ROUTES));
     const ops = planElb(undefined, state).operations.map((o) => o.op);
-    expect(ops).toEqual(["DeleteLoadBalancer", "DeleteTargetGroup", "DeleteTargetGroup", "DeleteTargetGroup"]);
-    expect(run(state, planElb(undefined, state).operations).targetGroups).toEqual([]);
+    expect(ops).toEqual([
+      "DeleteLoadBalancer",
+      "DeleteTargetGroup",
+      "DeleteTargetGroup",
+      "DeleteTargetGroup",
+      "RevokeTargetIngress",
+      "DeleteSecurityGroup",
+      "ReleaseBackendSecurityGroup",
+    ]);
+    const after = run(state, planElb(undefined, state).operations);
+    expect(after.targetGroups).toEqual([]);
+    expect(after.securityGroups).toEqual({ targetRules: [] });
   });
 });
 

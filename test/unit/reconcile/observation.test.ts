@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ObservedElb } from "../../../shared/elb/observed.ts";
+import type { LoadBalancerModel } from "../../../shared/elb/model.ts";
+import { emptyObserved, type ObservedElb } from "../../../shared/elb/observed.ts";
 import { observationOf } from "../../../shared/reconcile/observation.ts";
 import { ElbOperationError } from "../../../shared/reconcile/ports.ts";
 
@@ -86,5 +87,51 @@ describe("status from a reconcile outcome", () => {
       programmed: true,
       message: "load balancer sy-apps-gw-123 is active; AWS refused CreateRule for apps/r1 (ValidationError: bad)",
     });
+  });
+
+  it("no qualifying subnet is Programmed=False NoResources, naming what is missing", () => {
+    const error = new ElbOperationError(
+      "terminal",
+      "NoQualifyingSubnets",
+      "CreateLoadBalancer",
+      "VPC vpc-1 has qualifying subnets in 0 Availability Zones, looking for subnets public",
+    );
+    const o = observationOf({ kind: "failed", observed: emptyObserved(), error, retryable: false });
+    expect(o).toEqual({
+      programmed: false,
+      reason: "NoResources",
+      message:
+        "CreateLoadBalancer failed: NoQualifyingSubnets: VPC vpc-1 has qualifying subnets in 0 Availability Zones, looking for subnets public",
+    });
+  });
+
+  it("a Network Load Balancer created without security groups says it cannot gain the ones configured", () => {
+    const nlb = observed("active");
+    const lb = nlb.loadBalancer;
+    if (!lb) throw new Error("no load balancer");
+    lb.type = "network";
+    const desired: LoadBalancerModel = {
+      gatewayKey: "apps/gw",
+      type: "network",
+      name: lb.name,
+      scheme: "internet-facing",
+      ipAddressType: "ipv4",
+      subnets: [],
+      securityGroups: [],
+      managedSecurityGroups: {
+        backend: { name: "sy-backend-c-0000000000", description: "", tags: {}, ruleTags: {} },
+      },
+      attributes: {},
+      tags: {},
+      listeners: [],
+      targetGroups: [],
+    };
+    const o = observationOf({ kind: "unchanged", observed: nlb }, desired);
+    expect(o?.programmed).toBe(true);
+    expect(o?.message).toBe(
+      "load balancer sy-apps-gw-123 is active; network load balancer sy-apps-gw-123 was created without security groups and a Network Load Balancer cannot gain them later: " +
+        "its source ranges are not enforced and no rule is added to the targets' security groups; delete and re-create the Gateway to get security groups",
+    );
+    expect(observationOf({ kind: "unchanged", observed: nlb })?.message).toBe("load balancer sy-apps-gw-123 is active");
   });
 });

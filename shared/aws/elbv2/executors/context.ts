@@ -36,8 +36,13 @@ export interface ExecutionContext {
 }
 
 export interface ExecutionDependencies {
-  /** Needed only to discover the VPC (no `vpc.id`) or subnets (a model without subnets). */
+  /**
+   * Needed to discover the VPC (no `vpc.id`) or subnets (a model without subnets), and for every
+   * security group operation.
+   */
   ec2?: EC2Client;
+  /** The EKS cluster's name: subnet discovery skips subnets tagged for other clusters. */
+  eksClusterName?: string;
 }
 
 /** The operation of one kind, e.g. `OperationOf<"CreateRule">`. */
@@ -146,12 +151,17 @@ export async function vpcId(ctx: ExecutionContext, deps: ExecutionDependencies, 
   return id;
 }
 
-/** VPC and subnet discovery: a missing VPC or too few subnets is terminal, EC2 errors as classified. */
+/**
+ * VPC and subnet discovery: a missing VPC or too few subnets is terminal with the reason naming it
+ * (`VpcNotFound`, `NoQualifyingSubnets`), EC2 errors as classified.
+ */
 export async function network<T>(operation: string, discover: () => Promise<T>): Promise<T> {
   try {
     return await discover();
   } catch (error) {
-    if (error instanceof NetworkDiscoveryError) throw invalid(operation, error.message);
+    if (error instanceof NetworkDiscoveryError) {
+      throw new AwsOperationError(operation, { kind: "terminal", reason: error.reason, message: error.message });
+    }
     throw new AwsOperationError(operation, classifyCallError(error), error);
   }
 }

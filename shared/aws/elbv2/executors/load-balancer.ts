@@ -7,11 +7,33 @@ import {
   ModifyLoadBalancerAttributesCommand,
   SetSecurityGroupsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { ManagedGroupRole } from "../../../elb/security-group-state.ts";
 import { discoverSubnets } from "../network.ts";
 import { Answer } from "../response.ts";
 import { toSdkAttributes, toSdkTags } from "../translate.ts";
-import { call, type ExecutorTable, invalid, loadBalancerArn, network, vpcId } from "./context.ts";
+import {
+  call,
+  type ExecutionContext,
+  type ExecutorTable,
+  invalid,
+  loadBalancerArn,
+  network,
+  vpcId,
+} from "./context.ts";
 import { assertOwned, namedCollision, withOwnership } from "./tags.ts";
+
+/** The ids of the groups an operation names by role, created earlier in the plan or recorded. */
+function managedGroupIds(
+  ctx: ExecutionContext,
+  roles: readonly ManagedGroupRole[] | undefined,
+  operation: string,
+): string[] {
+  return (roles ?? []).map((role) => {
+    const group = ctx.observed.securityGroups?.[role];
+    if (!group) throw invalid(operation, `no ${role} security group: neither created by this plan nor in the state`);
+    return group.id;
+  });
+}
 
 export const loadBalancerExecutors: Pick<
   ExecutorTable,
@@ -24,8 +46,14 @@ export const loadBalancerExecutors: Pick<
       if (!deps.ec2) throw invalid(name, "the model has no subnets and there is no EC2 client to discover them");
       const vpc = await vpcId(ctx, deps, name);
       const ec2 = deps.ec2;
-      subnets = await network(name, () => discoverSubnets(ec2, vpc, op.scheme, op.type));
+      subnets = await network(name, () =>
+        discoverSubnets(ec2, vpc, op.scheme, op.type, {
+          ...(op.subnetSelector ? { selector: op.subnetSelector } : {}),
+          ...(deps.eksClusterName ? { eksClusterName: deps.eksClusterName } : {}),
+        }),
+      );
     }
+    const securityGroups = [...op.securityGroups, ...managedGroupIds(ctx, op.managedSecurityGroups, name)];
     const response = await call(name, () =>
       client.send(
         new CreateLoadBalancerCommand({
@@ -34,7 +62,7 @@ export const loadBalancerExecutors: Pick<
           Scheme: op.scheme,
           IpAddressType: op.ipAddressType as IpAddressType,
           Subnets: subnets,
-          ...(op.securityGroups.length > 0 ? { SecurityGroups: op.securityGroups } : {}),
+          ...(securityGroups.length > 0 ? { SecurityGroups: securityGroups } : {}),
           Tags: toSdkTags(withOwnership(op.tags, ctx.owner, "load-balancer")),
         }),
       ),
@@ -59,7 +87,7 @@ export const loadBalancerExecutors: Pick<
       ...(lb.DNSName ? { dnsName: lb.DNSName } : {}),
       ...(lb.State?.Code ? { state: lb.State.Code } : {}),
       subnets: lb.AvailabilityZones?.map((z) => z.SubnetId ?? "").filter((s) => s !== "") ?? subnets,
-      securityGroups: lb.SecurityGroups ?? op.securityGroups,
+      securityGroups: lb.SecurityGroups ?? securityGroups,
       attributes: {},
     };
     if (previous && previous.arn !== arn) state.listeners = [];
@@ -78,11 +106,23 @@ export const loadBalancerExecutors: Pick<
 
   async SetSecurityGroups(client, op, ctx) {
     const arn = loadBalancerArn(ctx, op.op);
-    await call(op.op, () =>
-      client.send(new SetSecurityGroupsCommand({ LoadBalancerArn: arn, SecurityGroups: op.securityGroups })),
+    const securityGroups = [...op.securityGroups, ...managedGroupIds(ctx, op.managedSecurityGroups, op.op)];
+    const enforce = op.enforceInboundRulesOnPrivateLinkTraffic;
+    const answer = await call(op.op, () =>
+      client.send(
+        new SetSecurityGroupsCommand({
+          LoadBalancerArn: arn,
+          SecurityGroups: securityGroups,
+          ...(enforce ? { EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: enforce } : {}),
+        }),
+      ),
     );
     const lb = ctx.observed.loadBalancer;
-    if (lb) lb.securityGroups = [...op.securityGroups];
+    if (lb) {
+      lb.securityGroups = answer?.SecurityGroupIds ?? securityGroups;
+      const applied = answer?.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic ?? enforce;
+      if (applied === "on" || applied === "off") lb.enforceInboundRulesOnPrivateLinkTraffic = applied;
+    }
   },
 
   async DeleteLoadBalancer(client, op, ctx) {
