@@ -7,7 +7,9 @@
 import { DataPlaneEnvelope } from "../dataplane/envelope.ts";
 import type { ResolvedGateway } from "../graph/model.ts";
 import type { ElbBuild, ElbBuildContext } from "./context.ts";
+import { unsupportedFeatures } from "./feature-support.ts";
 import { type LoadBalancerSettings, loadBalancerSettings } from "./load-balancer-config.ts";
+import { loadBalancerFeatures } from "./load-balancer-features.ts";
 import type { ListenerModel, LoadBalancerType, TargetGroupModel } from "./model.ts";
 import { loadBalancerName, ownershipTags } from "./naming.ts";
 
@@ -37,6 +39,15 @@ export function elbBuild(
   targetGroups: TargetGroupModel[],
 ): ElbBuild {
   const gatewayKey = envelope.gateway.key;
+  const refused = unsupportedFeatures({
+    type,
+    scheme: settings.scheme,
+    ipAddressType: settings.ipAddressType,
+    securityGroups: settings.securityGroups,
+    listeners,
+    merged: settings.merged,
+    sources: settings.sources,
+  });
   return {
     model: {
       gatewayKey,
@@ -47,6 +58,7 @@ export function elbBuild(
       subnets: settings.subnets,
       securityGroups: settings.securityGroups,
       attributes: settings.attributes,
+      ...loadBalancerFeatures(settings.merged),
       tags: { ...settings.tags, ...envelope.tagsFor("load-balancer") },
       listeners,
       targetGroups,
@@ -55,5 +67,6 @@ export function elbBuild(
     routePartial: envelope.routePartial,
     listenerProblems: envelope.listenerProblems,
     listenerPending: envelope.listenerPending,
+    ...(refused ? { refused } : {}),
   };
 }

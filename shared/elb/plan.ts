@@ -11,6 +11,13 @@
 import type { ListenerModel, LoadBalancerModel, TargetGroupModel, TargetModel } from "./model.ts";
 import type { ObservedElb, ObservedListener, ObservedRule, ObservedTargetGroup } from "./observed.ts";
 import type { ElbOperation, RuleRef } from "./operations.ts";
+import {
+  creationChange,
+  creationSettings,
+  planListenerAttributes,
+  planLoadBalancerAddOns,
+  retireLoadBalancer,
+} from "./plan-features.ts";
 import type { RuleAction, RuleCondition, RuleTransform } from "./rules.ts";
 
 /** Highest priority ELBv2 accepts for a listener rule. */
@@ -316,6 +323,7 @@ function planListener(
       defaultActions: want.defaultActions,
       tags: want.tags,
     });
+    ops.push(...planListenerAttributes(want, undefined));
   } else {
     const haveCerts = have.certificates?.arns ?? [];
     const modify: Extract<ElbOperation, { op: "ModifyListener" }> = {
@@ -335,6 +343,7 @@ function planListener(
       modify.defaultActions = want.defaultActions;
     }
     if (Object.keys(modify).length > 3) ops.push(modify);
+    ops.push(...planListenerAttributes(want, have));
     const extraWant = certs.slice(1).filter((c) => !haveCerts.includes(c));
     const extraGone = haveCerts.slice(1).filter((c) => !certs.includes(c) && c !== certs[0]);
     if (extraWant.length) ops.push({ op: "AddListenerCertificates", listenerId: want.id, arns: extraWant });
@@ -370,8 +379,10 @@ export function planElb(desired: LoadBalancerModel | undefined, observed: Observ
     }),
   );
   if (!desired) {
-    if (observed.loadBalancer)
+    if (observed.loadBalancer) {
+      ops.push(...retireLoadBalancer(observed.loadBalancer));
       ops.push({ op: "DeleteLoadBalancer", arn: observed.loadBalancer.arn, reason: "the Gateway is gone" });
+    }
     ops.push(...stray);
     for (const tg of observed.targetGroups) ops.push({ op: "DeleteTargetGroup", targetGroupId: tg.id, arn: tg.arn });
     return { operations: ops };
@@ -380,15 +391,19 @@ export function planElb(desired: LoadBalancerModel | undefined, observed: Observ
   let current = observed;
   let replacement: string | undefined;
   const lb = observed.loadBalancer;
-  if (lb && (lb.type !== desired.type || lb.scheme !== desired.scheme || lb.name !== desired.name)) {
+  const creation = lb && creationChange(desired, lb);
+  if (lb && (lb.type !== desired.type || lb.scheme !== desired.scheme || lb.name !== desired.name || creation)) {
     replacement =
       lb.type !== desired.type
         ? `load balancer type changes from ${lb.type} to ${desired.type}`
         : lb.scheme !== desired.scheme
           ? `scheme changes from ${lb.scheme} to ${desired.scheme}`
-          : `name changes from ${lb.name} to ${desired.name}`;
+          : lb.name !== desired.name
+            ? `name changes from ${lb.name} to ${desired.name}`
+            : (creation ?? "");
     // Type and scheme are immutable: the old load balancer (and with it its listeners and rules)
     // goes first, so the target groups it used are free for the new one.
+    ops.push(...retireLoadBalancer(lb));
     ops.push({ op: "DeleteLoadBalancer", arn: lb.arn, reason: replacement });
     current = { ...observed, loadBalancer: undefined, listeners: [] };
   }
@@ -406,10 +421,12 @@ export function planElb(desired: LoadBalancerModel | undefined, observed: Observ
       subnets: desired.subnets,
       securityGroups: desired.securityGroups,
       tags: desired.tags,
+      ...creationSettings(desired),
     });
     if (Object.keys(desired.attributes).length > 0) {
       ops.push({ op: "ModifyLoadBalancerAttributes", attributes: desired.attributes });
     }
+    ops.push(...planLoadBalancerAddOns(desired, undefined));
   } else {
     const have = current.loadBalancer;
     const changed = Object.fromEntries(Object.entries(desired.attributes).filter(([k, v]) => have.attributes[k] !== v));
@@ -421,6 +438,7 @@ export function planElb(desired: LoadBalancerModel | undefined, observed: Observ
     ) {
       ops.push({ op: "SetSecurityGroups", securityGroups: desired.securityGroups });
     }
+    ops.push(...planLoadBalancerAddOns(desired, have));
   }
 
   const desiredNames = new Map(desired.targetGroups.map((tg) => [tg.id, tg.name]));

@@ -39,6 +39,7 @@ export class AwsElb implements ElbPort {
     return this.#translate("observe", () =>
       observeFromArns(this.#factory.elbv2(this.#target), applied, {
         owner: { cluster: this.#owner.clusterId, gateway: this.#owner.gatewayKey },
+        addOnClients: this.#addOnClients(),
       }),
     );
   }
@@ -50,10 +51,12 @@ export class AwsElb implements ElbPort {
   async discover(): Promise<ObservedElb> {
     const tagging = this.#options.taggingApi === false ? undefined : this.#factory.tagging(this.#target);
     return this.#translate("discover", () =>
-      discoverByTags(this.#factory.elbv2(this.#target), tagging, {
-        cluster: this.#owner.clusterId,
-        gateway: this.#owner.gatewayKey,
-      }),
+      discoverByTags(
+        this.#factory.elbv2(this.#target),
+        tagging,
+        { cluster: this.#owner.clusterId, gateway: this.#owner.gatewayKey },
+        { addOnClients: this.#addOnClients() },
+      ),
     );
   }
 
@@ -64,6 +67,7 @@ export class AwsElb implements ElbPort {
     try {
       const after = await executeOperation(this.#factory.elbv2(this.#target), op, ctx, {
         ec2: this.#factory.ec2(this.#target),
+        ...this.#addOnClients(),
       });
       for (const [key, arn] of Object.entries(after.ruleArns)) created.set(key, arn);
       this.#vpcId ??= after.vpcId;
@@ -78,6 +82,11 @@ export class AwsElb implements ElbPort {
         throw new ElbOperationError("terminal", error.reason, op.op, error.message);
       throw error;
     }
+  }
+
+  /** WAFv2 and Shield, for the add-ons of an Application Load Balancer (clients are made, not called). */
+  #addOnClients() {
+    return { wafv2: this.#factory.wafv2(this.#target), shield: this.#factory.shield(this.#target) };
   }
 
   async #translate<T>(what: "observe" | "discover", run: () => Promise<T>): Promise<T> {

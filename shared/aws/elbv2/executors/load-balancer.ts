@@ -7,6 +7,8 @@ import {
   ModifyLoadBalancerAttributesCommand,
   SetSecurityGroupsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { creationSettings } from "../../../elb/plan-features.ts";
+import { creationSettingsFrom, toSdkCreationSettings } from "../features.ts";
 import { discoverSubnets } from "../network.ts";
 import { Answer } from "../response.ts";
 import { toSdkAttributes, toSdkTags } from "../translate.ts";
@@ -19,7 +21,7 @@ export const loadBalancerExecutors: Pick<
 > = {
   async CreateLoadBalancer(client, op, ctx, deps) {
     const name = op.op;
-    let subnets = op.subnets;
+    let subnets = op.subnetMappings ? op.subnetMappings.map((m) => m.subnetId) : op.subnets;
     if (subnets.length === 0) {
       if (!deps.ec2) throw invalid(name, "the model has no subnets and there is no EC2 client to discover them");
       const vpc = await vpcId(ctx, deps, name);
@@ -33,7 +35,7 @@ export const loadBalancerExecutors: Pick<
           Type: op.type,
           Scheme: op.scheme,
           IpAddressType: op.ipAddressType as IpAddressType,
-          Subnets: subnets,
+          ...toSdkCreationSettings(op, subnets),
           ...(op.securityGroups.length > 0 ? { SecurityGroups: op.securityGroups } : {}),
           Tags: toSdkTags(withOwnership(op.tags, ctx.owner, "load-balancer")),
         }),
@@ -61,6 +63,9 @@ export const loadBalancerExecutors: Pick<
       subnets: lb.AvailabilityZones?.map((z) => z.SubnetId ?? "").filter((s) => s !== "") ?? subnets,
       securityGroups: lb.SecurityGroups ?? op.securityGroups,
       attributes: {},
+      // What the answer reports, else what was asked for: the call succeeded with it.
+      ...creationSettings(op),
+      ...creationSettingsFrom(lb),
     };
     if (previous && previous.arn !== arn) state.listeners = [];
   },
