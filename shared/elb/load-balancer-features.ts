@@ -77,6 +77,12 @@ export function canonicalIpv6(address: string): string {
   }
 }
 
+/** A source NAT prefix (`<IPv6>/80`) with its address canonical; `auto_assigned` as is. */
+export function canonicalPrefix(prefix: string): string {
+  const slash = prefix.lastIndexOf("/");
+  return slash < 0 ? prefix : `${canonicalIpv6(prefix.slice(0, slash))}${prefix.slice(slash)}`;
+}
+
 const SUBNET_ADDRESS_FIELDS = [
   "eipAllocation",
   "privateIPv4Allocation",
@@ -95,7 +101,7 @@ function subnetMappings(subnets: NonNullable<LoadBalancerConfigurationSpec["load
         ...(s.eipAllocation ? { allocationId: s.eipAllocation } : {}),
         ...(s.privateIPv4Allocation ? { privateIPv4Address: s.privateIPv4Allocation } : {}),
         ...(s.ipv6Allocation ? { ipv6Address: canonicalIpv6(s.ipv6Allocation) } : {}),
-        ...(s.sourceNatIPv6Prefix ? { sourceNatIpv6Prefix: s.sourceNatIPv6Prefix } : {}),
+        ...(s.sourceNatIPv6Prefix ? { sourceNatIpv6Prefix: canonicalPrefix(s.sourceNatIPv6Prefix) } : {}),
       }),
     );
 }

@@ -10,7 +10,7 @@
  * - Listener attributes: keys whose value differs are set; a key no longer listed keeps its value,
  *   as load balancer and target group attributes do.
  */
-import { canonicalIpv6, type SubnetMapping } from "./load-balancer-features.ts";
+import { canonicalIpv6, canonicalPrefix, type SubnetMapping } from "./load-balancer-features.ts";
 import type { ListenerModel, LoadBalancerModel } from "./model.ts";
 import type { ObservedListener, ObservedLoadBalancer } from "./observed.ts";
 import type { ElbOperation } from "./operations.ts";
@@ -41,7 +41,8 @@ function mappingChange(want: SubnetMapping, have: SubnetMapping | undefined): st
     return `the IPv6 address of ${subnet} changes from ${ipv6 ?? "an AWS-assigned address"} to ${want.ipv6Address}`;
   }
   const prefix = want.sourceNatIpv6Prefix;
-  if (prefix && (prefix === "auto_assigned" ? !have?.sourceNatIpv6Prefix : prefix !== have?.sourceNatIpv6Prefix)) {
+  const havePrefix = have?.sourceNatIpv6Prefix && canonicalPrefix(have.sourceNatIpv6Prefix);
+  if (prefix && (prefix === "auto_assigned" ? !havePrefix : canonicalPrefix(prefix) !== havePrefix)) {
     return `the source NAT IPv6 prefix of ${subnet} changes from ${have?.sourceNatIpv6Prefix ?? "none"} to ${prefix}`;
   }
   return undefined;

@@ -11,6 +11,7 @@ import type {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import {
   canonicalIpv6,
+  canonicalPrefix,
   type ObservedLoadBalancerFeatures,
   type SubnetMapping,
 } from "../../elb/load-balancer-features.ts";
@@ -62,7 +63,7 @@ function subnetMappingsFrom(lb: LoadBalancer): SubnetMapping[] {
       ...(allocationId ? { allocationId } : {}),
       ...(privateIPv4Address ? { privateIPv4Address } : {}),
       ...(ipv6Address ? { ipv6Address: canonicalIpv6(ipv6Address) } : {}),
-      ...(prefix ? { sourceNatIpv6Prefix: prefix } : {}),
+      ...(prefix ? { sourceNatIpv6Prefix: canonicalPrefix(prefix) } : {}),
     });
   }
   return out;
