@@ -5,14 +5,11 @@
 import { describe, expect, it } from "vitest";
 import { controllerConfig } from "../../../shared/config.ts";
 import { isQuic, quicListenerProtocol, quicServerId } from "../../../shared/elb/listener-features.ts";
-import {
-  canonicalIpv6,
-  canonicalPrefix,
-  loadBalancerFeatures,
-} from "../../../shared/elb/load-balancer-features.ts";
+import { canonicalIpv6, canonicalPrefix, loadBalancerFeatures } from "../../../shared/elb/load-balancer-features.ts";
 import type { LoadBalancerModel } from "../../../shared/elb/model.ts";
 import { loadManifests } from "../../../shared/manifest/load.ts";
 import { snapshotOf } from "../../../shared/snapshot.ts";
+import type { GatewayStatusUpdate } from "../../../shared/status/compute.ts";
 import { translate } from "../../../shared/translate.ts";
 import { serviceManifests } from "../../fixtures/services.ts";
 
@@ -31,7 +28,9 @@ function build(options: {
 }): Outcome {
   const listeners =
     options.listeners ??
-    (options.dataPlane === "alb" ? "[{name: http, port: 80, protocol: HTTP}]" : "[{name: tcp, port: 5432, protocol: TCP}]");
+    (options.dataPlane === "alb"
+      ? "[{name: http, port: 80, protocol: HTTP}]"
+      : "[{name: tcp, port: 5432, protocol: TCP}]");
   const classRef = options.classSpec
     ? "\n  parametersRef: {group: gateway.k8s.aws, kind: LoadBalancerConfiguration, name: class-lbc, namespace: apps}"
     : "";
@@ -74,7 +73,7 @@ spec:
   const loaded = loadManifests(yaml, "test.yaml");
   expect(loaded.rejected).toEqual([]);
   const { loadBalancers, statuses } = translate(snapshotOf(loaded.objects), controllerConfig(), { clusterId: "t" });
-  const gateway = statuses.find((s) => s.kind === "Gateway");
+  const gateway = statuses.find((s): s is GatewayStatusUpdate => s.kind === "Gateway" && "conditions" in s);
   const accepted = gateway?.conditions.find((c) => c.type === "Accepted");
   return {
     model: loadBalancers[0]?.model,
@@ -185,8 +184,15 @@ describe("QUIC", () => {
 describe("what AWS cannot do on this load balancer is UnsupportedValue, naming the field", () => {
   it("refuses a CloudFront (global) Web ACL and an ARN that is not a Web ACL on an ALB", () => {
     expect(
-      refusal(build({ dataPlane: "alb", spec: `{wafV2: {webACL: "arn:aws:wafv2:us-east-1:111122223333:global/webacl/cdn/1"}}` })),
-    ).toContain("spec.wafV2.webACL: arn:aws:wafv2:us-east-1:111122223333:global/webacl/cdn/1 is a CloudFront (global) Web ACL");
+      refusal(
+        build({
+          dataPlane: "alb",
+          spec: `{wafV2: {webACL: "arn:aws:wafv2:us-east-1:111122223333:global/webacl/cdn/1"}}`,
+        }),
+      ),
+    ).toContain(
+      "spec.wafV2.webACL: arn:aws:wafv2:us-east-1:111122223333:global/webacl/cdn/1 is a CloudFront (global) Web ACL",
+    );
     expect(refusal(build({ dataPlane: "alb", spec: `{wafV2: {webACL: "shop"}}` }))).toContain(
       'spec.wafV2.webACL: "shop" is not a regional WAFv2 Web ACL ARN',
     );
@@ -212,7 +218,9 @@ describe("what AWS cannot do on this load balancer is UnsupportedValue, naming t
           spec: "{scheme: internal, loadBalancerSubnets: [{identifier: subnet-a, eipAllocation: eipalloc-1}]}",
         }),
       ),
-    ).toContain("spec.loadBalancerSubnets[0].eipAllocation: an Elastic IP per subnet needs an internet-facing load balancer");
+    ).toContain(
+      "spec.loadBalancerSubnets[0].eipAllocation: an Elastic IP per subnet needs an internet-facing load balancer",
+    );
     expect(
       refusal(
         build({
@@ -220,15 +228,29 @@ describe("what AWS cannot do on this load balancer is UnsupportedValue, naming t
           spec: "{scheme: internet-facing, loadBalancerSubnets: [{identifier: subnet-a, privateIPv4Allocation: 10.0.0.5}]}",
         }),
       ),
-    ).toContain("spec.loadBalancerSubnets[0].privateIPv4Allocation: a private IPv4 address per subnet needs an internal load balancer");
-    expect(
-      refusal(build({ dataPlane: "nlb", spec: `{loadBalancerSubnets: [{identifier: subnet-a, ipv6Allocation: "2001:db8::1"}]}` })),
-    ).toContain("spec.loadBalancerSubnets[0].ipv6Allocation: an IPv6 address per subnet needs a dualstack load balancer");
+    ).toContain(
+      "spec.loadBalancerSubnets[0].privateIPv4Allocation: a private IPv4 address per subnet needs an internal load balancer",
+    );
     expect(
       refusal(
-        build({ dataPlane: "nlb", spec: "{loadBalancerSubnets: [{identifier: subnet-a, sourceNatIPv6Prefix: auto_assigned}]}" }),
+        build({
+          dataPlane: "nlb",
+          spec: `{loadBalancerSubnets: [{identifier: subnet-a, ipv6Allocation: "2001:db8::1"}]}`,
+        }),
       ),
-    ).toContain("spec.loadBalancerSubnets[0].sourceNatIPv6Prefix: a source NAT IPv6 prefix per subnet needs a dualstack load balancer");
+    ).toContain(
+      "spec.loadBalancerSubnets[0].ipv6Allocation: an IPv6 address per subnet needs a dualstack load balancer",
+    );
+    expect(
+      refusal(
+        build({
+          dataPlane: "nlb",
+          spec: "{loadBalancerSubnets: [{identifier: subnet-a, sourceNatIPv6Prefix: auto_assigned}]}",
+        }),
+      ),
+    ).toContain(
+      "spec.loadBalancerSubnets[0].sourceNatIPv6Prefix: a source NAT IPv6 prefix per subnet needs a dualstack load balancer",
+    );
   });
 
   it("refuses malformed pinned addresses and a mapping without a subnet id", () => {
@@ -239,9 +261,16 @@ describe("what AWS cannot do on this load balancer is UnsupportedValue, naming t
       }),
     );
     expect(message).toContain('spec.loadBalancerSubnets[0].privateIPv4Allocation: "10.0.0.300" is not an IPv4 address');
-    expect(message).toContain('spec.loadBalancerSubnets[1].privateIPv4Allocation: "2001:db8::1" is not an IPv4 address');
+    expect(message).toContain(
+      'spec.loadBalancerSubnets[1].privateIPv4Allocation: "2001:db8::1" is not an IPv4 address',
+    );
     expect(
-      refusal(build({ dataPlane: "nlb", spec: "{scheme: internal, loadBalancerSubnets: [{privateIPv4Allocation: 10.0.0.5}]}" })),
+      refusal(
+        build({
+          dataPlane: "nlb",
+          spec: "{scheme: internal, loadBalancerSubnets: [{privateIPv4Allocation: 10.0.0.5}]}",
+        }),
+      ),
     ).toContain("spec.loadBalancerSubnets[0].identifier: a subnet that pins addresses must be named by its id");
     expect(
       refusal(
@@ -273,7 +302,9 @@ describe("what AWS cannot do on this load balancer is UnsupportedValue, naming t
         routeKind: "UDPRoute",
       }),
     );
-    expect(message).toContain("a Network Load Balancer has at most one QUIC or TCP_QUIC listener, not QUIC:443, QUIC:8443");
+    expect(message).toContain(
+      "a Network Load Balancer has at most one QUIC or TCP_QUIC listener, not QUIC:443, QUIC:8443",
+    );
   });
 
   it("judges a setting in the configuration whose value the merge kept, and names that configuration", () => {

@@ -87,7 +87,11 @@ describe("creation settings", () => {
   it("replace the load balancer when a pinned address is added to one that has AWS-assigned addresses", () => {
     const { replacement } = change(
       lb({ type: "network", scheme: "internal" }),
-      lb({ type: "network", scheme: "internal", subnetMappings: [{ subnetId: "subnet-a", privateIPv4Address: "10.0.0.5" }] }),
+      lb({
+        type: "network",
+        scheme: "internal",
+        subnetMappings: [{ subnetId: "subnet-a", privateIPv4Address: "10.0.0.5" }],
+      }),
     );
     expect(replacement).toBe("the private IPv4 address of subnet-a changes from an AWS-assigned address to 10.0.0.5");
   });
@@ -192,7 +196,10 @@ describe("add-ons", () => {
 
   it("delete switchyard's Shield protection before the load balancer it protects, on deletion and on replacement", () => {
     const protectedLb = built(lb({ shieldProtection: true }));
-    expect(planElb(undefined, protectedLb).operations.map((o) => o.op)).toEqual(["DeleteProtection", "DeleteLoadBalancer"]);
+    expect(planElb(undefined, protectedLb).operations.map((o) => o.op)).toEqual([
+      "DeleteProtection",
+      "DeleteLoadBalancer",
+    ]);
     const replaced = planElb(lb({ shieldProtection: true, scheme: "internal" }), protectedLb);
     expect(replaced.operations.map((o) => o.op)).toEqual([
       "DeleteProtection",
