@@ -69,7 +69,9 @@ export const ELB_DATA_PLANE: DataPlane<LoadBalancerModel, ObservedElb, ElbOperat
     op.op === "DeleteRule" ||
     op.op === "DeleteTargetGroup" ||
     op.op === "DeleteListener" ||
-    op.op === "DeleteLoadBalancer",
+    op.op === "DeleteLoadBalancer" ||
+    op.op === "DeleteProtection" ||
+    op.op === "DisassociateWebACL",
   refusedRule: (op, error, desired): FailedRule | undefined => {
     if (op.op !== "CreateRule" && op.op !== "ModifyRule") return undefined;
     const route = routeOf(op, desired);

@@ -454,6 +454,23 @@ describe("load balancer features through the ELB port", () => {
         "Targets.member.1.Port": "443",
         "Targets.member.1.QuicServerId": "0x000000000a010007",
       });
+      // The listener, forwarding to that group: moto refuses QUIC here too (LB5).
+      const listener: ElbOperation = {
+        op: "CreateListener",
+        listenerId: "QUIC:443",
+        port: 443,
+        protocol: "QUIC",
+        defaultActions: [nlbForward("apps/db:5432/UDP", undefined)],
+        tags: quic.tags,
+      };
+      expect(await elb.execute(listener, udp.state, created).catch((e: unknown) => e)).toBeInstanceOf(
+        ElbOperationError,
+      );
+      expect(recorder.of("CreateListener").at(-1)?.params).toMatchObject({
+        LoadBalancerArn: lbArn(udp.state),
+        Protocol: "QUIC",
+        Port: "443",
+      });
     });
   });
 
