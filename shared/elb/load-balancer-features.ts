@@ -123,3 +123,15 @@ export function loadBalancerFeatures(spec: LoadBalancerConfigurationSpec): LoadB
     ...(enabled !== undefined ? { shieldProtection: enabled } : {}),
   };
 }
+
+/** The fields CreateLoadBalancer takes from these settings. */
+export type CreationFields = Pick<LoadBalancerFeatures, "customerOwnedIpv4Pool" | "subnetMappings" | "ipv4IpamPool">;
+
+/** The settings CreateLoadBalancer sends for `desired` (a model, or such an operation). */
+export function creationSettings(desired: CreationFields): CreationFields {
+  return {
+    ...(desired.customerOwnedIpv4Pool ? { customerOwnedIpv4Pool: desired.customerOwnedIpv4Pool } : {}),
+    ...(desired.subnetMappings ? { subnetMappings: desired.subnetMappings } : {}),
+    ...(desired.ipv4IpamPool ? { ipv4IpamPool: desired.ipv4IpamPool } : {}),
+  };
+}

@@ -33,7 +33,10 @@ export type ElbOperation =
       subnets: string[];
       securityGroups: string[];
       tags: Record<string, string>;
-      /** Creation-only settings (shared/elb/load-balancer-features.ts); mappings replace `subnets`. */
+      /**
+       * Settings sent at creation (shared/elb/load-balancer-features.ts): the pool and mappings
+       * only then, the IPAM pool later with ModifyIpPools too; mappings replace `subnets`.
+       */
       customerOwnedIpv4Pool?: string;
       subnetMappings?: SubnetMapping[];
       ipv4IpamPool?: string;

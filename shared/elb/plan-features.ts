@@ -2,7 +2,7 @@
  * Planning of the load balancer features in load-balancer-features.ts and of listener attributes:
  * the pieces planElb (plan.ts) calls, pure like it.
  *
- * - Creation settings go into CreateLoadBalancer; a desired one the existing load balancer does
+ * - Creation settings go into CreateLoadBalancer (creationSettings); a desired one the existing load balancer does
  *   not have is a reason to replace it (planElb's replacement, reported in status and `plan`). A
  *   setting the configuration leaves out asks for nothing: an AWS-assigned address satisfies it.
  * - Add-ons are compared with what the record (or a drift check) says exists and changed with
@@ -14,19 +14,6 @@ import { canonicalIpv6, canonicalPrefix, type SubnetMapping } from "./load-balan
 import type { ListenerModel, LoadBalancerModel } from "./model.ts";
 import type { ObservedListener, ObservedLoadBalancer } from "./observed.ts";
 import type { ElbOperation } from "./operations.ts";
-
-type CreateLoadBalancer = Extract<ElbOperation, { op: "CreateLoadBalancer" }>;
-
-type CreationFields = Pick<CreateLoadBalancer, "customerOwnedIpv4Pool" | "subnetMappings" | "ipv4IpamPool">;
-
-/** The creation-only fields of CreateLoadBalancer for `desired` (a model or such an operation). */
-export function creationSettings(desired: CreationFields): CreationFields {
-  return {
-    ...(desired.customerOwnedIpv4Pool ? { customerOwnedIpv4Pool: desired.customerOwnedIpv4Pool } : {}),
-    ...(desired.subnetMappings ? { subnetMappings: desired.subnetMappings } : {}),
-    ...(desired.ipv4IpamPool ? { ipv4IpamPool: desired.ipv4IpamPool } : {}),
-  };
-}
 
 function mappingChange(want: SubnetMapping, have: SubnetMapping | undefined): string | undefined {
   const subnet = want.subnetId;

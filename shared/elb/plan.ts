@@ -8,16 +8,12 @@
  * before the rules they replace are deleted, so a request served before and after a change is
  * never answered by the listener's default 404 in between.
  */
+
+import { creationSettings } from "./load-balancer-features.ts";
 import type { ListenerModel, LoadBalancerModel, TargetGroupModel, TargetModel } from "./model.ts";
 import type { ObservedElb, ObservedListener, ObservedRule, ObservedTargetGroup } from "./observed.ts";
 import type { ElbOperation, RuleRef } from "./operations.ts";
-import {
-  creationChange,
-  creationSettings,
-  planListenerAttributes,
-  planLoadBalancerAddOns,
-  retireLoadBalancer,
-} from "./plan-features.ts";
+import { creationChange, planListenerAttributes, planLoadBalancerAddOns, retireLoadBalancer } from "./plan-features.ts";
 import type { RuleAction, RuleCondition, RuleTransform } from "./rules.ts";
 
 /** Highest priority ELBv2 accepts for a listener rule. */

@@ -7,7 +7,7 @@ import {
   ModifyLoadBalancerAttributesCommand,
   SetSecurityGroupsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { creationSettings } from "../../../elb/plan-features.ts";
+import { creationSettings } from "../../../elb/load-balancer-features.ts";
 import { creationSettingsFrom, toSdkCreationSettings } from "../features.ts";
 import { discoverSubnets } from "../network.ts";
 import { Answer } from "../response.ts";
