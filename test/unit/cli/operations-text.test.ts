@@ -1,6 +1,8 @@
-/** `plan --diff` lines for the load balancer feature operations: what each does, in a few words. */
+/** The load balancer features in `switchyard plan`: the model's lines and the `--diff` operations. */
 import { describe, expect, it } from "vitest";
+import { featureLines, listenerAttributesText } from "../../../cli/render/features-text.ts";
 import { describeOperation } from "../../../cli/render/operations-text.ts";
+import type { ListenerModel, LoadBalancerModel } from "../../../shared/elb/model.ts";
 
 describe("plan --diff lines for load balancer features", () => {
   it("names the creation settings of a new load balancer", () => {
@@ -61,5 +63,46 @@ describe("plan --diff lines for load balancer features", () => {
       "- load balancer IPv4 IPAM pool",
       "~ listener TCP:80: attributes tcp.idle_timeout.seconds",
     ]);
+  });
+});
+
+describe("the text plan of a load balancer's features", () => {
+  it("lists pinned subnet addresses, pools, the reservation, the Web ACL and Shield, and listener attributes", () => {
+    const model: LoadBalancerModel = {
+      gatewayKey: "other/nlb",
+      type: "network",
+      name: "sy-other-nlb",
+      scheme: "internet-facing",
+      ipAddressType: "dualstack",
+      subnets: ["subnet-a"],
+      securityGroups: [],
+      attributes: {},
+      tags: {},
+      listeners: [],
+      targetGroups: [],
+      subnetMappings: [{ subnetId: "subnet-a", allocationId: "eipalloc-a", ipv6Address: "2001:db8::a" }],
+      minimumCapacityUnits: 100,
+      shieldProtection: false,
+    };
+    expect(featureLines(model)).toEqual([
+      "    subnet subnet-a: Elastic IP eipalloc-a, IPv6 2001:db8::a",
+      "    capacity reservation 100 units",
+      "    Shield Advanced protection off (only switchyard's own is removed)",
+    ]);
+    expect(
+      featureLines({ ...model, subnetMappings: [], minimumCapacityUnits: undefined, shieldProtection: undefined }),
+    ).toEqual([]);
+    const listener: ListenerModel = {
+      id: "TCP:80",
+      port: 80,
+      protocol: "TCP",
+      defaultActions: [],
+      rules: [],
+      gatewayListeners: [],
+      tags: {},
+      attributes: { "tcp.idle_timeout.seconds": "600" },
+    };
+    expect(listenerAttributesText(listener)).toBe(" attributes tcp.idle_timeout.seconds=600");
+    expect(listenerAttributesText({ ...listener, attributes: {} })).toBe("");
   });
 });
