@@ -98,6 +98,10 @@ export function translate(snapshot: Snapshot, config: ControllerConfig, options:
     }
     if (!gatewayAccepted(gateway)) continue;
     const build = gateway.dataPlane === "alb" ? buildAlb(gateway, ctx) : buildNlb(gateway, ctx);
+    if (build.refused) {
+      gateway.problem = build.refused;
+      continue;
+    }
     loadBalancers.push(build);
     observations.set(gateway.key, withBuildProblems(observations.get(gateway.key), build));
   }

@@ -3,6 +3,7 @@ import type { ElbBuild } from "../../shared/elb/context.ts";
 import type { LoadBalancerModel } from "../../shared/elb/model.ts";
 import type { RuleAction, RuleCondition, RuleTransform } from "../../shared/elb/rules.ts";
 import type { IngressPermission } from "../../shared/elb/security-groups.ts";
+import { featureLines, listenerAttributesText } from "./features-text.ts";
 
 export function describeCondition(c: RuleCondition): string {
   switch (c.field) {
@@ -85,13 +86,17 @@ function securityGroupLines(m: ElbBuild["model"]): string[] {
 export function renderElbText(build: ElbBuild): string[] {
   const m = build.model;
   const kind = m.type === "application" ? "Application Load Balancer" : "Network Load Balancer";
-  const lines = [`  AWS ${kind} ${m.name} (${m.scheme}, ${m.ipAddressType})`, ...securityGroupLines(m)];
+  const lines = [
+    `  AWS ${kind} ${m.name} (${m.scheme}, ${m.ipAddressType})`,
+    ...securityGroupLines(m),
+    ...featureLines(m),
+  ];
   for (const l of m.listeners) {
     const certs = l.certificates
       ? ` certificates: ${[...l.certificates.arns, ...l.certificates.pendingSecrets.map((s) => `Secret ${s} (awaiting ACM import)`)].join(", ") || "none"}`
       : "";
     const policy = l.sslPolicy ? ` policy ${l.sslPolicy}` : "";
-    lines.push(`    listener ${l.id}${certs}${policy}`);
+    lines.push(`    listener ${l.id}${certs}${policy}${listenerAttributesText(l)}`);
     for (const r of l.rules) {
       const what = r.conditions.map(describeCondition).join(" ∧ ");
       const transforms = (r.transforms ?? []).map(describeTransform);

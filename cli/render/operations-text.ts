@@ -13,6 +13,25 @@ function ruleRef(ref: { arn: string } | { created: string }): string {
   return "arn" in ref ? ref.arn.slice(ref.arn.lastIndexOf("/") + 1) : `new ${ref.created}`;
 }
 
+/** The creation-only settings of a new load balancer, for its line. */
+function creationDetails(op: Extract<ElbOperation, { op: "CreateLoadBalancer" }>): string[] {
+  const pinned = (op.subnetMappings ?? []).flatMap((m) =>
+    [
+      m.allocationId,
+      m.privateIPv4Address,
+      m.ipv6Address,
+      m.sourceNatIpv6Prefix && `source NAT ${m.sourceNatIpv6Prefix}`,
+    ]
+      .filter((a): a is string => !!a)
+      .map((a) => `${m.subnetId} ${a}`),
+  );
+  return [
+    ...(op.customerOwnedIpv4Pool ? [`customer-owned IPv4 pool ${op.customerOwnedIpv4Pool}`] : []),
+    ...(op.ipv4IpamPool ? [`IPv4 IPAM pool ${op.ipv4IpamPool}`] : []),
+    ...pinned,
+  ];
+}
+
 export function describeOperation(op: ElbOperation): string {
   switch (op.op) {
     case "CreateTargetGroup":
@@ -28,7 +47,7 @@ export function describeOperation(op: ElbOperation): string {
     case "DeleteTargetGroup":
       return `- target group ${op.targetGroupId}`;
     case "CreateLoadBalancer":
-      return `+ ${op.type} load balancer ${op.name} (${op.scheme})`;
+      return `+ ${op.type} load balancer ${op.name} (${[op.scheme, ...creationDetails(op)].join(", ")})`;
     case "ModifyLoadBalancerAttributes":
       return `~ load balancer attributes ${Object.keys(op.attributes).join(", ")}`;
     case "SetSecurityGroups": {
@@ -38,12 +57,28 @@ export function describeOperation(op: ElbOperation): string {
         : "";
       return `~ load balancer security groups ${groups.join(", ") || "(none)"}${privateLink}`;
     }
+    case "ModifyIpPools":
+      return op.ipv4IpamPool ? `~ load balancer IPv4 IPAM pool ${op.ipv4IpamPool}` : "- load balancer IPv4 IPAM pool";
+    case "ModifyCapacityReservation":
+      return op.minimumCapacityUnits !== undefined
+        ? `~ load balancer capacity reservation ${op.minimumCapacityUnits} units`
+        : "- load balancer capacity reservation (reset)";
+    case "AssociateWebACL":
+      return `+ WAFv2 Web ACL ${op.webAclArn}`;
+    case "DisassociateWebACL":
+      return `- WAFv2 Web ACL ${op.webAclArn}`;
+    case "CreateProtection":
+      return "+ Shield Advanced protection";
+    case "DeleteProtection":
+      return `- Shield Advanced protection ${op.protectionId}`;
     case "DeleteLoadBalancer":
       return `- load balancer ${op.arn.slice(op.arn.lastIndexOf("/") + 1)}: ${op.reason}`;
     case "CreateListener":
       return `+ listener ${op.listenerId}`;
     case "ModifyListener":
       return `~ listener ${op.listenerId}`;
+    case "ModifyListenerAttributes":
+      return `~ listener ${op.listenerId}: attributes ${Object.keys(op.attributes).join(", ")}`;
     case "AddListenerCertificates":
       return `+ ${op.arns.length} certificate(s) on ${op.listenerId}`;
     case "RemoveListenerCertificates":

@@ -14,7 +14,9 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import { ShieldClient } from "@aws-sdk/client-shield";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { WAFV2Client } from "@aws-sdk/client-wafv2";
 import type { HttpHandler } from "@smithy/core/protocols";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, MetadataBearer, Pluggable } from "@smithy/types";
@@ -93,6 +95,9 @@ export interface AwsClientFactoryOptions {
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
+
+/** Where Shield Advanced's API is served for the aws partition. */
+const SHIELD_REGION = "us-east-1";
 
 function roleRequired(target: AwsTarget, home: string): AwsConfigurationError {
   return new AwsConfigurationError(
@@ -216,6 +221,23 @@ export class AwsClientFactory {
   ec2(target: AwsTarget): EC2Client {
     return this.#cached("ec2", target, () => {
       const client = new EC2Client(this.#config(target.region, this.credentials(target)));
+      this.#instrument(client.middlewareStack, target);
+      return client;
+    });
+  }
+
+  wafv2(target: AwsTarget): WAFV2Client {
+    return this.#cached("wafv2", target, () => {
+      const client = new WAFV2Client(this.#config(target.region, this.credentials(target)));
+      this.#instrument(client.middlewareStack, target);
+      return client;
+    });
+  }
+
+  /** Shield Advanced: a global API served from us-east-1, whatever the target's Region. */
+  shield(target: AwsTarget): ShieldClient {
+    return this.#cached("shield", target, () => {
+      const client = new ShieldClient(this.#config(SHIELD_REGION, this.credentials(target)));
       this.#instrument(client.middlewareStack, target);
       return client;
     });

@@ -15,6 +15,7 @@ import { conditionValueProblem } from "./condition-limits.ts";
 import { grpcMatchConditions, httpMatchConditions } from "./conditions.ts";
 import type { ElbBuild, ElbBuildContext } from "./context.ts";
 import { elbBuild, elbEnvelope } from "./envelope.ts";
+import { listenerAttributes } from "./listener-features.ts";
 import type { ListenerModel, ListenerRuleModel, RuleSource } from "./model.ts";
 import type { RuleAction, RuleCondition, RuleTransform } from "./rules.ts";
 import { TargetGroupSet } from "./target-groups.ts";
@@ -92,6 +93,7 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
       rules,
       gatewayListeners: gatewayListeners.map((l) => l.id),
       tags: envelope.tagsFor(`listener:${id}`),
+      ...listenerAttributes(config),
       ...(config?.sslPolicy ? { sslPolicy: config.sslPolicy } : {}),
       ...(config?.mutualAuthentication?.mode
         ? {

@@ -55,4 +55,9 @@ export interface ElbBuild {
   listenerProblems: Map<string, string>;
   /** Gateway listener ids held back until something outside switchyard happens (an ACM import). */
   listenerPending?: Map<string, string>;
+  /**
+   * LoadBalancerConfiguration settings AWS cannot apply to this load balancer (UnsupportedValue):
+   * the Gateway is not accepted and nothing is built, as for any other refused configuration.
+   */
+  refused?: StatusProblem;
 }

@@ -7,7 +7,9 @@
 import { DataPlaneEnvelope } from "../dataplane/envelope.ts";
 import type { ResolvedGateway } from "../graph/model.ts";
 import type { ElbBuild, ElbBuildContext } from "./context.ts";
+import { unsupportedFeatures } from "./feature-support.ts";
 import { type LoadBalancerSettings, loadBalancerSettings } from "./load-balancer-config.ts";
+import { loadBalancerFeatures } from "./load-balancer-features.ts";
 import type { ListenerModel, LoadBalancerType, TargetGroupModel } from "./model.ts";
 import { loadBalancerName, ownershipTags } from "./naming.ts";
 import { buildSecurityGroups } from "./security-groups.ts";
@@ -38,6 +40,29 @@ export function elbBuild(
   targetGroups: TargetGroupModel[],
 ): ElbBuild {
   const gatewayKey = envelope.gateway.key;
+  const managedSecurityGroups = buildSecurityGroups({
+    clusterId: ctx.clusterId,
+    gatewayKey,
+    type,
+    ipAddressType: settings.ipAddressType,
+    spec: settings.merged,
+    listeners,
+    tags: settings.tags,
+  });
+  const refused = unsupportedFeatures({
+    type,
+    scheme: settings.scheme,
+    ipAddressType: settings.ipAddressType,
+    // Every group the load balancer will carry: the configured ones and those switchyard makes.
+    securityGroups: [
+      ...settings.securityGroups,
+      ...(managedSecurityGroups.frontend ? ["switchyard's frontend group"] : []),
+      ...(managedSecurityGroups.backend ? ["switchyard's backend group"] : []),
+    ],
+    listeners,
+    merged: settings.merged,
+    sources: settings.sources,
+  });
   return {
     model: {
       gatewayKey,
@@ -48,16 +73,9 @@ export function elbBuild(
       subnets: settings.subnets,
       ...(settings.subnetSelector && settings.subnets.length === 0 ? { subnetSelector: settings.subnetSelector } : {}),
       securityGroups: settings.securityGroups,
-      managedSecurityGroups: buildSecurityGroups({
-        clusterId: ctx.clusterId,
-        gatewayKey,
-        type,
-        ipAddressType: settings.ipAddressType,
-        spec: settings.spec,
-        listeners,
-        tags: settings.tags,
-      }),
+      managedSecurityGroups,
       attributes: settings.attributes,
+      ...loadBalancerFeatures(settings.merged),
       tags: { ...settings.tags, ...envelope.tagsFor("load-balancer") },
       listeners,
       targetGroups,
@@ -66,5 +84,6 @@ export function elbBuild(
     routePartial: envelope.routePartial,
     listenerProblems: envelope.listenerProblems,
     listenerPending: envelope.listenerPending,
+    ...(refused ? { refused } : {}),
   };
 }

@@ -20,18 +20,25 @@ export interface LoadBalancerSettings {
   attributes: Record<string, string>;
   tags: Record<string, string>;
   listenerConfigurations: Map<string, ListenerConfiguration>;
-  /** The merged configuration, for the settings read elsewhere (security groups). */
+  /** The merged configuration, for the settings read beyond the fields above. */
+  merged: LoadBalancerConfigurationSpec;
+  /** The configurations merged (`ns/name` and spec), GatewayClass's first, to name in status. */
+  sources: ConfigSource[];
+}
+
+export interface ConfigSource {
+  key: string;
   spec: LoadBalancerConfigurationSpec;
 }
 
-function configSpec(
+function configSource(
   ref: { namespace?: string; name: string } | undefined,
   ctx: ElbBuildContext,
-): LoadBalancerConfigurationSpec | undefined {
+): ConfigSource | undefined {
   if (!ref) return undefined;
-  return ctx.snapshot.loadBalancerConfigurations.find(
-    (c) => objectKey(c.metadata) === `${ref.namespace ?? "default"}/${ref.name}`,
-  )?.spec;
+  const key = `${ref.namespace ?? "default"}/${ref.name}`;
+  const spec = ctx.snapshot.loadBalancerConfigurations.find((c) => objectKey(c.metadata) === key)?.spec;
+  return spec ? { key, spec } : undefined;
 }
 
 function mergeLoadBalancerConfigs(
@@ -61,10 +68,12 @@ function mergeLoadBalancerConfigs(
 export function loadBalancerSettings(gateway: ResolvedGateway, ctx: ElbBuildContext): LoadBalancerSettings {
   const classRef = gateway.gatewayClass.object.spec?.parametersRef;
   const gwRef = gateway.object.spec?.infrastructure?.parametersRef;
-  const spec = mergeLoadBalancerConfigs(
-    configSpec(classRef, ctx),
-    configSpec(gwRef && { namespace: gateway.object.metadata.namespace ?? "default", name: gwRef.name }, ctx),
+  const classSource = configSource(classRef, ctx);
+  const gatewaySource = configSource(
+    gwRef && { namespace: gateway.object.metadata.namespace ?? "default", name: gwRef.name },
+    ctx,
   );
+  const spec = mergeLoadBalancerConfigs(classSource?.spec, gatewaySource?.spec);
   return {
     ...(spec.loadBalancerName ? { name: spec.loadBalancerName } : {}),
     scheme: spec.scheme ?? ctx.defaultScheme ?? "internal",
@@ -77,6 +86,7 @@ export function loadBalancerSettings(gateway: ResolvedGateway, ctx: ElbBuildCont
     attributes: Object.fromEntries((spec.loadBalancerAttributes ?? []).map((a) => [a.key, a.value])),
     tags: { ...spec.tags, ...gateway.object.spec?.infrastructure?.labels },
     listenerConfigurations: new Map((spec.listenerConfigurations ?? []).map((l) => [l.protocolPort, l])),
-    spec,
+    merged: spec,
+    sources: [classSource, gatewaySource].filter((s): s is ConfigSource => s !== undefined),
   };
 }

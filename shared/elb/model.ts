@@ -3,12 +3,13 @@
  * rules, and its target groups with their targets. Everything is keyed by stable model ids so the
  * planner can diff desired against observed without looking at names or ARNs.
  */
+import type { LoadBalancerFeatures } from "./load-balancer-features.ts";
 import type { ListenerProtocol, ListenerRule, RuleAction } from "./rules.ts";
 import type { SecurityGroupsModel } from "./security-groups.ts";
 
 export type LoadBalancerType = "application" | "network";
 
-export interface LoadBalancerModel {
+export interface LoadBalancerModel extends LoadBalancerFeatures {
   gatewayKey: string;
   type: LoadBalancerType;
   /** Deterministic, ≤32 characters; changes only with the immutable fields (type, scheme). */
@@ -83,6 +84,8 @@ export interface ListenerModel extends ListenerSettings {
   /** Gateway listener names merged into this load balancer listener. */
   gatewayListeners: string[];
   tags: Record<string, string>;
+  /** Listener attributes (ModifyListenerAttributes), as the LoadBalancerConfiguration lists them. */
+  attributes?: Record<string, string>;
 }
 
 export interface HealthCheckModel {
@@ -101,6 +104,8 @@ export interface TargetModel {
   id: string;
   port: number;
   availabilityZone?: string;
+  /** QUIC and TCP_QUIC target groups only: `0x` and 16 lowercase hex digits, unique per listener. */
+  quicServerId?: string;
 }
 
 export interface TargetGroupModel {
@@ -108,7 +113,7 @@ export interface TargetGroupModel {
   id: string;
   /** Deterministic, ≤32 characters, from the cluster, Gateway and id. */
   name: string;
-  protocol: "HTTP" | "HTTPS" | "TCP" | "UDP" | "TCP_UDP" | "TLS";
+  protocol: "HTTP" | "HTTPS" | "TCP" | "UDP" | "TCP_UDP" | "TLS" | "QUIC" | "TCP_QUIC";
   protocolVersion?: "HTTP1" | "HTTP2" | "GRPC";
   port: number;
   targetType: "ip";

@@ -10,6 +10,7 @@ import type { ResolvedBackend, ResolvedGateway, ResolvedListener, ResolvedRoute 
 import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
 import type { ElbBuild, ElbBuildContext } from "./context.ts";
 import { elbBuild, elbEnvelope } from "./envelope.ts";
+import { isQuic, listenerAttributes, nlbForward, quicListenerProtocol } from "./listener-features.ts";
 import type { ListenerModel } from "./model.ts";
 import type { ListenerProtocol } from "./rules.ts";
 import { TargetGroupSet, type TargetProtocol, targetGroupProps } from "./target-groups.ts";
@@ -114,6 +115,10 @@ export function buildNlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
       protocol = first.listener.protocol === "UDP" ? "UDP" : "TCP";
       tgProtocol = protocol;
     }
+    // Listener configurations are keyed as the AWS Load Balancer Controller keys them: before QUIC.
+    const config = settings.listenerConfigurations.get(`${protocol}:${port}`);
+    protocol = quicListenerProtocol(protocol, config);
+    if (isQuic(protocol)) tgProtocol = protocol;
     const id = `${protocol}:${port}`;
     const backend = first.backend;
     const tgId = backend
@@ -132,13 +137,13 @@ export function buildNlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
       id,
       port,
       protocol,
-      defaultActions: [{ type: "forward", targetGroups: [{ targetGroupId: tgId, weight: 1 }] }],
+      defaultActions: [nlbForward(tgId, config)],
       rules: [],
       gatewayListeners: group.map((s) => s.listener.id),
       tags: envelope.tagsFor(`listener:${id}`),
+      ...listenerAttributes(config),
     };
     if (protocol === "TLS") {
-      const config = settings.listenerConfigurations.get(id);
       const certificates = envelope.certificates({
         listenerId: id,
         gatewayListeners: group.map((s) => s.listener),

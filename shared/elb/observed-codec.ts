@@ -5,6 +5,7 @@
  * naming the source, the path to the field (`listeners[1].rules[0].priority`) and what was
  * expected there.
  */
+import type { ObservedLoadBalancerFeatures, SubnetMapping } from "./load-balancer-features.ts";
 import type { HealthCheckModel, ListenerCertificates, MutualAuthentication, TargetModel } from "./model.ts";
 import type {
   ObservedElb,
@@ -118,7 +119,16 @@ function opt<K extends string, T>(o: Json, at: At, name: K, decode: (value: unkn
 }
 
 const strings = array(string);
-const PROTOCOLS = ["HTTP", "HTTPS", "TCP", "UDP", "TCP_UDP", "TLS"] as const satisfies readonly ListenerProtocol[];
+const PROTOCOLS = [
+  "HTTP",
+  "HTTPS",
+  "TCP",
+  "UDP",
+  "TCP_UDP",
+  "TLS",
+  "QUIC",
+  "TCP_QUIC",
+] as const satisfies readonly ListenerProtocol[];
 
 function condition(value: unknown, at: At): RuleCondition {
   const o = object(value, at);
@@ -272,6 +282,7 @@ function listener(value: unknown, at: At): ObservedListener {
     ...opt(o, at, "mutualAuthentication", mutualAuthentication),
     defaultActions: req(o, at, "defaultActions", array(action)),
     rules: req(o, at, "rules", array(rule)),
+    ...opt(o, at, "attributes", record),
   };
 }
 
@@ -299,6 +310,7 @@ function target(value: unknown, at: At): TargetModel {
     id: req(o, at, "id", nonEmpty),
     port: req(o, at, "port", integer),
     ...opt(o, at, "availabilityZone", nonEmpty),
+    ...opt(o, at, "quicServerId", nonEmpty),
   };
 }
 
@@ -332,6 +344,32 @@ function loadBalancer(value: unknown, at: At): ObservedLoadBalancer {
     securityGroups: req(o, at, "securityGroups", array(nonEmpty)),
     ...opt(o, at, "enforceInboundRulesOnPrivateLinkTraffic", oneOf(["on", "off"] as const)),
     attributes: req(o, at, "attributes", record),
+    ...loadBalancerFeatures(o, at),
+  };
+}
+
+function subnetMapping(value: unknown, at: At): SubnetMapping {
+  const o = object(value, at);
+  return {
+    subnetId: req(o, at, "subnetId", nonEmpty),
+    ...opt(o, at, "allocationId", nonEmpty),
+    ...opt(o, at, "privateIPv4Address", nonEmpty),
+    ...opt(o, at, "ipv6Address", nonEmpty),
+    ...opt(o, at, "sourceNatIpv6Prefix", nonEmpty),
+  };
+}
+
+function loadBalancerFeatures(o: Json, at: At): ObservedLoadBalancerFeatures {
+  return {
+    ...opt(o, at, "customerOwnedIpv4Pool", nonEmpty),
+    ...opt(o, at, "subnetMappings", array(subnetMapping)),
+    ...opt(o, at, "ipv4IpamPool", nonEmpty),
+    ...opt(o, at, "minimumCapacityUnits", integer),
+    ...opt(o, at, "webAcl", nonEmpty),
+    ...opt(o, at, "shieldProtection", (v, a) => {
+      const p = object(v, a);
+      return { id: req(p, a, "id", nonEmpty), managed: req(p, a, "managed", boolean) };
+    }),
   };
 }
 

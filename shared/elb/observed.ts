@@ -4,6 +4,8 @@
  * last apply left, no AWS call) or from AWS itself during a drift check or after a crash. Target
  * group references inside actions are model ids here, translated from ARNs by the observer.
  */
+
+import type { ObservedLoadBalancerFeatures } from "./load-balancer-features.ts";
 import type {
   HealthCheckModel,
   ListenerCertificates,
@@ -27,6 +29,8 @@ export interface ObservedListener extends ListenerSettings {
   certificates?: ListenerCertificates;
   defaultActions: RuleAction[];
   rules: ObservedRule[];
+  /** Listener attributes switchyard set (re-read in a drift check only for listeners that have them). */
+  attributes?: Record<string, string>;
 }
 
 export interface ObservedTargetGroup {
@@ -41,7 +45,7 @@ export interface ObservedTargetGroup {
   targets: TargetModel[];
 }
 
-export interface ObservedLoadBalancer {
+export interface ObservedLoadBalancer extends ObservedLoadBalancerFeatures {
   arn: string;
   name: string;
   type: LoadBalancerModel["type"];

@@ -4,6 +4,8 @@
  * created earlier in the same plan are referred to by model id (target groups, listeners) or by a
  * plan-local key (new rules); the executor resolves them to ARNs as it goes.
  */
+
+import type { SubnetMapping } from "./load-balancer-features.ts";
 import type {
   HealthCheckModel,
   ListenerCertificates,
@@ -37,8 +39,27 @@ export type ElbOperation =
       /** Groups created earlier in this plan, named by role; the executor adds their ids. */
       managedSecurityGroups?: ManagedGroupRole[];
       tags: Record<string, string>;
+      /**
+       * Settings sent at creation (shared/elb/load-balancer-features.ts): the pool and mappings
+       * only then, the IPAM pool later with ModifyIpPools too; mappings replace `subnets`.
+       */
+      customerOwnedIpv4Pool?: string;
+      subnetMappings?: SubnetMapping[];
+      ipv4IpamPool?: string;
     }
   | { op: "ModifyLoadBalancerAttributes"; attributes: Record<string, string> }
+  /** Sets the IPv4 IPAM pool, or with none removes the pool the load balancer uses. */
+  | { op: "ModifyIpPools"; ipv4IpamPool?: string }
+  /** Reserves capacity units, or with none resets the reservation. */
+  | { op: "ModifyCapacityReservation"; minimumCapacityUnits?: number }
+  /** WAFv2: associates the Web ACL with the load balancer (replacing any other association). */
+  | { op: "AssociateWebACL"; webAclArn: string }
+  /** WAFv2: removes the association switchyard made (`webAclArn` is what it was, for the plan). */
+  | { op: "DisassociateWebACL"; webAclArn: string }
+  /** Shield Advanced: protects the load balancer with a protection named SHIELD_PROTECTION_NAME. */
+  | { op: "CreateProtection" }
+  /** Shield Advanced: deletes a protection switchyard created. */
+  | { op: "DeleteProtection"; protectionId: string }
   | {
       op: "SetSecurityGroups";
       securityGroups: string[];
@@ -65,6 +86,7 @@ export type ElbOperation =
       defaultCertificate?: string;
       defaultActions?: RuleAction[];
     } & ListenerSettings)
+  | { op: "ModifyListenerAttributes"; listenerId: string; attributes: Record<string, string> }
   | { op: "AddListenerCertificates"; listenerId: string; arns: string[] }
   | { op: "RemoveListenerCertificates"; listenerId: string; arns: string[] }
   | { op: "DeleteListener"; listenerId: string; arn: string }

@@ -11,9 +11,12 @@
  * request served before and after a change is never answered by the listener's default 404 in
  * between.
  */
+
+import { creationSettings } from "./load-balancer-features.ts";
 import type { ListenerModel, LoadBalancerModel, TargetGroupModel, TargetModel } from "./model.ts";
 import type { ObservedElb, ObservedListener, ObservedRule, ObservedTargetGroup } from "./observed.ts";
 import type { ElbOperation, RuleRef } from "./operations.ts";
+import { creationChange, planListenerAttributes, planLoadBalancerAddOns, retireLoadBalancer } from "./plan-features.ts";
 import type { RuleAction, RuleCondition, RuleTransform } from "./rules.ts";
 import { planSecurityGroups, securityGroupTeardown } from "./security-group-plan.ts";
 
@@ -389,6 +392,7 @@ function planListener(
       defaultActions: want.defaultActions,
       tags: want.tags,
     });
+    ops.push(...planListenerAttributes(want, undefined));
   } else {
     const haveCerts = have.certificates?.arns ?? [];
     const modify: Extract<ElbOperation, { op: "ModifyListener" }> = {
@@ -408,6 +412,7 @@ function planListener(
       modify.defaultActions = want.defaultActions;
     }
     if (Object.keys(modify).length > 3) ops.push(modify);
+    ops.push(...planListenerAttributes(want, have));
     const extraWant = certs.slice(1).filter((c) => !haveCerts.includes(c));
     const extraGone = haveCerts.slice(1).filter((c) => !certs.includes(c) && c !== certs[0]);
     if (extraWant.length) ops.push({ op: "AddListenerCertificates", listenerId: want.id, arns: extraWant });
@@ -443,8 +448,10 @@ export function planElb(desired: LoadBalancerModel | undefined, observed: Observ
     }),
   );
   if (!desired) {
-    if (observed.loadBalancer)
+    if (observed.loadBalancer) {
+      ops.push(...retireLoadBalancer(observed.loadBalancer));
       ops.push({ op: "DeleteLoadBalancer", arn: observed.loadBalancer.arn, reason: "the Gateway is gone" });
+    }
     ops.push(...stray);
     for (const tg of observed.targetGroups) ops.push({ op: "DeleteTargetGroup", targetGroupId: tg.id, arn: tg.arn });
     ops.push(...securityGroupTeardown(observed));
@@ -454,15 +461,19 @@ export function planElb(desired: LoadBalancerModel | undefined, observed: Observ
   let current = observed;
   let replacement: string | undefined;
   const lb = observed.loadBalancer;
-  if (lb && (lb.type !== desired.type || lb.scheme !== desired.scheme || lb.name !== desired.name)) {
+  const creation = lb && creationChange(desired, lb);
+  if (lb && (lb.type !== desired.type || lb.scheme !== desired.scheme || lb.name !== desired.name || creation)) {
     replacement =
       lb.type !== desired.type
         ? `load balancer type changes from ${lb.type} to ${desired.type}`
         : lb.scheme !== desired.scheme
           ? `scheme changes from ${lb.scheme} to ${desired.scheme}`
-          : `name changes from ${lb.name} to ${desired.name}`;
+          : lb.name !== desired.name
+            ? `name changes from ${lb.name} to ${desired.name}`
+            : (creation ?? "");
     // Type and scheme are immutable: the old load balancer (and with it its listeners and rules)
     // goes first, so the target groups it used are free for the new one.
+    ops.push(...retireLoadBalancer(lb));
     ops.push({ op: "DeleteLoadBalancer", arn: lb.arn, reason: replacement });
     current = { ...observed, loadBalancer: undefined, listeners: [] };
   }
@@ -485,11 +496,13 @@ export function planElb(desired: LoadBalancerModel | undefined, observed: Observ
       securityGroups: groups?.groups.ids ?? desired.securityGroups,
       ...(groups?.groups.created.length ? { managedSecurityGroups: groups.groups.created } : {}),
       tags: desired.tags,
+      ...creationSettings(desired),
     });
     if (groups?.afterCreate) ops.push(groups.afterCreate);
     if (Object.keys(desired.attributes).length > 0) {
       ops.push({ op: "ModifyLoadBalancerAttributes", attributes: desired.attributes });
     }
+    ops.push(...planLoadBalancerAddOns(desired, undefined));
   } else {
     const have = current.loadBalancer;
     const changed = Object.fromEntries(Object.entries(desired.attributes).filter(([k, v]) => have.attributes[k] !== v));
@@ -503,6 +516,7 @@ export function planElb(desired: LoadBalancerModel | undefined, observed: Observ
     ) {
       ops.push({ op: "SetSecurityGroups", securityGroups: desired.securityGroups });
     }
+    ops.push(...planLoadBalancerAddOns(desired, have));
   }
 
   const desiredNames = new Map(desired.targetGroups.map((tg) => [tg.id, tg.name]));

@@ -67,4 +67,5 @@ export interface ListenerRule {
   transforms?: RuleTransform[];
 }
 
-export type ListenerProtocol = "HTTP" | "HTTPS" | "TCP" | "UDP" | "TCP_UDP" | "TLS";
+/** `QUIC` and `TCP_QUIC` are UDP and TCP_UDP listeners of a Network Load Balancer with QUIC enabled. */
+export type ListenerProtocol = "HTTP" | "HTTPS" | "TCP" | "UDP" | "TCP_UDP" | "TLS" | "QUIC" | "TCP_QUIC";

@@ -5,7 +5,8 @@
  */
 import type { TargetGroupConfiguration, TargetGroupProps } from "../extensions/aws-lbc.ts";
 import type { ResolvedBackend } from "../graph/model.ts";
-import type { HealthCheckModel, TargetGroupModel } from "./model.ts";
+import { isQuic, withQuicServerIds } from "./listener-features.ts";
+import type { HealthCheckModel, TargetGroupModel, TargetModel } from "./model.ts";
 import { ownershipTags, shortHash, targetGroupName } from "./naming.ts";
 
 export type TargetProtocol = TargetGroupModel["protocol"];
@@ -56,7 +57,14 @@ export function targetGroupProps(
 }
 
 function defaultHealthCheck(protocol: TargetProtocol, version: TargetProtocolVersion | undefined): HealthCheckModel {
-  if (protocol === "TCP" || protocol === "UDP" || protocol === "TCP_UDP" || protocol === "TLS") {
+  if (
+    protocol === "TCP" ||
+    protocol === "UDP" ||
+    protocol === "TCP_UDP" ||
+    protocol === "TLS" ||
+    protocol === "QUIC" ||
+    protocol === "TCP_QUIC"
+  ) {
     return {
       enabled: true,
       protocol: "TCP",
@@ -147,8 +155,10 @@ export class TargetGroupSet {
         healthCheck: applyHealthCheck(defaultHealthCheck(protocol, version), props),
         attributes: Object.fromEntries((props.targetGroupAttributes ?? []).map((a) => [a.key, a.value])),
         tags: { ...props.tags, ...ownershipTags(this.#clusterId, this.#gatewayKey, `target-group:${id}`) },
-        targets: backend.endpoints.map((e) =>
-          e.zone ? { id: e.ip, port: e.port, availabilityZone: e.zone } : { id: e.ip, port: e.port },
+        targets: (isQuic(protocol) ? withQuicServerIds : (t: TargetModel[]) => t)(
+          backend.endpoints.map((e) =>
+            e.zone ? { id: e.ip, port: e.port, availabilityZone: e.zone } : { id: e.ip, port: e.port },
+          ),
         ),
         backend: `${backend.kind} ${backend.namespace}/${backend.name}:${backend.port ?? ""}`,
       });

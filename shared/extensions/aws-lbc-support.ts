@@ -7,21 +7,8 @@ import { parseCidr } from "../elb/cidr.ts";
 import type { LoadBalancerConfigurationSpec, TargetGroupProps } from "./aws-lbc.ts";
 
 const UNSUPPORTED_LOAD_BALANCER_FIELDS: readonly (keyof LoadBalancerConfigurationSpec)[] = [
-  "customerOwnedIpv4Pool",
-  "ipv4IPAMPoolId",
-  "minimumLoadBalancerCapacity",
-  "wafV2",
-  "shieldConfiguration",
   "defaultTargetGroupConfiguration",
 ];
-
-const UNSUPPORTED_SUBNET_FIELDS = [
-  "eipAllocation",
-  "privateIPv4Allocation",
-  "ipv6Allocation",
-  "sourceNatIPv6Prefix",
-] as const;
-const UNSUPPORTED_LISTENER_FIELDS = ["targetGroupStickiness", "listenerAttributes", "quicEnabled"] as const;
 
 function isSet(value: unknown): boolean {
   if (value === undefined || value === null) return false;
@@ -33,15 +20,9 @@ function isSet(value: unknown): boolean {
 /** Field paths of a LoadBalancerConfiguration spec that switchyard does not apply yet. */
 export function unsupportedLoadBalancerFields(spec: LoadBalancerConfigurationSpec | undefined): string[] {
   if (!spec) return [];
-  const fields = UNSUPPORTED_LOAD_BALANCER_FIELDS.filter((f) => isSet(spec[f])).map((f) => `spec.${f}`);
-  (spec.loadBalancerSubnets ?? []).forEach((subnet, i) => {
-    for (const f of UNSUPPORTED_SUBNET_FIELDS) if (isSet(subnet[f])) fields.push(`spec.loadBalancerSubnets[${i}].${f}`);
-  });
-  (spec.listenerConfigurations ?? []).forEach((listener, i) => {
-    for (const f of UNSUPPORTED_LISTENER_FIELDS)
-      if (isSet(listener[f])) fields.push(`spec.listenerConfigurations[${i}].${f}`);
-  });
-  return fields;
+  // Subnet and listener settings are all applied; what a load balancer type cannot take is
+  // refused per field when the load balancer is built (shared/elb/feature-support.ts).
+  return UNSUPPORTED_LOAD_BALANCER_FIELDS.filter((f) => isSet(spec[f])).map((f) => `spec.${f}`);
 }
 
 /** Field paths of TargetGroupConfiguration props that switchyard does not apply (it registers IP targets only). */

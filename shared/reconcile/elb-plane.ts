@@ -73,7 +73,9 @@ export const ELB_DATA_PLANE: DataPlane<LoadBalancerModel, ObservedElb, ElbOperat
     op.op === "RevokeSecurityGroupIngress" ||
     op.op === "RevokeTargetIngress" ||
     op.op === "DeleteSecurityGroup" ||
-    op.op === "ReleaseBackendSecurityGroup",
+    op.op === "ReleaseBackendSecurityGroup" ||
+    op.op === "DeleteProtection" ||
+    op.op === "DisassociateWebACL",
   refusedRule: (op, error, desired): FailedRule | undefined => {
     if (op.op !== "CreateRule" && op.op !== "ModifyRule") return undefined;
     const route = routeOf(op, desired);

@@ -62,6 +62,51 @@ function checkTargetGroups(state: ObservedElb, actions: readonly RuleAction[]): 
   }
 }
 
+type AddOnOperation = Extract<
+  ElbOperation,
+  {
+    op:
+      | "ModifyIpPools"
+      | "ModifyCapacityReservation"
+      | "AssociateWebACL"
+      | "DisassociateWebACL"
+      | "CreateProtection"
+      | "DeleteProtection";
+  }
+>;
+
+/** Load balancer add-ons (IPAM pool, capacity reservation, Web ACL, Shield protection). */
+function simulateAddOn(state: ObservedElb, op: AddOnOperation): ObservedElb {
+  const lb = state.loadBalancer;
+  if (!lb) throw new SimulatedElbError("LoadBalancerNotFound", "no load balancer");
+  switch (op.op) {
+    case "ModifyIpPools":
+      if (op.ipv4IpamPool) lb.ipv4IpamPool = op.ipv4IpamPool;
+      else delete lb.ipv4IpamPool;
+      break;
+    case "ModifyCapacityReservation":
+      if (op.minimumCapacityUnits !== undefined) lb.minimumCapacityUnits = op.minimumCapacityUnits;
+      else delete lb.minimumCapacityUnits;
+      break;
+    case "AssociateWebACL":
+      lb.webAcl = op.webAclArn;
+      break;
+    case "DisassociateWebACL":
+      delete lb.webAcl;
+      break;
+    case "CreateProtection":
+      if (lb.shieldProtection) throw new SimulatedElbError("ResourceAlreadyExistsException", `protection of ${lb.arn}`);
+      lb.shieldProtection = { id: `protection-${lb.name}`, managed: true };
+      break;
+    case "DeleteProtection":
+      if (lb.shieldProtection?.id !== op.protectionId)
+        throw new SimulatedElbError("ResourceNotFoundException", `protection ${op.protectionId}`);
+      delete lb.shieldProtection;
+      break;
+  }
+  return state;
+}
+
 /** The state after one operation. Throws SimulatedElbError where the API would refuse. */
 export function simulate(
   before: ObservedElb,
@@ -133,12 +178,22 @@ export function simulate(
         ipAddressType: op.ipAddressType as "ipv4",
         dnsName: `${op.name}.elb.example`,
         state: "active",
-        subnets: op.subnets,
+        subnets: op.subnetMappings ? op.subnetMappings.map((m) => m.subnetId) : op.subnets,
         securityGroups,
         attributes: {},
+        ...(op.customerOwnedIpv4Pool ? { customerOwnedIpv4Pool: op.customerOwnedIpv4Pool } : {}),
+        ...(op.subnetMappings ? { subnetMappings: op.subnetMappings } : {}),
+        ...(op.ipv4IpamPool ? { ipv4IpamPool: op.ipv4IpamPool } : {}),
       };
       return state;
     }
+    case "ModifyIpPools":
+    case "ModifyCapacityReservation":
+    case "AssociateWebACL":
+    case "DisassociateWebACL":
+    case "CreateProtection":
+    case "DeleteProtection":
+      return simulateAddOn(state, op);
     case "ModifyLoadBalancerAttributes":
       if (!state.loadBalancer) throw new SimulatedElbError("LoadBalancerNotFound", "no load balancer");
       state.loadBalancer.attributes = { ...state.loadBalancer.attributes, ...op.attributes };
@@ -202,6 +257,11 @@ export function simulate(
         checkTargetGroups(state, op.defaultActions);
         l.defaultActions = op.defaultActions;
       }
+      return state;
+    }
+    case "ModifyListenerAttributes": {
+      const l = listenerById(state, op.listenerId);
+      l.attributes = { ...l.attributes, ...op.attributes };
       return state;
     }
     case "AddListenerCertificates": {

@@ -19,6 +19,8 @@ import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-
 import type { ObservedElb } from "../../elb/observed.ts";
 import type { ElbOperation, OperationName } from "../../elb/operations.ts";
 import { securityGroupExecutors } from "../ec2/executors.ts";
+import { protectionExecutors } from "../shield/protection.ts";
+import { webAclExecutors } from "../wafv2/web-acl.ts";
 import type {
   ExecutionContext,
   ExecutionDependencies,
@@ -28,7 +30,9 @@ import type {
   ResourceOwner,
 } from "./executors/context.ts";
 import { listenerExecutors } from "./executors/listener.ts";
+import { listenerAttributeExecutors } from "./executors/listener-attributes.ts";
 import { loadBalancerExecutors } from "./executors/load-balancer.ts";
+import { loadBalancerAddOnExecutors } from "./executors/load-balancer-addons.ts";
 import { ruleExecutors } from "./executors/rule.ts";
 import { targetGroupExecutors } from "./executors/target-group.ts";
 import { targetExecutors } from "./executors/targets.ts";
@@ -43,7 +47,11 @@ export {
 
 export const ELBV2_EXECUTORS: ExecutorTable = {
   ...loadBalancerExecutors,
+  ...loadBalancerAddOnExecutors,
+  ...webAclExecutors,
+  ...protectionExecutors,
   ...listenerExecutors,
+  ...listenerAttributeExecutors,
   ...ruleExecutors,
   ...targetGroupExecutors,
   ...targetExecutors,

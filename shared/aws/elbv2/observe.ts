@@ -13,6 +13,8 @@
  * - describeTargets: the registered targets of one target group, for an explicit target drift check.
  */
 import {
+  DescribeCapacityReservationCommand,
+  DescribeListenerAttributesCommand,
   DescribeListenerCertificatesCommand,
   DescribeListenersCommand,
   DescribeLoadBalancerAttributesCommand,
@@ -29,6 +31,9 @@ import {
   type TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import type { ShieldClient } from "@aws-sdk/client-shield";
+import type { WAFV2Client } from "@aws-sdk/client-wafv2";
+import type { ObservedLoadBalancerFeatures } from "../../elb/load-balancer-features.ts";
 import type { TargetModel } from "../../elb/model.ts";
 import { MANAGED_BY, TAG, tagValue } from "../../elb/naming.ts";
 import {
@@ -42,6 +47,9 @@ import {
 import type { ListenerProtocol } from "../../elb/rules.ts";
 import { classifyCallError } from "../deadline.ts";
 import { AwsOperationError } from "../errors.ts";
+import { readProtection } from "../shield/protection.ts";
+import { readWebAcl } from "../wafv2/web-acl.ts";
+import { addOnsOf, creationSettingsFrom } from "./features.ts";
 import { Answer } from "./response.ts";
 import {
   forwardedArns,
@@ -72,6 +80,16 @@ export interface ObserveOptions {
    * anything else stays out of `targetGroups`, so no plan ever deletes a group it does not own.
    */
   owner?: GatewayIdentity;
+  /**
+   * Clients for the add-ons kept outside ELBv2. A Web ACL association and a Shield protection the
+   * record has are re-read with them (1 call each); without a client the record's value is kept.
+   */
+  addOnClients?: { wafv2?: WAFV2Client; shield?: ShieldClient };
+  /**
+   * Also read the Shield protection when the record has none (discovery after a crash): the
+   * protection's name tells whether switchyard made it. Default false.
+   */
+  readShield?: boolean;
 }
 
 const PAGE_SIZE = 400;
@@ -99,7 +117,16 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 const LOAD_BALANCER_STATES = ["provisioning", "active", "active_impaired", "failed"] as const;
-const PROTOCOLS = ["HTTP", "HTTPS", "TCP", "UDP", "TCP_UDP", "TLS"] as const satisfies readonly ListenerProtocol[];
+const PROTOCOLS = [
+  "HTTP",
+  "HTTPS",
+  "TCP",
+  "UDP",
+  "TCP_UDP",
+  "TLS",
+  "QUIC",
+  "TCP_QUIC",
+] as const satisfies readonly ListenerProtocol[];
 
 function loadBalancerFrom(lb: LoadBalancer, attributes: Record<string, string>): ObservedLoadBalancer {
   const answer = new Answer(
@@ -125,7 +152,52 @@ function loadBalancerFrom(lb: LoadBalancer, attributes: Record<string, string>):
       ? { enforceInboundRulesOnPrivateLinkTraffic: lb.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic }
       : {}),
     attributes,
+    ...creationSettingsFrom(lb),
   };
+}
+
+/**
+ * The add-ons switchyard set, as they are now: each is re-read only when the record says
+ * switchyard set it (DescribeCapacityReservation, GetWebACLForResource, DescribeProtection: at
+ * most 3 calls), so a Gateway without any costs nothing more.
+ */
+async function readAddOns(
+  client: ElasticLoadBalancingV2Client,
+  recorded: ObservedLoadBalancer,
+  arn: string,
+  options: ObserveOptions,
+): Promise<ObservedLoadBalancerFeatures> {
+  const out: ObservedLoadBalancerFeatures = {};
+  if (recorded.minimumCapacityUnits !== undefined) {
+    const reservation = await read("DescribeCapacityReservation", () =>
+      client.send(new DescribeCapacityReservationCommand({ LoadBalancerArn: arn })),
+    );
+    const units = reservation?.MinimumLoadBalancerCapacity?.CapacityUnits;
+    if (units !== undefined && units > 0) out.minimumCapacityUnits = units;
+  }
+  const { wafv2, shield } = options.addOnClients ?? {};
+  if (recorded.webAcl) {
+    const acl = wafv2 ? await readWebAcl(wafv2, arn) : recorded.webAcl;
+    if (acl) out.webAcl = acl;
+  }
+  if (recorded.shieldProtection || (options.readShield && recorded.type === "application")) {
+    const protection = shield ? await readProtection(shield, arn) : recorded.shieldProtection;
+    if (protection) out.shieldProtection = { ...protection };
+  }
+  return out;
+}
+
+/** The listener attributes the record has, as they are now (other keys are AWS defaults). */
+async function listenerAttributesNow(
+  client: ElasticLoadBalancingV2Client,
+  arn: string,
+  recorded: Record<string, string>,
+): Promise<Record<string, string>> {
+  const response = await read("DescribeListenerAttributes", () =>
+    client.send(new DescribeListenerAttributesCommand({ ListenerArn: arn })),
+  );
+  const now = fromSdkAttributes(response?.Attributes);
+  return Object.fromEntries(Object.keys(recorded).flatMap((k) => (now[k] !== undefined ? [[k, now[k]]] : [])));
 }
 
 async function describeListeners(client: ElasticLoadBalancingV2Client, lbArn: string): Promise<Listener[]> {
@@ -267,6 +339,7 @@ export async function refreshLoadBalancer(
       ...loadBalancerFrom(lb, current.attributes),
       subnets: current.subnets,
       securityGroups: current.securityGroups,
+      ...addOnsOf(current),
     },
   };
 }
@@ -298,7 +371,10 @@ export async function observeFromArns(
             )?.Attributes,
           )
         : { ...applied.loadBalancer.attributes };
-      loadBalancer = loadBalancerFrom(lb, attributes);
+      loadBalancer = {
+        ...loadBalancerFrom(lb, attributes),
+        ...(await readAddOns(client, applied.loadBalancer, arn, options)),
+      };
     }
   }
 
@@ -369,6 +445,9 @@ export async function observeFromArns(
       ? await listenerCertificates(client, l, before, options.listenerCertificates === true)
       : undefined;
     const alpn = alpnPolicy(l);
+    const attributes = before?.attributes
+      ? await listenerAttributesNow(client, listenerArn, before.attributes)
+      : undefined;
     observedListeners.push({
       id: `${protocol}:${port}`,
       arn: listenerArn,
@@ -390,6 +469,7 @@ export async function observeFromArns(
       ...(alpn ? { alpnPolicy: alpn } : {}),
       defaultActions: fromSdkActions(l.DefaultActions, idOf),
       rules,
+      ...(attributes && Object.keys(attributes).length > 0 ? { attributes } : {}),
     });
   }
   observedListeners.sort((a, b) => a.port - b.port);
@@ -447,6 +527,7 @@ export async function describeTargets(
       id: d.Target?.Id ?? "",
       port: d.Target?.Port ?? 0,
       ...(d.Target?.AvailabilityZone ? { availabilityZone: d.Target.AvailabilityZone } : {}),
+      ...(d.Target?.QuicServerId ? { quicServerId: d.Target.QuicServerId } : {}),
     }))
     .filter((t) => t.id !== "")
     .sort((a, b) => a.id.localeCompare(b.id) || a.port - b.port);
@@ -457,6 +538,8 @@ export interface DiscoverOptions {
   full?: boolean;
   /** When several load balancers carry the Gateway's tags, the one with this name is current. */
   loadBalancerName?: string;
+  /** Clients for the add-ons outside ELBv2; with Shield's, an ALB's protection is read too. */
+  addOnClients?: ObserveOptions["addOnClients"];
 }
 
 interface Tagged {
@@ -528,6 +611,7 @@ export async function discoverByTags(
     attributes: full,
     targets: full,
     listenerCertificates: full,
+    ...(options.addOnClients ? { addOnClients: options.addOnClients, readShield: true } : {}),
   });
 }
 

@@ -47,6 +47,7 @@ export class AwsElb implements ElbPort {
     return this.#translate("observe", async () => {
       const elb = await observeFromArns(this.#factory.elbv2(this.#target), applied, {
         owner: { cluster: this.#owner.clusterId, gateway: this.#owner.gatewayKey },
+        addOnClients: this.#addOnClients(),
       });
       if (!applied.securityGroups) return elb;
       const ec2 = this.#factory.ec2(this.#target);
@@ -67,10 +68,12 @@ export class AwsElb implements ElbPort {
   async discover(): Promise<ObservedElb> {
     const tagging = this.#options.taggingApi === false ? undefined : this.#factory.tagging(this.#target);
     return this.#translate("discover", async () => {
-      const elb = await discoverByTags(this.#factory.elbv2(this.#target), tagging, {
-        cluster: this.#owner.clusterId,
-        gateway: this.#owner.gatewayKey,
-      });
+      const elb = await discoverByTags(
+        this.#factory.elbv2(this.#target),
+        tagging,
+        { cluster: this.#owner.clusterId, gateway: this.#owner.gatewayKey },
+        { addOnClients: this.#addOnClients() },
+      );
       const ec2 = this.#factory.ec2(this.#target);
       const vpc = this.#vpcId ? { id: this.#vpcId } : this.#options.vpc;
       const securityGroups = await network("discover", () =>
@@ -93,6 +96,7 @@ export class AwsElb implements ElbPort {
       const after = await executeOperation(this.#factory.elbv2(this.#target), op, ctx, {
         ec2: this.#factory.ec2(this.#target),
         ...(this.#options.eksClusterName ? { eksClusterName: this.#options.eksClusterName } : {}),
+        ...this.#addOnClients(),
       });
       for (const [key, arn] of Object.entries(after.ruleArns)) created.set(key, arn);
       this.#vpcId ??= after.vpcId;
@@ -107,6 +111,11 @@ export class AwsElb implements ElbPort {
         throw new ElbOperationError("terminal", error.reason, op.op, error.message);
       throw error;
     }
+  }
+
+  /** WAFv2 and Shield, for the add-ons of an Application Load Balancer (clients are made, not called). */
+  #addOnClients() {
+    return { wafv2: this.#factory.wafv2(this.#target), shield: this.#factory.shield(this.#target) };
   }
 
   async #translate<T>(what: "observe" | "discover", run: () => Promise<T>): Promise<T> {

@@ -21,6 +21,12 @@ function valid(): ObservedElb {
       securityGroups: ["sg-1"],
       enforceInboundRulesOnPrivateLinkTraffic: "off",
       attributes: { "idle_timeout.timeout_seconds": "60" },
+      customerOwnedIpv4Pool: "ipv4pool-coip-1",
+      subnetMappings: [{ subnetId: "subnet-1", allocationId: "eipalloc-1", sourceNatIpv6Prefix: "2001:db8::/80" }],
+      ipv4IpamPool: "ipam-pool-1",
+      minimumCapacityUnits: 100,
+      webAcl: "arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/shop/1",
+      shieldProtection: { id: "p-1", managed: true },
     },
     listeners: [
       {
@@ -48,6 +54,7 @@ function valid(): ObservedElb {
             transforms: [{ type: "url-rewrite", rewrites: [{ regex: "^/old", replace: "/new" }] }],
           },
         ],
+        attributes: { "routing.http.response.server.enabled": "false" },
       },
     ],
     targetGroups: [
@@ -70,7 +77,7 @@ function valid(): ObservedElb {
           matcher: { httpCode: "200" },
         },
         attributes: { "deregistration_delay.timeout_seconds": "30" },
-        targets: [{ id: "10.0.0.1", port: 8080, availabilityZone: "eu-west-1a" }],
+        targets: [{ id: "10.0.0.1", port: 8080, availabilityZone: "eu-west-1a", quicServerId: "0x000000000a000001" }],
       },
     ],
     strayLoadBalancers: [],
@@ -164,7 +171,16 @@ describe("decoding an ObservedElb from untrusted JSON", () => {
     [["listeners", 0, "id"], "", "a non-empty string"],
     [["listeners", 0, "arn"], undefined, "a non-empty string"],
     [["listeners", 0, "port"], "443", "an integer"],
-    [["listeners", 0, "protocol"], "QUIC", "one of HTTP, HTTPS, TCP, UDP, TCP_UDP, TLS"],
+    [["listeners", 0, "protocol"], "GENEVE", "one of HTTP, HTTPS, TCP, UDP, TCP_UDP, TLS, QUIC, TCP_QUIC"],
+    [["listeners", 0, "attributes", "routing.http.response.server.enabled"], false, "a string"],
+    [["loadBalancer", "customerOwnedIpv4Pool"], "", "a non-empty string"],
+    [["loadBalancer", "subnetMappings", 0, "subnetId"], undefined, "a non-empty string"],
+    [["loadBalancer", "subnetMappings", 0, "allocationId"], 7, "a non-empty string"],
+    [["loadBalancer", "ipv4IpamPool"], null, "a non-empty string"],
+    [["loadBalancer", "minimumCapacityUnits"], "100", "an integer"],
+    [["loadBalancer", "webAcl"], "", "a non-empty string"],
+    [["loadBalancer", "shieldProtection", "id"], "", "a non-empty string"],
+    [["loadBalancer", "shieldProtection", "managed"], "yes", "a boolean"],
     [["listeners", 0, "certificates", "arns"], undefined, "an array"],
     [["listeners", 0, "certificates", "pendingSecrets", 0], 7, "a string"],
     [["listeners", 0, "sslPolicy"], "", "a non-empty string"],
@@ -201,6 +217,7 @@ describe("decoding an ObservedElb from untrusted JSON", () => {
     [["targetGroups", 0, "targets", 0, "id"], "", "a non-empty string"],
     [["targetGroups", 0, "targets", 0, "port"], 80.5, "an integer"],
     [["targetGroups", 0, "targets", 0, "availabilityZone"], 1, "a non-empty string"],
+    [["targetGroups", 0, "targets", 0, "quicServerId"], "", "a non-empty string"],
   ];
 
   it.each(cases)("refuses a bad %j, naming its path", (path, value, expected) => {

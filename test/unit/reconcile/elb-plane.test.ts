@@ -21,15 +21,24 @@ const modify: ElbOperation = {
 };
 
 describe("ELB as a data plane", () => {
-  it("a deletion is any of the four Delete operations and nothing else", () => {
+  it("a deletion is a Delete operation or a Web ACL disassociation, and nothing else", () => {
     const deletions: ElbOperation[] = [
       { op: "DeleteRule", listenerId: "HTTP:80", rule: { arn: "arn:r" } },
       { op: "DeleteTargetGroup", targetGroupId: "tg", arn: "arn:tg" },
       { op: "DeleteListener", listenerId: "HTTP:80", arn: "arn:l" },
       { op: "DeleteLoadBalancer", arn: "arn:lb", reason: "gone" },
+      { op: "DeleteProtection", protectionId: "p-1" },
+      { op: "DisassociateWebACL", webAclArn: "arn:acl" },
     ];
-    expect(deletions.map((op) => ELB_DATA_PLANE.isDeletion(op))).toEqual([true, true, true, true]);
-    expect([create("HTTP:80#0"), modify].map((op) => ELB_DATA_PLANE.isDeletion(op))).toEqual([false, false]);
+    expect(deletions.map((op) => ELB_DATA_PLANE.isDeletion(op))).toEqual([true, true, true, true, true, true]);
+    const others: ElbOperation[] = [
+      create("HTTP:80#0"),
+      modify,
+      { op: "CreateProtection" },
+      { op: "AssociateWebACL", webAclArn: "arn:acl" },
+      { op: "ModifyCapacityReservation" },
+    ];
+    expect(others.map((op) => ELB_DATA_PLANE.isDeletion(op))).toEqual([false, false, false, false, false]);
   });
 
   it("operations naming a rule a refused CreateRule would have made depend on it; others do not", () => {

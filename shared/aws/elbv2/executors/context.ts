@@ -5,6 +5,8 @@
  */
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { ShieldClient } from "@aws-sdk/client-shield";
+import type { WAFV2Client } from "@aws-sdk/client-wafv2";
 import type { ObservedElb, ObservedListener, ObservedTargetGroup } from "../../../elb/observed.ts";
 import type { ElbOperation, OperationName, RuleRef } from "../../../elb/operations.ts";
 import type { ListenerProtocol } from "../../../elb/rules.ts";
@@ -43,6 +45,10 @@ export interface ExecutionDependencies {
   ec2?: EC2Client;
   /** The EKS cluster's name: subnet discovery skips subnets tagged for other clusters. */
   eksClusterName?: string;
+  /** Needed only for the Web ACL operations (AssociateWebACL, DisassociateWebACL). */
+  wafv2?: WAFV2Client;
+  /** Needed only for the Shield Advanced operations (CreateProtection, DeleteProtection). */
+  shield?: ShieldClient;
 }
 
 /** The operation of one kind, e.g. `OperationOf<"CreateRule">`. */

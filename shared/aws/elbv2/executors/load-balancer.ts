@@ -7,7 +7,9 @@ import {
   ModifyLoadBalancerAttributesCommand,
   SetSecurityGroupsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { creationSettings } from "../../../elb/load-balancer-features.ts";
 import type { ManagedGroupRole } from "../../../elb/security-group-state.ts";
+import { creationSettingsFrom, toSdkCreationSettings } from "../features.ts";
 import { discoverSubnets } from "../network.ts";
 import { Answer } from "../response.ts";
 import { toSdkAttributes, toSdkTags } from "../translate.ts";
@@ -41,7 +43,7 @@ export const loadBalancerExecutors: Pick<
 > = {
   async CreateLoadBalancer(client, op, ctx, deps) {
     const name = op.op;
-    let subnets = op.subnets;
+    let subnets = op.subnetMappings ? op.subnetMappings.map((m) => m.subnetId) : op.subnets;
     if (subnets.length === 0) {
       if (!deps.ec2) throw invalid(name, "the model has no subnets and there is no EC2 client to discover them");
       const vpc = await vpcId(ctx, deps, name);
@@ -61,7 +63,7 @@ export const loadBalancerExecutors: Pick<
           Type: op.type,
           Scheme: op.scheme,
           IpAddressType: op.ipAddressType as IpAddressType,
-          Subnets: subnets,
+          ...toSdkCreationSettings(op, subnets),
           ...(securityGroups.length > 0 ? { SecurityGroups: securityGroups } : {}),
           Tags: toSdkTags(withOwnership(op.tags, ctx.owner, "load-balancer")),
         }),
@@ -89,6 +91,9 @@ export const loadBalancerExecutors: Pick<
       subnets: lb.AvailabilityZones?.map((z) => z.SubnetId ?? "").filter((s) => s !== "") ?? subnets,
       securityGroups: lb.SecurityGroups ?? securityGroups,
       attributes: {},
+      // What the answer reports, else what was asked for: the call succeeded with it.
+      ...creationSettings(op),
+      ...creationSettingsFrom(lb),
     };
     if (previous && previous.arn !== arn) state.listeners = [];
   },

@@ -12,6 +12,7 @@ function sdkTargets(targets: readonly TargetModel[]) {
     Id: t.id,
     Port: t.port,
     ...(t.availabilityZone ? { AvailabilityZone: t.availabilityZone } : {}),
+    ...(t.quicServerId ? { QuicServerId: t.quicServerId } : {}),
   }));
 }
 
