@@ -10,8 +10,8 @@ import {
   type CreateTargetGroupCommandInput,
   VPCLatticeClient,
 } from "@aws-sdk/client-vpc-lattice";
-import type { ConfigPatch } from "../env/lattice/control-api.ts";
 import { type AwsCredentials, latticeControl, latticeSettings } from "../env/clients.ts";
+import type { ConfigPatch } from "../env/lattice/control-api.ts";
 
 export const ACCOUNT_A = "111111111111";
 export const ACCOUNT_B = "222222222222";

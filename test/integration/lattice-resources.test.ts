@@ -30,8 +30,8 @@ import {
   ListListenersCommand,
   ListRulesCommand,
   ListServiceNetworkServiceAssociationsCommand,
-  ListServiceNetworkVpcAssociationsCommand,
   ListServiceNetworksCommand,
+  ListServiceNetworkVpcAssociationsCommand,
   ListTagsForResourceCommand,
   ListTargetGroupsCommand,
   ListTargetsCommand,
@@ -123,7 +123,9 @@ describe("Lattice emulator resources through the SDK", () => {
       });
       expect(created.id).toMatch(ID("svc"));
       expect(created.arn).toBe(`${ARN_HEAD}service/${created.id}`);
-      expect(created.dnsEntry?.domainName).toMatch(/^shop-[0-9a-f]{17}\.[0-9a-f]{7}\.vpc-lattice-svcs\.us-east-1\.on\.aws$/);
+      expect(created.dnsEntry?.domainName).toMatch(
+        /^shop-[0-9a-f]{17}\.[0-9a-f]{7}\.vpc-lattice-svcs\.us-east-1\.on\.aws$/,
+      );
       expect(created.dnsEntry?.hostedZoneId).toMatch(/^Z[0-9A-F]{13}$/);
       const other = await createService(client, "cart");
       expect(other.dnsEntry?.domainName).not.toBe(created.dnsEntry?.domainName);
@@ -141,7 +143,11 @@ describe("Lattice emulator resources through the SDK", () => {
       const updated = await client.send(
         new UpdateServiceCommand({ serviceIdentifier: created.id, authType: "NONE", idleTimeoutSeconds: 120 }),
       );
-      expect(updated).toMatchObject({ authType: "NONE", idleTimeoutSeconds: 120, customDomainName: "shop.example.com" });
+      expect(updated).toMatchObject({
+        authType: "NONE",
+        idleTimeoutSeconds: 120,
+        customDomainName: "shop.example.com",
+      });
     });
   });
 
@@ -171,13 +177,22 @@ describe("Lattice emulator resources through the SDK", () => {
       const http = await createTargetGroup(client, "http-backend");
       const forwardTo = (id?: string) => ({ forward: { targetGroups: [{ targetGroupIdentifier: String(id) }] } });
       const noDomain = await failure(
-        createListener(client, String(plain.id), { name: "tls", protocol: "TLS_PASSTHROUGH", port: 443, defaultAction: forwardTo(tcp.id) }),
+        createListener(client, String(plain.id), {
+          name: "tls",
+          protocol: "TLS_PASSTHROUGH",
+          port: 443,
+          defaultAction: forwardTo(tcp.id),
+        }),
       );
       expect(noDomain.name).toBe("ValidationException");
 
       const named = await createService(client, "secure", { customDomainName: "secure.example.com" });
       const noPort = await failure(
-        createListener(client, String(named.id), { name: "tls", protocol: "TLS_PASSTHROUGH", defaultAction: forwardTo(tcp.id) }),
+        createListener(client, String(named.id), {
+          name: "tls",
+          protocol: "TLS_PASSTHROUGH",
+          defaultAction: forwardTo(tcp.id),
+        }),
       );
       expect(noPort.fieldList).toEqual([expect.objectContaining({ name: "port" })]);
       const toHttp = await failure(
@@ -217,11 +232,19 @@ describe("Lattice emulator resources through the SDK", () => {
       const listener = await createListener(client, String(service.id));
       const action = { forward: { targetGroups: [{ targetGroupIdentifier: String(group.arn) }] } };
       const updated = await client.send(
-        new UpdateListenerCommand({ serviceIdentifier: service.id, listenerIdentifier: listener.id, defaultAction: action }),
+        new UpdateListenerCommand({
+          serviceIdentifier: service.id,
+          listenerIdentifier: listener.id,
+          defaultAction: action,
+        }),
       );
       // Target groups are echoed by id, whichever identifier was sent (QUIRKS.md VL).
-      expect(updated.defaultAction).toEqual({ forward: { targetGroups: [{ targetGroupIdentifier: group.id, weight: 1 }] } });
-      const rules = await client.send(new ListRulesCommand({ serviceIdentifier: service.id, listenerIdentifier: listener.id }));
+      expect(updated.defaultAction).toEqual({
+        forward: { targetGroups: [{ targetGroupIdentifier: group.id, weight: 1 }] },
+      });
+      const rules = await client.send(
+        new ListRulesCommand({ serviceIdentifier: service.id, listenerIdentifier: listener.id }),
+      );
       const defaultRule = rules.items?.find((rule) => rule.isDefault);
       expect(defaultRule?.id).toMatch(ID("rule"));
       const read = await client.send(
@@ -293,7 +316,11 @@ describe("Lattice emulator resources through the SDK", () => {
       expect(created.id).toMatch(ID("rule"));
       expect(created.arn).toBe(`${listener.arn}/rule/${created.id}`);
       const read = await client.send(
-        new GetRuleCommand({ serviceIdentifier: service.arn, listenerIdentifier: listener.arn, ruleIdentifier: created.arn }),
+        new GetRuleCommand({
+          serviceIdentifier: service.arn,
+          listenerIdentifier: listener.arn,
+          ruleIdentifier: created.arn,
+        }),
       );
       expect(read).toMatchObject({ name: "orders", priority: 10, isDefault: false, match });
       expect(read.action).toEqual({
@@ -395,7 +422,9 @@ describe("Lattice emulator resources through the SDK", () => {
       expect(tcp.config?.healthCheck).toEqual({ enabled: false });
 
       const rejected = await Promise.all([
-        failure(client.send(new CreateTargetGroupCommand({ name: "handler-two", type: "LAMBDA", config: { port: 80 } }))),
+        failure(
+          client.send(new CreateTargetGroupCommand({ name: "handler-two", type: "LAMBDA", config: { port: 80 } })),
+        ),
         failure(client.send(new CreateTargetGroupCommand({ name: "vms", type: "INSTANCE" }))),
         failure(
           createTargetGroup(
@@ -431,7 +460,9 @@ describe("Lattice emulator resources through the SDK", () => {
     it("name the services that forward to them in serviceArns", async () => {
       const group = await createTargetGroup(client, "pods");
       const service = await createService(client, "web");
-      expect((await client.send(new GetTargetGroupCommand({ targetGroupIdentifier: group.id }))).serviceArns).toEqual([]);
+      expect((await client.send(new GetTargetGroupCommand({ targetGroupIdentifier: group.id }))).serviceArns).toEqual(
+        [],
+      );
       await createListener(client, String(service.id), {
         defaultAction: { forward: { targetGroups: [{ targetGroupIdentifier: String(group.id) }] } },
       });
@@ -453,7 +484,9 @@ describe("Lattice emulator resources through the SDK", () => {
         { id: "10.0.0.1", port: 8080 },
         { id: "10.0.0.2", port: 9090 },
       ]);
-      expect(result.unsuccessful).toEqual([expect.objectContaining({ id: "fd00::1", failureCode: "ValidationException" })]);
+      expect(result.unsuccessful).toEqual([
+        expect.objectContaining({ id: "fd00::1", failureCode: "ValidationException" }),
+      ]);
       const filtered = await client.send(
         new ListTargetsCommand({ targetGroupIdentifier: group.id, targets: [{ id: "10.0.0.2" }] }),
       );
@@ -468,7 +501,10 @@ describe("Lattice emulator resources through the SDK", () => {
         defaultAction: { forward: { targetGroups: [{ targetGroupIdentifier: String(group.id) }] } },
       });
       await client.send(
-        new RegisterTargetsCommand({ targetGroupIdentifier: group.id, targets: [{ id: "10.0.0.1" }, { id: "10.0.0.2" }] }),
+        new RegisterTargetsCommand({
+          targetGroupIdentifier: group.id,
+          targets: [{ id: "10.0.0.1" }, { id: "10.0.0.2" }],
+        }),
       );
       await control().setTargetHealth({ targetGroupArn: String(group.arn), id: "10.0.0.2", status: "UNHEALTHY" });
       const listed = await client.send(new ListTargetsCommand({ targetGroupIdentifier: group.id }));
@@ -476,7 +512,9 @@ describe("Lattice emulator resources through the SDK", () => {
         ["10.0.0.1", "HEALTHY"],
         ["10.0.0.2", "UNHEALTHY"],
       ]);
-      await client.send(new DeregisterTargetsCommand({ targetGroupIdentifier: group.id, targets: [{ id: "10.0.0.1" }] }));
+      await client.send(
+        new DeregisterTargetsCommand({ targetGroupIdentifier: group.id, targets: [{ id: "10.0.0.1" }] }),
+      );
       const after = await client.send(new ListTargetsCommand({ targetGroupIdentifier: group.id }));
       expect(after.items?.map((item) => item.id)).toEqual(["10.0.0.2"]);
     });
@@ -495,7 +533,11 @@ describe("Lattice emulator resources through the SDK", () => {
       expect(created.$metadata.httpStatusCode).toBe(200);
       expect(created.id).toMatch(ID("snsa"));
       expect(created.arn).toBe(`${ARN_HEAD}servicenetworkserviceassociation/${created.id}`);
-      expect(created).toMatchObject({ createdBy: ACCOUNT_A, customDomainName: "web.example.com", dnsEntry: service.dnsEntry });
+      expect(created).toMatchObject({
+        createdBy: ACCOUNT_A,
+        customDomainName: "web.example.com",
+        dnsEntry: service.dnsEntry,
+      });
       const read = await client.send(
         new GetServiceNetworkServiceAssociationCommand({ serviceNetworkServiceAssociationIdentifier: created.arn }),
       );
@@ -509,11 +551,14 @@ describe("Lattice emulator resources through the SDK", () => {
       const byNetwork = await client.send(
         new ListServiceNetworkServiceAssociationsCommand({ serviceNetworkIdentifier: network.arn }),
       );
-      const byService = await client.send(new ListServiceNetworkServiceAssociationsCommand({ serviceIdentifier: service.id }));
+      const byService = await client.send(
+        new ListServiceNetworkServiceAssociationsCommand({ serviceIdentifier: service.id }),
+      );
       expect(byNetwork.items?.map((item) => item.id)).toEqual([created.id]);
       expect(byService.items?.map((item) => item.id)).toEqual([created.id]);
       expect(
-        (await client.send(new GetServiceNetworkCommand({ serviceNetworkIdentifier: network.id }))).numberOfAssociatedServices,
+        (await client.send(new GetServiceNetworkCommand({ serviceNetworkIdentifier: network.id })))
+          .numberOfAssociatedServices,
       ).toBe(1);
       const neither = await failure(client.send(new ListServiceNetworkServiceAssociationsCommand({})));
       expect(neither.name).toBe("ValidationException");
@@ -521,9 +566,9 @@ describe("Lattice emulator resources through the SDK", () => {
       await client.send(
         new DeleteServiceNetworkServiceAssociationCommand({ serviceNetworkServiceAssociationIdentifier: created.id }),
       );
-      expect((await client.send(new ListServiceNetworkServiceAssociationsCommand({ serviceIdentifier: service.id }))).items).toEqual(
-        [],
-      );
+      expect(
+        (await client.send(new ListServiceNetworkServiceAssociationsCommand({ serviceIdentifier: service.id }))).items,
+      ).toEqual([]);
     });
 
     it("a service network ↔ VPC association keeps its security groups, and an update cannot remove them all", async () => {
@@ -603,7 +648,9 @@ describe("Lattice emulator resources through the SDK", () => {
       const network = await createNetwork(client, "mesh");
       const arn = String(network.arn);
       const multiline = await failure(
-        client.send(new PutResourcePolicyCommand({ resourceArn: arn, policy: JSON.stringify(JSON.parse(POLICY), null, 2) })),
+        client.send(
+          new PutResourcePolicyCommand({ resourceArn: arn, policy: JSON.stringify(JSON.parse(POLICY), null, 2) }),
+        ),
       );
       expect(multiline.name).toBe("ValidationException");
       await client.send(new PutResourcePolicyCommand({ resourceArn: arn, policy: POLICY }));
@@ -624,7 +671,11 @@ describe("Lattice emulator resources through the SDK", () => {
         new CreateAccessLogSubscriptionCommand({ resourceIdentifier: network.id, destinationArn: logs }),
       );
       expect(created.id).toMatch(ID("als"));
-      expect(created).toMatchObject({ resourceArn: network.arn, resourceId: network.id, serviceNetworkLogType: "SERVICE" });
+      expect(created).toMatchObject({
+        resourceArn: network.arn,
+        resourceId: network.id,
+        serviceNetworkLogType: "SERVICE",
+      });
       const again = await failure(
         client.send(
           new CreateAccessLogSubscriptionCommand({
@@ -634,14 +685,18 @@ describe("Lattice emulator resources through the SDK", () => {
         ),
       );
       expect(again.name).toBe("ConflictException");
-      await client.send(new CreateAccessLogSubscriptionCommand({ resourceIdentifier: network.arn, destinationArn: bucket }));
+      await client.send(
+        new CreateAccessLogSubscriptionCommand({ resourceIdentifier: network.arn, destinationArn: bucket }),
+      );
       const listed = await client.send(new ListAccessLogSubscriptionsCommand({ resourceIdentifier: network.id }));
       expect(listed.items?.map((item) => item.destinationArn)).toEqual([logs, bucket]);
       const id = { accessLogSubscriptionIdentifier: created.id };
       await client.send(new UpdateAccessLogSubscriptionCommand({ ...id, destinationArn: `${logs}-new` }));
       expect((await client.send(new GetAccessLogSubscriptionCommand(id))).destinationArn).toBe(`${logs}-new`);
       await client.send(new DeleteAccessLogSubscriptionCommand(id));
-      expect((await failure(client.send(new GetAccessLogSubscriptionCommand(id)))).name).toBe("ResourceNotFoundException");
+      expect((await failure(client.send(new GetAccessLogSubscriptionCommand(id)))).name).toBe(
+        "ResourceNotFoundException",
+      );
     });
   });
 });
