@@ -4,6 +4,7 @@
 import {
   CreateRuleCommand,
   type CreateRuleCommandInput,
+  type CreateTargetGroupCommandOutput,
   RegisterTargetsCommand,
   type VPCLatticeClient,
 } from "@aws-sdk/client-vpc-lattice";
@@ -74,7 +75,7 @@ describe("Lattice emulator quotas and limits", () => {
 
   it("a forward action names 1 to 10 target groups with weights 0-999, required when there are several", async () => {
     const { ids } = await listener();
-    const groups = [];
+    const groups: CreateTargetGroupCommandOutput[] = [];
     for (let index = 0; index < 11; index++) groups.push(await createTargetGroup(client, `group${index}`));
     await control().configure({ quotas: { targetGroupsPerService: 20 } });
     const forward = (count: number, weight: number | "none" = 1) => ({
@@ -101,7 +102,7 @@ describe("Lattice emulator quotas and limits", () => {
   it("a service forwards to at most targetGroupsPerService target groups (L-3DEC3B9F)", async () => {
     await control().configure({ quotas: { targetGroupsPerService: 2 } });
     const { ids } = await listener();
-    const groups = [];
+    const groups: CreateTargetGroupCommandOutput[] = [];
     for (let index = 0; index < 3; index++) groups.push(await createTargetGroup(client, `group${index}`));
     const to = (index: number) => ({
       forward: { targetGroups: [{ targetGroupIdentifier: String(groups[index]?.id) }] },
