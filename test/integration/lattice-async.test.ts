@@ -123,6 +123,18 @@ describe("Lattice emulator asynchronous states", () => {
     expect(listeners.name).toBe("ResourceNotFoundException");
   });
 
+  it("a listener may be added while the service is CREATE_IN_PROGRESS, not while it is DELETE_IN_PROGRESS", async () => {
+    await control().configure({ asyncSteps: 5 });
+    const service = await createService(client, "web");
+    const listener = await createListener(client, String(service.id));
+    expect(await status(service.id)).toBe("CREATE_IN_PROGRESS");
+    expect(listener.serviceId).toBe(service.id);
+    await control().settle();
+    await client.send(new DeleteServiceCommand({ serviceIdentifier: service.id }));
+    const refused = await failure(createListener(client, String(service.id), { name: "other", port: 8080 }));
+    expect(refused).toMatchObject({ name: "ConflictException", resourceId: service.id });
+  });
+
   it("a target group takes no targets and no delete while CREATE_IN_PROGRESS", async () => {
     await control().configure({ asyncSteps: 3 });
     const group = await createTargetGroup(client, "pods");
