@@ -5,9 +5,12 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { request as httpsRequest } from "node:https";
 import { KubeConfig } from "@kubernetes/client-node";
+import { LatticeControl } from "./lattice/control-client.ts";
 import type { TokenWebhookConfig } from "./token-webhook.ts";
 import { ENV, PROVIDED_BY } from "./variables.ts";
 
+export type { CallRecord, FaultSpec } from "./lattice/control-api.ts";
+export { countCalls, LatticeControl } from "./lattice/control-client.ts";
 export { waitFor } from "./process.ts";
 export { DEFAULT_TOKEN_CLUSTER_NAME, STATUS_WRITERS_GROUP, type TokenWebhookConfig } from "./token-webhook.ts";
 
@@ -50,6 +53,20 @@ export function motoSettings(credentials: AwsCredentials = DUMMY_CREDENTIALS): A
 
 export function dynamoDbSettings(): AwsClientSettings {
   return { endpoint: requireEnv(ENV.dynamoDbEndpoint), region: TEST_REGION, credentials: DUMMY_CREDENTIALS };
+}
+
+/**
+ * Settings for `@aws-sdk/client-vpc-lattice` against the Lattice emulator (test/env/lattice/). The
+ * access key decides the account: see `latticeControl().mapAccounts(...)`; unknown keys act in
+ * 123456789012, or, when moto runs, in the account moto issued them for.
+ */
+export function latticeSettings(credentials: AwsCredentials = DUMMY_CREDENTIALS): AwsClientSettings {
+  return { endpoint: requireEnv(ENV.latticeEndpoint), region: TEST_REGION, credentials };
+}
+
+/** The Lattice emulator's test-only control API (reset, accounts, RAM shares, clock, faults, call log). */
+export function latticeControl(): LatticeControl {
+  return new LatticeControl(requireEnv(ENV.latticeEndpoint));
 }
 
 /** Wipes every account's state in moto (POST /moto-api/reset); call before each suite. */

@@ -3,6 +3,7 @@
 //   moto           moto_server (AWS APIs: ELBv2, EC2, STS, SQS, ...)
 //   dynamodb       DynamoDB Local
 //   kube           etcd + kube-apiserver with the Gateway API CRDs (test/env/kube.ts)
+//   lattice        the VPC Lattice emulator, in this process (test/env/lattice/)
 // startEnvironment() starts the requested ones in parallel and returns the environment variables
 // through which tests find them, and a stop function. No process outlives the run.
 import { mkdtemp, rm } from "node:fs/promises";
@@ -10,6 +11,7 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { startKube } from "./kube.ts";
+import { startLattice } from "./lattice/component.ts";
 import { ENV_DIR, freePort, log, runCommand, ServerProcess, waitFor } from "./process.ts";
 import { COMPONENTS, type ComponentContext, type ComponentName, ENV, type RunningComponent } from "./variables.ts";
 
@@ -104,6 +106,7 @@ const starters: Record<ComponentName, (ctx: ComponentContext) => Promise<Running
   moto: startMoto,
   dynamodb: startDynamoDb,
   kube: startKube,
+  lattice: startLattice,
 };
 
 /**

@@ -1,5 +1,5 @@
 // Vitest global setup of the `integration` project: starts the real components the suites use
-// (all of them unless SWITCHYARD_COMPONENTS lists some, e.g. "moto,dynamodb"), hands their
+// (all of them unless SWITCHYARD_COMPONENTS lists some, e.g. "moto,dynamodb" or "lattice"), hands their
 // endpoints to the test workers through environment variables, and stops them afterwards.
 import { parseComponents, startEnvironment } from "./components.ts";
 import { ENV } from "./variables.ts";

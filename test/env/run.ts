@@ -3,6 +3,7 @@
 //   node test/env/run.ts                 every component
 //   node test/env/run.ts kube            only etcd + kube-apiserver (with the Gateway API CRDs)
 //   node test/env/run.ts moto,dynamodb
+//   node test/env/run.ts lattice         the VPC Lattice emulator (control API under /_lattice/)
 //
 // Prints `export NAME=value` lines to paste into another shell (then, for example,
 // `kubectl --kubeconfig "$SWITCHYARD_KUBECONFIG" get crds` or a single `npx vitest run FILE`

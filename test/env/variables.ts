@@ -1,6 +1,6 @@
 // Names shared by the environment (test/env/components.ts) and the tests that use it.
 
-export const COMPONENTS = ["moto", "dynamodb", "kube"] as const;
+export const COMPONENTS = ["moto", "dynamodb", "kube", "lattice"] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
 /** Environment variables through which the tests find the running components. */
@@ -16,6 +16,8 @@ export const ENV = {
   etcdEndpoint: "SWITCHYARD_ETCD_ENDPOINT",
   /** The EKS-style token webhook (test/env/token-webhook.ts); its /config takes the kube token. */
   tokenWebhookUrl: "SWITCHYARD_TOKEN_WEBHOOK_URL",
+  /** The VPC Lattice emulator (test/env/lattice/): the API and its /_lattice/ control endpoints. */
+  latticeEndpoint: "SWITCHYARD_LATTICE_ENDPOINT",
 } as const;
 
 /** Which variables each component provides; a test asking for one names the component to start. */
@@ -28,6 +30,7 @@ export const PROVIDED_BY: Record<string, ComponentName> = {
   [ENV.kubeconfig]: "kube",
   [ENV.etcdEndpoint]: "kube",
   [ENV.tokenWebhookUrl]: "kube",
+  [ENV.latticeEndpoint]: "lattice",
 };
 
 export interface ComponentContext {
