@@ -1,0 +1,132 @@
+/**
+ * The VPC Lattice branch of translation: every accepted Lattice Gateway's model, this cluster's
+ * ServiceExport target groups, and the problems a route's owning Gateway found, carried to its
+ * other Lattice parents so each parent's status tells the same story.
+ */
+import type { CertificateTarget } from "../elb/certificates.ts";
+import type { AcmCertificate } from "../elb/context.ts";
+import {
+  type AccessLogPolicy,
+  type IAMAuthPolicy,
+  LATTICE_FEDERATION,
+  LatticeAnnotation,
+  type RemoteServiceExport,
+  type TargetGroupPolicy,
+  type VpcAssociationPolicy,
+} from "../extensions/lattice.ts";
+import { indexEndpointSlices, resolveBackend } from "../graph/backends.ts";
+import type { ResolvedGateway, ResolvedGraph } from "../graph/model.ts";
+import { referenceIndex } from "../graph/reference-grants.ts";
+import { objectKey } from "../k8s/meta.ts";
+import type { Snapshot } from "../snapshot.ts";
+import { type AcceptedLatticePolicies, buildLattice, type LatticeBuild } from "./build.ts";
+import { latticeLimits } from "./limits.ts";
+import type { LatticeExportModel } from "./model.ts";
+import { exportTargetGroups } from "./target-groups.ts";
+
+export interface LatticeTranslateOptions {
+  clusterId: string;
+  acmCertificates?: readonly AcmCertificate[];
+  target?: CertificateTarget;
+  quotas?: { maxRulesPerListener?: number; maxListenersPerService?: number };
+  remoteExports: readonly RemoteServiceExport[];
+  cluster?: { eksClusterName?: string; vpcId?: string };
+}
+
+export interface LatticeTranslation {
+  gateways: LatticeBuild[];
+  exports: LatticeExportModel[];
+}
+
+function acceptedPolicies(graph: ResolvedGraph): AcceptedLatticePolicies {
+  const ok = graph.policies.filter((p) => !p.problem);
+  const of = <T>(kind: string) => ok.filter((p) => p.kind === kind).map((p) => p.object as T);
+  return {
+    targetGroup: of<TargetGroupPolicy>("TargetGroupPolicy"),
+    vpcAssociation: of<VpcAssociationPolicy>("VpcAssociationPolicy"),
+    accessLog: of<AccessLogPolicy>("AccessLogPolicy"),
+    iamAuth: of<IAMAuthPolicy>("IAMAuthPolicy"),
+  };
+}
+
+export function translateLattice(
+  graph: ResolvedGraph,
+  snapshot: Snapshot,
+  gateways: readonly ResolvedGateway[],
+  options: LatticeTranslateOptions,
+): LatticeTranslation {
+  const policies = acceptedPolicies(graph);
+  const ctx = {
+    clusterId: options.clusterId,
+    policies,
+    exports: {
+      localClusterId: options.clusterId,
+      ...(options.cluster?.eksClusterName ? { localEksClusterName: options.cluster.eksClusterName } : {}),
+      ...(options.cluster?.vpcId ? { localVpcId: options.cluster.vpcId } : {}),
+      local: snapshot.serviceExports,
+      remote: options.remoteExports,
+    },
+    limits: latticeLimits(options.quotas),
+    ...(options.acmCertificates ? { acmCertificates: options.acmCertificates } : {}),
+    ...(options.target ? { target: options.target } : {}),
+  };
+  const builds = gateways.map((g) => buildLattice(g, ctx));
+  // A route's service is built by its first Lattice parent; a refusal there holds for every parent.
+  const byGateway = new Map(builds.map((b) => [b.model.gatewayKey, b]));
+  for (const route of graph.routes) {
+    const lattice = route.parents.filter((p) => p.dataPlane === "lattice" && !p.acceptedProblem);
+    const owner = lattice
+      .map((p) => byGateway.get(p.gatewayKey))
+      .find((b) => b?.model.services.some((s) => s.id === route.key) || b?.routeProblems.has(route.key));
+    const refused = owner?.routeProblems.get(route.key);
+    const partial = owner?.routePartial.get(route.key);
+    for (const p of lattice) {
+      const build = byGateway.get(p.gatewayKey);
+      if (!build || build === owner) continue;
+      if (refused) {
+        build.routeProblems.set(route.key, refused);
+        build.model.serviceAssociations = build.model.serviceAssociations.filter((k) => k !== route.key);
+      }
+      if (partial) build.routePartial.set(route.key, partial);
+    }
+  }
+  return { gateways: builds, exports: localExports(snapshot, options.clusterId, policies) };
+}
+
+/** Target groups of this cluster's ServiceExports that carry the federation annotation. */
+function localExports(snapshot: Snapshot, clusterId: string, policies: AcceptedLatticePolicies): LatticeExportModel[] {
+  const exported = snapshot.serviceExports.filter(
+    (e) => e.metadata.annotations?.[LatticeAnnotation.federation] === LATTICE_FEDERATION,
+  );
+  if (exported.length === 0) return [];
+  const backendCtx = {
+    services: new Map(snapshot.services.map((s) => [objectKey(s.metadata), s])),
+    serviceImports: new Map(),
+    endpointSlices: indexEndpointSlices(snapshot.endpointSlices),
+    references: referenceIndex(snapshot.referenceGrants),
+  };
+  return exported
+    .map((e) => {
+      const namespace = e.metadata.namespace ?? "default";
+      const policy = policies.targetGroup.find(
+        (p) =>
+          p.spec?.targetRef.kind === "ServiceExport" &&
+          p.spec.targetRef.name === e.metadata.name &&
+          (p.metadata.namespace ?? "default") === namespace,
+      );
+      const backendOf = (port: number) => {
+        const backend = resolveBackend(
+          { kind: "HTTPRoute", namespace },
+          { name: e.metadata.name, port },
+          0,
+          backendCtx,
+        );
+        return backend.problem ? undefined : backend;
+      };
+      return {
+        export: `ServiceExport/${namespace}/${e.metadata.name}`,
+        targetGroups: exportTargetGroups(clusterId, e, backendOf, policy),
+      };
+    })
+    .sort((a, b) => (a.export < b.export ? -1 : 1));
+}
