@@ -37,7 +37,6 @@ import type {
   LatticeListenerProtocol,
   LatticeModel,
   LatticeRuleModel,
-  LatticeServiceModel,
   LatticeTargetGroupReference,
   ServiceNetworkModel,
 } from "./model.ts";

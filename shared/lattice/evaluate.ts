@@ -74,17 +74,13 @@ export function pathMatches(match: LatticePathMatch, path: string): boolean {
 
 export function headerMatches(match: LatticeHeaderMatch, headers: LatticeRequest["headers"]): boolean {
   const value = fold(match.value, match.caseSensitive);
-  return headerValues(headers, match.name).some((raw) => {
-    const actual = fold(raw, match.caseSensitive);
-    switch (match.type) {
-      case "exact":
-        return actual === value;
-      case "prefix":
-        return actual.startsWith(value);
-      case "contains":
-        return actual.includes(value);
-    }
-  });
+  const holds = (actual: string): boolean =>
+    match.type === "exact"
+      ? actual === value
+      : match.type === "prefix"
+        ? actual.startsWith(value)
+        : actual.includes(value);
+  return headerValues(headers, match.name).some((raw) => holds(fold(raw, match.caseSensitive)));
 }
 
 /** The first part of the match the request fails, in words, or undefined when it holds. */
