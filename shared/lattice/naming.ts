@@ -52,7 +52,9 @@ export function serviceName(routeKind: string, namespace: string, name: string):
   }
   const hash = shortHash(routeKind, namespace, name).slice(0, 8);
   const room = SERVICE_NAME_MAX - hash.length - 1;
-  const base = slug(`${slug(name, 20)}-${slug(namespace, 18)}`, room) || "route";
+  const raw = slug(`${slug(name, 20)}-${slug(namespace, 18)}`, room) || "route";
+  // A name may not look like an id: `svc-web` becomes `r-svc-web`.
+  const base = raw.startsWith("svc-") ? slug(`r-${raw}`, room) : raw;
   return `${base}-${hash}`;
 }
 
