@@ -25,7 +25,7 @@ export interface LatticeRequest {
   method: string;
   /** The URL path, without the query string. */
   path: string;
-  headers?: Record<string, string | string[]>;
+  headers?: Readonly<Record<string, string | readonly string[]>>;
 }
 
 /** A rule as the evaluator needs it. */
