@@ -521,7 +521,6 @@ export function buildLattice(gateway: ResolvedGateway, ctx: LatticeBuildContext)
       tags: envelope.tagsFor(`service:${routeRef}`),
     });
     if (!standalone) model.serviceAssociations.push(route.key);
-    if (model.addressService === undefined && domain.name === undefined) model.addressService = route.key;
   }
   model.services.sort((a, b) => (a.id < b.id ? -1 : 1));
   model.serviceAssociations.sort();

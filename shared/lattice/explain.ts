@@ -46,16 +46,15 @@ export function resolveService(
   model: LatticeModel,
   host: string,
   gatewayAddress?: string,
+  network: readonly LatticeServiceModel[] = model.services,
 ): { service: LatticeServiceModel; chosenBy: ServiceChoice } | undefined {
   const name = hostName(host);
-  const custom = model.services.find((s) => s.customDomainName === name);
+  const custom = network.find((s) => s.customDomainName === name);
   if (custom) return { service: custom, chosenBy: "custom domain name" };
-  const generated = model.services.find(
-    (s) => name.startsWith(`${s.name}-svc-`) && name.includes(".vpc-lattice-svcs."),
-  );
+  const generated = network.find((s) => name.startsWith(`${s.name}-svc-`) && name.includes(".vpc-lattice-svcs."));
   if (generated) return { service: generated, chosenBy: "generated DNS name" };
   if (gatewayAddress !== undefined && hostName(gatewayAddress) !== name) return undefined;
-  const address = model.services.find((s) => s.id === model.addressService);
+  const address = network.find((s) => s.id === model.addressService);
   return address ? { service: address, chosenBy: "the Gateway's address" } : undefined;
 }
 
@@ -73,6 +72,18 @@ export function explainOutcome(model: LatticeModel, outcome: LatticeOutcome): La
   };
 }
 
+/**
+ * The services in a Gateway's service network: those it builds, and those it associates that
+ * another Gateway builds (a route with several Lattice parents).
+ */
+export function networkServices(model: LatticeModel, builds: readonly LatticeBuild[]): LatticeServiceModel[] {
+  const others = builds
+    .filter((b) => b.model !== model)
+    .flatMap((b) => b.model.services)
+    .filter((s) => model.serviceAssociations.includes(s.id));
+  return [...model.services, ...others];
+}
+
 /** One explanation per Lattice Gateway with a service answering the host on the request's port. */
 export function explainLatticeRequest(
   builds: readonly LatticeBuild[],
@@ -80,7 +91,7 @@ export function explainLatticeRequest(
 ): LatticeExplanation[] {
   const out: LatticeExplanation[] = [];
   for (const { model } of builds) {
-    const found = resolveService(model, request.host);
+    const found = resolveService(model, request.host, undefined, networkServices(model, builds));
     if (!found) continue;
     const listener = found.service.listeners.find((l) => l.port === request.port);
     if (!listener) continue;

@@ -20,6 +20,7 @@ import { referenceIndex } from "../graph/reference-grants.ts";
 import { objectKey } from "../k8s/meta.ts";
 import type { Snapshot } from "../snapshot.ts";
 import { type AcceptedLatticePolicies, buildLattice, type LatticeBuild } from "./build.ts";
+import { networkServices } from "./explain.ts";
 import { latticeLimits } from "./limits.ts";
 import type { LatticeExportModel } from "./model.ts";
 import { exportTargetGroups } from "./target-groups.ts";
@@ -90,7 +91,25 @@ export function translateLattice(
       if (partial) build.routePartial.set(route.key, partial);
     }
   }
+  for (const build of builds) build.model.addressService = addressService(build, builds, graph);
   return { gateways: builds, exports: localExports(snapshot, options.clusterId, policies) };
+}
+
+/**
+ * The service whose DNS name stands for the Gateway's address: among the services in its network
+ * (built here or by another parent) without a custom domain name, the oldest route's.
+ */
+function addressService(
+  build: LatticeBuild,
+  builds: readonly LatticeBuild[],
+  graph: ResolvedGraph,
+): string | undefined {
+  const network = networkServices(build.model, builds).filter((s) => s.customDomainName === undefined);
+  const routes = new Map(graph.routes.map((r) => [r.key, r]));
+  const created = (id: string) => routes.get(id)?.object.metadata.creationTimestamp ?? "";
+  return network
+    .map((s) => s.id)
+    .sort((a, b) => (created(a) < created(b) ? -1 : created(a) > created(b) ? 1 : a < b ? -1 : 1))[0];
 }
 
 /** Target groups of this cluster's ServiceExports that carry the federation annotation. */

@@ -167,10 +167,7 @@ function rejectionOf(
   return undefined;
 }
 
-function unsupportedForRoutes(
-  state: RunState,
-  routes: readonly RouteRef[] | undefined,
-): Rejection | undefined {
+function unsupportedForRoutes(state: RunState, routes: readonly RouteRef[] | undefined): Rejection | undefined {
   for (const r of routes ?? []) {
     const rejection = rejectionOf(state.cls.controllerName, state.cluster, r.kind, r.namespace, r.name);
     if (rejection) return rejection;
