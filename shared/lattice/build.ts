@@ -524,6 +524,14 @@ export function buildLattice(gateway: ResolvedGateway, ctx: LatticeBuildContext)
   }
   model.services.sort((a, b) => (a.id < b.id ? -1 : 1));
   model.serviceAssociations.sort();
+  model.targetGroups = targetGroups.all();
+  model.targetGroupReferences = [...references.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  pruneTargetGroups(model);
+  return result();
+}
+
+/** Keeps only the target groups some service's rule or default action still forwards to. */
+export function pruneTargetGroups(model: LatticeModel): void {
   const used = new Set(
     model.services.flatMap((s) =>
       s.listeners
@@ -531,9 +539,6 @@ export function buildLattice(gateway: ResolvedGateway, ctx: LatticeBuildContext)
         .flatMap((a) => (a.type === "forward" ? a.targetGroups.map((t) => t.targetGroupId) : [])),
     ),
   );
-  model.targetGroups = targetGroups.all().filter((tg) => used.has(tg.id));
-  model.targetGroupReferences = [...references.values()]
-    .filter((r) => used.has(r.id))
-    .sort((a, b) => (a.id < b.id ? -1 : 1));
-  return result();
+  model.targetGroups = model.targetGroups.filter((tg) => used.has(tg.id));
+  model.targetGroupReferences = model.targetGroupReferences.filter((r) => used.has(r.id));
 }

@@ -58,16 +58,21 @@ export function serviceName(routeKind: string, namespace: string, name: string):
   return `${base}-${hash}`;
 }
 
-/** `sy-<ns>-<service>-<port>-<hash>`; the hash covers the cluster and the group's model id. */
+/**
+ * `sy-<ns>-<service>-<port>-<hash>`; the hash covers the cluster, the owner (the Gateway, or the
+ * ServiceExport for an export's group) and the group's model id, so two Gateways of one cluster
+ * forwarding to one Service own two groups and never fight over one (names are unique per account).
+ */
 export function targetGroupName(
   clusterId: string,
+  owner: string,
   namespace: string,
   service: string,
   port: number,
   id: string,
 ): string {
   const base = slug(`sy-${slug(namespace, 40)}-${slug(service, 60)}-${port}`, TARGET_GROUP_NAME_MAX - 11);
-  return `${base}-${shortHash(clusterId, id)}`;
+  return `${base}-${shortHash(clusterId, owner, id)}`;
 }
 
 /** A listener's Lattice name: `http-80`, `https-443`, `tls-passthrough-8443`. */

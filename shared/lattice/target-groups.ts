@@ -110,7 +110,7 @@ export class LatticeTargetGroupSet {
       const hc = healthCheck(policy?.spec?.healthCheck);
       this.#groups.set(id, {
         id,
-        name: targetGroupName(this.#clusterId, backend.namespace, backend.name, port, id),
+        name: targetGroupName(this.#clusterId, this.#gatewayKey, backend.namespace, backend.name, port, id),
         type: "IP",
         protocol,
         ...(version ? { protocolVersion: version } : {}),
@@ -133,7 +133,7 @@ export class LatticeTargetGroupSet {
     if (!this.#groups.has(id)) {
       this.#groups.set(id, {
         id,
-        name: targetGroupName(this.#clusterId, "sink", "invalid-backends", 1, id),
+        name: targetGroupName(this.#clusterId, this.#gatewayKey, "sink", "invalid-backends", 1, id),
         type: "IP",
         protocol,
         ...(protocol === "TCP" ? {} : { protocolVersion: "HTTP1" as const }),
@@ -198,7 +198,7 @@ export function exportTargetGroups(
     const targetPort = backend?.servicePort?.targetPort;
     return {
       id,
-      name: targetGroupName(clusterId, namespace, name, p.port, id),
+      name: targetGroupName(clusterId, `ServiceExport/${namespace}/${name}`, namespace, name, p.port, id),
       type: "IP" as const,
       protocol,
       ...(version ? { protocolVersion: version } : {}),

@@ -19,7 +19,8 @@ import type { ResolvedGateway, ResolvedGraph } from "../graph/model.ts";
 import { referenceIndex } from "../graph/reference-grants.ts";
 import { objectKey } from "../k8s/meta.ts";
 import type { Snapshot } from "../snapshot.ts";
-import { type AcceptedLatticePolicies, buildLattice, type LatticeBuild } from "./build.ts";
+import { problem, Reason } from "../status/conditions.ts";
+import { type AcceptedLatticePolicies, buildLattice, type LatticeBuild, pruneTargetGroups } from "./build.ts";
 import { networkServices } from "./explain.ts";
 import { latticeLimits } from "./limits.ts";
 import type { LatticeExportModel } from "./model.ts";
@@ -72,6 +73,7 @@ export function translateLattice(
     ...(options.target ? { target: options.target } : {}),
   };
   const builds = gateways.map((g) => buildLattice(g, ctx));
+  enforceUniqueness(builds, graph);
   // A route's service is built by its first Lattice parent; a refusal there holds for every parent.
   const byGateway = new Map(builds.map((b) => [b.model.gatewayKey, b]));
   for (const route of graph.routes) {
@@ -95,6 +97,54 @@ export function translateLattice(
   return { gateways: builds, exports: localExports(snapshot, options.clusterId, policies) };
 }
 
+function routeAge(graph: ResolvedGraph): (routeKey: string) => string {
+  const routes = new Map(graph.routes.map((r) => [r.key, r]));
+  return (key) => routes.get(key)?.object.metadata.creationTimestamp ?? "";
+}
+
+function networkKey(model: LatticeBuild["model"]): string {
+  const ref = model.serviceNetwork.ref;
+  return ref.kind === "name" ? `name:${ref.name}` : ref.kind === "id" ? `id:${ref.id}` : `arn:${ref.arn}`;
+}
+
+/**
+ * What Lattice keeps unique across Gateways: service names within the account, custom domain
+ * names within a service network (two Gateways may name one network). The oldest route keeps a
+ * name; a newer one's service is not built and its status says which route holds the name.
+ */
+function enforceUniqueness(builds: readonly LatticeBuild[], graph: ResolvedGraph): void {
+  const created = routeAge(graph);
+  const all = builds
+    .flatMap((build) => build.model.services.map((service) => ({ build, service })))
+    .sort((a, b) => {
+      const ta = created(a.service.id);
+      const tb = created(b.service.id);
+      return ta < tb ? -1 : ta > tb ? 1 : a.service.id < b.service.id ? -1 : a.service.id > b.service.id ? 1 : 0;
+    });
+  const names = new Map<string, string>();
+  const domains = new Map<string, string>();
+  for (const { build, service } of all) {
+    const domainKey = service.customDomainName ? `${networkKey(build.model)}|${service.customDomainName}` : undefined;
+    const nameOwner = names.get(service.name);
+    const domainOwner = domainKey ? domains.get(domainKey) : undefined;
+    const refusal =
+      nameOwner && nameOwner !== service.id
+        ? `VPC Lattice service name ${service.name} is already used by the service of ${nameOwner} (service names are unique in an account); set annotation ${LatticeAnnotation.serviceNameOverride}`
+        : domainOwner && domainOwner !== service.id
+          ? `hostname ${service.customDomainName} is the custom domain name of the VPC Lattice service of the older ${domainOwner}; VPC Lattice gives each route its own service and a custom domain name belongs to one service per service network, so routes cannot share a hostname`
+          : undefined;
+    if (refusal) {
+      build.model.services = build.model.services.filter((s) => s !== service);
+      build.model.serviceAssociations = build.model.serviceAssociations.filter((k) => k !== service.id);
+      build.routeProblems.set(service.id, problem(Reason.UnsupportedValue, refusal));
+      pruneTargetGroups(build.model);
+      continue;
+    }
+    names.set(service.name, service.id);
+    if (domainKey) domains.set(domainKey, service.id);
+  }
+}
+
 /**
  * The service whose DNS name stands for the Gateway's address: among the services in its network
  * (built here or by another parent) without a custom domain name, the oldest route's.
@@ -105,8 +155,7 @@ function addressService(
   graph: ResolvedGraph,
 ): string | undefined {
   const network = networkServices(build.model, builds).filter((s) => s.customDomainName === undefined);
-  const routes = new Map(graph.routes.map((r) => [r.key, r]));
-  const created = (id: string) => routes.get(id)?.object.metadata.creationTimestamp ?? "";
+  const created = routeAge(graph);
   return network
     .map((s) => s.id)
     .sort((a, b) => (created(a) < created(b) ? -1 : created(a) > created(b) ? 1 : a < b ? -1 : 1))[0];

@@ -256,3 +256,66 @@ spec: {exportedPorts: [{port: 8080, routeType: HTTP}]}`,
     });
   });
 });
+
+describe("what Lattice keeps unique across Gateways", () => {
+  const other = (annotations: string) => `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: other, namespace: apps${annotations}}
+spec:
+  gatewayClassName: lattice
+  listeners: [{name: http, port: 80, protocol: HTTP}]`;
+  const onOther = (name: string, created: string, extra = "") => `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: ${name}, namespace: apps, creationTimestamp: "${created}"${extra}}
+spec:
+  parentRefs: [{name: other}]
+  hostnames: [shop.example.com]
+  rules: [{backendRefs: [{name: web, port: 8080}]}]`;
+  const onNet = (name: string, created: string, extra = "") => `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: ${name}, namespace: apps, creationTimestamp: "${created}"${extra}}
+spec:
+  parentRefs: [{name: net}]
+  hostnames: [shop.example.com]
+  rules: [{backendRefs: [{name: web, port: 8080}]}]`;
+
+  test("two Gateways naming one service network cannot give one hostname to two routes", () => {
+    const t = run(
+      `${other(", annotations: {switchyard.dev/service-network: net}")}\n${onOther("newer", "2026-01-02T00:00:00Z")}\n${onNet("older", "2026-01-01T00:00:00Z")}`,
+    );
+    const s = routeStatus(t, "newer");
+    expect(s && "parents" in s ? s.parents[0]?.conditions[0]?.message : "").toContain("older HTTPRoute/apps/older");
+    expect(t.lattice.gateways.flatMap((g) => g.model.services.map((x) => x.id))).toEqual(["HTTPRoute/apps/older"]);
+  });
+
+  test("on two different networks the same hostname is fine", () => {
+    const t = run(
+      `${other("")}\n${onOther("newer", "2026-01-02T00:00:00Z")}\n${onNet("older", "2026-01-01T00:00:00Z")}`,
+    );
+    expect(t.lattice.gateways.flatMap((g) => g.model.services.map((x) => x.id)).sort()).toEqual([
+      "HTTPRoute/apps/newer",
+      "HTTPRoute/apps/older",
+    ]);
+  });
+
+  test("service names are unique in the account, whichever Gateway builds them", () => {
+    const override = ", annotations: {application-networking.k8s.aws/service-name-override: same-name}";
+    const t = run(
+      `${other("")}\n${onOther("a", "2026-01-02T00:00:00Z", override).replace("shop.example.com", "a.example.com")}\n${onNet("b", "2026-01-01T00:00:00Z", override)}`,
+    );
+    const s = routeStatus(t, "a");
+    expect(s && "parents" in s ? s.parents[0]?.conditions[0]?.message : "").toContain(
+      "service name same-name is already used by the service of HTTPRoute/apps/b",
+    );
+  });
+
+  test("two Gateways forwarding to one Service own two target groups with distinct names", () => {
+    const t = run(`${other("")}\n${onOther("a", "2026-01-02T00:00:00Z")}\n${onNet("b", "2026-01-01T00:00:00Z")}`);
+    const names = t.lattice.gateways.flatMap((g) => g.model.targetGroups.map((tg) => tg.name));
+    expect(names).toHaveLength(2);
+    expect(new Set(names).size).toBe(2);
+  });
+});

@@ -52,11 +52,12 @@ describe("name rules", () => {
     expect(latticeNameProblem(name, SERVICE_NAME_MAX, "svc-")).toContain(reason);
   });
 
-  test("target group names stay within 128 characters and depend on the cluster", () => {
-    const a = targetGroupName("c1", "n".repeat(63), "s".repeat(63), 8080, "id");
+  test("target group names stay within 128 characters and depend on the cluster and the owner", () => {
+    const a = targetGroupName("c1", "ns/gw", "n".repeat(63), "s".repeat(63), 8080, "id");
     expect(a.length).toBeLessThanOrEqual(128);
     expect(latticeNameProblem(a, 128)).toBeUndefined();
-    expect(a).not.toBe(targetGroupName("c2", "n".repeat(63), "s".repeat(63), 8080, "id"));
+    expect(a).not.toBe(targetGroupName("c2", "ns/gw", "n".repeat(63), "s".repeat(63), 8080, "id"));
+    expect(a).not.toBe(targetGroupName("c1", "ns/other", "n".repeat(63), "s".repeat(63), 8080, "id"));
   });
 });
 
