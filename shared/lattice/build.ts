@@ -350,8 +350,8 @@ export function buildLattice(gateway: ResolvedGateway, ctx: LatticeBuildContext)
   }
   const gatewayStandalone = gateway.object.metadata.annotations?.[LatticeAnnotation.standalone] === TRUE;
 
-  // Routes by key with the usable listeners they attach to; oldest first, so the oldest keeps a
-  // custom domain name two routes ask for.
+  // Routes by key with the usable listeners they attach to, oldest first. Names and custom domain
+  // names that must be unique are settled across every Gateway in translate.ts.
   const attached = new Map<string, { route: ResolvedRoute; listeners: ResolvedListener[] }>();
   for (const listener of envelope.listeners) {
     for (const a of listener.attachments) {
@@ -365,8 +365,6 @@ export function buildLattice(gateway: ResolvedGateway, ctx: LatticeBuildContext)
     const tb = b.route.object.metadata.creationTimestamp ?? "";
     return ta < tb ? -1 : ta > tb ? 1 : a.route.key < b.route.key ? -1 : 1;
   });
-  const domains = new Map<string, string>();
-  const names = new Map<string, string>();
   for (const { route, listeners } of byAge) {
     const standalone = gatewayStandalone || route.object.metadata.annotations?.[LatticeAnnotation.standalone] === TRUE;
     if (serviceOwner(route) !== gateway.key) {
@@ -390,32 +388,10 @@ export function buildLattice(gateway: ResolvedGateway, ctx: LatticeBuildContext)
       }
     }
     const name = override ?? serviceName(route.kind, namespace, route.object.metadata.name);
-    const taken = names.get(name);
-    if (taken) {
-      reject(
-        problem(
-          Reason.UnsupportedValue,
-          `VPC Lattice service name ${name} is already used by the service of ${taken}; set annotation ${LatticeAnnotation.serviceNameOverride}`,
-        ),
-      );
-      continue;
-    }
     const domain = customDomain(route, gateway.key);
     if ("reason" in domain) {
       reject(domain);
       continue;
-    }
-    if (domain.name !== undefined) {
-      const owner = domains.get(domain.name);
-      if (owner) {
-        reject(
-          problem(
-            Reason.UnsupportedValue,
-            `hostname ${domain.name} is the custom domain name of the VPC Lattice service of the older ${owner}; VPC Lattice gives each route its own service and a custom domain name belongs to one service per service network, so routes cannot share a hostname`,
-          ),
-        );
-        continue;
-      }
     }
     // One Lattice listener per port and protocol, whatever Gateway listeners share it.
     const byPort = new Map<string, ResolvedListener[]>();
@@ -505,8 +481,6 @@ export function buildLattice(gateway: ResolvedGateway, ctx: LatticeBuildContext)
       });
     }
     if (latticeListeners.length === 0) continue;
-    names.set(name, route.key);
-    if (domain.name !== undefined) domains.set(domain.name, route.key);
     const routeRef = targetKey(route.kind, route.object);
     const auth = authOf(policyFor(ctx.policies.iamAuth, route.kind, objectKey(route.object.metadata)));
     model.services.push({
