@@ -27,6 +27,17 @@ export const MAX_TARGET_GROUPS_PER_FORWARD = 10;
 export const MAX_WEIGHT = 999;
 /** Targets per RegisterTargets call: the planner batches by this. */
 export const MAX_TARGETS_PER_REGISTER_CALL = 100;
+/** HttpMatch `method`: the methods a rule can match (PATCH is not among them). */
+export const MATCHABLE_METHODS: readonly string[] = [
+  "CONNECT",
+  "DELETE",
+  "GET",
+  "HEAD",
+  "OPTIONS",
+  "POST",
+  "PUT",
+  "TRACE",
+];
 /** CreateService `customDomainName` length. */
 export const MAX_CUSTOM_DOMAIN_NAME_LENGTH = 255;
 

@@ -7,6 +7,8 @@
  * - A Lattice prefix is read as a plain string prefix (the user guide documents no segment rule),
  *   so a PathPrefix `/p` that must match whole segments becomes two rules: exact `/p` and prefix
  *   `/p/`. `PathPrefix /` is prefix `/` alone; a trailing slash in the prefix is ignored.
+ * - Methods: HttpMatch takes CONNECT, DELETE, GET, HEAD, OPTIONS, POST, PUT and TRACE; a PATCH
+ *   match cannot be expressed.
  * - gRPC calls are POSTs to `/service/method`: service and method → exact path, service alone →
  *   prefix `/service/`, neither → prefix `/`. A method without its service cannot be expressed
  *   (Lattice has no wildcard inside a path).
@@ -17,7 +19,13 @@
  */
 import type { GRPCRouteMatch, HTTPRouteMatch } from "../gateway-api/types.ts";
 import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
-import { MAX_HEADER_MATCHES, MAX_HEADER_NAME_LENGTH, MAX_HEADER_VALUE_LENGTH, pathValueProblem } from "./limits.ts";
+import {
+  MATCHABLE_METHODS,
+  MAX_HEADER_MATCHES,
+  MAX_HEADER_NAME_LENGTH,
+  MAX_HEADER_VALUE_LENGTH,
+  pathValueProblem,
+} from "./limits.ts";
 import type { LatticeHeaderMatch, LatticeMatch } from "./model.ts";
 
 /** One Lattice match and, for a segment-wise prefix, which half of the pair it is. */
@@ -58,6 +66,12 @@ function withPath(base: Omit<LatticeMatch, "path">, type: "exact" | "prefix", va
 export function httpMatchParts(match: HTTPRouteMatch, where: string): MatchPart[] | StatusProblem {
   if (match.queryParams?.length)
     return unsupported(`${where}.queryParams`, "query parameter matching is not supported by VPC Lattice");
+  if (match.method && !MATCHABLE_METHODS.includes(match.method)) {
+    return unsupported(
+      `${where}.method`,
+      `VPC Lattice rules match only the methods ${MATCHABLE_METHODS.join(", ")}, not ${match.method}`,
+    );
+  }
   const headers = headerMatches(match.headers, where);
   if ("reason" in headers) return headers;
   const base: Omit<LatticeMatch, "path"> = { ...(match.method ? { method: match.method } : {}), headers };

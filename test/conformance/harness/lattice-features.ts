@@ -111,6 +111,12 @@ export const LATTICE_CANNOT_EXPRESS: readonly AlbLimit[] = [
     statusMessage: /RegularExpression .* not supported by VPC Lattice/,
   },
   {
+    id: "methods",
+    what: "a PATCH method match",
+    why: "HttpMatch methods are CONNECT, DELETE, GET, HEAD, OPTIONS, POST, PUT and TRACE",
+    statusMessage: /VPC Lattice rules match only the methods/,
+  },
+  {
     id: "timeouts-retries",
     what: "rule timeouts, retries, session persistence",
     why: "Lattice listener rules have none of these",

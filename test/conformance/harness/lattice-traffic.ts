@@ -10,8 +10,8 @@
  * - cleartext HTTP/2 (h2c) → refused: Lattice HTTP listeners are not documented to accept it;
  * - the listener's rules are evaluated by shared/lattice/evaluate.ts; a forward reaches the pods
  *   behind the target group's IP targets (a group without targets, such as the sink of invalid
- *   backends, answers 503); a fixed response answers its code. Lattice adds no headers the suite
- *   checks, and the request reaches the target unchanged (Lattice has no rewrites).
+ *   backends, answers 503); a fixed response answers its code. The target sees the request
+ *   unchanged (Lattice has no rewrites) plus the x-forwarded headers Lattice documents.
  */
 import type { LatticeOutcome } from "../../../shared/lattice/evaluate.ts";
 import { evaluateLatticeListener } from "../../../shared/lattice/evaluate.ts";
@@ -87,6 +87,13 @@ export function deliverLattice(
     };
   }
   const headers = lowerHeaders(tx.headers);
+  // What the target sees: the request plus the x-forwarded headers Lattice adds ("HTTP targets").
+  const forwarded = {
+    ...headers,
+    "x-forwarded-for": ["198.18.0.10"],
+    "x-forwarded-for-port": [String(port)],
+    "x-forwarded-for-proto": [tx.scheme],
+  };
   const outcome = evaluateLatticeListener(passthrough ? [] : listener.rules, listener.defaultAction, {
     method: tx.method,
     path: tx.path,
@@ -139,7 +146,7 @@ export function deliverLattice(
           host: tx.host,
           method: tx.method,
           uri: tx.query ? `${tx.path}?${tx.query}` : tx.path,
-          headers,
+          headers: forwarded,
           port: t.port,
         },
         responseHeaders: echoResponseHeaders(tx.headers),

@@ -129,6 +129,16 @@ spec: {ports: [{port: 80}]}`);
     expect(s && "parents" in s ? s.parents[0]?.conditions[0]?.message : "").toContain("0–999");
   });
 
+  test("a PATCH method match is refused: Lattice rules match CONNECT, DELETE, GET, HEAD, OPTIONS, POST, PUT, TRACE", () => {
+    const t = run(route("patch", "  - matches: [{method: PATCH}]\n    backendRefs: [{name: web, port: 8080}]"));
+    const s = routeStatus(t, "patch");
+    expect(s && "parents" in s ? s.parents[0]?.conditions[0] : undefined).toMatchObject({
+      status: "False",
+      reason: "UnsupportedValue",
+      message: expect.stringContaining("spec.rules[0].matches[0].method: VPC Lattice rules match only the methods"),
+    });
+  });
+
   test("all backends invalid answers a fixed 500", () => {
     const t = run(route("broken", "  - backendRefs: [{name: missing, port: 80}]"));
     expect(t.lattice.gateways[0]?.model.services[0]?.listeners[0]?.rules[0]?.action).toEqual({
