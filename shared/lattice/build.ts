@@ -26,7 +26,7 @@ import { objectKey } from "../k8s/meta.ts";
 import { orderByPrecedence } from "../precedence/order.ts";
 import type { MatchUnitKey } from "../precedence/unit.ts";
 import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
-import { type ExportIndex, FIXED_404, ruleAction } from "./actions.ts";
+import { type ExportIndex, FIXED_404, FIXED_500, ruleAction } from "./actions.ts";
 import { type LatticeLimits, MAX_CUSTOM_DOMAIN_NAME_LENGTH, MAX_RULE_PRIORITY } from "./limits.ts";
 import { grpcMatchParts, httpMatchParts, type MatchPart, matchValueProblem } from "./matches.ts";
 import type {
@@ -443,13 +443,18 @@ export function buildLattice(gateway: ResolvedGateway, ctx: LatticeBuildContext)
             { routeKind: route.kind, targetGroups, exports: ctx.exports, references },
             missing,
           )
-        : { type: "fixed-response" as const, statusCode: 500 as const };
+        : FIXED_500;
       if ("reason" in action) {
         reject(action);
         continue;
       }
       for (const m of missing) addPartial(routePartial, route.key, m);
-      tlsAction = action;
+      // A TLS listener's default action must forward to a TCP group ("TLS listeners", user
+      // guide): with no valid backend, an empty group refuses the connection instead of a 500.
+      tlsAction =
+        action.type === "forward"
+          ? action
+          : { type: "forward", targetGroups: [{ targetGroupId: targetGroups.sink("TCP"), weight: 1 }] };
     }
     let certificateArn: string | undefined;
     const latticeListeners: LatticeListenerModel[] = [];

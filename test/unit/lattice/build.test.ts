@@ -148,6 +148,36 @@ spec: {ports: [{port: 80}]}`);
   });
 });
 
+describe("TLS passthrough", () => {
+  test("a TLSRoute whose backends are all invalid forwards to an empty TCP group, never a fixed response", () => {
+    const t = run(`---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: tls, namespace: apps}
+spec:
+  gatewayClassName: lattice
+  listeners: [{name: tls, port: 443, protocol: TLS, tls: {mode: Passthrough}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TLSRoute
+metadata: {name: secure, namespace: apps}
+spec:
+  parentRefs: [{name: tls}]
+  hostnames: [secure.example.com]
+  rules: [{backendRefs: [{name: missing, port: 443}]}]`);
+    const model = t.lattice.gateways.find((g) => g.model.gatewayKey === "apps/tls")?.model;
+    const listener = model?.services[0]?.listeners[0];
+    expect(listener?.protocol).toBe("TLS_PASSTHROUGH");
+    expect(listener?.defaultAction).toEqual({
+      type: "forward",
+      targetGroups: [{ targetGroupId: "sink/invalid-backends/TCP", weight: 1 }],
+    });
+    expect(model?.targetGroups.map((g) => [g.id, g.protocol, g.targets.length])).toEqual([
+      ["sink/invalid-backends/TCP", "TCP", 0],
+    ]);
+  });
+});
+
 describe("a route with two Lattice parents", () => {
   const second = `---
 apiVersion: gateway.networking.k8s.io/v1
