@@ -122,6 +122,7 @@ export function translate(snapshot: Snapshot, config: ControllerConfig, options:
   }
   const lattice = translateLattice(graph, snapshot, latticeGateways.filter(gatewayAccepted), {
     clusterId: ctx.clusterId,
+    ...(options.accountId ? { accountId: options.accountId } : {}),
     ...(options.acmCertificates ? { acmCertificates: options.acmCertificates } : {}),
     target: ctx.target ?? {},
     ...(options.latticeQuotas ? { quotas: options.latticeQuotas } : {}),

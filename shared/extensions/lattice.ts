@@ -109,6 +109,11 @@ export interface RemoteServiceExport {
   eksClusterName?: string;
   /** The exporter's VPC, matched by the `aws-vpc` import annotation. */
   vpcId?: string;
+  /**
+   * The AWS account its target groups live in. A Lattice rule can forward only to target groups
+   * of the service's own account, so an exporter in another account is not forwarded to.
+   */
+  accountId?: string;
   namespace: string;
   name: string;
   ports: { port: number; routeType: "HTTP" | "GRPC" | "TLS" }[];

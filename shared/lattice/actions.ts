@@ -19,6 +19,8 @@ export const FIXED_500: LatticeAction = { type: "fixed-response", statusCode: 50
 /** Clusters that export Services: this one (from the snapshot) and the others (from the mirror). */
 export interface ExportIndex {
   localClusterId: string;
+  /** The account the Gateway's services are built in, when known. */
+  localAccountId?: string;
   localEksClusterName?: string;
   localVpcId?: string;
   local: readonly ServiceExport[];
@@ -37,6 +39,7 @@ const ROUTE_TYPE: Record<string, string> = { HTTPRoute: "HTTP", GRPCRoute: "GRPC
 
 interface Exporter {
   clusterId: string;
+  accountId?: string;
   eksClusterName?: string;
   vpcId?: string;
   namespace: string;
@@ -81,6 +84,8 @@ function importTargets(
     .filter((e) => e.namespace === backend.namespace && e.name === exportName)
     .filter((e) => !cluster || e.clusterId === cluster || e.eksClusterName === cluster)
     .filter((e) => !vpc || e.vpcId === vpc)
+    // A rule forwards only to target groups in the service's own account ("Target groups", user guide).
+    .filter((e) => !e.accountId || !ctx.exports.localAccountId || e.accountId === ctx.exports.localAccountId)
     .sort((a, b) => (a.clusterId < b.clusterId ? -1 : a.clusterId > b.clusterId ? 1 : 0));
   for (const e of found) {
     const port = e.ports.find((p) => p.port === backend.port && p.routeType === routeType);

@@ -28,6 +28,7 @@ import { exportTargetGroups } from "./target-groups.ts";
 
 export interface LatticeTranslateOptions {
   clusterId: string;
+  accountId?: string;
   acmCertificates?: readonly AcmCertificate[];
   target?: CertificateTarget;
   quotas?: { maxRulesPerListener?: number; maxListenersPerService?: number };
@@ -63,6 +64,7 @@ export function translateLattice(
     policies,
     exports: {
       localClusterId: options.clusterId,
+      ...(options.accountId ? { localAccountId: options.accountId } : {}),
       ...(options.cluster?.eksClusterName ? { localEksClusterName: options.cluster.eksClusterName } : {}),
       ...(options.cluster?.vpcId ? { localVpcId: options.cluster.vpcId } : {}),
       local: snapshot.serviceExports,

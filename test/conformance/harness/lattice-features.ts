@@ -79,10 +79,7 @@ export const LATTICE_UNCLAIMED_FEATURES: ReadonlyMap<string, string> = new Map([
     "HTTPRouteBackendProtocolH2C",
     "the suite sends cleartext HTTP/2 with prior knowledge, which a Lattice HTTP listener is not documented to accept",
   ],
-  [
-    "HTTPRouteBackendProtocolWebSocket",
-    "not modelled for Lattice: the offline evaluator does not follow WebSocket upgrades through a Lattice service",
-  ],
+  ["HTTPRouteBackendProtocolWebSocket", "VPC Lattice does not support WebSockets (user guide, Listeners)"],
 ]);
 
 export const LATTICE_CANNOT_EXPRESS: readonly AlbLimit[] = [

@@ -265,6 +265,32 @@ ${route("global", "  - backendRefs: [{group: application-networking.k8s.aws, kin
     ]);
   });
 
+  test("an exporter in another account is not forwarded to: Lattice target groups must be in the service's account", () => {
+    const t = run(imported.replace(", ANNOTATIONS", ""), {
+      accountId: "111122223333",
+      remoteServiceExports: [
+        {
+          clusterId: "east",
+          namespace: "apps",
+          name: "web",
+          ports: [{ port: 8080, routeType: "HTTP" }],
+          accountId: "444455556666",
+        },
+        {
+          clusterId: "west",
+          namespace: "apps",
+          name: "web",
+          ports: [{ port: 8080, routeType: "HTTP" }],
+          accountId: "111122223333",
+        },
+      ],
+    });
+    const action = t.lattice.gateways[0]?.model.services[0]?.listeners[0]?.rules[0]?.action;
+    expect(action?.type === "forward" ? action.targetGroups.map((g) => g.targetGroupId) : []).toEqual([
+      "export/west/apps/web:8080/HTTP",
+    ]);
+  });
+
   test("an import nobody exports answers 503 for its share and the route says why", () => {
     const t = run(imported.replace(", ANNOTATIONS", ""));
     const s = routeStatus(t, "global");
