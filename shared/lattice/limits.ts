@@ -38,6 +38,8 @@ export const MATCHABLE_METHODS: readonly string[] = [
   "PUT",
   "TRACE",
 ];
+/** Security groups per service network VPC association (quota). */
+export const MAX_SECURITY_GROUPS_PER_VPC_ASSOCIATION = 5;
 /** CreateService `customDomainName` length. */
 export const MAX_CUSTOM_DOMAIN_NAME_LENGTH = 255;
 

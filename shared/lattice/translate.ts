@@ -10,6 +10,7 @@ import {
   type IAMAuthPolicy,
   LATTICE_FEDERATION,
   LatticeAnnotation,
+  type LatticePolicy,
   type RemoteServiceExport,
   type TargetGroupPolicy,
   type VpcAssociationPolicy,
@@ -24,6 +25,7 @@ import { type AcceptedLatticePolicies, buildLattice, type LatticeBuild, pruneTar
 import { networkServices } from "./explain.ts";
 import { latticeLimits } from "./limits.ts";
 import type { LatticeExportModel } from "./model.ts";
+import { latticePolicyProblem } from "./policies.ts";
 import { exportTargetGroups } from "./target-groups.ts";
 
 export interface LatticeTranslateOptions {
@@ -42,7 +44,14 @@ export interface LatticeTranslation {
 }
 
 function acceptedPolicies(graph: ResolvedGraph): AcceptedLatticePolicies {
-  const ok = graph.policies.filter((p) => !p.problem);
+  // A policy Lattice would refuse applies nothing; its status says why (status/compute.ts).
+  const ok = graph.policies.filter(
+    (p) =>
+      !p.problem &&
+      (p.kind === "TargetGroupConfiguration" ||
+        p.kind === "BackendTLSPolicy" ||
+        !latticePolicyProblem(p.object as LatticePolicy)),
+  );
   const of = <T>(kind: string) => ok.filter((p) => p.kind === kind).map((p) => p.object as T);
   return {
     targetGroup: of<TargetGroupPolicy>("TargetGroupPolicy"),
