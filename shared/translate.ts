@@ -8,9 +8,12 @@ import { buildAlb } from "./elb/alb.ts";
 import { optionCertificateProblems } from "./elb/certificates.ts";
 import type { AcmCertificate, ElbBuild, ElbBuildContext } from "./elb/context.ts";
 import { buildNlb } from "./elb/nlb.ts";
+import type { RemoteServiceExport } from "./extensions/lattice.ts";
+import type { ResolvedGateway } from "./graph/model.ts";
 import { gatewayAccepted, type ResolvedGraph } from "./graph/model.ts";
 import { resolveGraph } from "./graph/resolve.ts";
 import { objectKey } from "./k8s/meta.ts";
+import { type LatticeTranslation, translateLattice } from "./lattice/translate.ts";
 import type { Snapshot } from "./snapshot.ts";
 import { computeStatuses, type DataPlaneObservation, type StatusUpdate } from "./status/compute.ts";
 import { Reason } from "./status/conditions.ts";
@@ -47,6 +50,24 @@ export interface TranslateOptions {
    */
   maxRulesPerLoadBalancer?: number;
   /**
+   * VPC Lattice quotas of the target account (both adjustable): rules per listener and listeners
+   * per service. Beyond them a route is not programmed and its status says why.
+   * @default { maxRulesPerListener: 10, maxListenersPerService: 2 }
+   */
+  latticeQuotas?: { maxRulesPerListener?: number; maxListenersPerService?: number };
+  /**
+   * Services other registered clusters export to VPC Lattice (ServiceExports seen through the
+   * objects mirror): a ServiceImport backend forwards to each exporter's target group.
+   * @default [] — only this cluster's own ServiceExports.
+   */
+  remoteServiceExports?: readonly RemoteServiceExport[];
+  /**
+   * This cluster's EKS name and VPC, matched by the `aws-eks-cluster-name` and `aws-vpc`
+   * ServiceImport annotations against its own exports.
+   * @default {} — unknown: those annotations then match other clusters only.
+   */
+  cluster?: { eksClusterName?: string; vpcId?: string };
+  /**
    * What AWS reported per Gateway key (`ns/name`): programmed, address, AWS errors.
    * @default none — every Gateway is Programmed=False, waiting for the data plane.
    */
@@ -57,6 +78,8 @@ export interface Translation {
   graph: ResolvedGraph;
   /** Desired load balancer per ALB/NLB Gateway, with what the data plane could not express. */
   loadBalancers: ElbBuild[];
+  /** Desired VPC Lattice model per Lattice Gateway, and this cluster's ServiceExport target groups. */
+  lattice: LatticeTranslation;
   statuses: StatusUpdate[];
 }
 
@@ -79,14 +102,10 @@ export function translate(snapshot: Snapshot, config: ControllerConfig, options:
   };
   const loadBalancers: ElbBuild[] = [];
   const observations = new Map(options.observations ?? []);
+  const latticeGateways: ResolvedGateway[] = [];
   for (const gateway of graph.gateways) {
     if (gateway.dataPlane === "lattice") {
-      // Said plainly rather than left "waiting": nothing would ever program it yet.
-      observations.set(gateway.key, {
-        programmed: false,
-        message:
-          "switchyard does not program VPC Lattice yet: Accepted and ResolvedRefs are computed, but no AWS resource is built",
-      });
+      latticeGateways.push(gateway);
       continue;
     }
     // A certificate option of another account or Region is an invalid certificate reference: the
@@ -105,12 +124,27 @@ export function translate(snapshot: Snapshot, config: ControllerConfig, options:
     loadBalancers.push(build);
     observations.set(gateway.key, withBuildProblems(observations.get(gateway.key), build));
   }
+  const lattice = translateLattice(graph, snapshot, latticeGateways.filter(gatewayAccepted), {
+    clusterId: ctx.clusterId,
+    ...(options.accountId ? { accountId: options.accountId } : {}),
+    ...(options.acmCertificates ? { acmCertificates: options.acmCertificates } : {}),
+    target: ctx.target ?? {},
+    ...(options.latticeQuotas ? { quotas: options.latticeQuotas } : {}),
+    remoteExports: options.remoteServiceExports ?? [],
+    ...(options.cluster ? { cluster: options.cluster } : {}),
+  });
+  for (const build of lattice.gateways) {
+    observations.set(build.model.gatewayKey, withBuildProblems(observations.get(build.model.gatewayKey), build));
+  }
   const statuses = computeStatuses(graph, snapshot, Object.keys(config.controllers), { observations });
-  return { graph, loadBalancers, statuses };
+  return { graph, loadBalancers, lattice, statuses };
 }
 
 /** Problems found while building the model join what AWS reported, for status. */
-function withBuildProblems(observation: DataPlaneObservation | undefined, build: ElbBuild): DataPlaneObservation {
+function withBuildProblems(
+  observation: DataPlaneObservation | undefined,
+  build: Pick<ElbBuild, "listenerProblems" | "listenerPending" | "routeProblems" | "routePartial">,
+): DataPlaneObservation {
   return {
     programmed: observation?.programmed ?? false,
     ...(observation?.address ? { address: observation.address } : {}),

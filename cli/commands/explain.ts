@@ -8,12 +8,14 @@ import { parseArgs } from "node:util";
 import { controllerConfig } from "../../shared/config.ts";
 import type { AlbRequest } from "../../shared/elb/evaluate.ts";
 import { type ExplainedOutcome, type Explanation, explainRequest } from "../../shared/elb/explain.ts";
+import { explainLatticeRequest, type LatticeExplanation } from "../../shared/lattice/explain.ts";
 import { formatProblem } from "../../shared/manifest/problem.ts";
 import { snapshotOf } from "../../shared/snapshot.ts";
 import { translate } from "../../shared/translate.ts";
 import type { Io } from "../main.ts";
 import { DEFAULT_MAX_FILE_BYTES, loadFiles, parseByteSize } from "../manifests.ts";
 import { describeCondition } from "../render/elb-text.ts";
+import { describeLatticeMatch } from "../render/lattice-text.ts";
 import { oneLine } from "../render/terminal.ts";
 
 /** An explanation with conditions in words, as both the text and the JSON output show them. */
@@ -75,6 +77,38 @@ function renderOutcome(o: ExplainedOutcome): string {
     case "authenticate":
       return `authenticate, then ${renderOutcome(o.afterwards)}`;
   }
+}
+
+/** A Lattice explanation with its match in words, marked so JSON readers can tell the data planes apart. */
+type RenderedLatticeExplanation = Omit<LatticeExplanation, "rule"> & {
+  dataPlane: "lattice";
+  rule: Omit<LatticeExplanation["rule"], "match"> & { match?: string };
+};
+
+function latticeInWords(e: LatticeExplanation): RenderedLatticeExplanation {
+  const { match, ...rule } = e.rule;
+  return { dataPlane: "lattice", ...e, rule: { ...rule, ...(match ? { match: describeLatticeMatch(match) } : {}) } };
+}
+
+function renderLatticeText(explanations: readonly RenderedLatticeExplanation[]): string {
+  const lines: string[] = [];
+  for (const e of explanations) {
+    lines.push(
+      `Gateway ${e.gateway} (VPC Lattice), service ${e.serviceName} of ${e.service} (by ${e.chosenBy}), listener ${e.listener}`,
+    );
+    for (const s of e.skipped) lines.push(`  rule ${s.priority} did not match: ${s.failed}`);
+    if (e.rule.priority === "default") lines.push("  no rule matched: the listener's default action applies");
+    else {
+      lines.push(`  matched rule ${e.rule.priority}: ${e.rule.match ?? "(everything)"}`);
+      if (e.rule.route) lines.push(`    from ${e.rule.route} rule ${e.rule.ruleIndex} match ${e.rule.matchIndex}`);
+    }
+    const o = e.outcome;
+    lines.push(
+      `  → ${o.kind === "fixed-response" ? `respond ${o.statusCode}` : `forward to ${o.backends.map((b) => `${b.backend} (${Math.round(b.share * 1000) / 10}%)`).join(", ")}`}`,
+      "",
+    );
+  }
+  return lines.join("\n") + (lines.length ? "\n" : "");
 }
 
 function renderText(explanations: readonly RenderedExplanation[]): string {
@@ -144,12 +178,25 @@ export function explainCommand(argv: readonly string[], io: Io): number {
   // explain's stdout is the explanation; what was not read goes to stderr so it is still seen.
   for (const p of loaded.problems) io.stderr.write(`switchyard explain: rejected: ${oneLine(formatProblem(p))}\n`);
   for (const p of loaded.warnings) io.stderr.write(`switchyard explain: warning: ${oneLine(formatProblem(p))}\n`);
-  const { loadBalancers } = translate(snapshotOf(loaded.objects), controllerConfig());
+  const { loadBalancers, lattice } = translate(snapshotOf(loaded.objects), controllerConfig());
   const explanations = explainRequest(loadBalancers, request).map(inWords);
-  if (explanations.length === 0) {
-    io.stderr.write(`switchyard explain: no Application Load Balancer Gateway listens on port ${request.port}\n`);
+  const latticeExplanations = explainLatticeRequest(lattice.gateways, {
+    host: request.host,
+    port: request.port,
+    method: request.method,
+    path: request.path,
+    ...(request.headers ? { headers: request.headers } : {}),
+  }).map(latticeInWords);
+  if (explanations.length === 0 && latticeExplanations.length === 0) {
+    io.stderr.write(
+      `switchyard explain: no Application Load Balancer Gateway listens on port ${request.port}, and no VPC Lattice service answers ${request.host} on it\n`,
+    );
     return 1;
   }
-  io.stdout.write(output === "json" ? `${JSON.stringify(explanations, null, 2)}\n` : renderText(explanations));
+  io.stdout.write(
+    output === "json"
+      ? `${JSON.stringify([...explanations, ...latticeExplanations], null, 2)}\n`
+      : `${explanations.length ? renderText(explanations) : ""}${renderLatticeText(latticeExplanations)}`,
+  );
   return 0;
 }

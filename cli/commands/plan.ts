@@ -89,6 +89,8 @@ export function planCommand(argv: readonly string[], io: Io): number {
       warnings,
       graph: summarizeGraph(translation.graph),
       loadBalancers: translation.loadBalancers.map((b) => b.model),
+      lattice: translation.lattice.gateways.map((b) => b.model),
+      ...(translation.lattice.exports.length ? { latticeExports: translation.lattice.exports } : {}),
       statuses: translation.statuses,
       ...(diffs ? { changes: diffs } : {}),
     };

@@ -5,6 +5,7 @@ import type { Condition } from "../../shared/k8s/meta.ts";
 import type { StatusUpdate } from "../../shared/status/compute.ts";
 import type { Translation } from "../../shared/translate.ts";
 import { renderElbText } from "./elb-text.ts";
+import { renderLatticeText } from "./lattice-text.ts";
 
 function brief(conditions: readonly Condition[]): string {
   return conditions
@@ -90,6 +91,8 @@ export function renderPlanText(
     for (const line of gatewayLines(g, statuses)) lines.push(line);
     const build = translation.loadBalancers.find((b) => b.model.gatewayKey === g.key);
     if (build) for (const line of renderElbText(build)) lines.push(line);
+    const lattice = translation.lattice.gateways.find((b) => b.model.gatewayKey === g.key);
+    if (lattice) for (const line of renderLatticeText(lattice)) lines.push(line);
     lines.push("");
   }
   const routeStatuses = statuses.filter((s) => "parents" in s);

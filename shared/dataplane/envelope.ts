@@ -1,6 +1,6 @@
 /**
  * The data-plane envelope: what every data plane built from a Gateway shares, whatever it programs
- * (ALB, NLB, and later VPC Lattice). It holds the Gateway's programmable listeners grouped by
+ * (ALB, NLB and VPC Lattice). It holds the Gateway's programmable listeners grouped by
  * port, the certificate gate of TLS-terminating listeners, ownership tags, and the problems found
  * while building, keyed the way status reports them. Builders fill in only what is theirs: rules,
  * target groups and the resource model.

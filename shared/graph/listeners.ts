@@ -21,6 +21,8 @@ import type { ReferenceIndex } from "./reference-grants.ts";
 
 /** Listener option naming one or more ACM certificate ARNs (comma-separated). */
 export const CERTIFICATE_ARN_OPTION = "switchyard.dev/certificate-arn";
+/** The VPC Lattice controller's listener option, honoured on Lattice Gateways. */
+export const LATTICE_CERTIFICATE_ARN_OPTION = "application-networking.k8s.aws/certificate-arn";
 const TLS_SECRET_TYPE = "kubernetes.io/tls";
 
 export interface ListenerContext {
@@ -54,7 +56,9 @@ export function resolveListener(entry: ListenerEntry, origin: ListenerOrigin, ct
     listener.acceptedProblem = protocolProblem;
     return listener;
   }
-  const unknownOptions = Object.keys(entry.tls?.options ?? {}).filter((k) => k !== CERTIFICATE_ARN_OPTION);
+  const known =
+    ctx.dataPlane === "lattice" ? [CERTIFICATE_ARN_OPTION, LATTICE_CERTIFICATE_ARN_OPTION] : [CERTIFICATE_ARN_OPTION];
+  const unknownOptions = Object.keys(entry.tls?.options ?? {}).filter((k) => !known.includes(k));
   if (unknownOptions.length > 0) {
     listener.acceptedProblem = problem(
       Reason.UnsupportedValue,
@@ -169,7 +173,10 @@ function resolveCertificates(
       ...(secret.acmCertificateArn ? { arn: secret.acmCertificateArn } : {}),
     });
   }
-  for (const arn of (entry.tls?.options?.[CERTIFICATE_ARN_OPTION] ?? "").split(",")) {
+  // The VPC Lattice controller's listener option names one certificate ARN the same way.
+  const options = entry.tls?.options ?? {};
+  const named = [options[CERTIFICATE_ARN_OPTION], options[LATTICE_CERTIFICATE_ARN_OPTION]].filter(Boolean).join(",");
+  for (const arn of named.split(",")) {
     if (arn.trim()) certificates.push({ source: "option", arn: arn.trim() });
   }
   return first ? { certificates, problem: first } : { certificates };

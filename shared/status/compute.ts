@@ -4,6 +4,8 @@
  * for the data plane. Route statuses carry only this controller's parent entries; `merge.ts` folds
  * them into the object's existing status without touching other controllers' entries.
  */
+
+import type { LatticePolicy } from "../extensions/lattice.ts";
 import { GATEWAY_GROUP, type ListenerStatus, type PolicyStatus, type RouteParentStatus } from "../gateway-api/types.ts";
 import {
   gatewayAccepted,
@@ -17,6 +19,7 @@ import {
 } from "../graph/model.ts";
 import type { ResolvedPolicy } from "../graph/policies.ts";
 import type { Condition } from "../k8s/meta.ts";
+import { latticePolicyProblem } from "../lattice/policies.ts";
 import type { Snapshot } from "../snapshot.ts";
 import { Cond, condition, Reason } from "./conditions.ts";
 
@@ -435,7 +438,8 @@ function policyUnenforceable(policy: ResolvedPolicy, gateway: ResolvedGateway): 
     case "VpcAssociationPolicy":
     case "AccessLogPolicy":
     case "IAMAuthPolicy":
-      return lattice ? undefined : `${policy.kind} applies to VPC Lattice Gateways only`;
+      if (!lattice) return `${policy.kind} applies to VPC Lattice Gateways only`;
+      return latticePolicyProblem(policy.object as LatticePolicy);
     case "TargetGroupConfiguration":
       return lattice
         ? "TargetGroupConfiguration applies to ALB and NLB Gateways only; use TargetGroupPolicy"

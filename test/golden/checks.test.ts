@@ -111,7 +111,7 @@ describe("check parsing", () => {
       "column 38: expected '=True', '=False' or '=Unknown' after condition type Accepted (or ' absent')",
     );
     expect(syntax("httproute apps/web Accepted=True")).toBe(
-      "column 1: expected a subject (a status kind such as HTTPRoute, or graph, rejected, model, plan), got 'httproute'",
+      "column 1: expected a subject (a status kind such as HTTPRoute, or graph, rejected, model, lattice, plan), got 'httproute'",
     );
     expect(syntax("model gw rules.length = 1")).toBe("column 7: expected the Gateway as <namespace>/<name>, got 'gw'");
     expect(syntax("Gateway apps/gw attachedRoutes == 1")).toBe(

@@ -19,6 +19,9 @@
  *     rejected                                   the list of rejected-manifest messages
  *     model <ns>/<gw> [listener <id>] [targetGroup <id>]   the ELB model (model.yaml) of a Gateway
  *     plan <ns>/<gw>                             the empty-account plan (plan.yaml) of a Gateway
+ *     lattice <ns>/<gw> [service <route-key>] [listener <id>] [targetGroup <id>]
+ *                                               the VPC Lattice model (lattice.yaml) of a Gateway;
+ *                                               a listener is looked up within the service
  *
  * Assertions (a word starting upper-case is a condition type, a lower-case one a field path):
  *
@@ -47,6 +50,7 @@ export interface CaseDocs {
   out: unknown;
   model: unknown;
   plan: unknown;
+  lattice?: unknown;
 }
 
 type Subject =
@@ -63,7 +67,8 @@ type Subject =
   | { kind: "graph-route"; key: string }
   | { kind: "rejected" }
   | { kind: "model"; key: string; listener?: string; targetGroup?: string }
-  | { kind: "plan"; key: string };
+  | { kind: "plan"; key: string }
+  | { kind: "lattice"; key: string; service?: string; listener?: string; targetGroup?: string };
 
 type PathSegment = { key: string } | { index: number } | { every: true } | { length: true };
 
@@ -178,7 +183,7 @@ function splitRef(t: Token, what: string, requireNamespace: boolean): { namespac
 }
 
 function parseSubject(c: Cursor): Subject {
-  const head = c.next("a subject (a status kind, graph, rejected, model or plan)");
+  const head = c.next("a subject (a status kind, graph, rejected, model, lattice or plan)");
   switch (head.text) {
     case "rejected":
       return { kind: "rejected" };
@@ -187,6 +192,15 @@ function parseSubject(c: Cursor): Subject {
       splitRef(key, "the Gateway", true);
       const s: Subject = { kind: "model", key: key.value };
       if (c.accept("listener")) s.listener = c.next("a model listener id (e.g. HTTP:80)").value;
+      if (c.accept("targetGroup")) s.targetGroup = c.next("a target group id").value;
+      return s;
+    }
+    case "lattice": {
+      const key = c.next("the Gateway <namespace>/<name> of the Lattice model");
+      splitRef(key, "the Gateway", true);
+      const s: Subject = { kind: "lattice", key: key.value };
+      if (c.accept("service")) s.service = c.next("a service id (the route key, e.g. HTTPRoute/apps/web)").value;
+      if (c.accept("listener")) s.listener = c.next("a Lattice listener id (e.g. HTTP:80)").value;
       if (c.accept("targetGroup")) s.targetGroup = c.next("a target group id").value;
       return s;
     }
@@ -220,7 +234,7 @@ function parseSubject(c: Cursor): Subject {
   if (!/^[A-Z][A-Za-z]*$/.test(head.text)) {
     throw new CheckSyntaxError(
       head.start + 1,
-      `expected a subject (a status kind such as HTTPRoute, or graph, rejected, model, plan), got '${head.text}'`,
+      `expected a subject (a status kind such as HTTPRoute, or graph, rejected, model, lattice, plan), got '${head.text}'`,
     );
   }
   const ref = splitRef(c.next(`the ${head.text}'s [<namespace>/]<name>`), `the ${head.text}`, false);
@@ -503,6 +517,16 @@ function findSubject(s: Subject, docs: CaseDocs): Found {
     }
     case "plan":
       return findByKey(docs.plan, "gateway", s.key, "plan for Gateway");
+    case "lattice": {
+      const m = findByKey(docs.lattice, "gatewayKey", s.key, "Lattice model for Gateway");
+      if (!("node" in m)) return m;
+      if (s.targetGroup !== undefined)
+        return findByKey((m.node as Obj).targetGroups, "id", s.targetGroup, `Lattice model ${s.key} target group`);
+      if (s.service === undefined) return m;
+      const svc = findByKey((m.node as Obj).services, "id", s.service, `Lattice model ${s.key} service`);
+      if (!("node" in svc) || s.listener === undefined) return svc;
+      return findByKey((svc.node as Obj).listeners, "id", s.listener, `Lattice service ${s.service} listener`);
+    }
   }
 }
 

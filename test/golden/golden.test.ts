@@ -4,7 +4,8 @@
  * An optional observations.yaml maps gateway keys to data-plane observations; an optional
  * options.yaml sets translation options (e.g. maxRulesPerLoadBalancer) to keep a case small. Each case with a load
  * balancer also records model.yaml (its ELB model, ALB or NLB) and plan.yaml: the ELBv2 operations
- * that build it in an empty account, in order.
+ * that build it in an empty account, in order; each case with a VPC Lattice Gateway records
+ * lattice.yaml (its Lattice model, and this cluster's ServiceExport target groups).
  *
  * Each in.yaml's `# Expected:` prose is backed by `# Check:` lines (see checks.ts), evaluated
  * against the computed output, not the stored files, so regenerating the goldens cannot hide a
@@ -46,7 +47,12 @@ function asImported(o: KubeObject): KubeObject {
   return { ...secret, acmCertificateArn: arn } as KubeObject;
 }
 
-function runCase(dir: string): { out: string; model: string | undefined; plan: string | undefined } {
+function runCase(dir: string): {
+  out: string;
+  model: string | undefined;
+  plan: string | undefined;
+  lattice: string | undefined;
+} {
   const base = loadManifests(readFileSync(join(ROOT, "base.yaml"), "utf8"), "base.yaml");
   const input = loadManifests(readFileSync(join(dir, "in.yaml"), "utf8"), "in.yaml");
   const identity = (o: KubeObject) => `${o.kind}/${objectKey(o.metadata)}`;
@@ -58,10 +64,13 @@ function runCase(dir: string): { out: string; model: string | undefined; plan: s
     : undefined;
   const optionsFile = join(dir, "options.yaml");
   const caseOptions = existsSync(optionsFile)
-    ? (parse(readFileSync(optionsFile, "utf8")) as Pick<TranslateOptions, "maxRulesPerLoadBalancer">)
+    ? (parse(readFileSync(optionsFile, "utf8")) as Pick<
+        TranslateOptions,
+        "maxRulesPerLoadBalancer" | "latticeQuotas" | "remoteServiceExports" | "cluster"
+      >)
     : {};
   const config = controllerConfig({ acceptAwsControllerNames: true });
-  const { graph, statuses, loadBalancers } = translate(snapshotOf(objects), config, {
+  const { graph, statuses, loadBalancers, lattice } = translate(snapshotOf(objects), config, {
     clusterId: "golden",
     // The target account and Region of every golden Gateway; imported Secrets' ARNs are in them.
     accountId: "111122223333",
@@ -91,7 +100,17 @@ function runCase(dir: string): { out: string; model: string | undefined; plan: s
           { lineWidth: 0, aliasDuplicateObjects: false },
         )
       : undefined;
-  return { out, model, plan };
+  const latticeDoc =
+    lattice.gateways.length > 0 || lattice.exports.length > 0
+      ? stringify(
+          [
+            ...lattice.gateways.map((b) => b.model),
+            ...(lattice.exports.length > 0 ? [{ exports: lattice.exports }] : []),
+          ],
+          { lineWidth: 0, aliasDuplicateObjects: false },
+        )
+      : undefined;
+  return { out, model, plan, lattice: latticeDoc };
 }
 
 const cases = existsSync(CASES)
@@ -107,11 +126,12 @@ describe("golden translation cases", () => {
   for (const name of cases) {
     it(name, () => {
       const dir = join(CASES, name);
-      const { out, model, plan } = runCase(dir);
+      const { out, model, plan, lattice } = runCase(dir);
       const goldens = () => {
         checkGolden(name, join(dir, "out.yaml"), out);
         checkGolden(name, join(dir, "model.yaml"), model);
         checkGolden(name, join(dir, "plan.yaml"), plan);
+        checkGolden(name, join(dir, "lattice.yaml"), lattice);
       };
       // When updating, the goldens are written first: the checks still judge the new output.
       if (UPDATE) goldens();
@@ -120,7 +140,12 @@ describe("golden translation cases", () => {
       if (header.expected !== undefined) {
         expect(header.checks.length, `${name}: the Expected line has no Check lines under it`).toBeGreaterThan(0);
       }
-      const docs = { out: parse(out), model: model && parse(model), plan: plan && parse(plan) };
+      const docs = {
+        out: parse(out),
+        model: model && parse(model),
+        plan: plan && parse(plan),
+        lattice: lattice && parse(lattice),
+      };
       expect(runChecks(header.checks, docs, `${name}/in.yaml`).join("\n"), "failed checks").toBe("");
       if (!UPDATE) goldens();
     });

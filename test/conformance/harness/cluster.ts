@@ -4,8 +4,8 @@
  * Deployments with their IPs, the EndpointSlice controller, and switchyard reconciling it all —
  * translate, then write every status back into the objects, where the suite's helpers read it.
  *
- * No AWS: every Gateway switchyard owns gets a DataPlaneObservation saying its load balancer is
- * active at `<gateway-name>.elb.example`.
+ * No AWS: every Gateway switchyard owns gets a DataPlaneObservation saying its load balancer (or
+ * service network) is active at `<gateway-name><suffix>` (`.elb.example` for ALB).
  */
 import type { ControllerConfig } from "../../../shared/config.ts";
 import type { GatewayStatus, RouteStatus } from "../../../shared/gateway-api/types.ts";
@@ -33,8 +33,8 @@ export interface Pod {
 export const ADDRESS_SUFFIX = ".elb.example";
 
 /** The Gateway's synthetic load balancer DNS name. */
-export function syntheticAddress(gatewayName: string): string {
-  return `${gatewayName}${ADDRESS_SUFFIX}`;
+export function syntheticAddress(gatewayName: string, suffix: string = ADDRESS_SUFFIX): string {
+  return `${gatewayName}${suffix}`;
 }
 
 export class AdmissionError extends Error {
@@ -69,8 +69,11 @@ export class SimulatedCluster {
   #clock = 0;
   #translation: Translation | undefined;
 
-  constructor(config: ControllerConfig) {
+  readonly #addressSuffix: string;
+
+  constructor(config: ControllerConfig, addressSuffix: string = ADDRESS_SUFFIX) {
     this.#config = config;
+    this.#addressSuffix = addressSuffix;
   }
 
   /** GatewayClasses whose controllerName this control plane owns. */
@@ -173,7 +176,7 @@ export class SimulatedCluster {
       if (!owned.has(className)) continue;
       observations.set(`${gw.metadata.namespace}/${gw.metadata.name}`, {
         programmed: true,
-        address: syntheticAddress(gw.metadata.name),
+        address: syntheticAddress(gw.metadata.name, this.#addressSuffix),
       });
     }
     const translation = translate(snapshot, this.#config, { clusterId: "conformance", observations });

@@ -258,3 +258,36 @@ export const ALB_CANNOT_EXPRESS: readonly AlbLimit[] = [
 export function albLimitFor(message: string): AlbLimit | undefined {
   return ALB_CANNOT_EXPRESS.find((l) => l.statusMessage?.test(message));
 }
+
+/**
+ * A data plane the harness runs the suite against: the controller name its GatewayClass carries,
+ * what it claims and why, the profiles it is run under, and what it cannot express (each entry a
+ * limit its route status reports, so an unsupported case is told apart from a failure).
+ */
+export interface ConformanceClass {
+  dataPlane: "alb" | "lattice";
+  /** Short name in reports: `ALB`, `VPC Lattice`. */
+  label: string;
+  controllerName: string;
+  claimed: ReadonlyMap<string, string>;
+  unclaimed: ReadonlyMap<string, string>;
+  profiles: readonly Profile[];
+  cannotExpress: readonly AlbLimit[];
+  /** Suffix of the synthetic address every Gateway of the class is observed at. */
+  addressSuffix: string;
+}
+
+export const ALB_CLASS: ConformanceClass = {
+  dataPlane: "alb",
+  label: "ALB",
+  controllerName: "switchyard.dev/alb",
+  claimed: ALB_CLAIMED_FEATURES,
+  unclaimed: ALB_UNCLAIMED_FEATURES,
+  profiles: ALB_PROFILES,
+  cannotExpress: ALB_CANNOT_EXPRESS,
+  addressSuffix: ".elb.example",
+};
+
+export function limitFor(cls: ConformanceClass, message: string): AlbLimit | undefined {
+  return cls.cannotExpress.find((l) => l.statusMessage?.test(message));
+}

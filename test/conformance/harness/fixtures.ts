@@ -15,8 +15,10 @@ import type { KubeObject } from "../../../shared/k8s/meta.ts";
 import { loadManifests } from "../../../shared/manifest/load.ts";
 import { formatProblem } from "../../../shared/manifest/problem.ts";
 import { SimulatedCluster } from "./cluster.ts";
+import { ALB_CLASS, type ConformanceClass } from "./features.ts";
 
 export const GATEWAY_CLASS_NAME = "switchyard-conformance";
+/** The ALB class's controller name; a fixture for another class passes its own. */
 export const CONTROLLER_NAME = "switchyard.dev/alb";
 
 /** The run's address pools (documentation ranges, RFC 5737); no test that uses them is claimed. */
@@ -48,10 +50,10 @@ const isDoc = (v: unknown): v is Doc => typeof v === "object" && v !== null && !
  * under test, Gateway address placeholders become the run's pools ("test/fake-invalid-type"
  * addresses are kept).
  */
-export function prepareDocument(doc: Doc): Doc {
+export function prepareDocument(doc: Doc, controllerName: string = CONTROLLER_NAME): Doc {
   const prepared = JSON.parse(JSON.stringify(doc).replaceAll("{GATEWAY_CLASS_NAME}", GATEWAY_CLASS_NAME)) as Doc;
   const spec = isDoc(prepared.spec) ? prepared.spec : undefined;
-  if (prepared.kind === "GatewayClass" && spec) spec.controllerName = CONTROLLER_NAME;
+  if (prepared.kind === "GatewayClass" && spec) spec.controllerName = controllerName;
   if (prepared.kind === "Gateway" && spec) {
     spec.gatewayClassName = GATEWAY_CLASS_NAME;
     const addresses = Array.isArray(spec.addresses) ? spec.addresses.filter(isDoc) : [];
@@ -133,8 +135,12 @@ interface PreparedManifests {
  * Deployments are kept apart (they become pods); Secrets are stripped to what the forwarder
  * reports; kinds switchyard does not read (ConfigMaps, …) are left out.
  */
-export function prepareManifests(docs: readonly Doc[], source: string): PreparedManifests {
-  const prepared = docs.map(prepareDocument);
+export function prepareManifests(
+  docs: readonly Doc[],
+  source: string,
+  controllerName: string = CONTROLLER_NAME,
+): PreparedManifests {
+  const prepared = docs.map((d) => prepareDocument(d, controllerName));
   const deployments = prepared.filter((d) => d.kind === "Deployment");
   const rest = prepared
     .filter((d) => d.kind !== "Deployment")
@@ -149,14 +155,15 @@ export function prepareManifests(docs: readonly Doc[], source: string): Prepared
 
 const fileCache = new Map<string, PreparedManifests>();
 
-function preparedFile(moduleDir: string, path: string): PreparedManifests {
-  const key = join(moduleDir, path);
+function preparedFile(moduleDir: string, path: string, controllerName: string): PreparedManifests {
+  const file = join(moduleDir, path);
+  const key = `${controllerName}|${file}`;
   let cached = fileCache.get(key);
   if (!cached) {
-    const docs = parseAllDocuments(readFileSync(key, "utf8"))
+    const docs = parseAllDocuments(readFileSync(file, "utf8"))
       .map((d) => d.toJS() as unknown)
       .filter(isDoc);
-    cached = prepareManifests(docs, path);
+    cached = prepareManifests(docs, path, controllerName);
     fileCache.set(key, cached);
   }
   return cached;
@@ -214,16 +221,20 @@ export interface TestFixture {
 }
 
 /** The cluster as the suite leaves it for one test: base, setup Secrets, then the test's manifests. */
-export function buildFixture(moduleDir: string, manifests: readonly string[]): TestFixture {
-  const cluster = new SimulatedCluster(controllerConfig());
+export function buildFixture(
+  moduleDir: string,
+  manifests: readonly string[],
+  cls: ConformanceClass = ALB_CLASS,
+): TestFixture {
+  const cluster = new SimulatedCluster(controllerConfig(), cls.addressSuffix);
   const problems: FixtureProblem[] = [];
   cluster.create({
     apiVersion: "gateway.networking.k8s.io/v1",
     kind: "GatewayClass",
     metadata: { name: GATEWAY_CLASS_NAME },
-    spec: { controllerName: CONTROLLER_NAME },
+    spec: { controllerName: cls.controllerName },
   });
-  createAll(cluster, preparedFile(moduleDir, "base/manifests.yaml"), problems);
+  createAll(cluster, preparedFile(moduleDir, "base/manifests.yaml", cls.controllerName), problems);
   for (const s of SUITE_TLS_SECRETS) {
     try {
       cluster.create(suiteSecret(s.namespace, s.name));
@@ -233,7 +244,7 @@ export function buildFixture(moduleDir: string, manifests: readonly string[]): T
   }
   const testObjects: KubeObject[] = [];
   for (const file of manifests) {
-    testObjects.push(...createAll(cluster, preparedFile(moduleDir, file), problems));
+    testObjects.push(...createAll(cluster, preparedFile(moduleDir, file, cls.controllerName), problems));
   }
   return { cluster, testObjects, problems };
 }

@@ -3,6 +3,7 @@
  * test of the suite against the simulated cluster, tally the outcomes.
  */
 import { conformanceModuleDir, type Extraction, loadExtraction } from "./extraction.ts";
+import { ALB_CLASS, type ConformanceClass } from "./features.ts";
 import { type Outcome, runTest, type TestResult } from "./runner.ts";
 
 export interface Tally {
@@ -18,6 +19,7 @@ export function emptyTally(): Tally {
 
 export interface ConformanceRun {
   suite: string;
+  cls: ConformanceClass;
   results: TestResult[];
 }
 
@@ -26,9 +28,12 @@ export function suiteLabel(extraction: Extraction): string {
   return `${source?.module ?? "sigs.k8s.io/gateway-api/conformance"}@${source?.version ?? "?"}`;
 }
 
-export function runConformance(extraction: Extraction = loadExtraction()): ConformanceRun {
+export function runConformance(
+  extraction: Extraction = loadExtraction(),
+  cls: ConformanceClass = ALB_CLASS,
+): ConformanceRun {
   const moduleDir = conformanceModuleDir(extraction);
-  return { suite: suiteLabel(extraction), results: extraction.tests.map((t) => runTest(moduleDir, t)) };
+  return { suite: suiteLabel(extraction), cls, results: extraction.tests.map((t) => runTest(moduleDir, t, cls)) };
 }
 
 export function tally(results: readonly TestResult[], group: "status" | "request"): Tally {

@@ -22,16 +22,8 @@ import type {
   StepCondition,
 } from "./extraction.ts";
 import { isGatewayAddress } from "./extraction.ts";
-import {
-  ALB_CLAIMED_FEATURES,
-  ALB_PROFILES,
-  ALB_UNCLAIMED_FEATURES,
-  albLimitFor,
-  isCoreGatewayHttp,
-  type Profile,
-  profileOf,
-} from "./features.ts";
-import { buildFixture, CONTROLLER_NAME, GATEWAY_CLASS_NAME } from "./fixtures.ts";
+import { ALB_CLASS, type ConformanceClass, isCoreGatewayHttp, limitFor, type Profile, profileOf } from "./features.ts";
+import { buildFixture, GATEWAY_CLASS_NAME } from "./fixtures.ts";
 import { applyMutation, type MutationResult } from "./mutations.ts";
 import { type MatchRequest, routeMatchesRequest } from "./route-match.ts";
 import { type RouteRef, STATUS_HELPERS, type StatusEnv, type Verdict } from "./status-helpers.ts";
@@ -57,7 +49,7 @@ export interface CaseResult {
   position: string;
   outcome: Outcome;
   reason: string;
-  /** For unsupported cases: the ALB_CANNOT_EXPRESS entry the status message matches, if any. */
+  /** For unsupported cases: the class's cannot-express entry the status message matches, if any. */
   limit?: string;
   /** For n/a tests: what the case gives when the test is run anyway (not counted). */
   probe?: { outcome: Exclude<Outcome, "na">; reason: string; limit?: string };
@@ -81,10 +73,13 @@ export interface TestResult {
 }
 
 /** Does a feature condition let the step run, given what is claimed? */
-function conditionsHold(conditions: readonly StepCondition[] | undefined): { run: boolean; why?: string } {
+function conditionsHold(
+  conditions: readonly StepCondition[] | undefined,
+  cls: ConformanceClass,
+): { run: boolean; why?: string } {
   for (const c of conditions ?? []) {
     if (c.feature === undefined) continue;
-    const claimed = ALB_CLAIMED_FEATURES.has(c.feature);
+    const claimed = cls.claimed.has(c.feature);
     if (claimed !== c.featureSupported) {
       return { run: false, why: `runs only when ${c.feature} is ${c.featureSupported ? "" : "not "}claimed` };
     }
@@ -92,19 +87,20 @@ function conditionsHold(conditions: readonly StepCondition[] | undefined): { run
   return { run: true };
 }
 
-/** Why a test does not apply to an ALB class, or undefined when it does. */
-export function notApplicableReason(test: ConformanceTestEntry): string | undefined {
+/** Why a test does not apply to the class, or undefined when it does. */
+export function notApplicableReason(test: ConformanceTestEntry, cls: ConformanceClass = ALB_CLASS): string | undefined {
   if (test.mesh) return "mesh test: switchyard is not a mesh";
   const { profile } = profileOf(test.features);
-  const missing = test.features.filter((f) => !ALB_CLAIMED_FEATURES.has(f));
+  const missing = test.features.filter((f) => !cls.claimed.has(f));
   if (missing.length > 0) {
-    return missing.map((f) => `${f} not claimed: ${ALB_UNCLAIMED_FEATURES.get(f) ?? "no reason recorded"}`).join("; ");
+    return missing.map((f) => `${f} not claimed: ${cls.unclaimed.get(f) ?? "no reason recorded"}`).join("; ");
   }
-  if (!profile || !ALB_PROFILES.includes(profile)) return `profile ${profile ?? "(none)"} is not run on ALB`;
+  if (!profile || !cls.profiles.includes(profile)) return `profile ${profile ?? "(none)"} is not run on ${cls.label}`;
   return undefined;
 }
 
 interface RunState {
+  cls: ConformanceClass;
   cluster: SimulatedCluster;
   env: StatusEnv;
   /** Gateway refs whose address the suite took without its port (usePort false). */
@@ -136,7 +132,8 @@ interface Rejection {
 }
 
 /** Our parent entries of a route that say the data plane cannot express it. */
-function albRejection(
+function rejectionOf(
+  controllerName: string,
   cluster: SimulatedCluster,
   kind: string,
   namespace: string,
@@ -154,7 +151,7 @@ function albRejection(
       }
     | undefined;
   for (const p of status?.parents ?? []) {
-    if (p.controllerName !== CONTROLLER_NAME) continue;
+    if (p.controllerName !== controllerName) continue;
     // A ListenerSet parent belongs to some Gateway; the harness does not map it back, so it counts.
     const parent = `${p.parentRef.namespace ?? namespace}/${p.parentRef.name}`;
     if (gatewayKey && p.parentRef.kind !== "ListenerSet" && parent !== gatewayKey) continue;
@@ -170,12 +167,9 @@ function albRejection(
   return undefined;
 }
 
-function unsupportedForRoutes(
-  cluster: SimulatedCluster,
-  routes: readonly RouteRef[] | undefined,
-): Rejection | undefined {
+function unsupportedForRoutes(state: RunState, routes: readonly RouteRef[] | undefined): Rejection | undefined {
   for (const r of routes ?? []) {
-    const rejection = albRejection(cluster, r.kind, r.namespace, r.name);
+    const rejection = rejectionOf(state.cls.controllerName, state.cluster, r.kind, r.namespace, r.name);
     if (rejection) return rejection;
   }
   return undefined;
@@ -183,14 +177,16 @@ function unsupportedForRoutes(
 
 /** The rejected route a failing request would have reached, had it been accepted. */
 function unsupportedForRequest(
-  cluster: SimulatedCluster,
+  state: RunState,
   request: MatchRequest | undefined,
   gatewayKey: string | undefined,
 ): Rejection | undefined {
   if (!request || !gatewayKey) return undefined;
+  const { cluster } = state;
   for (const kind of ["HTTPRoute", "GRPCRoute"]) {
     for (const route of cluster.list(kind)) {
-      const rejection = albRejection(
+      const rejection = rejectionOf(
+        state.cls.controllerName,
         cluster,
         kind,
         route.metadata.namespace ?? "default",
@@ -204,12 +200,13 @@ function unsupportedForRequest(
 }
 
 function judged(
+  cls: ConformanceClass,
   verdict: { ok: boolean; detail: string },
   rejection: Rejection | undefined,
 ): Pick<CaseResult, "outcome" | "reason" | "limit"> {
   if (verdict.ok) return { outcome: "pass", reason: verdict.detail };
   if (rejection) {
-    const limit = albLimitFor(rejection.message)?.id;
+    const limit = limitFor(cls, rejection.message)?.id;
     return {
       outcome: "unsupported",
       reason: `${rejection.route} is rejected: ${rejection.message} (check: ${verdict.detail})`,
@@ -241,10 +238,8 @@ function requestCase(
   const t = target(state, address);
   if ("error" in t) return { outcome: "fail", reason: t.error };
   const verdict = check(env, t);
-  const rejection = verdict.ok
-    ? undefined
-    : unsupportedForRequest(state.cluster, verdict.matchRequest, verdict.gatewayKey);
-  return judged(verdict, rejection);
+  const rejection = verdict.ok ? undefined : unsupportedForRequest(state, verdict.matchRequest, verdict.gatewayKey);
+  return judged(state.cls, verdict, rejection);
 }
 
 /**
@@ -308,9 +303,9 @@ const TRAFFIC_CALLS = new Set([
   "udp.ExpectEchoResponseFromBackend",
 ]);
 
-export function runTest(moduleDir: string, test: ConformanceTestEntry): TestResult {
+export function runTest(moduleDir: string, test: ConformanceTestEntry, cls: ConformanceClass = ALB_CLASS): TestResult {
   const { profile, core } = profileOf(test.features);
-  const notApplicable = notApplicableReason(test);
+  const notApplicable = notApplicableReason(test, cls);
   const result: TestResult = {
     shortName: test.shortName,
     description: test.description,
@@ -345,12 +340,13 @@ export function runTest(moduleDir: string, test: ConformanceTestEntry): TestResu
       }));
     return result;
   }
-  const fixture = buildFixture(moduleDir, test.manifests);
+  const fixture = buildFixture(moduleDir, test.manifests, cls);
   const state: RunState = {
+    cls,
     cluster: fixture.cluster,
     env: {
       cluster: fixture.cluster,
-      controllerName: CONTROLLER_NAME,
+      controllerName: cls.controllerName,
       gatewayClassName: GATEWAY_CLASS_NAME,
       testObjects: fixture.testObjects,
     },
@@ -379,7 +375,7 @@ export function runTest(moduleDir: string, test: ConformanceTestEntry): TestResu
   };
 
   for (const [index, step] of test.steps.entries()) {
-    const guard = conditionsHold(step.conditions);
+    const guard = conditionsHold(step.conditions, cls);
     if (!guard.run) {
       if (step.kind === "status" || step.kind === "httpRequest" || step.kind === "grpcRequest") {
         record(step, step.kind === "status" ? "status" : "request", { outcome: "na", reason: `not run: ${guard.why}` });
@@ -409,7 +405,7 @@ export function runTest(moduleDir: string, test: ConformanceTestEntry): TestResu
         record(
           step,
           "status",
-          judged(verdict, verdict.ok ? undefined : unsupportedForRoutes(state.cluster, verdict.routes)),
+          judged(cls, verdict, verdict.ok ? undefined : unsupportedForRoutes(state, verdict.routes)),
         );
         break;
       }
@@ -470,7 +466,7 @@ export function runTest(moduleDir: string, test: ConformanceTestEntry): TestResu
       case "udpRequest":
         record(step, "request", {
           outcome: "na",
-          reason: "layer-4 request: not an Application Load Balancer data path",
+          reason: `layer-4 request: not modelled for ${cls.label}`,
         });
         break;
       case "call": {

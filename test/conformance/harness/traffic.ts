@@ -1,5 +1,6 @@
 /**
- * Requests against the desired ALB model, judged as the suite judges real responses.
+ * Requests against the desired ALB model (or, for a Lattice Gateway, the Lattice model: see
+ * lattice-traffic.ts), judged as the suite judges real responses.
  *
  * A request goes to the Gateway's address and port (the listener the address names, or one the
  * test joined), reaches the ALB listener on that port of the Gateway's model, and is evaluated by
@@ -24,6 +25,7 @@ import type { KubeObject } from "../../../shared/k8s/meta.ts";
 import type { Translation } from "../../../shared/translate.ts";
 import type { Pod, SimulatedCluster } from "./cluster.ts";
 import type { GatewayAddress, GrpcRequestCase, HttpRequestCase } from "./extraction.ts";
+import { deliverLattice } from "./lattice-traffic.ts";
 import type { MatchRequest } from "./route-match.ts";
 
 export interface TrafficEnv {
@@ -103,7 +105,7 @@ export function resolveTarget(
   return { gateway, gatewayKey, address: published.value, port: listener?.port };
 }
 
-const DEFAULT_PORT = { http: 80, https: 443 } as const;
+export const DEFAULT_PORT = { http: 80, https: 443 } as const;
 
 /** utils/http CalculateHost: the scheme's default port is left out of the Host. */
 function calculateHost(target: Target, scheme: "http" | "https"): string {
@@ -125,7 +127,7 @@ function describeRule(listener: ListenerModel, outcome: AlbOutcome): string {
   return `${listener.id} rule ${rule.priority} (${rule.source.route} rule ${rule.source.rule} match ${rule.source.match})`;
 }
 
-interface Transmission {
+export interface Transmission {
   scheme: "http" | "https";
   method: string;
   host: string;
@@ -136,7 +138,7 @@ interface Transmission {
   h2c: boolean;
 }
 
-function lowerHeaders(headers: Record<string, string>): Record<string, string[]> {
+export function lowerHeaders(headers: Record<string, string>): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = [...(out[k.toLowerCase()] ?? []), v];
   return out;
@@ -153,6 +155,8 @@ export function deliver(env: TrafficEnv, target: Target, tx: Transmission): Deli
   };
   const port = target.port ?? DEFAULT_PORT[tx.scheme];
   const base = { matchRequest, gatewayKey: target.gatewayKey };
+  const lattice = env.translation.lattice.gateways.find((b) => b.model.gatewayKey === target.gatewayKey);
+  if (lattice) return deliverLattice(env, target, tx, lattice.model, base);
   const model = loadBalancerOf(env, target.gatewayKey);
   if (!model)
     return { ok: false, error: `Gateway ${target.gatewayKey} has no Application Load Balancer in the model`, ...base };
@@ -285,7 +289,7 @@ function exchangesOf(
 }
 
 /** The echo server sets the headers named in X-Echo-Set-Header (`name:value,…`). */
-function echoResponseHeaders(requestHeaders: Record<string, string>): Record<string, string[]> {
+export function echoResponseHeaders(requestHeaders: Record<string, string>): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   const spec = Object.entries(requestHeaders).find(([k]) => k.toLowerCase() === "x-echo-set-header")?.[1] ?? "";
   for (const item of spec.split(",")) {
