@@ -44,7 +44,8 @@ function port(gatewayKey: string, on = factory): AwsElb {
 
 function loadBalancer(gatewayKey: string, overrides: Partial<LoadBalancerModel> = {}): LoadBalancerModel {
   const type = overrides.type ?? "application";
-  const scheme = overrides.scheme ?? "internet-facing";
+  // Internal: moto's default VPC has no subnet routing to an internet gateway, so internet-facing discovery finds none.
+  const scheme = overrides.scheme ?? "internal";
   return {
     gatewayKey,
     type,

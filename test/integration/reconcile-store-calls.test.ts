@@ -126,14 +126,15 @@ describe("DynamoDB requests per reconcile, on DynamoDB Local", () => {
     expect(removed(claim?.input ?? {})).toEqual([]);
     expect(removed(write?.input ?? {}).sort()).toEqual(["leaseExpiresAt", "owner"]);
 
-    // An endpoint change: the same two, next to ELBv2's register and deregister.
+    // An endpoint change: the same two, next to ELBv2's register and deregister (and the security
+    // group rules for the new and the departed target addresses, which are EC2's, not ELBv2's).
     sent = [];
     clock += 1_000;
     const elbBefore = elbv2Calls();
     const moved = gatewayModel(ROUTES, { clusterId: CLUSTER, endpoints: { web: ["10.0.0.10", "10.0.0.99"] } });
     expect(await reconcileGateway(request(moved), deps())).toMatchObject({
       kind: "applied",
-      operations: ["RegisterTargets", "DeregisterTargets"],
+      operations: ["AuthorizeTargetIngress", "RegisterTargets", "DeregisterTargets", "RevokeTargetIngress"],
     });
     expect(elbv2Calls() - elbBefore).toBe(2);
     expect(sent.map((s) => s.operation)).toEqual(["UpdateItem", "UpdateItem"]);
