@@ -306,28 +306,6 @@ describe("target group props", () => {
       "switchyard.dev/managed-by": "switchyard",
     });
   });
-
-  // Titles written out: docs/migration.md cites each.
-  for (const [title, field] of [
-    ["nodeSelector is refused, named in the TargetGroupConfiguration's status", "nodeSelector"],
-    ["targetControlPort is refused, named in the TargetGroupConfiguration's status", "targetControlPort"],
-    ["enableMultiCluster is refused, named in the TargetGroupConfiguration's status", "enableMultiCluster"],
-  ] as const) {
-    it(title, () => {
-      const run = runProbe(probe(`TargetGroupProps.${field}`));
-      expect(run.rejected).toEqual([]);
-      expect(refusals(run)).toEqual([
-        {
-          on: "TargetGroupConfiguration apps/tgc ancestors",
-          type: "Accepted",
-          reason: "Invalid",
-          message: expect.stringContaining(`spec.defaultConfiguration.${field}`),
-        },
-      ]);
-      // The route still works, on a target group without the refused configuration.
-      expect(onlyTargetGroup(probeModel(run) ?? built({})).targetType).toBe("ip");
-    });
-  }
 });
 
 describe("ListenerRuleConfiguration", () => {
