@@ -1,7 +1,9 @@
 /**
  * A Gateway of an NLB class → the desired Network Load Balancer. NLB listeners have no rules, only
  * a default forward (to one target group, or to several by weight 0–999), so each listener serves
- * one route: the oldest attached one, its backends weighted as the route weighs them.
+ * one route: the oldest attached one, its backends weighted as the route weighs them. Newer TCP and
+ * UDP routes stay Accepted without traffic (the Gateway API's oldest-route rule); newer TLSRoutes
+ * are refused, since only SNI could tell them apart and NLB does not route by SNI.
  * TCP and UDP listeners on one port merge into a TCP_UDP listener when their routes share a
  * backend; TLS passthrough is plain TCP; TLS terminate carries certificates.
  */
@@ -112,13 +114,18 @@ export function buildNlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
         continue;
       }
       if (winner) {
-        routeProblems.set(
-          route.key,
-          problem(
-            Reason.UnsupportedValue,
-            `listener ${listener.name} already serves ${winner.route.key} (the oldest route); a Network Load Balancer listener cannot choose between routes`,
-          ),
-        );
+        // TCPRoute and UDPRoute: every route is Accepted and the oldest receives the traffic, as
+        // the Gateway API prescribes (conformance TCPRouteMultipleRoutesAttachment). TLSRoutes are
+        // told apart by SNI, which an NLB listener cannot do: the newer ones are refused.
+        if (route.kind === "TLSRoute") {
+          routeProblems.set(
+            route.key,
+            problem(
+              Reason.UnsupportedValue,
+              `listener ${listener.name} already serves ${winner.route.key} (the oldest route); a Network Load Balancer listener cannot choose between routes: it does not route by SNI`,
+            ),
+          );
+        }
         continue;
       }
       winner = { listener, route, forward };
