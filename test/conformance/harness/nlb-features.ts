@@ -105,6 +105,11 @@ export const NLB_CANNOT_EXPRESS: readonly AlbLimit[] = [
     statusMessage: /target group weights 0–999/,
   },
   {
+    id: "http-listeners",
+    what: "Gateways with HTTP or HTTPS listeners (the suite's shared base Gateways)",
+    why: "an NLB listener speaks TCP, UDP or TLS: HTTP listeners are refused (UnsupportedProtocol), so such a Gateway is not Accepted, and NamespacesMustBeReady waits for every Gateway of the namespace",
+  },
+  {
     id: "no-sni-routing",
     what: "refusing a TLS connection whose SNI name no TLSRoute claims",
     why: "a TCP (passthrough) listener never reads the ClientHello and a TLS listener uses SNI only to choose a certificate; either forwards every connection by its one default action",
