@@ -17,8 +17,10 @@
  *   listener fails the handshake.
  * - QUIC listeners carry QUIC (and TCP_QUIC also TCP). A packet whose connection ID carries a
  *   server ID goes to the registered target with that ID; other packets (a new connection) are
- *   spread by flow hash. What NLB does with a server ID no target has is not documented: the
- *   evaluator reports the packet as not delivered (`unknown-quic-server-id`).
+ *   spread by flow hash. A UDP listener reads no connection IDs: QUIC through it is plain UDP.
+ *   Not documented, and so reported as not delivered rather than guessed: a server ID no target
+ *   has (`unknown-quic-server-id`), and non-QUIC datagrams to a QUIC listener
+ *   (`protocol-not-carried`).
  * - The default action forwards to one target group, or across several by weight (0–999): each
  *   target group's share of new flows is its weight over the sum. A target group with weight 0
  *   gets no new flows. Within a group, a flow goes to one registered target (flow hash), so each

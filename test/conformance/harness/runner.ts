@@ -4,8 +4,9 @@
  *
  * Every assertion becomes a case: a status check (a `kubernetes.*` helper, or a transcribed
  * Go-written check) or a request case (an HTTP or gRPC request, a weight distribution, a
- * WebSocket dial). A case is pass, fail (with the reason), unsupported-by-ALB (only when the
- * status of the route involved says UnsupportedValue or IncompatibleFilters), or n/a.
+ * WebSocket dial; on the NLB class also TCP and UDP echoes, TLS connections and their per-sample
+ * Go checks). A case is pass, fail (with the reason), unsupported by the class's data plane (only
+ * when the status of the route involved says UnsupportedValue or IncompatibleFilters), or n/a.
  *
  * Unlike the Go suite, a failing step does not stop the test: later steps are still judged, each
  * on its own, so one broken precondition does not hide what else holds.
