@@ -31,9 +31,10 @@ Usage:
       ELBv2 operations the reconciler would run, against an empty account or against FILE
       (JSON: Gateway key → what exists, as the state record stores it).
   switchyard explain -f <file|dir>... --request 'METHOD URL' [-H 'name: value']... [--source-ip IP]
-                     [--namespace NS] [--max-file-size SIZE] [-o text|json]
+                     [--sni NAME] [--quic-server-id ID] [--namespace NS] [--max-file-size SIZE] [-o text|json]
       Offline: which ALB listener rule a request matches, where it goes and why earlier rules
-      did not match.
+      did not match; the VPC Lattice service and rule; the NLB listener a connection meets and
+      where it goes. URL may also be tcp://, udp://, tls:// or quic://host:port (NLB only).
   switchyard dev --cluster-id ID [--kubeconfig FILE | --server URL --token T --ca FILE]
                  [--aws-endpoint URL] [--dynamodb-endpoint URL] [--eks-cluster-name NAME] ...
       The whole pipeline in this process against a cluster and AWS (or moto and DynamoDB Local),

@@ -1,13 +1,18 @@
 /**
  * `switchyard explain`: which listener rule a request matches on each ALB Gateway that listens on
  * its port, where it goes (Services and shares, a redirect, a fixed response) and why the rules
- * before it did not match. Offline, from manifests, using the same ALB evaluator as the tests.
+ * before it did not match; on each VPC Lattice Gateway, the service and rule; on each NLB Gateway
+ * with a listener on the port, where the connection goes (`tcp://`, `udp://`, `tls://` and
+ * `quic://` requests are connections for NLBs only; `http://` is TCP and `https://` TLS there).
+ * Offline, from manifests, using the same evaluators as the tests.
  */
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { controllerConfig } from "../../shared/config.ts";
 import type { AlbRequest } from "../../shared/elb/evaluate.ts";
 import { type ExplainedOutcome, type Explanation, explainRequest } from "../../shared/elb/explain.ts";
+import type { NlbConnection } from "../../shared/elb/nlb-evaluate.ts";
+import { explainNlbConnection } from "../../shared/elb/nlb-explain.ts";
 import { explainLatticeRequest, type LatticeExplanation } from "../../shared/lattice/explain.ts";
 import { formatProblem } from "../../shared/manifest/problem.ts";
 import { snapshotOf } from "../../shared/snapshot.ts";
@@ -16,6 +21,7 @@ import type { Io } from "../main.ts";
 import { DEFAULT_MAX_FILE_BYTES, loadFiles, parseByteSize } from "../manifests.ts";
 import { describeCondition } from "../render/elb-text.ts";
 import { describeLatticeMatch } from "../render/lattice-text.ts";
+import { renderNlbText } from "../render/nlb-text.ts";
 import { oneLine } from "../render/terminal.ts";
 
 /** An explanation with conditions in words, as both the text and the JSON output show them. */
@@ -63,6 +69,42 @@ function parseRequestLine(line: string, headers: readonly string[], sourceIp?: s
     ...(url.search ? { query: url.search.slice(1) } : {}),
     headers: headerMap,
     ...(sourceIp ? { sourceIp } : {}),
+  };
+}
+
+const L4_SCHEMES: Readonly<Record<string, NlbConnection["protocol"]>> = {
+  "tcp:": "TCP",
+  "udp:": "UDP",
+  "tls:": "TLS",
+  "quic:": "QUIC",
+};
+
+/**
+ * A `tcp://`, `udp://`, `tls://` or `quic://host:port` connection (the port is required: there is
+ * no default), or undefined for any other URL. TLS and QUIC send the host as SNI unless `sni` says
+ * otherwise (an empty `--sni` sends none).
+ */
+function parseConnection(
+  line: string,
+  sni: string | undefined,
+  quicServerId: string | undefined,
+): NlbConnection | undefined {
+  const target = line.trim().split(/\s+/).at(-1) ?? "";
+  const scheme = /^([a-z]+:)\/\//i.exec(target)?.[1]?.toLowerCase();
+  const protocol = scheme ? L4_SCHEMES[scheme] : undefined;
+  if (!protocol) return undefined;
+  const url = new URL(target.replace(/^[a-z]+:/i, "http:"));
+  const explicitPort = /^[a-z]+:\/\/(\[[^\]]*\]|[^/:]*):(\d+)/i.exec(target)?.[2];
+  if (!explicitPort) throw new Error(`a ${protocol} connection needs a port (${scheme}//host:port)`);
+  const port = Number(explicitPort);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`port must be 1–65535 (got ${explicitPort})`);
+  const name = sni ?? url.hostname;
+  return {
+    protocol,
+    port,
+    ...((protocol === "TLS" || protocol === "QUIC") && name ? { sni: name } : {}),
+    ...(protocol === "QUIC" && quicServerId ? { quicServerId } : {}),
   };
 }
 
@@ -139,6 +181,8 @@ export function explainCommand(argv: readonly string[], io: Io): number {
     "source-ip"?: string;
     namespace?: string;
     "max-file-size"?: string;
+    sni?: string;
+    "quic-server-id"?: string;
   };
   try {
     ({ values } = parseArgs({
@@ -151,6 +195,8 @@ export function explainCommand(argv: readonly string[], io: Io): number {
         "source-ip": { type: "string" },
         namespace: { type: "string", short: "n" },
         "max-file-size": { type: "string" },
+        sni: { type: "string" },
+        "quic-server-id": { type: "string" },
       },
     }));
   } catch (err) {
@@ -165,9 +211,18 @@ export function explainCommand(argv: readonly string[], io: Io): number {
     return fail(`--max-file-size must be a size such as 16MiB or 1048576 (got ${values["max-file-size"]})`);
   const missing = values.file.filter((p) => !existsSync(p));
   if (missing.length) return fail(`no such file or directory: ${missing.join(", ")}`);
-  let request: AlbRequest;
+  let request: AlbRequest | undefined;
+  let connection: NlbConnection | undefined;
   try {
-    request = parseRequestLine(values.request, values.header ?? [], values["source-ip"]);
+    connection = parseConnection(values.request, values.sni, values["quic-server-id"]);
+    if (!connection) {
+      request = parseRequestLine(values.request, values.header ?? [], values["source-ip"]);
+      connection = {
+        protocol: request.scheme === "https" ? "TLS" : "TCP",
+        port: request.port,
+        ...(request.scheme === "https" ? { sni: values.sni ?? request.host.replace(/:\d+$/, "") } : {}),
+      };
+    }
   } catch (err) {
     return fail((err as Error).message);
   }
@@ -179,24 +234,29 @@ export function explainCommand(argv: readonly string[], io: Io): number {
   for (const p of loaded.problems) io.stderr.write(`switchyard explain: rejected: ${oneLine(formatProblem(p))}\n`);
   for (const p of loaded.warnings) io.stderr.write(`switchyard explain: warning: ${oneLine(formatProblem(p))}\n`);
   const { loadBalancers, lattice } = translate(snapshotOf(loaded.objects), controllerConfig());
-  const explanations = explainRequest(loadBalancers, request).map(inWords);
-  const latticeExplanations = explainLatticeRequest(lattice.gateways, {
-    host: request.host,
-    port: request.port,
-    method: request.method,
-    path: request.path,
-    ...(request.headers ? { headers: request.headers } : {}),
-  }).map(latticeInWords);
-  if (explanations.length === 0 && latticeExplanations.length === 0) {
+  const explanations = request ? explainRequest(loadBalancers, request).map(inWords) : [];
+  const latticeExplanations = request
+    ? explainLatticeRequest(lattice.gateways, {
+        host: request.host,
+        port: request.port,
+        method: request.method,
+        path: request.path,
+        ...(request.headers ? { headers: request.headers } : {}),
+      }).map(latticeInWords)
+    : [];
+  const nlbExplanations = explainNlbConnection(loadBalancers, connection);
+  if (explanations.length === 0 && latticeExplanations.length === 0 && nlbExplanations.length === 0) {
     io.stderr.write(
-      `switchyard explain: no Application Load Balancer Gateway listens on port ${request.port}, and no VPC Lattice service answers ${request.host} on it\n`,
+      request
+        ? `switchyard explain: no Application Load Balancer Gateway listens on port ${request.port}, no VPC Lattice service answers ${request.host} on it, and no Network Load Balancer Gateway has a listener on it\n`
+        : `switchyard explain: no Network Load Balancer Gateway has a listener on port ${connection.port}\n`,
     );
     return 1;
   }
   io.stdout.write(
     output === "json"
-      ? `${JSON.stringify([...explanations, ...latticeExplanations], null, 2)}\n`
-      : `${explanations.length ? renderText(explanations) : ""}${renderLatticeText(latticeExplanations)}`,
+      ? `${JSON.stringify([...explanations, ...latticeExplanations, ...nlbExplanations], null, 2)}\n`
+      : `${explanations.length ? renderText(explanations) : ""}${renderLatticeText(latticeExplanations)}${renderNlbText(nlbExplanations)}`,
   );
   return 0;
 }

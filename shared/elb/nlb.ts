@@ -1,6 +1,9 @@
 /**
- * A Gateway of an NLB class → the desired Network Load Balancer. NLB listeners have no rules and
- * forward to exactly one target group, so each listener serves one route: the oldest attached one.
+ * A Gateway of an NLB class → the desired Network Load Balancer. NLB listeners have no rules, only
+ * a default forward (to one target group, or to several by weight 0–999), so each listener serves
+ * one route: the oldest attached one, its backends weighted as the route weighs them. Newer TCP and
+ * UDP routes stay Accepted without traffic (the Gateway API's oldest-route rule); newer TLSRoutes
+ * are refused, since only SNI could tell them apart and NLB does not route by SNI.
  * TCP and UDP listeners on one port merge into a TCP_UDP listener when their routes share a
  * backend; TLS passthrough is plain TCP; TLS terminate carries certificates.
  */
@@ -15,35 +18,80 @@ import type { ListenerModel } from "./model.ts";
 import type { ListenerProtocol } from "./rules.ts";
 import { TargetGroupSet, type TargetProtocol, targetGroupProps } from "./target-groups.ts";
 
+interface WeightedBackend {
+  backend: ResolvedBackend;
+  weight: number;
+}
+
+/** What an L4 route's one rule forwards to: valid backends by weight, and the invalid references' share. */
+interface L4Forward {
+  backends: WeightedBackend[];
+  /** Weight of backendRefs that do not resolve: their share of connections goes to an empty group. */
+  invalidWeight: number;
+}
+
 interface Served {
   listener: ResolvedListener;
   route: ResolvedRoute;
-  backend: ResolvedBackend | undefined;
+  forward: L4Forward;
 }
 
-/** The one backend an L4 route forwards to, or why it has none that NLB can express. */
-function singleBackend(route: ResolvedRoute): { backend: ResolvedBackend | undefined } | StatusProblem {
-  const live = route.rules.flatMap((r) => r.backends).filter((b) => b.weight > 0);
+/** NLB target group weights are 0–999 (weighted target groups for Network Load Balancers). */
+const MAX_NLB_WEIGHT = 999;
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** The forward of an L4 route's rule, or why a Network Load Balancer cannot express it. */
+function l4Forward(route: ResolvedRoute): L4Forward | StatusProblem {
   if (route.rules.length > 1) {
     return problem(
       Reason.UnsupportedValue,
-      `spec.rules: ${route.rules.length} rules; a Network Load Balancer listener forwards to one target group, so an L4 route may have one rule`,
+      `spec.rules: ${route.rules.length} rules; a Network Load Balancer listener has no rules, only one default action, so an L4 route may have one rule`,
     );
   }
-  const valid = live.filter((b) => !b.problem);
-  if (valid.length > 1 || (valid.length === 1 && live.length > 1)) {
+  const forward: L4Forward = { backends: [], invalidWeight: 0 };
+  for (const backend of route.rules[0]?.backends ?? []) {
+    if (backend.weight === 0) continue;
+    if (backend.problem) {
+      forward.invalidWeight += backend.weight;
+      continue;
+    }
+    if (backend.kind === "ServiceImport") {
+      return problem(
+        Reason.UnsupportedValue,
+        `spec.rules[0].backendRefs[${backend.index}]: ServiceImport backends are supported on VPC Lattice Gateways only`,
+      );
+    }
+    forward.backends.push({ backend, weight: backend.weight });
+  }
+  const weights = [
+    ...forward.backends.map((b) => b.weight),
+    ...(forward.invalidWeight > 0 ? [forward.invalidWeight] : []),
+  ];
+  const divisor = weights.reduce((d, w) => gcd(d, w), 0) || 1;
+  if (
+    forward.backends.length + (forward.invalidWeight > 0 ? 1 : 0) > 1 &&
+    weights.some((w) => w / divisor > MAX_NLB_WEIGHT)
+  ) {
     return problem(
       Reason.UnsupportedValue,
-      "spec.rules[0].backendRefs: a Network Load Balancer listener forwards to exactly one target group; weighted L4 backends are not supported",
+      `spec.rules[0].backendRefs: weights ${weights.join("/")} cannot be expressed exactly within a Network Load Balancer's target group weights 0–${MAX_NLB_WEIGHT}`,
     );
   }
-  if (valid[0]?.kind === "ServiceImport") {
-    return problem(
-      Reason.UnsupportedValue,
-      "spec.rules[0].backendRefs[0]: ServiceImport backends are supported on VPC Lattice Gateways only",
-    );
-  }
-  return { backend: valid[0] };
+  return forward;
+}
+
+function backendKey(b: ResolvedBackend): string {
+  return `${b.namespace}/${b.name}:${b.port}`;
+}
+
+/** Two routes on one port share a TCP_UDP listener only if they forward alike. */
+function forwardKey(f: L4Forward): string {
+  return [...f.backends.map((b) => `${backendKey(b.backend)}=${b.weight}`).sort(), `invalid=${f.invalidWeight}`].join(
+    ",",
+  );
 }
 
 export function buildNlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBuild {
@@ -60,22 +108,27 @@ export function buildNlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
       .sort((a, b) => compareAge(a.object, b.object));
     let winner: Served | undefined;
     for (const route of candidates) {
-      const choice = singleBackend(route);
-      if ("reason" in choice) {
-        routeProblems.set(route.key, choice);
+      const forward = l4Forward(route);
+      if ("reason" in forward) {
+        routeProblems.set(route.key, forward);
         continue;
       }
       if (winner) {
-        routeProblems.set(
-          route.key,
-          problem(
-            Reason.UnsupportedValue,
-            `listener ${listener.name} already serves ${winner.route.key} (the oldest route); a Network Load Balancer listener cannot choose between routes`,
-          ),
-        );
+        // TCPRoute and UDPRoute: every route is Accepted and the oldest receives the traffic, as
+        // the Gateway API prescribes (conformance TCPRouteMultipleRoutesAttachment). TLSRoutes are
+        // told apart by SNI, which an NLB listener cannot do: the newer ones are refused.
+        if (route.kind === "TLSRoute") {
+          routeProblems.set(
+            route.key,
+            problem(
+              Reason.UnsupportedValue,
+              `listener ${listener.name} already serves ${winner.route.key} (the oldest route); a Network Load Balancer listener cannot choose between routes: it does not route by SNI`,
+            ),
+          );
+        }
         continue;
       }
-      winner = { listener, route, backend: choice.backend };
+      winner = { listener, route, forward };
     }
     if (winner) served.push(winner);
   }
@@ -85,17 +138,18 @@ export function buildNlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
   for (const s of served) byPort.set(s.listener.port, [...(byPort.get(s.listener.port) ?? []), s]);
   for (const [port, all] of [...byPort.entries()].sort((a, b) => a[0] - b[0])) {
     let group = all;
-    const backendKey = (s: Served) => (s.backend ? `${s.backend.namespace}/${s.backend.name}:${s.backend.port}` : "");
-    if (new Set(group.map(backendKey)).size > 1) {
-      // One TCP_UDP listener forwards to one target group: the oldest route keeps the port.
+    const key = (s: Served) => forwardKey(s.forward);
+    if (new Set(group.map(key)).size > 1) {
+      // One port is one NLB listener with one default action: the oldest route keeps the port.
       const oldest = [...group].sort((a, b) => compareAge(a.route.object, b.route.object))[0];
-      group = group.filter((s) => backendKey(s) === (oldest ? backendKey(oldest) : ""));
+      group = group.filter((s) => key(s) === (oldest ? key(oldest) : ""));
+      const names = [...new Set(all.map((s) => s.listener.name))].join(", ");
       for (const s of all.filter((x) => !group.includes(x))) {
         routeProblems.set(
           s.route.key,
           problem(
             Reason.UnsupportedValue,
-            `TCP and UDP on port ${port} share one TCP_UDP listener, so their routes must use the same backend as ${oldest?.route.key}`,
+            `Gateway listeners ${names} share port ${port}, which is one Network Load Balancer listener with one default action (NLB routes by neither hostname nor SNI), so their routes must forward to the same backends with the same weights as ${oldest?.route.key}`,
           ),
         );
       }
@@ -120,24 +174,41 @@ export function buildNlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
     protocol = quicListenerProtocol(protocol, config);
     if (isQuic(protocol)) tgProtocol = protocol;
     const id = `${protocol}:${port}`;
-    const backend = first.backend;
-    const tgId = backend
-      ? targetGroups.forBackend(
-          backend,
-          tgProtocol,
-          undefined,
-          targetGroupProps(ctx.targetGroupConfigs, backend, {
-            kind: first.route.kind,
-            namespace: first.route.object.metadata.namespace ?? "default",
-            name: first.route.object.metadata.name,
-          }),
-        )
-      : targetGroups.sink(tgProtocol);
+    const route = first.route;
+    const routeRef = {
+      kind: route.kind,
+      namespace: route.object.metadata.namespace ?? "default",
+      name: route.object.metadata.name,
+    };
+    const parts = first.forward.backends.map((b) => ({
+      id: targetGroups.forBackend(
+        b.backend,
+        tgProtocol,
+        undefined,
+        targetGroupProps(ctx.targetGroupConfigs, b.backend, routeRef),
+      ),
+      weight: b.weight,
+    }));
+    // Invalid references keep their share, sent to a group without targets; no backend at all → the sink alone.
+    if (first.forward.invalidWeight > 0 || parts.length === 0) {
+      parts.push({ id: targetGroups.sink(tgProtocol), weight: first.forward.invalidWeight || 1 });
+    }
+    const merged = new Map<string, number>();
+    for (const p of parts) merged.set(p.id, (merged.get(p.id) ?? 0) + p.weight);
+    const divisor = [...merged.values()].reduce((d, w) => gcd(d, w), 0) || 1;
+    const weighted = [...merged].map(([targetGroupId, weight]) => ({ targetGroupId, weight: weight / divisor }));
+    const [firstGroup] = weighted;
+    if (!firstGroup) continue;
+    // One target group: weight 1, which AWS reports for every plain forward anyway.
+    const forwardAction = {
+      ...nlbForward(firstGroup.targetGroupId, config),
+      ...(weighted.length > 1 ? { targetGroups: weighted } : {}),
+    };
     const listener: ListenerModel = {
       id,
       port,
       protocol,
-      defaultActions: [nlbForward(tgId, config)],
+      defaultActions: [forwardAction],
       rules: [],
       gatewayListeners: group.map((s) => s.listener.id),
       tags: envelope.tagsFor(`listener:${id}`),

@@ -55,7 +55,13 @@ export function attachRoute(route: ResolvedRoute, ctx: AttachmentContext): void 
       attachments: [],
     };
     route.parents.push(parent);
-    const rejection = listenerSetProblem ?? gatewayProblem(gateway) ?? attach(route, parent, ref, listeners, ctx);
+    // A Gateway refused only for its listeners still says why its listeners would not take the
+    // route (conformance TCPRouteInvalidNonTCPListener: NotAllowedByListeners, not NoMatchingParent).
+    const rejection =
+      listenerSetProblem ??
+      (gatewayAccepted(gateway) || gateway.problem
+        ? (gatewayProblem(gateway) ?? attach(route, parent, ref, listeners, ctx))
+        : (attach(route, parent, ref, listeners, ctx) ?? gatewayProblem(gateway)));
     if (rejection) {
       parent.acceptedProblem = rejection;
       parent.attachments = [];

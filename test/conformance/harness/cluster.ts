@@ -28,6 +28,8 @@ export interface Pod {
   labels: Record<string, string>;
   /** Container port numbers by name, for Services whose targetPort is a name. */
   ports: Record<string, number>;
+  /** Literal container environment values (the UDP echo server reports SERVICE_NAME). */
+  env?: Record<string, string>;
 }
 
 export const ADDRESS_SUFFIX = ".elb.example";

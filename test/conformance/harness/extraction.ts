@@ -139,6 +139,7 @@ export interface WeightStep extends StepBase {
   kind: "weightDistribution";
   address: GatewayAddress;
   weights: Record<string, number>;
+  /** Absent for senders the extractor does not type (the UDP echo sender). */
   sampleKind?: "http" | "grpc" | "tcp";
   sample?: HttpRequestCase | GrpcRequestCase;
 }
@@ -152,6 +153,8 @@ export interface OtherStep extends StepBase {
   kind: "tcpRequest" | "udpRequest" | "goAssertion" | "call" | "sleep" | "skip" | "unresolved";
   address?: GatewayAddress;
   args?: Record<string, unknown>;
+  /** tcpRequest: tcp.ExpectedResponse; udpRequest: udp.ExpectedResponse. */
+  case?: Record<string, unknown>;
 }
 
 export type Step = StatusStep | HttpRequestStep | GrpcRequestStep | WeightStep | MutationStep | OtherStep;

@@ -265,8 +265,8 @@ export function albLimitFor(message: string): AlbLimit | undefined {
  * limit its route status reports, so an unsupported case is told apart from a failure).
  */
 export interface ConformanceClass {
-  dataPlane: "alb" | "lattice";
-  /** Short name in reports: `ALB`, `VPC Lattice`. */
+  dataPlane: "alb" | "lattice" | "nlb";
+  /** Short name in reports: `ALB`, `VPC Lattice`, `NLB`. */
   label: string;
   controllerName: string;
   claimed: ReadonlyMap<string, string>;

@@ -198,7 +198,11 @@ function addDeploymentPod(cluster: SimulatedCluster, doc: Doc): void {
     ? Object.fromEntries(Object.entries(templateMeta.labels).map(([k, v]) => [k, String(v)]))
     : {};
   const ports: Record<string, number> = {};
+  const env: Record<string, string> = {};
   for (const container of Array.isArray(podSpec.containers) ? podSpec.containers.filter(isDoc) : []) {
+    for (const variable of Array.isArray(container.env) ? container.env.filter(isDoc) : []) {
+      if (typeof variable.name === "string" && typeof variable.value === "string") env[variable.name] = variable.value;
+    }
     for (const port of Array.isArray(container.ports) ? container.ports.filter(isDoc) : []) {
       if (typeof port.name === "string" && typeof port.containerPort === "number")
         ports[port.name] = port.containerPort;
@@ -210,6 +214,7 @@ function addDeploymentPod(cluster: SimulatedCluster, doc: Doc): void {
     namespace: String(meta.namespace ?? "default"),
     labels,
     ports,
+    ...(Object.keys(env).length > 0 ? { env } : {}),
   });
 }
 

@@ -4,8 +4,9 @@
  *
  * Every assertion becomes a case: a status check (a `kubernetes.*` helper, or a transcribed
  * Go-written check) or a request case (an HTTP or gRPC request, a weight distribution, a
- * WebSocket dial). A case is pass, fail (with the reason), unsupported-by-ALB (only when the
- * status of the route involved says UnsupportedValue or IncompatibleFilters), or n/a.
+ * WebSocket dial; on the NLB class also TCP and UDP echoes, TLS connections and their per-sample
+ * Go checks). A case is pass, fail (with the reason), unsupported by the class's data plane (only
+ * when the status of the route involved says UnsupportedValue or IncompatibleFilters), or n/a.
  *
  * Unlike the Go suite, a failing step does not stop the test: later steps are still judged, each
  * on its own, so one broken precondition does not hide what else holds.
@@ -25,6 +26,16 @@ import { isGatewayAddress } from "./extraction.ts";
 import { ALB_CLASS, type ConformanceClass, isCoreGatewayHttp, limitFor, type Profile, profileOf } from "./features.ts";
 import { buildFixture, GATEWAY_CLASS_NAME } from "./fixtures.ts";
 import { applyMutation, type MutationResult } from "./mutations.ts";
+import {
+  checkL4Weights,
+  checkTcpAvailable,
+  checkTcpCase,
+  checkTlsRejection,
+  checkUdpCase,
+  type RuntimeResolver,
+  reachablePods,
+  type TcpCase,
+} from "./nlb-traffic.ts";
 import { type MatchRequest, routeMatchesRequest } from "./route-match.ts";
 import { type RouteRef, STATUS_HELPERS, type StatusEnv, type Verdict } from "./status-helpers.ts";
 import {
@@ -109,6 +120,10 @@ interface RunState {
   lastSecretFound: boolean;
   /** The Gateway the last address-producing helper waited for. */
   lastAddressRef?: GatewayRef;
+  /** NLB: the backend the last TCP request expected, the backends the last applied objects name, the last echo sender's address. */
+  lastTcpBackend?: string;
+  lastAppliedBackends: string[];
+  lastEchoAddress?: GatewayAddress;
   counters: Map<string, number>;
   fixtureProblems: string[];
 }
@@ -199,6 +214,45 @@ function unsupportedForRequest(
   return undefined;
 }
 
+const L4_ROUTE_KINDS = ["TCPRoute", "UDPRoute", "TLSRoute"];
+
+/** NLB: a rejected L4 route of the Gateway attached (by sectionName or port, or to all) to a listener on `port`. */
+function unsupportedForConnection(
+  state: RunState,
+  gatewayKey: string | undefined,
+  port: number | undefined,
+): Rejection | undefined {
+  if (!gatewayKey) return undefined;
+  const [gwNamespace, gwName] = gatewayKey.split("/");
+  const gateway = state.cluster.get("Gateway", gwNamespace, gwName ?? "");
+  const listeners = (gateway?.spec as { listeners?: { name: string; port: number }[] } | undefined)?.listeners ?? [];
+  for (const kind of L4_ROUTE_KINDS) {
+    for (const route of state.cluster.list(kind)) {
+      const namespace = route.metadata.namespace ?? "default";
+      const parents =
+        (route.spec as { parentRefs?: { name: string; namespace?: string; sectionName?: string; port?: number }[] })
+          ?.parentRefs ?? [];
+      const onPort = parents.some((p) => {
+        if (`${p.namespace ?? namespace}/${p.name}` !== gatewayKey) return false;
+        if (port === undefined) return true;
+        if (p.port !== undefined && p.port !== port) return false;
+        return p.sectionName === undefined || listeners.some((l) => l.name === p.sectionName && l.port === port);
+      });
+      if (!onPort) continue;
+      const rejection = rejectionOf(
+        state.cls.controllerName,
+        state.cluster,
+        kind,
+        namespace,
+        route.metadata.name,
+        gatewayKey,
+      );
+      if (rejection) return rejection;
+    }
+  }
+  return undefined;
+}
+
 function judged(
   cls: ConformanceClass,
   verdict: { ok: boolean; detail: string },
@@ -238,7 +292,10 @@ function requestCase(
   const t = target(state, address);
   if ("error" in t) return { outcome: "fail", reason: t.error };
   const verdict = check(env, t);
-  const rejection = verdict.ok ? undefined : unsupportedForRequest(state, verdict.matchRequest, verdict.gatewayKey);
+  const rejection = verdict.ok
+    ? undefined
+    : (unsupportedForRequest(state, verdict.matchRequest, verdict.gatewayKey) ??
+      (state.cls.dataPlane === "nlb" ? unsupportedForConnection(state, verdict.gatewayKey, t.port) : undefined));
   return judged(state.cls, verdict, rejection);
 }
 
@@ -292,6 +349,60 @@ function goAssertion(
       : { outcome: "fail", reason: "infra-backend-v1 has no pods" };
   }
   return { outcome: "na", reason: `Go-written check not transcribed: ${source.slice(0, 160)}` };
+}
+
+/**
+ * `$runtime` values of the layer-4 tests: `hostnames[0]` (and `hostnamesPassthrough[0]`) is the
+ * first hostname of the test's TLSRoute, as GatewayAndTLSRoutesMustBeAccepted returns it.
+ */
+function runtimeResolver(state: RunState): RuntimeResolver {
+  return (value) => {
+    if (typeof value === "string") return value;
+    const runtime = (value as { $runtime?: unknown } | null | undefined)?.$runtime;
+    if (typeof runtime !== "string" || !/^hostnames\w*\[0\]$/.test(runtime)) return undefined;
+    const route = state.env.testObjects.find(
+      (o) => o.kind === "TLSRoute" && ((o.spec as { hostnames?: string[] } | undefined)?.hostnames ?? []).length > 0,
+    );
+    return (route?.spec as { hostnames?: string[] } | undefined)?.hostnames?.[0];
+  };
+}
+
+/** The protocol of the Gateway listener an address names (or the Gateway's first listener). */
+function listenerProtocolOf(state: RunState, address: GatewayAddress): string | undefined {
+  const gateway = state.cluster.get("Gateway", address.gateway.namespace, address.gateway.name);
+  const listeners =
+    (gateway?.spec as { listeners?: { name: string; protocol: string }[] } | undefined)?.listeners ?? [];
+  const named = address.gateway.listenerNames?.[0];
+  return (listeners.find((l) => l.name === named) ?? listeners[0])?.protocol;
+}
+
+/**
+ * TCPRouteMultipleRoutesAttachment's per-sample Go checks over tcp.EchoSendOnce: every pod a
+ * connection can reach has the older route's backend prefix (the backend the test's TCP request
+ * expected) and none the newer route's (the backend the objects it applied name).
+ */
+function nlbSampleAssertion(state: RunState, source: string): Pick<CaseResult, "outcome" | "reason"> | undefined {
+  const newer = source.includes("strings.HasPrefix(pod, newerBackendPrefix)");
+  const older = source.includes("strings.HasPrefix(pod, olderBackendPrefix)");
+  if (!newer && !older) return undefined;
+  const address = state.lastEchoAddress;
+  if (!address) return { outcome: "fail", reason: "no tcp.EchoSendOnce before the per-sample check" };
+  const t = target(state, address);
+  if ("error" in t) return { outcome: "fail", reason: t.error };
+  const reached = reachablePods(trafficEnv(state), t);
+  if (reached.error) return { outcome: "fail", reason: `a sample is not answered: ${reached.error}` };
+  const names = reached.pods.map((p) => p.name);
+  if (newer) {
+    const hit = names.find((n) => state.lastAppliedBackends.some((b) => n.startsWith(`${b}-`)));
+    return hit
+      ? { outcome: "fail", reason: `a sample reaches ${hit}, a backend of the newer route` }
+      : { outcome: "pass", reason: `no sample reaches ${state.lastAppliedBackends.join(", ")}: ${reached.via}` };
+  }
+  const expected = state.lastTcpBackend;
+  const stray = names.find((n) => !expected || !n.startsWith(`${expected}-`));
+  return stray === undefined
+    ? { outcome: "pass", reason: `every sample reaches ${expected}: ${reached.via}` }
+    : { outcome: "fail", reason: `a sample reaches ${stray}, expected ${expected ?? "(unknown)"}-*` };
 }
 
 const TRAFFIC_CALLS = new Set([
@@ -352,6 +463,7 @@ export function runTest(moduleDir: string, test: ConformanceTestEntry, cls: Conf
     },
     portless: new Set(),
     lastSecretFound: true,
+    lastAppliedBackends: [],
     counters: new Map(),
     fixtureProblems: fixture.problems.map((p) => `${p.source}: ${p.message}`),
   };
@@ -410,12 +522,24 @@ export function runTest(moduleDir: string, test: ConformanceTestEntry, cls: Conf
         break;
       }
       case "goAssertion": {
+        const sample = cls.dataPlane === "nlb" ? nlbSampleAssertion(state, step.source ?? "") : undefined;
+        if (sample) {
+          record(step, "request", sample);
+          break;
+        }
         const judgement = goAssertion(state, step, test.steps, index);
         if (judgement) record(step, "status", judgement);
         break;
       }
       case "mutation": {
         const applied = applyMutation(state.cluster, step.mutation, fixture.problems);
+        if (step.mutation.operation === "apply") {
+          state.lastAppliedBackends = (step.mutation.objects ?? []).flatMap((o) =>
+            ((o.spec as { rules?: { backendRefs?: { name: string }[] }[] } | undefined)?.rules ?? []).flatMap((r) =>
+              (r.backendRefs ?? []).map((b) => b.name),
+            ),
+          );
+        }
         if (applied.changed) state.lastMutation = applied.changed;
         if (!applied.ok) record(step, "status", { outcome: "fail", reason: `mutation failed: ${applied.detail}` });
         break;
@@ -444,6 +568,16 @@ export function runTest(moduleDir: string, test: ConformanceTestEntry, cls: Conf
       case "weightDistribution": {
         const sample = step.sample;
         const kind = step.sampleKind;
+        if (cls.dataPlane === "nlb" && !sample && (kind === "tcp" || kind === undefined)) {
+          // The UDP echo sender is untyped in the extraction: the listener the address names says which.
+          const protocol = kind === "tcp" || listenerProtocolOf(state, step.address) !== "UDP" ? "TCP" : "UDP";
+          record(
+            step,
+            "request",
+            requestCase(state, (env, t) => checkL4Weights(env, t, step.weights, protocol), step.address),
+          );
+          break;
+        }
         if (!sample || (kind !== "http" && kind !== "grpc")) {
           record(step, "request", {
             outcome: "na",
@@ -464,10 +598,26 @@ export function runTest(moduleDir: string, test: ConformanceTestEntry, cls: Conf
       }
       case "tcpRequest":
       case "udpRequest":
-        record(step, "request", {
-          outcome: "na",
-          reason: `layer-4 request: not modelled for ${cls.label}`,
-        });
+        if (cls.dataPlane !== "nlb") {
+          record(step, "request", { outcome: "na", reason: `layer-4 request: not modelled for ${cls.label}` });
+          break;
+        }
+        if (step.kind === "tcpRequest") {
+          const c = (step.case ?? {}) as unknown as TcpCase;
+          state.lastTcpBackend = c.backend;
+          record(
+            step,
+            "request",
+            requestCase(state, (env, t) => checkTcpCase(env, t, c, step.args, runtimeResolver(state)), step.address),
+          );
+        } else {
+          const c = (step.case ?? {}) as { service?: string; namespace?: string };
+          record(
+            step,
+            "request",
+            requestCase(state, (env, t) => checkUdpCase(env, t, c), step.address),
+          );
+        }
         break;
       case "call": {
         if (step.helper === "kubernetes.GetTLSSecret") {
@@ -485,6 +635,31 @@ export function runTest(moduleDir: string, test: ConformanceTestEntry, cls: Conf
               (env, t) => checkWebSocket(env, t, path),
               address ? { ...address, $runtime: "gatewayAddress" } : undefined,
             ),
+          );
+        } else if (cls.dataPlane === "nlb" && step.helper === "tcp.EchoSendOnce") {
+          // Each sample's pod is judged by the Go checks that follow (nlbSampleAssertion).
+          if (step.address) state.lastEchoAddress = step.address;
+        } else if (cls.dataPlane === "nlb" && step.helper === "tcp.ExpectAddressBeAvailable") {
+          record(
+            step,
+            "request",
+            requestCase(state, (env, t) => checkTcpAvailable(env, t), step.address),
+          );
+        } else if (cls.dataPlane === "nlb" && step.helper === "udp.ExpectEchoResponse") {
+          record(
+            step,
+            "request",
+            requestCase(state, (env, t) => checkUdpCase(env, t, {}), step.address),
+          );
+        } else if (
+          cls.dataPlane === "nlb" &&
+          step.helper === "tls.MakeTLSConnectionAndExpectEventuallyConnectionRejection"
+        ) {
+          const sni = runtimeResolver(state)(step.args?.serverName);
+          record(
+            step,
+            "request",
+            requestCase(state, (env, t) => checkTlsRejection(env, t, sni), step.address),
           );
         } else if (TRAFFIC_CALLS.has(step.helper)) {
           record(step, "request", {

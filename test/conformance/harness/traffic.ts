@@ -1,6 +1,7 @@
 /**
  * Requests against the desired ALB model (or, for a Lattice Gateway, the Lattice model: see
- * lattice-traffic.ts), judged as the suite judges real responses.
+ * lattice-traffic.ts; for an NLB Gateway, the NLB model: see nlb-traffic.ts), judged as the suite
+ * judges real responses.
  *
  * A request goes to the Gateway's address and port (the listener the address names, or one the
  * test joined), reaches the ALB listener on that port of the Gateway's model, and is evaluated by
@@ -26,6 +27,7 @@ import type { Translation } from "../../../shared/translate.ts";
 import type { Pod, SimulatedCluster } from "./cluster.ts";
 import type { GatewayAddress, GrpcRequestCase, HttpRequestCase } from "./extraction.ts";
 import { deliverLattice } from "./lattice-traffic.ts";
+import { deliverNlb, nlbModelOf } from "./nlb-traffic.ts";
 import type { MatchRequest } from "./route-match.ts";
 
 export interface TrafficEnv {
@@ -157,6 +159,7 @@ export function deliver(env: TrafficEnv, target: Target, tx: Transmission): Deli
   const base = { matchRequest, gatewayKey: target.gatewayKey };
   const lattice = env.translation.lattice.gateways.find((b) => b.model.gatewayKey === target.gatewayKey);
   if (lattice) return deliverLattice(env, target, tx, lattice.model, base);
+  if (nlbModelOf(env, target.gatewayKey)) return deliverNlb(env, { ...target, port }, tx, base);
   const model = loadBalancerOf(env, target.gatewayKey);
   if (!model)
     return { ok: false, error: `Gateway ${target.gatewayKey} has no Application Load Balancer in the model`, ...base };
