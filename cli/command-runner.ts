@@ -39,7 +39,8 @@ export async function runCommand(
       return EXIT_USAGE;
     }
     io.stderr.write(`switchyard ${name}: ${oneLine(explainFailure(error, context.settings))}\n`);
-    if (process.env.SWITCHYARD_DEBUG === "1" && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    if (process.env.SWITCHYARD_DEBUG === "1" && error instanceof Error && error.stack)
+      io.stderr.write(`${error.stack}\n`);
     return EXIT_ERROR;
   }
 }

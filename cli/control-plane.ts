@@ -162,7 +162,8 @@ export class ControlPlane {
     this.#account ??= this.settings.controlPlaneAccount
       ? Promise.resolve(this.settings.controlPlaneAccount)
       : this.sts.send(new GetCallerIdentityCommand({})).then((identity) => {
-          if (!identity.Account) throw new Error("STS GetCallerIdentity returned no account: pass --control-plane-account");
+          if (!identity.Account)
+            throw new Error("STS GetCallerIdentity returned no account: pass --control-plane-account");
           return identity.Account;
         });
     return this.#account;

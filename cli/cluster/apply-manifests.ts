@@ -23,10 +23,7 @@ export async function applyManifests(
   progress: (object: AppliedObject) => void,
 ): Promise<AppliedObject[]> {
   const api = KubernetesObjectApi.makeApiClient(kubeConfig);
-  const objects: Manifest[] = [
-    { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } },
-    ...manifests,
-  ];
+  const objects: Manifest[] = [{ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } }, ...manifests];
   const applied: AppliedObject[] = [];
   for (const object of objects) {
     await api.patch(object, undefined, undefined, FIELD_MANAGER, false, PatchStrategy.ServerSideApply);

@@ -42,7 +42,8 @@ export function chartDefaults(chartDir = CHART_DIR): ChartDefaults {
   const values: unknown = parse(readFileSync(join(chartDir, "values.yaml"), "utf8"));
   if (!isRecord(values)) throw new Error(`${chartDir}/values.yaml is not a mapping`);
   const chart: unknown = parse(readFileSync(join(chartDir, "Chart.yaml"), "utf8"));
-  if (!isRecord(chart) || typeof chart.appVersion !== "string") throw new Error(`${chartDir}/Chart.yaml has no appVersion`);
+  if (!isRecord(chart) || typeof chart.appVersion !== "string")
+    throw new Error(`${chartDir}/Chart.yaml has no appVersion`);
   return { values, appVersion: chart.appVersion };
 }
 
@@ -186,8 +187,16 @@ export function forwarderManifests(
               imagePullPolicy: image.pullPolicy,
               env,
               ports: [{ name: "http-metrics", containerPort: metricsPort, protocol: "TCP" }],
-              livenessProbe: { httpGet: { path: "/healthz", port: "http-metrics" }, periodSeconds: 10, failureThreshold: 3 },
-              readinessProbe: { httpGet: { path: "/readyz", port: "http-metrics" }, periodSeconds: 5, failureThreshold: 2 },
+              livenessProbe: {
+                httpGet: { path: "/healthz", port: "http-metrics" },
+                periodSeconds: 10,
+                failureThreshold: 3,
+              },
+              readinessProbe: {
+                httpGet: { path: "/readyz", port: "http-metrics" },
+                periodSeconds: 5,
+                failureThreshold: 2,
+              },
               resources: v.resources,
               securityContext: {
                 allowPrivilegeEscalation: false,
@@ -259,7 +268,11 @@ const WATCH_RULES = [
     ],
     verbs: ["get", "list", "watch"],
   },
-  { apiGroups: ["multicluster.x-k8s.io"], resources: ["serviceexports", "serviceimports"], verbs: ["get", "list", "watch"] },
+  {
+    apiGroups: ["multicluster.x-k8s.io"],
+    resources: ["serviceexports", "serviceimports"],
+    verbs: ["get", "list", "watch"],
+  },
   { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
   { apiGroups: [""], resources: ["services", "namespaces"], verbs: ["get", "list", "watch"] },
   { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] },

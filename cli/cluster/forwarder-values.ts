@@ -45,7 +45,10 @@ export function forwarderValues(cluster: RegisteredCluster, endpoints: ControlPl
     throw new RegistrationFlagError("--events-queue-url", `not a URL: ${endpoints.eventsQueueUrl}`);
   }
   if (!events.pathname.endsWith(".fifo")) {
-    throw new RegistrationFlagError("--events-queue-url", "must be the control plane's events FIFO queue (ends in .fifo)");
+    throw new RegistrationFlagError(
+      "--events-queue-url",
+      "must be the control plane's events FIFO queue (ends in .fifo)",
+    );
   }
   if (endpoints.claimCheckBucket === "") throw new RegistrationFlagError("--claim-check-bucket", "required");
   const viaForwarder = cluster.statusMode === "via-forwarder";

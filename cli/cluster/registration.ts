@@ -70,7 +70,8 @@ export function registrationFromFlags(
     if (flags[flag] === undefined || flags[flag] === "") throw new RegistrationFlagError(`--${flag}`, "required");
   }
   const region = flags.region ?? options.defaultRegion;
-  if (region === undefined || region === "") throw new RegistrationFlagError("--region", "required (or set AWS_REGION)");
+  if (region === undefined || region === "")
+    throw new RegistrationFlagError("--region", "required (or set AWS_REGION)");
   const byName = flags["eks-cluster-name"];
   const endpoint = flags["eks-endpoint"];
   if ((byName === undefined) === (endpoint === undefined)) {

@@ -190,7 +190,9 @@ async function register(
         : undefined);
     if (statusQueueUrl) endpoints.statusQueueUrl = statusQueueUrl;
     if (endpoints.claimCheckBucket === "") {
-      throw new UsageError("--claim-check-bucket is required without --queue-prefix (or set SWITCHYARD_CLAIM_CHECK_BUCKET)");
+      throw new UsageError(
+        "--claim-check-bucket is required without --queue-prefix (or set SWITCHYARD_CLAIM_CHECK_BUCKET)",
+      );
     }
     // Everything is checked before the registry is written.
     const forwarder = forwarderValues(cluster, endpoints);
@@ -228,7 +230,9 @@ async function register(
 
     let applied: Awaited<ReturnType<typeof applyManifests>> | undefined;
     if (kubeConfig && manifests) {
-      io.stderr.write(`applying ${manifests.length + 1} object(s) to ${kubeConfig.getCurrentCluster()?.server ?? "the cluster"}\n`);
+      io.stderr.write(
+        `applying ${manifests.length + 1} object(s) to ${kubeConfig.getCurrentCluster()?.server ?? "the cluster"}\n`,
+      );
       try {
         applied = await applyManifests(kubeConfig, namespace, manifests, (o) =>
           io.stderr.write(`  applied ${o.kind} ${o.namespace ? `${o.namespace}/` : ""}${o.name}\n`),
@@ -281,7 +285,9 @@ function loadKubeConfig(file: string | undefined): KubeConfig {
     throw new UsageError(`--kubeconfig ${file ?? "(default)"}: ${(error as Error).message}`);
   }
   if (!kc.getCurrentCluster()) {
-    throw new UsageError("--apply needs a cluster: pass --kubeconfig FILE or set KUBECONFIG (no current context found)");
+    throw new UsageError(
+      "--apply needs a cluster: pass --kubeconfig FILE or set KUBECONFIG (no current context found)",
+    );
   }
   return kc;
 }
@@ -351,7 +357,15 @@ async function list(
 /** Columns padded to their widest cell. */
 export function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  return rows.map((r) => `${r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd()}\n`).join("");
+  return rows
+    .map(
+      (r) =>
+        `${r
+          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+          .join("  ")
+          .trimEnd()}\n`,
+    )
+    .join("");
 }
 
 async function remove(

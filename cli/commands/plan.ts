@@ -17,7 +17,13 @@ import { formatProblem } from "../../shared/manifest/problem.ts";
 import { snapshotOf } from "../../shared/snapshot.ts";
 import { translate } from "../../shared/translate.ts";
 import { EXIT_CHANGES, runCommand } from "../command-runner.ts";
-import { CONTROL_PLANE_HELP, CONTROL_PLANE_OPTIONS, ControlPlane, controlPlaneSettings, type Env } from "../control-plane.ts";
+import {
+  CONTROL_PLANE_HELP,
+  CONTROL_PLANE_OPTIONS,
+  ControlPlane,
+  controlPlaneSettings,
+  type Env,
+} from "../control-plane.ts";
 import { type LiveCluster, type ObservedFrom, observeLive, openCluster, stateOf } from "../live.ts";
 import type { Io } from "../main.ts";
 import { DEFAULT_MAX_FILE_BYTES, loadFiles, parseByteSize, readBounded } from "../manifests.ts";
@@ -79,7 +85,8 @@ export async function planCommand(argv: readonly string[], io: Io, env: Env = pr
   const live = args.values.live ?? false;
   if (live && !args.values.diff) return fail("--live plans the changes against AWS: add --diff");
   if (live && args.values.observed !== undefined) return fail("--live and --observed: choose one");
-  if (live && !args.values["cluster-id"]) return fail("--live needs --cluster-id ID (the registered cluster the manifests belong to)");
+  if (live && !args.values["cluster-id"])
+    return fail("--live needs --cluster-id ID (the registered cluster the manifests belong to)");
   if (args.values["detailed-exitcode"] && !args.values.diff) return fail("--detailed-exitcode needs --diff");
   let observed: Record<string, ObservedElb> = {};
   const observedFile = args.values.observed;
@@ -153,45 +160,45 @@ export async function planCommand(argv: readonly string[], io: Io, env: Env = pr
     diffs: Diff[] | undefined,
     extra: { awsCalls?: unknown } = {},
   ): number {
-  if (output === "text") {
-    io.stdout.write(renderPlanText(translation, rejected, loaded.files.length, warnings));
-    for (const d of diffs ?? []) {
-      const against = d.observedFrom
-        ? d.observedFrom === "state-record"
-          ? " (live: the state record's resources, re-read from AWS)"
-          : " (live: found by ownership tags; no usable state record)"
-        : args.values.observed
-          ? ""
-          : " (against an empty account)";
-      io.stdout.write(`Changes for Gateway ${d.gateway}${against}:\n`);
-      if (d.replacement) io.stdout.write(`  ! the load balancer is replaced: ${d.replacement}\n`);
-      if (d.operations.length === 0) io.stdout.write("  nothing to change\n");
-      d.operations.forEach((op, i) => {
-        io.stdout.write(`  ${String(i + 1).padStart(3)}. ${describeOperation(op)}\n`);
-      });
-      io.stdout.write("\n");
+    if (output === "text") {
+      io.stdout.write(renderPlanText(translation, rejected, loaded.files.length, warnings));
+      for (const d of diffs ?? []) {
+        const against = d.observedFrom
+          ? d.observedFrom === "state-record"
+            ? " (live: the state record's resources, re-read from AWS)"
+            : " (live: found by ownership tags; no usable state record)"
+          : args.values.observed
+            ? ""
+            : " (against an empty account)";
+        io.stdout.write(`Changes for Gateway ${d.gateway}${against}:\n`);
+        if (d.replacement) io.stdout.write(`  ! the load balancer is replaced: ${d.replacement}\n`);
+        if (d.operations.length === 0) io.stdout.write("  nothing to change\n");
+        d.operations.forEach((op, i) => {
+          io.stdout.write(`  ${String(i + 1).padStart(3)}. ${describeOperation(op)}\n`);
+        });
+        io.stdout.write("\n");
+      }
+    } else {
+      const document = {
+        rejected,
+        warnings,
+        graph: summarizeGraph(translation.graph),
+        loadBalancers: translation.loadBalancers.map((b) => b.model),
+        lattice: translation.lattice.gateways.map((b) => b.model),
+        ...(translation.lattice.exports.length ? { latticeExports: translation.lattice.exports } : {}),
+        statuses: translation.statuses,
+        ...(diffs ? { changes: diffs } : {}),
+        ...extra,
+      };
+      io.stdout.write(
+        output === "json" ? `${JSON.stringify(document, null, 2)}\n` : stringify(document, { lineWidth: 0 }),
+      );
     }
-  } else {
-    const document = {
-      rejected,
-      warnings,
-      graph: summarizeGraph(translation.graph),
-      loadBalancers: translation.loadBalancers.map((b) => b.model),
-      lattice: translation.lattice.gateways.map((b) => b.model),
-      ...(translation.lattice.exports.length ? { latticeExports: translation.lattice.exports } : {}),
-      statuses: translation.statuses,
-      ...(diffs ? { changes: diffs } : {}),
-      ...extra,
-    };
-    io.stdout.write(
-      output === "json" ? `${JSON.stringify(document, null, 2)}\n` : stringify(document, { lineWidth: 0 }),
-    );
-  }
-  if (rejected.length > 0 || notAccepted(translation.statuses).length > 0) return 1;
-  if (args.values["detailed-exitcode"] && diffs?.some((d) => d.operations.length > 0 || d.replacement)) {
-    return EXIT_CHANGES;
-  }
-  return 0;
+    if (rejected.length > 0 || notAccepted(translation.statuses).length > 0) return 1;
+    if (args.values["detailed-exitcode"] && diffs?.some((d) => d.operations.length > 0 || d.replacement)) {
+      return EXIT_CHANGES;
+    }
+    return 0;
   }
 }
 
