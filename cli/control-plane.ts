@@ -77,6 +77,14 @@ export class UsageError extends Error {
   }
 }
 
+/** A failure whose message already says what to do next: printed as is, exit 1. */
+export class CommandFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CommandFailure";
+  }
+}
+
 const ACCOUNT = /^\d{12}$/;
 
 function url(flag: string, value: string | undefined): string | undefined {
@@ -179,7 +187,15 @@ export class ControlPlane {
 
   /** A queue's URL by name (GetQueueUrl: read-only). */
   async queueUrl(name: string): Promise<string> {
-    const { QueueUrl } = await this.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+    const { QueueUrl } = await this.sqs.send(new GetQueueUrlCommand({ QueueName: name })).catch((error: unknown) => {
+      const code = awsErrorCode(error);
+      if (code === "QueueDoesNotExist" || code === "AWS.SimpleQueueService.NonExistentQueue") {
+        throw new CommandFailure(
+          `no queue ${name} at ${this.settings.awsEndpoint ?? `AWS in ${this.settings.region}`}: check --queue-prefix, or give the queue's URL (--events-queue-url, --status-queue-url)`,
+        );
+      }
+      throw error;
+    });
     if (QueueUrl === undefined) throw new Error(`GetQueueUrl ${name} returned no URL`);
     return QueueUrl;
   }
@@ -206,6 +222,7 @@ function causeCode(error: unknown): string | undefined {
  * `settings` names the table and endpoints the command used.
  */
 export function explainFailure(error: unknown, settings?: ControlPlaneSettings): string {
+  if (error instanceof CommandFailure) return error.message;
   const code = awsErrorCode(error);
   const message = error instanceof Error ? error.message : String(error);
   const where = (endpoint: string | undefined) => endpoint ?? `AWS in ${settings?.region ?? "the configured Region"}`;

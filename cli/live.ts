@@ -11,10 +11,10 @@ import type { ObservedElb } from "../shared/elb/observed.ts";
 import { clusterGatewayKey, type GatewayKey } from "../shared/keys.ts";
 import type { RegisteredCluster } from "../shared/registry/cluster.ts";
 import type { StoredGatewayState } from "../shared/store/state.ts";
-import type { ControlPlane } from "./control-plane.ts";
+import { CommandFailure, type ControlPlane } from "./control-plane.ts";
 
 /** A cluster id that is not in the registry: what to do about it. */
-export class ClusterUnknown extends Error {
+export class ClusterUnknown extends CommandFailure {
   constructor(clusterId: string, table: string) {
     super(
       `cluster ${clusterId} is not registered in ${table}: register it first (switchyard cluster register --help), or check --cluster-id with \`switchyard cluster list\``,

@@ -15,8 +15,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import type { KubeObjectJson } from "../../shared/events/event.ts";
 import { clusterGatewayKey } from "../../shared/keys.ts";
-import { DynamoDbObjectMirror } from "../../shared/mirror/dynamodb/object-mirror.ts";
 import type { KnownKind } from "../../shared/manifest/kinds.ts";
+import { DynamoDbObjectMirror } from "../../shared/mirror/dynamodb/object-mirror.ts";
 import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
 import { dynamoDbSettings, motoSettings, resetMoto, uniqueName } from "../env/clients.ts";
 import {
@@ -144,7 +144,16 @@ describe("switchyard plan --live, apply and status against moto", () => {
     await elb.send(new DeleteListenerCommand({ ListenerArn: listener }));
     elb.destroy();
 
-    const plan = await cli("plan", "--diff", "--live", "--cluster-id", CLUSTER, "-f", QUICKSTART, "--detailed-exitcode");
+    const plan = await cli(
+      "plan",
+      "--diff",
+      "--live",
+      "--cluster-id",
+      CLUSTER,
+      "-f",
+      QUICKSTART,
+      "--detailed-exitcode",
+    );
     expect(plan.code, plan.stderr).toBe(3);
     expect(plan.stdout).toContain("live: the state record's resources, re-read from AWS");
     expect(plan.stdout).toContain("+ listener HTTP:80");
@@ -178,7 +187,12 @@ describe("switchyard plan --live, apply and status against moto", () => {
             }
           : { ...object, metadata: { ...metadata, uid: `u${i}`, resourceVersion: "10" } };
       await mirror.upsert(
-        { cluster: CLUSTER, kind: object.kind as KnownKind, ...(metadata.namespace ? { namespace: metadata.namespace } : {}), name: metadata.name },
+        {
+          cluster: CLUSTER,
+          kind: object.kind as KnownKind,
+          ...(metadata.namespace ? { namespace: metadata.namespace } : {}),
+          name: metadata.name,
+        },
         `u${i}`,
         10n,
         withStatus,
@@ -190,7 +204,12 @@ describe("switchyard plan --live, apply and status against moto", () => {
         .filter(({ o }) => o.kind === kind)
         .map(({ o, i }) => {
           const m = o.metadata as { name: string; namespace?: string };
-          return { ...(m.namespace ? { namespace: m.namespace } : {}), name: m.name, uid: `u${i}`, resourceVersion: "10" };
+          return {
+            ...(m.namespace ? { namespace: m.namespace } : {}),
+            name: m.name,
+            uid: `u${i}`,
+            resourceVersion: "10",
+          };
         });
       await mirror.applySnapshot({ cluster: CLUSTER, kind, items, resourceVersion: 10n }, Date.now());
     }

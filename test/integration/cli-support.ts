@@ -42,7 +42,11 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
 
 /** Credentials of the CLI's own: moto maps unknown keys to its default account, and the recorder can tell them apart. */
 export function cliCredentials(tag: string): AwsCredentials {
-  const suffix = tag.toUpperCase().replace(/[^A-Z0-9]/g, "").padEnd(16, "0").slice(0, 16);
+  const suffix = tag
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, "")
+    .padEnd(16, "0")
+    .slice(0, 16);
   return { accessKeyId: `AKIA${suffix}`, secretAccessKey: "testing" };
 }
 
