@@ -111,11 +111,13 @@ export async function clusterCommand(argv: readonly string[], io: Io, env: Env =
   const [sub, ...rest] = argv;
   switch (sub) {
     case undefined:
+      io.stderr.write(CLUSTER_USAGE);
+      return EXIT_USAGE;
     case "help":
     case "--help":
     case "-h":
       io.stdout.write(CLUSTER_USAGE);
-      return sub === undefined ? EXIT_USAGE : EXIT_OK;
+      return EXIT_OK;
     case "register":
       return runCommand("cluster register", io, "cluster register", (context) => register(rest, io, env, context));
     case "list":
