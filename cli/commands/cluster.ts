@@ -169,15 +169,17 @@ async function register(
     );
   }
   const kubeConfig = values.apply ? loadKubeConfig(values.kubeconfig) : undefined;
+  const registrationOptions = {
+    ...(caData !== undefined ? { caData } : {}),
+    ...(env.AWS_REGION ? { defaultRegion: env.AWS_REGION } : {}),
+  };
+  // Every check that does not depend on the control plane's account, before any AWS call.
+  registrationFromFlags(values, { ...registrationOptions, controlPlaneAccount: values.account ?? "" });
 
   const plane = new ControlPlane(settings);
   try {
     const controlPlaneAccount = await plane.account();
-    const cluster = registrationFromFlags(values, {
-      controlPlaneAccount,
-      ...(caData !== undefined ? { caData } : {}),
-      ...(env.AWS_REGION ? { defaultRegion: env.AWS_REGION } : {}),
-    });
+    const cluster = registrationFromFlags(values, { ...registrationOptions, controlPlaneAccount });
     const endpoints: ControlPlaneEndpoints = {
       eventsQueueUrl: eventsQueueUrl || (await plane.queueUrl(`${prefix}-events.fifo`)),
       claimCheckBucket:

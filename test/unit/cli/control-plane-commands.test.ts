@@ -56,6 +56,32 @@ describe("usage errors exit 2 with one line naming the problem, before any AWS c
     [["cluster", "list", "--table", "table", "-o", "yaml"], "-o must be text or json"],
     [["cluster", "register", "--table", "table", "--manifests", "--apply"], "--manifests and --apply: choose one"],
     [["cluster", "register", "--table", "table", "--cluster-id", "x"], "--events-queue-url URL or --queue-prefix"],
+    [["cluster", "register", "--table", "table", "--queue-prefix", "p", "--cluster-id", "x"], "--account: required"],
+    [
+      [
+        "cluster",
+        "register",
+        "--table",
+        "table",
+        "--queue-prefix",
+        "p",
+        "--cluster-id",
+        "x",
+        "--account",
+        "123456789012",
+        "--vpc-id",
+        "vpc-12345678",
+        "--sender-principal",
+        "arn:aws:iam::123456789012:role/f",
+        "--eks-cluster-name",
+        "e",
+        "--region",
+        "us-east-1",
+        "--status-mode",
+        "later",
+      ],
+      "--status-mode: must be direct or via-forwarder",
+    ],
   ];
   for (const [argv, message] of cases) {
     it(argv.join(" "), async () => {
