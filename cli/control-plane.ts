@@ -8,6 +8,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { awsErrorCode } from "../shared/aws/errors.ts";
+import { DataPlaneOperationError } from "../shared/reconcile/ports.ts";
 import { DynamoDbClusterRegistry } from "../shared/registry/dynamodb.ts";
 import { createDynamoDbStores } from "../shared/store/dynamodb/stores.ts";
 
@@ -207,6 +208,15 @@ export class ControlPlane {
   }
 }
 
+const REFUSED = new Set([
+  "AccessDenied",
+  "AccessDeniedException",
+  "UnauthorizedOperation",
+  "RoleRequired",
+  "ExternalIdRequired",
+  "AccountMismatch",
+]);
+
 function causeCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
@@ -223,6 +233,13 @@ function causeCode(error: unknown): string | undefined {
  */
 export function explainFailure(error: unknown, settings?: ControlPlaneSettings): string {
   if (error instanceof CommandFailure) return error.message;
+  if (error instanceof DataPlaneOperationError) {
+    // A read the reconciler's port made in the cluster's account (observe, discover, an operation).
+    const hint = REFUSED.has(error.code)
+      ? ": check the cluster's reconcile role (switchyard cluster list) and its permissions"
+      : "";
+    return `${error.operation} failed in the cluster's account: ${error.code}: ${error.message}${hint}`;
+  }
   const code = awsErrorCode(error);
   const message = error instanceof Error ? error.message : String(error);
   const where = (endpoint: string | undefined) => endpoint ?? `AWS in ${settings?.region ?? "the configured Region"}`;

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { chartDefaults, forwarderManifests } from "../../../cli/cluster/forwarder-manifests.ts";
 import { forwarderValues, queueRegion } from "../../../cli/cluster/forwarder-values.ts";
 import { RegistrationFlagError, registrationFromFlags } from "../../../cli/cluster/registration.ts";
-import { controlPlaneSettings, outputFormat, UsageError } from "../../../cli/control-plane.ts";
+import { controlPlaneSettings, explainFailure, outputFormat, UsageError } from "../../../cli/control-plane.ts";
+import { ElbOperationError } from "../../../shared/reconcile/ports.ts";
 import type { RegisteredCluster } from "../../../shared/registry/cluster.ts";
 
 const HOME = "123456789012";
@@ -193,5 +194,27 @@ describe("control-plane flags", () => {
     expect(outputFormat(undefined)).toBe("text");
     expect(outputFormat("json")).toBe("json");
     expect(() => outputFormat("yaml")).toThrow("-o must be text or json");
+  });
+});
+
+describe("explainFailure", () => {
+  it("says what to do next for a missing table, missing credentials, a refused caller and a refused role", () => {
+    const settings = { table: "sy", region: "eu-west-1", dynamoDbEndpoint: "http://127.0.0.1:8000" };
+    const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+    expect(
+      explainFailure(named("ResourceNotFoundException", "Cannot do operations on a non-existent table"), settings),
+    ).toBe(
+      "table sy not found at http://127.0.0.1:8000: check --table (SWITCHYARD_TABLE) and AWS_REGION, or create the control plane first (deploy infra/, or run `switchyard dev`)",
+    );
+    expect(explainFailure(named("CredentialsProviderError", "Could not load credentials"))).toContain(
+      "set AWS_PROFILE",
+    );
+    expect(explainFailure(named("AccessDenied", "not allowed"))).toContain("check the credentials");
+    const refused = new ElbOperationError("terminal", "RoleRequired", "discover", "register a role in 210987654321");
+    expect(explainFailure(refused)).toBe(
+      "discover failed in the cluster's account: RoleRequired: register a role in 210987654321: check the cluster's reconcile role (switchyard cluster list) and its permissions",
+    );
+    const refusedConnection = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" });
+    expect(explainFailure(refusedConnection)).toContain("check --aws-endpoint / --dynamodb-endpoint");
   });
 });
