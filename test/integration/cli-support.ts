@@ -124,7 +124,9 @@ function operationOf(request: RecordedRequest): string {
 
 /**
  * Every request moto receives from `accessKeyId` while `run` runs, as operation → count.
- * moto's recorder is process-wide: requests of other suites are told apart by their access key.
+ * moto's recorder is process-wide: requests of other suites are told apart by their access key,
+ * but a reset or stop by another suite would cut this one's log, so only one suite (cli-live) uses it.
+ * moto writes the log to `moto_recording` in its working directory (ignored by git).
  */
 export async function recordMotoCalls<T>(
   accessKeyId: string,
