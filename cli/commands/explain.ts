@@ -130,18 +130,22 @@ export const EXPLAIN_USAGE = `Usage: switchyard explain -f <file|dir>... --reque
 
 Offline: on each ALB Gateway listening on the request's port, the listener rule the request
 matches, the earlier rules and the condition each failed, and where the request goes; on each VPC
-Lattice Gateway, the service the host reaches and its listener's rule.
+Lattice Gateway, the service the host reaches and its listener's rule; on each NLB Gateway with a
+listener on the port, where the connection goes. URL may also be tcp://, udp://, tls:// or
+quic://host:port (NLB only), where that NLB support is present.
 
   -f, --file PATH              a manifest file or directory (repeatable; required)
   -r, --request 'METHOD URL'   the request (method optional, GET by default; required)
   -H, --header 'name: value'   a request header (repeatable)
   --source-ip IP               the client's address (for source-ip conditions)
+  --sni NAME, --quic-server-id ID
+                               TLS/QUIC connections to an NLB, where that support is present
   -n, --namespace NS           namespace of objects that name none (default default)
   --max-file-size SIZE         skip larger files (default 16MiB)
   -o, --output text|json       (default text)
 
-Exit codes: 0 some Gateway answers; 1 no ALB listens on the port and no Lattice service answers
-the host on it; 2 usage or input error.
+Exit codes: 0 some Gateway answers; 1 nothing listens on the port or answers the host on it;
+2 usage or input error.
 `;
 
 export function explainCommand(argv: readonly string[], io: Io): number {
