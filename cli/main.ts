@@ -2,9 +2,12 @@
  * Argument dispatch for the `switchyard` command. Each command returns its exit code; nothing here
  * calls process.exit, so commands are testable in-process.
  */
+import { applyCommand } from "./commands/apply.ts";
+import { clusterCommand } from "./commands/cluster.ts";
 import { devCommand } from "./commands/dev.ts";
 import { explainCommand } from "./commands/explain.ts";
 import { planCommand } from "./commands/plan.ts";
+import { statusCommand } from "./commands/status.ts";
 import { oneLine, terminalSafe } from "./render/terminal.ts";
 
 export interface Io {
@@ -20,6 +23,8 @@ export interface MainOptions {
 export const EXIT_OK = 0;
 export const EXIT_REJECTED = 1;
 export const EXIT_USAGE = 2;
+/** `plan --diff --detailed-exitcode`: AWS differs from the plan. */
+export const EXIT_CHANGES = 3;
 
 const USAGE = `switchyard — Kubernetes Gateway API on AWS (ALB, NLB, VPC Lattice)
 
@@ -39,10 +44,24 @@ Usage:
                  [--aws-endpoint URL] [--dynamodb-endpoint URL] [--eks-cluster-name NAME] ...
       The whole pipeline in this process against a cluster and AWS (or moto and DynamoDB Local),
       until Ctrl-C. \`switchyard dev --help\` for every flag.
+  switchyard plan --diff --live --cluster-id ID --table NAME [-f <file|dir>]... [--detailed-exitcode]
+      Against live state: each Gateway's resources as its state record names them, re-read from
+      AWS with read-only calls (or found by their ownership tags when there is no record).
+  switchyard apply --cluster-id ID --table NAME -f <file|dir>...
+      Local runs: the reconcile engine once for each Gateway of the manifests, against the
+      configured AWS endpoint and state table, with progress on stderr.
+  switchyard status [GATEWAY] [--cluster-id ID] --table NAME [--queue-prefix P] [--live]
+      Per Gateway: the last reconcile, the AWS resources it owns, its conditions, drift; and
+      the queues' lag.
+  switchyard cluster register|list|remove ...
+      The cluster registry, and the forwarder's Helm values or manifests for a cluster.
   switchyard help
 
+Every command takes --help. Control-plane commands take -o json for scripts.
+
 Files over --max-file-size (default 16MiB; bytes, or with a KiB/MiB/GiB suffix) are not read.
-Exit codes: 0 ok, 1 some object was rejected or not accepted, 2 usage or input error.
+Exit codes: 0 ok; 1 some object was rejected or not accepted (plan, explain) or the command failed
+(apply, status, cluster); 2 usage or input error; 3 changes pending (plan --detailed-exitcode).
 `;
 
 /** Both streams with every write made terminal-safe. */
@@ -69,11 +88,17 @@ export async function main(argv: readonly string[], io: Io, options: MainOptions
         safe.stdout.write(USAGE);
         return EXIT_OK;
       case "plan":
-        return planCommand(rest, safe);
+        return await planCommand(rest, safe);
       case "explain":
         return explainCommand(rest, safe);
       case "dev":
         return await devCommand(rest, safe);
+      case "cluster":
+        return await clusterCommand(rest, safe);
+      case "status":
+        return await statusCommand(rest, safe);
+      case "apply":
+        return await applyCommand(rest, safe);
       default:
         safe.stderr.write(`switchyard: unknown command "${oneLine(command)}"\n\n${USAGE}`);
         return EXIT_USAGE;

@@ -168,6 +168,28 @@ function renderText(explanations: readonly RenderedExplanation[]): string {
   return `${lines.join("\n")}\n`;
 }
 
+export const EXPLAIN_USAGE = `Usage: switchyard explain -f <file|dir>... --request 'METHOD URL' [options]
+
+Offline: on each ALB Gateway listening on the request's port, the listener rule the request
+matches, the earlier rules and the condition each failed, and where the request goes; on each VPC
+Lattice Gateway, the service the host reaches and its listener's rule; on each NLB Gateway with a
+listener on the port, where the connection goes. URL may also be tcp://, udp://, tls:// or
+quic://host:port (NLB only; the port is required).
+
+  -f, --file PATH              a manifest file or directory (repeatable; required)
+  -r, --request 'METHOD URL'   the request (method optional, GET by default; required)
+  -H, --header 'name: value'   a request header (repeatable)
+  --source-ip IP               the client's address (for source-ip conditions)
+  --sni NAME                   the TLS/QUIC server name sent to an NLB (default the host; '' none)
+  --quic-server-id ID          the QUIC server ID a connection to an NLB carries
+  -n, --namespace NS           namespace of objects that name none (default default)
+  --max-file-size SIZE         skip larger files (default 16MiB)
+  -o, --output text|json       (default text)
+
+Exit codes: 0 some Gateway answers; 1 nothing listens on the port or answers the host on it;
+2 usage or input error.
+`;
+
 export function explainCommand(argv: readonly string[], io: Io): number {
   const fail = (message: string) => {
     io.stderr.write(`switchyard explain: ${oneLine(message)}\n`);
@@ -183,6 +205,7 @@ export function explainCommand(argv: readonly string[], io: Io): number {
     "max-file-size"?: string;
     sni?: string;
     "quic-server-id"?: string;
+    help?: boolean;
   };
   try {
     ({ values } = parseArgs({
@@ -197,10 +220,15 @@ export function explainCommand(argv: readonly string[], io: Io): number {
         "max-file-size": { type: "string" },
         sni: { type: "string" },
         "quic-server-id": { type: "string" },
+        help: { type: "boolean", short: "h" },
       },
     }));
   } catch (err) {
     return fail((err as Error).message);
+  }
+  if (values.help) {
+    io.stdout.write(EXPLAIN_USAGE);
+    return 0;
   }
   if (!values.request || !values.file?.length) return fail("-f <files|dirs> and --request 'METHOD URL' are required");
   const output = values.output ?? "text";

@@ -12,9 +12,19 @@ import { emptyObserved, type ObservedElb } from "../../shared/elb/observed.ts";
 import { decodeObservedElb } from "../../shared/elb/observed-codec.ts";
 import { planElb } from "../../shared/elb/plan.ts";
 import { summarizeGraph } from "../../shared/graph/summary.ts";
+import { parseGatewayKey } from "../../shared/keys.ts";
 import { formatProblem } from "../../shared/manifest/problem.ts";
 import { snapshotOf } from "../../shared/snapshot.ts";
 import { translate } from "../../shared/translate.ts";
+import { EXIT_CHANGES, runCommand } from "../command-runner.ts";
+import {
+  CONTROL_PLANE_HELP,
+  CONTROL_PLANE_OPTIONS,
+  ControlPlane,
+  controlPlaneSettings,
+  type Env,
+} from "../control-plane.ts";
+import { type LiveCluster, type ObservedFrom, observeLive, openCluster, stateOf } from "../live.ts";
 import type { Io } from "../main.ts";
 import { DEFAULT_MAX_FILE_BYTES, loadFiles, parseByteSize, readBounded } from "../manifests.ts";
 import { describeOperation } from "../render/operations-text.ts";
@@ -23,7 +33,32 @@ import { oneLine } from "../render/terminal.ts";
 
 const BUNDLED_EXAMPLES = join(import.meta.dirname, "..", "..", "examples");
 
-export function planCommand(argv: readonly string[], io: Io): number {
+export const PLAN_USAGE = `Usage: switchyard plan [-f <file|dir>]... [options]
+
+Offline: reads manifests and prints, per Gateway, what switchyard would build and every status it
+would write; with no -f, the bundled examples/.
+
+  -f, --file PATH              a manifest file or directory (repeatable)
+  -o, --output text|json|yaml  (default text)
+  -n, --namespace NS           namespace of objects that name none (default default)
+  --max-file-size SIZE         skip larger files (default 16MiB)
+  --aws-controller-names       also own the AWS Load Balancer Controller's GatewayClasses
+  --diff                       add the ordered operations the reconciler would run, against an
+                               empty account or against --observed FILE (Gateway key → observed
+                               state, as the state record stores it)
+  --live --cluster-id ID       with --diff: against what AWS holds now. Each Gateway's resources
+                               as its state record names them, re-read with read-only calls
+                               (Describe*, Get*, List*), or found by their ownership tags when it
+                               has no record. The cluster's registration names account, Region, VPC
+                               and role. Never writes to AWS or to the table.
+  --detailed-exitcode          with --diff: exit 3 when some Gateway has operations pending
+
+${CONTROL_PLANE_HELP}(the control-plane flags apply to --live only)
+Exit codes: 0 accepted (and, with --detailed-exitcode, nothing to change); 1 some object rejected or
+not accepted, or live state could not be read; 2 usage or input error; 3 changes pending.
+`;
+
+export async function planCommand(argv: readonly string[], io: Io, env: Env = process.env): Promise<number> {
   let args: ReturnType<typeof parse>;
   const fail = (message: string) => {
     io.stderr.write(`switchyard plan: ${oneLine(message)}\n`);
@@ -34,6 +69,10 @@ export function planCommand(argv: readonly string[], io: Io): number {
   } catch (err) {
     return fail((err as Error).message);
   }
+  if (args.values.help) {
+    io.stdout.write(PLAN_USAGE);
+    return 0;
+  }
   const output = args.values.output ?? "text";
   if (!["text", "json", "yaml"].includes(output)) return fail(`-o must be text, json or yaml (got ${output})`);
   const maxFileBytes =
@@ -43,6 +82,12 @@ export function planCommand(argv: readonly string[], io: Io): number {
   const paths = args.values.file?.length ? args.values.file : [BUNDLED_EXAMPLES];
   const missing = paths.filter((p) => !existsSync(p));
   if (missing.length > 0) return fail(`no such file or directory: ${missing.join(", ")}`);
+  const live = args.values.live ?? false;
+  if (live && !args.values.diff) return fail("--live plans the changes against AWS: add --diff");
+  if (live && args.values.observed !== undefined) return fail("--live and --observed: choose one");
+  if (live && !args.values["cluster-id"])
+    return fail("--live needs --cluster-id ID (the registered cluster the manifests belong to)");
+  if (args.values["detailed-exitcode"] && !args.values.diff) return fail("--detailed-exitcode needs --diff");
   let observed: Record<string, ObservedElb> = {};
   const observedFile = args.values.observed;
   if (observedFile !== undefined) {
@@ -61,44 +106,105 @@ export function planCommand(argv: readonly string[], io: Io): number {
     maxFileBytes,
   });
   const config = controllerConfig({ acceptAwsControllerNames: args.values["aws-controller-names"] ?? false });
-  const translation = translate(snapshotOf(loaded.objects), config);
   const rejected = loaded.problems.map((p) => oneLine(formatProblem(p)));
   const warnings = loaded.warnings.map((p) => oneLine(formatProblem(p)));
-  const diffs = args.values.diff
+  if (live) {
+    const values = args.values;
+    return runCommand("plan", io, "plan", async (context) => {
+      const settings = controlPlaneSettings(values, env);
+      context.settings = settings;
+      const plane = new ControlPlane(settings);
+      let cluster: LiveCluster | undefined;
+      try {
+        cluster = await openCluster(plane, values["cluster-id"] ?? "");
+        const registered = cluster.cluster;
+        const translation = translate(snapshotOf(loaded.objects), config, {
+          clusterId: registered.clusterId,
+          accountId: registered.account,
+          region: registered.region,
+        });
+        const diffs: Diff[] = [];
+        for (const b of translation.loadBalancers) {
+          const gateway = parseGatewayKey(b.model.gatewayKey);
+          io.stderr.write(`observing Gateway ${gateway} in ${registered.account} ${registered.region}\n`);
+          const state = await stateOf(plane, registered.clusterId, gateway);
+          const seen = await observeLive(cluster, gateway, state);
+          diffs.push({ gateway, observedFrom: seen.from, ...planElb(b.model, seen.observed) });
+        }
+        if (translation.lattice.gateways.length > 0) {
+          io.stderr.write(
+            `not planned live (VPC Lattice, not yet): ${translation.lattice.gateways.map((g) => g.model.gatewayKey).join(", ")}\n`,
+          );
+        }
+        const awsCalls = cluster.factory.counter.snapshot();
+        return report(translation, rejected, warnings, diffs, { awsCalls });
+      } finally {
+        cluster?.factory.destroy();
+        plane.destroy();
+      }
+    });
+  }
+  const translation = translate(snapshotOf(loaded.objects), config);
+  const diffs: Diff[] | undefined = args.values.diff
     ? translation.loadBalancers.map((b) => ({
         gateway: b.model.gatewayKey,
         ...planElb(b.model, observed[b.model.gatewayKey] ?? emptyObserved()),
       }))
     : undefined;
-  if (output === "text") {
-    io.stdout.write(renderPlanText(translation, rejected, loaded.files.length, warnings));
-    for (const d of diffs ?? []) {
+  return report(translation, rejected, warnings, diffs);
+
+  function report(
+    translation: ReturnType<typeof translate>,
+    rejected: string[],
+    warnings: string[],
+    diffs: Diff[] | undefined,
+    extra: { awsCalls?: unknown } = {},
+  ): number {
+    if (output === "text") {
+      io.stdout.write(renderPlanText(translation, rejected, loaded.files.length, warnings));
+      for (const d of diffs ?? []) {
+        const against = d.observedFrom
+          ? d.observedFrom === "state-record"
+            ? " (live: the state record's resources, re-read from AWS)"
+            : " (live: found by ownership tags; no usable state record)"
+          : args.values.observed
+            ? ""
+            : " (against an empty account)";
+        io.stdout.write(`Changes for Gateway ${d.gateway}${against}:\n`);
+        if (d.replacement) io.stdout.write(`  ! the load balancer is replaced: ${d.replacement}\n`);
+        if (d.operations.length === 0) io.stdout.write("  nothing to change\n");
+        d.operations.forEach((op, i) => {
+          io.stdout.write(`  ${String(i + 1).padStart(3)}. ${describeOperation(op)}\n`);
+        });
+        io.stdout.write("\n");
+      }
+    } else {
+      const document = {
+        rejected,
+        warnings,
+        graph: summarizeGraph(translation.graph),
+        loadBalancers: translation.loadBalancers.map((b) => b.model),
+        lattice: translation.lattice.gateways.map((b) => b.model),
+        ...(translation.lattice.exports.length ? { latticeExports: translation.lattice.exports } : {}),
+        statuses: translation.statuses,
+        ...(diffs ? { changes: diffs } : {}),
+        ...extra,
+      };
       io.stdout.write(
-        `Changes for Gateway ${d.gateway}${args.values.observed ? "" : " (against an empty account)"}:\n`,
+        output === "json" ? `${JSON.stringify(document, null, 2)}\n` : stringify(document, { lineWidth: 0 }),
       );
-      if (d.replacement) io.stdout.write(`  ! the load balancer is replaced: ${d.replacement}\n`);
-      if (d.operations.length === 0) io.stdout.write("  nothing to change\n");
-      d.operations.forEach((op, i) => {
-        io.stdout.write(`  ${String(i + 1).padStart(3)}. ${describeOperation(op)}\n`);
-      });
-      io.stdout.write("\n");
     }
-  } else {
-    const document = {
-      rejected,
-      warnings,
-      graph: summarizeGraph(translation.graph),
-      loadBalancers: translation.loadBalancers.map((b) => b.model),
-      lattice: translation.lattice.gateways.map((b) => b.model),
-      ...(translation.lattice.exports.length ? { latticeExports: translation.lattice.exports } : {}),
-      statuses: translation.statuses,
-      ...(diffs ? { changes: diffs } : {}),
-    };
-    io.stdout.write(
-      output === "json" ? `${JSON.stringify(document, null, 2)}\n` : stringify(document, { lineWidth: 0 }),
-    );
+    if (rejected.length > 0 || notAccepted(translation.statuses).length > 0) return 1;
+    if (args.values["detailed-exitcode"] && diffs?.some((d) => d.operations.length > 0 || d.replacement)) {
+      return EXIT_CHANGES;
+    }
+    return 0;
   }
-  return rejected.length > 0 || notAccepted(translation.statuses).length > 0 ? 1 : 0;
+}
+
+interface Diff extends ReturnType<typeof planElb> {
+  gateway: string;
+  observedFrom?: ObservedFrom;
 }
 
 function parse(argv: readonly string[]) {
@@ -106,12 +212,15 @@ function parse(argv: readonly string[]) {
     args: [...argv],
     options: {
       file: { type: "string", short: "f", multiple: true },
-      output: { type: "string", short: "o" },
       namespace: { type: "string", short: "n" },
       "aws-controller-names": { type: "boolean" },
       diff: { type: "boolean" },
       observed: { type: "string" },
       "max-file-size": { type: "string" },
+      ...CONTROL_PLANE_OPTIONS,
+      live: { type: "boolean" },
+      "cluster-id": { type: "string" },
+      "detailed-exitcode": { type: "boolean" },
     },
     allowPositionals: false,
   });
