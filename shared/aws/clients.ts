@@ -58,6 +58,11 @@ export interface AwsTarget {
 export interface AwsClientFactoryOptions {
   /** Endpoint override for every service (moto, LocalStack-style servers). Default: AWS. */
   endpoint?: string;
+  /**
+   * Endpoint override for VPC Lattice alone (moto has no Lattice: the Lattice emulator serves it).
+   * Default: `endpoint`.
+   */
+  latticeEndpoint?: string;
   /** The control plane's own credentials, used for STS and for targets without a role. Default: the SDK's default chain. */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /**
@@ -230,7 +235,9 @@ export class AwsClientFactory {
   /** VPC Lattice, with the same credentials, counting and rate limits as ELBv2. */
   lattice(target: AwsTarget): VPCLatticeClient {
     return this.#cached("lattice", target, () => {
-      const client = new VPCLatticeClient(this.#config(target.region, this.credentials(target)));
+      const config = this.#config(target.region, this.credentials(target));
+      const endpoint = this.#options.latticeEndpoint;
+      const client = new VPCLatticeClient(endpoint ? { ...config, endpoint } : config);
       this.#instrument(client.middlewareStack, target);
       return client;
     });
