@@ -52,7 +52,12 @@ export async function latticeHarness(dynamo: DynamoDBClient, factory: AwsClientF
   await createTable(dynamo, table);
   const { leases } = createDynamoDbStores(dynamo, table);
   const states = createDynamoDbLatticeStates(dynamo, table);
-  const port = new AwsLattice(factory, TARGET, { clusterId: CLUSTER, gatewayKey: `${LATTICE_NAMESPACE}/${LATTICE_GATEWAY}` }, { vpcId: VPC });
+  const port = new AwsLattice(
+    factory,
+    TARGET,
+    { clusterId: CLUSTER, gatewayKey: `${LATTICE_NAMESPACE}/${LATTICE_GATEWAY}` },
+    { vpcId: VPC },
+  );
   const clock = { now: 1_000_000 };
   const deps: EngineDeps<ObservedLattice> = {
     leases,
@@ -76,7 +81,9 @@ export async function latticeHarness(dynamo: DynamoDBClient, factory: AwsClientF
 }
 
 /** The emulator's calls made while `run` ran, and its result. */
-export async function counted<T>(run: () => Promise<T>): Promise<{ result: T; calls: CallRecord[]; counts: Record<string, number> }> {
+export async function counted<T>(
+  run: () => Promise<T>,
+): Promise<{ result: T; calls: CallRecord[]; counts: Record<string, number> }> {
   const control = latticeControl();
   const since = (await control.calls()).at(-1)?.seq ?? 0;
   const result = await run();

@@ -249,7 +249,9 @@ describe("Lattice reconcile through the emulator", () => {
     const shape: LatticeGatewayShape = { routes: [{ paths: ["/a"] }], network: "reference", networkName: "shared" };
     const missing = await h.reconcile(latticeModel(shape));
     expect(missing).toMatchObject({ kind: "failed", retryable: false, error: { code: "ServiceNetworkNotFound" } });
-    expect(latticeObservationOf(missing, latticeModel(shape))?.message).toContain("service network shared does not exist");
+    expect(latticeObservationOf(missing, latticeModel(shape))?.message).toContain(
+      "service network shared does not exist",
+    );
 
     await lattice.send(new CreateServiceNetworkCommand({ name: "shared" }));
     h.clock.now += 1_000;
@@ -257,7 +259,9 @@ describe("Lattice reconcile through the emulator", () => {
     h.clock.now += 1_000;
     const { counts } = await counted(() => h.reconcile(undefined));
     expect(counts.DeleteServiceNetwork).toBeUndefined();
-    expect(((await lattice.send(new ListServiceNetworksCommand({}))).items ?? []).map((n) => n.name)).toEqual(["shared"]);
+    expect(((await lattice.send(new ListServiceNetworksCommand({}))).items ?? []).map((n) => n.name)).toEqual([
+      "shared",
+    ]);
   });
 
   it("a changed hostname recreates the service, and its new DNS name reaches the status address", async () => {
