@@ -10,6 +10,7 @@ import {
   ListServicesCommand,
   ListTargetGroupsCommand,
   paginateListTargets,
+  UpdateRuleCommand,
   VPCLatticeClient,
 } from "@aws-sdk/client-vpc-lattice";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -166,6 +167,23 @@ describe("Lattice reconcile through the emulator", () => {
     const repair = await counted(() => h.reconcile(latticeModel(FIVE)));
     expect(repair.result).toMatchObject({ kind: "applied", drift: true, operations: ["CreateRule"] });
     expect(writes(repair.counts)).toEqual({ CreateRule: 1 });
+    // Someone edits a rule's match by hand: its lastUpdatedAt moved, so it alone is read again and put back.
+    const edited = (await rulesOf(observed, "HTTPRoute/apps/r0"))[0];
+    const r0 = observed.services.find((s) => s.id === "HTTPRoute/apps/r0");
+    await lattice.send(
+      new UpdateRuleCommand({
+        serviceIdentifier: r0?.arn,
+        listenerIdentifier: r0?.listeners[0]?.arn,
+        ruleIdentifier: edited?.arn,
+        match: { httpMatch: { pathMatch: { match: { exact: "/hijacked" }, caseSensitive: true } } },
+      }),
+    );
+    h.clock.now += DRIFT_INTERVAL_MS + 1;
+    const fixed = await counted(() => h.reconcile(latticeModel(FIVE)));
+    expect(fixed.result).toMatchObject({ kind: "applied", drift: true, operations: ["UpdateRules"] });
+    expect(fixed.counts.GetRule).toBe(1);
+    expect(writes(fixed.counts)).toEqual({ BatchUpdateRule: 1 });
+
     const repaired = new Map((await rulesOf(observed, "HTTPRoute/apps/r2")).map((r) => [r.name, r.priority]));
     const wanted = latticeModel(FIVE).services.find((s) => s.id === "HTTPRoute/apps/r2")?.listeners[0]?.rules ?? [];
     expect(wanted).toHaveLength(3);
