@@ -15,11 +15,13 @@ import {
 } from "@aws-sdk/client-vpc-lattice";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AwsClientFactory } from "../../shared/aws/clients.ts";
+import type { LatticeModel } from "../../shared/lattice/model.ts";
 import type { ObservedLattice } from "../../shared/lattice/observed.ts";
-import { latticeObservationOf } from "../../shared/reconcile/lattice-plane.ts";
+import { type LatticeOutcome, latticeObservationOf } from "../../shared/reconcile/lattice-plane.ts";
 import { dynamoDbSettings, latticeControl, latticeSettings } from "../env/clients.ts";
 import { addresses, type LatticeGatewayShape, latticeModel } from "../fixtures/lattice-gateway.ts";
 import {
+  ACCOUNT,
   counted,
   DRIFT_INTERVAL_MS,
   type LatticeHarness,
@@ -77,6 +79,17 @@ async function rulesOf(observed: ObservedLattice, serviceId: string) {
     await lattice.send(new ListRulesCommand({ serviceIdentifier: service.arn, listenerIdentifier: listener.arn }))
   ).items;
   return (items ?? []).filter((r) => !r.isDefault);
+}
+
+/** Reconciles until the outcome is not a retryable failure, letting Lattice finish in between. */
+async function converge(desired: LatticeModel | undefined): Promise<LatticeOutcome> {
+  let outcome = await h.reconcile(desired);
+  for (let attempt = 0; outcome.kind === "failed" && outcome.retryable && attempt < 5; attempt++) {
+    await control().settle();
+    h.clock.now += 1_000;
+    outcome = await h.reconcile(desired);
+  }
+  return outcome;
 }
 
 /** Creates FIVE and lets every asynchronous transition complete. */
@@ -282,6 +295,40 @@ describe("Lattice reconcile through the emulator", () => {
     ]);
   });
 
+  it("a network another account shares through RAM is used by ARN, associated with, and left to its owner", async () => {
+    const owner = { accessKeyId: "AKIALATTICEOWNERB000", secretAccessKey: "secret" };
+    await control().mapAccounts({ [owner.accessKeyId]: "222222222222" });
+    const other = new VPCLatticeClient({ ...latticeSettings(owner), maxAttempts: 1 });
+    try {
+      const shared = await other.send(new CreateServiceNetworkCommand({ name: "mesh" }));
+      await control().share(shared.arn ?? "", [ACCOUNT]);
+      const shape: LatticeGatewayShape = { routes: [{ paths: ["/a"] }], network: "reference", networkName: shared.arn };
+      const outcome = await h.reconcile(latticeModel(shape));
+      expect(outcome.kind).toBe("applied");
+      if (outcome.kind !== "applied") throw new Error("unreachable");
+      expect(outcome.observed.serviceNetwork).toMatchObject({ arn: shared.arn, created: false });
+      expect(outcome.observed.serviceAssociations).toMatchObject([{ owned: true }]);
+      await control().settle();
+      h.clock.now += 1_000;
+      // Lattice deletes the association (and then the service) asynchronously: what depends on it is
+      // refused as busy until it is gone, and the next attempt, planned from the record, goes on.
+      const { result, counts } = await counted(() => converge(undefined));
+      expect(result.kind).toBe("deleted");
+      // Only deletions of this Gateway's own resources, each retried while Lattice was still busy.
+      expect(Object.keys(writes(counts)).sort()).toEqual([
+        "DeleteService",
+        "DeleteServiceNetworkServiceAssociation",
+        "DeleteTargetGroup",
+      ]);
+      await control().settle();
+      expect(((await other.send(new ListServiceNetworksCommand({}))).items ?? []).map((n) => n.arn)).toEqual([
+        shared.arn,
+      ]);
+    } finally {
+      other.destroy();
+    }
+  });
+
   it("a changed hostname recreates the service, and its new DNS name reaches the status address", async () => {
     const shape = (hostname: string): LatticeGatewayShape => ({ routes: [{ paths: ["/a"], hostname }] });
     const first = await created(shape("a.example.com"));
@@ -289,13 +336,8 @@ describe("Lattice reconcile through the emulator", () => {
     expect(oldDns).toBeDefined();
     h.clock.now += 1_000;
     const desired = latticeModel(shape("b.example.com"));
-    let outcome = await h.reconcile(desired);
     // Lattice holds a deleted service's name until it is gone: the create waits for the next attempt.
-    for (let attempt = 0; outcome.kind === "failed" && outcome.retryable && attempt < 5; attempt++) {
-      await control().settle();
-      h.clock.now += 1_000;
-      outcome = await h.reconcile(desired);
-    }
+    const outcome = await converge(desired);
     expect(outcome.kind).toBe("applied");
     if (outcome.kind !== "applied") throw new Error("unreachable");
     const service = outcome.observed.services[0];
