@@ -16,6 +16,7 @@
  * Ownership: a service network is deleted only when switchyard created it for this Gateway, and an
  * association (service ↔ network, network ↔ VPC) only when it carries this Gateway's tags.
  */
+import { TAG } from "../elb/naming.ts";
 import type { DataPlanePlan } from "../reconcile/ports.ts";
 import { MAX_RULE_PRIORITY, MAX_TARGETS_PER_REGISTER_CALL, MIN_RULE_PRIORITY } from "./limits.ts";
 import type {
@@ -274,6 +275,21 @@ function planService(
 
 // ---------- the plan ----------
 
+/**
+ * Ownership tags for an association this Gateway creates, with `role`: the Gateway's own tags (from
+ * its network when switchyard creates it, else from any resource it owns). A referenced network
+ * carries no tags of this Gateway, but what the Gateway associates with it is still its own.
+ */
+function associationTags(desired: LatticeModel, role: string): Record<string, string> {
+  const owned =
+    [
+      desired.serviceNetwork.tags,
+      ...desired.services.map((s) => s.tags),
+      ...desired.targetGroups.map((t) => t.tags),
+    ].find((tags) => Object.keys(tags).length > 0) ?? {};
+  return Object.keys(owned).length > 0 ? { ...owned, [TAG.role]: role } : {};
+}
+
 export function planLattice(desired: LatticeModel | undefined, observed: ObservedLattice): LatticePlan {
   if (!desired) return { operations: teardown(observed) };
   const ops: LatticeOperation[] = [];
@@ -310,7 +326,11 @@ export function planLattice(desired: LatticeModel | undefined, observed: Observe
   }
   const wantVpc = network.vpcAssociation;
   if (wantVpc && !vpcAssociation) {
-    ops.push({ op: "CreateVpcAssociation", securityGroupIds: wantVpc.securityGroupIds, tags: network.tags });
+    ops.push({
+      op: "CreateVpcAssociation",
+      securityGroupIds: wantVpc.securityGroupIds,
+      tags: associationTags(desired, "vpc-association"),
+    });
   } else if (
     wantVpc &&
     vpcAssociation?.owned &&
@@ -368,7 +388,13 @@ export function planLattice(desired: LatticeModel | undefined, observed: Observe
   const wantAssociated = new Set(desired.serviceAssociations.filter((id) => desiredServices.has(id)));
   for (const id of wantAssociated) {
     const have = associations.some((a) => a.serviceId === id) && !replacedServices.has(id);
-    if (!have) ops.push({ op: "CreateServiceAssociation", serviceId: id, tags: network.tags });
+    if (!have) {
+      ops.push({
+        op: "CreateServiceAssociation",
+        serviceId: id,
+        tags: associationTags(desired, `service-association:${id}`),
+      });
+    }
   }
   for (const a of associations) {
     if (a.owned && !wantAssociated.has(a.serviceId) && desiredServices.has(a.serviceId)) {

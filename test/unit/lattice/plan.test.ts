@@ -41,6 +41,18 @@ describe("planLattice", () => {
     const find = planLattice(desired, emptyObservedLattice()).operations[0];
     expect(find).toMatchObject({ op: "FindServiceNetwork", create: false, ref: { kind: "name", name: "net" } });
     expect(ops(planLattice(undefined, applied(desired)))).not.toContain("DeleteServiceNetwork");
+    // What the Gateway associates with a network it does not own is still its own, by tags.
+    const association = planLattice(desired, emptyObservedLattice()).operations.find(
+      (o) => o.op === "CreateServiceAssociation",
+    );
+    expect(association).toMatchObject({
+      tags: {
+        "switchyard.dev/managed-by": "switchyard",
+        "switchyard.dev/cluster": "test",
+        "switchyard.dev/gateway": "apps/net",
+        "switchyard.dev/role": "service-association:HTTPRoute/apps/r0",
+      },
+    });
   });
 
   it("a network switchyard created is deleted last when the Gateway goes, after every association", () => {
