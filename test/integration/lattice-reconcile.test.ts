@@ -27,7 +27,6 @@ import {
   type LatticeHarness,
   latticeFactory,
   latticeHarness,
-  total,
   writes,
 } from "./lattice-reconcile-support.ts";
 

@@ -386,7 +386,7 @@ export async function discoverLattice(
       .then((r) => ({ ...(r.items ? { items: r.items } : {}), ...(r.nextToken ? { nextToken: r.nextToken } : {}) })),
   );
   for (const s of services) {
-    if (!s.arn || !s.arn.includes(`:${options.account}:`)) continue;
+    if (!s.arn?.includes(`:${options.account}:`)) continue;
     const role = ownedRole(await tagsOf(client, s.arn), owner);
     if (!role?.startsWith("service:")) continue;
     const read = await readService(client, role.slice("service:".length), s.arn, undefined, out);
