@@ -103,6 +103,30 @@ describe("Lattice reconcile under faults", () => {
     expect(latticeObservationOf(outcome, desired)?.message).toContain(`target group name ${name} is taken`);
   });
 
+  it("two routes forwarding to one Service: Lattice refuses the second service's rule for good; it alone is refused, named with its route", async () => {
+    // Translation makes one target group per Kubernetes Service; Lattice lets a group serve one service.
+    const h = await harness();
+    const shape: LatticeGatewayShape = {
+      routes: [
+        { paths: ["/a"], backend: "web" },
+        { paths: ["/b"], backend: "web" },
+      ],
+    };
+    const desired = latticeModel(shape);
+    const outcome = await h.reconcile(desired);
+    expect(outcome).toMatchObject({
+      kind: "applied",
+      failedRules: [{ operation: "CreateRule", route: "HTTPRoute/apps/r1", code: "TargetGroupInUse" }],
+    });
+    expect(latticeObservationOf(outcome, desired)?.message).toContain(
+      "VPC Lattice lets a target group serve one service",
+    );
+    // Everything else was applied: both services, the first route's rule, both associations.
+    if (outcome.kind !== "applied") throw new Error("unreachable");
+    expect(outcome.observed.services.map((s) => s.listeners[0]?.rules.length)).toEqual([1, 0]);
+    expect(outcome.observed.serviceAssociations).toHaveLength(2);
+  });
+
   it("a ConflictException (resource busy) is retried from the record: no rediscovery, only what was refused", async () => {
     const h = await harness();
     await control().injectFault({ operation: "RegisterTargets", error: "ConflictException" });

@@ -21,6 +21,7 @@ import {
   DeleteTargetGroupCommand,
   DeregisterTargetsCommand,
   GetServiceNetworkCommand,
+  GetTargetGroupCommand,
   ListServiceNetworkServiceAssociationsCommand,
   ListServiceNetworksCommand,
   ListServiceNetworkVpcAssociationsCommand,
@@ -35,6 +36,7 @@ import {
   UpdateTargetGroupCommand,
   type VPCLatticeClient,
 } from "@aws-sdk/client-vpc-lattice";
+import type { LatticeAction } from "../../lattice/model.ts";
 import type { ObservedLattice, ObservedListener, ObservedService } from "../../lattice/observed.ts";
 import type { LatticeOperation } from "../../lattice/operations.ts";
 import { LatticeOperationError } from "../../reconcile/lattice-plane.ts";
@@ -409,16 +411,22 @@ async function run(
       const listener = listenerOf(current, op.serviceId, op.listenerId);
       if (!service || !listener)
         throw terminal(op, "ListenerNotFound", `listener ${op.listenerId} does not exist`, current);
-      const created = await client.send(
-        new CreateRuleCommand({
-          serviceIdentifier: service.arn,
-          listenerIdentifier: listener.arn,
-          name: op.ruleId,
-          priority: op.priority,
-          match: toRuleMatch(op.match),
-          action: toRuleAction(op.action, current),
-        }),
-      );
+      const created = await client
+        .send(
+          new CreateRuleCommand({
+            serviceIdentifier: service.arn,
+            listenerIdentifier: listener.arn,
+            name: op.ruleId,
+            priority: op.priority,
+            match: toRuleMatch(op.match),
+            action: toRuleAction(op.action, current),
+          }),
+        )
+        .catch(async (error: unknown) => {
+          if (!isConflict(error)) throw error;
+          const taken = await targetGroupTaken(ctx, op.action, service.arn, current);
+          throw taken ? terminal(op, "TargetGroupInUse", taken, current) : error;
+        });
       return withListener(current, op.serviceId, {
         ...listener,
         rules: [
@@ -541,6 +549,32 @@ async function run(
       return { ...current, serviceAssociations: current.serviceAssociations.filter((a) => a.arn !== op.arn) };
     }
   }
+}
+
+/**
+ * Why a forward is refused for good, when it is: one of its target groups already serves another
+ * service (Lattice lets a target group serve one service). A ConflictException is otherwise a busy
+ * resource; this one no retry can resolve, so the rule is refused alone and its route says why.
+ */
+async function targetGroupTaken(
+  ctx: LatticeExecutionContext,
+  action: LatticeAction,
+  serviceArn: string,
+  current: ObservedLattice,
+): Promise<string | undefined> {
+  if (action.type !== "forward") return undefined;
+  for (const t of action.targetGroups) {
+    const arn = t.targetGroupId.startsWith("arn:")
+      ? t.targetGroupId.slice("arn:".length)
+      : current.targetGroups.find((g) => g.id === t.targetGroupId)?.arn;
+    if (!arn) continue;
+    const group = await ctx.client.send(new GetTargetGroupCommand({ targetGroupIdentifier: arn }));
+    const others = (group.serviceArns ?? []).filter((s) => s !== serviceArn);
+    if (others.length > 0) {
+      return `target group ${group.name ?? arn} (${t.targetGroupId}) already serves ${others.join(", ")}; VPC Lattice lets a target group serve one service`;
+    }
+  }
+  return undefined;
 }
 
 /**
