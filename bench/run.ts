@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { isReport, type Report, type Row } from "./lib/report.ts";
 import { runColdStart } from "./scenarios/cold-start.ts";
 import { runIngestThroughput } from "./scenarios/ingest-throughput.ts";
+import { runLatticeCalls } from "./scenarios/lattice-reconcile.ts";
 import { runModel } from "./scenarios/model.ts";
 import { runPipelineLatency } from "./scenarios/pipeline-latency.ts";
 import { runReconcileCalls } from "./scenarios/reconcile.ts";
@@ -25,6 +26,7 @@ const SCENARIOS: { name: string; args: number[] }[] = [
   { name: "alb-model", args: [1000, 2, 7] },
   { name: "alb-model", args: [10000, 2, 3] },
   { name: "reconcile-calls", args: [] },
+  { name: "lattice-calls", args: [] },
   // The event pipeline (issue #10): moto, DynamoDB Local and kube-apiserver, started per scenario.
   { name: "pipeline-latency", args: [50, 5] },
   { name: "ingest-throughput", args: [5000] },
@@ -42,6 +44,7 @@ async function child(name: string, args: number[]): Promise<Row | Row[] | Report
     return runResolve(g, r, rules, it);
   }
   if (name === "reconcile-calls") return runReconcileCalls();
+  if (name === "lattice-calls") return runLatticeCalls();
   if (name === "alb-model") {
     const [routes = 1, rules = 1, it = 1] = args;
     return runModel(routes, rules, it);

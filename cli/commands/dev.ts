@@ -31,6 +31,7 @@ Registration:
 Endpoints and names:
   --aws-endpoint URL         one endpoint for every AWS service (e.g. moto)
   --dynamodb-endpoint URL    DynamoDB endpoint (e.g. DynamoDB Local; default --aws-endpoint)
+  --lattice-endpoint URL     VPC Lattice endpoint (e.g. the Lattice emulator; default --aws-endpoint)
   --table NAME               DynamoDB table (default switchyard-dev)
   --queue-prefix PREFIX      queue name prefix (default switchyard-dev)
   --resync-seconds N         drift-check every Gateway this often (default 60)
@@ -106,6 +107,7 @@ export async function devCommand(argv: readonly string[], io: Io, stop?: AbortSi
       "eks-cluster-name": { type: "string" },
       "aws-endpoint": { type: "string" },
       "dynamodb-endpoint": { type: "string" },
+      "lattice-endpoint": { type: "string" },
       table: { type: "string" },
       "queue-prefix": { type: "string" },
       "resync-seconds": { type: "string" },
@@ -150,6 +152,7 @@ export async function devCommand(argv: readonly string[], io: Io, stop?: AbortSi
       ...(values["eks-cluster-name"] ? { eksClusterName: values["eks-cluster-name"] } : {}),
       ...(values["aws-endpoint"] ? { awsEndpoint: values["aws-endpoint"] } : {}),
       ...(values["dynamodb-endpoint"] ? { dynamoDbEndpoint: values["dynamodb-endpoint"] } : {}),
+      ...(values["lattice-endpoint"] ? { latticeEndpoint: values["lattice-endpoint"] } : {}),
       ...(values.table ? { tableName: values.table } : {}),
       ...(values["queue-prefix"] ? { queuePrefix: values["queue-prefix"] } : {}),
       ...(values.namespace ? { namespaces: values.namespace } : {}),

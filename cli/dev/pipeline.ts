@@ -34,7 +34,7 @@ import { StatusPuller, type StatusWriting } from "../../forwarder/status-puller.
 import { createIngestHandler } from "../../functions/ingest/create-handler.ts";
 import { type SqsBatchHandler, startQueueRunner } from "../../functions/local/queue-runner.ts";
 import { createReconcileHandler } from "../../functions/reconcile/create-handler.ts";
-import { elbPortsThrough } from "../../functions/reconcile/environment.ts";
+import { elbPortsThrough, latticePortsThrough } from "../../functions/reconcile/environment.ts";
 import type { EngineSettings, ReconcilePorts } from "../../functions/reconcile/reconcile-batch.ts";
 import { sqsReconcileRequeue, sqsStatusIntentSink } from "../../functions/reconcile/sqs.ts";
 import { sqsResyncContinuation } from "../../functions/resync/continuation.ts";
@@ -60,7 +60,7 @@ import { ClusterAlreadyRegistered } from "../../shared/registry/registry.ts";
 import { registrySenders } from "../../shared/registry/senders.ts";
 import type { KubeEndpoint } from "../../shared/status/writer/kube-api.ts";
 import { StatusWriter } from "../../shared/status/writer/writer.ts";
-import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
+import { createDynamoDbLatticeStates, createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
 import { createTable } from "../../shared/store/dynamodb/table.ts";
 import { ensureQueues, type PipelineQueues, queueWithDeadLetter } from "./queues.ts";
 import { probeSenderId } from "./senders.ts";
@@ -93,6 +93,8 @@ export interface PipelineOptions {
   externalId?: string;
   /** Endpoint for every AWS service (moto); @default AWS */
   awsEndpoint?: string;
+  /** Endpoint for VPC Lattice (the Lattice emulator: moto has none); @default `awsEndpoint` */
+  latticeEndpoint?: string;
   /** Endpoint for DynamoDB (DynamoDB Local); @default `awsEndpoint` */
   dynamoDbEndpoint?: string;
   /** The control plane's (and the forwarder's) credentials; @default the SDK's default chain */
@@ -320,6 +322,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
       ...(credentials ? { credentials } : {}),
       ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
       ...(options.engine?.callDeadlineMs !== undefined ? { callDeadlineMs: options.engine.callDeadlineMs } : {}),
+      ...(options.latticeEndpoint ? { latticeEndpoint: options.latticeEndpoint } : {}),
       account,
     });
     closers.push(() => factory.destroy());
@@ -408,6 +411,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
       snapshots: new MirrorSnapshotSource(mirror),
       dirty,
       elbFor: elbPortsThrough(factory),
+      lattice: { portFor: latticePortsThrough(factory), states: createDynamoDbLatticeStates(dynamo, tableName) },
       requeue: sqsReconcileRequeue(sqs, queues.reconcile),
       statuses: sqsStatusIntentSink(sqs, queues.status),
       awsCalls: () => Object.values(factory.counter.snapshot()).reduce((n, c) => n + c.calls, 0),

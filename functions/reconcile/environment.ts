@@ -9,12 +9,13 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { AwsClientFactory } from "../../shared/aws/clients.ts";
 import { AwsElb } from "../../shared/aws/elbv2/port.ts";
+import { AwsLattice } from "../../shared/aws/lattice/port.ts";
 import { DynamoDbObjectMirror } from "../../shared/mirror/dynamodb/object-mirror.ts";
 import { MirrorSnapshotSource } from "../../shared/mirror/snapshot-source.ts";
 import { type DirtyGenerations, DynamoDbDirtyGenerations } from "../../shared/pipeline/dirty-generation.ts";
-import type { ElbPortFor, SnapshotSource } from "../../shared/pipeline/reconcile-gateway.ts";
+import type { ElbPortFor, LatticePortFor, SnapshotSource } from "../../shared/pipeline/reconcile-gateway.ts";
 import { DynamoDbClusterRegistry } from "../../shared/registry/dynamodb.ts";
-import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
+import { createDynamoDbLatticeStates, createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
 import { requiredSetting } from "../lib/settings.ts";
 import type { ReconcilePorts } from "./reconcile-batch.ts";
 import { sqsReconcileRequeue, sqsStatusIntentSink } from "./sqs.ts";
@@ -39,10 +40,28 @@ export function elbPortsThrough(factory: AwsClientFactory): ElbPortFor {
     );
 }
 
+/** VPC Lattice ports through the client factory, in the registered cluster's account, Region and VPC. */
+export function latticePortsThrough(factory: AwsClientFactory): LatticePortFor {
+  return (cluster, { clusterId, gatewayKey }) =>
+    new AwsLattice(
+      factory,
+      {
+        account: cluster.account,
+        region: cluster.region,
+        ...(cluster.reconcileRoleArn ? { roleArn: cluster.reconcileRoleArn } : {}),
+        ...(cluster.externalId ? { externalId: cluster.externalId } : {}),
+        cluster: clusterId,
+      },
+      { clusterId, gatewayKey },
+      { vpcId: cluster.vpcId },
+    );
+}
+
 /**
  * `SWITCHYARD_TABLE` (leases and state), `SWITCHYARD_REGISTRY_TABLE` (default the same table),
  * `SWITCHYARD_CONTROL_PLANE_ACCOUNT`, `SWITCHYARD_RECONCILE_QUEUE_URL`, `SWITCHYARD_STATUS_QUEUE_URL`,
- * optional `SWITCHYARD_AWS_ENDPOINT` (an AWS-compatible endpoint for every client: `switchyard dev`).
+ * optional `SWITCHYARD_AWS_ENDPOINT` (an AWS-compatible endpoint for every client: `switchyard dev`),
+ * optional `SWITCHYARD_LATTICE_ENDPOINT` (VPC Lattice's alone; default the former).
  */
 export function reconcilePortsFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
@@ -54,7 +73,12 @@ export function reconcilePortsFromEnvironment(
   const sqs = new SQSClient(clientConfig);
   const table = requiredSetting(env, "SWITCHYARD_TABLE");
   const account = requiredSetting(env, "SWITCHYARD_CONTROL_PLANE_ACCOUNT");
-  const factory = new AwsClientFactory({ account, ...(endpoint ? { endpoint } : {}) });
+  const latticeEndpoint = env.SWITCHYARD_LATTICE_ENDPOINT;
+  const factory = new AwsClientFactory({
+    account,
+    ...(endpoint ? { endpoint } : {}),
+    ...(latticeEndpoint ? { latticeEndpoint } : {}),
+  });
   return {
     ...createDynamoDbStores(dynamo, table),
     registry: new DynamoDbClusterRegistry(dynamo, env.SWITCHYARD_REGISTRY_TABLE || table, account),
@@ -62,6 +86,7 @@ export function reconcilePortsFromEnvironment(
     snapshots: mirror?.snapshots ?? new MirrorSnapshotSource(new DynamoDbObjectMirror(dynamo, table)),
     dirty: mirror?.dirty ?? new DynamoDbDirtyGenerations(dynamo, table),
     elbFor: elbPortsThrough(factory),
+    lattice: { portFor: latticePortsThrough(factory), states: createDynamoDbLatticeStates(dynamo, table) },
     requeue: sqsReconcileRequeue(sqs, requiredSetting(env, "SWITCHYARD_RECONCILE_QUEUE_URL")),
     statuses: sqsStatusIntentSink(sqs, requiredSetting(env, "SWITCHYARD_STATUS_QUEUE_URL")),
     awsCalls: () => Object.values(factory.counter.snapshot()).reduce((n, c) => n + c.calls, 0),

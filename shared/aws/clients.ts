@@ -16,6 +16,7 @@ import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balan
 import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { ShieldClient } from "@aws-sdk/client-shield";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { VPCLatticeClient } from "@aws-sdk/client-vpc-lattice";
 import { WAFV2Client } from "@aws-sdk/client-wafv2";
 import type { HttpHandler } from "@smithy/core/protocols";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
@@ -57,6 +58,11 @@ export interface AwsTarget {
 export interface AwsClientFactoryOptions {
   /** Endpoint override for every service (moto, LocalStack-style servers). Default: AWS. */
   endpoint?: string;
+  /**
+   * Endpoint override for VPC Lattice alone (moto has no Lattice: the Lattice emulator serves it).
+   * Default: `endpoint`.
+   */
+  latticeEndpoint?: string;
   /** The control plane's own credentials, used for STS and for targets without a role. Default: the SDK's default chain. */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /**
@@ -221,6 +227,17 @@ export class AwsClientFactory {
   ec2(target: AwsTarget): EC2Client {
     return this.#cached("ec2", target, () => {
       const client = new EC2Client(this.#config(target.region, this.credentials(target)));
+      this.#instrument(client.middlewareStack, target);
+      return client;
+    });
+  }
+
+  /** VPC Lattice, with the same credentials, counting and rate limits as ELBv2. */
+  lattice(target: AwsTarget): VPCLatticeClient {
+    return this.#cached("lattice", target, () => {
+      const config = this.#config(target.region, this.credentials(target));
+      const endpoint = this.#options.latticeEndpoint;
+      const client = new VPCLatticeClient(endpoint ? { ...config, endpoint } : config);
       this.#instrument(client.middlewareStack, target);
       return client;
     });

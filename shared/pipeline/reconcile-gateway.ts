@@ -9,13 +9,21 @@ import type { ControllerConfig } from "../config.ts";
 import type { ObservedElb } from "../elb/observed.ts";
 import type { KubeObject } from "../k8s/meta.ts";
 import { type ClusterGatewayKey, type GatewayKey, splitClusterGatewayKey } from "../keys.ts";
-import { type EngineDeps, type ReconcileOutcome, reconcileGateway } from "../reconcile/engine.ts";
+import type { ObservedLattice } from "../lattice/observed.ts";
+import { type EngineDeps, type ReconcileOutcome, reconcileDataPlane, reconcileGateway } from "../reconcile/engine.ts";
+import {
+  LATTICE_DATA_PLANE,
+  type LatticeOutcome,
+  type LatticePort,
+  latticeObservationOf,
+} from "../reconcile/lattice-plane.ts";
 import { observationOf } from "../reconcile/observation.ts";
 import type { ElbPort } from "../reconcile/ports.ts";
 import type { RegisteredCluster } from "../registry/cluster.ts";
 import type { ClusterRegistry } from "../registry/registry.ts";
 import { type Snapshot, snapshotOf } from "../snapshot.ts";
 import type { StatusIntent } from "../status/writer/decision.ts";
+import type { StateStore } from "../store/state.ts";
 import { translate } from "../translate.ts";
 import type { DirtyGenerations } from "./dirty-generation.ts";
 import { gatewayStatusIntents } from "./gateway-statuses.ts";
@@ -69,10 +77,27 @@ export type ElbPortFor = (
   gateway: { clusterId: string; gatewayKey: GatewayKey },
 ) => ElbPort;
 
+/** The VPC Lattice port for one Gateway in a registered cluster's account (AwsLattice over the client factory). */
+export type LatticePortFor = (
+  cluster: RegisteredCluster,
+  gateway: { clusterId: string; gatewayKey: GatewayKey },
+) => LatticePort;
+
+/** What a Lattice Gateway reconciles through: its port, and the Lattice records of the same table. */
+export interface LatticeReconcilerDeps {
+  portFor: LatticePortFor;
+  states: StateStore<ObservedLattice>;
+}
+
 export interface GatewayReconcilerDeps {
   registry: ClusterRegistry;
   snapshots: SnapshotSource;
   elbFor: ElbPortFor;
+  /**
+   * VPC Lattice.
+   * @default undefined — Lattice Gateways are not applied: their status waits (Programmed=False).
+   */
+  lattice?: LatticeReconcilerDeps;
   /** Leases, states, clock and owner for the engine. */
   engine: EngineDeps<ObservedElb>;
   /** Read only: ingest bumps it, the reconciler compares it with the request's. */
@@ -89,8 +114,14 @@ export interface GatewayReconcilerDeps {
  * - `rejected`: the message can never succeed as is (unregistered cluster): dropped, and counted.
  */
 export type GatewayReconcileReport =
-  | { disposition: "done"; outcome: ReconcileOutcome; intents: number; requeued: boolean; oversized: string[] }
-  | { disposition: "retry"; outcome: ReconcileOutcome; intents: number; oversized: string[] }
+  | {
+      disposition: "done";
+      outcome: ReconcileOutcome | LatticeOutcome;
+      intents: number;
+      requeued: boolean;
+      oversized: string[];
+    }
+  | { disposition: "retry"; outcome: ReconcileOutcome | LatticeOutcome; intents: number; oversized: string[] }
   | { disposition: "rejected"; reason: string };
 
 export async function reconcileGatewayRequest(
@@ -110,21 +141,33 @@ export async function reconcileGatewayRequest(
   // it owns on ELB is then deleted.
   const build = first.loadBalancers.find((b) => b.model.gatewayKey === gatewayKey);
   const dataPlane = resolved?.dataPlane === "nlb" ? "nlb" : "alb";
+  const target = { gatewayKey: request.gatewayKey, account: cluster.account, region: cluster.region };
 
-  const outcome = await reconcileGateway(
-    {
-      gatewayKey: request.gatewayKey,
-      dataPlane,
-      account: cluster.account,
-      region: cluster.region,
-      desired: build?.model,
-    },
-    { ...deps.engine, elb: deps.elbFor(cluster, { clusterId, gatewayKey }) },
-  );
+  let outcome: ReconcileOutcome | LatticeOutcome;
+  let observation: ReturnType<typeof observationOf>;
+  const lattice = deps.lattice;
+  if (lattice && (await onLattice(request.gatewayKey, resolved?.dataPlane, lattice))) {
+    // A Lattice Gateway (or the record of one that is gone): the same engine over the Lattice plane.
+    const desired = first.lattice.gateways.find((b) => b.model.gatewayKey === gatewayKey)?.model;
+    const latticeOutcome = await reconcileDataPlane(
+      LATTICE_DATA_PLANE,
+      lattice.portFor(cluster, { clusterId, gatewayKey }),
+      { ...target, dataPlane: "lattice", desired },
+      { ...deps.engine, states: lattice.states },
+    );
+    outcome = latticeOutcome;
+    observation = latticeObservationOf(latticeOutcome, desired);
+  } else {
+    const elbOutcome = await reconcileGateway(
+      { ...target, dataPlane, desired: build?.model },
+      { ...deps.engine, elb: deps.elbFor(cluster, { clusterId, gatewayKey }) },
+    );
+    outcome = elbOutcome;
+    observation = observationOf(elbOutcome, build?.model);
+  }
   // Another reconciler holds the Gateway: it writes the statuses; this message comes back later.
   if (outcome.kind === "busy") return { disposition: "retry", outcome, intents: 0, oversized: [] };
 
-  const observation = observationOf(outcome, build?.model);
   const translation = observation
     ? translate(snapshot, deps.config, { ...options, observations: new Map([[`${namespace}/${name}`, observation]]) })
     : first;
@@ -140,6 +183,19 @@ export async function reconcileGatewayRequest(
   }
   const requeued = await requeueIfMoved(request, deps);
   return { disposition: "done", outcome, intents: intents.length, requeued, oversized: delivery.oversized };
+}
+
+/**
+ * Whether the Gateway reconciles on Lattice: its class says so, or, once it is gone (no resolved
+ * Gateway), its record does — one read, so what it owned on Lattice is deleted on Lattice.
+ */
+async function onLattice(
+  gatewayKey: ReconcileRequest["gatewayKey"],
+  dataPlane: string | undefined,
+  lattice: LatticeReconcilerDeps,
+): Promise<boolean> {
+  if (dataPlane !== undefined) return dataPlane === "lattice";
+  return (await lattice.states.get(gatewayKey))?.dataPlane === "lattice";
 }
 
 /**

@@ -15,5 +15,6 @@ export {
   requestOperation,
   type SyntheticError,
 } from "./fault-handler.ts";
+export { SimulatedLatticeError, simulateLattice } from "./lattice-simulator.ts";
 export { MemoryElb } from "./memory-elb.ts";
 export { queryResponse, type RecordedRequest, RequestRecorder } from "./request-recorder.ts";

@@ -50,7 +50,7 @@ const CLAIM_UPDATE = [
 
 /** The UpdateItem input of a claim, without table and key. */
 export function claimInput(
-  request: ClaimRequest,
+  request: ClaimRequest<unknown>,
   expiresAt: number,
 ): Omit<UpdateItemCommandInput, "TableName" | "Key"> {
   const names: Record<string, string> = {

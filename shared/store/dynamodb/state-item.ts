@@ -14,9 +14,15 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { DataPlane } from "../../config.ts";
-import type { ObservedElb } from "../../elb/observed.ts";
+import { emptyObserved, type ObservedElb } from "../../elb/observed.ts";
 import { DecodeError, decodeObservedElb } from "../../elb/observed-codec.ts";
 import { type ClusterGatewayKey, InvalidGatewayKey, parseClusterGatewayKey } from "../../keys.ts";
+import {
+  decodeObservedLattice,
+  emptyObservedLattice,
+  type ObservedLattice,
+  ObservedLatticeDecodeError,
+} from "../../lattice/observed.ts";
 import { type GatewayState, StateDecodeError, StateTooLarge, type StoredGatewayState } from "../state.ts";
 import { itemSize, MAX_ITEM_BYTES } from "./item-size.ts";
 import { LEASE_ATTRIBUTES } from "./lease-item.ts";
@@ -116,7 +122,11 @@ export const CLAIM_HEADROOM_BYTES = itemSize({
  * lease's, not whatever the caller left in `state.fencingToken`), with the item's key and
  * `gatewayKey`. Throws StateTooLarge if the item would not fit with CLAIM_HEADROOM_BYTES to spare.
  */
-export function encodeState(state: GatewayState, gatewayKey: ClusterGatewayKey, fencingToken: number): StateItem {
+export function encodeState(
+  state: GatewayState<unknown>,
+  gatewayKey: ClusterGatewayKey,
+  fencingToken: number,
+): StateItem {
   const { json, gzip: applied } = encodeApplied(state.applied);
   const item: StateItem = {
     ...stateKey(gatewayKey),
@@ -256,8 +266,35 @@ function gunzipJson(reader: StateItemReader, compressed: Uint8Array): unknown {
   }
 }
 
+/**
+ * How a store reads `applied` for the data plane a record names. One table holds the records of
+ * every data plane; a store of one plane sees another plane's record as claiming nothing of its own
+ * (so the ELB orphan sweep reads a Lattice record as holding no ELB resources).
+ */
+export type AppliedDecoder<Applied> = (value: unknown, gatewayKey: string, dataPlane: DataPlane) => Applied;
+
+/** The ELB stores' decoder: ALB and NLB records decoded in full, a Lattice record as holding no ELB resource. */
+export const decodeElbApplied: AppliedDecoder<ObservedElb> = (value, gatewayKey, dataPlane) =>
+  dataPlane === "lattice" ? emptyObserved() : decodeApplied(value, gatewayKey);
+
+/** The Lattice store's decoder: a Lattice record checked, any other as holding no Lattice resource. */
+export const decodeLatticeApplied: AppliedDecoder<ObservedLattice> = (value, gatewayKey, dataPlane) => {
+  if (dataPlane !== "lattice") return emptyObservedLattice();
+  try {
+    return decodeObservedLattice(value);
+  } catch (err) {
+    if (!(err instanceof ObservedLatticeDecodeError)) throw err;
+    throw new StateDecodeError(gatewayKey, err.path ? `applied.${err.path}` : "applied", err.message);
+  }
+};
+
 /** The GatewayState an item holds; throws StateDecodeError naming the first field that is wrong. */
-export function decodeState(item: StateItem): StoredGatewayState {
+export function decodeState(item: StateItem): StoredGatewayState;
+export function decodeState<Applied>(item: StateItem, decode: AppliedDecoder<Applied>): StoredGatewayState<Applied>;
+export function decodeState<Applied>(
+  item: StateItem,
+  decode?: AppliedDecoder<Applied>,
+): StoredGatewayState<Applied | ObservedElb> {
   const reader = new StateItemReader(item);
 
   const keyText = reader.string("gatewayKey");
@@ -294,9 +331,10 @@ export function decodeState(item: StateItem): StoredGatewayState {
   if (encoding !== APPLIED_ENCODING) {
     reader.fail("appliedEncoding", `is ${JSON.stringify(encoding)}, the only known encoding is ${APPLIED_ENCODING}`);
   }
-  const applied = decodeApplied(gunzipJson(reader, reader.binary("applied")), reader.gatewayKey);
+  const raw = gunzipJson(reader, reader.binary("applied"));
+  const applied = (decode ?? decodeElbApplied)(raw, reader.gatewayKey, dataPlane);
 
-  const state: StoredGatewayState = {
+  const state: StoredGatewayState<Applied | ObservedElb> = {
     gatewayKey,
     dataPlane,
     account,

@@ -14,6 +14,7 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
+import type { ObservedElb } from "../../elb/observed.ts";
 import type { ClusterGatewayKey } from "../../keys.ts";
 import { type LeaseHolder, refusedClaim } from "../claim.ts";
 import { checkLeaseMatches, leaseSuperseded, newerRecordExists } from "../fencing.ts";
@@ -32,6 +33,8 @@ import { type ConflictRetry, DEFAULT_CONFLICT_RETRY, retryConflicts } from "./co
 import { LEASE_ATTRIBUTES, leaseKey } from "./lease-item.ts";
 import { DynamoDbLeaseStore } from "./lease-store.ts";
 import {
+  type AppliedDecoder,
+  decodeElbApplied,
   decodeState,
   encodeState,
   hasRecord,
@@ -42,7 +45,12 @@ import {
 } from "./state-item.ts";
 import { PARTITION_KEY, SORT_KEY, STATE_SORT_KEY } from "./table-keys.ts";
 
-export interface DynamoDbStateStoreOptions {
+export interface DynamoDbStateStoreOptions<Applied = ObservedElb> {
+  /**
+   * How `applied` is read for the data plane a record names.
+   * @default decodeElbApplied — the ELB store: a Lattice record holds no ELB resource.
+   */
+  decodeApplied?: AppliedDecoder<Applied>;
   /**
    * Items evaluated per Scan page in `list()` (before the filter to STATE items).
    * @default undefined — no Limit: DynamoDB's own 1 MB pages, the fewest requests for a full sweep.
@@ -86,14 +94,17 @@ function landed(item: StateItem | undefined, lease: Lease, set: StateItem, remov
   );
 }
 
-export class DynamoDbStateStore implements StateStore {
+export class DynamoDbStateStore<Applied = ObservedElb> implements StateStore<Applied> {
+  readonly #decode: AppliedDecoder<Applied>;
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
   readonly #pageSize: number | undefined;
   readonly #conflictRetry: ConflictRetry;
   readonly #leases: DynamoDbLeaseStore;
 
-  constructor(client: DynamoDBClient, tableName: string, options: DynamoDbStateStoreOptions = {}) {
+  constructor(client: DynamoDBClient, tableName: string, options: DynamoDbStateStoreOptions<Applied> = {}) {
+    // Without a decoder the store is the ELB one (Applied's default): decodeElbApplied reads it.
+    this.#decode = options.decodeApplied ?? (decodeElbApplied as unknown as AppliedDecoder<Applied>);
     this.#client = client;
     this.#tableName = tableName;
     this.#pageSize = options.pageSize;
@@ -101,7 +112,7 @@ export class DynamoDbStateStore implements StateStore {
     this.#leases = new DynamoDbLeaseStore(client, tableName, options);
   }
 
-  async claim(request: ClaimRequest): Promise<Claim> {
+  async claim(request: ClaimRequest<Applied>): Promise<Claim<Applied>> {
     const gatewayKey = storeKey(request.gatewayKey);
     const expiresAt = request.now + request.ttlMs;
     let old: StateItem;
@@ -122,14 +133,14 @@ export class DynamoDbStateStore implements StateStore {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const found = error.Item;
       return refusedClaim(holderOf(found), request.owner, request.now, () =>
-        hasRecord(found) ? decodeState(found) : undefined,
+        hasRecord(found) ? decodeState(found, this.#decode) : undefined,
       );
     }
     // The update added 1 to the token it found (none: 0), atomically: the new lease's token.
     const lease: Lease = { gatewayKey, owner: request.owner, token: (holderOf(old).token ?? 0) + 1, expiresAt };
-    let previous: StoredGatewayState | undefined;
+    let previous: StoredGatewayState<Applied> | undefined;
     try {
-      previous = hasRecord(old) ? decodeState(old) : undefined;
+      previous = hasRecord(old) ? decodeState(old, this.#decode) : undefined;
     } catch (error) {
       // The damaged record is the error to report; the lease is freed at once rather than at expiry.
       await this.#leases.release(lease).catch(() => undefined);
@@ -138,15 +149,15 @@ export class DynamoDbStateStore implements StateStore {
     return { kind: "claimed", lease, ...(previous !== undefined ? { previous } : {}) };
   }
 
-  async get(key: ClusterGatewayKey): Promise<StoredGatewayState | undefined> {
+  async get(key: ClusterGatewayKey): Promise<StoredGatewayState<Applied> | undefined> {
     // Strongly consistent: a reader must see the last holder's last write.
     const result = await this.#client.send(
       new GetItemCommand({ TableName: this.#tableName, Key: stateKey(storeKey(key)), ConsistentRead: true }),
     );
-    return hasRecord(result.Item) ? decodeState(result.Item) : undefined;
+    return hasRecord(result.Item) ? decodeState(result.Item, this.#decode) : undefined;
   }
 
-  async put(state: GatewayState, lease: Lease, options: WriteOptions = {}): Promise<void> {
+  async put(state: GatewayState<Applied>, lease: Lease, options: WriteOptions = {}): Promise<void> {
     const gatewayKey = storeKey(state.gatewayKey);
     checkLeaseMatches(gatewayKey, lease);
     const item = encodeState(state, gatewayKey, lease.token);
@@ -177,7 +188,7 @@ export class DynamoDbStateStore implements StateStore {
    * records and are skipped. A damaged record stops the listing with StateDecodeError instead of
    * being skipped: a skipped record would make its Gateway's resources look unclaimed to the sweep.
    */
-  async *list(): AsyncIterable<StoredGatewayState> {
+  async *list(): AsyncIterable<StoredGatewayState<Applied>> {
     let exclusiveStartKey: Record<string, AttributeValue> | undefined;
     do {
       const page = await this.#client.send(
@@ -192,7 +203,7 @@ export class DynamoDbStateStore implements StateStore {
         }),
       );
       // A page may be empty after filtering and still have a successor.
-      for (const item of page.Items ?? []) if (hasRecord(item)) yield decodeState(item);
+      for (const item of page.Items ?? []) if (hasRecord(item)) yield decodeState(item, this.#decode);
       exclusiveStartKey = page.LastEvaluatedKey;
     } while (exclusiveStartKey !== undefined);
   }

@@ -1,0 +1,106 @@
+/**
+ * The VPC Lattice operations a plan is made of, in the model's terms: services, listeners and
+ * target groups are named by model id (the executor finds their ARNs in what exists so far, so a
+ * resource created earlier in the same plan is found the same way), and target groups inside
+ * actions are model ids or `arn:` references.
+ */
+import type {
+  LatticeAction,
+  LatticeHealthCheckModel,
+  LatticeListenerProtocol,
+  LatticeMatch,
+  LatticeTargetModel,
+  ServiceNetworkRef,
+} from "./model.ts";
+
+/** One entry of a BatchUpdateRule: what changes of one rule (absent: kept). */
+export interface LatticeRuleUpdate {
+  ruleId: string;
+  priority?: number;
+  match?: LatticeMatch;
+  action?: LatticeAction;
+}
+
+export type LatticeOperation =
+  /**
+   * Find the Gateway's service network by its reference; with `create`, create it (tagged) when no
+   * network of that name exists. Never creates one for an id or ARN.
+   */
+  | { op: "FindServiceNetwork"; ref: ServiceNetworkRef; create: boolean; tags: Record<string, string> }
+  | { op: "CreateVpcAssociation"; securityGroupIds: string[]; tags: Record<string, string> }
+  | { op: "UpdateVpcAssociation"; arn: string; securityGroupIds: string[] }
+  | { op: "DeleteVpcAssociation"; arn: string }
+  /** Only a network switchyard created for this Gateway; one still in use elsewhere is left. */
+  | { op: "DeleteServiceNetwork"; arn: string }
+  | {
+      op: "CreateTargetGroup";
+      targetGroupId: string;
+      name: string;
+      protocol: string;
+      protocolVersion?: string;
+      port: number;
+      ipAddressType: string;
+      healthCheck?: LatticeHealthCheckModel;
+      tags: Record<string, string>;
+    }
+  | { op: "UpdateTargetGroup"; targetGroupId: string; healthCheck: LatticeHealthCheckModel }
+  | { op: "DeleteTargetGroup"; targetGroupId: string; arn: string }
+  /** At most MAX_TARGETS_PER_REGISTER_CALL targets. */
+  | { op: "RegisterTargets"; targetGroupId: string; targets: LatticeTargetModel[] }
+  | { op: "DeregisterTargets"; targetGroupId: string; targets: LatticeTargetModel[] }
+  | {
+      op: "CreateService";
+      serviceId: string;
+      name: string;
+      customDomainName?: string;
+      certificateArn?: string;
+      tags: Record<string, string>;
+    }
+  | { op: "UpdateService"; serviceId: string; certificateArn: string }
+  | { op: "DeleteService"; serviceId: string; arn: string; reason?: string }
+  | {
+      op: "CreateListener";
+      serviceId: string;
+      listenerId: string;
+      name: string;
+      protocol: LatticeListenerProtocol;
+      port: number;
+      defaultAction: LatticeAction;
+      tags: Record<string, string>;
+    }
+  | { op: "UpdateListener"; serviceId: string; listenerId: string; defaultAction: LatticeAction }
+  | { op: "DeleteListener"; serviceId: string; listenerId: string; arn: string }
+  | {
+      op: "CreateRule";
+      serviceId: string;
+      listenerId: string;
+      ruleId: string;
+      priority: number;
+      match: LatticeMatch;
+      action: LatticeAction;
+    }
+  /** One BatchUpdateRule: every changed and moved rule of a listener (at most 10 per call). */
+  | { op: "UpdateRules"; serviceId: string; listenerId: string; updates: LatticeRuleUpdate[] }
+  | { op: "DeleteRule"; serviceId: string; listenerId: string; ruleId: string; arn: string }
+  | { op: "CreateServiceAssociation"; serviceId: string; tags: Record<string, string> }
+  | { op: "DeleteServiceAssociation"; serviceId: string; arn: string };
+
+export type LatticeOperationName = LatticeOperation["op"];
+
+/** BatchUpdateRule `rules`: 1–10 entries (API reference). */
+export const MAX_RULES_PER_BATCH_UPDATE = 10;
+
+const DELETIONS: ReadonlySet<LatticeOperationName> = new Set([
+  "DeleteVpcAssociation",
+  "DeleteServiceNetwork",
+  "DeleteTargetGroup",
+  "DeregisterTargets",
+  "DeleteService",
+  "DeleteListener",
+  "DeleteRule",
+  "DeleteServiceAssociation",
+]);
+
+export function isLatticeDeletion(op: LatticeOperation): boolean {
+  return DELETIONS.has(op.op);
+}

@@ -1,0 +1,430 @@
+/**
+ * Planning for VPC Lattice: (desired model, what exists) → the ordered operations that turn one
+ * into the other. Pure; the Lattice executors (shared/aws/lattice/) run the list.
+ *
+ * Order: the service network (found, or created when the Gateway asks for it) and its VPC
+ * association; target groups, and the targets of groups that already exist, before anything
+ * forwards to them; services, listeners and rules; service ↔ network associations; then the
+ * targets of groups created in this plan (Lattice takes targets only once a group is ACTIVE, and a
+ * group just created may still be CREATE_IN_PROGRESS: the rest of the plan must not wait on it);
+ * deletions last, after nothing forwards to what goes.
+ *
+ * Rules: new rules are created at free priorities (their own when free), stale ones deleted, then
+ * one BatchUpdateRule per listener moves every rule to its place and changes what changed, so a
+ * change of one rule costs O(1) writes and a reordering of R rules O(R / 10), never O(R²).
+ *
+ * Ownership: a service network is deleted only when switchyard created it for this Gateway, and an
+ * association (service ↔ network, network ↔ VPC) only when it carries this Gateway's tags.
+ */
+import { TAG } from "../elb/naming.ts";
+import type { DataPlanePlan } from "../reconcile/ports.ts";
+import { MAX_RULE_PRIORITY, MAX_TARGETS_PER_REGISTER_CALL, MIN_RULE_PRIORITY } from "./limits.ts";
+import type {
+  LatticeAction,
+  LatticeListenerModel,
+  LatticeModel,
+  LatticeRuleModel,
+  LatticeServiceModel,
+  LatticeTargetGroupModel,
+  LatticeTargetModel,
+} from "./model.ts";
+import { type ObservedLattice, type ObservedListener, type ObservedService, refersTo } from "./observed.ts";
+import { type LatticeOperation, type LatticeRuleUpdate, MAX_RULES_PER_BATCH_UPDATE } from "./operations.ts";
+
+export type LatticePlan = DataPlanePlan<LatticeOperation>;
+
+/** JSON with object keys sorted: equal values compare equal whatever order AWS returned fields in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+/**
+ * The desired action with every target group reference the executor can resolve by ARN written as
+ * `arn:<arn>`, as the observer reports a group this Gateway does not own.
+ */
+function resolvedAction(action: LatticeAction, model: LatticeModel): LatticeAction {
+  if (action.type !== "forward") return action;
+  const refs = new Map(model.targetGroupReferences.map((r) => [r.id, r.arn]));
+  return {
+    type: "forward",
+    targetGroups: action.targetGroups.map((t) => {
+      const arn = refs.get(t.targetGroupId);
+      return arn ? { targetGroupId: `arn:${arn}`, weight: t.weight } : t;
+    }),
+  };
+}
+
+function targetKey(t: LatticeTargetModel): string {
+  return `${t.id}:${t.port}`;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+// ---------- target groups ----------
+
+function targetDiff(
+  desired: readonly LatticeTargetModel[],
+  observed: readonly LatticeTargetModel[],
+): { add: LatticeTargetModel[]; remove: LatticeTargetModel[] } {
+  const want = new Set(desired.map(targetKey));
+  const have = new Set(observed.map(targetKey));
+  return {
+    add: desired.filter((t) => !have.has(targetKey(t))),
+    remove: observed.filter((t) => !want.has(targetKey(t))),
+  };
+}
+
+function registrations(targetGroupId: string, targets: readonly LatticeTargetModel[]): LatticeOperation[] {
+  return chunks(targets, MAX_TARGETS_PER_REGISTER_CALL).map((batch) => ({
+    op: "RegisterTargets",
+    targetGroupId,
+    targets: batch,
+  }));
+}
+
+function deregistrations(targetGroupId: string, targets: readonly LatticeTargetModel[]): LatticeOperation[] {
+  return chunks(targets, MAX_TARGETS_PER_REGISTER_CALL).map((batch) => ({
+    op: "DeregisterTargets",
+    targetGroupId,
+    targets: batch,
+  }));
+}
+
+function createTargetGroup(tg: LatticeTargetGroupModel): LatticeOperation {
+  return {
+    op: "CreateTargetGroup",
+    targetGroupId: tg.id,
+    name: tg.name,
+    protocol: tg.protocol,
+    ...(tg.protocolVersion ? { protocolVersion: tg.protocolVersion } : {}),
+    port: tg.port,
+    ipAddressType: tg.ipAddressType,
+    ...(tg.healthCheck ? { healthCheck: tg.healthCheck } : {}),
+    tags: tg.tags,
+  };
+}
+
+// ---------- rules ----------
+
+/**
+ * A listener's rule changes: creations at free priorities, deletions of stale rules, then one
+ * BatchUpdateRule (per 10 rules) for every rule whose priority, match or action is not yet desired.
+ */
+function planRules(
+  serviceId: string,
+  listener: LatticeListenerModel,
+  observed: ObservedListener | undefined,
+  model: LatticeModel,
+): { creates: LatticeOperation[]; deletes: LatticeOperation[]; updates: LatticeOperation[] } {
+  const existing = observed?.rules ?? [];
+  const byId = new Map(existing.map((r) => [r.id, r]));
+  const wanted = new Set(listener.rules.map((r) => r.id));
+  const occupied = new Set(existing.map((r) => r.priority));
+  const creates: LatticeOperation[] = [];
+  const updates: LatticeRuleUpdate[] = [];
+  const free = (preferred: number): number => {
+    if (!occupied.has(preferred)) return preferred;
+    for (let p = MAX_RULE_PRIORITY; p >= MIN_RULE_PRIORITY; p--) if (!occupied.has(p)) return p;
+    // Unreachable while a listener holds fewer rules than priorities; the batch then reports it.
+    return preferred;
+  };
+  for (const rule of listener.rules) {
+    const action = resolvedAction(rule.action, model);
+    const have = byId.get(rule.id);
+    if (!have) {
+      const priority = free(rule.priority);
+      occupied.add(priority);
+      creates.push({
+        op: "CreateRule",
+        serviceId,
+        listenerId: listener.id,
+        ruleId: rule.id,
+        priority,
+        match: rule.match,
+        action,
+      });
+      if (priority !== rule.priority) updates.push({ ruleId: rule.id, priority: rule.priority });
+      continue;
+    }
+    const update: LatticeRuleUpdate = { ruleId: rule.id };
+    if (have.priority !== rule.priority) update.priority = rule.priority;
+    if (!same(have.match, rule.match)) update.match = rule.match;
+    if (!same(have.action, action)) update.action = action;
+    if (Object.keys(update).length > 1) updates.push(update);
+  }
+  const deletes: LatticeOperation[] = existing
+    .filter((r) => !wanted.has(r.id))
+    .map((r) => ({ op: "DeleteRule", serviceId, listenerId: listener.id, ruleId: r.id, arn: r.arn }));
+  return {
+    creates,
+    deletes,
+    updates: chunks(updates, MAX_RULES_PER_BATCH_UPDATE).map((batch) => ({
+      op: "UpdateRules",
+      serviceId,
+      listenerId: listener.id,
+      updates: batch,
+    })),
+  };
+}
+
+function createRules(serviceId: string, listener: LatticeListenerModel, model: LatticeModel): LatticeOperation[] {
+  return listener.rules.map((rule: LatticeRuleModel) => ({
+    op: "CreateRule",
+    serviceId,
+    listenerId: listener.id,
+    ruleId: rule.id,
+    priority: rule.priority,
+    match: rule.match,
+    action: resolvedAction(rule.action, model),
+  }));
+}
+
+// ---------- services ----------
+
+/** Why an existing service cannot become the desired one in place (Lattice names and domains are immutable). */
+function serviceReplacement(desired: LatticeServiceModel, observed: ObservedService): string | undefined {
+  if (desired.name !== observed.name) return `service name ${observed.name} → ${desired.name}`;
+  if ((desired.customDomainName ?? "") !== (observed.customDomainName ?? "")) {
+    return `custom domain name ${observed.customDomainName ?? "(none)"} → ${desired.customDomainName ?? "(none)"}`;
+  }
+  return undefined;
+}
+
+function createService(service: LatticeServiceModel, model: LatticeModel): LatticeOperation[] {
+  return [
+    {
+      op: "CreateService",
+      serviceId: service.id,
+      name: service.name,
+      ...(service.customDomainName ? { customDomainName: service.customDomainName } : {}),
+      ...(service.certificateArn ? { certificateArn: service.certificateArn } : {}),
+      tags: service.tags,
+    },
+    ...service.listeners.flatMap((l) => [createListener(service.id, l, model), ...createRules(service.id, l, model)]),
+  ];
+}
+
+function createListener(serviceId: string, listener: LatticeListenerModel, model: LatticeModel): LatticeOperation {
+  return {
+    op: "CreateListener",
+    serviceId,
+    listenerId: listener.id,
+    name: listener.name,
+    protocol: listener.protocol,
+    port: listener.port,
+    defaultAction: resolvedAction(listener.defaultAction, model),
+    tags: listener.tags,
+  };
+}
+
+function deleteService(
+  observed: ObservedService,
+  associations: ObservedLattice["serviceAssociations"],
+): LatticeOperation[] {
+  return [
+    // A service with an association cannot be deleted; only this Gateway's own associations go.
+    ...associations
+      .filter((a) => a.serviceId === observed.id && a.owned)
+      .map((a): LatticeOperation => ({ op: "DeleteServiceAssociation", serviceId: a.serviceId, arn: a.arn })),
+    { op: "DeleteService", serviceId: observed.id, arn: observed.arn },
+  ];
+}
+
+function planService(
+  service: LatticeServiceModel,
+  observed: ObservedService,
+  model: LatticeModel,
+): { early: LatticeOperation[]; rules: LatticeOperation[] } {
+  const early: LatticeOperation[] = [];
+  const rules: LatticeOperation[] = [];
+  if (service.certificateArn && service.certificateArn !== observed.certificateArn) {
+    early.push({ op: "UpdateService", serviceId: service.id, certificateArn: service.certificateArn });
+  }
+  const wanted = new Set(service.listeners.map((l) => l.id));
+  // Stale listeners go first: a service holds at most two, and a port change is a new listener.
+  for (const l of observed.listeners) {
+    if (!wanted.has(l.id)) early.push({ op: "DeleteListener", serviceId: service.id, listenerId: l.id, arn: l.arn });
+  }
+  for (const listener of service.listeners) {
+    const have = observed.listeners.find((l) => l.id === listener.id);
+    if (!have) {
+      early.push(createListener(service.id, listener, model), ...createRules(service.id, listener, model));
+      continue;
+    }
+    const defaultAction = resolvedAction(listener.defaultAction, model);
+    if (!same(have.defaultAction, defaultAction)) {
+      early.push({ op: "UpdateListener", serviceId: service.id, listenerId: listener.id, defaultAction });
+    }
+    const planned = planRules(service.id, listener, have, model);
+    rules.push(...planned.creates, ...planned.deletes, ...planned.updates);
+  }
+  return { early, rules };
+}
+
+// ---------- the plan ----------
+
+/**
+ * Ownership tags for an association this Gateway creates, with `role`: the Gateway's own tags (from
+ * its network when switchyard creates it, else from any resource it owns). A referenced network
+ * carries no tags of this Gateway, but what the Gateway associates with it is still its own.
+ */
+function associationTags(desired: LatticeModel, role: string): Record<string, string> {
+  const owned =
+    [
+      desired.serviceNetwork.tags,
+      ...desired.services.map((s) => s.tags),
+      ...desired.targetGroups.map((t) => t.tags),
+    ].find((tags) => Object.keys(tags).length > 0) ?? {};
+  return Object.keys(owned).length > 0 ? { ...owned, [TAG.role]: role } : {};
+}
+
+export function planLattice(desired: LatticeModel | undefined, observed: ObservedLattice): LatticePlan {
+  if (!desired) return { operations: teardown(observed) };
+  const ops: LatticeOperation[] = [];
+  const late: LatticeOperation[] = [];
+  const deletions: LatticeOperation[] = [];
+  const replacements: string[] = [];
+
+  // Service network: found again when its reference changed, after what this Gateway associated
+  // with the old one is gone.
+  const network = desired.serviceNetwork;
+  const needsNetwork =
+    desired.services.some((s) => s.associateWithServiceNetwork) || network.vpcAssociation !== undefined;
+  const networkMoved = observed.serviceNetwork !== undefined && !refersTo(network.ref, observed.serviceNetwork);
+  let associations = observed.serviceAssociations;
+  let vpcAssociation = observed.vpcAssociation;
+  if (networkMoved) {
+    ops.push(
+      ...associations
+        .filter((a) => a.owned)
+        .map((a): LatticeOperation => ({ op: "DeleteServiceAssociation", serviceId: a.serviceId, arn: a.arn })),
+    );
+    if (vpcAssociation?.owned) ops.push({ op: "DeleteVpcAssociation", arn: vpcAssociation.arn });
+    if (observed.serviceNetwork?.created) ops.push({ op: "DeleteServiceNetwork", arn: observed.serviceNetwork.arn });
+    associations = [];
+    vpcAssociation = undefined;
+  }
+  if (needsNetwork && (!observed.serviceNetwork || networkMoved)) {
+    ops.push({
+      op: "FindServiceNetwork",
+      ref: network.ref,
+      create: network.lifecycle === "create",
+      tags: network.tags,
+    });
+  }
+  const wantVpc = network.vpcAssociation;
+  if (wantVpc && !vpcAssociation) {
+    ops.push({
+      op: "CreateVpcAssociation",
+      securityGroupIds: wantVpc.securityGroupIds,
+      tags: associationTags(desired, "vpc-association"),
+    });
+  } else if (
+    wantVpc &&
+    vpcAssociation?.owned &&
+    !same([...vpcAssociation.securityGroupIds].sort(), [...wantVpc.securityGroupIds].sort())
+  ) {
+    ops.push({ op: "UpdateVpcAssociation", arn: vpcAssociation.arn, securityGroupIds: wantVpc.securityGroupIds });
+  } else if (!wantVpc && vpcAssociation?.owned) {
+    deletions.push({ op: "DeleteVpcAssociation", arn: vpcAssociation.arn });
+  }
+
+  // Target groups: created (their targets once ACTIVE, at the end) or diffed.
+  const observedGroups = new Map(observed.targetGroups.map((t) => [t.id, t]));
+  // A group's model id holds its protocol, version and port, and its name hashes the id: one id
+  // is one immutable identity, so a group is never changed into another, only created and deleted.
+  for (const tg of desired.targetGroups) {
+    const have = observedGroups.get(tg.id);
+    if (!have) {
+      ops.push(createTargetGroup(tg));
+      late.push(...registrations(tg.id, tg.targets));
+      continue;
+    }
+    if (tg.healthCheck && !same(tg.healthCheck, have.healthCheck)) {
+      ops.push({ op: "UpdateTargetGroup", targetGroupId: tg.id, healthCheck: tg.healthCheck });
+    }
+    const { add, remove } = targetDiff(tg.targets, have.targets);
+    // A group still being created takes its targets once ACTIVE: after the rest of the plan.
+    (have.status === "CREATE_IN_PROGRESS" ? late : ops).push(...registrations(tg.id, add));
+    deletions.push(...deregistrations(tg.id, remove));
+  }
+
+  // Services: created, replaced (a new name or custom domain name: a new DNS name), or diffed.
+  const observedServices = new Map(observed.services.map((s) => [s.id, s]));
+  const ruleOps: LatticeOperation[] = [];
+  const replacedServices = new Set<string>();
+  for (const service of desired.services) {
+    const have = observedServices.get(service.id);
+    const replace = have ? serviceReplacement(service, have) : undefined;
+    if (have && replace) {
+      replacements.push(`service ${service.id}: ${replace}`);
+      replacedServices.add(service.id);
+      ops.push(...deleteService(have, associations));
+    }
+    if (!have || replace) {
+      ops.push(...createService(service, desired));
+      continue;
+    }
+    const planned = planService(service, have, desired);
+    ops.push(...planned.early);
+    ruleOps.push(...planned.rules);
+  }
+  ops.push(...ruleOps);
+
+  // Service ↔ network associations of this Gateway's own services.
+  const desiredServices = new Set(desired.services.map((s) => s.id));
+  const wantAssociated = new Set(desired.serviceAssociations.filter((id) => desiredServices.has(id)));
+  for (const id of wantAssociated) {
+    const have = associations.some((a) => a.serviceId === id) && !replacedServices.has(id);
+    if (!have) {
+      ops.push({
+        op: "CreateServiceAssociation",
+        serviceId: id,
+        tags: associationTags(desired, `service-association:${id}`),
+      });
+    }
+  }
+  for (const a of associations) {
+    if (a.owned && !wantAssociated.has(a.serviceId) && desiredServices.has(a.serviceId)) {
+      deletions.unshift({ op: "DeleteServiceAssociation", serviceId: a.serviceId, arn: a.arn });
+    }
+  }
+
+  // What no longer exists in the model: stale services (and their associations), then groups.
+  for (const s of observed.services) {
+    if (!desiredServices.has(s.id)) deletions.push(...deleteService(s, associations));
+  }
+  const desiredGroups = new Set(desired.targetGroups.map((t) => t.id));
+  for (const tg of observed.targetGroups) {
+    if (!desiredGroups.has(tg.id)) deletions.push({ op: "DeleteTargetGroup", targetGroupId: tg.id, arn: tg.arn });
+  }
+  return {
+    operations: [...ops, ...late, ...deletions],
+    ...(replacements.length > 0 ? { replacement: replacements.join("; ") } : {}),
+  };
+}
+
+/** Everything this Gateway owns, in an order Lattice accepts: associations, services, groups, network. */
+function teardown(observed: ObservedLattice): LatticeOperation[] {
+  const ops: LatticeOperation[] = [];
+  for (const a of observed.serviceAssociations) {
+    if (a.owned) ops.push({ op: "DeleteServiceAssociation", serviceId: a.serviceId, arn: a.arn });
+  }
+  for (const s of observed.services) ops.push({ op: "DeleteService", serviceId: s.id, arn: s.arn });
+  for (const tg of observed.targetGroups) ops.push({ op: "DeleteTargetGroup", targetGroupId: tg.id, arn: tg.arn });
+  if (observed.vpcAssociation?.owned) ops.push({ op: "DeleteVpcAssociation", arn: observed.vpcAssociation.arn });
+  if (observed.serviceNetwork?.created) ops.push({ op: "DeleteServiceNetwork", arn: observed.serviceNetwork.arn });
+  return ops;
+}

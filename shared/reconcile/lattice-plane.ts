@@ -1,0 +1,190 @@
+/**
+ * VPC Lattice as a data plane of the reconcile engine: the Lattice planner, the model hash, what
+ * the engine may conclude from a Lattice operation or refusal, and what an outcome means for the
+ * Gateway's status (Programmed, the address, AWS errors).
+ */
+import { createHash } from "node:crypto";
+import { classifyAwsErrorCode } from "../aws/errors.ts";
+import type { LatticeModel } from "../lattice/model.ts";
+import { emptyObservedLattice, latticeSettling, type ObservedLattice } from "../lattice/observed.ts";
+import { isLatticeDeletion, type LatticeOperation } from "../lattice/operations.ts";
+import { planLattice } from "../lattice/plan.ts";
+import type { DataPlaneObservation } from "../status/compute.ts";
+import type { DataPlaneOutcome } from "./engine.ts";
+import { type DataPlane, DataPlaneOperationError, type DataPlanePort, type FailedRule } from "./ports.ts";
+
+/** What the engine needs from VPC Lattice for one Gateway in one target account. */
+export type LatticePort = DataPlanePort<ObservedLattice, LatticeOperation>;
+
+export type LatticeOutcome = DataPlaneOutcome<ObservedLattice, LatticeOperation>;
+
+/** A Lattice operation failure; the constructor the Lattice adapter and the simulator use. */
+export class LatticeOperationError extends DataPlaneOperationError<ObservedLattice> {
+  constructor(
+    kind: DataPlaneOperationError["kind"],
+    code: string,
+    operation: LatticeOperation["op"] | "observe" | "discover" | "refresh",
+    message: string,
+    observed?: ObservedLattice,
+  ) {
+    super(kind, code, operation, message, observed);
+    this.name = "LatticeOperationError";
+  }
+
+  static fromCode(
+    code: string,
+    operation: LatticeOperation["op"] | "observe" | "discover" | "refresh",
+    message: string,
+    observed?: ObservedLattice,
+  ): LatticeOperationError {
+    const classified = classifyAwsErrorCode(code, message);
+    return new LatticeOperationError(classified.kind, classified.reason, operation, message, observed);
+  }
+}
+
+export function latticeModelHash(model: LatticeModel | undefined): string {
+  return createHash("sha256")
+    .update(model ? JSON.stringify(model) : "deleted")
+    .digest("hex");
+}
+
+function ruleSource(
+  desired: LatticeModel | undefined,
+  serviceId: string,
+  listenerId: string,
+  ruleId: string,
+): string | undefined {
+  const listener = desired?.services.find((s) => s.id === serviceId)?.listeners.find((l) => l.id === listenerId);
+  return listener?.rules.find((r) => r.id === ruleId)?.source.route ?? (listener ? serviceId : undefined);
+}
+
+export const LATTICE_DATA_PLANE: DataPlane<LatticeModel, ObservedLattice, LatticeOperation> = {
+  plan: planLattice,
+  hash: latticeModelHash,
+  // A service, target group or association still being created is re-read on every reconcile
+  // until Lattice says ACTIVE, so Programmed turns True as soon as it is.
+  isSettling: latticeSettling,
+  empty: emptyObservedLattice,
+  makeRoom: (op, pending) => {
+    // Lattice quotas are per listener (rules), per service (listeners) and per Region (groups):
+    // only stale resources of the same scope free room.
+    switch (op.op) {
+      case "CreateRule":
+        return pending.filter(
+          (p) => p.op === "DeleteRule" && p.serviceId === op.serviceId && p.listenerId === op.listenerId,
+        );
+      case "CreateListener":
+        return pending.filter((p) => p.op === "DeleteListener" && p.serviceId === op.serviceId);
+      case "CreateTargetGroup":
+        return pending.filter((p) => p.op === "DeleteTargetGroup");
+      case "CreateService":
+        return pending.filter((p) => p.op === "DeleteService");
+      default:
+        return [];
+    }
+  },
+  isDeletion: isLatticeDeletion,
+  refusedRule: (op, error, desired): FailedRule | undefined => {
+    if (op.op === "CreateRule") {
+      const route = ruleSource(desired, op.serviceId, op.listenerId, op.ruleId);
+      return {
+        operation: op.op,
+        listenerId: op.listenerId,
+        ...(route ? { route } : {}),
+        code: error.code,
+        message: error.message,
+      };
+    }
+    if (op.op === "UpdateRules") {
+      const route = ruleSource(desired, op.serviceId, op.listenerId, op.updates[0]?.ruleId ?? "");
+      return {
+        operation: "BatchUpdateRule",
+        listenerId: op.listenerId,
+        ...(route ? { route } : {}),
+        code: error.code,
+        message: error.message,
+      };
+    }
+    return undefined;
+  },
+  // A batch that moves a rule that was never created has nothing to move.
+  dependsOn: (op, failed) =>
+    failed.op === "CreateRule" &&
+    op !== failed &&
+    op.op === "UpdateRules" &&
+    op.serviceId === failed.serviceId &&
+    op.listenerId === failed.listenerId &&
+    op.updates.some((u) => u.ruleId === failed.ruleId),
+};
+
+/** Lattice failures that mean the account lacks something the Gateway needs (`NoResources`). */
+const NO_RESOURCES = new Set(["ServiceNetworkNotFound", "ServiceQuotaExceeded"]);
+
+/**
+ * The address the Gateway publishes: the DNS name of its address service (the oldest route without
+ * a custom domain name), else of its first service that has one.
+ */
+export function latticeAddress(observed: ObservedLattice, desired: LatticeModel | undefined): string | undefined {
+  const preferred = desired?.addressService;
+  const service =
+    (preferred ? observed.services.find((s) => s.id === preferred && s.dnsName) : undefined) ??
+    observed.services.find((s) => s.dnsName);
+  return service?.dnsName?.toLowerCase();
+}
+
+/** The observation for status, or undefined when the outcome says nothing new (busy, deleted). */
+export function latticeObservationOf(
+  outcome: LatticeOutcome,
+  desired: LatticeModel | undefined,
+): DataPlaneObservation | undefined {
+  switch (outcome.kind) {
+    case "busy":
+    case "deleted":
+      return undefined;
+    case "failed": {
+      const address = latticeAddress(outcome.observed, desired);
+      const retry = outcome.retryable ? "; switchyard retries" : "";
+      return {
+        programmed: false,
+        ...(address ? { address } : {}),
+        ...(NO_RESOURCES.has(outcome.error.code) ? { reason: "NoResources" } : {}),
+        message: `${outcome.error.operation} failed: ${outcome.error.code}: ${outcome.error.message}${retry}`,
+      };
+    }
+    case "unchanged":
+    case "applied": {
+      const observed = outcome.observed;
+      const address = latticeAddress(observed, desired);
+      const wanted = desired?.services ?? [];
+      const missing = wanted.filter((s) => !observed.services.some((o) => o.id === s.id));
+      const waiting = observed.services.filter((s) => s.status !== undefined && s.status !== "ACTIVE");
+      const replaced = outcome.kind === "applied" && outcome.replacement ? `replaced ${outcome.replacement}; ` : "";
+      const refused =
+        outcome.kind === "applied" && outcome.failedRules
+          ? `; AWS refused ${outcome.failedRules
+              .map((r) => `${r.operation} for ${r.route ?? r.listenerId} (${r.code}: ${r.message})`)
+              .join(", ")}`
+          : "";
+      const network = observed.serviceNetwork
+        ? `service network ${observed.serviceNetwork.name}`
+        : "no service network";
+      if (missing.length > 0) {
+        return {
+          programmed: false,
+          ...(address ? { address } : {}),
+          message: `${replaced}${network}; services not created yet: ${missing.map((s) => s.name).join(", ")}${refused}`,
+        };
+      }
+      const programmed = waiting.length === 0;
+      return {
+        programmed,
+        ...(address ? { address } : {}),
+        message: `${replaced}${network}, ${observed.services.length} service(s)${
+          programmed
+            ? " active"
+            : `; waiting until ${waiting.map((s) => `${s.name} (${s.status})`).join(", ")} are active`
+        }${refused}`,
+      };
+    }
+  }
+}

@@ -1,0 +1,135 @@
+// A VPC Lattice Gateway through the whole pipeline, as `switchyard dev` runs it: kube-apiserver →
+// forwarder → ingest → objects mirror (DynamoDB Local) → reconcile → the Lattice emulator over the
+// SDK (STS AssumeRole on moto) → status writer → kube-apiserver. Every check polls a condition
+// with a deadline.
+// SWITCHYARD_COMPONENTS=moto,dynamodb,kube,lattice
+
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import { ListServicesCommand, ListTargetGroupsCommand, VPCLatticeClient } from "@aws-sdk/client-vpc-lattice";
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningPipeline, startPipeline } from "../../cli/dev/pipeline.ts";
+import {
+  DUMMY_CREDENTIALS,
+  dynamoDbSettings,
+  kubeConfig,
+  latticeControl,
+  latticeSettings,
+  MOTO_DEFAULT_ACCOUNT_ID,
+  motoSettings,
+  resetMoto,
+  TEST_REGION,
+  uniqueName,
+  waitFor,
+} from "../env/clients.ts";
+import { authorizeStatusWriter, ClusterFixture, CONVERGE, createGatewayClass, GROUP, isTrue } from "./support.ts";
+
+process.env.POWERTOOLS_METRICS_DISABLED = "true";
+
+const CLUSTER_ID = uniqueName("e2e");
+const EKS_NAME = uniqueName("e2e-eks");
+const RECONCILE_ROLE = `arn:aws:iam::${MOTO_DEFAULT_ACCOUNT_ID}:role/${uniqueName("switchyard-reconcile")}`;
+const DNS_NAME = /^[a-z0-9-]+-[0-9a-f]{17}\.[0-9a-f]{7}\.vpc-lattice-svcs\.us-east-1\.on\.aws$/;
+
+describe("a VPC Lattice Gateway through the dev pipeline", () => {
+  const namespace = uniqueName("e2e");
+  const className = uniqueName("lattice");
+  const rbacName = uniqueName("switchyard-status-writer");
+  let kc: KubeConfig;
+  let objects: CustomObjectsApi;
+  let elbv2: ElasticLoadBalancingV2Client;
+  let tagging: ResourceGroupsTaggingAPIClient;
+  let lattice: VPCLatticeClient;
+  let pipeline: RunningPipeline;
+  let cluster: ClusterFixture;
+
+  beforeAll(async () => {
+    await resetMoto();
+    await latticeControl().reset();
+    kc = kubeConfig();
+    objects = kc.makeApiClient(CustomObjectsApi);
+    elbv2 = new ElasticLoadBalancingV2Client(motoSettings());
+    tagging = new ResourceGroupsTaggingAPIClient(motoSettings());
+    lattice = new VPCLatticeClient({ ...latticeSettings(), maxAttempts: 1 });
+
+    await authorizeStatusWriter(kc, { eksName: EKS_NAME, roleArn: RECONCILE_ROLE, rbacName });
+    await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+    await createGatewayClass(kc, className, "switchyard.dev/lattice");
+    cluster = new ClusterFixture({ kc, elbv2, tagging, clusterId: CLUSTER_ID, namespace, className });
+
+    pipeline = await startPipeline({
+      kubeConfig: kc,
+      clusterId: CLUSTER_ID,
+      region: TEST_REGION,
+      account: MOTO_DEFAULT_ACCOUNT_ID,
+      eksClusterName: EKS_NAME,
+      reconcileRoleArn: RECONCILE_ROLE,
+      awsEndpoint: motoSettings().endpoint,
+      latticeEndpoint: latticeSettings().endpoint,
+      dynamoDbEndpoint: dynamoDbSettings().endpoint,
+      credentials: DUMMY_CREDENTIALS,
+      tableName: uniqueName("switchyard"),
+      queuePrefix: uniqueName("e2e"),
+      namespaces: [namespace],
+      maxReceiveCount: 3,
+      retryAfterSeconds: 2,
+      resyncIntervalMs: 2_000,
+      logLevel: "ERROR",
+    });
+    await pipeline.forwarderSynced(60_000);
+  });
+
+  afterAll(async () => {
+    await pipeline?.stop();
+    for (const client of [elbv2, tagging, lattice]) client?.destroy();
+  });
+
+  it("a Gateway and HTTPRoute end Programmed with the service's DNS name as address, and the route Accepted", async () => {
+    await cluster.createBackend("web");
+    await objects.createNamespacedCustomObject({
+      ...cluster.resource("gateways"),
+      body: {
+        apiVersion: `${GROUP}/v1`,
+        kind: "Gateway",
+        metadata: {
+          name: "mesh",
+          annotations: {
+            "switchyard.dev/service-network": `net-${namespace}`,
+            "switchyard.dev/create-service-network": "true",
+          },
+        },
+        spec: { gatewayClassName: className, listeners: [{ name: "http", port: 80, protocol: "HTTP" }] },
+      },
+    });
+    await cluster.createRoute("web", "mesh", "/web", "web");
+
+    const gateway = await cluster.programmed("mesh");
+    const address = gateway.status?.addresses?.[0]?.value ?? "";
+    expect(address).toMatch(DNS_NAME);
+    // The address is the Lattice service the route became, as Lattice names it.
+    const services = (await lattice.send(new ListServicesCommand({}))).items ?? [];
+    const web = services.find((s) => s.name === `web-${namespace}`.slice(0, 40).replace(/-+$/, ""));
+    expect(web?.dnsEntry?.domainName).toBe(address);
+    expect(web?.status).toBe("ACTIVE");
+
+    const { parent } = await cluster.routeParent("web", "mesh");
+    expect(parent.controllerName).toBe("switchyard.dev/lattice");
+    expect(isTrue(parent.conditions, "Accepted")).toBe(true);
+    expect(isTrue(parent.conditions, "ResolvedRefs")).toBe(true);
+  });
+
+  it("the Gateway deleted takes its services and target groups with it", async () => {
+    await objects.deleteNamespacedCustomObject({ ...cluster.resource("gateways"), name: "mesh" });
+    await waitFor(
+      "the Gateway's Lattice services and target groups gone",
+      async () => {
+        await latticeControl().settle();
+        const services = (await lattice.send(new ListServicesCommand({}))).items ?? [];
+        const groups = (await lattice.send(new ListTargetGroupsCommand({}))).items ?? [];
+        return services.length === 0 && groups.length === 0 ? true : undefined;
+      },
+      CONVERGE,
+    );
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * Lattice planner goldens: test/golden/planner-lattice/<case>/before.yaml and after.yaml (each over
+ * base.yaml) describe a change to the Lattice Gateway `apps/net`. The case records:
+ * - observed.yaml: what exists after applying before.yaml's plan to an empty account (simulated),
+ * - desired.yaml: the Lattice model after.yaml asks for (absent when it asks for none),
+ * - plan.yaml: the ordered Lattice operations that turn observed into desired.
+ * `npm run golden:update` rewrites the three; a planner change shows as a readable plan.yaml diff.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { controllerConfig } from "../../shared/config.ts";
+import type { KubeObject } from "../../shared/k8s/meta.ts";
+import { objectKey } from "../../shared/k8s/meta.ts";
+import type { LatticeModel } from "../../shared/lattice/model.ts";
+import { emptyObservedLattice, type ObservedLattice } from "../../shared/lattice/observed.ts";
+import { planLattice } from "../../shared/lattice/plan.ts";
+import { loadManifests } from "../../shared/manifest/load.ts";
+import { snapshotOf } from "../../shared/snapshot.ts";
+import { simulateLattice } from "../../shared/testing/index.ts";
+import { translate } from "../../shared/translate.ts";
+import { checkGolden } from "./check.ts";
+
+const ROOT = import.meta.dirname;
+const CASES = join(ROOT, "planner-lattice");
+const GATEWAY = "apps/net";
+
+function desiredModel(file: string): LatticeModel | undefined {
+  const base = loadManifests(readFileSync(join(ROOT, "base.yaml"), "utf8"), "base.yaml");
+  const input = loadManifests(readFileSync(file, "utf8"), file);
+  expect(input.rejected).toEqual([]);
+  const identity = (o: KubeObject) => `${o.kind}/${objectKey(o.metadata)}`;
+  const own = new Set(input.objects.map(identity));
+  const objects = [...base.objects.filter((o) => !own.has(identity(o))), ...input.objects];
+  const { lattice } = translate(snapshotOf(objects), controllerConfig(), { clusterId: "golden" });
+  return lattice.gateways.find((b) => b.model.gatewayKey === GATEWAY)?.model;
+}
+
+function apply(state: ObservedLattice, desired: LatticeModel | undefined): ObservedLattice {
+  let next = state;
+  for (const op of planLattice(desired, next).operations) next = simulateLattice(next, op);
+  return next;
+}
+
+const yaml = (value: unknown) => stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+
+const cases = existsSync(CASES)
+  ? readdirSync(CASES)
+      .filter((c) => existsSync(join(CASES, c, "after.yaml")))
+      .sort()
+  : [];
+
+describe("Lattice planner golden cases", () => {
+  it("has cases to check", () => {
+    expect(cases.length).toBeGreaterThan(0);
+  });
+  for (const name of cases) {
+    it(name, () => {
+      const dir = join(CASES, name);
+      const observed = apply(emptyObservedLattice(), desiredModel(join(dir, "before.yaml")));
+      const desired = desiredModel(join(dir, "after.yaml"));
+      const plan = planLattice(desired, observed);
+      checkGolden(name, join(dir, "observed.yaml"), yaml(observed));
+      checkGolden(name, join(dir, "desired.yaml"), desired && yaml(desired));
+      checkGolden(name, join(dir, "plan.yaml"), yaml(plan));
+      // A recorded plan must also converge: applying it leaves nothing more to do.
+      let state = observed;
+      for (const op of plan.operations) state = simulateLattice(state, op);
+      expect(planLattice(desired, state).operations).toEqual([]);
+    });
+  }
+});

@@ -1,0 +1,165 @@
+// Lattice reconcile under faults, injected in the emulator where they hurt: after AWS accepted a
+// call (its answer lost), a resource busy (ConflictException), a quota Lattice enforces that the
+// translation did not know of. Each ends in a precise outcome and status, and converges after.
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ListServicesCommand, ListTargetGroupsCommand, VPCLatticeClient } from "@aws-sdk/client-vpc-lattice";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { AwsClientFactory } from "../../shared/aws/clients.ts";
+import { latticeObservationOf } from "../../shared/reconcile/lattice-plane.ts";
+import { dynamoDbSettings, latticeControl, latticeSettings } from "../env/clients.ts";
+import { type LatticeGatewayShape, latticeModel } from "../fixtures/lattice-gateway.ts";
+import { counted, type LatticeHarness, latticeFactory, latticeHarness, writes } from "./lattice-reconcile-support.ts";
+
+let dynamo: DynamoDBClient;
+let lattice: VPCLatticeClient;
+const factories: AwsClientFactory[] = [];
+const control = latticeControl;
+
+const SHAPE: LatticeGatewayShape = {
+  routes: [{ paths: ["/a", "/a2"] }, { paths: ["/b"] }, { paths: ["/c"], hostname: "c.example.com" }],
+};
+
+beforeAll(() => {
+  dynamo = new DynamoDBClient(dynamoDbSettings());
+  lattice = new VPCLatticeClient({ ...latticeSettings(), maxAttempts: 1 });
+});
+
+afterAll(() => {
+  dynamo?.destroy();
+  lattice?.destroy();
+});
+
+beforeEach(async () => {
+  await control().reset();
+});
+
+afterEach(() => {
+  for (const f of factories.splice(0)) f.destroy();
+});
+
+async function harness(maxAttempts?: number): Promise<LatticeHarness> {
+  const factory = latticeFactory(maxAttempts !== undefined ? { maxAttempts } : {});
+  factories.push(factory);
+  return latticeHarness(dynamo, factory);
+}
+
+async function serviceNames(): Promise<string[]> {
+  return ((await lattice.send(new ListServicesCommand({}))).items ?? []).map((s) => s.name ?? "").sort();
+}
+
+describe("Lattice reconcile under faults", () => {
+  it("a service created whose answer was lost is found by its tags on the next attempt: no duplicate, nothing missing", async () => {
+    const h = await harness(1);
+    await control().injectFault({ operation: "CreateService", error: "InternalServerException", when: "after" });
+    const desired = latticeModel(SHAPE);
+    const failed = await h.reconcile(desired);
+    expect(failed).toMatchObject({ kind: "failed", retryable: true, error: { kind: "retryable" } });
+    // AWS holds the service; the record cannot say so.
+    expect(await serviceNames()).toHaveLength(1);
+
+    // The interrupted apply's calls may still land until its deadline: the next attempt waits.
+    const busy = await h.reconcile(desired);
+    expect(busy.kind).toBe("busy");
+    if (busy.kind !== "busy" || busy.until === undefined) throw new Error("expected busy until a moment");
+    h.clock.now = busy.until + 1;
+
+    const { result, counts } = await counted(() => h.reconcile(desired));
+    expect(result.kind).toBe("applied");
+    // Discovery read the account's services and their tags instead of trusting the record.
+    expect(counts.ListServices).toBeGreaterThanOrEqual(1);
+    expect(counts.ListTagsForResource).toBeGreaterThanOrEqual(1);
+    expect(writes(counts).CreateService).toBe(2);
+    expect(await serviceNames()).toEqual(["r0-apps", "r1-apps", "r2-apps"]);
+    await control().settle();
+    h.clock.now += 1_000;
+    expect((await h.reconcile(desired)).kind).toBe("unchanged");
+  });
+
+  it("with the SDK's own retries, a retried create that meets its own resource adopts it by tags in the same reconcile", async () => {
+    const h = await harness();
+    await control().injectFault({ operation: "CreateTargetGroup", error: "InternalServerException", when: "after" });
+    const { result, counts } = await counted(() => h.reconcile(latticeModel(SHAPE)));
+    expect(result.kind).toBe("applied");
+    // The retry met a ConflictException (the name is taken, by this Gateway's own group).
+    expect(counts.CreateTargetGroup).toBe(4);
+    const groups = (await lattice.send(new ListTargetGroupsCommand({}))).items ?? [];
+    expect(groups).toHaveLength(3);
+  });
+
+  it("a target group whose name someone else holds is a terminal NameTaken, named in status", async () => {
+    const h = await harness();
+    const desired = latticeModel(SHAPE);
+    const name = desired.targetGroups[0]?.name ?? "";
+    const { CreateTargetGroupCommand } = await import("@aws-sdk/client-vpc-lattice");
+    await lattice.send(
+      new CreateTargetGroupCommand({
+        name,
+        type: "IP",
+        config: { port: 8080, protocol: "HTTP", vpcIdentifier: "vpc-0a1b2c3d4e5f60718" },
+      }),
+    );
+    const outcome = await h.reconcile(desired);
+    expect(outcome).toMatchObject({ kind: "failed", retryable: false, error: { code: "NameTaken" } });
+    expect(latticeObservationOf(outcome, desired)?.message).toContain(`target group name ${name} is taken`);
+  });
+
+  it("two routes forwarding to one Service: Lattice refuses the second service's rule for good; it alone is refused, named with its route", async () => {
+    // Translation makes one target group per Kubernetes Service; Lattice lets a group serve one service.
+    const h = await harness();
+    const shape: LatticeGatewayShape = {
+      routes: [
+        { paths: ["/a"], backend: "web" },
+        { paths: ["/b"], backend: "web" },
+      ],
+    };
+    const desired = latticeModel(shape);
+    const outcome = await h.reconcile(desired);
+    expect(outcome).toMatchObject({
+      kind: "applied",
+      failedRules: [{ operation: "CreateRule", route: "HTTPRoute/apps/r1", code: "TargetGroupInUse" }],
+    });
+    expect(latticeObservationOf(outcome, desired)?.message).toContain(
+      "VPC Lattice lets a target group serve one service",
+    );
+    // Everything else was applied: both services, the first route's rule, both associations.
+    if (outcome.kind !== "applied") throw new Error("unreachable");
+    expect(outcome.observed.services.map((s) => s.listeners[0]?.rules.length)).toEqual([1, 0]);
+    expect(outcome.observed.serviceAssociations).toHaveLength(2);
+  });
+
+  it("a ConflictException (resource busy) is retried from the record: no rediscovery, only what was refused", async () => {
+    const h = await harness();
+    await control().injectFault({ operation: "RegisterTargets", error: "ConflictException" });
+    const desired = latticeModel(SHAPE);
+    const failed = await h.reconcile(desired);
+    expect(failed).toMatchObject({
+      kind: "failed",
+      retryable: true,
+      error: { kind: "conflict", code: "ResourceBusy", operation: "RegisterTargets" },
+    });
+    expect(latticeObservationOf(failed, desired)).toMatchObject({ programmed: false });
+    expect(latticeObservationOf(failed, desired)?.message).toContain("switchyard retries");
+
+    h.clock.now += 1_000;
+    const { result, counts } = await counted(() => h.reconcile(desired));
+    expect(result.kind).toBe("applied");
+    expect(counts.ListServices).toBeUndefined();
+    expect(writes(counts)).toEqual({ RegisterTargets: 3 });
+  });
+
+  it("a quota Lattice enforces below the translation's is a status naming the quota, and nothing beyond it is attempted", async () => {
+    await control().configure({ quotas: { rulesPerListener: 2 } });
+    const h = await harness();
+    const shape: LatticeGatewayShape = { routes: [{ paths: ["/a", "/b", "/c"] }] };
+    const desired = latticeModel(shape);
+    const outcome = await h.reconcile(desired);
+    expect(outcome).toMatchObject({
+      kind: "failed",
+      retryable: false,
+      error: { kind: "quota", code: "ServiceQuotaExceeded", operation: "CreateRule" },
+    });
+    const observation = latticeObservationOf(outcome, desired);
+    expect(observation).toMatchObject({ programmed: false, reason: "NoResources" });
+    expect(observation?.message).toContain("Rules per listener quota of 2 exceeded");
+  });
+});
