@@ -247,6 +247,8 @@ function routeUnits(
     configs: ctx.targetGroupConfigs,
     targetGroups,
     ruleConfigs: ctx.ruleConfigs,
+    listenerProtocol: listener.protocol === "HTTPS" ? "HTTPS" : "HTTP",
+    listenerPort: listener.port,
   };
   const units: RuleUnit[] = [];
   const refused: StatusProblem[] = [];

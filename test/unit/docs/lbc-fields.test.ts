@@ -383,16 +383,46 @@ describe("ListenerRuleConfiguration", () => {
     }
   });
 
-  it("authenticate-oidc is accepted by translation with its Secret reference unresolved", () => {
-    const [auth] = onlyRule(built(probe("ListenerRuleAction.authenticateOIDCConfig"))).actions;
-    expect(auth).toMatchObject({ type: "authenticate-oidc", config: { secret: { name: "oidc-client" } } });
-    expect(JSON.stringify(auth)).not.toMatch(/clientSecret|clientId/);
+  it("authenticate-oidc is refused naming authenticateOIDCConfig: its client secret never leaves the cluster", () => {
+    const run = runProbe(probe("ListenerRuleAction.authenticateOIDCConfig"));
+    expect(refusals(run)).toEqual([
+      {
+        on: "HTTPRoute apps/web parents",
+        type: "Accepted",
+        reason: "UnsupportedValue",
+        message: expect.stringContaining("ListenerRuleConfiguration apps/lrc spec.actions[0].authenticateOIDCConfig"),
+      },
+    ]);
+    expect(JSON.stringify(probeModel(run))).not.toContain("authenticate-oidc");
   });
 
-  it("ListenerRuleConfiguration tags are not applied: listener rules carry no tags", () => {
-    const rule = onlyRule(built(probe("ListenerRuleConfigurationSpec.tags")));
-    expect(Object.keys(rule)).not.toContain("tags");
-    expect(JSON.stringify(rule)).not.toContain("shop");
+  it("ListenerRuleConfiguration tags are refused naming spec.tags: listener rules carry their listener's tags", () => {
+    const run = runProbe(probe("ListenerRuleConfigurationSpec.tags"));
+    expect(refusals(run)).toEqual([
+      {
+        on: "HTTPRoute apps/web parents",
+        type: "Accepted",
+        reason: "UnsupportedValue",
+        message: expect.stringContaining("ListenerRuleConfiguration apps/lrc spec.tags"),
+      },
+    ]);
+  });
+
+  it("an authentication action on an HTTP listener is refused naming the action and the listener", () => {
+    for (const key of ["ListenerRuleAction.authenticateCognitoConfig", "ListenerRuleAction.jwtValidationConfig"]) {
+      const run = runProbe({ ...probe(key), https: false });
+      const type = probe(key).lrc?.actions?.[0]?.type;
+      expect(refusals(run)).toEqual([
+        {
+          on: "HTTPRoute apps/web parents",
+          type: "Accepted",
+          reason: "UnsupportedValue",
+          message: expect.stringContaining(
+            `spec.actions[0]: ${type} needs an HTTPS listener; the route is attached to HTTP listener port 80`,
+          ),
+        },
+      ]);
+    }
   });
 
   it("a missing ListenerRuleConfiguration makes the route Accepted=False IncompatibleFilters", () => {
