@@ -188,10 +188,63 @@ describe("listener configurations", () => {
     });
   });
 
-  it("advertiseTrustStoreCaNames is accepted but not carried into the listener", () => {
+  it("advertiseTrustStoreCaNames on is carried into the listener's mutual TLS; off is the default, left out", () => {
     const listener = built(probe("ListenerConfiguration.mutualAuthentication.advertiseTrustStoreCaNames")).listeners[0];
-    expect(listener?.mutualAuthentication).toEqual({ mode: "verify", trustStoreArn: TRUST_STORE });
-    expect(JSON.stringify(listener)).not.toMatch(/advertise/i);
+    expect(listener?.mutualAuthentication).toEqual({
+      mode: "verify",
+      trustStoreArn: TRUST_STORE,
+      advertiseTrustStoreCaNames: "on",
+    });
+    const off = built({
+      https: true,
+      lbc: {
+        listenerConfigurations: [
+          {
+            protocolPort: "HTTPS:443",
+            mutualAuthentication: { mode: "verify", trustStore: TRUST_STORE, advertiseTrustStoreCaNames: "off" },
+          },
+        ],
+      },
+    }).listeners[0];
+    expect(off?.mutualAuthentication).toEqual({ mode: "verify", trustStoreArn: TRUST_STORE });
+  });
+
+  it("a trust store named by name stays a name for apply to resolve, and a listener with its ARN is unchanged", () => {
+    const model = built({
+      https: true,
+      lbc: {
+        listenerConfigurations: [
+          { protocolPort: "HTTPS:443", mutualAuthentication: { mode: "verify", trustStore: "shop" } },
+        ],
+      },
+    });
+    expect(model.listeners[0]?.mutualAuthentication).toEqual({ mode: "verify", trustStoreName: "shop" });
+    const created: CreatedRules = new Map();
+    let state: ObservedElb = emptyObserved();
+    for (const op of planElb(model, state).operations) state = simulate(state, op, created);
+    // As apply records it: resolved to the ARN of the trust store named shop (TRUST_STORE is one).
+    const resolved = {
+      ...state,
+      listeners: state.listeners.map((l) => ({
+        ...l,
+        mutualAuthentication: { mode: "verify", trustStoreArn: TRUST_STORE },
+      })),
+    };
+    expect(planElb(model, resolved).operations.map((o) => o.op)).not.toContain("ModifyListener");
+    // Another trust store's ARN is a change.
+    const other = {
+      ...resolved,
+      listeners: resolved.listeners.map((l) => ({
+        ...l,
+        mutualAuthentication: { mode: "verify", trustStoreArn: TRUST_STORE.replace("/shop/", "/other/") },
+      })),
+    };
+    expect(planElb(model, other).operations).toContainEqual(
+      expect.objectContaining({
+        op: "ModifyListener",
+        mutualAuthentication: { mode: "verify", trustStoreName: "shop" },
+      }),
+    );
   });
 });
 

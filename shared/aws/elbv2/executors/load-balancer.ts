@@ -10,16 +10,18 @@ import {
 import { creationSettings } from "../../../elb/load-balancer-features.ts";
 import type { ManagedGroupRole } from "../../../elb/security-group-state.ts";
 import { creationSettingsFrom, toSdkCreationSettings } from "../features.ts";
-import { discoverSubnets } from "../network.ts";
+import { discoverSubnets, resolveSubnetIdentifiers } from "../network.ts";
 import { Answer } from "../response.ts";
 import { toSdkAttributes, toSdkTags } from "../translate.ts";
 import {
   call,
   type ExecutionContext,
+  type ExecutionDependencies,
   type ExecutorTable,
   invalid,
   loadBalancerArn,
   network,
+  type OperationOf,
   vpcId,
 } from "./context.ts";
 import { assertOwned, namedCollision, withOwnership } from "./tags.ts";
@@ -37,12 +39,41 @@ function managedGroupIds(
   });
 }
 
+/**
+ * The operation with subnets named by their Name tag replaced by their ids, looked up in the
+ * cluster's VPC; an operation naming subnets by id only is returned as it is.
+ */
+async function withSubnetIds(
+  op: OperationOf<"CreateLoadBalancer">,
+  ctx: ExecutionContext,
+  deps: ExecutionDependencies,
+): Promise<OperationOf<"CreateLoadBalancer">> {
+  const identifiers = [...op.subnets, ...(op.subnetMappings ?? []).map((m) => m.subnetId)];
+  if (identifiers.every((i) => SUBNET_ID.test(i))) return op;
+  const name = op.op;
+  if (!deps.ec2) throw invalid(name, "subnets are named by Name tag and there is no EC2 client to look them up");
+  const vpc = await vpcId(ctx, deps, name);
+  const ec2 = deps.ec2;
+  const ids = await network(name, () => resolveSubnetIdentifiers(ec2, vpc, identifiers));
+  const id = (identifier: string) => ids.get(identifier) ?? identifier;
+  return {
+    ...op,
+    subnets: op.subnets.map(id),
+    ...(op.subnetMappings
+      ? { subnetMappings: op.subnetMappings.map((m) => ({ ...m, subnetId: id(m.subnetId) })) }
+      : {}),
+  };
+}
+
+const SUBNET_ID = /^subnet-[0-9a-f]+$/;
+
 export const loadBalancerExecutors: Pick<
   ExecutorTable,
   "CreateLoadBalancer" | "ModifyLoadBalancerAttributes" | "SetSecurityGroups" | "DeleteLoadBalancer"
 > = {
-  async CreateLoadBalancer(client, op, ctx, deps) {
-    const name = op.op;
+  async CreateLoadBalancer(client, given, ctx, deps) {
+    const name = given.op;
+    const op = await withSubnetIds(given, ctx, deps);
     let subnets = op.subnetMappings ? op.subnetMappings.map((m) => m.subnetId) : op.subnets;
     if (subnets.length === 0) {
       if (!deps.ec2) throw invalid(name, "the model has no subnets and there is no EC2 client to discover them");
