@@ -126,9 +126,21 @@ describe("LoadBalancerConfiguration", () => {
     expect(probeModel(labelled)?.tags).toMatchObject({ team: "shop", env: "prod" });
   });
 
-  it("vpcId is not read: the configuration is accepted and nothing in the load balancer names that VPC", () => {
-    const model = built(probe("LoadBalancerConfigurationSpec.vpcId"));
-    expect(JSON.stringify(model)).not.toContain("vpc-0123456789abcdef0");
+  it("vpcId naming the cluster's VPC is accepted; naming another VPC refuses the Gateway", () => {
+    const vpcProbe = probe("LoadBalancerConfigurationSpec.vpcId");
+    // Without the cluster's VPC (switchyard plan), only the id's format is checked.
+    built(vpcProbe);
+    expect(refusals(runProbe(vpcProbe, { cluster: { vpcId: "vpc-0123456789abcdef0" } }))).toEqual([]);
+    expect(refusals(runProbe(vpcProbe, { cluster: { vpcId: "vpc-0fedcba9876543210" } }))).toEqual([
+      {
+        on: "Gateway apps/gw",
+        type: "Accepted",
+        reason: "UnsupportedValue",
+        message: expect.stringContaining(
+          "spec.vpcId: vpc-0123456789abcdef0 is not the VPC the cluster is registered with (vpc-0fedcba9876543210)",
+        ),
+      },
+    ]);
   });
 
   it("deletion_protection.enabled is applied as an attribute, and a deleted Gateway still plans DeleteLoadBalancer", () => {
