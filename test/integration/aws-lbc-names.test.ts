@@ -4,6 +4,7 @@
 // answered by a RequestRecorder, every request recorded as the SDK serialized it).
 
 import { CreateSubnetCommand, CreateTagsCommand, CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeTrustStoresCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
 import { AwsElb } from "../../shared/aws/elbv2/port.ts";
@@ -216,5 +217,12 @@ describe("a mutual TLS trust store named by name", () => {
       message: expect.stringContaining('trust store "nope"'),
     });
     expect(recorder.of("CreateListener")).toEqual([]);
+  });
+});
+
+describe("where moto differs from AWS", () => {
+  it("LB6: moto does not implement DescribeTrustStores", async () => {
+    const { factory } = recorded();
+    await expect(factory.elbv2(target).send(new DescribeTrustStoresCommand({ Names: ["shop-ca"] }))).rejects.toThrow();
   });
 });

@@ -9,6 +9,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { creationSettings } from "../../../elb/load-balancer-features.ts";
 import type { ManagedGroupRole } from "../../../elb/security-group-state.ts";
+import { AwsOperationError } from "../../errors.ts";
 import { creationSettingsFrom, toSdkCreationSettings } from "../features.ts";
 import { discoverSubnets, resolveSubnetIdentifiers } from "../network.ts";
 import { Answer } from "../response.ts";
@@ -66,6 +67,26 @@ async function withSubnetIds(
 }
 
 const SUBNET_ID = /^subnet-[0-9a-f]+$/;
+
+/**
+ * ELBv2 refuses to delete a load balancer whose `deletion_protection.enabled` attribute is on
+ * (OperationNotPermitted). That is the user's choice, not a fault: the refusal is terminal (no hot
+ * retry), names the protection, and leaves everything in place. The state record keeps the load
+ * balancer and what depends on it, so a later reconcile (the resync schedule) deletes them all once
+ * protection is off, or finds the load balancer gone and deletes the rest.
+ */
+function deletionProtected(error: unknown, arn: string): unknown {
+  if (!(error instanceof AwsOperationError) || error.reason !== "OperationNotPermitted") return error;
+  return new AwsOperationError(
+    error.operation,
+    {
+      kind: "terminal",
+      reason: "DeletionProtectionEnabled",
+      message: `load balancer ${arn} has deletion protection on (attribute deletion_protection.enabled), so it and its listeners, target groups and security groups are kept; turn protection off or delete the load balancer, and the next reconcile removes the rest (AWS: ${error.message})`,
+    },
+    error,
+  );
+}
 
 export const loadBalancerExecutors: Pick<
   ExecutorTable,
@@ -162,7 +183,11 @@ export const loadBalancerExecutors: Pick<
   },
 
   async DeleteLoadBalancer(client, op, ctx) {
-    await call(op.op, () => client.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: op.arn })), true);
+    await call(op.op, () => client.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: op.arn })), true).catch(
+      (error: unknown) => {
+        throw deletionProtected(error, op.arn);
+      },
+    );
     const state = ctx.observed;
     state.strayLoadBalancers = state.strayLoadBalancers.filter((arn) => arn !== op.arn);
     if (state.loadBalancer?.arn === op.arn) {
