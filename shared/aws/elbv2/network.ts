@@ -129,7 +129,8 @@ export async function discoverSubnets(
   return selection.subnets;
 }
 
-const SUBNET_ID = /^subnet-[0-9a-f]+$/;
+/** A subnet id, as opposed to a subnet's Name tag. */
+export const SUBNET_ID = /^subnet-[0-9a-f]+$/;
 
 /**
  * LoadBalancerConfiguration `loadBalancerSubnets[].identifier` values as subnet ids: an id stays,

@@ -11,7 +11,7 @@ import { creationSettings } from "../../../elb/load-balancer-features.ts";
 import type { ManagedGroupRole } from "../../../elb/security-group-state.ts";
 import { AwsOperationError } from "../../errors.ts";
 import { creationSettingsFrom, toSdkCreationSettings } from "../features.ts";
-import { discoverSubnets, resolveSubnetIdentifiers } from "../network.ts";
+import { discoverSubnets, resolveSubnetIdentifiers, SUBNET_ID } from "../network.ts";
 import { Answer } from "../response.ts";
 import { toSdkAttributes, toSdkTags } from "../translate.ts";
 import {
@@ -65,8 +65,6 @@ async function withSubnetIds(
       : {}),
   };
 }
-
-const SUBNET_ID = /^subnet-[0-9a-f]+$/;
 
 /**
  * ELBv2 refuses to delete a load balancer whose `deletion_protection.enabled` attribute is on
