@@ -147,6 +147,40 @@ describe("deleting a Gateway whose load balancer has deletion protection on", ()
   });
 });
 
+describe("deleting a Gateway whose protected load balancer the user then deletes by hand", () => {
+  it("the next reconcile finds the load balancer gone and deletes what is left", async () => {
+    const table = uniqueName("switchyard");
+    await createTable(dynamo, table);
+    const stores = createDynamoDbStores(dynamo, table);
+    const deps: ReconcileDeps = {
+      ...stores,
+      elb: new AwsElb(factory, target, { clusterId: CLUSTER, gatewayKey: "apps/gw" }),
+      now: () => clock,
+      owner: "reconciler",
+      driftIntervalMs: 600_000,
+    };
+    const desired = {
+      ...gatewayModel([{ path: "/b" }], { clusterId: CLUSTER }),
+      attributes: { "deletion_protection.enabled": "true" },
+    };
+    clock += 1_000_000;
+    expect((await reconcileGateway(request(desired), deps)).kind).toBe("applied");
+    faults.inject("DeleteLoadBalancer", PROTECTION_ON, 1);
+    clock += 1_000;
+    expect(await reconcileGateway(request(undefined), deps)).toMatchObject({
+      kind: "failed",
+      error: { code: "DeletionProtectionEnabled" },
+    });
+    // The user deletes it (moto lets the call through despite the attribute: LB7).
+    const [arn] = await loadBalancerArns();
+    await sdk.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: arn }));
+    clock += 60_000;
+    expect((await reconcileGateway(request(undefined), deps)).kind).toBe("deleted");
+    expect(await targetGroupCount()).toBe(0);
+    expect(await stores.states.get(KEY)).toBeUndefined();
+  });
+});
+
 describe("where moto differs from AWS", () => {
   it("LB7: moto deletes a load balancer whose deletion protection is on", async () => {
     const created = await sdk.send(
