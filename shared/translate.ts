@@ -95,6 +95,7 @@ export function translate(snapshot: Snapshot, config: ControllerConfig, options:
     ),
     ...(options.acmCertificates ? { acmCertificates: options.acmCertificates } : {}),
     ...(maxRules ? { maxRulesPerLoadBalancer: maxRules } : {}),
+    ...(options.cluster?.vpcId ? { clusterVpcId: options.cluster.vpcId } : {}),
     target: {
       ...(options.accountId ? { accountId: options.accountId } : {}),
       ...(options.region ? { region: options.region } : {}),

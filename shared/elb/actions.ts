@@ -23,7 +23,19 @@ export interface RuleActions {
 export interface ActionContext extends TargetGroupContext {
   targetGroups: TargetGroupSet;
   ruleConfigs: ReadonlyMap<string, ListenerRuleConfiguration>;
+  /** Protocol of the load balancer listener the rule goes on: ALB authenticates on HTTPS only. */
+  listenerProtocol: "HTTP" | "HTTPS";
+  listenerPort: number;
 }
+
+/**
+ * The client secret of an OIDC action lives in a Kubernetes Secret. Sending it to ELBv2 means
+ * carrying it from the cluster to the reconciler, and switchyard carries no secret material over
+ * SQS or into DynamoDB (TLS keys go to ACM and only the ARN travels); until the client secret has
+ * such a path, an OIDC action is refused here rather than failing at apply.
+ */
+const OIDC_REFUSAL =
+  "OIDC authentication is not supported: its client secret would have to travel from the Kubernetes Secret to ELBv2, and switchyard carries no secret material; use authenticate-cognito or jwt-validation";
 
 export const FIXED_404: RuleAction = { type: "fixed-response", statusCode: "404", contentType: "text/plain" };
 const FIXED_500: RuleAction = { type: "fixed-response", statusCode: "500", contentType: "text/plain" };
@@ -194,7 +206,26 @@ export function ruleActions(rule: ResolvedRule, where: string, ctx: ActionContex
     } else if (filter.type === "ExtensionRef" && filter.extensionRef) {
       const config = ruleConfigExtras(filter.extensionRef, at, ctx);
       if ("reason" in config) return config;
-      for (const a of config.spec?.actions ?? []) {
+      const configName = `ListenerRuleConfiguration ${ctx.routeNamespace}/${filter.extensionRef.name}`;
+      if (config.spec?.tags && Object.keys(config.spec.tags).length > 0) {
+        // A listener rule carries its listener's tags, and switchyard neither reads a rule's tags
+        // back nor changes them after creation: per-rule tags would be set once and then drift.
+        return problem(
+          Reason.UnsupportedValue,
+          `${at}: ${configName} spec.tags: tags per listener rule are not supported; listener rules carry the tags of their listener (LoadBalancerConfiguration tags)`,
+        );
+      }
+      for (const [j, a] of (config.spec?.actions ?? []).entries()) {
+        const field = `${at}: ${configName} spec.actions[${j}]`;
+        if (a.type === "authenticate-oidc") {
+          return problem(Reason.UnsupportedValue, `${field}.authenticateOIDCConfig: ${OIDC_REFUSAL}`);
+        }
+        if (isAuthentication(a.type) && ctx.listenerProtocol !== "HTTPS") {
+          return problem(
+            Reason.UnsupportedValue,
+            `${field}: ${a.type} needs an HTTPS listener; the route is attached to ${ctx.listenerProtocol} listener port ${ctx.listenerPort}`,
+          );
+        }
         if (a.type === "fixed-response" && a.fixedResponseConfig) {
           terminal = {
             type: "fixed-response",
@@ -204,8 +235,6 @@ export function ruleActions(rule: ResolvedRule, where: string, ctx: ActionContex
               : {}),
             ...(a.fixedResponseConfig.messageBody ? { messageBody: a.fixedResponseConfig.messageBody } : {}),
           };
-        } else if (a.type === "authenticate-oidc") {
-          prefix.push({ type: "authenticate-oidc", config: a.authenticateOIDCConfig ?? {} });
         } else if (a.type === "authenticate-cognito") {
           prefix.push({ type: "authenticate-cognito", config: a.authenticateCognitoConfig ?? {} });
         } else if (a.type === "jwt-validation") {
@@ -234,6 +263,10 @@ export function ruleActions(rule: ResolvedRule, where: string, ctx: ActionContex
     terminal = { ...terminal, query: redirectQuery };
   }
   return { actions: [...prefix, terminal], transforms, ...(sourceIp ? { sourceIp } : {}) };
+}
+
+function isAuthentication(type: string): boolean {
+  return type === "authenticate-oidc" || type === "authenticate-cognito" || type === "jwt-validation";
 }
 
 /** Source-ip conditions from a ListenerRuleConfiguration for one match index. */

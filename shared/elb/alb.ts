@@ -99,11 +99,12 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
         ? {
             mutualAuthentication: {
               mode: config.mutualAuthentication.mode,
-              ...(config.mutualAuthentication.trustStore
-                ? { trustStoreArn: config.mutualAuthentication.trustStore }
-                : {}),
+              ...trustStore(config.mutualAuthentication.trustStore),
               ...(config.mutualAuthentication.ignoreClientCertificateExpiry !== undefined
                 ? { ignoreClientCertificateExpiry: config.mutualAuthentication.ignoreClientCertificateExpiry }
+                : {}),
+              ...(config.mutualAuthentication.advertiseTrustStoreCaNames === "on"
+                ? { advertiseTrustStoreCaNames: "on" as const }
                 : {}),
             },
           }
@@ -130,6 +131,12 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
     listeners,
     targetGroups.all().filter((tg) => listeners.some((l) => l.rules.some((r) => usesTargetGroup(r.actions, tg.id)))),
   );
+}
+
+/** A trust store named by ARN, or by name (resolved to its ARN when applied). */
+function trustStore(value: string | undefined): { trustStoreArn: string } | { trustStoreName: string } | object {
+  if (!value) return {};
+  return value.startsWith("arn:") ? { trustStoreArn: value } : { trustStoreName: value };
 }
 
 /**
@@ -247,6 +254,8 @@ function routeUnits(
     configs: ctx.targetGroupConfigs,
     targetGroups,
     ruleConfigs: ctx.ruleConfigs,
+    listenerProtocol: listener.protocol === "HTTPS" ? "HTTPS" : "HTTP",
+    listenerPort: listener.port,
   };
   const units: RuleUnit[] = [];
   const refused: StatusProblem[] = [];

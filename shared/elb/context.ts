@@ -43,6 +43,12 @@ export interface ElbBuildContext {
    * the internet only when a LoadBalancerConfiguration says `scheme: internet-facing`.
    */
   defaultScheme?: "internet-facing" | "internal";
+  /**
+   * The VPC the cluster is registered with, where switchyard builds its load balancers: a
+   * LoadBalancerConfiguration `vpcId` naming another VPC is refused.
+   * @default undefined (unknown, as in `switchyard plan`: only the id's format is checked)
+   */
+  clusterVpcId?: string;
 }
 
 export interface ElbBuild {

@@ -62,6 +62,7 @@ export function elbBuild(
     listeners,
     merged: settings.merged,
     sources: settings.sources,
+    ...(ctx.clusterVpcId ? { clusterVpcId: ctx.clusterVpcId } : {}),
   });
   return {
     model: {

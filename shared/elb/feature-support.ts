@@ -21,6 +21,8 @@ export interface FeatureSupportInput {
   listeners: readonly ListenerModel[];
   merged: LoadBalancerConfigurationSpec;
   sources: readonly ConfigSource[];
+  /** The cluster's registered VPC, when known: `vpcId` must name it. */
+  clusterVpcId?: string;
 }
 
 const NLB = "a Network Load Balancer";
@@ -99,6 +101,16 @@ function loadBalancerProblems(spec: LoadBalancerConfigurationSpec, input: Featur
     );
   }
   if (effective("loadBalancerSubnets")) out.push(...subnetProblems(spec, input));
+  if (effective("vpcId") && spec.vpcId !== undefined) {
+    if (!/^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/.test(spec.vpcId)) {
+      out.push(`spec.vpcId: ${JSON.stringify(spec.vpcId)} is not a VPC id (vpc-…)`);
+    } else if (input.clusterVpcId !== undefined && spec.vpcId !== input.clusterVpcId) {
+      // Target groups, security groups and subnet discovery all work in the cluster's VPC.
+      out.push(
+        `spec.vpcId: ${spec.vpcId} is not the VPC the cluster is registered with (${input.clusterVpcId}); switchyard builds load balancers in the cluster's VPC only`,
+      );
+    }
+  }
   return out;
 }
 

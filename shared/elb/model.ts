@@ -60,7 +60,14 @@ export interface ListenerRuleModel extends ListenerRule {
 export interface MutualAuthentication {
   mode: string;
   trustStoreArn?: string;
+  /**
+   * A trust store named by name, as the AWS Load Balancer Controller allows: resolved to its ARN
+   * (DescribeTrustStores) when the listener is created or modified. Observed state has the ARN.
+   */
+  trustStoreName?: string;
   ignoreClientCertificateExpiry?: boolean;
+  /** `on`: the listener advertises the trust store's CA subject names (verify mode); absent is off. */
+  advertiseTrustStoreCaNames?: "on";
 }
 
 /**

@@ -265,7 +265,9 @@ function mutualAuthentication(value: unknown, at: At): MutualAuthentication {
   return {
     mode: req(o, at, "mode", oneOf(["off", "passthrough", "verify"] as const)),
     ...opt(o, at, "trustStoreArn", nonEmpty),
+    ...opt(o, at, "trustStoreName", nonEmpty),
     ...opt(o, at, "ignoreClientCertificateExpiry", boolean),
+    ...opt(o, at, "advertiseTrustStoreCaNames", oneOf(["on"] as const)),
   };
 }
 

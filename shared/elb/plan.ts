@@ -19,6 +19,7 @@ import type { ElbOperation, RuleRef } from "./operations.ts";
 import { creationChange, planListenerAttributes, planLoadBalancerAddOns, retireLoadBalancer } from "./plan-features.ts";
 import type { RuleAction, RuleCondition, RuleTransform } from "./rules.ts";
 import { planSecurityGroups, securityGroupTeardown } from "./security-group-plan.ts";
+import { sameMutualAuthentication } from "./trust-stores.ts";
 
 /** Highest priority ELBv2 accepts for a listener rule. */
 const MAX_RULE_PRIORITY = 50_000;
@@ -406,7 +407,7 @@ function planListener(
     if (want.alpnPolicy && want.alpnPolicy !== have.alpnPolicy) modify.alpnPolicy = want.alpnPolicy;
     // Mutual TLS is off unless configured; turning it off again is an explicit change too.
     const wantMtls = want.mutualAuthentication ?? (have.mutualAuthentication ? { mode: "off" } : undefined);
-    if (wantMtls && !sameJson(wantMtls, have.mutualAuthentication ?? { mode: "off" }))
+    if (wantMtls && !sameMutualAuthentication(wantMtls, have.mutualAuthentication ?? { mode: "off" }))
       modify.mutualAuthentication = wantMtls;
     if (!sameJson(actionKey(want.defaultActions, desiredTgName), actionKey(have.defaultActions, observedTgName))) {
       modify.defaultActions = want.defaultActions;

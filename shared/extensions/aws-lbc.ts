@@ -52,6 +52,8 @@ export interface LoadBalancerConfigurationSpec {
   wafV2?: { webACL: string };
   shieldConfiguration?: { enabled: boolean };
   defaultTargetGroupConfiguration?: { name: string };
+  /** The load balancer's VPC; switchyard builds in the cluster's registered VPC only. */
+  vpcId?: string;
 }
 
 export type LoadBalancerConfiguration = KubeObject<"LoadBalancerConfiguration", LoadBalancerConfigurationSpec, unknown>;

@@ -134,7 +134,13 @@ export async function reconcileGatewayRequest(
   if (!cluster) return { disposition: "rejected", reason: `cluster ${clusterId} is not registered` };
 
   const snapshot = await deps.snapshots.load(clusterId);
-  const options = { clusterId, accountId: cluster.account, region: cluster.region };
+  const options = {
+    clusterId,
+    accountId: cluster.account,
+    region: cluster.region,
+    // The load balancers go into the cluster's VPC: a configuration naming another is refused.
+    cluster: { vpcId: cluster.vpcId },
+  };
   const first = translate(snapshot, deps.config, options);
   const resolved = first.graph.gateways.find((g) => g.key === gatewayKey);
   // Absent when the Gateway is gone, not ours, not accepted or on another data plane: everything

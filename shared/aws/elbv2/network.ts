@@ -128,3 +128,62 @@ export async function discoverSubnets(
   if ("problem" in selection) throw new NetworkDiscoveryError(selection.problem, "NoQualifyingSubnets");
   return selection.subnets;
 }
+
+/** A subnet id, as opposed to a subnet's Name tag. */
+export const SUBNET_ID = /^subnet-[0-9a-f]+$/;
+
+/**
+ * LoadBalancerConfiguration `loadBalancerSubnets[].identifier` values as subnet ids: an id stays,
+ * a name is the `Name` tag of exactly one subnet in the VPC (one DescribeSubnets call for all the
+ * names, as the AWS Load Balancer Controller resolves them). A name no subnet or several subnets
+ * carry throws NetworkDiscoveryError (`SubnetNotFound`, `AmbiguousSubnetName`) naming them.
+ */
+export async function resolveSubnetIdentifiers(
+  ec2: EC2Client,
+  vpcId: string,
+  identifiers: readonly string[],
+): Promise<Map<string, string>> {
+  const names = [...new Set(identifiers.filter((i) => !SUBNET_ID.test(i)))];
+  const resolved = new Map(identifiers.filter((i) => SUBNET_ID.test(i)).map((i) => [i, i]));
+  if (names.length === 0) return resolved;
+  const byName = new Map<string, string[]>(names.map((n) => [n, []]));
+  let token: string | undefined;
+  do {
+    const page = await ec2.send(
+      new DescribeSubnetsCommand({
+        Filters: [
+          { Name: "vpc-id", Values: [vpcId] },
+          { Name: "tag:Name", Values: names },
+        ],
+        NextToken: token,
+      }),
+    );
+    for (const subnet of page.Subnets ?? []) {
+      const name = subnet.Tags?.find((t) => t.Key === "Name")?.Value;
+      if (subnet.SubnetId && name !== undefined) byName.get(name)?.push(subnet.SubnetId);
+    }
+    token = page.NextToken;
+  } while (token);
+  const missing = names.filter((n) => (byName.get(n) ?? []).length === 0);
+  if (missing.length > 0) {
+    throw new NetworkDiscoveryError(
+      `no subnet in VPC ${vpcId} is named ${missing.map((n) => JSON.stringify(n)).join(", ")} (loadBalancerSubnets identifiers are subnet ids or Name tags)`,
+      "SubnetNotFound",
+    );
+  }
+  const ambiguous = names.filter((n) => (byName.get(n) ?? []).length > 1);
+  if (ambiguous.length > 0) {
+    throw new NetworkDiscoveryError(
+      ambiguous
+        .map(
+          (n) =>
+            `${(byName.get(n) ?? []).length} subnets in VPC ${vpcId} are named ${JSON.stringify(n)} (${(byName.get(n) ?? []).join(", ")})`,
+        )
+        .join("; ")
+        .concat(": name each loadBalancerSubnets entry by its subnet id"),
+      "AmbiguousSubnetName",
+    );
+  }
+  for (const n of names) resolved.set(n, byName.get(n)?.[0] ?? n);
+  return resolved;
+}

@@ -463,6 +463,9 @@ export async function observeFromArns(
               ...(l.MutualAuthentication.IgnoreClientCertificateExpiry !== undefined
                 ? { ignoreClientCertificateExpiry: l.MutualAuthentication.IgnoreClientCertificateExpiry }
                 : {}),
+              ...(l.MutualAuthentication.AdvertiseTrustStoreCaNames === "on"
+                ? { advertiseTrustStoreCaNames: "on" as const }
+                : {}),
             },
           }
         : {}),

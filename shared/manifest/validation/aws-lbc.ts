@@ -109,6 +109,7 @@ export function loadBalancerConfigurationSpec(): ObjectNode {
     wafV2: open({ webACL: str() }, { required: ["webACL"] }),
     shieldConfiguration: open({ enabled: bool() }),
     defaultTargetGroupConfiguration: open({ name: str() }, { required: ["name"] }),
+    vpcId: str(),
   });
 }
 

@@ -126,9 +126,21 @@ describe("LoadBalancerConfiguration", () => {
     expect(probeModel(labelled)?.tags).toMatchObject({ team: "shop", env: "prod" });
   });
 
-  it("vpcId is not read: the configuration is accepted and nothing in the load balancer names that VPC", () => {
-    const model = built(probe("LoadBalancerConfigurationSpec.vpcId"));
-    expect(JSON.stringify(model)).not.toContain("vpc-0123456789abcdef0");
+  it("vpcId naming the cluster's VPC is accepted; naming another VPC refuses the Gateway", () => {
+    const vpcProbe = probe("LoadBalancerConfigurationSpec.vpcId");
+    // Without the cluster's VPC (switchyard plan), only the id's format is checked.
+    built(vpcProbe);
+    expect(refusals(runProbe(vpcProbe, { cluster: { vpcId: "vpc-0123456789abcdef0" } }))).toEqual([]);
+    expect(refusals(runProbe(vpcProbe, { cluster: { vpcId: "vpc-0fedcba9876543210" } }))).toEqual([
+      {
+        on: "Gateway apps/gw",
+        type: "Accepted",
+        reason: "UnsupportedValue",
+        message: expect.stringContaining(
+          "spec.vpcId: vpc-0123456789abcdef0 is not the VPC the cluster is registered with (vpc-0fedcba9876543210)",
+        ),
+      },
+    ]);
   });
 
   it("deletion_protection.enabled is applied as an attribute, and a deleted Gateway still plans DeleteLoadBalancer", () => {
@@ -188,10 +200,63 @@ describe("listener configurations", () => {
     });
   });
 
-  it("advertiseTrustStoreCaNames is accepted but not carried into the listener", () => {
+  it("advertiseTrustStoreCaNames on is carried into the listener's mutual TLS; off is the default, left out", () => {
     const listener = built(probe("ListenerConfiguration.mutualAuthentication.advertiseTrustStoreCaNames")).listeners[0];
-    expect(listener?.mutualAuthentication).toEqual({ mode: "verify", trustStoreArn: TRUST_STORE });
-    expect(JSON.stringify(listener)).not.toMatch(/advertise/i);
+    expect(listener?.mutualAuthentication).toEqual({
+      mode: "verify",
+      trustStoreArn: TRUST_STORE,
+      advertiseTrustStoreCaNames: "on",
+    });
+    const off = built({
+      https: true,
+      lbc: {
+        listenerConfigurations: [
+          {
+            protocolPort: "HTTPS:443",
+            mutualAuthentication: { mode: "verify", trustStore: TRUST_STORE, advertiseTrustStoreCaNames: "off" },
+          },
+        ],
+      },
+    }).listeners[0];
+    expect(off?.mutualAuthentication).toEqual({ mode: "verify", trustStoreArn: TRUST_STORE });
+  });
+
+  it("a trust store named by name stays a name for apply to resolve, and a listener with its ARN is unchanged", () => {
+    const model = built({
+      https: true,
+      lbc: {
+        listenerConfigurations: [
+          { protocolPort: "HTTPS:443", mutualAuthentication: { mode: "verify", trustStore: "shop" } },
+        ],
+      },
+    });
+    expect(model.listeners[0]?.mutualAuthentication).toEqual({ mode: "verify", trustStoreName: "shop" });
+    const created: CreatedRules = new Map();
+    let state: ObservedElb = emptyObserved();
+    for (const op of planElb(model, state).operations) state = simulate(state, op, created);
+    // As apply records it: resolved to the ARN of the trust store named shop (TRUST_STORE is one).
+    const resolved = {
+      ...state,
+      listeners: state.listeners.map((l) => ({
+        ...l,
+        mutualAuthentication: { mode: "verify", trustStoreArn: TRUST_STORE },
+      })),
+    };
+    expect(planElb(model, resolved).operations.map((o) => o.op)).not.toContain("ModifyListener");
+    // Another trust store's ARN is a change.
+    const other = {
+      ...resolved,
+      listeners: resolved.listeners.map((l) => ({
+        ...l,
+        mutualAuthentication: { mode: "verify", trustStoreArn: TRUST_STORE.replace("/shop/", "/other/") },
+      })),
+    };
+    expect(planElb(model, other).operations).toContainEqual(
+      expect.objectContaining({
+        op: "ModifyListener",
+        mutualAuthentication: { mode: "verify", trustStoreName: "shop" },
+      }),
+    );
   });
 });
 
@@ -383,16 +448,46 @@ describe("ListenerRuleConfiguration", () => {
     }
   });
 
-  it("authenticate-oidc is accepted by translation with its Secret reference unresolved", () => {
-    const [auth] = onlyRule(built(probe("ListenerRuleAction.authenticateOIDCConfig"))).actions;
-    expect(auth).toMatchObject({ type: "authenticate-oidc", config: { secret: { name: "oidc-client" } } });
-    expect(JSON.stringify(auth)).not.toMatch(/clientSecret|clientId/);
+  it("authenticate-oidc is refused naming authenticateOIDCConfig: its client secret never leaves the cluster", () => {
+    const run = runProbe(probe("ListenerRuleAction.authenticateOIDCConfig"));
+    expect(refusals(run)).toEqual([
+      {
+        on: "HTTPRoute apps/web parents",
+        type: "Accepted",
+        reason: "UnsupportedValue",
+        message: expect.stringContaining("ListenerRuleConfiguration apps/lrc spec.actions[0].authenticateOIDCConfig"),
+      },
+    ]);
+    expect(JSON.stringify(probeModel(run))).not.toContain("authenticate-oidc");
   });
 
-  it("ListenerRuleConfiguration tags are not applied: listener rules carry no tags", () => {
-    const rule = onlyRule(built(probe("ListenerRuleConfigurationSpec.tags")));
-    expect(Object.keys(rule)).not.toContain("tags");
-    expect(JSON.stringify(rule)).not.toContain("shop");
+  it("ListenerRuleConfiguration tags are refused naming spec.tags: listener rules carry their listener's tags", () => {
+    const run = runProbe(probe("ListenerRuleConfigurationSpec.tags"));
+    expect(refusals(run)).toEqual([
+      {
+        on: "HTTPRoute apps/web parents",
+        type: "Accepted",
+        reason: "UnsupportedValue",
+        message: expect.stringContaining("ListenerRuleConfiguration apps/lrc spec.tags"),
+      },
+    ]);
+  });
+
+  it("an authentication action on an HTTP listener is refused naming the action and the listener", () => {
+    for (const key of ["ListenerRuleAction.authenticateCognitoConfig", "ListenerRuleAction.jwtValidationConfig"]) {
+      const run = runProbe({ ...probe(key), https: false });
+      const type = probe(key).lrc?.actions?.[0]?.type;
+      expect(refusals(run)).toEqual([
+        {
+          on: "HTTPRoute apps/web parents",
+          type: "Accepted",
+          reason: "UnsupportedValue",
+          message: expect.stringContaining(
+            `spec.actions[0]: ${type} needs an HTTPS listener; the route is attached to HTTP listener port 80`,
+          ),
+        },
+      ]);
+    }
   });
 
   it("a missing ListenerRuleConfiguration makes the route Accepted=False IncompatibleFilters", () => {

@@ -335,10 +335,7 @@ export const FIELD_PROBES: Record<string, Probe> = {
       spec: { defaultConfiguration: { healthCheckConfig: { healthCheckPath: "/healthz" } } },
     }),
   },
-  // Not in switchyard's model of the kind; kept by the schema, which accepts unknown fields.
-  "LoadBalancerConfigurationSpec.vpcId": {
-    lbc: { vpcId: "vpc-0123456789abcdef0" } as LoadBalancerConfigurationSpec,
-  },
+  "LoadBalancerConfigurationSpec.vpcId": { lbc: { vpcId: "vpc-0123456789abcdef0" } },
 
   "ListenerConfiguration.protocolPort": {
     lbc: listenerConfig({ listenerAttributes: [{ key: "routing.http.response.server.enabled", value: "false" }] }),

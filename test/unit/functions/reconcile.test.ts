@@ -119,6 +119,39 @@ describe("reconcile λ over in-memory ports", () => {
     expect(metrics.total("Reconciles", { outcome: "rejected" })).toBe(1);
   });
 
+  it("a LoadBalancerConfiguration vpcId must be the registered cluster's VPC: another refuses the Gateway", async () => {
+    const withVpc = (vpcId: string): KubeObject[] =>
+      pipelineObjects(
+        `apiVersion: gateway.k8s.aws/v1beta1\nkind: LoadBalancerConfiguration\nmetadata: {name: lbc, namespace: apps}\nspec: {vpcId: ${vpcId}}\n`,
+      ).map((o) =>
+        o.kind === "Gateway"
+          ? ({
+              ...o,
+              spec: {
+                ...(o.spec as object),
+                infrastructure: {
+                  parametersRef: { group: "gateway.k8s.aws", kind: "LoadBalancerConfiguration", name: "lbc" },
+                },
+              },
+            } as KubeObject)
+          : o,
+      );
+    snapshots.set(CLUSTER, withVpc("vpc-0fedcba9"));
+    await run(one(request()));
+    const refused = condition(sink.find("Gateway", "gw"), "Accepted");
+    expect(refused).toMatchObject({ status: "False", reason: "UnsupportedValue" });
+    expect(refused?.message).toContain(
+      "spec.vpcId: vpc-0fedcba9 is not the VPC the cluster is registered with (vpc-0a1b2c3d)",
+    );
+    expect(elb.world.loadBalancer).toBeUndefined();
+
+    // The cluster's own VPC (sameAccountCluster's) is accepted and the load balancer built.
+    snapshots.set(CLUSTER, withVpc("vpc-0a1b2c3d"));
+    await run(one(request()));
+    expect(condition(sink.find("Gateway", "gw"), "Accepted")?.status).toBe("True");
+    expect(elb.world.loadBalancer?.name).toBeDefined();
+  });
+
   it("a Gateway gone from the snapshot has everything it owns deleted", async () => {
     await run(one(request()));
     snapshots.set(

@@ -3,7 +3,10 @@ import {
   AddListenerCertificatesCommand,
   CreateListenerCommand,
   DeleteListenerCommand,
+  DescribeTrustStoresCommand,
+  type ElasticLoadBalancingV2Client,
   ModifyListenerCommand,
+  type MutualAuthenticationAttributes,
   RemoveListenerCertificatesCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { MutualAuthentication } from "../../../elb/model.ts";
@@ -24,14 +27,54 @@ import {
 } from "./context.ts";
 import { withOwnership } from "./tags.ts";
 
-function toSdkMutualAuthentication(m: MutualAuthentication) {
+function toSdkMutualAuthentication(m: MutualAuthentication): MutualAuthenticationAttributes {
   return {
     Mode: m.mode,
     ...(m.trustStoreArn ? { TrustStoreArn: m.trustStoreArn } : {}),
     ...(m.ignoreClientCertificateExpiry !== undefined
       ? { IgnoreClientCertificateExpiry: m.ignoreClientCertificateExpiry }
       : {}),
+    // Explicit in verify mode, so that turning it off is a change ModifyListener makes.
+    ...(m.mode === "verify"
+      ? { AdvertiseTrustStoreCaNames: m.advertiseTrustStoreCaNames === "on" ? ("on" as const) : ("off" as const) }
+      : {}),
   };
+}
+
+/**
+ * A trust store named by name becomes its ARN (DescribeTrustStores by name, as the AWS Load
+ * Balancer Controller resolves it). No trust store of that name is terminal, naming it: ELBv2
+ * would refuse the listener, and only the user can create the trust store or fix the name.
+ */
+async function resolveTrustStore(
+  client: ElasticLoadBalancingV2Client,
+  operation: string,
+  m: MutualAuthentication,
+): Promise<MutualAuthentication> {
+  const { trustStoreName, ...rest } = m;
+  if (trustStoreName === undefined) return m;
+  const notFound = () =>
+    new AwsOperationError(operation, {
+      kind: "terminal",
+      reason: "TrustStoreNotFound",
+      message: `mutual TLS names trust store ${JSON.stringify(trustStoreName)}, and no trust store of that name exists in the account and Region; create it or name it by ARN`,
+    });
+  // ELBv2 answers an unknown name with TrustStoreNotFound, which `call` turns into no answer.
+  const found = await call(
+    operation,
+    () => client.send(new DescribeTrustStoresCommand({ Names: [trustStoreName] })),
+    true,
+  );
+  const arns = (found?.TrustStores ?? []).map((t) => t.TrustStoreArn).filter((a): a is string => !!a);
+  if (arns.length === 0) throw notFound();
+  if (arns.length > 1) {
+    throw new AwsOperationError(operation, {
+      kind: "terminal",
+      reason: "AmbiguousTrustStoreName",
+      message: `mutual TLS names trust store ${JSON.stringify(trustStoreName)}, and ${arns.length} trust stores answer to it (${arns.join(", ")}); name it by ARN`,
+    });
+  }
+  return { ...rest, trustStoreArn: arns[0] ?? "" };
 }
 
 export const listenerExecutors: Pick<
@@ -43,6 +86,7 @@ export const listenerExecutors: Pick<
     const lbArn = loadBalancerArn(ctx, name);
     const certs = op.certificates?.arns ?? [];
     const defaultActions = translating(name, () => toSdkActions(op.defaultActions, targetGroupArn(ctx, name)));
+    const mtls = op.mutualAuthentication && (await resolveTrustStore(client, name, op.mutualAuthentication));
     const response = await call(name, () =>
       client.send(
         new CreateListenerCommand({
@@ -53,9 +97,7 @@ export const listenerExecutors: Pick<
           ...(certs[0] ? { Certificates: [{ CertificateArn: certs[0] }] } : {}),
           ...(hasTls(op.protocol) && op.sslPolicy ? { SslPolicy: op.sslPolicy } : {}),
           ...(op.protocol === "TLS" && op.alpnPolicy ? { AlpnPolicy: [op.alpnPolicy] } : {}),
-          ...(op.mutualAuthentication
-            ? { MutualAuthentication: toSdkMutualAuthentication(op.mutualAuthentication) }
-            : {}),
+          ...(mtls ? { MutualAuthentication: toSdkMutualAuthentication(mtls) } : {}),
           DefaultActions: defaultActions,
           Tags: toSdkTags(withOwnership(op.tags, ctx.owner, `listener:${op.listenerId}`)),
         }),
@@ -75,7 +117,7 @@ export const listenerExecutors: Pick<
         : {}),
       ...(sslPolicy ? { sslPolicy } : {}),
       ...(op.protocol === "TLS" && op.alpnPolicy ? { alpnPolicy: op.alpnPolicy } : {}),
-      ...(op.mutualAuthentication ? { mutualAuthentication: op.mutualAuthentication } : {}),
+      ...(mtls ? { mutualAuthentication: mtls } : {}),
       defaultActions: op.defaultActions,
       rules: [],
     };
@@ -105,6 +147,7 @@ export const listenerExecutors: Pick<
     const defaultActions = actions
       ? translating(name, () => toSdkActions(actions, targetGroupArn(ctx, name)))
       : undefined;
+    const mtls = op.mutualAuthentication && (await resolveTrustStore(client, name, op.mutualAuthentication));
     await call(name, () =>
       client.send(
         new ModifyListenerCommand({
@@ -113,9 +156,7 @@ export const listenerExecutors: Pick<
           ...(op.defaultCertificate ? { Certificates: [{ CertificateArn: op.defaultCertificate }] } : {}),
           ...(op.sslPolicy ? { SslPolicy: op.sslPolicy } : {}),
           ...(op.alpnPolicy ? { AlpnPolicy: [op.alpnPolicy] } : {}),
-          ...(op.mutualAuthentication
-            ? { MutualAuthentication: toSdkMutualAuthentication(op.mutualAuthentication) }
-            : {}),
+          ...(mtls ? { MutualAuthentication: toSdkMutualAuthentication(mtls) } : {}),
           ...(defaultActions ? { DefaultActions: defaultActions } : {}),
         }),
       ),
@@ -140,9 +181,9 @@ export const listenerExecutors: Pick<
     }
     if (op.sslPolicy) l.sslPolicy = op.sslPolicy;
     if (op.alpnPolicy) l.alpnPolicy = op.alpnPolicy;
-    if (op.mutualAuthentication) {
-      if (op.mutualAuthentication.mode === "off") delete l.mutualAuthentication;
-      else l.mutualAuthentication = op.mutualAuthentication;
+    if (mtls) {
+      if (mtls.mode === "off") delete l.mutualAuthentication;
+      else l.mutualAuthentication = mtls;
     }
     if (op.defaultActions) l.defaultActions = op.defaultActions;
   },

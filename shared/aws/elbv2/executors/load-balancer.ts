@@ -9,17 +9,20 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { creationSettings } from "../../../elb/load-balancer-features.ts";
 import type { ManagedGroupRole } from "../../../elb/security-group-state.ts";
+import { AwsOperationError } from "../../errors.ts";
 import { creationSettingsFrom, toSdkCreationSettings } from "../features.ts";
-import { discoverSubnets } from "../network.ts";
+import { discoverSubnets, resolveSubnetIdentifiers, SUBNET_ID } from "../network.ts";
 import { Answer } from "../response.ts";
 import { toSdkAttributes, toSdkTags } from "../translate.ts";
 import {
   call,
   type ExecutionContext,
+  type ExecutionDependencies,
   type ExecutorTable,
   invalid,
   loadBalancerArn,
   network,
+  type OperationOf,
   vpcId,
 } from "./context.ts";
 import { assertOwned, namedCollision, withOwnership } from "./tags.ts";
@@ -37,12 +40,59 @@ function managedGroupIds(
   });
 }
 
+/**
+ * The operation with subnets named by their Name tag replaced by their ids, looked up in the
+ * cluster's VPC; an operation naming subnets by id only is returned as it is.
+ */
+async function withSubnetIds(
+  op: OperationOf<"CreateLoadBalancer">,
+  ctx: ExecutionContext,
+  deps: ExecutionDependencies,
+): Promise<OperationOf<"CreateLoadBalancer">> {
+  const identifiers = [...op.subnets, ...(op.subnetMappings ?? []).map((m) => m.subnetId)];
+  if (identifiers.every((i) => SUBNET_ID.test(i))) return op;
+  const name = op.op;
+  if (!deps.ec2) throw invalid(name, "subnets are named by Name tag and there is no EC2 client to look them up");
+  const vpc = await vpcId(ctx, deps, name);
+  const ec2 = deps.ec2;
+  const ids = await network(name, () => resolveSubnetIdentifiers(ec2, vpc, identifiers));
+  const id = (identifier: string) => ids.get(identifier) ?? identifier;
+  return {
+    ...op,
+    subnets: op.subnets.map(id),
+    ...(op.subnetMappings
+      ? { subnetMappings: op.subnetMappings.map((m) => ({ ...m, subnetId: id(m.subnetId) })) }
+      : {}),
+  };
+}
+
+/**
+ * ELBv2 refuses to delete a load balancer whose `deletion_protection.enabled` attribute is on
+ * (OperationNotPermitted). That is the user's choice, not a fault: the refusal is terminal (no hot
+ * retry), names the protection, and leaves everything in place. The state record keeps the load
+ * balancer and what depends on it, so a later reconcile (the resync schedule) deletes them all once
+ * protection is off, or finds the load balancer gone and deletes the rest.
+ */
+function deletionProtected(error: unknown, arn: string): unknown {
+  if (!(error instanceof AwsOperationError) || error.reason !== "OperationNotPermitted") return error;
+  return new AwsOperationError(
+    error.operation,
+    {
+      kind: "terminal",
+      reason: "DeletionProtectionEnabled",
+      message: `load balancer ${arn} has deletion protection on (attribute deletion_protection.enabled), so it and its listeners, target groups and security groups are kept; turn protection off or delete the load balancer, and the next reconcile removes the rest (AWS: ${error.message})`,
+    },
+    error,
+  );
+}
+
 export const loadBalancerExecutors: Pick<
   ExecutorTable,
   "CreateLoadBalancer" | "ModifyLoadBalancerAttributes" | "SetSecurityGroups" | "DeleteLoadBalancer"
 > = {
-  async CreateLoadBalancer(client, op, ctx, deps) {
-    const name = op.op;
+  async CreateLoadBalancer(client, given, ctx, deps) {
+    const name = given.op;
+    const op = await withSubnetIds(given, ctx, deps);
     let subnets = op.subnetMappings ? op.subnetMappings.map((m) => m.subnetId) : op.subnets;
     if (subnets.length === 0) {
       if (!deps.ec2) throw invalid(name, "the model has no subnets and there is no EC2 client to discover them");
@@ -131,7 +181,11 @@ export const loadBalancerExecutors: Pick<
   },
 
   async DeleteLoadBalancer(client, op, ctx) {
-    await call(op.op, () => client.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: op.arn })), true);
+    await call(op.op, () => client.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: op.arn })), true).catch(
+      (error: unknown) => {
+        throw deletionProtected(error, op.arn);
+      },
+    );
     const state = ctx.observed;
     state.strayLoadBalancers = state.strayLoadBalancers.filter((arn) => arn !== op.arn);
     if (state.loadBalancer?.arn === op.arn) {
