@@ -50,7 +50,11 @@ export function buildNlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
   const elb = elbEnvelope(gateway, ctx);
   const { envelope, settings } = elb;
   const { routeProblems } = envelope;
-  const targetGroups = new TargetGroupSet(ctx.clusterId, gateway.key);
+  const targetGroups = new TargetGroupSet(ctx.clusterId, gateway.key, {
+    type: "network",
+    nodes: ctx.snapshot.nodes,
+    defaultConfigs: settings.defaultTargetGroupConfigs,
+  });
 
   const served: Served[] = [];
   for (const listener of envelope.listeners) {
@@ -126,13 +130,23 @@ export function buildNlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
           backend,
           tgProtocol,
           undefined,
-          targetGroupProps(ctx.targetGroupConfigs, backend, {
-            kind: first.route.kind,
-            namespace: first.route.object.metadata.namespace ?? "default",
-            name: first.route.object.metadata.name,
-          }),
+          targetGroupProps(
+            ctx.targetGroupConfigs,
+            backend,
+            {
+              kind: first.route.kind,
+              namespace: first.route.object.metadata.namespace ?? "default",
+              name: first.route.object.metadata.name,
+            },
+            targetGroups.defaultConfigs,
+          ),
         )
       : targetGroups.sink(tgProtocol);
+    if (typeof tgId !== "string") {
+      // The props cannot apply to this backend: the routes of the port are not programmed.
+      for (const s of group) routeProblems.set(s.route.key, { ...tgId, message: `spec.rules[0].backendRefs[0]: ${tgId.message}` });
+      continue;
+    }
     const listener: ListenerModel = {
       id,
       port,
