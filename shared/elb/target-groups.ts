@@ -11,7 +11,7 @@ import type { LabelSelector } from "../k8s/meta.ts";
 import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
 import { isQuic, withQuicServerIds } from "./listener-features.ts";
 import type { HealthCheckModel, LoadBalancerType, TargetGroupModel, TargetModel } from "./model.ts";
-import { ownershipTags, shortHash, targetGroupName } from "./naming.ts";
+import { ownershipTags, shortHash, TAG, targetGroupName } from "./naming.ts";
 
 export type TargetProtocol = TargetGroupModel["protocol"];
 export type TargetProtocolVersion = NonNullable<TargetGroupModel["protocolVersion"]>;
@@ -206,11 +206,6 @@ export function targetGroupPropsProblem(
       problems.push(`targetControlPort: ${control} is not a port (1-65535)`);
     }
   }
-  if (props.enableMultiCluster && props.targetGroupName === undefined) {
-    problems.push(
-      "enableMultiCluster: a target group shared with other clusters needs the name they share (targetGroupName)",
-    );
-  }
   if (problems.length === 0) return undefined;
   return problem(Reason.UnsupportedValue, `TargetGroupConfiguration for ${label}: ${problems.join("; ")}`);
 }
@@ -277,7 +272,12 @@ export class TargetGroupSet {
         ...(props.enableMultiCluster ? { multiCluster: true } : {}),
         healthCheck: applyHealthCheck(defaultHealthCheck(protocol, version), props),
         attributes: Object.fromEntries((props.targetGroupAttributes ?? []).map((a) => [a.key, a.value])),
-        tags: { ...props.tags, ...ownershipTags(this.#clusterId, this.#gatewayKey, `target-group:${id}`) },
+        tags: {
+          ...props.tags,
+          ...ownershipTags(this.#clusterId, this.#gatewayKey, `target-group:${id}`),
+          // Discovery after a crash reads it: only a record tells which targets are switchyard's.
+          ...(props.enableMultiCluster ? { [TAG.multiCluster]: "true" } : {}),
+        },
         targets: (isQuic(protocol) ? withQuicServerIds : (t: TargetModel[]) => t)(targets),
         backend: `${backend.kind} ${backend.namespace}/${backend.name}:${backend.port ?? ""}`,
       });
