@@ -129,7 +129,7 @@ const slots = {
               apiVersion: "v1",
               kind: "Service",
               metadata: meta(name, namespace),
-              spec: { ports: [{ port, targetPort: 9000 }] },
+              spec: { type: "NodePort", ports: [{ port, targetPort: 9000, nodePort: 30000 + port }] },
             })),
             { nil: undefined },
           ),
@@ -160,6 +160,38 @@ const slots = {
         metadata: meta(namespace, undefined, l ? { labels: l } : {}),
       })),
     ]),
+  ),
+  ...Object.fromEntries(
+    ["n1", "n2"].map((name, i) => [
+      `Node//${name}`,
+      fc.option(
+        fc.record({ pool: fc.constantFrom("x", "y"), ready: fc.boolean() }).map(({ pool, ready }) => ({
+          apiVersion: "v1",
+          kind: "Node",
+          metadata: meta(name, undefined, { labels: { pool } }),
+          spec: { providerID: `aws:///us-east-1a/i-0000000000000000${i}` },
+          status: { conditions: [{ type: "Ready", status: ready ? "True" : "False" }] },
+        })),
+        { nil: undefined },
+      ),
+    ]),
+  ),
+  "TargetGroupConfiguration/a/svc1": fc.option(
+    fc
+      .record({ targetType: fc.constantFrom("instance", "ip"), selector: fc.boolean() })
+      .map(({ targetType, selector }) => ({
+        apiVersion: "gateway.k8s.aws/v1beta1",
+        kind: "TargetGroupConfiguration",
+        metadata: meta("svc1", "a"),
+        spec: {
+          targetReference: { name: "svc1" },
+          defaultConfiguration: {
+            targetType,
+            ...(selector && targetType === "instance" ? { nodeSelector: { matchLabels: { pool: "x" } } } : {}),
+          },
+        },
+      })),
+    { nil: undefined },
   ),
   "ReferenceGrant/b/allow-a": fc.option(
     fc.constant({
