@@ -144,7 +144,8 @@ export function buildNlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
       : targetGroups.sink(tgProtocol);
     if (typeof tgId !== "string") {
       // The props cannot apply to this backend: the routes of the port are not programmed.
-      for (const s of group) routeProblems.set(s.route.key, { ...tgId, message: `spec.rules[0].backendRefs[0]: ${tgId.message}` });
+      for (const s of group)
+        routeProblems.set(s.route.key, { ...tgId, message: `spec.rules[0].backendRefs[0]: ${tgId.message}` });
       continue;
     }
     const listener: ListenerModel = {

@@ -218,10 +218,7 @@ function parametersProblem(
   return undefined;
 }
 
-function gatewayProblem(
-  gateway: ResolvedGateway,
-  lbConfigs: ParameterObjects,
-): StatusProblem | undefined {
+function gatewayProblem(gateway: ResolvedGateway, lbConfigs: ParameterObjects): StatusProblem | undefined {
   const { object, gatewayClass } = gateway;
   if (!gatewayClass.accepted) {
     return problem(

@@ -31,7 +31,11 @@ function gateway(namespace: string, name: string, parametersRef?: string): KubeO
     spec: {
       gatewayClassName: "alb",
       ...(parametersRef
-        ? { infrastructure: { parametersRef: { group: "gateway.k8s.aws", kind: "LoadBalancerConfiguration", name: parametersRef } } }
+        ? {
+            infrastructure: {
+              parametersRef: { group: "gateway.k8s.aws", kind: "LoadBalancerConfiguration", name: parametersRef },
+            },
+          }
         : {}),
       listeners: [{ name: "http", port: 80, protocol: "HTTP" }],
     },
@@ -97,7 +101,11 @@ const world: KubeObject[] = [
 
 describe("affectedGateways for a Node", () => {
   it("names the Gateways with instance target groups and no other", () => {
-    const found = affectedGateways(CLUSTER, { kind: "Node", before: node(false), after: node(true) }, snapshotOf(world));
+    const found = affectedGateways(
+      CLUSTER,
+      { kind: "Node", before: node(false), after: node(true) },
+      snapshotOf(world),
+    );
     expect([...found].sort()).toEqual(
       [clusterGatewayKey(CLUSTER, "a", "instance"), clusterGatewayKey(CLUSTER, "b", "defaults")].sort(),
     );

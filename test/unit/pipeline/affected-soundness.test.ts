@@ -318,12 +318,35 @@ const ATTACHED: Record<string, KubeObject> = {
   } as KubeObject,
 };
 
+/** ATTACHED, with a route of `a` to a/svc1: the Service a TargetGroupConfiguration slot configures. */
+const ATTACHED_INSTANCE: Record<string, KubeObject> = {
+  ...ATTACHED,
+  "HTTPRoute/a/r1": {
+    apiVersion: GW,
+    kind: "HTTPRoute",
+    metadata: meta("r1", "a"),
+    spec: { parentRefs: [{ name: "g1" }], rules: [{ backendRefs: [{ name: "svc1", port: 80 }] }] },
+  } as KubeObject,
+};
+
+// The worlds are large enough that a loaded machine needs more than vitest's default 5 s.
+const PROPERTY_TIMEOUT_MS = 60_000;
+
 describe("affectedGateways is sound against translate", () => {
-  test("for any object of a random small cluster", () => {
+  test("for any object of a random small cluster", { timeout: PROPERTY_TIMEOUT_MS }, () => {
     checkSound({}, SLOT_NAMES, 1500);
   });
 
-  test("for Services, EndpointSlices, ReferenceGrants and Namespaces behind an attached route", () => {
+  test("for Nodes, TargetGroupConfigurations and Services behind an attached route", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
+    const nodeSlots = SLOT_NAMES.filter((slot) => /^(Node|TargetGroupConfiguration|Service)\//.test(slot));
+    checkSound(ATTACHED_INSTANCE, nodeSlots, 300);
+  });
+
+  test("for Services, EndpointSlices, ReferenceGrants and Namespaces behind an attached route", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     const backendSlots = SLOT_NAMES.filter((slot) => /^(Service|EndpointSlice|ReferenceGrant|Namespace)\//.test(slot));
     checkSound(ATTACHED, backendSlots, 500);
   });
