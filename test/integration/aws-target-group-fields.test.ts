@@ -19,6 +19,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import {
   CreateTargetGroupCommand,
+  DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
@@ -433,5 +434,107 @@ describe("the target control port (not in moto: the exact requests)", () => {
     const arn = created.TargetGroups?.[0]?.TargetGroupArn ?? "";
     const described = await elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [arn] }));
     expect(described.TargetGroups?.[0]?.TargetControlPort).toBeUndefined();
+  });
+});
+
+describe("a LoadBalancerConfiguration's default TargetGroupConfiguration on moto", () => {
+  const cluster = "defaults";
+  const elb = () => port(cluster, "apps/shop");
+  let state: ObservedElb = emptyObserved();
+
+  /** Gateway apps/shop (configuration `lbc` naming TGC `defaults`) routing to Services a and b; `a` has a TGC of its own. */
+  function shop(defaults: string): LoadBalancerModel {
+    const yaml = `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: alb}
+spec: {controllerName: switchyard.dev/alb}
+---
+apiVersion: gateway.k8s.aws/v1beta1
+kind: LoadBalancerConfiguration
+metadata: {name: lbc, namespace: apps}
+spec: {defaultTargetGroupConfiguration: {name: defaults}}
+---
+apiVersion: gateway.k8s.aws/v1beta1
+kind: TargetGroupConfiguration
+metadata: {name: defaults, namespace: apps}
+spec: {defaultConfiguration: ${defaults}}
+---
+apiVersion: gateway.k8s.aws/v1beta1
+kind: TargetGroupConfiguration
+metadata: {name: a, namespace: apps}
+spec: {targetReference: {name: a}, defaultConfiguration: {healthCheckConfig: {healthCheckPath: /own}}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: shop, namespace: apps}
+spec:
+  gatewayClassName: alb
+  infrastructure: {parametersRef: {group: gateway.k8s.aws, kind: LoadBalancerConfiguration, name: lbc}}
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: apps}
+spec:
+  parentRefs: [{name: shop}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /a}}]
+    backendRefs: [{name: a, port: 80}]
+  - matches: [{path: {type: PathPrefix, value: /b}}]
+    backendRefs: [{name: b, port: 80}]
+${serviceManifests({ name: "a", addresses: [] })}${serviceManifests({ name: "b", addresses: [] })}`;
+    const loaded = loadManifests(yaml, "shop.yaml");
+    expect(loaded.rejected).toEqual([]);
+    const lb = translate(snapshotOf(loaded.objects), controllerConfig(), { clusterId: cluster }).loadBalancers[0]
+      ?.model;
+    if (!lb) throw new Error("no load balancer built for shop");
+    return lb;
+  }
+
+  async function described(): Promise<Record<string, { path?: string; delay?: string }>> {
+    const out: Record<string, { path?: string; delay?: string }> = {};
+    for (const tg of state.targetGroups) {
+      const group = (await elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [tg.arn] })))
+        .TargetGroups?.[0];
+      const attributes = await elbv2.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tg.arn }));
+      out[tg.id.split(":")[0] ?? ""] = {
+        ...(group?.HealthCheckPath ? { path: group.HealthCheckPath } : {}),
+        ...Object.fromEntries(
+          (attributes.Attributes ?? [])
+            .filter((x) => x.Key === "deregistration_delay.timeout_seconds")
+            .map((x) => ["delay", x.Value]),
+        ),
+      };
+    }
+    return out;
+  }
+
+  it("every target group takes the defaults, a Service's own configuration wins field by field", async () => {
+    const desired = shop(
+      "{healthCheckConfig: {healthCheckPath: /healthz}, targetGroupAttributes: [{key: deregistration_delay.timeout_seconds, value: '15'}]}",
+    );
+    ({ state } = await apply(elb(), desired, emptyObserved()));
+    expect(await described()).toEqual({
+      "apps/a": { path: "/own", delay: "15" },
+      "apps/b": { path: "/healthz", delay: "15" },
+    });
+    expect(planElb(desired, await elb().observe(state)).operations).toEqual([]);
+  });
+
+  it("a changed default reaches the groups that take it", async () => {
+    const desired = shop(
+      "{healthCheckConfig: {healthCheckPath: /ready}, targetGroupAttributes: [{key: deregistration_delay.timeout_seconds, value: '15'}]}",
+    );
+    const { state: after, operations } = await apply(elb(), desired, await elb().observe(state));
+    state = after;
+    expect(operations.filter((op) => op.includes("TargetGroup"))).toEqual([
+      "CreateTargetGroup",
+      "ModifyTargetGroupAttributes",
+      "DeleteTargetGroup",
+    ]);
+    expect(await described()).toEqual({
+      "apps/a": { path: "/own", delay: "15" },
+      "apps/b": { path: "/ready", delay: "15" },
+    });
   });
 });
