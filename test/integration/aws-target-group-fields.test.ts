@@ -1,10 +1,11 @@
 // TargetGroupConfiguration fields beyond IP targets, end to end through the ELB port (AwsElb) the
 // reconcile engine drives, from translated manifests: instance targets on moto (EC2 instances as
 // the nodes, registered on the node port, the nodes' security groups admitting the backend group),
-// multi-cluster target groups on moto (only this cluster's targets are ever deregistered), and the
+// multi-cluster target groups on moto (only this cluster's targets are ever deregistered), a
+// LoadBalancerConfiguration's default TargetGroupConfiguration on moto, and the
 // target control port, which moto does not implement: the exact CreateTargetGroup request and
 // what the drift check reads back from a canned DescribeTargetGroups answer ("Where moto differs"
-// pins QUIRKS.md TG1–TG2).
+// pins QUIRKS.md TG1).
 
 import {
   CreateNetworkInterfaceCommand,
