@@ -168,8 +168,12 @@ export function instanceTargets(nodes: readonly Node[], selector: LabelSelector 
   return [...ids].sort();
 }
 
+/** A selector as the CRD types it (a manifest or a cluster without the CRD's validation may send anything). */
 function isLabelSelector(value: unknown): value is LabelSelector {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const { matchLabels, matchExpressions } = value as Record<string, unknown>;
+  const labelsOk = matchLabels === undefined || (typeof matchLabels === "object" && matchLabels !== null);
+  return labelsOk && (matchExpressions === undefined || Array.isArray(matchExpressions));
 }
 
 /**
@@ -253,7 +257,7 @@ export class TargetGroupSet {
     const id = `${backend.namespace}/${backend.name}:${backend.port ?? 0}/${protocol}${version ? `/${version}` : ""}${variant}`;
     if (!this.#groups.has(id)) {
       const targets: TargetModel[] = instance
-        ? instanceTargets(this.#options.nodes, props.nodeSelector as LabelSelector | undefined).map((i) => ({
+        ? instanceTargets(this.#options.nodes, props.nodeSelector).map((i) => ({
             id: i,
             port,
           }))

@@ -77,14 +77,16 @@ export const EXCLUDE_FROM_LOAD_BALANCERS_LABEL = "node.kubernetes.io/exclude-fro
 
 /** `aws:///us-east-1a/i-0123456789abcdef0` → `i-0123456789abcdef0`; undefined for anything else. */
 export function instanceIdOf(node: Node): string | undefined {
-  const providerId = node.spec?.providerID;
-  if (!providerId?.startsWith("aws://")) return undefined;
+  const providerId: unknown = node.spec?.providerID;
+  if (typeof providerId !== "string" || !providerId.startsWith("aws://")) return undefined;
   const last = providerId.split("/").pop() ?? "";
   return /^i-[0-9a-f]{8}([0-9a-f]{9})?$/.test(last) ? last : undefined;
 }
 
 export function nodeIsReady(node: Node): boolean {
-  return (node.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+  const conditions: unknown = node.status?.conditions;
+  // A node's status comes from a manifest or the forwarder; anything but a list is not Ready.
+  return Array.isArray(conditions) && conditions.some((c) => c?.type === "Ready" && c?.status === "True");
 }
 
 /**
