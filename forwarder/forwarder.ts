@@ -26,6 +26,17 @@ import { listenerCertificateSecrets, referencedSecrets, SecretReferenceTracker }
 import { SqsSender } from "./sender.ts";
 import { type RelistReason, Watcher } from "./watcher.ts";
 
+/** Same object (uid) with the same forwarded content; only the resourceVersion may differ. */
+function sameApartFromVersion(before: KnownObject | undefined, after: KnownObject): boolean {
+  if (before === undefined || before.identity.uid !== after.identity.uid) return false;
+  const content = ({ object }: KnownObject) => {
+    const metadata = object.metadata as Record<string, unknown> | undefined;
+    const { resourceVersion: _rv, ...rest } = metadata ?? {};
+    return JSON.stringify({ ...object, metadata: rest });
+  };
+  return content(before) === content(after);
+}
+
 export interface ForwarderDependencies {
   config: ForwarderConfig;
   api: KubeApi;
@@ -287,6 +298,12 @@ export class Forwarder {
     if (identity === undefined || state.gvk === undefined) return;
     const key = objectKeyOf(identity);
     const entry: KnownObject = { identity, object };
+    if (state.kind.kind === "Node" && sameApartFromVersion(state.known.get(key), entry)) {
+      // A node's status is rewritten every few minutes with nothing switchyard reads changed:
+      // the forwarded form is the same, so nothing is sent and the known version stays the one
+      // the mirror holds (snapshots then agree with it).
+      return;
+    }
     state.known.set(key, entry);
     if (this.isSecret(state)) {
       if (this.secretReferences.isReferenced(key)) await this.emitSecret(state, entry, raw);

@@ -43,6 +43,8 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
   kind("Service", "", ["v1"], "services"),
   kind("EndpointSlice", "discovery.k8s.io", ["v1"], "endpointslices"),
   kind("Namespace", "", ["v1"], "namespaces", false),
+  // The targets of instance target groups: forwarded reduced (shared/events/strip.ts).
+  kind("Node", "", ["v1"], "nodes", false),
   kind("Secret", "", ["v1"], "secrets"),
   kind("LoadBalancerConfiguration", AWS_LBC, ["v1beta1", "v1"], "loadbalancerconfigurations"),
   kind("TargetGroupConfiguration", AWS_LBC, ["v1beta1", "v1"], "targetgroupconfigurations"),

@@ -16,7 +16,7 @@ import type {
   ReferenceGrant,
   Route,
 } from "./gateway-api/types.ts";
-import type { EndpointSlice, Namespace, Secret, Service } from "./k8s/core.ts";
+import type { EndpointSlice, Namespace, Node, Secret, Service } from "./k8s/core.ts";
 import type { KubeObject } from "./k8s/meta.ts";
 
 export interface Snapshot {
@@ -29,6 +29,8 @@ export interface Snapshot {
   services: Service[];
   endpointSlices: EndpointSlice[];
   namespaces: Namespace[];
+  /** Cluster nodes: the targets of instance target groups. */
+  nodes: Node[];
   secrets: Secret[];
   serviceExports: ServiceExport[];
   serviceImports: ServiceImport[];
@@ -49,6 +51,7 @@ export function emptySnapshot(): Snapshot {
     services: [],
     endpointSlices: [],
     namespaces: [],
+    nodes: [],
     secrets: [],
     serviceExports: [],
     serviceImports: [],
@@ -73,6 +76,7 @@ const BUCKET: Record<string, keyof Snapshot> = {
   Service: "services",
   EndpointSlice: "endpointSlices",
   Namespace: "namespaces",
+  Node: "nodes",
   Secret: "secrets",
   ServiceExport: "serviceExports",
   ServiceImport: "serviceImports",

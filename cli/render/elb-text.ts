@@ -110,10 +110,15 @@ export function renderElbText(build: ElbBuild): string[] {
     const hc = tg.healthCheck;
     const expecting = hc.matcher?.httpCode ?? (hc.matcher?.grpcCode ? `gRPC ${hc.matcher.grpcCode}` : undefined);
     const health = `health ${hc.protocol}${hc.path ? ` ${hc.path}` : ""} every ${hc.intervalSeconds}s${expecting ? ` expecting ${expecting}` : ""}`;
-    const targets = `${tg.targets.length} target${tg.targets.length === 1 ? "" : "s"}`;
+    const kind = tg.targetType === "instance" ? "instance" : "";
+    const targets = `${tg.targets.length}${kind ? ` ${kind}` : ""} target${tg.targets.length === 1 ? "" : "s"}`;
     const version = tg.protocolVersion ? `/${tg.protocolVersion}` : "";
+    const extras = [
+      ...(tg.targetControlPort !== undefined ? [`target control port ${tg.targetControlPort}`] : []),
+      ...(tg.multiCluster ? ["multi-cluster: only this cluster's targets managed"] : []),
+    ];
     lines.push(
-      `    target group ${tg.name} ${tg.protocol}${version}:${tg.port} ${tg.backend || "(sink for invalid backends)"} — ${targets}, ${health}`,
+      `    target group ${tg.name} ${tg.protocol}${version}:${tg.port} ${tg.backend || "(sink for invalid backends)"} — ${[targets, health, ...extras].join(", ")}`,
     );
   }
   return lines;

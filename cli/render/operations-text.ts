@@ -34,8 +34,17 @@ function creationDetails(op: Extract<ElbOperation, { op: "CreateLoadBalancer" }>
 
 export function describeOperation(op: ElbOperation): string {
   switch (op.op) {
-    case "CreateTargetGroup":
-      return `+ target group ${op.targetGroup.name} (${op.targetGroup.protocol}:${op.targetGroup.port}, ${op.targetGroup.backend})`;
+    case "CreateTargetGroup": {
+      const tg = op.targetGroup;
+      const details = [
+        `${tg.protocol}:${tg.port}`,
+        ...(tg.targetType === "instance" ? ["instance targets on the node port"] : []),
+        ...(tg.targetControlPort !== undefined ? [`target control port ${tg.targetControlPort}`] : []),
+        ...(tg.multiCluster ? ["multi-cluster"] : []),
+        tg.backend,
+      ];
+      return `+ target group ${tg.name} (${details.join(", ")})`;
+    }
     case "ModifyTargetGroup":
       return `~ target group ${op.targetGroupId}: health check`;
     case "ModifyTargetGroupAttributes":

@@ -66,13 +66,16 @@ function forwardAction(rule: ResolvedRule, where: string, ctx: ActionContext): R
         `${where}.backendRefs[${backend.index}]: ServiceImport backends are supported on VPC Lattice Gateways only`,
       );
     }
-    const props = targetGroupProps(ctx.configs, backend, {
-      kind: ctx.routeKind,
-      namespace: ctx.routeNamespace,
-      name: ctx.routeName,
-    });
+    const props = targetGroupProps(
+      ctx.configs,
+      backend,
+      { kind: ctx.routeKind, namespace: ctx.routeNamespace, name: ctx.routeName },
+      ctx.targetGroups.defaultConfigs,
+    );
     const { protocol, version } = l7Protocol(ctx.routeKind, backend, props);
-    parts.push({ id: ctx.targetGroups.forBackend(backend, protocol, version, props), weight: backend.weight });
+    const id = ctx.targetGroups.forBackend(backend, protocol, version, props);
+    if (typeof id !== "string") return { ...id, message: `${where}.backendRefs[${backend.index}]: ${id.message}` };
+    parts.push({ id, weight: backend.weight });
   }
   // Every valid backend has weight 0, or none is valid: the spec's answer is a 500.
   if (parts.length === 0) return FIXED_500;

@@ -38,7 +38,11 @@ export function buildAlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
   const elb = elbEnvelope(gateway, ctx);
   const { envelope, settings } = elb;
   const { routeProblems } = envelope;
-  const targetGroups = new TargetGroupSet(ctx.clusterId, gateway.key);
+  const targetGroups = new TargetGroupSet(ctx.clusterId, gateway.key, {
+    type: "application",
+    nodes: ctx.snapshot.nodes,
+    defaultConfigs: settings.defaultTargetGroupConfigs,
+  });
 
   const unitsByRoute = new Map<string, RuleUnit[]>();
   for (const listener of envelope.listeners) {

@@ -4,7 +4,11 @@
  * prefer-gateway-class, set on the class), tags and attributes merge by key, listener
  * configurations by protocolPort.
  */
-import type { ListenerConfiguration, LoadBalancerConfigurationSpec } from "../extensions/aws-lbc.ts";
+import type {
+  ListenerConfiguration,
+  LoadBalancerConfigurationSpec,
+  TargetGroupConfiguration,
+} from "../extensions/aws-lbc.ts";
 import type { ResolvedGateway } from "../graph/model.ts";
 import { objectKey } from "../k8s/meta.ts";
 import type { ElbBuildContext } from "./context.ts";
@@ -24,6 +28,12 @@ export interface LoadBalancerSettings {
   merged: LoadBalancerConfigurationSpec;
   /** The configurations merged (`ns/name` and spec), GatewayClass's first, to name in status. */
   sources: ConfigSource[];
+  /**
+   * The TargetGroupConfigurations the merged configurations name as `defaultTargetGroupConfiguration`
+   * (each in its configuration's namespace), lowest precedence first: the winner of the merge
+   * (mergingMode) comes last, so its fields win field by field.
+   */
+  defaultTargetGroupConfigs: TargetGroupConfiguration[];
 }
 
 export interface ConfigSource {
@@ -74,6 +84,17 @@ export function loadBalancerSettings(gateway: ResolvedGateway, ctx: ElbBuildCont
     ctx,
   );
   const spec = mergeLoadBalancerConfigs(classSource?.spec, gatewaySource?.spec);
+  const preferGateway = classSource?.spec.mergingMode === "prefer-gateway";
+  const lowToHigh = preferGateway ? [classSource, gatewaySource] : [gatewaySource, classSource];
+  const defaultTargetGroupConfigs = lowToHigh.flatMap((source) => {
+    const name = source?.spec.defaultTargetGroupConfiguration?.name;
+    if (!source || name === undefined) return [];
+    const namespace = source.key.split("/")[0] ?? "default";
+    const config = ctx.snapshot.targetGroupConfigurations.find(
+      (c) => objectKey(c.metadata) === `${namespace}/${name}` && !c.spec?.targetReference,
+    );
+    return config ? [config] : [];
+  });
   return {
     ...(spec.loadBalancerName ? { name: spec.loadBalancerName } : {}),
     scheme: spec.scheme ?? ctx.defaultScheme ?? "internal",
@@ -88,5 +109,6 @@ export function loadBalancerSettings(gateway: ResolvedGateway, ctx: ElbBuildCont
     listenerConfigurations: new Map((spec.listenerConfigurations ?? []).map((l) => [l.protocolPort, l])),
     merged: spec,
     sources: [classSource, gatewaySource].filter((s): s is ConfigSource => s !== undefined),
+    defaultTargetGroupConfigs,
   };
 }

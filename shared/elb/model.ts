@@ -123,8 +123,19 @@ export interface TargetGroupModel {
   protocol: "HTTP" | "HTTPS" | "TCP" | "UDP" | "TCP_UDP" | "TLS" | "QUIC" | "TCP_QUIC";
   protocolVersion?: "HTTP1" | "HTTP2" | "GRPC";
   port: number;
-  targetType: "ip";
+  /** `instance`: the targets are EC2 instances (the nodes) receiving on the Service's node port. */
+  targetType: "ip" | "instance";
   ipAddressType: "ipv4" | "ipv6";
+  /**
+   * TargetGroupProps `targetControlPort`: the port on which an Application Load Balancer's target
+   * optimizer talks to the agent on each target. Set at creation only (a change is a new group).
+   */
+  targetControlPort?: number;
+  /**
+   * TargetGroupProps `enableMultiCluster`: other clusters (or tools) register targets in this
+   * group too, so switchyard registers and deregisters only the targets it registered.
+   */
+  multiCluster?: boolean;
   healthCheck: HealthCheckModel;
   attributes: Record<string, string>;
   tags: Record<string, string>;

@@ -10,6 +10,8 @@ export const TAG = {
   cluster: "switchyard.dev/cluster",
   gateway: "switchyard.dev/gateway",
   role: "switchyard.dev/role",
+  /** On a target group other clusters register targets in too (TargetGroupProps enableMultiCluster). */
+  multiCluster: "switchyard.dev/multi-cluster",
 } as const;
 
 export const MANAGED_BY = "switchyard";

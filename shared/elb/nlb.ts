@@ -98,7 +98,11 @@ export function buildNlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
   const elb = elbEnvelope(gateway, ctx);
   const { envelope, settings } = elb;
   const { routeProblems } = envelope;
-  const targetGroups = new TargetGroupSet(ctx.clusterId, gateway.key);
+  const targetGroups = new TargetGroupSet(ctx.clusterId, gateway.key, {
+    type: "network",
+    nodes: ctx.snapshot.nodes,
+    defaultConfigs: settings.defaultTargetGroupConfigs,
+  });
 
   const served: Served[] = [];
   for (const listener of envelope.listeners) {
@@ -180,15 +184,26 @@ export function buildNlb(gateway: ResolvedGateway, ctx: ElbBuildContext): ElbBui
       namespace: route.object.metadata.namespace ?? "default",
       name: route.object.metadata.name,
     };
-    const parts = first.forward.backends.map((b) => ({
-      id: targetGroups.forBackend(
+    const parts: { id: string; weight: number }[] = [];
+    let refused: StatusProblem | undefined;
+    for (const b of first.forward.backends) {
+      const id = targetGroups.forBackend(
         b.backend,
         tgProtocol,
         undefined,
-        targetGroupProps(ctx.targetGroupConfigs, b.backend, routeRef),
-      ),
-      weight: b.weight,
-    }));
+        targetGroupProps(ctx.targetGroupConfigs, b.backend, routeRef, targetGroups.defaultConfigs),
+      );
+      if (typeof id !== "string") {
+        refused = { ...id, message: `spec.rules[0].backendRefs[${b.backend.index}]: ${id.message}` };
+        break;
+      }
+      parts.push({ id, weight: b.weight });
+    }
+    if (refused) {
+      // The props cannot apply to this backend: the routes of the port are not programmed.
+      for (const s of group) routeProblems.set(s.route.key, refused);
+      continue;
+    }
     // Invalid references keep their share, sent to a group without targets; no backend at all → the sink alone.
     if (first.forward.invalidWeight > 0 || parts.length === 0) {
       parts.push({ id: targetGroups.sink(tgProtocol), weight: first.forward.invalidWeight || 1 });

@@ -40,6 +40,15 @@ export interface ObservedTargetGroup {
   protocol: string;
   protocolVersion?: string;
   port: number;
+  /** Absent in records written before instance targets: `ip`, the only type switchyard made then. */
+  targetType?: "ip" | "instance" | "lambda" | "alb";
+  /** The ALB target optimizer's control port, when the group has one. */
+  targetControlPort?: number;
+  /**
+   * Other clusters register targets in this group too (TargetGroupProps `enableMultiCluster`):
+   * `targets` are only those switchyard registered, and a drift check leaves every other one alone.
+   */
+  multiCluster?: boolean;
   healthCheck: HealthCheckModel;
   attributes: Record<string, string>;
   targets: TargetModel[];

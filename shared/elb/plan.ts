@@ -66,7 +66,14 @@ function targetKey(t: TargetModel): string {
 
 /** Fields ELBv2 cannot change on an existing target group: a change means a new group. */
 function immutableTargetGroupFields(tg: TargetGroupModel | ObservedTargetGroup): unknown {
-  return [tg.name, tg.protocol, tg.protocolVersion ?? "HTTP1", tg.port];
+  return [
+    tg.name,
+    tg.protocol,
+    tg.protocolVersion ?? "HTTP1",
+    tg.port,
+    tg.targetType ?? "ip",
+    tg.targetControlPort ?? null,
+  ];
 }
 
 function planTargetGroups(desired: readonly TargetGroupModel[], observed: readonly ObservedTargetGroup[]) {

@@ -271,11 +271,19 @@ export function securityGroupNotes(desired: LoadBalancerModel | undefined, obser
   }
   const targets = new Set(desired?.targetGroups.flatMap((tg) => tg.targets.map((t) => t.id)) ?? []);
   const unresolved = (observed.securityGroups?.unresolvedTargets ?? []).filter((ip) => targets.has(ip));
-  if (desired && unresolved.length > 0) {
-    const shown = unresolved.slice(0, 5).join(", ");
-    const more = unresolved.length > 5 ? ` and ${unresolved.length - 5} more` : "";
+  // Instance targets (nodes) are EC2 instance ids; the others are addresses.
+  const instances = unresolved.filter((t) => /^i-[0-9a-f]+$/.test(t));
+  const addresses = unresolved.filter((t) => !instances.includes(t));
+  const listed = (items: readonly string[]) =>
+    `${items.slice(0, 5).join(", ")}${items.length > 5 ? ` and ${items.length - 5} more` : ""}`;
+  if (desired && addresses.length > 0) {
     notes.push(
-      `no network interface in the VPC has the target address ${shown}${more}: the load balancer's backend security group could not be admitted to it`,
+      `no network interface in the VPC has the target address ${listed(addresses)}: the load balancer's backend security group could not be admitted to it`,
+    );
+  }
+  if (desired && instances.length > 0) {
+    notes.push(
+      `no instance in the VPC (terminated ones aside) is the node ${listed(instances)}: the load balancer's backend security group could not be admitted to it`,
     );
   }
   return notes.length > 0 ? notes.join("; ") : undefined;

@@ -228,6 +228,8 @@ export function buildSecurityGroups(input: SecurityGroupBuildInput): SecurityGro
 /** What `targetAccess` reads of a target group: the model's, or one observed in AWS. */
 export interface TargetGroupShape {
   protocol: string;
+  /** The ALB target optimizer's control port: the load balancer reaches the agent on the targets there. */
+  targetControlPort?: number;
   healthCheck: { enabled: boolean; port: string };
   targets: readonly { id: string; port: number }[];
 }
@@ -238,8 +240,9 @@ export function accessKey(a: TargetAccess): string {
 
 /**
  * What the backend group must reach on the targets: each target's port over the target group's
- * transport (TCP_UDP: both), and the health-check port over TCP (every ELB health check is TCP,
- * HTTP or HTTPS).
+ * transport (TCP_UDP: both), the health-check port over TCP (every ELB health check is TCP,
+ * HTTP or HTTPS) and the target control port over TCP. A target is an address, or an instance id
+ * for instance targets (the node then admits the backend group on the node port).
  */
 export function targetAccess(model: { targetGroups: readonly TargetGroupShape[] }): TargetAccess[] {
   const all = new Map<string, TargetAccess>();
@@ -254,6 +257,7 @@ export function targetAccess(model: { targetGroups: readonly TargetGroupShape[] 
         const port = healthPort !== undefined && Number.isInteger(healthPort) ? healthPort : t.port;
         add({ ip: t.id, protocol: "tcp", port });
       }
+      if (tg.targetControlPort !== undefined) add({ ip: t.id, protocol: "tcp", port: tg.targetControlPort });
     }
   }
   return [...all.entries()].sort(([a], [b]) => byCodePoint(a, b)).map(([, a]) => a);

@@ -4,11 +4,39 @@
  * accepted and silently not honoured.
  */
 import { parseCidr } from "../elb/cidr.ts";
-import type { LoadBalancerConfigurationSpec, TargetGroupProps } from "./aws-lbc.ts";
+import type { LoadBalancerConfigurationSpec, TargetGroupConfiguration, TargetGroupProps } from "./aws-lbc.ts";
 
-const UNSUPPORTED_LOAD_BALANCER_FIELDS: readonly (keyof LoadBalancerConfigurationSpec)[] = [
-  "defaultTargetGroupConfiguration",
-];
+/**
+ * The LoadBalancerConfiguration fields switchyard applies: every field of the AWS Load Balancer
+ * Controller's kind as switchyard knows it (the record's type makes the list complete). A field
+ * outside it (a newer CRD installed in the cluster forwards fields switchyard has never seen) is
+ * refused, never silently ignored.
+ */
+const APPLIED_LOAD_BALANCER_FIELDS: Readonly<Record<keyof LoadBalancerConfigurationSpec, true>> = {
+  mergingMode: true,
+  loadBalancerName: true,
+  scheme: true,
+  ipAddressType: true,
+  enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: true,
+  customerOwnedIpv4Pool: true,
+  ipv4IPAMPoolId: true,
+  loadBalancerSubnets: true,
+  loadBalancerSubnetsSelector: true,
+  listenerConfigurations: true,
+  securityGroups: true,
+  securityGroupPrefixes: true,
+  sourceRanges: true,
+  disableSecurityGroup: true,
+  manageBackendSecurityGroupRules: true,
+  enableICMP: true,
+  loadBalancerAttributes: true,
+  tags: true,
+  minimumLoadBalancerCapacity: true,
+  wafV2: true,
+  shieldConfiguration: true,
+  defaultTargetGroupConfiguration: true,
+  vpcId: true,
+};
 
 function isSet(value: unknown): boolean {
   if (value === undefined || value === null) return false;
@@ -17,23 +45,63 @@ function isSet(value: unknown): boolean {
   return true;
 }
 
-/** Field paths of a LoadBalancerConfiguration spec that switchyard does not apply yet. */
+/** Field paths of a LoadBalancerConfiguration spec that switchyard does not apply (fields it does not know). */
 export function unsupportedLoadBalancerFields(spec: LoadBalancerConfigurationSpec | undefined): string[] {
   if (!spec) return [];
-  // Subnet and listener settings are all applied; what a load balancer type cannot take is
-  // refused per field when the load balancer is built (shared/elb/feature-support.ts).
-  return UNSUPPORTED_LOAD_BALANCER_FIELDS.filter((f) => isSet(spec[f])).map((f) => `spec.${f}`);
+  // What a load balancer type cannot take is refused per field when the load balancer is built
+  // (shared/elb/feature-support.ts).
+  return Object.entries(spec)
+    .filter(([f, value]) => !Object.hasOwn(APPLIED_LOAD_BALANCER_FIELDS, f) && isSet(value))
+    .map(([f]) => `spec.${f}`)
+    .sort();
 }
 
-/** Field paths of TargetGroupConfiguration props that switchyard does not apply (it registers IP targets only). */
+/**
+ * The TargetGroupProps fields switchyard applies: all it knows, instance targets with their node
+ * selector, the target control port and multi-cluster target groups included. What a given load
+ * balancer type or Service cannot take is refused per route (shared/elb/target-groups.ts).
+ */
+const APPLIED_TARGET_GROUP_FIELDS: Readonly<Record<keyof TargetGroupProps, true>> = {
+  targetGroupName: true,
+  ipAddressType: true,
+  healthCheckConfig: true,
+  nodeSelector: true,
+  targetGroupAttributes: true,
+  targetType: true,
+  protocol: true,
+  protocolVersion: true,
+  targetControlPort: true,
+  enableMultiCluster: true,
+  tags: true,
+};
+
+/** Field paths of TargetGroupConfiguration props that switchyard does not apply (fields it does not know). */
 export function unsupportedTargetGroupFields(props: TargetGroupProps | undefined, at: string): string[] {
   if (!props) return [];
-  const fields: string[] = [];
-  if (props.targetType === "instance") fields.push(`${at}.targetType (instance targets; switchyard registers pod IPs)`);
-  if (isSet(props.nodeSelector)) fields.push(`${at}.nodeSelector`);
-  if (isSet(props.targetControlPort)) fields.push(`${at}.targetControlPort`);
-  if (props.enableMultiCluster) fields.push(`${at}.enableMultiCluster`);
-  return fields;
+  return Object.entries(props)
+    .filter(([f, value]) => !Object.hasOwn(APPLIED_TARGET_GROUP_FIELDS, f) && isSet(value))
+    .map(([f]) => `${at}.${f}`)
+    .sort();
+}
+
+/**
+ * Why a LoadBalancerConfiguration's `defaultTargetGroupConfiguration` (a TargetGroupConfiguration
+ * in its own namespace) cannot serve as the Gateway's target group defaults, if so: it must exist
+ * and must not target anything (one with a targetReference configures that target only).
+ */
+export function defaultTargetGroupProblem(
+  spec: LoadBalancerConfigurationSpec | undefined,
+  namespace: string,
+  configs: ReadonlyMap<string, TargetGroupConfiguration>,
+): string | undefined {
+  const name = spec?.defaultTargetGroupConfiguration?.name;
+  if (name === undefined) return undefined;
+  const config = configs.get(`${namespace}/${name}`);
+  if (!config) return `spec.defaultTargetGroupConfiguration: TargetGroupConfiguration ${namespace}/${name} not found`;
+  if (config.spec?.targetReference) {
+    return `spec.defaultTargetGroupConfiguration: TargetGroupConfiguration ${namespace}/${name} has a targetReference, so it configures ${config.spec.targetReference.kind ?? "Service"} ${config.spec.targetReference.name} only and cannot be a Gateway's defaults`;
+  }
+  return undefined;
 }
 
 const SECURITY_GROUP_ID = /^sg-[0-9a-f]{8}([0-9a-f]{9})?$/;

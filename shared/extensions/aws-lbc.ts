@@ -2,7 +2,7 @@
  * The AWS Load Balancer Controller's Gateway extension kinds (group gateway.k8s.aws), accepted
  * unchanged so manifests written for that controller work with switchyard.
  */
-import type { KubeObject } from "../k8s/meta.ts";
+import type { KubeObject, LabelSelector } from "../k8s/meta.ts";
 
 export const AWS_LBC_GROUP = "gateway.k8s.aws";
 
@@ -73,7 +73,7 @@ export interface TargetGroupProps {
   targetGroupName?: string;
   ipAddressType?: "ipv4" | "ipv6";
   healthCheckConfig?: HealthCheckConfig;
-  nodeSelector?: unknown;
+  nodeSelector?: LabelSelector;
   targetGroupAttributes?: { key: string; value: string }[];
   targetType?: "instance" | "ip";
   protocol?: string;

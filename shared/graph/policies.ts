@@ -112,7 +112,7 @@ export function resolvePolicies(snapshot: Snapshot): ResolvedPolicy[] {
     if (resolved && !resolved.problem && unsupported.length > 0) {
       resolved.problem = problem(
         Reason.Invalid,
-        `sets fields switchyard does not apply yet: ${unsupported.join(", ")}`,
+        `sets fields switchyard does not know and so cannot apply: ${unsupported.join(", ")}`,
       );
     }
   }

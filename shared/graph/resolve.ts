@@ -3,8 +3,12 @@
  * order of objects in it.
  */
 import type { ControllerConfig } from "../config.ts";
-import { AWS_LBC_GROUP, type LoadBalancerConfiguration } from "../extensions/aws-lbc.ts";
-import { invalidLoadBalancerFields, unsupportedLoadBalancerFields } from "../extensions/aws-lbc-support.ts";
+import { AWS_LBC_GROUP, type LoadBalancerConfiguration, type TargetGroupConfiguration } from "../extensions/aws-lbc.ts";
+import {
+  defaultTargetGroupProblem,
+  invalidLoadBalancerFields,
+  unsupportedLoadBalancerFields,
+} from "../extensions/aws-lbc-support.ts";
 import type {
   GatewayClass,
   GRPCRouteRule,
@@ -48,11 +52,21 @@ function byKey<T extends { metadata: { name: string; namespace?: string } }>(obj
   return new Map(objects.map((o) => [objectKey(o.metadata), o]));
 }
 
+/** The configuration objects a parametersRef may reach, by `namespace/name`. */
+interface ParameterObjects {
+  loadBalancer: ReadonlyMap<string, LoadBalancerConfiguration>;
+  /** TargetGroupConfigurations, which a LoadBalancerConfiguration names as its target group defaults. */
+  targetGroup: ReadonlyMap<string, TargetGroupConfiguration>;
+}
+
 export function resolveGraph(snapshot: Snapshot, config: ControllerConfig): ResolvedGraph {
   const references = referenceIndex(snapshot.referenceGrants);
   const secrets = byKey(snapshot.secrets);
   const namespaces = byKey(snapshot.namespaces);
-  const lbConfigs = byKey(snapshot.loadBalancerConfigurations);
+  const lbConfigs: ParameterObjects = {
+    loadBalancer: byKey(snapshot.loadBalancerConfigurations),
+    targetGroup: byKey(snapshot.targetGroupConfigurations),
+  };
   const namespaceLabels = (ns: string) => ({
     ...(namespaces.get(ns)?.metadata.labels ?? {}),
     [NAMESPACE_NAME_LABEL]: ns,
@@ -139,7 +153,7 @@ function routeSortKey(route: Route): string {
 function resolveGatewayClass(
   gc: GatewayClass,
   config: ControllerConfig,
-  lbConfigs: ReadonlyMap<string, LoadBalancerConfiguration>,
+  lbConfigs: ParameterObjects,
 ): ResolvedGatewayClass | undefined {
   const dataPlane = config.controllers[gc.spec?.controllerName ?? ""];
   if (!dataPlane) return undefined;
@@ -158,7 +172,7 @@ function resolveGatewayClass(
 function parametersProblem(
   ref: { group: string; kind: string; name: string; namespace?: string },
   dataPlane: ResolvedGatewayClass["dataPlane"],
-  lbConfigs: ReadonlyMap<string, LoadBalancerConfiguration>,
+  lbConfigs: ParameterObjects,
   what: string,
 ): StatusProblem | undefined {
   const lattice = dataPlane === "lattice";
@@ -173,7 +187,7 @@ function parametersProblem(
       Reason.InvalidParameters,
       `${what} must name the namespace of LoadBalancerConfiguration ${ref.name}`,
     );
-  const config = lbConfigs.get(`${ref.namespace}/${ref.name}`);
+  const config = lbConfigs.loadBalancer.get(`${ref.namespace}/${ref.name}`);
   if (!config) {
     return problem(
       Reason.InvalidParameters,
@@ -184,7 +198,14 @@ function parametersProblem(
   if (unsupported.length > 0) {
     return problem(
       Reason.InvalidParameters,
-      `${what}: LoadBalancerConfiguration ${ref.namespace}/${ref.name} sets fields switchyard does not apply yet: ${unsupported.join(", ")}`,
+      `${what}: LoadBalancerConfiguration ${ref.namespace}/${ref.name} sets fields switchyard does not know and so cannot apply: ${unsupported.join(", ")}`,
+    );
+  }
+  const defaults = defaultTargetGroupProblem(config.spec, ref.namespace, lbConfigs.targetGroup);
+  if (defaults) {
+    return problem(
+      Reason.InvalidParameters,
+      `${what}: LoadBalancerConfiguration ${ref.namespace}/${ref.name}: ${defaults}`,
     );
   }
   const invalid = invalidLoadBalancerFields(config.spec, dataPlane);
@@ -197,10 +218,7 @@ function parametersProblem(
   return undefined;
 }
 
-function gatewayProblem(
-  gateway: ResolvedGateway,
-  lbConfigs: ReadonlyMap<string, LoadBalancerConfiguration>,
-): StatusProblem | undefined {
+function gatewayProblem(gateway: ResolvedGateway, lbConfigs: ParameterObjects): StatusProblem | undefined {
   const { object, gatewayClass } = gateway;
   if (!gatewayClass.accepted) {
     return problem(

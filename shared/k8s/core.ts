@@ -10,6 +10,8 @@ export interface ServicePort {
   targetPort?: number | string;
   protocol?: "TCP" | "UDP" | "SCTP";
   appProtocol?: string;
+  /** The port every node opens for a NodePort or LoadBalancer Service: where instance targets receive. */
+  nodePort?: number;
 }
 
 export interface ServiceSpec {
@@ -52,6 +54,40 @@ export interface EndpointSlice extends KubeObject<"EndpointSlice", never, never>
 }
 
 export type Namespace = KubeObject<"Namespace", unknown, unknown>;
+
+export interface NodeAddress {
+  type: string;
+  address: string;
+}
+
+export interface NodeStatus {
+  /** Only `Ready` is read (and forwarded). */
+  conditions?: { type: string; status: string }[];
+  addresses?: NodeAddress[];
+}
+
+/**
+ * A cluster node, reduced to what instance targets need: its labels (for a TargetGroupProps
+ * `nodeSelector`), its EC2 instance (from `spec.providerID`), readiness and addresses.
+ */
+export type Node = KubeObject<"Node", { providerID?: string; unschedulable?: boolean }, NodeStatus>;
+
+/** Nodes carrying this label are never load balancer targets (as kube-proxy and the AWS Load Balancer Controller treat it). */
+export const EXCLUDE_FROM_LOAD_BALANCERS_LABEL = "node.kubernetes.io/exclude-from-external-load-balancers";
+
+/** `aws:///us-east-1a/i-0123456789abcdef0` → `i-0123456789abcdef0`; undefined for anything else. */
+export function instanceIdOf(node: Node): string | undefined {
+  const providerId: unknown = node.spec?.providerID;
+  if (typeof providerId !== "string" || !providerId.startsWith("aws://")) return undefined;
+  const last = providerId.split("/").pop() ?? "";
+  return /^i-[0-9a-f]{8}([0-9a-f]{9})?$/.test(last) ? last : undefined;
+}
+
+export function nodeIsReady(node: Node): boolean {
+  const conditions: unknown = node.status?.conditions;
+  // A node's status comes from a manifest or the forwarder; anything but a list is not Ready.
+  return Array.isArray(conditions) && conditions.some((c) => c?.type === "Ready" && c?.status === "True");
+}
 
 /**
  * A Secret as the forwarder reports it: type and metadata, never `data`. Manifests are held to the

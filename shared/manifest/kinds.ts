@@ -27,6 +27,7 @@ export const KINDS = {
   BackendTLSPolicy: { group: GATEWAY_GROUP, versions: ["v1", "v1alpha3"], namespaced: true },
   Service: { group: "", versions: ["v1"], namespaced: true },
   Namespace: { group: "", versions: ["v1"], namespaced: false },
+  Node: { group: "", versions: ["v1"], namespaced: false },
   Secret: { group: "", versions: ["v1"], namespaced: true },
   EndpointSlice: { group: "discovery.k8s.io", versions: ["v1"], namespaced: true },
   LoadBalancerConfiguration: { group: AWS_LBC_GROUP, versions: ["v1beta1", "v1"], namespaced: true },

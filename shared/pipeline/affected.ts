@@ -140,6 +140,9 @@ class AffectedIndex {
       case "Namespace":
         this.#namespaceLabels();
         return;
+      case "Node":
+        this.#instanceTargetGroups();
+        return;
       case "Secret":
         this.#secret(namespace, name);
         return;
@@ -287,6 +290,21 @@ class AffectedIndex {
     }
     if (target.kind === "Gateway") this.#add(namespace, target.name);
     else this.#backend(namespace, target.name);
+  }
+
+  /**
+   * A node joining, leaving, turning Ready or changing labels changes the targets of instance
+   * target groups: every Gateway that a TargetGroupConfiguration asking for instance targets can
+   * reach (through the Services it configures, or as a Gateway's defaults).
+   */
+  #instanceTargetGroups(): void {
+    for (const config of this.#world.targetGroupConfigurations) {
+      const props = [
+        config.spec?.defaultConfiguration,
+        ...(config.spec?.routeConfigurations ?? []).map((rc) => rc.targetGroupProps),
+      ];
+      if (props.some((p) => p?.targetType === "instance")) this.#targetGroupConfiguration(config);
+    }
   }
 
   #loadBalancerConfiguration(namespace: string, name: string): void {

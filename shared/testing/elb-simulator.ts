@@ -129,6 +129,11 @@ export function simulate(
         protocol,
         ...(op.targetGroup.protocolVersion ? { protocolVersion: op.targetGroup.protocolVersion } : {}),
         port,
+        targetType: op.targetGroup.targetType,
+        ...(op.targetGroup.targetControlPort !== undefined
+          ? { targetControlPort: op.targetGroup.targetControlPort }
+          : {}),
+        ...(op.targetGroup.multiCluster ? { multiCluster: true } : {}),
         healthCheck,
         attributes,
         targets: [],

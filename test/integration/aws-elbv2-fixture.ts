@@ -212,6 +212,7 @@ export function modelContent(model: LoadBalancerModel) {
       protocol: tg.protocol,
       protocolVersion: tg.protocolVersion,
       port: tg.port,
+      targetType: tg.targetType,
       healthCheck: tg.healthCheck,
       attributes: tg.attributes,
       targets: tg.targets,

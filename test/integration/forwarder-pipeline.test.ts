@@ -552,6 +552,105 @@ describe("forwarder against kube-apiserver and moto SQS/S3", () => {
     expect(events.at(-1)?.event).toMatchObject({ op: "upsert", resourceVersion: finalVersion });
   });
 
+  it("forwards a Node reduced to what instance targets read, and not its unchanged heartbeats", async () => {
+    const name = uniqueName("node");
+    const nodeEvents = () =>
+      reader.received.filter((r) => r.event.op !== "snapshot" && r.event.kind.kind === "Node" && r.event.name === name);
+    const status = (ready: "True" | "False", at: string) => {
+      const heartbeat = new Date(at);
+      return {
+        conditions: [
+          {
+            type: "Ready",
+            status: ready,
+            reason: "KubeletReady",
+            lastHeartbeatTime: heartbeat,
+            lastTransitionTime: heartbeat,
+          },
+          {
+            type: "MemoryPressure",
+            status: "False",
+            reason: "Fine",
+            lastHeartbeatTime: heartbeat,
+            lastTransitionTime: heartbeat,
+          },
+        ],
+        addresses: [{ type: "InternalIP", address: "10.0.1.10" }],
+        images: [{ names: ["registry.example/app:1"], sizeBytes: 1000 }],
+      };
+    };
+    const created = await core.createNode({
+      body: {
+        metadata: { name, labels: { pool: "web" }, annotations: { "node.alpha.kubernetes.io/ttl": "0" } },
+        spec: { providerID: "aws:///us-east-1a/i-0123456789abcdef0" },
+      },
+    });
+    try {
+      let latest = await core.replaceNodeStatus({
+        name,
+        body: { ...created, status: status("True", "2026-01-01T00:00:00Z") },
+      });
+      const first = await waitFor(
+        "the Node's Ready status on the queue",
+        async () => {
+          const seen = nodeEvents().filter(
+            (r) => r.event.op === "upsert" && r.event.resourceVersion === latest.metadata?.resourceVersion,
+          );
+          return seen[0];
+        },
+        { timeoutMs: 20_000, intervalMs: 50 },
+      );
+      const event = first.event as ChangeEvent & { object: Record<string, unknown> };
+      expect(event.object).toEqual({
+        apiVersion: "v1",
+        kind: "Node",
+        metadata: {
+          name,
+          uid: created.metadata?.uid,
+          resourceVersion: latest.metadata?.resourceVersion,
+          creationTimestamp: (created.metadata?.creationTimestamp as Date | undefined)
+            ?.toISOString()
+            .replace(".000Z", "Z"),
+          labels: { pool: "web" },
+        },
+        spec: { providerID: "aws:///us-east-1a/i-0123456789abcdef0" },
+        status: {
+          conditions: [{ type: "Ready", status: "True" }],
+          addresses: [{ type: "InternalIP", address: "10.0.1.10" }],
+        },
+      });
+      // Heartbeats: new resourceVersions, nothing switchyard reads changed.
+      for (let i = 1; i <= 3; i++) {
+        latest = await core.replaceNodeStatus({
+          name,
+          body: { ...latest, status: status("True", `2026-01-01T00:0${i}:00Z`) },
+        });
+      }
+      // Then readiness changes: that is forwarded, and nothing came in between.
+      latest = await core.replaceNodeStatus({
+        name,
+        body: { ...latest, status: status("False", "2026-01-01T00:05:00Z") },
+      });
+      const notReady = latest.metadata?.resourceVersion;
+      const events = await waitFor(
+        "the Node's NotReady status on the queue",
+        async () => {
+          const seen = nodeEvents();
+          return seen.some((r) => r.event.op === "upsert" && r.event.resourceVersion === notReady) ? seen : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 50 },
+      );
+      // The node as created (no status yet), Ready, NotReady: no heartbeat in between.
+      expect(events.map((r) => (r.event.op !== "snapshot" ? r.event.resourceVersion : ""))).toEqual([
+        created.metadata?.resourceVersion,
+        first.event.op !== "snapshot" ? first.event.resourceVersion : "",
+        notReady,
+      ]);
+    } finally {
+      await core.deleteNode({ name });
+    }
+  });
+
   it("sends nothing the ingest side could not decode", () => {
     expect(reader.undecodable).toEqual([]);
   });

@@ -272,6 +272,41 @@ describe("ingest on DynamoDB Local and moto SQS", () => {
     expect((await reconcileRequests()).map((r) => r.gatewayKey)).toEqual(["c1/default/web"]);
   });
 
+  test("a Node is mirrored and its change reconciles the Gateway with instance targets, not one with IP targets", async () => {
+    const node = (rv: number, ready: boolean): ChangeEvent => ({
+      schemaVersion: 1,
+      clusterId: "c1",
+      kind: { group: "", version: "v1", kind: "Node" },
+      op: "upsert",
+      name: "n1",
+      uid: "uid-n1",
+      resourceVersion: String(rv),
+      object: {
+        apiVersion: "v1",
+        kind: "Node",
+        metadata: { name: "n1", uid: "uid-n1", resourceVersion: String(rv), labels: { pool: "web" } },
+        spec: { providerID: "aws:///us-east-1a/i-0123456789abcdef0" },
+        status: { conditions: [{ type: "Ready", status: ready ? "True" : "False" }], addresses: [] },
+      },
+    });
+    const instanceTargets = objectEvent("TargetGroupConfiguration", "gateway.k8s.aws", "svc", 6, {
+      spec: { targetReference: { name: "svc" }, defaultConfiguration: { targetType: "instance" } },
+    });
+    const other = objectEvent("Gateway", GROUP, "ip-only", 7, {
+      spec: { gatewayClassName: "alb", listeners: [{ name: "http", port: 80, protocol: "HTTP" }] },
+    });
+    await deliver([gatewayClass, gateway(2), route, service(4), other, node(8, true)]);
+    expect(await mirror().get({ cluster: "c1", kind: "Node", name: "n1" })).toMatchObject({ resourceVersion: 8n });
+    await reconcileRequests();
+    // Without a configuration asking for instance targets, a node matters to no Gateway.
+    await deliver([node(9, false)]);
+    expect(await reconcileRequests()).toEqual([]);
+    await deliver([instanceTargets]);
+    await reconcileRequests();
+    await deliver([node(10, true)]);
+    expect((await reconcileRequests()).map((r) => r.gatewayKey)).toEqual(["c1/default/web"]);
+  });
+
   test("a burst of 50 events for one Gateway in one batch sends one ReconcileRequest", async () => {
     await deliver([gatewayClass]);
     await reconcileRequests();

@@ -1,18 +1,32 @@
 /**
  * Which security group admits traffic to a target: the target's address → its network interface
  * (DescribeNetworkInterfaces filtered by private IPv4 or IPv6 address in the VPC) → the
- * interface's groups. Like the AWS Load Balancer Controller, one group per interface gets the
+ * interface's groups; an instance target (`i-…`, a node of an instance target group) → its
+ * primary network interface (DescribeInstances filtered by instance id in the VPC) → its groups. Like the AWS Load Balancer Controller, one group per interface gets the
  * rule: its only group, else the one tagged `kubernetes.io/cluster/<EKS cluster name>`; when that
  * does not single one out (no cluster name known, none or several tagged), every group of the
  * interface gets it, since the rule admits only switchyard's backend group anyway.
  */
-import { DescribeNetworkInterfacesCommand, DescribeSecurityGroupsCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import {
+  DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeSecurityGroupsCommand,
+  type EC2Client,
+  type Instance,
+} from "@aws-sdk/client-ec2";
 import { isIpv6Address } from "../../elb/cidr.ts";
 import { call } from "../elbv2/executors/context.ts";
 import { fromEc2Tags } from "./rules.ts";
 
 /** Values per EC2 filter in one call. */
 const FILTER_VALUES = 200;
+
+const INSTANCE_ID = /^i-[0-9a-f]{8}([0-9a-f]{9})?$/;
+
+/** An instance target's id rather than an address. */
+export function isInstanceTarget(target: string): boolean {
+  return INSTANCE_ID.test(target);
+}
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -67,6 +81,51 @@ async function interfacesByAddress(
   return byAddress;
 }
 
+/** The groups of an instance's primary network interface (device index 0), else the instance's. */
+function instanceGroups(instance: Instance): string[] {
+  const primary = (instance.NetworkInterfaces ?? []).find((eni) => eni.Attachment?.DeviceIndex === 0);
+  const groups = primary?.Groups ?? instance.SecurityGroups ?? [];
+  return groups.map((g) => g.GroupId).filter((id): id is string => !!id);
+}
+
+/**
+ * Instances by id in the VPC. A filter rather than InstanceIds: an id that no longer exists is
+ * simply not returned, where InstanceIds fails the whole call (InvalidInstanceID.NotFound).
+ */
+async function instancesById(
+  ec2: EC2Client,
+  operation: string,
+  vpcId: string,
+  ids: readonly string[],
+): Promise<Map<string, string[]>> {
+  const byId = new Map<string, string[]>();
+  for (const values of chunks(ids, FILTER_VALUES)) {
+    let token: string | undefined;
+    do {
+      const page = await call(operation, () =>
+        ec2.send(
+          new DescribeInstancesCommand({
+            Filters: [
+              { Name: "vpc-id", Values: [vpcId] },
+              { Name: "instance-id", Values: values },
+            ],
+            ...(token ? { NextToken: token } : {}),
+          }),
+        ),
+      );
+      for (const reservation of page?.Reservations ?? []) {
+        for (const instance of reservation.Instances ?? []) {
+          if (instance.InstanceId && instance.State?.Name !== "terminated") {
+            byId.set(instance.InstanceId, instanceGroups(instance));
+          }
+        }
+      }
+      token = page?.NextToken;
+    } while (token);
+  }
+  return byId;
+}
+
 async function clusterTagged(
   ec2: EC2Client,
   operation: string,
@@ -104,7 +163,12 @@ export async function targetSecurityGroups(
   eksClusterName?: string,
 ): Promise<TargetGroups> {
   const unique = [...new Set(addresses)];
-  const byAddress = await interfacesByAddress(ec2, operation, vpcId, unique);
+  const instances = unique.filter(isInstanceTarget);
+  const ips = unique.filter((a) => !isInstanceTarget(a));
+  const byAddress = new Map([
+    ...(ips.length > 0 ? await interfacesByAddress(ec2, operation, vpcId, ips) : []),
+    ...(instances.length > 0 ? await instancesById(ec2, operation, vpcId, instances) : []),
+  ]);
   const ambiguous = [...new Set([...byAddress.values()].filter((g) => g.length > 1).flat())];
   const tagged =
     eksClusterName && ambiguous.length > 0

@@ -414,6 +414,8 @@ export async function observeFromArns(
       tg.TargetGroupArn,
     );
     const known = appliedTgByArn.get(arn);
+    const targetType = observedTargetType(tg.TargetType) ?? known?.targetType;
+    const multiCluster = known?.multiCluster === true;
     targetGroups.push({
       id: idOf(arn),
       arn,
@@ -421,9 +423,14 @@ export async function observeFromArns(
       protocol: tg.Protocol ?? known?.protocol ?? "",
       ...(tg.ProtocolVersion ? { protocolVersion: tg.ProtocolVersion } : {}),
       port: tg.Port ?? known?.port ?? 0,
+      ...(targetType ? { targetType } : {}),
+      ...(tg.TargetControlPort !== undefined ? { targetControlPort: tg.TargetControlPort } : {}),
+      ...(multiCluster ? { multiCluster } : {}),
       healthCheck: fromSdkHealthCheck(tg),
       attributes: options.attributes ? await targetGroupAttributes(client, arn) : { ...(known?.attributes ?? {}) },
-      targets: options.targets ? await describeTargets(client, { arn }) : [...(known?.targets ?? [])],
+      targets: options.targets
+        ? ownTargets(await describeTargets(client, { arn }), multiCluster ? (known?.targets ?? []) : undefined)
+        : [...(known?.targets ?? [])],
     });
   }
   // Keep the record's order (the planner resolves a reused id to the last entry).
@@ -516,6 +523,22 @@ async function listenerCertificates(
   return arns.length || pendingSecrets.length ? { arns, pendingSecrets } : undefined;
 }
 
+function observedTargetType(value: string | undefined): ObservedTargetGroup["targetType"] {
+  return value === "ip" || value === "instance" || value === "lambda" || value === "alb" ? value : undefined;
+}
+
+/**
+ * The registered targets that are switchyard's: all of them, or in a multi-cluster group only
+ * those the record says switchyard registered (`mine`), so a drift check never plans to remove a
+ * target another cluster registered. A target switchyard registered and someone removed is
+ * simply absent, and the plan registers it again.
+ */
+function ownTargets(registered: TargetModel[], mine: readonly TargetModel[] | undefined): TargetModel[] {
+  if (mine === undefined) return registered;
+  const keys = new Set(mine.map((t) => `${t.id}:${t.port}`));
+  return registered.filter((t) => keys.has(`${t.id}:${t.port}`));
+}
+
 /** Registered targets of one target group, without those already draining out. */
 export async function describeTargets(
   client: ElasticLoadBalancingV2Client,
@@ -595,6 +618,9 @@ export async function discoverByTags(
       name: "",
       protocol: "",
       port: 0,
+      // Without a record no registered target is known to be switchyard's: none is removed, and
+      // the plan registers the desired ones again (RegisterTargets is idempotent).
+      ...(tg.tags?.[TAG.multiCluster] === "true" ? { multiCluster: true } : {}),
       healthCheck: {
         enabled: true,
         protocol: "HTTP",

@@ -155,3 +155,77 @@ describe("switchyard explain", () => {
     expect(result.code).toBe(2);
   });
 });
+
+describe("switchyard plan: target group configuration fields", () => {
+  const manifest = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: alb}
+spec: {controllerName: switchyard.dev/alb}
+---
+apiVersion: gateway.k8s.aws/v1beta1
+kind: LoadBalancerConfiguration
+metadata: {name: lbc, namespace: apps}
+spec:
+  defaultTargetGroupConfiguration: {name: defaults}
+---
+apiVersion: gateway.k8s.aws/v1beta1
+kind: TargetGroupConfiguration
+metadata: {name: defaults, namespace: apps}
+spec:
+  defaultConfiguration: {targetControlPort: 3000, enableMultiCluster: true}
+---
+apiVersion: gateway.k8s.aws/v1beta1
+kind: TargetGroupConfiguration
+metadata: {name: web, namespace: apps}
+spec:
+  targetReference: {name: web}
+  defaultConfiguration: {targetType: instance}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: apps}
+spec: {type: NodePort, ports: [{port: 8080, nodePort: 30080}]}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: node-a}
+spec: {providerID: "aws:///us-east-1a/i-0aaaaaaaaaaaaaaa1"}
+status: {conditions: [{type: Ready, status: "True"}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: apps}
+spec:
+  gatewayClassName: alb
+  infrastructure:
+    parametersRef: {group: gateway.k8s.aws, kind: LoadBalancerConfiguration, name: lbc}
+  listeners:
+  - {name: http, port: 80, protocol: HTTP}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: apps}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+  - backendRefs: [{name: web, port: 8080}]
+`;
+
+  it("shows instance targets on the node port, the target control port and multi-cluster from the default configuration", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "switchyard-tgc-"));
+    writeFileSync(join(dir, "tgc.yaml"), manifest);
+    const model = await run("plan", "-f", join(dir, "tgc.yaml"));
+    expect(model.stdout).not.toContain("Not accepted:");
+    const group = model.stdout.split("\n").find((l) => l.includes("target group sy-web-"));
+    expect(group).toContain("HTTP/HTTP1:30080 Service apps/web:8080 — 1 instance target");
+    expect(group).toContain("target control port 3000");
+    expect(group).toContain("multi-cluster");
+    const diff = await run("plan", "-f", join(dir, "tgc.yaml"), "--diff");
+    const create = diff.stdout.split("\n").find((l) => l.includes("+ target group sy-web-"));
+    expect(create).toContain(
+      "(HTTP:30080, instance targets on the node port, target control port 3000, multi-cluster, Service apps/web:8080)",
+    );
+    expect(diff.stdout).toContain("+ backend group admitted to 2 target port(s)");
+  });
+});

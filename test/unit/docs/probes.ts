@@ -67,6 +67,13 @@ export interface ProbeRun extends Translation {
 
 const gvk = (kind: string) => ({ apiVersion: "gateway.k8s.aws/v1beta1", kind });
 
+/** The base Service apps/web as a NodePort Service: instance targets receive on its node port. */
+const NODE_PORT_WEB = `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: apps}
+spec: {type: NodePort, ports: [{name: http, port: 8080, nodePort: 30080}]}
+`;
+
 /** The objects of a probe, as YAML. */
 export function probeManifest(probe: Probe): string {
   const alb = (probe.dataPlane ?? "alb") === "alb";
@@ -415,11 +422,14 @@ export const FIELD_PROBES: Record<string, Probe> = {
   "TargetGroupProps.targetGroupName": { tgc: tgc({ targetGroupName: "web-probe" }) },
   "TargetGroupProps.ipAddressType": { tgc: tgc({ ipAddressType: "ipv6" }) },
   "TargetGroupProps.healthCheckConfig": { tgc: tgc({ healthCheckConfig: { healthCheckPath: "/healthz" } }) },
-  "TargetGroupProps.nodeSelector": { tgc: tgc({ nodeSelector: { matchLabels: { role: "backend" } } }) },
+  "TargetGroupProps.nodeSelector": {
+    tgc: tgc({ targetType: "instance", nodeSelector: { matchLabels: { role: "backend" } } }),
+    extra: NODE_PORT_WEB,
+  },
   "TargetGroupProps.targetGroupAttributes": {
     tgc: tgc({ targetGroupAttributes: [{ key: "deregistration_delay.timeout_seconds", value: "30" }] }),
   },
-  "TargetGroupProps.targetType": { tgc: tgc({ targetType: "instance" }) },
+  "TargetGroupProps.targetType": { tgc: tgc({ targetType: "instance" }), extra: NODE_PORT_WEB },
   "TargetGroupProps.protocol": { tgc: tgc({ protocol: "HTTPS" }) },
   "TargetGroupProps.protocolVersion": { tgc: tgc({ protocolVersion: "HTTP2" }) },
   "TargetGroupProps.targetControlPort": { tgc: tgc({ targetControlPort: 3000 }) },

@@ -160,6 +160,18 @@ describe("planning a load balancer's security groups", () => {
     );
   });
 
+  it("an instance target no instance in the VPC answers for is reported as a node", () => {
+    const node = "i-0123456789abcdef0";
+    const { state } = apply(model("alb", undefined, [node]));
+    const groups = state.securityGroups;
+    if (!groups) throw new Error("no groups");
+    groups.targetRules = [];
+    groups.unresolvedTargets = [node];
+    expect(securityGroupNotes(model("alb", undefined, [node]), state)).toBe(
+      `no instance in the VPC (terminated ones aside) is the node ${node}: the load balancer's backend security group could not be admitted to it`,
+    );
+  });
+
   it("a Gateway's deletion revokes its target rules and releases its groups after its load balancer", () => {
     const { state } = apply(model("alb", undefined));
     expect(names(planElb(undefined, state).operations)).toEqual([

@@ -57,6 +57,41 @@ describe("stripObject", () => {
       acmCertificateArn: "arn:aws:acm:eu-west-1:1:certificate/x",
     });
   });
+
+  it("reduces a Node to labels, providerID, unschedulable, the Ready status and the addresses", () => {
+    const node = {
+      apiVersion: "v1",
+      kind: "Node",
+      metadata: {
+        name: "ip-10-0-1-10",
+        uid: "u-n",
+        resourceVersion: "7",
+        labels: { pool: "web" },
+        annotations: { "volumes.kubernetes.io/controller-managed-attach-detach": "true" },
+        managedFields: [{ manager: "kubelet" }],
+      },
+      spec: { providerID: "aws:///us-east-1a/i-0123456789abcdef0", unschedulable: true, podCIDR: "10.244.0.0/24" },
+      status: {
+        conditions: [
+          { type: "MemoryPressure", status: "False", lastHeartbeatTime: "2026-01-01T00:00:00Z" },
+          { type: "Ready", status: "True", reason: "KubeletReady", lastHeartbeatTime: "2026-01-01T00:00:00Z" },
+        ],
+        addresses: [{ type: "InternalIP", address: "10.0.1.10" }],
+        capacity: { cpu: "2" },
+        images: [{ names: ["x"] }],
+      },
+    };
+    expect(stripObject(node)).toEqual({
+      apiVersion: "v1",
+      kind: "Node",
+      metadata: { name: "ip-10-0-1-10", uid: "u-n", resourceVersion: "7", labels: { pool: "web" } },
+      spec: { providerID: "aws:///us-east-1a/i-0123456789abcdef0", unschedulable: true },
+      status: {
+        conditions: [{ type: "Ready", status: "True" }],
+        addresses: [{ type: "InternalIP", address: "10.0.1.10" }],
+      },
+    });
+  });
 });
 
 const event: ObjectEvent = {

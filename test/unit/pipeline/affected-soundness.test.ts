@@ -129,7 +129,7 @@ const slots = {
               apiVersion: "v1",
               kind: "Service",
               metadata: meta(name, namespace),
-              spec: { ports: [{ port, targetPort: 9000 }] },
+              spec: { type: "NodePort", ports: [{ port, targetPort: 9000, nodePort: 30000 + port }] },
             })),
             { nil: undefined },
           ),
@@ -160,6 +160,38 @@ const slots = {
         metadata: meta(namespace, undefined, l ? { labels: l } : {}),
       })),
     ]),
+  ),
+  ...Object.fromEntries(
+    ["n1", "n2"].map((name, i) => [
+      `Node//${name}`,
+      fc.option(
+        fc.record({ pool: fc.constantFrom("x", "y"), ready: fc.boolean() }).map(({ pool, ready }) => ({
+          apiVersion: "v1",
+          kind: "Node",
+          metadata: meta(name, undefined, { labels: { pool } }),
+          spec: { providerID: `aws:///us-east-1a/i-0000000000000000${i}` },
+          status: { conditions: [{ type: "Ready", status: ready ? "True" : "False" }] },
+        })),
+        { nil: undefined },
+      ),
+    ]),
+  ),
+  "TargetGroupConfiguration/a/svc1": fc.option(
+    fc
+      .record({ targetType: fc.constantFrom("instance", "ip"), selector: fc.boolean() })
+      .map(({ targetType, selector }) => ({
+        apiVersion: "gateway.k8s.aws/v1beta1",
+        kind: "TargetGroupConfiguration",
+        metadata: meta("svc1", "a"),
+        spec: {
+          targetReference: { name: "svc1" },
+          defaultConfiguration: {
+            targetType,
+            ...(selector && targetType === "instance" ? { nodeSelector: { matchLabels: { pool: "x" } } } : {}),
+          },
+        },
+      })),
+    { nil: undefined },
   ),
   "ReferenceGrant/b/allow-a": fc.option(
     fc.constant({
@@ -286,12 +318,35 @@ const ATTACHED: Record<string, KubeObject> = {
   } as KubeObject,
 };
 
+/** ATTACHED, with a route of `a` to a/svc1: the Service a TargetGroupConfiguration slot configures. */
+const ATTACHED_INSTANCE: Record<string, KubeObject> = {
+  ...ATTACHED,
+  "HTTPRoute/a/r1": {
+    apiVersion: GW,
+    kind: "HTTPRoute",
+    metadata: meta("r1", "a"),
+    spec: { parentRefs: [{ name: "g1" }], rules: [{ backendRefs: [{ name: "svc1", port: 80 }] }] },
+  } as KubeObject,
+};
+
+// The worlds are large enough that a loaded machine needs more than vitest's default 5 s.
+const PROPERTY_TIMEOUT_MS = 60_000;
+
 describe("affectedGateways is sound against translate", () => {
-  test("for any object of a random small cluster", () => {
+  test("for any object of a random small cluster", { timeout: PROPERTY_TIMEOUT_MS }, () => {
     checkSound({}, SLOT_NAMES, 1500);
   });
 
-  test("for Services, EndpointSlices, ReferenceGrants and Namespaces behind an attached route", () => {
+  test("for Nodes, TargetGroupConfigurations and Services behind an attached route", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
+    const nodeSlots = SLOT_NAMES.filter((slot) => /^(Node|TargetGroupConfiguration|Service)\//.test(slot));
+    checkSound(ATTACHED_INSTANCE, nodeSlots, 300);
+  });
+
+  test("for Services, EndpointSlices, ReferenceGrants and Namespaces behind an attached route", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     const backendSlots = SLOT_NAMES.filter((slot) => /^(Service|EndpointSlice|ReferenceGrant|Namespace)\//.test(slot));
     checkSound(ATTACHED, backendSlots, 500);
   });

@@ -30,6 +30,7 @@ export const targetGroupExecutors: Pick<
           VpcId: vpc,
           TargetType: tg.targetType,
           IpAddressType: tg.ipAddressType satisfies TargetGroupIpAddressTypeEnum,
+          ...(tg.targetControlPort !== undefined ? { TargetControlPort: tg.targetControlPort } : {}),
           ...toSdkHealthCheck(tg.healthCheck),
           Tags: toSdkTags(withOwnership(tg.tags, ctx.owner, `target-group:${tg.id}`)),
         }),
@@ -55,6 +56,9 @@ export const targetGroupExecutors: Pick<
         ? { protocolVersion: created.ProtocolVersion ?? tg.protocolVersion }
         : {}),
       port: tg.port,
+      targetType: tg.targetType,
+      ...(tg.targetControlPort !== undefined ? { targetControlPort: tg.targetControlPort } : {}),
+      ...(tg.multiCluster ? { multiCluster: true } : {}),
       healthCheck: tg.healthCheck,
       // Attributes are AWS defaults until ModifyTargetGroupAttributes sets the model's.
       attributes: {},
