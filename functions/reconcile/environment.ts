@@ -17,7 +17,7 @@ import { DynamoDbClusterRegistry } from "../../shared/registry/dynamodb.ts";
 import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
 import { requiredSetting } from "../lib/settings.ts";
 import type { ReconcilePorts } from "./reconcile-batch.ts";
-import { sqsReconcileRequeue, sqsStatusIntentSink } from "./sqs.ts";
+import { sqsMessageDeferral, sqsReconcileRequeue, sqsStatusIntentSink } from "./sqs.ts";
 
 /** ELBv2 ports through the client factory, in the registered cluster's account, Region and VPC. */
 export function elbPortsThrough(factory: AwsClientFactory): ElbPortFor {
@@ -46,7 +46,7 @@ export function elbPortsThrough(factory: AwsClientFactory): ElbPortFor {
  */
 export function reconcilePortsFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
-  mirror?: { snapshots: SnapshotSource; dirty: Pick<DirtyGenerations, "current"> },
+  mirror?: { snapshots: SnapshotSource; dirty: Pick<DirtyGenerations, "read" | "finish"> },
 ): ReconcilePorts {
   const endpoint = env.SWITCHYARD_AWS_ENDPOINT;
   const clientConfig = endpoint ? { endpoint } : {};
@@ -63,6 +63,7 @@ export function reconcilePortsFromEnvironment(
     dirty: mirror?.dirty ?? new DynamoDbDirtyGenerations(dynamo, table),
     elbFor: elbPortsThrough(factory),
     requeue: sqsReconcileRequeue(sqs, requiredSetting(env, "SWITCHYARD_RECONCILE_QUEUE_URL")),
+    deferral: sqsMessageDeferral(sqs, requiredSetting(env, "SWITCHYARD_RECONCILE_QUEUE_URL")),
     statuses: sqsStatusIntentSink(sqs, requiredSetting(env, "SWITCHYARD_STATUS_QUEUE_URL")),
     awsCalls: () => Object.values(factory.counter.snapshot()).reduce((n, c) => n + c.calls, 0),
   };

@@ -12,6 +12,9 @@
  * - a retryable AWS failure: statuses are still written (Programmed=False, "switchyard retries"),
  *   and the record is a batch item failure.
  * - a terminal AWS failure: statuses say why; the record is done.
+ * - deferred (only endpoints changed, and the Gateway's pacing says not yet): the message's
+ *   visibility is set to come back at the Gateway's `notBefore`, and it is a batch item failure.
+ *   Without a `deferral` port nothing is deferred (no pacing).
  * - anything thrown (DynamoDB, SQS, the mirror): a batch item failure.
  * FIFO: a failed record fails the later records of its group in the batch (sqs-batch.ts).
  */
@@ -19,6 +22,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { type ControllerConfig, controllerConfig } from "../../shared/config.ts";
 import type { ObservedElb } from "../../shared/elb/observed.ts";
+import { NO_PACING } from "../../shared/pipeline/endpoint-pacing.ts";
 import type { PipelineMetrics } from "../../shared/pipeline/metrics.ts";
 import {
   type GatewayReconcileReport,
@@ -36,6 +40,11 @@ export type EngineSettings = Pick<
   "leaseTtlMs" | "driftIntervalMs" | "callDeadlineMs" | "leaseSafetyMarginMs"
 >;
 
+/** Sets when a received message comes back (SQS ChangeMessageVisibility on its receipt handle). */
+export interface MessageDeferral {
+  defer(receiptHandle: string, seconds: number): Promise<void>;
+}
+
 /** Everything the reconcile λ talks to; the Lambda, the local runner and tests each build their own. */
 export interface ReconcilePorts extends Omit<GatewayReconcilerDeps, "engine" | "config"> {
   leases: LeaseStore;
@@ -45,9 +54,14 @@ export interface ReconcilePorts extends Omit<GatewayReconcilerDeps, "engine" | "
   /** @default Date.now */
   now?: () => number;
   engine?: EngineSettings;
+  /** How a paced request is put back; without it endpoint-only changes are not paced. */
+  deferral?: MessageDeferral;
   /** AWS calls made so far (the client factory's counter), for the AwsCalls metric. */
   awsCalls?: () => number;
 }
+
+/** SQS's maximum visibility timeout (12 hours). */
+const MAX_VISIBILITY_SECONDS = 43_200;
 
 export interface Observability {
   logger: Logger;
@@ -57,6 +71,7 @@ export interface Observability {
 /** The outcome name counted in Reconciles{outcome}. */
 export function outcomeName(report: GatewayReconcileReport): string {
   if (report.disposition === "rejected") return "rejected";
+  if (report.disposition === "deferred") return "deferred";
   const outcome = report.outcome;
   if (outcome.kind === "failed") return outcome.retryable ? "failed-retryable" : "failed-terminal";
   if (outcome.kind === "applied" && outcome.failedRules) return "applied-partially";
@@ -73,6 +88,7 @@ export async function handleReconcileBatch(
   const deps: GatewayReconcilerDeps = {
     ...ports,
     config: ports.config ?? controllerConfig(),
+    ...(ports.deferral ? {} : { pacing: NO_PACING }),
     engine: {
       ...ports.engine,
       leases: ports.leases,
@@ -106,6 +122,13 @@ export async function handleReconcileBatch(
       if (report.disposition === "rejected") {
         logger.error("reconcile rejected", { ...context, why: report.reason });
         return "ok";
+      }
+      if (report.disposition === "deferred") {
+        // SQS counts visibility in whole seconds; a message cannot come back sooner than 1 s.
+        const seconds = Math.min(MAX_VISIBILITY_SECONDS, Math.max(1, Math.ceil((report.until - now()) / 1000)));
+        await ports.deferral?.defer(record.receiptHandle, seconds);
+        logger.info("endpoint-only reconcile deferred", { ...context, seconds });
+        return "retry";
       }
       metrics.count("StatusIntents", report.intents);
       if (report.oversized.length > 0) {
