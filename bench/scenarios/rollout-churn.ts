@@ -134,7 +134,10 @@ export async function runRolloutChurn(changes: number, perSecond: number, window
         .filter((c) => c.queueUrl === queue && c.start >= t0 && /^SendMessage/.test(c.operation))
         .reduce((n, c) => n + (c.items ?? 1), 0);
     const progress = fixture.progress.slice(progressBefore);
-    const reconciles = progress.flatMap((p) => (p.event.stage === "reconcile" ? [p.event] : []));
+    const received = progress.flatMap((p) => (p.event.stage === "reconcile" ? [p.event] : []));
+    // A deferred request (endpoint-only, paced) ran nothing: it is counted on its own row.
+    const reconciles = received.filter((r) => r.deferredSeconds === undefined);
+    const deferrals = received.length - reconciles.length;
     const ingests = progress.flatMap((p) => (p.event.stage === "ingest" ? [p.event] : []));
     const statuses = progress.flatMap((p) => (p.event.stage === "status" ? [p.event] : []));
     const byKey = (values: string[]) => {
@@ -176,6 +179,11 @@ export async function runRolloutChurn(changes: number, perSecond: number, window
         measure: "reconciles run",
         count: reconciles.length,
         detail: `${byKey(reconciles.map((r) => r.reason))}; outcomes ${byKey(reconciles.map((r) => r.outcome))}`,
+      },
+      {
+        measure: "deferrals (paced endpoint-only requests put back)",
+        count: deferrals,
+        detail: "each a GetItem of the dirty record and a ChangeMessageVisibility",
       },
       { measure: "ELBv2 calls", count: sum("elbv2 "), detail: ops("elbv2 ") },
       { measure: "DynamoDB calls", count: sum("dynamodb "), detail: ops("dynamodb ") },
