@@ -232,12 +232,13 @@ export class DynamoDbDirtyGenerations implements DirtyGenerations {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
     // Moved: the request stays pending (a requeue follows), so ingest keeps only bumping.
+    const { "#generation": _unused, ...movedNames } = names;
     const { Attributes } = await this.#client.send(
       new UpdateItemCommand({
         TableName: this.#tableName,
         Key: dirtyKey(gatewayKey),
         UpdateExpression: `SET ${pacing}, #pending = :now`,
-        ExpressionAttributeNames: names,
+        ExpressionAttributeNames: movedNames,
         ExpressionAttributeValues: { ...values, ":now": num(finished.now) },
         ReturnValues: "ALL_NEW",
       }),
