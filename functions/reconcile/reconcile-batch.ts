@@ -6,9 +6,10 @@
  * - a body that is not a ReconcileRequest, or a cluster that is not registered: dropped (logged and
  *   counted); no retry can make it succeed.
  * - `busy` (another reconciler holds the lease, or an interrupted apply's calls may still land
- *   until `until`): a batch item failure. SQS redelivers after the queue's visibility timeout,
- *   which the control-plane stack sets above lease TTL + call deadline, so `until` has passed by
- *   then. A requeue cannot honour `until`: FIFO queues have no per-message delay.
+ *   until `until`): a batch item failure. With `until` and a `deferral` port, the message's
+ *   visibility is set to come back just after `until` (a crash that left no call in doubt: about
+ *   a second; one in doubt: one call deadline); otherwise SQS redelivers after the queue's
+ *   visibility timeout. A requeue cannot honour `until`: FIFO queues have no per-message delay.
  * - a retryable AWS failure: statuses are still written (Programmed=False, "switchyard retries"),
  *   and the record is a batch item failure.
  * - a terminal AWS failure: statuses say why; the record is done.
@@ -62,6 +63,11 @@ export interface ReconcilePorts extends Omit<GatewayReconcilerDeps, "engine" | "
 
 /** SQS's maximum visibility timeout (12 hours). */
 const MAX_VISIBILITY_SECONDS = 43_200;
+
+/** The visibility timeout that brings a message back just after `until`: whole seconds, 1 s at least. */
+function visibilityUntil(until: number, now: number): number {
+  return Math.min(MAX_VISIBILITY_SECONDS, Math.max(1, Math.ceil((until - now + 1) / 1000)));
+}
 
 export interface Observability {
   logger: Logger;
@@ -124,8 +130,7 @@ export async function handleReconcileBatch(
         return "ok";
       }
       if (report.disposition === "deferred") {
-        // SQS counts visibility in whole seconds; a message cannot come back sooner than 1 s.
-        const seconds = Math.min(MAX_VISIBILITY_SECONDS, Math.max(1, Math.ceil((report.until - now()) / 1000)));
+        const seconds = visibilityUntil(report.until, now());
         await ports.deferral?.defer(record.receiptHandle, seconds);
         logger.info("endpoint-only reconcile deferred", { ...context, seconds });
         return "retry";
@@ -145,6 +150,11 @@ export async function handleReconcileBatch(
               : {};
       if (report.disposition === "retry") {
         logger.warn("reconcile will be retried", { ...context, outcome, ...details });
+        // An interrupted apply's calls may land until `until`: come back then, not sooner (a
+        // receive spent on waiting brings the message closer to the dead-letter queue) nor later.
+        if (o.kind === "busy" && o.until !== undefined && ports.deferral) {
+          await ports.deferral.defer(record.receiptHandle, visibilityUntil(o.until, now()));
+        }
         return "retry";
       }
       if (report.requeued) metrics.count("Requeues", 1);

@@ -12,9 +12,9 @@ import type {
   StatusIntentDelivery,
   StatusIntentSink,
 } from "../../shared/pipeline/reconcile-gateway.ts";
-import type { MessageDeferral } from "./reconcile-batch.ts";
 import { encodeReconcileRequest, reconcileRequestAttributes } from "../../shared/pipeline/reconcile-request.ts";
 import { batchStatusIntents, describeIntent } from "../../shared/pipeline/status-intent.ts";
+import type { MessageDeferral } from "./reconcile-batch.ts";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -61,7 +61,11 @@ export function sqsMessageDeferral(sqs: SQSClient, queueUrl: string): MessageDef
   return {
     async defer(receiptHandle, seconds) {
       await sqs.send(
-        new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }),
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: receiptHandle,
+          VisibilityTimeout: seconds,
+        }),
       );
     },
   };

@@ -109,7 +109,8 @@ export async function worldFor(
     wanted.map((r) => mirror.get({ cluster, kind: r.kind, namespace: r.namespace, name: r.name })),
   );
   for (const mirrored of fetched) {
-    if (mirrored !== undefined) routes.set(routeKey(mirrored.object as unknown as Route), mirrored.object as unknown as Route);
+    if (mirrored !== undefined)
+      routes.set(routeKey(mirrored.object as unknown as Route), mirrored.object as unknown as Route);
   }
   world.routes = [...routes.values()];
   // The ListenerSets that the changed routes and the routes found above name as parents.
@@ -128,7 +129,9 @@ export async function worldFor(
   const listenerSets = await Promise.all(
     [...sets.values()].map((s) => mirror.get({ cluster, kind: "ListenerSet", namespace: s.namespace, name: s.name })),
   );
-  world.listenerSets = listenerSets.flatMap((m) => (m === undefined ? [] : [m.object as unknown as Snapshot["listenerSets"][number]]));
+  world.listenerSets = listenerSets.flatMap((m) =>
+    m === undefined ? [] : [m.object as unknown as Snapshot["listenerSets"][number]],
+  );
   return world;
 }
 

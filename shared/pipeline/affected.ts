@@ -92,7 +92,8 @@ export function routeReferences(route: Route): { group: string; kind: string; na
 export function routeBackends(route: Route): { namespace: string; name: string }[] {
   const seen = new Map<string, { namespace: string; name: string }>();
   for (const ref of routeReferences(route)) {
-    if (BACKEND_KINDS.has(ref.kind)) seen.set(`${ref.namespace}/${ref.name}`, { namespace: ref.namespace, name: ref.name });
+    if (BACKEND_KINDS.has(ref.kind))
+      seen.set(`${ref.namespace}/${ref.name}`, { namespace: ref.namespace, name: ref.name });
   }
   return [...seen.values()];
 }

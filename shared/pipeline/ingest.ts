@@ -14,8 +14,10 @@
  */
 import { createHash } from "node:crypto";
 import { type ChangeEvent, type ClaimCheck, decodeEvent, decodeEventJson } from "../events/index.ts";
+import { ROUTE_KINDS, type Route } from "../gateway-api/types.ts";
 import type { KubeObject } from "../k8s/meta.ts";
 import type { ClusterGatewayKey } from "../keys.ts";
+import type { BackendIndex } from "../mirror/backend-index.ts";
 import {
   InvalidResourceVersion,
   mirroredKind,
@@ -25,8 +27,6 @@ import {
   parseResourceVersion,
   UnsupportedKind,
 } from "../mirror/object-mirror.ts";
-import { ROUTE_KINDS, type Route } from "../gateway-api/types.ts";
-import type { BackendIndex } from "../mirror/backend-index.ts";
 import { affectedGateways, type ObjectChange, routeBackends } from "./affected.ts";
 import { indexedRouteOf, worldFor } from "./affected-world.ts";
 import type { DirtyGenerations } from "./dirty-generation.ts";
@@ -346,7 +346,13 @@ async function announce(changes: readonly Change[], ports: IngestPorts): Promise
   for (const [gatewayKey, { cause, urgent }] of affected) {
     const bump = await ports.dirty.bump(gatewayKey, { urgent, now });
     if (!bump.request) continue;
-    requests.push({ version: RECONCILE_REQUEST_VERSION, gatewayKey, reason: "change", generation: bump.generation, cause });
+    requests.push({
+      version: RECONCILE_REQUEST_VERSION,
+      gatewayKey,
+      reason: "change",
+      generation: bump.generation,
+      cause,
+    });
   }
   if (requests.length === 0) return;
   try {

@@ -14,8 +14,8 @@ import type { Context, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { createIngestHandler } from "../../functions/ingest/create-handler.ts";
 import { type ChangeEvent, encodeEvent, messageDeduplicationId, messageGroupId } from "../../shared/events/index.ts";
-import { DynamoDbObjectMirror } from "../../shared/mirror/dynamodb/object-mirror.ts";
 import { parseClusterGatewayKey } from "../../shared/keys.ts";
+import { DynamoDbObjectMirror } from "../../shared/mirror/dynamodb/object-mirror.ts";
 import { DynamoDbDirtyGenerations } from "../../shared/pipeline/dirty-generation.ts";
 import { decodeReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";
 import { createTable } from "../../shared/store/dynamodb/table.ts";
@@ -231,7 +231,9 @@ async function reconciled(gatewayKey: string) {
   const key = parseClusterGatewayKey(gatewayKey);
   const { generation } = await dirty.read(key);
   const now = Date.now();
-  expect(await dirty.finish(key, { startedGeneration: generation, startedAt: now, notBefore: now, intervalMs: 0, now })).toEqual({
+  expect(
+    await dirty.finish(key, { startedGeneration: generation, startedAt: now, notBefore: now, intervalMs: 0, now }),
+  ).toEqual({
     moved: false,
   });
 }

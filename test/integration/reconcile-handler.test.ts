@@ -144,7 +144,12 @@ beforeEach(async () => {
       ...createDynamoDbStores(dynamo, table),
       registry,
       // A test may land a change while the reconcile reads the mirror.
-      snapshots: { load: async (cluster) => (await duringLoad?.(), snapshots.load(cluster)) },
+      snapshots: {
+        load: async (cluster) => {
+          await duringLoad?.();
+          return snapshots.load(cluster);
+        },
+      },
       dirty,
       elbFor: elbPortsThrough(factory),
       requeue: sqsReconcileRequeue(sqs, reconcileQueue),

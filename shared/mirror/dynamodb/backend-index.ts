@@ -39,9 +39,7 @@ export class DynamoDbBackendIndex implements BackendIndex {
   }
 
   async add(cluster: string, route: IndexedRoute, backends: readonly BackendRef[]): Promise<void> {
-    await this.#write(
-      backends.map((backend) => ({ PutRequest: { Item: { ...entryKey(cluster, backend, route) } } })),
-    );
+    await this.#write(backends.map((backend) => ({ PutRequest: { Item: { ...entryKey(cluster, backend, route) } } })));
   }
 
   async remove(cluster: string, route: IndexedRoute, backends: readonly BackendRef[]): Promise<void> {
@@ -90,7 +88,8 @@ export class DynamoDbBackendIndex implements BackendIndex {
       let pending: WriteRequest[] = requests.slice(start, start + BATCH);
       // Unprocessed items (throttling) are sent again; the SDK's retries back off between calls.
       for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt === 10) throw new Error(`backend index: ${pending.length} writes still unprocessed after 10 attempts`);
+        if (attempt === 10)
+          throw new Error(`backend index: ${pending.length} writes still unprocessed after 10 attempts`);
         const { UnprocessedItems } = await this.#client.send(
           new BatchWriteItemCommand({ RequestItems: { [this.#tableName]: pending } }),
         );

@@ -233,8 +233,14 @@ describe("coalescing across batches", () => {
     const reads: string[] = [];
     const mirror = ports.mirror;
     ports.mirror = Object.assign(Object.create(mirror) as typeof mirror, {
-      loadCluster: async (cluster: string) => (reads.push("loadCluster"), mirror.loadCluster(cluster)),
-      listKind: async (cluster: string, kind: never) => (reads.push(`listKind ${kind}`), mirror.listKind(cluster, kind)),
+      loadCluster: async (cluster: string) => {
+        reads.push("loadCluster");
+        return mirror.loadCluster(cluster);
+      },
+      listKind: async (cluster: string, kind: never) => {
+        reads.push(`listKind ${kind}`);
+        return mirror.listKind(cluster, kind);
+      },
     });
     await ingestBatch([record(slice(3))], ports);
     expect(reads).toEqual([]);
