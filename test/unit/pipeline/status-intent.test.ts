@@ -206,8 +206,8 @@ describe("batching intents per cluster", () => {
 });
 
 describe("a route intent scoped to one Gateway", () => {
-  const scoped: StatusIntent = {
-    ...route("web"),
+  const scoped = {
+    ...(route("web") as Extract<StatusIntent, { parents: unknown }>),
     scope: { gateway: { namespace: "apps", name: "gw" }, listenerSets: [] },
   };
   const body = (intent: StatusIntent) =>
