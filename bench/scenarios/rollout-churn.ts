@@ -81,15 +81,24 @@ export async function runRolloutChurn(changes: number, perSecond: number, window
   });
   const elbv2 = new ElasticLoadBalancingV2Client(motoSettings());
   try {
+    // Until the Gateway is Programmed, nothing is measured: the pipeline may look idle while a
+    // reconcile refused before the forwarder's snapshots arrived waits to be redelivered, and the
+    // load balancer may still be provisioning at the first reconcile (one more change reads it).
     await fixture.quiet(QUIET_MS, 180_000);
-    if (!(await fixture.gatewayProgrammed())) {
-      // The load balancer was provisioning at the first reconcile; one more change reads it active.
+    for (let warmup = 1; !(await fixture.gatewayProgrammed()); warmup++) {
+      if (warmup > 10) throw new Error("the Gateway is not Programmed after 10 warm-up changes");
       await fixture.discovery.patchNamespacedEndpointSlice(
-        { namespace: fixture.namespace, name: sliceName(0), body: { metadata: { labels: { warmup: "1" } } } },
+        {
+          namespace: fixture.namespace,
+          name: sliceName(0),
+          body: { metadata: { labels: { warmup: String(warmup) } } },
+        },
         mergePatch,
       );
       await fixture.quiet(QUIET_MS, 60_000);
     }
+    // The Gateway's pacing starts from quiet, as it would before a rollout.
+    await fixture.quiet(Math.max(QUIET_MS, 25_000), 120_000);
     fixture.recorder.clear();
     const t0 = performance.now();
     const progressBefore = fixture.progress.length;

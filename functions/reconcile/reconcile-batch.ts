@@ -78,6 +78,7 @@ export interface Observability {
 export function outcomeName(report: GatewayReconcileReport): string {
   if (report.disposition === "rejected") return "rejected";
   if (report.disposition === "deferred") return "deferred";
+  if (report.disposition === "classes") return "class-status";
   const outcome = report.outcome;
   if (outcome.kind === "failed") return outcome.retryable ? "failed-retryable" : "failed-terminal";
   if (outcome.kind === "applied" && outcome.failedRules) return "applied-partially";
@@ -127,6 +128,11 @@ export async function handleReconcileBatch(
       const context = { gatewayKey: request.gatewayKey, reason: request.reason, generation: request.generation };
       if (report.disposition === "rejected") {
         logger.error("reconcile rejected", { ...context, why: report.reason });
+        return "ok";
+      }
+      if (report.disposition === "classes") {
+        metrics.count("StatusIntents", report.intents);
+        logger.info("class statuses sent", { ...context, intents: report.intents });
         return "ok";
       }
       if (report.disposition === "deferred") {

@@ -189,3 +189,13 @@ function intentOf(
       return undefined;
   }
 }
+
+/** The status intents of GatewayClass `className` alone (a class no Gateway uses). */
+export function classIntents(translation: Translation, snapshot: Snapshot, className: string): StatusIntent[] {
+  const generation = snapshot.gatewayClasses.find((c) => c.metadata.name === className)?.metadata.generation ?? 0;
+  return translation.statuses.flatMap((update) =>
+    update.kind === "GatewayClass" && "conditions" in update && !("namespace" in update) && update.name === className
+      ? [{ ...update, observedGeneration: generation }]
+      : [],
+  );
+}

@@ -30,7 +30,7 @@ import {
 import { affectedGateways, type ObjectChange, routeBackends } from "./affected.ts";
 import { indexedRouteOf, worldFor } from "./affected-world.ts";
 import type { DirtyGenerations } from "./dirty-generation.ts";
-import { RECONCILE_REQUEST_VERSION, type ReconcileRequest } from "./reconcile-request.ts";
+import { classStatusKey, RECONCILE_REQUEST_VERSION, type ReconcileRequest } from "./reconcile-request.ts";
 
 /** One SQS record as ingest needs it (the Lambda event's fields, nothing AWS-typed). */
 export interface IngestRecord {
@@ -328,20 +328,35 @@ const ENDPOINT_KINDS: ReadonlySet<string> = new Set(["EndpointSlice"]);
  */
 async function announce(changes: readonly Change[], ports: IngestPorts): Promise<void> {
   const affected = new Map<ClusterGatewayKey, { cause: string; urgent: boolean }>();
+  const classes = new Map<ClusterGatewayKey, ReconcileRequest>();
   const clusters = new Set(changes.map((change) => change.cluster));
   for (const cluster of clusters) {
     const ofCluster = changes.filter((change) => change.cluster === cluster);
     const world = await worldFor(cluster, ofCluster, ports.mirror, ports.backendIndex);
     for (const change of ofCluster) {
       const urgent = !ENDPOINT_KINDS.has(change.kind);
-      for (const key of affectedGateways(cluster, change, world)) {
+      const keys = affectedGateways(cluster, change, world);
+      for (const key of keys) {
         const seen = affected.get(key);
         if (seen === undefined) affected.set(key, { cause: change.cause, urgent });
         else seen.urgent ||= urgent;
       }
+      // A class no Gateway uses: no Gateway reconcile would write its status (Accepted).
+      const name = (change.after ?? change.before)?.metadata.name;
+      if (change.kind === "GatewayClass" && keys.size === 0 && change.after !== undefined && name !== undefined) {
+        const key = classStatusKey(cluster, name);
+        classes.set(key, {
+          version: RECONCILE_REQUEST_VERSION,
+          gatewayKey: key,
+          reason: "class-status",
+          // The class's resourceVersion: each change of it is a new request for SQS's deduplication.
+          generation: Number(change.after.metadata.resourceVersion ?? 0) || 0,
+          cause: change.cause,
+        });
+      }
     }
   }
-  const requests: ReconcileRequest[] = [];
+  const requests: ReconcileRequest[] = [...classes.values()];
   const now = ports.now();
   for (const [gatewayKey, { cause, urgent }] of affected) {
     const bump = await ports.dirty.bump(gatewayKey, { urgent, now });
@@ -360,7 +375,9 @@ async function announce(changes: readonly Change[], ports: IngestPorts): Promise
   } catch (error) {
     // No request went out: let the retried batch's bumps send them. (If this fails too, the
     // marker goes stale after DEFAULT_PENDING_STALE_AFTER_MS and a later bump sends one.)
-    await Promise.allSettled(requests.map((r) => ports.dirty.abandon(r.gatewayKey, now)));
+    await Promise.allSettled(
+      requests.filter((r) => r.reason === "change").map((r) => ports.dirty.abandon(r.gatewayKey, now)),
+    );
     throw error;
   }
   ports.observer.reconcileRequestsSent(requests);

@@ -25,7 +25,7 @@ import type { StatusIntent } from "../status/writer/decision.ts";
 import { translate } from "../translate.ts";
 import type { DirtyGenerations, FinishedReconcile } from "./dirty-generation.ts";
 import { DEFAULT_PACING, type PacingSettings, pace } from "./endpoint-pacing.ts";
-import { gatewayStatusIntents } from "./gateway-statuses.ts";
+import { classIntents, gatewayStatusIntents } from "./gateway-statuses.ts";
 import { RECONCILE_REQUEST_VERSION, type ReconcileRequest } from "./reconcile-request.ts";
 
 /** Every mirrored object of a cluster, as a snapshot. The objects mirror implements it. */
@@ -103,7 +103,9 @@ export type GatewayReconcileReport =
   | { disposition: "done"; outcome: ReconcileOutcome; intents: number; requeued: boolean; oversized: string[] }
   | { disposition: "retry"; outcome: ReconcileOutcome; intents: number; oversized: string[] }
   | { disposition: "rejected"; reason: string }
-  | { disposition: "deferred"; until: number };
+  | { disposition: "deferred"; until: number }
+  /** A class-status request: the class's statuses were sent; no Gateway was reconciled. */
+  | { disposition: "classes"; intents: number; oversized: string[] };
 
 export async function reconcileGatewayRequest(
   request: ReconcileRequest,
@@ -113,6 +115,8 @@ export async function reconcileGatewayRequest(
   const cluster = await deps.registry.get(clusterId);
   // No registration, no account to act in: nothing could ever make this message succeed.
   if (!cluster) return { disposition: "rejected", reason: `cluster ${clusterId} is not registered` };
+
+  if (request.reason === "class-status") return classStatuses(request, clusterId, cluster, deps);
 
   // Before the mirror: every change bumped before this read is in the snapshot below.
   const startedAt = deps.engine.now();
@@ -186,4 +190,27 @@ async function requeueIfMoved(
     cause: `dirty generation moved from ${finished.startedGeneration} to ${finish.generation} during a reconcile`,
   });
   return true;
+}
+
+/**
+ * A GatewayClass no Gateway uses: its statuses (Accepted, SupportedVersion) from a translation of
+ * the cluster, as every Gateway reconcile would compute them, sent to the status queue.
+ */
+async function classStatuses(
+  request: ReconcileRequest,
+  clusterId: string,
+  cluster: RegisteredCluster,
+  deps: GatewayReconcilerDeps,
+): Promise<GatewayReconcileReport> {
+  const { name } = splitClusterGatewayKey(request.gatewayKey);
+  const snapshot = await deps.snapshots.load(clusterId);
+  const translation = translate(snapshot, deps.config, {
+    clusterId,
+    accountId: cluster.account,
+    region: cluster.region,
+  });
+  const intents = classIntents(translation, snapshot, name);
+  const delivery =
+    intents.length > 0 ? await deps.statuses.send(clusterId, intents, request.gatewayKey) : { oversized: [] };
+  return { disposition: "classes", intents: intents.length, oversized: delivery.oversized };
 }

@@ -257,4 +257,21 @@ describe("reconcile λ over in-memory ports", () => {
     const response = await run(one(request()));
     expect(response.batchItemFailures).toHaveLength(1);
   });
+
+  it("a class-status request sends the class's Accepted status and reconciles no Gateway", async () => {
+    const response = await run(
+      one({
+        version: 1,
+        gatewayKey: clusterGatewayKey(CLUSTER, "gatewayclass", "alb"),
+        reason: "class-status",
+        generation: 7,
+      }),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sink.intents.map((i) => `${i.kind} ${i.name}`)).toEqual(["GatewayClass alb"]);
+    expect(condition(sink.find("GatewayClass", "alb"), "Accepted")?.status).toBe("True");
+    expect(elb.calls).toEqual([]);
+    expect(elb.world.loadBalancer).toBeUndefined();
+    expect(metrics.total("Reconciles", { outcome: "class-status" })).toBe(1);
+  });
 });

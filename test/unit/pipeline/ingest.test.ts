@@ -263,3 +263,36 @@ describe("coalescing across batches", () => {
     expect(await index.routes("c1", { namespace: "default", name: "other" })).toHaveLength(1);
   });
 });
+
+describe("a GatewayClass no Gateway uses", () => {
+  const gatewayClass = (rv: number): ChangeEvent => ({
+    schemaVersion: 1,
+    clusterId: "c1",
+    kind: { group: "gateway.networking.k8s.io", version: "v1", kind: "GatewayClass" },
+    op: "upsert",
+    name: "alb",
+    uid: "uid-alb",
+    resourceVersion: String(rv),
+    object: {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "GatewayClass",
+      metadata: { name: "alb", uid: "uid-alb", resourceVersion: String(rv) },
+      spec: { controllerName: "switchyard.dev/alb" },
+    },
+  });
+
+  test("gets a class-status request of its own, one per change of the class", async () => {
+    await ingestBatch([record(gatewayClass(5))], ports);
+    expect(ports.sent).toEqual([
+      expect.objectContaining({ gatewayKey: "c1/gatewayclass/alb", reason: "class-status", generation: 5 }),
+    ]);
+  });
+
+  test("used by a Gateway, it is that Gateway's reconcile that writes its status", async () => {
+    await ingestBatch([record(gateway(1))], ports);
+    ports.sent.length = 0;
+    await ingestBatch([record(gatewayClass(6))], ports);
+    expect(ports.sent).toEqual([]);
+    expect((await ports.dirty.read("c1/default/web" as never)).generation).toBe(2);
+  });
+});
