@@ -97,8 +97,6 @@ export async function runRolloutChurn(changes: number, perSecond: number, window
       );
       await fixture.quiet(QUIET_MS, 60_000);
     }
-    // The Gateway's pacing starts from quiet, as it would before a rollout.
-    await fixture.quiet(Math.max(QUIET_MS, 25_000), 120_000);
     fixture.recorder.clear();
     const t0 = performance.now();
     const progressBefore = fixture.progress.length;
