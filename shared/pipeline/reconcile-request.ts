@@ -40,7 +40,10 @@ export interface ReconcileRequest {
   version: typeof RECONCILE_REQUEST_VERSION;
   gatewayKey: ClusterGatewayKey;
   reason: ReconcileReason;
-  /** The Gateway's dirty generation when this was sent (0 when the sender does not track it). */
+  /**
+   * The Gateway's dirty generation when this was sent (0 when the sender does not track it; a
+   * `class-status` request carries the class's resourceVersion, so SQS deduplicates only resends).
+   */
   generation: number;
   /** Free text for people: the event or object that caused it. */
   cause?: string;
