@@ -319,6 +319,8 @@ async function apply(event: ChangeEvent, messageId: string, ports: IngestPorts):
   ];
 }
 
+const safeOrZero = (value: number) => (Number.isSafeInteger(value) && value >= 0 ? value : 0);
+
 /** Kinds whose changes only move targets: their reconciles are paced (endpoint-pacing.ts). */
 const ENDPOINT_KINDS: ReadonlySet<string> = new Set(["EndpointSlice"]);
 
@@ -350,7 +352,7 @@ async function announce(changes: readonly Change[], ports: IngestPorts): Promise
           gatewayKey: key,
           reason: "class-status",
           // The class's resourceVersion: each change of it is a new request for SQS's deduplication.
-          generation: Number(change.after.metadata.resourceVersion ?? 0) || 0,
+          generation: safeOrZero(Number(change.after.metadata.resourceVersion ?? 0)),
           cause: change.cause,
         });
       }
