@@ -158,7 +158,8 @@ export class PipelineFixture {
 
   /**
    * Resolves once the pipeline has been idle for `quietMs`: each queue runner waiting in a long
-   * poll, no other API call in flight, and no call or progress event for `quietMs`.
+   * poll, no other API call in flight, no call or progress event for `quietMs`, and no deferred
+   * reconcile request still to come back.
    */
   async quiet(quietMs: number, timeoutMs: number): Promise<void> {
     const queues = this.queueUrls();
@@ -173,6 +174,19 @@ export class PipelineFixture {
           const busy = queues.filter((q) => !polling.has(q));
           const calls = open.filter((c) => c.operation !== "ReceiveMessage");
           const idleFor = now - Math.max(lastActivity(this.recorder.calls), this.progress.at(-1)?.at ?? 0);
+          // A deferred (paced) reconcile request is invisible on its queue until it comes back.
+          const deferredUntil = Math.max(
+            0,
+            ...this.progress.map((p) =>
+              p.event.stage === "reconcile" && p.event.deferredSeconds !== undefined
+                ? p.at + p.event.deferredSeconds * 1000
+                : 0,
+            ),
+          );
+          if (now < deferredUntil + 500) {
+            why = `a deferred reconcile comes back in ${Math.round(deferredUntil - now)} ms`;
+            return undefined;
+          }
           why = `runners not polling: ${busy.join(", ") || "none"}; in flight: ${calls.map((c) => `${c.service} ${c.operation}`).join(", ") || "none"}; idle for ${Math.round(idleFor)} ms`;
           return busy.length === 0 && calls.length === 0 && idleFor >= quietMs ? true : undefined;
         },

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { KubeConfig } from "@kubernetes/client-node";
+import type { StatusMode } from "../../shared/registry/cluster.ts";
 import { type ProgressEvent, type RunningPipeline, startPipeline } from "../dev/pipeline.ts";
 import { EXIT_OK, EXIT_USAGE, type Io } from "../main.ts";
 
@@ -28,6 +29,9 @@ Registration:
   --external-id ID           ExternalId for that role
   --eks-cluster-name NAME    write status with an EKS IAM token for NAME (as the status λ does);
                              without it, status is written with the kubeconfig's own token (local mode only)
+  --status-mode MODE         direct (the status λ writes to the API server; default) or
+                             via-forwarder (the status λ queues intents on <prefix>-status-<cluster-id>
+                             and the forwarder writes them with the kubeconfig's identity)
 Endpoints and names:
   --aws-endpoint URL         one endpoint for every AWS service (e.g. moto)
   --dynamodb-endpoint URL    DynamoDB endpoint (e.g. DynamoDB Local; default --aws-endpoint)
@@ -59,6 +63,14 @@ function formatProgress(event: ProgressEvent): string {
     case "log":
       return event.message;
   }
+}
+
+const STATUS_MODES: readonly StatusMode[] = ["direct", "via-forwarder"];
+
+/** The `--status-mode` value (default `direct`), or undefined if it names no mode. */
+export function statusModeOf(value: string | undefined): StatusMode | undefined {
+  if (value === undefined) return "direct";
+  return STATUS_MODES.find((mode) => mode === value);
 }
 
 function kubeConfigFrom(values: { kubeconfig?: string; server?: string; token?: string; ca?: string }): KubeConfig {
@@ -105,6 +117,7 @@ export async function devCommand(argv: readonly string[], io: Io, stop?: AbortSi
       "reconcile-role": { type: "string" },
       "external-id": { type: "string" },
       "eks-cluster-name": { type: "string" },
+      "status-mode": { type: "string" },
       "aws-endpoint": { type: "string" },
       "dynamodb-endpoint": { type: "string" },
       "lattice-endpoint": { type: "string" },
@@ -121,6 +134,11 @@ export async function devCommand(argv: readonly string[], io: Io, stop?: AbortSi
   const clusterId = values["cluster-id"];
   if (clusterId === undefined) {
     io.stderr.write(`switchyard dev: --cluster-id is required\n\n${DEV_USAGE}`);
+    return EXIT_USAGE;
+  }
+  const statusMode = statusModeOf(values["status-mode"]);
+  if (statusMode === undefined) {
+    io.stderr.write(`switchyard dev: --status-mode must be one of ${STATUS_MODES.join(", ")}\n`);
     return EXIT_USAGE;
   }
   const resyncSeconds = Number(values["resync-seconds"] ?? "60");
@@ -150,6 +168,7 @@ export async function devCommand(argv: readonly string[], io: Io, stop?: AbortSi
       ...(values["reconcile-role"] ? { reconcileRoleArn: values["reconcile-role"] } : {}),
       ...(values["external-id"] ? { externalId: values["external-id"] } : {}),
       ...(values["eks-cluster-name"] ? { eksClusterName: values["eks-cluster-name"] } : {}),
+      statusMode,
       ...(values["aws-endpoint"] ? { awsEndpoint: values["aws-endpoint"] } : {}),
       ...(values["dynamodb-endpoint"] ? { dynamoDbEndpoint: values["dynamodb-endpoint"] } : {}),
       ...(values["lattice-endpoint"] ? { latticeEndpoint: values["lattice-endpoint"] } : {}),
@@ -160,7 +179,9 @@ export async function devCommand(argv: readonly string[], io: Io, stop?: AbortSi
       logLevel: values.verbose ? "INFO" : "ERROR",
       progress: (event) => line(formatProgress(event)),
     });
-    if (!values["eks-cluster-name"]) {
+    if (statusMode === "via-forwarder") {
+      line(`status goes through the forwarder: ${pipeline.forwarderStatusQueue ?? "(no queue)"}`);
+    } else if (!values["eks-cluster-name"]) {
       line("status is written with the kubeconfig's own credentials (local mode only; --eks-cluster-name for IAM)");
     }
     await Promise.race([pipeline.forwarderSynced(120_000), until(shutdown.signal)]);

@@ -36,7 +36,7 @@ import { type SqsBatchHandler, startQueueRunner } from "../../functions/local/qu
 import { createReconcileHandler } from "../../functions/reconcile/create-handler.ts";
 import { elbPortsThrough, latticePortsThrough } from "../../functions/reconcile/environment.ts";
 import type { EngineSettings, ReconcilePorts } from "../../functions/reconcile/reconcile-batch.ts";
-import { sqsReconcileRequeue, sqsStatusIntentSink } from "../../functions/reconcile/sqs.ts";
+import { sqsMessageDeferral, sqsReconcileRequeue, sqsStatusIntentSink } from "../../functions/reconcile/sqs.ts";
 import { sqsResyncContinuation } from "../../functions/resync/continuation.ts";
 import {
   combinedOwnerLookup,
@@ -51,6 +51,7 @@ import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
 import { DynamoDbObjectMirror } from "../../shared/mirror/dynamodb/object-mirror.ts";
 import { MirrorSnapshotSource } from "../../shared/mirror/snapshot-source.ts";
 import { DynamoDbDirtyGenerations } from "../../shared/pipeline/dirty-generation.ts";
+import type { PacingSettings } from "../../shared/pipeline/endpoint-pacing.ts";
 import type { PipelineMetrics } from "../../shared/pipeline/metrics.ts";
 import { decodeReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";
 import { describeIntent } from "../../shared/pipeline/status-intent.ts";
@@ -136,6 +137,11 @@ export interface PipelineOptions {
    * accepted a call and before the state record is written. @default the ports as built.
    */
   reconcilePorts?: (ports: ReconcilePorts) => ReconcilePorts;
+  /**
+   * Pacing of endpoint-only reconciles (shared/pipeline/endpoint-pacing.ts); `NO_PACING` turns it
+   * off. @default DEFAULT_PACING: 2 s, doubling to 20 s while endpoints keep changing.
+   */
+  pacing?: PacingSettings;
   /** Powertools log level of the handlers; @default "WARN" */
   logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
   /** What the pipeline is doing, one event per step. */
@@ -157,6 +163,8 @@ export type ProgressEvent =
       receiveCount: number;
       /** What the request says caused it (ingest: the event, e.g. `delete ReferenceGrant ns/name rv 42`). */
       cause?: string;
+      /** Set when the request was deferred (endpoint-only, paced): it comes back this many seconds later. */
+      deferredSeconds?: number;
     }
   /** `via`: set when the forwarder wrote it (via-forwarder mode); else the status λ did. */
   | { stage: "status"; object: string; outcome: string; detail?: string; via?: "forwarder" }
@@ -405,6 +413,8 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
 
     const stores = createDynamoDbStores(dynamo, tableName);
     const outcomes = new OutcomeSink();
+    const deferral = sqsMessageDeferral(sqs, queues.reconcile);
+    let deferredSeconds: number | undefined;
     const ports: ReconcilePorts = {
       ...stores,
       registry,
@@ -413,6 +423,13 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
       elbFor: elbPortsThrough(factory),
       lattice: { portFor: latticePortsThrough(factory), states: createDynamoDbLatticeStates(dynamo, tableName) },
       requeue: sqsReconcileRequeue(sqs, queues.reconcile),
+      deferral: {
+        defer: async (receiptHandle, seconds) => {
+          deferredSeconds = seconds;
+          await deferral.defer(receiptHandle, seconds);
+        },
+      },
+      ...(options.pacing ? { pacing: options.pacing } : {}),
       statuses: sqsStatusIntentSink(sqs, queues.status),
       awsCalls: () => Object.values(factory.counter.snapshot()).reduce((n, c) => n + c.calls, 0),
       ...(options.engine ? { engine: options.engine } : {}),
@@ -428,6 +445,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
       reporting(
         (event, context) => {
           outcomes.last = "error";
+          deferredSeconds = undefined;
           return reconcile(event, context);
         },
         (event, response) => {
@@ -441,6 +459,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
               outcome: failed ? `${outcomes.last}, will retry` : outcomes.last,
               receiveCount: Number(record.attributes.ApproximateReceiveCount),
               ...(decoded.ok && decoded.request.cause !== undefined ? { cause: decoded.request.cause } : {}),
+              ...(deferredSeconds !== undefined ? { deferredSeconds } : {}),
             });
           }
         },

@@ -12,6 +12,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { DynamoDbBackendIndex } from "../../shared/mirror/dynamodb/backend-index.ts";
 import { DynamoDbObjectMirror } from "../../shared/mirror/dynamodb/object-mirror.ts";
 import { DynamoDbDirtyGenerations } from "../../shared/pipeline/dirty-generation.ts";
 import {
@@ -53,6 +54,7 @@ export function createIngestHandler(options: IngestHandlerOptions) {
   const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: "ingest" });
   const ports: IngestPorts = {
     mirror: new DynamoDbObjectMirror(options.dynamodb, options.tableName),
+    backendIndex: new DynamoDbBackendIndex(options.dynamodb, options.tableName),
     senders: options.senders,
     dirty: new DynamoDbDirtyGenerations(options.dynamodb, options.tableName),
     reconcileQueue: sqsReconcileQueue(options.sqs, options.reconcileQueueUrl),

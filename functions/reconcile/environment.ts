@@ -18,7 +18,7 @@ import { DynamoDbClusterRegistry } from "../../shared/registry/dynamodb.ts";
 import { createDynamoDbLatticeStates, createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
 import { requiredSetting } from "../lib/settings.ts";
 import type { ReconcilePorts } from "./reconcile-batch.ts";
-import { sqsReconcileRequeue, sqsStatusIntentSink } from "./sqs.ts";
+import { sqsMessageDeferral, sqsReconcileRequeue, sqsStatusIntentSink } from "./sqs.ts";
 
 /** ELBv2 ports through the client factory, in the registered cluster's account, Region and VPC. */
 export function elbPortsThrough(factory: AwsClientFactory): ElbPortFor {
@@ -65,7 +65,7 @@ export function latticePortsThrough(factory: AwsClientFactory): LatticePortFor {
  */
 export function reconcilePortsFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
-  mirror?: { snapshots: SnapshotSource; dirty: Pick<DirtyGenerations, "current"> },
+  mirror?: { snapshots: SnapshotSource; dirty: Pick<DirtyGenerations, "read" | "finish"> },
 ): ReconcilePorts {
   const endpoint = env.SWITCHYARD_AWS_ENDPOINT;
   const clientConfig = endpoint ? { endpoint } : {};
@@ -88,6 +88,7 @@ export function reconcilePortsFromEnvironment(
     elbFor: elbPortsThrough(factory),
     lattice: { portFor: latticePortsThrough(factory), states: createDynamoDbLatticeStates(dynamo, table) },
     requeue: sqsReconcileRequeue(sqs, requiredSetting(env, "SWITCHYARD_RECONCILE_QUEUE_URL")),
+    deferral: sqsMessageDeferral(sqs, requiredSetting(env, "SWITCHYARD_RECONCILE_QUEUE_URL")),
     statuses: sqsStatusIntentSink(sqs, requiredSetting(env, "SWITCHYARD_STATUS_QUEUE_URL")),
     awsCalls: () => Object.values(factory.counter.snapshot()).reduce((n, c) => n + c.calls, 0),
   };

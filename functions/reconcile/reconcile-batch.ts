@@ -6,12 +6,16 @@
  * - a body that is not a ReconcileRequest, or a cluster that is not registered: dropped (logged and
  *   counted); no retry can make it succeed.
  * - `busy` (another reconciler holds the lease, or an interrupted apply's calls may still land
- *   until `until`): a batch item failure. SQS redelivers after the queue's visibility timeout,
- *   which the control-plane stack sets above lease TTL + call deadline, so `until` has passed by
- *   then. A requeue cannot honour `until`: FIFO queues have no per-message delay.
+ *   until `until`): a batch item failure. With `until` and a `deferral` port, the message's
+ *   visibility is set to come back just after `until` (a crash that left no call in doubt: about
+ *   a second; one in doubt: one call deadline); otherwise SQS redelivers after the queue's
+ *   visibility timeout. A requeue cannot honour `until`: FIFO queues have no per-message delay.
  * - a retryable AWS failure: statuses are still written (Programmed=False, "switchyard retries"),
  *   and the record is a batch item failure.
  * - a terminal AWS failure: statuses say why; the record is done.
+ * - deferred (only endpoints changed, and the Gateway's pacing says not yet): the message's
+ *   visibility is set to come back at the Gateway's `notBefore`, and it is a batch item failure.
+ *   Without a `deferral` port nothing is deferred (no pacing).
  * - anything thrown (DynamoDB, SQS, the mirror): a batch item failure.
  * FIFO: a failed record fails the later records of its group in the batch (sqs-batch.ts).
  */
@@ -19,6 +23,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { type ControllerConfig, controllerConfig } from "../../shared/config.ts";
 import type { ObservedElb } from "../../shared/elb/observed.ts";
+import { NO_PACING } from "../../shared/pipeline/endpoint-pacing.ts";
 import type { PipelineMetrics } from "../../shared/pipeline/metrics.ts";
 import {
   type GatewayReconcileReport,
@@ -36,6 +41,11 @@ export type EngineSettings = Pick<
   "leaseTtlMs" | "driftIntervalMs" | "callDeadlineMs" | "leaseSafetyMarginMs"
 >;
 
+/** Sets when a received message comes back (SQS ChangeMessageVisibility on its receipt handle). */
+export interface MessageDeferral {
+  defer(receiptHandle: string, seconds: number): Promise<void>;
+}
+
 /** Everything the reconcile λ talks to; the Lambda, the local runner and tests each build their own. */
 export interface ReconcilePorts extends Omit<GatewayReconcilerDeps, "engine" | "config"> {
   leases: LeaseStore;
@@ -45,8 +55,18 @@ export interface ReconcilePorts extends Omit<GatewayReconcilerDeps, "engine" | "
   /** @default Date.now */
   now?: () => number;
   engine?: EngineSettings;
+  /** How a paced request is put back; without it endpoint-only changes are not paced. */
+  deferral?: MessageDeferral;
   /** AWS calls made so far (the client factory's counter), for the AwsCalls metric. */
   awsCalls?: () => number;
+}
+
+/** SQS's maximum visibility timeout (12 hours). */
+const MAX_VISIBILITY_SECONDS = 43_200;
+
+/** The visibility timeout that brings a message back just after `until`: whole seconds, 1 s at least. */
+function visibilityUntil(until: number, now: number): number {
+  return Math.min(MAX_VISIBILITY_SECONDS, Math.max(1, Math.ceil((until - now + 1) / 1000)));
 }
 
 export interface Observability {
@@ -57,6 +77,8 @@ export interface Observability {
 /** The outcome name counted in Reconciles{outcome}. */
 export function outcomeName(report: GatewayReconcileReport): string {
   if (report.disposition === "rejected") return "rejected";
+  if (report.disposition === "deferred") return "deferred";
+  if (report.disposition === "classes") return "class-status";
   const outcome = report.outcome;
   if (outcome.kind === "failed") return outcome.retryable ? "failed-retryable" : "failed-terminal";
   if (outcome.kind === "applied" && outcome.failedRules) return "applied-partially";
@@ -73,6 +95,7 @@ export async function handleReconcileBatch(
   const deps: GatewayReconcilerDeps = {
     ...ports,
     config: ports.config ?? controllerConfig(),
+    ...(ports.deferral ? {} : { pacing: NO_PACING }),
     engine: {
       ...ports.engine,
       leases: ports.leases,
@@ -107,6 +130,17 @@ export async function handleReconcileBatch(
         logger.error("reconcile rejected", { ...context, why: report.reason });
         return "ok";
       }
+      if (report.disposition === "classes") {
+        metrics.count("StatusIntents", report.intents);
+        logger.info("class statuses sent", { ...context, intents: report.intents });
+        return "ok";
+      }
+      if (report.disposition === "deferred") {
+        const seconds = visibilityUntil(report.until, now());
+        await ports.deferral?.defer(record.receiptHandle, seconds);
+        logger.info("endpoint-only reconcile deferred", { ...context, seconds });
+        return "retry";
+      }
       metrics.count("StatusIntents", report.intents);
       if (report.oversized.length > 0) {
         logger.error("statuses too large for one message were not sent", { ...context, objects: report.oversized });
@@ -122,6 +156,11 @@ export async function handleReconcileBatch(
               : {};
       if (report.disposition === "retry") {
         logger.warn("reconcile will be retried", { ...context, outcome, ...details });
+        // An interrupted apply's calls may land until `until`: come back then, not sooner (a
+        // receive spent on waiting brings the message closer to the dead-letter queue) nor later.
+        if (o.kind === "busy" && o.until !== undefined && ports.deferral) {
+          await ports.deferral.defer(record.receiptHandle, visibilityUntil(o.until, now()));
+        }
         return "retry";
       }
       if (report.requeued) metrics.count("Requeues", 1);

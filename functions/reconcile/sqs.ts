@@ -6,7 +6,7 @@
  * to True after a retry).
  */
 import { createHash } from "node:crypto";
-import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type {
   ReconcileRequeue,
   StatusIntentDelivery,
@@ -14,6 +14,7 @@ import type {
 } from "../../shared/pipeline/reconcile-gateway.ts";
 import { encodeReconcileRequest, reconcileRequestAttributes } from "../../shared/pipeline/reconcile-request.ts";
 import { batchStatusIntents, describeIntent } from "../../shared/pipeline/status-intent.ts";
+import type { MessageDeferral } from "./reconcile-batch.ts";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -47,6 +48,25 @@ export function sqsStatusIntentSink(sqs: SQSClient, queueUrl: string): StatusInt
         );
       }
       return { messages: bodies.length, oversized: oversized.map(describeIntent) };
+    },
+  };
+}
+
+/**
+ * Defers a received reconcile.fifo message: its visibility timeout becomes `seconds` from now, and
+ * the handler reports it as a batch item failure, which Lambda (and the local runner) leaves
+ * untouched. Its FIFO group (the Gateway) stays blocked meanwhile, as it should.
+ */
+export function sqsMessageDeferral(sqs: SQSClient, queueUrl: string): MessageDeferral {
+  return {
+    async defer(receiptHandle, seconds) {
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: receiptHandle,
+          VisibilityTimeout: seconds,
+        }),
+      );
     },
   };
 }

@@ -55,7 +55,7 @@ function isGatewayRef(ref: { group?: string; kind?: string }): boolean {
 }
 
 /** Every reference a route's rules make: backends (including mirrors) and extension filters. */
-function routeReferences(route: Route): { group: string; kind: string; namespace: string; name: string }[] {
+export function routeReferences(route: Route): { group: string; kind: string; namespace: string; name: string }[] {
   const namespace = namespaceOf(route);
   const refs: { group: string; kind: string; namespace: string; name: string }[] = [];
   const backend = (ref: { group?: string; kind?: string; namespace?: string; name: string }) =>
@@ -83,6 +83,19 @@ function routeReferences(route: Route): { group: string; kind: string; namespace
     filters((rule as { filters?: unknown }).filters);
   }
   return refs;
+}
+
+/**
+ * The backends (Service or ServiceImport, by namespace and name) a route's rules name: what the
+ * backend index (shared/mirror/backend-index.ts) files the route under.
+ */
+export function routeBackends(route: Route): { namespace: string; name: string }[] {
+  const seen = new Map<string, { namespace: string; name: string }>();
+  for (const ref of routeReferences(route)) {
+    if (BACKEND_KINDS.has(ref.kind))
+      seen.set(`${ref.namespace}/${ref.name}`, { namespace: ref.namespace, name: ref.name });
+  }
+  return [...seen.values()];
 }
 
 function certificateRefs(listeners: readonly { tls?: { certificateRefs?: SecretObjectReference[] } }[] | undefined) {

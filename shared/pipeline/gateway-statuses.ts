@@ -2,7 +2,9 @@
  * Which of a translation's statuses one Gateway's reconcile owes, as status intents. Pure.
  *
  * - The Gateway's own, its ListenerSets', and every route that names it, whether attached,
- *   rejected by it, or detached since (a route still carrying an entry of ours for it).
+ *   rejected by it, or detached since (a route still carrying an entry of ours for it). A route's
+ *   intent carries only its parent entries for this Gateway (and its ListenerSets), scoped so
+ *   the writer keeps the entries other Gateways' reconciles wrote (RouteParentsScope).
  * - Every GatewayClass switchyard controls in the cluster. A class's status depends on the class
  *   (and the LoadBalancerConfiguration it names) only, so every reconcile computes the same one;
  *   the writer's no-op check makes the repeats one GET each. Writing all classes, not only the
@@ -20,7 +22,7 @@ import type { KubeObject } from "../k8s/meta.ts";
 import type { GatewayKey } from "../keys.ts";
 import type { Snapshot } from "../snapshot.ts";
 import type { PolicyStatusUpdate, StatusUpdate } from "../status/compute.ts";
-import { type GatewayRef, namesGateway } from "../status/merge.ts";
+import { type GatewayRef, namesGateway, parentInScope, type RouteParentsScope } from "../status/merge.ts";
 import type { StatusIntent } from "../status/writer/decision.ts";
 import type { Translation } from "../translate.ts";
 
@@ -85,6 +87,7 @@ export function gatewayStatusIntents(
 
   const intents: StatusIntent[] = [];
   const ancestor = gatewayRefOf(gateway);
+  const routeScope = scopeOf(snapshot, ancestor);
   for (const update of translation.statuses) {
     if (update.kind === "GatewayClass" && "conditions" in update && !("namespace" in update)) {
       intents.push({ ...update, observedGeneration: generationOf("GatewayClass", "default", update.name) });
@@ -99,13 +102,39 @@ export function gatewayStatusIntents(
     const intent = intentOf(update, generationOf);
     if (!intent || !("namespace" in intent)) continue;
     const key = refKey(intent.kind, intent.namespace, intent.name);
+    if ("parents" in intent) {
+      if (!routes.has(key)) continue;
+      // Only this Gateway's entries: another Gateway's, computed here without its observation,
+      // would overwrite what its own reconcile wrote (and back again at its next reconcile).
+      const scope = routeScope;
+      intents.push({
+        ...intent,
+        parents: intent.parents.filter((p) => parentInScope(p.parentRef, scope, intent.namespace)),
+        scope,
+      });
+      continue;
+    }
     const ours =
       (intent.kind === "Gateway" && `${intent.namespace}/${intent.name}` === gateway) ||
-      (intent.kind === "ListenerSet" && listenerSets.has(key)) ||
-      ("parents" in intent && routes.has(key));
+      (intent.kind === "ListenerSet" && listenerSets.has(key));
     if (ours) intents.push(intent);
   }
   return intents;
+}
+
+/** This Gateway and the ListenerSets that name it as their parent (accepted or not). */
+function scopeOf(snapshot: Snapshot, gateway: GatewayRef): RouteParentsScope {
+  const sets = snapshot.listenerSets.filter((set) => {
+    const ref = set.spec?.parentRef;
+    return (
+      ref !== undefined &&
+      (ref.group ?? GATEWAY_GROUP) === GATEWAY_GROUP &&
+      (ref.kind ?? "Gateway") === "Gateway" &&
+      (ref.namespace ?? namespaceOf(set)) === gateway.namespace &&
+      ref.name === gateway.name
+    );
+  });
+  return { gateway, listenerSets: sets.map((set) => ({ namespace: namespaceOf(set), name: set.metadata.name })) };
 }
 
 /**
@@ -159,4 +188,14 @@ function intentOf(
       // Lattice policies and TargetGroupConfiguration: their CRDs have no status.ancestors to write to.
       return undefined;
   }
+}
+
+/** The status intents of GatewayClass `className` alone (a class no Gateway uses). */
+export function classIntents(translation: Translation, snapshot: Snapshot, className: string): StatusIntent[] {
+  const generation = snapshot.gatewayClasses.find((c) => c.metadata.name === className)?.metadata.generation ?? 0;
+  return translation.statuses.flatMap((update) =>
+    update.kind === "GatewayClass" && "conditions" in update && !("namespace" in update) && update.name === className
+      ? [{ ...update, observedGeneration: generation }]
+      : [],
+  );
 }

@@ -14,8 +14,10 @@
  */
 import { createHash } from "node:crypto";
 import { type ChangeEvent, type ClaimCheck, decodeEvent, decodeEventJson } from "../events/index.ts";
+import { ROUTE_KINDS, type Route } from "../gateway-api/types.ts";
 import type { KubeObject } from "../k8s/meta.ts";
 import type { ClusterGatewayKey } from "../keys.ts";
+import type { BackendIndex } from "../mirror/backend-index.ts";
 import {
   InvalidResourceVersion,
   mirroredKind,
@@ -25,10 +27,10 @@ import {
   parseResourceVersion,
   UnsupportedKind,
 } from "../mirror/object-mirror.ts";
-import { snapshotOf } from "../snapshot.ts";
-import { affectedGateways, type ObjectChange } from "./affected.ts";
+import { affectedGateways, type ObjectChange, routeBackends } from "./affected.ts";
+import { indexedRouteOf, worldFor } from "./affected-world.ts";
 import type { DirtyGenerations } from "./dirty-generation.ts";
-import { RECONCILE_REQUEST_VERSION, type ReconcileRequest } from "./reconcile-request.ts";
+import { classStatusKey, RECONCILE_REQUEST_VERSION, type ReconcileRequest } from "./reconcile-request.ts";
 
 /** One SQS record as ingest needs it (the Lambda event's fields, nothing AWS-typed). */
 export interface IngestRecord {
@@ -84,6 +86,11 @@ export interface IngestObserver {
 
 export interface IngestPorts {
   mirror: ObjectMirror;
+  /**
+   * Which routes name a backend (shared/mirror/backend-index.ts): ingest keeps it and reads it to
+   * find the Gateways an endpoint or Service change reaches. @default none: every route is read.
+   */
+  backendIndex?: BackendIndex;
   senders: SenderDirectory;
   dirty: DirtyGenerations;
   reconcileQueue: ReconcileQueue;
@@ -118,6 +125,8 @@ export function senderMatches(senderId: string | undefined, principal: string): 
   if (senderId === undefined || principal === "") return false;
   return senderId === principal || (!principal.includes(":") && senderId.startsWith(`${principal}:`));
 }
+
+const ROUTE_KIND_SET: ReadonlySet<string> = new Set(ROUTE_KINDS);
 
 interface Change extends ObjectChange {
   cluster: string;
@@ -272,10 +281,22 @@ async function apply(event: ChangeEvent, messageId: string, ports: IngestPorts):
     name: event.name,
     ...(event.namespace ? { namespace: event.namespace } : {}),
   };
+  const route = ROUTE_KIND_SET.has(kind) && ports.backendIndex !== undefined;
+  const after = event.op === "upsert" ? (event.object as unknown as Route) : undefined;
+  // Filed before it is written: no route version is in the mirror without its index entries.
+  if (route && after !== undefined) {
+    await ports.backendIndex?.add(event.clusterId, indexedRouteOf(after), routeBackends(after));
+  }
   const write =
     event.op === "upsert"
       ? await ports.mirror.upsert(ref, event.uid, resourceVersion, event.object)
       : await ports.mirror.delete(ref, event.uid, resourceVersion, ports.now());
+  if (route && write.outcome === "applied" && write.previous !== undefined) {
+    const kept = new Set((after ? routeBackends(after) : []).map((b) => `${b.namespace}/${b.name}`));
+    const before = write.previous as unknown as Route;
+    const dropped = routeBackends(before).filter((b) => !kept.has(`${b.namespace}/${b.name}`));
+    if (dropped.length > 0) await ports.backendIndex?.remove(event.clusterId, indexedRouteOf(before), dropped);
+  }
   const cause = `${event.op} ${kind} ${event.namespace ?? ""}/${event.name} rv ${event.resourceVersion}`;
   if (write.outcome === "stale") {
     ports.observer.stale(event);
@@ -298,25 +319,68 @@ async function apply(event: ChangeEvent, messageId: string, ports: IngestPorts):
   ];
 }
 
-/** Bumps each affected Gateway's generation once and sends one request per Gateway. */
+const safeOrZero = (value: number) => (Number.isSafeInteger(value) && value >= 0 ? value : 0);
+
+/** Kinds whose changes only move targets: their reconciles are paced (endpoint-pacing.ts). */
+const ENDPOINT_KINDS: ReadonlySet<string> = new Set(["EndpointSlice"]);
+
+/**
+ * Bumps each affected Gateway's generation once, and sends a request for those that have none
+ * pending (dirty-generation.ts): while one is queued or running, the bump alone is enough.
+ */
 async function announce(changes: readonly Change[], ports: IngestPorts): Promise<void> {
-  const causes = new Map<ClusterGatewayKey, string>();
+  const affected = new Map<ClusterGatewayKey, { cause: string; urgent: boolean }>();
+  const classes = new Map<ClusterGatewayKey, ReconcileRequest>();
   const clusters = new Set(changes.map((change) => change.cluster));
   for (const cluster of clusters) {
-    const world = snapshotOf((await ports.mirror.loadCluster(cluster)) as unknown as KubeObject[]);
-    for (const change of changes) {
-      if (change.cluster !== cluster) continue;
-      for (const key of affectedGateways(cluster, change, world)) {
-        if (!causes.has(key)) causes.set(key, change.cause);
+    const ofCluster = changes.filter((change) => change.cluster === cluster);
+    const world = await worldFor(cluster, ofCluster, ports.mirror, ports.backendIndex);
+    for (const change of ofCluster) {
+      const urgent = !ENDPOINT_KINDS.has(change.kind);
+      const keys = affectedGateways(cluster, change, world);
+      for (const key of keys) {
+        const seen = affected.get(key);
+        if (seen === undefined) affected.set(key, { cause: change.cause, urgent });
+        else seen.urgent ||= urgent;
+      }
+      // A class no Gateway uses: no Gateway reconcile would write its status (Accepted).
+      const name = (change.after ?? change.before)?.metadata.name;
+      if (change.kind === "GatewayClass" && keys.size === 0 && change.after !== undefined && name !== undefined) {
+        const key = classStatusKey(cluster, name);
+        classes.set(key, {
+          version: RECONCILE_REQUEST_VERSION,
+          gatewayKey: key,
+          reason: "class-status",
+          // The class's resourceVersion: each change of it is a new request for SQS's deduplication.
+          generation: safeOrZero(Number(change.after.metadata.resourceVersion ?? 0)),
+          cause: change.cause,
+        });
       }
     }
   }
-  const requests: ReconcileRequest[] = [];
-  for (const [gatewayKey, cause] of causes) {
-    const generation = await ports.dirty.bump(gatewayKey);
-    requests.push({ version: RECONCILE_REQUEST_VERSION, gatewayKey, reason: "change", generation, cause });
+  const requests: ReconcileRequest[] = [...classes.values()];
+  const now = ports.now();
+  for (const [gatewayKey, { cause, urgent }] of affected) {
+    const bump = await ports.dirty.bump(gatewayKey, { urgent, now });
+    if (!bump.request) continue;
+    requests.push({
+      version: RECONCILE_REQUEST_VERSION,
+      gatewayKey,
+      reason: "change",
+      generation: bump.generation,
+      cause,
+    });
   }
   if (requests.length === 0) return;
-  await ports.reconcileQueue.send(requests);
+  try {
+    await ports.reconcileQueue.send(requests);
+  } catch (error) {
+    // No request went out: let the retried batch's bumps send them. (If this fails too, the
+    // marker goes stale after DEFAULT_PENDING_STALE_AFTER_MS and a later bump sends one.)
+    await Promise.allSettled(
+      requests.filter((r) => r.reason === "change").map((r) => ports.dirty.abandon(r.gatewayKey, now)),
+    );
+    throw error;
+  }
   ports.observer.reconcileRequestsSent(requests);
 }

@@ -3,6 +3,12 @@
  * Gateway's model → reconcileGateway under its lease → statuses with what AWS reported → status
  * intents → one requeue if the Gateway's dirty generation moved meanwhile. The reconcile λ, the
  * local runner and `switchyard dev` all drive this; each brings its own ports.
+ *
+ * Coalescing (dirty-generation.ts): the generation is read before the mirror, so a reconcile covers
+ * every change bumped before it started; one that landed after makes `finish` report the
+ * generation moved, and this reconcile sends exactly one requeue. While a request is pending ingest
+ * sends none, so a burst costs one reconcile at a time plus pacing (endpoint-pacing.ts) for
+ * endpoint-only changes, whatever the number of events.
  */
 
 import type { ControllerConfig } from "../config.ts";
@@ -25,8 +31,9 @@ import { type Snapshot, snapshotOf } from "../snapshot.ts";
 import type { StatusIntent } from "../status/writer/decision.ts";
 import type { StateStore } from "../store/state.ts";
 import { translate } from "../translate.ts";
-import type { DirtyGenerations } from "./dirty-generation.ts";
-import { gatewayStatusIntents } from "./gateway-statuses.ts";
+import type { DirtyGenerations, FinishedReconcile } from "./dirty-generation.ts";
+import { DEFAULT_PACING, type PacingSettings, pace } from "./endpoint-pacing.ts";
+import { classIntents, gatewayStatusIntents } from "./gateway-statuses.ts";
 import { RECONCILE_REQUEST_VERSION, type ReconcileRequest } from "./reconcile-request.ts";
 
 /** Every mirrored object of a cluster, as a snapshot. The objects mirror implements it. */
@@ -100,8 +107,10 @@ export interface GatewayReconcilerDeps {
   lattice?: LatticeReconcilerDeps;
   /** Leases, states, clock and owner for the engine. */
   engine: EngineDeps<ObservedElb>;
-  /** Read only: ingest bumps it, the reconciler compares it with the request's. */
-  dirty: Pick<DirtyGenerations, "current">;
+  /** Ingest bumps it; the reconciler reads it before the mirror and finishes against it. */
+  dirty: Pick<DirtyGenerations, "read" | "finish">;
+  /** @default DEFAULT_PACING */
+  pacing?: PacingSettings;
   requeue: ReconcileRequeue;
   statuses: StatusIntentSink;
   config: ControllerConfig;
@@ -112,6 +121,8 @@ export interface GatewayReconcilerDeps {
  * - `done`: nothing more to do for this message (including a terminal failure, which status reports).
  * - `retry`: the message must come back (busy lease, retryable AWS failure): a batch item failure.
  * - `rejected`: the message can never succeed as is (unregistered cluster): dropped, and counted.
+ * - `deferred`: only endpoints changed and the Gateway was reconciled too recently: the message
+ *   must come back at `until` (epoch ms), untouched; nothing was read but the dirty record.
  */
 export type GatewayReconcileReport =
   | {
@@ -122,7 +133,10 @@ export type GatewayReconcileReport =
       oversized: string[];
     }
   | { disposition: "retry"; outcome: ReconcileOutcome | LatticeOutcome; intents: number; oversized: string[] }
-  | { disposition: "rejected"; reason: string };
+  | { disposition: "rejected"; reason: string }
+  | { disposition: "deferred"; until: number }
+  /** A class-status request: the class's statuses were sent; no Gateway was reconciled. */
+  | { disposition: "classes"; intents: number; oversized: string[] };
 
 export async function reconcileGatewayRequest(
   request: ReconcileRequest,
@@ -132,6 +146,14 @@ export async function reconcileGatewayRequest(
   const cluster = await deps.registry.get(clusterId);
   // No registration, no account to act in: nothing could ever make this message succeed.
   if (!cluster) return { disposition: "rejected", reason: `cluster ${clusterId} is not registered` };
+
+  if (request.reason === "class-status") return classStatuses(request, clusterId, cluster, deps);
+
+  // Before the mirror: every change bumped before this read is in the snapshot below.
+  const startedAt = deps.engine.now();
+  const dirty = await deps.dirty.read(request.gatewayKey);
+  const pacing = pace(dirty, request.reason, startedAt, deps.pacing ?? DEFAULT_PACING);
+  if (!pacing.run) return { disposition: "deferred", until: pacing.until };
 
   const snapshot = await deps.snapshots.load(clusterId);
   const options = {
@@ -187,7 +209,13 @@ export async function reconcileGatewayRequest(
     // The retry carries the same generation and requeues then if it must: no requeue now.
     return { disposition: "retry", outcome, intents: intents.length, oversized: delivery.oversized };
   }
-  const requeued = await requeueIfMoved(request, deps);
+  const requeued = await requeueIfMoved(request, deps, {
+    startedGeneration: dirty.generation,
+    startedAt,
+    notBefore: pacing.notBefore,
+    intervalMs: pacing.intervalMs,
+    now: deps.engine.now(),
+  });
   return { disposition: "done", outcome, intents: intents.length, requeued, oversized: delivery.oversized };
 }
 
@@ -205,18 +233,46 @@ async function onLattice(
 }
 
 /**
- * One more reconcile when the Gateway changed while this one ran: ingest only increments the
- * generation while a request is already queued, so without this the last change could go unseen.
+ * One more reconcile when the Gateway changed while this one ran. Ingest sends no request while one
+ * is pending (this one, until `finish` clears it), so without this the last change could go unseen;
+ * with it, a burst that lands during a reconcile costs one more reconcile, not one per batch.
  */
-async function requeueIfMoved(request: ReconcileRequest, deps: GatewayReconcilerDeps): Promise<boolean> {
-  const current = await deps.dirty.current(request.gatewayKey);
-  if (current <= request.generation) return false;
+async function requeueIfMoved(
+  request: ReconcileRequest,
+  deps: GatewayReconcilerDeps,
+  finished: FinishedReconcile,
+): Promise<boolean> {
+  const finish = await deps.dirty.finish(request.gatewayKey, finished);
+  if (!finish.moved) return false;
   await deps.requeue.send({
     version: RECONCILE_REQUEST_VERSION,
     gatewayKey: request.gatewayKey,
     reason: "requeue",
-    generation: current,
-    cause: `dirty generation moved from ${request.generation} to ${current} during a reconcile`,
+    generation: finish.generation,
+    cause: `dirty generation moved from ${finished.startedGeneration} to ${finish.generation} during a reconcile`,
   });
   return true;
+}
+
+/**
+ * A GatewayClass no Gateway uses: its statuses (Accepted, SupportedVersion) from a translation of
+ * the cluster, as every Gateway reconcile would compute them, sent to the status queue.
+ */
+async function classStatuses(
+  request: ReconcileRequest,
+  clusterId: string,
+  cluster: RegisteredCluster,
+  deps: GatewayReconcilerDeps,
+): Promise<GatewayReconcileReport> {
+  const { name } = splitClusterGatewayKey(request.gatewayKey);
+  const snapshot = await deps.snapshots.load(clusterId);
+  const translation = translate(snapshot, deps.config, {
+    clusterId,
+    accountId: cluster.account,
+    region: cluster.region,
+  });
+  const intents = classIntents(translation, snapshot, name);
+  const delivery =
+    intents.length > 0 ? await deps.statuses.send(clusterId, intents, request.gatewayKey) : { oversized: [] };
+  return { disposition: "classes", intents: intents.length, oversized: delivery.oversized };
 }

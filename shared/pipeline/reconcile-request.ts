@@ -5,7 +5,7 @@
  * once more. One message group per Gateway: one reconcile of a Gateway at a time.
  */
 import { createHash } from "node:crypto";
-import { type ClusterGatewayKey, InvalidGatewayKey, parseClusterGatewayKey } from "../keys.ts";
+import { type ClusterGatewayKey, clusterGatewayKey, InvalidGatewayKey, parseClusterGatewayKey } from "../keys.ts";
 
 export const RECONCILE_REQUEST_VERSION = 1;
 
@@ -18,15 +18,32 @@ export type ReconcileReason =
   /** The scheduled drift check (resync). */
   | "resync"
   /** An AWS event named a resource of this Gateway (ACM renewal, a load balancer changed). */
-  | "aws-event";
+  | "aws-event"
+  /**
+   * Not a Gateway: a GatewayClass changed and no Gateway uses it, so no Gateway reconcile would
+   * write its status. `gatewayKey` is `<cluster>/gatewayclass/<class>` (see classStatusKey) and
+   * only the class's statuses are computed and sent; nothing is leased or applied.
+   */
+  | "class-status";
 
-const REASONS: ReadonlySet<string> = new Set(["change", "requeue", "resync", "aws-event"]);
+const REASONS: ReadonlySet<string> = new Set(["change", "requeue", "resync", "aws-event", "class-status"]);
+
+/** The namespace part of a class-status request's key (a request's reason, not its key, decides). */
+export const CLASS_STATUS_NAMESPACE = "gatewayclass";
+
+/** The key of a class-status request for `className` in `cluster`. */
+export function classStatusKey(cluster: string, className: string): ClusterGatewayKey {
+  return clusterGatewayKey(cluster, CLASS_STATUS_NAMESPACE, className);
+}
 
 export interface ReconcileRequest {
   version: typeof RECONCILE_REQUEST_VERSION;
   gatewayKey: ClusterGatewayKey;
   reason: ReconcileReason;
-  /** The Gateway's dirty generation when this was sent (0 when the sender does not track it). */
+  /**
+   * The Gateway's dirty generation when this was sent (0 when the sender does not track it; a
+   * `class-status` request carries the class's resourceVersion, so SQS deduplicates only resends).
+   */
   generation: number;
   /** Free text for people: the event or object that caused it. */
   cause?: string;

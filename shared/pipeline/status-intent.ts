@@ -7,7 +7,7 @@
  */
 import { ROUTE_KINDS } from "../gateway-api/types.ts";
 import type { Condition } from "../k8s/meta.ts";
-import { namesGateway } from "../status/merge.ts";
+import { namesGateway, parentInScope } from "../status/merge.ts";
 import type { StatusIntent } from "../status/writer/decision.ts";
 
 export type { StatusIntent } from "../status/writer/decision.ts";
@@ -198,6 +198,20 @@ function intent(value: unknown, path: string): StatusIntent {
       listeners: array(i.listeners, `${path}.listeners`, listener),
     };
   }
+  const ref = (v: unknown, p: string) => {
+    const g = record(v, p);
+    return { namespace: nonEmpty(g.namespace, `${p}.namespace`), name: nonEmpty(g.name, `${p}.name`) };
+  };
+  const scope =
+    i.scope === undefined
+      ? undefined
+      : (() => {
+          const sc = record(i.scope, `${path}.scope`);
+          return {
+            gateway: ref(sc.gateway, `${path}.scope.gateway`),
+            listenerSets: array(sc.listenerSets, `${path}.scope.listenerSets`, ref),
+          };
+        })();
   return {
     kind: kind as (typeof ROUTE_KINDS)[number],
     namespace,
@@ -205,13 +219,22 @@ function intent(value: unknown, path: string): StatusIntent {
     observedGeneration,
     parents: array(i.parents, `${path}.parents`, (v, p) => {
       const parent = record(v, p);
+      const reference = parentRef(parent.parentRef, `${p}.parentRef`);
+      // An entry outside the intent's own scope would be written where no later intent clears it.
+      if (scope !== undefined && !parentInScope(reference, scope, namespace)) {
+        throw new Refused(
+          `${p}.parentRef`,
+          `a parent in scope (Gateway ${scope.gateway.namespace}/${scope.gateway.name} or its ListenerSets)`,
+        );
+      }
       return {
-        parentRef: parentRef(parent.parentRef, `${p}.parentRef`),
+        parentRef: reference,
         controllerName: nonEmpty(parent.controllerName, `${p}.controllerName`),
         conditions: conditions(parent.conditions, `${p}.conditions`),
       };
     }),
     controllerNames: array(i.controllerNames, `${path}.controllerNames`, nonEmpty),
+    ...(scope === undefined ? {} : { scope }),
   };
 }
 

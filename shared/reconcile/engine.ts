@@ -13,7 +13,10 @@
  * - Every state write is fenced by the lease token: a reconciler whose lease was taken over can
  *   never overwrite the newer holder's record. AWS knows nothing of tokens, so AWS writes are
  *   bounded in time instead: no call starts unless the lease outlives its deadline, and a
- *   reconciler taking over an interrupted apply waits until the old holder's calls cannot land.
+ *   reconciler taking over an interrupted apply waits until the old holder's calls cannot land:
+ *   its lease's expiry if it vanished (every call lands before the lease expires), or, when it
+ *   stopped on an exception, the moment it stopped — one call deadline later if a call's answer
+ *   never came — which its `finally` records as it releases the lease.
  * - A quota refusal runs the operations that make room first (TooManyRules: the listener's
  *   pending rule deletions), then carries on.
  * - A rule AWS refuses as invalid is reported and skipped with what depends on it; every other
@@ -201,8 +204,10 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
       owner: deps.owner,
       now,
       ttlMs: timing.ttl,
-      // Before any AWS call can start, the record says one may be under way and until when it can land.
-      applying: { startedAt: now, desiredHash, callsLandBy: now + timing.ttl + timing.callDeadline },
+      // Before any AWS call can start, the record says one may be under way and until when it can
+      // land: by the lease's expiry, since no call starts with less than a call deadline (plus
+      // margin) left on the lease (keepLease).
+      applying: { startedAt: now, desiredHash, callsLandBy: now + timing.ttl },
       initial: {
         dataPlane: request.dataPlane,
         account: request.account,
@@ -223,11 +228,31 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
   let lease = claimed.lease;
   const state = claimed.previous;
   // Every path below ends in one write that also releases the lease; until it succeeds, a failure
-  // releases it on its own and leaves the claim's `applying` marker in the record.
+  // (the reconciler crashing on an exception) records when its last call can land and releases.
   let released = false;
   const finish = async (write: Promise<void>) => {
     await write;
     released = true;
+  };
+  // While a call is under way: when it can land at the latest. A call that threw something other
+  // than AWS's answer (a lost response, a crash in the port) may still land until then.
+  let uncertainUntil: number | undefined;
+  const tracked: DataPlanePort<Observed, Operation> = {
+    ...port,
+    execute: async (op, current, created) => {
+      const landBy = deps.now() + timing.callDeadline;
+      uncertainUntil = Math.max(uncertainUntil ?? 0, landBy);
+      try {
+        const after = await port.execute(op, current, created);
+        if (uncertainUntil === landBy) uncertainUntil = undefined;
+        return after;
+      } catch (error) {
+        // AWS answered (a refusal, not found, a quota): the call has landed.
+        if (error instanceof DataPlaneOperationError && error.kind !== "retryable" && uncertainUntil === landBy)
+          uncertainUntil = undefined;
+        throw error;
+      }
+    },
   };
   try {
     if (state?.applying) {
@@ -271,14 +296,14 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
     };
     const checked = !state || state.applying || driftDue ? { lastDriftCheck: deps.now() } : {};
     const startedAt = deps.now();
-    // While applying, a call may start until the lease expires and land one deadline later.
-    const applying = (held: Lease, landBy = held.expiresAt + timing.callDeadline) => ({
+    // While applying, every call lands before the lease expires (keepLease renews first).
+    const applying = (held: Lease, landBy = held.expiresAt) => ({
       startedAt,
       desiredHash,
       callsLandBy: landBy,
     });
 
-    const result = await execute(plane, port, plan.operations, observed, request.desired, deps, lease, timing, {
+    const result = await execute(plane, tracked, plan.operations, observed, request.desired, deps, lease, timing, {
       // A renewed lease moves the point a takeover must wait for, so the record follows it.
       renewed: (held, current) => deps.states.put({ ...base, applied: current, applying: applying(held) }, held),
     });
@@ -333,7 +358,48 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
       ...(complete ? {} : { failedRules: result.failedRules }),
     };
   } finally {
-    if (!released) await releaseLease(lease, deps);
+    if (!released) await abandon(state, lease, uncertainUntil);
+  }
+
+  /**
+   * The reconcile failed on an exception: it stops here, so the record says its calls land by now
+   * (or, with a call whose answer never came, one call deadline after that call started), and the
+   * next delivery takes over without waiting for the lease. The record keeps `applying`, so that
+   * one discovers by tags what this one did. If even this write fails the lease is released, and
+   * the claim's marker makes the next holder wait for the lease's expiry.
+   */
+  async function abandon(
+    previous: GatewayState<Observed> | undefined,
+    held: Lease,
+    callInDoubtUntil: number | undefined,
+  ): Promise<void> {
+    const now = deps.now();
+    // An earlier holder's calls (the record's marker, when this one stopped before taking over) still count.
+    const earlier = previous?.applying
+      ? (previous.applying.callsLandBy ?? previous.applying.startedAt + timing.callDeadline)
+      : 0;
+    try {
+      await deps.states.put(
+        {
+          gatewayKey: request.gatewayKey,
+          dataPlane: request.dataPlane,
+          account: request.account,
+          region: request.region,
+          applied: plane.empty(),
+          ...previous,
+          applying: {
+            startedAt: previous?.applying?.startedAt ?? now,
+            desiredHash,
+            callsLandBy: Math.max(earlier, callInDoubtUntil ?? now),
+          },
+          fencingToken: held.token,
+        },
+        held,
+        { release: true },
+      );
+    } catch {
+      await releaseLease(held, deps);
+    }
   }
 }
 

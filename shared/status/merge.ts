@@ -51,23 +51,58 @@ function sameParentRef(a: RouteParentStatus["parentRef"], b: RouteParentStatus["
 
 /**
  * Replaces every parent entry written by one of `controllerNames` with `ours`; entries of other
- * controllers stay in place and in order.
+ * controllers stay in place and in order. With `inScope` (one Gateway's reconcile: see
+ * RouteParentsScope) only our entries in scope are replaced, in place (at the first such entry,
+ * else at the end), and our entries for other Gateways stay: their own reconciles write them.
  */
 export function mergeRouteParents(
   existing: RouteStatus | undefined,
   ours: readonly RouteParentStatus[],
   controllerNames: readonly string[],
   now: string,
+  inScope?: (parentRef: ParentReference) => boolean,
 ): RouteStatus {
   const previous = existing?.parents ?? [];
-  const others = previous.filter((p) => !controllerNames.includes(p.controllerName));
   const mine = ours.map((p) => {
     const before = previous.find(
       (q) => q.controllerName === p.controllerName && sameParentRef(q.parentRef, p.parentRef),
     );
     return { ...p, conditions: stampConditions(p.conditions, before?.conditions, now) };
   });
-  return { parents: [...others, ...mine] };
+  if (inScope === undefined) {
+    const others = previous.filter((p) => !controllerNames.includes(p.controllerName));
+    return { parents: [...others, ...mine] };
+  }
+  const parents: RouteParentStatus[] = [];
+  let placed = false;
+  for (const entry of previous) {
+    if (!controllerNames.includes(entry.controllerName) || !inScope(entry.parentRef)) parents.push(entry);
+    else if (!placed) {
+      parents.push(...mine);
+      placed = true;
+    }
+  }
+  if (!placed) parents.push(...mine);
+  return { parents };
+}
+
+/**
+ * The parent entries of a route one Gateway's reconcile speaks for: those naming the Gateway (any
+ * section or port) and those naming one of its ListenerSets.
+ */
+export interface RouteParentsScope {
+  gateway: GatewayRef;
+  listenerSets: GatewayRef[];
+}
+
+/** Whether a route's `parentRef` (the route in `routeNamespace`) is in `scope`. */
+export function parentInScope(ref: ParentReference, scope: RouteParentsScope, routeNamespace: string): boolean {
+  if ((ref.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP) return false;
+  const namespace = ref.namespace ?? routeNamespace;
+  if ((ref.kind ?? "Gateway") === "Gateway") {
+    return namespace === scope.gateway.namespace && ref.name === scope.gateway.name;
+  }
+  return ref.kind === "ListenerSet" && scope.listenerSets.some((s) => s.namespace === namespace && s.name === ref.name);
 }
 
 /** A Gateway by namespace and name. */

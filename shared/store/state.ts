@@ -57,10 +57,12 @@ export interface GatewayState<Applied = ObservedElb> {
     startedAt: number;
     desiredHash: string;
     /**
-     * Epoch ms after which no AWS call of the writer can still land (its lease expiry plus one
-     * call deadline while it applies; one call deadline after it stopped). A reconciler taking
-     * over does nothing before then, since AWS knows nothing of fencing tokens. Absent in records
-     * written before it existed: `startedAt` plus one call deadline then.
+     * Epoch ms after which no AWS call of the writer can still land: its lease expiry while it
+     * applies (no call starts with less than a call deadline plus margin left on the lease); once
+     * it stopped on an error, the moment it stopped, or one call deadline after a call whose
+     * answer never came. A reconciler taking over does nothing before then, since AWS knows
+     * nothing of fencing tokens. Absent in records written before it existed: `startedAt` plus
+     * one call deadline then.
      */
     callsLandBy?: number;
   };

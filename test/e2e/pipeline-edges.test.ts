@@ -57,9 +57,9 @@ const CLUSTER_ID = uniqueName("edges");
 const EKS_NAME = uniqueName("edges-eks");
 const RECONCILE_ROLE = `arn:aws:iam::${MOTO_DEFAULT_ACCOUNT_ID}:role/${uniqueName("switchyard-reconcile")}`;
 /**
- * A short lease, so a reconcile that died mid-apply blocks its Gateway for seconds rather than
- * the default 80 s: it lands all its calls by lease expiry + call deadline ≤ 15 s after it took
- * the lease, well inside the 12 receives × 2 s the reconcile queue allows before dead-lettering.
+ * A short lease and call deadline: a reconcile that dies on an exception mid-call records that its
+ * call may land for one call deadline (5 s) and releases its lease; the message is deferred to that
+ * moment. One that vanished would block its Gateway until its lease expires (10 s).
  */
 const ENGINE = { leaseTtlMs: 10_000, callDeadlineMs: 5_000, leaseSafetyMarginMs: 1_000 };
 

@@ -14,7 +14,9 @@ import type { Context, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { createIngestHandler } from "../../functions/ingest/create-handler.ts";
 import { type ChangeEvent, encodeEvent, messageDeduplicationId, messageGroupId } from "../../shared/events/index.ts";
+import { parseClusterGatewayKey } from "../../shared/keys.ts";
 import { DynamoDbObjectMirror } from "../../shared/mirror/dynamodb/object-mirror.ts";
+import { DynamoDbDirtyGenerations } from "../../shared/pipeline/dirty-generation.ts";
 import { decodeReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";
 import { createTable } from "../../shared/store/dynamodb/table.ts";
 import { dynamoDbSettings, motoSettings, resetMoto, uniqueName } from "../env/clients.ts";
@@ -223,6 +225,19 @@ beforeEach(async () => {
 
 const mirror = () => new DynamoDbObjectMirror(dynamodb, fx.table);
 
+/** What a reconcile of `gatewayKey` does to its dirty record when nothing moved while it ran. */
+async function reconciled(gatewayKey: string) {
+  const dirty = new DynamoDbDirtyGenerations(dynamodb, fx.table);
+  const key = parseClusterGatewayKey(gatewayKey);
+  const { generation } = await dirty.read(key);
+  const now = Date.now();
+  expect(
+    await dirty.finish(key, { startedGeneration: generation, startedAt: now, notBefore: now, intervalMs: 0, now }),
+  ).toEqual({
+    moved: false,
+  });
+}
+
 describe("ingest on DynamoDB Local and moto SQS", () => {
   test("a Gateway, HTTPRoute, Service and EndpointSlice land in the mirror and the Gateway is asked to reconcile", async () => {
     const { batchItemFailures } = await deliver([
@@ -268,6 +283,7 @@ describe("ingest on DynamoDB Local and moto SQS", () => {
   test("an EndpointSlice change enqueues exactly one reconcile, for the Gateway whose route uses the Service", async () => {
     await deliver([gatewayClass, gateway(2), route, service(4)]);
     await reconcileRequests();
+    await reconciled("c1/default/web");
     await deliver([withSliceLabel(slice(7, "10.0.0.2"))]);
     expect((await reconcileRequests()).map((r) => r.gatewayKey)).toEqual(["c1/default/web"]);
   });
@@ -298,13 +314,27 @@ describe("ingest on DynamoDB Local and moto SQS", () => {
     await deliver([gatewayClass, gateway(2), route, service(4), other, node(8, true)]);
     expect(await mirror().get({ cluster: "c1", kind: "Node", name: "n1" })).toMatchObject({ resourceVersion: 8n });
     await reconcileRequests();
+    await reconciled("c1/default/web");
+    await reconciled("c1/default/ip-only");
     // Without a configuration asking for instance targets, a node matters to no Gateway.
     await deliver([node(9, false)]);
     expect(await reconcileRequests()).toEqual([]);
     await deliver([instanceTargets]);
     await reconcileRequests();
+    await reconciled("c1/default/web");
     await deliver([node(10, true)]);
     expect((await reconcileRequests()).map((r) => r.gatewayKey)).toEqual(["c1/default/web"]);
+  });
+
+  test("while a reconcile request is pending, further batches send none; once it finished, the next sends one", async () => {
+    await deliver([gatewayClass, gateway(2), route, service(4)]);
+    expect((await reconcileRequests()).map((r) => r.generation)).toEqual([1]);
+    await deliver([withSliceLabel(slice(7, "10.0.0.2"))]);
+    await deliver([withSliceLabel(slice(8, "10.0.0.3"))]);
+    expect(await reconcileRequests()).toEqual([]);
+    await reconciled("c1/default/web");
+    await deliver([withSliceLabel(slice(9, "10.0.0.4"))]);
+    expect((await reconcileRequests()).map((r) => [r.gatewayKey, r.generation])).toEqual([["c1/default/web", 4]]);
   });
 
   test("a burst of 50 events for one Gateway in one batch sends one ReconcileRequest", async () => {

@@ -21,7 +21,7 @@ import { elbPortsThrough } from "../../functions/reconcile/environment.ts";
 import { sqsReconcileRequeue, sqsStatusIntentSink } from "../../functions/reconcile/sqs.ts";
 import { AwsClientFactory } from "../../shared/aws/clients.ts";
 import { clusterGatewayKey } from "../../shared/keys.ts";
-import { DynamoDbDirtyGenerations } from "../../shared/pipeline/dirty-generation.ts";
+import { DEFAULT_PENDING_STALE_AFTER_MS, DynamoDbDirtyGenerations } from "../../shared/pipeline/dirty-generation.ts";
 import { RecordingMetrics } from "../../shared/pipeline/metrics.ts";
 import { MemorySnapshotSource } from "../../shared/pipeline/reconcile-gateway.ts";
 import { decodeReconcileRequest, encodeReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";
@@ -50,6 +50,7 @@ let elbv2: ElasticLoadBalancingV2Client;
 let factory: AwsClientFactory;
 let snapshots: MemorySnapshotSource;
 let dirty: DynamoDbDirtyGenerations;
+let duringLoad: (() => Promise<unknown>) | undefined;
 let metrics: RecordingMetrics;
 let statusQueue: string;
 let reconcileQueue: string;
@@ -136,12 +137,19 @@ beforeEach(async () => {
   statusQueue = (await sqs.send(new CreateQueueCommand({ QueueName: uniqueName("status") }))).QueueUrl ?? "";
   snapshots = new MemorySnapshotSource({ [CLUSTER]: pipelineObjects() });
   dirty = new DynamoDbDirtyGenerations(dynamo, table);
+  duringLoad = undefined;
   metrics = new RecordingMetrics();
   handler = createReconcileHandler(
     {
       ...createDynamoDbStores(dynamo, table),
       registry,
-      snapshots,
+      // A test may land a change while the reconcile reads the mirror.
+      snapshots: {
+        load: async (cluster) => {
+          await duringLoad?.();
+          return snapshots.load(cluster);
+        },
+      },
       dirty,
       elbFor: elbPortsThrough(factory),
       requeue: sqsReconcileRequeue(sqs, reconcileQueue),
@@ -210,12 +218,33 @@ describe("reconcile handler on moto and DynamoDB Local", () => {
   });
 
   it("a dirty generation that moved during the reconcile puts exactly one requeue on reconcile.fifo", async () => {
-    await dirty.bump(KEY);
-    await dirty.bump(KEY);
+    const now = Date.now();
+    expect(await dirty.bump(KEY, { urgent: true, now })).toEqual({ generation: 1, request: true });
+    duringLoad = () => dirty.bump(KEY, { urgent: true, now });
     await invoke(1);
     const requeues = (await drain(reconcileQueue)).map((body) => decodeReconcileRequest(body));
     expect(requeues).toEqual([
       { ok: true, request: expect.objectContaining({ gatewayKey: KEY, reason: "requeue", generation: 2 }) },
     ]);
+    // Still pending (the requeue is): ingest's next bump sends nothing.
+    expect(await dirty.bump(KEY, { urgent: false, now })).toEqual({ generation: 3, request: false });
+  });
+
+  it("bumps before the reconcile started need no requeue; after it, the next bump sends a request", async () => {
+    const now = Date.now();
+    expect(await dirty.bump(KEY, { urgent: true, now })).toEqual({ generation: 1, request: true });
+    expect(await dirty.bump(KEY, { urgent: false, now })).toEqual({ generation: 2, request: false });
+    await invoke(1);
+    expect(await drain(reconcileQueue)).toEqual([]);
+    expect(await dirty.bump(KEY, { urgent: false, now })).toEqual({ generation: 3, request: true });
+  });
+
+  it("a pending request older than the stale bound does not hold ingest back", async () => {
+    const now = Date.now();
+    await dirty.bump(KEY, { urgent: true, now: now - DEFAULT_PENDING_STALE_AFTER_MS - 1 });
+    expect(await dirty.bump(KEY, { urgent: false, now })).toEqual({ generation: 2, request: true });
+    expect(await dirty.bump(KEY, { urgent: false, now })).toEqual({ generation: 3, request: false });
+    await dirty.abandon(KEY, now);
+    expect(await dirty.bump(KEY, { urgent: false, now })).toEqual({ generation: 4, request: true });
   });
 });

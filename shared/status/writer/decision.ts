@@ -3,7 +3,13 @@
  * computed, with no I/O: the merged status (other controllers' conditions and route parent entries
  * kept, lastTransitionTime kept while a condition's status holds), or a reason to write nothing.
  */
-import type { GatewayStatus, ListenerStatus, PolicyAncestorStatus, RouteStatus } from "../../gateway-api/types.ts";
+import type {
+  GatewayStatus,
+  ListenerStatus,
+  ParentReference,
+  PolicyAncestorStatus,
+  RouteStatus,
+} from "../../gateway-api/types.ts";
 import type { Condition } from "../../k8s/meta.ts";
 import type {
   GatewayClassStatusUpdate,
@@ -17,6 +23,8 @@ import {
   mergePolicyAncestors,
   mergeRouteParents,
   namesGateway,
+  parentInScope,
+  type RouteParentsScope,
   stampConditions,
 } from "../merge.ts";
 
@@ -44,12 +52,20 @@ export interface PolicyAncestorStatusUpdate {
   controllerNames: string[];
 }
 
+/**
+ * A route's parent entries from one Gateway's reconcile: with `scope`, only the entries for that
+ * Gateway (and its ListenerSets) are replaced and every other entry is kept, so two Gateways that
+ * share a route never overwrite each other's verdicts. Without it, every entry of
+ * `controllerNames` is replaced (the whole route's statuses at once, e.g. `switchyard plan`).
+ */
+export type ScopedRouteStatusUpdate = RouteStatusUpdate & { scope?: RouteParentsScope };
+
 /** A computed status for one object and the generation it was computed from. */
 export type StatusIntent = (
   | GatewayClassStatusUpdate
   | GatewayStatusUpdate
   | ListenerSetStatusUpdate
-  | RouteStatusUpdate
+  | ScopedRouteStatusUpdate
   | PolicyAncestorStatusUpdate
 ) & { observedGeneration: number };
 
@@ -141,7 +157,9 @@ export function mergedStatus(intent: StatusIntent, current: Record<string, unkno
     default: {
       const ours = intent.parents.map((p) => ({ ...p, conditions: withGeneration(p.conditions, generation) }));
       const existing = Array.isArray(current.parents) ? (current as unknown as RouteStatus) : undefined;
-      return { ...current, ...mergeRouteParents(existing, ours, intent.controllerNames, now) };
+      const scope = intent.scope;
+      const inScope = scope ? (ref: ParentReference) => parentInScope(ref, scope, intent.namespace) : undefined;
+      return { ...current, ...mergeRouteParents(existing, ours, intent.controllerNames, now, inScope) };
     }
   }
 }
@@ -160,7 +178,14 @@ function ownGeneration(intent: StatusIntent, current: Record<string, unknown>): 
       .flatMap((a) => a.conditions);
   } else if ("parents" in intent) {
     const parents = Array.isArray(current.parents) ? (current.parents as RouteStatus["parents"]) : [];
-    owned = parents.filter((p) => intent.controllerNames.includes(p.controllerName)).flatMap((p) => p.conditions);
+    const scope = "scope" in intent ? intent.scope : undefined;
+    owned = parents
+      .filter(
+        (p) =>
+          intent.controllerNames.includes(p.controllerName) &&
+          (scope === undefined || parentInScope(p.parentRef, scope, intent.namespace)),
+      )
+      .flatMap((p) => p.conditions);
   } else {
     const ourTypes = new Set(intent.conditions.map((c) => c.type));
     owned = (conditionsOf(current.conditions) ?? []).filter((c) => ourTypes.has(c.type));

@@ -16,6 +16,8 @@ export const GATEWAY_PREFIX = "GATEWAY#";
 export const OBJECT_PREFIX = "OBJECT#";
 /** Reserved for the cluster registry (`CLUSTER#<cluster id>`). */
 export const CLUSTER_PREFIX = "CLUSTER#";
+/** The mirror's backend index: `BACKEND#<cluster>#<namespace>/<service>` / `<RouteKind>#<namespace>/<name>`. */
+export const BACKEND_PREFIX = "BACKEND#";
 /** Objects-mirror sync markers: `SYNC#<cluster>` / `<Kind>`, written by each applied snapshot. */
 export const SYNC_PREFIX = "SYNC#";
 

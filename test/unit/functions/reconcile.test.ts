@@ -183,17 +183,60 @@ describe("reconcile λ over in-memory ports", () => {
     expect(route && "controllerNames" in route ? route.controllerNames : []).toContain("switchyard.dev/alb");
   });
 
-  it("a moved dirty generation sends exactly one requeue carrying the new generation", async () => {
-    await dirty.bump(KEY);
-    await dirty.bump(KEY);
+  it("a change bumped while the reconcile ran sends exactly one requeue carrying the new generation, and stays pending", async () => {
+    await dirty.bump(KEY, { urgent: true, now: clock });
+    ports.snapshots = {
+      load: async (cluster) => {
+        await dirty.bump(KEY, { urgent: true, now: clock });
+        return snapshots.load(cluster);
+      },
+    };
     await run(one(request(1)));
     expect(requeued).toEqual([expect.objectContaining({ gatewayKey: KEY, reason: "requeue", generation: 2 })]);
+    expect((await dirty.read(KEY)).pendingSince).toBeDefined();
   });
 
-  it("an unmoved dirty generation sends no requeue", async () => {
-    await dirty.bump(KEY);
+  it("changes bumped before the reconcile started are covered by it: no requeue, nothing left pending", async () => {
+    // Ingest sent request 1, then bumped twice more without sending (one was pending).
+    await dirty.bump(KEY, { urgent: true, now: clock });
+    await dirty.bump(KEY, { urgent: true, now: clock });
+    await dirty.bump(KEY, { urgent: true, now: clock });
     await run(one(request(1)));
     expect(requeued).toEqual([]);
+    const record = await dirty.read(KEY);
+    expect(record.pendingSince).toBeUndefined();
+    expect(record.startedGeneration).toBe(3);
+    // So the next change sends a request again.
+    expect((await dirty.bump(KEY, { urgent: false, now: clock })).request).toBe(true);
+  });
+
+  it("an endpoint-only request within the pacing interval is deferred to the Gateway's notBefore", async () => {
+    const deferred: { receiptHandle: string; seconds: number }[] = [];
+    ports.deferral = { defer: async (receiptHandle, seconds) => void deferred.push({ receiptHandle, seconds }) };
+    await dirty.bump(KEY, { urgent: true, now: clock });
+    expect((await run(one(request(1)))).batchItemFailures).toEqual([]);
+    clock += 500;
+    await dirty.bump(KEY, { urgent: false, now: clock });
+    const event = one(request(2));
+    const response = await run(event);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    // The first interval is 2 s from the first reconcile's start: 1.5 s left, whole seconds up.
+    expect(deferred).toEqual([{ receiptHandle: event.Records[0]?.receiptHandle, seconds: 2 }]);
+    expect(metrics.total("Reconciles", { outcome: "deferred" })).toBe(1);
+    clock += 1_500;
+    expect((await run(event)).batchItemFailures).toEqual([]);
+    expect(deferred).toHaveLength(1);
+  });
+
+  it("a route change is not deferred, even within the pacing interval", async () => {
+    const deferred: number[] = [];
+    ports.deferral = { defer: async (_handle, seconds) => void deferred.push(seconds) };
+    await dirty.bump(KEY, { urgent: true, now: clock });
+    await run(one(request(1)));
+    clock += 500;
+    await dirty.bump(KEY, { urgent: true, now: clock });
+    expect((await run(one(request(2)))).batchItemFailures).toEqual([]);
+    expect(deferred).toEqual([]);
   });
 
   it("a busy lease is a batch item failure and emits nothing", async () => {
@@ -246,5 +289,22 @@ describe("reconcile λ over in-memory ports", () => {
     ports.snapshots = { load: async () => Promise.reject(new Error("mirror unavailable")) };
     const response = await run(one(request()));
     expect(response.batchItemFailures).toHaveLength(1);
+  });
+
+  it("a class-status request sends the class's Accepted status and reconciles no Gateway", async () => {
+    const response = await run(
+      one({
+        version: 1,
+        gatewayKey: clusterGatewayKey(CLUSTER, "gatewayclass", "alb"),
+        reason: "class-status",
+        generation: 7,
+      }),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sink.intents.map((i) => `${i.kind} ${i.name}`)).toEqual(["GatewayClass alb"]);
+    expect(condition(sink.find("GatewayClass", "alb"), "Accepted")?.status).toBe("True");
+    expect(elb.calls).toEqual([]);
+    expect(elb.world.loadBalancer).toBeUndefined();
+    expect(metrics.total("Reconciles", { outcome: "class-status" })).toBe(1);
   });
 });

@@ -4,9 +4,14 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { controllerConfig } from "../../../shared/config.ts";
+import type { Route } from "../../../shared/gateway-api/types.ts";
 import type { KubeObject } from "../../../shared/k8s/meta.ts";
 import { clusterGatewayKey } from "../../../shared/keys.ts";
-import { affectedGateways } from "../../../shared/pipeline/affected.ts";
+import { MemoryBackendIndex } from "../../../shared/mirror/backend-index.ts";
+import { MemoryObjectMirror } from "../../../shared/mirror/memory/object-mirror.ts";
+import { mirroredKind } from "../../../shared/mirror/object-mirror.ts";
+import { affectedGateways, routeBackends } from "../../../shared/pipeline/affected.ts";
+import { indexedRouteOf, worldFor } from "../../../shared/pipeline/affected-world.ts";
 import { type Snapshot, snapshotOf } from "../../../shared/snapshot.ts";
 import { translate } from "../../../shared/translate.ts";
 
@@ -350,4 +355,49 @@ describe("affectedGateways is sound against translate", () => {
     const backendSlots = SLOT_NAMES.filter((slot) => /^(Service|EndpointSlice|ReferenceGrant|Namespace)\//.test(slot));
     checkSound(ATTACHED, backendSlots, 500);
   });
+});
+
+/**
+ * Ingest reads only part of the cluster (affected-world.ts): over that part, affectedGateways must
+ * give exactly the answer it gives over the whole cluster, with the backend index (filed as ingest
+ * files it: every route version, old entries possibly left over) and without it.
+ */
+describe("the part of the cluster ingest reads answers as the whole cluster does", () => {
+  test("for one change of any object of a random small cluster", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        world,
+        world,
+        fc.constantFrom(...SLOT_NAMES),
+        fc.boolean(),
+        async (generated, variant, slot, indexed) => {
+          const before = generated;
+          const after = { ...before, [slot]: variant[slot] };
+          const kind = slot.split("/")[0] ?? "";
+          const mirror = new MemoryObjectMirror();
+          const index = new MemoryBackendIndex();
+          for (const object of Object.values(after)) {
+            if (object === undefined) continue;
+            const ref = {
+              cluster: CLUSTER,
+              kind: mirroredKind(object.kind),
+              name: object.metadata.name,
+              ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
+            };
+            await mirror.upsert(ref, "uid", 1n, object as never);
+          }
+          for (const object of [...Object.values(before), ...Object.values(after)]) {
+            if (object === undefined || !/Route$/.test(object.kind)) continue;
+            await index.add(CLUSTER, indexedRouteOf(object as Route), routeBackends(object as Route));
+          }
+          await index.markComplete(CLUSTER);
+          const change = { kind, before: before[slot], after: after[slot] };
+          const whole = affectedGateways(CLUSTER, change, snapshotFrom(after));
+          const part = await worldFor(CLUSTER, [change], mirror, indexed ? index : undefined);
+          expect([...affectedGateways(CLUSTER, change, part)].sort()).toEqual([...whole].sort());
+        },
+      ),
+      { numRuns: 400 },
+    );
+  }, 60_000);
 });

@@ -6,7 +6,7 @@ import type { KubeObject } from "../../../shared/k8s/meta.ts";
 import { parseGatewayKey } from "../../../shared/keys.ts";
 import { gatewayStatusIntents } from "../../../shared/pipeline/gateway-statuses.ts";
 import { snapshotOf } from "../../../shared/snapshot.ts";
-import type { StatusIntent } from "../../../shared/status/writer/decision.ts";
+import { decideStatusWrite, mergedStatus, type StatusIntent } from "../../../shared/status/writer/decision.ts";
 import { translate } from "../../../shared/translate.ts";
 import { pipelineObjects } from "../../fixtures/pipeline-cluster.ts";
 
@@ -137,5 +137,60 @@ spec: {controllerName: example.com/other}
     expect(find(intents, "HTTPRoute", "web")).toHaveLength(1);
     expect(find(intents, "HTTPRoute", "web2")).toEqual([]);
     expect(find(intents, "Gateway", "gw2")).toEqual([]);
+  });
+});
+
+describe("a route shared by two Gateways", () => {
+  const SHARED = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shared, namespace: apps, generation: 3}
+spec:
+  parentRefs: [{name: gw}, {name: gw2}]
+  rules:
+  - backendRefs: [{name: web, port: 8080}]
+`;
+  const objects = () => pipelineObjects(`${SECOND_GATEWAY}---\n${SHARED}`);
+  const routeIntent = (gateway: string) => {
+    const intent = find(intentsFor(gateway, objects()), "HTTPRoute", "shared")[0];
+    if (intent === undefined || !("parents" in intent)) throw new Error(`no route intent from ${gateway}`);
+    return intent;
+  };
+
+  it("each Gateway's intent carries only its own parent entry, scoped to it", () => {
+    const fromGw = routeIntent("apps/gw");
+    expect(fromGw.parents.map((p) => p.parentRef.name)).toEqual(["gw"]);
+    expect("scope" in fromGw ? fromGw.scope : undefined).toEqual({
+      gateway: { namespace: "apps", name: "gw" },
+      listenerSets: [],
+    });
+    expect(routeIntent("apps/gw2").parents.map((p) => p.parentRef.name)).toEqual(["gw2"]);
+  });
+
+  it("both entries stay, and stay put, however the two reconciles interleave", () => {
+    const now = "2026-12-03T07:00:00Z";
+    const fromGw = routeIntent("apps/gw");
+    const fromGw2 = routeIntent("apps/gw2");
+    // gw2's reconcile wrote its entry with what it observed (a message only it can compute).
+    let status: Record<string, unknown> = mergedStatus(fromGw2, {}, now);
+    const gw2Entry = (status.parents as { parentRef: { name: string }; conditions: { message: string }[] }[])[0];
+    if (gw2Entry === undefined) throw new Error("no entry for gw2");
+    gw2Entry.conditions = gw2Entry.conditions.map((c) => ({ ...c, message: `${c.message} (seen by gw2)` }));
+    const afterGw2 = structuredClone(status);
+    status = mergedStatus(fromGw, status, now);
+    const names = (s: Record<string, unknown>) =>
+      (s.parents as { parentRef: { name: string } }[]).map((p) => p.parentRef.name);
+    expect(names(status)).toEqual(["gw2", "gw"]);
+    expect((status.parents as unknown[])[0]).toEqual((afterGw2.parents as unknown[])[0]);
+    const settled = structuredClone(status);
+    for (let round = 0; round < 3; round++) {
+      expect(decideStatusWrite(fromGw, { resourceVersion: "1", status }, now)).toEqual({
+        write: false,
+        reason: "unchanged",
+      });
+      status = mergedStatus(fromGw2, status, now);
+      status = mergedStatus(fromGw, status, now);
+    }
+    // gw2's own reconcile writes its own entry again: gw's stays as gw wrote it.
+    expect((status.parents as unknown[])[1]).toEqual((settled.parents as unknown[])[1]);
   });
 });

@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import { beforeEach, describe, expect, test } from "vitest";
 import { type ChangeEvent, encodeEvent } from "../../../shared/events/index.ts";
+import { MemoryBackendIndex } from "../../../shared/mirror/backend-index.ts";
 import { MemoryObjectMirror } from "../../../shared/mirror/memory/object-mirror.ts";
 import { MemoryDirtyGenerations } from "../../../shared/pipeline/dirty-generation.ts";
 import {
@@ -175,5 +176,123 @@ describe("batches", () => {
     ports.reconcileQueue.send = send;
     expect((await ingestBatch([r], ports)).batchItemFailures).toEqual([]);
     expect(ports.sent.map((s) => s.gatewayKey)).toEqual(["c1/default/web"]);
+  });
+});
+
+describe("coalescing across batches", () => {
+  const key = "c1/default/web" as never;
+  const finish = (generation: number) =>
+    ports.dirty.finish(key, { startedGeneration: generation, startedAt: 0, notBefore: 0, intervalMs: 0, now: 0 });
+
+  test("while a request is pending, later batches only bump the generation; after the reconcile, the next sends one", async () => {
+    await ingestBatch([record(gateway(1))], ports);
+    await ingestBatch([record(gateway(2))], ports);
+    await ingestBatch([record(gateway(3))], ports);
+    expect(ports.sent.map((r) => r.generation)).toEqual([1]);
+    expect((await ports.dirty.read(key)).generation).toBe(3);
+    // The reconcile started at generation 3 and nothing moved since: nothing stays pending.
+    expect(await finish(3)).toEqual({ moved: false });
+    await ingestBatch([record(gateway(4))], ports);
+    expect(ports.sent.map((r) => r.generation)).toEqual([1, 4]);
+  });
+
+  test("a route change is urgent; an EndpointSlice change is not", async () => {
+    const route = upsert("HTTPRoute", "r", 1, {
+      spec: { parentRefs: [{ name: "web" }], rules: [{ backendRefs: [{ name: "svc", port: 80 }] }] },
+    });
+    await ingestBatch([record(gateway(1)), record(route)], ports);
+    const urgent = (await ports.dirty.read(key)).urgentGeneration;
+    await ingestBatch([record(slice(2))], ports);
+    const after = await ports.dirty.read(key);
+    expect(after.generation).toBe(urgent + 1);
+    expect(after.urgentGeneration).toBe(urgent);
+  });
+
+  const slice = (rv: number) =>
+    upsert("EndpointSlice", "svc-x", rv, {
+      metadata: {
+        name: "svc-x",
+        namespace: "default",
+        uid: "uid-svc-x",
+        resourceVersion: String(rv),
+        labels: { "kubernetes.io/service-name": "svc" },
+      },
+      addressType: "IPv4",
+      endpoints: [{ addresses: [`10.0.0.${rv}`] }],
+    });
+
+  test("an EndpointSlice change finds its Gateway through the backend index, reading neither the cluster nor any kind", async () => {
+    ports.backendIndex = new MemoryBackendIndex();
+    const route = upsert("HTTPRoute", "r", 1, {
+      spec: { parentRefs: [{ name: "web" }], rules: [{ backendRefs: [{ name: "svc", port: 80 }] }] },
+    });
+    await ingestBatch([record(gateway(1)), record(route)], ports);
+    // The first lookup files the routes the mirror already holds and marks the index complete.
+    await ingestBatch([record(slice(2))], ports);
+    await finish((await ports.dirty.read(key)).generation);
+    const reads: string[] = [];
+    const mirror = ports.mirror;
+    ports.mirror = Object.assign(Object.create(mirror) as typeof mirror, {
+      loadCluster: async (cluster: string) => {
+        reads.push("loadCluster");
+        return mirror.loadCluster(cluster);
+      },
+      listKind: async (cluster: string, kind: never) => {
+        reads.push(`listKind ${kind}`);
+        return mirror.listKind(cluster, kind);
+      },
+    });
+    await ingestBatch([record(slice(3))], ports);
+    expect(reads).toEqual([]);
+    expect(ports.sent.at(-1)).toEqual(expect.objectContaining({ gatewayKey: key, reason: "change" }));
+  });
+
+  test("a route that stops naming a backend is filed under it no more", async () => {
+    const index = new MemoryBackendIndex();
+    ports.backendIndex = index;
+    const named = (rv: number, service: string) =>
+      upsert("HTTPRoute", "r", rv, {
+        spec: { parentRefs: [{ name: "web" }], rules: [{ backendRefs: [{ name: service, port: 80 }] }] },
+      });
+    await ingestBatch([record(named(1, "svc"))], ports);
+    expect(await index.routes("c1", { namespace: "default", name: "svc" })).toEqual([
+      { kind: "HTTPRoute", namespace: "default", name: "r" },
+    ]);
+    await ingestBatch([record(named(2, "other"))], ports);
+    expect(await index.routes("c1", { namespace: "default", name: "svc" })).toEqual([]);
+    expect(await index.routes("c1", { namespace: "default", name: "other" })).toHaveLength(1);
+  });
+});
+
+describe("a GatewayClass no Gateway uses", () => {
+  const gatewayClass = (rv: number): ChangeEvent => ({
+    schemaVersion: 1,
+    clusterId: "c1",
+    kind: { group: "gateway.networking.k8s.io", version: "v1", kind: "GatewayClass" },
+    op: "upsert",
+    name: "alb",
+    uid: "uid-alb",
+    resourceVersion: String(rv),
+    object: {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "GatewayClass",
+      metadata: { name: "alb", uid: "uid-alb", resourceVersion: String(rv) },
+      spec: { controllerName: "switchyard.dev/alb" },
+    },
+  });
+
+  test("gets a class-status request of its own, one per change of the class", async () => {
+    await ingestBatch([record(gatewayClass(5))], ports);
+    expect(ports.sent).toEqual([
+      expect.objectContaining({ gatewayKey: "c1/gatewayclass/alb", reason: "class-status", generation: 5 }),
+    ]);
+  });
+
+  test("used by a Gateway, it is that Gateway's reconcile that writes its status", async () => {
+    await ingestBatch([record(gateway(1))], ports);
+    ports.sent.length = 0;
+    await ingestBatch([record(gatewayClass(6))], ports);
+    expect(ports.sent).toEqual([]);
+    expect((await ports.dirty.read("c1/default/web" as never)).generation).toBe(2);
   });
 });

@@ -204,3 +204,26 @@ describe("batching intents per cluster", () => {
     ).toEqual(["a", "b"]);
   });
 });
+
+describe("a route intent scoped to one Gateway", () => {
+  const scoped = {
+    ...(route("web") as Extract<StatusIntent, { parents: unknown }>),
+    scope: { gateway: { namespace: "apps", name: "gw" }, listenerSets: [] },
+  };
+  const body = (intent: StatusIntent) =>
+    encodeStatusIntentMessage({ version: 1, cluster: "prod-eu", source: "prod-eu/apps/gw", intents: [intent] });
+
+  it("round-trips with its scope", () => {
+    expect(decodeStatusIntentMessage(body(scoped))).toEqual({
+      ok: true,
+      message: expect.objectContaining({ intents: [scoped] }),
+    });
+  });
+
+  it("is refused with an entry for a parent outside its scope", () => {
+    const other = { ...scoped, scope: { gateway: { namespace: "apps", name: "gw2" }, listenerSets: [] } };
+    const decoded = decodeStatusIntentMessage(body(other));
+    expect(decoded.ok).toBe(false);
+    expect(decoded.ok ? "" : decoded.reason).toContain("intents[0].parents[0].parentRef");
+  });
+});

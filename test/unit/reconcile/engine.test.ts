@@ -2,7 +2,7 @@
  * The reconcile engine against the in-memory ELB and stores: zero calls when nothing changed,
  * drift repair, crash recovery without orphans or duplicates, fencing, quota handling, deletion.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { LoadBalancerModel } from "../../../shared/elb/model.ts";
 import { planElb } from "../../../shared/elb/plan.ts";
 import { clusterGatewayKey } from "../../../shared/keys.ts";
@@ -16,7 +16,7 @@ import {
 import { ElbOperationError } from "../../../shared/reconcile/ports.ts";
 import { createMemoryStores } from "../../../shared/store/memory/stores.ts";
 import { MemoryTable } from "../../../shared/store/memory/table.ts";
-import { FencedOut } from "../../../shared/store/state.ts";
+import { FencedOut, type StateStore } from "../../../shared/store/state.ts";
 import { MemoryElb } from "../../../shared/testing/index.ts";
 import { gatewayModel } from "../../fixtures/gateway-model.ts";
 
@@ -36,6 +36,17 @@ async function planElbWorld(desired: LoadBalancerModel) {
 }
 
 /** Defaults of ReconcileDeps, spelled out so the timing tests can reason about them. */
+/** The store with its `put` replaced (a fault in the record write). */
+function withPut<T>(states: StateStore<T>, replaced: Pick<StateStore<T>, "put">): StateStore<T> {
+  return {
+    claim: (request) => states.claim(request),
+    get: (key) => states.get(key),
+    put: replaced.put,
+    delete: (key, lease, options) => states.delete(key, lease, options),
+    list: () => states.list(),
+  };
+}
+
 const TTL = 60_000;
 const CALL_DEADLINE = 20_000;
 
@@ -187,23 +198,72 @@ describe("reconciling one Gateway", () => {
     }
   });
 
-  it("a takeover of an interrupted apply makes no AWS call until the old holder's calls can no longer land", async () => {
+  it("a takeover after a holder failed mid-call waits one call deadline from that call, not the lease", async () => {
     const { elb, deps, request, advance, stores } = setup();
     const desired = model(["/a", "/b"]);
+    // The third call went out and its answer never came: it may still land for one call deadline.
     elb.failAfter = (_op, index) => (index === 2 ? new Error("Lambda timed out") : undefined);
     await expect(reconcileGateway(request(desired), deps())).rejects.toThrow("Lambda timed out");
     elb.failAfter = () => undefined;
     const landBy = (await stores.states.get(GATEWAY))?.applying?.callsLandBy;
-    expect(landBy).toBe(1_000_000 + TTL + CALL_DEADLINE);
+    expect(landBy).toBe(1_000_000 + CALL_DEADLINE);
     const calls = elb.calls.length;
     const reads = elb.reads;
-    // Past the old lease, but a call it started just before expiry may still be in flight.
-    advance(TTL + 1);
+    advance(CALL_DEADLINE);
     expect(await reconcileGateway(request(desired), deps("reconciler-b"))).toEqual({ kind: "busy", until: landBy });
-    advance(CALL_DEADLINE - 1);
-    expect((await reconcileGateway(request(desired), deps("reconciler-b"))).kind).toBe("busy");
     expect([elb.calls.length, elb.reads]).toEqual([calls, reads]);
     advance(1);
+    expect((await reconcileGateway(request(desired), deps("reconciler-b"))).kind).toBe("applied");
+    expect(planElb(desired, elb.world).operations).toEqual([]);
+  });
+
+  it("a holder that failed after AWS answered (its record write refused) is taken over at once, and the takeover re-discovers", async () => {
+    const { elb, deps, request, stores, advance } = setup();
+    const desired = model(["/a", "/b"]);
+    const put = stores.states.put.bind(stores.states);
+    let refuse = true;
+    const states = withPut(stores.states, {
+      put: async (...args: Parameters<typeof put>) => {
+        // The last record write fails once (throttled); every AWS call before it was answered.
+        if (refuse && args[2]?.release && args[0].appliedHash !== undefined) {
+          refuse = false;
+          throw new Error("ProvisionedThroughputExceededException");
+        }
+        return put(...args);
+      },
+    });
+    await expect(reconcileGateway(request(desired), { ...deps(), states })).rejects.toThrow(
+      "ProvisionedThroughputExceededException",
+    );
+    const record = await stores.states.get(GATEWAY);
+    expect(record?.applying?.callsLandBy).toBe(1_000_000);
+    const reads = elb.reads;
+    // A millisecond later (no lease, no call deadline to wait for), the next delivery converges,
+    // discovering by tags what the first one made.
+    advance(1);
+    expect((await reconcileGateway(request(desired), deps("reconciler-b"))).kind).toBe("unchanged");
+    expect(elb.reads).toBeGreaterThan(reads);
+    expect((await stores.states.get(GATEWAY))?.applying).toBeUndefined();
+    expect(planElb(desired, elb.world).operations).toEqual([]);
+  });
+
+  it("a holder that vanished with its lease held (a killed process) is taken over when the lease expires", async () => {
+    const { elb, deps, request, advance, stores } = setup();
+    const desired = model(["/a", "/b"]);
+    const original = elb.execute.bind(elb);
+    let n = 0;
+    elb.execute = async (op, current, created) => {
+      n += 1;
+      // The second call never returns and nothing after it runs: no finally, no release.
+      if (n === 2) return new Promise<never>(() => undefined);
+      return original(op, current, created);
+    };
+    void reconcileGateway(request(desired), deps("reconciler-a"));
+    await vi.waitFor(() => expect(n).toBe(2));
+    elb.execute = original;
+    expect((await stores.states.get(GATEWAY))?.applying?.callsLandBy).toBe(1_000_000 + TTL);
+    expect((await reconcileGateway(request(desired), deps("reconciler-b"))).kind).toBe("busy");
+    advance(TTL + 1);
     expect((await reconcileGateway(request(desired), deps("reconciler-b"))).kind).toBe("applied");
     expect(planElb(desired, elb.world).operations).toEqual([]);
   });
@@ -288,17 +348,24 @@ describe("reconciling one Gateway", () => {
     const { elb, stores, deps, request, advance, now } = setup();
     const original = elb.execute.bind(elb);
     let n = 0;
+    let during: number | undefined;
     elb.execute = async (op, current, created) => {
       n += 1;
-      if (n === 4) throw new Error("Lambda timed out");
+      if (n === 4) {
+        during = (await stores.states.get(GATEWAY))?.applying?.callsLandBy;
+        throw new Error("Lambda timed out");
+      }
       advance(6_000);
       return original(op, current, created);
     };
     const options = { leaseTtlMs: 30_000, callDeadlineMs: 20_000, leaseSafetyMarginMs: 5_000 };
     await expect(reconcileGateway(request(model(["/a", "/b"])), { ...deps(), ...options })).rejects.toThrow();
-    // Renewed before the fourth call (18 s in, 24 s left): the record says so before that call starts.
+    // Renewed before the fourth call (18 s in, 24 s left): the record says so before that call
+    // starts — calls land by the renewed lease's expiry.
     expect(now()).toBe(1_000_000 + 18_000);
-    expect((await stores.states.get(GATEWAY))?.applying?.callsLandBy).toBe(now() + 30_000 + 20_000);
+    expect(during).toBe(now() + 30_000);
+    // The fourth call failed without an answer: after the crash the record says it may land for one deadline.
+    expect((await stores.states.get(GATEWAY))?.applying?.callsLandBy).toBe(now() + 20_000);
   });
 
   it("a lease TTL that a call could outlive is refused before anything is done", async () => {
@@ -321,8 +388,14 @@ describe("reconciling one Gateway", () => {
         throw new Error("ProvisionedThroughputExceededException");
       },
     };
+    // The record write that would release the lease with the crash's marker fails as well.
+    const states = withPut(stores.states, {
+      put: async () => {
+        throw new Error("ProvisionedThroughputExceededException");
+      },
+    });
     elb.failAfter = (_op, index) => (index === 0 ? new Error("Lambda timed out") : undefined);
-    await expect(reconcileGateway(request(model(["/a"])), { ...deps(), leases: failing })).rejects.toThrow(
+    await expect(reconcileGateway(request(model(["/a"])), { ...deps(), leases: failing, states })).rejects.toThrow(
       "Lambda timed out",
     );
     expect(warnings).toEqual([

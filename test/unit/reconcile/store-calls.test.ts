@@ -76,7 +76,8 @@ function claimAt(now: number, desired: LoadBalancerModel | undefined, token: boo
     owner: "reconciler-a",
     now,
     ttlMs: TTL,
-    applying: { startedAt: now, desiredHash: hash, callsLandBy: now + TTL + CALL_DEADLINE },
+    // Every call lands before the lease expires (no call starts without a call deadline left).
+    applying: { startedAt: now, desiredHash: hash, callsLandBy: now + TTL },
     initial: { dataPlane: "alb", account: ACCOUNT, region: REGION, applied: emptyObserved() },
     ...(token ? { unlessCurrent: { appliedHash: hash, checkedAfter: now - DRIFT } } : {}),
   };
@@ -304,15 +305,19 @@ describe("store calls per reconcile", () => {
     expect((await memory.leases.acquire(GATEWAY, "next", START, TTL))?.token).toBe(3);
   });
 
-  it("a reconcile cut short releases the lease on its own and leaves the claim's marker in the record", async () => {
+  it("a reconcile cut short records when its last call can land and releases the lease in that write", async () => {
     const { memory, elb, stores, deps, request } = setup();
     const desired = model(["/a"]);
     elb.failAfter = (_op, index) => (index === 1 ? new Error("Lambda timed out") : undefined);
     await expect(reconcileGateway(request(desired), deps())).rejects.toThrow("Lambda timed out");
     const lease = { gatewayKey: GATEWAY, owner: "reconciler-a", token: 1, expiresAt: START + TTL };
-    expect(stores.calls.map((c) => c.method)).toEqual(["states.claim", "leases.release"]);
-    expect(stores.calls[1]?.args).toEqual([lease]);
-    expect((await memory.states.get(GATEWAY))?.applying).toEqual(claimAt(START, desired, true).applying);
+    expect(stores.calls.map((c) => c.method)).toEqual(["states.claim", "states.put"]);
+    expect(stores.calls[1]?.args.slice(1)).toEqual([lease, { release: true }]);
+    // The call that failed had no answer: it may land for one call deadline; the marker stays.
+    expect((await memory.states.get(GATEWAY))?.applying).toEqual({
+      ...claimAt(START, desired, true).applying,
+      callsLandBy: START + CALL_DEADLINE,
+    });
     expect(await memory.leases.acquire(GATEWAY, "next", START, TTL)).toBeDefined();
   });
 
@@ -336,7 +341,7 @@ describe("store calls per reconcile", () => {
     for (const call of stores.calls.slice(1, -1).filter((c) => c.method === "states.put")) {
       expect(call.args[2]).toBeUndefined();
       const [written, held] = call.args as [GatewayState, { expiresAt: number }];
-      expect(written.applying?.callsLandBy).toBe(held.expiresAt + 20_000);
+      expect(written.applying?.callsLandBy).toBe(held.expiresAt);
     }
   });
 });
