@@ -26,7 +26,7 @@ import {
   registrarRoleName,
   targetRoleName,
 } from "./names.ts";
-import { acknowledge } from "./nag.ts";
+import { acknowledge, acknowledgeWildcardResources } from "./nag.ts";
 import { ControlPlaneObservability, type ObservabilityProps } from "./observability.ts";
 
 /** Powertools settings per deployment stage (Logger level, event logging, debug sampling, dev mode). */
@@ -290,7 +290,14 @@ export class ControlPlane extends Construct {
 
     // Permissions, each to what the function's code calls.
     this.table.grantReadWriteData(ingestRole);
-    this.claimCheckBucket.grantRead(ingestRole, "events/*");
+    ingestRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ["s3:GetObject"], resources: [this.claimCheckBucket.arnForObjects("events/*")] }),
+    );
+    acknowledgeWildcardResources(
+      ingestRole,
+      [stack.resolve(this.claimCheckBucket.arnForObjects("events/*"))],
+      "A claim check's key is the sender's cluster and the event's hash (events/<cluster>/<sha256>.json), known only when its message arrives: the ingest reads any object under events/ of its own bucket, nothing else.",
+    );
     this.reconcile.queue.grantSendMessages(ingestRole);
     this.events.deadLetterQueue.grantSendMessages(ingestRole);
 

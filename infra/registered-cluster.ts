@@ -9,7 +9,7 @@
 
 import { Aws, CfnOutput, Stack, Token } from "aws-cdk-lib";
 import { CfnAccessEntry, CfnPodIdentityAssociation } from "aws-cdk-lib/aws-eks";
-import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Policy, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import {
   AwsCustomResource,
   AwsCustomResourcePolicy,
@@ -24,7 +24,7 @@ import { STATUS_SUBRESOURCES } from "../shared/status/writer/resources.ts";
 import { GATEWAY_GROUP } from "../shared/gateway-api/types.ts";
 import type { ControlPlane } from "./control-plane.ts";
 import { forwarderRoleName, STATUS_WRITERS_GROUP } from "./names.ts";
-import { acknowledge } from "./nag.ts";
+import { acknowledge, acknowledgeWildcardResources } from "./nag.ts";
 import { MANAGED_TAG_KEY, MANAGED_TAG_VALUE } from "./reconcile-permissions.ts";
 import type { TargetAccount } from "./target-account.ts";
 
@@ -194,6 +194,15 @@ export class RegisteredCluster extends Construct {
       ...(statusQueueUrl ? { statusQueueUrl } : {}),
       serviceAccount: { name: serviceAccount },
     };
+    const policy = this.forwarderRole.node.tryFindChild("DefaultPolicy");
+    if (policy instanceof Policy) {
+      const resolved = stack.resolve(policy.document.toJSON()) as { Statement: { Resource: unknown }[] };
+      acknowledgeWildcardResources(
+        policy,
+        resolved.Statement.flatMap((st) => (Array.isArray(st.Resource) ? st.Resource : [st.Resource])),
+        "Claim checks: only this cluster's prefix of the bucket (events/<clusterId>/), object keys being content hashes. ACM: certificate ARNs are assigned at import, so imports and tags are limited by tag instead (aws:RequestTag switchyard.dev/managed-by and switchyard.dev/cluster = this cluster on a new import, aws:ResourceTag switchyard.dev/cluster on a re-import); acm:ListCertificates supports no resource-level permission, and ListTagsForCertificate of every certificate is how a restarted forwarder finds the ones it imported.",
+      );
+    }
     new CfnOutput(this, "ForwarderHelmValues", {
       description: `helm install switchyard-forwarder forwarder/deploy/chart -n ${namespace} -f <these values>`,
       value: stack.toJsonString(this.helmValues),
@@ -249,20 +258,14 @@ export class RegisteredCluster extends Construct {
       ),
     });
     entry.node.addDependency(this.forwarderRole);
+    // aws-cdk-lib's provider function for every AwsCustomResource of the stack (one per stack).
     const provider = Stack.of(this).node.tryFindChild("AWS679f53fac002430cb0da5b7982bd2287");
     if (provider) {
-      acknowledge(
-        provider,
-        {
-          id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-          reason:
-            "The AwsCustomResource provider (aws-cdk-lib's singleton) logs with AWSLambdaBasicExecutionRole; its only other permissions are the registry entry's PutItem/DeleteItem (or the registrar role), given here.",
-        },
-        {
-          id: "AwsSolutions-L1",
-          reason: "The runtime of aws-cdk-lib's AwsCustomResource provider is chosen by aws-cdk-lib, not by switchyard.",
-        },
-      );
+      acknowledge(provider, {
+        id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        reason:
+          "aws-cdk-lib's AwsCustomResource provider logs with AWSLambdaBasicExecutionRole (CloudWatch Logs only); its other permissions are the registry entry's PutItem/DeleteItem of CLUSTER# items, or AssumeRole of the control plane's registrar role, given here.",
+      });
     }
   }
 
@@ -293,9 +296,5 @@ export class RegisteredCluster extends Construct {
     this.forwarderRole.addToPrincipalPolicy(
       new PolicyStatement({ sid: "FindImportedCertificates", actions: ["acm:ListCertificates", "acm:ListTagsForCertificate"], resources: ["*"] }),
     );
-    acknowledge(this.forwarderRole, {
-      id: "AwsSolutions-IAM5",
-      reason: `Certificate ARNs are assigned by ACM at import, so imports and tags are limited by tag instead (aws:RequestTag ${MANAGED_TAG_KEY}, aws:ResourceTag switchyard.dev/cluster = this cluster); acm:ListCertificates supports no resource-level permission, and ListTagsForCertificate is how the forwarder finds which certificates are its own at start. Claim checks: this cluster's prefix of the bucket only.`,
-    });
   }
 }
