@@ -17,16 +17,11 @@ import { BlockPublicAccess, Bucket, BucketEncryption } from "aws-cdk-lib/aws-s3"
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { ACM_DETAIL_TYPES, CLOUDTRAIL_DETAIL_TYPE } from "../functions/resync/aws-events.ts";
-import { CLUSTER_PREFIX } from "../shared/store/dynamodb/table-keys.ts";
 import { TABLE_DEFINITION } from "../shared/store/dynamodb/table.ts";
+import { CLUSTER_PREFIX } from "../shared/store/dynamodb/table-keys.ts";
 import { esbuildHandlerCode, type HandlerCode, type HandlerName } from "./handler-code.ts";
-import {
-  DEFAULT_NAME,
-  forwarderStatusQueueName,
-  registrarRoleName,
-  targetRoleName,
-} from "./names.ts";
 import { acknowledge, acknowledgeWildcardResources } from "./nag.ts";
+import { DEFAULT_NAME, forwarderStatusQueueName, registrarRoleName, targetRoleName } from "./names.ts";
 import { ControlPlaneObservability, type ObservabilityProps } from "./observability.ts";
 
 /** Powertools settings per deployment stage (Logger level, event logging, debug sampling, dev mode). */
@@ -176,9 +171,9 @@ export class ControlPlane extends Construct {
       removalPolicy,
     });
     acknowledge(this.claimCheckBucket, {
-        id: "AwsSolutions-S1",
-        reason:
-          "Claim checks are transient event bodies read once by the ingest function; who wrote and read them is in CloudTrail (data events), and an access-log bucket would hold nothing more.",
+      id: "AwsSolutions-S1",
+      reason:
+        "Claim checks are transient event bodies read once by the ingest function; who wrote and read them is in CloudTrail (data events), and an access-log bucket would hold nothing more.",
     });
 
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
@@ -351,7 +346,6 @@ export class ControlPlane extends Construct {
       },
       ...props.observability,
     });
-
   }
 
   /** The reconcile and status functions may assume the target role in `account`, and no other role. */
@@ -449,12 +443,7 @@ export class ControlPlane extends Construct {
     queue.queue.addToResourcePolicy(
       new PolicyStatement({
         principals: [new AccountPrincipal(forwarderAccount)],
-        actions: [
-          "sqs:ReceiveMessage",
-          "sqs:DeleteMessage",
-          "sqs:ChangeMessageVisibility",
-          "sqs:GetQueueAttributes",
-        ],
+        actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
         resources: [queue.queue.queueArn],
         conditions: { ArnEquals: { "aws:PrincipalArn": forwarderRoleArn } },
       }),

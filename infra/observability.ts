@@ -107,54 +107,72 @@ export class ControlPlaneObservability extends Construct {
 
     for (const [name, pair] of queues) {
       const key = name.replace(/[^A-Za-z0-9]/g, "");
-      const description = `${props.name}: messages in the ${name} dead-letter queue (${pair.deadLetterQueue.queueName}). Runbook: ${runbook}#${RUNBOOK_ANCHORS.deadLetters}`;
-      alarm(`${key}DeadLetters`, description, RUNBOOK_ANCHORS.deadLetters, (alarmId) =>
-        new Alarm(this, alarmId, {
-          alarmName: `${props.name}-${name}-dead-letters`,
-          alarmDescription: description,
-          metric: pair.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: "Maximum" }),
-          threshold: 0,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
+      const description = `${props.name}: messages in the ${name} dead-letter queue. Runbook: ${runbook}#${RUNBOOK_ANCHORS.deadLetters}`;
+      alarm(
+        `${key}DeadLetters`,
+        description,
+        RUNBOOK_ANCHORS.deadLetters,
+        (alarmId) =>
+          new Alarm(this, alarmId, {
+            alarmName: `${props.name}-${name}-dead-letters`,
+            alarmDescription: description,
+            metric: pair.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+              period: Duration.minutes(1),
+              statistic: "Maximum",
+            }),
+            threshold: 0,
+            comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluationPeriods: 1,
+            treatMissingData: TreatMissingData.NOT_BREACHING,
+          }),
       );
-      const ageDescription = `${props.name}: the oldest message in ${pair.queue.queueName} is older than ${oldestMessageAge.toHumanString()}. Runbook: ${runbook}#${RUNBOOK_ANCHORS.oldestMessage}`;
-      alarm(`${key}OldestMessage`, ageDescription, RUNBOOK_ANCHORS.oldestMessage, (alarmId) =>
-        new Alarm(this, alarmId, {
-          alarmName: `${props.name}-${name}-oldest-message`,
-          alarmDescription: ageDescription,
-          metric: pair.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: "Maximum" }),
-          threshold: oldestMessageAge.toSeconds(),
-          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 5,
-          datapointsToAlarm: 3,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
+      const ageDescription = `${props.name}: the oldest message in the ${name} queue is older than ${oldestMessageAge.toHumanString()}. Runbook: ${runbook}#${RUNBOOK_ANCHORS.oldestMessage}`;
+      alarm(
+        `${key}OldestMessage`,
+        ageDescription,
+        RUNBOOK_ANCHORS.oldestMessage,
+        (alarmId) =>
+          new Alarm(this, alarmId, {
+            alarmName: `${props.name}-${name}-oldest-message`,
+            alarmDescription: ageDescription,
+            metric: pair.queue.metricApproximateAgeOfOldestMessage({
+              period: Duration.minutes(1),
+              statistic: "Maximum",
+            }),
+            threshold: oldestMessageAge.toSeconds(),
+            comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluationPeriods: 5,
+            datapointsToAlarm: 3,
+            treatMissingData: TreatMissingData.NOT_BREACHING,
+          }),
       );
     }
 
     for (const [name, fn] of functions) {
       const description = `${props.name}: the ${name} function's errors exceed ${errorRatePercent}% of its invocations. Runbook: ${runbook}#${RUNBOOK_ANCHORS.errorRate}`;
-      alarm(`${name}ErrorRate`, description, RUNBOOK_ANCHORS.errorRate, (alarmId) =>
-        new Alarm(this, alarmId, {
-          alarmName: `${props.name}-${name}-error-rate`,
-          alarmDescription: description,
-          metric: new MathExpression({
-            expression: "100 * errors / MAX([invocations, 1])",
-            label: `${name} error rate (%)`,
-            usingMetrics: {
-              errors: fn.metricErrors({ period: PERIOD, statistic: "Sum" }),
-              invocations: fn.metricInvocations({ period: PERIOD, statistic: "Sum" }),
-            },
-            period: PERIOD,
+      alarm(
+        `${name}ErrorRate`,
+        description,
+        RUNBOOK_ANCHORS.errorRate,
+        (alarmId) =>
+          new Alarm(this, alarmId, {
+            alarmName: `${props.name}-${name}-error-rate`,
+            alarmDescription: description,
+            metric: new MathExpression({
+              expression: "100 * errors / MAX([invocations, 1])",
+              label: `${name} error rate (%)`,
+              usingMetrics: {
+                errors: fn.metricErrors({ period: PERIOD, statistic: "Sum" }),
+                invocations: fn.metricInvocations({ period: PERIOD, statistic: "Sum" }),
+              },
+              period: PERIOD,
+            }),
+            threshold: errorRatePercent,
+            comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluationPeriods: 3,
+            datapointsToAlarm: 2,
+            treatMissingData: TreatMissingData.NOT_BREACHING,
           }),
-          threshold: errorRatePercent,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 3,
-          datapointsToAlarm: 2,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
       );
     }
 
@@ -233,7 +251,13 @@ export class ControlPlaneObservability extends Construct {
       new GraphWidget({
         title: "Status lag and writes",
         left: statusQueue
-          ? [statusQueue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: "Maximum", label: "status lag (s)" })]
+          ? [
+              statusQueue.metricApproximateAgeOfOldestMessage({
+                period: PERIOD,
+                statistic: "Maximum",
+                label: "status lag (s)",
+              }),
+            ]
           : [],
         right: [
           pipelineMetric("status", "StatusWrites").with({ label: "written" }),

@@ -8,8 +8,8 @@
  */
 import { Aws } from "aws-cdk-lib";
 import { Effect, PolicyDocument, PolicyStatement } from "aws-cdk-lib/aws-iam";
-import { CLAIM_TAG_PREFIX } from "../shared/elb/security-groups.ts";
 import { MANAGED_BY, TAG } from "../shared/elb/naming.ts";
+import { CLAIM_TAG_PREFIX } from "../shared/elb/security-groups.ts";
 
 export const MANAGED_TAG_KEY = TAG.managedBy;
 export const MANAGED_TAG_VALUE = MANAGED_BY;
@@ -180,11 +180,16 @@ export function elbPolicy(): PolicyDocument {
       }),
       statement("WriteOwned", ELB_OWNED_WRITE_ACTIONS, ELB_RESOURCES, OWNED),
       // Load balancers need their service-linked role the first time in an account.
-      statement("ServiceLinkedRoles", ["iam:CreateServiceLinkedRole"], [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/*`], {
-        StringEquals: {
-          "iam:AWSServiceName": ["elasticloadbalancing.amazonaws.com", "vpc-lattice.amazonaws.com"],
+      statement(
+        "ServiceLinkedRoles",
+        ["iam:CreateServiceLinkedRole"],
+        [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/*`],
+        {
+          StringEquals: {
+            "iam:AWSServiceName": ["elasticloadbalancing.amazonaws.com", "vpc-lattice.amazonaws.com"],
+          },
         },
-      }),
+      ),
     ],
   });
 }
@@ -195,7 +200,8 @@ export function securityGroupPolicy(options: ReconcilePermissionsOptions): Polic
     options.vpcIds && options.vpcIds.length > 0
       ? { ArnEquals: { "ec2:Vpc": options.vpcIds.map((id) => ec2(`vpc/${id}`)) } }
       : undefined;
-  const vpcs = options.vpcIds && options.vpcIds.length > 0 ? options.vpcIds.map((id) => ec2(`vpc/${id}`)) : [ec2("vpc/*")];
+  const vpcs =
+    options.vpcIds && options.vpcIds.length > 0 ? options.vpcIds.map((id) => ec2(`vpc/${id}`)) : [ec2("vpc/*")];
   return new PolicyDocument({
     statements: [
       statement("CreateTaggedGroup", ["ec2:CreateSecurityGroup"], [ec2("security-group/*")], REQUESTED),
@@ -245,10 +251,7 @@ export function edgePolicy(options: ReconcilePermissionsOptions): PolicyDocument
       statement(
         "WebAclAssociation",
         ["wafv2:AssociateWebACL", "wafv2:DisassociateWebACL"],
-        [
-          `arn:${Aws.PARTITION}:wafv2:*:${Aws.ACCOUNT_ID}:regional/webacl/*/*`,
-          elb("loadbalancer/app/*/*"),
-        ],
+        [`arn:${Aws.PARTITION}:wafv2:*:${Aws.ACCOUNT_ID}:regional/webacl/*/*`, elb("loadbalancer/app/*/*")],
       ),
       // Shield protections carry no tags: limited to this account's protections; switchyard deletes
       // only the one it named (shared/aws/shield/protection.ts).

@@ -17,14 +17,18 @@ import {
   PhysicalResourceId,
 } from "aws-cdk-lib/custom-resources";
 import { Construct } from "constructs";
-import { CLUSTER_PREFIX, PARTITION_KEY } from "../shared/store/dynamodb/table-keys.ts";
-import { clusterKey, encodeCluster } from "../shared/registry/cluster-item.ts";
-import { type RegisteredCluster as ClusterRegistration, type StatusMode, validateCluster } from "../shared/registry/cluster.ts";
-import { STATUS_SUBRESOURCES } from "../shared/status/writer/resources.ts";
 import { GATEWAY_GROUP } from "../shared/gateway-api/types.ts";
+import {
+  type RegisteredCluster as ClusterRegistration,
+  type StatusMode,
+  validateCluster,
+} from "../shared/registry/cluster.ts";
+import { clusterKey, encodeCluster } from "../shared/registry/cluster-item.ts";
+import { STATUS_SUBRESOURCES } from "../shared/status/writer/resources.ts";
+import { CLUSTER_PREFIX, PARTITION_KEY } from "../shared/store/dynamodb/table-keys.ts";
 import type { ControlPlane } from "./control-plane.ts";
-import { forwarderRoleName, STATUS_WRITERS_GROUP } from "./names.ts";
 import { acknowledge, acknowledgeWildcardResources } from "./nag.ts";
+import { forwarderRoleName, STATUS_WRITERS_GROUP } from "./names.ts";
 import { MANAGED_TAG_KEY, MANAGED_TAG_VALUE } from "./reconcile-permissions.ts";
 import type { TargetAccount } from "./target-account.ts";
 
@@ -294,7 +298,11 @@ export class RegisteredCluster extends Construct {
       }),
     );
     this.forwarderRole.addToPrincipalPolicy(
-      new PolicyStatement({ sid: "FindImportedCertificates", actions: ["acm:ListCertificates", "acm:ListTagsForCertificate"], resources: ["*"] }),
+      new PolicyStatement({
+        sid: "FindImportedCertificates",
+        actions: ["acm:ListCertificates", "acm:ListTagsForCertificate"],
+        resources: ["*"],
+      }),
     );
   }
 }

@@ -12,8 +12,8 @@ import { ArnPrincipal, CompositePrincipal, ManagedPolicy, type PolicyDocument, R
 import { Construct } from "constructs";
 import { ACM_DETAIL_TYPES, CLOUDTRAIL_DETAIL_TYPE } from "../functions/resync/aws-events.ts";
 import type { ControlPlane } from "./control-plane.ts";
-import { DEFAULT_NAME, targetRoleName } from "./names.ts";
 import { acknowledgeWildcardResources } from "./nag.ts";
+import { DEFAULT_NAME, targetRoleName } from "./names.ts";
 import {
   edgePolicy,
   elbPolicy,
@@ -63,7 +63,9 @@ export class TargetAccount extends Construct {
   constructor(scope: Construct, id: string, props: TargetAccountProps) {
     super(scope, id);
     if (!Token.isUnresolved(props.externalId) && !EXTERNAL_ID.test(props.externalId)) {
-      throw new Error(`TargetAccount externalId must be 2-1224 of [\\w+=,.@:/-], got ${JSON.stringify(props.externalId)}`);
+      throw new Error(
+        `TargetAccount externalId must be 2-1224 of [\\w+=,.@:/-], got ${JSON.stringify(props.externalId)}`,
+      );
     }
     this.externalId = props.externalId;
     const stack = Stack.of(this);
@@ -116,8 +118,7 @@ export class TargetAccount extends Construct {
     }
 
     controlPlane.addTargetAccount?.(stack.account);
-    const elsewhere =
-      stack.account !== controlPlane.account || stack.region !== controlPlane.region;
+    const elsewhere = stack.account !== controlPlane.account || stack.region !== controlPlane.region;
     if (props.forwardEvents ?? elsewhere) {
       const bus = EventBus.fromEventBusArn(
         this,
