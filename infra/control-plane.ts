@@ -96,6 +96,8 @@ export class ControlPlane extends Construct {
   readonly resyncContinuation: PipelineQueue;
   readonly table: Table;
   readonly claimCheckBucket: Bucket;
+  /** `<name>-claim-checks-<account>-<region>`. */
+  readonly claimCheckBucketName: string;
   readonly functions: Readonly<Record<HandlerName, LambdaFn>>;
   /** The roles that assume each target account's role: the reconcile and status functions'. */
   readonly reconcileRole: Role;
@@ -160,9 +162,11 @@ export class ControlPlane extends Construct {
       removalPolicy,
     });
 
+    // Named from the account and Region (literal, or pseudo parameters that any stack of the same
+    // account resolves alike), so a cluster's stack names the bucket without a cross-stack export.
+    this.claimCheckBucketName = `${this.name}-claim-checks-${stack.account}-${stack.region}`;
     this.claimCheckBucket = new Bucket(this, "ClaimChecks", {
-      // Generated when a cluster's stack in another account names the bucket.
-      bucketName: PhysicalName.GENERATE_IF_NEEDED,
+      bucketName: this.claimCheckBucketName,
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,

@@ -21,6 +21,8 @@ export function nagRendering(value: unknown): string {
   if (typeof value === "object" && value !== null) {
     const record = value as Record<string, unknown>;
     if (typeof record.Ref === "string") return `<${record.Ref}>`;
+    // A value exported by another stack of the same account: cdk-nag names it by the export.
+    if (typeof record["Fn::ImportValue"] === "string") return record["Fn::ImportValue"];
     const getAtt = record["Fn::GetAtt"];
     if (Array.isArray(getAtt)) return `<${getAtt.join(".")}>`;
     const join = record["Fn::Join"];

@@ -131,7 +131,7 @@ export class RegisteredCluster extends Construct {
       new PolicyStatement({
         sid: "ClaimChecks",
         actions: ["s3:PutObject"],
-        resources: [controlPlane.claimCheckBucket.arnForObjects(`events/${props.clusterId}/*`)],
+        resources: [`arn:${Aws.PARTITION}:s3:::${controlPlane.claimCheckBucketName}/events/${props.clusterId}/*`],
       }),
     );
     if (controlPlane.encryptionKey) {
@@ -192,7 +192,7 @@ export class RegisteredCluster extends Construct {
       clusterId: props.clusterId,
       eventsQueueUrl: controlPlane.events.queue.queueUrl,
       region: controlPlane.region,
-      claimCheckBucket: controlPlane.claimCheckBucket.bucketName,
+      claimCheckBucket: controlPlane.claimCheckBucketName,
       acmImport: props.acmImport ?? true,
       statusMode,
       ...(statusQueueUrl ? { statusQueueUrl } : {}),
