@@ -36,7 +36,8 @@ function forwarderStatements(template: Template): Statement[] {
   const policy = resources(template, "AWS::IAM::Policy").find((p) =>
     JSON.stringify(p.Properties.Roles).includes("ClusterForwarderRole"),
   );
-  return (policy?.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+  if (!policy) throw new Error("no forwarder policy");
+  return (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
 }
 
 /** A resolved CloudFormation string with the deploy-time values filled in. */
@@ -141,7 +142,8 @@ describe("forwarder", () => {
     const role = resources(crossAccount.targetTemplate, "AWS::IAM::Role").find(
       (r) => r.Properties.RoleName === "switchyard-forwarder-prod-a",
     );
-    const trust = (role?.Properties.AssumeRolePolicyDocument as { Statement: Statement[] }).Statement;
+    if (!role) throw new Error("no forwarder role");
+    const trust = (role.Properties.AssumeRolePolicyDocument as { Statement: Statement[] }).Statement;
     expect(trust[0]).toMatchObject({
       Action: "sts:AssumeRole",
       Principal: { Service: "pods.eks.amazonaws.com" },
