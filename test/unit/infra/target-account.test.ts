@@ -45,8 +45,9 @@ describe("trust", () => {
     const role = Object.values(template.findResources("AWS::IAM::Role")).find(
       (r) => (r.Properties as { RoleName?: string }).RoleName === "switchyard-reconcile",
     );
-    const trust = (role?.Properties as { AssumeRolePolicyDocument: { Statement: Statement[] } })
-      .AssumeRolePolicyDocument.Statement;
+    if (!role) throw new Error("no reconcile role");
+    const trust = (role.Properties as { AssumeRolePolicyDocument: { Statement: Statement[] } }).AssumeRolePolicyDocument
+      .Statement;
     expect(trust).toHaveLength(2);
     const principals = trust.map((s) => JSON.stringify(s.Principal));
     expect(
