@@ -7,6 +7,8 @@
  *     -c switchyard:externalId=... -c switchyard:clusterId=prod-a -c switchyard:eksClusterName=prod-a \
  *     -c switchyard:vpcId=vpc-0123456789abcdef0
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { App, Stack, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { StatusMode } from "../shared/registry/cluster.ts";
@@ -74,7 +76,13 @@ export function switchyardApp(app: App, options: { code?: HandlerCode } = {}): S
 }
 
 if (import.meta.main) {
-  const app = new App();
+  // Run by the CDK CLI, the context comes in CDK_CONTEXT_JSON; run directly (`npm run cdk:synth`),
+  // cdk.json's placeholders stand in.
+  const defaults = process.env.CDK_CONTEXT_JSON
+    ? {}
+    : (JSON.parse(readFileSync(join(import.meta.dirname, "cdk.json"), "utf8")) as { context: Record<string, string> })
+        .context;
+  const app = new App({ context: defaults });
   switchyardApp(app);
   app.synth();
 }

@@ -130,7 +130,7 @@ export async function bootstrapAndPublish(
     const zip = `${source}.zip`;
     execFileSync("python3", ["-m", "zipfile", "-c", zip, ...listDirectory(source)], { cwd: source });
     for (const destination of Object.values(asset.destinations)) {
-      const bucket = destination.bucketName.replace("${AWS::AccountId}", account);
+      const bucket = destination.bucketName.replace(/\$\{AWS::AccountId\}/g, account);
       if (!buckets.has(bucket)) {
         buckets.add(bucket);
         const created = await signedRequest(settings, "s3", { method: "PUT", path: `/${bucket}` });

@@ -3,7 +3,7 @@
  * CDK_CONTEXT_JSON), then its two templates deployed into moto's CloudFormation — the control plane
  * in moto's default account, the target account's stack in a second account — and the queues,
  * table, functions, roles and rules read back through their own APIs. Resource types moto's
- * CloudFormation cannot create are listed (test/env/QUIRKS.md, "moto CloudFormation").
+ * CloudFormation cannot create are listed (test/env/QUIRKS.md, "moto CloudFormation", CF1).
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -40,16 +40,6 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const TARGET_ACCOUNT = "222222222222";
 const CONTROL_PLANE_STACK = "switchyard-control-plane";
 const TARGET_STACK = `switchyard-target-${TARGET_ACCOUNT}`;
-
-/** Resource types in the templates that moto 5.2.3's CloudFormation skips (QUIRKS.md C1). */
-const NOT_DEPLOYED_BY_MOTO = [
-  "AWS::CloudWatch::Alarm",
-  "AWS::EKS::AccessEntry",
-  "AWS::EKS::PodIdentityAssociation",
-  "AWS::Events::EventBusPolicy",
-  "AWS::S3::BucketPolicy",
-  "AWS::SQS::QueuePolicy",
-];
 
 let assembly: string;
 let controlPlaneSettings: AwsClientSettings;
@@ -105,7 +95,7 @@ beforeAll(async () => {
   await bootstrapAndPublish(controlPlaneSettings, assembly, CONTROL_PLANE_STACK, MOTO_DEFAULT_ACCOUNT_ID);
   controlPlane = await deployStack(controlPlaneSettings, assembly, CONTROL_PLANE_STACK);
   await bootstrapAndPublish(targetSettings, assembly, TARGET_STACK, TARGET_ACCOUNT);
-  // Bounded wait: the custom resource keeps this stack in progress in moto (C2).
+  // Bounded wait: the custom resource keeps this stack in progress in moto (CF2).
   target = await deployStack(targetSettings, assembly, TARGET_STACK, 30_000);
 }, 600_000);
 
@@ -219,8 +209,8 @@ describe("control-plane stack in moto", () => {
   });
 });
 
-describe("where moto's CloudFormation differs from AWS (QUIRKS.md C3 to C5)", () => {
-  it("C3: a table's TimeToLiveSpecification is not applied", async () => {
+describe("where moto's CloudFormation differs from AWS (QUIRKS.md CF3 to CF5)", () => {
+  it("CF3: a table's TimeToLiveSpecification is not applied", async () => {
     const template = JSON.parse(readFileSync(join(assembly, `${CONTROL_PLANE_STACK}.template.json`), "utf8"));
     expect(JSON.stringify(template)).toContain(
       '"TimeToLiveSpecification":{"AttributeName":"expiresAt","Enabled":true}',
@@ -231,7 +221,7 @@ describe("where moto's CloudFormation differs from AWS (QUIRKS.md C3 to C5)", ()
     expect(ttl.TimeToLiveDescription?.TimeToLiveStatus).not.toBe("ENABLED");
   });
 
-  it("C4: a function's Architectures is not applied (x86_64 instead of arm64)", async () => {
+  it("CF4: a function's Architectures is not applied (x86_64 instead of arm64)", async () => {
     const response = await signedRequest(controlPlaneSettings, "lambda", {
       method: "GET",
       path: "/2015-03-31/functions/switchyard-reconcile",
@@ -240,7 +230,7 @@ describe("where moto's CloudFormation differs from AWS (QUIRKS.md C3 to C5)", ()
     expect(fn.Configuration.Architectures).toEqual(["x86_64"]);
   });
 
-  it("C5: a table's PointInTimeRecoverySpecification is not applied", async () => {
+  it("CF5: a table's PointInTimeRecoverySpecification is not applied", async () => {
     const template = readFileSync(join(assembly, `${CONTROL_PLANE_STACK}.template.json`), "utf8");
     expect(template.replace(/\s/g, "")).toContain(
       '"PointInTimeRecoverySpecification":{"PointInTimeRecoveryEnabled":true}',
@@ -255,8 +245,8 @@ describe("where moto's CloudFormation differs from AWS (QUIRKS.md C3 to C5)", ()
 });
 
 describe("target-account stack in moto (a second account)", () => {
-  it("creates everything moto supports; the registry entry's custom resource never completes (C2)", () => {
-    // Custom::AWS (the registry entry) needs moto to run the provider Lambda in Docker: QUIRKS.md C2.
+  it("creates everything moto supports; the registry entry's custom resource never completes (CF2)", () => {
+    // Custom::AWS (the registry entry) needs moto to run the provider Lambda in Docker: QUIRKS.md CF2.
     expect({ status: target.status, notDeployed: missingTypes(TARGET_STACK, target) }).toEqual({
       status: "CREATE_IN_PROGRESS",
       notDeployed: ["AWS::EKS::AccessEntry", "AWS::EKS::PodIdentityAssociation"],
