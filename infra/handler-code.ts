@@ -23,12 +23,13 @@ export interface HandlerCode {
 /** The repository root: infra/ sits directly under it. */
 export const REPOSITORY_ROOT = resolve(import.meta.dirname, "..");
 
+/** Bundles built by this process, by output directory and handler. */
 const built = new Map<string, string>();
+let processOutdir: string | undefined;
 
 /** Builds (once per process and output directory) and returns the directory holding `index.mjs`. */
 export function bundleHandler(name: HandlerName, root = REPOSITORY_ROOT, outdir?: string): string {
-  const base = outdir ?? (built.get("") || mkdtempSync(join(tmpdir(), "switchyard-bundles-")));
-  if (outdir === undefined) built.set("", base);
+  const base = outdir ?? (processOutdir ??= mkdtempSync(join(tmpdir(), "switchyard-bundles-")));
   const key = `${base}\u0000${name}`;
   const existing = built.get(key);
   if (existing !== undefined) return existing;
