@@ -27,9 +27,14 @@ export const REPOSITORY_ROOT = resolve(import.meta.dirname, "..");
 const built = new Map<string, string>();
 let processOutdir: string | undefined;
 
+function defaultOutdir(): string {
+  processOutdir ??= mkdtempSync(join(tmpdir(), "switchyard-bundles-"));
+  return processOutdir;
+}
+
 /** Builds (once per process and output directory) and returns the directory holding `index.mjs`. */
 export function bundleHandler(name: HandlerName, root = REPOSITORY_ROOT, outdir?: string): string {
-  const base = outdir ?? (processOutdir ??= mkdtempSync(join(tmpdir(), "switchyard-bundles-")));
+  const base = outdir ?? defaultOutdir();
   const key = `${base}\u0000${name}`;
   const existing = built.get(key);
   if (existing !== undefined) return existing;
