@@ -6,9 +6,10 @@
  *
  * Outcomes of a record:
  * - applied (or stale, which changes nothing): done.
- * - rejected (malformed, unknown schema version, unregistered cluster, spoofed cluster, bad claim
- *   check, unsupported kind, bad resourceVersion, object too large): sent to the DLQ with a reason
- *   and never retried, since a retry cannot make it valid.
+ * - rejected (malformed, including an upserted object with a field of the wrong type; unknown
+ *   schema version, unregistered cluster, spoofed cluster, bad claim check, unsupported kind, bad
+ *   resourceVersion, object too large): sent to the DLQ with a reason and never retried, since a
+ *   retry cannot make it valid.
  * - transient failure (DynamoDB, S3, SQS errors): reported in batchItemFailures, and so is every
  *   later record of the same message group, so FIFO order survives the retry.
  */
@@ -16,6 +17,7 @@ import { createHash } from "node:crypto";
 import { type ChangeEvent, type ClaimCheck, decodeEvent, decodeEventJson } from "../events/index.ts";
 import type { KubeObject } from "../k8s/meta.ts";
 import type { ClusterGatewayKey } from "../keys.ts";
+import { typeProblems } from "../manifest/validate.ts";
 import {
   InvalidResourceVersion,
   mirroredKind,
@@ -266,6 +268,12 @@ async function apply(event: ChangeEvent, messageId: string, ports: IngestPorts):
     }));
   }
   if (!("object" in event)) throw new Rejection("claim-check-invalid", "object event without object");
+  if (event.op === "upsert") {
+    // No API server serves a field of the wrong type, and neither the affected-Gateway index nor
+    // translation could read one: refuse it here, before it reaches the mirror and every reconcile.
+    const [problem] = typeProblems(event.object as unknown as KubeObject);
+    if (problem !== undefined) throw new Rejection("malformed", `object.${problem.field}: ${problem.message}`);
+  }
   const ref: ObjectRef = {
     cluster: event.clusterId,
     kind,

@@ -52,6 +52,31 @@ export function validateNode(value: unknown, node: SchemaNode, at: string, repor
   for (const rule of node.rules ?? []) rule.check(value, at, report);
 }
 
+/**
+ * Only the types: every declared field that is present has its schema's JSON type. What an API
+ * server of any version guarantees of the objects it serves (unlike enums, bounds, unknown fields
+ * and rules, which newer CRD versions relax or extend), and all translation needs to read safely.
+ */
+export function validateTypes(value: unknown, node: SchemaNode, at: string, report: Report): void {
+  if (!hasExpectedType(value, node)) {
+    report(at, `must be ${article(node.type)}, got ${typeName(value)}${value === null ? "" : ` ${show(value)}`}`);
+    return;
+  }
+  if (node.type === "array") {
+    (value as unknown[]).forEach((v, i) => {
+      validateTypes(v, node.items, item(at, i), report);
+    });
+  } else if (node.type === "object" && !node.defaultsOnly) {
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+      // An absent or null field is read as absent everywhere (API servers drop nulls anyway).
+      if (v === undefined || v === null) continue;
+      const property = Object.hasOwn(node.properties, key) ? node.properties[key] : node.additionalProperties;
+      if (property)
+        validateTypes(v, property, property === node.additionalProperties ? entry(at, key) : child(at, key), report);
+    }
+  }
+}
+
 function hasExpectedType(value: unknown, node: SchemaNode): boolean {
   switch (node.type) {
     case "string":
