@@ -9,6 +9,7 @@
 // SWITCHYARD_COMPONENTS=moto,dynamodb
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
+import { ACMClient, ImportCertificateCommand } from "@aws-sdk/client-acm";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import {
@@ -54,6 +55,7 @@ import {
   TEST_REGION,
   uniqueName,
 } from "../env/clients.ts";
+import { type KeyPair, pemBodies, selfSigned } from "../unit/forwarder/tls-fixtures.ts";
 
 const GROUP = "gateway.networking.k8s.io";
 /** The SenderIds SQS would report for each cluster's forwarder role (any session), and a stranger's. */
@@ -632,5 +634,75 @@ describe("tenant isolation through ingest and reconcile", () => {
     expect(condition(intents, "HTTPRoute", "team", "shop", "Accepted")).toMatchObject({ status: "True" });
     expect(await targetGroupsOf(fx.clusterA)).toHaveLength(1);
     expect(await deadLetters()).toEqual([]);
+  });
+
+  it("Secret key material reaches no log line, mirrored object or status, even when a forwarder sends it", async () => {
+    const pairs: KeyPair[] = [selfSigned("shop.example.com"), selfSigned("api.example.com", "ec256")];
+    const acm = new ACMClient(motoSettings());
+    const arns: string[] = [];
+    for (const pair of pairs) {
+      const imported = await acm.send(
+        new ImportCertificateCommand({
+          Certificate: Buffer.from(pair.certificate),
+          PrivateKey: Buffer.from(pair.privateKey),
+        }),
+      );
+      arns.push(String(imported.CertificateArn));
+    }
+    acm.destroy();
+    const tlsSecret = (name: string, extra: Record<string, unknown>) =>
+      objectEvent(fx.clusterA, "Secret", "v1", name, "apps", { type: "kubernetes.io/tls", ...extra });
+    const httpsGateway = objectEvent(fx.clusterA, "Gateway", `${GROUP}/v1`, "web", "apps", {
+      spec: {
+        gatewayClassName: "alb",
+        listeners: [
+          { name: "http", port: 80, protocol: "HTTP" },
+          ...["shop", "api"].map((name, i) => ({
+            name: `https-${name}`,
+            port: 443 + i,
+            protocol: "HTTPS",
+            hostname: `${name}.example.com`,
+            tls: { mode: "Terminate", certificateRefs: [{ name: `${name}-tls` }] },
+          })),
+        ],
+      },
+    });
+    const [shop, api] = pairs;
+    if (!shop || !api) throw new Error("no key pairs");
+    await deliver(FORWARDER_A, [
+      ...baseCluster(fx.clusterA, "10.0.1.50").filter((e) => e.kind.kind !== "Gateway" || e.op === "snapshot"),
+      httpsGateway,
+      // What the forwarder sends: the import's outcome in place of the data.
+      tlsSecret("shop-tls", { acmCertificateArn: arns[0] }),
+      tlsSecret("api-tls", { acmCertificateArn: arns[1] }),
+      // What a broken forwarder could send: the key itself, as data and as stringData.
+      tlsSecret("leaked-tls", {
+        data: {
+          "tls.crt": Buffer.from(shop.certificate).toString("base64"),
+          "tls.key": Buffer.from(shop.privateKey).toString("base64"),
+        },
+      }),
+      tlsSecret("leaked-string-tls", { stringData: { "tls.key": api.privateKey } }),
+    ]);
+    expect((await loadBalancers()).map((lb) => lb.cluster)).toEqual([tagValue(fx.clusterA)]);
+    const rejected = await deadLetters();
+    expect(rejected.map((d) => d.reason)).toEqual(["malformed", "malformed"]);
+    expect(rejectionsCounted("malformed")).toBe(2);
+
+    const markers = pairs.flatMap((pair) => [
+      ...pemBodies(pair.privateKey),
+      ...pemBodies(pair.privateKey).map((body) => body.slice(0, 64)),
+      Buffer.from(pair.privateKey).toString("base64").slice(0, 60),
+    ]);
+    const mirrored = JSON.stringify(await new DynamoDbObjectMirror(dynamo, fx.table).loadCluster(fx.clusterA));
+    const statuses = JSON.stringify(await statusIntents());
+    // The capture holds the handlers' lines, the two rejections among them.
+    expect(fx.output.filter((line) => line.includes('"event rejected"'))).toHaveLength(2);
+    expect(mirrored).toContain("shop-tls");
+    const places = { output: fx.output.join("\n"), mirrored, statuses };
+    for (const [place, text] of Object.entries(places)) {
+      expect({ place, pem: /BEGIN [A-Z ]*PRIVATE KEY/.test(text) }).toEqual({ place, pem: false });
+      for (const marker of markers) expect({ place, leaked: text.includes(marker) }).toEqual({ place, leaked: false });
+    }
   });
 });
