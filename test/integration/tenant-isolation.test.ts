@@ -3,8 +3,8 @@
 // reconcile.fifo, and the reconcile handler builds load balancers in moto from the mirror. Two
 // clusters are registered in one account, Region and VPC, with the same namespaces and names.
 //
-// moto reports one SenderId (AIDAIT2UOQQY3AUEKVGXU) for every message, whoever sent it (QUIRKS.md,
-// entry 30); SQS reports the sending principal's unique id. The records handed to ingest carry the
+// moto reports one SenderId (AIDAIT2UOQQY3AUEKVGXU) for every message, whoever sent it (QUIRKS.md
+// TI1); SQS reports the sending principal's unique id. The records handed to ingest carry the
 // SenderId SQS would report for the forwarder that sent them; everything else is as received.
 // SWITCHYARD_COMPONENTS=moto,dynamodb
 import { Logger } from "@aws-lambda-powertools/logger";
@@ -704,5 +704,25 @@ describe("tenant isolation through ingest and reconcile", () => {
       expect({ place, pem: /BEGIN [A-Z ]*PRIVATE KEY/.test(text) }).toEqual({ place, pem: false });
       for (const marker of markers) expect({ place, leaked: text.includes(marker) }).toEqual({ place, leaked: false });
     }
+  });
+
+  it("moto reports the same SenderId whichever credentials sent a message (QUIRKS.md TI1)", async () => {
+    const other = new SQSClient(motoSettings({ accessKeyId: "AKIAOTHERSENDER00001", secretAccessKey: "testing" }));
+    for (const [client, body] of [
+      [sqs, "from the default credentials"],
+      [other, "from other credentials"],
+    ] as const) {
+      await client.send(
+        new SendMessageCommand({
+          QueueUrl: fx.queues.events,
+          MessageBody: body,
+          MessageGroupId: "quirk",
+          MessageDeduplicationId: body.replaceAll(" ", "-"),
+        }),
+      );
+    }
+    other.destroy();
+    const senders = (await drain(fx.queues.events)).map((m) => m.Attributes?.SenderId);
+    expect(senders).toEqual(["AIDAIT2UOQQY3AUEKVGXU", "AIDAIT2UOQQY3AUEKVGXU"]);
   });
 });
