@@ -50,9 +50,12 @@ export interface SenderDirectory {
   principalOf(clusterId: string): Promise<string | undefined>;
 }
 
-/** Fetches a claim-checked event's bytes (S3 in the Lambda). */
+/**
+ * Fetches a claim-checked event's bytes (S3 in the Lambda); `undefined` when no such object exists,
+ * which no retry changes (the forwarder stores the object before it sends the check).
+ */
 export interface ClaimCheckFetcher {
-  fetch(check: ClaimCheck): Promise<Uint8Array>;
+  fetch(check: ClaimCheck): Promise<Uint8Array | undefined>;
 }
 
 /** reconcile.fifo: throws if any request was not accepted. */
@@ -208,6 +211,9 @@ function decodeOrReject(body: string): ChangeEvent {
 /** The claim-checked event, verified against the check and against the envelope that carried it. */
 async function redeem(envelope: ChangeEvent, check: ClaimCheck, ports: IngestPorts): Promise<ChangeEvent> {
   const bytes = await ports.claimChecks.fetch(check);
+  if (bytes === undefined) {
+    throw new Rejection("claim-check-invalid", `s3://${check.bucket}/${check.key} does not exist`);
+  }
   if (bytes.byteLength !== check.size) {
     throw new Rejection(
       "claim-check-invalid",

@@ -232,12 +232,8 @@ function harness(store: Map<string, Uint8Array>): Harness {
     dirty: new MemoryDirtyGenerations(),
     reconcileQueue: { send: async (requests) => void h.sent.push(...requests) },
     claimChecks: {
-      // S3 answers NoSuchKey for a key it does not hold; the adapter turns that into a rejection.
-      fetch: async (check) => {
-        const bytes = store.get(check.key);
-        if (bytes === undefined) return new Uint8Array();
-        return bytes;
-      },
+      // S3 answers NoSuchKey for a key it does not hold, which the adapter reports as undefined.
+      fetch: async (check) => store.get(check.key),
     },
     deadLetters: {
       send: async (record, reason, detail) => void h.deadLetters.push({ messageId: record.messageId, reason, detail }),

@@ -7,6 +7,7 @@
 // TI1); SQS reports the sending principal's unique id. The records handed to ingest carry the
 // SenderId SQS would report for the forwarder that sent them; everything else is as received.
 // SWITCHYARD_COMPONENTS=moto,dynamodb
+import { createHash } from "node:crypto";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { ACMClient, ImportCertificateCommand } from "@aws-sdk/client-acm";
@@ -18,7 +19,7 @@ import {
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -724,5 +725,34 @@ describe("tenant isolation through ingest and reconcile", () => {
     other.destroy();
     const senders = (await drain(fx.queues.events)).map((m) => m.Attributes?.SenderId);
     expect(senders).toEqual(["AIDAIT2UOQQY3AUEKVGXU", "AIDAIT2UOQQY3AUEKVGXU"]);
+  });
+
+  it("a claim check naming another cluster's stored event, or no object at all, is dead-lettered, not retried", async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: "claim-checks" }));
+    // A's forwarder stored a large event of A's and sent its check; B's forwarder reuses that check.
+    const stored = gateway(fx.clusterA);
+    const bytes = Buffer.from(encodeEvent(stored));
+    await s3.send(new PutObjectCommand({ Bucket: "claim-checks", Key: "a/gateway", Body: bytes }));
+    const check = (key: string) => ({
+      bucket: "claim-checks",
+      key,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      size: bytes.byteLength,
+    });
+    const envelope = (clusterId: string, key: string, resourceVersion: string): ChangeEvent => {
+      const { object: _object, ...header } = { ...stored, clusterId, resourceVersion } as ChangeEvent & {
+        object: unknown;
+      };
+      return { ...header, claimCheck: check(key) } as ChangeEvent;
+    };
+    await deliver(FORWARDER_B, [
+      envelope(fx.clusterB, "a/gateway", stored.resourceVersion),
+      envelope(fx.clusterB, "b/never-stored", nextVersion()),
+    ]);
+    expect((await deadLetters()).map((d) => d.reason)).toEqual(["claim-check-invalid", "claim-check-invalid"]);
+    expect(fx.output.filter((line) => line.includes("does not exist") || line.includes("is not the one"))).toHaveLength(
+      2,
+    );
+    expect(await new DynamoDbObjectMirror(dynamo, fx.table).loadCluster(fx.clusterB)).toEqual([]);
   });
 });
