@@ -169,7 +169,7 @@ describe("--observed files through the planner", () => {
   const workdir = mkdtempSync(join(tmpdir(), "switchyard-fuzz-observed-"));
   afterAll(() => rmSync(workdir, { recursive: true, force: true }));
 
-  const cliRuns = Math.max(1, Math.ceil(FUZZ_RUNS / 50));
+  const cliRuns = Math.max(1, Math.ceil(FUZZ_RUNS / 100));
   it(
     `${cliRuns} changed observed files through \`switchyard plan --diff --observed\`: a plan, or one line naming the field`,
     async () => {
