@@ -22,7 +22,7 @@ import { loadManifests } from "../../shared/manifest/load.ts";
 import { snapshotOf } from "../../shared/snapshot.ts";
 import { simulate } from "../../shared/testing/index.ts";
 import { translate } from "../../shared/translate.ts";
-import { hostileValue, materialize, type Mutation, mutated, mutations } from "./mutate.ts";
+import { hostileValue, type Mutation, materialize, mutated, mutations } from "./mutate.ts";
 import { FUZZ_RUNS, fuzzParameters, testTimeout, withinCaseLimit } from "./support.ts";
 
 const EXAMPLES = join(import.meta.dirname, "..", "..", "examples");
