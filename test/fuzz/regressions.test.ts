@@ -97,6 +97,28 @@ describe("nesting deeper than any field of a kind", () => {
   });
 });
 
+describe("a list far over its maxItems", () => {
+  // 2,278 empty parentRefs took 9 s to validate (the uniqueness rules compare entries pairwise):
+  // a large enough file made the CLI hang. Over maxItems the list is refused without its rules.
+  it("is refused for its length and its entries, without the pairwise rules", () => {
+    const parentRefs = Array.from({ length: 200 }, () => ({}));
+    const route = {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "HTTPRoute",
+      metadata: { name: "many", namespace: "apps" },
+      spec: { parentRefs },
+    };
+    const [rejected] = loadManifests(JSON.stringify(route), "many.yaml").rejected;
+    const problems = rejected?.problems ?? [];
+    expect(problems.filter((p) => p.field === "spec.parentRefs")).toEqual([
+      expect.objectContaining({ message: "must have at most 32 items (got 200)" }),
+    ]);
+    expect(problems.filter((p) => p.field !== "spec.parentRefs").map((p) => p.message)).toEqual(
+      Array.from({ length: 200 }, () => "required field is missing"),
+    );
+  });
+});
+
 describe("ingest of an object with a field of the wrong type", () => {
   const ROLE = "AROAREGRESSIONROLE01";
   const route = (parentRefs: unknown): ChangeEvent => ({

@@ -48,6 +48,10 @@ export function validateNode(value: unknown, node: SchemaNode, at: string, repor
       checkArray(value as unknown[], node, at, report, channel);
       break;
   }
+  // A list over its maxItems is refused already; its rules compare entries pairwise, so on a list
+  // of thousands they would cost millions of comparisons. The API server skips them too (CEL rules
+  // do not run once a blocking error exists, and their cost is bounded by maxItems).
+  if (node.type === "array" && node.maxItems !== undefined && (value as unknown[]).length > node.maxItems) return;
   for (const check of node.combinators ?? []) check.check(value, at, report);
   for (const rule of node.rules ?? []) rule.check(value, at, report);
 }
@@ -183,6 +187,7 @@ function checkArray(value: unknown[], node: ArrayNode, at: string, report: Repor
   value.forEach((v, i) => {
     validateNode(v, node.items, item(at, i), report, channel);
   });
+  if (node.maxItems !== undefined && value.length > node.maxItems) return;
   if (node.listType === "set") checkSet(value, at, report);
   if (node.listType === "map" && node.listMapKeys) checkMapKeys(value, node.listMapKeys, at, report);
 }
