@@ -97,6 +97,20 @@ describe("nesting deeper than any field of a kind", () => {
   });
 });
 
+describe("a field whose name is empty", () => {
+  it('is named in the problem as [""], not as an empty path', () => {
+    const gateway = {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "Gateway",
+      metadata: { name: "gw", namespace: "apps" },
+      spec: { gatewayClassName: "alb", listeners: [{ name: "http", port: 80, protocol: "HTTP" }] },
+      "": "",
+    };
+    const [rejected] = loadManifests(JSON.stringify(gateway), "empty-key.yaml").rejected;
+    expect(rejected?.problems.map((p) => [p.field, p.message])).toEqual([['[""]', 'unknown field ""']]);
+  });
+});
+
 describe("a list far over its maxItems", () => {
   // 2,278 empty parentRefs took 9 s to validate (the uniqueness rules compare entries pairwise):
   // a large enough file made the CLI hang. Over maxItems the list is refused without its rules.
