@@ -9,7 +9,13 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["test/unit/**/*.test.ts", "test/golden/**/*.test.ts", "test/conformance/**/*.test.ts"],
+          // test/fuzz: 10,000 cases per property by default (SWITCHYARD_FUZZ_RUNS), see test/fuzz/support.ts.
+          include: [
+            "test/unit/**/*.test.ts",
+            "test/golden/**/*.test.ts",
+            "test/conformance/**/*.test.ts",
+            "test/fuzz/**/*.test.ts",
+          ],
           environment: "node",
           // Pure, but some cases are large (property runs, 130,000 policies): on a loaded 2-core CI
           // machine vitest's 5 s default failed them for time alone. Speed is measured in bench/.

@@ -6,7 +6,7 @@
 
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from "@aws-sdk/client-s3";
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type {
   ClaimCheckFetcher,
@@ -28,7 +28,14 @@ const SQS_BATCH = 10;
 export function s3ClaimChecks(s3: S3Client): ClaimCheckFetcher {
   return {
     async fetch(check) {
-      const object = await s3.send(new GetObjectCommand({ Bucket: check.bucket, Key: check.key }));
+      let object: GetObjectCommandOutput;
+      try {
+        object = await s3.send(new GetObjectCommand({ Bucket: check.bucket, Key: check.key }));
+      } catch (error) {
+        // Only a missing key is final; anything else (throttling, 5xx, access) may pass on a retry.
+        if (error instanceof Error && error.name === "NoSuchKey") return undefined;
+        throw error;
+      }
       if (object.Body === undefined) throw new Error(`s3://${check.bucket}/${check.key}: empty body`);
       return object.Body.transformToByteArray();
     },

@@ -62,6 +62,13 @@ class At {
     return new At(this.source, this.path ? `${this.path}.${name}` : name);
   }
 
+  /** A map entry: `attributes["idle_timeout.timeout_seconds"]` when the key is not a plain name. */
+  key(name: string): At {
+    return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)
+      ? this.field(name)
+      : new At(this.source, `${this.path}[${JSON.stringify(name)}]`);
+  }
+
   index(i: number): At {
     return new At(this.source, `${this.path}[${i}]`);
   }
@@ -105,7 +112,7 @@ function array<T>(item: (value: unknown, at: At) => T): (value: unknown, at: At)
 
 function record(value: unknown, at: At): Record<string, string> {
   const o = object(value, at);
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, string(v, at.field(k))]));
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, string(v, at.key(k))]));
 }
 
 function req<T>(o: Json, at: At, name: string, decode: (value: unknown, at: At) => T): T {

@@ -43,19 +43,32 @@ function actionKey(actions: readonly RuleAction[], tgName: (id: string) => strin
   );
 }
 
+/**
+ * JSON with every object's keys in one order: an observed rule decoded from a state item or an
+ * `--observed` file has its fields in the decoder's order, the model in the builder's, and the same
+ * rule must compare equal either way.
+ */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === "object" && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
 function conditionKey(conditions: readonly RuleCondition[]): string {
-  return JSON.stringify(conditions);
+  return canonicalJson(conditions);
 }
 
 function contentKey(
   rule: { conditions: RuleCondition[]; actions: RuleAction[]; transforms?: RuleTransform[] },
   tgName: (id: string) => string,
 ): string {
-  return JSON.stringify([rule.conditions, actionKey(rule.actions, tgName), rule.transforms ?? []]);
+  return canonicalJson([rule.conditions, actionKey(rule.actions, tgName), rule.transforms ?? []]);
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 // ---------- target groups ----------

@@ -5,7 +5,13 @@
  */
 import type { ServiceImport } from "../extensions/lattice.ts";
 import { type BackendRef, GATEWAY_GROUP, type RouteKind } from "../gateway-api/types.ts";
-import { type EndpointSlice, SERVICE_NAME_LABEL, type Service } from "../k8s/core.ts";
+import {
+  type EndpointPort,
+  type EndpointSlice,
+  SERVICE_NAME_LABEL,
+  type Service,
+  type ServicePort,
+} from "../k8s/core.ts";
 import { problem, Reason } from "../status/conditions.ts";
 import type { ResolvedBackend, ResolvedEndpoint } from "./model.ts";
 import type { ReferenceIndex } from "./reference-grants.ts";
@@ -101,7 +107,7 @@ export function resolveBackend(
     return backend;
   }
   backend.service = service;
-  const servicePort = service.spec?.ports?.find((p) => p.port === ref.port);
+  const servicePort = servicePorts(service).find((p) => p.port === ref.port);
   if (!servicePort) {
     backend.problem = problem(Reason.BackendNotFound, `${label} has no port ${ref.port ?? "(unset)"}`);
     return backend;
@@ -127,22 +133,59 @@ export function resolveBackend(
   return backend;
 }
 
+/**
+ * Core kinds are checked only for their metadata (manifests) or not at all (the objects mirror), so
+ * the fields read here are taken only where they have the shape the Kubernetes API gives them: a
+ * port, endpoint or address that does not is skipped, as if absent.
+ */
+function entries(list: unknown): Record<string, unknown>[] {
+  return Array.isArray(list) ? list.filter(isRecord) : [];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isPortNumber(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65_535;
+}
+
+const optionalString = (value: unknown) => value === undefined || typeof value === "string";
+
+function servicePorts(service: Service): ServicePort[] {
+  return entries(service.spec?.ports).filter(
+    (p): p is Record<string, unknown> & ServicePort =>
+      isPortNumber(p.port) && optionalString(p.name) && optionalString(p.appProtocol),
+  );
+}
+
+function endpointPorts(slice: EndpointSlice): EndpointPort[] {
+  return entries(slice.ports).filter(
+    (p): p is Record<string, unknown> & EndpointPort =>
+      (p.port === undefined || isPortNumber(p.port)) && optionalString(p.name),
+  );
+}
+
 /** Ready, non-terminating endpoint addresses for the named service port, sorted for stable output. */
 function readyEndpoints(slices: readonly EndpointSlice[], portName: string | undefined): ResolvedEndpoint[] {
   const seen = new Set<string>();
   const out: ResolvedEndpoint[] = [];
   for (const slice of slices) {
     if (slice.addressType === "FQDN") continue;
-    const port = (slice.ports ?? []).find((p) => (p.name ?? "") === (portName ?? ""));
+    const port = endpointPorts(slice).find((p) => (p.name ?? "") === (portName ?? ""));
     if (port?.port === undefined) continue;
-    for (const endpoint of slice.endpoints ?? []) {
+    for (const endpoint of entries(slice.endpoints)) {
+      const conditions = isRecord(endpoint.conditions) ? endpoint.conditions : {};
       // A nil `ready` means ready, as the EndpointSlice API specifies.
-      if (endpoint.conditions?.ready === false || endpoint.conditions?.terminating === true) continue;
-      for (const ip of endpoint.addresses) {
+      if (conditions.ready === false || conditions.terminating === true) continue;
+      const zone = typeof endpoint.zone === "string" && endpoint.zone !== "" ? endpoint.zone : undefined;
+      const addresses = Array.isArray(endpoint.addresses) ? endpoint.addresses : [];
+      for (const ip of addresses) {
+        if (typeof ip !== "string") continue;
         const key = `${ip}:${port.port}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        out.push(endpoint.zone ? { ip, port: port.port, zone: endpoint.zone } : { ip, port: port.port });
+        out.push(zone ? { ip, port: port.port, zone } : { ip, port: port.port });
       }
     }
   }

@@ -17,6 +17,12 @@ export const DEFAULT_MAX_DOCUMENT_CHARS = 3 * 1024 * 1024;
  * thousands, and expanding it would exhaust memory long before it became an object.
  */
 export const DEFAULT_MAX_ALIAS_COUNT = 100;
+/**
+ * Levels of nesting an object of a kind switchyard reads may have. The deepest field any of their
+ * schemas defines is about ten levels down; a deeper value is refused at its field, before
+ * defaults and validation copy and walk it (recursively: thousands of levels overflow the stack).
+ */
+export const MAX_NESTING_DEPTH = 64;
 
 export interface IgnoredObject {
   source: string;
@@ -176,12 +182,38 @@ function addValue(
     });
     return;
   }
+  const tooDeep = firstTooDeep(value, MAX_NESTING_DEPTH);
+  if (tooDeep !== undefined) {
+    out.problems.push({
+      source,
+      document,
+      object: { kind, name, ...(namespace ? { namespace } : {}) },
+      field: `${path}${tooDeep}`,
+      message: `nested more than ${MAX_NESTING_DEPTH} levels deep; no field of a ${kind} is`,
+    });
+    return;
+  }
   const meta = { ...metadata, name } as KubeObject["metadata"];
   if (info.namespaced) meta.namespace = namespace ?? defaultNamespace;
   else delete meta.namespace;
   const object = { ...(value as unknown as KubeObject), apiVersion, kind, metadata: meta };
   out.objects.push(kind === "Secret" ? withoutKeyMaterial(object) : object);
   out.origins.push(origin);
+}
+
+/** The path of the first value nested deeper than `limit` levels under `root`, without recursing. */
+function firstTooDeep(root: Record<string, unknown>, limit: number): string | undefined {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value: root, path: "", depth: 0 }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { value, path, depth } = next;
+    if (typeof value !== "object" || value === null) continue;
+    if (depth >= limit) return path;
+    const children: [string, unknown][] = Array.isArray(value)
+      ? value.map((child, i) => [`${path}[${i}]`, child])
+      : Object.entries(value).map(([key, child]) => [path ? `${path}.${key}` : key, child]);
+    for (const [childPath, child] of children) stack.push({ value: child, path: childPath, depth: depth + 1 });
+  }
+  return undefined;
 }
 
 const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";

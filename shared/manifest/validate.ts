@@ -15,7 +15,7 @@ import type { ManifestProblem, ObjectIdentity } from "./problem.ts";
 import { validateMetadata } from "./validation/metadata.ts";
 import { schemaFor } from "./validation/registry.ts";
 import type { Channel } from "./validation/schema.ts";
-import { validateNode } from "./validation/structural.ts";
+import { validateNode, validateTypes } from "./validation/structural.ts";
 
 export type { Channel } from "./validation/schema.ts";
 
@@ -53,6 +53,21 @@ export function validateObject(object: KubeObject, options: ValidateOptions = {}
   const defaulted: unknown = applyDefaults(object, { channel });
   validateNode(defaulted, lookup.root, "", report, channel);
   return dedupe(problems);
+}
+
+/**
+ * The type problems of an object as a cluster served it (ingest): a declared field holding the wrong
+ * JSON type, which no API server serves and which translation could not read. Nothing else is
+ * checked: a newer CRD may allow values this version's schema does not, and those belong in status.
+ */
+export function typeProblems(object: KubeObject, options: ValidateOptions = {}): ManifestProblem[] {
+  const channel = options.channel ?? "experimental";
+  const lookup = schemaFor(object.kind, object.apiVersion, channel);
+  if (!lookup.found) return [];
+  const id = identityOf(object);
+  const problems: ManifestProblem[] = [];
+  validateTypes(object, lookup.root, "", (field, message) => problems.push({ object: id, field, message }));
+  return problems;
 }
 
 /** Two restated rules can land on the same field with the same words; say it once. */

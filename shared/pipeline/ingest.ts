@@ -6,9 +6,10 @@
  *
  * Outcomes of a record:
  * - applied (or stale, which changes nothing): done.
- * - rejected (malformed, unknown schema version, unregistered cluster, spoofed cluster, bad claim
- *   check, unsupported kind, bad resourceVersion, object too large): sent to the DLQ with a reason
- *   and never retried, since a retry cannot make it valid.
+ * - rejected (malformed, including an upserted object with a field of the wrong type; unknown
+ *   schema version, unregistered cluster, spoofed cluster, bad claim check, unsupported kind, bad
+ *   resourceVersion, object too large): sent to the DLQ with a reason and never retried, since a
+ *   retry cannot make it valid.
  * - transient failure (DynamoDB, S3, SQS errors): reported in batchItemFailures, and so is every
  *   later record of the same message group, so FIFO order survives the retry.
  */
@@ -17,6 +18,7 @@ import { type ChangeEvent, type ClaimCheck, decodeEvent, decodeEventJson } from 
 import { ROUTE_KINDS, type Route } from "../gateway-api/types.ts";
 import type { KubeObject } from "../k8s/meta.ts";
 import type { ClusterGatewayKey } from "../keys.ts";
+import { typeProblems } from "../manifest/validate.ts";
 import type { BackendIndex } from "../mirror/backend-index.ts";
 import {
   InvalidResourceVersion,
@@ -50,9 +52,12 @@ export interface SenderDirectory {
   principalOf(clusterId: string): Promise<string | undefined>;
 }
 
-/** Fetches a claim-checked event's bytes (S3 in the Lambda). */
+/**
+ * Fetches a claim-checked event's bytes (S3 in the Lambda); `undefined` when no such object exists,
+ * which no retry changes (the forwarder stores the object before it sends the check).
+ */
 export interface ClaimCheckFetcher {
-  fetch(check: ClaimCheck): Promise<Uint8Array>;
+  fetch(check: ClaimCheck): Promise<Uint8Array | undefined>;
 }
 
 /** reconcile.fifo: throws if any request was not accepted. */
@@ -215,6 +220,9 @@ function decodeOrReject(body: string): ChangeEvent {
 /** The claim-checked event, verified against the check and against the envelope that carried it. */
 async function redeem(envelope: ChangeEvent, check: ClaimCheck, ports: IngestPorts): Promise<ChangeEvent> {
   const bytes = await ports.claimChecks.fetch(check);
+  if (bytes === undefined) {
+    throw new Rejection("claim-check-invalid", `s3://${check.bucket}/${check.key} does not exist`);
+  }
   if (bytes.byteLength !== check.size) {
     throw new Rejection(
       "claim-check-invalid",
@@ -275,6 +283,12 @@ async function apply(event: ChangeEvent, messageId: string, ports: IngestPorts):
     }));
   }
   if (!("object" in event)) throw new Rejection("claim-check-invalid", "object event without object");
+  if (event.op === "upsert") {
+    // No API server serves a field of the wrong type, and neither the affected-Gateway index nor
+    // translation could read one: refuse it here, before it reaches the mirror and every reconcile.
+    const [problem] = typeProblems(event.object as unknown as KubeObject);
+    if (problem !== undefined) throw new Rejection("malformed", `object.${problem.field}: ${problem.message}`);
+  }
   const ref: ObjectRef = {
     cluster: event.clusterId,
     kind,

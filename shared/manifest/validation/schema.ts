@@ -112,6 +112,8 @@ export function list(items: SchemaNode, options: Options<Omit<ArrayNode, "items"
 }
 
 export function child(at: string, key: string): string {
+  // An empty key would vanish from the path (`spec.` or nothing at all at the root): quote it.
+  if (key === "") return `${at}[""]`;
   return at === "" ? key : `${at}.${key}`;
 }
 

@@ -48,8 +48,37 @@ export function validateNode(value: unknown, node: SchemaNode, at: string, repor
       checkArray(value as unknown[], node, at, report, channel);
       break;
   }
+  // A list over its maxItems is refused already; its rules compare entries pairwise, so on a list
+  // of thousands they would cost millions of comparisons. The API server skips them too (CEL rules
+  // do not run once a blocking error exists, and their cost is bounded by maxItems).
+  if (node.type === "array" && node.maxItems !== undefined && (value as unknown[]).length > node.maxItems) return;
   for (const check of node.combinators ?? []) check.check(value, at, report);
   for (const rule of node.rules ?? []) rule.check(value, at, report);
+}
+
+/**
+ * Only the types: every declared field that is present has its schema's JSON type. What an API
+ * server of any version guarantees of the objects it serves (unlike enums, bounds, unknown fields
+ * and rules, which newer CRD versions relax or extend), and all translation needs to read safely.
+ */
+export function validateTypes(value: unknown, node: SchemaNode, at: string, report: Report): void {
+  if (!hasExpectedType(value, node)) {
+    report(at, `must be ${article(node.type)}, got ${typeName(value)}${value === null ? "" : ` ${show(value)}`}`);
+    return;
+  }
+  if (node.type === "array") {
+    (value as unknown[]).forEach((v, i) => {
+      validateTypes(v, node.items, item(at, i), report);
+    });
+  } else if (node.type === "object" && !node.defaultsOnly) {
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+      // An absent or null field is read as absent everywhere (API servers drop nulls anyway).
+      if (v === undefined || v === null) continue;
+      const property = Object.hasOwn(node.properties, key) ? node.properties[key] : node.additionalProperties;
+      if (property)
+        validateTypes(v, property, property === node.additionalProperties ? entry(at, key) : child(at, key), report);
+    }
+  }
 }
 
 function hasExpectedType(value: unknown, node: SchemaNode): boolean {
@@ -158,6 +187,7 @@ function checkArray(value: unknown[], node: ArrayNode, at: string, report: Repor
   value.forEach((v, i) => {
     validateNode(v, node.items, item(at, i), report, channel);
   });
+  if (node.maxItems !== undefined && value.length > node.maxItems) return;
   if (node.listType === "set") checkSet(value, at, report);
   if (node.listType === "map" && node.listMapKeys) checkMapKeys(value, node.listMapKeys, at, report);
 }

@@ -222,7 +222,16 @@ describe("decoding an ObservedElb from untrusted JSON", () => {
 
   it.each(cases)("refuses a bad %j, naming its path", (path, value, expected) => {
     const error = decodeError(withField(path, value));
-    const dotted = path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+    // A map key that is not a plain name (an attribute key with dots) is quoted, so the path reads back.
+    const step = (p: string | number, i: number) =>
+      typeof p === "number"
+        ? `[${p}]`
+        : !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(p)
+          ? `[${JSON.stringify(p)}]`
+          : i === 0
+            ? p
+            : `.${p}`;
+    const dotted = path.map(step).join("");
     expect(error.path).toBe(dotted);
     expect(error.expected).toContain(expected);
     expect(error.message).toContain(`state item prod-eu/apps/web: ${dotted}: expected`);
