@@ -48,6 +48,8 @@ export class InvalidGatewayKey extends Error {
 }
 
 function checkName(value: string, part: "namespace" | "name", input: string): void {
+  // Callers pass fields of objects a cluster sent, which a malformed object may leave null or a number.
+  if (typeof value !== "string") throw new InvalidGatewayKey(String(input), part, `is not a string (${typeof value})`);
   if (value.length === 0) throw new InvalidGatewayKey(input, part, "is empty");
   if (value.length > MAX_NAME_LENGTH) {
     throw new InvalidGatewayKey(input, part, `is ${value.length} characters, over ${MAX_NAME_LENGTH}`);

@@ -228,7 +228,8 @@ function harness(store: Map<string, Uint8Array>): Harness {
   const h: Omit<Harness, "ports"> = { mirror, deadLetters: [], counted: [], transient: [], sent: [] };
   const ports: IngestPorts = {
     mirror,
-    senders: { principalOf: async (cluster) => REGISTERED[cluster] },
+    // Own keys only: a cluster id such as "toString" must not find Object.prototype's.
+    senders: { principalOf: async (cluster) => (Object.hasOwn(REGISTERED, cluster) ? REGISTERED[cluster] : undefined) },
     dirty: new MemoryDirtyGenerations(),
     reconcileQueue: { send: async (requests) => void h.sent.push(...requests) },
     claimChecks: {

@@ -147,4 +147,12 @@ describe("gateway keys", () => {
       }),
     );
   });
+
+  test("a name that is not a string (a malformed object's null) is an InvalidGatewayKey, not a TypeError", () => {
+    // Found by test/fuzz/ingest.test.ts: a Lattice policy whose targetRef.name was null crashed ingest.
+    for (const bad of [null, undefined, 42, {}]) {
+      expect(() => gatewayKey("apps", bad as unknown as string)).toThrow(InvalidGatewayKey);
+      expect(() => clusterGatewayKey("c1", bad as unknown as string, "web")).toThrow(InvalidGatewayKey);
+    }
+  });
 });
