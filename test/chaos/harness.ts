@@ -117,7 +117,9 @@ class ChaosWire extends FaultInjectingHandler {
       this.inject(operation, FAULTS.throttling, 1);
     }
     const answer = await super.handle(request, options);
-    if (MUTATING.test(operation) && answer.response.statusCode < 300) this.mutations.push(operation);
+    // ELBv2 and EC2 (query protocol, no X-Amz-Target): the data plane, not the pipeline's own stores.
+    const query = !Object.keys(request.headers).some((k) => k.toLowerCase() === "x-amz-target");
+    if (query && MUTATING.test(operation) && answer.response.statusCode < 300) this.mutations.push(operation);
     return answer;
   }
 }
@@ -153,8 +155,9 @@ class StatusRecorder implements StatusWriters {
   }
 }
 
-const quiet = new Logger({ logLevel: "SILENT" });
-const silentMetrics = () => new Metrics({ namespace: "switchyard-chaos", logger: quiet });
+const quiet = new Logger({ logLevel: process.env.CHAOS_LOG_LEVEL === "WARN" ? "WARN" : "SILENT" });
+process.env.POWERTOOLS_METRICS_DISABLED = "true";
+const silentMetrics = () => new Metrics({ namespace: "switchyard-chaos", logger: new Logger({ logLevel: "SILENT" }) });
 const noMetrics: PipelineMetrics = { count: () => undefined, milliseconds: () => undefined };
 let invocations = 0;
 const context = (): Context =>
@@ -623,6 +626,8 @@ export async function runSchedule(env: ChaosEnvironment, seed: number, steps: re
 
     // The cluster exists before the chaos: the class every Gateway uses.
     send(world.upsert("GatewayClass", undefined, GATEWAY_CLASS, { spec: { controllerName: "switchyard.dev/alb" } }));
+    // The forwarder's first list: the snapshots that mark the cluster synced.
+    for (const event of world.relist()) send(event);
     for (const step of steps) await apply(step);
 
     // Quiescence: the faults stop and everything queued drains.
@@ -665,7 +670,9 @@ export async function runSchedule(env: ChaosEnvironment, seed: number, steps: re
         );
       }
     };
+    const t0 = Date.now();
     await drain("after the schedule");
+    if (process.env.CHAOS_TIMING) console.error(`setup+steps ${t0 - started} ms, drain ${Date.now() - t0} ms`);
     // The scheduled drift check recovers what was dead-lettered; then one more, past the drift
     // interval, must find nothing to do: plan against observed is empty.
     clock.advanceTo(clock.now() + ENGINE.driftIntervalMs + 1);
@@ -689,8 +696,11 @@ export async function runSchedule(env: ChaosEnvironment, seed: number, steps: re
       world.list("Gateway").flatMap((g) => [`${APPS}/${g.name}`, `${clusterId}/${APPS}/${g.name}`].map(tagValue)),
     );
     for (const r of ResourceTagMappingList) {
-      const gw = r.Tags?.find((t) => t.Key === TAG.gateway)?.Value ?? "";
-      if (!liveKeys.has(gw)) violations.push(`orphan: ${r.ResourceARN} is tagged for Gateway ${gw}, which is gone`);
+      const gw = r.Tags?.find((t) => t.Key === TAG.gateway)?.Value;
+      // Untagged for a Gateway: the cluster's own (its backend security group), not a Gateway's.
+      if (gw !== undefined && !liveKeys.has(gw)) {
+        violations.push(`orphan: ${r.ResourceARN} (${JSON.stringify(r.Tags)}) is tagged for Gateway ${gw}, which is gone`);
+      }
     }
     const { LoadBalancers = [] } = await elbv2.send(new DescribeLoadBalancersCommand({}));
     for (const gateway of world.list("Gateway")) {
