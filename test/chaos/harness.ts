@@ -86,6 +86,7 @@ const ENGINE = {
 } satisfies EngineSettings;
 const RETRY_AFTER_MS = ENGINE.leaseTtlMs + ENGINE.callDeadlineMs + 1_000;
 const MAX_RECEIVE_COUNT = 5;
+const MAX_ATTEMPTS = 2;
 const SENDER_ID = "AIDACHAOSFORWARDER";
 const MUTATING = /^(Create|Modify|Delete|Add|Remove|Set|Register|Deregister|Authorize|Revoke|Update)/;
 
@@ -160,6 +161,19 @@ process.env.POWERTOOLS_METRICS_DISABLED = "true";
 const silentMetrics = () => new Metrics({ namespace: "switchyard-chaos", logger: new Logger({ logLevel: "SILENT" }) });
 const noMetrics: PipelineMetrics = { count: () => undefined, milliseconds: () => undefined };
 let invocations = 0;
+let runs = 0;
+const tables = new Map<string, Promise<string>>();
+
+/** One table per DynamoDB endpoint for all runs of a process: every run's keys carry its cluster id. */
+function sharedTable(dynamo: DynamoDBClient, endpoint: string): Promise<string> {
+  let table = tables.get(endpoint);
+  if (table === undefined) {
+    const name = `chaos-${Date.now().toString(36)}`;
+    table = createTable(dynamo, name).then(() => name);
+    tables.set(endpoint, table);
+  }
+  return table;
+}
 const context = (): Context =>
   ({
     awsRequestId: `chaos-${++invocations}`,
@@ -270,7 +284,8 @@ function backendParts(backend: string): { namespace: string; name: string } {
 export async function runSchedule(env: ChaosEnvironment, seed: number, steps: readonly Step[]): Promise<RunResult> {
   const started = Date.now();
   const rnd = random(seed ^ 0x9e3779b9);
-  const clusterId = `chaos-${seed}`;
+  // Unique per run: runs share one table, and a shrink replays the same seed.
+  const clusterId = `chaos-${seed}-${(++runs).toString(36)}`;
   const settings = { endpoint: env.motoEndpoint, region: env.region, credentials: env.credentials };
   const wire = new ChaosWire(rnd);
   // The harness's own view of AWS: never faulted.
@@ -279,30 +294,40 @@ export async function runSchedule(env: ChaosEnvironment, seed: number, steps: re
   const tagging = new ResourceGroupsTaggingAPIClient(settings);
   const sqsPlain = new SQSClient(settings);
   // The handlers' clients: every call through the chaos wire.
-  const sqs = new SQSClient({ ...settings, requestHandler: wire });
-  const s3 = new S3Client({ ...settings, forcePathStyle: true, requestHandler: wire });
-  const dynamo = new DynamoDBClient({ ...settings, endpoint: env.dynamoDbEndpoint, requestHandler: wire });
+  // Two attempts, not the SDK's three: its backoff waits in wall time, and a failure that gets
+  // past the SDK is what the pipeline's own retries (on the virtual clock) must absorb.
+  const faulted = { ...settings, requestHandler: wire, maxAttempts: MAX_ATTEMPTS };
+  const sqs = new SQSClient(faulted);
+  const s3 = new S3Client({ ...faulted, forcePathStyle: true });
+  const dynamo = new DynamoDBClient({ ...faulted, endpoint: env.dynamoDbEndpoint });
   const dynamoPlain = new DynamoDBClient({ ...settings, endpoint: env.dynamoDbEndpoint });
   const factory = new AwsClientFactory({
     endpoint: env.motoEndpoint,
     credentials: env.credentials,
     account: env.account,
     requestHandler: wire,
+    maxAttempts: MAX_ATTEMPTS,
     callDeadlineMs: ENGINE.callDeadlineMs,
   });
   const violations: string[] = [];
   const counts: Record<string, number> = {};
+  let last = started;
+  const timings: string[] = [];
+  const mark = (phase: string) => {
+    timings.push(`${phase} ${Date.now() - last}`);
+    last = Date.now();
+  };
   const bump = (name: string, by = 1) => {
     counts[name] = (counts[name] ?? 0) + by;
   };
 
   try {
     await env.resetMoto();
+    mark("reset");
     const vpcId = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] })))
       .Vpcs?.[0]?.VpcId;
     if (!vpcId) throw new Error("moto has no default VPC");
-    const tableName = `chaos-${seed}-${Date.now().toString(36)}`;
-    await createTable(dynamoPlain, tableName);
+    const tableName = await sharedTable(dynamoPlain, env.dynamoDbEndpoint);
     const queueUrl = async (name: string, fifo: boolean) =>
       (
         await sqsPlain.send(
@@ -317,8 +342,10 @@ export async function runSchedule(env: ChaosEnvironment, seed: number, steps: re
       queueUrl("chaos-status", false),
       queueUrl("chaos-events-dlq", true),
     ]);
+    mark("table+queues");
     const foreign = await createForeign(elbv2, ec2, vpcId, clusterId);
     const foreignBefore = await foreignState(elbv2, ec2, foreign);
+    mark("foreign");
 
     const registry = new MemoryClusterRegistry(env.account);
     await registry.put(
@@ -629,6 +656,7 @@ export async function runSchedule(env: ChaosEnvironment, seed: number, steps: re
     // The forwarder's first list: the snapshots that mark the cluster synced.
     for (const event of world.relist()) send(event);
     for (const step of steps) await apply(step);
+    mark("steps");
 
     // Quiescence: the faults stop and everything queued drains.
     wire.throttling = false;
@@ -670,19 +698,23 @@ export async function runSchedule(env: ChaosEnvironment, seed: number, steps: re
         );
       }
     };
-    const t0 = Date.now();
     await drain("after the schedule");
-    if (process.env.CHAOS_TIMING) console.error(`setup+steps ${t0 - started} ms, drain ${Date.now() - t0} ms`);
-    // The scheduled drift check recovers what was dead-lettered; then one more, past the drift
-    // interval, must find nothing to do: plan against observed is empty.
-    clock.advanceTo(clock.now() + ENGINE.driftIntervalMs + 1);
-    resyncAll();
-    await drain("after the resync");
+    mark("drain");
+    // A dead-lettered reconcile leaves its Gateway to the scheduled resync, which runs first;
+    // then one more drift check, past the drift interval, must find nothing to do: plan against
+    // observed is empty.
     counts.deadReconciles = reconciles.dead.length;
+    if (reconciles.dead.length > 0) {
+      clock.advanceTo(clock.now() + ENGINE.driftIntervalMs + 1);
+      resyncAll();
+      await drain("after the resync");
+      mark("resync");
+    }
     clock.advanceTo(clock.now() + ENGINE.driftIntervalMs + 1);
     wire.mutations = [];
     resyncAll();
     await drain("after the drift check");
+    mark("drift check");
     if (wire.mutations.length > 0) {
       violations.push(`a drift check after quiescence still changed AWS: ${wire.mutations.join(", ")}`);
     }
@@ -699,7 +731,9 @@ export async function runSchedule(env: ChaosEnvironment, seed: number, steps: re
       const gw = r.Tags?.find((t) => t.Key === TAG.gateway)?.Value;
       // Untagged for a Gateway: the cluster's own (its backend security group), not a Gateway's.
       if (gw !== undefined && !liveKeys.has(gw)) {
-        violations.push(`orphan: ${r.ResourceARN} (${JSON.stringify(r.Tags)}) is tagged for Gateway ${gw}, which is gone`);
+        violations.push(
+          `orphan: ${r.ResourceARN} (${JSON.stringify(r.Tags)}) is tagged for Gateway ${gw}, which is gone`,
+        );
       }
     }
     const { LoadBalancers = [] } = await elbv2.send(new DescribeLoadBalancersCommand({}));
@@ -724,6 +758,7 @@ export async function runSchedule(env: ChaosEnvironment, seed: number, steps: re
         violations.push(`Gateway ${gateway.name}: listeners on ${got.join(",")}, expected ${want.join(",")}`);
       }
     }
+    mark("aws checks");
     if ((await foreignState(elbv2, ec2, foreign)) !== foreignBefore) {
       violations.push("a foreign load balancer, target group or security group was changed");
     }
@@ -779,5 +814,6 @@ export async function runSchedule(env: ChaosEnvironment, seed: number, steps: re
     for (const client of [elbv2, ec2, tagging, sqsPlain, sqs, s3, dynamo, dynamoPlain]) client.destroy();
     factory.destroy();
   }
+  if (process.env.CHAOS_TIMING) process.stderr.write(`seed ${seed} ms: ${timings.join(", ")}\n`);
   return { violations, ms: Date.now() - started, counts };
 }
