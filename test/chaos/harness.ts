@@ -794,18 +794,11 @@ export async function runSchedule(env: ChaosEnvironment, seed: number, steps: re
       if (Messages.length === 0) break;
       dead.push(...Messages.map((m) => m.Body ?? ""));
     }
-    const deadBodies = dead.map((body) => {
-      try {
-        const parsed = JSON.parse(body) as { body?: string };
-        return parsed.body ?? body;
-      } catch {
-        return body;
-      }
-    });
-    for (const body of deadBodies) {
-      if (![...malformed].some((m) => body.includes(m))) {
-        violations.push(`dead-lettered but not malformed: ${body.slice(0, 200)}`);
-      }
+    for (const body of dead) {
+      if (!malformed.has(body)) violations.push(`dead-lettered but not malformed: ${body.slice(0, 200)}`);
+    }
+    for (const body of malformed) {
+      if (!dead.includes(body)) violations.push(`a malformed event is not in the dead-letter queue: ${body}`);
     }
     for (const item of events.dead) violations.push(`an event was retried until dead: ${item.body.slice(0, 200)}`);
     counts.deadLetters = dead.length;
