@@ -90,7 +90,7 @@ const MAX_ATTEMPTS = 2;
 const SENDER_ID = "AIDACHAOSFORWARDER";
 const MUTATING = /^(Create|Modify|Delete|Add|Remove|Set|Register|Deregister|Authorize|Revoke|Update)/;
 
-class InjectedCrash extends Error {
+export class InjectedCrash extends Error {
   override name = "InjectedCrash";
 }
 
@@ -98,7 +98,7 @@ class InjectedCrash extends Error {
  * The chaos under every AWS client the handlers use: throttling storms (each call a coin flip),
  * 5xx bursts, and a count of the mutating calls that reached the emulator.
  */
-class ChaosWire extends FaultInjectingHandler {
+export class ChaosWire extends FaultInjectingHandler {
   throttling = false;
   serverErrors = 0;
   mutations: string[] = [];
@@ -189,7 +189,7 @@ function failedIds(response: SQSBatchResponse | undefined, received: readonly Qu
 }
 
 /** Snapshot of the foreign resources a run must never touch. */
-async function foreignState(elbv2: ElasticLoadBalancingV2Client, ec2: EC2Client, ids: ForeignIds) {
+export async function foreignState(elbv2: ElasticLoadBalancingV2Client, ec2: EC2Client, ids: ForeignIds) {
   const [lbs, tgs, listeners, tags, sgs] = await Promise.all([
     elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [ids.lb] })),
     elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [ids.tg] })),
@@ -206,7 +206,7 @@ async function foreignState(elbv2: ElasticLoadBalancingV2Client, ec2: EC2Client,
   });
 }
 
-interface ForeignIds {
+export interface ForeignIds {
   lb: string;
   tg: string;
   sg: string;
@@ -216,7 +216,7 @@ interface ForeignIds {
  * Resources another tenant owns in the same account and VPC: an ALB tagged as another cluster's
  * Gateway with the very key a chaos Gateway uses, a target group, and a security group.
  */
-async function createForeign(
+export async function createForeign(
   elbv2: ElasticLoadBalancingV2Client,
   ec2: EC2Client,
   vpcId: string,
