@@ -40,7 +40,7 @@ import { createStatusHandler } from "../../functions/status/create-handler.ts";
 import type { StatusWriters } from "../../functions/status/status-batch.ts";
 import { AwsClientFactory } from "../../shared/aws/clients.ts";
 import { TAG, tagValue } from "../../shared/elb/naming.ts";
-import { encodeEvent, messageGroupId } from "../../shared/events/index.ts";
+import { type ChangeEvent, encodeEvent, messageGroupId } from "../../shared/events/index.ts";
 import { clusterGatewayKey } from "../../shared/keys.ts";
 import { DynamoDbObjectMirror } from "../../shared/mirror/dynamodb/object-mirror.ts";
 import { MirrorSnapshotSource } from "../../shared/mirror/snapshot-source.ts";
@@ -458,12 +458,19 @@ export async function runSchedule(env: ChaosEnvironment, seed: number, steps: re
       }
     };
 
-    const send = (event: ReturnType<World["upsert"]> | undefined) => {
-      if (event) events.push(encodeEvent(event), messageGroupId(event));
+    // What the forwarder's watches saw but it has not sent yet; `deliver` sends it first.
+    let unsent: ChangeEvent[] = [];
+    const send = (event: ChangeEvent | undefined) => {
+      if (event) unsent.push(event);
+    };
+    const flush = () => {
+      for (const event of unsent) events.push(encodeEvent(event), messageGroupId(event));
+      unsent = [];
     };
     const malformed = new Set<string>();
 
     const deliver = async (count: number, shuffle: boolean, duplicate: boolean) => {
+      flush();
       const received = events.receive(count);
       if (received.length === 0) return;
       const order = [...received];
@@ -641,11 +648,12 @@ export async function runSchedule(env: ChaosEnvironment, seed: number, steps: re
           recorder.up = step.up;
           return;
         case "relist": {
-          // The watch died with 410 Gone: what it had not sent is lost; the relist replaces it.
+          // The watch died with 410 Gone and the forwarder restarted: what it had not sent is
+          // lost (what is in SQS stays); its relist and snapshots replace it.
           bump("relists");
-          const lost = events.items.filter((i) => !malformed.has(i.body));
-          for (const item of lost) events.items.splice(events.items.indexOf(item), 1);
-          for (const event of world.relist()) send(event);
+          bump("lostEvents", unsent.length);
+          unsent = world.relist();
+          flush();
           return;
         }
       }
@@ -655,6 +663,7 @@ export async function runSchedule(env: ChaosEnvironment, seed: number, steps: re
     send(world.upsert("GatewayClass", undefined, GATEWAY_CLASS, { spec: { controllerName: "switchyard.dev/alb" } }));
     // The forwarder's first list: the snapshots that mark the cluster synced.
     for (const event of world.relist()) send(event);
+    flush();
     for (const step of steps) await apply(step);
     mark("steps");
 
@@ -662,6 +671,7 @@ export async function runSchedule(env: ChaosEnvironment, seed: number, steps: re
     wire.throttling = false;
     wire.serverErrors = 0;
     recorder.up = true;
+    flush();
     const drain = async (label: string) => {
       for (let round = 0; round < 400; round++) {
         await collect();
