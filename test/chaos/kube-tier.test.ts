@@ -41,7 +41,9 @@ type KubeStep =
   | { op: "throttle"; on: boolean }
   | { op: "burst5xx"; count: number }
   | { op: "crash"; after: number }
-  | { op: "restart-forwarder" };
+  | { op: "restart-forwarder" }
+  /** Waits until every live Gateway is Programmed: the next changes hit built resources. */
+  | { op: "settle" };
 
 function kubeSchedule(seed: number, length: number): KubeStep[] {
   const rnd = random(seed);
@@ -51,15 +53,16 @@ function kubeSchedule(seed: number, length: number): KubeStep[] {
   const steps: KubeStep[] = [{ op: "gateway", name: gateways[0] as string, ports: [80] }];
   while (steps.length < length) {
     const roll = rnd();
-    if (roll < 0.25) steps.push({ op: "gateway", name: pick(gateways), ports: rnd() < 0.7 ? [80] : [80, 8080] });
-    else if (roll < 0.35) steps.push({ op: "delete-gateway", name: pick(gateways) });
-    else if (roll < 0.6)
+    if (roll < 0.2) steps.push({ op: "gateway", name: pick(gateways), ports: rnd() < 0.7 ? [80] : [80, 8080] });
+    else if (roll < 0.3) steps.push({ op: "delete-gateway", name: pick(gateways) });
+    else if (roll < 0.48)
       steps.push({ op: "route", name: pick(routes), gateway: pick(gateways), path: pick(["/a", "/b"]) });
-    else if (roll < 0.67) steps.push({ op: "delete-route", name: pick(routes) });
-    else if (roll < 0.75) steps.push({ op: "throttle", on: rnd() < 0.6 });
-    else if (roll < 0.82) steps.push({ op: "burst5xx", count: 1 + Math.floor(rnd() * 5) });
-    else if (roll < 0.92) steps.push({ op: "crash", after: 1 + Math.floor(rnd() * 3) });
-    else steps.push({ op: "restart-forwarder" });
+    else if (roll < 0.54) steps.push({ op: "delete-route", name: pick(routes) });
+    else if (roll < 0.61) steps.push({ op: "throttle", on: rnd() < 0.6 });
+    else if (roll < 0.67) steps.push({ op: "burst5xx", count: 1 + Math.floor(rnd() * 5) });
+    else if (roll < 0.76) steps.push({ op: "crash", after: 1 + Math.floor(rnd() * 3) });
+    else if (roll < 0.84) steps.push({ op: "restart-forwarder" });
+    else steps.push({ op: "settle" });
   }
   return steps;
 }
@@ -196,6 +199,9 @@ describe("seeded chaos through the local pipeline and kube-apiserver", () => {
             return;
           case "crash":
             crashAfter = step.after;
+            return;
+          case "settle":
+            for (const name of live.keys()) await cluster.programmed(name);
             return;
           case "restart-forwarder":
             // The forwarder dies, a route changes while nobody watches, and etcd compacts past every
