@@ -46,6 +46,20 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        // Seeded chaos runs (test/chaos/README.md): the pipeline's handlers on moto and DynamoDB
+        // Local under random schedules; each run resets moto, so files never run in parallel.
+        test: {
+          name: "chaos",
+          include: ["test/chaos/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["test/env/global-setup.ts"],
+          // One run takes seconds; a failing one also replays its schedule to shrink it.
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });
