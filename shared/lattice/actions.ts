@@ -28,6 +28,8 @@ export interface ExportIndex {
 }
 
 export interface ActionContext {
+  /** The Lattice service the rule belongs to (the route key): its target groups are its own. */
+  service: string;
   routeKind: string;
   targetGroups: LatticeTargetGroupSet;
   exports: ExportIndex;
@@ -141,11 +143,14 @@ export function ruleAction(
       parts.push({ ids, weight: backend.weight });
       continue;
     }
-    parts.push({ ids: [ctx.targetGroups.forService(backend, ctx.routeKind)], weight: backend.weight });
+    parts.push({ ids: [ctx.targetGroups.forService(ctx.service, backend, ctx.routeKind)], weight: backend.weight });
   }
   if (parts.length === 0) return FIXED_500;
   if (invalidWeight > 0) {
-    parts.push({ ids: [ctx.targetGroups.sink(ctx.routeKind === "TLSRoute" ? "TCP" : "HTTP")], weight: invalidWeight });
+    parts.push({
+      ids: [ctx.targetGroups.sink(ctx.service, ctx.routeKind === "TLSRoute" ? "TCP" : "HTTP")],
+      weight: invalidWeight,
+    });
   }
   // An import spread over N clusters gives each N-th of its weight: scale every weight by the LCM.
   const scale = parts.reduce((m, p) => lcm(m, p.ids.length), 1);
