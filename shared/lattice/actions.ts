@@ -11,7 +11,7 @@ import type { ResolvedBackend, ResolvedRule } from "../graph/model.ts";
 import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
 import { latticeWeights, MAX_TARGET_GROUPS_PER_FORWARD, MAX_WEIGHT } from "./limits.ts";
 import type { LatticeAction, LatticeTargetGroupReference } from "./model.ts";
-import { exportTargetGroupId, type LatticeTargetGroupSet } from "./target-groups.ts";
+import { exportTargetGroupId, exportTargetGroupName, type LatticeTargetGroupSet } from "./target-groups.ts";
 
 export const FIXED_404: LatticeAction = { type: "fixed-response", statusCode: 404 };
 export const FIXED_500: LatticeAction = { type: "fixed-response", statusCode: 500 };
@@ -97,6 +97,7 @@ function importTargets(
       id,
       backend: `ServiceImport ${backend.namespace}/${backend.name}:${backend.port ?? ""} from cluster ${e.clusterId}`,
       clusterId: e.clusterId,
+      name: exportTargetGroupName(e.clusterId, e.namespace, e.name, port.port, port.routeType),
     });
     ids.push(id);
   }

@@ -192,6 +192,11 @@ export interface LatticeTargetGroupReference {
   /** `ServiceImport ns/name` and the exporting cluster, or the annotation's ARN. */
   backend: string;
   clusterId?: string;
+  /**
+   * The exporting cluster's group name (deterministic: naming.ts targetGroupName), by which the
+   * importing reconcile finds its ARN in the account before planning.
+   */
+  name?: string;
   arn?: string;
 }
 

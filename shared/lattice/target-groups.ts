@@ -189,6 +189,18 @@ export function exportTargetGroupId(
   return `export/${clusterId}/${namespace}/${name}:${port}/${routeType}`;
 }
 
+/** The name a cluster gives its export target group: what an importing cluster looks it up by. */
+export function exportTargetGroupName(
+  clusterId: string,
+  namespace: string,
+  name: string,
+  port: number,
+  routeType: string,
+): string {
+  const id = exportTargetGroupId(clusterId, namespace, name, port, routeType);
+  return targetGroupName(clusterId, `ServiceExport/${namespace}/${name}`, namespace, name, port, id);
+}
+
 /**
  * A ServiceExport's target groups, one per exported port, with the exported Service's ready
  * endpoints as targets; owned by the exporting cluster, not by any Gateway.
@@ -213,7 +225,7 @@ export function exportTargetGroups(
     const targetPort = backend?.servicePort?.targetPort;
     return {
       id,
-      name: targetGroupName(clusterId, `ServiceExport/${namespace}/${name}`, namespace, name, p.port, id),
+      name: exportTargetGroupName(clusterId, namespace, name, p.port, p.routeType),
       type: "IP" as const,
       protocol,
       ...(version ? { protocolVersion: version } : {}),
