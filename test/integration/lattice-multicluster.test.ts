@@ -16,14 +16,23 @@ import {
 } from "@aws-sdk/client-vpc-lattice";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AwsClientFactory } from "../../shared/aws/clients.ts";
+import { AwsLattice } from "../../shared/aws/lattice/port.ts";
 import { controllerConfig } from "../../shared/config.ts";
 import type { ServiceExport } from "../../shared/extensions/lattice.ts";
+import { clusterGatewayKey } from "../../shared/keys.ts";
+import type { ObservedLattice } from "../../shared/lattice/observed.ts";
 import { remoteServiceExports } from "../../shared/lattice/remote-exports.ts";
 import { loadManifests } from "../../shared/manifest/load.ts";
+import { MemorySnapshotSource, reconcileGatewayRequest } from "../../shared/pipeline/reconcile-gateway.ts";
+import type { StatusIntent } from "../../shared/pipeline/status-intent.ts";
 import { latticeObservationOf } from "../../shared/reconcile/lattice-plane.ts";
+import { MemoryClusterRegistry } from "../../shared/registry/memory.ts";
 import { snapshotOf } from "../../shared/snapshot.ts";
+import { createDynamoDbLatticeStates, createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
+import { createTable } from "../../shared/store/dynamodb/table.ts";
 import { translate } from "../../shared/translate.ts";
-import { dynamoDbSettings, latticeControl, latticeSettings } from "../env/clients.ts";
+import { dynamoDbSettings, latticeControl, latticeSettings, TEST_REGION, uniqueName } from "../env/clients.ts";
+import { sameAccountCluster } from "../unit/registry/fixtures.ts";
 import {
   ACCOUNT,
   CLUSTER,
@@ -31,6 +40,7 @@ import {
   type LatticeHarness,
   latticeFactory,
   latticeHarness,
+  TARGET,
   VPC,
   writes,
 } from "./lattice-reconcile-support.ts";
@@ -220,5 +230,73 @@ describe("a ServiceImport served by two other clusters' ServiceExports", () => {
     const again = await counted(async () => h.reconcile(await h.port.resolve(translated)));
     expect(writes(again.counts)).toEqual({});
     expect(latticeObservationOf(again.result, desired)).toMatchObject({ programmed: true });
+  });
+});
+
+describe("through the reconcile pipeline: other clusters' exports read from the registry and their snapshots", () => {
+  it("the importing cluster's Gateway reconcile forwards to both registered exporters' groups, and its route is Accepted with its refs resolved", async () => {
+    const east = await exportFrom("east", "10.7.0.1");
+    const west = await exportFrom("west", "10.8.0.1");
+    const registry = new MemoryClusterRegistry(ACCOUNT);
+    for (const id of [CLUSTER, "east", "west"]) {
+      await registry.put({ ...sameAccountCluster(id), account: ACCOUNT, region: TEST_REGION, vpcId: VPC }, "create");
+    }
+    // Three "clusters" in one store: the importer's Gateway and route; each exporter its ServiceExport.
+    const snapshots = new MemorySnapshotSource({
+      [CLUSTER]: objects(IMPORTER),
+      east: objects(EXPORTER("10.7.0.1")),
+      west: objects(EXPORTER("10.8.0.1")),
+    });
+    const table = uniqueName("switchyard");
+    await createTable(dynamo, table);
+    const { leases, states } = createDynamoDbStores(dynamo, table);
+    const intents: StatusIntent[] = [];
+    const report = await reconcileGatewayRequest(
+      { version: 1, gatewayKey: clusterGatewayKey(CLUSTER, "apps", "net"), reason: "change", generation: 0 },
+      {
+        registry,
+        snapshots,
+        elbFor: () => {
+          throw new Error("no ELB Gateway here");
+        },
+        lattice: {
+          portFor: (cluster, gateway) =>
+            new AwsLattice(
+              factory,
+              TARGET,
+              { clusterId: gateway.clusterId, gatewayKey: gateway.gatewayKey },
+              {
+                vpcId: cluster.vpcId,
+              },
+            ),
+          states: createDynamoDbLatticeStates(dynamo, table),
+        },
+        engine: { leases, states, now: () => 1_000_000, owner: "test", driftIntervalMs: 600_000 },
+        dirty: { current: async () => 0 },
+        requeue: { send: async () => {} },
+        statuses: {
+          send: async (_cluster, sent) => {
+            intents.push(...sent);
+            return { messages: 1, oversized: [] };
+          },
+        },
+        config: controllerConfig(),
+      },
+    );
+    expect(report).toMatchObject({ disposition: "done", outcome: { kind: "applied" } });
+    if (report.disposition !== "done" || report.outcome.kind !== "applied") throw new Error("unreachable");
+    const observed = report.outcome.observed as ObservedLattice;
+    const service = observed.services[0];
+    const rule = service?.listeners[0]?.rules[0];
+    expect(rule?.action).toEqual({
+      type: "forward",
+      targetGroups: [
+        { targetGroupId: `arn:${east}`, weight: 1 },
+        { targetGroupId: `arn:${west}`, weight: 1 },
+      ],
+    });
+    const route = intents.filter((i) => i.kind === "HTTPRoute" && i.name === "global").at(-1);
+    const parent = route && "parents" in route ? route.parents[0] : undefined;
+    expect(parent?.conditions.find((c) => c.type === "ResolvedRefs")?.status).toBe("True");
   });
 });
