@@ -36,7 +36,7 @@ export class MirrorSnapshotSource implements SnapshotSource {
 
   /** A cluster's ServiceExports alone (one kind read), for other clusters' Lattice imports. */
   async serviceExports(clusterId: string): Promise<ServiceExport[]> {
-    return (await this.#mirror.listKind(clusterId, "ServiceExport")) as unknown as ServiceExport[];
+    return (await this.#mirror.listKind(clusterId, "ServiceExport")).map((m) => m.object as unknown as ServiceExport);
   }
 
   async load(clusterId: string): Promise<Snapshot> {
