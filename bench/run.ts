@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { isReport, type Report, type Row } from "./lib/report.ts";
 import { runColdStart } from "./scenarios/cold-start.ts";
 import { runIngestThroughput } from "./scenarios/ingest-throughput.ts";
+import { runLatticeModel } from "./scenarios/lattice-model.ts";
 import { runLatticeCalls } from "./scenarios/lattice-reconcile.ts";
 import { runModel } from "./scenarios/model.ts";
 import { runPipelineLatency } from "./scenarios/pipeline-latency.ts";
@@ -25,6 +26,9 @@ const SCENARIOS: { name: string; args: number[] }[] = [
   { name: "resolve", args: [200, 50, 4, 5] },
   { name: "alb-model", args: [1000, 2, 7] },
   { name: "alb-model", args: [10000, 2, 3] },
+  { name: "lattice-model", args: [1000, 2, 7] },
+  { name: "lattice-model", args: [1000, 5, 7] },
+  { name: "lattice-model", args: [2000, 2, 5] },
   { name: "reconcile-calls", args: [] },
   { name: "lattice-calls", args: [] },
   // The event pipeline (issue #10): moto, DynamoDB Local and kube-apiserver, started per scenario.
@@ -48,6 +52,10 @@ async function child(name: string, args: number[]): Promise<Row | Row[] | Report
   if (name === "alb-model") {
     const [routes = 1, rules = 1, it = 1] = args;
     return runModel(routes, rules, it);
+  }
+  if (name === "lattice-model") {
+    const [routes = 1, rules = 1, it = 1] = args;
+    return runLatticeModel(routes, rules, it);
   }
   if (name === "pipeline-latency") {
     const [changes = 50, routes = 5] = args;

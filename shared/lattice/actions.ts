@@ -11,7 +11,7 @@ import type { ResolvedBackend, ResolvedRule } from "../graph/model.ts";
 import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
 import { latticeWeights, MAX_TARGET_GROUPS_PER_FORWARD, MAX_WEIGHT } from "./limits.ts";
 import type { LatticeAction, LatticeTargetGroupReference } from "./model.ts";
-import { exportTargetGroupId, type LatticeTargetGroupSet } from "./target-groups.ts";
+import { exportTargetGroupId, exportTargetGroupName, type LatticeTargetGroupSet } from "./target-groups.ts";
 
 export const FIXED_404: LatticeAction = { type: "fixed-response", statusCode: 404 };
 export const FIXED_500: LatticeAction = { type: "fixed-response", statusCode: 500 };
@@ -28,6 +28,8 @@ export interface ExportIndex {
 }
 
 export interface ActionContext {
+  /** The Lattice service the rule belongs to (the route key): its target groups are its own. */
+  service: string;
   routeKind: string;
   targetGroups: LatticeTargetGroupSet;
   exports: ExportIndex;
@@ -95,6 +97,7 @@ function importTargets(
       id,
       backend: `ServiceImport ${backend.namespace}/${backend.name}:${backend.port ?? ""} from cluster ${e.clusterId}`,
       clusterId: e.clusterId,
+      name: exportTargetGroupName(e.clusterId, e.namespace, e.name, port.port, port.routeType),
     });
     ids.push(id);
   }
@@ -141,11 +144,14 @@ export function ruleAction(
       parts.push({ ids, weight: backend.weight });
       continue;
     }
-    parts.push({ ids: [ctx.targetGroups.forService(backend, ctx.routeKind)], weight: backend.weight });
+    parts.push({ ids: [ctx.targetGroups.forService(ctx.service, backend, ctx.routeKind)], weight: backend.weight });
   }
   if (parts.length === 0) return FIXED_500;
   if (invalidWeight > 0) {
-    parts.push({ ids: [ctx.targetGroups.sink(ctx.routeKind === "TLSRoute" ? "TCP" : "HTTP")], weight: invalidWeight });
+    parts.push({
+      ids: [ctx.targetGroups.sink(ctx.service, ctx.routeKind === "TLSRoute" ? "TCP" : "HTTP")],
+      weight: invalidWeight,
+    });
   }
   // An import spread over N clusters gives each N-th of its weight: scale every weight by the LCM.
   const scale = parts.reduce((m, p) => lcm(m, p.ids.length), 1);

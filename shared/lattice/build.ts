@@ -225,7 +225,7 @@ function routeRules(
     const action = ruleAction(
       rule,
       where,
-      { routeKind: route.kind, targetGroups, exports: ctx.exports, references },
+      { service: route.key, routeKind: route.kind, targetGroups, exports: ctx.exports, references },
       missing,
     );
     if ("reason" in action) return action;
@@ -440,7 +440,7 @@ export function buildLattice(gateway: ResolvedGateway, ctx: LatticeBuildContext)
         ? ruleAction(
             first,
             "spec.rules[0]",
-            { routeKind: route.kind, targetGroups, exports: ctx.exports, references },
+            { service: route.key, routeKind: route.kind, targetGroups, exports: ctx.exports, references },
             missing,
           )
         : FIXED_500;
@@ -454,7 +454,7 @@ export function buildLattice(gateway: ResolvedGateway, ctx: LatticeBuildContext)
       tlsAction =
         action.type === "forward"
           ? action
-          : { type: "forward", targetGroups: [{ targetGroupId: targetGroups.sink("TCP"), weight: 1 }] };
+          : { type: "forward", targetGroups: [{ targetGroupId: targetGroups.sink(route.key, "TCP"), weight: 1 }] };
     }
     let certificateArn: string | undefined;
     const latticeListeners: LatticeListenerModel[] = [];

@@ -158,7 +158,11 @@ export interface LatticeTargetModel {
 }
 
 export interface LatticeTargetGroupModel {
-  /** `<cluster>/<ns>/<service>:<port>/<protocol>/<version>`, or `export/…` for a ServiceExport's. */
+  /**
+   * `<route key>|<cluster>/<ns>/<service>:<port>/<protocol>/<version>` (or `<route key>|sink/…`):
+   * a Lattice group serves one service, so each route's service owns its groups; `export/…` for a
+   * ServiceExport's.
+   */
   id: string;
   /** ≤128 characters, deterministic (see naming.ts). */
   name: string;
@@ -188,6 +192,11 @@ export interface LatticeTargetGroupReference {
   /** `ServiceImport ns/name` and the exporting cluster, or the annotation's ARN. */
   backend: string;
   clusterId?: string;
+  /**
+   * The exporting cluster's group name (deterministic: naming.ts targetGroupName), by which the
+   * importing reconcile finds its ARN in the account before planning.
+   */
+  name?: string;
   arn?: string;
 }
 

@@ -1,9 +1,13 @@
 /**
- * VPC Lattice target groups: one per (cluster, Service, port) and protocol, shared by every rule of
- * the Gateway that forwards there, with IP targets from the Service's ready EndpointSlices. A
+ * VPC Lattice target groups: one per (route's Lattice service, cluster, Service, port) and
+ * protocol, shared by every rule of that service that forwards there, with IP targets from the Service's ready EndpointSlices. A
  * TargetGroupPolicy on the Service (or ServiceExport) sets protocol, protocol version and health
  * check; without one, the route kind and the port's appProtocol decide (HTTPRoute → HTTP/HTTP1,
  * GRPCRoute → HTTP/GRPC, TLSRoute → TCP) and Lattice's own health-check defaults apply.
+ *
+ * A Lattice target group serves at most one service (a listener rule of a second service naming it
+ * is refused), so two routes forwarding to one Kubernetes Service get one group each, and each
+ * route's service has its own sink for invalid backends.
  */
 import { ownershipTags } from "../elb/naming.ts";
 import type { ServiceExport, TargetGroupPolicy, TargetGroupPolicySpec } from "../extensions/lattice.ts";
@@ -17,6 +21,11 @@ export type LatticeTargetVersion = NonNullable<LatticeTargetGroupModel["protocol
 
 /** The group that carries invalid backends' share of traffic: no targets, so Lattice answers 503. */
 export const SINK_TARGET_GROUP = "sink/invalid-backends";
+
+/** Model id of a group owned by one route's service (`<route key>|<what it serves>`). */
+export function serviceTargetGroupId(serviceId: string, serves: string): string {
+  return `${serviceId}|${serves}`;
+}
 
 /** Lattice's health-check defaults (HealthCheckConfig), filled in when a policy sets only some fields. */
 const LATTICE_HEALTH_CHECK_DEFAULTS: LatticeHealthCheckModel = {
@@ -84,7 +93,7 @@ function targetsOf(endpoints: readonly ResolvedEndpoint[], family: "IPV4" | "IPV
   return endpoints.filter((e) => e.ip.includes(":") === (family === "IPV6")).map((e) => ({ id: e.ip, port: e.port }));
 }
 
-/** Collects the target groups one Gateway's services forward to, creating each once. */
+/** Collects the target groups one Gateway's services forward to, creating each once per service. */
 export class LatticeTargetGroupSet {
   readonly #groups = new Map<string, LatticeTargetGroupModel>();
   readonly #clusterId: string;
@@ -98,12 +107,18 @@ export class LatticeTargetGroupSet {
     this.#policies = policies;
   }
 
-  /** The target group of a valid Service backend for a route kind; returns its model id. */
-  forService(backend: ResolvedBackend, routeKind: string): string {
+  /**
+   * The target group of a valid Service backend for the Lattice service `serviceId` (the route
+   * key) and a route kind; returns its model id.
+   */
+  forService(serviceId: string, backend: ResolvedBackend, routeKind: string): string {
     const policy = this.#policies.get(`Service/${backend.namespace}/${backend.name}`);
     const { protocol, version } = withPolicy(defaultProtocol(routeKind, backend.appProtocol), policy);
     const port = backend.port ?? 0;
-    const id = `${this.#clusterId}/${backend.namespace}/${backend.name}:${port}/${protocol}${version ? `/${version}` : ""}`;
+    const id = serviceTargetGroupId(
+      serviceId,
+      `${this.#clusterId}/${backend.namespace}/${backend.name}:${port}/${protocol}${version ? `/${version}` : ""}`,
+    );
     if (!this.#groups.has(id)) {
       const targetPort = backend.servicePort?.targetPort;
       const family = addressFamily(backend.service?.spec?.ipFamilies);
@@ -127,9 +142,9 @@ export class LatticeTargetGroupSet {
     return id;
   }
 
-  /** The empty group carrying invalid backends' share (Lattice answers 503 for it). */
-  sink(protocol: LatticeTargetProtocol): string {
-    const id = `${SINK_TARGET_GROUP}/${protocol}`;
+  /** The service's empty group carrying invalid backends' share (Lattice answers 503 for it). */
+  sink(serviceId: string, protocol: LatticeTargetProtocol): string {
+    const id = serviceTargetGroupId(serviceId, `${SINK_TARGET_GROUP}/${protocol}`);
     if (!this.#groups.has(id)) {
       this.#groups.set(id, {
         id,
@@ -174,6 +189,18 @@ export function exportTargetGroupId(
   return `export/${clusterId}/${namespace}/${name}:${port}/${routeType}`;
 }
 
+/** The name a cluster gives its export target group: what an importing cluster looks it up by. */
+export function exportTargetGroupName(
+  clusterId: string,
+  namespace: string,
+  name: string,
+  port: number,
+  routeType: string,
+): string {
+  const id = exportTargetGroupId(clusterId, namespace, name, port, routeType);
+  return targetGroupName(clusterId, `ServiceExport/${namespace}/${name}`, namespace, name, port, id);
+}
+
 /**
  * A ServiceExport's target groups, one per exported port, with the exported Service's ready
  * endpoints as targets; owned by the exporting cluster, not by any Gateway.
@@ -198,7 +225,7 @@ export function exportTargetGroups(
     const targetPort = backend?.servicePort?.targetPort;
     return {
       id,
-      name: targetGroupName(clusterId, `ServiceExport/${namespace}/${name}`, namespace, name, p.port, id),
+      name: exportTargetGroupName(clusterId, namespace, name, p.port, p.routeType),
       type: "IP" as const,
       protocol,
       ...(version ? { protocolVersion: version } : {}),

@@ -4,6 +4,7 @@
  * a Gateway is switchyard's at all: read too early, a Gateway missing from the mirror would look
  * deleted, and its reconcile would delete a load balancer that still serves.
  */
+import type { ServiceExport } from "../extensions/lattice.ts";
 import type { KubeObject } from "../k8s/meta.ts";
 import type { KnownKind } from "../manifest/kinds.ts";
 import type { SnapshotSource } from "../pipeline/reconcile-gateway.ts";
@@ -31,6 +32,11 @@ export class MirrorSnapshotSource implements SnapshotSource {
 
   constructor(mirror: ObjectMirror) {
     this.#mirror = mirror;
+  }
+
+  /** A cluster's ServiceExports alone (one kind read), for other clusters' Lattice imports. */
+  async serviceExports(clusterId: string): Promise<ServiceExport[]> {
+    return (await this.#mirror.listKind(clusterId, "ServiceExport")).map((m) => m.object as unknown as ServiceExport);
   }
 
   async load(clusterId: string): Promise<Snapshot> {

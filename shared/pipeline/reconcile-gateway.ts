@@ -13,9 +13,11 @@
 
 import type { ControllerConfig } from "../config.ts";
 import type { ObservedElb } from "../elb/observed.ts";
+import type { ServiceExport } from "../extensions/lattice.ts";
 import type { KubeObject } from "../k8s/meta.ts";
 import { type ClusterGatewayKey, type GatewayKey, splitClusterGatewayKey } from "../keys.ts";
 import type { ObservedLattice } from "../lattice/observed.ts";
+import { remoteServiceExports } from "../lattice/remote-exports.ts";
 import { type EngineDeps, type ReconcileOutcome, reconcileDataPlane, reconcileGateway } from "../reconcile/engine.ts";
 import {
   LATTICE_DATA_PLANE,
@@ -39,6 +41,12 @@ import { RECONCILE_REQUEST_VERSION, type ReconcileRequest } from "./reconcile-re
 /** Every mirrored object of a cluster, as a snapshot. The objects mirror implements it. */
 export interface SnapshotSource {
   load(clusterId: string): Promise<Snapshot>;
+  /**
+   * Just a cluster's ServiceExports: what an importing cluster's Lattice translation needs of the
+   * others (shared/lattice/remote-exports.ts).
+   * @default undefined — other clusters' exports are not looked up
+   */
+  serviceExports?(clusterId: string): Promise<ServiceExport[]>;
 }
 
 /** A SnapshotSource over objects held in memory, per cluster: tests and local runs. */
@@ -52,6 +60,10 @@ export class MemorySnapshotSource implements SnapshotSource {
   /** Replaces what cluster `clusterId` holds. */
   set(clusterId: string, objects: readonly KubeObject[]): void {
     this.#objects.set(clusterId, structuredClone([...objects]));
+  }
+
+  async serviceExports(clusterId: string): Promise<ServiceExport[]> {
+    return (await this.load(clusterId)).serviceExports;
   }
 
   async load(clusterId: string): Promise<Snapshot> {
@@ -156,12 +168,23 @@ export async function reconcileGatewayRequest(
   if (!pacing.run) return { disposition: "deferred", until: pacing.until };
 
   const snapshot = await deps.snapshots.load(clusterId);
+  // A ServiceImport forwards to other clusters' exports: read them only when there is one.
+  const loadExports = deps.snapshots.serviceExports?.bind(deps.snapshots);
+  const others =
+    deps.lattice && loadExports && snapshot.serviceImports.length > 0
+      ? await Promise.all(
+          (await deps.registry.list())
+            .filter((c) => c.clusterId !== clusterId)
+            .map(async (c) => ({ cluster: c, exports: await loadExports(c.clusterId) })),
+        )
+      : [];
   const options = {
     clusterId,
     accountId: cluster.account,
     region: cluster.region,
     // The load balancers go into the cluster's VPC: a configuration naming another is refused.
     cluster: { vpcId: cluster.vpcId },
+    ...(others.length > 0 ? { remoteServiceExports: remoteServiceExports(clusterId, others) } : {}),
   };
   const first = translate(snapshot, deps.config, options);
   const resolved = first.graph.gateways.find((g) => g.key === gatewayKey);
@@ -176,10 +199,12 @@ export async function reconcileGatewayRequest(
   const lattice = deps.lattice;
   if (lattice && (await onLattice(request.gatewayKey, resolved?.dataPlane, lattice))) {
     // A Lattice Gateway (or the record of one that is gone): the same engine over the Lattice plane.
-    const desired = first.lattice.gateways.find((b) => b.model.gatewayKey === gatewayKey)?.model;
+    const port = lattice.portFor(cluster, { clusterId, gatewayKey });
+    const translated = first.lattice.gateways.find((b) => b.model.gatewayKey === gatewayKey)?.model;
+    const desired = translated && port.resolve ? await port.resolve(translated) : translated;
     const latticeOutcome = await reconcileDataPlane(
       LATTICE_DATA_PLANE,
-      lattice.portFor(cluster, { clusterId, gatewayKey }),
+      port,
       { ...target, dataPlane: "lattice", desired },
       { ...deps.engine, states: lattice.states },
     );

@@ -14,7 +14,14 @@ import type { DataPlaneOutcome } from "./engine.ts";
 import { type DataPlane, DataPlaneOperationError, type DataPlanePort, type FailedRule } from "./ports.ts";
 
 /** What the engine needs from VPC Lattice for one Gateway in one target account. */
-export type LatticePort = DataPlanePort<ObservedLattice, LatticeOperation>;
+export interface LatticePort extends DataPlanePort<ObservedLattice, LatticeOperation> {
+  /**
+   * The model with the ARNs of groups it forwards to but does not own (other clusters' ServiceExport
+   * groups, found by name), before the engine plans it.
+   * @default undefined — references keep only the ARNs translation gave them
+   */
+  resolve?(desired: LatticeModel): Promise<LatticeModel>;
+}
 
 export type LatticeOutcome = DataPlaneOutcome<ObservedLattice, LatticeOperation>;
 

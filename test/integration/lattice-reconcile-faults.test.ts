@@ -8,7 +8,14 @@ import type { AwsClientFactory } from "../../shared/aws/clients.ts";
 import { latticeObservationOf } from "../../shared/reconcile/lattice-plane.ts";
 import { dynamoDbSettings, latticeControl, latticeSettings } from "../env/clients.ts";
 import { type LatticeGatewayShape, latticeModel } from "../fixtures/lattice-gateway.ts";
-import { counted, type LatticeHarness, latticeFactory, latticeHarness, writes } from "./lattice-reconcile-support.ts";
+import {
+  counted,
+  type LatticeHarness,
+  latticeFactory,
+  latticeHarness,
+  VPC,
+  writes,
+} from "./lattice-reconcile-support.ts";
 
 let dynamo: DynamoDBClient;
 let lattice: VPCLatticeClient;
@@ -103,16 +110,37 @@ describe("Lattice reconcile under faults", () => {
     expect(latticeObservationOf(outcome, desired)?.message).toContain(`target group name ${name} is taken`);
   });
 
-  it("two routes forwarding to one Service: Lattice refuses the second service's rule for good; it alone is refused, named with its route", async () => {
-    // Translation makes one target group per Kubernetes Service; Lattice lets a group serve one service.
+  it("a rule whose target group already serves another service is refused for good; it alone is refused, named with its route", async () => {
+    // Translation gives each route's service its own groups; a group can still be taken by hand: here
+    // r1's group was created (its answer lost, so switchyard adopts it by its tags) and a foreign
+    // service's listener forwards to it before r1's rule is made. Lattice lets a group serve one service.
     const h = await harness();
-    const shape: LatticeGatewayShape = {
-      routes: [
-        { paths: ["/a"], backend: "web" },
-        { paths: ["/b"], backend: "web" },
-      ],
-    };
-    const desired = latticeModel(shape);
+    const desired = latticeModel(SHAPE);
+    const taken = desired.targetGroups.find((g) => g.backend === "Service apps/be-r1:8080");
+    if (!taken) throw new Error("no group for r1");
+    const { CreateListenerCommand, CreateServiceCommand, CreateTargetGroupCommand } = await import(
+      "@aws-sdk/client-vpc-lattice"
+    );
+    const group = await lattice.send(
+      new CreateTargetGroupCommand({
+        name: taken.name,
+        type: "IP",
+        config: { port: taken.port, protocol: "HTTP", protocolVersion: "HTTP1", vpcIdentifier: VPC },
+        tags: taken.tags,
+      }),
+    );
+    await control().settle();
+    const intruder = await lattice.send(new CreateServiceCommand({ name: "intruder" }));
+    await control().settle();
+    await lattice.send(
+      new CreateListenerCommand({
+        serviceIdentifier: intruder.arn,
+        name: "http-80",
+        protocol: "HTTP",
+        port: 80,
+        defaultAction: { forward: { targetGroups: [{ targetGroupIdentifier: group.arn, weight: 1 }] } },
+      }),
+    );
     const outcome = await h.reconcile(desired);
     expect(outcome).toMatchObject({
       kind: "applied",
@@ -121,10 +149,16 @@ describe("Lattice reconcile under faults", () => {
     expect(latticeObservationOf(outcome, desired)?.message).toContain(
       "VPC Lattice lets a target group serve one service",
     );
-    // Everything else was applied: both services, the first route's rule, both associations.
+    // Everything else was applied: every service, the other routes' rules, every association.
     if (outcome.kind !== "applied") throw new Error("unreachable");
-    expect(outcome.observed.services.map((s) => s.listeners[0]?.rules.length)).toEqual([1, 0]);
-    expect(outcome.observed.serviceAssociations).toHaveLength(2);
+    expect(
+      outcome.observed.services.map((s) => [s.id, s.listeners[0]?.rules.length]).sort((a, b) => (a < b ? -1 : 1)),
+    ).toEqual([
+      ["HTTPRoute/apps/r0", 2],
+      ["HTTPRoute/apps/r1", 0],
+      ["HTTPRoute/apps/r2", 1],
+    ]);
+    expect(outcome.observed.serviceAssociations).toHaveLength(3);
   });
 
   it("a ConflictException (resource busy) is retried from the record: no rediscovery, only what was refused", async () => {

@@ -5,6 +5,7 @@
  * their errors into the engine's terms.
  */
 import type { VPCLatticeClient } from "@aws-sdk/client-vpc-lattice";
+import type { LatticeModel } from "../../lattice/model.ts";
 import type { ObservedLattice } from "../../lattice/observed.ts";
 import type { LatticeOperation } from "../../lattice/operations.ts";
 import type { LatticePort } from "../../reconcile/lattice-plane.ts";
@@ -14,6 +15,7 @@ import { AwsConfigurationError } from "../credentials.ts";
 import { type LatticeOperationName, latticeError } from "./errors.ts";
 import { executeLattice } from "./execute.ts";
 import { discoverLattice, type LatticeOwner, observeLattice, refreshLattice } from "./observe.ts";
+import { resolveReferences } from "./references.ts";
 
 export interface AwsLatticeOptions {
   /** The cluster's VPC (from the cluster registry): target groups and the network's VPC association. */
@@ -48,6 +50,10 @@ export class AwsLattice implements LatticePort {
         ...(this.#options.vpcId ? { vpcId: this.#options.vpcId } : {}),
       }),
     );
+  }
+
+  resolve(desired: LatticeModel): Promise<LatticeModel> {
+    return this.#translate("discover", (client) => resolveReferences(client, desired, this.#target.account));
   }
 
   execute(op: LatticeOperation, current: ObservedLattice, _created: Map<string, string>): Promise<ObservedLattice> {

@@ -139,6 +139,32 @@ spec: {ports: [{port: 80}]}`);
     });
   });
 
+  test("two routes forwarding to one Service each own a target group: a Lattice group serves one service", () => {
+    const t = run(
+      `${route("a", "  - backendRefs: [{name: web, port: 8080}, {name: missing, port: 80}]")}
+---
+${route("b", "  - backendRefs: [{name: web, port: 8080}, {name: missing, port: 80}]")}`,
+    );
+    const model = t.lattice.gateways[0]?.model;
+    const forwards = (model?.services ?? []).map((s) => {
+      const action = s.listeners[0]?.rules[0]?.action;
+      return [s.id, action?.type === "forward" ? action.targetGroups.map((g) => g.targetGroupId) : []];
+    });
+    expect(forwards).toEqual([
+      [
+        "HTTPRoute/apps/a",
+        ["HTTPRoute/apps/a|local/apps/web:8080/HTTP/HTTP1", "HTTPRoute/apps/a|sink/invalid-backends/HTTP"],
+      ],
+      [
+        "HTTPRoute/apps/b",
+        ["HTTPRoute/apps/b|local/apps/web:8080/HTTP/HTTP1", "HTTPRoute/apps/b|sink/invalid-backends/HTTP"],
+      ],
+    ]);
+    const names = model?.targetGroups.map((g) => g.name) ?? [];
+    expect(names).toHaveLength(4);
+    expect(new Set(names).size).toBe(4);
+  });
+
   test("all backends invalid answers a fixed 500", () => {
     const t = run(route("broken", "  - backendRefs: [{name: missing, port: 80}]"));
     expect(t.lattice.gateways[0]?.model.services[0]?.listeners[0]?.rules[0]?.action).toEqual({
@@ -170,10 +196,10 @@ spec:
     expect(listener?.protocol).toBe("TLS_PASSTHROUGH");
     expect(listener?.defaultAction).toEqual({
       type: "forward",
-      targetGroups: [{ targetGroupId: "sink/invalid-backends/TCP", weight: 1 }],
+      targetGroups: [{ targetGroupId: "TLSRoute/apps/secure|sink/invalid-backends/TCP", weight: 1 }],
     });
     expect(model?.targetGroups.map((g) => [g.id, g.protocol, g.targets.length])).toEqual([
-      ["sink/invalid-backends/TCP", "TCP", 0],
+      ["TLSRoute/apps/secure|sink/invalid-backends/TCP", "TCP", 0],
     ]);
   });
 });

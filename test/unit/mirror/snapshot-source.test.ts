@@ -28,4 +28,19 @@ describe("the mirror as the reconciler's snapshot source", () => {
     const snapshot = await new MirrorSnapshotSource(mirror).load(CLUSTER);
     expect([...snapshot.services.values()].map((s) => s.metadata.name)).toEqual(["web"]);
   });
+
+  it("serves a cluster's ServiceExports alone, for another cluster's Lattice imports", async () => {
+    const mirror = new MemoryObjectMirror();
+    await mirror.upsert(serviceRef("web"), "uid-web", 3n, serviceObject("web", 3n));
+    await mirror.upsert({ cluster: CLUSTER, kind: "ServiceExport", namespace: "apps", name: "web" }, "uid-export", 4n, {
+      apiVersion: "application-networking.k8s.aws/v1alpha1",
+      kind: "ServiceExport",
+      metadata: { name: "web", namespace: "apps", uid: "uid-export", resourceVersion: "4" },
+      spec: { exportedPorts: [{ port: 8080, routeType: "HTTP" }] },
+    });
+    const exports = await new MirrorSnapshotSource(mirror).serviceExports(CLUSTER);
+    expect(exports.map((e) => [e.kind, e.metadata.namespace, e.metadata.name])).toEqual([
+      ["ServiceExport", "apps", "web"],
+    ]);
+  });
 });

@@ -1,0 +1,104 @@
+// Two routes forwarding to one Kubernetes Service, reconciled into the Lattice emulator through the
+// real adapter: a Lattice target group serves one service (a rule of a second service naming it is
+// refused, TargetGroupInUse), so each route's service gets its own group of the Service's endpoints
+// and both serve.
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  GetRuleCommand,
+  GetTargetGroupCommand,
+  ListListenersCommand,
+  ListRulesCommand,
+  ListTargetsCommand,
+  VPCLatticeClient,
+} from "@aws-sdk/client-vpc-lattice";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { AwsClientFactory } from "../../shared/aws/clients.ts";
+import { latticeObservationOf } from "../../shared/reconcile/lattice-plane.ts";
+import { dynamoDbSettings, latticeControl, latticeSettings } from "../env/clients.ts";
+import { type LatticeGatewayShape, latticeModel } from "../fixtures/lattice-gateway.ts";
+import { type LatticeHarness, latticeFactory, latticeHarness } from "./lattice-reconcile-support.ts";
+
+let dynamo: DynamoDBClient;
+let lattice: VPCLatticeClient;
+let factory: AwsClientFactory;
+let h: LatticeHarness;
+
+beforeAll(() => {
+  dynamo = new DynamoDBClient(dynamoDbSettings());
+  lattice = new VPCLatticeClient({ ...latticeSettings(), maxAttempts: 1 });
+});
+
+afterAll(() => {
+  dynamo?.destroy();
+  lattice?.destroy();
+});
+
+beforeEach(async () => {
+  await latticeControl().reset();
+  factory = latticeFactory();
+  h = await latticeHarness(dynamo, factory);
+});
+
+afterEach(() => factory.destroy());
+
+/** What Lattice itself says a service's one rule forwards to: each group with its services and targets. */
+async function servedBy(serviceArn: string) {
+  const listener = (await lattice.send(new ListListenersCommand({ serviceIdentifier: serviceArn }))).items?.[0];
+  const rules = (
+    await lattice.send(new ListRulesCommand({ serviceIdentifier: serviceArn, listenerIdentifier: listener?.arn }))
+  ).items?.filter((r) => !r.isDefault);
+  expect(rules).toHaveLength(1);
+  const rule = await lattice.send(
+    new GetRuleCommand({
+      serviceIdentifier: serviceArn,
+      listenerIdentifier: listener?.arn,
+      ruleIdentifier: rules?.[0]?.arn,
+    }),
+  );
+  return Promise.all(
+    (rule.action?.forward?.targetGroups ?? []).map(async (t) => {
+      const group = await lattice.send(new GetTargetGroupCommand({ targetGroupIdentifier: t.targetGroupIdentifier }));
+      const targets = await lattice.send(new ListTargetsCommand({ targetGroupIdentifier: t.targetGroupIdentifier }));
+      return {
+        arn: group.arn,
+        services: group.serviceArns ?? [],
+        targets: (targets.items ?? []).map((x) => `${x.id}:${x.port}`).sort(),
+      };
+    }),
+  );
+}
+
+describe("two routes forwarding to one Service", () => {
+  it("both routes' services serve, each through its own target group of the Service's endpoints", async () => {
+    const shape: LatticeGatewayShape = {
+      routes: [
+        { paths: ["/a"], backend: "web" },
+        { paths: ["/b"], backend: "web" },
+      ],
+      webEndpoints: ["10.1.0.1", "10.1.0.2"],
+    };
+    const desired = latticeModel(shape);
+    const outcome = await h.reconcile(desired);
+    expect(outcome.kind).toBe("applied");
+    if (outcome.kind !== "applied") throw new Error("unreachable");
+    expect(outcome.failedRules ?? []).toEqual([]);
+    await latticeControl().settle();
+
+    const services = outcome.observed.services;
+    expect(services.map((s) => s.id)).toEqual(["HTTPRoute/apps/r0", "HTTPRoute/apps/r1"]);
+    const served = await Promise.all(services.map((s) => servedBy(s.arn)));
+    for (const [i, groups] of served.entries()) {
+      expect(groups).toHaveLength(1);
+      // The group serves this service alone, with the Service's two endpoints as targets.
+      expect(groups[0]?.services).toEqual([services[i]?.arn]);
+      expect(groups[0]?.targets).toEqual(["10.1.0.1:8080", "10.1.0.2:8080"]);
+    }
+    expect(served[0]?.[0]?.arn).not.toBe(served[1]?.[0]?.arn);
+
+    // The next reconcile finds nothing to do, and the Gateway turns Programmed.
+    h.clock.now += 1_000;
+    const again = await h.reconcile(desired);
+    expect(again.kind).toBe("unchanged");
+    expect(latticeObservationOf(again, desired)).toMatchObject({ programmed: true });
+  });
+});
