@@ -23,6 +23,7 @@ import { clusterGatewayKey } from "../../shared/keys.ts";
 import type { ObservedLattice } from "../../shared/lattice/observed.ts";
 import { remoteServiceExports } from "../../shared/lattice/remote-exports.ts";
 import { loadManifests } from "../../shared/manifest/load.ts";
+import { MemoryDirtyGenerations } from "../../shared/pipeline/dirty-generation.ts";
 import { MemorySnapshotSource, reconcileGatewayRequest } from "../../shared/pipeline/reconcile-gateway.ts";
 import type { StatusIntent } from "../../shared/pipeline/status-intent.ts";
 import { latticeObservationOf } from "../../shared/reconcile/lattice-plane.ts";
@@ -272,7 +273,7 @@ describe("through the reconcile pipeline: other clusters' exports read from the 
           states: createDynamoDbLatticeStates(dynamo, table),
         },
         engine: { leases, states, now: () => 1_000_000, owner: "test", driftIntervalMs: 600_000 },
-        dirty: { current: async () => 0 },
+        dirty: new MemoryDirtyGenerations(),
         requeue: { send: async () => {} },
         statuses: {
           send: async (_cluster, sent) => {
