@@ -1,0 +1,295 @@
+/**
+ * The ALB data-plane emulator: serves HTTP on loopback for every application load balancer that
+ * Elastic Load Balancing (moto) holds, by the listener rules moto holds, through the project's pure
+ * evaluator (shared/elb/evaluate.ts), proxying forwarded requests to the registered targets.
+ *
+ * - Each load balancer gets its own loopback address (from `addressPool`, never reused while the
+ *   emulator runs); each of its HTTP listeners is served on that address at the listener's port.
+ * - The rules are read again every `pollIntervalMs` (and on `refresh()`); servers open and close as
+ *   listeners come and go, and a request is always evaluated against the latest read.
+ * - Name resolution: switchyard publishes the load balancer's DNS name (as on AWS), which moto
+ *   makes up and nothing resolves. The emulator writes `address dnsName` lines into `hostsFile`,
+ *   truncating and rewriting it in place so that a bind mount of it over /etc/hosts in another
+ *   mount namespace (the suite's, see run-suite.sh) sees every update. See README.md.
+ */
+
+import { writeFile } from "node:fs/promises";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
+import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { type AlbOutcome, evaluateListener } from "../../../shared/elb/evaluate.ts";
+import { albRequest, forwardedHeaders, pickTarget, pickTargetGroup } from "./alb-routing.ts";
+import { type AlbSnapshot, fingerprint, readAlbSnapshot, type ServedListener } from "./alb-snapshot.ts";
+
+export interface AlbDataPlaneOptions {
+  elbv2: ElasticLoadBalancingV2Client;
+  /** First loopback address handed to a load balancer; later ones count up. Default 127.100.0.1. */
+  addressPool?: string;
+  /** Default 1000 ms. 0 disables polling (call `refresh()` yourself). */
+  pollIntervalMs?: number;
+  /** Where to keep `address dnsName` lines; absent: no file is written. */
+  hostsFile?: string;
+  /** Lines written before the emulator's own (e.g. the machine's /etc/hosts). */
+  hostsPreamble?: string;
+  /** A number in [0, 1): picks weighted target groups and targets. Default Math.random. */
+  random?: () => number;
+  log?: (line: string) => void;
+}
+
+/** One request as the emulator handled it, for tests and the run log. */
+export interface ServedRequest {
+  address: string;
+  port: number;
+  method: string;
+  url: string;
+  outcome: AlbOutcome["kind"] | "error";
+  /** The target `ip:port` a forward went to. */
+  target?: string;
+  status: number;
+}
+
+function addressAt(first: string, offset: number): string {
+  const octets = first.split(".").map(Number);
+  if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255)) {
+    throw new Error(`addressPool ${JSON.stringify(first)} is not an IPv4 address`);
+  }
+  const base = (((octets[0] ?? 0) * 256 + (octets[1] ?? 0)) * 256 + (octets[2] ?? 0)) * 256 + (octets[3] ?? 0);
+  const n = base + offset;
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
+}
+
+interface Binding {
+  server: Server;
+  loadBalancerArn: string;
+  port: number;
+}
+
+export class AlbDataPlane {
+  readonly #options: AlbDataPlaneOptions;
+  readonly #random: () => number;
+  readonly #log: (line: string) => void;
+  readonly #addresses = new Map<string, string>();
+  readonly #bindings = new Map<string, Binding>();
+  readonly #served: ServedRequest[] = [];
+  #snapshot: AlbSnapshot = { loadBalancers: [], targetGroups: {} };
+  #fingerprint = "";
+  #timer: NodeJS.Timeout | undefined;
+  #refreshing: Promise<boolean> | undefined;
+  #stopped = false;
+
+  constructor(options: AlbDataPlaneOptions) {
+    this.#options = options;
+    this.#random = options.random ?? Math.random;
+    this.#log = options.log ?? (() => {});
+  }
+
+  /** Reads ELB once, opens the listeners, and starts polling. */
+  async start(): Promise<void> {
+    await this.refresh();
+    this.#schedule();
+  }
+
+  /** The loopback address serving the load balancer with this DNS name (any case), if any. */
+  addressOf(dnsName: string): string | undefined {
+    const lb = this.#snapshot.loadBalancers.find((l) => l.dnsName === dnsName.toLowerCase());
+    return lb ? this.#addresses.get(lb.arn) : undefined;
+  }
+
+  /** Requests handled so far, oldest first. */
+  get served(): readonly ServedRequest[] {
+    return this.#served;
+  }
+
+  /** `address:port` of every listener being served. */
+  get bindings(): string[] {
+    return [...this.#bindings.keys()].sort();
+  }
+
+  /**
+   * Reads ELB again and applies what changed. Resolves true when the read differed from the last.
+   * Concurrent calls share one read.
+   */
+  refresh(): Promise<boolean> {
+    if (!this.#refreshing) {
+      this.#refreshing = this.#refresh().finally(() => {
+        this.#refreshing = undefined;
+      });
+    }
+    return this.#refreshing;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#refreshing?.catch(() => {});
+    await Promise.all([...this.#bindings.keys()].map((key) => this.#close(key)));
+  }
+
+  #schedule(): void {
+    const interval = this.#options.pollIntervalMs ?? 1000;
+    if (interval <= 0 || this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      this.refresh()
+        .catch((error: unknown) => this.#log(`refresh failed: ${String(error)}`))
+        .finally(() => this.#schedule());
+    }, interval);
+  }
+
+  async #refresh(): Promise<boolean> {
+    const snapshot = await readAlbSnapshot(this.#options.elbv2);
+    const print = fingerprint(snapshot);
+    if (print === this.#fingerprint || this.#stopped) return false;
+    this.#snapshot = snapshot;
+    this.#fingerprint = print;
+    for (const lb of snapshot.loadBalancers) {
+      if (!this.#addresses.has(lb.arn)) {
+        this.#addresses.set(lb.arn, addressAt(this.#options.addressPool ?? "127.100.0.1", this.#addresses.size));
+      }
+    }
+    const wanted = new Map<string, { loadBalancerArn: string; port: number; address: string }>();
+    for (const lb of snapshot.loadBalancers) {
+      const address = this.#addresses.get(lb.arn) ?? "";
+      for (const listener of lb.listeners) {
+        if (listener.protocol !== "HTTP") continue;
+        wanted.set(`${address}:${listener.port}`, { loadBalancerArn: lb.arn, port: listener.port, address });
+      }
+    }
+    for (const key of [...this.#bindings.keys()]) if (!wanted.has(key)) await this.#close(key);
+    for (const [key, want] of wanted) {
+      if (!this.#bindings.has(key)) await this.#open(key, want.loadBalancerArn, want.address, want.port);
+    }
+    await this.#writeHosts();
+    return true;
+  }
+
+  async #writeHosts(): Promise<void> {
+    const file = this.#options.hostsFile;
+    if (!file) return;
+    const lines = this.#snapshot.loadBalancers
+      .filter((lb) => lb.dnsName !== "")
+      .map((lb) => `${this.#addresses.get(lb.arn)} ${lb.dnsName}`);
+    // writeFile truncates the same inode: a bind mount of this file keeps seeing the new content.
+    await writeFile(file, `${this.#options.hostsPreamble ?? ""}${lines.join("\n")}\n`);
+  }
+
+  #open(key: string, loadBalancerArn: string, address: string, port: number): Promise<void> {
+    const server = createServer((req, res) => this.#handle(req, res, loadBalancerArn, address, port));
+    server.keepAliveTimeout = 60_000;
+    this.#bindings.set(key, { server, loadBalancerArn, port });
+    return new Promise((resolve) => {
+      server.once("error", (error) => {
+        this.#log(`cannot serve ${key}: ${String(error)}`);
+        this.#bindings.delete(key);
+        resolve();
+      });
+      server.listen(port, address, () => {
+        this.#log(`serving ${key} for ${loadBalancerArn}`);
+        resolve();
+      });
+    });
+  }
+
+  #close(key: string): Promise<void> {
+    const binding = this.#bindings.get(key);
+    this.#bindings.delete(key);
+    if (!binding) return Promise.resolve();
+    this.#log(`closing ${key}`);
+    return new Promise((resolve) => {
+      binding.server.close(() => resolve());
+      binding.server.closeAllConnections();
+    });
+  }
+
+  #listener(loadBalancerArn: string, port: number): ServedListener | undefined {
+    return this.#snapshot.loadBalancers
+      .find((lb) => lb.arn === loadBalancerArn)
+      ?.listeners.find((l) => l.port === port && l.protocol === "HTTP");
+  }
+
+  #record(entry: ServedRequest): void {
+    this.#served.push(entry);
+    if (this.#served.length > 10_000) this.#served.splice(0, this.#served.length - 10_000);
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse, loadBalancerArn: string, address: string, port: number): void {
+    const base = { address, port, method: req.method ?? "GET", url: req.url ?? "/" };
+    const answer = (status: number, outcome: ServedRequest["outcome"], body: string, contentType = "text/plain") => {
+      this.#record({ ...base, outcome, status });
+      res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(body) });
+      res.end(body);
+    };
+    const listener = this.#listener(loadBalancerArn, port);
+    if (!listener) {
+      answer(503, "error", "listener is gone\n");
+      return;
+    }
+    const request = albRequest(
+      { method: base.method, url: base.url, rawHeaders: req.rawHeaders, remoteAddress: req.socket.remoteAddress },
+      "http",
+      port,
+    );
+    let outcome: AlbOutcome;
+    try {
+      outcome = evaluateListener(listener.rules, listener.defaultActions, request);
+    } catch (error) {
+      answer(500, "error", `rule evaluation failed: ${String(error)}\n`);
+      return;
+    }
+    while (outcome.kind === "authenticate") outcome = outcome.then;
+    switch (outcome.kind) {
+      case "fixed-response":
+        answer(outcome.statusCode, "fixed-response", outcome.body ?? "", outcome.contentType ?? "text/plain");
+        return;
+      case "redirect":
+        this.#record({ ...base, outcome: "redirect", status: outcome.statusCode });
+        res.writeHead(outcome.statusCode, { location: outcome.location, "content-length": 0 });
+        res.end();
+        return;
+      case "forward": {
+        const share = pickTargetGroup(outcome.targetGroups, this.#random());
+        const group = share ? this.#snapshot.targetGroups[share.targetGroupId] : undefined;
+        const target = group ? pickTarget(group.targets, this.#random()) : undefined;
+        if (!target) {
+          // ALB answers 503 when the target group has no registered targets.
+          answer(503, "forward", "no registered targets\n");
+          return;
+        }
+        const targetName = `${target.ip}:${target.port}`;
+        const forwarded = outcome.request;
+        const upstream = httpRequest(
+          {
+            host: target.ip,
+            port: target.port,
+            method: base.method,
+            path: forwarded.path + (forwarded.query ? `?${forwarded.query}` : ""),
+            headers: forwardedHeaders(request, forwarded.host, request.sourceIp),
+          },
+          (response) => {
+            this.#record({ ...base, outcome: "forward", target: targetName, status: response.statusCode ?? 502 });
+            const headers = { ...response.headers };
+            delete headers.connection;
+            delete headers["keep-alive"];
+            res.writeHead(response.statusCode ?? 502, headers);
+            response.pipe(res);
+          },
+        );
+        upstream.on("error", (error) => {
+          // ALB answers 502 when it cannot connect to the target.
+          if (res.headersSent) res.destroy();
+          else {
+            this.#record({ ...base, outcome: "forward", target: targetName, status: 502 });
+            res.writeHead(502, { "content-type": "text/plain" });
+            res.end(`target ${targetName}: ${error.message}\n`);
+          }
+        });
+        req.pipe(upstream);
+        return;
+      }
+    }
+  }
+}
