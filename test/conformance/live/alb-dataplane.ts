@@ -25,6 +25,7 @@ import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-
 import { type AlbOutcome, evaluateListener } from "../../../shared/elb/evaluate.ts";
 import { albRequest, forwardedHeaders, pickTarget, pickTargetGroup } from "./alb-routing.ts";
 import { type AlbSnapshot, fingerprint, readAlbSnapshot, type ServedListener } from "./alb-snapshot.ts";
+import { addressAt } from "./loopback.ts";
 
 export interface AlbDataPlaneOptions {
   elbv2: ElasticLoadBalancingV2Client;
@@ -51,16 +52,6 @@ export interface ServedRequest {
   /** The target `ip:port` a forward went to. */
   target?: string;
   status: number;
-}
-
-function addressAt(first: string, offset: number): string {
-  const octets = first.split(".").map(Number);
-  if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255)) {
-    throw new Error(`addressPool ${JSON.stringify(first)} is not an IPv4 address`);
-  }
-  const base = (((octets[0] ?? 0) * 256 + (octets[1] ?? 0)) * 256 + (octets[2] ?? 0)) * 256 + (octets[3] ?? 0);
-  const n = base + offset;
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
 }
 
 interface Binding {
