@@ -1,18 +1,20 @@
 /**
- * The ALB data-plane emulator: serves HTTP on loopback for every application load balancer that
+ * The ALB data-plane emulator: serves HTTP and HTTPS on loopback for every application load balancer that
  * Elastic Load Balancing (moto) holds, by the listener rules moto holds, through the project's pure
  * evaluator (shared/elb/evaluate.ts), proxying forwarded requests to the registered targets.
  *
  * - Each load balancer gets its own loopback address (from `addressPool`, never reused while the
- *   emulator runs); each of its HTTP listeners is served on that address at the listener's port.
+ *   emulator runs); each of its HTTP listeners is served on that address at the listener's port,
+ *   and each HTTPS listener too when `tlsMaterial` can supply its certificates' keys.
  * - The rules are read again every `pollIntervalMs` (and on `refresh()`); servers open and close as
  *   listeners come and go, and a request is always evaluated against the latest read.
  * - Name resolution: switchyard publishes the load balancer's DNS name (as on AWS), which moto
  *   makes up and nothing resolves. The emulator writes `address dnsName` lines into `hostsFile`,
  *   truncating and rewriting it in place so that a bind mount of it over /etc/hosts in another
- *   mount namespace (the suite's, see run-suite.sh) sees every update. See README.md.
+ *   mount namespace (the suite's, see run.ts) sees every update. See README.md.
  */
 
+import { X509Certificate } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import {
   createServer,
@@ -21,6 +23,8 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { createSecureContext, type SecureContext } from "node:tls";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { type AlbOutcome, evaluateListener } from "../../../shared/elb/evaluate.ts";
 import { albRequest, forwardedHeaders, pickTarget, pickTargetGroup } from "./alb-routing.ts";
@@ -40,6 +44,45 @@ export interface AlbDataPlaneOptions {
   /** A number in [0, 1): picks weighted target groups and targets. Default Math.random. */
   random?: () => number;
   log?: (line: string) => void;
+  /**
+   * The certificate and private key behind an ACM certificate ARN, for HTTPS listeners. ACM never
+   * gives a private key back, so the caller finds it where it came from (run.ts: the Secret named
+   * by the certificate's switchyard tags). Absent: HTTPS listeners are not served.
+   */
+  tlsMaterial?: (certificateArn: string) => Promise<TlsMaterial | undefined>;
+}
+
+export interface TlsMaterial {
+  /** PEM, leaf first. */
+  cert: string;
+  /** PEM. */
+  key: string;
+}
+
+interface ListenerCertificate {
+  x509: X509Certificate;
+  context: SecureContext;
+  material: TlsMaterial;
+}
+
+/**
+ * The certificate ALB presents for a server name: one whose names cover it (an exact name before
+ * a wildcard), else the listener's default certificate ("SSL certificates for your Application
+ * Load Balancer": the default is used when no certificate matches or the client sends no SNI).
+ */
+export function certificateFor<T extends { x509: X509Certificate }>(
+  certificates: readonly T[],
+  serverName: string | undefined,
+): T | undefined {
+  if (serverName) {
+    const names = (c: T) =>
+      (c.x509.subjectAltName ?? "").split(/,\s*/).map((n: string) => n.replace(/^DNS:/, "").toLowerCase());
+    const exact = certificates.find((c) => names(c).includes(serverName.toLowerCase()));
+    if (exact) return exact;
+    const covering = certificates.find((c) => c.x509.checkHost(serverName) !== undefined);
+    if (covering) return covering;
+  }
+  return certificates[0];
 }
 
 /** One request as the emulator handled it, for tests and the run log. */
@@ -58,6 +101,8 @@ interface Binding {
   server: Server;
   loadBalancerArn: string;
   port: number;
+  scheme: "http" | "https";
+  certificates: ListenerCertificate[];
 }
 
 export class AlbDataPlane {
@@ -142,17 +187,34 @@ export class AlbDataPlane {
         this.#addresses.set(lb.arn, addressAt(this.#options.addressPool ?? "127.100.0.1", this.#addresses.size));
       }
     }
-    const wanted = new Map<string, { loadBalancerArn: string; port: number; address: string }>();
+    const wanted = new Map<string, { loadBalancerArn: string; address: string; listener: ServedListener }>();
     for (const lb of snapshot.loadBalancers) {
       const address = this.#addresses.get(lb.arn) ?? "";
       for (const listener of lb.listeners) {
-        if (listener.protocol !== "HTTP") continue;
-        wanted.set(`${address}:${listener.port}`, { loadBalancerArn: lb.arn, port: listener.port, address });
+        if (listener.protocol === "HTTPS" && !this.#options.tlsMaterial) {
+          this.#log(`not serving HTTPS listener ${listener.arn}: no tlsMaterial source`);
+          continue;
+        }
+        if (listener.protocol !== "HTTP" && listener.protocol !== "HTTPS") continue;
+        wanted.set(`${address}:${listener.port}`, { loadBalancerArn: lb.arn, address, listener });
       }
     }
-    for (const key of [...this.#bindings.keys()]) if (!wanted.has(key)) await this.#close(key);
+    for (const [key, binding] of [...this.#bindings]) {
+      const want = wanted.get(key);
+      const scheme = want?.listener.protocol === "HTTPS" ? "https" : "http";
+      if (!want || want.loadBalancerArn !== binding.loadBalancerArn || scheme !== binding.scheme)
+        await this.#close(key);
+    }
     for (const [key, want] of wanted) {
-      if (!this.#bindings.has(key)) await this.#open(key, want.loadBalancerArn, want.address, want.port);
+      const scheme = want.listener.protocol === "HTTPS" ? "https" : "http";
+      const certificates = scheme === "https" ? await this.#certificates(want.listener) : [];
+      const existing = this.#bindings.get(key);
+      if (existing) {
+        existing.certificates = certificates;
+        this.#applyDefaultCertificate(existing);
+      } else {
+        await this.#open(key, want.loadBalancerArn, want.address, want.listener.port, scheme, certificates);
+      }
     }
     await this.#writeHosts();
     return true;
@@ -168,10 +230,59 @@ export class AlbDataPlane {
     await writeFile(file, `${this.#options.hostsPreamble ?? ""}${lines.join("\n")}\n`);
   }
 
-  #open(key: string, loadBalancerArn: string, address: string, port: number): Promise<void> {
-    const server = createServer((req, res) => this.#handle(req, res, loadBalancerArn, address, port));
+  async #certificates(listener: ServedListener): Promise<ListenerCertificate[]> {
+    const source = this.#options.tlsMaterial;
+    if (!source) return [];
+    const out: ListenerCertificate[] = [];
+    for (const arn of listener.certificateArns) {
+      try {
+        const material = await source(arn);
+        if (!material) {
+          this.#log(`no key material for ${arn} (listener ${listener.arn})`);
+          continue;
+        }
+        out.push({ x509: new X509Certificate(material.cert), context: createSecureContext(material), material });
+      } catch (error) {
+        this.#log(`certificate ${arn}: ${String(error)}`);
+      }
+    }
+    return out;
+  }
+
+  #applyDefaultCertificate(binding: Binding): void {
+    const first = binding.certificates[0];
+    if (binding.scheme === "https" && first && "setSecureContext" in binding.server) {
+      (binding.server as ReturnType<typeof createHttpsServer>).setSecureContext(first.material);
+    }
+  }
+
+  #open(
+    key: string,
+    loadBalancerArn: string,
+    address: string,
+    port: number,
+    scheme: "http" | "https",
+    certificates: ListenerCertificate[],
+  ): Promise<void> {
+    const handler = (req: IncomingMessage, res: ServerResponse) =>
+      this.#handle(req, res, loadBalancerArn, address, port, scheme);
+    const binding: Binding = { server: createServer(handler), loadBalancerArn, port, scheme, certificates };
+    if (scheme === "https") {
+      binding.server = createHttpsServer(
+        {
+          SNICallback: (serverName, callback) => {
+            const chosen = certificateFor(binding.certificates, serverName);
+            if (chosen) callback(null, chosen.context);
+            else callback(new Error(`no certificate on ${key}`));
+          },
+        },
+        handler,
+      );
+      this.#applyDefaultCertificate(binding);
+    }
+    const server = binding.server;
     server.keepAliveTimeout = 60_000;
-    this.#bindings.set(key, { server, loadBalancerArn, port });
+    this.#bindings.set(key, binding);
     return new Promise((resolve) => {
       server.once("error", (error) => {
         this.#log(`cannot serve ${key}: ${String(error)}`);
@@ -179,7 +290,7 @@ export class AlbDataPlane {
         resolve();
       });
       server.listen(port, address, () => {
-        this.#log(`serving ${key} for ${loadBalancerArn}`);
+        this.#log(`serving ${scheme} on ${key} for ${loadBalancerArn}`);
         resolve();
       });
     });
@@ -199,7 +310,7 @@ export class AlbDataPlane {
   #listener(loadBalancerArn: string, port: number): ServedListener | undefined {
     return this.#snapshot.loadBalancers
       .find((lb) => lb.arn === loadBalancerArn)
-      ?.listeners.find((l) => l.port === port && l.protocol === "HTTP");
+      ?.listeners.find((l) => l.port === port);
   }
 
   #record(entry: ServedRequest): void {
@@ -207,7 +318,14 @@ export class AlbDataPlane {
     if (this.#served.length > 10_000) this.#served.splice(0, this.#served.length - 10_000);
   }
 
-  #handle(req: IncomingMessage, res: ServerResponse, loadBalancerArn: string, address: string, port: number): void {
+  #handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    loadBalancerArn: string,
+    address: string,
+    port: number,
+    scheme: "http" | "https",
+  ): void {
     const base = { address, port, method: req.method ?? "GET", url: req.url ?? "/" };
     const answer = (status: number, outcome: ServedRequest["outcome"], body: string, contentType = "text/plain") => {
       this.#record({ ...base, outcome, status });
@@ -221,7 +339,7 @@ export class AlbDataPlane {
     }
     const request = albRequest(
       { method: base.method, url: base.url, rawHeaders: req.rawHeaders, remoteAddress: req.socket.remoteAddress },
-      "http",
+      scheme,
       port,
     );
     let outcome: AlbOutcome;

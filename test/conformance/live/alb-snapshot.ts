@@ -5,12 +5,14 @@
  * group a rule forwards to.
  *
  * One read costs DescribeLoadBalancers (1 call per 400 load balancers), DescribeListeners and
- * DescribeTags (1 call each per load balancer), DescribeRules (1 per listener), DescribeTargetGroups
+ * DescribeTags (1 call each per load balancer), DescribeRules (1 per listener),
+ * DescribeListenerCertificates (1 per HTTPS listener), DescribeTargetGroups
  * (1 per 400 groups) and DescribeTargetHealth (1 per forwarded-to group). `fingerprint` lets the
  * emulator tell an unchanged read from a changed one without comparing structures.
  */
 
 import {
+  DescribeListenerCertificatesCommand,
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
@@ -37,6 +39,8 @@ export interface ServedListener {
   protocol: string;
   defaultActions: RuleAction[];
   rules: ListenerRule[];
+  /** HTTPS: every certificate on the listener, the default one first. */
+  certificateArns: string[];
 }
 
 export interface ServedLoadBalancer {
@@ -110,7 +114,25 @@ async function allRules(client: ElasticLoadBalancingV2Client, listenerArn: strin
 
 const byArn = (arn: string) => arn;
 
-function servedListener(listener: Listener, rules: readonly Rule[]): ServedListener {
+async function certificateArns(client: ElasticLoadBalancingV2Client, listener: Listener): Promise<string[]> {
+  if (listener.Protocol !== "HTTPS") return [];
+  const listed: { arn: string; isDefault: boolean }[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await client.send(
+      new DescribeListenerCertificatesCommand({ ListenerArn: listener.ListenerArn, PageSize: PAGE, Marker: marker }),
+    );
+    for (const c of page.Certificates ?? []) {
+      if (c.CertificateArn) listed.push({ arn: c.CertificateArn, isDefault: c.IsDefault === true });
+    }
+    marker = page.NextMarker;
+  } while (marker);
+  const defaults = (listener.Certificates ?? []).flatMap((c) => (c.CertificateArn ? [c.CertificateArn] : []));
+  const ordered = [...defaults, ...listed.filter((c) => c.isDefault).map((c) => c.arn), ...listed.map((c) => c.arn)];
+  return [...new Set(ordered)];
+}
+
+function servedListener(listener: Listener, rules: readonly Rule[], certificates: string[]): ServedListener {
   const numbered = rules.filter((r) => !r.IsDefault);
   return {
     arn: listener.ListenerArn ?? "",
@@ -123,6 +145,7 @@ function servedListener(listener: Listener, rules: readonly Rule[]): ServedListe
       actions: fromSdkActions(r.Actions, byArn),
       ...(r.Transforms?.length ? { transforms: r.Transforms.map(fromSdkTransform) } : {}),
     })),
+    certificateArns: certificates,
   };
 }
 
@@ -142,7 +165,7 @@ export async function readAlbSnapshot(client: ElasticLoadBalancingV2Client): Pro
       const rules = await allRules(client, listener.ListenerArn ?? "");
       for (const a of forwardedArns(listener.DefaultActions)) forwarded.add(a);
       for (const r of rules) for (const a of forwardedArns(r.Actions)) forwarded.add(a);
-      listeners.push(servedListener(listener, rules));
+      listeners.push(servedListener(listener, rules, await certificateArns(client, listener)));
     }
     listeners.sort((a, b) => a.port - b.port);
     loadBalancers.push({

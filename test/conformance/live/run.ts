@@ -16,9 +16,11 @@
 import { spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { ACMClient, ListTagsForCertificateCommand } from "@aws-sdk/client-acm";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { type RunningPipeline, startPipeline } from "../../../cli/dev/pipeline.ts";
+import { CERTIFICATE_TAG } from "../../../forwarder/tls-certificate.ts";
 import {
   DUMMY_CREDENTIALS,
   kubeConfig,
@@ -32,7 +34,7 @@ import { log, REPO_ROOT, type ServerProcess } from "../../env/process.ts";
 import { ENV } from "../../env/variables.ts";
 import { publicDefaultVpc } from "../../integration/aws-network-fixture.ts";
 import { ALB_CLAIMED_FEATURES } from "../harness/features.ts";
-import { AlbDataPlane } from "./alb-dataplane.ts";
+import { AlbDataPlane, type TlsMaterial } from "./alb-dataplane.ts";
 import { ensureLiveBinaries } from "./binaries.ts";
 import { startControllerManager } from "./controller-manager.ts";
 import { kubeCall } from "./kube-client.ts";
@@ -61,6 +63,28 @@ function suiteArgs(reportOutput: string, version: string): string[] {
     "--mode=default",
     ...passThrough,
   ];
+}
+
+/**
+ * The key material behind an ACM certificate switchyard imported: its tags name the Secret it came
+ * from (forwarder/tls-certificate.ts), and the Secret holds the key ACM never gives back.
+ */
+function secretMaterial(acm: ACMClient, creds: KubeCredentials): (arn: string) => Promise<TlsMaterial | undefined> {
+  return async (arn) => {
+    const tags = (await acm.send(new ListTagsForCertificateCommand({ CertificateArn: arn }))).Tags ?? [];
+    const tag = (key: string) => tags.find((t) => t.Key === key)?.Value;
+    const namespace = tag(CERTIFICATE_TAG.secretNamespace);
+    const name = tag(CERTIFICATE_TAG.secretName);
+    if (!namespace || !name) return undefined;
+    const secret = await kubeCall<{ data?: Record<string, string> }>(
+      creds,
+      "GET",
+      `/api/v1/namespaces/${namespace}/secrets/${name}`,
+    );
+    const decode = (key: string) => Buffer.from(secret.data?.[key] ?? "", "base64").toString("utf8");
+    const material = { cert: decode("tls.crt"), key: decode("tls.key") };
+    return material.cert && material.key ? material : undefined;
+  };
 }
 
 /** The suite, with /etc/hosts replaced (in its own mount namespace only) by the emulator's file. */
@@ -137,6 +161,7 @@ try {
     hostsFile,
     hostsPreamble: await readFile("/etc/hosts", "utf8"),
     pollIntervalMs: 1000,
+    tlsMaterial: secretMaterial(new ACMClient(motoSettings()), creds),
     log: (line) => log("alb", line),
   });
   await dataPlane.start();
