@@ -4,9 +4,15 @@
 // path and header matches, a redirect, the listener's fixed response, a weighted forward to
 // registered targets (real HTTP servers on loopback) — and follows a rule change by polling.
 
+import { execFileSync } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
+import { request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ACMClient, ImportCertificateCommand } from "@aws-sdk/client-acm";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
@@ -18,7 +24,7 @@ import { planElb } from "../../shared/elb/plan.ts";
 import { loadManifests } from "../../shared/manifest/load.ts";
 import { snapshotOf } from "../../shared/snapshot.ts";
 import { translate } from "../../shared/translate.ts";
-import { AlbDataPlane } from "../conformance/live/alb-dataplane.ts";
+import { AlbDataPlane, type TlsMaterial } from "../conformance/live/alb-dataplane.ts";
 import {
   DUMMY_CREDENTIALS,
   MOTO_DEFAULT_ACCOUNT_ID,
@@ -90,13 +96,45 @@ endpoints: [{addresses: [${colour === "blue" ? BLUE_IP : GREEN_IP}], conditions:
 `;
 }
 
-function model(ports: Backends, headerPath: string): LoadBalancerModel {
+/**
+ * The translated ALB, plus an HTTPS:443 listener with the HTTP listener's rules and the given
+ * certificate (certificates reach the model through the forwarder's ACM import, which this suite
+ * does not run).
+ */
+function model(ports: Backends, headerPath: string, certificateArn: string): LoadBalancerModel {
   const loaded = loadManifests(manifests(ports, headerPath), "web.yaml", { channel: "experimental" });
   expect(loaded.problems).toEqual([]);
   const built = translate(snapshotOf(loaded.objects), controllerConfig(), { clusterId: CLUSTER }).loadBalancers;
   const alb = built.find((b) => b.model.type === "application")?.model;
-  if (!alb) throw new Error("no ALB built");
-  return alb;
+  const http = alb?.listeners.find((l) => l.id === "HTTP:80");
+  if (!alb || !http) throw new Error("no ALB with an HTTP:80 listener built");
+  const https = {
+    ...http,
+    id: "HTTPS:443",
+    port: 443,
+    protocol: "HTTPS" as const,
+    certificates: { arns: [certificateArn], pendingSecrets: [] },
+    tags: { ...http.tags, "switchyard.dev/role": "listener:HTTPS:443" },
+  };
+  return { ...alb, listeners: [...alb.listeners, https] };
+}
+
+/** A self-signed certificate for www.example.com, made with openssl. */
+function selfSigned(): TlsMaterial {
+  const dir = mkdtempSync(join(tmpdir(), "live-alb-tls-"));
+  execFileSync(
+    "openssl",
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=www.example.com"].concat([
+      "-addext",
+      "subjectAltName=DNS:www.example.com",
+      "-keyout",
+      "key.pem",
+      "-out",
+      "cert.pem",
+    ]),
+    { cwd: dir, stdio: "ignore" },
+  );
+  return { cert: readFileSync(join(dir, "cert.pem"), "utf8"), key: readFileSync(join(dir, "key.pem"), "utf8") };
 }
 
 /** A backend that answers with its own name and what it received. */
@@ -107,6 +145,7 @@ async function backend(name: string, ip: string): Promise<Server> {
       url: req.url,
       host: req.headers.host,
       xff: req.headers["x-forwarded-for"],
+      proto: req.headers["x-forwarded-proto"],
     });
     res.writeHead(200, { "content-type": "application/json" });
     res.end(body);
@@ -160,6 +199,8 @@ let ports: Backends;
 let dataPlane: AlbDataPlane;
 let observed: ObservedElb = emptyObserved();
 let address: string;
+let tls: TlsMaterial;
+let certificateArn: string;
 
 async function converge(desired: LoadBalancerModel): Promise<void> {
   const elb = new AwsElb(factory, target, { clusterId: CLUSTER, gatewayKey: desired.gatewayKey });
@@ -178,12 +219,18 @@ describe("the live-conformance ALB data-plane emulator on moto", () => {
     const green = await backend("green", GREEN_IP);
     servers = [blue, green];
     ports = { blue: (blue.address() as AddressInfo).port, green: (green.address() as AddressInfo).port };
-    await converge(model(ports, "/green"));
+    tls = selfSigned();
+    const imported = await new ACMClient(motoSettings()).send(
+      new ImportCertificateCommand({ Certificate: Buffer.from(tls.cert), PrivateKey: Buffer.from(tls.key) }),
+    );
+    certificateArn = imported.CertificateArn ?? "";
+    await converge(model(ports, "/green", certificateArn));
     dataPlane = new AlbDataPlane({
       elbv2: factory.elbv2(target),
       addressPool: POOL,
       pollIntervalMs: 200,
       random: seeded(7),
+      tlsMaterial: async (arn) => (arn === certificateArn ? tls : undefined),
     });
     await dataPlane.start();
     const dnsName = observed.loadBalancer?.dnsName ?? "";
@@ -196,9 +243,36 @@ describe("the live-conformance ALB data-plane emulator on moto", () => {
     factory?.destroy();
   });
 
-  it("serves the load balancer's HTTP listener on its own loopback address", () => {
+  it("serves the load balancer's listeners on its own loopback address", () => {
     expect(address).toBe(POOL);
-    expect(dataPlane.bindings).toEqual([`${POOL}:80`]);
+    expect(dataPlane.bindings).toEqual([`${POOL}:443`, `${POOL}:80`]);
+  });
+
+  it("terminates TLS on an HTTPS listener with the listener's certificate and forwards by its rules", async () => {
+    const answer = await new Promise<Answer>((resolve, reject) => {
+      const req = httpsRequest(
+        {
+          host: address,
+          port: 443,
+          path: "/blue/x",
+          servername: "www.example.com",
+          ca: tls.cert,
+          headers: { host: "www.example.com" },
+        },
+        (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => {
+            body += chunk;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ backend: "blue", url: "/blue/x", proto: "https" });
   });
 
   it("forwards a path match to its registered target with the X-Forwarded headers", async () => {
@@ -209,6 +283,7 @@ describe("the live-conformance ALB data-plane emulator on moto", () => {
       url: "/blue/page?x=1",
       host: "www.example.com",
       xff: "127.0.0.1",
+      proto: "http",
     });
   });
 
@@ -245,7 +320,7 @@ describe("the live-conformance ALB data-plane emulator on moto", () => {
   });
 
   it("follows a rule change in moto without a restart", async () => {
-    await converge(model(ports, "/verde"));
+    await converge(model(ports, "/verde", certificateArn));
     await waitFor(
       "the emulator to serve the changed rule",
       async () => ((await get(address, "/verde", { "x-colour": "green" })).status === 200 ? true : undefined),
