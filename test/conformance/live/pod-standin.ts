@@ -22,7 +22,7 @@ import { mkdir } from "node:fs/promises";
 import { connect, createServer, type Server } from "node:net";
 import { join } from "node:path";
 import type { KubeCredentials } from "../../env/kube.ts";
-import { freePort, ServerProcess } from "../../env/process.ts";
+import { ServerProcess } from "../../env/process.ts";
 import { KubeCallError, kubeCall } from "./kube-client.ts";
 import { addressAt } from "./loopback.ts";
 import { containerEnvironment, echoPorts, isEchoBasic, type Pod, type PodFacts, runningStatus } from "./pod-spec.ts";
@@ -39,6 +39,8 @@ export interface PodStandInOptions {
   podAddressPool?: string;
   /** Default 500 ms. */
   pollIntervalMs?: number;
+  /** First host port handed to an echo process (they count up, skipping busy ones). Default 21000. */
+  firstHostPort?: number;
   log?: (line: string) => void;
 }
 
@@ -68,6 +70,19 @@ function forwarder(podIP: string, port: number, targetPort: number): Promise<Ser
   return once(server, "listening").then(() => server);
 }
 
+/**
+ * Whether a port can be listened on on every interface, as echo-basic does. Ports are taken below
+ * the kernel's ephemeral range (32768 and up on Linux), where outgoing connections — hundreds a
+ * second from the emulator's polling — would otherwise hold them and make echo-basic's bind fail.
+ */
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "0.0.0.0", () => probe.close(() => resolve(true)));
+  });
+}
+
 function answers(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, host);
@@ -85,6 +100,7 @@ export class PodStandIn {
   readonly #log: (line: string) => void;
   readonly #running = new Map<string, RunningPod>();
   #allocated = 0;
+  #nextHostPort: number;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
   #syncing: Promise<void> | undefined;
@@ -93,6 +109,15 @@ export class PodStandIn {
     this.#options = options;
     this.#nodeName = options.nodeName ?? "switchyard-live";
     this.#log = options.log ?? (() => {});
+    this.#nextHostPort = options.firstHostPort ?? 21_000;
+  }
+
+  async #hostPort(): Promise<number> {
+    while (this.#nextHostPort < 32_768) {
+      const port = this.#nextHostPort++;
+      if (await bindable(port)) return port;
+    }
+    throw new Error("no free host port left below the ephemeral range");
   }
 
   get nodeName(): string {
@@ -265,7 +290,7 @@ export class PodStandIn {
       }
       const env = containerEnvironment(pod, container, facts);
       const ports = echoPorts(env);
-      const own = { http: await freePort(), h2c: await freePort(), https: await freePort() };
+      const own = { http: await this.#hostPort(), h2c: await this.#hostPort(), https: await this.#hostPort() };
       const overrides = { HTTP_PORT: String(own.http), H2C_PORT: String(own.h2c), HTTPS_PORT: String(own.https) };
       const assignments = Object.entries({ ...env, ...overrides }).map(([k, v]) => `${k}=${v}`);
       const logFile = join(
