@@ -36,7 +36,11 @@ export async function kubeCall<T>(
         headers: {
           authorization: `Bearer ${creds.token}`,
           accept: "application/json",
-          ...(payload === undefined ? {} : { "content-type": contentType }),
+          // Node frames a DELETE body only with an explicit length (it does not chunk DELETEs), and an
+          // unframed body corrupts the next request on the kept-alive connection.
+          ...(payload === undefined
+            ? {}
+            : { "content-type": contentType, "content-length": Buffer.byteLength(payload) }),
         },
       },
       (res) => {
