@@ -116,6 +116,7 @@ try {
     },
     { timeoutMs: 90_000, intervalMs: 250 },
   );
+  const standInAddresses = Object.fromEntries(endpoints.map((e) => [e.pod, standIn.podIP(namespace, e.pod)]));
   const echoes = [];
   for (const { ip } of endpoints) {
     const response = await fetch(`http://${ip}:3000/some/path`);
@@ -137,7 +138,7 @@ try {
   );
   const observations: ClusterObservations = {
     endpoints,
-    standInAddresses: Object.fromEntries(endpoints.map((e) => [e.pod, standIn.podIP(namespace, e.pod)])),
+    standInAddresses,
     echoes,
     deleted,
     afterDelete,
