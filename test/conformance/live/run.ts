@@ -1,7 +1,8 @@
 // `npm run conformance:live`: the Gateway API conformance suite (v1.6.1, its own Go test binary,
 // unmodified) against switchyard's whole pipeline in local mode, for the ALB class.
 //
-// Starts: moto, DynamoDB Local, etcd + kube-apiserver (test/env), kube-controller-manager, the pod
+// Builds what is missing, then re-runs itself in a private network namespace (private-network.ts:
+// Pods need non-loopback addresses) and there starts: moto, DynamoDB Local, etcd + kube-apiserver (test/env), kube-controller-manager, the pod
 // stand-in (scheduler + kubelet for the suite's echo backends), `switchyard dev`'s pipeline
 // (cli/dev/pipeline.ts) for GatewayClass `switchyard-alb`, and the ALB data-plane emulator. Then
 // runs the suite in a private mount namespace whose /etc/hosts the emulator keeps current, so the
@@ -39,6 +40,7 @@ import { ensureLiveBinaries } from "./binaries.ts";
 import { startControllerManager } from "./controller-manager.ts";
 import { kubeCall } from "./kube-client.ts";
 import { PodStandIn } from "./pod-standin.ts";
+import { FIRST_POD_ADDRESS, INSIDE_VARIABLE, inPrivateNetwork, insidePrivateNetwork } from "./private-network.ts";
 import { parseReport, summaryMarkdown } from "./report-summary.ts";
 
 export const GATEWAY_CLASS = "switchyard-alb";
@@ -114,6 +116,16 @@ function runSuite(binary: string, hostsFile: string, args: string[], kubeconfig:
 }
 
 const binaries = await ensureLiveBinaries();
+if (!insidePrivateNetwork()) {
+  // Builds happen out here (they need the Go module proxy); the run itself in a private network.
+  const [command, ...args] = inPrivateNetwork([process.execPath, ...process.argv.slice(1)]);
+  const child = spawn(command ?? "unshare", args, {
+    stdio: "inherit",
+    env: { ...process.env, [INSIDE_VARIABLE]: "1" },
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+  process.exit(code ?? 1);
+}
 const environment = await startEnvironment(["moto", "dynamodb", "kube"]);
 Object.assign(process.env, environment.variables);
 const stops: (() => Promise<void>)[] = [() => environment.stop()];
@@ -140,6 +152,7 @@ try {
     creds,
     echoBinary: binaries.echoBasic,
     logDir: join(environment.runDir, "pods"),
+    podAddressPool: FIRST_POD_ADDRESS,
     log: (line) => log("pods", line),
   });
   await standIn.start();
