@@ -119,7 +119,6 @@ export function runningStatus(pod: Pod, facts: PodFacts, now: string) {
       podIP: facts.podIP,
       podIPs: [{ ip: facts.podIP }],
       startTime: now,
-      qosClass: "BestEffort",
       conditions: [
         ready("PodReadyToStartContainers"),
         ready("Initialized"),
