@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { addressAt } from "./loopback.ts";
-import { containerEnvironment, echoPorts, isEchoBasic, type Pod, runningStatus } from "./pod-spec.ts";
+import {
+  containerEnvironment,
+  echoPorts,
+  isEchoBasic,
+  type Pod,
+  relocatePaths,
+  runningStatus,
+  secretFiles,
+} from "./pod-spec.ts";
 
 const pod: Pod = {
   metadata: { name: "infra-backend-v1-abc", namespace: "gateway-conformance-infra", uid: "u-1", labels: { app: "v1" } },
@@ -74,5 +82,43 @@ describe("loopback addresses", () => {
     expect(addressAt("127.200.0.1", 0)).toBe("127.200.0.1");
     expect(addressAt("127.200.0.1", 255)).toBe("127.200.1.0");
     expect(() => addressAt("localhost", 1)).toThrow(/not an IPv4 address/);
+  });
+});
+
+describe("Secret volumes", () => {
+  const withVolume: Pod = {
+    ...pod,
+    spec: {
+      containers: [
+        { name: "tls", image: "echo-basic", volumeMounts: [{ name: "v", mountPath: "/etc/secret-volume/" }] },
+      ],
+      volumes: [{ name: "v", secret: { secretName: "s", items: [{ key: "tls.crt", path: "crt" }] } }],
+    },
+  };
+
+  it("project the listed items (or every key) to files under the mount path", () => {
+    const [container] = withVolume.spec.containers;
+    if (!container) throw new Error("fixture has no container");
+    expect(secretFiles(withVolume, container, () => ["tls.crt", "tls.key"])).toEqual([
+      { secretName: "s", key: "tls.crt", containerPath: "/etc/secret-volume/crt" },
+    ]);
+    const allKeys = {
+      ...withVolume,
+      spec: { ...withVolume.spec, volumes: [{ name: "v", secret: { secretName: "s" } }] },
+    };
+    expect(secretFiles(allKeys, container, () => ["tls.crt", "tls.key"]).map((f) => f.containerPath)).toEqual([
+      "/etc/secret-volume/tls.crt",
+      "/etc/secret-volume/tls.key",
+    ]);
+  });
+
+  it("move environment paths under a mount to the host directory that holds its files", () => {
+    expect(
+      relocatePaths(
+        { CERT: "/etc/secret-volume/crt", OTHER: "/etc/secret-volume-other", N: "1" },
+        ["/etc/secret-volume"],
+        "/run/p",
+      ),
+    ).toEqual({ CERT: "/run/p/etc/secret-volume/crt", OTHER: "/etc/secret-volume-other", N: "1" });
   });
 });

@@ -14,6 +14,7 @@ export interface Container {
   name: string;
   image: string;
   env?: EnvVar[];
+  volumeMounts?: { name: string; mountPath: string }[];
   ports?: { containerPort: number; protocol?: string }[];
 }
 
@@ -27,7 +28,13 @@ export interface Pod {
     deletionTimestamp?: string;
     resourceVersion?: string;
   };
-  spec: { nodeName?: string; schedulerName?: string; containers: Container[]; serviceAccountName?: string };
+  spec: {
+    nodeName?: string;
+    schedulerName?: string;
+    containers: Container[];
+    serviceAccountName?: string;
+    volumes?: { name: string; secret?: { secretName: string; items?: { key: string; path: string }[] } }[];
+  };
   status?: { phase?: string; podIP?: string };
 }
 
@@ -138,4 +145,48 @@ export function runningStatus(pod: Pod, facts: PodFacts, now: string) {
       })),
     },
   };
+}
+
+/** A file the kubelet would project from a Secret into a container's mount. */
+export interface SecretFile {
+  secretName: string;
+  key: string;
+  /** The path inside the container, e.g. `/etc/secret-volume/crt`. */
+  containerPath: string;
+}
+
+/** The files of every Secret volume the container mounts (all keys when `items` is absent). */
+export function secretFiles(pod: Pod, container: Container, keysOf: (secretName: string) => string[]): SecretFile[] {
+  const files: SecretFile[] = [];
+  for (const mount of container.volumeMounts ?? []) {
+    const secret = pod.spec.volumes?.find((v) => v.name === mount.name)?.secret;
+    if (!secret) continue;
+    const items = secret.items ?? keysOf(secret.secretName).map((key) => ({ key, path: key }));
+    for (const item of items) {
+      files.push({
+        secretName: secret.secretName,
+        key: item.key,
+        containerPath: `${mount.mountPath.replace(/\/$/, "")}/${item.path}`,
+      });
+    }
+  }
+  return files;
+}
+
+/**
+ * The environment with container paths under a mount rewritten to where the stand-in put the
+ * mount's files on the host (`hostRoot` + the container path): the process runs without a
+ * filesystem namespace of its own.
+ */
+export function relocatePaths(
+  env: Record<string, string>,
+  mountPaths: readonly string[],
+  hostRoot: string,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const under = mountPaths.some((m) => value === m || value.startsWith(`${m.replace(/\/$/, "")}/`));
+    out[name] = under ? `${hostRoot}${value}` : value;
+  }
+  return out;
 }

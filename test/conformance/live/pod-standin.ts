@@ -18,14 +18,23 @@
  */
 
 import { once } from "node:events";
-import { mkdir } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { connect, createServer, type Server } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { KubeCredentials } from "../../env/kube.ts";
 import { ServerProcess } from "../../env/process.ts";
 import { KubeCallError, kubeCall } from "./kube-client.ts";
 import { addressAt } from "./loopback.ts";
-import { containerEnvironment, echoPorts, isEchoBasic, type Pod, type PodFacts, runningStatus } from "./pod-spec.ts";
+import {
+  containerEnvironment,
+  echoPorts,
+  isEchoBasic,
+  type Pod,
+  type PodFacts,
+  relocatePaths,
+  runningStatus,
+  secretFiles,
+} from "./pod-spec.ts";
 
 export interface PodStandInOptions {
   creds: KubeCredentials;
@@ -257,7 +266,14 @@ export class PodStandIn {
       const podIP = addressAt(this.#options.podAddressPool ?? "127.200.0.1", this.#allocated++);
       running = { uid: pod.metadata.uid, key, podIP, processes: [], forwarders: [], reported: false };
       this.#running.set(key, running);
-      await this.#launch(pod, running);
+      try {
+        await this.#launch(pod, running);
+      } catch (error) {
+        // E.g. a Secret volume whose Secret does not exist yet: start over on the next pass.
+        await this.#halt(running);
+        this.#running.delete(key);
+        throw error;
+      }
     }
     if (running.reported) return;
     for (const p of running.processes) {
@@ -288,7 +304,25 @@ export class PodStandIn {
         this.#log(`pod ${running.key}: container ${container.name} (${container.image}) is not run (no process)`);
         continue;
       }
-      const env = containerEnvironment(pod, container, facts);
+      // Secret volumes: the files go under a directory of the Pod's own, and env paths follow them.
+      const secrets = new Map<string, Record<string, string>>();
+      for (const v of pod.spec.volumes ?? []) {
+        if (!v.secret) continue;
+        const secret = await kubeCall<{ data?: Record<string, string> }>(
+          this.#options.creds,
+          "GET",
+          `/api/v1/namespaces/${pod.metadata.namespace}/secrets/${v.secret.secretName}`,
+        );
+        secrets.set(v.secret.secretName, secret.data ?? {});
+      }
+      const root = join(this.#options.logDir, "volumes", pod.metadata.uid);
+      for (const file of secretFiles(pod, container, (name) => Object.keys(secrets.get(name) ?? {}))) {
+        const target = `${root}${file.containerPath}`;
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, Buffer.from(secrets.get(file.secretName)?.[file.key] ?? "", "base64"), { mode: 0o600 });
+      }
+      const mountPaths = (container.volumeMounts ?? []).map((m) => m.mountPath);
+      const env = relocatePaths(containerEnvironment(pod, container, facts), mountPaths, root);
       const ports = echoPorts(env);
       const own = { http: await this.#hostPort(), h2c: await this.#hostPort(), https: await this.#hostPort() };
       const overrides = { HTTP_PORT: String(own.http), H2C_PORT: String(own.h2c), HTTPS_PORT: String(own.https) };
