@@ -180,6 +180,10 @@ export function renderMarkdown(run: ConformanceRun, ...others: ConformanceRun[])
         ]
       : []),
     "",
+    "The suite itself, run live against the whole pipeline (the ALB class through `switchyard dev`,",
+    "moto and an ALB data-plane emulator), is in [conformance-live.md](conformance-live.md), with",
+    "what differs from these offline results and why.",
+    "",
     `Regenerate this file, \`test/conformance/baseline.json\`${others.map((o) => `, \`test/conformance/baseline-${o.cls.dataPlane}.json\``).join("")}:`,
     "",
     "```sh",
