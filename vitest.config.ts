@@ -60,6 +60,20 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        // The live-conformance cluster pieces (test/conformance/live): builds kube-controller-manager
+        // and the suite's echo backend with Go and needs root for a private network namespace, so it
+        // is not part of `npm test`; `npm run test:conformance-live` runs it, beside `conformance:live`.
+        test: {
+          name: "conformance-live",
+          include: ["test/conformance-live/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["test/env/global-setup.ts"],
+          testTimeout: 600_000,
+          hookTimeout: 3_600_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

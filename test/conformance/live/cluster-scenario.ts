@@ -1,4 +1,4 @@
-// Run by test/integration/conformance-live-cluster.test.ts inside a private network namespace
+// Run by test/conformance-live/cluster.test.ts inside a private network namespace
 // (private-network.ts): starts the test environment's kube-apiserver, kube-controller-manager and
 // the pod stand-in there, makes a Deployment (echo-basic, two replicas) and a Service, and prints
 // one JSON line of what it observed, which the test asserts on. Observations only: no verdicts.
