@@ -10,7 +10,7 @@ const ROOT = resolve(import.meta.dirname, "../../..");
 const DOCS = join(ROOT, "docs");
 
 /** The relative link targets of a markdown text (no URLs, no in-page anchors), anchors dropped. */
-export function relativeLinks(text: string): string[] {
+function relativeLinks(text: string): string[] {
   return [...text.matchAll(/\]\(([^)\s]+)\)/g)]
     .map((m) => m[1] ?? "")
     .filter((target) => !/^[a-z]+:/.test(target) && !target.startsWith("#"))
