@@ -3,11 +3,16 @@
  * directory (`test/golden/cases/…`, with its in.yaml), or a file and the title of a test in it
  * (`path` › "title"). Every citation must exist, every title must be a test's title in that file
  * (or, for a document, a phrase in it), and every row — every switchyard cell of the feature
- * matrix — cites something or says "not yet".
+ * matrix — cites something or says "not yet" (or, in the matrix, "n/a"). In the feature matrix,
+ * every Gateway API feature the conformance harness claims for a class is ✓ citing the conformance
+ * run, and no claimed feature is marked "no".
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ALB_CLAIMED_FEATURES, ALB_UNCLAIMED_FEATURES } from "../../conformance/harness/features.ts";
+import { LATTICE_CLAIMED_FEATURES, LATTICE_UNCLAIMED_FEATURES } from "../../conformance/harness/lattice-features.ts";
+import { NLB_CLAIMED_FEATURES, NLB_UNCLAIMED_FEATURES } from "../../conformance/harness/nlb-features.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 
@@ -79,7 +84,8 @@ function problemsOf(doc: string, cellsToCheck: (row: TableRow) => string[]): str
   for (const row of tableRows(readFileSync(join(ROOT, doc), "utf8"))) {
     for (const cell of cellsToCheck(row)) {
       const cited = citations(cell);
-      if (cited.length === 0 && !/\bnot yet\b/.test(cell)) problems.push(`${doc}:${row.line}: cites nothing: ${cell}`);
+      if (cited.length === 0 && !/\bnot yet\b/.test(cell) && cell !== "n/a")
+        problems.push(`${doc}:${row.line}: cites nothing: ${cell}`);
       for (const c of cited) {
         const problem = citationProblem(c);
         if (problem) problems.push(`${doc}:${row.line}: ${problem}`);
@@ -116,5 +122,73 @@ describe("a citation", () => {
         title: "associations another owner made are never deleted, even with the Gateway",
       }),
     ).toBeUndefined();
+  });
+});
+
+describe("citations in docs/feature-matrix.md", () => {
+  const doc = "docs/feature-matrix.md";
+  const rows = tableRows(readFileSync(join(ROOT, doc), "utf8"));
+  const COLUMNS = [
+    { name: "switchyard ALB", claimed: ALB_CLAIMED_FEATURES, unclaimed: ALB_UNCLAIMED_FEATURES },
+    { name: "switchyard NLB", claimed: NLB_CLAIMED_FEATURES, unclaimed: NLB_UNCLAIMED_FEATURES },
+    { name: "switchyard Lattice", claimed: LATTICE_CLAIMED_FEATURES, unclaimed: LATTICE_UNCLAIMED_FEATURES },
+  ];
+  const cell = (row: TableRow, column: string) => row.cells[row.header.indexOf(column)] ?? "";
+
+  it("has rows with the three switchyard columns and the three other controllers", () => {
+    expect(rows.length).toBeGreaterThan(30);
+    for (const row of rows) {
+      expect(row.header).toEqual([
+        "feature",
+        ...COLUMNS.map((c) => c.name),
+        "LBC",
+        "Lattice controller",
+        "Envoy Gateway",
+      ]);
+      expect(row.cells, `line ${row.line}`).toHaveLength(7);
+    }
+  });
+
+  it("every switchyard cell cites a test that exists, or says not yet or n/a", () => {
+    const problems = problemsOf(doc, (row) => COLUMNS.map((c) => cell(row, c.name)));
+    expect(problems).toEqual([]);
+  });
+
+  it("every Gateway API feature the conformance harness claims for a class is ✓, citing the conformance run", () => {
+    const problems: string[] = [];
+    for (const row of rows) {
+      const feature = /^`(\w+)`$/.exec(row.cells[0] ?? "")?.[1];
+      if (!feature) continue;
+      for (const column of COLUMNS) {
+        const text = cell(row, column.name);
+        if (
+          column.claimed.has(feature) &&
+          !(text.startsWith("✓") && text.includes("test/conformance/conformance.test.ts"))
+        ) {
+          problems.push(`${feature} on ${column.name} is claimed: ${text}`);
+        }
+        if (text.startsWith("no") && column.claimed.has(feature)) problems.push(`${feature} on ${column.name} says no`);
+        if (text.includes("test/conformance/conformance.test.ts") && !column.claimed.has(feature)) {
+          problems.push(`${feature} on ${column.name} cites the conformance run but is not claimed`);
+        }
+        if (!column.claimed.has(feature) && !column.unclaimed.has(feature)) {
+          problems.push(`${feature} is not a feature the harness knows for ${column.name}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("names every feature the harness claims for any class", () => {
+    const named = new Set(rows.map((r) => /^`(\w+)`$/.exec(r.cells[0] ?? "")?.[1]));
+    const omitted = new Set([
+      "GatewayPort8080",
+      "HTTPRouteParentRefPort",
+      "HTTPRouteDestinationPortMatching",
+      "HTTPRouteNamedRouteRule",
+      "HTTPRouteBackendProtocolWebSocket",
+    ]);
+    const missing = COLUMNS.flatMap((c) => [...c.claimed.keys()]).filter((f) => !named.has(f) && !omitted.has(f));
+    expect([...new Set(missing)]).toEqual([]);
   });
 });
