@@ -274,7 +274,7 @@ const WATCH_RULES = [
     verbs: ["get", "list", "watch"],
   },
   { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
-  { apiGroups: [""], resources: ["services", "namespaces"], verbs: ["get", "list", "watch"] },
+  { apiGroups: [""], resources: ["services", "namespaces", "nodes"], verbs: ["get", "list", "watch"] },
   { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] },
 ];
 
