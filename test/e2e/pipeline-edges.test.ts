@@ -243,21 +243,27 @@ describe("switchyard dev pipeline at its edges", () => {
     );
     await cluster.programmed("grant");
 
+    const beforeDeletion = progress.length;
     await cluster.objects.deleteNamespacedCustomObject({
       ...cluster.resource("referencegrants", granting),
       name: "routes-to-db",
     });
 
-    // Revoked by the ReferenceGrant's own delete event, not by some later change of the route.
+    // Revoked by the ReferenceGrant's own delete event, not by some later change of the route: the
+    // resync tick is off and nothing else changes. Ingest coalesces, so the reconcile that takes the
+    // deletion is either one it requested (its cause names the delete) or the requeue of one already
+    // pending when the deletion arrived (which bumped its generation); either starts after it.
     await waitFor(
-      "a reconcile caused by the ReferenceGrant's deletion",
+      "a reconcile after the ReferenceGrant's deletion",
       async () =>
-        progress.find(
-          (e) =>
-            e.stage === "reconcile" &&
-            e.gatewayKey === `${CLUSTER_ID}/${namespace}/grant` &&
-            e.cause?.startsWith(`delete ReferenceGrant ${granting}/routes-to-db `),
-        ),
+        progress
+          .slice(beforeDeletion)
+          .find(
+            (e) =>
+              e.stage === "reconcile" &&
+              e.gatewayKey === `${CLUSTER_ID}/${namespace}/grant` &&
+              (e.cause?.startsWith(`delete ReferenceGrant ${granting}/routes-to-db `) || e.reason === "requeue"),
+          ),
       CONVERGE,
     );
     const { parent } = await cluster.routeParent("cross", "grant", (c) =>
