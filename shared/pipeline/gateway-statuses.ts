@@ -73,6 +73,7 @@ export function gatewayStatusIntents(
     }
   }
   const generations = new Map<string, number>();
+  const uids = new Map<string, string>();
   for (const object of [
     ...snapshot.gatewayClasses,
     ...snapshot.gateways,
@@ -80,26 +81,32 @@ export function gatewayStatusIntents(
     ...snapshot.routes,
     ...snapshot.backendTLSPolicies,
   ]) {
-    generations.set(refKey(object.kind, namespaceOf(object), object.metadata.name), object.metadata.generation ?? 0);
+    const key = refKey(object.kind, namespaceOf(object), object.metadata.name);
+    generations.set(key, object.metadata.generation ?? 0);
+    if (object.metadata.uid !== undefined) uids.set(key, object.metadata.uid);
   }
-  const generationOf = (kind: string, namespace: string, name: string) =>
-    generations.get(refKey(kind, namespace, name)) ?? 0;
+  // The generation and uid of the object as translated: the writer refuses a status for an object
+  // since replaced by another of the same name.
+  const identityOf = (kind: string, namespace: string, name: string) => {
+    const key = refKey(kind, namespace, name);
+    const uid = uids.get(key);
+    return { observedGeneration: generations.get(key) ?? 0, ...(uid === undefined ? {} : { uid }) };
+  };
 
   const intents: StatusIntent[] = [];
   const ancestor = gatewayRefOf(gateway);
   const routeScope = scopeOf(snapshot, ancestor);
   for (const update of translation.statuses) {
     if (update.kind === "GatewayClass" && "conditions" in update && !("namespace" in update)) {
-      intents.push({ ...update, observedGeneration: generationOf("GatewayClass", "default", update.name) });
+      intents.push({ ...update, ...identityOf("GatewayClass", "default", update.name) });
       continue;
     }
     if (update.kind === "BackendTLSPolicy" && "status" in update) {
       const intent = policyIntent(update, snapshot, ancestor, ownedControllers);
-      if (intent)
-        intents.push({ ...intent, observedGeneration: generationOf(update.kind, update.namespace, update.name) });
+      if (intent) intents.push({ ...intent, ...identityOf(update.kind, update.namespace, update.name) });
       continue;
     }
-    const intent = intentOf(update, generationOf);
+    const intent = intentOf(update, identityOf);
     if (!intent || !("namespace" in intent)) continue;
     const key = refKey(intent.kind, intent.namespace, intent.name);
     if ("parents" in intent) {
@@ -168,7 +175,7 @@ function policyIntent(
 
 function intentOf(
   update: StatusUpdate,
-  generationOf: (kind: string, namespace: string, name: string) => number,
+  identityOf: (kind: string, namespace: string, name: string) => { observedGeneration: number; uid?: string },
 ): StatusIntent | undefined {
   switch (update.kind) {
     case "Gateway":
@@ -181,7 +188,7 @@ function intentOf(
       if (!("namespace" in update)) return undefined;
       return {
         ...update,
-        observedGeneration: generationOf(update.kind, update.namespace, update.name),
+        ...identityOf(update.kind, update.namespace, update.name),
       } as StatusIntent;
     }
     default:
@@ -192,10 +199,14 @@ function intentOf(
 
 /** The status intents of GatewayClass `className` alone (a class no Gateway uses). */
 export function classIntents(translation: Translation, snapshot: Snapshot, className: string): StatusIntent[] {
-  const generation = snapshot.gatewayClasses.find((c) => c.metadata.name === className)?.metadata.generation ?? 0;
+  const metadata = snapshot.gatewayClasses.find((c) => c.metadata.name === className)?.metadata;
+  const identity = {
+    observedGeneration: metadata?.generation ?? 0,
+    ...(metadata?.uid === undefined ? {} : { uid: metadata.uid }),
+  };
   return translation.statuses.flatMap((update) =>
     update.kind === "GatewayClass" && "conditions" in update && !("namespace" in update) && update.name === className
-      ? [{ ...update, observedGeneration: generation }]
+      ? [{ ...update, ...identity }]
       : [],
   );
 }

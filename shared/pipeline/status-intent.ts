@@ -139,6 +139,12 @@ function parentRef(value: unknown, path: string) {
 }
 
 function intent(value: unknown, path: string): StatusIntent {
+  const body = intentBody(value, path);
+  const uid = record(value, path).uid;
+  return uid === undefined ? body : { ...body, uid: nonEmpty(uid, `${path}.uid`) };
+}
+
+function intentBody(value: unknown, path: string): StatusIntent {
   const i = record(value, path);
   const kind = string(i.kind, `${path}.kind`);
   if (!STATUS_KINDS.has(kind)) throw new Refused(`${path}.kind`, `one of ${[...STATUS_KINDS].join(", ")}`);

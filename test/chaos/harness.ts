@@ -125,10 +125,14 @@ export class ChaosWire extends FaultInjectingHandler {
   }
 }
 
-/** The cluster's status as the API server would hold it: the newest intent per object. */
+/**
+ * The cluster's status as the API server would hold it: the newest intent per object. A status
+ * belongs to one object (uid): deleting the object deletes it, and a same-named successor starts
+ * with none.
+ */
 class StatusRecorder implements StatusWriters {
   up = true;
-  readonly written = new Map<string, StatusIntent>();
+  readonly #written = new Map<string, { uid: string; intent: StatusIntent }>();
   readonly #world: World;
 
   constructor(world: World) {
@@ -140,19 +144,28 @@ class StatusRecorder implements StatusWriters {
     return {
       write: async (intent: StatusIntent) => {
         const namespace = "namespace" in intent ? intent.namespace : undefined;
-        if (this.#world.get(intent.kind as ChaosKind, namespace, intent.name) === undefined) {
-          return { outcome: "not-found" as const, attempts: 1 };
-        }
+        const object = this.#world.get(intent.kind as ChaosKind, namespace, intent.name);
+        if (object === undefined) return { outcome: "not-found" as const, attempts: 1 };
+        // The writer's own rules (decision.ts): an intent for another object of this name, or older
+        // than the status held, is stale.
+        if (intent.uid !== undefined && intent.uid !== object.uid) return { outcome: "stale" as const, attempts: 1 };
         const key = `${intent.kind}/${namespace ?? ""}/${intent.name}`;
-        const current = this.written.get(key);
-        // The writer's own rule (decision.ts): an intent older than the status held is stale.
+        const held = this.#written.get(key);
+        const current = held?.uid === object.uid ? held.intent : undefined;
         if (current && current.observedGeneration > intent.observedGeneration) {
           return { outcome: "stale" as const, attempts: 1 };
         }
-        this.written.set(key, intent);
+        this.#written.set(key, { uid: object.uid, intent });
         return { outcome: "written" as const, attempts: 1, resourceVersion: "1" };
       },
     };
+  }
+
+  /** The status the live object of this name holds, if any. */
+  statusOf(kind: ChaosKind, namespace: string | undefined, name: string): StatusIntent | undefined {
+    const object = this.#world.get(kind, namespace, name);
+    const held = this.#written.get(`${kind}/${namespace ?? ""}/${name}`);
+    return object !== undefined && held?.uid === object.uid ? held.intent : undefined;
   }
 }
 
@@ -775,7 +788,7 @@ export async function runSchedule(env: ChaosEnvironment, seed: number, steps: re
 
     // Status: current for every live Gateway and route, at its generation.
     for (const gateway of world.list("Gateway")) {
-      const intent = recorder.written.get(`Gateway/${APPS}/${gateway.name}`);
+      const intent = recorder.statusOf("Gateway", APPS, gateway.name);
       const conditions = intent && "conditions" in intent ? intent.conditions : [];
       const programmed = conditions.find((c) => c.type === "Programmed")?.status;
       if (intent?.observedGeneration !== gateway.generation || programmed !== "True") {
@@ -787,7 +800,7 @@ export async function runSchedule(env: ChaosEnvironment, seed: number, steps: re
     for (const route of world.list("HTTPRoute")) {
       const parent = (route.body.spec as { parentRefs: { name: string }[] }).parentRefs[0]?.name ?? "";
       if (!world.get("Gateway", APPS, parent)) continue;
-      const intent = recorder.written.get(`HTTPRoute/${APPS}/${route.name}`);
+      const intent = recorder.statusOf("HTTPRoute", APPS, route.name);
       if (intent?.observedGeneration !== route.generation) {
         violations.push(
           `HTTPRoute ${route.name} status: generation ${intent?.observedGeneration}, expected ${route.generation}`,

@@ -153,7 +153,7 @@ describe("status writer on kube-apiserver with EKS-style IAM authentication", ()
       plural: kind,
       name,
     })) as {
-      metadata: { generation: number; resourceVersion: string };
+      metadata: { generation: number; resourceVersion: string; uid: string };
       status: Record<string, unknown> & { conditions?: Condition[]; parents?: { controllerName: string }[] };
     };
   }
@@ -377,6 +377,54 @@ describe("status writer on kube-apiserver with EKS-style IAM authentication", ()
     expect(conditions.map((c) => [c.type, c.status, c.observedGeneration])).toEqual([
       ["Accepted", "True", 2],
       ["Programmed", "True", 2],
+    ]);
+  });
+
+  test("a status computed for a deleted Gateway is not written to a new Gateway of the same name", async () => {
+    await createGateway("reborn");
+    const first = await adminGet("gateways", "reborn");
+    const { writer, api } = await connect();
+    await objects.patchNamespacedCustomObject(
+      {
+        group: GROUP,
+        version: "v1",
+        namespace,
+        plural: "gateways",
+        name: "reborn",
+        body: { spec: { listeners: [{ name: "http", port: 8080, protocol: "HTTP" }] } },
+      },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
+    await objects.deleteNamespacedCustomObject({
+      group: GROUP,
+      version: "v1",
+      namespace,
+      plural: "gateways",
+      name: "reborn",
+    });
+    await createGateway("reborn");
+    const second = await adminGet("gateways", "reborn");
+    expect(second.metadata.uid).not.toBe(first.metadata.uid);
+
+    // Computed from the first object at its generation 2: newer than anything the successor has.
+    api.calls.length = 0;
+    const late = { ...gatewayIntent("reborn", false, 2), uid: first.metadata.uid };
+    expect(await writer.write(late)).toEqual({ outcome: "stale", attempts: 1 });
+    expect(api.count("PATCH")).toBe(0);
+    // The CRD's defaulted "Waiting for controller" conditions, untouched.
+    const untouched = (await adminGet("gateways", "reborn")).status.conditions ?? [];
+    expect(untouched.map((c) => [c.type, c.reason])).toEqual([
+      ["Accepted", "Pending"],
+      ["Programmed", "Pending"],
+    ]);
+
+    // The successor's own status, at its generation 1, is written.
+    const own = { ...gatewayIntent("reborn", true, 1), uid: second.metadata.uid };
+    expect(await writer.write(own)).toMatchObject({ outcome: "written" });
+    const conditions = (await adminGet("gateways", "reborn")).status.conditions ?? [];
+    expect(conditions.map((c) => [c.type, c.status, c.observedGeneration])).toEqual([
+      ["Accepted", "True", 1],
+      ["Programmed", "True", 1],
     ]);
   });
 

@@ -60,24 +60,32 @@ export interface PolicyAncestorStatusUpdate {
  */
 export type ScopedRouteStatusUpdate = RouteStatusUpdate & { scope?: RouteParentsScope };
 
-/** A computed status for one object and the generation it was computed from. */
+/**
+ * A computed status for one object, the generation it was computed from and, when known, the uid
+ * of that object: a status computed for an object since deleted must not land on a new object of
+ * the same name (its generation starts again at 1, so generations alone cannot tell them apart).
+ */
 export type StatusIntent = (
   | GatewayClassStatusUpdate
   | GatewayStatusUpdate
   | ListenerSetStatusUpdate
   | ScopedRouteStatusUpdate
   | PolicyAncestorStatusUpdate
-) & { observedGeneration: number };
+) & { observedGeneration: number; uid?: string };
 
 /** The parts of the object as read that the decision needs. */
 export interface CurrentObject {
   resourceVersion: string;
+  uid?: string;
   status: Record<string, unknown>;
 }
 
 export type StatusDecision =
   | { write: true; status: Record<string, unknown> }
-  /** `unchanged`: merging changes nothing. `stale`: a newer generation's status is already there. */
+  /**
+   * `unchanged`: merging changes nothing. `stale`: a newer generation's status is already there, or
+   * the intent was computed for an object that has since been replaced by one of the same name.
+   */
   | { write: false; reason: "unchanged" | "stale" };
 
 function withGeneration(conditions: readonly Condition[], generation: number): Condition[] {
@@ -213,6 +221,9 @@ export function sameJson(a: unknown, b: unknown): boolean {
  * written by switchyard is never written: a slow reconcile must not roll status back.
  */
 export function decideStatusWrite(intent: StatusIntent, current: CurrentObject, now: string): StatusDecision {
+  if (intent.uid !== undefined && current.uid !== undefined && intent.uid !== current.uid) {
+    return { write: false, reason: "stale" };
+  }
   const written = ownGeneration(intent, current.status);
   if (written !== undefined && written > intent.observedGeneration) return { write: false, reason: "stale" };
   const status = mergedStatus(intent, current.status, now);

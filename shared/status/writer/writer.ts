@@ -56,7 +56,12 @@ function parseCurrent(path: string, body: string): CurrentObject {
   if (!isRecord(object) || typeof resourceVersion !== "string") {
     throw new Error(`GET ${path}: the answer is not an object with metadata.resourceVersion`);
   }
-  return { resourceVersion, status: isRecord(object.status) ? object.status : {} };
+  const uid = isRecord(metadata) && typeof metadata.uid === "string" ? metadata.uid : undefined;
+  return {
+    resourceVersion,
+    ...(uid === undefined ? {} : { uid }),
+    status: isRecord(object.status) ? object.status : {},
+  };
 }
 
 export class StatusWriter {

@@ -64,7 +64,7 @@ const message: StatusIntentMessage = {
   version: 1,
   cluster: "prod-eu",
   source: "prod-eu/apps/gw",
-  intents: [gateway, route("web"), policy],
+  intents: [{ ...gateway, uid: "6f1c2d3e-0000-4000-8000-000000000001" }, route("web"), policy],
 };
 
 function mutated(edit: (m: Record<string, unknown> & { intents: Record<string, unknown>[] }) => void): string {

@@ -78,6 +78,20 @@ describe("status write decision", () => {
     });
   });
 
+  test("an intent computed for another object of the same name (uid) is stale, whatever its generation", () => {
+    const replaced = { ...gateway(true, 5), uid: "uid-old" };
+    expect(decideStatusWrite(replaced, { resourceVersion: "8", uid: "uid-new", status: {} }, T2)).toEqual({
+      write: false,
+      reason: "stale",
+    });
+    const own = { ...gateway(true, 1), uid: "uid-new" };
+    expect(decideStatusWrite(own, { resourceVersion: "8", uid: "uid-new", status: {} }, T2).write).toBe(true);
+    // An intent without a uid (e.g. from `switchyard plan`) is judged by generation alone.
+    expect(decideStatusWrite(gateway(true, 1), { resourceVersion: "8", uid: "uid-new", status: {} }, T2).write).toBe(
+      true,
+    );
+  });
+
   test("key order in the stored status does not count as a change", () => {
     const first = write(gateway(true), {});
     const reordered = reverseKeys(first) as Record<string, unknown>;
