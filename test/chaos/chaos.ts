@@ -6,6 +6,9 @@ import { type ChaosEnvironment, runSchedule } from "./harness.ts";
 import { describeStep, generateSchedule, type Step } from "./schedule.ts";
 import { shrink } from "./shrink.ts";
 
+/** Wall time a failing run may spend shrinking (CHAOS_SHRINK_MS, default 4 minutes). */
+const SHRINK_MS = Number(process.env.CHAOS_SHRINK_MS ?? 240_000);
+
 export interface ChaosRunReport {
   seed: number;
   ok: boolean;
@@ -48,17 +51,23 @@ export async function chaosRun(
     };
   }
   let minimal: Step[] = steps;
+  let shrinking = "";
   if (options.shrink) {
+    // Shrinking replays whole runs: bounded so the failure is reported within the test timeout.
+    const stopAt = Date.now() + SHRINK_MS;
     const shrunk = await shrink(
       steps,
       async (candidate) => (await runSchedule(env, seed, candidate)).violations.length > 0,
+      60,
+      () => Date.now() < stopAt,
     );
     minimal = shrunk.steps;
+    if (!shrunk.minimal) shrinking = ` (shrinking stopped after ${shrunk.replays} replays: not 1-minimal)`;
   }
   const summary = [
     `seed ${seed}: FAILED in ${result.ms} ms (${counts}); replay: npm run chaos -- --seed ${seed} --runs 1 --steps ${length}`,
     ...result.violations.map((v) => `  violation: ${v}`),
-    `  minimal schedule (${minimal.length} of ${steps.length} steps):`,
+    `  minimal schedule (${minimal.length} of ${steps.length} steps)${shrinking}:`,
     ...minimal.map((s) => `    ${describeStep(s)}`),
   ].join("\n");
   return { seed, ok: false, ms: result.ms, violations: result.violations, minimal, summary };

@@ -33,4 +33,19 @@ describe("shrinking a failing schedule", () => {
     expect(replays).toBe(3);
     expect(minimal).toBe(false);
   });
+
+  it("stops when its time runs out, keeping the smallest failing schedule found so far", async () => {
+    const steps = generateSchedule(13, 30);
+    let allowed = 2;
+    const { replays, minimal, steps: found } = await shrink(
+      steps,
+      async (c) => c.includes(steps[5] as Step),
+      500,
+      () => allowed-- > 0,
+    );
+    expect(replays).toBe(2);
+    expect(minimal).toBe(false);
+    expect(found).toContain(steps[5]);
+    expect(found.length).toBeLessThan(steps.length);
+  });
 });

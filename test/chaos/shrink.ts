@@ -4,12 +4,14 @@ import type { Step } from "./schedule.ts";
 
 /**
  * The smallest schedule found that still `fails`. `budget` bounds the replays (each is a whole
- * run against moto); the result is 1-minimal when the budget was not exhausted.
+ * run against moto) and `withinTime` their wall time, so a failure is reported inside the test's
+ * timeout instead of being lost to it; the result is 1-minimal when neither ran out.
  */
 export async function shrink(
   steps: readonly Step[],
   fails: (candidate: readonly Step[]) => Promise<boolean>,
   budget = 60,
+  withinTime: () => boolean = () => true,
 ): Promise<{ steps: Step[]; replays: number; minimal: boolean }> {
   let current = [...steps];
   let chunks = 2;
@@ -18,7 +20,7 @@ export async function shrink(
     const size = Math.ceil(current.length / chunks);
     let reduced = false;
     for (let start = 0; start < current.length; start += size) {
-      if (replays >= budget) return { steps: current, replays, minimal: false };
+      if (replays >= budget || !withinTime()) return { steps: current, replays, minimal: false };
       // The complement of one chunk: drop it and see whether the failure stays.
       const candidate = [...current.slice(0, start), ...current.slice(start + size)];
       replays += 1;
