@@ -3,6 +3,7 @@
  * kubectl last-applied copy) is dropped: it is often most of an object's bytes and translation
  * never reads it. A Secret is reduced to metadata and type: key material never leaves the cluster.
  */
+import { createHash } from "node:crypto";
 import type { KubeObjectJson } from "./event.ts";
 
 export const LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration";
@@ -74,4 +75,48 @@ export function stripObject(object: KubeObjectJson): KubeObjectJson {
   const stripped: KubeObjectJson = { ...source };
   if (Object.hasOwn(source, "metadata")) stripped.metadata = strippedMetadata(source.metadata);
   return stripped;
+}
+
+/** Nesting beyond which a rejected body is not walked (no event is anywhere near this deep). */
+const DEAD_LETTER_MAX_DEPTH = 64;
+
+/**
+ * A rejected event body as it may be kept in the dead-letter queue: every Secret inside it (at any
+ * depth: an event's object, a snapshot's items, a claim check's bytes re-encoded by a broken
+ * forwarder) reduced as the forwarder would have, so key material a broken or hostile sender put
+ * in an event is not stored for the DLQ's 14 days. A body that is not JSON is kept as it is: it
+ * cannot be told apart from any other bytes, and the reason says it was not JSON. A JSON body
+ * nested too deeply to check is withheld, leaving its size and sha256 to correlate it with the
+ * sender's logs. Never throws.
+ */
+export function redactedForDeadLetter(body: string): { body: string; redacted: boolean } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return { body, redacted: false };
+  }
+  let redacted = false;
+  const visit = (value: unknown, depth: number): unknown => {
+    if (depth > DEAD_LETTER_MAX_DEPTH) throw new RangeError("nested too deeply");
+    if (Array.isArray(value)) return value.map((inner) => visit(inner, depth + 1));
+    if (!isRecord(value)) return value;
+    if (value.kind === "Secret" && (value.apiVersion === "v1" || value.apiVersion === undefined)) {
+      const kept = stripObject(value as KubeObjectJson);
+      if (Object.keys(value).some((key) => !Object.hasOwn(kept, key))) redacted = true;
+      return kept;
+    }
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, visit(inner, depth + 1)]));
+  };
+  try {
+    const result = visit(parsed, 0);
+    return redacted ? { body: JSON.stringify(result), redacted } : { body, redacted };
+  } catch {
+    const withheld = {
+      withheld: `nested deeper than ${DEAD_LETTER_MAX_DEPTH} levels: not checked for Secret material, not kept`,
+      bytes: Buffer.byteLength(body),
+      sha256: createHash("sha256").update(body).digest("hex"),
+    };
+    return { body: JSON.stringify(withheld), redacted: true };
+  }
 }

@@ -15,6 +15,7 @@
  */
 import { createHash } from "node:crypto";
 import { type ChangeEvent, type ClaimCheck, decodeEvent, decodeEventJson } from "../events/index.ts";
+import { redactedForDeadLetter } from "../events/strip.ts";
 import { ROUTE_KINDS, type Route } from "../gateway-api/types.ts";
 import type { KubeObject } from "../k8s/meta.ts";
 import type { ClusterGatewayKey } from "../keys.ts";
@@ -179,7 +180,9 @@ export async function ingestBatch(records: readonly IngestRecord[], ports: Inges
 /** True if dead-lettered; false if the DLQ itself failed (then the record is retried). */
 async function deadLetter(record: IngestRecord, rejection: Rejection, ports: IngestPorts): Promise<boolean> {
   try {
-    await ports.deadLetters.send(record, rejection.reason, rejection.message);
+    // Kept for days and read by people: no Secret material a broken sender put in the event.
+    const { body } = redactedForDeadLetter(record.body);
+    await ports.deadLetters.send({ ...record, body }, rejection.reason, rejection.message);
   } catch {
     return false;
   }

@@ -47,7 +47,7 @@ const gateway = (rv: number) => upsert("Gateway", "web", rv, { spec: { gatewayCl
 
 let ports: IngestPorts & {
   sent: ReconcileRequest[];
-  dead: { id: string; reason: RejectReason }[];
+  dead: { id: string; reason: RejectReason; body?: string }[];
   s3: Map<string, Uint8Array>;
   failWrites: boolean;
 };
@@ -67,7 +67,7 @@ function record(event: ChangeEvent | string, senderId: string | undefined = SEND
 beforeEach(() => {
   const mirror = new MemoryObjectMirror();
   const sent: ReconcileRequest[] = [];
-  const dead: { id: string; reason: RejectReason }[] = [];
+  const dead: { id: string; reason: RejectReason; body?: string }[] = [];
   const s3 = new Map<string, Uint8Array>();
   const state = {
     mirror,
@@ -75,7 +75,9 @@ beforeEach(() => {
     dirty: new MemoryDirtyGenerations(),
     reconcileQueue: { send: async (requests: readonly ReconcileRequest[]) => void sent.push(...requests) },
     claimChecks: { fetch: async (check: { key: string }) => s3.get(check.key) ?? new Uint8Array() },
-    deadLetters: { send: async (r: IngestRecord, reason: RejectReason) => void dead.push({ id: r.messageId, reason }) },
+    deadLetters: {
+      send: async (r: IngestRecord, reason: RejectReason) => void dead.push({ id: r.messageId, reason, body: r.body }),
+    },
     observer: { ingested() {}, stale() {}, rejected() {}, transientFailure() {}, reconcileRequestsSent() {} },
     now: () => 0,
     sent,
@@ -103,7 +105,7 @@ describe("sender authentication", () => {
   test("an event for a cluster its sender is not registered for is dead-lettered, not applied, not retried", async () => {
     const spoofed = record(gateway(1), "AROAOTHERROLE:session");
     expect(await ingestBatch([spoofed], ports)).toEqual({ batchItemFailures: [] });
-    expect(ports.dead).toEqual([{ id: spoofed.messageId, reason: "sender-mismatch" }]);
+    expect(ports.dead).toMatchObject([{ id: spoofed.messageId, reason: "sender-mismatch" }]);
     expect(await ports.mirror.loadCluster("c1")).toEqual([]);
   });
 
@@ -111,7 +113,7 @@ describe("sender authentication", () => {
     const event = { ...gateway(1), clusterId: "c9" };
     const r = record(event);
     await ingestBatch([r], ports);
-    expect(ports.dead).toEqual([{ id: r.messageId, reason: "unregistered-cluster" }]);
+    expect(ports.dead).toMatchObject([{ id: r.messageId, reason: "unregistered-cluster" }]);
   });
 });
 
@@ -121,6 +123,50 @@ describe("rejections", () => {
     const future = record(JSON.stringify({ ...gateway(1), schemaVersion: 2 }));
     expect((await ingestBatch([malformed, future], ports)).batchItemFailures).toEqual([]);
     expect(ports.dead.map((d) => d.reason)).toEqual(["malformed", "unknown-schema-version"]);
+  });
+
+  test("a rejected event keeps no Secret key material in the dead-letter queue; other bodies are kept verbatim", async () => {
+    const secret = {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "tls", namespace: "apps", uid: "u-1", resourceVersion: "5" },
+      type: "kubernetes.io/tls",
+      data: { "tls.key": "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t" },
+      stringData: { password: "hunter2" },
+    };
+    // A broken forwarder's event: an unknown top-level field makes it malformed.
+    const leaky = record(
+      JSON.stringify({
+        schemaVersion: 1,
+        clusterId: "c1",
+        kind: { group: "", version: "v1", kind: "Secret" },
+        op: "upsert",
+        namespace: "apps",
+        name: "tls",
+        uid: "u-1",
+        resourceVersion: "5",
+        object: secret,
+        extra: true,
+      }),
+    );
+    const notJson = record("{not json");
+    await ingestBatch([leaky, notJson], ports);
+    expect(ports.dead.map((d) => d.id)).toEqual([leaky.messageId, notJson.messageId]);
+    const kept = ports.dead[0]?.body ?? "";
+    expect(kept).not.toContain("LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t");
+    expect(kept).not.toContain("hunter2");
+    expect(JSON.parse(kept)).toMatchObject({ extra: true, object: { kind: "Secret", type: "kubernetes.io/tls" } });
+    expect(ports.dead[1]?.body).toBe("{not json");
+  });
+
+  test("a rejected body nested too deeply to check for Secrets is withheld from the DLQ, named by size and sha256", async () => {
+    const deep = record(`${"[".repeat(5000)}${"]".repeat(5000)}`);
+    expect((await ingestBatch([deep], ports)).batchItemFailures).toEqual([]);
+    expect(JSON.parse(ports.dead[0]?.body ?? "")).toEqual({
+      withheld: expect.stringContaining("nested deeper than 64 levels"),
+      bytes: 10000,
+      sha256: createHash("sha256").update(deep.body).digest("hex"),
+    });
   });
 
   test("a claim check whose bytes do not match its sha256 is dead-lettered; a matching one is applied", async () => {
@@ -136,7 +182,7 @@ describe("rejections", () => {
       encodeEvent({ ...envelope, claimCheck: { bucket: "b", key: "good", sha256, size: full.length } } as ChangeEvent),
     );
     await ingestBatch([bad, good], ports);
-    expect(ports.dead).toEqual([{ id: bad.messageId, reason: "claim-check-invalid" }]);
+    expect(ports.dead).toMatchObject([{ id: bad.messageId, reason: "claim-check-invalid" }]);
     expect(
       (await ports.mirror.get({ cluster: "c1", kind: "Gateway", namespace: "default", name: "web" }))?.resourceVersion,
     ).toBe(3n);
