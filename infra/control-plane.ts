@@ -292,6 +292,12 @@ export class ControlPlane extends Construct {
     ingestRole.addToPrincipalPolicy(
       new PolicyStatement({ actions: ["s3:GetObject"], resources: [this.claimCheckBucket.arnForObjects("events/*")] }),
     );
+    // Without s3:ListBucket, S3 answers a GetObject of a missing key with 403 AccessDenied instead
+    // of 404 NoSuchKey, and a claim check that expired would be retried until redrive instead of
+    // dead-lettered as claim-check-missing. The bucket holds claim checks only.
+    ingestRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ["s3:ListBucket"], resources: [this.claimCheckBucket.bucketArn] }),
+    );
     acknowledgeWildcardResources(
       ingestRole,
       [stack.resolve(this.claimCheckBucket.arnForObjects("events/*"))],

@@ -250,6 +250,15 @@ describe("least privilege of the control plane's roles", () => {
     }
   });
 
+  it("ingest may list the claim-check bucket (a missing claim check is then 404, dead-lettered, not a retried 403)", () => {
+    const lists = identityStatements(template).filter((s) => actionsOf(s).includes("s3:ListBucket"));
+    expect(lists).toHaveLength(1);
+    const [list] = lists;
+    if (!list) throw new Error("no ListBucket statement");
+    expect(actionsOf(list)).toEqual(["s3:ListBucket"]);
+    expect(JSON.stringify(resourcesOf(list))).toMatch(/ClaimChecks[A-Z0-9]*","Arn"/);
+  });
+
   it("the reconcile and status roles may assume only the target role, by name, in known accounts", () => {
     const assumes = identityStatements(template).filter((s) => actionsOf(s).includes("sts:AssumeRole"));
     const resources = assumes.flatMap(resourcesOf).map((r) => JSON.stringify(r));
