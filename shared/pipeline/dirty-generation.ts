@@ -53,6 +53,13 @@ export interface DirtyRecord {
   intervalMs: number;
 }
 
+/** What ingest tells a bump. */
+export interface BumpChange {
+  urgent: boolean;
+  now: number;
+  force?: boolean;
+}
+
 /** What ingest learns from a bump. */
 export interface Bump {
   generation: number;
@@ -75,8 +82,12 @@ export interface FinishedReconcile {
 export type Finish = { moved: false } | { moved: true; generation: number };
 
 export interface DirtyGenerations {
-  /** Ingest: adds one; `urgent` when the batch changed more than endpoints for this Gateway. */
-  bump(gatewayKey: ClusterGatewayKey, change: { urgent: boolean; now: number }): Promise<Bump>;
+  /**
+   * Ingest: adds one; `urgent` when the batch changed more than endpoints for this Gateway;
+   * `force` asks for a request even while one is pending (a redelivered record: the request an
+   * earlier attempt marked pending may never have gone out).
+   */
+  bump(gatewayKey: ClusterGatewayKey, change: BumpChange): Promise<Bump>;
   /**
    * Ingest could not send the request a bump asked for: clears `pendingSince` if it is still the
    * one that bump set, so the retried batch sends one (else the Gateway would wait for staleness).
@@ -138,16 +149,15 @@ export class DynamoDbDirtyGenerations implements DirtyGenerations {
     this.#staleAfterMs = options.staleAfterMs ?? DEFAULT_PENDING_STALE_AFTER_MS;
   }
 
-  async bump(gatewayKey: ClusterGatewayKey, change: { urgent: boolean; now: number }): Promise<Bump> {
+  async bump(gatewayKey: ClusterGatewayKey, change: BumpChange): Promise<Bump> {
     // Every right-hand side reads the item as it was, so `urgentGeneration` gets the new generation.
     const next = "if_not_exists(#generation, :zero) + :one";
+    const pending = change.force ? ":now" : "if_not_exists(#pending, :now)";
     const { Attributes } = await this.#client.send(
       new UpdateItemCommand({
         TableName: this.#tableName,
         Key: dirtyKey(gatewayKey),
-        UpdateExpression: `SET #generation = ${next}, #pending = if_not_exists(#pending, :now)${
-          change.urgent ? `, #urgent = ${next}` : ""
-        }`,
+        UpdateExpression: `SET #generation = ${next}, #pending = ${pending}${change.urgent ? `, #urgent = ${next}` : ""}`,
         ExpressionAttributeNames: {
           "#generation": A.generation,
           "#pending": A.pendingSince,
@@ -159,7 +169,7 @@ export class DynamoDbDirtyGenerations implements DirtyGenerations {
     );
     const before = recordOf(Attributes);
     const generation = before.generation + 1;
-    if (before.pendingSince === undefined) return { generation, request: true };
+    if (before.pendingSince === undefined || change.force) return { generation, request: true };
     if (before.pendingSince >= change.now - this.#staleAfterMs) return { generation, request: false };
     // The pending request is stale: this batch sends a fresh one, and later batches wait for it.
     await this.#client.send(
@@ -256,10 +266,13 @@ export class MemoryDirtyGenerations implements DirtyGenerations {
     this.#staleAfterMs = options.staleAfterMs ?? DEFAULT_PENDING_STALE_AFTER_MS;
   }
 
-  async bump(gatewayKey: ClusterGatewayKey, change: { urgent: boolean; now: number }): Promise<Bump> {
+  async bump(gatewayKey: ClusterGatewayKey, change: BumpChange): Promise<Bump> {
     const before = this.#get(gatewayKey);
     const generation = before.generation + 1;
-    const request = before.pendingSince === undefined || before.pendingSince < change.now - this.#staleAfterMs;
+    const request =
+      change.force === true ||
+      before.pendingSince === undefined ||
+      before.pendingSince < change.now - this.#staleAfterMs;
     this.#records.set(gatewayKey, {
       ...before,
       generation,

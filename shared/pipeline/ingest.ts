@@ -43,6 +43,11 @@ export interface IngestRecord {
   senderId: string | undefined;
   /** `attributes.MessageGroupId` (FIFO). */
   messageGroupId: string | undefined;
+  /**
+   * `attributes.ApproximateReceiveCount`. Above 1, an earlier attempt of this record may have
+   * marked a reconcile request pending that never went out, so its announce sends one regardless.
+   */
+  receiveCount?: number;
 }
 
 /**
@@ -159,8 +164,9 @@ export async function ingestBatch(records: readonly IngestRecord[], ports: Inges
       failedGroups.add(group);
     }
   }
+  const redelivered = new Set(records.filter((r) => (r.receiveCount ?? 1) > 1).map((r) => r.messageId));
   try {
-    await announce(changes, ports);
+    await announce(changes, ports, redelivered);
   } catch (error) {
     // The mirror has the changes but no Gateway heard of them: retry those records. On the retry
     // their writes are stale, and stale events still announce (see ingestRecord), so nothing is lost.
@@ -345,8 +351,12 @@ const ENDPOINT_KINDS: ReadonlySet<string> = new Set(["EndpointSlice"]);
  * Bumps each affected Gateway's generation once, and sends a request for those that have none
  * pending (dirty-generation.ts): while one is queued or running, the bump alone is enough.
  */
-async function announce(changes: readonly Change[], ports: IngestPorts): Promise<void> {
-  const affected = new Map<ClusterGatewayKey, { cause: string; urgent: boolean }>();
+async function announce(
+  changes: readonly Change[],
+  ports: IngestPorts,
+  redelivered: ReadonlySet<string>,
+): Promise<void> {
+  const affected = new Map<ClusterGatewayKey, { cause: string; urgent: boolean; force: boolean }>();
   const classes = new Map<ClusterGatewayKey, ReconcileRequest>();
   const clusters = new Set(changes.map((change) => change.cluster));
   for (const cluster of clusters) {
@@ -354,11 +364,15 @@ async function announce(changes: readonly Change[], ports: IngestPorts): Promise
     const world = await worldFor(cluster, ofCluster, ports.mirror, ports.backendIndex);
     for (const change of ofCluster) {
       const urgent = !ENDPOINT_KINDS.has(change.kind);
+      const force = redelivered.has(change.messageId);
       const keys = affectedGateways(cluster, change, world);
       for (const key of keys) {
         const seen = affected.get(key);
-        if (seen === undefined) affected.set(key, { cause: change.cause, urgent });
-        else seen.urgent ||= urgent;
+        if (seen === undefined) affected.set(key, { cause: change.cause, urgent, force });
+        else {
+          seen.urgent ||= urgent;
+          seen.force ||= force;
+        }
       }
       // A class no Gateway uses: no Gateway reconcile would write its status (Accepted).
       const name = (change.after ?? change.before)?.metadata.name;
@@ -377,26 +391,28 @@ async function announce(changes: readonly Change[], ports: IngestPorts): Promise
   }
   const requests: ReconcileRequest[] = [...classes.values()];
   const now = ports.now();
-  for (const [gatewayKey, { cause, urgent }] of affected) {
-    const bump = await ports.dirty.bump(gatewayKey, { urgent, now });
-    if (!bump.request) continue;
-    requests.push({
-      version: RECONCILE_REQUEST_VERSION,
-      gatewayKey,
-      reason: "change",
-      generation: bump.generation,
-      cause,
-    });
-  }
-  if (requests.length === 0) return;
+  // Every Gateway whose marker this call may have set, even by a bump whose answer was lost.
+  const marked: ClusterGatewayKey[] = [];
   try {
+    for (const [gatewayKey, { cause, urgent, force }] of affected) {
+      marked.push(gatewayKey);
+      const bump = await ports.dirty.bump(gatewayKey, { urgent, now, force });
+      if (!bump.request) continue;
+      requests.push({
+        version: RECONCILE_REQUEST_VERSION,
+        gatewayKey,
+        reason: "change",
+        generation: bump.generation,
+        cause,
+      });
+    }
+    if (requests.length === 0) return;
     await ports.reconcileQueue.send(requests);
   } catch (error) {
-    // No request went out: let the retried batch's bumps send them. (If this fails too, the
-    // marker goes stale after DEFAULT_PENDING_STALE_AFTER_MS and a later bump sends one.)
-    await Promise.allSettled(
-      requests.filter((r) => r.reason === "change").map((r) => ports.dirty.abandon(r.gatewayKey, now)),
-    );
+    // No request went out, or not all of them: clear the markers this call set (only those: the
+    // removal is conditional on this call's time), so the retried batch's bumps send them. If the
+    // clearing fails too, the retried records are redeliveries and send regardless (`force`).
+    await Promise.allSettled(marked.map((key) => ports.dirty.abandon(key, now)));
     throw error;
   }
   ports.observer.reconcileRequestsSent(requests);

@@ -148,6 +148,7 @@ async function drain(queueUrl: string): Promise<Message[]> {
 /** Sends the events, receives them back from SQS and runs the handler on them as one batch. */
 async function deliver(
   events: (ChangeEvent | string)[],
+  receiveCount = 1,
 ): Promise<{ batchItemFailures: { itemIdentifier: string }[]; messages: Message[] }> {
   for (const [i, event] of events.entries()) {
     const body = typeof event === "string" ? event : encodeEvent(event);
@@ -169,7 +170,7 @@ async function deliver(
       receiptHandle: String(m.ReceiptHandle),
       body: String(m.Body),
       attributes: {
-        ApproximateReceiveCount: "1",
+        ApproximateReceiveCount: String(receiveCount),
         SentTimestamp: "0",
         SenderId: String(m.Attributes?.SenderId),
         ApproximateFirstReceiveTimestamp: "0",
@@ -335,6 +336,15 @@ describe("ingest on DynamoDB Local and moto SQS", () => {
     await reconciled("c1/default/web");
     await deliver([withSliceLabel(slice(9, "10.0.0.4"))]);
     expect((await reconcileRequests()).map((r) => [r.gatewayKey, r.generation])).toEqual([["c1/default/web", 4]]);
+  });
+
+  test("a redelivered event sends a request although one is marked pending: the earlier attempt's may be lost", async () => {
+    await deliver([gatewayClass, gateway(2), route, service(4)]);
+    expect((await reconcileRequests()).map((r) => r.generation)).toEqual([1]);
+    await deliver([withSliceLabel(slice(7, "10.0.0.2"))]);
+    expect(await reconcileRequests()).toEqual([]);
+    await deliver([withSliceLabel(slice(8, "10.0.0.3"))], 2);
+    expect((await reconcileRequests()).map((r) => [r.gatewayKey, r.generation])).toEqual([["c1/default/web", 3]]);
   });
 
   test("a burst of 50 events for one Gateway in one batch sends one ReconcileRequest", async () => {

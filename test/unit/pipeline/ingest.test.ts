@@ -242,6 +242,33 @@ describe("coalescing across batches", () => {
     expect(ports.sent.map((r) => r.generation)).toEqual([1, 4]);
   });
 
+  test("a bump that fails after another Gateway's was marked leaves no marker behind: the retry sends both", async () => {
+    const bumpReal = ports.dirty.bump.bind(ports.dirty);
+    let failOnce = true;
+    ports.dirty.bump = async (gatewayKey, change) => {
+      if (gatewayKey === ("c1/default/b" as never) && failOnce) {
+        failOnce = false;
+        throw new Error("ThrottlingException");
+      }
+      return bumpReal(gatewayKey, change);
+    };
+    const batch = [record(upsert("Gateway", "a", 1)), record(upsert("Gateway", "b", 1))];
+    expect((await ingestBatch(batch, ports)).batchItemFailures).toHaveLength(2);
+    expect(ports.sent).toEqual([]);
+    // The retry: the mirror writes are stale now, and stale events still announce.
+    await ingestBatch(batch, ports);
+    expect(ports.sent.map((r) => r.gatewayKey).sort()).toEqual(["c1/default/a", "c1/default/b"]);
+  });
+
+  test("a redelivered record sends a request even while one is marked pending (that one may never have gone out)", async () => {
+    await ingestBatch([record(gateway(1))], ports);
+    expect(ports.sent).toHaveLength(1);
+    await ingestBatch([record(gateway(2))], ports);
+    expect(ports.sent).toHaveLength(1);
+    await ingestBatch([{ ...record(gateway(3)), receiveCount: 2 }], ports);
+    expect(ports.sent.map((r) => r.generation)).toEqual([1, 3]);
+  });
+
   test("a route change is urgent; an EndpointSlice change is not", async () => {
     const route = upsert("HTTPRoute", "r", 1, {
       spec: { parentRefs: [{ name: "web" }], rules: [{ backendRefs: [{ name: "svc", port: 80 }] }] },
