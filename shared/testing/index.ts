@@ -17,4 +17,5 @@ export {
 } from "./fault-handler.ts";
 export { SimulatedLatticeError, simulateLattice } from "./lattice-simulator.ts";
 export { MemoryElb } from "./memory-elb.ts";
+export { MemoryLattice } from "./memory-lattice.ts";
 export { queryResponse, type RecordedRequest, RequestRecorder } from "./request-recorder.ts";
