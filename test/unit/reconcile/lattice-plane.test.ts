@@ -327,6 +327,8 @@ describe("a rule Lattice refuses", () => {
     expect(LATTICE_DATA_PLANE.dependsOn(createRule("s", "r0-m2"), failed)).toBe(false);
     expect(LATTICE_DATA_PLANE.dependsOn(deleteRule("s", "HTTP:80", "r0-m1"), failed)).toBe(false);
     expect(LATTICE_DATA_PLANE.dependsOn(failed, failed)).toBe(false);
+    // A refused DeleteRule leaves its rule in place: a batch moving it still works.
+    expect(LATTICE_DATA_PLANE.dependsOn(batch(), deleteRule("s", "HTTP:80", "r0-m1"))).toBe(false);
     const refusedBatch = batch();
     expect(LATTICE_DATA_PLANE.dependsOn(refusedBatch, refusedBatch)).toBe(false);
     expect(LATTICE_DATA_PLANE.dependsOn(batch(), refusedBatch)).toBe(false);
