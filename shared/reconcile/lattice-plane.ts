@@ -65,6 +65,18 @@ function ruleSource(
   return listener?.rules.find((r) => r.id === ruleId)?.source.route ?? (listener ? serviceId : undefined);
 }
 
+/**
+ * A stale service's deletion, or the deletion of an association of a service that goes: Lattice
+ * refuses to delete a service still associated, so the two are taken together, in plan order.
+ */
+function staleServiceDeletion(op: LatticeOperation, pending: readonly LatticeOperation[]): boolean {
+  return (
+    op.op === "DeleteService" ||
+    (op.op === "DeleteServiceAssociation" &&
+      pending.some((p) => p.op === "DeleteService" && p.serviceId === op.serviceId))
+  );
+}
+
 export const LATTICE_DATA_PLANE: DataPlane<LatticeModel, ObservedLattice, LatticeOperation> = {
   plan: planLattice,
   hash: latticeModelHash,
@@ -83,9 +95,13 @@ export const LATTICE_DATA_PLANE: DataPlane<LatticeModel, ObservedLattice, Lattic
       case "CreateListener":
         return pending.filter((p) => p.op === "DeleteListener" && p.serviceId === op.serviceId);
       case "CreateTargetGroup":
-        return pending.filter((p) => p.op === "DeleteTargetGroup");
+        // Lattice refuses to delete a group a listener still forwards to: the stale services
+        // (those of removed routes) go first, as they would later in the plan.
+        return pending.some((p) => p.op === "DeleteTargetGroup")
+          ? pending.filter((p) => p.op === "DeleteTargetGroup" || staleServiceDeletion(p, pending))
+          : [];
       case "CreateService":
-        return pending.filter((p) => p.op === "DeleteService");
+        return pending.filter((p) => staleServiceDeletion(p, pending));
       default:
         return [];
     }

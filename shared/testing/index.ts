@@ -1,8 +1,8 @@
 /**
  * Test doubles, behind one entry point that production code never imports (test/unit/layout.test.ts
- * checks): the in-memory ELB simulator and the ElbPort over it, the fault-injecting SDK request
- * handler, and the request recorder (exact requests, canned answers for APIs moto lacks). Tests
- * import them from here.
+ * checks): the in-memory ELB and Lattice simulators and the ports over them (MemoryElb,
+ * MemoryLattice), the fault-injecting SDK request handler, and the request recorder (exact
+ * requests, canned answers for APIs moto lacks). Tests import them from here.
  */
 export { type CreatedRules, SimulatedElbError, type SimulatorOptions, simulate } from "./elb-simulator.ts";
 export {
@@ -17,4 +17,5 @@ export {
 } from "./fault-handler.ts";
 export { SimulatedLatticeError, simulateLattice } from "./lattice-simulator.ts";
 export { MemoryElb } from "./memory-elb.ts";
+export { MemoryLattice } from "./memory-lattice.ts";
 export { queryResponse, type RecordedRequest, RequestRecorder } from "./request-recorder.ts";
