@@ -20,7 +20,13 @@ import { VPCLatticeClient } from "@aws-sdk/client-vpc-lattice";
 import { WAFV2Client } from "@aws-sdk/client-wafv2";
 import type { HttpHandler } from "@smithy/core/protocols";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, MetadataBearer, Pluggable } from "@smithy/types";
+import type {
+  AwsCredentialIdentity,
+  AwsCredentialIdentityProvider,
+  MetadataBearer,
+  Pluggable,
+  RetryStrategyV2,
+} from "@smithy/types";
 import { ApiCallCounter, callCounterPlugin } from "./call-counter.ts";
 import { AssumedRoleCache, AwsConfigurationError, roleAccount } from "./credentials.ts";
 import {
@@ -77,6 +83,11 @@ export interface AwsClientFactoryOptions {
   sessionName?: string;
   /** Attempts per call, first one included. Default 8: adaptive mode needs room to back off. */
   maxAttempts?: number;
+  /**
+   * The SDK retry strategy of every client, replacing adaptive mode and `maxAttempts`: e.g.
+   * immediate retries where time is virtual (the chaos runs). Default: adaptive mode.
+   */
+  retryStrategy?: RetryStrategyV2;
   /** Shared call counter. Default: a new one, exposed as `factory.counter`. */
   counter?: ApiCallCounter;
   /** Token-bucket limits per (account, Region). Default DEFAULT_RATE_LIMITS. */
@@ -307,8 +318,9 @@ export class AwsClientFactory {
   #config(region: string, credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined) {
     return {
       region,
-      retryMode: "adaptive",
-      maxAttempts: this.#options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      ...(this.#options.retryStrategy
+        ? { retryStrategy: this.#options.retryStrategy }
+        : { retryMode: "adaptive", maxAttempts: this.#options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS }),
       ...(credentials ? { credentials } : {}),
       ...(this.#options.endpoint ? { endpoint: this.#options.endpoint } : {}),
       requestHandler: this.#requestHandler,

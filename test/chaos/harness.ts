@@ -4,6 +4,7 @@
 // the forwarder replaced by the change events its watches would send. One run = one schedule;
 // after it the faults stop, the pipeline drains to quiescence, and the invariants are checked.
 // Not a test file itself.
+
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -29,7 +30,7 @@ import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from "@aws-sdk/cl
 import { S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { HttpRequest } from "@smithy/core/protocols";
-import type { HttpHandlerOptions } from "@smithy/types";
+import type { HttpHandlerOptions, RetryStrategyV2, RetryToken } from "@smithy/types";
 import type { Context, SQSBatchResponse } from "aws-lambda";
 import { createIngestHandler } from "../../functions/ingest/create-handler.ts";
 import { createReconcileHandler } from "../../functions/reconcile/create-handler.ts";
@@ -87,6 +88,24 @@ const ENGINE = {
 const RETRY_AFTER_MS = ENGINE.leaseTtlMs + ENGINE.callDeadlineMs + 1_000;
 const MAX_RECEIVE_COUNT = 5;
 const MAX_ATTEMPTS = 2;
+
+/**
+ * The SDK's retries without its wall-time backoff: the runs' time is virtual, and adaptive mode's
+ * client-side rate limiter and jittered delays (up to a second per throttled call) were most of a
+ * throttling storm's run time while testing nothing the pipeline's own retries do not.
+ */
+function immediateRetries(maxAttempts: number): RetryStrategyV2 {
+  const token = (count: number): RetryToken => ({ getRetryCount: () => count, getRetryDelay: () => 0 });
+  return {
+    acquireInitialRetryToken: async () => token(0),
+    refreshRetryTokenForRetry: async (previous, error) => {
+      const next = previous.getRetryCount() + 1;
+      if (next >= maxAttempts || error.errorType === "CLIENT_ERROR") throw new Error("no retry");
+      return token(next);
+    },
+    recordSuccess: () => undefined,
+  };
+}
 const SENDER_ID = "AIDACHAOSFORWARDER";
 const MUTATING = /^(Create|Modify|Delete|Add|Remove|Set|Register|Deregister|Authorize|Revoke|Update)/;
 
@@ -309,7 +328,7 @@ export async function runSchedule(env: ChaosEnvironment, seed: number, steps: re
   // The handlers' clients: every call through the chaos wire.
   // Two attempts, not the SDK's three: its backoff waits in wall time, and a failure that gets
   // past the SDK is what the pipeline's own retries (on the virtual clock) must absorb.
-  const faulted = { ...settings, requestHandler: wire, maxAttempts: MAX_ATTEMPTS };
+  const faulted = { ...settings, requestHandler: wire, retryStrategy: immediateRetries(MAX_ATTEMPTS) };
   const sqs = new SQSClient(faulted);
   const s3 = new S3Client({ ...faulted, forcePathStyle: true });
   const dynamo = new DynamoDBClient({ ...faulted, endpoint: env.dynamoDbEndpoint });
@@ -319,7 +338,7 @@ export async function runSchedule(env: ChaosEnvironment, seed: number, steps: re
     credentials: env.credentials,
     account: env.account,
     requestHandler: wire,
-    maxAttempts: MAX_ATTEMPTS,
+    retryStrategy: immediateRetries(MAX_ATTEMPTS),
     callDeadlineMs: ENGINE.callDeadlineMs,
   });
   const violations: string[] = [];

@@ -37,7 +37,11 @@ describe("shrinking a failing schedule", () => {
   it("stops when its time runs out, keeping the smallest failing schedule found so far", async () => {
     const steps = generateSchedule(13, 30);
     let allowed = 2;
-    const { replays, minimal, steps: found } = await shrink(
+    const {
+      replays,
+      minimal,
+      steps: found,
+    } = await shrink(
       steps,
       async (c) => c.includes(steps[5] as Step),
       500,
