@@ -131,8 +131,8 @@ export interface Disagreement {
  * Tests the log shows failed that the report does not name as failed in any profile. In v1.6.1 the
  * suite's Run (utils/suite/suite.go) records each test's result from `t.Run`'s return value; for a
  * test declared `Parallel: true` that value is returned when the test calls `t.Parallel()` and
- * pauses, before it has run, so every parallel test enters the report as passed whatever it does
- * afterwards.
+ * pauses, before it has run; paused tests resume only after TestConformance's body, which writes the
+ * report first (conformance.go). So every parallel test enters the report as passed.
  */
 export function reportVersusLog(report: ConformanceReport, log: SuiteLog): Disagreement[] {
   const reportedFailed = new Set(
@@ -158,8 +158,9 @@ export function summaryWithLog(report: ConformanceReport, logText: string): stri
   }
   lines.push(
     "The suite records a `Parallel: true` test's result when the test pauses, before it runs (v1.6.1",
-    "utils/suite/suite.go: `t.Run` returns at `t.Parallel()`), so the report counts it passed whatever",
-    "happens next. These tests failed in the `-test.v` log of the same run but are counted passed above:",
+    "utils/suite/suite.go: `t.Run` returns at `t.Parallel()`) and writes the report before paused tests",
+    "resume, so the report counts every parallel test passed. These tests failed in the `-test.v` log of",
+    "the same run but are counted passed above:",
     "",
   );
   for (const d of disagreements) lines.push(`- ${d.test} (${d.level}): log says ${d.log}`);
