@@ -105,6 +105,8 @@ interface Binding {
   port: number;
   scheme: "http" | "https";
   certificates: ListenerCertificate[];
+  /** Upgraded (WebSocket) connections: the server no longer tracks them, so closing ends them here. */
+  upgraded: Set<Duplex>;
 }
 
 export class AlbDataPlane {
@@ -268,7 +270,14 @@ export class AlbDataPlane {
   ): Promise<void> {
     const handler = (req: IncomingMessage, res: ServerResponse) =>
       this.#handle(req, res, loadBalancerArn, address, port, scheme);
-    const binding: Binding = { server: createServer(handler), loadBalancerArn, port, scheme, certificates };
+    const binding: Binding = {
+      server: createServer(handler),
+      loadBalancerArn,
+      port,
+      scheme,
+      certificates,
+      upgraded: new Set(),
+    };
     if (scheme === "https") {
       binding.server = createHttpsServer(
         {
@@ -285,9 +294,11 @@ export class AlbDataPlane {
     const server = binding.server;
     server.keepAliveTimeout = 60_000;
     // WebSocket: ALB passes an HTTP/1.1 Upgrade through to the target the rules choose.
-    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-      this.#upgrade(req, socket, head, loadBalancerArn, address, port, scheme),
-    );
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      binding.upgraded.add(socket);
+      socket.once("close", () => binding.upgraded.delete(socket));
+      this.#upgrade(req, socket, head, loadBalancerArn, address, port, scheme);
+    });
     this.#bindings.set(key, binding);
     return new Promise((resolve) => {
       server.once("error", (error) => {
@@ -310,6 +321,7 @@ export class AlbDataPlane {
     return new Promise((resolve) => {
       binding.server.close(() => resolve());
       binding.server.closeAllConnections();
+      for (const socket of binding.upgraded) socket.destroy();
     });
   }
 
@@ -485,9 +497,12 @@ export class AlbDataPlane {
       this.#record({ ...base, outcome: "forward", target: targetName, status: response.statusCode ?? 101 });
       socket.write(headLines(response.statusCode, response.statusMessage, response.rawHeaders));
       if (targetHead.length > 0) socket.write(targetHead);
+      // Either side closing or ending closes both: an upgraded connection has no half-close.
       targetSocket.on("error", () => socket.destroy());
       socket.on("close", () => targetSocket.destroy());
       targetSocket.on("close", () => socket.destroy());
+      socket.on("end", () => targetSocket.destroy());
+      targetSocket.on("end", () => socket.destroy());
       targetSocket.pipe(socket);
       socket.pipe(targetSocket);
     });
