@@ -9,7 +9,7 @@ import { once } from "node:events";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { request as httpsRequest } from "node:https";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ACMClient, ImportCertificateCommand } from "@aws-sdk/client-acm";
@@ -149,6 +149,13 @@ async function backend(name: string, ip: string): Promise<Server> {
     });
     res.writeHead(200, { "content-type": "application/json" });
     res.end(body);
+  });
+  // A WebSocket-like upgrade: 101, then every chunk echoed back prefixed with the backend's name.
+  server.on("upgrade", (req, socket) => {
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nupgrade: ${req.headers.upgrade}\r\nconnection: Upgrade\r\nx-backend: ${name}\r\n\r\n`,
+    );
+    socket.on("data", (chunk: Buffer) => socket.write(`${name}:${chunk.toString("utf8")}`));
   });
   server.listen(0, ip);
   await once(server, "listening");
@@ -317,6 +324,40 @@ describe("the live-conformance ALB data-plane emulator on moto", () => {
     // 80/20 by weight; the seeded generator keeps this run-independent, the band allows its noise.
     expect(seen.blue / 200).toBeGreaterThan(0.7);
     expect(seen.blue / 200).toBeLessThan(0.9);
+  });
+
+  it("passes a WebSocket upgrade through to the target its rules choose, then both ways", async () => {
+    const socket = connect(80, address);
+    await once(socket, "connect");
+    let received = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      received += chunk;
+    });
+    socket.write("GET /blue/ws HTTP/1.1\r\nhost: www.example.com\r\nconnection: Upgrade\r\nupgrade: websocket\r\n\r\n");
+    await waitFor("the upgrade answer", async () => (received.includes("\r\n\r\n") ? true : undefined), {
+      timeoutMs: 10_000,
+    });
+    expect(received).toMatch(/^HTTP\/1\.1 101 /);
+    expect(received.toLowerCase()).toContain("x-backend: blue");
+    socket.write("ping");
+    await waitFor("the echo", async () => (received.endsWith("blue:ping") ? true : undefined), { timeoutMs: 10_000 });
+    socket.destroy();
+    expect(dataPlane.served.some((s) => s.url === "/blue/ws" && s.status === 101 && s.outcome === "forward")).toBe(
+      true,
+    );
+  });
+
+  it("answers an upgrade no rule forwards as the rules say, and closes", async () => {
+    const socket = connect(80, address);
+    let received = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      received += chunk;
+    });
+    socket.write("GET /nowhere HTTP/1.1\r\nhost: www.example.com\r\nconnection: Upgrade\r\nupgrade: websocket\r\n\r\n");
+    await once(socket, "close");
+    expect(received).toMatch(/^HTTP\/1\.1 404 /);
   });
 
   it("follows a rule change in moto without a restart", async () => {

@@ -22,8 +22,10 @@ import {
   type IncomingMessage,
   type Server,
   type ServerResponse,
+  STATUS_CODES,
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import type { Duplex } from "node:stream";
 import { createSecureContext, type SecureContext } from "node:tls";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { type AlbOutcome, evaluateListener } from "../../../shared/elb/evaluate.ts";
@@ -103,6 +105,8 @@ interface Binding {
   port: number;
   scheme: "http" | "https";
   certificates: ListenerCertificate[];
+  /** Upgraded (WebSocket) connections: the server no longer tracks them, so closing ends them here. */
+  upgraded: Set<Duplex>;
 }
 
 export class AlbDataPlane {
@@ -266,7 +270,14 @@ export class AlbDataPlane {
   ): Promise<void> {
     const handler = (req: IncomingMessage, res: ServerResponse) =>
       this.#handle(req, res, loadBalancerArn, address, port, scheme);
-    const binding: Binding = { server: createServer(handler), loadBalancerArn, port, scheme, certificates };
+    const binding: Binding = {
+      server: createServer(handler),
+      loadBalancerArn,
+      port,
+      scheme,
+      certificates,
+      upgraded: new Set(),
+    };
     if (scheme === "https") {
       binding.server = createHttpsServer(
         {
@@ -282,6 +293,12 @@ export class AlbDataPlane {
     }
     const server = binding.server;
     server.keepAliveTimeout = 60_000;
+    // WebSocket: ALB passes an HTTP/1.1 Upgrade through to the target the rules choose.
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      binding.upgraded.add(socket);
+      socket.once("close", () => binding.upgraded.delete(socket));
+      this.#upgrade(req, socket, head, loadBalancerArn, address, port, scheme);
+    });
     this.#bindings.set(key, binding);
     return new Promise((resolve) => {
       server.once("error", (error) => {
@@ -304,6 +321,7 @@ export class AlbDataPlane {
     return new Promise((resolve) => {
       binding.server.close(() => resolve());
       binding.server.closeAllConnections();
+      for (const socket of binding.upgraded) socket.destroy();
     });
   }
 
@@ -400,5 +418,102 @@ export class AlbDataPlane {
         return;
       }
     }
+  }
+
+  /**
+   * An HTTP/1.1 Upgrade (WebSocket): evaluated by the same rules as any request; a forward opens
+   * the upgrade to the chosen target and, once it answers 101, joins the two connections. Any
+   * other outcome is answered on the socket and the connection closed.
+   */
+  #upgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    loadBalancerArn: string,
+    address: string,
+    port: number,
+    scheme: "http" | "https",
+  ): void {
+    const base = { address, port, method: req.method ?? "GET", url: req.url ?? "/" };
+    socket.on("error", () => socket.destroy());
+    const refuse = (status: number, outcome: ServedRequest["outcome"], extra = "") => {
+      this.#record({ ...base, outcome, status });
+      socket.end(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\n${extra}content-length: 0\r\nconnection: close\r\n\r\n`,
+      );
+    };
+    const listener = this.#listener(loadBalancerArn, port);
+    if (!listener) {
+      refuse(503, "error");
+      return;
+    }
+    const request = albRequest(
+      { method: base.method, url: base.url, rawHeaders: req.rawHeaders, remoteAddress: req.socket.remoteAddress },
+      scheme,
+      port,
+    );
+    let outcome: AlbOutcome;
+    try {
+      outcome = evaluateListener(listener.rules, listener.defaultActions, request);
+    } catch {
+      refuse(500, "error");
+      return;
+    }
+    while (outcome.kind === "authenticate") outcome = outcome.then;
+    if (outcome.kind === "fixed-response") {
+      refuse(outcome.statusCode, "fixed-response");
+      return;
+    }
+    if (outcome.kind === "redirect") {
+      refuse(outcome.statusCode, "redirect", `location: ${outcome.location}\r\n`);
+      return;
+    }
+    const share = pickTargetGroup(outcome.targetGroups, this.#random());
+    const group = share ? this.#snapshot.targetGroups[share.targetGroupId] : undefined;
+    const target = group ? pickTarget(group.targets, this.#random()) : undefined;
+    if (!target) {
+      refuse(503, "forward");
+      return;
+    }
+    const targetName = `${target.ip}:${target.port}`;
+    const forwarded = outcome.request;
+    const upstream = httpRequest({
+      host: target.ip,
+      port: target.port,
+      method: base.method,
+      path: forwarded.path + (forwarded.query ? `?${forwarded.query}` : ""),
+      headers: {
+        ...forwardedHeaders(request, forwarded.host, request.sourceIp),
+        connection: "Upgrade",
+        upgrade: req.headers.upgrade ?? "websocket",
+      },
+    });
+    const headLines = (status: number | undefined, message: string | undefined, rawHeaders: string[]) => {
+      const lines = [`HTTP/1.1 ${status ?? 502} ${message ?? ""}`];
+      for (let i = 0; i + 1 < rawHeaders.length; i += 2) lines.push(`${rawHeaders[i]}: ${rawHeaders[i + 1]}`);
+      return `${lines.join("\r\n")}\r\n\r\n`;
+    };
+    upstream.on("upgrade", (response: IncomingMessage, targetSocket: Duplex, targetHead: Buffer) => {
+      this.#record({ ...base, outcome: "forward", target: targetName, status: response.statusCode ?? 101 });
+      socket.write(headLines(response.statusCode, response.statusMessage, response.rawHeaders));
+      if (targetHead.length > 0) socket.write(targetHead);
+      // Either side closing or ending closes both: an upgraded connection has no half-close.
+      targetSocket.on("error", () => socket.destroy());
+      socket.on("close", () => targetSocket.destroy());
+      targetSocket.on("close", () => socket.destroy());
+      socket.on("end", () => targetSocket.destroy());
+      targetSocket.on("end", () => socket.destroy());
+      targetSocket.pipe(socket);
+      socket.pipe(targetSocket);
+    });
+    upstream.on("response", (response: IncomingMessage) => {
+      // The target declined the upgrade: its answer goes back as it is.
+      this.#record({ ...base, outcome: "forward", target: targetName, status: response.statusCode ?? 502 });
+      socket.write(headLines(response.statusCode, response.statusMessage, response.rawHeaders));
+      response.pipe(socket);
+    });
+    upstream.on("error", () => refuse(502, "forward"));
+    if (head.length > 0) upstream.write(head);
+    upstream.end();
   }
 }
