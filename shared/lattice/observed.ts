@@ -23,7 +23,31 @@ export type LatticeStatus =
   | "UPDATE_FAILED"
   | "FAILED";
 
-export interface ObservedServiceNetwork {
+/**
+ * A service's or service network's auth and access logs as far as switchyard knows them. Every
+ * field is optional: a record written before they were tracked (or a network found by name, whose
+ * summary carries no auth type) says nothing, and the planner then neither deletes nor assumes.
+ */
+export interface ObservedPolicies {
+  /** `NONE` or `AWS_IAM` (GetService / GetServiceNetwork); absent when not read. */
+  authType?: string;
+  /**
+   * The auth policy switchyard put (as Lattice returns it), present only when switchyard put one:
+   * only such a policy is ever deleted.
+   */
+  authPolicy?: string;
+  /** Access log subscriptions switchyard created (tagged as this Gateway's). */
+  accessLogs?: ObservedAccessLogSubscription[];
+  /** The resource's tags as last written or read; absent when unknown (then never diffed). */
+  tags?: Record<string, string>;
+}
+
+export interface ObservedAccessLogSubscription {
+  arn: string;
+  destinationArn: string;
+}
+
+export interface ObservedServiceNetwork extends ObservedPolicies {
   arn: string;
   id: string;
   name: string;
@@ -63,9 +87,11 @@ export interface ObservedListener {
   rules: ObservedRule[];
   /** ListListeners' lastUpdatedAt (ISO): a drift check reads the default action again only when it moved. */
   updatedAt?: string;
+  /** As last written or read; absent when unknown. */
+  tags?: Record<string, string>;
 }
 
-export interface ObservedService {
+export interface ObservedService extends ObservedPolicies {
   /** The route key (model id), from the service's role tag. */
   id: string;
   arn: string;
@@ -98,6 +124,8 @@ export interface ObservedLatticeTargetGroup {
   healthCheck?: LatticeHealthCheckModel;
   status?: string;
   targets: LatticeTargetModel[];
+  /** As last written or read; absent when unknown. */
+  tags?: Record<string, string>;
 }
 
 export interface ObservedLattice {

@@ -216,6 +216,7 @@ export function serviceOf(
     certificateArn?: string;
     dnsEntry?: { domainName?: string };
     status?: string;
+    authType?: string;
   },
   listeners: ObservedListener[],
 ): ObservedService {
@@ -225,6 +226,7 @@ export function serviceOf(
     name: service.name ?? "",
     ...(service.customDomainName ? { customDomainName: service.customDomainName } : {}),
     ...(service.certificateArn ? { certificateArn: service.certificateArn } : {}),
+    ...(service.authType ? { authType: service.authType } : {}),
     ...(service.dnsEntry?.domainName ? { dnsName: service.dnsEntry.domainName } : {}),
     ...(service.status ? { status: service.status } : {}),
     listeners,
