@@ -300,7 +300,9 @@ export function simulateLattice(state: ObservedLattice, op: LatticeOperation): O
     case "UpdateAccessLogSubscription":
       return withPolicies(state, op.target, (p) => ({
         ...p,
-        accessLogs: (p.accessLogs ?? []).map((l) => (l.arn === op.arn ? { ...l, destinationArn: op.destinationArn } : l)),
+        accessLogs: (p.accessLogs ?? []).map((l) =>
+          l.arn === op.arn ? { ...l, destinationArn: op.destinationArn } : l,
+        ),
       }));
     case "DeleteAccessLogSubscription":
       return withPolicies(state, op.target, (p) => ({

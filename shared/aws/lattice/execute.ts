@@ -6,14 +6,6 @@
 import {
   BatchUpdateRuleCommand,
   CreateAccessLogSubscriptionCommand,
-  DeleteAccessLogSubscriptionCommand,
-  DeleteAuthPolicyCommand,
-  ListAccessLogSubscriptionsCommand,
-  PutAuthPolicyCommand,
-  TagResourceCommand,
-  UntagResourceCommand,
-  UpdateAccessLogSubscriptionCommand,
-  UpdateServiceNetworkCommand,
   CreateListenerCommand,
   CreateRuleCommand,
   CreateServiceCommand,
@@ -21,6 +13,8 @@ import {
   CreateServiceNetworkServiceAssociationCommand,
   CreateServiceNetworkVpcAssociationCommand,
   CreateTargetGroupCommand,
+  DeleteAccessLogSubscriptionCommand,
+  DeleteAuthPolicyCommand,
   DeleteListenerCommand,
   DeleteRuleCommand,
   DeleteServiceCommand,
@@ -31,27 +25,28 @@ import {
   DeregisterTargetsCommand,
   GetServiceNetworkCommand,
   GetTargetGroupCommand,
+  ListAccessLogSubscriptionsCommand,
   ListServiceNetworkServiceAssociationsCommand,
   ListServiceNetworksCommand,
   ListServiceNetworkVpcAssociationsCommand,
   ListServicesCommand,
   ListTagsForResourceCommand,
   ListTargetGroupsCommand,
+  PutAuthPolicyCommand,
   RegisterTargetsCommand,
   type RuleUpdate,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateAccessLogSubscriptionCommand,
   UpdateListenerCommand,
   UpdateServiceCommand,
+  UpdateServiceNetworkCommand,
   UpdateServiceNetworkVpcAssociationCommand,
   UpdateTargetGroupCommand,
   type VPCLatticeClient,
 } from "@aws-sdk/client-vpc-lattice";
 import type { LatticeAction } from "../../lattice/model.ts";
-import type {
-  ObservedLattice,
-  ObservedListener,
-  ObservedPolicies,
-  ObservedService,
-} from "../../lattice/observed.ts";
+import type { ObservedLattice, ObservedListener, ObservedPolicies, ObservedService } from "../../lattice/observed.ts";
 import type { LatticeOperation, LatticePolicyTarget, LatticeTaggedResource } from "../../lattice/operations.ts";
 import { destinationType } from "../../lattice/plan-policies.ts";
 import { LatticeOperationError } from "../../reconcile/lattice-plane.ts";
@@ -625,7 +620,10 @@ async function run(
           }),
         );
         return withPolicies(current, op.target, {
-          accessLogs: [...logs, { arn: created.arn ?? "", destinationArn: created.destinationArn ?? op.destinationArn }],
+          accessLogs: [
+            ...logs,
+            { arn: created.arn ?? "", destinationArn: created.destinationArn ?? op.destinationArn },
+          ],
         });
       } catch (error) {
         if (awsCode(error) === "ValidationException") {
@@ -658,7 +656,10 @@ async function run(
           );
         }
         return withPolicies(current, op.target, {
-          accessLogs: [...logs.filter((l) => l.arn !== found.arn), { arn: found.arn, destinationArn: op.destinationArn }],
+          accessLogs: [
+            ...logs.filter((l) => l.arn !== found.arn),
+            { arn: found.arn, destinationArn: op.destinationArn },
+          ],
         });
       }
     }
@@ -666,7 +667,10 @@ async function run(
     case "UpdateAccessLogSubscription": {
       const resource = policyResource(op, current);
       await client.send(
-        new UpdateAccessLogSubscriptionCommand({ accessLogSubscriptionIdentifier: op.arn, destinationArn: op.destinationArn }),
+        new UpdateAccessLogSubscriptionCommand({
+          accessLogSubscriptionIdentifier: op.arn,
+          destinationArn: op.destinationArn,
+        }),
       );
       return withPolicies(current, op.target, {
         accessLogs: (resource.accessLogs ?? []).map((l) =>
@@ -719,8 +723,7 @@ function policyResource(
   op: Extract<LatticeOperation, { target: LatticePolicyTarget }>,
   current: ObservedLattice,
 ): ObservedPolicies & { arn: string } {
-  const resource =
-    op.target.kind === "service" ? serviceOfOp(current, op.target.serviceId) : current.serviceNetwork;
+  const resource = op.target.kind === "service" ? serviceOfOp(current, op.target.serviceId) : current.serviceNetwork;
   if (!resource) {
     throw terminal(
       op,
