@@ -72,12 +72,17 @@ function withPolicies(
   target: LatticePolicyTarget,
   change: (current: ObservedPolicies) => ObservedPolicies,
 ): ObservedLattice {
+  const merged = <T extends ObservedPolicies>(resource: T): T => {
+    const next = { ...resource, ...change(resource) } as Record<string, unknown>;
+    for (const k of Object.keys(next)) if (next[k] === undefined) delete next[k];
+    return next as unknown as T;
+  };
   if (target.kind === "service-network") {
     if (!state.serviceNetwork) throw new SimulatedLatticeError("ResourceNotFound", "service network");
-    return { ...state, serviceNetwork: { ...state.serviceNetwork, ...change(state.serviceNetwork) } };
+    return { ...state, serviceNetwork: merged(state.serviceNetwork) };
   }
   const s = service(state, target.serviceId);
-  return { ...state, services: state.services.map((x) => (x === s ? { ...x, ...change(x) } : x)) };
+  return { ...state, services: state.services.map((x) => (x === s ? merged(x) : x)) };
 }
 
 export function simulateLattice(state: ObservedLattice, op: LatticeOperation): ObservedLattice {
@@ -288,7 +293,7 @@ export function simulateLattice(state: ObservedLattice, op: LatticeOperation): O
     case "PutAuthPolicy":
       return withPolicies(state, op.target, (p) => ({ ...p, authPolicy: op.policy }));
     case "DeleteAuthPolicy":
-      return withPolicies(state, op.target, ({ authPolicy: _gone, ...p }) => p);
+      return withPolicies(state, op.target, (p) => ({ ...p, authPolicy: undefined }));
     case "CreateAccessLogSubscription":
       return withPolicies(state, op.target, (p) => ({
         ...p,
