@@ -498,8 +498,9 @@ export async function discoverLattice(
     if (ownedRole(tags, owner) !== "service-network") continue;
     out.serviceNetwork = { arn: n.arn, id: n.id, name: n.name ?? "", created: true, ...(tags ? { tags } : {}) };
   }
-  if (out.serviceNetwork) {
+  if (out.serviceNetwork?.arn.includes(`:${options.account}:`)) {
     // A referenced network's auth policy may be anyone's: only subscriptions tagged ours are claimed.
+    // Another account's network (shared through RAM) takes no subscriptions from this one.
     const network = out.serviceNetwork;
     out.serviceNetwork = {
       ...network,
