@@ -5,6 +5,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   CreateAccessLogSubscriptionCommand,
+  CreateServiceNetworkCommand,
   GetAuthPolicyCommand,
   GetServiceCommand,
   GetServiceNetworkCommand,
@@ -311,7 +312,48 @@ describe("faults after AWS accepted the call", () => {
     expect((await counted(() => h.reconcile(desired))).calls).toEqual([]);
   });
 
-  it("with the SDK's own retries, a retried CreateAccessLogSubscription that meets its own adopts it", async () => {
+  it("a referenced network's subscription whose answer was lost, out of discovery's sight, is adopted by its tags", async () => {
+    // Discovery finds a referenced network only through this Gateway's associations, made later in
+    // the plan than the network's subscriptions: the retry meets the subscription as a conflict.
+    await lattice.send(new CreateServiceNetworkCommand({ name: "shared" }));
+    const h = await harness(1);
+    const shape: PolicyShape = {
+      ...PLAIN,
+      network: "reference",
+      networkName: "shared",
+      extra: [accessLogPolicy("net-logs", { kind: "Gateway" }, LOG_GROUP)],
+    };
+    const desired = latticeModelWith(shape);
+    await control().injectFault({
+      operation: "CreateAccessLogSubscription",
+      error: "InternalServerException",
+      when: "after",
+    });
+    expect(await h.reconcile(desired)).toMatchObject({ kind: "failed", retryable: true });
+    const busy = await h.reconcile(desired);
+    if (busy.kind !== "busy" || busy.until === undefined) throw new Error("expected busy until a moment");
+    h.clock.now = busy.until + 1;
+    const { result, counts } = await counted(() => h.reconcile(desired));
+    expect(result.kind).toBe("applied");
+    // Refused as taken, then read back: its tags say it is this Gateway's, so it is recorded.
+    expect(counts.CreateAccessLogSubscription).toBe(1);
+    expect(counts.ListAccessLogSubscriptions).toBe(1);
+    if (result.kind !== "applied") return;
+    const network = result.observed.serviceNetwork?.arn ?? "";
+    expect((await subscriptions(network)).map((s) => s.destinationArn)).toEqual([LOG_GROUP]);
+    expect(result.observed.serviceNetwork?.accessLogs).toEqual([
+      { arn: (await subscriptions(network))[0]?.arn, destinationArn: LOG_GROUP },
+    ]);
+    await control().settle();
+    h.clock.now += 1_000;
+    expect((await h.reconcile(desired)).kind).toBe("unchanged");
+    // And it goes with the Gateway, the network staying.
+    h.clock.now += 1_000;
+    await h.reconcile(undefined);
+    expect(await subscriptions(network)).toEqual([]);
+  });
+
+  it("with the SDK's own retries, the retried create carries the same client token: the same subscription", async () => {
     const h = await harness();
     await control().injectFault({
       operation: "CreateAccessLogSubscription",
@@ -321,7 +363,7 @@ describe("faults after AWS accepted the call", () => {
     const desired = latticeModelWith(SHAPE);
     const { result, counts } = await counted(() => h.reconcile(desired));
     expect(result.kind).toBe("applied");
-    // The first create landed, its retry met a ConflictException, the tags said it is ours.
+    // Two subscriptions, one retried: Lattice answers the retry with the subscription it made.
     expect(counts.CreateAccessLogSubscription).toBe(3);
     if (result.kind !== "applied") return;
     expect(await subscriptions(result.observed.serviceNetwork?.arn ?? "")).toHaveLength(1);
