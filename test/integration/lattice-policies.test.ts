@@ -238,19 +238,33 @@ describe("IAM auth policies and access logs on the emulator", () => {
     expect((await counted(() => h.reconcile(latticeModelWith(PLAIN)))).calls).toEqual([]);
   });
 
-  it("someone else's subscription of the same destination type is a terminal status naming the policy", async () => {
+  it("someone else's subscription of the same destination type is refused alone, named in status", async () => {
     const h = await harness();
     const observed = await created(h, latticeModelWith(PLAIN));
     const network = observed.serviceNetwork?.arn ?? "";
     await lattice.send(new CreateAccessLogSubscriptionCommand({ resourceIdentifier: network, destinationArn: WRITER }));
     h.clock.now += 1_000;
+    // The policy arrives with a new route: the route is applied, the policy alone refused.
     const desired = latticeModelWith({
-      ...PLAIN,
+      routes: [...PLAIN.routes, { paths: ["/c"] }],
       extra: [accessLogPolicy("net-logs", { kind: "Gateway" }, LOG_GROUP)],
     });
     const outcome = await h.reconcile(desired);
-    expect(outcome).toMatchObject({ kind: "failed", retryable: false, error: { code: "AccessLogDestinationTaken" } });
-    expect(latticeObservationOf(outcome, desired)?.message).toContain("AccessLogPolicy apps/net-logs");
+    expect(outcome).toMatchObject({
+      kind: "applied",
+      failedRules: [
+        {
+          operation: "CreateAccessLogSubscription",
+          route: "AccessLogPolicy apps/net-logs",
+          code: "AccessLogDestinationTaken",
+        },
+      ],
+    });
+    if (outcome.kind !== "applied") return;
+    expect(outcome.observed.services.map((s) => s.id)).toContain("HTTPRoute/apps/r2");
+    expect(latticeObservationOf(outcome, desired)?.message).toContain(
+      "AWS refused CreateAccessLogSubscription for AccessLogPolicy apps/net-logs (AccessLogDestinationTaken",
+    );
     // Left as it was.
     expect((await subscriptions(network)).map((s) => s.destinationArn)).toEqual([WRITER]);
   });

@@ -6,6 +6,7 @@ import type { LatticeOperation } from "../../../shared/lattice/operations.ts";
 import { planLattice } from "../../../shared/lattice/plan.ts";
 import { planTags, sameAuthPolicy } from "../../../shared/lattice/plan-policies.ts";
 import { latticePolicyProblem } from "../../../shared/lattice/policies.ts";
+import { LATTICE_DATA_PLANE, LatticeOperationError } from "../../../shared/reconcile/lattice-plane.ts";
 import { simulateLattice } from "../../../shared/testing/index.ts";
 import {
   ALLOW_INVOKE,
@@ -115,6 +116,37 @@ describe("IAM auth policies", () => {
     expect(ops(teardown).slice(0, 3)).toEqual(["UpdateAuthType", "DeleteAccessLogSubscription", "DeleteAuthPolicy"]);
     expect(teardown[0]).toMatchObject({ target: { kind: "service-network" }, authType: "NONE" });
     expect(ops(teardown)).not.toContain("DeleteServiceNetwork");
+  });
+});
+
+describe("a refused policy", () => {
+  const put: LatticeOperation = {
+    op: "PutAuthPolicy",
+    target: { kind: "service", serviceId: ROUTE },
+    policy: "{}",
+    source: "apps/auth",
+  };
+  const refusal = new LatticeOperationError("terminal", "AuthPolicyRefused", "PutAuthPolicy", "refused");
+
+  it("is refused alone, named by its policy, so the routes still apply", () => {
+    expect(LATTICE_DATA_PLANE.refusedRule(put, refusal, undefined)).toEqual({
+      operation: "PutAuthPolicy",
+      listenerId: ROUTE,
+      route: "IAMAuthPolicy apps/auth",
+      code: "AuthPolicyRefused",
+      message: "refused",
+    });
+  });
+
+  it("keeps its resource's auth type from turning AWS_IAM, which would deny every request", () => {
+    const type = (authType: "AWS_IAM" | "NONE", serviceId = ROUTE): LatticeOperation => ({
+      op: "UpdateAuthType",
+      target: { kind: "service", serviceId },
+      authType,
+    });
+    expect(LATTICE_DATA_PLANE.dependsOn(type("AWS_IAM"), put)).toBe(true);
+    expect(LATTICE_DATA_PLANE.dependsOn(type("NONE"), put)).toBe(false);
+    expect(LATTICE_DATA_PLANE.dependsOn(type("AWS_IAM", "HTTPRoute/apps/r1"), put)).toBe(false);
   });
 });
 
