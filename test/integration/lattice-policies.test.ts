@@ -270,6 +270,30 @@ describe("IAM auth policies and access logs on the emulator", () => {
   });
 });
 
+describe("a policy Lattice refuses at apply time", () => {
+  it("is refused alone and the service's auth type stays NONE rather than deny everything", async () => {
+    const h = await harness();
+    const observed = await created(h, latticeModelWith(PLAIN));
+    // Over Lattice's 10 KB: translation refuses such a policy, so it is written into the model here
+    // to stand for a document Lattice refuses for a reason switchyard does not check beforehand.
+    const base = latticeModelWith({ ...PLAIN, extra: [iamAuthPolicy("big", { kind: "HTTPRoute", name: "r0" })] });
+    const huge = JSON.stringify({ ...ALLOW_INVOKE, Id: "x".repeat(11 * 1024) });
+    const desired: LatticeModel = {
+      ...base,
+      services: base.services.map((s) => (s.auth ? { ...s, auth: { ...s.auth, policy: huge } } : s)),
+    };
+    h.clock.now += 1_000;
+    const { result, counts } = await counted(() => h.reconcile(desired));
+    expect(result).toMatchObject({
+      kind: "applied",
+      failedRules: [{ operation: "PutAuthPolicy", route: "IAMAuthPolicy apps/big", code: "AuthPolicyRefused" }],
+    });
+    expect(counts.UpdateService).toBeUndefined();
+    const service = arnOf(observed, R0);
+    expect((await lattice.send(new GetServiceCommand({ serviceIdentifier: service }))).authType).toBe("NONE");
+  });
+});
+
 describe("faults after AWS accepted the call", () => {
   it("a PutAuthPolicy whose answer was lost converges on the next attempt with one policy", async () => {
     const h = await harness(1);
