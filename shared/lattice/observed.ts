@@ -198,11 +198,22 @@ export function decodeObservedLattice(value: unknown): ObservedLattice {
     });
     return items as Record<string, unknown>[];
   };
+  // Access log subscriptions are optional; when present the planner indexes them by ARN.
+  const accessLogs = (item: Record<string, unknown>, path: string) => {
+    if (item.accessLogs === undefined) return;
+    if (!Array.isArray(item.accessLogs)) throw new ObservedLatticeDecodeError(`${path}.accessLogs`, "is not an array");
+    item.accessLogs.forEach((l, i) => {
+      if (!isObject(l) || typeof l.arn !== "string" || typeof l.destinationArn !== "string") {
+        throw new ObservedLatticeDecodeError(`${path}.accessLogs[${i}]`, "is not a subscription with a destination");
+      }
+    });
+  };
   const services = list("services");
   services.forEach((s, i) => {
     if (typeof s.id !== "string" || !Array.isArray(s.listeners)) {
       throw new ObservedLatticeDecodeError(`services[${i}]`, "has no id or listeners");
     }
+    accessLogs(s, `services[${i}]`);
     (s.listeners as unknown[]).forEach((l, j) => {
       if (!isObject(l) || typeof l.id !== "string" || typeof l.arn !== "string" || !Array.isArray(l.rules)) {
         throw new ObservedLatticeDecodeError(`services[${i}].listeners[${j}]`, "is not a listener with rules");
@@ -220,6 +231,7 @@ export function decodeObservedLattice(value: unknown): ObservedLattice {
     if (item !== undefined && (!isObject(item) || typeof item.arn !== "string")) {
       throw new ObservedLatticeDecodeError(key, "is not a resource with an arn");
     }
+    if (isObject(item)) accessLogs(item, key);
   }
   return value as unknown as ObservedLattice;
 }

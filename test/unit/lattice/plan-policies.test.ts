@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AccessLogPolicy } from "../../../shared/extensions/lattice.ts";
 import type { LatticeModel } from "../../../shared/lattice/model.ts";
-import { emptyObservedLattice, type ObservedLattice } from "../../../shared/lattice/observed.ts";
+import { decodeObservedLattice, emptyObservedLattice, type ObservedLattice } from "../../../shared/lattice/observed.ts";
 import type { LatticeOperation } from "../../../shared/lattice/operations.ts";
 import { planLattice } from "../../../shared/lattice/plan.ts";
 import { planTags, sameAuthPolicy } from "../../../shared/lattice/plan-policies.ts";
@@ -214,6 +214,15 @@ describe("access log subscriptions", () => {
       ),
     ).toBeUndefined();
     expect(latticeModelWith({ ...ONE, extra: [logs(sqs)] }).serviceNetwork.accessLogs).toEqual([]);
+  });
+});
+
+describe("the record", () => {
+  it("a damaged access log subscription in a stored record is refused naming the field", () => {
+    const state = applied(latticeModelWith({ ...ONE, extra: [accessLogPolicy("l", { kind: "Gateway" }, BUCKET)] }));
+    expect(decodeObservedLattice(JSON.parse(JSON.stringify(state)))).toEqual(state);
+    const damaged = { ...state, serviceNetwork: { ...state.serviceNetwork, accessLogs: [{ arn: 1 }] } };
+    expect(() => decodeObservedLattice(damaged)).toThrow("serviceNetwork.accessLogs[0] is not a subscription");
   });
 });
 
