@@ -210,6 +210,12 @@ export interface LatticeModel {
    * including services another Gateway owns (a route with several Lattice parents).
    */
   serviceAssociations: string[];
+  /**
+   * The services in `serviceAssociations` another Gateway owns (its first Lattice parent builds
+   * it), with the name that Gateway gives it: this one holds no ARN for them and finds them by name.
+   * @default [] — absent when there are none
+   */
+  sharedServices?: { id: string; name: string }[];
   targetGroups: LatticeTargetGroupModel[];
   targetGroupReferences: LatticeTargetGroupReference[];
   /**

@@ -23,7 +23,31 @@ export type LatticeStatus =
   | "UPDATE_FAILED"
   | "FAILED";
 
-export interface ObservedServiceNetwork {
+/**
+ * A service's or service network's auth and access logs as far as switchyard knows them. Every
+ * field is optional: a record written before they were tracked (or a network found by name, whose
+ * summary carries no auth type) says nothing, and the planner then neither deletes nor assumes.
+ */
+export interface ObservedPolicies {
+  /** `NONE` or `AWS_IAM` (GetService / GetServiceNetwork); absent when not read. */
+  authType?: string;
+  /**
+   * The auth policy switchyard put (as Lattice returns it), present only when switchyard put one:
+   * only such a policy is ever deleted.
+   */
+  authPolicy?: string;
+  /** Access log subscriptions switchyard created (tagged as this Gateway's). */
+  accessLogs?: ObservedAccessLogSubscription[];
+  /** The resource's tags as last written or read; absent when unknown (then never diffed). */
+  tags?: Record<string, string>;
+}
+
+export interface ObservedAccessLogSubscription {
+  arn: string;
+  destinationArn: string;
+}
+
+export interface ObservedServiceNetwork extends ObservedPolicies {
   arn: string;
   id: string;
   name: string;
@@ -63,9 +87,11 @@ export interface ObservedListener {
   rules: ObservedRule[];
   /** ListListeners' lastUpdatedAt (ISO): a drift check reads the default action again only when it moved. */
   updatedAt?: string;
+  /** As last written or read; absent when unknown. */
+  tags?: Record<string, string>;
 }
 
-export interface ObservedService {
+export interface ObservedService extends ObservedPolicies {
   /** The route key (model id), from the service's role tag. */
   id: string;
   arn: string;
@@ -98,6 +124,8 @@ export interface ObservedLatticeTargetGroup {
   healthCheck?: LatticeHealthCheckModel;
   status?: string;
   targets: LatticeTargetModel[];
+  /** As last written or read; absent when unknown. */
+  tags?: Record<string, string>;
 }
 
 export interface ObservedLattice {
@@ -170,11 +198,22 @@ export function decodeObservedLattice(value: unknown): ObservedLattice {
     });
     return items as Record<string, unknown>[];
   };
+  // Access log subscriptions are optional; when present the planner indexes them by ARN.
+  const accessLogs = (item: Record<string, unknown>, path: string) => {
+    if (item.accessLogs === undefined) return;
+    if (!Array.isArray(item.accessLogs)) throw new ObservedLatticeDecodeError(`${path}.accessLogs`, "is not an array");
+    item.accessLogs.forEach((l, i) => {
+      if (!isObject(l) || typeof l.arn !== "string" || typeof l.destinationArn !== "string") {
+        throw new ObservedLatticeDecodeError(`${path}.accessLogs[${i}]`, "is not a subscription with a destination");
+      }
+    });
+  };
   const services = list("services");
   services.forEach((s, i) => {
     if (typeof s.id !== "string" || !Array.isArray(s.listeners)) {
       throw new ObservedLatticeDecodeError(`services[${i}]`, "has no id or listeners");
     }
+    accessLogs(s, `services[${i}]`);
     (s.listeners as unknown[]).forEach((l, j) => {
       if (!isObject(l) || typeof l.id !== "string" || typeof l.arn !== "string" || !Array.isArray(l.rules)) {
         throw new ObservedLatticeDecodeError(`services[${i}].listeners[${j}]`, "is not a listener with rules");
@@ -192,6 +231,7 @@ export function decodeObservedLattice(value: unknown): ObservedLattice {
     if (item !== undefined && (!isObject(item) || typeof item.arn !== "string")) {
       throw new ObservedLatticeDecodeError(key, "is not a resource with an arn");
     }
+    if (isObject(item)) accessLogs(item, key);
   }
   return value as unknown as ObservedLattice;
 }

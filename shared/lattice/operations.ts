@@ -13,6 +13,18 @@ import type {
   ServiceNetworkRef,
 } from "./model.ts";
 
+/**
+ * A resource an auth policy, access log subscription or tag change applies to: the Gateway's
+ * service network, or one of its services (by model id).
+ */
+export type LatticePolicyTarget = { kind: "service-network" } | { kind: "service"; serviceId: string };
+
+/** A resource whose tags a plan changes (only resources switchyard created carry its tags). */
+export type LatticeTaggedResource =
+  | LatticePolicyTarget
+  | { kind: "listener"; serviceId: string; listenerId: string }
+  | { kind: "target-group"; targetGroupId: string };
+
 /** One entry of a BatchUpdateRule: what changes of one rule (absent: kept). */
 export interface LatticeRuleUpdate {
   ruleId: string;
@@ -54,6 +66,8 @@ export type LatticeOperation =
       name: string;
       customDomainName?: string;
       certificateArn?: string;
+      /** Set at creation when the route has an IAMAuthPolicy (its policy is put right after). */
+      authType?: "AWS_IAM";
       tags: Record<string, string>;
     }
   | { op: "UpdateService"; serviceId: string; certificateArn: string }
@@ -82,8 +96,33 @@ export type LatticeOperation =
   /** One BatchUpdateRule: every changed and moved rule of a listener (at most 10 per call). */
   | { op: "UpdateRules"; serviceId: string; listenerId: string; updates: LatticeRuleUpdate[] }
   | { op: "DeleteRule"; serviceId: string; listenerId: string; ruleId: string; arn: string }
-  | { op: "CreateServiceAssociation"; serviceId: string; tags: Record<string, string> }
-  | { op: "DeleteServiceAssociation"; serviceId: string; arn: string };
+  /**
+   * `serviceName`: a service another Gateway owns (a route with several Lattice parents), found by
+   * name in the account because this Gateway holds no ARN for it.
+   */
+  | { op: "CreateServiceAssociation"; serviceId: string; serviceName?: string; tags: Record<string, string> }
+  | { op: "DeleteServiceAssociation"; serviceId: string; arn: string }
+  /** UpdateService / UpdateServiceNetwork `authType`. AWS_IAM only after the policy is in place. */
+  | { op: "UpdateAuthType"; target: LatticePolicyTarget; authType: "NONE" | "AWS_IAM" }
+  /** The IAMAuthPolicy's document, sent on one line; `source` names the policy for status. */
+  | { op: "PutAuthPolicy"; target: LatticePolicyTarget; policy: string; source: string }
+  /** Only a policy switchyard put. */
+  | { op: "DeleteAuthPolicy"; target: LatticePolicyTarget }
+  | {
+      op: "CreateAccessLogSubscription";
+      target: LatticePolicyTarget;
+      destinationArn: string;
+      /** The AccessLogPolicy (`ns/name`), for status. */
+      source: string;
+      tags: Record<string, string>;
+    }
+  | { op: "UpdateAccessLogSubscription"; target: LatticePolicyTarget; arn: string; destinationArn: string }
+  /** Only a subscription tagged as this Gateway's. */
+  | { op: "DeleteAccessLogSubscription"; target: LatticePolicyTarget; arn: string }
+  /** Adds or overwrites `tags`; keys not named are left as they are. */
+  | { op: "TagResource"; resource: LatticeTaggedResource; tags: Record<string, string> }
+  /** Only keys under switchyard's prefix (`switchyard.dev/`); others' tags are never removed. */
+  | { op: "UntagResource"; resource: LatticeTaggedResource; tagKeys: string[] };
 
 export type LatticeOperationName = LatticeOperation["op"];
 
@@ -99,6 +138,9 @@ const DELETIONS: ReadonlySet<LatticeOperationName> = new Set([
   "DeleteListener",
   "DeleteRule",
   "DeleteServiceAssociation",
+  "DeleteAuthPolicy",
+  "DeleteAccessLogSubscription",
+  "UntagResource",
 ]);
 
 export function isLatticeDeletion(op: LatticeOperation): boolean {

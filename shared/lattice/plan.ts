@@ -29,7 +29,13 @@ import type {
   LatticeTargetModel,
 } from "./model.ts";
 import { type ObservedLattice, type ObservedListener, type ObservedService, refersTo } from "./observed.ts";
-import { type LatticeOperation, type LatticeRuleUpdate, MAX_RULES_PER_BATCH_UPDATE } from "./operations.ts";
+import {
+  type LatticeOperation,
+  type LatticePolicyTarget,
+  type LatticeRuleUpdate,
+  MAX_RULES_PER_BATCH_UPDATE,
+} from "./operations.ts";
+import { planAccessLogs, planAuth, planTags } from "./plan-policies.ts";
 
 export type LatticePlan = DataPlanePlan<LatticeOperation>;
 
@@ -203,6 +209,7 @@ function serviceReplacement(desired: LatticeServiceModel, observed: ObservedServ
 }
 
 function createService(service: LatticeServiceModel, model: LatticeModel): LatticeOperation[] {
+  const target: LatticePolicyTarget = { kind: "service", serviceId: service.id };
   return [
     {
       op: "CreateService",
@@ -210,10 +217,18 @@ function createService(service: LatticeServiceModel, model: LatticeModel): Latti
       name: service.name,
       ...(service.customDomainName ? { customDomainName: service.customDomainName } : {}),
       ...(service.certificateArn ? { certificateArn: service.certificateArn } : {}),
+      ...(service.auth ? { authType: service.auth.authType } : {}),
       tags: service.tags,
     },
+    // Created with its auth type: the policy follows before anything associates the service.
+    ...planAuth(target, service.auth, undefined, { owner: true, createdWithAuthType: true }).apply,
+    ...planAccessLogs(target, service.accessLogs, undefined, accessLogTags(model, target)).apply,
     ...service.listeners.flatMap((l) => [createListener(service.id, l, model), ...createRules(service.id, l, model)]),
   ];
+}
+
+function accessLogTags(model: LatticeModel, target: LatticePolicyTarget): Record<string, string> {
+  return associationTags(model, `access-log:${target.kind === "service" ? target.serviceId : "service-network"}`);
 }
 
 function createListener(serviceId: string, listener: LatticeListenerModel, model: LatticeModel): LatticeOperation {
@@ -246,11 +261,23 @@ function planService(
   service: LatticeServiceModel,
   observed: ObservedService,
   model: LatticeModel,
-): { early: LatticeOperation[]; rules: LatticeOperation[] } {
+): { early: LatticeOperation[]; rules: LatticeOperation[]; late: LatticeOperation[] } {
   const early: LatticeOperation[] = [];
   const rules: LatticeOperation[] = [];
   if (service.certificateArn && service.certificateArn !== observed.certificateArn) {
     early.push({ op: "UpdateService", serviceId: service.id, certificateArn: service.certificateArn });
+  }
+  const target: LatticePolicyTarget = { kind: "service", serviceId: service.id };
+  const auth = planAuth(target, service.auth, observed, { owner: true, createdWithAuthType: false });
+  const logs = planAccessLogs(target, service.accessLogs, observed.accessLogs, accessLogTags(model, target));
+  early.push(...planTags(target, service.tags, observed.tags), ...auth.apply, ...logs.apply);
+  for (const listener of service.listeners) {
+    const have = observed.listeners.find((l) => l.id === listener.id);
+    if (have) {
+      early.push(
+        ...planTags({ kind: "listener", serviceId: service.id, listenerId: listener.id }, listener.tags, have.tags),
+      );
+    }
   }
   const wanted = new Set(service.listeners.map((l) => l.id));
   // Stale listeners go first: a service holds at most two, and a port change is a new listener.
@@ -270,7 +297,7 @@ function planService(
     const planned = planRules(service.id, listener, have, model);
     rules.push(...planned.creates, ...planned.deletes, ...planned.updates);
   }
-  return { early, rules };
+  return { early, rules, late: [...auth.remove, ...logs.remove] };
 }
 
 // ---------- the plan ----------
@@ -301,7 +328,10 @@ export function planLattice(desired: LatticeModel | undefined, observed: Observe
   // with the old one is gone.
   const network = desired.serviceNetwork;
   const needsNetwork =
-    desired.services.some((s) => s.associateWithServiceNetwork) || network.vpcAssociation !== undefined;
+    desired.serviceAssociations.length > 0 ||
+    network.vpcAssociation !== undefined ||
+    network.auth !== undefined ||
+    network.accessLogs.length > 0;
   const networkMoved = observed.serviceNetwork !== undefined && !refersTo(network.ref, observed.serviceNetwork);
   let associations = observed.serviceAssociations;
   let vpcAssociation = observed.vpcAssociation;
@@ -310,6 +340,8 @@ export function planLattice(desired: LatticeModel | undefined, observed: Observe
       ...associations
         .filter((a) => a.owned)
         .map((a): LatticeOperation => ({ op: "DeleteServiceAssociation", serviceId: a.serviceId, arn: a.arn })),
+      // What this Gateway put on the old network goes with its reference.
+      ...networkPoliciesRemoved(observed),
     );
     if (vpcAssociation?.owned) ops.push({ op: "DeleteVpcAssociation", arn: vpcAssociation.arn });
     if (observed.serviceNetwork?.created) ops.push({ op: "DeleteServiceNetwork", arn: observed.serviceNetwork.arn });
@@ -323,6 +355,26 @@ export function planLattice(desired: LatticeModel | undefined, observed: Observe
       create: network.lifecycle === "create",
       tags: network.tags,
     });
+  }
+  // The network's auth and access logs: on a network switchyard created, all its own; on a
+  // referenced one, only what an IAMAuthPolicy or AccessLogPolicy asks for and what switchyard put.
+  const networkTarget: LatticePolicyTarget = { kind: "service-network" };
+  const haveNetwork = networkMoved ? undefined : observed.serviceNetwork;
+  const networkOwned = haveNetwork ? haveNetwork.created : network.lifecycle === "create";
+  if (needsNetwork || haveNetwork) {
+    const auth = planAuth(networkTarget, network.auth, haveNetwork, {
+      owner: networkOwned,
+      createdWithAuthType: false,
+    });
+    const logs = planAccessLogs(
+      networkTarget,
+      network.accessLogs,
+      haveNetwork?.accessLogs,
+      accessLogTags(desired, networkTarget),
+    );
+    if (haveNetwork?.created) ops.push(...planTags(networkTarget, network.tags, haveNetwork.tags));
+    ops.push(...auth.apply, ...logs.apply);
+    deletions.push(...auth.remove, ...logs.remove);
   }
   const wantVpc = network.vpcAssociation;
   if (wantVpc && !vpcAssociation) {
@@ -355,6 +407,7 @@ export function planLattice(desired: LatticeModel | undefined, observed: Observe
     if (tg.healthCheck && !same(tg.healthCheck, have.healthCheck)) {
       ops.push({ op: "UpdateTargetGroup", targetGroupId: tg.id, healthCheck: tg.healthCheck });
     }
+    ops.push(...planTags({ kind: "target-group", targetGroupId: tg.id }, tg.tags, have.tags));
     const { add, remove } = targetDiff(tg.targets, have.targets);
     // A group still being created takes its targets once ACTIVE: after the rest of the plan.
     (have.status === "CREATE_IN_PROGRESS" ? late : ops).push(...registrations(tg.id, add));
@@ -380,24 +433,35 @@ export function planLattice(desired: LatticeModel | undefined, observed: Observe
     const planned = planService(service, have, desired);
     ops.push(...planned.early);
     ruleOps.push(...planned.rules);
+    deletions.push(...planned.late);
   }
   ops.push(...ruleOps);
 
-  // Service ↔ network associations of this Gateway's own services.
+  // Service ↔ network associations: this Gateway's own services, and the services other Gateways
+  // own for routes that also attach here (found by the name their owner gives them).
   const desiredServices = new Set(desired.services.map((s) => s.id));
-  const wantAssociated = new Set(desired.serviceAssociations.filter((id) => desiredServices.has(id)));
+  const sharedNames = new Map((desired.sharedServices ?? []).map((s) => [s.id, s.name]));
+  const wantAssociated = new Set(
+    desired.serviceAssociations.filter((id) => desiredServices.has(id) || sharedNames.has(id)),
+  );
   for (const id of wantAssociated) {
     const have = associations.some((a) => a.serviceId === id) && !replacedServices.has(id);
     if (!have) {
+      const serviceName = desiredServices.has(id) ? undefined : sharedNames.get(id);
       ops.push({
         op: "CreateServiceAssociation",
         serviceId: id,
+        ...(serviceName ? { serviceName } : {}),
         tags: associationTags(desired, `service-association:${id}`),
       });
     }
   }
+  const observedServiceIds = new Set(observed.services.map((s) => s.id));
   for (const a of associations) {
-    if (a.owned && !wantAssociated.has(a.serviceId) && desiredServices.has(a.serviceId)) {
+    // A stale own service takes its associations with it (below); any other association this
+    // Gateway made and no longer wants goes here, a shared service's included.
+    const staleOwn = observedServiceIds.has(a.serviceId) && !desiredServices.has(a.serviceId);
+    if (a.owned && !wantAssociated.has(a.serviceId) && !staleOwn) {
       deletions.unshift({ op: "DeleteServiceAssociation", serviceId: a.serviceId, arn: a.arn });
     }
   }
@@ -416,9 +480,27 @@ export function planLattice(desired: LatticeModel | undefined, observed: Observe
   };
 }
 
+/**
+ * What this Gateway put on its service network: its access log subscriptions, and the auth policy
+ * it put (with the auth type back to NONE first, or the network would deny every request). A
+ * network switchyard created takes them with it, so they are removed only from a referenced one.
+ */
+function networkPoliciesRemoved(observed: ObservedLattice): LatticeOperation[] {
+  const network = observed.serviceNetwork;
+  if (!network || network.created) return [];
+  const target: LatticePolicyTarget = { kind: "service-network" };
+  return [
+    ...planAuth(target, undefined, network, { owner: false, createdWithAuthType: false }).apply,
+    ...(network.accessLogs ?? []).map(
+      (s): LatticeOperation => ({ op: "DeleteAccessLogSubscription", target, arn: s.arn }),
+    ),
+    ...(network.authPolicy !== undefined ? [{ op: "DeleteAuthPolicy", target } as const] : []),
+  ];
+}
+
 /** Everything this Gateway owns, in an order Lattice accepts: associations, services, groups, network. */
 function teardown(observed: ObservedLattice): LatticeOperation[] {
-  const ops: LatticeOperation[] = [];
+  const ops: LatticeOperation[] = [...networkPoliciesRemoved(observed)];
   for (const a of observed.serviceAssociations) {
     if (a.owned) ops.push({ op: "DeleteServiceAssociation", serviceId: a.serviceId, arn: a.arn });
   }

@@ -102,6 +102,13 @@ export function translateLattice(
         build.model.serviceAssociations = build.model.serviceAssociations.filter((k) => k !== route.key);
       }
       if (partial) build.routePartial.set(route.key, partial);
+      // Associated by the owner's service name: this Gateway holds no ARN for the service.
+      const shared = owner?.model.services.find((s) => s.id === route.key);
+      if (shared && build.model.serviceAssociations.includes(route.key)) {
+        build.model.sharedServices = [...(build.model.sharedServices ?? []), { id: shared.id, name: shared.name }].sort(
+          (a, b) => (a.id < b.id ? -1 : 1),
+        );
+      }
     }
   }
   for (const build of builds) build.model.addressService = addressService(build, builds, graph);

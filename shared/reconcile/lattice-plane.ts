@@ -128,16 +128,32 @@ export const LATTICE_DATA_PLANE: DataPlane<LatticeModel, ObservedLattice, Lattic
         message: error.message,
       };
     }
+    // A policy Lattice refuses (its document, a destination someone else holds) is refused alone,
+    // named in status, and keeps no route from being programmed.
+    if (op.op === "PutAuthPolicy" || op.op === "CreateAccessLogSubscription") {
+      return {
+        operation: op.op,
+        listenerId: op.target.kind === "service" ? op.target.serviceId : "service-network",
+        route: `${op.op === "PutAuthPolicy" ? "IAMAuthPolicy" : "AccessLogPolicy"} ${op.source}`,
+        code: error.code,
+        message: error.message,
+      };
+    }
     return undefined;
   },
-  // A batch that moves a rule that was never created has nothing to move.
   dependsOn: (op, failed) =>
-    failed.op === "CreateRule" &&
-    op !== failed &&
-    op.op === "UpdateRules" &&
-    op.serviceId === failed.serviceId &&
-    op.listenerId === failed.listenerId &&
-    op.updates.some((u) => u.ruleId === failed.ruleId),
+    // A batch that moves a rule that was never created has nothing to move.
+    (failed.op === "CreateRule" &&
+      op !== failed &&
+      op.op === "UpdateRules" &&
+      op.serviceId === failed.serviceId &&
+      op.listenerId === failed.listenerId &&
+      op.updates.some((u) => u.ruleId === failed.ruleId)) ||
+    // AWS_IAM without the policy in place would deny every request.
+    (failed.op === "PutAuthPolicy" &&
+      op.op === "UpdateAuthType" &&
+      op.authType === "AWS_IAM" &&
+      JSON.stringify(op.target) === JSON.stringify(failed.target)),
 };
 
 /** Lattice failures that mean the account lacks something the Gateway needs (`NoResources`). */

@@ -5,8 +5,8 @@
  * It enforces what the planner must respect: rule priorities unique per listener, BatchUpdateRule
  * judged on the end state, nothing deleted that something still forwards to.
  */
-import type { ObservedLattice, ObservedListener, ObservedService } from "../lattice/observed.ts";
-import type { LatticeOperation } from "../lattice/operations.ts";
+import type { ObservedLattice, ObservedListener, ObservedPolicies, ObservedService } from "../lattice/observed.ts";
+import type { LatticeOperation, LatticePolicyTarget } from "../lattice/operations.ts";
 
 const ARN = "arn:aws:vpc-lattice:sim:000000000000";
 
@@ -65,6 +65,25 @@ function checkPriorities(rules: readonly { id: string; priority: number }[]): vo
 }
 
 const key = (t: { id: string; port: number }) => `${t.id}:${t.port}`;
+
+/** The auth and access log fields of one service or the network, changed (undefined drops a field). */
+function withPolicies(
+  state: ObservedLattice,
+  target: LatticePolicyTarget,
+  change: (current: ObservedPolicies) => ObservedPolicies,
+): ObservedLattice {
+  const merged = <T extends ObservedPolicies>(resource: T): T => {
+    const next = { ...resource, ...change(resource) } as Record<string, unknown>;
+    for (const k of Object.keys(next)) if (next[k] === undefined) delete next[k];
+    return next as unknown as T;
+  };
+  if (target.kind === "service-network") {
+    if (!state.serviceNetwork) throw new SimulatedLatticeError("ResourceNotFound", "service network");
+    return { ...state, serviceNetwork: merged(state.serviceNetwork) };
+  }
+  const s = service(state, target.serviceId);
+  return { ...state, services: state.services.map((x) => (x === s ? merged(x) : x)) };
+}
 
 export function simulateLattice(state: ObservedLattice, op: LatticeOperation): ObservedLattice {
   switch (op.op) {
@@ -163,6 +182,7 @@ export function simulateLattice(state: ObservedLattice, op: LatticeOperation): O
             name: op.name,
             ...(op.customDomainName ? { customDomainName: op.customDomainName } : {}),
             ...(op.certificateArn ? { certificateArn: op.certificateArn } : {}),
+            ...(op.authType ? { authType: op.authType } : {}),
             dnsName: `${op.name}-${String(generation).padStart(17, "0")}.sim.vpc-lattice-svcs.sim.on.aws`,
             status: "ACTIVE",
             listeners: [],
@@ -268,5 +288,35 @@ export function simulateLattice(state: ObservedLattice, op: LatticeOperation): O
       };
     case "DeleteServiceAssociation":
       return { ...state, serviceAssociations: state.serviceAssociations.filter((a) => a.arn !== op.arn) };
+    case "UpdateAuthType":
+      return withPolicies(state, op.target, (p) => ({ ...p, authType: op.authType }));
+    case "PutAuthPolicy":
+      return withPolicies(state, op.target, (p) => ({ ...p, authPolicy: op.policy }));
+    case "DeleteAuthPolicy":
+      return withPolicies(state, op.target, (p) => ({ ...p, authPolicy: undefined }));
+    case "CreateAccessLogSubscription":
+      return withPolicies(state, op.target, (p) => ({
+        ...p,
+        accessLogs: [
+          ...(p.accessLogs ?? []),
+          { arn: `${ARN}:accesslogsubscription/als-${slug(op.destinationArn)}`, destinationArn: op.destinationArn },
+        ],
+      }));
+    case "UpdateAccessLogSubscription":
+      return withPolicies(state, op.target, (p) => ({
+        ...p,
+        accessLogs: (p.accessLogs ?? []).map((l) =>
+          l.arn === op.arn ? { ...l, destinationArn: op.destinationArn } : l,
+        ),
+      }));
+    case "DeleteAccessLogSubscription":
+      return withPolicies(state, op.target, (p) => ({
+        ...p,
+        accessLogs: (p.accessLogs ?? []).filter((l) => l.arn !== op.arn),
+      }));
+    // Tags are not simulated: the planner diffs only tags a record knows, and these records know none.
+    case "TagResource":
+    case "UntagResource":
+      return state;
   }
 }

@@ -12,6 +12,7 @@ import {
   DeleteListenerCommand,
   DeleteResourcePolicyCommand,
   DeleteRuleCommand,
+  DeleteServiceCommand,
   DeleteServiceNetworkCommand,
   DeleteServiceNetworkServiceAssociationCommand,
   DeleteServiceNetworkVpcAssociationCommand,
@@ -644,6 +645,48 @@ describe("Lattice emulator resources through the SDK", () => {
       );
     });
 
+    it("PutAuthPolicy refuses newlines and documents over 10 KB; a network's policy is Active once its auth type is AWS_IAM", async () => {
+      const network = await createNetwork(client, "mesh");
+      const multiline = await failure(
+        client.send(
+          new PutAuthPolicyCommand({
+            resourceIdentifier: network.id,
+            policy: JSON.stringify(JSON.parse(POLICY), null, 2),
+          }),
+        ),
+      );
+      expect(multiline).toMatchObject({ name: "ValidationException", fieldList: [{ name: "policy" }] });
+      const huge = JSON.stringify({ ...JSON.parse(POLICY), Id: "x".repeat(10 * 1024) });
+      expect(
+        (await failure(client.send(new PutAuthPolicyCommand({ resourceIdentifier: network.id, policy: huge })))).name,
+      ).toBe("ValidationException");
+      const put = await client.send(new PutAuthPolicyCommand({ resourceIdentifier: network.arn, policy: POLICY }));
+      expect(put.state).toBe("Inactive");
+      await client.send(new UpdateServiceNetworkCommand({ serviceNetworkIdentifier: network.id, authType: "AWS_IAM" }));
+      expect((await client.send(new GetAuthPolicyCommand({ resourceIdentifier: network.id }))).state).toBe("Active");
+      await client.send(new DeleteAuthPolicyCommand({ resourceIdentifier: network.arn }));
+      expect((await failure(client.send(new GetAuthPolicyCommand({ resourceIdentifier: network.id })))).name).toBe(
+        "ResourceNotFoundException",
+      );
+    });
+
+    it("a service's auth policy and access log subscriptions go with DeleteService", async () => {
+      const service = await createService(client, "web");
+      await client.send(new PutAuthPolicyCommand({ resourceIdentifier: service.id, policy: POLICY }));
+      const subscription = await client.send(
+        new CreateAccessLogSubscriptionCommand({
+          resourceIdentifier: service.arn,
+          destinationArn: "arn:aws:s3:::lattice-logs",
+        }),
+      );
+      await client.send(new DeleteServiceCommand({ serviceIdentifier: service.id }));
+      await control().settle();
+      const gone = await failure(
+        client.send(new GetAccessLogSubscriptionCommand({ accessLogSubscriptionIdentifier: subscription.id })),
+      );
+      expect(gone.name).toBe("ResourceNotFoundException");
+    });
+
     it("a resource policy is stored per ARN and must be JSON on one line", async () => {
       const network = await createNetwork(client, "mesh");
       const arn = String(network.arn);
@@ -697,6 +740,39 @@ describe("Lattice emulator resources through the SDK", () => {
       expect((await failure(client.send(new GetAccessLogSubscriptionCommand(id)))).name).toBe(
         "ResourceNotFoundException",
       );
+      expect((await failure(client.send(new DeleteAccessLogSubscriptionCommand(id)))).name).toBe(
+        "ResourceNotFoundException",
+      );
+    });
+
+    it("keep the tags given at creation; a retry with the same client token returns the same subscription", async () => {
+      const service = await createService(client, "web");
+      const request = {
+        resourceIdentifier: String(service.arn),
+        destinationArn: "arn:aws:logs:us-east-1:111111111111:log-group:web",
+        clientToken: "retry-1",
+        tags: { "switchyard.dev/role": "access-log:web" },
+      };
+      const first = await client.send(new CreateAccessLogSubscriptionCommand(request));
+      const again = await client.send(new CreateAccessLogSubscriptionCommand(request));
+      expect(again.arn).toBe(first.arn);
+      expect(
+        (await client.send(new ListAccessLogSubscriptionsCommand({ resourceIdentifier: service.id }))).items,
+      ).toHaveLength(1);
+      expect((await client.send(new ListTagsForResourceCommand({ resourceArn: first.arn }))).tags).toEqual(
+        request.tags,
+      );
+      // A service has no serviceNetworkLogType, and a destination of another kind is refused.
+      expect(first.serviceNetworkLogType).toBeUndefined();
+      const sqs = await failure(
+        client.send(
+          new CreateAccessLogSubscriptionCommand({
+            resourceIdentifier: String(service.arn),
+            destinationArn: "arn:aws:sqs:us-east-1:111111111111:queue",
+          }),
+        ),
+      );
+      expect(sqs).toMatchObject({ name: "ValidationException", fieldList: [{ name: "destinationArn" }] });
     });
   });
 });

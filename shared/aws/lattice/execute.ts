@@ -5,6 +5,7 @@
  */
 import {
   BatchUpdateRuleCommand,
+  CreateAccessLogSubscriptionCommand,
   CreateListenerCommand,
   CreateRuleCommand,
   CreateServiceCommand,
@@ -12,6 +13,8 @@ import {
   CreateServiceNetworkServiceAssociationCommand,
   CreateServiceNetworkVpcAssociationCommand,
   CreateTargetGroupCommand,
+  DeleteAccessLogSubscriptionCommand,
+  DeleteAuthPolicyCommand,
   DeleteListenerCommand,
   DeleteRuleCommand,
   DeleteServiceCommand,
@@ -22,23 +25,30 @@ import {
   DeregisterTargetsCommand,
   GetServiceNetworkCommand,
   GetTargetGroupCommand,
+  ListAccessLogSubscriptionsCommand,
   ListServiceNetworkServiceAssociationsCommand,
   ListServiceNetworksCommand,
   ListServiceNetworkVpcAssociationsCommand,
   ListServicesCommand,
   ListTagsForResourceCommand,
   ListTargetGroupsCommand,
+  PutAuthPolicyCommand,
   RegisterTargetsCommand,
   type RuleUpdate,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateAccessLogSubscriptionCommand,
   UpdateListenerCommand,
   UpdateServiceCommand,
+  UpdateServiceNetworkCommand,
   UpdateServiceNetworkVpcAssociationCommand,
   UpdateTargetGroupCommand,
   type VPCLatticeClient,
 } from "@aws-sdk/client-vpc-lattice";
 import type { LatticeAction } from "../../lattice/model.ts";
-import type { ObservedLattice, ObservedListener, ObservedService } from "../../lattice/observed.ts";
-import type { LatticeOperation } from "../../lattice/operations.ts";
+import type { ObservedLattice, ObservedListener, ObservedPolicies, ObservedService } from "../../lattice/observed.ts";
+import type { LatticeOperation, LatticePolicyTarget, LatticeTaggedResource } from "../../lattice/operations.ts";
+import { destinationType } from "../../lattice/plan-policies.ts";
 import { LatticeOperationError } from "../../reconcile/lattice-plane.ts";
 import { isConflict, isNotFound, latticeError } from "./errors.ts";
 import { type LatticeOwner, ownedRole, serviceOf } from "./observe.ts";
@@ -264,6 +274,7 @@ async function run(
             ...(op.healthCheck ? { healthCheck: op.healthCheck } : {}),
             ...(status ? { status } : {}),
             targets: [],
+            tags: op.tags,
           },
         ].sort((a, b) => (a.id < b.id ? -1 : 1)),
       };
@@ -328,13 +339,18 @@ async function run(
             name: op.name,
             ...(op.customDomainName ? { customDomainName: op.customDomainName } : {}),
             ...(op.certificateArn ? { certificateArn: op.certificateArn } : {}),
+            ...(op.authType ? { authType: op.authType } : {}),
             tags: op.tags,
           }),
         );
-        return withService(current, serviceOf(op.serviceId, created, []));
+        return withService(current, {
+          ...serviceOf(op.serviceId, { authType: op.authType ?? "NONE", ...created }, []),
+          tags: op.tags,
+        });
       } catch (error) {
         if (!isConflict(error)) throw error;
         const adopted = await adoptByName(ctx, "service", op.name, `service:${op.serviceId}`, op.op, current);
+        // Adopted as it is: its auth type is read by the next drift check, its tags are unknown.
         return withService(current, serviceOf(op.serviceId, adopted, []));
       }
     }
@@ -378,6 +394,7 @@ async function run(
         port: op.port,
         defaultAction: op.defaultAction,
         rules: [],
+        tags: op.tags,
       });
     }
 
@@ -501,7 +518,10 @@ async function run(
     }
 
     case "CreateServiceAssociation": {
-      const service = serviceOfOp(current, op.serviceId);
+      const service =
+        op.serviceName !== undefined
+          ? await sharedService(ctx, op.serviceName, op.op, current)
+          : serviceOfOp(current, op.serviceId);
       const network = current.serviceNetwork;
       if (!service) throw terminal(op, "ServiceNotFound", `service ${op.serviceId} does not exist`, current);
       if (!network) throw terminal(op, "ServiceNetworkNotFound", "no service network to associate with", current);
@@ -548,7 +568,290 @@ async function run(
       );
       return { ...current, serviceAssociations: current.serviceAssociations.filter((a) => a.arn !== op.arn) };
     }
+
+    case "UpdateAuthType": {
+      const resource = policyResource(op, current);
+      if (op.target.kind === "service") {
+        await client.send(new UpdateServiceCommand({ serviceIdentifier: resource.arn, authType: op.authType }));
+      } else {
+        await client.send(
+          new UpdateServiceNetworkCommand({ serviceNetworkIdentifier: resource.arn, authType: op.authType }),
+        );
+      }
+      return withPolicies(current, op.target, { authType: op.authType });
+    }
+
+    case "PutAuthPolicy": {
+      const resource = policyResource(op, current);
+      const put = await client
+        .send(new PutAuthPolicyCommand({ resourceIdentifier: resource.arn, policy: op.policy }))
+        .catch((error: unknown) => {
+          // Lattice refuses the document itself: no retry helps, the policy's author must change it.
+          if (awsCode(error) === "ValidationException") {
+            throw terminal(
+              op,
+              "AuthPolicyRefused",
+              `IAMAuthPolicy ${op.source}: VPC Lattice refused the auth policy: ${messageOf(error)}`,
+              current,
+            );
+          }
+          throw error;
+        });
+      return withPolicies(current, op.target, { authPolicy: put.policy ?? op.policy });
+    }
+
+    case "DeleteAuthPolicy": {
+      const resource = policyResource(op, current);
+      await client.send(new DeleteAuthPolicyCommand({ resourceIdentifier: resource.arn })).catch((error: unknown) => {
+        if (!isNotFound(error)) throw error;
+      });
+      return withPolicies(current, op.target, { authPolicy: undefined });
+    }
+
+    case "CreateAccessLogSubscription": {
+      const resource = policyResource(op, current);
+      const logs = resource.accessLogs ?? [];
+      try {
+        const created = await client.send(
+          new CreateAccessLogSubscriptionCommand({
+            resourceIdentifier: resource.arn,
+            destinationArn: op.destinationArn,
+            tags: op.tags,
+          }),
+        );
+        return withPolicies(current, op.target, {
+          accessLogs: [
+            ...logs,
+            { arn: created.arn ?? "", destinationArn: created.destinationArn ?? op.destinationArn },
+          ],
+        });
+      } catch (error) {
+        if (awsCode(error) === "ValidationException") {
+          throw terminal(
+            op,
+            "AccessLogDestinationRefused",
+            `AccessLogPolicy ${op.source}: VPC Lattice refused destination ${op.destinationArn}: ${messageOf(error)}`,
+            current,
+          );
+        }
+        if (!isConflict(error)) throw error;
+        // A subscription to this destination type exists: this Gateway's (a create whose answer
+        // was lost) is adopted and pointed at the destination; anyone else's is not ours to move.
+        const found = await subscriptionOfType(ctx, resource.arn, op.destinationArn);
+        if (!found) throw error;
+        if (!found.owned) {
+          throw terminal(
+            op,
+            "AccessLogDestinationTaken",
+            `AccessLogPolicy ${op.source}: ${found.arn} (not switchyard's) already sends ${resource.arn}'s access logs to a ${destinationType(op.destinationArn)} destination, and VPC Lattice takes one per destination type`,
+            current,
+          );
+        }
+        if (found.destinationArn !== op.destinationArn) {
+          await client.send(
+            new UpdateAccessLogSubscriptionCommand({
+              accessLogSubscriptionIdentifier: found.arn,
+              destinationArn: op.destinationArn,
+            }),
+          );
+        }
+        return withPolicies(current, op.target, {
+          accessLogs: [
+            ...logs.filter((l) => l.arn !== found.arn),
+            { arn: found.arn, destinationArn: op.destinationArn },
+          ],
+        });
+      }
+    }
+
+    case "UpdateAccessLogSubscription": {
+      const resource = policyResource(op, current);
+      await client.send(
+        new UpdateAccessLogSubscriptionCommand({
+          accessLogSubscriptionIdentifier: op.arn,
+          destinationArn: op.destinationArn,
+        }),
+      );
+      return withPolicies(current, op.target, {
+        accessLogs: (resource.accessLogs ?? []).map((l) =>
+          l.arn === op.arn ? { ...l, destinationArn: op.destinationArn } : l,
+        ),
+      });
+    }
+
+    case "DeleteAccessLogSubscription": {
+      const resource = policyResource(op, current);
+      await client
+        .send(new DeleteAccessLogSubscriptionCommand({ accessLogSubscriptionIdentifier: op.arn }))
+        .catch((error: unknown) => {
+          if (!isNotFound(error)) throw error;
+        });
+      return withPolicies(current, op.target, {
+        accessLogs: (resource.accessLogs ?? []).filter((l) => l.arn !== op.arn),
+      });
+    }
+
+    case "TagResource":
+    case "UntagResource": {
+      const arn = taggedArn(op.resource, current);
+      if (!arn) throw terminal(op, "ResourceNotFound", `${JSON.stringify(op.resource)} does not exist`, current);
+      if (op.op === "TagResource") {
+        await client.send(new TagResourceCommand({ resourceArn: arn, tags: op.tags }));
+      } else {
+        await client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: op.tagKeys }));
+      }
+      return withTags(current, op.resource, (tags) => {
+        if (op.op === "TagResource") return { ...tags, ...op.tags };
+        const next = { ...tags };
+        for (const key of op.tagKeys) delete next[key];
+        return next;
+      });
+    }
   }
+}
+
+function awsCode(error: unknown): string | undefined {
+  return typeof error === "object" && error !== null ? (error as { name?: string }).name : undefined;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The service or service network an auth or access log operation is about, with what is known of it. */
+function policyResource(
+  op: Extract<LatticeOperation, { target: LatticePolicyTarget }>,
+  current: ObservedLattice,
+): ObservedPolicies & { arn: string } {
+  const resource = op.target.kind === "service" ? serviceOfOp(current, op.target.serviceId) : current.serviceNetwork;
+  if (!resource) {
+    throw terminal(
+      op,
+      op.target.kind === "service" ? "ServiceNotFound" : "ServiceNetworkNotFound",
+      op.target.kind === "service" ? `service ${op.target.serviceId} does not exist` : "no service network",
+      current,
+    );
+  }
+  return resource;
+}
+
+/** `current` with the policies of one resource changed (an `undefined` field is dropped). */
+function withPolicies(
+  current: ObservedLattice,
+  target: LatticePolicyTarget,
+  change: Partial<Record<keyof ObservedPolicies, unknown>>,
+): ObservedLattice {
+  const apply = <T extends ObservedPolicies>(resource: T): T => {
+    const next = { ...resource } as Record<string, unknown>;
+    for (const [key, value] of Object.entries(change)) {
+      if (value === undefined) delete next[key];
+      else next[key] = value;
+    }
+    return next as unknown as T;
+  };
+  if (target.kind === "service-network") {
+    return current.serviceNetwork ? { ...current, serviceNetwork: apply(current.serviceNetwork) } : current;
+  }
+  const service = serviceOfOp(current, target.serviceId);
+  return service ? withService(current, apply(service)) : current;
+}
+
+function taggedArn(resource: LatticeTaggedResource, current: ObservedLattice): string | undefined {
+  switch (resource.kind) {
+    case "service-network":
+      return current.serviceNetwork?.arn;
+    case "service":
+      return serviceOfOp(current, resource.serviceId)?.arn;
+    case "listener":
+      return listenerOf(current, resource.serviceId, resource.listenerId)?.arn;
+    case "target-group":
+      return current.targetGroups.find((t) => t.id === resource.targetGroupId)?.arn;
+  }
+}
+
+function withTags(
+  current: ObservedLattice,
+  resource: LatticeTaggedResource,
+  change: (tags: Record<string, string>) => Record<string, string>,
+): ObservedLattice {
+  switch (resource.kind) {
+    case "service-network":
+      return current.serviceNetwork
+        ? { ...current, serviceNetwork: { ...current.serviceNetwork, tags: change(current.serviceNetwork.tags ?? {}) } }
+        : current;
+    case "service": {
+      const service = serviceOfOp(current, resource.serviceId);
+      return service ? withService(current, { ...service, tags: change(service.tags ?? {}) }) : current;
+    }
+    case "listener": {
+      const listener = listenerOf(current, resource.serviceId, resource.listenerId);
+      return listener
+        ? withListener(current, resource.serviceId, { ...listener, tags: change(listener.tags ?? {}) })
+        : current;
+    }
+    case "target-group":
+      return {
+        ...current,
+        targetGroups: current.targetGroups.map((t) =>
+          t.id === resource.targetGroupId ? { ...t, tags: change(t.tags ?? {}) } : t,
+        ),
+      };
+  }
+}
+
+/** The subscription of a resource to the destination's type, and whether its tags say it is ours. */
+async function subscriptionOfType(
+  ctx: LatticeExecutionContext,
+  resourceArn: string,
+  destinationArn: string,
+): Promise<{ arn: string; destinationArn: string; owned: boolean } | undefined> {
+  const type = destinationType(destinationArn);
+  let token: string | undefined;
+  do {
+    const page = await ctx.client.send(
+      new ListAccessLogSubscriptionsCommand({ resourceIdentifier: resourceArn, nextToken: token }),
+    );
+    for (const item of page.items ?? []) {
+      if (!item.arn || !item.destinationArn || destinationType(item.destinationArn) !== type) continue;
+      const tags = (await ctx.client.send(new ListTagsForResourceCommand({ resourceArn: item.arn }))).tags;
+      return {
+        arn: item.arn,
+        destinationArn: item.destinationArn,
+        owned: ownedRole(tags, ctx.owner) !== undefined,
+      };
+    }
+    token = page.nextToken;
+  } while (token);
+  return undefined;
+}
+
+/**
+ * A service another Gateway owns, by the name it gives it, in this account: a route with several
+ * Lattice parents is associated with each parent's network. Not there yet (its owner has not
+ * created it) is retryable: the owner's reconcile creates it.
+ */
+async function sharedService(
+  ctx: LatticeExecutionContext,
+  name: string,
+  operation: LatticeOperation["op"],
+  current: ObservedLattice,
+): Promise<{ arn: string } | undefined> {
+  let token: string | undefined;
+  do {
+    const page = await ctx.client.send(new ListServicesCommand({ nextToken: token }));
+    const found = (page.items ?? []).find(
+      (s) => s.name === name && s.arn?.includes(`:${ctx.account}:`) && s.status !== "DELETE_IN_PROGRESS",
+    );
+    if (found?.arn) return { arn: found.arn };
+    token = page.nextToken;
+  } while (token);
+  throw new LatticeOperationError(
+    "retryable",
+    "ServiceNotFound",
+    operation,
+    `service ${name}, which another Gateway builds for a route attached to this one too, does not exist yet`,
+    current,
+  );
 }
 
 /**
@@ -632,7 +935,13 @@ async function findServiceNetwork(
     const identifier = op.ref.kind === "id" ? op.ref.id : op.ref.arn;
     try {
       const found = await client.send(new GetServiceNetworkCommand({ serviceNetworkIdentifier: identifier }));
-      return { arn: found.arn ?? "", id: found.id ?? "", name: found.name ?? "", created: false };
+      return {
+        arn: found.arn ?? "",
+        id: found.id ?? "",
+        name: found.name ?? "",
+        created: false,
+        ...(found.authType ? { authType: found.authType } : {}),
+      };
     } catch (error) {
       if (!isNotFound(error)) throw error;
       throw terminal(
@@ -672,5 +981,12 @@ async function findServiceNetwork(
     );
   }
   const created = await client.send(new CreateServiceNetworkCommand({ name, tags: op.tags }));
-  return { arn: created.arn ?? "", id: created.id ?? "", name, created: true };
+  return {
+    arn: created.arn ?? "",
+    id: created.id ?? "",
+    name,
+    created: true,
+    authType: created.authType ?? "NONE",
+    tags: op.tags,
+  };
 }

@@ -11,6 +11,7 @@
  *   and reads their tags. It costs O(account's services), and runs only then.
  */
 import {
+  GetAuthPolicyCommand,
   GetListenerCommand,
   GetRuleCommand,
   GetServiceCommand,
@@ -18,6 +19,7 @@ import {
   GetServiceNetworkServiceAssociationCommand,
   GetServiceNetworkVpcAssociationCommand,
   GetTargetGroupCommand,
+  ListAccessLogSubscriptionsCommand,
   type ListenerSummary,
   ListListenersCommand,
   ListRulesCommand,
@@ -34,9 +36,11 @@ import {
 import { MANAGED_BY, TAG } from "../../elb/naming.ts";
 import {
   emptyObservedLattice,
+  type ObservedAccessLogSubscription,
   type ObservedLattice,
   type ObservedLatticeTargetGroup,
   type ObservedListener,
+  type ObservedPolicies,
   type ObservedRule,
   type ObservedService,
   type ObservedServiceAssociation,
@@ -76,6 +80,44 @@ async function orGone<T>(call: Promise<T>): Promise<T | undefined> {
     if (isNotFound(error)) return undefined;
     throw error;
   }
+}
+
+/**
+ * The auth policy and access log subscriptions of a service or network, as far as they are
+ * switchyard's. A drift check reads only what the record holds (the policy switchyard put, the
+ * subscriptions it created): one GetAuthPolicy and one ListAccessLogSubscriptions at most, and
+ * others' subscriptions stay out of the record. Discovery (`owner`) reads both and keeps the
+ * subscriptions tagged as this Gateway's; the policy only when the resource is switchyard's.
+ */
+async function readPolicies(
+  client: VPCLatticeClient,
+  arn: string,
+  recorded: ObservedPolicies | undefined,
+  discover?: { owner: LatticeOwner; ownsResource: boolean },
+): Promise<Pick<ObservedPolicies, "authPolicy" | "accessLogs">> {
+  const out: Pick<ObservedPolicies, "authPolicy" | "accessLogs"> = {};
+  if (recorded?.authPolicy !== undefined || discover?.ownsResource) {
+    const policy = await orGone(client.send(new GetAuthPolicyCommand({ resourceIdentifier: arn })));
+    if (policy?.policy) out.authPolicy = policy.policy;
+  }
+  if ((recorded?.accessLogs?.length ?? 0) > 0 || discover) {
+    const items = await listAll((nextToken) =>
+      client
+        .send(new ListAccessLogSubscriptionsCommand({ resourceIdentifier: arn, nextToken }))
+        .then((r) => ({ ...(r.items ? { items: r.items } : {}), ...(r.nextToken ? { nextToken: r.nextToken } : {}) })),
+    );
+    const known = new Set((recorded?.accessLogs ?? []).map((l) => l.arn));
+    const logs: ObservedAccessLogSubscription[] = [];
+    for (const item of items) {
+      if (!item.arn || !item.destinationArn) continue;
+      const ours = discover
+        ? ownedRole(await tagsOf(client, item.arn), discover.owner) !== undefined
+        : known.has(item.arn);
+      if (ours) logs.push({ arn: item.arn, destinationArn: item.destinationArn });
+    }
+    if (logs.length > 0) out.accessLogs = logs;
+  }
+  return out;
 }
 
 async function listAll<T>(
@@ -180,6 +222,7 @@ async function readListener(
     defaultAction: defaultAction ?? { type: "fixed-response", statusCode: 404 },
     rules: await readRules(client, serviceArn, summary.arn, recorded?.rules ?? [], current),
     ...(updatedAt ? { updatedAt } : {}),
+    ...(recorded?.tags ? { tags: recorded.tags } : {}),
   };
 }
 
@@ -190,6 +233,8 @@ async function readService(
   arn: string,
   recorded: ObservedService | undefined,
   current: ObservedLattice,
+  discover?: { owner: LatticeOwner; ownsResource: boolean },
+  tags: Record<string, string> | undefined = recorded?.tags,
 ): Promise<ObservedService | undefined> {
   const service = await orGone(client.send(new GetServiceCommand({ serviceIdentifier: arn })));
   if (!service?.arn || service.status === "DELETE_IN_PROGRESS") return undefined;
@@ -204,7 +249,11 @@ async function readService(
     const listener = await readListener(client, arn, summary, known, current);
     if (listener) listeners.push(listener);
   }
-  return serviceOf(id, service, listeners);
+  return {
+    ...serviceOf(id, service, listeners),
+    ...(await readPolicies(client, arn, recorded, discover)),
+    ...(tags ? { tags } : {}),
+  };
 }
 
 export function serviceOf(
@@ -216,6 +265,7 @@ export function serviceOf(
     certificateArn?: string;
     dnsEntry?: { domainName?: string };
     status?: string;
+    authType?: string;
   },
   listeners: ObservedListener[],
 ): ObservedService {
@@ -225,6 +275,7 @@ export function serviceOf(
     name: service.name ?? "",
     ...(service.customDomainName ? { customDomainName: service.customDomainName } : {}),
     ...(service.certificateArn ? { certificateArn: service.certificateArn } : {}),
+    ...(service.authType ? { authType: service.authType } : {}),
     ...(service.dnsEntry?.domainName ? { dnsName: service.dnsEntry.domainName } : {}),
     ...(service.status ? { status: service.status } : {}),
     listeners,
@@ -235,6 +286,7 @@ async function readTargetGroup(
   client: VPCLatticeClient,
   id: string,
   arn: string,
+  tags?: Record<string, string>,
 ): Promise<ObservedLatticeTargetGroup | undefined> {
   const tg = await orGone(client.send(new GetTargetGroupCommand({ targetGroupIdentifier: arn })));
   if (!tg?.arn || tg.status === "DELETE_IN_PROGRESS") return undefined;
@@ -257,6 +309,7 @@ async function readTargetGroup(
     targets: targets
       .filter((t) => t.id && t.status !== "DRAINING")
       .map((t) => ({ id: t.id ?? "", port: t.port ?? tg.config?.port ?? 0 })),
+    ...(tags ? { tags } : {}),
   };
 }
 
@@ -267,7 +320,14 @@ export async function observeLattice(client: VPCLatticeClient, applied: Observed
     const network = await orGone(
       client.send(new GetServiceNetworkCommand({ serviceNetworkIdentifier: applied.serviceNetwork.arn })),
     );
-    if (network) out.serviceNetwork = applied.serviceNetwork;
+    if (network) {
+      const { authPolicy: _read, accessLogs: _again, ...known } = applied.serviceNetwork;
+      out.serviceNetwork = {
+        ...known,
+        ...(network.authType ? { authType: network.authType } : {}),
+        ...(await readPolicies(client, applied.serviceNetwork.arn, applied.serviceNetwork)),
+      };
+    }
   }
   if (applied.vpcAssociation) {
     const association = await orGone(
@@ -287,7 +347,7 @@ export async function observeLattice(client: VPCLatticeClient, applied: Observed
   }
   // Groups first: actions name them by ARN, and are translated back to model ids through them.
   for (const tg of applied.targetGroups) {
-    const read = await readTargetGroup(client, tg.id, tg.arn);
+    const read = await readTargetGroup(client, tg.id, tg.arn, tg.tags);
     if (read) out.targetGroups.push(read);
   }
   for (const s of applied.services) {
@@ -318,7 +378,7 @@ export async function refreshLattice(client: VPCLatticeClient, applied: Observed
       continue;
     }
     const read = await orGone(client.send(new GetServiceCommand({ serviceIdentifier: s.arn })));
-    if (read) services.push({ ...serviceOf(s.id, read, s.listeners) });
+    if (read) services.push({ ...s, ...serviceOf(s.id, read, s.listeners) });
   }
   const targetGroups: ObservedLatticeTargetGroup[] = [];
   for (const tg of applied.targetGroups) {
@@ -375,9 +435,10 @@ export async function discoverLattice(
   for (const g of groups) {
     // Only switchyard's names (`sy-…`) can be its groups: the others' tags are not read.
     if (!g.arn || !g.name?.startsWith("sy-")) continue;
-    const role = ownedRole(await tagsOf(client, g.arn), owner);
+    const tags = await tagsOf(client, g.arn);
+    const role = ownedRole(tags, owner);
     if (!role?.startsWith("target-group:")) continue;
-    const read = await readTargetGroup(client, role.slice("target-group:".length), g.arn);
+    const read = await readTargetGroup(client, role.slice("target-group:".length), g.arn, tags);
     if (read) out.targetGroups.push(read);
   }
   const services = await listAll((nextToken) =>
@@ -387,9 +448,18 @@ export async function discoverLattice(
   );
   for (const s of services) {
     if (!s.arn?.includes(`:${options.account}:`)) continue;
-    const role = ownedRole(await tagsOf(client, s.arn), owner);
+    const tags = await tagsOf(client, s.arn);
+    const role = ownedRole(tags, owner);
     if (!role?.startsWith("service:")) continue;
-    const read = await readService(client, role.slice("service:".length), s.arn, undefined, out);
+    const read = await readService(
+      client,
+      role.slice("service:".length),
+      s.arn,
+      undefined,
+      out,
+      { owner, ownsResource: true },
+      tags,
+    );
     if (!read) continue;
     out.services.push(read);
     const associations = await listAll((nextToken) =>
@@ -424,8 +494,18 @@ export async function discoverLattice(
   );
   for (const n of networks) {
     if (!n.arn || !n.id || !n.arn.includes(`:${options.account}:`)) continue;
-    if (ownedRole(await tagsOf(client, n.arn), owner) !== "service-network") continue;
-    out.serviceNetwork = { arn: n.arn, id: n.id, name: n.name ?? "", created: true };
+    const tags = await tagsOf(client, n.arn);
+    if (ownedRole(tags, owner) !== "service-network") continue;
+    out.serviceNetwork = { arn: n.arn, id: n.id, name: n.name ?? "", created: true, ...(tags ? { tags } : {}) };
+  }
+  if (out.serviceNetwork?.arn.includes(`:${options.account}:`)) {
+    // A referenced network's auth policy may be anyone's: only subscriptions tagged ours are claimed.
+    // Another account's network (shared through RAM) takes no subscriptions from this one.
+    const network = out.serviceNetwork;
+    out.serviceNetwork = {
+      ...network,
+      ...(await readPolicies(client, network.arn, undefined, { owner, ownsResource: network.created })),
+    };
   }
   if (options.vpcId && out.serviceNetwork) {
     const network = out.serviceNetwork;
