@@ -21,6 +21,7 @@ import type { DataPlanePlan } from "../reconcile/ports.ts";
 import { MAX_RULE_PRIORITY, MAX_TARGETS_PER_REGISTER_CALL, MIN_RULE_PRIORITY } from "./limits.ts";
 import type {
   LatticeAction,
+  LatticeExportModel,
   LatticeListenerModel,
   LatticeModel,
   LatticeRuleModel,
@@ -114,6 +115,38 @@ function createTargetGroup(tg: LatticeTargetGroupModel): LatticeOperation {
     ...(tg.healthCheck ? { healthCheck: tg.healthCheck } : {}),
     tags: tg.tags,
   };
+}
+
+/**
+ * Target groups created (their targets once ACTIVE, at the end: `late`) or diffed against what
+ * exists; stale groups are the caller's (a Gateway's go last, a ServiceExport's are drained).
+ */
+function planTargetGroups(
+  desired: readonly LatticeTargetGroupModel[],
+  observed: ObservedLattice,
+): { ops: LatticeOperation[]; late: LatticeOperation[]; deregistrations: LatticeOperation[] } {
+  const ops: LatticeOperation[] = [];
+  const late: LatticeOperation[] = [];
+  const removed: LatticeOperation[] = [];
+  const observedGroups = new Map(observed.targetGroups.map((t) => [t.id, t]));
+  // A group's model id holds its protocol, version and port, and its name hashes the id: one id
+  // is one immutable identity, so a group is never changed into another, only created and deleted.
+  for (const tg of desired) {
+    const have = observedGroups.get(tg.id);
+    if (!have) {
+      ops.push(createTargetGroup(tg));
+      late.push(...registrations(tg.id, tg.targets));
+      continue;
+    }
+    if (tg.healthCheck && !same(tg.healthCheck, have.healthCheck)) {
+      ops.push({ op: "UpdateTargetGroup", targetGroupId: tg.id, healthCheck: tg.healthCheck });
+    }
+    const { add, remove } = targetDiff(tg.targets, have.targets);
+    // A group still being created takes its targets once ACTIVE: after the rest of the plan.
+    (have.status === "CREATE_IN_PROGRESS" ? late : ops).push(...registrations(tg.id, add));
+    removed.push(...deregistrations(tg.id, remove));
+  }
+  return { ops, late, deregistrations: removed };
 }
 
 // ---------- rules ----------
@@ -341,25 +374,10 @@ export function planLattice(desired: LatticeModel | undefined, observed: Observe
     deletions.push({ op: "DeleteVpcAssociation", arn: vpcAssociation.arn });
   }
 
-  // Target groups: created (their targets once ACTIVE, at the end) or diffed.
-  const observedGroups = new Map(observed.targetGroups.map((t) => [t.id, t]));
-  // A group's model id holds its protocol, version and port, and its name hashes the id: one id
-  // is one immutable identity, so a group is never changed into another, only created and deleted.
-  for (const tg of desired.targetGroups) {
-    const have = observedGroups.get(tg.id);
-    if (!have) {
-      ops.push(createTargetGroup(tg));
-      late.push(...registrations(tg.id, tg.targets));
-      continue;
-    }
-    if (tg.healthCheck && !same(tg.healthCheck, have.healthCheck)) {
-      ops.push({ op: "UpdateTargetGroup", targetGroupId: tg.id, healthCheck: tg.healthCheck });
-    }
-    const { add, remove } = targetDiff(tg.targets, have.targets);
-    // A group still being created takes its targets once ACTIVE: after the rest of the plan.
-    (have.status === "CREATE_IN_PROGRESS" ? late : ops).push(...registrations(tg.id, add));
-    deletions.push(...deregistrations(tg.id, remove));
-  }
+  const groups = planTargetGroups(desired.targetGroups, observed);
+  ops.push(...groups.ops);
+  late.push(...groups.late);
+  deletions.push(...groups.deregistrations);
 
   // Services: created, replaced (a new name or custom domain name: a new DNS name), or diffed.
   const observedServices = new Map(observed.services.map((s) => [s.id, s]));
@@ -427,4 +445,36 @@ function teardown(observed: ObservedLattice): LatticeOperation[] {
   if (observed.vpcAssociation?.owned) ops.push({ op: "DeleteVpcAssociation", arn: observed.vpcAssociation.arn });
   if (observed.serviceNetwork?.created) ops.push({ op: "DeleteServiceNetwork", arn: observed.serviceNetwork.arn });
   return ops;
+}
+
+/**
+ * One ServiceExport's groups (`LatticeExportModel`, owned by the exporting cluster, forwarded to by
+ * other clusters' services) against what exists: created, diffed like a Gateway's groups; a group no
+ * longer wanted (the export gone, a port no longer exported, `desired` undefined) is drained
+ * before it goes — its targets deregistered, then, once a later reconcile reads none of them
+ * DRAINING, the group deleted. `pending` says what is still draining: the engine then records no
+ * applied hash, so the next reconcile plans again. Lattice refuses the deletion while an importing
+ * cluster's rule still forwards to the group (ConflictException: retried).
+ */
+export function planLatticeExport(desired: LatticeExportModel | undefined, observed: ObservedLattice): LatticePlan {
+  const groups = desired?.targetGroups ?? [];
+  const planned = planTargetGroups(groups, observed);
+  const wanted = new Set(groups.map((g) => g.id));
+  const deletions: LatticeOperation[] = [...planned.deregistrations];
+  const waiting: string[] = [];
+  for (const tg of observed.targetGroups) {
+    if (wanted.has(tg.id)) continue;
+    if (tg.targets.length > 0) {
+      deletions.push(...deregistrations(tg.id, tg.targets));
+      waiting.push(`${tg.name} (${tg.targets.length} target(s) deregistered)`);
+    } else if ((tg.draining ?? 0) > 0) {
+      waiting.push(`${tg.name} (${tg.draining} target(s) draining)`);
+    } else {
+      deletions.push({ op: "DeleteTargetGroup", targetGroupId: tg.id, arn: tg.arn });
+    }
+  }
+  return {
+    operations: [...planned.ops, ...planned.late, ...deletions],
+    ...(waiting.length > 0 ? { pending: `deleted once drained: ${waiting.join(", ")}` } : {}),
+  };
 }

@@ -29,7 +29,7 @@ import {
   parseResourceVersion,
   UnsupportedKind,
 } from "../mirror/object-mirror.ts";
-import { affectedGateways, type ObjectChange, routeBackends } from "./affected.ts";
+import { affectedGateways, affectedLatticeExports, type ObjectChange, routeBackends } from "./affected.ts";
 import { indexedRouteOf, worldFor } from "./affected-world.ts";
 import type { DirtyGenerations } from "./dirty-generation.ts";
 import { classStatusKey, RECONCILE_REQUEST_VERSION, type ReconcileRequest } from "./reconcile-request.ts";
@@ -137,6 +137,8 @@ interface Change extends ObjectChange {
   cluster: string;
   cause: string;
   messageId: string;
+  /** The event's resourceVersion (a deletion's too, which no object version carries). */
+  resourceVersion?: string;
 }
 
 export async function ingestBatch(records: readonly IngestRecord[], ports: IngestPorts): Promise<BatchResult> {
@@ -329,6 +331,7 @@ async function apply(event: ChangeEvent, messageId: string, ports: IngestPorts):
       ...(event.op === "upsert" ? { after: event.object as unknown as KubeObject } : {}),
       cause,
       messageId,
+      resourceVersion: event.resourceVersion,
     },
   ];
 }
@@ -344,7 +347,8 @@ const ENDPOINT_KINDS: ReadonlySet<string> = new Set(["EndpointSlice"]);
  */
 async function announce(changes: readonly Change[], ports: IngestPorts): Promise<void> {
   const affected = new Map<ClusterGatewayKey, { cause: string; urgent: boolean }>();
-  const classes = new Map<ClusterGatewayKey, ReconcileRequest>();
+  // Requests sent without a dirty generation: class statuses and ServiceExport units.
+  const untracked = new Map<ClusterGatewayKey, ReconcileRequest>();
   const clusters = new Set(changes.map((change) => change.cluster));
   for (const cluster of clusters) {
     const ofCluster = changes.filter((change) => change.cluster === cluster);
@@ -357,11 +361,24 @@ async function announce(changes: readonly Change[], ports: IngestPorts): Promise
         if (seen === undefined) affected.set(key, { cause: change.cause, urgent });
         else seen.urgent ||= urgent;
       }
+      // A federated ServiceExport's own unit: its target groups (shared/lattice/exports.ts).
+      for (const key of affectedLatticeExports(cluster, change, world)) {
+        untracked.set(key, {
+          version: RECONCILE_REQUEST_VERSION,
+          gatewayKey: key,
+          reason: "lattice-export",
+          // The event's resourceVersion: each change is a new request for SQS's deduplication.
+          generation: safeOrZero(
+            Number(change.resourceVersion ?? (change.after ?? change.before)?.metadata.resourceVersion ?? 0),
+          ),
+          cause: change.cause,
+        });
+      }
       // A class no Gateway uses: no Gateway reconcile would write its status (Accepted).
       const name = (change.after ?? change.before)?.metadata.name;
       if (change.kind === "GatewayClass" && keys.size === 0 && change.after !== undefined && name !== undefined) {
         const key = classStatusKey(cluster, name);
-        classes.set(key, {
+        untracked.set(key, {
           version: RECONCILE_REQUEST_VERSION,
           gatewayKey: key,
           reason: "class-status",
@@ -372,7 +389,7 @@ async function announce(changes: readonly Change[], ports: IngestPorts): Promise
       }
     }
   }
-  const requests: ReconcileRequest[] = [...classes.values()];
+  const requests: ReconcileRequest[] = [...untracked.values()];
   const now = ports.now();
   for (const [gatewayKey, { cause, urgent }] of affected) {
     const bump = await ports.dirty.bump(gatewayKey, { urgent, now });
