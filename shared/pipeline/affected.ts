@@ -255,7 +255,9 @@ class AffectedIndex {
 
   /** Routes with a ServiceImport backend named one of `names` in `namespace`. */
   routesImporting(namespace: string, names: ReadonlySet<string>): void {
-    this.#routesReferencing((ref) => ref.kind === "ServiceImport" && ref.namespace === namespace && names.has(ref.name));
+    this.#routesReferencing(
+      (ref) => ref.kind === "ServiceImport" && ref.namespace === namespace && names.has(ref.name),
+    );
   }
 
   #add(namespace: string, name: string): void {

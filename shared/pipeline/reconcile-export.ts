@@ -21,7 +21,7 @@ import { LATTICE_EXPORT_DATA_PLANE, type LatticeOutcome } from "../reconcile/lat
 import type { RegisteredCluster } from "../registry/cluster.ts";
 import { translate } from "../translate.ts";
 import { gatewaysImporting } from "./affected.ts";
-import type { GatewayReconcilerDeps, GatewayReconcileReport } from "./reconcile-gateway.ts";
+import type { GatewayReconcileReport, GatewayReconcilerDeps } from "./reconcile-gateway.ts";
 import { RECONCILE_REQUEST_VERSION, type ReconcileRequest } from "./reconcile-request.ts";
 
 /**
