@@ -63,6 +63,28 @@ function resolvedAction(action: LatticeAction, model: LatticeModel): LatticeActi
   };
 }
 
+/**
+ * An action as compared with what Lattice holds: a group referenced by ARN is named by its id (the
+ * ARN's last segment), since Lattice answers a forward with the group's id (whichever identifier was
+ * sent), and a drift read or BatchUpdateRule answer records it so (`arn:tg-…`). Without this a rule
+ * forwarding to another cluster's group would look changed on every reconcile.
+ */
+function comparable(action: LatticeAction): LatticeAction {
+  if (action.type !== "forward") return action;
+  return {
+    type: "forward",
+    targetGroups: action.targetGroups.map((t) =>
+      t.targetGroupId.startsWith("arn:")
+        ? { targetGroupId: `arn:${t.targetGroupId.slice("arn:".length).split("/").at(-1)}`, weight: t.weight }
+        : t,
+    ),
+  };
+}
+
+function sameAction(have: LatticeAction, want: LatticeAction): boolean {
+  return same(comparable(have), comparable(want));
+}
+
 function targetKey(t: LatticeTargetModel): string {
   return `${t.id}:${t.port}`;
 }
@@ -194,7 +216,7 @@ function planRules(
     const update: LatticeRuleUpdate = { ruleId: rule.id };
     if (have.priority !== rule.priority) update.priority = rule.priority;
     if (!same(have.match, rule.match)) update.match = rule.match;
-    if (!same(have.action, action)) update.action = action;
+    if (!sameAction(have.action, action)) update.action = action;
     if (Object.keys(update).length > 1) updates.push(update);
   }
   const deletes: LatticeOperation[] = existing
@@ -297,7 +319,7 @@ function planService(
       continue;
     }
     const defaultAction = resolvedAction(listener.defaultAction, model);
-    if (!same(have.defaultAction, defaultAction)) {
+    if (!sameAction(have.defaultAction, defaultAction)) {
       early.push({ op: "UpdateListener", serviceId: service.id, listenerId: listener.id, defaultAction });
     }
     const planned = planRules(service.id, listener, have, model);
@@ -449,32 +471,49 @@ function teardown(observed: ObservedLattice): LatticeOperation[] {
 
 /**
  * One ServiceExport's groups (`LatticeExportModel`, owned by the exporting cluster, forwarded to by
- * other clusters' services) against what exists: created, diffed like a Gateway's groups; a group no
- * longer wanted (the export gone, a port no longer exported, `desired` undefined) is drained
- * before it goes — its targets deregistered, then, once a later reconcile reads none of them
- * DRAINING, the group deleted. `pending` says what is still draining: the engine then records no
+ * other clusters' services) against what exists. A missing group is created, and takes its targets
+ * from a later reconcile once Lattice says it is ACTIVE (before that Lattice refuses them: the
+ * plan waits rather than fails); an existing one is diffed like a Gateway's group. A group no
+ * longer wanted (the export gone, a port no longer exported, `desired` undefined) is drained before
+ * it goes: its targets deregistered, then, once a later reconcile reads none of them DRAINING, the
+ * group deleted. `pending` says what a later reconcile still has to do: the engine then records no
  * applied hash, so the next reconcile plans again. Lattice refuses the deletion while an importing
  * cluster's rule still forwards to the group (ConflictException: retried).
  */
 export function planLatticeExport(desired: LatticeExportModel | undefined, observed: ObservedLattice): LatticePlan {
   const groups = desired?.targetGroups ?? [];
-  const planned = planTargetGroups(groups, observed);
-  const wanted = new Set(groups.map((g) => g.id));
-  const deletions: LatticeOperation[] = [...planned.deregistrations];
+  const observedGroups = new Map(observed.targetGroups.map((t) => [t.id, t]));
+  const ops: LatticeOperation[] = [];
+  const deletions: LatticeOperation[] = [];
   const waiting: string[] = [];
+  for (const tg of groups) {
+    const have = observedGroups.get(tg.id);
+    if (!have || have.status === "CREATE_IN_PROGRESS") {
+      if (!have) ops.push(createTargetGroup(tg));
+      waiting.push(`${tg.name} (being created: targets registered once ACTIVE)`);
+      continue;
+    }
+    if (tg.healthCheck && !same(tg.healthCheck, have.healthCheck)) {
+      ops.push({ op: "UpdateTargetGroup", targetGroupId: tg.id, healthCheck: tg.healthCheck });
+    }
+    const { add, remove } = targetDiff(tg.targets, have.targets);
+    ops.push(...registrations(tg.id, add));
+    deletions.push(...deregistrations(tg.id, remove));
+  }
+  const wanted = new Set(groups.map((g) => g.id));
   for (const tg of observed.targetGroups) {
     if (wanted.has(tg.id)) continue;
     if (tg.targets.length > 0) {
       deletions.push(...deregistrations(tg.id, tg.targets));
-      waiting.push(`${tg.name} (${tg.targets.length} target(s) deregistered)`);
+      waiting.push(`${tg.name} (${tg.targets.length} target(s) deregistered; deleted once drained)`);
     } else if ((tg.draining ?? 0) > 0) {
-      waiting.push(`${tg.name} (${tg.draining} target(s) draining)`);
+      waiting.push(`${tg.name} (${tg.draining} target(s) draining; deleted once drained)`);
     } else {
       deletions.push({ op: "DeleteTargetGroup", targetGroupId: tg.id, arn: tg.arn });
     }
   }
   return {
-    operations: [...planned.ops, ...planned.late, ...deletions],
-    ...(waiting.length > 0 ? { pending: `deleted once drained: ${waiting.join(", ")}` } : {}),
+    operations: [...ops, ...deletions],
+    ...(waiting.length > 0 ? { pending: waiting.join(", ") } : {}),
   };
 }

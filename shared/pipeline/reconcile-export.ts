@@ -4,8 +4,8 @@
  * (lease, state record, plan, apply) over the export plane (LATTICE_EXPORT_DATA_PLANE): created
  * with the deterministic names importing clusters look them up by, the Service's ready endpoints as
  * targets (diffs), the TargetGroupPolicy's health check, the exporting cluster's ownership tags.
- * When the export goes its groups are drained, then deleted: while targets drain the message comes
- * back (`deferred`) until the groups are gone.
+ * A new group takes its targets once Lattice has created it, and when the export goes its groups
+ * are drained, then deleted: while either waits on Lattice the message comes back (`deferred`).
  *
  * When which groups exist changed (one created or deleted, or the export went), the other
  * registered clusters' Gateways whose routes import it are asked to reconcile (reason `aws-event`),
@@ -25,11 +25,12 @@ import type { GatewayReconcileReport, GatewayReconcilerDeps } from "./reconcile-
 import { RECONCILE_REQUEST_VERSION, type ReconcileRequest } from "./reconcile-request.ts";
 
 /**
- * How long a ServiceExport's deletion waits before it looks at its draining targets again.
- * @default 10_000 (10 s): Lattice drains a deregistered target in seconds to minutes; a shorter
- * wait spends receives of the message, a longer one keeps the group (and its quota) longer.
+ * How long a ServiceExport's unit waits before it looks again at a group being created (to register
+ * its targets) or at targets draining (to delete a group).
+ * @default 10_000 (10 s): Lattice creates a group and drains a target in seconds to minutes; a
+ * shorter wait spends receives of the message, a longer one delays the targets or the deletion.
  */
-export const EXPORT_DRAIN_RECHECK_MS = 10_000;
+export const EXPORT_RECHECK_MS = 10_000;
 
 /** Operations that change which of the export's groups exist: importers must look again. */
 const GROUP_SET_CHANGES: ReadonlySet<string> = new Set(["CreateTargetGroup", "DeleteTargetGroup"]);
@@ -68,17 +69,20 @@ export async function reconcileExportRequest(
     (outcome.kind === "applied" && outcome.operations.some((op) => GROUP_SET_CHANGES.has(op))) ||
     (desired === undefined && outcome.kind !== "unchanged");
   const importers = groupsChanged ? await askImporters(request, unit, deps) : 0;
-  if (stillDraining(outcome, desired)) {
-    return { disposition: "deferred", until: deps.engine.now() + EXPORT_DRAIN_RECHECK_MS };
+  if (stillPending(outcome, desired)) {
+    return { disposition: "deferred", until: deps.engine.now() + EXPORT_RECHECK_MS };
   }
   return { disposition: "done", outcome, intents: 0, requeued: importers > 0, oversized: [] };
 }
 
-/** Groups the export no longer wants still exist (their targets draining): the deletion is not done. */
-function stillDraining(outcome: LatticeOutcome, desired: LatticeExportModel | undefined): boolean {
+/**
+ * Whether AWS, as the outcome left it, still owes the export something a later reconcile must do
+ * (a group being created takes its targets once ACTIVE; a gone one is deleted once drained): the
+ * plan of the same desired model against what the outcome observed says so, purely.
+ */
+function stillPending(outcome: LatticeOutcome, desired: LatticeExportModel | undefined): boolean {
   if (outcome.kind !== "applied" && outcome.kind !== "unchanged") return false;
-  const wanted = new Set((desired?.targetGroups ?? []).map((g) => g.id));
-  return (outcome.observed as ObservedLattice).targetGroups.some((g) => !wanted.has(g.id));
+  return LATTICE_EXPORT_DATA_PLANE.plan(desired, outcome.observed as ObservedLattice).pending !== undefined;
 }
 
 /**

@@ -127,13 +127,15 @@ export const LATTICE_DATA_PLANE: DataPlane<LatticeModel, ObservedLattice, Lattic
 /**
  * One ServiceExport's target groups as a unit of the same engine (shared/lattice/README.md,
  * "ServiceExport groups"): the same executors and judgements as a Gateway, its own planner — the
- * groups alone, a stale one drained before it goes, its record re-read while targets drain.
+ * groups alone, targets once a group is ACTIVE, a stale one drained before it goes — and its
+ * record re-read before planning while a group is being created or its targets drain.
  */
 export const LATTICE_EXPORT_DATA_PLANE: DataPlane<LatticeExportModel, ObservedLattice, LatticeOperation> = {
   plan: planLatticeExport,
   hash: latticeModelHash,
   isSettling: latticeSettling,
-  refreshBeforePlan: latticeDraining,
+  // A group being created takes its targets, and a drained one goes, only once a re-read says so.
+  refreshBeforePlan: (applied) => latticeDraining(applied) || latticeSettling(applied),
   empty: emptyObservedLattice,
   makeRoom: (op, pending) => LATTICE_DATA_PLANE.makeRoom(op, pending),
   isDeletion: isLatticeDeletion,

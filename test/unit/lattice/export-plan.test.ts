@@ -5,13 +5,14 @@ import { exportUnitKey, parseExportUnitKey } from "../../../shared/lattice/expor
 import type { LatticeExportModel } from "../../../shared/lattice/model.ts";
 import { emptyObservedLattice, type ObservedLattice } from "../../../shared/lattice/observed.ts";
 import type { LatticeOperation } from "../../../shared/lattice/operations.ts";
-import { planLatticeExport } from "../../../shared/lattice/plan.ts";
+import { planLattice, planLatticeExport } from "../../../shared/lattice/plan.ts";
 import { exportTargetGroupName } from "../../../shared/lattice/target-groups.ts";
 import { loadManifests } from "../../../shared/manifest/load.ts";
 import { LATTICE_EXPORT_DATA_PLANE } from "../../../shared/reconcile/lattice-plane.ts";
 import { snapshotOf } from "../../../shared/snapshot.ts";
 import { simulateLattice } from "../../../shared/testing/index.ts";
 import { translate } from "../../../shared/translate.ts";
+import { latticeModel } from "../../fixtures/lattice-gateway.ts";
 
 const exporter = (ips: string[], extra = "") => `
 apiVersion: application-networking.k8s.aws/v1alpha1
@@ -52,9 +53,12 @@ function exportModel(yaml: string): LatticeExportModel {
 
 const names = (ops: LatticeOperation[]) => ops.map((o) => o.op);
 
+/** Plans and applies (in the simulator, where a created group is ACTIVE at once) until nothing is left. */
 function apply(desired: LatticeExportModel | undefined, from: ObservedLattice = emptyObservedLattice()) {
   let state = from;
-  for (const op of planLatticeExport(desired, state).operations) state = simulateLattice(state, op);
+  for (let round = 0; round < 3; round++) {
+    for (const op of planLatticeExport(desired, state).operations) state = simulateLattice(state, op);
+  }
   return state;
 }
 
@@ -64,30 +68,53 @@ function drained(state: ObservedLattice): ObservedLattice {
 }
 
 describe("planLatticeExport: a ServiceExport's target groups, owned by the exporting cluster", () => {
-  it("creates each exported port's group under its deterministic name, with the exporter's tags, and registers the ready endpoints after it", () => {
+  it("creates each exported port's group under its deterministic name, with the exporter's tags and the policy's health check", () => {
     const desired = exportModel(exporter(["10.0.0.1", "10.0.0.2"], POLICY));
     const plan = planLatticeExport(desired, emptyObservedLattice());
-    expect(names(plan.operations)).toEqual(["CreateTargetGroup", "RegisterTargets"]);
-    expect(plan.pending).toBeUndefined();
-    const create = plan.operations[0];
-    expect(create).toMatchObject({
-      op: "CreateTargetGroup",
-      name: exportTargetGroupName("east", "apps", "web", 8080, "HTTP"),
-      protocol: "HTTP",
-      protocolVersion: "HTTP1",
-      healthCheck: { path: "/healthz", intervalSeconds: 10 },
-      tags: {
-        "switchyard.dev/managed-by": "switchyard",
-        "switchyard.dev/cluster": "east",
-        "switchyard.dev/gateway": "ServiceExport/apps/web",
+    expect(plan.operations).toEqual([
+      expect.objectContaining({
+        op: "CreateTargetGroup",
+        name: exportTargetGroupName("east", "apps", "web", 8080, "HTTP"),
+        protocol: "HTTP",
+        protocolVersion: "HTTP1",
+        healthCheck: expect.objectContaining({ path: "/healthz", intervalSeconds: 10 }),
+        tags: expect.objectContaining({
+          "switchyard.dev/managed-by": "switchyard",
+          "switchyard.dev/cluster": "east",
+          "switchyard.dev/gateway": "ServiceExport/apps/web",
+        }),
+      }),
+    ]);
+    // Lattice refuses targets until the group is ACTIVE: they wait for a later reconcile.
+    expect(plan.pending).toMatch(/targets registered once ACTIVE/);
+  });
+
+  it("a group still CREATE_IN_PROGRESS waits; once ACTIVE its ready endpoints are registered", () => {
+    const desired = exportModel(exporter(["10.0.0.1", "10.0.0.2"]));
+    const created = simulateLattice(
+      emptyObservedLattice(),
+      planLatticeExport(desired, emptyObservedLattice()).operations[0] as LatticeOperation,
+    );
+    const inProgress: ObservedLattice = {
+      ...created,
+      targetGroups: created.targetGroups.map((t) => ({ ...t, status: "CREATE_IN_PROGRESS" })),
+    };
+    const waiting = planLatticeExport(desired, inProgress);
+    expect(waiting.operations).toEqual([]);
+    expect(waiting.pending).toBeDefined();
+    const active = planLatticeExport(desired, created);
+    expect(active.operations).toEqual([
+      {
+        op: "RegisterTargets",
+        targetGroupId: "export/east/apps/web:8080/HTTP",
+        targets: [
+          { id: "10.0.0.1", port: 8080 },
+          { id: "10.0.0.2", port: 8080 },
+        ],
       },
-    });
-    expect(plan.operations[1]).toMatchObject({
-      targets: [
-        { id: "10.0.0.1", port: 8080 },
-        { id: "10.0.0.2", port: 8080 },
-      ],
-    });
+    ]);
+    expect(active.pending).toBeUndefined();
+    expect(LATTICE_EXPORT_DATA_PLANE.refreshBeforePlan?.(inProgress)).toBe(true);
   });
 
   it("an applied export plans nothing: a reconcile of an unchanged export makes no call", () => {
@@ -116,16 +143,19 @@ describe("planLatticeExport: a ServiceExport's target groups, owned by the expor
     const state = apply(exportModel(exporter(["10.0.0.1", "10.0.0.2"])));
     const plan = planLatticeExport(undefined, state);
     expect(names(plan.operations)).toEqual(["DeregisterTargets"]);
-    expect(plan.pending).toMatch(/2 target\(s\) deregistered/);
+    expect(plan.pending).toMatch(/2 target\(s\) deregistered; deleted once drained/);
   });
 
   it("a group whose targets are still DRAINING is left alone, pending; once drained it is deleted", () => {
     const group = apply(exportModel(exporter(["10.0.0.1"]))).targetGroups[0];
     if (!group) throw new Error("no group");
-    const draining: ObservedLattice = { ...emptyObservedLattice(), targetGroups: [{ ...group, targets: [], draining: 1 }] };
+    const draining: ObservedLattice = {
+      ...emptyObservedLattice(),
+      targetGroups: [{ ...group, targets: [], draining: 1 }],
+    };
     const waiting = planLatticeExport(undefined, draining);
     expect(waiting.operations).toEqual([]);
-    expect(waiting.pending).toMatch(/1 target\(s\) draining/);
+    expect(waiting.pending).toMatch(/1 target\(s\) draining; deleted once drained/);
     const done = planLatticeExport(undefined, drained(draining));
     expect(done.operations).toEqual([{ op: "DeleteTargetGroup", targetGroupId: group.id, arn: group.arn }]);
     expect(done.pending).toBeUndefined();
@@ -163,5 +193,43 @@ describe("the ServiceExport reconcile unit", () => {
     expect(key).toBe("east/serviceexport.apps/web");
     expect(parseExportUnitKey(key)).toEqual({ cluster: "east", namespace: "apps", name: "web" });
     expect(parseExportUnitKey(clusterGatewayKey("east", "apps", "web"))).toBeUndefined();
+  });
+});
+
+describe("an importing rule forwarding to another cluster's group by ARN", () => {
+  it("is unchanged when Lattice answers the forward with the group's id (no BatchUpdateRule on every reconcile)", () => {
+    const arn = "arn:aws:vpc-lattice:us-east-1:123456789012:targetgroup/tg-0123456789abcdef0";
+    const desired = latticeModel({ routes: [{ paths: ["/a"] }] });
+    const rule = desired.services[0]?.listeners[0]?.rules[0];
+    if (!rule) throw new Error("no rule");
+    rule.action = { type: "forward", targetGroups: [{ targetGroupId: "remote", weight: 1 }] };
+    desired.targetGroupReferences = [{ id: "remote", backend: "ServiceImport apps/web", arn }];
+    desired.targetGroups = [];
+    let state = emptyObservedLattice();
+    for (const op of planLattice(desired, state).operations) state = simulateLattice(state, op);
+    // What a drift read or a BatchUpdateRule answer records: the id Lattice echoes.
+    const echoed: ObservedLattice = {
+      ...state,
+      services: state.services.map((s) => ({
+        ...s,
+        listeners: s.listeners.map((l) => ({
+          ...l,
+          rules: l.rules.map((r) => ({
+            ...r,
+            action: {
+              type: "forward" as const,
+              targetGroups: [{ targetGroupId: "arn:tg-0123456789abcdef0", weight: 1 }],
+            },
+          })),
+        })),
+      })),
+    };
+    expect(planLattice(desired, echoed).operations).toEqual([]);
+    // Another group is still a change.
+    const moved = structuredClone(echoed);
+    const movedRule = moved.services[0]?.listeners[0]?.rules[0];
+    if (movedRule)
+      movedRule.action = { type: "forward", targetGroups: [{ targetGroupId: "arn:tg-1111111111abcdef0", weight: 1 }] };
+    expect(planLattice(desired, moved).operations.map((o) => o.op)).toEqual(["UpdateRules"]);
   });
 });
