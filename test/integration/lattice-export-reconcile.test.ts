@@ -351,10 +351,12 @@ describe("a ServiceExport that goes: its group drained, then deleted once no imp
     w.clock.now += 1_000;
     const importerAgain = await counted(() =>
       reconcileGatewayRequest(
-        { version: 1, gatewayKey: IMPORTING_GATEWAY, reason: "change", generation: 0 },
+        { version: 1, gatewayKey: IMPORTING_GATEWAY, reason: "resync", generation: 0 },
         { ...w.deps, engine: { ...w.deps.engine, driftIntervalMs: 0 } },
       ),
     );
+    expect(importerAgain.result).toMatchObject({ disposition: "done", outcome: { kind: "unchanged" } });
+    expect(importerAgain.counts.ListRules).toBe(1);
     expect(writes(importerAgain.counts)).toEqual({});
     w.clock.now += 1_000;
     const deleted = await counted(() => w.exportRequest("east"));
