@@ -8,6 +8,7 @@
 // forwards to it; a create whose answer was lost converges without a duplicate.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
+  DeregisterTargetsCommand,
   GetTargetGroupCommand,
   ListTagsForResourceCommand,
   ListTargetGroupsCommand,
@@ -314,6 +315,29 @@ describe("a ServiceExport's groups are created by the exporting cluster's reconc
     expect(
       (await targetsOf(group?.arn ?? "")).filter((t) => !t.endsWith(":DRAINING")).map((t) => t.split(":")[0]),
     ).toEqual(["10.7.0.2"]);
+  });
+});
+
+describe("a ServiceExport's unit under the scheduled drift check", () => {
+  it("a resync request for the unit's key re-reads its group and registers a target removed by hand", async () => {
+    const w = await world();
+    await converged(w, "east");
+    await control().settle();
+    const [group] = await groupsNamed(GROUP.east);
+    if (!group?.arn) throw new Error("no group");
+    await lattice.send(
+      new DeregisterTargetsCommand({ targetGroupIdentifier: group.arn, targets: [{ id: "10.7.0.1", port: 8080 }] }),
+    );
+    await control().settle();
+    w.clock.now += 600_000;
+    const { result, counts } = await counted(() =>
+      reconcileGatewayRequest(
+        { version: 1, gatewayKey: exportUnitKey("east", "apps", "web"), reason: "resync", generation: 0 },
+        w.deps,
+      ),
+    );
+    expect(result).toMatchObject({ disposition: "done", outcome: { kind: "applied", drift: true } });
+    expect(writes(counts)).toEqual({ RegisterTargets: 1 });
   });
 });
 
