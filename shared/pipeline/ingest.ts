@@ -347,8 +347,7 @@ const ENDPOINT_KINDS: ReadonlySet<string> = new Set(["EndpointSlice"]);
  */
 async function announce(changes: readonly Change[], ports: IngestPorts): Promise<void> {
   const affected = new Map<ClusterGatewayKey, { cause: string; urgent: boolean }>();
-  // Requests sent without a dirty generation: class statuses and ServiceExport units.
-  const untracked = new Map<ClusterGatewayKey, ReconcileRequest>();
+  const classes = new Map<ClusterGatewayKey, ReconcileRequest>();
   const clusters = new Set(changes.map((change) => change.cluster));
   for (const cluster of clusters) {
     const ofCluster = changes.filter((change) => change.cluster === cluster);
@@ -361,9 +360,10 @@ async function announce(changes: readonly Change[], ports: IngestPorts): Promise
         if (seen === undefined) affected.set(key, { cause: change.cause, urgent });
         else seen.urgent ||= urgent;
       }
-      // A federated ServiceExport's own unit: its target groups (shared/lattice/exports.ts).
+      // A federated ServiceExport's own unit: its target groups (shared/lattice/exports.ts). Sent
+      // without a dirty generation, like a class-status request.
       for (const key of affectedLatticeExports(cluster, change, world)) {
-        untracked.set(key, {
+        classes.set(key, {
           version: RECONCILE_REQUEST_VERSION,
           gatewayKey: key,
           reason: "lattice-export",
@@ -378,7 +378,7 @@ async function announce(changes: readonly Change[], ports: IngestPorts): Promise
       const name = (change.after ?? change.before)?.metadata.name;
       if (change.kind === "GatewayClass" && keys.size === 0 && change.after !== undefined && name !== undefined) {
         const key = classStatusKey(cluster, name);
-        untracked.set(key, {
+        classes.set(key, {
           version: RECONCILE_REQUEST_VERSION,
           gatewayKey: key,
           reason: "class-status",
@@ -389,7 +389,7 @@ async function announce(changes: readonly Change[], ports: IngestPorts): Promise
       }
     }
   }
-  const requests: ReconcileRequest[] = [...untracked.values()];
+  const requests: ReconcileRequest[] = [...classes.values()];
   const now = ports.now();
   for (const [gatewayKey, { cause, urgent }] of affected) {
     const bump = await ports.dirty.bump(gatewayKey, { urgent, now });
