@@ -13,8 +13,9 @@
  * - a retryable AWS failure: statuses are still written (Programmed=False, "switchyard retries"),
  *   and the record is a batch item failure.
  * - a terminal AWS failure: statuses say why; the record is done.
- * - deferred (only endpoints changed, and the Gateway's pacing says not yet): the message's
- *   visibility is set to come back at the Gateway's `notBefore`, and it is a batch item failure.
+ * - deferred (only endpoints changed, and the Gateway's pacing says not yet; or a ServiceExport's
+ *   unit waits on Lattice: a group being created or its targets draining): the message's
+ *   visibility is set to come back then, and it is a batch item failure.
  *   Without a `deferral` port nothing is deferred (no pacing).
  * - anything thrown (DynamoDB, SQS, the mirror): a batch item failure.
  * FIFO: a failed record fails the later records of its group in the batch (sqs-batch.ts).
@@ -138,7 +139,8 @@ export async function handleReconcileBatch(
       if (report.disposition === "deferred") {
         const seconds = visibilityUntil(report.until, now());
         await ports.deferral?.defer(record.receiptHandle, seconds);
-        logger.info("endpoint-only reconcile deferred", { ...context, seconds });
+        // Endpoint pacing, or a ServiceExport's unit waiting on Lattice (a group being created or drained).
+        logger.info("reconcile deferred", { ...context, seconds });
         return "retry";
       }
       metrics.count("StatusIntents", report.intents);

@@ -123,9 +123,15 @@ export interface ObservedLatticeTargetGroup {
   vpcId?: string;
   healthCheck?: LatticeHealthCheckModel;
   status?: string;
+  /** Registered targets, without those still DRAINING after a deregistration. */
   targets: LatticeTargetModel[];
   /** As last written or read; absent when unknown. */
   tags?: Record<string, string>;
+  /**
+   * How many deregistered targets Lattice still lists as DRAINING (absent: none known). A
+   * ServiceExport's group is deleted only once this is 0 (plan.ts, planLatticeExport).
+   */
+  draining?: number;
 }
 
 export interface ObservedLattice {
@@ -156,6 +162,11 @@ export function latticeSettling(observed: ObservedLattice): boolean {
     observed.serviceAssociations.some((a) => settling(a.status)) ||
     settling(observed.vpcAssociation?.status)
   );
+}
+
+/** Whether some group of the record still has targets draining: re-read before planning its deletion. */
+export function latticeDraining(observed: ObservedLattice): boolean {
+  return observed.targetGroups.some((t) => (t.draining ?? 0) > 0);
 }
 
 /** Whether the Gateway's network reference names the network found before (else it is found again). */

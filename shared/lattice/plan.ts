@@ -21,6 +21,7 @@ import type { DataPlanePlan } from "../reconcile/ports.ts";
 import { MAX_RULE_PRIORITY, MAX_TARGETS_PER_REGISTER_CALL, MIN_RULE_PRIORITY } from "./limits.ts";
 import type {
   LatticeAction,
+  LatticeExportModel,
   LatticeListenerModel,
   LatticeModel,
   LatticeRuleModel,
@@ -66,6 +67,28 @@ function resolvedAction(action: LatticeAction, model: LatticeModel): LatticeActi
       return arn ? { targetGroupId: `arn:${arn}`, weight: t.weight } : t;
     }),
   };
+}
+
+/**
+ * An action as compared with what Lattice holds: a group referenced by ARN is named by its id (the
+ * ARN's last segment), since Lattice answers a forward with the group's id (whichever identifier was
+ * sent), and a drift read or BatchUpdateRule answer records it so (`arn:tg-…`). Without this a rule
+ * forwarding to another cluster's group would look changed on every reconcile.
+ */
+function comparable(action: LatticeAction): LatticeAction {
+  if (action.type !== "forward") return action;
+  return {
+    type: "forward",
+    targetGroups: action.targetGroups.map((t) =>
+      t.targetGroupId.startsWith("arn:")
+        ? { targetGroupId: `arn:${t.targetGroupId.slice("arn:".length).split("/").at(-1)}`, weight: t.weight }
+        : t,
+    ),
+  };
+}
+
+function sameAction(have: LatticeAction, want: LatticeAction): boolean {
+  return same(comparable(have), comparable(want));
 }
 
 function targetKey(t: LatticeTargetModel): string {
@@ -122,6 +145,39 @@ function createTargetGroup(tg: LatticeTargetGroupModel): LatticeOperation {
   };
 }
 
+/**
+ * Target groups created (their targets once ACTIVE, at the end: `late`) or diffed against what
+ * exists; stale groups are the caller's (a Gateway's go last, a ServiceExport's are drained).
+ */
+function planTargetGroups(
+  desired: readonly LatticeTargetGroupModel[],
+  observed: ObservedLattice,
+): { ops: LatticeOperation[]; late: LatticeOperation[]; deregistrations: LatticeOperation[] } {
+  const ops: LatticeOperation[] = [];
+  const late: LatticeOperation[] = [];
+  const removed: LatticeOperation[] = [];
+  const observedGroups = new Map(observed.targetGroups.map((t) => [t.id, t]));
+  // A group's model id holds its protocol, version and port, and its name hashes the id: one id
+  // is one immutable identity, so a group is never changed into another, only created and deleted.
+  for (const tg of desired) {
+    const have = observedGroups.get(tg.id);
+    if (!have) {
+      ops.push(createTargetGroup(tg));
+      late.push(...registrations(tg.id, tg.targets));
+      continue;
+    }
+    if (tg.healthCheck && !same(tg.healthCheck, have.healthCheck)) {
+      ops.push({ op: "UpdateTargetGroup", targetGroupId: tg.id, healthCheck: tg.healthCheck });
+    }
+    ops.push(...planTags({ kind: "target-group", targetGroupId: tg.id }, tg.tags, have.tags));
+    const { add, remove } = targetDiff(tg.targets, have.targets);
+    // A group still being created takes its targets once ACTIVE: after the rest of the plan.
+    (have.status === "CREATE_IN_PROGRESS" ? late : ops).push(...registrations(tg.id, add));
+    removed.push(...deregistrations(tg.id, remove));
+  }
+  return { ops, late, deregistrations: removed };
+}
+
 // ---------- rules ----------
 
 /**
@@ -167,7 +223,7 @@ function planRules(
     const update: LatticeRuleUpdate = { ruleId: rule.id };
     if (have.priority !== rule.priority) update.priority = rule.priority;
     if (!same(have.match, rule.match)) update.match = rule.match;
-    if (!same(have.action, action)) update.action = action;
+    if (!sameAction(have.action, action)) update.action = action;
     if (Object.keys(update).length > 1) updates.push(update);
   }
   const deletes: LatticeOperation[] = existing
@@ -291,7 +347,7 @@ function planService(
       continue;
     }
     const defaultAction = resolvedAction(listener.defaultAction, model);
-    if (!same(have.defaultAction, defaultAction)) {
+    if (!sameAction(have.defaultAction, defaultAction)) {
       early.push({ op: "UpdateListener", serviceId: service.id, listenerId: listener.id, defaultAction });
     }
     const planned = planRules(service.id, listener, have, model);
@@ -393,26 +449,10 @@ export function planLattice(desired: LatticeModel | undefined, observed: Observe
     deletions.push({ op: "DeleteVpcAssociation", arn: vpcAssociation.arn });
   }
 
-  // Target groups: created (their targets once ACTIVE, at the end) or diffed.
-  const observedGroups = new Map(observed.targetGroups.map((t) => [t.id, t]));
-  // A group's model id holds its protocol, version and port, and its name hashes the id: one id
-  // is one immutable identity, so a group is never changed into another, only created and deleted.
-  for (const tg of desired.targetGroups) {
-    const have = observedGroups.get(tg.id);
-    if (!have) {
-      ops.push(createTargetGroup(tg));
-      late.push(...registrations(tg.id, tg.targets));
-      continue;
-    }
-    if (tg.healthCheck && !same(tg.healthCheck, have.healthCheck)) {
-      ops.push({ op: "UpdateTargetGroup", targetGroupId: tg.id, healthCheck: tg.healthCheck });
-    }
-    ops.push(...planTags({ kind: "target-group", targetGroupId: tg.id }, tg.tags, have.tags));
-    const { add, remove } = targetDiff(tg.targets, have.targets);
-    // A group still being created takes its targets once ACTIVE: after the rest of the plan.
-    (have.status === "CREATE_IN_PROGRESS" ? late : ops).push(...registrations(tg.id, add));
-    deletions.push(...deregistrations(tg.id, remove));
-  }
+  const groups = planTargetGroups(desired.targetGroups, observed);
+  ops.push(...groups.ops);
+  late.push(...groups.late);
+  deletions.push(...groups.deregistrations);
 
   // Services: created, replaced (a new name or custom domain name: a new DNS name), or diffed.
   const observedServices = new Map(observed.services.map((s) => [s.id, s]));
@@ -509,4 +549,54 @@ function teardown(observed: ObservedLattice): LatticeOperation[] {
   if (observed.vpcAssociation?.owned) ops.push({ op: "DeleteVpcAssociation", arn: observed.vpcAssociation.arn });
   if (observed.serviceNetwork?.created) ops.push({ op: "DeleteServiceNetwork", arn: observed.serviceNetwork.arn });
   return ops;
+}
+
+/**
+ * One ServiceExport's groups (`LatticeExportModel`, owned by the exporting cluster, forwarded to by
+ * other clusters' services) against what exists. A missing group is created, and takes its targets
+ * from a later reconcile once Lattice says it is ACTIVE (before that Lattice refuses them: the
+ * plan waits rather than fails); an existing one is diffed like a Gateway's group. A group no
+ * longer wanted (the export gone, a port no longer exported, `desired` undefined) is drained before
+ * it goes: its targets deregistered, then, once a later reconcile reads none of them DRAINING, the
+ * group deleted. `pending` says what a later reconcile still has to do: the engine then records no
+ * applied hash, so the next reconcile plans again. Lattice refuses the deletion while an importing
+ * cluster's rule still forwards to the group (ConflictException: retried).
+ */
+export function planLatticeExport(desired: LatticeExportModel | undefined, observed: ObservedLattice): LatticePlan {
+  const groups = desired?.targetGroups ?? [];
+  const observedGroups = new Map(observed.targetGroups.map((t) => [t.id, t]));
+  const ops: LatticeOperation[] = [];
+  const deletions: LatticeOperation[] = [];
+  const waiting: string[] = [];
+  for (const tg of groups) {
+    const have = observedGroups.get(tg.id);
+    if (!have || have.status === "CREATE_IN_PROGRESS") {
+      if (!have) ops.push(createTargetGroup(tg));
+      waiting.push(`${tg.name} (being created: targets registered once ACTIVE)`);
+      continue;
+    }
+    if (tg.healthCheck && !same(tg.healthCheck, have.healthCheck)) {
+      ops.push({ op: "UpdateTargetGroup", targetGroupId: tg.id, healthCheck: tg.healthCheck });
+    }
+    ops.push(...planTags({ kind: "target-group", targetGroupId: tg.id }, tg.tags, have.tags));
+    const { add, remove } = targetDiff(tg.targets, have.targets);
+    ops.push(...registrations(tg.id, add));
+    deletions.push(...deregistrations(tg.id, remove));
+  }
+  const wanted = new Set(groups.map((g) => g.id));
+  for (const tg of observed.targetGroups) {
+    if (wanted.has(tg.id)) continue;
+    if (tg.targets.length > 0) {
+      deletions.push(...deregistrations(tg.id, tg.targets));
+      waiting.push(`${tg.name} (${tg.targets.length} target(s) deregistered; deleted once drained)`);
+    } else if ((tg.draining ?? 0) > 0) {
+      waiting.push(`${tg.name} (${tg.draining} target(s) draining; deleted once drained)`);
+    } else {
+      deletions.push({ op: "DeleteTargetGroup", targetGroupId: tg.id, arn: tg.arn });
+    }
+  }
+  return {
+    operations: [...ops, ...deletions],
+    ...(waiting.length > 0 ? { pending: waiting.join(", ") } : {}),
+  };
 }

@@ -13,6 +13,7 @@ import { ownershipTags } from "../elb/naming.ts";
 import type { ServiceExport, TargetGroupPolicy, TargetGroupPolicySpec } from "../extensions/lattice.ts";
 import type { ResolvedBackend, ResolvedEndpoint } from "../graph/model.ts";
 import { objectKey } from "../k8s/meta.ts";
+import { serviceExportOwner } from "./exports.ts";
 import type { LatticeHealthCheckModel, LatticeTargetGroupModel } from "./model.ts";
 import { targetGroupName } from "./naming.ts";
 
@@ -198,7 +199,7 @@ export function exportTargetGroupName(
   routeType: string,
 ): string {
   const id = exportTargetGroupId(clusterId, namespace, name, port, routeType);
-  return targetGroupName(clusterId, `ServiceExport/${namespace}/${name}`, namespace, name, port, id);
+  return targetGroupName(clusterId, serviceExportOwner(namespace, name), namespace, name, port, id);
 }
 
 /**
@@ -234,7 +235,7 @@ export function exportTargetGroups(
       vpc: "cluster" as const,
       ...(hc ? { healthCheck: hc } : {}),
       targets: backend ? targetsOf(backend.endpoints, family) : [],
-      tags: ownershipTags(clusterId, `ServiceExport/${namespace}/${name}`, `target-group:${id}`),
+      tags: ownershipTags(clusterId, serviceExportOwner(namespace, name), `target-group:${id}`),
       backend: `ServiceExport ${namespace}/${name}:${p.port}`,
       ...(policy ? { policy: objectKey(policy.metadata) } : {}),
     };

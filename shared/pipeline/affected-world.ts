@@ -7,7 +7,8 @@
  * - a route: the ListenerSets its parents name (by key);
  * - an EndpointSlice, Service, ServiceImport or ServiceExport, a BackendTLSPolicy, a
  *   TargetGroupConfiguration or Lattice policy aimed at a Service: the routes filed under that
- *   backend in the backend index (one Query, then each route by key) and their ListenerSets;
+ *   backend in the backend index (one Query, then each route by key) and their ListenerSets, and
+ *   the backend's ServiceExport (one read: `affectedLatticeExports` asks whether it is federated);
  * - anything else (GatewayClass, ReferenceGrant, Namespace, Secret, LoadBalancerConfiguration,
  *   ListenerRuleConfiguration, a TargetGroupConfiguration with no target): rare, so the whole
  *   cluster, as before.
@@ -113,6 +114,15 @@ export async function worldFor(
       routes.set(routeKey(mirrored.object as unknown as Route), mirrored.object as unknown as Route);
   }
   world.routes = [...routes.values()];
+  // The federated ServiceExports of those backends: their export units (affectedLatticeExports).
+  const exports = await Promise.all(
+    [...needs.backends.values()].map((b) =>
+      mirror.get({ cluster, kind: "ServiceExport", namespace: b.namespace, name: b.name }),
+    ),
+  );
+  world.serviceExports = exports.flatMap((m) =>
+    m === undefined ? [] : [m.object as unknown as Snapshot["serviceExports"][number]],
+  );
   // The ListenerSets that the changed routes and the routes found above name as parents.
   const changedRoutes = changes
     .filter((change) => ROUTE_KIND_SET.has(change.kind))

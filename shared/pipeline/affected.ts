@@ -9,7 +9,7 @@
  * in test/unit/pipeline/affected-soundness.test.ts checks this against `translate` itself.
  */
 import type { TargetGroupConfiguration } from "../extensions/aws-lbc.ts";
-import type { LatticePolicy } from "../extensions/lattice.ts";
+import { LATTICE_FEDERATION, LatticeAnnotation, type LatticePolicy } from "../extensions/lattice.ts";
 import {
   type BackendTLSPolicy,
   GATEWAY_GROUP,
@@ -24,6 +24,7 @@ import {
 import { type EndpointSlice, SERVICE_NAME_LABEL } from "../k8s/core.ts";
 import type { KubeObject } from "../k8s/meta.ts";
 import { type ClusterGatewayKey, clusterGatewayKey, InvalidGatewayKey } from "../keys.ts";
+import { exportUnitKey } from "../lattice/exports.ts";
 import type { Snapshot } from "../snapshot.ts";
 
 /** One object's change: `before` absent for a create, `after` absent for a delete. */
@@ -43,6 +44,78 @@ export function affectedGateways(cluster: string, change: ObjectChange, world: S
   for (const object of [change.before, change.after]) {
     if (object !== undefined) index.followObject(change.kind, object);
   }
+  return index.found;
+}
+
+/**
+ * The ServiceExport units (shared/lattice/exports.ts) of `cluster` whose VPC Lattice target groups
+ * may differ because of `change`: a federated ServiceExport itself (either version: one that loses
+ * the annotation or goes has groups to delete), and the federated export of a changed Service, of
+ * a changed EndpointSlice's Service, or that a changed TargetGroupPolicy targets. `world` needs
+ * only the ServiceExports of those names (affected-world.ts loads them).
+ */
+export function affectedLatticeExports(
+  cluster: string,
+  change: ObjectChange,
+  world: Pick<Snapshot, "serviceExports">,
+): Set<ClusterGatewayKey> {
+  const found = new Set<ClusterGatewayKey>();
+  const add = (namespace: string, name: string) => {
+    try {
+      found.add(exportUnitKey(cluster, namespace, name));
+    } catch (error) {
+      if (!(error instanceof InvalidGatewayKey)) throw error;
+    }
+  };
+  const federated = (object: KubeObject) =>
+    object.metadata.annotations?.[LatticeAnnotation.federation] === LATTICE_FEDERATION;
+  const exported = (namespace: string, name: string) => {
+    if (world.serviceExports.some((e) => namespaceOf(e) === namespace && e.metadata.name === name && federated(e)))
+      add(namespace, name);
+  };
+  for (const object of [change.before, change.after]) {
+    if (object === undefined) continue;
+    const namespace = namespaceOf(object);
+    switch (change.kind) {
+      case "ServiceExport":
+        if (federated(object)) add(namespace, object.metadata.name);
+        break;
+      case "Service":
+        exported(namespace, object.metadata.name);
+        break;
+      case "EndpointSlice": {
+        const service = (object as EndpointSlice).metadata.labels?.[SERVICE_NAME_LABEL];
+        if (service !== undefined) exported(namespace, service);
+        break;
+      }
+      case "TargetGroupPolicy": {
+        const ref = (object as LatticePolicy).spec?.targetRef;
+        if (ref?.kind === "ServiceExport" || ref?.kind === "Service") exported(ref.namespace ?? namespace, ref.name);
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * The Gateways of `cluster` whose routes import ServiceExport `namespace/name` of another cluster:
+ * a ServiceImport backend of that name, or one whose `export-name` annotation names it. They
+ * reconcile when the exporter's groups appear or go, to forward to (or stop forwarding to) them.
+ */
+export function gatewaysImporting(
+  cluster: string,
+  namespace: string,
+  name: string,
+  world: Snapshot,
+): Set<ClusterGatewayKey> {
+  const importNames = new Set([name]);
+  for (const i of world.serviceImports) {
+    if (namespaceOf(i) === namespace && i.metadata.annotations?.[LatticeAnnotation.exportName] === name)
+      importNames.add(i.metadata.name);
+  }
+  const index = new AffectedIndex(cluster, world);
+  index.routesImporting(namespace, importNames);
   return index.found;
 }
 
@@ -178,6 +251,13 @@ class AffectedIndex {
         this.#latticePolicy(object as LatticePolicy);
         return;
     }
+  }
+
+  /** Routes with a ServiceImport backend named one of `names` in `namespace`. */
+  routesImporting(namespace: string, names: ReadonlySet<string>): void {
+    this.#routesReferencing(
+      (ref) => ref.kind === "ServiceImport" && ref.namespace === namespace && names.has(ref.name),
+    );
   }
 
   #add(namespace: string, name: string): void {

@@ -30,7 +30,7 @@ import {
   parseResourceVersion,
   UnsupportedKind,
 } from "../mirror/object-mirror.ts";
-import { affectedGateways, type ObjectChange, routeBackends } from "./affected.ts";
+import { affectedGateways, affectedLatticeExports, type ObjectChange, routeBackends } from "./affected.ts";
 import { indexedRouteOf, worldFor } from "./affected-world.ts";
 import type { DirtyGenerations } from "./dirty-generation.ts";
 import { classStatusKey, RECONCILE_REQUEST_VERSION, type ReconcileRequest } from "./reconcile-request.ts";
@@ -143,6 +143,8 @@ interface Change extends ObjectChange {
   cluster: string;
   cause: string;
   messageId: string;
+  /** The event's resourceVersion (a deletion's too, which no object version carries). */
+  resourceVersion?: string;
 }
 
 export async function ingestBatch(records: readonly IngestRecord[], ports: IngestPorts): Promise<BatchResult> {
@@ -338,6 +340,7 @@ async function apply(event: ChangeEvent, messageId: string, ports: IngestPorts):
       ...(event.op === "upsert" ? { after: event.object as unknown as KubeObject } : {}),
       cause,
       messageId,
+      resourceVersion: event.resourceVersion,
     },
   ];
 }
@@ -373,6 +376,20 @@ async function announce(
           seen.urgent ||= urgent;
           seen.force ||= force;
         }
+      }
+      // A federated ServiceExport's own unit: its target groups (shared/lattice/exports.ts). Sent
+      // without a dirty generation, like a class-status request.
+      for (const key of affectedLatticeExports(cluster, change, world)) {
+        classes.set(key, {
+          version: RECONCILE_REQUEST_VERSION,
+          gatewayKey: key,
+          reason: "lattice-export",
+          // The event's resourceVersion: each change is a new request for SQS's deduplication.
+          generation: safeOrZero(
+            Number(change.resourceVersion ?? (change.after ?? change.before)?.metadata.resourceVersion ?? 0),
+          ),
+          cause: change.cause,
+        });
       }
       // A class no Gateway uses: no Gateway reconcile would write its status (Accepted).
       const name = (change.after ?? change.before)?.metadata.name;

@@ -16,6 +16,7 @@ import type { ObservedElb } from "../elb/observed.ts";
 import type { ServiceExport } from "../extensions/lattice.ts";
 import type { KubeObject } from "../k8s/meta.ts";
 import { type ClusterGatewayKey, type GatewayKey, splitClusterGatewayKey } from "../keys.ts";
+import { parseExportUnitKey } from "../lattice/exports.ts";
 import type { ObservedLattice } from "../lattice/observed.ts";
 import { remoteServiceExports } from "../lattice/remote-exports.ts";
 import { type EngineDeps, type ReconcileOutcome, reconcileDataPlane, reconcileGateway } from "../reconcile/engine.ts";
@@ -36,6 +37,7 @@ import { translate } from "../translate.ts";
 import type { DirtyGenerations, FinishedReconcile } from "./dirty-generation.ts";
 import { DEFAULT_PACING, type PacingSettings, pace } from "./endpoint-pacing.ts";
 import { classIntents, gatewayStatusIntents } from "./gateway-statuses.ts";
+import { reconcileExportRequest } from "./reconcile-export.ts";
 import { RECONCILE_REQUEST_VERSION, type ReconcileRequest } from "./reconcile-request.ts";
 
 /** Every mirrored object of a cluster, as a snapshot. The objects mirror implements it. */
@@ -96,10 +98,14 @@ export type ElbPortFor = (
   gateway: { clusterId: string; gatewayKey: GatewayKey },
 ) => ElbPort;
 
-/** The VPC Lattice port for one Gateway in a registered cluster's account (AwsLattice over the client factory). */
+/**
+ * The VPC Lattice port for one Gateway in a registered cluster's account (AwsLattice over the client
+ * factory); `gatewayKey` is whose resources it may write (their ownership tags): the Gateway's key,
+ * or a ServiceExport's owner (`ServiceExport/<ns>/<name>`, shared/lattice/exports.ts).
+ */
 export type LatticePortFor = (
   cluster: RegisteredCluster,
-  gateway: { clusterId: string; gatewayKey: GatewayKey },
+  gateway: { clusterId: string; gatewayKey: GatewayKey | string },
 ) => LatticePort;
 
 /** What a Lattice Gateway reconciles through: its port, and the Lattice records of the same table. */
@@ -160,6 +166,9 @@ export async function reconcileGatewayRequest(
   if (!cluster) return { disposition: "rejected", reason: `cluster ${clusterId} is not registered` };
 
   if (request.reason === "class-status") return classStatuses(request, clusterId, cluster, deps);
+  // A ServiceExport's unit, whatever the reason says: its key is never a Gateway's.
+  const exported = parseExportUnitKey(request.gatewayKey);
+  if (exported) return reconcileExportRequest(request, exported, cluster, deps);
 
   // Before the mirror: every change bumped before this read is in the snapshot below.
   const startedAt = deps.engine.now();

@@ -24,9 +24,24 @@ export type ReconcileReason =
    * write its status. `gatewayKey` is `<cluster>/gatewayclass/<class>` (see classStatusKey) and
    * only the class's statuses are computed and sent; nothing is leased or applied.
    */
-  | "class-status";
+  | "class-status"
+  /**
+   * Not a Gateway: a federated ServiceExport, its Service or EndpointSlices changed. `gatewayKey`
+   * is the export's unit (`<cluster>/serviceexport.<ns>/<name>`, shared/lattice/exports.ts); its
+   * VPC Lattice target groups are reconciled, and the other clusters' Gateways importing it are
+   * asked to reconcile when which groups exist changed. `generation` is the changed object's
+   * resourceVersion (SQS deduplicates only resends); no dirty generation is kept.
+   */
+  | "lattice-export";
 
-const REASONS: ReadonlySet<string> = new Set(["change", "requeue", "resync", "aws-event", "class-status"]);
+const REASONS: ReadonlySet<string> = new Set([
+  "change",
+  "requeue",
+  "resync",
+  "aws-event",
+  "class-status",
+  "lattice-export",
+]);
 
 /** The namespace part of a class-status request's key (a request's reason, not its key, decides). */
 export const CLASS_STATUS_NAMESPACE = "gatewayclass";

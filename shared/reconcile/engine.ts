@@ -122,6 +122,8 @@ export type DataPlaneOutcome<Observed, Operation extends { op: string }> =
       drift: boolean;
       /** Rules AWS refused; everything else was applied. Present only when some were. */
       failedRules?: FailedRule[];
+      /** The plan's `pending`: what a later reconcile still has to do. */
+      pending?: string;
     }
   | { kind: "deleted" }
   | { kind: "failed"; observed: Observed; error: DataPlaneOperationError<Observed>; retryable: boolean };
@@ -282,6 +284,7 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
     let observed: Observed;
     if (!state || state.applying) observed = await port.discover(request.gatewayKey);
     else if (driftDue) observed = await port.observe(state.applied);
+    else if (plane.refreshBeforePlan?.(state.applied)) observed = await port.refresh(state.applied);
     else observed = state.applied;
 
     const plan = plane.plan(request.desired, observed);
@@ -334,13 +337,14 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
         retryable: result.error.retryable,
       };
     }
-    if (!request.desired) {
+    if (!request.desired && !plan.pending) {
       await finish(deps.states.delete(request.gatewayKey, lease, { release: true }));
       return { kind: "deleted" };
     }
-    // With a refused rule the desired model is not what AWS holds: no applied hash, so the next
-    // reconcile plans from the record again and reports (or, once fixed, creates) the rule.
-    const complete = result.failedRules.length === 0;
+    // With a refused rule, or work pending (a deletion waiting on a drain), the desired model is not
+    // what AWS holds: no applied hash, so the next reconcile plans from the record again and reports
+    // (or, once fixed, creates) the rule, or finishes the deletion.
+    const complete = result.failedRules.length === 0 && !plan.pending;
     await finish(
       deps.states.put(
         { ...base, ...checked, applied: result.observed, ...(complete ? { appliedHash: desiredHash } : {}) },
@@ -355,7 +359,8 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
       operations: plan.operations.map((o) => o.op),
       drift: driftDue && state?.appliedHash === desiredHash,
       ...(plan.replacement ? { replacement: plan.replacement } : {}),
-      ...(complete ? {} : { failedRules: result.failedRules }),
+      ...(result.failedRules.length === 0 ? {} : { failedRules: result.failedRules }),
+      ...(plan.pending ? { pending: plan.pending } : {}),
     };
   } finally {
     if (!released) await abandon(state, lease, uncertainUntil);

@@ -5,10 +5,10 @@
  */
 import { createHash } from "node:crypto";
 import { classifyAwsErrorCode } from "../aws/errors.ts";
-import type { LatticeModel } from "../lattice/model.ts";
-import { emptyObservedLattice, latticeSettling, type ObservedLattice } from "../lattice/observed.ts";
+import type { LatticeExportModel, LatticeModel } from "../lattice/model.ts";
+import { emptyObservedLattice, latticeDraining, latticeSettling, type ObservedLattice } from "../lattice/observed.ts";
 import { isLatticeDeletion, type LatticeOperation } from "../lattice/operations.ts";
-import { planLattice } from "../lattice/plan.ts";
+import { planLattice, planLatticeExport } from "../lattice/plan.ts";
 import type { DataPlaneObservation } from "../status/compute.ts";
 import type { DataPlaneOutcome } from "./engine.ts";
 import { type DataPlane, DataPlaneOperationError, type DataPlanePort, type FailedRule } from "./ports.ts";
@@ -49,7 +49,7 @@ export class LatticeOperationError extends DataPlaneOperationError<ObservedLatti
   }
 }
 
-export function latticeModelHash(model: LatticeModel | undefined): string {
+export function latticeModelHash(model: LatticeModel | LatticeExportModel | undefined): string {
   return createHash("sha256")
     .update(model ? JSON.stringify(model) : "deleted")
     .digest("hex");
@@ -154,6 +154,26 @@ export const LATTICE_DATA_PLANE: DataPlane<LatticeModel, ObservedLattice, Lattic
       op.op === "UpdateAuthType" &&
       op.authType === "AWS_IAM" &&
       JSON.stringify(op.target) === JSON.stringify(failed.target)),
+};
+
+/**
+ * One ServiceExport's target groups as a unit of the same engine (shared/lattice/README.md,
+ * "ServiceExport groups"): the same executors and judgements as a Gateway, its own planner — the
+ * groups alone, targets once a group is ACTIVE, a stale one drained before it goes — and its
+ * record re-read before planning while a group is being created or its targets drain.
+ */
+export const LATTICE_EXPORT_DATA_PLANE: DataPlane<LatticeExportModel, ObservedLattice, LatticeOperation> = {
+  plan: planLatticeExport,
+  hash: latticeModelHash,
+  isSettling: latticeSettling,
+  // A group being created takes its targets, and a drained one goes, only once a re-read says so.
+  refreshBeforePlan: (applied) => latticeDraining(applied) || latticeSettling(applied),
+  empty: emptyObservedLattice,
+  makeRoom: (op, pending) => LATTICE_DATA_PLANE.makeRoom(op, pending),
+  isDeletion: isLatticeDeletion,
+  // An export plan holds no rules: every refusal stops the apply.
+  refusedRule: () => undefined,
+  dependsOn: () => false,
 };
 
 /** Lattice failures that mean the account lacks something the Gateway needs (`NoResources`). */

@@ -30,6 +30,12 @@ export interface DataPlanePort<Observed, Operation> {
 export interface DataPlanePlan<Operation> {
   operations: Operation[];
   replacement?: string;
+  /**
+   * What a later reconcile still has to do once AWS is done with this plan's work (a deleted
+   * group's targets draining): the engine records no applied hash, so the next reconcile plans
+   * again, and a deletion (`desired` undefined) keeps its record until nothing is pending.
+   */
+  pending?: string;
 }
 
 /** A rule AWS refused at apply time, named so status can mark the route it came from. */
@@ -56,6 +62,12 @@ export interface DataPlane<Desired, Observed, Operation extends { op: string }> 
   isSettling(applied: Observed): boolean;
   /** What exists when nothing does. */
   empty(): Observed;
+  /**
+   * The record is re-read (`refresh`) before planning from it, not only when nothing changed: what
+   * `pending` waits for (targets draining) is seen only by reading it again.
+   * @default undefined — a record is planned from as it is, until the drift check re-reads it
+   */
+  refreshBeforePlan?(applied: Observed): boolean;
   /**
    * Operations to run before `op`, taken out of `pending`, when `op` hit a quota that they make
    * room under (stale rules of the same listener before a new rule); empty when none help.

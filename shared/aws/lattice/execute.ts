@@ -317,7 +317,17 @@ async function run(
         ...current,
         // Lattice answers with the group ACTIVE, or it would have refused the targets.
         targetGroups: current.targetGroups.map((t) =>
-          t === tg ? { ...t, status: "ACTIVE", targets: targetsAfter } : t,
+          t === tg
+            ? {
+                ...t,
+                status: "ACTIVE",
+                targets: targetsAfter,
+                // Deregistered targets drain before they are gone (a ServiceExport's group waits).
+                ...(op.op === "DeregisterTargets" && done.length > 0
+                  ? { draining: (t.draining ?? 0) + done.length }
+                  : {}),
+              }
+            : t,
         ),
       };
       const first = answer.unsuccessful?.[0];

@@ -5,7 +5,8 @@
  *   ListListeners, per listener ListRules (a rule is read again with GetRule only when its
  *   lastUpdatedAt moved), per target group GetTargetGroup and ListTargets, per association one Get.
  *   Calls grow with services + listeners + groups, never with rules or targets.
- * - `refreshLattice` re-reads only what is still being created (CREATE_IN_PROGRESS → ACTIVE).
+ * - `refreshLattice` re-reads only what is still being created (CREATE_IN_PROGRESS → ACTIVE), and
+ *   the targets of groups whose deregistered targets were still draining.
  * - `discoverLattice` finds everything tagged as this Gateway's, with no record to start from
  *   (after a crash, or an interrupted apply): it lists the account's services and target groups
  *   and reads their tags. It costs O(account's services), and runs only then.
@@ -296,6 +297,7 @@ async function readTargetGroup(
       .then((r) => ({ ...(r.items ? { items: r.items } : {}), ...(r.nextToken ? { nextToken: r.nextToken } : {}) })),
   );
   const healthCheck = fromHealthCheck(tg.config?.healthCheck);
+  const draining = targets.filter((t) => t.status === "DRAINING").length;
   return {
     id,
     arn: tg.arn,
@@ -310,6 +312,7 @@ async function readTargetGroup(
       .filter((t) => t.id && t.status !== "DRAINING")
       .map((t) => ({ id: t.id ?? "", port: t.port ?? tg.config?.port ?? 0 })),
     ...(tags ? { tags } : {}),
+    ...(draining > 0 ? { draining } : {}),
   };
 }
 
@@ -382,6 +385,12 @@ export async function refreshLattice(client: VPCLatticeClient, applied: Observed
   }
   const targetGroups: ObservedLatticeTargetGroup[] = [];
   for (const tg of applied.targetGroups) {
+    if ((tg.draining ?? 0) > 0) {
+      // Deregistered targets still draining: the group and its targets again (a deletion waits on them).
+      const read = await readTargetGroup(client, tg.id, tg.arn);
+      if (read) targetGroups.push(read);
+      continue;
+    }
     if (!settling(tg.status)) {
       targetGroups.push(tg);
       continue;

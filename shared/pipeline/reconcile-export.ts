@@ -1,0 +1,115 @@
+/**
+ * One `lattice-export` request (shared/lattice/exports.ts): a federated ServiceExport's VPC Lattice
+ * target groups in the exporting cluster's account, reconciled by the same engine as a Gateway
+ * (lease, state record, plan, apply) over the export plane (LATTICE_EXPORT_DATA_PLANE): created
+ * with the deterministic names importing clusters look them up by, the Service's ready endpoints as
+ * targets (diffs), the TargetGroupPolicy's health check, the exporting cluster's ownership tags.
+ * A new group takes its targets once Lattice has created it, and when the export goes its groups
+ * are drained, then deleted: while either waits on Lattice the message comes back (`deferred`).
+ *
+ * When which groups exist changed (one created or deleted, or the export went), the other
+ * registered clusters' Gateways whose routes import it are asked to reconcile (reason `aws-event`),
+ * so an importer forwards to a new exporter without waiting for its own change, and stops
+ * forwarding to one that goes (Lattice refuses to delete a group a rule forwards to).
+ */
+import type { ClusterGatewayKey } from "../keys.ts";
+import { serviceExportOwner } from "../lattice/exports.ts";
+import type { LatticeExportModel } from "../lattice/model.ts";
+import type { ObservedLattice } from "../lattice/observed.ts";
+import { reconcileDataPlane } from "../reconcile/engine.ts";
+import { LATTICE_EXPORT_DATA_PLANE, type LatticeOutcome } from "../reconcile/lattice-plane.ts";
+import type { RegisteredCluster } from "../registry/cluster.ts";
+import { translate } from "../translate.ts";
+import { gatewaysImporting } from "./affected.ts";
+import type { GatewayReconcileReport, GatewayReconcilerDeps } from "./reconcile-gateway.ts";
+import { RECONCILE_REQUEST_VERSION, type ReconcileRequest } from "./reconcile-request.ts";
+
+/**
+ * How long a ServiceExport's unit waits before it looks again at a group being created (to register
+ * its targets) or at targets draining (to delete a group).
+ * @default 10_000 (10 s): Lattice creates a group and drains a target in seconds to minutes; a
+ * shorter wait spends receives of the message, a longer one delays the targets or the deletion.
+ */
+export const EXPORT_RECHECK_MS = 10_000;
+
+/** Operations that change which of the export's groups exist: importers must look again. */
+const GROUP_SET_CHANGES: ReadonlySet<string> = new Set(["CreateTargetGroup", "DeleteTargetGroup"]);
+
+export async function reconcileExportRequest(
+  request: ReconcileRequest,
+  unit: { cluster: string; namespace: string; name: string },
+  cluster: RegisteredCluster,
+  deps: GatewayReconcilerDeps,
+): Promise<GatewayReconcileReport> {
+  const lattice = deps.lattice;
+  if (!lattice) {
+    return { disposition: "rejected", reason: "VPC Lattice is not configured: ServiceExport groups are not applied" };
+  }
+  const snapshot = await deps.snapshots.load(unit.cluster);
+  const translation = translate(snapshot, deps.config, {
+    clusterId: unit.cluster,
+    accountId: cluster.account,
+    region: cluster.region,
+    cluster: { vpcId: cluster.vpcId },
+  });
+  const owner = serviceExportOwner(unit.namespace, unit.name);
+  // Absent when the ServiceExport is gone or no longer federated: its groups are drained and deleted.
+  const desired = translation.lattice.exports.find((e) => e.export === owner);
+  const port = lattice.portFor(cluster, { clusterId: unit.cluster, gatewayKey: owner });
+  const outcome = await reconcileDataPlane(
+    LATTICE_EXPORT_DATA_PLANE,
+    port,
+    { gatewayKey: request.gatewayKey, dataPlane: "lattice", account: cluster.account, region: cluster.region, desired },
+    { ...deps.engine, states: lattice.states },
+  );
+  if (outcome.kind === "busy" || (outcome.kind === "failed" && outcome.retryable)) {
+    return { disposition: "retry", outcome, intents: 0, oversized: [] };
+  }
+  const groupsChanged =
+    (outcome.kind === "applied" && outcome.operations.some((op) => GROUP_SET_CHANGES.has(op))) ||
+    (desired === undefined && outcome.kind !== "unchanged");
+  const importers = groupsChanged ? await askImporters(request, unit, deps) : 0;
+  if (stillPending(outcome, desired)) {
+    return { disposition: "deferred", until: deps.engine.now() + EXPORT_RECHECK_MS };
+  }
+  return { disposition: "done", outcome, intents: 0, requeued: importers > 0, oversized: [] };
+}
+
+/**
+ * Whether AWS, as the outcome left it, still owes the export something a later reconcile must do
+ * (a group being created takes its targets once ACTIVE; a gone one is deleted once drained): the
+ * plan of the same desired model against what the outcome observed says so, purely.
+ */
+function stillPending(outcome: LatticeOutcome, desired: LatticeExportModel | undefined): boolean {
+  if (outcome.kind !== "applied" && outcome.kind !== "unchanged") return false;
+  return LATTICE_EXPORT_DATA_PLANE.plan(desired, outcome.observed as ObservedLattice).pending !== undefined;
+}
+
+/**
+ * A reconcile request for every Gateway of another registered cluster whose routes import the
+ * export; returns how many were sent. Reads each other cluster's snapshot, only when the export's
+ * groups appeared or went.
+ */
+async function askImporters(
+  request: ReconcileRequest,
+  unit: { cluster: string; namespace: string; name: string },
+  deps: GatewayReconcilerDeps,
+): Promise<number> {
+  const keys: ClusterGatewayKey[] = [];
+  for (const other of await deps.registry.list()) {
+    if (other.clusterId === unit.cluster) continue;
+    const world = await deps.snapshots.load(other.clusterId);
+    keys.push(...gatewaysImporting(other.clusterId, unit.namespace, unit.name, world));
+  }
+  for (const gatewayKey of keys) {
+    await deps.requeue.send({
+      version: RECONCILE_REQUEST_VERSION,
+      gatewayKey,
+      reason: "aws-event",
+      // Not the Gateway's dirty generation: a distinct number per occasion, for SQS's deduplication.
+      generation: deps.engine.now(),
+      cause: `ServiceExport ${unit.namespace}/${unit.name} of cluster ${unit.cluster}: its VPC Lattice target groups changed (${request.cause ?? request.reason})`,
+    });
+  }
+  return keys.length;
+}

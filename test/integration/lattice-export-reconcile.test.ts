@@ -1,0 +1,420 @@
+// The exporting side of VPC Lattice multi-cluster, through the reconcile pipeline and the Lattice
+// emulator: clusters "east" and "west" both export apps/web (federated ServiceExports); each
+// cluster's `lattice-export` request reconciles its export unit, which creates the group under the
+// deterministic name importers look it up by, with the exporter's identity in its tags and the
+// Service's ready endpoints as targets; the exporter then asks the importing cluster's Gateway to
+// reconcile, and its route forwards to both exporters' groups without writing either. An endpoint
+// change is a target diff; a ServiceExport that goes is drained, then deleted once no importer
+// forwards to it; a create whose answer was lost converges without a duplicate.
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  DeregisterTargetsCommand,
+  GetTargetGroupCommand,
+  ListTagsForResourceCommand,
+  ListTargetGroupsCommand,
+  ListTargetsCommand,
+  VPCLatticeClient,
+} from "@aws-sdk/client-vpc-lattice";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { AwsClientFactory } from "../../shared/aws/clients.ts";
+import { AwsLattice } from "../../shared/aws/lattice/port.ts";
+import { controllerConfig } from "../../shared/config.ts";
+import type { KubeObject } from "../../shared/k8s/meta.ts";
+import { clusterGatewayKey } from "../../shared/keys.ts";
+import { exportUnitKey } from "../../shared/lattice/exports.ts";
+import type { ObservedLattice } from "../../shared/lattice/observed.ts";
+import { exportTargetGroupName } from "../../shared/lattice/target-groups.ts";
+import { loadManifests } from "../../shared/manifest/load.ts";
+import { MemoryDirtyGenerations } from "../../shared/pipeline/dirty-generation.ts";
+import {
+  type GatewayReconcileReport,
+  type GatewayReconcilerDeps,
+  MemorySnapshotSource,
+  reconcileGatewayRequest,
+} from "../../shared/pipeline/reconcile-gateway.ts";
+import type { ReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";
+import { MemoryClusterRegistry } from "../../shared/registry/memory.ts";
+import { createDynamoDbLatticeStates, createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
+import { createTable } from "../../shared/store/dynamodb/table.ts";
+import { dynamoDbSettings, latticeControl, latticeSettings, TEST_REGION, uniqueName } from "../env/clients.ts";
+import { sameAccountCluster } from "../unit/registry/fixtures.ts";
+import { ACCOUNT, CLUSTER, counted, latticeFactory, TARGET, VPC, writes } from "./lattice-reconcile-support.ts";
+
+let dynamo: DynamoDBClient;
+let lattice: VPCLatticeClient;
+const factories: AwsClientFactory[] = [];
+const control = latticeControl;
+
+beforeAll(() => {
+  dynamo = new DynamoDBClient(dynamoDbSettings());
+  lattice = new VPCLatticeClient({ ...latticeSettings(), maxAttempts: 1 });
+});
+
+afterAll(() => {
+  dynamo?.destroy();
+  lattice?.destroy();
+});
+
+beforeEach(async () => {
+  await control().reset();
+});
+
+afterEach(() => {
+  for (const f of factories.splice(0)) f.destroy();
+});
+
+const SERVICE = (ips: string[]) => `
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: apps}
+spec: {ports: [{name: http, port: 8080}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: web-1, namespace: apps, labels: {kubernetes.io/service-name: web}}
+addressType: IPv4
+ports: [{name: http, port: 8080}]
+endpoints: [${ips.map((ip) => `{addresses: [${ip}]}`).join(", ")}]
+`;
+
+const EXPORT = `
+apiVersion: application-networking.k8s.aws/v1alpha1
+kind: ServiceExport
+metadata: {name: web, namespace: apps, annotations: {application-networking.k8s.aws/federation: amazon-vpc-lattice}}
+spec:
+  exportedPorts: [{port: 8080, routeType: HTTP}]
+---
+apiVersion: application-networking.k8s.aws/v1alpha1
+kind: TargetGroupPolicy
+metadata: {name: web-hc, namespace: apps}
+spec:
+  targetRef: {group: application-networking.k8s.aws, kind: ServiceExport, name: web}
+  healthCheck: {path: /healthz}
+---`;
+
+const IMPORTER = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: lattice}
+spec: {controllerName: switchyard.dev/lattice}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: net
+  namespace: apps
+  annotations: {switchyard.dev/service-network: net, switchyard.dev/create-service-network: "true"}
+spec:
+  gatewayClassName: lattice
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: application-networking.k8s.aws/v1alpha1
+kind: ServiceImport
+metadata: {name: web, namespace: apps}
+spec: {type: ClusterSetIP, ports: [{port: 8080, protocol: TCP}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: global, namespace: apps}
+spec:
+  parentRefs: [{name: net}]
+  rules:
+  - backendRefs: [{group: application-networking.k8s.aws, kind: ServiceImport, name: web, port: 8080}]
+`;
+
+function objects(yaml: string): KubeObject[] {
+  const loaded = loadManifests(yaml, "test.yaml");
+  expect(loaded.problems).toEqual([]);
+  return loaded.objects;
+}
+
+const IMPORTING_GATEWAY = clusterGatewayKey(CLUSTER, "apps", "net");
+const GROUP = {
+  east: exportTargetGroupName("east", "apps", "web", 8080, "HTTP"),
+  west: exportTargetGroupName("west", "apps", "web", 8080, "HTTP"),
+};
+
+interface World {
+  snapshots: MemorySnapshotSource;
+  deps: GatewayReconcilerDeps;
+  clock: { now: number };
+  /** What the reconciles put back on reconcile.fifo, oldest first; drained by `next`. */
+  queue: ReconcileRequest[];
+  exportRequest(cluster: "east" | "west"): Promise<GatewayReconcileReport>;
+}
+
+async function world(options: { maxAttempts?: number } = {}): Promise<World> {
+  const factory = latticeFactory(options);
+  factories.push(factory);
+  const registry = new MemoryClusterRegistry(ACCOUNT);
+  for (const id of [CLUSTER, "east", "west"]) {
+    await registry.put({ ...sameAccountCluster(id), account: ACCOUNT, region: TEST_REGION, vpcId: VPC }, "create");
+  }
+  const snapshots = new MemorySnapshotSource({
+    [CLUSTER]: objects(IMPORTER),
+    east: objects(EXPORT + SERVICE(["10.7.0.1"])),
+    west: objects(EXPORT + SERVICE(["10.8.0.1"])),
+  });
+  const table = uniqueName("switchyard");
+  await createTable(dynamo, table);
+  const { leases, states } = createDynamoDbStores(dynamo, table);
+  const clock = { now: 1_000_000 };
+  const queue: ReconcileRequest[] = [];
+  const deps: GatewayReconcilerDeps = {
+    registry,
+    snapshots,
+    elbFor: () => {
+      throw new Error("no ELB Gateway here");
+    },
+    lattice: {
+      portFor: (cluster, owner) =>
+        new AwsLattice(
+          factory,
+          TARGET,
+          { clusterId: owner.clusterId, gatewayKey: owner.gatewayKey },
+          { vpcId: cluster.vpcId },
+        ),
+      states: createDynamoDbLatticeStates(dynamo, table),
+    },
+    engine: { leases, states, now: () => clock.now, owner: "test", driftIntervalMs: 600_000 },
+    dirty: new MemoryDirtyGenerations(),
+    requeue: { send: async (request) => void queue.push(request) },
+    statuses: { send: async () => ({ messages: 1, oversized: [] }) },
+    config: controllerConfig(),
+  };
+  return {
+    snapshots,
+    deps,
+    clock,
+    queue,
+    exportRequest: (cluster) =>
+      reconcileGatewayRequest(
+        {
+          version: 1,
+          gatewayKey: exportUnitKey(cluster, "apps", "web"),
+          reason: "lattice-export",
+          generation: 1,
+        },
+        deps,
+      ),
+  };
+}
+
+async function groupsNamed(name: string) {
+  return ((await lattice.send(new ListTargetGroupsCommand({}))).items ?? []).filter((g) => g.name === name);
+}
+
+async function targetsOf(arn: string): Promise<string[]> {
+  const items = (await lattice.send(new ListTargetsCommand({ targetGroupIdentifier: arn }))).items ?? [];
+  return items.map((t) => `${t.id}:${t.port}:${t.status}`).sort();
+}
+
+/** A target group's id: Lattice echoes a forward with the id, whichever identifier was sent. */
+const idOf = (arn: string) => arn.split("/").at(-1);
+
+/** The forward of the importing route's one rule, as target group ids with their weights. */
+function forwardOf(report: GatewayReconcileReport): { targetGroupId: string; weight: number }[] {
+  if (report.disposition !== "done" || (report.outcome.kind !== "applied" && report.outcome.kind !== "unchanged"))
+    throw new Error(`importer reconcile: ${JSON.stringify(report)}`);
+  const rule = (report.outcome.observed as ObservedLattice).services[0]?.listeners[0]?.rules[0];
+  if (rule?.action.type !== "forward") throw new Error(`no forward: ${JSON.stringify(rule?.action)}`);
+  return rule.action.targetGroups.map((t) => ({
+    targetGroupId: t.targetGroupId.startsWith("arn:")
+      ? (idOf(t.targetGroupId.slice("arn:".length)) ?? "")
+      : t.targetGroupId,
+    weight: t.weight,
+  }));
+}
+
+/** The export unit's requests until one is not deferred (Lattice and the clock move on in between). */
+async function converged(w: World, cluster: "east" | "west"): Promise<GatewayReconcileReport> {
+  let report = await w.exportRequest(cluster);
+  for (let attempt = 0; report.disposition === "deferred" && attempt < 5; attempt++) {
+    await control().settle();
+    w.clock.now += 1_000;
+    report = await w.exportRequest(cluster);
+  }
+  return report;
+}
+
+/** Runs the requests the reconciles queued, oldest first, and returns the last report. */
+async function next(w: World): Promise<GatewayReconcileReport> {
+  const request = w.queue.shift();
+  if (!request) throw new Error("nothing queued");
+  return reconcileGatewayRequest(request, w.deps);
+}
+
+describe("a ServiceExport's groups are created by the exporting cluster's reconcile", () => {
+  it("east and west each create their group (name, tags, targets, health check); the third cluster's route forwards to both and writes neither", async () => {
+    const w = await world();
+    const arns: Record<string, string> = {};
+    for (const [cluster, ip] of [
+      ["east", "10.7.0.1"],
+      ["west", "10.8.0.1"],
+    ] as const) {
+      // The group is created; Lattice takes targets once it is ACTIVE, so the message comes back.
+      const created = await counted(() => w.exportRequest(cluster));
+      expect(created.result).toMatchObject({ disposition: "deferred" });
+      expect(writes(created.counts)).toEqual({ CreateTargetGroup: 1 });
+      const { result, counts } = await counted(() => converged(w, cluster));
+      expect(result).toMatchObject({ disposition: "done", outcome: { kind: "applied" }, requeued: false });
+      expect(writes(counts)).toEqual({ RegisterTargets: 1 });
+      const [group] = await groupsNamed(GROUP[cluster]);
+      if (!group?.arn) throw new Error(`no group of ${cluster}`);
+      arns[cluster] = group.arn;
+      const tags = (await lattice.send(new ListTagsForResourceCommand({ resourceArn: group.arn }))).tags;
+      expect(tags).toMatchObject({
+        "switchyard.dev/managed-by": "switchyard",
+        "switchyard.dev/cluster": cluster,
+        "switchyard.dev/gateway": "ServiceExport/apps/web",
+      });
+      expect((await targetsOf(group.arn)).map((t) => t.split(":").slice(0, 2).join(":"))).toEqual([`${ip}:8080`]);
+      const config = (await lattice.send(new GetTargetGroupCommand({ targetGroupIdentifier: group.arn }))).config;
+      expect(config?.healthCheck?.path).toBe("/healthz");
+    }
+    // Each exporter asked the importing cluster's Gateway to look again, and no one else.
+    expect(w.queue.map((r) => [r.gatewayKey, r.reason])).toEqual([
+      [IMPORTING_GATEWAY, "aws-event"],
+      [IMPORTING_GATEWAY, "aws-event"],
+    ]);
+
+    const imported = await counted(() => next(w));
+    expect(forwardOf(imported.result)).toEqual([
+      { targetGroupId: idOf(arns.east ?? ""), weight: 1 },
+      { targetGroupId: idOf(arns.west ?? ""), weight: 1 },
+    ]);
+    // The importer created, registered into, tagged or deleted no target group: they are the exporters'.
+    expect(Object.keys(writes(imported.counts)).filter((op) => /TargetGroup|Targets|Tag/.test(op))).toEqual([]);
+    const touched = imported.calls.filter(
+      (c) => /TargetGroup|Targets|Tag/.test(c.operation) && !/^(Get|List)/.test(c.operation),
+    );
+    expect(touched).toEqual([]);
+
+    // Converged: each exporter's next request is the claim alone, no Lattice call at all.
+    await control().settle();
+    w.clock.now += 1_000;
+    for (const cluster of ["east", "west"] as const) {
+      const again = await counted(() => w.exportRequest(cluster));
+      expect(again.result).toMatchObject({ disposition: "done", requeued: false });
+      expect(again.calls).toEqual([]);
+    }
+  });
+
+  it("an endpoint change is a target diff in that exporter's group alone, and asks no importer to reconcile", async () => {
+    const w = await world();
+    await converged(w, "east");
+    await control().settle();
+    w.queue.length = 0;
+    w.clock.now += 1_000;
+    w.snapshots.set("east", objects(EXPORT + SERVICE(["10.7.0.2"])));
+    const { result, counts } = await counted(() => w.exportRequest("east"));
+    expect(result).toMatchObject({ disposition: "done", outcome: { kind: "applied" }, requeued: false });
+    expect(writes(counts)).toEqual({ RegisterTargets: 1, DeregisterTargets: 1 });
+    expect(w.queue).toEqual([]);
+    const [group] = await groupsNamed(GROUP.east);
+    expect(
+      (await targetsOf(group?.arn ?? "")).filter((t) => !t.endsWith(":DRAINING")).map((t) => t.split(":")[0]),
+    ).toEqual(["10.7.0.2"]);
+  });
+});
+
+describe("a ServiceExport's unit under the scheduled drift check", () => {
+  it("a resync request for the unit's key re-reads its group and registers a target removed by hand", async () => {
+    const w = await world();
+    await converged(w, "east");
+    await control().settle();
+    const [group] = await groupsNamed(GROUP.east);
+    if (!group?.arn) throw new Error("no group");
+    await lattice.send(
+      new DeregisterTargetsCommand({ targetGroupIdentifier: group.arn, targets: [{ id: "10.7.0.1", port: 8080 }] }),
+    );
+    await control().settle();
+    w.clock.now += 600_000;
+    const { result, counts } = await counted(() =>
+      reconcileGatewayRequest(
+        { version: 1, gatewayKey: exportUnitKey("east", "apps", "web"), reason: "resync", generation: 0 },
+        w.deps,
+      ),
+    );
+    expect(result).toMatchObject({ disposition: "done", outcome: { kind: "applied", drift: true } });
+    expect(writes(counts)).toEqual({ RegisterTargets: 1 });
+  });
+});
+
+describe("a ServiceExport that goes: its group drained, then deleted once no importer forwards to it", () => {
+  it("targets deregistered first (the message deferred while they drain), the importer moved to the remaining exporter, then the group deleted and the record gone", async () => {
+    const w = await world();
+    await converged(w, "east");
+    await converged(w, "west");
+    await next(w);
+    w.queue.length = 0;
+    await control().settle();
+    w.clock.now += 1_000;
+    const [east] = await groupsNamed(GROUP.east);
+    const [west] = await groupsNamed(GROUP.west);
+    if (!east?.arn || !west?.arn) throw new Error("exporters' groups missing");
+
+    // east's ServiceExport is deleted; its Service stays.
+    w.snapshots.set("east", objects(SERVICE(["10.7.0.1"])));
+    const drain = await counted(() => w.exportRequest("east"));
+    expect(drain.result).toMatchObject({ disposition: "deferred" });
+    expect(writes(drain.counts)).toEqual({ DeregisterTargets: 1 });
+    expect(await targetsOf(east.arn)).toEqual(["10.7.0.1:8080:DRAINING"]);
+    expect(w.queue.map((r) => r.gatewayKey)).toEqual([IMPORTING_GATEWAY]);
+
+    // Drained, but the importer still forwards to it: Lattice refuses the deletion; retried.
+    await control().settle();
+    w.clock.now += 1_000;
+    const refused = await w.exportRequest("east");
+    expect(refused).toMatchObject({ disposition: "retry", outcome: { kind: "failed", retryable: true } });
+    expect(await groupsNamed(GROUP.east)).toHaveLength(1);
+
+    // The importer's reconcile (which the exporter asked for) forwards to west alone.
+    expect(forwardOf(await next(w))).toEqual([{ targetGroupId: idOf(west.arn), weight: 1 }]);
+    // Converged: the importer's next reconcile writes nothing (its rule is recorded as Lattice echoed it).
+    w.clock.now += 1_000;
+    const importerAgain = await counted(() =>
+      reconcileGatewayRequest(
+        { version: 1, gatewayKey: IMPORTING_GATEWAY, reason: "resync", generation: 0 },
+        { ...w.deps, engine: { ...w.deps.engine, driftIntervalMs: 0 } },
+      ),
+    );
+    expect(importerAgain.result).toMatchObject({ disposition: "done", outcome: { kind: "unchanged" } });
+    expect(importerAgain.counts.ListRules).toBe(1);
+    expect(writes(importerAgain.counts)).toEqual({});
+    w.clock.now += 1_000;
+    const deleted = await counted(() => w.exportRequest("east"));
+    expect(deleted.result).toMatchObject({ disposition: "done", outcome: { kind: "deleted" } });
+    expect(writes(deleted.counts)).toEqual({ DeleteTargetGroup: 1 });
+    await control().settle();
+    expect(await groupsNamed(GROUP.east)).toEqual([]);
+    expect(await w.deps.lattice?.states.get(exportUnitKey("east", "apps", "web"))).toBeUndefined();
+    // west's group is untouched.
+    expect(await targetsOf(west.arn)).toEqual(["10.8.0.1:8080:HEALTHY"]);
+  });
+});
+
+describe("a ServiceExport reconcile under a fault injected after AWS accepted the create", () => {
+  it("the lost answer of CreateTargetGroup fails the reconcile as retryable; the next finds the group by its tags: one group, its targets registered", async () => {
+    const w = await world({ maxAttempts: 1 });
+    await control().injectFault({ operation: "CreateTargetGroup", error: "InternalServerException", when: "after" });
+    const failed = await w.exportRequest("east");
+    expect(failed).toMatchObject({ disposition: "retry", outcome: { kind: "failed", retryable: true } });
+    expect(await groupsNamed(GROUP.east)).toHaveLength(1);
+
+    // The interrupted apply's calls may land until its deadline: busy until then.
+    const busy = await w.exportRequest("east");
+    expect(busy).toMatchObject({ disposition: "retry", outcome: { kind: "busy" } });
+    if (busy.disposition !== "retry" || busy.outcome.kind !== "busy" || busy.outcome.until === undefined)
+      throw new Error("expected busy until a moment");
+    w.clock.now = busy.outcome.until + 1;
+    await control().settle();
+
+    const { result, counts } = await counted(() => w.exportRequest("east"));
+    expect(result).toMatchObject({ disposition: "done", outcome: { kind: "applied" } });
+    expect(writes(counts)).toEqual({ RegisterTargets: 1 });
+    const groups = await groupsNamed(GROUP.east);
+    expect(groups).toHaveLength(1);
+    expect((await targetsOf(groups[0]?.arn ?? "")).map((t) => t.split(":")[0])).toEqual(["10.7.0.1"]);
+  });
+});
