@@ -102,6 +102,11 @@ export class ControlPlane extends Construct {
   /** The roles that assume each target account's role: the reconcile and status functions'. */
   readonly reconcileRole: Role;
   readonly statusRole: Role;
+  /**
+   * The resync function's role: it assumes the target role (with a session policy allowing
+   * `tag:GetResources` only) to find the owners of an AWS event's resource by their tags.
+   */
+  readonly resyncRole: Role;
   readonly observability: ControlPlaneObservability;
   /** The role name every TargetAccount of this control plane uses. */
   readonly targetRoleName: string;
@@ -253,7 +258,8 @@ export class ControlPlane extends Construct {
       },
     });
 
-    const resyncRole = lambdaRole("ResyncRole", false);
+    this.resyncRole = lambdaRole("ResyncRole", true);
+    const resyncRole = this.resyncRole;
     const resyncBase = common("resync", resyncRole, Duration.minutes(5), 512);
     const resyncTick = props.resyncTick ?? Duration.minutes(1);
     const resync = new LambdaFn(this, "Resync", {
@@ -352,10 +358,10 @@ export class ControlPlane extends Construct {
     });
   }
 
-  /** The reconcile and status functions may assume the target role in `account`, and no other role. */
+  /** The reconcile, status and resync functions may assume the target role in `account`, and no other role. */
   #allowAssumingTargetRole(account: string): void {
     this.#targetAccounts.add(account);
-    for (const role of [this.reconcileRole, this.statusRole]) {
+    for (const role of [this.reconcileRole, this.statusRole, this.resyncRole]) {
       role.addToPrincipalPolicy(
         new PolicyStatement({
           actions: ["sts:AssumeRole"],
