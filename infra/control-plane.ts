@@ -61,6 +61,16 @@ export interface ControlPlaneProps {
   readonly reconcileConcurrency?: number;
   /** Messages per reconcile invocation. @default 1 — one Gateway per invocation, each within its own timeout */
   readonly reconcileBatchSize?: number;
+  /**
+   * Also own the AWS controllers' controller names (`gateway.k8s.aws/alb`, `gateway.k8s.aws/nlb`,
+   * `application-networking.k8s.aws/gateway-api-controller`), so GatewayClasses written for the AWS
+   * Load Balancer Controller or the VPC Lattice controller are reconciled unchanged (docs/migration.md).
+   * Turn it on only once that controller no longer runs for those classes: two controllers of one
+   * class fight over its load balancers. Sets `SWITCHYARD_ACCEPT_AWS_CONTROLLER_NAMES` on the
+   * reconcile function, as `--aws-controller-names` does for `switchyard plan` and `apply`.
+   * @default false — switchyard's own controller names only (`switchyard.dev/alb`, `/nlb`, `/lattice`)
+   */
+  readonly acceptAwsControllerNames?: boolean;
   /** The reconcile function's timeout. @default 60 seconds — the Gateway lease's length */
   readonly reconcileTimeout?: Duration;
   /** Receives before a message moves to its queue's dead-letter queue. @default 5 */
@@ -240,6 +250,7 @@ export class ControlPlane extends Construct {
     const reconcileEnvironment = {
       SWITCHYARD_RECONCILE_QUEUE_URL: this.reconcile.queue.queueUrl,
       SWITCHYARD_STATUS_QUEUE_URL: this.status.queue.queueUrl,
+      SWITCHYARD_ACCEPT_AWS_CONTROLLER_NAMES: String(props.acceptAwsControllerNames ?? false),
     };
     const reconcileBase = common("reconcile", this.reconcileRole, reconcileTimeout, 1024);
     const reconcile = new LambdaFn(this, "ReconcileFunction", {

@@ -192,6 +192,25 @@ describe("functions", () => {
     );
   });
 
+  it("the reconcile function owns switchyard's controller names only unless acceptAwsControllerNames is set", () => {
+    const flag = (variables: unknown) =>
+      (variables as { Variables: Record<string, unknown> }).Variables.SWITCHYARD_ACCEPT_AWS_CONTROLLER_NAMES;
+    expect(flag(fn("reconcile").Environment)).toBe("false");
+    const app = new App();
+    const stack = new Stack(app, "Aliases", { env: { account: CONTROL_PLANE_ACCOUNT, region: REGION } });
+    new ControlPlane(stack, "ControlPlane", { acceptAwsControllerNames: true, code: esbuildHandlerCode() });
+    const reconcile = Object.values(Template.fromStack(stack).findResources("AWS::Lambda::Function")).find(
+      (f) => (f as Resource).Properties.FunctionName === "switchyard-reconcile",
+    ) as Resource | undefined;
+    expect(flag(reconcile?.Properties.Environment)).toBe("true");
+    // The bundled app takes it from context.
+    const fromContext = buildTestApp({ "switchyard:acceptAwsControllerNames": "true" });
+    const variables = Object.values(fromContext.controlPlaneTemplate.findResources("AWS::Lambda::Function"))
+      .map((f) => (f as Resource).Properties)
+      .find((p) => p.FunctionName === "switchyard-reconcile")?.Environment;
+    expect(flag(variables)).toBe("true");
+  });
+
   it("resync treats the target accounts' reconcile roles as switchyard's own callers", () => {
     const own = (fn("resync").Environment as { Variables: Record<string, unknown> }).Variables.SWITCHYARD_OWN_ROLE_ARNS;
     const text = JSON.stringify(own);
