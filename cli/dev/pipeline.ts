@@ -429,7 +429,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
       },
       ...(options.pacing ? { pacing: options.pacing } : {}),
       statuses: sqsStatusIntentSink(sqs, queues.status),
-      awsCalls: () => Object.values(factory.counter.snapshot()).reduce((n, c) => n + c.calls, 0),
+      awsCalls: factory.counter,
       ...(options.engine ? { engine: options.engine } : {}),
     };
     const reconcile = createReconcileHandler(options.reconcilePorts?.(ports) ?? ports, {

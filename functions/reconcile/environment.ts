@@ -117,6 +117,6 @@ export function reconcilePortsFromEnvironment(
     requeue: sqsReconcileRequeue(sqs, requiredSetting(env, "SWITCHYARD_RECONCILE_QUEUE_URL")),
     deferral: sqsMessageDeferral(sqs, requiredSetting(env, "SWITCHYARD_RECONCILE_QUEUE_URL")),
     statuses: sqsStatusIntentSink(sqs, requiredSetting(env, "SWITCHYARD_STATUS_QUEUE_URL")),
-    awsCalls: () => Object.values(factory.counter.snapshot()).reduce((n, c) => n + c.calls, 0),
+    awsCalls: factory.counter,
   };
 }
