@@ -6,6 +6,8 @@
  *   cdk synth -c switchyard:controlPlaneAccount=111111111111 -c switchyard:targetAccount=222222222222 \
  *     -c switchyard:externalId=... -c switchyard:clusterId=prod-a -c switchyard:eksClusterName=prod-a \
  *     -c switchyard:vpcId=vpc-0123456789abcdef0
+ *
+ * Optional: `-c switchyard:acceptAwsControllerNames=true` (the ControlPlane prop of that name).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -48,6 +50,7 @@ export function switchyardApp(app: App, options: { code?: HandlerCode } = {}): S
   const controlPlane = new ControlPlane(controlPlaneStack, "ControlPlane", {
     name,
     stage: context(app, "stage", "production") as Stage,
+    acceptAwsControllerNames: context(app, "acceptAwsControllerNames", "false") === "true",
     ...(options.code ? { code: options.code } : {}),
   });
   const targetStack = new Stack(app, `${name}-target-${targetAccountId}`, {

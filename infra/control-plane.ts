@@ -61,6 +61,16 @@ export interface ControlPlaneProps {
   readonly reconcileConcurrency?: number;
   /** Messages per reconcile invocation. @default 1 — one Gateway per invocation, each within its own timeout */
   readonly reconcileBatchSize?: number;
+  /**
+   * Also own the AWS controllers' controller names (`gateway.k8s.aws/alb`, `gateway.k8s.aws/nlb`,
+   * `application-networking.k8s.aws/gateway-api-controller`), so GatewayClasses written for the AWS
+   * Load Balancer Controller or the VPC Lattice controller are reconciled unchanged (docs/migration.md).
+   * Turn it on only once that controller no longer runs for those classes: two controllers of one
+   * class fight over its load balancers. Sets `SWITCHYARD_ACCEPT_AWS_CONTROLLER_NAMES` on the
+   * reconcile function, as `--aws-controller-names` does for `switchyard plan` and `apply`.
+   * @default false — switchyard's own controller names only (`switchyard.dev/alb`, `/nlb`, `/lattice`)
+   */
+  readonly acceptAwsControllerNames?: boolean;
   /** The reconcile function's timeout. @default 60 seconds — the Gateway lease's length */
   readonly reconcileTimeout?: Duration;
   /** Receives before a message moves to its queue's dead-letter queue. @default 5 */
@@ -102,6 +112,11 @@ export class ControlPlane extends Construct {
   /** The roles that assume each target account's role: the reconcile and status functions'. */
   readonly reconcileRole: Role;
   readonly statusRole: Role;
+  /**
+   * The resync function's role: it assumes the target role (with a session policy allowing
+   * `tag:GetResources` only) to find the owners of an AWS event's resource by their tags.
+   */
+  readonly resyncRole: Role;
   readonly observability: ControlPlaneObservability;
   /** The role name every TargetAccount of this control plane uses. */
   readonly targetRoleName: string;
@@ -235,6 +250,7 @@ export class ControlPlane extends Construct {
     const reconcileEnvironment = {
       SWITCHYARD_RECONCILE_QUEUE_URL: this.reconcile.queue.queueUrl,
       SWITCHYARD_STATUS_QUEUE_URL: this.status.queue.queueUrl,
+      SWITCHYARD_ACCEPT_AWS_CONTROLLER_NAMES: String(props.acceptAwsControllerNames ?? false),
     };
     const reconcileBase = common("reconcile", this.reconcileRole, reconcileTimeout, 1024);
     const reconcile = new LambdaFn(this, "ReconcileFunction", {
@@ -253,7 +269,8 @@ export class ControlPlane extends Construct {
       },
     });
 
-    const resyncRole = lambdaRole("ResyncRole", false);
+    this.resyncRole = lambdaRole("ResyncRole", true);
+    const resyncRole = this.resyncRole;
     const resyncBase = common("resync", resyncRole, Duration.minutes(5), 512);
     const resyncTick = props.resyncTick ?? Duration.minutes(1);
     const resync = new LambdaFn(this, "Resync", {
@@ -358,10 +375,10 @@ export class ControlPlane extends Construct {
     });
   }
 
-  /** The reconcile and status functions may assume the target role in `account`, and no other role. */
+  /** The reconcile, status and resync functions may assume the target role in `account`, and no other role. */
   #allowAssumingTargetRole(account: string): void {
     this.#targetAccounts.add(account);
-    for (const role of [this.reconcileRole, this.statusRole]) {
+    for (const role of [this.reconcileRole, this.statusRole, this.resyncRole]) {
       role.addToPrincipalPolicy(
         new PolicyStatement({
           actions: ["sts:AssumeRole"],

@@ -1,7 +1,8 @@
 /**
  * The control plane's dashboard and alarms. Metric names are the ones the handlers emit (Powertools
  * EMF, namespace `switchyard`, dimension `service` = the handler: shared/pipeline/metrics.ts,
- * functions/*): `ReconcileDurationMs`, `Reconciles` by `outcome`, `AwsCalls`, `EventsIngested`,
+ * functions/*): `ReconcileDurationMs`, `Reconciles` by `outcome`, `AwsCalls`, `AwsThrottles` and
+ * `AwsErrors` (totals, and by `awsService` and `operation`), `EventsIngested`,
  * `EventsRejected` by `reason`, `StatusWrites`, `StatusWritesDropped` by `reason`; with Lambda's and
  * SQS's own metrics. Every alarm's description names its section of docs/runbook.md.
  */
@@ -30,6 +31,7 @@ export const RUNBOOK_ANCHORS = {
   deadLetters: "dead-letter-queue-not-empty",
   oldestMessage: "oldest-message-too-old",
   errorRate: "function-error-rate",
+  awsThrottling: "aws-api-throttling",
 } as const;
 
 export interface ObservabilityProps {
@@ -42,6 +44,13 @@ export interface ObservabilityProps {
   readonly oldestMessageAge?: Duration;
   /** Alarm when a function's errors exceed this percentage of its invocations over 5 minutes. @default 5 */
   readonly errorRatePercent?: number;
+  /**
+   * Alarm when the reconciler's AWS requests refused as throttled exceed this many per 100 AWS
+   * calls over 5 minutes (2 of 3 periods). Throttled attempts are retried by the SDK, so a low
+   * rate costs only latency; a sustained one means the account's API rate is spent.
+   * @default 10
+   */
+  readonly throttleRatePercent?: number;
   /** Actions of every alarm (e.g. an SNS topic that pages). @default none: the alarms only show state */
   readonly alarmActions?: readonly IAlarmAction[];
 }
@@ -75,12 +84,34 @@ export function pipelineMetric(
   });
 }
 
-/** Every value of one dimension of a metric, found at read time (outcomes and reasons are open sets). */
-function byDimension(service: HandlerName, metricName: string, dimension: string, label: string): MathExpression {
+/**
+ * Every value of the dimensions of a metric, found at read time (outcomes, reasons and AWS
+ * operations are open sets). SEARCH cannot back an alarm: alarms use the undimensioned totals.
+ */
+function byDimension(
+  service: HandlerName,
+  metricName: string,
+  dimension: string | readonly string[],
+  label: string,
+): MathExpression {
+  const dimensions = [dimension].flat().join(",");
   return new MathExpression({
-    expression: `SEARCH('{${METRICS_NAMESPACE},${dimension},service} MetricName="${metricName}" service="${service}"', 'Sum', ${PERIOD.toSeconds()})`,
+    expression: `SEARCH('{${METRICS_NAMESPACE},${dimensions},service} MetricName="${metricName}" service="${service}"', 'Sum', ${PERIOD.toSeconds()})`,
     label,
     usingMetrics: {},
+    period: PERIOD,
+  });
+}
+
+/** The reconciler's throttled AWS requests per 100 AWS calls (throttles count retried attempts). */
+export function awsThrottleRate(): MathExpression {
+  return new MathExpression({
+    expression: "100 * throttles / MAX([calls, 1])",
+    label: "AWS throttles per 100 calls",
+    usingMetrics: {
+      throttles: pipelineMetric("reconcile", "AwsThrottles"),
+      calls: pipelineMetric("reconcile", "AwsCalls"),
+    },
     period: PERIOD,
   });
 }
@@ -94,6 +125,7 @@ export class ControlPlaneObservability extends Construct {
     const runbook = props.runbookUrl ?? "docs/runbook.md";
     const oldestMessageAge = props.oldestMessageAge ?? Duration.minutes(5);
     const errorRatePercent = props.errorRatePercent ?? 5;
+    const throttleRatePercent = props.throttleRatePercent ?? 10;
     const queues = Object.entries(props.queues);
     const functions = Object.entries(props.functions) as [HandlerName, LambdaFn][];
 
@@ -175,6 +207,24 @@ export class ControlPlaneObservability extends Construct {
           }),
       );
     }
+
+    const throttleDescription = `${props.name}: the reconciler's AWS requests refused as throttled exceed ${throttleRatePercent} per 100 AWS calls. Runbook: ${runbook}#${RUNBOOK_ANCHORS.awsThrottling}`;
+    alarm(
+      "AwsThrottleRate",
+      throttleDescription,
+      RUNBOOK_ANCHORS.awsThrottling,
+      (alarmId) =>
+        new Alarm(this, alarmId, {
+          alarmName: `${props.name}-aws-throttle-rate`,
+          alarmDescription: throttleDescription,
+          metric: awsThrottleRate(),
+          threshold: throttleRatePercent,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+    );
 
     const queueMetric = (metric: (pair: QueuePair) => IMetric) => queues.map(([, pair]) => metric(pair));
     this.dashboard = new Dashboard(this, "Dashboard", {
@@ -263,6 +313,24 @@ export class ControlPlaneObservability extends Construct {
           pipelineMetric("status", "StatusWrites").with({ label: "written" }),
           byDimension("status", "StatusWritesDropped", "reason", ""),
         ],
+        width: 8,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: "AWS calls by service and operation",
+        left: [byDimension("reconcile", "AwsCalls", ["awsService", "operation"], "")],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: "AWS throttles by service and operation (retried attempts)",
+        left: [byDimension("reconcile", "AwsThrottles", ["awsService", "operation"], "")],
+        right: [awsThrottleRate()],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: "AWS errors by service and operation (attempts)",
+        left: [byDimension("reconcile", "AwsErrors", ["awsService", "operation"], "")],
         width: 8,
       }),
     );

@@ -30,6 +30,13 @@ export interface ControlPlaneIdentity {
   readonly region: string;
   readonly reconcileRole: { readonly roleArn: string };
   readonly statusRole: { readonly roleArn: string };
+  /**
+   * The resync function's role, trusted too: its owner lookup reads this account's tags (its
+   * sessions carry a policy allowing `tag:GetResources` only).
+   * @default not trusted — AWS events about this account's resources find their Gateways through
+   * the state records alone
+   */
+  readonly resyncRole?: { readonly roleArn: string };
   /** Present on a ControlPlane in the same CDK app: lets this account's role and events in. */
   addTargetAccount?(account: string): void;
 }
@@ -70,13 +77,15 @@ export class TargetAccount extends Construct {
     this.externalId = props.externalId;
     const stack = Stack.of(this);
     const controlPlane = props.controlPlane;
-    const trusted = [controlPlane.reconcileRole.roleArn, controlPlane.statusRole.roleArn].map(
-      (arn) => new ArnPrincipal(arn),
-    );
+    const trusted = [
+      controlPlane.reconcileRole.roleArn,
+      controlPlane.statusRole.roleArn,
+      ...(controlPlane.resyncRole ? [controlPlane.resyncRole.roleArn] : []),
+    ].map((arn) => new ArnPrincipal(arn));
     this.roleName = targetRoleName(controlPlane.name ?? DEFAULT_NAME);
     this.role = new Role(this, "ReconcileRole", {
       roleName: this.roleName,
-      description: "Assumed by the switchyard control plane's reconcile and status functions",
+      description: "Assumed by the switchyard control plane's reconcile, status and resync functions",
       assumedBy: new CompositePrincipal(...trusted).withConditions({
         StringEquals: { "sts:ExternalId": props.externalId },
       }),

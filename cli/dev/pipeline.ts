@@ -17,7 +17,6 @@ import {
   ResourceNotFoundException,
 } from "@aws-sdk/client-dynamodb";
 import { DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
@@ -40,6 +39,7 @@ import { sqsMessageDeferral, sqsReconcileRequeue, sqsStatusIntentSink } from "..
 import { sqsResyncContinuation } from "../../functions/resync/continuation.ts";
 import {
   combinedOwnerLookup,
+  registryTaggingReach,
   stateRecordOwnerLookup,
   taggingOwnerLookup,
 } from "../../functions/resync/owner-lookup.ts";
@@ -280,13 +280,11 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
   const s3 = new S3Client({ ...base, forcePathStyle: endpoint !== undefined });
   const dynamo = new DynamoDb({ ...base, ...(dynamoEndpoint ? { endpoint: dynamoEndpoint } : {}) });
   const sts = new STSClient(base);
-  const tagging = new ResourceGroupsTaggingAPIClient(base);
   const closers: (() => void)[] = [
     () => sqs.destroy(),
     () => s3.destroy(),
     () => dynamo.destroy(),
     () => sts.destroy(),
-    () => tagging.destroy(),
   ];
   const controller = new AbortController();
   const runners: Promise<unknown>[] = [];
@@ -431,7 +429,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
       },
       ...(options.pacing ? { pacing: options.pacing } : {}),
       statuses: sqsStatusIntentSink(sqs, queues.status),
-      awsCalls: () => Object.values(factory.counter.snapshot()).reduce((n, c) => n + c.calls, 0),
+      awsCalls: factory.counter,
       ...(options.engine ? { engine: options.engine } : {}),
     };
     const reconcile = createReconcileHandler(options.reconcilePorts?.(ports) ?? ports, {
@@ -513,7 +511,10 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
     const resyncDeps = {
       states: stores.states,
       queue: resyncReconcileQueue(sqs, queues.reconcile),
-      owners: combinedOwnerLookup(stateRecordOwnerLookup(stores.states), taggingOwnerLookup(tagging)),
+      owners: combinedOwnerLookup(
+        stateRecordOwnerLookup(stores.states),
+        taggingOwnerLookup(registryTaggingReach(registry, factory)),
+      ),
       // A tick enqueues every Gateway at once (maxGatewaysPerInvocation is large): no continuation.
       continuation: sqsResyncContinuation(sqs, queues.reconcile),
       schedule: { tickMs: resyncMs, periodTicks: 1, seed: "switchyard-dev" },

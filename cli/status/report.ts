@@ -7,7 +7,7 @@
  */
 import type { ObservedElb } from "../../shared/elb/observed.ts";
 import type { ElbOperation } from "../../shared/elb/operations.ts";
-import type { StoredGatewayState } from "../../shared/store/state.ts";
+import type { ReconcileResult, StoredGatewayState } from "../../shared/store/state.ts";
 import { describeOperation } from "../render/operations-text.ts";
 
 export interface Condition {
@@ -42,11 +42,23 @@ export interface GatewayStatusReport {
     callsLandBy?: string;
     /** The Programmed condition's last transition, as the mirror holds it. */
     programmedSince?: string;
+    /**
+     * When the last reconcile that wrote the record finished, and how (the record's
+     * `lastReconcileAt`, `lastOutcome`, `lastError`). A reconcile with nothing to do writes nothing,
+     * so this is the last one that applied, failed or re-read AWS; absent in records written before
+     * switchyard recorded it.
+     */
+    finishedAt?: string;
+    result?: ReconcileResult;
+    error?: string;
   };
   resources: OwnedResources;
   /** The Gateway's conditions as last mirrored from the cluster; absent when the mirror has no such Gateway. */
   conditions?: Condition[];
-  /** The last reconcile's error, as its Programmed=False condition reports it. */
+  /**
+   * The last error: an Accepted or Programmed condition that is False, as the mirror holds it; else
+   * the error the last reconcile recorded (a failure the cluster has not been told of yet).
+   */
   lastError?: string;
   drift: {
     /** When a reconcile last re-read the Gateway's resources from AWS. */
@@ -135,6 +147,9 @@ export function gatewayStatusReport(
   const startedAt = iso(state.applying?.startedAt);
   const callsLandBy = iso(state.applying?.callsLandBy);
   const lastCheck = iso(state.lastDriftCheck);
+  const recorded = state.lastReconcile;
+  const conditionError = failing?.message ? `${failing.reason ?? failing.type}: ${failing.message}` : undefined;
+  const lastError = conditionError ?? recorded?.error;
   return {
     gateway: state.gatewayKey,
     dataPlane: state.dataPlane,
@@ -147,10 +162,17 @@ export function gatewayStatusReport(
       ...(startedAt ? { startedAt } : {}),
       ...(callsLandBy ? { callsLandBy } : {}),
       ...(programmed?.lastTransitionTime ? { programmedSince: programmed.lastTransitionTime } : {}),
+      ...(recorded
+        ? {
+            finishedAt: new Date(recorded.at).toISOString(),
+            result: recorded.outcome,
+            ...(recorded.error ? { error: recorded.error } : {}),
+          }
+        : {}),
     },
     resources: ownedResources(state.applied),
     ...(conditions ? { conditions } : {}),
-    ...(failing?.message ? { lastError: `${failing.reason ?? failing.type}: ${failing.message}` } : {}),
+    ...(lastError ? { lastError } : {}),
     drift: {
       ...(lastCheck ? { lastCheck } : {}),
       ...(inputs.drift
@@ -180,6 +202,11 @@ export function renderGatewayStatus(report: GatewayStatusReport): string {
   lines.push(`  last reconcile: ${OUTCOME_TEXT[last.outcome]}; ${last.reconciles} reconcile(s) so far`);
   if (last.startedAt)
     lines.push(`    started ${last.startedAt}; its AWS calls may land until ${last.callsLandBy ?? "?"}`);
+  if (last.result) {
+    lines.push(`    last finished ${last.finishedAt ?? "?"}: ${last.result}${last.error ? `: ${last.error}` : ""}`);
+  } else {
+    lines.push("    last finished: not recorded (the record predates it, or no reconcile has finished)");
+  }
   if (last.programmedSince) lines.push(`    Programmed since ${last.programmedSince}`);
   lines.push(
     `  last error: ${report.lastError ?? (report.conditions ? "none" : "unknown (the Gateway is not in the objects mirror)")}`,

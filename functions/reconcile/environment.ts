@@ -10,13 +10,14 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { AwsClientFactory } from "../../shared/aws/clients.ts";
 import { AwsElb } from "../../shared/aws/elbv2/port.ts";
 import { AwsLattice } from "../../shared/aws/lattice/port.ts";
+import { type ControllerConfig, controllerConfig } from "../../shared/config.ts";
 import { DynamoDbObjectMirror } from "../../shared/mirror/dynamodb/object-mirror.ts";
 import { MirrorSnapshotSource } from "../../shared/mirror/snapshot-source.ts";
 import { type DirtyGenerations, DynamoDbDirtyGenerations } from "../../shared/pipeline/dirty-generation.ts";
 import type { ElbPortFor, LatticePortFor, SnapshotSource } from "../../shared/pipeline/reconcile-gateway.ts";
 import { DynamoDbClusterRegistry } from "../../shared/registry/dynamodb.ts";
 import { createDynamoDbLatticeStates, createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
-import { requiredSetting } from "../lib/settings.ts";
+import { type Environment, requiredSetting } from "../lib/settings.ts";
 import type { ReconcilePorts } from "./reconcile-batch.ts";
 import { sqsMessageDeferral, sqsReconcileRequeue, sqsStatusIntentSink } from "./sqs.ts";
 
@@ -57,16 +58,41 @@ export function latticePortsThrough(factory: AwsClientFactory): LatticePortFor {
     );
 }
 
+/** A setting that is neither `true` nor `false`; thrown at cold start, so the error names it. */
+export class InvalidSetting extends Error {
+  readonly setting: string;
+
+  constructor(name: string, value: string, expected: string) {
+    super(`environment variable ${name} is ${JSON.stringify(value)}, expected ${expected}`);
+    this.name = "InvalidSetting";
+    this.setting = name;
+  }
+}
+
+/**
+ * The controller names the reconciler owns: switchyard's own, plus the AWS controllers' when
+ * `SWITCHYARD_ACCEPT_AWS_CONTROLLER_NAMES` is `true` (the ControlPlane's `acceptAwsControllerNames`).
+ * Unset or empty is `false`; any other value than `true` or `false` is refused rather than guessed.
+ */
+export function controllerConfigFromEnvironment(env: Environment): ControllerConfig {
+  const name = "SWITCHYARD_ACCEPT_AWS_CONTROLLER_NAMES";
+  const value = env[name] ?? "";
+  if (value !== "" && value !== "true" && value !== "false") throw new InvalidSetting(name, value, "true or false");
+  return controllerConfig({ acceptAwsControllerNames: value === "true" });
+}
+
 /**
  * `SWITCHYARD_TABLE` (leases and state), `SWITCHYARD_REGISTRY_TABLE` (default the same table),
  * `SWITCHYARD_CONTROL_PLANE_ACCOUNT`, `SWITCHYARD_RECONCILE_QUEUE_URL`, `SWITCHYARD_STATUS_QUEUE_URL`,
  * optional `SWITCHYARD_AWS_ENDPOINT` (an AWS-compatible endpoint for every client: `switchyard dev`),
- * optional `SWITCHYARD_LATTICE_ENDPOINT` (VPC Lattice's alone; default the former).
+ * optional `SWITCHYARD_LATTICE_ENDPOINT` (VPC Lattice's alone; default the former), optional
+ * `SWITCHYARD_ACCEPT_AWS_CONTROLLER_NAMES` (`true` or `false`, default `false`: controllerConfigFromEnvironment).
  */
 export function reconcilePortsFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
   mirror?: { snapshots: SnapshotSource; dirty: Pick<DirtyGenerations, "read" | "finish"> },
 ): ReconcilePorts {
+  const config = controllerConfigFromEnvironment(env);
   const endpoint = env.SWITCHYARD_AWS_ENDPOINT;
   const clientConfig = endpoint ? { endpoint } : {};
   const dynamo = new DynamoDBClient(clientConfig);
@@ -80,6 +106,7 @@ export function reconcilePortsFromEnvironment(
     ...(latticeEndpoint ? { latticeEndpoint } : {}),
   });
   return {
+    config,
     ...createDynamoDbStores(dynamo, table),
     registry: new DynamoDbClusterRegistry(dynamo, env.SWITCHYARD_REGISTRY_TABLE || table, account),
     // The objects mirror and dirty generations ingest writes, on the same table.
@@ -90,6 +117,6 @@ export function reconcilePortsFromEnvironment(
     requeue: sqsReconcileRequeue(sqs, requiredSetting(env, "SWITCHYARD_RECONCILE_QUEUE_URL")),
     deferral: sqsMessageDeferral(sqs, requiredSetting(env, "SWITCHYARD_RECONCILE_QUEUE_URL")),
     statuses: sqsStatusIntentSink(sqs, requiredSetting(env, "SWITCHYARD_STATUS_QUEUE_URL")),
-    awsCalls: () => Object.values(factory.counter.snapshot()).reduce((n, c) => n + c.calls, 0),
+    awsCalls: factory.counter,
   };
 }

@@ -22,6 +22,7 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { type ApiCallCounter, type CallCount, callCountChanges } from "../../shared/aws/call-counter.ts";
 import { type ControllerConfig, controllerConfig } from "../../shared/config.ts";
 import type { ObservedElb } from "../../shared/elb/observed.ts";
 import { NO_PACING } from "../../shared/pipeline/endpoint-pacing.ts";
@@ -58,8 +59,11 @@ export interface ReconcilePorts extends Omit<GatewayReconcilerDeps, "engine" | "
   engine?: EngineSettings;
   /** How a paced request is put back; without it endpoint-only changes are not paced. */
   deferral?: MessageDeferral;
-  /** AWS calls made so far (the client factory's counter), for the AwsCalls metric. */
-  awsCalls?: () => number;
+  /**
+   * The client factory's call counter: each reconcile's AWS calls, throttles and errors per service
+   * and operation become metrics (emitAwsCallMetrics). @default none — no AWS call metrics
+   */
+  awsCalls?: Pick<ApiCallCounter, "snapshot">;
 }
 
 /** SQS's maximum visibility timeout (12 hours). */
@@ -120,12 +124,12 @@ export async function handleReconcileBatch(
       }
       const request = decoded.request;
       const started = now();
-      const callsBefore = ports.awsCalls?.() ?? 0;
+      const callsBefore = ports.awsCalls?.snapshot();
       const report = await reconcileGatewayRequest(request, deps);
       const outcome = outcomeName(report);
       metrics.count("Reconciles", 1, { outcome });
       metrics.milliseconds("ReconcileDurationMs", now() - started);
-      if (ports.awsCalls) metrics.count("AwsCalls", ports.awsCalls() - callsBefore);
+      if (ports.awsCalls && callsBefore) emitAwsCallMetrics(metrics, callsBefore, ports.awsCalls.snapshot());
       const context = { gatewayKey: request.gatewayKey, reason: request.reason, generation: request.generation };
       if (report.disposition === "rejected") {
         logger.error("reconcile rejected", { ...context, why: report.reason });
@@ -185,6 +189,40 @@ export async function handleReconcileBatch(
         logger.info("skipped: an earlier message of its group failed", { messageId: record.messageId }),
     },
   );
+}
+
+/**
+ * One reconcile's AWS traffic as metrics: the totals `AwsCalls`, `AwsThrottles` and `AwsErrors`
+ * (always, zeros included, so the throttle-rate alarm's math has both sides every period), then the
+ * same three per `awsService` and `operation` for each operation that did something (a throttle
+ * or error count only when not zero, to keep the number of CloudWatch metrics down). Throttles
+ * and errors count HTTP attempts, so the SDK's retries of one call each count.
+ */
+export function emitAwsCallMetrics(
+  metrics: PipelineMetrics,
+  before: Readonly<Record<string, CallCount>>,
+  after: Readonly<Record<string, CallCount>>,
+): void {
+  const changes = callCountChanges(before, after);
+  const total = (pick: (c: (typeof changes)[number]) => number) => changes.reduce((n, c) => n + pick(c), 0);
+  metrics.count(
+    "AwsCalls",
+    total((c) => c.calls),
+  );
+  metrics.count(
+    "AwsThrottles",
+    total((c) => c.throttles),
+  );
+  metrics.count(
+    "AwsErrors",
+    total((c) => c.errors),
+  );
+  for (const change of changes) {
+    const dimensions = { awsService: change.service, operation: change.operation };
+    if (change.calls > 0) metrics.count("AwsCalls", change.calls, dimensions);
+    if (change.throttles > 0) metrics.count("AwsThrottles", change.throttles, dimensions);
+    if (change.errors > 0) metrics.count("AwsErrors", change.errors, dimensions);
+  }
 }
 
 /** handleReconcileBatch with its ports and observability bound (tests, the local runner). */

@@ -5,6 +5,10 @@ import { checkSchedule } from "./schedule.ts";
 
 export interface ResyncConfig {
   tableName: string;
+  /** The cluster registry's table (the targets whose tags the owner lookup reads). @default tableName */
+  registryTableName: string;
+  /** The control plane's own account: the only one reached without a role. */
+  controlPlaneAccount: string;
   reconcileQueueUrl: string;
   continuationQueueUrl: string;
   ownRoleArns: ReadonlySet<string>;
@@ -23,6 +27,8 @@ function integer(env: Record<string, string | undefined>, name: string, fallback
 export function resyncConfigFrom(env: Record<string, string | undefined>): ResyncConfig {
   return {
     tableName: requiredSetting(env, "SWITCHYARD_TABLE"),
+    registryTableName: env.SWITCHYARD_REGISTRY_TABLE || requiredSetting(env, "SWITCHYARD_TABLE"),
+    controlPlaneAccount: requiredSetting(env, "SWITCHYARD_CONTROL_PLANE_ACCOUNT"),
     reconcileQueueUrl: requiredSetting(env, "SWITCHYARD_RECONCILE_QUEUE_URL"),
     continuationQueueUrl: requiredSetting(env, "SWITCHYARD_RESYNC_CONTINUATION_QUEUE_URL"),
     ownRoleArns: new Set(

@@ -8,13 +8,20 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
+import { AwsClientFactory } from "../../shared/aws/clients.ts";
+import { DynamoDbClusterRegistry } from "../../shared/registry/dynamodb.ts";
 import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
 import { resyncConfigFrom } from "./config.ts";
 import { sqsResyncContinuation } from "./continuation.ts";
-import { combinedOwnerLookup, stateRecordOwnerLookup, taggingOwnerLookup } from "./owner-lookup.ts";
+import {
+  combinedOwnerLookup,
+  OWNER_LOOKUP_SESSION_POLICY,
+  registryTaggingReach,
+  stateRecordOwnerLookup,
+  taggingOwnerLookup,
+} from "./owner-lookup.ts";
 import { sqsReconcileQueue } from "./reconcile-queue.ts";
 import { handleResyncEvent, type ResyncEvent } from "./resync.ts";
 
@@ -22,8 +29,15 @@ const logger = new Logger({ serviceName: "switchyard-resync" });
 const metrics = new Metrics({ namespace: "switchyard", serviceName: "resync" });
 const config = resyncConfigFrom(process.env);
 const sqs = new SQSClient({});
-const { states } = createDynamoDbStores(new DynamoDBClient({}), config.tableName);
-const tagging = new ResourceGroupsTaggingAPIClient({});
+const dynamo = new DynamoDBClient({});
+const { states } = createDynamoDbStores(dynamo, config.tableName);
+const registry = new DynamoDbClusterRegistry(dynamo, config.registryTableName, config.controlPlaneAccount);
+// The reconciler's way into each target account (AssumeRole + ExternalId), for the tags there.
+const factory = new AwsClientFactory({
+  account: config.controlPlaneAccount,
+  sessionName: "switchyard-resync",
+  sessionPolicy: OWNER_LOOKUP_SESSION_POLICY,
+});
 
 export const handler = middy(async (event: ResyncEvent) => {
   const outcomes = await handleResyncEvent(event, {
@@ -31,7 +45,10 @@ export const handler = middy(async (event: ResyncEvent) => {
     states,
     queue: sqsReconcileQueue(sqs, config.reconcileQueueUrl),
     // A fresh lookup per invocation: the state records are read at most once, and never stale.
-    owners: combinedOwnerLookup(stateRecordOwnerLookup(states), taggingOwnerLookup(tagging)),
+    owners: combinedOwnerLookup(
+      stateRecordOwnerLookup(states),
+      taggingOwnerLookup(registryTaggingReach(registry, factory), (message, context) => logger.warn(message, context)),
+    ),
     continuation: sqsResyncContinuation(sqs, config.continuationQueueUrl),
   });
   for (const outcome of outcomes) {

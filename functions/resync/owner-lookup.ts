@@ -8,8 +8,10 @@ import {
   type GetResourcesCommandOutput,
   type ResourceGroupsTaggingAPIClient,
 } from "@aws-sdk/client-resource-groups-tagging-api";
+import type { AwsClientFactory, AwsTarget } from "../../shared/aws/clients.ts";
 import { MANAGED_BY, TAG } from "../../shared/elb/naming.ts";
 import { type ClusterGatewayKey, InvalidGatewayKey, parseClusterGatewayKey } from "../../shared/keys.ts";
+import type { ClusterRegistry } from "../../shared/registry/registry.ts";
 import type { StateStore, StoredGatewayState } from "../../shared/store/state.ts";
 import { elbArnLineage } from "./aws-events.ts";
 
@@ -57,35 +59,102 @@ export function stateRecordOwnerLookup(states: StateStore): OwnerLookup {
   };
 }
 
+/** Where a resource's tags are read: the registered targets and a tagging client for each. */
+export interface TaggingReach {
+  /** The targets (account, Region, role) switchyard manages; read at most once per lookup object. */
+  targets(): Promise<readonly AwsTarget[]>;
+  /** The Resource Groups Tagging API client of one target (its assumed role's credentials). */
+  client(target: AwsTarget): ResourceGroupsTaggingAPIClient;
+}
+
+/** Told of a target whose tags could not be read; the lookup carries on with the others. */
+export type LookupWarning = (message: string, context: Record<string, unknown>) => void;
+
+/** The account and Region an ARN names (`arn:partition:service:region:account:resource`). */
+export function arnLocation(arn: string): { account: string; region: string } | undefined {
+  const [prefix, , , region, account] = arn.split(":");
+  if (prefix !== "arn" || !region || !account) return undefined;
+  return { account, region };
+}
+
 /**
- * Owners from the resource's ownership tags (Resource Groups Tagging API in the resource's account
- * and Region). Finds a resource switchyard created but whose apply never recorded it. Tag values
- * shortened with a hash (over-long Gateway names, `shared/elb/naming.ts`) cannot be turned back into
- * a key and are skipped; the state-record lookup covers those.
+ * Owners from the resource's ownership tags, read with the Resource Groups Tagging API in the
+ * resource's own account and Region (which the ARN names) through the role of every registered
+ * target there: load balancers live in target accounts, where the control plane's own credentials
+ * see nothing. A resource in an account and Region no registered cluster uses has no owner here.
+ * Finds a resource switchyard created but whose apply never recorded it. Tag values shortened with
+ * a hash (over-long Gateway names, `shared/elb/naming.ts`) cannot be turned back into a key and
+ * are skipped; the state-record lookup covers those. A target whose tags cannot be read (a role
+ * not deployed yet, AccessDenied, throttling past the SDK's retries) is reported to `warn` and
+ * skipped: the state-record lookup and the scheduled drift checks still cover its Gateways.
  */
-export function taggingOwnerLookup(client: ResourceGroupsTaggingAPIClient): OwnerLookup {
+export function taggingOwnerLookup(reach: TaggingReach, warn: LookupWarning = () => undefined): OwnerLookup {
+  let targets: Promise<readonly AwsTarget[]> | undefined;
   return {
     async gatewaysOwning(arn) {
+      const location = arnLocation(arn);
+      if (location === undefined) return [];
+      targets ??= reach.targets();
+      const there = (await targets).filter((t) => t.account === location.account && t.region === location.region);
       const found = new Set<ClusterGatewayKey>();
-      for (const candidate of elbArnLineage(arn)) {
-        const page: GetResourcesCommandOutput = await client.send(
-          new GetResourcesCommand({ ResourceARNList: [candidate] }),
-        );
-        for (const mapping of page.ResourceTagMappingList ?? []) {
-          const tags = new Map((mapping.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
-          const cluster = tags.get(TAG.cluster);
-          const gateway = tags.get(TAG.gateway);
-          if (tags.get(TAG.managedBy) !== MANAGED_BY || cluster === undefined || gateway === undefined) continue;
-          try {
-            found.add(parseClusterGatewayKey(`${cluster}/${gateway}`));
-          } catch (error) {
-            if (!(error instanceof InvalidGatewayKey)) throw error;
-          }
+      for (const target of there) {
+        try {
+          for (const key of await taggedOwners(reach.client(target), arn)) found.add(key);
+        } catch (error) {
+          warn("owner lookup by tags skipped a target", {
+            arn,
+            account: target.account,
+            region: target.region,
+            ...(target.cluster ? { cluster: target.cluster } : {}),
+            error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          });
         }
       }
       return [...found].sort();
     },
   };
+}
+
+/** The Gateways the ownership tags of `arn` (or of the listener or load balancer it belongs to) name. */
+async function taggedOwners(client: ResourceGroupsTaggingAPIClient, arn: string): Promise<ClusterGatewayKey[]> {
+  const found: ClusterGatewayKey[] = [];
+  for (const candidate of elbArnLineage(arn)) {
+    const page: GetResourcesCommandOutput = await client.send(
+      new GetResourcesCommand({ ResourceARNList: [candidate] }),
+    );
+    for (const mapping of page.ResourceTagMappingList ?? []) {
+      const tags = new Map((mapping.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
+      const cluster = tags.get(TAG.cluster);
+      const gateway = tags.get(TAG.gateway);
+      if (tags.get(TAG.managedBy) !== MANAGED_BY || cluster === undefined || gateway === undefined) continue;
+      try {
+        found.push(parseClusterGatewayKey(`${cluster}/${gateway}`));
+      } catch (error) {
+        if (!(error instanceof InvalidGatewayKey)) throw error;
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * The targets of the registered clusters, as the reconciler reaches them (the same account,
+ * Region, role and ExternalId), one per distinct target however many clusters share it.
+ */
+export async function registeredTargets(registry: Pick<ClusterRegistry, "list">): Promise<AwsTarget[]> {
+  const targets = new Map<string, AwsTarget>();
+  for (const cluster of await registry.list()) {
+    const key = [cluster.account, cluster.region, cluster.reconcileRoleArn ?? "", cluster.externalId ?? ""].join("|");
+    if (targets.has(key)) continue;
+    targets.set(key, {
+      account: cluster.account,
+      region: cluster.region,
+      ...(cluster.reconcileRoleArn ? { roleArn: cluster.reconcileRoleArn } : {}),
+      ...(cluster.externalId ? { externalId: cluster.externalId } : {}),
+      cluster: cluster.clusterId,
+    });
+  }
+  return [...targets.values()];
 }
 
 /** The union of several lookups' answers. */
@@ -97,3 +166,20 @@ export function combinedOwnerLookup(...lookups: OwnerLookup[]): OwnerLookup {
     },
   };
 }
+
+/** The registered targets, each reached through the client factory (AssumeRole + ExternalId). */
+export function registryTaggingReach(
+  registry: Pick<ClusterRegistry, "list">,
+  factory: Pick<AwsClientFactory, "tagging">,
+): TaggingReach {
+  return { targets: () => registeredTargets(registry), client: (target) => factory.tagging(target) };
+}
+
+/**
+ * The session policy of the resync function's assumed sessions: the target role also serves the
+ * reconciler and may write, the owner lookup only reads tags.
+ */
+export const OWNER_LOOKUP_SESSION_POLICY = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: "tag:GetResources", Resource: "*" }],
+});

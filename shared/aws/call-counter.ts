@@ -12,7 +12,7 @@ import type {
   MetadataBearer,
   Pluggable,
 } from "@smithy/types";
-import { awsErrorCode } from "./errors.ts";
+import { awsErrorCode, isThrottlingCode } from "./errors.ts";
 
 export interface CallCount {
   calls: number;
@@ -83,6 +83,45 @@ export class ApiCallCounter {
   reset(): void {
     this.#counts.clear();
   }
+}
+
+/** What one service operation did between two snapshots of a counter. */
+export interface CallCountChange {
+  service: string;
+  operation: string;
+  /** Logical calls (one per `client.send`). */
+  calls: number;
+  /** HTTP attempts that AWS refused with a throttling code (each retry counted). */
+  throttles: number;
+  /** HTTP attempts that ended in any other error: 5xx, refusals, network failures. */
+  errors: number;
+}
+
+/**
+ * The counts added between two snapshots (`ApiCallCounter.snapshot()`), per service and operation,
+ * sorted; operations that did nothing in between are left out. Pure: the reconcile λ turns it into
+ * metrics per reconcile.
+ */
+export function callCountChanges(
+  before: Readonly<Record<string, CallCount>>,
+  after: Readonly<Record<string, CallCount>>,
+): CallCountChange[] {
+  const changes: CallCountChange[] = [];
+  for (const [key, now] of Object.entries(after)) {
+    const then = before[key];
+    const [service = "Unknown", operation = "Unknown"] = key.split(":");
+    let throttles = 0;
+    let errors = 0;
+    for (const [code, count] of Object.entries(now.errors)) {
+      const added = count - (then?.errors[code] ?? 0);
+      if (isThrottlingCode(code)) throttles += added;
+      else errors += added;
+    }
+    const calls = now.calls - (then?.calls ?? 0);
+    if (calls === 0 && throttles === 0 && errors === 0) continue;
+    changes.push({ service, operation, calls, throttles, errors });
+  }
+  return changes.sort((a, b) => `${a.service}:${a.operation}`.localeCompare(`${b.service}:${b.operation}`));
 }
 
 /**

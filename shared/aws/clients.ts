@@ -81,6 +81,11 @@ export interface AwsClientFactoryOptions {
   stsRegion?: string;
   /** RoleSessionName for AssumeRole. Default `switchyard`. */
   sessionName?: string;
+  /**
+   * A session policy (IAM policy JSON) for every AssumeRole, narrowing what the assumed sessions
+   * may do (the resync function's owner lookup: `tag:GetResources` only). Default: none.
+   */
+  sessionPolicy?: string;
   /** Attempts per call, first one included. Default 8: adaptive mode needs room to back off. */
   maxAttempts?: number;
   /**
@@ -161,6 +166,7 @@ export class AwsClientFactory {
       sts: this.#sts,
       now: () => clock.now(),
       ...(options.sessionName ? { sessionName: options.sessionName } : {}),
+      ...(options.sessionPolicy ? { sessionPolicy: options.sessionPolicy } : {}),
     });
   }
 

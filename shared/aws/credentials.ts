@@ -51,6 +51,11 @@ export interface AssumedRoleCacheOptions {
   refreshMarginMs?: number;
   /** Epoch milliseconds; injected for tests. */
   now?: () => number;
+  /**
+   * An IAM policy (JSON) passed with every AssumeRole: the session may do only what both it and
+   * the role allow. @default none — the session has the role's permissions
+   */
+  sessionPolicy?: string;
 }
 
 export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
@@ -79,6 +84,7 @@ export class AssumedRoleCache {
   readonly #durationSeconds: number;
   readonly #marginMs: number;
   readonly #now: () => number;
+  readonly #sessionPolicy: string | undefined;
   readonly #entries = new Map<string, Entry>();
 
   constructor(options: AssumedRoleCacheOptions) {
@@ -87,6 +93,7 @@ export class AssumedRoleCache {
     this.#durationSeconds = options.durationSeconds ?? 3600;
     this.#marginMs = options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
     this.#now = options.now ?? Date.now;
+    this.#sessionPolicy = options.sessionPolicy;
   }
 
   /** A provider the SDK calls before signing; it answers from the cache while fresh. */
@@ -123,6 +130,7 @@ export class AssumedRoleCache {
         RoleSessionName: this.#sessionName,
         DurationSeconds: this.#durationSeconds,
         ...(role.externalId ? { ExternalId: role.externalId } : {}),
+        ...(this.#sessionPolicy ? { Policy: this.#sessionPolicy } : {}),
       }),
     );
     const c = response.Credentials;

@@ -91,6 +91,11 @@ function field(error: unknown, key: keyof ErrorShape): unknown {
  * `Exception` suffix (`PriorityInUseException` for the wire code `PriorityInUse`) and keeps the
  * wire code in `Code`, so `Code` comes first; Node network errors carry theirs in `code`.
  */
+/** Whether an AWS error code is a throttling refusal (the SDK retries these with backoff). */
+export function isThrottlingCode(code: string): boolean {
+  return THROTTLING.has(code);
+}
+
 export function awsErrorCode(error: unknown): string {
   for (const key of ["Code", "name", "code"] as const) {
     const value = field(error, key);

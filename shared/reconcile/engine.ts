@@ -27,7 +27,15 @@ import type { LoadBalancerModel } from "../elb/model.ts";
 import type { ObservedElb } from "../elb/observed.ts";
 import type { ElbOperation } from "../elb/operations.ts";
 import type { ClusterGatewayKey } from "../keys.ts";
-import { FencedOut, type GatewayState, type Lease, type LeaseStore, type StateStore } from "../store/state.ts";
+import {
+  boundedError,
+  FencedOut,
+  type GatewayState,
+  type LastReconcile,
+  type Lease,
+  type LeaseStore,
+  type StateStore,
+} from "../store/state.ts";
 import { ELB_DATA_PLANE } from "./elb-plane.ts";
 import { type DataPlane, DataPlaneOperationError, type DataPlanePort, type ElbPort, type FailedRule } from "./ports.ts";
 
@@ -272,12 +280,15 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
     if (state && !state.applying && state.appliedHash === desiredHash && !driftDue) {
       if (!settling) {
         // Current after all (it stopped provisioning since the first claim): the record goes back
-        // as it was, without the claim's marker.
+        // as it was, without the claim's marker (a no-op: like the claim refused as current, it
+        // records no outcome).
         await finish(deps.states.put(state, lease, { release: true }));
         return { kind: "unchanged", observed: state.applied };
       }
       const refreshed = await port.refresh(state.applied);
-      await finish(deps.states.put({ ...state, applied: refreshed }, lease, { release: true }));
+      await finish(
+        deps.states.put({ ...state, applied: refreshed, lastReconcile: ended("unchanged") }, lease, { release: true }),
+      );
       return { kind: "unchanged", observed: refreshed };
     }
 
@@ -296,6 +307,8 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
       applied: observed,
       fencingToken: lease.token,
       ...(state?.lastDriftCheck !== undefined ? { lastDriftCheck: state.lastDriftCheck } : {}),
+      // Kept through the writes during the apply; the last write says how this one ended.
+      ...(state?.lastReconcile !== undefined ? { lastReconcile: state.lastReconcile } : {}),
     };
     const checked = !state || state.applying || driftDue ? { lastDriftCheck: deps.now() } : {};
     const startedAt = deps.now();
@@ -317,6 +330,7 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
       // a lost response) keeps `applying`, so the next attempt re-discovers by tags — once a call
       // given up on client-side can no longer land.
       const uncertain = result.error.kind === "retryable";
+      const lastReconcile = ended("failed", operationFailure(result.error));
       await finish(
         deps.states.put(
           uncertain
@@ -324,8 +338,9 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
                 ...base,
                 applied: result.observed,
                 applying: applying(lease, deps.now() + timing.callDeadline),
+                lastReconcile,
               }
-            : { ...base, ...checked, applied: result.observed },
+            : { ...base, ...checked, applied: result.observed, lastReconcile },
           lease,
           { release: true },
         ),
@@ -345,9 +360,19 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
     // what AWS holds: no applied hash, so the next reconcile plans from the record again and reports
     // (or, once fixed, creates) the rule, or finishes the deletion.
     const complete = result.failedRules.length === 0 && !plan.pending;
+    const lastReconcile =
+      result.failedRules.length > 0
+        ? ended("partial", refusedRules(result.failedRules))
+        : ended(plan.operations.length > 0 ? "applied" : "unchanged");
     await finish(
       deps.states.put(
-        { ...base, ...checked, applied: result.observed, ...(complete ? { appliedHash: desiredHash } : {}) },
+        {
+          ...base,
+          ...checked,
+          applied: result.observed,
+          lastReconcile,
+          ...(complete ? { appliedHash: desiredHash } : {}),
+        },
         lease,
         { release: true },
       ),
@@ -362,8 +387,14 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
       ...(result.failedRules.length === 0 ? {} : { failedRules: result.failedRules }),
       ...(plan.pending ? { pending: plan.pending } : {}),
     };
-  } finally {
-    if (!released) await abandon(state, lease, uncertainUntil);
+  } catch (error) {
+    if (!released) await abandon(state, lease, uncertainUntil, error);
+    throw error;
+  }
+
+  /** How this reconcile ended, as its last write records it. */
+  function ended(outcome: LastReconcile["outcome"], error?: string): LastReconcile {
+    return { at: deps.now(), outcome, ...(error ? { error: boundedError(error) } : {}) };
   }
 
   /**
@@ -377,6 +408,7 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
     previous: GatewayState<Observed> | undefined,
     held: Lease,
     callInDoubtUntil: number | undefined,
+    error: unknown,
   ): Promise<void> {
     const now = deps.now();
     // An earlier holder's calls (the record's marker, when this one stopped before taking over) still count.
@@ -397,6 +429,7 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
             desiredHash,
             callsLandBy: Math.max(earlier, callInDoubtUntil ?? now),
           },
+          lastReconcile: ended("failed", thrown(error)),
           fencingToken: held.token,
         },
         held,
@@ -480,4 +513,22 @@ async function execute<Desired, Observed, Operation extends { op: string }>(
     }
   }
   return { observed, lease, failedRules };
+}
+
+/** An AWS refusal as the record keeps it: the operation, AWS's code and its message. */
+function operationFailure(error: DataPlaneOperationError<unknown>): string {
+  return `${error.operation}: ${error.code}: ${error.message}`;
+}
+
+/** The rules AWS refused, one `listener route operation: code: message` each. */
+function refusedRules(rules: readonly FailedRule[]): string {
+  const each = rules.map(
+    (r) => `${r.listenerId}${r.route ? ` ${r.route}` : ""} ${r.operation}: ${r.code}: ${r.message}`,
+  );
+  return `${rules.length} rule(s) refused: ${each.join("; ")}`;
+}
+
+/** An exception that stopped a reconcile, as the record keeps it. */
+function thrown(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

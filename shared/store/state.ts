@@ -66,8 +66,43 @@ export interface GatewayState<Applied = ObservedElb> {
      */
     callsLandBy?: number;
   };
+  /**
+   * How the last reconcile that wrote this record ended, recorded in that same write (no request
+   * of its own). A reconcile that writes nothing leaves it as it was: one refused as current (the
+   * usual no-op, a claim alone), one refused as busy (another holder's lease), and one that waits
+   * for an interrupted apply's calls to land (it puts the record back as it found it).
+   */
+  lastReconcile?: LastReconcile;
   /** The fencing token of the lease under which this record was written. */
   fencingToken: number;
+}
+
+/**
+ * What a reconcile that wrote the record did:
+ * - `applied`: AWS now holds the desired model;
+ * - `partial`: applied except the rules AWS refused (`error` names them);
+ * - `unchanged`: nothing to change (after a drift check, or re-reading a resource still provisioning);
+ * - `failed`: stopped on an AWS refusal or an exception (`error` says which).
+ */
+export type ReconcileResult = "applied" | "partial" | "unchanged" | "failed";
+
+export const RECONCILE_RESULTS: readonly ReconcileResult[] = ["applied", "partial", "unchanged", "failed"];
+
+/** The longest `LastReconcile.error` kept, in characters; a longer one is cut and ends in `…`. */
+export const MAX_LAST_ERROR_CHARS = 1024;
+
+export interface LastReconcile {
+  /** Epoch ms when the reconcile wrote the record. */
+  at: number;
+  outcome: ReconcileResult;
+  /** Why it failed or was partial; absent otherwise. At most MAX_LAST_ERROR_CHARS characters. */
+  error?: string;
+}
+
+/** `error` cut to MAX_LAST_ERROR_CHARS (code points), so a long AWS message cannot swell the record. */
+export function boundedError(error: string): string {
+  const chars = Array.from(error);
+  return chars.length <= MAX_LAST_ERROR_CHARS ? error : `${chars.slice(0, MAX_LAST_ERROR_CHARS - 1).join("")}…`;
 }
 
 /** A record as a store returns it: its key has been checked. */

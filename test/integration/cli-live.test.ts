@@ -116,6 +116,7 @@ describe("switchyard plan --live, apply and status against moto", () => {
     const state = await stores.states.get(clusterGatewayKey(CLUSTER, "default", "web"));
     expect(state?.applied.loadBalancer?.arn).toMatch(/^arn:aws:elasticloadbalancing:/);
     expect(state?.appliedHash).toBeDefined();
+    expect(state?.lastReconcile).toEqual({ at: expect.any(Number), outcome: "applied" });
   });
 
   it("a second apply finds the record current and changes nothing", async () => {
@@ -221,7 +222,13 @@ describe("switchyard plan --live, apply and status against moto", () => {
     const report = json<{
       gateways: {
         gateway: string;
-        lastReconcile: { outcome: string; reconciles: number; programmedSince?: string };
+        lastReconcile: {
+          outcome: string;
+          reconciles: number;
+          programmedSince?: string;
+          finishedAt?: string;
+          result?: string;
+        };
         resources: { loadBalancer?: { arn: string }; listeners: unknown[] };
         lastError?: string;
         drift: { lastCheck?: string; now?: { operations: string[]; from: string } };
@@ -233,6 +240,14 @@ describe("switchyard plan --live, apply and status against moto", () => {
     expect(gateway?.lastReconcile.outcome).toBe("applied");
     expect(gateway?.lastReconcile.reconciles).toBeGreaterThanOrEqual(1);
     expect(gateway?.lastReconcile.programmedSince).toBe("2026-12-01T10:05:00Z");
+    // The record's own account of the last reconcile that wrote it (the second apply re-read the
+    // provisioning load balancer and found nothing to change).
+    const stored = await createDynamoDbStores(new DynamoDBClient(dynamoDbSettings()), fixture.table).states.get(
+      clusterGatewayKey(CLUSTER, "default", "web"),
+    );
+    expect(stored?.lastReconcile).toBeDefined();
+    expect(gateway?.lastReconcile.result).toBe(stored?.lastReconcile?.outcome);
+    expect(gateway?.lastReconcile.finishedAt).toBe(new Date(stored?.lastReconcile?.at ?? 0).toISOString());
     expect(gateway?.resources.loadBalancer?.arn).toMatch(/^arn:aws:elasticloadbalancing:/);
     expect(gateway?.resources.listeners).toHaveLength(1);
     expect(gateway?.lastError).toBe("Invalid: CreateListener failed: TooManyListeners: quota");

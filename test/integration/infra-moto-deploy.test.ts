@@ -259,12 +259,13 @@ describe("target-account stack in moto (a second account)", () => {
     expect(deployed).toContain("AWS::Lambda::Function");
   });
 
-  it("created the reconcile role trusted by the control plane's roles with the ExternalId, and the forwarder role", async () => {
+  it("created the reconcile role trusted by the control plane's three function roles with the ExternalId, and the forwarder role", async () => {
     const xml = await queryApi(targetSettings, "iam", "2010-05-08", "GetRole", { RoleName: "switchyard-reconcile" });
     const trust = JSON.parse(decodeURIComponent(xmlValues(xml, "AssumeRolePolicyDocument")[0] ?? "{}")) as {
       Statement: { Principal: { AWS: string }; Condition: unknown }[];
     };
-    expect(trust.Statement).toHaveLength(2);
+    // The reconcile, status and resync functions' roles (resync reads tags there for its owner lookup).
+    expect(trust.Statement).toHaveLength(3);
     for (const statement of trust.Statement) {
       expect(statement.Principal.AWS).toMatch(
         new RegExp(`^arn:aws:iam::${MOTO_DEFAULT_ACCOUNT_ID}:role/switchyard-control-plane`),

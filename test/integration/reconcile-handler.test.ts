@@ -29,6 +29,7 @@ import { decodeStatusIntentMessage, type StatusIntent } from "../../shared/pipel
 import { MemoryClusterRegistry } from "../../shared/registry/memory.ts";
 import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
 import { createTable } from "../../shared/store/dynamodb/table.ts";
+import { FAULTS, FaultInjectingHandler } from "../../shared/testing/index.ts";
 import {
   DUMMY_CREDENTIALS,
   dynamoDbSettings,
@@ -48,6 +49,8 @@ let dynamo: DynamoDBClient;
 let sqs: SQSClient;
 let elbv2: ElasticLoadBalancingV2Client;
 let factory: AwsClientFactory;
+/** Every AWS request of the reconciler goes through it; a test injects throttles and 5xx below the SDK's retries. */
+let faults: FaultInjectingHandler;
 let snapshots: MemorySnapshotSource;
 let dirty: DynamoDbDirtyGenerations;
 let duringLoad: (() => Promise<unknown>) | undefined;
@@ -103,10 +106,12 @@ afterAll(() => {
 beforeEach(async () => {
   await resetMoto();
   factory?.destroy();
+  faults = new FaultInjectingHandler();
   factory = new AwsClientFactory({
     endpoint: motoSettings().endpoint,
     credentials: DUMMY_CREDENTIALS,
     account: MOTO_DEFAULT_ACCOUNT_ID,
+    requestHandler: faults,
   });
   const ec2 = new EC2Client(motoSettings());
   const vpcId = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] })))
@@ -154,7 +159,7 @@ beforeEach(async () => {
       elbFor: elbPortsThrough(factory),
       requeue: sqsReconcileRequeue(sqs, reconcileQueue),
       statuses: sqsStatusIntentSink(sqs, statusQueue),
-      awsCalls: calls,
+      awsCalls: factory.counter,
     },
     { logger: new Logger({ logLevel: "SILENT" }), sink: metrics },
   );
@@ -197,6 +202,39 @@ describe("reconcile handler on moto and DynamoDB Local", () => {
     await invoke();
     expect(calls() - before).toBe(0);
     expect(metrics.recorded.filter((m) => m.name === "AwsCalls").at(-1)?.value).toBe(0);
+  });
+
+  it("counts AWS calls, throttles and errors per service and operation, the SDK's retries included", async () => {
+    faults.inject("CreateRule", FAULTS.throttling, 2);
+    faults.inject("CreateTargetGroup", FAULTS.internalError, 1);
+    const before = calls();
+    expect((await invoke()).batchItemFailures).toEqual([]);
+    expect(faults.pending()).toBe(0);
+    const metric = (name: string, operation?: string) =>
+      metrics.total(name, operation ? { awsService: "ElasticLoadBalancingV2", operation } : undefined) -
+      // The totals are undimensioned; a filter by dimension excludes them.
+      (operation
+        ? 0
+        : metrics.recorded.filter((m) => m.name === name && m.dimensions).reduce((n, m) => n + m.value, 0));
+    // Throttled and failed attempts, each retried by the SDK until the call succeeded.
+    expect(metric("AwsThrottles", "CreateRule")).toBe(2);
+    expect(metric("AwsErrors", "CreateTargetGroup")).toBe(1);
+    expect(metric("AwsThrottles")).toBe(2);
+    expect(metric("AwsErrors")).toBe(1);
+    // Calls are logical calls, one per request however often it was retried.
+    expect(metric("AwsCalls", "CreateRule")).toBe(factory.counter.calls("ElasticLoadBalancingV2", "CreateRule"));
+    expect(metric("AwsCalls", "CreateLoadBalancer")).toBe(1);
+    expect(metric("AwsCalls")).toBe(calls() - before);
+    // The per-operation counts add up to the total, EC2's included.
+    const perOperation = metrics.recorded.filter((m) => m.name === "AwsCalls" && m.dimensions);
+    expect(perOperation.reduce((n, m) => n + m.value, 0)).toBe(calls() - before);
+    expect([...new Set(perOperation.map((m) => m.dimensions?.awsService))]).toEqual(
+      expect.arrayContaining(["ElasticLoadBalancingV2", "EC2"]),
+    );
+    // An operation that was never throttled reports no throttle metric at all.
+    expect(
+      metrics.recorded.filter((m) => m.name === "AwsThrottles" && m.dimensions?.operation === "CreateLoadBalancer"),
+    ).toEqual([]);
   });
 
   it("deleting the Gateway from the snapshot deletes every resource it owned", async () => {

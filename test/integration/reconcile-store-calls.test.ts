@@ -114,7 +114,7 @@ function elbv2Calls(): number {
 
 describe("DynamoDB requests per reconcile, on DynamoDB Local", () => {
   it("a reconcile that applies makes two: the claim, then the record write that releases the lease", async () => {
-    const { deps } = await setup();
+    const { deps, stores } = await setup();
     const desired = gatewayModel(ROUTES, { clusterId: CLUSTER });
     expect((await reconcileGateway(request(desired), deps())).kind).toBe("applied");
     expect(sent.map((s) => [s.operation, s.outcome])).toEqual([
@@ -125,6 +125,11 @@ describe("DynamoDB requests per reconcile, on DynamoDB Local", () => {
     expect(claim?.input).toMatchObject({ ReturnValues: "ALL_OLD", ReturnValuesOnConditionCheckFailure: "ALL_OLD" });
     expect(removed(claim?.input ?? {})).toEqual([]);
     expect(removed(write?.input ?? {}).sort()).toEqual(["leaseExpiresAt", "owner"]);
+    // The outcome rides in the record write: no request of its own.
+    expect(await stores.states.get(KEY)).toMatchObject({ lastReconcile: { at: clock, outcome: "applied" } });
+    expect(Object.values((write?.input.ExpressionAttributeNames ?? {}) as Record<string, string>)).toEqual(
+      expect.arrayContaining(["lastReconcileAt", "lastOutcome"]),
+    );
 
     // An endpoint change: the same two, next to ELBv2's register and deregister (and the security
     // group rules for the new and the departed target addresses, which are EC2's, not ELBv2's).

@@ -211,7 +211,7 @@ beforeEach(async () => {
         elbFor: elbPortsThrough(factory),
         requeue: sqsReconcileRequeue(sqs, reconcile),
         statuses: sqsStatusIntentSink(sqs, statuses),
-        awsCalls: () => Object.values(factory.counter.snapshot()).reduce((n, c) => n + c.calls, 0),
+        awsCalls: factory.counter,
       },
       { logger: reconcileLogger, sink: reconcileMetrics },
     ),

@@ -23,7 +23,16 @@ import {
   type ObservedLattice,
   ObservedLatticeDecodeError,
 } from "../../lattice/observed.ts";
-import { type GatewayState, StateDecodeError, StateTooLarge, type StoredGatewayState } from "../state.ts";
+import {
+  boundedError,
+  type GatewayState,
+  MAX_LAST_ERROR_CHARS,
+  RECONCILE_RESULTS,
+  type ReconcileResult,
+  StateDecodeError,
+  StateTooLarge,
+  type StoredGatewayState,
+} from "../state.ts";
 import { itemSize, MAX_ITEM_BYTES } from "./item-size.ts";
 import { LEASE_ATTRIBUTES } from "./lease-item.ts";
 import { gatewayOfPartition, gatewayPartition, PARTITION_KEY, SORT_KEY, STATE_SORT_KEY } from "./table-keys.ts";
@@ -41,6 +50,10 @@ const DATA_PLANES = { alb: true, nlb: true, lattice: true } satisfies Record<Dat
 
 function isDataPlane(value: string): value is DataPlane {
   return Object.hasOwn(DATA_PLANES, value);
+}
+
+function isReconcileResult(value: string): value is ReconcileResult {
+  return (RECONCILE_RESULTS as readonly string[]).includes(value);
 }
 
 function messageOf(error: unknown): string {
@@ -65,6 +78,9 @@ export const RECORD_ATTRIBUTES = {
   applyingStartedAt: "applyingStartedAt",
   applyingDesiredHash: "applyingDesiredHash",
   applyingCallsLandBy: "applyingCallsLandBy",
+  lastReconcileAt: "lastReconcileAt",
+  lastOutcome: "lastOutcome",
+  lastError: "lastError",
 } as const;
 
 /** The record attributes a record may lack: a write without them removes them from the item. */
@@ -74,13 +90,23 @@ export const OPTIONAL_RECORD_ATTRIBUTES = [
   RECORD_ATTRIBUTES.applyingStartedAt,
   RECORD_ATTRIBUTES.applyingDesiredHash,
   RECORD_ATTRIBUTES.applyingCallsLandBy,
+  RECORD_ATTRIBUTES.lastReconcileAt,
+  RECORD_ATTRIBUTES.lastOutcome,
+  RECORD_ATTRIBUTES.lastError,
 ] as const;
 
-/** The `applying` marker a claim writes (GatewayState.applying). */
-const MARKER_ATTRIBUTES = [
+/**
+ * The attributes counted at their largest in CLAIM_HEADROOM_BYTES rather than as they are: the
+ * `applying` marker a claim writes (GatewayState.applying), and the last reconcile's outcome, which
+ * any later write may set with an error of up to MAX_LAST_ERROR_CHARS.
+ */
+const HEADROOM_ATTRIBUTES = [
   RECORD_ATTRIBUTES.applyingStartedAt,
   RECORD_ATTRIBUTES.applyingDesiredHash,
   RECORD_ATTRIBUTES.applyingCallsLandBy,
+  RECORD_ATTRIBUTES.lastReconcileAt,
+  RECORD_ATTRIBUTES.lastOutcome,
+  RECORD_ATTRIBUTES.lastError,
 ] as const;
 
 /**
@@ -106,7 +132,9 @@ export function encodeApplied(applied: unknown): { json: number; gzip: Uint8Arra
  * `leaseExpiresAt`) and the `applying` marker (two epoch-ms numbers and a desired hash of up to 128
  * bytes), every number at its largest. A record is refused unless it fits with all of them, so no
  * later claim or renewal can push its item over DynamoDB's limit. Lambda request ids (the
- * reconcilers' owners) are 36 bytes and model hashes (sha256, hex) 64.
+ * reconcilers' owners) are 36 bytes and model hashes (sha256, hex) 64. The last reconcile's outcome
+ * is counted too, its error at MAX_LAST_ERROR_CHARS characters of 4 UTF-8 bytes each, so recording
+ * a failure can never be what makes a record too large to write.
  */
 export const CLAIM_HEADROOM_BYTES = itemSize({
   [LEASE_ATTRIBUTES.token]: { N: String(Number.MAX_SAFE_INTEGER) },
@@ -115,6 +143,9 @@ export const CLAIM_HEADROOM_BYTES = itemSize({
   [RECORD_ATTRIBUTES.applyingStartedAt]: { N: String(Number.MAX_SAFE_INTEGER) },
   [RECORD_ATTRIBUTES.applyingDesiredHash]: { S: "h".repeat(128) },
   [RECORD_ATTRIBUTES.applyingCallsLandBy]: { N: String(Number.MAX_SAFE_INTEGER) },
+  [RECORD_ATTRIBUTES.lastReconcileAt]: { N: String(Number.MAX_SAFE_INTEGER) },
+  [RECORD_ATTRIBUTES.lastOutcome]: { S: "o".repeat(Math.max(...RECONCILE_RESULTS.map((r) => r.length))) },
+  [RECORD_ATTRIBUTES.lastError]: { S: "e".repeat(4 * MAX_LAST_ERROR_CHARS) },
 });
 
 /**
@@ -145,9 +176,15 @@ export function encodeState(
     item.applyingDesiredHash = { S: state.applying.desiredHash };
     if (state.applying.callsLandBy !== undefined) item.applyingCallsLandBy = { N: String(state.applying.callsLandBy) };
   }
-  // The marker is counted at its largest in the headroom, whether or not this record has one.
-  const marker: readonly string[] = MARKER_ATTRIBUTES;
-  const withoutMarker = Object.fromEntries(Object.entries(item).filter(([name]) => !marker.includes(name)));
+  if (state.lastReconcile !== undefined) {
+    item.lastReconcileAt = { N: String(state.lastReconcile.at) };
+    item.lastOutcome = { S: state.lastReconcile.outcome };
+    // Cut as the headroom assumes, whoever wrote it; the engine already cuts its own.
+    if (state.lastReconcile.error) item.lastError = { S: boundedError(state.lastReconcile.error) };
+  }
+  // The marker and the outcome are counted at their largest in the headroom, whether or not this record has them.
+  const headroom: readonly string[] = HEADROOM_ATTRIBUTES;
+  const withoutMarker = Object.fromEntries(Object.entries(item).filter(([name]) => !headroom.includes(name)));
   const bytes = itemSize(withoutMarker) + CLAIM_HEADROOM_BYTES;
   if (bytes > MAX_ITEM_BYTES) {
     throw new StateTooLarge(gatewayKey, bytes, MAX_ITEM_BYTES, json, applied.length);
@@ -355,5 +392,31 @@ export function decodeState<Applied>(
   } else if (callsLandBy !== undefined) reader.fail("applyingCallsLandBy", "is set while no apply is recorded");
   else if (startedAt !== undefined) reader.fail("applyingDesiredHash", "is missing while applyingStartedAt is set");
   else if (desiredHash !== undefined) reader.fail("applyingStartedAt", "is missing while applyingDesiredHash is set");
+  // The last reconcile's outcome: its time and result written together, an error only beside them.
+  const lastAt = reader.optionalInteger("lastReconcileAt");
+  const outcomeText = reader.optionalString("lastOutcome");
+  const lastError = reader.optionalString("lastError");
+  let lastOutcome: ReconcileResult | undefined;
+  if (outcomeText !== undefined) {
+    if (!isReconcileResult(outcomeText)) {
+      return reader.fail(
+        "lastOutcome",
+        `is ${JSON.stringify(outcomeText)}, expected one of ${RECONCILE_RESULTS.join(", ")}`,
+      );
+    }
+    lastOutcome = outcomeText;
+  }
+  if (lastError !== undefined && Array.from(lastError).length > MAX_LAST_ERROR_CHARS) {
+    reader.fail("lastError", `is longer than ${MAX_LAST_ERROR_CHARS} characters`);
+  }
+  if (lastAt !== undefined && lastOutcome !== undefined) {
+    state.lastReconcile = {
+      at: lastAt,
+      outcome: lastOutcome,
+      ...(lastError !== undefined ? { error: lastError } : {}),
+    };
+  } else if (lastAt !== undefined) reader.fail("lastOutcome", "is missing while lastReconcileAt is set");
+  else if (lastOutcome !== undefined) reader.fail("lastReconcileAt", "is missing while lastOutcome is set");
+  else if (lastError !== undefined) reader.fail("lastError", "is set while no reconcile outcome is recorded");
   return state;
 }

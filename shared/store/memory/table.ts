@@ -8,7 +8,7 @@
  * network does that copy).
  */
 import type { ClusterGatewayKey } from "../../keys.ts";
-import type { GatewayState, Lease, StoredGatewayState } from "../state.ts";
+import { boundedError, type GatewayState, type Lease, type StoredGatewayState } from "../state.ts";
 
 /** The lease item (see ../dynamodb/lease-item.ts): the token survives release and expiry. */
 export interface LeaseRecord {
@@ -52,6 +52,10 @@ export function copyState(
   if (state.applying !== undefined) {
     const { startedAt, desiredHash, callsLandBy } = state.applying;
     copy.applying = { startedAt, desiredHash, ...(callsLandBy !== undefined ? { callsLandBy } : {}) };
+  }
+  if (state.lastReconcile !== undefined) {
+    const { at, outcome, error } = state.lastReconcile;
+    copy.lastReconcile = { at, outcome, ...(error ? { error: boundedError(error) } : {}) };
   }
   return copy;
 }

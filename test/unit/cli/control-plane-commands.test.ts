@@ -158,6 +158,30 @@ describe("status report", () => {
     expect(text).toContain("drift: last checked 2026-12-02T00:00:00.000Z");
   });
 
+  it("shows when the last reconcile finished and why it failed, from the record, in text and JSON", () => {
+    const at = Date.UTC(2026, 11, 3, 10, 0, 0);
+    const failed = record({
+      lastReconcile: { at, outcome: "failed", error: "CreateLoadBalancer: TooManyLoadBalancers: quota reached" },
+    });
+    const report = gatewayStatusReport(failed, { now: at });
+    expect(report.lastReconcile).toMatchObject({
+      finishedAt: "2026-12-03T10:00:00.000Z",
+      result: "failed",
+      error: "CreateLoadBalancer: TooManyLoadBalancers: quota reached",
+    });
+    // Not yet in the mirror: the record's error is the last error.
+    expect(report.lastError).toBe("CreateLoadBalancer: TooManyLoadBalancers: quota reached");
+    const text = renderGatewayStatus(report);
+    expect(text).toContain(
+      "last finished 2026-12-03T10:00:00.000Z: failed: CreateLoadBalancer: TooManyLoadBalancers: quota reached",
+    );
+    const applied = renderGatewayStatus(
+      gatewayStatusReport(record({ appliedHash: "h", lastReconcile: { at, outcome: "applied" } }), { now: at }),
+    );
+    expect(applied).toContain("last finished 2026-12-03T10:00:00.000Z: applied\n");
+    expect(renderGatewayStatus(gatewayStatusReport(record(), { now: at }))).toContain("last finished: not recorded");
+  });
+
   it("says when the Gateway is not in the mirror instead of reporting no error, and ignores malformed conditions", () => {
     expect(renderGatewayStatus(gatewayStatusReport(record(), { now: 0 }))).toContain(
       "last error: unknown (the Gateway is not in the objects mirror)",

@@ -192,6 +192,25 @@ describe("functions", () => {
     );
   });
 
+  it("the reconcile function owns switchyard's controller names only unless acceptAwsControllerNames is set", () => {
+    const flag = (variables: unknown) =>
+      (variables as { Variables: Record<string, unknown> }).Variables.SWITCHYARD_ACCEPT_AWS_CONTROLLER_NAMES;
+    expect(flag(fn("reconcile").Environment)).toBe("false");
+    const app = new App();
+    const stack = new Stack(app, "Aliases", { env: { account: CONTROL_PLANE_ACCOUNT, region: REGION } });
+    new ControlPlane(stack, "ControlPlane", { acceptAwsControllerNames: true, code: esbuildHandlerCode() });
+    const reconcile = Object.values(Template.fromStack(stack).findResources("AWS::Lambda::Function")).find(
+      (f) => (f as Resource).Properties.FunctionName === "switchyard-reconcile",
+    ) as Resource | undefined;
+    expect(flag(reconcile?.Properties.Environment)).toBe("true");
+    // The bundled app takes it from context.
+    const fromContext = buildTestApp({ "switchyard:acceptAwsControllerNames": "true" });
+    const variables = Object.values(fromContext.controlPlaneTemplate.findResources("AWS::Lambda::Function"))
+      .map((f) => (f as Resource).Properties)
+      .find((p) => p.FunctionName === "switchyard-reconcile")?.Environment;
+    expect(flag(variables)).toBe("true");
+  });
+
   it("resync treats the target accounts' reconcile roles as switchyard's own callers", () => {
     const own = (fn("resync").Environment as { Variables: Record<string, unknown> }).Variables.SWITCHYARD_OWN_ROLE_ARNS;
     const text = JSON.stringify(own);
@@ -327,7 +346,7 @@ describe("dashboard and alarms", () => {
   const alarms = () => Object.values(template.findResources("AWS::CloudWatch::Alarm")) as Resource[];
 
   it("every alarm description links its runbook section", () => {
-    expect(alarms().length).toBe(12);
+    expect(alarms().length).toBe(13);
     const anchors = new Set(Object.values(RUNBOOK_ANCHORS));
     for (const alarm of alarms()) {
       const match = /docs\/runbook\.md#([a-z-]+)$/.exec(String(alarm.Properties.AlarmDescription));
@@ -380,6 +399,50 @@ describe("dashboard and alarms", () => {
     }
   });
 
+  it("the AWS throttle-rate alarm divides the reconciler's throttles by its AWS calls, past 10 per 100", () => {
+    const [alarm, ...others] = alarms().filter((a) => a.Properties.AlarmName === "switchyard-aws-throttle-rate");
+    expect(others).toEqual([]);
+    expect(alarm?.Properties).toMatchObject({
+      Threshold: 10,
+      ComparisonOperator: "GreaterThanThreshold",
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      TreatMissingData: "notBreaching",
+    });
+    expect(String(alarm?.Properties.AlarmDescription)).toMatch(new RegExp(`#${RUNBOOK_ANCHORS.awsThrottling}$`));
+    const queries = alarm?.Properties.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] } };
+    }[];
+    expect(queries.find((q) => q.Expression)?.Expression).toBe("100 * throttles / MAX([calls, 1])");
+    const stat = (id: string) => queries.find((q) => q.Id === id)?.MetricStat?.Metric;
+    expect(stat("throttles")).toMatchObject({
+      Namespace: "switchyard",
+      MetricName: "AwsThrottles",
+      Dimensions: [{ Name: "service", Value: "reconcile" }],
+    });
+    expect(stat("calls")).toMatchObject({ Namespace: "switchyard", MetricName: "AwsCalls" });
+  });
+
+  it("the dashboard graphs AWS calls, throttles and errors by service and operation", () => {
+    const dashboard = Object.values(template.findResources("AWS::CloudWatch::Dashboard"))[0] as Resource;
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const metric of ["AwsCalls", "AwsThrottles", "AwsErrors"]) {
+      expect(body).toContain(
+        `SEARCH('{switchyard,awsService,operation,service} MetricName=\\\\\\"${metric}\\\\\\" service=\\\\\\"reconcile\\\\\\"'`,
+      );
+    }
+    for (const title of [
+      "AWS calls by service and operation",
+      "AWS throttles by service and operation (retried attempts)",
+      "AWS errors by service and operation (attempts)",
+    ]) {
+      expect(body).toContain(title);
+    }
+    expect(body).toContain("100 * throttles / MAX([calls, 1])");
+  });
+
   it("thresholds and actions are props", () => {
     const app = new App();
     const stack = new Stack(app, "Tuned", { env: { account: CONTROL_PLANE_ACCOUNT, region: REGION } });
@@ -389,6 +452,7 @@ describe("dashboard and alarms", () => {
       observability: {
         oldestMessageAge: Duration.minutes(2),
         errorRatePercent: 1,
+        throttleRatePercent: 25,
         runbookUrl: "https://runbook.example/ops",
       },
     });
@@ -399,5 +463,6 @@ describe("dashboard and alarms", () => {
       AlarmDescription: Match.stringLikeRegexp("https://runbook.example/ops#oldest-message-too-old$"),
     });
     tuned.hasResourceProperties("AWS::CloudWatch::Alarm", { AlarmName: "sy-ingest-error-rate", Threshold: 1 });
+    tuned.hasResourceProperties("AWS::CloudWatch::Alarm", { AlarmName: "sy-aws-throttle-rate", Threshold: 25 });
   }, 120_000);
 });

@@ -1,5 +1,5 @@
 /**
- * TargetAccount: trusted only by the control plane's two function roles with the ExternalId, and
+ * TargetAccount: trusted only by the control plane's three function roles with the ExternalId, and
  * every write limited to switchyard-tagged resources wherever IAM supports a condition.
  */
 import { App, Stack } from "aws-cdk-lib";
@@ -41,19 +41,23 @@ const TAG = "switchyard.dev/managed-by";
 const isRead = (action: string) => /^[a-z0-9-]+:(Describe|List|Get)[A-Za-z]*$/.test(action);
 
 describe("trust", () => {
-  it("the role is trusted by exactly the control plane's reconcile and status roles, each with the ExternalId", () => {
+  it("the role is trusted by exactly the control plane's reconcile, status and resync roles, each with the ExternalId", () => {
     const role = Object.values(template.findResources("AWS::IAM::Role")).find(
       (r) => (r.Properties as { RoleName?: string }).RoleName === "switchyard-reconcile",
     );
     if (!role) throw new Error("no reconcile role");
     const trust = (role.Properties as { AssumeRolePolicyDocument: { Statement: Statement[] } }).AssumeRolePolicyDocument
       .Statement;
-    expect(trust).toHaveLength(2);
+    expect(trust).toHaveLength(3);
     const principals = trust.map((s) => JSON.stringify(s.Principal));
     expect(
       principals.some((p) => p.includes(`:iam::${CONTROL_PLANE_ACCOUNT}:role/`) && p.includes("reconcilerole")),
     ).toBe(true);
     expect(principals.some((p) => p.includes(`:iam::${CONTROL_PLANE_ACCOUNT}:role/`) && p.includes("statusrole"))).toBe(
+      true,
+    );
+    // The resync function's owner lookup reads tags here (its sessions' policy allows nothing else).
+    expect(principals.some((p) => p.includes(`:iam::${CONTROL_PLANE_ACCOUNT}:role/`) && p.includes("resyncrole"))).toBe(
       true,
     );
     for (const statement of trust) {
@@ -71,7 +75,7 @@ describe("trust", () => {
       .map((r) => (r.Properties as { RoleName?: string }).RoleName)
       .filter((n): n is string => n !== undefined);
     const trust = JSON.stringify(template.toJSON());
-    for (const fragment of ["reconcilerole", "statusrole"]) {
+    for (const fragment of ["reconcilerole", "statusrole", "resyncrole"]) {
       const name = names.find((n) => n.includes(fragment));
       expect(name).toBeDefined();
       expect(trust).toContain(`role/${name}`);

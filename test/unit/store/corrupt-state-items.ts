@@ -132,6 +132,41 @@ export const CORRUPT_STATE_ITEMS: CorruptStateItem[] = [
     problem: "is missing while applyingDesiredHash is set",
   },
   {
+    damage: "lastOutcome unknown",
+    corrupt: (i) => ({ ...i, lastReconcileAt: { N: "1750000000000" }, lastOutcome: { S: "exploded" } }),
+    field: "lastOutcome",
+    problem: 'is "exploded", expected one of applied, partial, unchanged, failed',
+  },
+  {
+    damage: "lastReconcileAt without lastOutcome",
+    corrupt: (i) => ({ ...without(i, "lastOutcome"), lastReconcileAt: { N: "1750000000000" } }),
+    field: "lastOutcome",
+    problem: "is missing while lastReconcileAt is set",
+  },
+  {
+    damage: "lastOutcome without lastReconcileAt",
+    corrupt: (i) => ({ ...without(i, "lastReconcileAt"), lastOutcome: { S: "failed" } }),
+    field: "lastReconcileAt",
+    problem: "is missing while lastOutcome is set",
+  },
+  {
+    damage: "lastError without an outcome",
+    corrupt: (i) => ({ ...without(i, "lastReconcileAt", "lastOutcome"), lastError: { S: "boom" } }),
+    field: "lastError",
+    problem: "is set while no reconcile outcome is recorded",
+  },
+  {
+    damage: "lastError longer than a record keeps",
+    corrupt: (i) => ({
+      ...i,
+      lastReconcileAt: { N: "1750000000000" },
+      lastOutcome: { S: "failed" },
+      lastError: { S: "e".repeat(1025) },
+    }),
+    field: "lastError",
+    problem: "is longer than 1024 characters",
+  },
+  {
     damage: "appliedEncoding unknown",
     corrupt: (i) => ({ ...i, appliedEncoding: { S: "json+zstd" } }),
     field: "appliedEncoding",
