@@ -71,14 +71,15 @@ export function logTicks(min: number, max: number): number[] {
   return ticks;
 }
 
-/** About five round ticks for a linear axis from 0 (or `min`) to `max`. */
+/** About five round ticks for a linear axis from 0 (or `min`) to the first round value ≥ `max`. */
 export function linearTicks(min: number, max: number): number[] {
   if (!(max > min)) return [min];
   const raw = (max - min) / 5;
   const power = 10 ** Math.floor(Math.log10(raw));
   const step = ([1, 2, 5, 10].find((m) => m * power >= raw) ?? 10) * power;
   const ticks: number[] = [];
-  for (let t = Math.ceil(min / step) * step; t <= max + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(6)));
+  const end = Math.ceil(max / step - 1e-9) * step;
+  for (let t = Math.ceil(min / step) * step; t <= end + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(6)));
   return ticks;
 }
 
@@ -107,6 +108,7 @@ function axis(values: number[], log: boolean, from: number, to: number): Axis {
 function frame(width: number, height: number, title: string, body: string[]): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
+    `<title>${escapeXml(title)}</title>`,
     `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="${width / 2}" y="28" font-size="18" text-anchor="middle" font-weight="bold">${escapeXml(title)}</text>`,
     ...body,
