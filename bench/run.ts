@@ -19,6 +19,7 @@ import { runLatticeCalls } from "./scenarios/lattice-reconcile.ts";
 import { runModel } from "./scenarios/model.ts";
 import { runNlbCalls } from "./scenarios/nlb-reconcile.ts";
 import { runPipelineLatency } from "./scenarios/pipeline-latency.ts";
+import { runPipelineLoad } from "./scenarios/pipeline-load.ts";
 import { runReconcileCalls } from "./scenarios/reconcile.ts";
 import { runResolve } from "./scenarios/resolve.ts";
 import { runRolloutChurn } from "./scenarios/rollout-churn.ts";
@@ -44,6 +45,9 @@ const SCENARIOS: { name: string; args: number[] }[] = [
   { name: "calls-compare", args: [] },
   // The event pipeline (issue #10): moto, DynamoDB Local and kube-apiserver, started per scenario.
   { name: "pipeline-latency", args: [50, 5] },
+  // 10 HTTPRoute changes per second across 100 Gateways for 30 s (issue #14); also the fleet
+  // model's 1/100-scale check (docs/fleet.md).
+  { name: "pipeline-load", args: [100, 10, 30] },
   { name: "ingest-throughput", args: [5000] },
   // 500 pod changes: as fast as the apiserver takes them, then paced at 5 per second (100 s),
   // with the forwarder's default 1 s EndpointSlice window and then with a 5 s one.
@@ -72,6 +76,10 @@ async function child(name: string, args: number[]): Promise<Row | Row[] | Report
   if (name === "pipeline-latency") {
     const [changes = 50, routes = 5] = args;
     return runPipelineLatency(changes, routes);
+  }
+  if (name === "pipeline-load") {
+    const [gateways = 100, perSecond = 10, seconds = 30] = args;
+    return runPipelineLoad(gateways, perSecond, seconds);
   }
   if (name === "ingest-throughput") return runIngestThroughput(args[0] ?? 5000);
   if (name === "rollout-churn") {
