@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { isReport, type Report, type Row } from "./lib/report.ts";
 import { runCallsCompare } from "./scenarios/calls-compare.ts";
 import { runColdStart } from "./scenarios/cold-start.ts";
+import { ISOLATED_ARGS, LOAD_ARGS, runFleet } from "./scenarios/fleet.ts";
 import { runIngestThroughput } from "./scenarios/ingest-throughput.ts";
 import { runLatticeModel } from "./scenarios/lattice-model.ts";
 import { runLatticeCalls } from "./scenarios/lattice-reconcile.ts";
@@ -48,6 +49,8 @@ const SCENARIOS: { name: string; args: number[] }[] = [
   // 10 HTTPRoute changes per second across 100 Gateways for 30 s (issue #14); also the fleet
   // model's 1/100-scale check (docs/fleet.md).
   { name: "pipeline-load", args: [100, 10, 30] },
+  // Composite: the fleet model's 1/100-scale check (reuses the pipeline-load run above).
+  { name: "fleet", args: [] },
   { name: "ingest-throughput", args: [5000] },
   // 500 pod changes: as fast as the apiserver takes them, then paced at 5 per second (100 s),
   // with the forwarder's default 1 s EndpointSlice window and then with a 5 s one.
@@ -116,6 +119,14 @@ function composite(dir: string, name: string): Report | undefined {
       if (Array.isArray(row) || isReport(row)) throw new Error(`${scenario} returned no row`);
       return row;
     });
+  if (name === "fleet") {
+    const report = (args: number[]) => {
+      const result = runChild(dir, "pipeline-load", args);
+      if (!isReport(result)) throw new Error("pipeline-load returned no report");
+      return result;
+    };
+    return runFleet(report(ISOLATED_ARGS), report(LOAD_ARGS));
+  }
   if (name === "calls-compare")
     return runCallsCompare((scenario) => {
       const rows = runChild(dir, scenario, []);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { barChartSvg, escapeXml, lineChartSvg, linearTicks, logTicks, tickLabel } from "../../../bench/lib/svg.ts";
+import { barChartSvg, escapeXml, linearTicks, lineChartSvg, logTicks, tickLabel } from "../../../bench/lib/svg.ts";
 
 /** The numeric attribute `name` of every `<tag …>` element, in document order. */
 function attributes(svg: string, tag: string, name: string): number[] {

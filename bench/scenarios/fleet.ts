@@ -1,0 +1,131 @@
+/**
+ * fleet: the fleet economics model (bench/fleet-model.ts, docs/fleet.md) fed with measured inputs,
+ * and its 1/100-scale check. Two `pipeline-load` runs on the local pipeline:
+ * - isolated changes (1 Gateway, one change every 4 s): what one route change costs alone — the
+ *   model's per-change input;
+ * - the 1/100 fleet (100 Gateways, 10 changes per second: the `busy` fleet rate ÷ 100).
+ * The model multiplies the isolated per-change costs by the number of changes; the table compares
+ * that with what the pipeline did under load (batching and coalescing make it differ).
+ *
+ * Also runnable on saved reports: `node bench/scenarios/fleet.ts <isolated.json> <load.json>`.
+ */
+import { readFileSync } from "node:fs";
+import {
+  CONTROLLER,
+  DRIFT_CHECK,
+  ENDPOINT_EVENT,
+  FLEET,
+  FORWARDER,
+  LIMITS,
+  type LoadRun,
+  loadRun,
+  MEMORY_MB,
+  PRICES,
+  RATES,
+} from "../fleet-inputs.ts";
+import { type FleetInputs, type FleetMonth, fleetMonth, type Measured, predictedRun } from "../fleet-model.ts";
+import type { Report, Row } from "../lib/report.ts";
+
+export const ISOLATED_ARGS = [1, 0.25, 60];
+export const LOAD_ARGS = [100, 10, 30];
+
+function measuredFrom(run: LoadRun): Measured {
+  return {
+    routeChange: run.perChange,
+    endpointEvent: ENDPOINT_EVENT,
+    driftCheck: DRIFT_CHECK,
+    lambdaMs: { ...run.lambdaMs, resync: run.lambdaMs.ingest },
+    itemsPerRoute: run.itemsPerRoute,
+    itemsPerGateway: run.itemsPerGateway,
+    meanItemBytes: run.meanItemBytes,
+  };
+}
+
+const fmt = (n: number, digits = 2) =>
+  Math.abs(n) >= 1000 ? Math.round(n).toLocaleString("en-US") : Number(n.toFixed(digits)).toString();
+
+export function runFleet(isolatedReport: Report, loadReport: Report): Report {
+  const isolated = loadRun(isolatedReport);
+  const load = loadRun(loadReport);
+  const predicted = predictedRun(measuredFrom(isolated), 1);
+  const check: Row[] = [
+    ["SQS requests", predicted.sqsRequests, load.perChange.sqsRequests],
+    ["ingest invocations", predicted.invocations.ingest, load.perChange.invocations.ingest],
+    ["reconcile invocations", predicted.invocations.reconcile, load.perChange.invocations.reconcile],
+    ["status invocations", predicted.invocations.status, load.perChange.invocations.status],
+    ["DynamoDB read units", predicted.dynamoReadUnits, load.perChange.dynamoReadUnits],
+    ["DynamoDB write units", predicted.dynamoWriteUnits, load.perChange.dynamoWriteUnits],
+    ["ELBv2 calls", predicted.awsCalls, load.perChange.awsCalls],
+    ["ingest ms per invocation", isolated.lambdaMs.ingest, load.lambdaMs.ingest],
+    ["reconcile ms per invocation", isolated.lambdaMs.reconcile, load.lambdaMs.reconcile],
+    ["status ms per invocation", isolated.lambdaMs.status, load.lambdaMs.status],
+  ].map(([what, model, measured]) => ({
+    "per route change": String(what),
+    "model (isolated changes)": fmt(Number(model), 3),
+    "measured at 1/100 scale": fmt(Number(measured), 3),
+    "measured ÷ model": Number(model) > 0 ? fmt(Number(measured) / Number(model), 2) : "—",
+  }));
+
+  const inputs = (rates: FleetInputs["rates"]): FleetInputs => ({
+    fleet: FLEET,
+    rates,
+    measured: measuredFrom(load),
+    memoryMb: MEMORY_MB,
+    prices: PRICES,
+    limits: LIMITS,
+    controller: CONTROLLER,
+    forwarder: FORWARDER,
+  });
+  const typical = fleetMonth(inputs(RATES.typical));
+  const busy = fleetMonth(inputs(RATES.busy));
+  const row = (what: string, f: (m: FleetMonth) => number, digits = 2): Row => ({
+    "per month (1,000 clusters, 10,000 Gateways, 1,000,000 routes, 100 accounts)": what,
+    typical: fmt(f(typical), digits),
+    busy: fmt(f(busy), digits),
+  });
+  const month: Row[] = [
+    row("route changes", (m) => m.events.routeChanges),
+    row("endpoint events forwarded", (m) => m.events.endpointEvents),
+    row("drift checks", (m) => m.events.driftChecks),
+    row("SQS requests", (m) => m.sqsRequests),
+    row("Lambda invocations", (m) => m.invocations.total),
+    row("  of which reconcile", (m) => m.invocations.reconcile),
+    row("Lambda GB-seconds", (m) => m.gbSeconds),
+    row("mean Lambda concurrency", (m) => m.meanConcurrency),
+    row("DynamoDB read units", (m) => m.dynamo.readUnits),
+    row("DynamoDB write units", (m) => m.dynamo.writeUnits),
+    row("DynamoDB storage, GB", (m) => m.dynamo.storageGb, 3),
+    row("AWS API calls (ELBv2, EC2)", (m) => m.awsCalls),
+    row("AWS calls per account per second (mean)", (m) => m.perAccountPerSecond.awsCalls, 3),
+    row("  share of ELB's documented refill (10 reads + 5 writes /s)", (m) => m.perAccountPerSecond.limitShare, 3),
+    row("$ Lambda", (m) => m.dollars.lambda),
+    row("$ SQS", (m) => m.dollars.sqs),
+    row("$ DynamoDB", (m) => m.dollars.dynamo),
+    row("$ forwarder pods (1 per cluster)", (m) => m.dollars.forwarders),
+    row("$ switchyard total", (m) => m.dollars.total),
+    row("$ controller Deployments (2 replicas per cluster)", (m) => m.controllers.dollars),
+    row("controllers' AWS calls per account per second (mean)", (m) => m.controllers.awsCallsPerAccountPerSecond, 3),
+  ];
+  return {
+    tables: [
+      {
+        title: `fleet: model vs the 1/100 simulation (isolated: ${isolated.changes} changes; load: ${load.changes} changes at 10/s across 100 Gateways)`,
+        rows: check,
+      },
+      { title: `fleet: the model at full scale (${PRICES.region} prices)`, rows: month },
+    ],
+    settings: { isolatedArgs: ISOLATED_ARGS.join(" "), loadArgs: LOAD_ARGS.join(" ") },
+  };
+}
+
+if (process.argv[1] === import.meta.filename) {
+  const [isolatedFile = "", loadFile = ""] = process.argv.slice(2);
+  const report = runFleet(
+    JSON.parse(readFileSync(isolatedFile, "utf8")) as Report,
+    JSON.parse(readFileSync(loadFile, "utf8")) as Report,
+  );
+  for (const table of report.tables) {
+    console.log(`\n${table.title}`);
+    console.table(table.rows);
+  }
+}
