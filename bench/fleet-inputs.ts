@@ -24,6 +24,22 @@ export interface LoadRun {
   itemsPerRoute: number;
   itemsPerGateway: number;
   elbv2PerChange: number;
+  /** Read calls and items read per change, and the Kubernetes objects mirrored in the run's cluster. */
+  readCallsPerChange: number;
+  itemsReadPerChange: number;
+  objectsInRun: number;
+}
+
+/**
+ * The route-change cost in a cluster of `objectsPerCluster` mirrored objects: a reconcile reads the
+ * whole cluster's mirror for its snapshot (bench/RESULTS.md, "Event pipeline"), so each reconcile
+ * reads about one item per object more for each object the cluster has beyond the run's; every
+ * other count does not depend on the cluster's size.
+ */
+export function routeChangeAt(run: LoadRun, objectsPerCluster: number): EventCost {
+  const itemsRead =
+    run.itemsReadPerChange + run.perChange.invocations.reconcile * Math.max(0, objectsPerCluster - run.objectsInRun);
+  return { ...run.perChange, dynamoReadUnits: run.readCallsPerChange + (itemsRead * run.meanItemBytes) / 4096 };
 }
 
 function rowsOf(report: Report, titleStart: string): Row[] {
@@ -82,6 +98,9 @@ export function loadRun(report: Report): LoadRun {
     itemsPerRoute: (items - gatewayItems) / gateways,
     itemsPerGateway: gatewayItems / gateways,
     elbv2PerChange: per("ELBv2 calls"),
+    readCallsPerChange: readCalls,
+    itemsReadPerChange: per("items read"),
+    objectsInRun: byKind("OBJECT"),
   };
 }
 
@@ -163,6 +182,21 @@ export const CONTROLLER: ControllerDeployment = {
 export const FORWARDER = { replicas: 1, vcpu: 0.05, memoryGb: 0.128 };
 
 export const FLEET: FleetShape = { clusters: 1_000, gateways: 10_000, routes: 1_000_000, accounts: 100 };
+
+/**
+ * One cluster of the fleet as mirrored in DynamoDB: 1,000 routes and 10 Gateways, and (an
+ * assumption) 100 Services with one EndpointSlice each; per route one backend-index entry; per
+ * Gateway its state and dirty-generation items; 16 per-cluster items (sync markers, the cluster).
+ */
+export const CLUSTER_OBJECTS = { routes: 1_000, gateways: 10, services: 100 };
+export function objectsPerCluster(c = CLUSTER_OBJECTS): number {
+  return c.routes + c.gateways + 2 * c.services;
+}
+/** Items per route and per Gateway that make the fleet's storage (see CLUSTER_OBJECTS). */
+export function itemsPerRoute(c = CLUSTER_OBJECTS): number {
+  return (objectsPerCluster(c) + c.routes + 16) / c.routes;
+}
+export const ITEMS_PER_GATEWAY = 2;
 
 /** Two rate scenarios: `busy` is the 1/100 simulation's rate × 100; `typical` a calmer fleet. */
 export const RATES: Record<"typical" | "busy", ChangeRates> = {

@@ -7,21 +7,25 @@
  * The model multiplies the isolated per-change costs by the number of changes; the table compares
  * that with what the pipeline did under load (batching and coalescing make it differ).
  *
- * Also runnable on saved reports: `node bench/scenarios/fleet.ts <isolated.json> <load.json>`.
+ * Also runnable on saved reports: `node bench/scenarios/fleet.ts <isolated.json> <load.json> [<out.json>]`.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import {
   CONTROLLER,
   DRIFT_CHECK,
   ENDPOINT_EVENT,
   FLEET,
   FORWARDER,
+  ITEMS_PER_GATEWAY,
+  itemsPerRoute,
   LIMITS,
   type LoadRun,
   loadRun,
   MEMORY_MB,
+  objectsPerCluster,
   PRICES,
   RATES,
+  routeChangeAt,
 } from "../fleet-inputs.ts";
 import { type FleetInputs, type FleetMonth, fleetMonth, type Measured, predictedRun } from "../fleet-model.ts";
 import type { Report, Row } from "../lib/report.ts";
@@ -29,14 +33,14 @@ import type { Report, Row } from "../lib/report.ts";
 export const ISOLATED_ARGS = [1, 0.25, 60];
 export const LOAD_ARGS = [100, 10, 30];
 
-function measuredFrom(run: LoadRun): Measured {
+function measuredFrom(run: LoadRun, objects = run.objectsInRun): Measured {
   return {
-    routeChange: run.perChange,
+    routeChange: routeChangeAt(run, objects),
     endpointEvent: ENDPOINT_EVENT,
     driftCheck: DRIFT_CHECK,
     lambdaMs: { ...run.lambdaMs, resync: run.lambdaMs.ingest },
-    itemsPerRoute: run.itemsPerRoute,
-    itemsPerGateway: run.itemsPerGateway,
+    itemsPerRoute: itemsPerRoute(),
+    itemsPerGateway: ITEMS_PER_GATEWAY,
     meanItemBytes: run.meanItemBytes,
   };
 }
@@ -66,22 +70,28 @@ export function runFleet(isolatedReport: Report, loadReport: Report): Report {
     "measured ÷ model": Number(model) > 0 ? fmt(Number(measured) / Number(model), 2) : "—",
   }));
 
-  const inputs = (rates: FleetInputs["rates"]): FleetInputs => ({
+  // Per-change costs at the fleet's cluster size (CLUSTER_OBJECTS): isolated changes (each
+  // reconciled alone, twice: the change and its status echo) and the 1/100 run's (batched and
+  // coalesced under load).
+  const objects = objectsPerCluster();
+  const inputs = (rates: FleetInputs["rates"], run: LoadRun): FleetInputs => ({
     fleet: FLEET,
     rates,
-    measured: measuredFrom(load),
+    measured: measuredFrom(run, objects),
     memoryMb: MEMORY_MB,
     prices: PRICES,
     limits: LIMITS,
     controller: CONTROLLER,
     forwarder: FORWARDER,
   });
-  const typical = fleetMonth(inputs(RATES.typical));
-  const busy = fleetMonth(inputs(RATES.busy));
+  const typical = fleetMonth(inputs(RATES.typical, isolated));
+  const busyIsolated = fleetMonth(inputs(RATES.busy, isolated));
+  const busy = fleetMonth(inputs(RATES.busy, load));
   const row = (what: string, f: (m: FleetMonth) => number, digits = 2): Row => ({
     "per month (1,000 clusters, 10,000 Gateways, 1,000,000 routes, 100 accounts)": what,
-    typical: fmt(f(typical), digits),
-    busy: fmt(f(busy), digits),
+    "typical (isolated-change costs)": fmt(f(typical), digits),
+    "busy (isolated-change costs)": fmt(f(busyIsolated), digits),
+    "busy (1/100-run costs)": fmt(f(busy), digits),
   });
   const month: Row[] = [
     row("route changes", (m) => m.events.routeChanges),
@@ -119,7 +129,7 @@ export function runFleet(isolatedReport: Report, loadReport: Report): Report {
 }
 
 if (process.argv[1] === import.meta.filename) {
-  const [isolatedFile = "", loadFile = ""] = process.argv.slice(2);
+  const [isolatedFile = "", loadFile = "", out] = process.argv.slice(2);
   const report = runFleet(
     JSON.parse(readFileSync(isolatedFile, "utf8")) as Report,
     JSON.parse(readFileSync(loadFile, "utf8")) as Report,
@@ -128,4 +138,5 @@ if (process.argv[1] === import.meta.filename) {
     console.log(`\n${table.title}`);
     console.table(table.rows);
   }
+  if (out !== undefined) writeFileSync(out, JSON.stringify(report));
 }

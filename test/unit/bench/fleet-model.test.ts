@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadRun } from "../../../bench/fleet-inputs.ts";
+import { loadRun, routeChangeAt } from "../../../bench/fleet-inputs.ts";
 import { type FleetInputs, fleetMonth, predictedRun, SECONDS_PER_MONTH } from "../../../bench/fleet-model.ts";
 import type { Report } from "../../../bench/lib/report.ts";
 
@@ -177,6 +177,7 @@ describe("loadRun (a pipeline-load report → per-change costs)", () => {
           { measure: "DynamoDB items in the table after the run", value: 40, "per change": "—" },
           { measure: "  mean item size, bytes", value: 1000, "per change": "—" },
           { measure: "  items GATEWAY", value: 10, "per change": "1000 B mean" },
+          { measure: "  items OBJECT", value: 12, "per change": "1000 B mean" },
         ],
       },
     ],
@@ -201,6 +202,17 @@ describe("loadRun (a pipeline-load report → per-change costs)", () => {
     const run = loadRun(report);
     expect(run.itemsPerGateway).toBe(2);
     expect(run.itemsPerRoute).toBe(6);
+  });
+
+  it("at a larger cluster, each reconcile reads one more item per extra object; nothing else changes", () => {
+    const run = loadRun(report);
+    const same = routeChangeAt(run, 12);
+    expect(same.dynamoReadUnits).toBeCloseTo(run.perChange.dynamoReadUnits, 9);
+    const larger = routeChangeAt(run, 1_012);
+    // 2 reconciles per change × 1,000 more objects × 1,000 B / 4,096 B
+    expect(larger.dynamoReadUnits - same.dynamoReadUnits).toBeCloseTo((2 * 1_000 * 1_000) / 4096, 9);
+    expect(larger.sqsRequests).toBe(run.perChange.sqsRequests);
+    expect(larger.dynamoWriteUnits).toBe(run.perChange.dynamoWriteUnits);
   });
 
   it("refuses a report without the counts table", () => {
