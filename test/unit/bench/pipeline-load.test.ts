@@ -37,6 +37,15 @@ describe("handlerInvocations", () => {
     expect(handlerInvocations(calls, queues)).toEqual([]);
   });
 
+  it("a send made by the handler (to another queue's URL or its own) does not end the invocation", () => {
+    const calls = [
+      sqs("q-reconcile", "ReceiveMessage", 0, 10, ["r"]),
+      sqs("q-reconcile", "SendMessage", 15, 20),
+      sqs("q-reconcile", "DeleteMessageBatch", 30, 35),
+    ];
+    expect(handlerInvocations(calls, queues)).toEqual([{ queue: "reconcile", messages: 1, ms: 20 }]);
+  });
+
   it("pairs each receive with its own delete when batches follow each other", () => {
     const calls = [
       sqs("q-status", "ReceiveMessage", 0, 10, ["1"]),
