@@ -28,7 +28,9 @@ import {
   routeChangeAt,
 } from "../fleet-inputs.ts";
 import { type FleetInputs, type FleetMonth, fleetMonth, type Measured, predictedRun } from "../fleet-model.ts";
+import { writePlot } from "../lib/plot.ts";
 import type { Report, Row } from "../lib/report.ts";
+import { barChartSvg } from "../lib/svg.ts";
 
 export const ISOLATED_ARGS = [1, 0.25, 60];
 export const LOAD_ARGS = [100, 10, 30];
@@ -116,6 +118,27 @@ export function runFleet(isolatedReport: Report, loadReport: Report): Report {
     row("$ controller Deployments (2 replicas per cluster)", (m) => m.controllers.dollars),
     row("controllers' AWS calls per account per second (mean)", (m) => m.controllers.awsCallsPerAccountPerSecond, 3),
   ];
+  const plot = writePlot(
+    "fleet-cost",
+    barChartSvg({
+      title: "Dollars per month: 1,000 clusters, 10,000 Gateways, 1,000,000 routes (us-east-1)",
+      yLabel: "$ per month",
+      yLog: true,
+      categories: ["typical rates", "busy, isolated-change costs", "busy, 1/100-run costs"],
+      series: [
+        { name: "switchyard: Lambda", values: [typical, busyIsolated, busy].map((m) => m.dollars.lambda) },
+        { name: "switchyard: SQS", values: [typical, busyIsolated, busy].map((m) => m.dollars.sqs) },
+        { name: "switchyard: DynamoDB", values: [typical, busyIsolated, busy].map((m) => m.dollars.dynamo) },
+        { name: "switchyard: forwarder pods", values: [typical, busyIsolated, busy].map((m) => m.dollars.forwarders) },
+        {
+          name: "controller Deployments (2 pods per cluster)",
+          values: [typical, busyIsolated, busy].map((m) => m.controllers.dollars),
+        },
+      ],
+      width: 1000,
+      height: 600,
+    }),
+  );
   return {
     tables: [
       {
@@ -124,7 +147,7 @@ export function runFleet(isolatedReport: Report, loadReport: Report): Report {
       },
       { title: `fleet: the model at full scale (${PRICES.region} prices)`, rows: month },
     ],
-    settings: { isolatedArgs: ISOLATED_ARGS.join(" "), loadArgs: LOAD_ARGS.join(" ") },
+    settings: { isolatedArgs: ISOLATED_ARGS.join(" "), loadArgs: LOAD_ARGS.join(" "), plot },
   };
 }
 
