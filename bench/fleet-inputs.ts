@@ -150,8 +150,9 @@ export const PRICES: Prices = {
 
 /**
  * Documented defaults per account and Region: ELB's non-mutating bucket refills 10 per second
- * (burst 40; "Request throttling for the ELB API"); mutating calls have per-action buckets whose
- * sizes the page does not fix — 5 per second is shared/aws/rate-limiter.ts's assumption; SQS FIFO
+ * (burst 40; "Request throttling for the ELB API"); mutating calls have smaller per-action buckets
+ * there — 5 per second is shared/aws/rate-limiter.ts's conservative common floor, not a documented
+ * figure; SQS FIFO
  * 300 API calls per second per action without batching; DynamoDB on-demand 40,000 read and write
  * units per second per table; Lambda 1,000 concurrent executions.
  */
