@@ -217,9 +217,15 @@ export function barChartSvg(chart: BarChart): string {
         `<text x="${(bx + bar / 2 - 1).toFixed(1)}" y="${(top - 4).toFixed(1)}" font-size="10" text-anchor="middle">${tickLabel(v)}</text>`,
       );
     });
+    // A parenthesised tail goes on a second line, so long labels of neighbouring groups do not run into each other.
+    const [head = category, tail] = category.split(/ (?=\()/, 2);
     body.push(
-      `<text x="${(gx + group * 0.4).toFixed(1)}" y="${bottom + 18}" font-size="12" text-anchor="middle">${escapeXml(category)}</text>`,
+      `<text x="${(gx + group * 0.4).toFixed(1)}" y="${bottom + 18}" font-size="12" text-anchor="middle">${escapeXml(head)}</text>`,
     );
+    if (tail !== undefined)
+      body.push(
+        `<text x="${(gx + group * 0.4).toFixed(1)}" y="${bottom + 33}" font-size="12" text-anchor="middle">${escapeXml(tail)}</text>`,
+      );
   });
   body.push(
     `<line x1="${left}" y1="${base}" x2="${right}" y2="${base}" stroke="#000"/>`,

@@ -125,6 +125,13 @@ describe("barChartSvg", () => {
     expect(h100).toBeCloseTo(h10 * 2, 0);
   });
 
+  it("puts a category's parenthesised tail on a second line", () => {
+    const svg = barChartSvg({ ...chart, categories: ["endpoint churn (10 changes)", "delete"] });
+    expect(svg).toContain(">endpoint churn<");
+    expect(svg).toContain(">(10 changes)<");
+    expect(svg).toContain(">delete<");
+  });
+
   it("refuses a series whose length differs from the categories'", () => {
     expect(() => barChartSvg({ ...chart, series: [{ name: "x", values: [1] }] })).toThrow(RangeError);
   });
