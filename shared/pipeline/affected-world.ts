@@ -16,6 +16,8 @@
  * Given those objects `affectedGateways` answers exactly as it does over the whole cluster: each
  * rule it follows looks objects up by the keys collected here (test/unit/pipeline/affected-world.test.ts).
  */
+
+import { isRecord } from "../events/strip.ts";
 import type { TargetGroupConfiguration } from "../extensions/aws-lbc.ts";
 import type { LatticePolicy } from "../extensions/lattice.ts";
 import { type BackendTLSPolicy, GATEWAY_GROUP, ROUTE_KINDS, type Route, type RouteKind } from "../gateway-api/types.ts";
@@ -60,8 +62,9 @@ export function needsOf(changes: readonly ObjectChange[]): Needs {
           for (const target of (object as BackendTLSPolicy).spec?.targetRefs ?? []) backend(namespace, target.name);
           break;
         case "TargetGroupConfiguration": {
-          const target = (object as TargetGroupConfiguration).spec?.targetReference;
-          if (target === undefined) needs.all = true;
+          // Unvalidated input: a null or malformed reference must not crash ingest.
+          const target = (object as TargetGroupConfiguration).spec?.targetReference as unknown;
+          if (!isRecord(target) || typeof target.name !== "string") needs.all = true;
           else if (target.kind !== "Gateway") backend(namespace, target.name);
           break;
         }
@@ -69,9 +72,10 @@ export function needsOf(changes: readonly ObjectChange[]): Needs {
         case "VpcAssociationPolicy":
         case "AccessLogPolicy":
         case "IAMAuthPolicy": {
-          const ref = (object as LatticePolicy).spec?.targetRef;
-          if (ref === undefined || ref.kind === "Gateway") break;
-          const targetNamespace = ref.namespace ?? namespace;
+          const ref = (object as LatticePolicy).spec?.targetRef as unknown;
+          if (!isRecord(ref) || typeof ref.kind !== "string" || typeof ref.name !== "string") break;
+          if (ref.kind === "Gateway") break;
+          const targetNamespace = typeof ref.namespace === "string" ? ref.namespace : namespace;
           if (ROUTE_KIND_SET.has(ref.kind)) {
             const route = { kind: ref.kind as RouteKind, namespace: targetNamespace, name: ref.name };
             needs.routes.set(`${route.kind}#${targetNamespace}/${ref.name}`, route);

@@ -89,7 +89,7 @@ export function affectedLatticeExports(
         break;
       }
       case "TargetGroupPolicy": {
-        const ref = (object as LatticePolicy).spec?.targetRef;
+        const ref = referenceOf((object as LatticePolicy).spec?.targetRef);
         if (ref?.kind === "ServiceExport" || ref?.kind === "Service") exported(ref.namespace ?? namespace, ref.name);
         break;
       }
@@ -371,7 +371,7 @@ class AffectedIndex {
 
   #targetGroupConfiguration(config: TargetGroupConfiguration): void {
     const namespace = namespaceOf(config);
-    const target = config.spec?.targetReference;
+    const target = referenceOf(config.spec?.targetReference);
     if (target === undefined) {
       // Defaults for Gateways whose LoadBalancerConfiguration names it.
       for (const lb of this.#world.loadBalancerConfigurations) {
@@ -421,7 +421,7 @@ class AffectedIndex {
   }
 
   #latticePolicy(policy: LatticePolicy): void {
-    const ref = policy.spec?.targetRef;
+    const ref = referenceOf(policy.spec?.targetRef);
     if (ref === undefined) return;
     const namespace = ref.namespace ?? namespaceOf(policy);
     if (ref.kind === "Gateway") {
@@ -437,4 +437,20 @@ class AffectedIndex {
     }
     this.#backend(namespace, ref.name);
   }
+}
+
+/**
+ * A policy's target reference as far as finding affected Gateways needs it, or undefined when it
+ * is absent or malformed: objects reach ingest unvalidated (validation is translation's, with a
+ * precise status), so a null or mistyped reference must not crash the batch.
+ */
+function referenceOf(value: unknown): { kind: string; name: string; namespace?: string } | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const { kind, name, namespace } = value as Record<string, unknown>;
+  if (typeof name !== "string") return undefined;
+  return {
+    kind: typeof kind === "string" ? kind : "",
+    name,
+    ...(typeof namespace === "string" ? { namespace } : {}),
+  };
 }
