@@ -359,7 +359,9 @@ export class Forwarder {
     }
     for (const key of change.noLongerReferenced) {
       const secret = secretState.known.get(key);
-      if (secret !== undefined) await this.emitObject(secretState, "delete", secret);
+      // A retraction, not a deletion: the Secret still exists at this version, and a new reference
+      // re-sends it unchanged, at the same version, which the mirror must then accept.
+      if (secret !== undefined) await this.emitObject(secretState, "delete", secret, true);
     }
   }
 
@@ -459,9 +461,9 @@ export class Forwarder {
     await this.emitObject(state, "upsert", { identity, object: { ...stripped, ...outcome } });
   }
 
-  private async emitObject(state: KindState, op: ObjectOp, entry: KnownObject): Promise<void> {
+  private async emitObject(state: KindState, op: ObjectOp, entry: KnownObject, retraction = false): Promise<void> {
     if (state.gvk === undefined) return;
-    await this.emit(objectEvent(this.deps.config.clusterId, state.gvk, op, entry.identity, entry.object));
+    await this.emit(objectEvent(this.deps.config.clusterId, state.gvk, op, entry.identity, entry.object, retraction));
   }
 
   /** Serialised, so events enter the buffer in the order they were produced. */

@@ -33,12 +33,14 @@ export function objectEvent(
   op: ObjectOp,
   identity: ObjectIdentity,
   object: KubeObjectJson,
+  retraction = false,
 ): ChangeEvent {
   return {
     schemaVersion: SCHEMA_VERSION,
     clusterId,
     kind,
     op,
+    ...(retraction && op === "delete" ? { retraction: true as const } : {}),
     ...(identity.namespace === undefined ? {} : { namespace: identity.namespace }),
     name: identity.name,
     uid: identity.uid,

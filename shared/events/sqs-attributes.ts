@@ -37,10 +37,14 @@ export function messageGroupId(event: ChangeEvent): string {
   return boundedId(`${event.clusterId}/${event.kind.kind}/${event.namespace ?? ""}/${event.name}`);
 }
 
-/** A hash of `uid/resourceVersion/op`; for a snapshot, of its cluster, kind and snapshot id. */
+/**
+ * A hash of `uid/resourceVersion/op` (`retract` for a retraction, so a retraction and a real delete
+ * at the same version are distinct messages); for a snapshot, of its cluster, kind and snapshot id.
+ */
 export function messageDeduplicationId(event: ChangeEvent): string {
   if (event.op === "snapshot") {
     return sha256Hex(`snapshot/${event.clusterId}/${event.kind.group}/${event.kind.kind}/${event.snapshotId}`);
   }
-  return sha256Hex(`${event.uid}/${event.resourceVersion}/${event.op}`);
+  const op = event.op === "delete" && event.retraction === true ? "retract" : event.op;
+  return sha256Hex(`${event.uid}/${event.resourceVersion}/${op}`);
 }
