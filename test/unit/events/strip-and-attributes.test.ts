@@ -129,6 +129,10 @@ describe("SQS FIFO attributes", () => {
     expect(messageDeduplicationId({ ...event, object: { changed: true } })).toBe(id);
     expect(messageDeduplicationId({ ...event, op: "delete" })).not.toBe(id);
     expect(messageDeduplicationId({ ...event, resourceVersion: "11" })).not.toBe(id);
+    // A retraction and a real delete at the same version are different messages.
+    const realDelete = messageDeduplicationId({ ...event, op: "delete" });
+    expect(messageDeduplicationId({ ...event, op: "delete", retraction: true })).not.toBe(realDelete);
+    expect(messageDeduplicationId({ ...event, op: "delete", retraction: true })).not.toBe(id);
   });
 
   it("gives each snapshot its own deduplication id and one group per kind", () => {
