@@ -220,7 +220,8 @@ export class DynamoDbObjectMirror implements ObjectMirror {
     condition: string,
     values: Record<string, AttributeValue>,
   ): Promise<
-    { outcome: "applied"; previous: KubeObjectJson | undefined } | { outcome: "stale"; held?: Record<string, AttributeValue> }
+    | { outcome: "applied"; previous: KubeObjectJson | undefined }
+    | { outcome: "stale"; held?: Record<string, AttributeValue> }
   > {
     try {
       const { Attributes } = await this.#client.send(

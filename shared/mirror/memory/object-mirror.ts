@@ -40,10 +40,7 @@ export class MemoryObjectMirror implements ObjectMirror {
     encodeLiveItem(ref, uid, resourceVersion, object);
     const current = this.#record(ref);
     const revived =
-      current !== undefined &&
-      current.resourceVersion === resourceVersion &&
-      current.retracted &&
-      current.uid === uid;
+      current !== undefined && current.resourceVersion === resourceVersion && current.retracted && current.uid === uid;
     if (current !== undefined && current.resourceVersion >= resourceVersion && !revived) return { outcome: "stale" };
     this.#set({ ref: copyRef(ref), uid, resourceVersion, json: JSON.stringify(object), retracted: false, revived });
     return { outcome: "applied", previous: parsed(current) };

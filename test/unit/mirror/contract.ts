@@ -322,7 +322,8 @@ export function mirrorContract(createMirror: MirrorFactory): void {
         metadata: { name, namespace: "default", uid: `uid-${name}`, resourceVersion: rv.toString() },
         type: "kubernetes.io/tls",
       });
-      const putSecret = (name: string, rv: bigint) => mirror.upsert(secretRef(name), `uid-${name}`, rv, secret(name, rv));
+      const putSecret = (name: string, rv: bigint) =>
+        mirror.upsert(secretRef(name), `uid-${name}`, rv, secret(name, rv));
       const secretSnapshot = (names: string[], resourceVersion: bigint) => ({
         cluster: CLUSTER,
         kind: "Secret" as const,
