@@ -125,7 +125,9 @@ function pointerTo(event: ChangeEvent, check: ClaimCheck): ChangeEvent {
     const scope = namespaces === undefined ? {} : { namespaces };
     return { schemaVersion, clusterId, kind, op, snapshotId, resourceVersion, ...scope, claimCheck: check };
   }
-  const { schemaVersion, clusterId, kind, op, namespace, name, uid, resourceVersion } = event;
+  const { schemaVersion, clusterId, kind, op, retraction, namespace, name, uid, resourceVersion } = event;
   const scope = namespace === undefined ? {} : { namespace };
-  return { schemaVersion, clusterId, kind, op, ...scope, name, uid, resourceVersion, claimCheck: check };
+  // The envelope says what the stored event says: ingest compares them.
+  const marker = retraction === true ? { retraction } : {};
+  return { schemaVersion, clusterId, kind, op, ...marker, ...scope, name, uid, resourceVersion, claimCheck: check };
 }

@@ -191,6 +191,19 @@ describe("prepareMessage", () => {
     expect(decodeEventJson(prepared.upload.body)).toEqual({ ok: true, event });
     expect(prepared.upload.check.size).toBe(Buffer.byteLength(prepared.upload.body));
   });
+
+  it("marks only a retraction, and a claim-checked retraction's envelope says it is one", () => {
+    const object = routeWith("x".repeat(MAX_INLINE_BODY_BYTES));
+    expect(objectEvent("c1", kind, "delete", identity, object)).not.toHaveProperty("retraction");
+    expect(objectEvent("c1", kind, "upsert", identity, object, true)).not.toHaveProperty("retraction");
+    const retraction = objectEvent("c1", kind, "delete", identity, object, true);
+    expect(retraction).toMatchObject({ op: "delete", retraction: true });
+    const prepared = prepareMessage(retraction, "bucket");
+    if (prepared.kind !== "claimCheck") throw new Error("expected a claim check");
+    const pointer = decodeEventJson(prepared.message.body);
+    expect(pointer.ok && pointer.event).toMatchObject({ op: "delete", retraction: true });
+    expect(prepared.message.deduplicationId).toBe(messageDeduplicationId(retraction));
+  });
 });
 
 describe("prepareMessage for snapshots", () => {
