@@ -72,8 +72,10 @@ export class DynamoDbObjectMirror implements ObjectMirror {
     const write = await this.#write(item, "attribute_not_exists(#pk) OR #rv < :rv", { ":rv": rv });
     if (write.outcome === "applied") return write;
     // Refused: the same version against a retracted tombstone of the same uid still applies. The
-    // refusal returned the item (no read), so the second put is tried only when it can succeed.
-    const held = write.held === undefined ? undefined : decodeObjectItem(write.held);
+    // refusal returned the item (no read), so the second put is tried only when it can succeed. A
+    // live item (the usual refusal: a replay) is not decoded, which would gunzip its object.
+    const tombstone = write.held?.[OBJECT_ATTRIBUTES.tombstone]?.BOOL === true;
+    const held = tombstone && write.held !== undefined ? decodeObjectItem(write.held) : undefined;
     if (held?.tombstone !== true || !held.retracted || held.resourceVersion !== resourceVersion || held.uid !== uid) {
       return { outcome: "stale" };
     }
