@@ -89,32 +89,36 @@ export type PreparedMessage =
   | { kind: "inline"; message: OutgoingMessage }
   | { kind: "claimCheck"; upload: ClaimCheckUpload; message: OutgoingMessage };
 
-function outgoing(event: ChangeEvent, body: string): OutgoingMessage {
+function outgoing(event: ChangeEvent, body: string, occasion: string | undefined): OutgoingMessage {
   return {
     event,
     body,
     bytes: Buffer.byteLength(body),
     // Ids come from the original event, so the claim check keeps the object's group and dedup.
     groupId: messageGroupId(event),
-    deduplicationId: messageDeduplicationId(event),
+    deduplicationId: messageDeduplicationId(event, occasion),
   };
 }
 
-/** The message for `event`, inline when it fits, else a claim check to upload first. */
+/**
+ * The message for `event`, inline when it fits, else a claim check to upload first. `occasion`:
+ * see messageDeduplicationId.
+ */
 export function prepareMessage(
   event: ChangeEvent,
   bucket: string,
   maxInlineBytes = MAX_INLINE_BODY_BYTES,
+  occasion?: string,
 ): PreparedMessage {
   const body = encodeEvent(event);
   const size = Buffer.byteLength(body);
-  if (size <= maxInlineBytes) return { kind: "inline", message: outgoing(event, body) };
+  if (size <= maxInlineBytes) return { kind: "inline", message: outgoing(event, body, occasion) };
   const sha256 = createHash("sha256").update(body).digest("hex");
   // Content-addressed: a resend uploads the same key, and equal events share one object.
   const key = `events/${event.clusterId}/${sha256}.json`;
   const check: ClaimCheck = { bucket, key, sha256, size };
   const pointer = pointerTo(event, check);
-  const message = outgoing(event, encodeEvent(pointer));
+  const message = outgoing(event, encodeEvent(pointer), occasion);
   return { kind: "claimCheck", upload: { key, body, check }, message: { ...message, event: pointer } };
 }
 

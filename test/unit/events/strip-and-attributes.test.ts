@@ -135,6 +135,15 @@ describe("SQS FIFO attributes", () => {
     expect(messageDeduplicationId({ ...event, op: "delete", retraction: true })).not.toBe(id);
   });
 
+  it("sets a deliberate re-send of the same version apart by its occasion", () => {
+    const id = messageDeduplicationId(event);
+    const first = messageDeduplicationId(event, "referenced-boot-1");
+    expect(first).not.toBe(id);
+    expect(messageDeduplicationId(event, "referenced-boot-2")).not.toBe(first);
+    expect(messageDeduplicationId(event, "referenced-boot-1")).toBe(first);
+    expect(isValidSqsId(first)).toBe(true);
+  });
+
   it("gives each snapshot its own deduplication id and one group per kind", () => {
     const snapshot: SnapshotEvent = {
       schemaVersion: 1,

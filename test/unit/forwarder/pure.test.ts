@@ -204,6 +204,16 @@ describe("prepareMessage", () => {
     expect(pointer.ok && pointer.event).toMatchObject({ op: "delete", retraction: true });
     expect(prepared.message.deduplicationId).toBe(messageDeduplicationId(retraction));
   });
+
+  it("gives a re-send with an occasion the occasion's deduplication id, inline or claim-checked", () => {
+    const small = objectEvent("c1", kind, "upsert", identity, routeWith("x"));
+    const large = objectEvent("c1", kind, "upsert", identity, routeWith("x".repeat(MAX_INLINE_BODY_BYTES)));
+    for (const event of [small, large]) {
+      const prepared = prepareMessage(event, "bucket", MAX_INLINE_BODY_BYTES, "referenced-b-1");
+      expect(prepared.message.deduplicationId).toBe(messageDeduplicationId(event, "referenced-b-1"));
+      expect(prepared.message.deduplicationId).not.toBe(messageDeduplicationId(event));
+    }
+  });
 });
 
 describe("prepareMessage for snapshots", () => {
