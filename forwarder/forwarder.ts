@@ -19,7 +19,7 @@ import type { ForwarderConfig } from "./config.ts";
 import { startHttpServer } from "./http-server.ts";
 import { collectionPath, kindId, SECRET_REFERRING_KINDS, WATCHED_KINDS, type WatchedKind } from "./kinds.ts";
 import type { KubeApi } from "./kube-api.ts";
-import { type OutgoingMessage, objectEvent, prepareMessage, snapshotEvent } from "./messages.ts";
+import { MAX_INLINE_BODY_BYTES, type OutgoingMessage, objectEvent, prepareMessage, snapshotEvent } from "./messages.ts";
 import { METRIC, Metrics } from "./metrics.ts";
 import { diffRelist, identityOf, type KnownObject, objectKeyOf, snapshotItems } from "./object-state.ts";
 import { listenerCertificateSecrets, referencedSecrets, SecretReferenceTracker } from "./secret-references.ts";
@@ -35,6 +35,12 @@ function sameApartFromVersion(before: KnownObject | undefined, after: KnownObjec
     return JSON.stringify({ ...object, metadata: rest });
   };
   return content(before) === content(after);
+}
+
+/** How one object event goes out: a retraction marker, and a deduplication occasion (sqs-attributes.ts). */
+interface EmitMarks {
+  retraction?: boolean;
+  occasion?: string;
 }
 
 export interface ForwarderDependencies {
@@ -86,6 +92,7 @@ export class Forwarder {
   private readonly controller = new AbortController();
   private readonly bootId = randomUUID().slice(0, 8);
   private snapshotCounter = 0;
+  private referenceCounter = 0;
   private emitChain: Promise<void> = Promise.resolve();
   private readonly tasks: Promise<unknown>[] = [];
   private cancelSnapshotTimer: (() => void) | undefined;
@@ -354,12 +361,17 @@ export class Forwarder {
     ]);
     for (const key of upserts) {
       const secret = secretState.known.get(key);
-      // The cache holds Secrets stripped of their data: an import reads the Secret afresh.
-      if (secret !== undefined) await this.emitSecret(secretState, secret, undefined);
+      // The cache holds Secrets stripped of their data: an import reads the Secret afresh. Its own
+      // deduplication occasion: after a retraction it is the same version again, which SQS would
+      // otherwise drop as a duplicate of its first upsert for five minutes.
+      const occasion = `referenced-${this.bootId}-${++this.referenceCounter}`;
+      if (secret !== undefined) await this.emitSecret(secretState, secret, undefined, occasion);
     }
     for (const key of change.noLongerReferenced) {
       const secret = secretState.known.get(key);
-      if (secret !== undefined) await this.emitObject(secretState, "delete", secret);
+      // A retraction, not a deletion: the Secret still exists at this version, and a new reference
+      // re-sends it unchanged, at the same version, which the mirror must then accept.
+      if (secret !== undefined) await this.emitObject(secretState, "delete", secret, { retraction: true });
     }
   }
 
@@ -431,12 +443,18 @@ export class Forwarder {
    * with `acmCertificateArn` or `acmImportError` in place of its data. `raw` is the Secret as the
    * API server sent it (data included) when at hand; otherwise it is read again.
    */
-  private async emitSecret(state: KindState, entry: KnownObject, raw: KubeObjectJson | undefined): Promise<void> {
+  private async emitSecret(
+    state: KindState,
+    entry: KnownObject,
+    raw: KubeObjectJson | undefined,
+    occasion?: string,
+  ): Promise<void> {
+    const marks = occasion === undefined ? {} : { occasion };
     const importer = this.deps.certificates;
     const { namespace, name } = entry.identity;
     const key = objectKeyOf(entry.identity);
     if (importer === undefined || namespace === undefined || !this.certificateReferences.isReferenced(key)) {
-      await this.emitObject(state, "upsert", entry);
+      await this.emitObject(state, "upsert", entry, marks);
       return;
     }
     let source = raw !== undefined && Object.hasOwn(raw, "data") ? raw : undefined;
@@ -446,7 +464,7 @@ export class Forwarder {
       } catch (error) {
         this.deps.log(`reading Secret ${key} for its ACM import failed: ${String(error)}`);
         // Forward what is known: the next change or relist of the Secret imports it.
-        await this.emitObject(state, "upsert", entry);
+        await this.emitObject(state, "upsert", entry, marks);
         return;
       }
       // Deleted meanwhile: its delete event follows on the watch.
@@ -456,24 +474,26 @@ export class Forwarder {
     const identity = stripped === undefined ? undefined : identityOf(stripped);
     if (stripped === undefined || identity === undefined) return;
     const outcome = await importer.importSecret({ namespace, name }, source);
-    await this.emitObject(state, "upsert", { identity, object: { ...stripped, ...outcome } });
+    await this.emitObject(state, "upsert", { identity, object: { ...stripped, ...outcome } }, marks);
   }
 
-  private async emitObject(state: KindState, op: ObjectOp, entry: KnownObject): Promise<void> {
+  private async emitObject(state: KindState, op: ObjectOp, entry: KnownObject, marks: EmitMarks = {}): Promise<void> {
     if (state.gvk === undefined) return;
-    await this.emit(objectEvent(this.deps.config.clusterId, state.gvk, op, entry.identity, entry.object));
+    const { clusterId } = this.deps.config;
+    const event = objectEvent(clusterId, state.gvk, op, entry.identity, entry.object, marks.retraction === true);
+    await this.emit(event, marks.occasion);
   }
 
   /** Serialised, so events enter the buffer in the order they were produced. */
-  private emit(event: ChangeEvent): Promise<void> {
-    const next = this.emitChain.then(() => this.enqueue(event));
+  private emit(event: ChangeEvent, occasion?: string): Promise<void> {
+    const next = this.emitChain.then(() => this.enqueue(event, occasion));
     this.emitChain = next.catch(() => undefined);
     return next;
   }
 
-  private async enqueue(event: ChangeEvent): Promise<void> {
+  private async enqueue(event: ChangeEvent, occasion: string | undefined): Promise<void> {
     const { config, s3, clock, random, log } = this.deps;
-    const prepared = prepareMessage(event, config.claimCheckBucket);
+    const prepared = prepareMessage(event, config.claimCheckBucket, MAX_INLINE_BODY_BYTES, occasion);
     if (prepared.kind === "claimCheck") {
       const retry = { clock, random, backoff: this.deps.backoff ?? DEFAULT_BACKOFF, log };
       await uploadClaimCheck(s3, prepared.upload, retry, this.controller.signal);

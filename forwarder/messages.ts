@@ -33,12 +33,14 @@ export function objectEvent(
   op: ObjectOp,
   identity: ObjectIdentity,
   object: KubeObjectJson,
+  retraction = false,
 ): ChangeEvent {
   return {
     schemaVersion: SCHEMA_VERSION,
     clusterId,
     kind,
     op,
+    ...(retraction && op === "delete" ? { retraction: true as const } : {}),
     ...(identity.namespace === undefined ? {} : { namespace: identity.namespace }),
     name: identity.name,
     uid: identity.uid,
@@ -87,32 +89,36 @@ export type PreparedMessage =
   | { kind: "inline"; message: OutgoingMessage }
   | { kind: "claimCheck"; upload: ClaimCheckUpload; message: OutgoingMessage };
 
-function outgoing(event: ChangeEvent, body: string): OutgoingMessage {
+function outgoing(event: ChangeEvent, body: string, occasion: string | undefined): OutgoingMessage {
   return {
     event,
     body,
     bytes: Buffer.byteLength(body),
     // Ids come from the original event, so the claim check keeps the object's group and dedup.
     groupId: messageGroupId(event),
-    deduplicationId: messageDeduplicationId(event),
+    deduplicationId: messageDeduplicationId(event, occasion),
   };
 }
 
-/** The message for `event`, inline when it fits, else a claim check to upload first. */
+/**
+ * The message for `event`, inline when it fits, else a claim check to upload first. `occasion`:
+ * see messageDeduplicationId.
+ */
 export function prepareMessage(
   event: ChangeEvent,
   bucket: string,
   maxInlineBytes = MAX_INLINE_BODY_BYTES,
+  occasion?: string,
 ): PreparedMessage {
   const body = encodeEvent(event);
   const size = Buffer.byteLength(body);
-  if (size <= maxInlineBytes) return { kind: "inline", message: outgoing(event, body) };
+  if (size <= maxInlineBytes) return { kind: "inline", message: outgoing(event, body, occasion) };
   const sha256 = createHash("sha256").update(body).digest("hex");
   // Content-addressed: a resend uploads the same key, and equal events share one object.
   const key = `events/${event.clusterId}/${sha256}.json`;
   const check: ClaimCheck = { bucket, key, sha256, size };
   const pointer = pointerTo(event, check);
-  const message = outgoing(event, encodeEvent(pointer));
+  const message = outgoing(event, encodeEvent(pointer), occasion);
   return { kind: "claimCheck", upload: { key, body, check }, message: { ...message, event: pointer } };
 }
 
@@ -123,7 +129,9 @@ function pointerTo(event: ChangeEvent, check: ClaimCheck): ChangeEvent {
     const scope = namespaces === undefined ? {} : { namespaces };
     return { schemaVersion, clusterId, kind, op, snapshotId, resourceVersion, ...scope, claimCheck: check };
   }
-  const { schemaVersion, clusterId, kind, op, namespace, name, uid, resourceVersion } = event;
+  const { schemaVersion, clusterId, kind, op, retraction, namespace, name, uid, resourceVersion } = event;
   const scope = namespace === undefined ? {} : { namespace };
-  return { schemaVersion, clusterId, kind, op, ...scope, name, uid, resourceVersion, claimCheck: check };
+  // The envelope says what the stored event says: ingest compares them.
+  const marker = retraction === true ? { retraction } : {};
+  return { schemaVersion, clusterId, kind, op, ...marker, ...scope, name, uid, resourceVersion, claimCheck: check };
 }

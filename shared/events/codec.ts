@@ -39,6 +39,7 @@ const OBJECT_EVENT_FIELDS = new Set([
   "resourceVersion",
   "object",
   "claimCheck",
+  "retraction",
 ]);
 const SNAPSHOT_EVENT_FIELDS = new Set([
   "schemaVersion",
@@ -207,11 +208,15 @@ function decodeChecked(input: unknown): ChangeEvent {
     uid: text(source.uid, "uid"),
     resourceVersion: text(source.resourceVersion, "resourceVersion"),
   };
+  const retraction = Object.hasOwn(source, "retraction");
+  if (retraction && source.retraction !== true) throw new Refusal("retraction", "retraction must be true when present");
+  if (retraction && op !== "delete") throw new Refusal("retraction", "retraction is only allowed on a delete");
   const header = {
     schemaVersion: SCHEMA_VERSION,
     clusterId,
     kind,
     op,
+    ...(retraction ? { retraction: true as const } : {}),
     ...(namespace === undefined ? {} : { namespace }),
     name: identity.name,
     uid: identity.uid,

@@ -36,13 +36,21 @@ interface ObjectEventBase {
   name: string;
   uid: string;
   resourceVersion: string;
+  /**
+   * Only on a `delete`, and only `true` when present: the object still exists but the forwarder
+   * stopped forwarding it (a Secret that lost its last reference). `resourceVersion` is then the
+   * object's current version, not a deletion's, so the mirror lets an upsert of that same version
+   * bring it back when it is referenced again. Absent: a real deletion.
+   */
+  retraction?: true;
 }
 
 export type ObjectPayload = { object: KubeObjectJson } | { claimCheck: ClaimCheck };
 
 /**
  * `upsert`: the object exists with this content (created, updated, or listed after a relist).
- * `delete`: the object is gone; `resourceVersion` and the payload are its last state seen.
+ * `delete`: the object is gone; `resourceVersion` and the payload are its last state seen. With
+ * `retraction: true`, gone from what the forwarder forwards only (see `retraction`).
  */
 export type ObjectOp = "upsert" | "delete";
 

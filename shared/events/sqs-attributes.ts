@@ -37,10 +37,17 @@ export function messageGroupId(event: ChangeEvent): string {
   return boundedId(`${event.clusterId}/${event.kind.kind}/${event.namespace ?? ""}/${event.name}`);
 }
 
-/** A hash of `uid/resourceVersion/op`; for a snapshot, of its cluster, kind and snapshot id. */
-export function messageDeduplicationId(event: ChangeEvent): string {
+/**
+ * A hash of `uid/resourceVersion/op` (`retract` for a retraction, so a retraction and a real delete
+ * at the same version are distinct messages); for a snapshot, of its cluster, kind and snapshot id.
+ * `occasion` sets apart a deliberate re-send of the same version that SQS must not drop as a
+ * duplicate: a Secret referenced again after its retraction is re-sent unchanged.
+ */
+export function messageDeduplicationId(event: ChangeEvent, occasion?: string): string {
   if (event.op === "snapshot") {
     return sha256Hex(`snapshot/${event.clusterId}/${event.kind.group}/${event.kind.kind}/${event.snapshotId}`);
   }
-  return sha256Hex(`${event.uid}/${event.resourceVersion}/${event.op}`);
+  const op = event.op === "delete" && event.retraction === true ? "retract" : event.op;
+  const base = `${event.uid}/${event.resourceVersion}/${op}`;
+  return sha256Hex(occasion === undefined ? base : `${base}/${occasion}`);
 }

@@ -3,6 +3,12 @@
  * It is what the reconciler translates, so its one rule is that it converges to the cluster's
  * state whatever order events arrive in: every write is conditional on resourceVersion order, and
  * a delete leaves a tombstone so an upsert older than the delete cannot bring the object back.
+ *
+ * A retraction (the forwarder stopped forwarding an object that still exists: a Secret that lost
+ * its last reference) also leaves a tombstone, marked retracted and at the object's own
+ * resourceVersion. A real deletion's event carries a resourceVersion newer than the object's last,
+ * so an upsert not newer than a real tombstone is stale; an upsert of the same uid at a version
+ * at least a retracted tombstone's brings the object back (it was referenced again, unchanged).
  */
 import type { KubeObjectJson, SnapshotItem } from "../events/event.ts";
 import { isKnownKind, type KnownKind } from "../manifest/kinds.ts";
@@ -27,7 +33,7 @@ export interface MirroredObject {
  * What a write did. `applied`: the mirror now holds this version; `previous` is the live object it
  * replaced (undefined if there was none or it was a tombstone), which the reverse index needs
  * (a route's old parentRefs). `stale`: the mirror already holds this version or a newer one (or a
- * tombstone at least as new); nothing changed.
+ * tombstone that outranks it); nothing changed.
  */
 export type MirrorWrite = { outcome: "applied"; previous: KubeObjectJson | undefined } | { outcome: "stale" };
 
@@ -47,17 +53,32 @@ export interface SnapshotScope {
 }
 
 export interface ObjectMirror {
-  /** Writes `object` unless the mirror holds this resourceVersion or a newer one (live or tombstone). */
+  /**
+   * Writes `object` unless the mirror holds this resourceVersion or a newer one (live or a real
+   * tombstone). Against a retracted tombstone of the same uid, the same resourceVersion applies
+   * too (the object referenced again, unchanged), and the object is marked revived at it.
+   */
   upsert(ref: ObjectRef, uid: string, resourceVersion: bigint, object: KubeObjectJson): Promise<MirrorWrite>;
   /**
    * Tombstones the object at `resourceVersion` unless the mirror holds a newer version. A delete
    * wins a tie with an upsert of the same resourceVersion: a forwarder that saw the object vanish
-   * while away reports the delete with the last resourceVersion it knew.
+   * while away reports the delete with the last resourceVersion it knew. It also wins a tie with
+   * a retracted tombstone (it turns it into a real one); a replay of itself is stale.
    */
   delete(ref: ObjectRef, uid: string, resourceVersion: bigint, now: number): Promise<MirrorWrite>;
   /**
+   * Tombstones the object at `resourceVersion`, its own current version, marked retracted, unless
+   * the mirror holds a newer version or any tombstone at it. At a tie with the live object it
+   * applies, unless that object was revived at this version: a retraction then is a duplicate of
+   * the one that preceded the revival (a redrive), and is stale. A genuine second retraction at
+   * the same version is left to the kind's next snapshot (see applySnapshot).
+   */
+  retract(ref: ObjectRef, uid: string, resourceVersion: bigint, now: number): Promise<MirrorWrite>;
+  /**
    * Tombstones, at the snapshot's resourceVersion, every live object of the kind in scope that is
-   * absent from `items` and not newer than the snapshot. Returns what it tombstoned.
+   * absent from `items` and not newer than the snapshot. Returns what it tombstoned. For a kind the
+   * forwarder forwards only while referenced (`snapshotRetracts`), absence means unreferenced as
+   * well as deleted: the tombstone is a retraction at the object's own resourceVersion instead.
    */
   applySnapshot(snapshot: SnapshotScope, now: number): Promise<Tombstoned[]>;
   /**
@@ -145,6 +166,16 @@ export function inSnapshotScope(
   if (namespaces === undefined) return true;
   if (namespace !== undefined) return namespaces.includes(namespace);
   return kind === "Namespace" ? namespaces.includes(name) : true;
+}
+
+/**
+ * Whether a snapshot of `kind` retracts what it does not list rather than deleting it: Secrets,
+ * which the forwarder forwards only while a Gateway, ListenerSet or policy references them, so a
+ * Secret missing from their snapshot may well still exist. A deleted Secret tombstoned this way
+ * can be revived only by a replay of its own last upsert, and the next snapshot retracts it again.
+ */
+export function snapshotRetracts(kind: KnownKind): boolean {
+  return kind === "Secret";
 }
 
 /** The tombstone's TTL attribute value: epoch seconds, as DynamoDB TTL wants. */

@@ -261,6 +261,7 @@ async function redeem(envelope: ChangeEvent, check: ClaimCheck, ports: IngestPor
   const same =
     event.clusterId === envelope.clusterId &&
     event.op === envelope.op &&
+    "retraction" in event === "retraction" in envelope &&
     event.kind.kind === envelope.kind.kind &&
     event.kind.group === envelope.kind.group &&
     event.resourceVersion === envelope.resourceVersion &&
@@ -315,7 +316,9 @@ async function apply(event: ChangeEvent, messageId: string, ports: IngestPorts):
   const write =
     event.op === "upsert"
       ? await ports.mirror.upsert(ref, event.uid, resourceVersion, event.object)
-      : await ports.mirror.delete(ref, event.uid, resourceVersion, ports.now());
+      : event.retraction === true
+        ? await ports.mirror.retract(ref, event.uid, resourceVersion, ports.now())
+        : await ports.mirror.delete(ref, event.uid, resourceVersion, ports.now());
   if (route && write.outcome === "applied" && write.previous !== undefined) {
     const kept = new Set((after ? routeBackends(after) : []).map((b) => `${b.namespace}/${b.name}`));
     const before = write.previous as unknown as Route;

@@ -487,6 +487,55 @@ describe("switchyard dev pipeline at its edges", () => {
     onlyAcmCarried(second);
   });
 
+  it("a TLS Secret retracted when its only Gateway goes is back in the mirror, unchanged, when another Gateway names it", async () => {
+    const core = kc.makeApiClient(CoreV1Api);
+    const pair = selfSigned("again.example.com");
+    await core.createNamespacedSecret({
+      namespace,
+      body: {
+        metadata: { name: "again-tls" },
+        type: "kubernetes.io/tls",
+        data: {
+          "tls.crt": Buffer.from(pair.certificate).toString("base64"),
+          "tls.key": Buffer.from(pair.privateKey).toString("base64"),
+        },
+      },
+    });
+    const https = [
+      {
+        name: "https",
+        port: 443,
+        protocol: "HTTPS",
+        tls: { mode: "Terminate", certificateRefs: [{ name: "again-tls" }] },
+      },
+    ];
+    const mirror = new DynamoDbObjectMirror(dynamo, pipeline.tableName);
+    const secretRef = { cluster: CLUSTER_ID, kind: "Secret" as const, namespace, name: "again-tls" };
+
+    await cluster.createGateway("first", https);
+    const forwarded = await waitFor("the referenced Secret in the mirror", () => mirror.get(secretRef), CONVERGE);
+    await cluster.objects.deleteNamespacedCustomObject({ ...cluster.resource("gateways"), name: "first" });
+    await waitFor(
+      "the Secret retracted from the mirror",
+      async () => ((await mirror.get(secretRef)) === undefined ? true : undefined),
+      CONVERGE,
+    );
+
+    // Referenced again, unchanged: the forwarder re-sends it at the version it retracted it at.
+    await cluster.createGateway("second", https);
+    const back = await waitFor("the Secret back in the mirror", () => mirror.get(secretRef), CONVERGE);
+    expect(back.resourceVersion).toBe(forwarded.resourceVersion);
+    expect(back.object).toMatchObject({ type: "kubernetes.io/tls" });
+    expect(back.object).toHaveProperty("acmCertificateArn");
+    const gateway = await cluster.programmed("second");
+    const listenerStatus = (gateway.status as { listeners?: { name: string; conditions: Condition[] }[] }).listeners;
+    expect(listenerStatus?.map((l) => [l.name, isTrue(l.conditions, "ResolvedRefs")])).toEqual([["https", true]]);
+    const listeners = await cluster.listenersOf("second");
+    expect(listeners.map((l) => l.Certificates?.map((c) => c.CertificateArn))).toEqual([
+      [back.object.acmCertificateArn],
+    ]);
+  });
+
   it("statuses denied while the writer's RBAC binding is missing are redelivered and written once it is restored", async () => {
     // What an operator's RBAC mistake looks like to the status writer: its token still
     // authenticates, and every status read and patch is answered 403 until the binding is back.

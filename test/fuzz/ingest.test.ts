@@ -65,7 +65,8 @@ function groupVersionOf(apiVersion: string): { group: string; version: string } 
 
 interface EventPlan {
   object: number;
-  op: "upsert" | "delete" | "snapshot";
+  /** `retraction`: a delete marked as one (a Secret the forwarder stopped forwarding). */
+  op: "upsert" | "delete" | "retraction" | "snapshot";
   resourceVersion: number;
 }
 
@@ -104,7 +105,7 @@ function eventFor(clusterId: string, plan: EventPlan, foreign: boolean): ChangeE
     schemaVersion: 1,
     clusterId,
     kind: gvk,
-    op: plan.op,
+    ...(plan.op === "retraction" ? { op: "delete", retraction: true } : { op: plan.op }),
     ...(namespace ? { namespace } : {}),
     name,
     uid,
@@ -138,7 +139,13 @@ const recordPlan: fc.Arbitrary<RecordPlan> = fc.record({
   foreignSender: fc.nat({ max: FOREIGN_SENDERS.length - 1 }),
   event: fc.record({
     object: fc.nat({ max: OBJECTS.length - 1 }),
-    op: fc.constantFrom("upsert" as const, "upsert" as const, "delete" as const, "snapshot" as const),
+    op: fc.constantFrom(
+      "upsert" as const,
+      "upsert" as const,
+      "delete" as const,
+      "retraction" as const,
+      "snapshot" as const,
+    ),
     resourceVersion: fc.integer({ min: 1, max: 50 }),
   }),
   claim: fc.constantFrom<ClaimMode>(

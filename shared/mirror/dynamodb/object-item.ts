@@ -25,6 +25,10 @@ export const OBJECT_ATTRIBUTES = {
   object: "object",
   encoding: "encoding",
   tombstone: "tombstone",
+  /** On a tombstone: left by a retraction, at the object's own resourceVersion. */
+  retracted: "retracted",
+  /** On a live object: written at the version of the retracted tombstone it replaced. */
+  revived: "revived",
   expiresAt: TTL_ATTRIBUTE,
 } as const;
 
@@ -60,18 +64,23 @@ export function encodeLiveItem(
   return item;
 }
 
-/** A tombstone keeps the deleting resourceVersion and expires on its own (TTL). */
+/**
+ * A tombstone keeps the deleting resourceVersion (for a retraction: the object's own, and
+ * `retracted` = true) and expires on its own (TTL).
+ */
 export function encodeTombstoneItem(
   ref: ObjectRef,
   uid: string,
   resourceVersion: bigint,
   expiresAtSeconds: number,
+  retracted = false,
 ): Record<string, AttributeValue> {
   return {
     ...objectKey(ref),
     [OBJECT_ATTRIBUTES.uid]: { S: uid },
     [OBJECT_ATTRIBUTES.resourceVersion]: { N: resourceVersion.toString() },
     [OBJECT_ATTRIBUTES.tombstone]: { BOOL: true },
+    ...(retracted ? { [OBJECT_ATTRIBUTES.retracted]: { BOOL: true } } : {}),
     [OBJECT_ATTRIBUTES.expiresAt]: { N: String(expiresAtSeconds) },
   };
 }
@@ -84,7 +93,9 @@ export class ObjectItemDecodeError extends Error {
   }
 }
 
-export type DecodedItem = { tombstone: true; resourceVersion: bigint } | ({ tombstone: false } & MirroredObject);
+export type DecodedItem =
+  | { tombstone: true; resourceVersion: bigint; uid: string | undefined; retracted: boolean }
+  | ({ tombstone: false; revived: boolean } & MirroredObject);
 
 export function decodeObjectItem(item: Record<string, AttributeValue>): DecodedItem {
   const pk = item[PARTITION_KEY]?.S ?? "";
@@ -94,7 +105,10 @@ export function decodeObjectItem(item: Record<string, AttributeValue>): DecodedI
   };
   const rvText = item[OBJECT_ATTRIBUTES.resourceVersion]?.N ?? fail("no rv");
   const resourceVersion = BigInt(rvText);
-  if (item[OBJECT_ATTRIBUTES.tombstone]?.BOOL === true) return { tombstone: true, resourceVersion };
+  if (item[OBJECT_ATTRIBUTES.tombstone]?.BOOL === true) {
+    const retracted = item[OBJECT_ATTRIBUTES.retracted]?.BOOL === true;
+    return { tombstone: true, resourceVersion, uid: item[OBJECT_ATTRIBUTES.uid]?.S, retracted };
+  }
   const [cluster, kind] = pk.startsWith(OBJECT_PREFIX) ? pk.slice(OBJECT_PREFIX.length).split("#") : [];
   if (cluster === undefined || kind === undefined || !isKnownKind(kind)) return fail("not an object partition");
   const slash = sk.indexOf("/");
@@ -106,5 +120,6 @@ export function decodeObjectItem(item: Record<string, AttributeValue>): DecodedI
   const object: unknown = JSON.parse(gunzipSync(bytes).toString("utf8"));
   if (!isRecord(object)) return fail("object is not a JSON object");
   const uid = item[OBJECT_ATTRIBUTES.uid]?.S ?? fail("no uid");
-  return { tombstone: false, ref, uid, resourceVersion, object };
+  const revived = item[OBJECT_ATTRIBUTES.revived]?.BOOL === true;
+  return { tombstone: false, revived, ref, uid, resourceVersion, object };
 }

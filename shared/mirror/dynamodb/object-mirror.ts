@@ -24,6 +24,7 @@ import {
   type ObjectRef,
   objectSortKey,
   type SnapshotScope,
+  snapshotRetracts,
   type Tombstoned,
   tombstoneExpiry,
 } from "../object-mirror.ts";
@@ -47,6 +48,9 @@ const NAMES = {
   "#pk": PARTITION_KEY,
   "#rv": OBJECT_ATTRIBUTES.resourceVersion,
   "#tombstone": OBJECT_ATTRIBUTES.tombstone,
+  "#retracted": OBJECT_ATTRIBUTES.retracted,
+  "#revived": OBJECT_ATTRIBUTES.revived,
+  "#uid": OBJECT_ATTRIBUTES.uid,
 };
 
 export class DynamoDbObjectMirror implements ObjectMirror {
@@ -63,22 +67,48 @@ export class DynamoDbObjectMirror implements ObjectMirror {
   }
 
   async upsert(ref: ObjectRef, uid: string, resourceVersion: bigint, object: KubeObjectJson): Promise<MirrorWrite> {
-    return this.#put(encodeLiveItem(ref, uid, resourceVersion, object), "attribute_not_exists(#pk) OR #rv < :rv", {
-      ":rv": { N: resourceVersion.toString() },
-    });
+    const item = encodeLiveItem(ref, uid, resourceVersion, object);
+    const rv = { N: resourceVersion.toString() };
+    const write = await this.#write(item, "attribute_not_exists(#pk) OR #rv < :rv", { ":rv": rv });
+    if (write.outcome === "applied") return write;
+    // Refused: the same version against a retracted tombstone of the same uid still applies. The
+    // refusal returned the item (no read), so the second put is tried only when it can succeed. A
+    // live item (the usual refusal: a replay) is not decoded, which would gunzip its object.
+    const tombstone = write.held?.[OBJECT_ATTRIBUTES.tombstone]?.BOOL === true;
+    const held = tombstone && write.held !== undefined ? decodeObjectItem(write.held) : undefined;
+    if (held?.tombstone !== true || !held.retracted || held.resourceVersion !== resourceVersion || held.uid !== uid) {
+      return { outcome: "stale" };
+    }
+    return this.#put(
+      { ...item, [OBJECT_ATTRIBUTES.revived]: { BOOL: true } },
+      "#rv = :rv AND #retracted = :true AND #uid = :uid",
+      { ":rv": rv, ":true": { BOOL: true }, ":uid": { S: uid } },
+    );
   }
 
   async delete(ref: ObjectRef, uid: string, resourceVersion: bigint, now: number): Promise<MirrorWrite> {
     return this.#put(
       encodeTombstoneItem(ref, uid, resourceVersion, tombstoneExpiry(now, this.#ttlSeconds)),
-      // A tie goes to the delete, unless it is this delete replayed (already a tombstone).
-      "attribute_not_exists(#pk) OR #rv < :rv OR (#rv = :rv AND attribute_not_exists(#tombstone))",
+      // A tie goes to the delete (over a live object or a retraction), unless it is this delete
+      // replayed (already a real tombstone).
+      "attribute_not_exists(#pk) OR #rv < :rv OR (#rv = :rv AND (attribute_not_exists(#tombstone) OR #retracted = :true))",
+      { ":rv": { N: resourceVersion.toString() }, ":true": { BOOL: true } },
+    );
+  }
+
+  async retract(ref: ObjectRef, uid: string, resourceVersion: bigint, now: number): Promise<MirrorWrite> {
+    return this.#put(
+      encodeTombstoneItem(ref, uid, resourceVersion, tombstoneExpiry(now, this.#ttlSeconds), true),
+      // A tie goes to the retraction over the live object, unless that object was revived at this
+      // version (this is then the retraction before the revival, replayed).
+      "attribute_not_exists(#pk) OR #rv < :rv OR (#rv = :rv AND attribute_not_exists(#tombstone) AND attribute_not_exists(#revived))",
       { ":rv": { N: resourceVersion.toString() } },
     );
   }
 
   async applySnapshot(snapshot: SnapshotScope, now: number): Promise<Tombstoned[]> {
     const present = new Set(snapshot.items.map((item) => objectSortKey(item.namespace, item.name)));
+    const retracts = snapshotRetracts(snapshot.kind);
     const tombstoned: Tombstoned[] = [];
     for (const mirrored of await this.listKind(snapshot.cluster, snapshot.kind)) {
       const { ref } = mirrored;
@@ -86,10 +116,14 @@ export class DynamoDbObjectMirror implements ObjectMirror {
       if (present.has(objectSortKey(ref.namespace, ref.name))) continue;
       if (mirrored.resourceVersion > snapshot.resourceVersion) continue;
       // The tombstone is at the snapshot's resourceVersion: at that point the object did not exist,
-      // so any upsert not newer than it is stale. Conditional on the version read, so an event that
-      // landed since the Query wins.
+      // so any upsert not newer than it is stale. A retraction's is at the object's own version
+      // (it may still exist). Conditional on the version read, so an event that landed since the
+      // Query wins.
+      const expiry = tombstoneExpiry(now, this.#ttlSeconds);
       const write = await this.#put(
-        encodeTombstoneItem(ref, mirrored.uid, snapshot.resourceVersion, tombstoneExpiry(now, this.#ttlSeconds)),
+        retracts
+          ? encodeTombstoneItem(ref, mirrored.uid, mirrored.resourceVersion, expiry, true)
+          : encodeTombstoneItem(ref, mirrored.uid, snapshot.resourceVersion, expiry),
         "#rv = :seen AND attribute_not_exists(#tombstone)",
         { ":seen": { N: mirrored.resourceVersion.toString() } },
       );
@@ -178,6 +212,19 @@ export class DynamoDbObjectMirror implements ObjectMirror {
     condition: string,
     values: Record<string, AttributeValue>,
   ): Promise<MirrorWrite> {
+    const write = await this.#write(item, condition, values);
+    return write.outcome === "applied" ? write : { outcome: "stale" };
+  }
+
+  /** A conditional put; a refusal carries the item that refused it (`held`), at no read cost. */
+  async #write(
+    item: Record<string, AttributeValue>,
+    condition: string,
+    values: Record<string, AttributeValue>,
+  ): Promise<
+    | { outcome: "applied"; previous: KubeObjectJson | undefined }
+    | { outcome: "stale"; held?: Record<string, AttributeValue> }
+  > {
     try {
       const { Attributes } = await this.#client.send(
         new PutItemCommand({
@@ -187,13 +234,16 @@ export class DynamoDbObjectMirror implements ObjectMirror {
           ExpressionAttributeNames: namesUsedBy(condition),
           ExpressionAttributeValues: values,
           ReturnValues: "ALL_OLD",
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         }),
       );
       if (Attributes === undefined) return { outcome: "applied", previous: undefined };
       const old = decodeObjectItem(Attributes);
       return { outcome: "applied", previous: old.tombstone ? undefined : old.object };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { outcome: "stale" };
+      if (error instanceof ConditionalCheckFailedException) {
+        return error.Item === undefined ? { outcome: "stale" } : { outcome: "stale", held: error.Item };
+      }
       throw error;
     }
   }

@@ -15,6 +15,7 @@ import {
   type ObjectRef,
   objectSortKey,
   type SnapshotScope,
+  snapshotRetracts,
   type Tombstoned,
 } from "../object-mirror.ts";
 
@@ -24,6 +25,10 @@ interface MemoryRecord {
   resourceVersion: bigint;
   /** JSON text of the live object; undefined for a tombstone. */
   json: string | undefined;
+  /** A tombstone left by a retraction rather than a deletion. */
+  retracted: boolean;
+  /** A live object written at the version of the retracted tombstone it replaced. */
+  revived: boolean;
 }
 
 export class MemoryObjectMirror implements ObjectMirror {
@@ -34,8 +39,10 @@ export class MemoryObjectMirror implements ObjectMirror {
   async upsert(ref: ObjectRef, uid: string, resourceVersion: bigint, object: KubeObjectJson): Promise<MirrorWrite> {
     encodeLiveItem(ref, uid, resourceVersion, object);
     const current = this.#record(ref);
-    if (current !== undefined && current.resourceVersion >= resourceVersion) return { outcome: "stale" };
-    this.#set({ ref: copyRef(ref), uid, resourceVersion, json: JSON.stringify(object) });
+    const revived =
+      current !== undefined && current.resourceVersion === resourceVersion && current.retracted && current.uid === uid;
+    if (current !== undefined && current.resourceVersion >= resourceVersion && !revived) return { outcome: "stale" };
+    this.#set({ ref: copyRef(ref), uid, resourceVersion, json: JSON.stringify(object), retracted: false, revived });
     return { outcome: "applied", previous: parsed(current) };
   }
 
@@ -43,14 +50,28 @@ export class MemoryObjectMirror implements ObjectMirror {
     const current = this.#record(ref);
     if (current !== undefined) {
       const tie = current.resourceVersion === resourceVersion;
-      if (current.resourceVersion > resourceVersion || (tie && current.json === undefined)) return { outcome: "stale" };
+      const realTombstone = current.json === undefined && !current.retracted;
+      if (current.resourceVersion > resourceVersion || (tie && realTombstone)) return { outcome: "stale" };
     }
-    this.#set({ ref: copyRef(ref), uid, resourceVersion, json: undefined });
+    this.#set({ ref: copyRef(ref), uid, resourceVersion, json: undefined, retracted: false, revived: false });
+    return { outcome: "applied", previous: parsed(current) };
+  }
+
+  async retract(ref: ObjectRef, uid: string, resourceVersion: bigint): Promise<MirrorWrite> {
+    const current = this.#record(ref);
+    if (current !== undefined) {
+      const tie = current.resourceVersion === resourceVersion;
+      if (current.resourceVersion > resourceVersion || (tie && (current.json === undefined || current.revived))) {
+        return { outcome: "stale" };
+      }
+    }
+    this.#set({ ref: copyRef(ref), uid, resourceVersion, json: undefined, retracted: true, revived: false });
     return { outcome: "applied", previous: parsed(current) };
   }
 
   async applySnapshot(snapshot: SnapshotScope): Promise<Tombstoned[]> {
     const present = new Set(snapshot.items.map((item) => objectSortKey(item.namespace, item.name)));
+    const retracts = snapshotRetracts(snapshot.kind);
     const tombstoned: Tombstoned[] = [];
     for (const record of this.#partition(snapshot.cluster, snapshot.kind).values()) {
       const { ref } = record;
@@ -59,7 +80,11 @@ export class MemoryObjectMirror implements ObjectMirror {
       if (!inSnapshotScope(ref.kind, ref.namespace, ref.name, snapshot.namespaces)) continue;
       if (present.has(objectSortKey(ref.namespace, ref.name))) continue;
       if (record.resourceVersion > snapshot.resourceVersion) continue;
-      this.#set({ ...record, resourceVersion: snapshot.resourceVersion, json: undefined });
+      this.#set(
+        retracts
+          ? { ...record, json: undefined, retracted: true, revived: false }
+          : { ...record, resourceVersion: snapshot.resourceVersion, json: undefined, retracted: false, revived: false },
+      );
       tombstoned.push({ ref: copyRef(ref), previous });
     }
     const synced = this.#synced.get(snapshot.cluster) ?? new Set<KnownKind>();

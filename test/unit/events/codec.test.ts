@@ -50,6 +50,26 @@ describe("decodeEvent", () => {
     expect(decodeEvent(event)).toEqual({ ok: true, event });
   });
 
+  it("accepts a delete marked as a retraction, and a delete without the marker (bodies from before it)", () => {
+    const retraction = { ...gatewayEvent, op: "delete", retraction: true };
+    expect(decodeEvent(retraction)).toEqual({ ok: true, event: retraction });
+    const { retraction: _marker, ...realDelete } = retraction;
+    const decoded = decodeEvent(realDelete);
+    expect(decoded).toEqual({ ok: true, event: realDelete });
+    expect(decoded.ok && "retraction" in decoded.event).toBe(false);
+  });
+
+  it.each([
+    [{ ...gatewayEvent, op: "upsert", retraction: true }, "only allowed on a delete"],
+    [{ ...gatewayEvent, op: "delete", retraction: false }, "must be true"],
+    [{ ...gatewayEvent, op: "delete", retraction: "yes" }, "must be true"],
+    [{ ...snapshotEvent, retraction: true }, "is not a field of this event"],
+  ])("refuses a misplaced or malformed retraction marker: %j", (input, reason) => {
+    const refused = refusal(input);
+    expect(refused.field).toBe("retraction");
+    expect(refused.reason).toContain(reason);
+  });
+
   it.each([
     [null, ""],
     [[], ""],
@@ -124,6 +144,7 @@ describe("decodeEvent", () => {
         clusterId: fc.oneof(fc.constant("c"), fc.jsonValue()),
         kind: fc.oneof(fc.constant(gatewayEvent.kind), fc.jsonValue()),
         op: fc.constantFrom("upsert", "delete", "snapshot", 3),
+        retraction: fc.oneof(fc.constant(true), fc.jsonValue()),
         name: fc.jsonValue(),
         uid: fc.jsonValue(),
         resourceVersion: fc.jsonValue(),
@@ -158,7 +179,7 @@ const arbitraryObjectEvent: fc.Arbitrary<ChangeEvent> = fc
   .record({
     clusterId: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,20}$/),
     kind: arbitraryKind,
-    op: fc.constantFrom("upsert" as const, "delete" as const),
+    op: fc.constantFrom("upsert" as const, "delete" as const, "retraction" as const),
     namespace: fc.option(token, { nil: undefined }),
     name: token,
     uid: token,
@@ -168,7 +189,8 @@ const arbitraryObjectEvent: fc.Arbitrary<ChangeEvent> = fc
   })
   .map(({ clusterId, kind, op, namespace, name, uid, resourceVersion, spec, check }) => {
     const ns = namespace === undefined ? {} : { namespace };
-    const header = { schemaVersion: 1 as const, clusterId, kind, op, ...ns, name, uid, resourceVersion };
+    const marker = op === "retraction" ? { op: "delete" as const, retraction: true as const } : { op };
+    const header = { schemaVersion: 1 as const, clusterId, kind, ...marker, ...ns, name, uid, resourceVersion };
     if (check !== undefined) return { ...header, claimCheck: check };
     const apiVersion = kind.group === "" ? kind.version : `${kind.group}/${kind.version}`;
     return {

@@ -129,6 +129,19 @@ describe("SQS FIFO attributes", () => {
     expect(messageDeduplicationId({ ...event, object: { changed: true } })).toBe(id);
     expect(messageDeduplicationId({ ...event, op: "delete" })).not.toBe(id);
     expect(messageDeduplicationId({ ...event, resourceVersion: "11" })).not.toBe(id);
+    // A retraction and a real delete at the same version are different messages.
+    const realDelete = messageDeduplicationId({ ...event, op: "delete" });
+    expect(messageDeduplicationId({ ...event, op: "delete", retraction: true })).not.toBe(realDelete);
+    expect(messageDeduplicationId({ ...event, op: "delete", retraction: true })).not.toBe(id);
+  });
+
+  it("sets a deliberate re-send of the same version apart by its occasion", () => {
+    const id = messageDeduplicationId(event);
+    const first = messageDeduplicationId(event, "referenced-boot-1");
+    expect(first).not.toBe(id);
+    expect(messageDeduplicationId(event, "referenced-boot-2")).not.toBe(first);
+    expect(messageDeduplicationId(event, "referenced-boot-1")).toBe(first);
+    expect(isValidSqsId(first)).toBe(true);
   });
 
   it("gives each snapshot its own deduplication id and one group per kind", () => {

@@ -191,6 +191,29 @@ describe("prepareMessage", () => {
     expect(decodeEventJson(prepared.upload.body)).toEqual({ ok: true, event });
     expect(prepared.upload.check.size).toBe(Buffer.byteLength(prepared.upload.body));
   });
+
+  it("marks only a retraction, and a claim-checked retraction's envelope says it is one", () => {
+    const object = routeWith("x".repeat(MAX_INLINE_BODY_BYTES));
+    expect(objectEvent("c1", kind, "delete", identity, object)).not.toHaveProperty("retraction");
+    expect(objectEvent("c1", kind, "upsert", identity, object, true)).not.toHaveProperty("retraction");
+    const retraction = objectEvent("c1", kind, "delete", identity, object, true);
+    expect(retraction).toMatchObject({ op: "delete", retraction: true });
+    const prepared = prepareMessage(retraction, "bucket");
+    if (prepared.kind !== "claimCheck") throw new Error("expected a claim check");
+    const pointer = decodeEventJson(prepared.message.body);
+    expect(pointer.ok && pointer.event).toMatchObject({ op: "delete", retraction: true });
+    expect(prepared.message.deduplicationId).toBe(messageDeduplicationId(retraction));
+  });
+
+  it("gives a re-send with an occasion the occasion's deduplication id, inline or claim-checked", () => {
+    const small = objectEvent("c1", kind, "upsert", identity, routeWith("x"));
+    const large = objectEvent("c1", kind, "upsert", identity, routeWith("x".repeat(MAX_INLINE_BODY_BYTES)));
+    for (const event of [small, large]) {
+      const prepared = prepareMessage(event, "bucket", MAX_INLINE_BODY_BYTES, "referenced-b-1");
+      expect(prepared.message.deduplicationId).toBe(messageDeduplicationId(event, "referenced-b-1"));
+      expect(prepared.message.deduplicationId).not.toBe(messageDeduplicationId(event));
+    }
+  });
 });
 
 describe("prepareMessage for snapshots", () => {

@@ -161,6 +161,109 @@ export function mirrorContract(createMirror: MirrorFactory): void {
     });
   });
 
+  describe("retract", () => {
+    const retract = (name: string, rv: bigint) => mirror.retract(serviceRef(name), `uid-${name}`, rv, NOW);
+
+    test("a retraction at the object's own version removes it and reports its last content", async () => {
+      await put("web", 5n);
+      expect(await retract("web", 5n)).toEqual({ outcome: "applied", previous: serviceObject("web", 5n) });
+      expect(await mirror.get(serviceRef("web"))).toBeUndefined();
+      expect(await mirror.listKind(CLUSTER, "Service")).toEqual([]);
+    });
+
+    test("an upsert of the same uid and version after a retraction brings the object back", async () => {
+      await put("web", 5n);
+      await retract("web", 5n);
+      expect(await put("web", 5n)).toEqual({ outcome: "applied", previous: undefined });
+      expect(await mirror.get(serviceRef("web"))).toEqual({
+        ref: serviceRef("web"),
+        uid: "uid-web",
+        resourceVersion: 5n,
+        object: serviceObject("web", 5n),
+      });
+    });
+
+    test("a newer upsert after a retraction is stored; an older one is stale", async () => {
+      await put("web", 5n);
+      await retract("web", 5n);
+      expect((await put("web", 4n)).outcome).toBe("stale");
+      expect((await put("web", 7n)).outcome).toBe("applied");
+      expect(await versionOf("web")).toBe(7n);
+    });
+
+    test("an upsert of another uid at the retracted version stays stale", async () => {
+      await put("web", 5n);
+      await retract("web", 5n);
+      const other = mirror.upsert(serviceRef("web"), "uid-other", 5n, serviceObject("web", 5n));
+      expect((await other).outcome).toBe("stale");
+      expect(await mirror.get(serviceRef("web"))).toBeUndefined();
+    });
+
+    test("a real delete's same-version replay stays stale (only a retraction lets it back)", async () => {
+      await put("web", 5n);
+      await mirror.delete(serviceRef("web"), "uid-web", 5n, NOW);
+      expect(await put("web", 5n)).toEqual({ outcome: "stale" });
+      expect(await mirror.get(serviceRef("web"))).toBeUndefined();
+    });
+
+    test("a real delete at the retracted version turns the retraction into a deletion", async () => {
+      await put("web", 5n);
+      await retract("web", 5n);
+      expect((await mirror.delete(serviceRef("web"), "uid-web", 5n, NOW)).outcome).toBe("applied");
+      expect((await put("web", 5n)).outcome).toBe("stale");
+      expect(await mirror.get(serviceRef("web"))).toBeUndefined();
+    });
+
+    test("a retraction does not undo a real delete at its version", async () => {
+      await put("web", 5n);
+      await mirror.delete(serviceRef("web"), "uid-web", 5n, NOW);
+      expect(await retract("web", 5n)).toEqual({ outcome: "stale" });
+      expect((await put("web", 5n)).outcome).toBe("stale");
+    });
+
+    test("a replayed or older retraction is stale", async () => {
+      await put("web", 5n);
+      await retract("web", 5n);
+      expect(await retract("web", 5n)).toEqual({ outcome: "stale" });
+      expect(await retract("web", 4n)).toEqual({ outcome: "stale" });
+    });
+
+    test("a retraction older than the live object changes nothing", async () => {
+      await put("web", 9n);
+      expect(await retract("web", 8n)).toEqual({ outcome: "stale" });
+      expect(await versionOf("web")).toBe(9n);
+    });
+
+    // Decided: a retraction redelivered after the revival it preceded (a redrive) must not take a
+    // referenced object away, so a retraction at the version the object was revived at is stale.
+    // A genuine second retraction at that version (unreferenced again, unchanged) is therefore left
+    // to the kind's next snapshot, which retracts what it does not list.
+    test("a duplicate retraction after the object was revived at its version is stale", async () => {
+      await put("web", 5n);
+      await retract("web", 5n);
+      await put("web", 5n);
+      expect(await retract("web", 5n)).toEqual({ outcome: "stale" });
+      expect(await versionOf("web")).toBe(5n);
+    });
+
+    test("once a revived object changes, a retraction at its new version applies again", async () => {
+      await put("web", 5n);
+      await retract("web", 5n);
+      await put("web", 5n);
+      await put("web", 6n);
+      expect((await retract("web", 6n)).outcome).toBe("applied");
+      expect(await mirror.get(serviceRef("web"))).toBeUndefined();
+    });
+
+    test("a revived object is still replaced by a real delete at its version", async () => {
+      await put("web", 5n);
+      await retract("web", 5n);
+      await put("web", 5n);
+      expect((await mirror.delete(serviceRef("web"), "uid-web", 5n, NOW)).outcome).toBe("applied");
+      expect(await mirror.get(serviceRef("web"))).toBeUndefined();
+    });
+  });
+
   describe("applySnapshot", () => {
     const snapshot = (items: string[], resourceVersion: bigint, namespaces?: string[]) => ({
       cluster: CLUSTER,
@@ -209,6 +312,46 @@ export function mirrorContract(createMirror: MirrorFactory): void {
       await mirror.applySnapshot(snapshot([], 10n, ["team-a"]), NOW);
       expect(await versionOf("a", "team-a")).toBeUndefined();
       expect(await versionOf("b", "team-b")).toBe(3n);
+    });
+
+    describe("of Secrets, which list only the referenced ones", () => {
+      const secretRef = (name: string): ObjectRef => ({ cluster: CLUSTER, kind: "Secret", namespace: "default", name });
+      const secret = (name: string, rv: bigint): KubeObjectJson => ({
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name, namespace: "default", uid: `uid-${name}`, resourceVersion: rv.toString() },
+        type: "kubernetes.io/tls",
+      });
+      const putSecret = (name: string, rv: bigint) =>
+        mirror.upsert(secretRef(name), `uid-${name}`, rv, secret(name, rv));
+      const secretSnapshot = (names: string[], resourceVersion: bigint) => ({
+        cluster: CLUSTER,
+        kind: "Secret" as const,
+        items: names.map((name) => ({ namespace: "default", name, uid: `uid-${name}`, resourceVersion: "1" })),
+        resourceVersion,
+      });
+
+      test("an unlisted Secret is retracted at its own version: a later upsert of that version brings it back", async () => {
+        await putSecret("tls", 4n);
+        await putSecret("kept", 3n);
+        const tombstoned = await mirror.applySnapshot(secretSnapshot(["kept"], 10n), NOW);
+        expect(tombstoned).toEqual([{ ref: secretRef("tls"), previous: secret("tls", 4n) }]);
+        expect(await mirror.get(secretRef("tls"))).toBeUndefined();
+        expect(await putSecret("tls", 4n)).toEqual({ outcome: "applied", previous: undefined });
+        expect((await mirror.get(secretRef("tls")))?.resourceVersion).toBe(4n);
+      });
+
+      test("an upsert older than the Secret's own version stays stale after the snapshot", async () => {
+        await putSecret("tls", 4n);
+        await mirror.applySnapshot(secretSnapshot([], 10n), NOW);
+        expect((await putSecret("tls", 3n)).outcome).toBe("stale");
+      });
+
+      test("a Secret newer than the snapshot survives it", async () => {
+        await putSecret("tls", 12n);
+        expect(await mirror.applySnapshot(secretSnapshot([], 10n), NOW)).toEqual([]);
+        expect((await mirror.get(secretRef("tls")))?.resourceVersion).toBe(12n);
+      });
     });
 
     test("a snapshot of one kind leaves other kinds alone", async () => {

@@ -369,3 +369,38 @@ describe("a GatewayClass no Gateway uses", () => {
     expect((await ports.dirty.read("c1/default/web" as never)).generation).toBe(2);
   });
 });
+
+describe("retractions", () => {
+  const secret = (rv: number) => upsert("Secret", "tls", rv, { type: "kubernetes.io/tls" });
+  const secretRef = { cluster: "c1", kind: "Secret" as const, namespace: "default", name: "tls" };
+  const withdrawn = (event: ChangeEvent, retraction: boolean): ChangeEvent =>
+    event.op === "snapshot" ? event : { ...event, op: "delete", ...(retraction ? { retraction: true } : {}) };
+
+  test("a Secret retracted and then re-sent unchanged is in the mirror again", async () => {
+    await ingestBatch([record(secret(5))], ports);
+    await ingestBatch([record(withdrawn(secret(5), true))], ports);
+    expect(await ports.mirror.get(secretRef)).toBeUndefined();
+    await ingestBatch([record(secret(5))], ports);
+    expect((await ports.mirror.get(secretRef))?.resourceVersion).toBe(5n);
+  });
+
+  test("a real delete at the same version keeps the re-sent upsert out", async () => {
+    await ingestBatch([record(secret(5))], ports);
+    await ingestBatch([record(withdrawn(secret(5), false))], ports);
+    await ingestBatch([record(secret(5))], ports);
+    expect(await ports.mirror.get(secretRef)).toBeUndefined();
+  });
+
+  test("a claim-checked retraction must say it is one in its envelope too", async () => {
+    const stored = withdrawn(secret(5), true);
+    const bytes = new TextEncoder().encode(encodeEvent(stored));
+    ports.s3.set("k", bytes);
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    const { object: _object, retraction: _marker, ...envelope } = stored as Extract<ChangeEvent, { object: unknown }>;
+    await ingestBatch(
+      [record({ ...envelope, claimCheck: { bucket: "b", key: "k", sha256, size: bytes.length } })],
+      ports,
+    );
+    expect(ports.dead.map((d) => d.reason)).toEqual(["claim-check-invalid"]);
+  });
+});
