@@ -31,6 +31,7 @@ import {
   MOTO_DEFAULT_ACCOUNT_ID,
   motoSettings,
   resetMoto,
+  STATUS_WRITERS_GROUP,
   TEST_REGION,
   uniqueName,
   waitFor,
@@ -542,7 +543,14 @@ describe("switchyard dev pipeline at its edges", () => {
     // (An authenticator outage would not bite at once: the API server caches successful token
     // reviews for 10 s, test/env/QUIRKS.md K4.)
     const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
-    await rbac.deleteClusterRoleBinding({ name: rbacName });
+    // Every binding of the status writers' group, not only this file's: the e2e files share one
+    // API server, and an earlier file's binding would otherwise keep granting the writes.
+    const { items } = await rbac.listClusterRoleBinding();
+    const granting = items.filter((b) =>
+      (b.subjects ?? []).some((subject) => subject.kind === "Group" && subject.name === STATUS_WRITERS_GROUP),
+    );
+    expect(granting.map((b) => b.metadata?.name)).toContain(rbacName);
+    for (const binding of granting) await rbac.deleteClusterRoleBinding({ name: binding.metadata?.name ?? "" });
     const from = progress.length;
     let redelivered: string;
     try {
@@ -564,7 +572,13 @@ describe("switchyard dev pipeline at its edges", () => {
       expect(denied.every((e) => e.outcome === "failed" && e.detail?.includes("HTTP 403"))).toBe(true);
       expect((await cluster.get("gateways", "late")).status?.addresses ?? []).toEqual([]);
     } finally {
-      await bindStatusWriters(kc, rbacName);
+      for (const binding of granting) {
+        if (binding.metadata?.name === rbacName) await bindStatusWriters(kc, rbacName);
+        else
+          await rbac.createClusterRoleBinding({
+            body: { metadata: { name: binding.metadata?.name }, roleRef: binding.roleRef, subjects: binding.subjects },
+          });
+      }
     }
     const restoredAt = progress.length;
     const gateway = await cluster.programmed("late");
