@@ -9,7 +9,7 @@
 // The machine has one kube-apiserver, and a ServiceImport imports the exports of the same
 // namespace and name: so each exporting cluster's namespace `apps` is a namespace of its own on
 // the apiserver (`<apps>-east`, `<apps>-west`), which that cluster's forwarder sees as `apps`
-// (ClusterView below), and the exporting forwarders watch namespaced kinds only (the consumer's
+// (ClusterView below), and of the cluster-scoped objects sees only that namespace (the consumer's
 // GatewayClass is not theirs). The consumer's forwarder and status writer use the apiserver as is.
 // SWITCHYARD_COMPONENTS=moto,dynamodb,kube,lattice
 
@@ -42,7 +42,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningPipeline, startPipeline } from "../../cli/dev/pipeline.ts";
 import { systemClock } from "../../forwarder/clock.ts";
 import { Forwarder } from "../../forwarder/forwarder.ts";
-import { WATCHED_KINDS } from "../../forwarder/kinds.ts";
 import { KubeApi } from "../../forwarder/kube-api.ts";
 import type { KubeObjectJson } from "../../shared/events/event.ts";
 import { isRecord } from "../../shared/events/strip.ts";
@@ -126,7 +125,8 @@ async function installLatticeCrds(kc: KubeConfig): Promise<void> {
 
 /**
  * One cluster's view of the shared apiserver: its namespace `presented` is the apiserver's
- * `actual`, in the paths the forwarder reads and in the objects it is given back.
+ * `actual`, in the paths the forwarder reads and in the objects it is given back; of the
+ * cluster-scoped objects it holds only that Namespace (the GatewayClass is the consumer's).
  */
 class ClusterView extends KubeApi {
   readonly #presented: string;
@@ -142,20 +142,33 @@ class ClusterView extends KubeApi {
     return path.replace(`/namespaces/${this.#presented}/`, `/namespaces/${this.#actual}/`);
   }
 
-  #object<T extends Record<string, unknown>>(object: T): T {
-    const metadata = object.metadata;
-    if (!isRecord(metadata) || metadata.namespace !== this.#actual) return object;
-    return { ...object, metadata: { ...metadata, namespace: this.#presented } };
+  /** The object as this cluster has it, or undefined when it is not this cluster's. */
+  #object<T extends Record<string, unknown>>(path: string, object: T): T | undefined {
+    const metadata = isRecord(object.metadata) ? object.metadata : {};
+    if (path.includes("/namespaces/")) {
+      return metadata.namespace === this.#actual
+        ? { ...object, metadata: { ...metadata, namespace: this.#presented } }
+        : object;
+    }
+    if (path.endsWith("/namespaces") && metadata.name === this.#actual) {
+      return { ...object, metadata: { ...metadata, name: this.#presented } };
+    }
+    return undefined;
   }
 
   override async get(path: string): Promise<KubeObjectJson | undefined> {
     const object = await super.get(this.#path(path));
-    return object === undefined ? undefined : this.#object(object);
+    return object === undefined ? undefined : this.#object(path, object);
   }
 
   override async list(path: string): Promise<{ items: KubeObjectJson[]; resourceVersion: string }> {
     const { items, resourceVersion } = await super.list(this.#path(path));
-    return { items: items.map((item) => this.#object(item)), resourceVersion };
+    const own: KubeObjectJson[] = [];
+    for (const item of items) {
+      const object = this.#object(path, item);
+      if (object !== undefined) own.push(object);
+    }
+    return { items: own, resourceVersion };
   }
 
   override async *watch(
@@ -165,7 +178,11 @@ class ClusterView extends KubeApi {
     signal: AbortSignal,
   ): AsyncGenerator<{ type: string; object: Record<string, unknown> }> {
     for await (const event of super.watch(this.#path(path), resourceVersion, timeoutSeconds, signal)) {
-      yield { type: event.type, object: this.#object(event.object) };
+      if (event.type === "BOOKMARK" || event.type === "ERROR") yield event;
+      else {
+        const object = this.#object(path, event.object);
+        if (object !== undefined) yield { type: event.type, object };
+      }
     }
   }
 }
@@ -259,7 +276,6 @@ describe("VPC Lattice multi-cluster through the dev pipeline: two exporting clus
           acmEndpoint: undefined,
         },
         api: new ClusterView(kc, apps, actual(cluster)),
-        kinds: WATCHED_KINDS.filter((k) => k.namespaced),
         sqs,
         s3,
         clock: systemClock,
