@@ -341,7 +341,7 @@ describe("VPC Lattice multi-cluster through the dev pipeline: two exporting clus
     return items.map((t) => ({ id: t.id ?? "", port: t.port ?? 0, status: t.status ?? "" }));
   }
 
-  /** The target group ids the consumer's service rules forward to, per forwarding rule. */
+  /** The target group ids the consumer's service rules forward to, one list per forwarding rule. */
   async function consumerForwards(): Promise<string[][]> {
     const services = (await lattice.send(new ListServicesCommand({}))).items ?? [];
     const forwards: string[][] = [];
@@ -370,6 +370,7 @@ describe("VPC Lattice multi-cluster through the dev pipeline: two exporting clus
   }
 
   let ids: Record<Exporter, string>;
+  let forwardingRules = 0;
 
   it("east's and west's ServiceExports become their own target groups, their endpoints as targets, tagged with their cluster", async () => {
     await exportWeb("east");
@@ -454,15 +455,17 @@ describe("VPC Lattice multi-cluster through the dev pipeline: two exporting clus
     expect(isTrue(parent.conditions, "Accepted")).toBe(true);
     expect(isTrue(parent.conditions, "ResolvedRefs")).toBe(true);
 
+    // PathPrefix /web is more than one Lattice rule (the path itself, and below it): each forwards.
     const forwards = await waitFor(
-      "the consumer's rule forwarding to both exporters' groups",
+      "the consumer's rules forwarding to both exporters' groups",
       async () => {
         const f = await consumerForwards();
-        return f.some((groups) => groups.length === 2) ? f : undefined;
+        return f.length > 0 && f.every((groups) => groups.length === 2) ? f : undefined;
       },
       CONVERGE,
     );
-    expect(forwards).toEqual([[ids.east, ids.west].sort()]);
+    expect(forwards).toEqual(forwards.map(() => [ids.east, ids.west].sort()));
+    forwardingRules = forwards.length;
     // The importer wrote into neither group: each still holds exactly its exporter's endpoint.
     for (const cluster of Object.keys(EXPORTERS) as Exporter[]) {
       const group = await groupOf(cluster);
@@ -484,11 +487,11 @@ describe("VPC Lattice multi-cluster through the dev pipeline: two exporting clus
       "the consumer forwarding to east's group alone",
       async () => {
         const f = await consumerForwards();
-        return f.length === 1 && f[0]?.length === 1 ? true : undefined;
+        return f.length > 0 && f.every((groups) => groups.length === 1) ? true : undefined;
       },
       CONVERGE,
     );
-    expect(await consumerForwards()).toEqual([[ids.east]]);
+    expect(await consumerForwards()).toEqual(Array.from({ length: forwardingRules }, () => [ids.east]));
     await waitFor(
       "west's group deleted",
       async () => ((await groupOf("west")) === undefined ? true : undefined),
