@@ -12,10 +12,12 @@
  * so an importer forwards to a new exporter without waiting for its own change, and stops
  * forwarding to one that goes (Lattice refuses to delete a group a rule forwards to).
  */
+
 import type { ClusterGatewayKey } from "../keys.ts";
 import { serviceExportOwner } from "../lattice/exports.ts";
 import type { LatticeExportModel } from "../lattice/model.ts";
 import type { ObservedLattice } from "../lattice/observed.ts";
+import { ClusterNotSynced } from "../mirror/snapshot-source.ts";
 import { reconcileDataPlane } from "../reconcile/engine.ts";
 import { LATTICE_EXPORT_DATA_PLANE, type LatticeOutcome } from "../reconcile/lattice-plane.ts";
 import type { RegisteredCluster } from "../registry/cluster.ts";
@@ -98,7 +100,16 @@ async function askImporters(
   const keys: ClusterGatewayKey[] = [];
   for (const other of await deps.registry.list()) {
     if (other.clusterId === unit.cluster) continue;
-    const world = await deps.snapshots.load(other.clusterId);
+    let world: Awaited<ReturnType<typeof deps.snapshots.load>>;
+    try {
+      world = await deps.snapshots.load(other.clusterId);
+    } catch (error) {
+      // A cluster not synced yet has no Gateway reconciled from a partial view: its first sync
+      // reconciles every Gateway it has, and finds the groups as they are then. Skipping it keeps
+      // one silent cluster from failing every export's reconcile.
+      if (error instanceof ClusterNotSynced) continue;
+      throw error;
+    }
     keys.push(...gatewaysImporting(other.clusterId, unit.namespace, unit.name, world));
   }
   for (const gatewayKey of keys) {

@@ -25,6 +25,7 @@ import { exportUnitKey } from "../../shared/lattice/exports.ts";
 import type { ObservedLattice } from "../../shared/lattice/observed.ts";
 import { exportTargetGroupName } from "../../shared/lattice/target-groups.ts";
 import { loadManifests } from "../../shared/manifest/load.ts";
+import { ClusterNotSynced } from "../../shared/mirror/snapshot-source.ts";
 import { MemoryDirtyGenerations } from "../../shared/pipeline/dirty-generation.ts";
 import {
   type GatewayReconcileReport,
@@ -298,6 +299,23 @@ describe("a ServiceExport's groups are created by the exporting cluster's reconc
       expect(again.result).toMatchObject({ disposition: "done", requeued: false });
       expect(again.calls).toEqual([]);
     }
+  });
+
+  it("a registered cluster not synced yet does not hold the export back: the group is made and the synced importer asked", async () => {
+    const w = await world();
+    await w.deps.registry.put(
+      { ...sameAccountCluster("silent"), account: ACCOUNT, region: TEST_REGION, vpcId: VPC },
+      "create",
+    );
+    const load = w.snapshots.load.bind(w.snapshots);
+    w.snapshots.load = async (clusterId) => {
+      if (clusterId === "silent") throw new ClusterNotSynced("silent", ["GatewayClass", "Gateway"]);
+      return load(clusterId);
+    };
+    expect(await w.exportRequest("east")).toMatchObject({ disposition: "deferred" });
+    expect(await converged(w, "east")).toMatchObject({ disposition: "done", outcome: { kind: "applied" } });
+    expect(await groupsNamed(GROUP.east)).toHaveLength(1);
+    expect(w.queue.map((r) => [r.gatewayKey, r.reason])).toEqual([[IMPORTING_GATEWAY, "aws-event"]]);
   });
 
   it("an endpoint change is a target diff in that exporter's group alone, and asks no importer to reconcile", async () => {
