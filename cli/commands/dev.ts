@@ -22,7 +22,8 @@ Cluster:
   --cluster-id ID            the cluster's id in the registry (required)
   --namespace NS             watch only this namespace (repeatable; default all)
 Registration:
-  --account ACCOUNT          AWS account of the load balancers (default: the caller's)
+  --account ACCOUNT          AWS account of the load balancers (default: the caller's, the control
+                             plane's); another account needs --reconcile-role in it and --external-id
   --region REGION            (default $AWS_REGION, else us-east-1)
   --vpc-id VPC               (default: the account's default VPC)
   --reconcile-role ARN       role the reconciler assumes in the account (default: own credentials)

@@ -74,9 +74,13 @@ export interface PipelineOptions {
   kubeConfig: KubeConfig;
   clusterId: string;
   region: string;
-  /** @default the caller's account (STS GetCallerIdentity) */
+  /**
+   * The cluster's account, where its AWS resources are made. The control plane's own account is
+   * always the caller's (STS GetCallerIdentity); another account needs `reconcileRoleArn` in it
+   * and an `externalId`, as the registry requires. @default the caller's account
+   */
   account?: string;
-  /** @default the account's default VPC in `region` */
+  /** @default `account`'s default VPC in `region` */
   vpcId?: string;
   /**
    * The EKS cluster name: status is then written with an EKS IAM token for this name (as the status
@@ -104,7 +108,7 @@ export interface PipelineOptions {
   tableName?: string;
   /** @default "switchyard-dev" */
   queuePrefix?: string;
-  /** @default `<queuePrefix>-claim-checks-<account>` */
+  /** @default `<queuePrefix>-claim-checks-<the control plane's account>` */
   claimCheckBucket?: string;
   /** Namespaces the forwarder watches; @default all */
   namespaces?: string[];
@@ -293,13 +297,15 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
 
   try {
     const identity = await sts.send(new GetCallerIdentityCommand({}));
-    const account = options.account ?? identity.Account;
-    if (account === undefined) throw new Error("STS GetCallerIdentity returned no account: pass --account");
+    // The control plane is whoever runs it; the cluster may be in another account, reached by role.
+    const controlPlaneAccount = identity.Account;
+    if (controlPlaneAccount === undefined) throw new Error("STS GetCallerIdentity returned no account");
+    const account = options.account ?? controlPlaneAccount;
     const principal = identity.Arn;
     if (principal === undefined) throw new Error("STS GetCallerIdentity returned no ARN");
     const tableName = options.tableName ?? "switchyard-dev";
     const prefix = options.queuePrefix ?? "switchyard-dev";
-    const bucket = options.claimCheckBucket ?? `${prefix}-claim-checks-${account}`;
+    const bucket = options.claimCheckBucket ?? `${prefix}-claim-checks-${controlPlaneAccount}`;
     const retryAfterSeconds = options.retryAfterSeconds ?? 5;
 
     const queues = await ensureQueues(sqs, {
@@ -329,10 +335,19 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
       ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
       ...(options.engine?.callDeadlineMs !== undefined ? { callDeadlineMs: options.engine.callDeadlineMs } : {}),
       ...(options.latticeEndpoint ? { latticeEndpoint: options.latticeEndpoint } : {}),
-      account,
+      account: controlPlaneAccount,
     });
     closers.push(() => factory.destroy());
-    const ec2 = new EC2Client(base);
+    const target: AwsTarget = {
+      account,
+      region,
+      ...(options.reconcileRoleArn ? { roleArn: options.reconcileRoleArn } : {}),
+      ...(options.externalId ? { externalId: options.externalId } : {}),
+      cluster: options.clusterId,
+    };
+    // The default VPC is the cluster's account's: looked up through its role when it is another's.
+    const ec2 =
+      account === controlPlaneAccount ? new EC2Client(base) : new EC2Client({ ...base, credentials: factory.credentials(target) });
     const vpcId = options.vpcId ?? (await defaultVpc(ec2).finally(() => ec2.destroy()));
     const kubeEndpoint = await kubeEndpointOf(options.kubeConfig);
     const eks: EksConnection = options.eksClusterName
@@ -351,7 +366,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
       senderId,
       statusMode,
     };
-    const registry = new DynamoDbClusterRegistry(dynamo, tableName, account);
+    const registry = new DynamoDbClusterRegistry(dynamo, tableName, controlPlaneAccount);
     try {
       await registry.put(cluster, "create");
     } catch (error) {
@@ -466,13 +481,6 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
       1,
     );
 
-    const target: AwsTarget = {
-      account,
-      region,
-      ...(cluster.reconcileRoleArn ? { roleArn: cluster.reconcileRoleArn } : {}),
-      ...(cluster.externalId ? { externalId: cluster.externalId } : {}),
-      cluster: cluster.clusterId,
-    };
     const user = options.kubeConfig.getCurrentUser();
     const writers = localStatusWriters(
       cluster.clusterId,
