@@ -16,7 +16,7 @@ import {
   DynamoDBClient as DynamoDb,
   ResourceNotFoundException,
 } from "@aws-sdk/client-dynamodb";
-import { DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeVpcsCommand, EC2Client, type EC2ClientConfig } from "@aws-sdk/client-ec2";
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
@@ -220,10 +220,11 @@ async function ensureBucket(s3: S3Client, bucket: string, region: string): Promi
   );
 }
 
-async function defaultVpc(ec2: EC2Client): Promise<string> {
-  const { Vpcs = [] } = await ec2.send(
-    new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }),
-  );
+async function defaultVpc(config: EC2ClientConfig): Promise<string> {
+  const ec2 = new EC2Client(config);
+  const { Vpcs = [] } = await ec2
+    .send(new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }))
+    .finally(() => ec2.destroy());
   const id = Vpcs[0]?.VpcId;
   if (id === undefined) throw new Error("the account has no default VPC in this Region: pass --vpc-id");
   return id;
@@ -346,9 +347,11 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
       cluster: options.clusterId,
     };
     // The default VPC is the cluster's account's: looked up through its role when it is another's.
-    const ec2 =
-      account === controlPlaneAccount ? new EC2Client(base) : new EC2Client({ ...base, credentials: factory.credentials(target) });
-    const vpcId = options.vpcId ?? (await defaultVpc(ec2).finally(() => ec2.destroy()));
+    const vpcId =
+      options.vpcId ??
+      (await defaultVpc(
+        account === controlPlaneAccount ? base : { ...base, credentials: factory.credentials(target) },
+      ));
     const kubeEndpoint = await kubeEndpointOf(options.kubeConfig);
     const eks: EksConnection = options.eksClusterName
       ? { clusterName: options.eksClusterName }

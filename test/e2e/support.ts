@@ -11,6 +11,16 @@ import {
   type Rule,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import {
+  ListServiceNetworksCommand,
+  ListServicesCommand,
+  ListTargetGroupsCommand,
+  type ServiceNetworkSummary,
+  type ServiceSummary,
+  type TargetGroupSummary,
+  type VPCLatticeClient,
+} from "@aws-sdk/client-vpc-lattice";
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -26,7 +36,13 @@ import type { HttpHandlerOptions } from "@smithy/types";
 import { TAG, tagValue } from "../../shared/elb/naming.ts";
 import type { Condition } from "../../shared/k8s/meta.ts";
 import { requestOperation } from "../../shared/testing/index.ts";
-import { configureTokenWebhook, STATUS_WRITERS_GROUP, waitFor } from "../env/clients.ts";
+import {
+  type AwsCredentials,
+  configureTokenWebhook,
+  motoSettings,
+  STATUS_WRITERS_GROUP,
+  waitFor,
+} from "../env/clients.ts";
 
 export const GROUP = "gateway.networking.k8s.io";
 export const CONVERGE = { timeoutMs: 90_000, intervalMs: 250 };
@@ -294,4 +310,53 @@ export class RecordingHandler extends NodeHttpHandler {
     });
     return super.handle(request, options);
   }
+}
+
+/**
+ * Credentials moto's STS issues for `roleArn` (the ExternalId is passed as the reconciler passes
+ * it): they act in the role's account, in moto and in the Lattice emulator alike.
+ */
+export async function assumeRole(
+  roleArn: string,
+  options: { externalId?: string; sessionName?: string } = {},
+): Promise<AwsCredentials> {
+  const sts = new STSClient(motoSettings());
+  try {
+    const { Credentials: c } = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: roleArn,
+        RoleSessionName: options.sessionName ?? "e2e",
+        ...(options.externalId ? { ExternalId: options.externalId } : {}),
+      }),
+    );
+    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole ${roleArn} returned no credentials`);
+    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken ?? "" };
+  } finally {
+    sts.destroy();
+  }
+}
+
+/** What the Lattice emulator lists for `client`'s account: its own resources, and networks shared with it. */
+export interface LatticeInventory {
+  services: ServiceSummary[];
+  targetGroups: TargetGroupSummary[];
+  networks: ServiceNetworkSummary[];
+}
+
+export async function latticeInventory(client: VPCLatticeClient): Promise<LatticeInventory> {
+  const all = async <T>(page: (token: string | undefined) => Promise<{ items?: T[]; nextToken?: string }>) => {
+    const items: T[] = [];
+    let token: string | undefined;
+    do {
+      const got = await page(token);
+      items.push(...(got.items ?? []));
+      token = got.nextToken;
+    } while (token);
+    return items;
+  };
+  return {
+    services: await all((nextToken) => client.send(new ListServicesCommand({ nextToken }))),
+    targetGroups: await all((nextToken) => client.send(new ListTargetGroupsCommand({ nextToken }))),
+    networks: await all((nextToken) => client.send(new ListServiceNetworksCommand({ nextToken }))),
+  };
 }
