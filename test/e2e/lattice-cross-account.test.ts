@@ -49,6 +49,7 @@ import {
   GROUP,
   isTrue,
   latticeInventory,
+  RecordingHandler,
 } from "./support.ts";
 
 process.env.POWERTOOLS_METRICS_DISABLED = "true";
@@ -81,6 +82,8 @@ describe("a service network shared through RAM, used by a cluster in another acc
   let pipeline: RunningPipeline;
   let cluster: ClusterFixture;
   let network: { arn: string; id: string; tags: Record<string, string> };
+  /** Every AWS request the pipeline sent. */
+  const sent = new RecordingHandler();
 
   beforeAll(async () => {
     await resetMoto();
@@ -123,6 +126,7 @@ describe("a service network shared through RAM, used by a cluster in another acc
       retryAfterSeconds: 2,
       resyncIntervalMs: 2_000,
       logLevel: "ERROR",
+      requestHandler: sent,
     });
     await pipeline.forwarderSynced(60_000);
     await cluster.createBackend("web");
@@ -251,6 +255,12 @@ describe("a service network shared through RAM, used by a cluster in another acc
       reconcileRoleArn: RECONCILE_ROLE,
       externalId: EXTERNAL_ID,
     });
+    // moto checks no ExternalId (QUIRKS.md XA1): the role is assumed with it, as the wire shows.
+    const assumed = sent.sent.filter((r) => r.operation === "AssumeRole").map((r) => new URLSearchParams(r.body));
+    expect(assumed.length).toBeGreaterThan(0);
+    for (const request of assumed) {
+      expect([request.get("RoleArn"), request.get("ExternalId")]).toEqual([RECONCILE_ROLE, EXTERNAL_ID]);
+    }
     const ec2 = new EC2Client(motoSettings(clusterCredentials));
     try {
       const { Vpcs = [] } = await ec2.send(

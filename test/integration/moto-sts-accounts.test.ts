@@ -56,4 +56,19 @@ describe("STS AssumeRole on moto", () => {
     );
     expect(listedHere.QueueUrls ?? []).toEqual([]);
   });
+
+  it("assumes a role no one created, with or without an ExternalId (QUIRKS.md XA1: no trust policy is evaluated)", async () => {
+    const sts = track(new STSClient(motoSettings()));
+    const roleArn = `arn:aws:iam::${OTHER_ACCOUNT_ID}:role/${uniqueName("never-created")}`;
+    for (const externalId of [undefined, "one", "another"]) {
+      const assumed = await sts.send(
+        new AssumeRoleCommand({
+          RoleArn: roleArn,
+          RoleSessionName: "quirk",
+          ...(externalId ? { ExternalId: externalId } : {}),
+        }),
+      );
+      expect(assumed.AssumedRoleUser?.Arn).toContain(`:${OTHER_ACCOUNT_ID}:assumed-role/`);
+    }
+  });
 });
