@@ -310,6 +310,8 @@ describe("a cluster in another account without a role", () => {
       },
       (error: unknown) => (error instanceof Error ? error.message : String(error)),
     );
-    expect(outcome).toMatch(/reconcileRoleArn.*required: account 444455556666 is not the control plane's/);
+    expect(outcome).toBe(
+      `invalid cluster registration: reconcileRoleArn: required: account ${CLUSTER_ACCOUNT} is not the control plane's (${OWNER})`,
+    );
   });
 });
