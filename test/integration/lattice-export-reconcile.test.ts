@@ -37,34 +37,16 @@ import {
   latticeSuite,
   manifestObjects,
   registeredClusters,
+  SERVICE_EXPORT,
   VPC,
+  WEB_SERVICE,
   writes,
 } from "./lattice-reconcile-support.ts";
 
 const suite = latticeSuite();
 const control = latticeControl;
 
-const SERVICE = (ips: string[]) => `
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: apps}
-spec: {ports: [{name: http, port: 8080}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: web-1, namespace: apps, labels: {kubernetes.io/service-name: web}}
-addressType: IPv4
-ports: [{name: http, port: 8080}]
-endpoints: [${ips.map((ip) => `{addresses: [${ip}]}`).join(", ")}]
-`;
-
-const EXPORT = `
-apiVersion: application-networking.k8s.aws/v1alpha1
-kind: ServiceExport
-metadata: {name: web, namespace: apps, annotations: {application-networking.k8s.aws/federation: amazon-vpc-lattice}}
-spec:
-  exportedPorts: [{port: 8080, routeType: HTTP}]
----
+const EXPORT = `${SERVICE_EXPORT}
 apiVersion: application-networking.k8s.aws/v1alpha1
 kind: TargetGroupPolicy
 metadata: {name: web-hc, namespace: apps}
@@ -91,8 +73,8 @@ interface World {
 async function world(options: { maxAttempts?: number } = {}): Promise<World> {
   const snapshots = new MemorySnapshotSource({
     [CLUSTER]: manifestObjects(IMPORTER),
-    east: manifestObjects(EXPORT + SERVICE(["10.7.0.1"])),
-    west: manifestObjects(EXPORT + SERVICE(["10.8.0.1"])),
+    east: manifestObjects(EXPORT + WEB_SERVICE(["10.7.0.1"])),
+    west: manifestObjects(EXPORT + WEB_SERVICE(["10.8.0.1"])),
   });
   const clock = { now: 1_000_000 };
   const queue: ReconcileRequest[] = [];
@@ -243,7 +225,7 @@ describe("a ServiceExport's groups are created by the exporting cluster's reconc
     await control().settle();
     w.queue.length = 0;
     w.clock.now += 1_000;
-    w.snapshots.set("east", manifestObjects(EXPORT + SERVICE(["10.7.0.2"])));
+    w.snapshots.set("east", manifestObjects(EXPORT + WEB_SERVICE(["10.7.0.2"])));
     const { result, counts } = await counted(() => w.exportRequest("east"));
     expect(result).toMatchObject({ disposition: "done", outcome: { kind: "applied" }, requeued: false });
     expect(writes(counts)).toEqual({ RegisterTargets: 1, DeregisterTargets: 1 });
@@ -292,7 +274,7 @@ describe("a ServiceExport that goes: its group drained, then deleted once no imp
     if (!east?.arn || !west?.arn) throw new Error("exporters' groups missing");
 
     // east's ServiceExport is deleted; its Service stays.
-    w.snapshots.set("east", manifestObjects(SERVICE(["10.7.0.1"])));
+    w.snapshots.set("east", manifestObjects(WEB_SERVICE(["10.7.0.1"])));
     const drain = await counted(() => w.exportRequest("east"));
     expect(drain.result).toMatchObject({ disposition: "deferred" });
     expect(writes(drain.counts)).toEqual({ DeregisterTargets: 1 });

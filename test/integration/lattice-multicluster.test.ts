@@ -34,7 +34,9 @@ import {
   latticeSuite,
   manifestObjects,
   registeredClusters,
+  SERVICE_EXPORT,
   VPC,
+  WEB_SERVICE,
   writes,
 } from "./lattice-reconcile-support.ts";
 
@@ -45,25 +47,7 @@ beforeEach(async () => {
   h = await suite.harness();
 });
 
-const EXPORTER = (ip: string) => `
-apiVersion: application-networking.k8s.aws/v1alpha1
-kind: ServiceExport
-metadata: {name: web, namespace: apps, annotations: {application-networking.k8s.aws/federation: amazon-vpc-lattice}}
-spec:
-  exportedPorts: [{port: 8080, routeType: HTTP}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: apps}
-spec: {ports: [{name: http, port: 8080}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: web-1, namespace: apps, labels: {kubernetes.io/service-name: web}}
-addressType: IPv4
-ports: [{name: http, port: 8080}]
-endpoints: [{addresses: [${ip}]}]
-`;
+const EXPORTER = (ip: string) => SERVICE_EXPORT + WEB_SERVICE([ip]);
 
 /** What the exporting cluster's translation makes of its ServiceExport, created as that cluster would. */
 async function exportFrom(clusterId: string, ip: string): Promise<string> {

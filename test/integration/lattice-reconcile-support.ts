@@ -194,6 +194,30 @@ spec:
   - backendRefs: [{group: application-networking.k8s.aws, kind: ServiceImport, name: web, port: 8080}]
 `;
 
+/** A federated ServiceExport of apps/web (port 8080, HTTP), ending with a document separator. */
+export const SERVICE_EXPORT = `
+apiVersion: application-networking.k8s.aws/v1alpha1
+kind: ServiceExport
+metadata: {name: web, namespace: apps, annotations: {application-networking.k8s.aws/federation: amazon-vpc-lattice}}
+spec:
+  exportedPorts: [{port: 8080, routeType: HTTP}]
+---`;
+
+/** Service apps/web (port 8080) and its EndpointSlice with `ips` as ready endpoints. */
+export const WEB_SERVICE = (ips: string[]) => `
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: apps}
+spec: {ports: [{name: http, port: 8080}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: web-1, namespace: apps, labels: {kubernetes.io/service-name: web}}
+addressType: IPv4
+ports: [{name: http, port: 8080}]
+endpoints: [${ips.map((ip) => `{addresses: [${ip}]}`).join(", ")}]
+`;
+
 /** A registry holding `clusters`, each in ACCOUNT and TEST_REGION with VPC. */
 export async function registeredClusters(clusters: string[]): Promise<MemoryClusterRegistry> {
   const registry = new MemoryClusterRegistry(ACCOUNT);
