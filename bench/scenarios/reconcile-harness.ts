@@ -30,8 +30,12 @@ export function endpoints(moved = 0): Record<string, string[]> {
 
 type Counts = Record<string, { calls: number }>;
 
-/** Calls made between two snapshots, per service: total and `Operation×n` in name order. */
-function delta(before: Counts, after: Counts, service: (op: string) => boolean): { n: number; ops: string } {
+/** Calls made between two snapshots (of the operations `service` keeps): total and `Operation×n` in name order. */
+export function delta(
+  before: Counts,
+  after: Counts,
+  service: (op: string) => boolean = () => true,
+): { n: number; ops: string } {
   let n = 0;
   const ops: string[] = [];
   for (const [op, c] of Object.entries(after)) {
@@ -41,6 +45,14 @@ function delta(before: Counts, after: Counts, service: (op: string) => boolean):
     ops.push(`${op.split(":")[1]}×${calls}`);
   }
   return { n, ops: ops.join(" ") || "—" };
+}
+
+/** A DynamoDB client on `endpoint` (DynamoDB Local) whose calls `counter` counts. */
+export function countedDynamoDb(endpoint: string): { dynamo: DynamoDBClient; counter: ApiCallCounter } {
+  const counter = new ApiCallCounter();
+  const dynamo = new DynamoDBClient({ endpoint, region: TEST_REGION, credentials: DUMMY_CREDENTIALS });
+  dynamo.middlewareStack.use(callCounterPlugin(counter));
+  return { dynamo, counter };
 }
 
 export interface ElbCallsBench {
@@ -60,13 +72,7 @@ export async function runElbCallsBench(
     endpoint: env.variables[ENV.motoEndpoint] ?? "",
     credentials: DUMMY_CREDENTIALS,
   });
-  const dynamoCounter = new ApiCallCounter();
-  const dynamo = new DynamoDBClient({
-    endpoint: env.variables[ENV.dynamoDbEndpoint] ?? "",
-    region: TEST_REGION,
-    credentials: DUMMY_CREDENTIALS,
-  });
-  dynamo.middlewareStack.use(callCounterPlugin(dynamoCounter));
+  const { dynamo, counter: dynamoCounter } = countedDynamoDb(env.variables[ENV.dynamoDbEndpoint] ?? "");
   const target: AwsTarget = { account: MOTO_DEFAULT_ACCOUNT_ID, region: TEST_REGION };
   const elb = new AwsElb(factory, target, { clusterId: "bench", gatewayKey: "apps/gw" });
   const rows: Record<string, string | number>[] = [];
