@@ -8,8 +8,6 @@
  * service, so each route has its own backend.
  */
 
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { ApiCallCounter, callCounterPlugin } from "../../shared/aws/call-counter.ts";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
 import { AwsLattice } from "../../shared/aws/lattice/port.ts";
 import { clusterGatewayKey } from "../../shared/keys.ts";
@@ -23,6 +21,7 @@ import { startEnvironment } from "../../test/env/components.ts";
 import { LatticeControl } from "../../test/env/lattice/control-client.ts";
 import { ENV } from "../../test/env/variables.ts";
 import { type LatticeGatewayShape, latticeModel } from "../../test/fixtures/lattice-gateway.ts";
+import { countedDynamoDb, delta } from "./reconcile-harness.ts";
 
 const DRIFT_INTERVAL = 600_000;
 const ENDPOINT_CHANGES = 10;
@@ -51,32 +50,12 @@ function shape(variant: Variant = {}): LatticeGatewayShape {
   };
 }
 
-type Counts = Record<string, { calls: number }>;
-
-function delta(before: Counts, after: Counts): { n: number; ops: string } {
-  let n = 0;
-  const ops: string[] = [];
-  for (const [op, c] of Object.entries(after)) {
-    const calls = c.calls - (before[op]?.calls ?? 0);
-    if (calls === 0) continue;
-    n += calls;
-    ops.push(`${op.split(":")[1]}×${calls}`);
-  }
-  return { n, ops: ops.join(" ") || "—" };
-}
-
 export async function runLatticeCalls(): Promise<Record<string, string | number>[]> {
   const env = await startEnvironment(["dynamodb", "lattice"]);
   const latticeEndpoint = env.variables[ENV.latticeEndpoint] ?? "";
   const control = new LatticeControl(latticeEndpoint);
   const factory = new AwsClientFactory({ latticeEndpoint, credentials: DUMMY_CREDENTIALS, account: ACCOUNT });
-  const dynamoCounter = new ApiCallCounter();
-  const dynamo = new DynamoDBClient({
-    endpoint: env.variables[ENV.dynamoDbEndpoint] ?? "",
-    region: TEST_REGION,
-    credentials: DUMMY_CREDENTIALS,
-  });
-  dynamo.middlewareStack.use(callCounterPlugin(dynamoCounter));
+  const { dynamo, counter: dynamoCounter } = countedDynamoDb(env.variables[ENV.dynamoDbEndpoint] ?? "");
   const target: AwsTarget = { account: ACCOUNT, region: TEST_REGION };
   const port = new AwsLattice(
     factory,

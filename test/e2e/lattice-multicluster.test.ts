@@ -13,9 +13,8 @@
 // GatewayClass is not theirs). The consumer's forwarder and status writer use the apiserver as is.
 // SWITCHYARD_COMPONENTS=moto,dynamodb,kube,lattice
 
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import {
@@ -39,28 +38,32 @@ import {
   type V1CustomResourceDefinition,
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningPipeline, startPipeline } from "../../cli/dev/pipeline.ts";
-import { systemClock } from "../../forwarder/clock.ts";
-import { Forwarder } from "../../forwarder/forwarder.ts";
+import type { RunningPipeline } from "../../cli/dev/pipeline.ts";
+import type { Forwarder } from "../../forwarder/forwarder.ts";
 import { KubeApi } from "../../forwarder/kube-api.ts";
 import type { KubeObjectJson } from "../../shared/events/event.ts";
 import { isRecord } from "../../shared/events/strip.ts";
 import { exportTargetGroupName } from "../../shared/lattice/target-groups.ts";
-import { DynamoDbClusterRegistry } from "../../shared/registry/dynamodb.ts";
 import {
-  DUMMY_CREDENTIALS,
-  dynamoDbSettings,
-  kubeConfig,
   latticeControl,
   latticeSettings,
   MOTO_DEFAULT_ACCOUNT_ID,
   motoSettings,
-  resetMoto,
-  TEST_REGION,
   uniqueName,
   waitFor,
 } from "../env/clients.ts";
-import { authorizeStatusWriter, ClusterFixture, CONVERGE, createGatewayClass, GROUP, isTrue } from "./support.ts";
+import {
+  type ClusterFixture,
+  CONVERGE,
+  createLatticeGateway,
+  forwardersSynced,
+  GROUP,
+  isTrue,
+  registerCluster,
+  setUpE2eCluster,
+  startClusterForwarder,
+  startE2ePipeline,
+} from "./support.ts";
 
 process.env.POWERTOOLS_METRICS_DISABLED = "true";
 
@@ -205,38 +208,32 @@ describe("VPC Lattice multi-cluster through the dev pipeline: two exporting clus
   const forwarders: Forwarder[] = [];
 
   beforeAll(async () => {
-    await resetMoto();
-    await latticeControl().reset();
-    kc = kubeConfig();
+    ({
+      kc,
+      elbv2,
+      tagging,
+      cluster: consumer,
+    } = await setUpE2eCluster({
+      clusterId: CONSUMER,
+      namespaces: [apps, actual("east"), actual("west")],
+      className,
+      controllerName: "switchyard.dev/lattice",
+      statusWriter: { eksName: EKS_NAME, roleArn: RECONCILE_ROLE, rbacName },
+      lattice: true,
+    }));
     objects = kc.makeApiClient(CustomObjectsApi);
-    elbv2 = new ElasticLoadBalancingV2Client(motoSettings());
-    tagging = new ResourceGroupsTaggingAPIClient(motoSettings());
     lattice = new VPCLatticeClient({ ...latticeSettings(), maxAttempts: 1 });
     sqs = new SQSClient(motoSettings());
     s3 = new S3Client({ ...motoSettings(), forcePathStyle: true });
-
     await installLatticeCrds(kc);
-    await authorizeStatusWriter(kc, { eksName: EKS_NAME, roleArn: RECONCILE_ROLE, rbacName });
-    const core = kc.makeApiClient(CoreV1Api);
-    for (const name of [apps, actual("east"), actual("west")]) {
-      await core.createNamespace({ body: { metadata: { name } } });
-    }
-    await createGatewayClass(kc, className, "switchyard.dev/lattice");
-    consumer = new ClusterFixture({ kc, elbv2, tagging, clusterId: CONSUMER, namespace: apps, className });
 
     // The consumer's pipeline: its forwarder, and the handlers every cluster's events go through.
-    pipeline = await startPipeline({
+    pipeline = await startE2ePipeline({
       kubeConfig: kc,
       clusterId: CONSUMER,
-      region: TEST_REGION,
-      account: MOTO_DEFAULT_ACCOUNT_ID,
       eksClusterName: EKS_NAME,
       reconcileRoleArn: RECONCILE_ROLE,
-      awsEndpoint: motoSettings().endpoint,
       latticeEndpoint: latticeSettings().endpoint,
-      dynamoDbEndpoint: dynamoDbSettings().endpoint,
-      credentials: DUMMY_CREDENTIALS,
-      tableName: uniqueName("switchyard"),
       queuePrefix,
       namespaces: [apps],
       maxReceiveCount: 5,
@@ -244,55 +241,26 @@ describe("VPC Lattice multi-cluster through the dev pipeline: two exporting clus
       // No drift-check tick within the test: the consumer's Gateway reconciles only when an event
       // asks, so a change of the exporters' groups reaches it only by the exporter's request.
       resyncIntervalMs: 600_000,
-      logLevel: "ERROR",
     });
 
     // east and west: registered in the same account and VPC, each with its own forwarder on the
     // control plane's events queue (as their Helm releases would be).
-    const dynamo = new DynamoDBClient(dynamoDbSettings());
-    const registry = new DynamoDbClusterRegistry(dynamo, pipeline.tableName, MOTO_DEFAULT_ACCOUNT_ID);
     for (const cluster of Object.keys(EXPORTERS) as Exporter[]) {
-      await registry.put(
-        { ...pipeline.cluster, clusterId: cluster, eks: { clusterName: `${EKS_NAME}-${cluster}` } },
-        "create",
+      await registerCluster(pipeline, { clusterId: cluster, eks: { clusterName: `${EKS_NAME}-${cluster}` } });
+    }
+    for (const cluster of Object.keys(EXPORTERS) as Exporter[]) {
+      forwarders.push(
+        await startClusterForwarder(pipeline, {
+          clusterId: cluster,
+          queuePrefix,
+          namespaces: [apps],
+          api: new ClusterView(kc, apps, actual(cluster)),
+          sqs,
+          s3,
+        }),
       );
     }
-    dynamo.destroy();
-    for (const cluster of Object.keys(EXPORTERS) as Exporter[]) {
-      const forwarder = new Forwarder({
-        config: {
-          clusterId: cluster,
-          queueUrl: pipeline.queues.events,
-          region: TEST_REGION,
-          claimCheckBucket: `${queuePrefix}-claim-checks-${MOTO_DEFAULT_ACCOUNT_ID}`,
-          namespaces: [apps],
-          listenHost: "127.0.0.1",
-          listenPort: 0,
-          snapshotIntervalMs: 300_000,
-          endpointSliceWindowMs: 1000,
-          kindRecheckIntervalMs: 60_000,
-          bufferCapacity: 1000,
-          sqsEndpoint: undefined,
-          s3Endpoint: undefined,
-          acmImport: false,
-          acmEndpoint: undefined,
-        },
-        api: new ClusterView(kc, apps, actual(cluster)),
-        sqs,
-        s3,
-        clock: systemClock,
-        random: Math.random,
-        log: () => undefined,
-      });
-      await forwarder.start();
-      forwarders.push(forwarder);
-    }
-    await pipeline.forwarderSynced(60_000);
-    await waitFor(
-      "the exporting clusters' forwarders synced",
-      async () => (forwarders.every((f) => f.readiness().ready) ? true : undefined),
-      { timeoutMs: 60_000, intervalMs: 100 },
-    );
+    await forwardersSynced(forwarders);
   });
 
   afterAll(async () => {
@@ -406,21 +374,7 @@ describe("VPC Lattice multi-cluster through the dev pipeline: two exporting clus
   });
 
   it("the consumer's Gateway is Programmed, its route Accepted, and its service rule forwards to both exporters' groups", async () => {
-    await objects.createNamespacedCustomObject({
-      ...consumer.resource("gateways"),
-      body: {
-        apiVersion: `${GROUP}/v1`,
-        kind: "Gateway",
-        metadata: {
-          name: "net",
-          annotations: {
-            "switchyard.dev/service-network": `net-${apps}`,
-            "switchyard.dev/create-service-network": "true",
-          },
-        },
-        spec: { gatewayClassName: className, listeners: [{ name: "http", port: 80, protocol: "HTTP" }] },
-      },
-    });
+    await createLatticeGateway(consumer, { name: "net", className, network: `net-${apps}` });
     await objects.createNamespacedCustomObject({
       group: LATTICE_GROUP,
       version: "v1alpha1",

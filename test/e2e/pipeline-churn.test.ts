@@ -8,24 +8,27 @@
 //   Gateway reconciles again.
 // Every check polls a condition with a deadline; nothing waits on a sleep.
 // SWITCHYARD_COMPONENTS=moto,dynamodb,kube
-import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
-import { CoreV1Api, DiscoveryV1Api, type KubeConfig } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ProgressEvent, type RunningPipeline, startPipeline } from "../../cli/dev/pipeline.ts";
-import type { Condition } from "../../shared/k8s/meta.ts";
 import {
-  DUMMY_CREDENTIALS,
-  dynamoDbSettings,
-  kubeConfig,
-  MOTO_DEFAULT_ACCOUNT_ID,
-  motoSettings,
-  resetMoto,
-  TEST_REGION,
-  uniqueName,
-  waitFor,
-} from "../env/clients.ts";
-import { ClusterFixture, CONVERGE, createGatewayClass, GROUP, isTrue, mergePatch, prefixRule } from "./support.ts";
+  DescribeTargetHealthCommand,
+  type ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import { DiscoveryV1Api, type KubeConfig } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ProgressEvent, RunningPipeline } from "../../cli/dev/pipeline.ts";
+import type { Condition } from "../../shared/k8s/meta.ts";
+import { uniqueName, waitFor } from "../env/clients.ts";
+import {
+  type ClusterFixture,
+  CONVERGE,
+  createGatewayClass,
+  GROUP,
+  isTrue,
+  mergePatch,
+  prefixRule,
+  setUpE2eCluster,
+  startE2ePipeline,
+} from "./support.ts";
 
 // Local runs have no CloudWatch to read EMF from.
 process.env.POWERTOOLS_METRICS_DISABLED = "true";
@@ -48,32 +51,23 @@ describe("switchyard dev pipeline under churn", () => {
   let cluster: ClusterFixture;
 
   beforeAll(async () => {
-    await resetMoto();
-    kc = kubeConfig();
-    elbv2 = new ElasticLoadBalancingV2Client(motoSettings());
-    tagging = new ResourceGroupsTaggingAPIClient(motoSettings());
-    await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-    await createGatewayClass(kc, className, "switchyard.dev/alb");
-    cluster = new ClusterFixture({ kc, elbv2, tagging, clusterId: CLUSTER_ID, namespace, className });
-    pipeline = await startPipeline({
+    ({ kc, elbv2, tagging, cluster } = await setUpE2eCluster({
+      clusterId: CLUSTER_ID,
+      namespaces: [namespace],
+      className,
+      controllerName: "switchyard.dev/alb",
+    }));
+    pipeline = await startE2ePipeline({
       kubeConfig: kc,
       clusterId: CLUSTER_ID,
-      region: TEST_REGION,
-      account: MOTO_DEFAULT_ACCOUNT_ID,
-      awsEndpoint: motoSettings().endpoint,
-      dynamoDbEndpoint: dynamoDbSettings().endpoint,
-      credentials: DUMMY_CREDENTIALS,
-      tableName: uniqueName("switchyard"),
       queuePrefix: uniqueName("churn"),
       namespaces: [namespace],
       maxReceiveCount: 12,
       retryAfterSeconds: 2,
       resyncIntervalMs: 3_600_000,
       endpointSliceWindowMs: 100,
-      logLevel: "ERROR",
       progress: (event) => progress.push({ at: Date.now(), event }),
     });
-    await pipeline.forwarderSynced(60_000);
   });
 
   afterAll(async () => {

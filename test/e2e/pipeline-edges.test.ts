@@ -10,14 +10,14 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DescribeRulesCommand,
   DescribeTargetGroupsCommand,
-  ElasticLoadBalancingV2Client,
+  type ElasticLoadBalancingV2Client,
   type Rule,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import type { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { CoreV1Api, type KubeConfig, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ProgressEvent, type RunningPipeline, startPipeline } from "../../cli/dev/pipeline.ts";
+import type { ProgressEvent, RunningPipeline } from "../../cli/dev/pipeline.ts";
 import type { ElbOperation } from "../../shared/elb/operations.ts";
 import { decodeEventJson } from "../../shared/events/codec.ts";
 import type { KubeObjectJson } from "../../shared/events/event.ts";
@@ -25,30 +25,26 @@ import type { Condition } from "../../shared/k8s/meta.ts";
 import { DynamoDbObjectMirror } from "../../shared/mirror/dynamodb/object-mirror.ts";
 import type { ElbPort } from "../../shared/reconcile/ports.ts";
 import {
-  DUMMY_CREDENTIALS,
   dynamoDbSettings,
-  kubeConfig,
   MOTO_DEFAULT_ACCOUNT_ID,
   motoSettings,
-  resetMoto,
   STATUS_WRITERS_GROUP,
-  TEST_REGION,
   uniqueName,
   waitFor,
 } from "../env/clients.ts";
 import { type KeyPair, selfSigned } from "../unit/forwarder/tls-fixtures.ts";
 import {
-  authorizeStatusWriter,
   bindStatusWriters,
-  ClusterFixture,
+  type ClusterFixture,
   CONVERGE,
-  createGatewayClass,
   GROUP,
   isTrue,
   mergePatch,
   pathsOf,
   prefixRule,
   RecordingHandler,
+  setUpE2eCluster,
+  startE2ePipeline,
 } from "./support.ts";
 
 // Local runs have no CloudWatch to read EMF from.
@@ -146,32 +142,22 @@ describe("switchyard dev pipeline at its edges", () => {
   }
 
   beforeAll(async () => {
-    await resetMoto();
-    kc = kubeConfig();
-    elbv2 = new ElasticLoadBalancingV2Client(motoSettings());
-    tagging = new ResourceGroupsTaggingAPIClient(motoSettings());
+    ({ kc, elbv2, tagging, cluster } = await setUpE2eCluster({
+      clusterId: CLUSTER_ID,
+      namespaces: [namespace, granting],
+      className,
+      controllerName: "switchyard.dev/alb",
+      statusWriter: { eksName: EKS_NAME, roleArn: RECONCILE_ROLE, rbacName },
+    }));
     acm = new ACMClient(motoSettings());
     sqs = new SQSClient(motoSettings());
     dynamo = new DynamoDBClient(dynamoDbSettings());
 
-    await authorizeStatusWriter(kc, { eksName: EKS_NAME, roleArn: RECONCILE_ROLE, rbacName });
-    const core = kc.makeApiClient(CoreV1Api);
-    await core.createNamespace({ body: { metadata: { name: namespace } } });
-    await core.createNamespace({ body: { metadata: { name: granting } } });
-    await createGatewayClass(kc, className, "switchyard.dev/alb");
-    cluster = new ClusterFixture({ kc, elbv2, tagging, clusterId: CLUSTER_ID, namespace, className });
-
-    pipeline = await startPipeline({
+    pipeline = await startE2ePipeline({
       kubeConfig: kc,
       clusterId: CLUSTER_ID,
-      region: TEST_REGION,
-      account: MOTO_DEFAULT_ACCOUNT_ID,
       eksClusterName: EKS_NAME,
       reconcileRoleArn: RECONCILE_ROLE,
-      awsEndpoint: motoSettings().endpoint,
-      dynamoDbEndpoint: dynamoDbSettings().endpoint,
-      credentials: DUMMY_CREDENTIALS,
-      tableName: uniqueName("switchyard"),
       queuePrefix: uniqueName("edges"),
       namespaces: [namespace, granting],
       maxReceiveCount: 12,
@@ -183,10 +169,8 @@ describe("switchyard dev pipeline at its edges", () => {
         ...ports,
         elbFor: (registered, gateway) => crashing(ports.elbFor(registered, gateway), gateway.gatewayKey),
       }),
-      logLevel: "ERROR",
       progress: (event) => progress.push(event),
     });
-    await pipeline.forwarderSynced(60_000);
   });
 
   afterAll(async () => {

@@ -4,26 +4,21 @@
 // with a deadline.
 // SWITCHYARD_COMPONENTS=moto,dynamodb,kube,lattice
 
-import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { ListServicesCommand, ListTargetGroupsCommand, VPCLatticeClient } from "@aws-sdk/client-vpc-lattice";
-import { CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningPipeline, startPipeline } from "../../cli/dev/pipeline.ts";
+import type { RunningPipeline } from "../../cli/dev/pipeline.ts";
+import { latticeControl, latticeSettings, MOTO_DEFAULT_ACCOUNT_ID, uniqueName, waitFor } from "../env/clients.ts";
 import {
-  DUMMY_CREDENTIALS,
-  dynamoDbSettings,
-  kubeConfig,
-  latticeControl,
-  latticeSettings,
-  MOTO_DEFAULT_ACCOUNT_ID,
-  motoSettings,
-  resetMoto,
-  TEST_REGION,
-  uniqueName,
-  waitFor,
-} from "../env/clients.ts";
-import { authorizeStatusWriter, ClusterFixture, CONVERGE, createGatewayClass, GROUP, isTrue } from "./support.ts";
+  type ClusterFixture,
+  CONVERGE,
+  createLatticeGateway,
+  isTrue,
+  setUpE2eCluster,
+  startE2ePipeline,
+} from "./support.ts";
 
 process.env.POWERTOOLS_METRICS_DISABLED = "true";
 
@@ -45,39 +40,29 @@ describe("a VPC Lattice Gateway through the dev pipeline", () => {
   let cluster: ClusterFixture;
 
   beforeAll(async () => {
-    await resetMoto();
-    await latticeControl().reset();
-    kc = kubeConfig();
+    ({ kc, elbv2, tagging, cluster } = await setUpE2eCluster({
+      clusterId: CLUSTER_ID,
+      namespaces: [namespace],
+      className,
+      controllerName: "switchyard.dev/lattice",
+      statusWriter: { eksName: EKS_NAME, roleArn: RECONCILE_ROLE, rbacName },
+      lattice: true,
+    }));
     objects = kc.makeApiClient(CustomObjectsApi);
-    elbv2 = new ElasticLoadBalancingV2Client(motoSettings());
-    tagging = new ResourceGroupsTaggingAPIClient(motoSettings());
     lattice = new VPCLatticeClient({ ...latticeSettings(), maxAttempts: 1 });
 
-    await authorizeStatusWriter(kc, { eksName: EKS_NAME, roleArn: RECONCILE_ROLE, rbacName });
-    await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-    await createGatewayClass(kc, className, "switchyard.dev/lattice");
-    cluster = new ClusterFixture({ kc, elbv2, tagging, clusterId: CLUSTER_ID, namespace, className });
-
-    pipeline = await startPipeline({
+    pipeline = await startE2ePipeline({
       kubeConfig: kc,
       clusterId: CLUSTER_ID,
-      region: TEST_REGION,
-      account: MOTO_DEFAULT_ACCOUNT_ID,
       eksClusterName: EKS_NAME,
       reconcileRoleArn: RECONCILE_ROLE,
-      awsEndpoint: motoSettings().endpoint,
       latticeEndpoint: latticeSettings().endpoint,
-      dynamoDbEndpoint: dynamoDbSettings().endpoint,
-      credentials: DUMMY_CREDENTIALS,
-      tableName: uniqueName("switchyard"),
       queuePrefix: uniqueName("e2e"),
       namespaces: [namespace],
       maxReceiveCount: 3,
       retryAfterSeconds: 2,
       resyncIntervalMs: 2_000,
-      logLevel: "ERROR",
     });
-    await pipeline.forwarderSynced(60_000);
   });
 
   afterAll(async () => {
@@ -87,21 +72,7 @@ describe("a VPC Lattice Gateway through the dev pipeline", () => {
 
   it("a Gateway and HTTPRoute end Programmed with the service's DNS name as address, and the route Accepted", async () => {
     await cluster.createBackend("web");
-    await objects.createNamespacedCustomObject({
-      ...cluster.resource("gateways"),
-      body: {
-        apiVersion: `${GROUP}/v1`,
-        kind: "Gateway",
-        metadata: {
-          name: "mesh",
-          annotations: {
-            "switchyard.dev/service-network": `net-${namespace}`,
-            "switchyard.dev/create-service-network": "true",
-          },
-        },
-        spec: { gatewayClassName: className, listeners: [{ name: "http", port: 80, protocol: "HTTP" }] },
-      },
-    });
+    await createLatticeGateway(cluster, { name: "mesh", className, network: `net-${namespace}` });
     await cluster.createRoute("web", "mesh", "/web", "web");
 
     const gateway = await cluster.programmed("mesh");

@@ -6,31 +6,23 @@
 // and a BackendTLSPolicy's ancestor entry, written by its Gateway's reconcile.
 // SWITCHYARD_COMPONENTS=moto,dynamodb,kube
 import { execFileSync } from "node:child_process";
-import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, type KubeConfig } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ProgressEvent, type RunningPipeline, startPipeline } from "../../cli/dev/pipeline.ts";
-import type { Condition } from "../../shared/k8s/meta.ts";
 import {
-  DUMMY_CREDENTIALS,
-  dynamoDbSettings,
-  kubeConfig,
-  MOTO_DEFAULT_ACCOUNT_ID,
-  motoSettings,
-  requireEnv,
-  resetMoto,
-  TEST_REGION,
-  uniqueName,
-  waitFor,
-} from "../env/clients.ts";
+  DescribeLoadBalancersCommand,
+  type ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ProgressEvent, RunningPipeline } from "../../cli/dev/pipeline.ts";
+import type { Condition } from "../../shared/k8s/meta.ts";
+import { MOTO_DEFAULT_ACCOUNT_ID, requireEnv, TEST_REGION, uniqueName, waitFor } from "../env/clients.ts";
 import { type InstalledForwarderRbac, installForwarderRbac } from "../fixtures/forwarder-identity.ts";
+import { type ClusterFixture, CONVERGE, GROUP, isTrue, setUpE2eCluster, startE2ePipeline } from "./support.ts";
 
 // Local runs have no CloudWatch to read EMF from.
 process.env.POWERTOOLS_METRICS_DISABLED = "true";
 
-const GROUP = "gateway.networking.k8s.io";
 const CLUSTER_ID = uniqueName("e2e-via");
-const CONVERGE = { timeoutMs: 90_000, intervalMs: 250 };
 
 interface Live {
   metadata: { generation: number };
@@ -42,9 +34,6 @@ interface Live {
   };
 }
 
-const isTrue = (conditions: Condition[] | undefined, type: string) =>
-  conditions?.some((c) => c.type === type && c.status === "True") ?? false;
-
 describe("switchyard dev pipeline, status via the forwarder", () => {
   const namespace = uniqueName("e2e-via");
   const className = uniqueName("alb");
@@ -53,6 +42,8 @@ describe("switchyard dev pipeline, status via the forwarder", () => {
   let objects: CustomObjectsApi;
   let rbac: InstalledForwarderRbac;
   let elbv2: ElasticLoadBalancingV2Client;
+  let tagging: ResourceGroupsTaggingAPIClient;
+  let cluster: ClusterFixture;
   let pipeline: RunningPipeline;
 
   const resource = (plural: string) => ({ group: GROUP, version: "v1", namespace, plural });
@@ -60,57 +51,41 @@ describe("switchyard dev pipeline, status via the forwarder", () => {
     (await objects.getNamespacedCustomObject({ ...resource(plural), name })) as Live;
 
   beforeAll(async () => {
-    await resetMoto();
-    kc = kubeConfig();
+    ({ kc, elbv2, tagging, cluster } = await setUpE2eCluster({
+      clusterId: CLUSTER_ID,
+      namespaces: [namespace],
+      className,
+      controllerName: "switchyard.dev/alb",
+    }));
     objects = kc.makeApiClient(CustomObjectsApi);
-    elbv2 = new ElasticLoadBalancingV2Client(motoSettings());
-    await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
     rbac = await installForwarderRbac(kc, namespace, uniqueName("r"), {
       clusterId: CLUSTER_ID,
       statusMode: "via-forwarder",
       statusQueueUrl: `https://sqs.${TEST_REGION}.amazonaws.com/${MOTO_DEFAULT_ACCOUNT_ID}/switchyard-status`,
     });
-    await objects.createClusterCustomObject({
-      group: GROUP,
-      version: "v1",
-      plural: "gatewayclasses",
-      body: {
-        apiVersion: `${GROUP}/v1`,
-        kind: "GatewayClass",
-        metadata: { name: className },
-        spec: { controllerName: "switchyard.dev/alb" },
-      },
-    });
 
-    pipeline = await startPipeline({
+    pipeline = await startE2ePipeline({
       // The forwarder's identity, for watching and for writing status: the chart's ServiceAccount.
       kubeConfig: rbac.kubeConfig,
       clusterId: CLUSTER_ID,
       statusMode: "via-forwarder",
-      region: TEST_REGION,
-      account: MOTO_DEFAULT_ACCOUNT_ID,
       // The status λ's direct writer would present an IAM token for this name, which the test
       // environment's authenticator maps to no one: it could not write status if it tried.
       eksClusterName: uniqueName("unmapped"),
-      awsEndpoint: motoSettings().endpoint,
-      dynamoDbEndpoint: dynamoDbSettings().endpoint,
-      credentials: DUMMY_CREDENTIALS,
-      tableName: uniqueName("switchyard"),
       queuePrefix: uniqueName("e2e-via"),
       namespaces: [namespace],
       maxReceiveCount: 3,
       retryAfterSeconds: 2,
       resyncIntervalMs: 5_000,
-      logLevel: "ERROR",
       progress: (event) => progress.push(event),
     });
-    await pipeline.forwarderSynced(60_000);
   });
 
   afterAll(async () => {
     await pipeline?.stop();
     await rbac?.uninstall();
     elbv2?.destroy();
+    tagging?.destroy();
   });
 
   it("registers the cluster via-forwarder with its own status queue", () => {
@@ -119,19 +94,7 @@ describe("switchyard dev pipeline, status via the forwarder", () => {
   });
 
   it("the forwarder, not the status λ, writes Gateway Programmed with the load balancer's address", async () => {
-    await kc.makeApiClient(CoreV1Api).createNamespacedService({
-      namespace,
-      body: { metadata: { name: "web" }, spec: { ports: [{ name: "http", port: 8080, protocol: "TCP" }] } },
-    });
-    await kc.makeApiClient(DiscoveryV1Api).createNamespacedEndpointSlice({
-      namespace,
-      body: {
-        metadata: { name: "web-1", labels: { "kubernetes.io/service-name": "web" } },
-        addressType: "IPv4",
-        ports: [{ name: "http", port: 8080, protocol: "TCP" }],
-        endpoints: [{ addresses: ["10.0.1.10"], conditions: { ready: true } }],
-      },
-    });
+    await cluster.createBackend("web");
     await objects.createNamespacedCustomObject({
       ...resource("gateways"),
       body: {

@@ -8,39 +8,31 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DescribeListenersCommand,
   DescribeTargetGroupsCommand,
-  ElasticLoadBalancingV2Client,
+  type ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ProgressEvent, type RunningPipeline, startPipeline } from "../../cli/dev/pipeline.ts";
+import type { ProgressEvent, RunningPipeline } from "../../cli/dev/pipeline.ts";
 import { TAG, tagValue } from "../../shared/elb/naming.ts";
 import { encodeEvent } from "../../shared/events/codec.ts";
 import type { ObjectEvent } from "../../shared/events/event.ts";
 import { messageGroupId } from "../../shared/events/sqs-attributes.ts";
 import { DynamoDbObjectMirror } from "../../shared/mirror/dynamodb/object-mirror.ts";
-import { DynamoDbClusterRegistry } from "../../shared/registry/dynamodb.ts";
+import { dynamoDbSettings, MOTO_DEFAULT_ACCOUNT_ID, motoSettings, uniqueName, waitFor } from "../env/clients.ts";
 import {
-  DUMMY_CREDENTIALS,
-  dynamoDbSettings,
-  kubeConfig,
-  MOTO_DEFAULT_ACCOUNT_ID,
-  motoSettings,
-  resetMoto,
-  TEST_REGION,
-  uniqueName,
-  waitFor,
-} from "../env/clients.ts";
-import {
-  authorizeStatusWriter,
-  ClusterFixture,
+  type ClusterFixture,
   CONVERGE,
   createGatewayClass,
   GROUP,
   isTrue,
   mergePatch,
   pathsOf,
+  registerCluster,
+  setUpE2eCluster,
+  startE2ePipeline,
+  untagged,
 } from "./support.ts";
 
 // Local runs have no CloudWatch to read EMF from.
@@ -77,40 +69,30 @@ describe("switchyard dev pipeline end to end", () => {
   const routeParent = (name: string, gateway: string) => cluster.routeParent(name, gateway);
 
   beforeAll(async () => {
-    await resetMoto();
-    kc = kubeConfig();
+    ({ kc, elbv2, tagging, cluster } = await setUpE2eCluster({
+      clusterId: CLUSTER_ID,
+      namespaces: [namespace],
+      className,
+      controllerName: "switchyard.dev/alb",
+      // As an EKS access entry plus RBAC would: read the Gateway API kinds, write their status only.
+      statusWriter: { eksName: EKS_NAME, roleArn: RECONCILE_ROLE, rbacName },
+    }));
     objects = kc.makeApiClient(CustomObjectsApi);
-    elbv2 = new ElasticLoadBalancingV2Client(motoSettings());
-    tagging = new ResourceGroupsTaggingAPIClient(motoSettings());
     sqs = new SQSClient(motoSettings());
     dynamo = new DynamoDBClient(dynamoDbSettings());
 
-    // As an EKS access entry plus RBAC would: read the Gateway API kinds, write their status only.
-    await authorizeStatusWriter(kc, { eksName: EKS_NAME, roleArn: RECONCILE_ROLE, rbacName });
-    await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-    await createGatewayClass(kc, className, "switchyard.dev/alb");
-    cluster = new ClusterFixture({ kc, elbv2, tagging, clusterId: CLUSTER_ID, namespace, className });
-
-    pipeline = await startPipeline({
+    pipeline = await startE2ePipeline({
       kubeConfig: kc,
       clusterId: CLUSTER_ID,
-      region: TEST_REGION,
-      account: MOTO_DEFAULT_ACCOUNT_ID,
       eksClusterName: EKS_NAME,
       reconcileRoleArn: RECONCILE_ROLE,
-      awsEndpoint: motoSettings().endpoint,
-      dynamoDbEndpoint: dynamoDbSettings().endpoint,
-      credentials: DUMMY_CREDENTIALS,
-      tableName: uniqueName("switchyard"),
       queuePrefix: uniqueName("e2e"),
       namespaces: [namespace],
       maxReceiveCount: 3,
       retryAfterSeconds: 2,
       resyncIntervalMs: 2_000,
-      logLevel: "ERROR",
       progress: (event) => progress.push(event),
     });
-    await pipeline.forwarderSynced(60_000);
   });
 
   afterAll(async () => {
@@ -253,26 +235,17 @@ describe("switchyard dev pipeline end to end", () => {
   it("a deleted Gateway leaves no resource tagged as its own", async () => {
     expect((await ownedArns("web")).length).toBeGreaterThan(0);
     await objects.deleteNamespacedCustomObject({ ...resource("gateways"), name: "web" });
-    await waitFor(
-      "no AWS resource tagged for Gateway web",
-      async () => ((await ownedArns("web")).length === 0 ? true : undefined),
-      CONVERGE,
-    );
+    await untagged(cluster, "web");
     expect(await loadBalancerOf("web")).toBeUndefined();
   });
 
   it("an event claiming another cluster is dead-lettered with its reason and changes nothing", async () => {
     const victim = uniqueName("victim");
-    const registry = new DynamoDbClusterRegistry(dynamo, pipeline.tableName, MOTO_DEFAULT_ACCOUNT_ID);
-    await registry.put(
-      {
-        ...pipeline.cluster,
-        clusterId: victim,
-        senderPrincipal: `arn:aws:iam::${MOTO_DEFAULT_ACCOUNT_ID}:role/victim-forwarder`,
-        senderId: "AROAVICTIMFORWARDER12",
-      },
-      "create",
-    );
+    await registerCluster(pipeline, {
+      clusterId: victim,
+      senderPrincipal: `arn:aws:iam::${MOTO_DEFAULT_ACCOUNT_ID}:role/victim-forwarder`,
+      senderId: "AROAVICTIMFORWARDER12",
+    });
     const spoofed: ObjectEvent = {
       schemaVersion: 1,
       clusterId: victim,
@@ -335,27 +308,13 @@ describe("switchyard dev pipeline end to end", () => {
     await objects.deleteNamespacedCustomObject({ ...resource("gateways"), name: "doomed" });
     await pipeline.startForwarder();
     await pipeline.forwarderSynced(60_000);
-    await waitFor(
-      "no AWS resource tagged for Gateway doomed",
-      async () => ((await ownedArns("doomed")).length === 0 ? true : undefined),
-      CONVERGE,
-    );
+    await untagged(cluster, "doomed");
     expect(await loadBalancerOf("doomed")).toBeUndefined();
   });
 
   it("an NLB Gateway with a TCPRoute becomes a network load balancer and is Programmed", async () => {
     const nlbClass = uniqueName("nlb");
-    await objects.createClusterCustomObject({
-      group: GROUP,
-      version: "v1",
-      plural: "gatewayclasses",
-      body: {
-        apiVersion: `${GROUP}/v1`,
-        kind: "GatewayClass",
-        metadata: { name: nlbClass },
-        spec: { controllerName: "switchyard.dev/nlb" },
-      },
-    });
+    await createGatewayClass(kc, nlbClass, "switchyard.dev/nlb");
     await createBackend("db");
     await objects.createNamespacedCustomObject({
       ...resource("gateways"),

@@ -1,16 +1,20 @@
 // What the end-to-end suites share: the status writer's cluster identity (token webhook + RBAC),
 // Kubernetes objects created through the API, and the views of moto and of object status they
-// assert on. Every wait is a polled condition with a deadline (waitFor), never a sleep.
+// assert on; the suites' set-up (moto and the cluster made ready, the pipeline started, other
+// clusters registered). Every wait is a polled condition with a deadline (waitFor), never a sleep.
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
-  type ElasticLoadBalancingV2Client,
+  ElasticLoadBalancingV2Client,
   type Listener,
   type LoadBalancer,
   type Rule,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import {
   ListServiceNetworksCommand,
@@ -33,14 +37,28 @@ import {
 import type { HttpRequest } from "@smithy/core/protocols";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { HttpHandlerOptions } from "@smithy/types";
+import { type PipelineOptions, type RunningPipeline, startPipeline } from "../../cli/dev/pipeline.ts";
+import { systemClock } from "../../forwarder/clock.ts";
+import { Forwarder } from "../../forwarder/forwarder.ts";
+import type { KubeApi } from "../../forwarder/kube-api.ts";
 import { TAG, tagValue } from "../../shared/elb/naming.ts";
 import type { Condition } from "../../shared/k8s/meta.ts";
+import type { RegisteredCluster } from "../../shared/registry/cluster.ts";
+import { DynamoDbClusterRegistry } from "../../shared/registry/dynamodb.ts";
 import { requestOperation } from "../../shared/testing/index.ts";
 import {
   type AwsCredentials,
   configureTokenWebhook,
+  DUMMY_CREDENTIALS,
+  dynamoDbSettings,
+  kubeConfig,
+  latticeControl,
+  MOTO_DEFAULT_ACCOUNT_ID,
   motoSettings,
+  resetMoto,
   STATUS_WRITERS_GROUP,
+  TEST_REGION,
+  uniqueName,
   waitFor,
 } from "../env/clients.ts";
 
@@ -359,4 +377,178 @@ export async function latticeInventory(client: VPCLatticeClient): Promise<Lattic
     targetGroups: await all((nextToken) => client.send(new ListTargetGroupsCommand({ nextToken }))),
     networks: await all((nextToken) => client.send(new ListServiceNetworksCommand({ nextToken }))),
   };
+}
+
+/** A suite's cluster: the admin kubeconfig, moto's ELBv2 and tagging clients, and its fixture. */
+export interface E2eCluster {
+  kc: KubeConfig;
+  elbv2: ElasticLoadBalancingV2Client;
+  tagging: ResourceGroupsTaggingAPIClient;
+  cluster: ClusterFixture;
+}
+
+export interface E2eClusterOptions {
+  clusterId: string;
+  /** Namespaces created on the apiserver; the first is the fixture's. */
+  namespaces: [string, ...string[]];
+  /** The GatewayClass created for the suite, and the controller it names. */
+  className: string;
+  controllerName: string;
+  /** The status writer's identity to authorize (authorizeStatusWriter); @default none */
+  statusWriter?: { eksName: string; roleArn: string; rbacName: string };
+  /** Also empty the Lattice emulator; @default false */
+  lattice?: boolean;
+}
+
+/**
+ * A suite's starting point: moto (and the Lattice emulator) emptied, the status writer authorized,
+ * the suite's namespaces and GatewayClass created, and the clients its fixture reads moto with.
+ * The caller destroys `elbv2` and `tagging`.
+ */
+export async function setUpE2eCluster(options: E2eClusterOptions): Promise<E2eCluster> {
+  await resetMoto();
+  if (options.lattice) await latticeControl().reset();
+  const kc = kubeConfig();
+  if (options.statusWriter) await authorizeStatusWriter(kc, options.statusWriter);
+  const core = kc.makeApiClient(CoreV1Api);
+  for (const name of options.namespaces) await core.createNamespace({ body: { metadata: { name } } });
+  await createGatewayClass(kc, options.className, options.controllerName);
+  const elbv2 = new ElasticLoadBalancingV2Client(motoSettings());
+  const tagging = new ResourceGroupsTaggingAPIClient(motoSettings());
+  const { clusterId, className } = options;
+  const cluster = new ClusterFixture({ kc, elbv2, tagging, clusterId, namespace: options.namespaces[0], className });
+  return { kc, elbv2, tagging, cluster };
+}
+
+/** startPipeline's options, with the e2e defaults (see startE2ePipeline) optional. */
+export type E2ePipelineOptions = Omit<PipelineOptions, "region"> & Partial<Pick<PipelineOptions, "region">>;
+
+/**
+ * `startPipeline` against moto and DynamoDB Local in moto's default account, with a table of its
+ * own and handlers that log errors only, resolved once its forwarder has synced (stopped again if
+ * it does not within a minute). `options` override each default.
+ */
+export async function startE2ePipeline(options: E2ePipelineOptions): Promise<RunningPipeline> {
+  const pipeline = await startPipeline({
+    region: TEST_REGION,
+    account: MOTO_DEFAULT_ACCOUNT_ID,
+    awsEndpoint: motoSettings().endpoint,
+    dynamoDbEndpoint: dynamoDbSettings().endpoint,
+    credentials: DUMMY_CREDENTIALS,
+    tableName: uniqueName("switchyard"),
+    logLevel: "ERROR",
+    ...options,
+  });
+  try {
+    await pipeline.forwarderSynced(60_000);
+  } catch (error) {
+    await pipeline.stop();
+    throw error;
+  }
+  return pipeline;
+}
+
+/** Registers another cluster in the pipeline's registry, as the pipeline's own but for `overrides`. */
+export async function registerCluster(
+  pipeline: RunningPipeline,
+  overrides: Partial<RegisteredCluster> & { clusterId: string },
+): Promise<void> {
+  const dynamo = new DynamoDBClient(dynamoDbSettings());
+  try {
+    const registry = new DynamoDbClusterRegistry(dynamo, pipeline.tableName, MOTO_DEFAULT_ACCOUNT_ID);
+    await registry.put({ ...pipeline.cluster, ...overrides }, "create");
+  } finally {
+    dynamo.destroy();
+  }
+}
+
+/** Waits until no AWS resource is tagged as the Gateway's own. */
+export async function untagged(cluster: ClusterFixture, gateway: string): Promise<void> {
+  await waitFor(
+    `no AWS resource tagged for Gateway ${gateway}`,
+    async () => ((await cluster.ownedArns(gateway)).length === 0 ? true : undefined),
+    CONVERGE,
+  );
+}
+
+export interface ClusterForwarderOptions {
+  clusterId: string;
+  /** The pipeline's queue prefix: the claim-check bucket is named after it. */
+  queuePrefix: string;
+  namespaces: string[];
+  /** How the forwarder sees the cluster (e.g. a view of one namespace of the shared apiserver). */
+  api: KubeApi;
+  sqs: SQSClient;
+  s3: S3Client;
+}
+
+/**
+ * Another registered cluster's forwarder on the pipeline's events queue, as its Helm release would
+ * run it, started; the caller stops it.
+ */
+export async function startClusterForwarder(
+  pipeline: RunningPipeline,
+  options: ClusterForwarderOptions,
+): Promise<Forwarder> {
+  const forwarder = new Forwarder({
+    config: {
+      clusterId: options.clusterId,
+      queueUrl: pipeline.queues.events,
+      region: TEST_REGION,
+      claimCheckBucket: `${options.queuePrefix}-claim-checks-${MOTO_DEFAULT_ACCOUNT_ID}`,
+      namespaces: options.namespaces,
+      listenHost: "127.0.0.1",
+      listenPort: 0,
+      snapshotIntervalMs: 300_000,
+      endpointSliceWindowMs: 1000,
+      kindRecheckIntervalMs: 60_000,
+      bufferCapacity: 1000,
+      sqsEndpoint: undefined,
+      s3Endpoint: undefined,
+      acmImport: false,
+      acmEndpoint: undefined,
+    },
+    api: options.api,
+    sqs: options.sqs,
+    s3: options.s3,
+    clock: systemClock,
+    random: Math.random,
+    log: () => undefined,
+  });
+  await forwarder.start();
+  return forwarder;
+}
+
+/** Waits until every one of `forwarders` has listed what it watches. */
+export async function forwardersSynced(forwarders: Forwarder[]): Promise<void> {
+  await waitFor(
+    `${forwarders.length} forwarders synced`,
+    async () => (forwarders.every((f) => f.readiness().ready) ? true : undefined),
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
+}
+
+/**
+ * A Lattice Gateway of `className`: one HTTP listener on 80, in service network `network`, which
+ * switchyard creates.
+ */
+export async function createLatticeGateway(
+  cluster: ClusterFixture,
+  options: { name: string; className: string; network: string },
+): Promise<void> {
+  await cluster.objects.createNamespacedCustomObject({
+    ...cluster.resource("gateways"),
+    body: {
+      apiVersion: `${GROUP}/v1`,
+      kind: "Gateway",
+      metadata: {
+        name: options.name,
+        annotations: {
+          "switchyard.dev/service-network": options.network,
+          "switchyard.dev/create-service-network": "true",
+        },
+      },
+      spec: { gatewayClassName: options.className, listeners: [{ name: "http", port: 80, protocol: "HTTP" }] },
+    },
+  });
 }

@@ -6,27 +6,19 @@
 // reconcile, and its route forwards to both exporters' groups without writing either. An endpoint
 // change is a target diff; a ServiceExport that goes is drained, then deleted once no importer
 // forwards to it; a create whose answer was lost converges without a duplicate.
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DeregisterTargetsCommand,
   GetTargetGroupCommand,
   ListTagsForResourceCommand,
   ListTargetGroupsCommand,
   ListTargetsCommand,
-  VPCLatticeClient,
 } from "@aws-sdk/client-vpc-lattice";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { AwsClientFactory } from "../../shared/aws/clients.ts";
-import { AwsLattice } from "../../shared/aws/lattice/port.ts";
-import { controllerConfig } from "../../shared/config.ts";
-import type { KubeObject } from "../../shared/k8s/meta.ts";
+import { describe, expect, it } from "vitest";
 import { clusterGatewayKey } from "../../shared/keys.ts";
 import { exportUnitKey } from "../../shared/lattice/exports.ts";
 import type { ObservedLattice } from "../../shared/lattice/observed.ts";
 import { exportTargetGroupName } from "../../shared/lattice/target-groups.ts";
-import { loadManifests } from "../../shared/manifest/load.ts";
 import { ClusterNotSynced } from "../../shared/mirror/snapshot-source.ts";
-import { MemoryDirtyGenerations } from "../../shared/pipeline/dirty-generation.ts";
 import {
   type GatewayReconcileReport,
   type GatewayReconcilerDeps,
@@ -34,57 +26,27 @@ import {
   reconcileGatewayRequest,
 } from "../../shared/pipeline/reconcile-gateway.ts";
 import type { ReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";
-import { MemoryClusterRegistry } from "../../shared/registry/memory.ts";
-import { createDynamoDbLatticeStates, createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
-import { createTable } from "../../shared/store/dynamodb/table.ts";
-import { dynamoDbSettings, latticeControl, latticeSettings, TEST_REGION, uniqueName } from "../env/clients.ts";
+import { latticeControl, TEST_REGION } from "../env/clients.ts";
 import { sameAccountCluster } from "../unit/registry/fixtures.ts";
-import { ACCOUNT, CLUSTER, counted, latticeFactory, TARGET, VPC, writes } from "./lattice-reconcile-support.ts";
+import {
+  ACCOUNT,
+  CLUSTER,
+  counted,
+  IMPORTER,
+  latticeReconcilerDeps,
+  latticeSuite,
+  manifestObjects,
+  registeredClusters,
+  SERVICE_EXPORT,
+  VPC,
+  WEB_SERVICE,
+  writes,
+} from "./lattice-reconcile-support.ts";
 
-let dynamo: DynamoDBClient;
-let lattice: VPCLatticeClient;
-const factories: AwsClientFactory[] = [];
+const suite = latticeSuite();
 const control = latticeControl;
 
-beforeAll(() => {
-  dynamo = new DynamoDBClient(dynamoDbSettings());
-  lattice = new VPCLatticeClient({ ...latticeSettings(), maxAttempts: 1 });
-});
-
-afterAll(() => {
-  dynamo?.destroy();
-  lattice?.destroy();
-});
-
-beforeEach(async () => {
-  await control().reset();
-});
-
-afterEach(() => {
-  for (const f of factories.splice(0)) f.destroy();
-});
-
-const SERVICE = (ips: string[]) => `
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: apps}
-spec: {ports: [{name: http, port: 8080}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: web-1, namespace: apps, labels: {kubernetes.io/service-name: web}}
-addressType: IPv4
-ports: [{name: http, port: 8080}]
-endpoints: [${ips.map((ip) => `{addresses: [${ip}]}`).join(", ")}]
-`;
-
-const EXPORT = `
-apiVersion: application-networking.k8s.aws/v1alpha1
-kind: ServiceExport
-metadata: {name: web, namespace: apps, annotations: {application-networking.k8s.aws/federation: amazon-vpc-lattice}}
-spec:
-  exportedPorts: [{port: 8080, routeType: HTTP}]
----
+const EXPORT = `${SERVICE_EXPORT}
 apiVersion: application-networking.k8s.aws/v1alpha1
 kind: TargetGroupPolicy
 metadata: {name: web-hc, namespace: apps}
@@ -92,42 +54,6 @@ spec:
   targetRef: {group: application-networking.k8s.aws, kind: ServiceExport, name: web}
   healthCheck: {path: /healthz}
 ---`;
-
-const IMPORTER = `
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: lattice}
-spec: {controllerName: switchyard.dev/lattice}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata:
-  name: net
-  namespace: apps
-  annotations: {switchyard.dev/service-network: net, switchyard.dev/create-service-network: "true"}
-spec:
-  gatewayClassName: lattice
-  listeners: [{name: http, port: 80, protocol: HTTP}]
----
-apiVersion: application-networking.k8s.aws/v1alpha1
-kind: ServiceImport
-metadata: {name: web, namespace: apps}
-spec: {type: ClusterSetIP, ports: [{port: 8080, protocol: TCP}]}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: global, namespace: apps}
-spec:
-  parentRefs: [{name: net}]
-  rules:
-  - backendRefs: [{group: application-networking.k8s.aws, kind: ServiceImport, name: web, port: 8080}]
-`;
-
-function objects(yaml: string): KubeObject[] {
-  const loaded = loadManifests(yaml, "test.yaml");
-  expect(loaded.problems).toEqual([]);
-  return loaded.objects;
-}
 
 const IMPORTING_GATEWAY = clusterGatewayKey(CLUSTER, "apps", "net");
 const GROUP = {
@@ -145,44 +71,19 @@ interface World {
 }
 
 async function world(options: { maxAttempts?: number } = {}): Promise<World> {
-  const factory = latticeFactory(options);
-  factories.push(factory);
-  const registry = new MemoryClusterRegistry(ACCOUNT);
-  for (const id of [CLUSTER, "east", "west"]) {
-    await registry.put({ ...sameAccountCluster(id), account: ACCOUNT, region: TEST_REGION, vpcId: VPC }, "create");
-  }
   const snapshots = new MemorySnapshotSource({
-    [CLUSTER]: objects(IMPORTER),
-    east: objects(EXPORT + SERVICE(["10.7.0.1"])),
-    west: objects(EXPORT + SERVICE(["10.8.0.1"])),
+    [CLUSTER]: manifestObjects(IMPORTER),
+    east: manifestObjects(EXPORT + WEB_SERVICE(["10.7.0.1"])),
+    west: manifestObjects(EXPORT + WEB_SERVICE(["10.8.0.1"])),
   });
-  const table = uniqueName("switchyard");
-  await createTable(dynamo, table);
-  const { leases, states } = createDynamoDbStores(dynamo, table);
   const clock = { now: 1_000_000 };
   const queue: ReconcileRequest[] = [];
-  const deps: GatewayReconcilerDeps = {
-    registry,
+  const deps = await latticeReconcilerDeps(suite.dynamo, suite.factory(options), {
+    registry: await registeredClusters([CLUSTER, "east", "west"]),
     snapshots,
-    elbFor: () => {
-      throw new Error("no ELB Gateway here");
-    },
-    lattice: {
-      portFor: (cluster, owner) =>
-        new AwsLattice(
-          factory,
-          TARGET,
-          { clusterId: owner.clusterId, gatewayKey: owner.gatewayKey },
-          { vpcId: cluster.vpcId },
-        ),
-      states: createDynamoDbLatticeStates(dynamo, table),
-    },
-    engine: { leases, states, now: () => clock.now, owner: "test", driftIntervalMs: 600_000 },
-    dirty: new MemoryDirtyGenerations(),
+    now: () => clock.now,
     requeue: { send: async (request) => void queue.push(request) },
-    statuses: { send: async () => ({ messages: 1, oversized: [] }) },
-    config: controllerConfig(),
-  };
+  });
   return {
     snapshots,
     deps,
@@ -202,11 +103,11 @@ async function world(options: { maxAttempts?: number } = {}): Promise<World> {
 }
 
 async function groupsNamed(name: string) {
-  return ((await lattice.send(new ListTargetGroupsCommand({}))).items ?? []).filter((g) => g.name === name);
+  return ((await suite.lattice.send(new ListTargetGroupsCommand({}))).items ?? []).filter((g) => g.name === name);
 }
 
 async function targetsOf(arn: string): Promise<string[]> {
-  const items = (await lattice.send(new ListTargetsCommand({ targetGroupIdentifier: arn }))).items ?? [];
+  const items = (await suite.lattice.send(new ListTargetsCommand({ targetGroupIdentifier: arn }))).items ?? [];
   return items.map((t) => `${t.id}:${t.port}:${t.status}`).sort();
 }
 
@@ -263,14 +164,14 @@ describe("a ServiceExport's groups are created by the exporting cluster's reconc
       const [group] = await groupsNamed(GROUP[cluster]);
       if (!group?.arn) throw new Error(`no group of ${cluster}`);
       arns[cluster] = group.arn;
-      const tags = (await lattice.send(new ListTagsForResourceCommand({ resourceArn: group.arn }))).tags;
+      const tags = (await suite.lattice.send(new ListTagsForResourceCommand({ resourceArn: group.arn }))).tags;
       expect(tags).toMatchObject({
         "switchyard.dev/managed-by": "switchyard",
         "switchyard.dev/cluster": cluster,
         "switchyard.dev/gateway": "ServiceExport/apps/web",
       });
       expect((await targetsOf(group.arn)).map((t) => t.split(":").slice(0, 2).join(":"))).toEqual([`${ip}:8080`]);
-      const config = (await lattice.send(new GetTargetGroupCommand({ targetGroupIdentifier: group.arn }))).config;
+      const config = (await suite.lattice.send(new GetTargetGroupCommand({ targetGroupIdentifier: group.arn }))).config;
       expect(config?.healthCheck?.path).toBe("/healthz");
     }
     // Each exporter asked the importing cluster's Gateway to look again, and no one else.
@@ -324,7 +225,7 @@ describe("a ServiceExport's groups are created by the exporting cluster's reconc
     await control().settle();
     w.queue.length = 0;
     w.clock.now += 1_000;
-    w.snapshots.set("east", objects(EXPORT + SERVICE(["10.7.0.2"])));
+    w.snapshots.set("east", manifestObjects(EXPORT + WEB_SERVICE(["10.7.0.2"])));
     const { result, counts } = await counted(() => w.exportRequest("east"));
     expect(result).toMatchObject({ disposition: "done", outcome: { kind: "applied" }, requeued: false });
     expect(writes(counts)).toEqual({ RegisterTargets: 1, DeregisterTargets: 1 });
@@ -343,7 +244,7 @@ describe("a ServiceExport's unit under the scheduled drift check", () => {
     await control().settle();
     const [group] = await groupsNamed(GROUP.east);
     if (!group?.arn) throw new Error("no group");
-    await lattice.send(
+    await suite.lattice.send(
       new DeregisterTargetsCommand({ targetGroupIdentifier: group.arn, targets: [{ id: "10.7.0.1", port: 8080 }] }),
     );
     await control().settle();
@@ -373,7 +274,7 @@ describe("a ServiceExport that goes: its group drained, then deleted once no imp
     if (!east?.arn || !west?.arn) throw new Error("exporters' groups missing");
 
     // east's ServiceExport is deleted; its Service stays.
-    w.snapshots.set("east", objects(SERVICE(["10.7.0.1"])));
+    w.snapshots.set("east", manifestObjects(WEB_SERVICE(["10.7.0.1"])));
     const drain = await counted(() => w.exportRequest("east"));
     expect(drain.result).toMatchObject({ disposition: "deferred" });
     expect(writes(drain.counts)).toEqual({ DeregisterTargets: 1 });

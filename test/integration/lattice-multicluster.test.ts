@@ -4,7 +4,6 @@
 // remoteServiceExports); the exporters' groups carry their own cluster's ownership tags; the
 // importing reconcile finds them by their deterministic names (AwsLattice.resolve), forwards to
 // both with equal weights, and never writes to them.
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   CreateTargetGroupCommand,
   GetRuleCommand,
@@ -12,125 +11,50 @@ import {
   ListTagsForResourceCommand,
   ListTargetsCommand,
   RegisterTargetsCommand,
-  VPCLatticeClient,
 } from "@aws-sdk/client-vpc-lattice";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { AwsClientFactory } from "../../shared/aws/clients.ts";
-import { AwsLattice } from "../../shared/aws/lattice/port.ts";
+import { beforeEach, describe, expect, it } from "vitest";
 import { controllerConfig } from "../../shared/config.ts";
 import type { ServiceExport } from "../../shared/extensions/lattice.ts";
 import { clusterGatewayKey } from "../../shared/keys.ts";
 import type { ObservedLattice } from "../../shared/lattice/observed.ts";
 import { remoteServiceExports } from "../../shared/lattice/remote-exports.ts";
-import { loadManifests } from "../../shared/manifest/load.ts";
-import { MemoryDirtyGenerations } from "../../shared/pipeline/dirty-generation.ts";
 import { MemorySnapshotSource, reconcileGatewayRequest } from "../../shared/pipeline/reconcile-gateway.ts";
 import type { StatusIntent } from "../../shared/pipeline/status-intent.ts";
 import { latticeObservationOf } from "../../shared/reconcile/lattice-plane.ts";
-import { MemoryClusterRegistry } from "../../shared/registry/memory.ts";
 import { snapshotOf } from "../../shared/snapshot.ts";
-import { createDynamoDbLatticeStates, createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
-import { createTable } from "../../shared/store/dynamodb/table.ts";
 import { translate } from "../../shared/translate.ts";
-import { dynamoDbSettings, latticeControl, latticeSettings, TEST_REGION, uniqueName } from "../env/clients.ts";
-import { sameAccountCluster } from "../unit/registry/fixtures.ts";
+import { latticeControl } from "../env/clients.ts";
 import {
   ACCOUNT,
   CLUSTER,
   counted,
+  IMPORTER,
   type LatticeHarness,
-  latticeFactory,
-  latticeHarness,
-  TARGET,
+  latticeReconcilerDeps,
+  latticeSuite,
+  manifestObjects,
+  registeredClusters,
+  SERVICE_EXPORT,
   VPC,
+  WEB_SERVICE,
   writes,
 } from "./lattice-reconcile-support.ts";
 
-let dynamo: DynamoDBClient;
-let lattice: VPCLatticeClient;
-let factory: AwsClientFactory;
+const suite = latticeSuite();
 let h: LatticeHarness;
 
-beforeAll(() => {
-  dynamo = new DynamoDBClient(dynamoDbSettings());
-  lattice = new VPCLatticeClient({ ...latticeSettings(), maxAttempts: 1 });
-});
-
-afterAll(() => {
-  dynamo?.destroy();
-  lattice?.destroy();
-});
-
 beforeEach(async () => {
-  await latticeControl().reset();
-  factory = latticeFactory();
-  h = await latticeHarness(dynamo, factory);
+  h = await suite.harness();
 });
 
-afterEach(() => factory.destroy());
-
-const EXPORTER = (ip: string) => `
-apiVersion: application-networking.k8s.aws/v1alpha1
-kind: ServiceExport
-metadata: {name: web, namespace: apps, annotations: {application-networking.k8s.aws/federation: amazon-vpc-lattice}}
-spec:
-  exportedPorts: [{port: 8080, routeType: HTTP}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: apps}
-spec: {ports: [{name: http, port: 8080}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: web-1, namespace: apps, labels: {kubernetes.io/service-name: web}}
-addressType: IPv4
-ports: [{name: http, port: 8080}]
-endpoints: [{addresses: [${ip}]}]
-`;
-
-const IMPORTER = `
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: lattice}
-spec: {controllerName: switchyard.dev/lattice}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata:
-  name: net
-  namespace: apps
-  annotations: {switchyard.dev/service-network: net, switchyard.dev/create-service-network: "true"}
-spec:
-  gatewayClassName: lattice
-  listeners: [{name: http, port: 80, protocol: HTTP}]
----
-apiVersion: application-networking.k8s.aws/v1alpha1
-kind: ServiceImport
-metadata: {name: web, namespace: apps}
-spec: {type: ClusterSetIP, ports: [{port: 8080, protocol: TCP}]}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: global, namespace: apps}
-spec:
-  parentRefs: [{name: net}]
-  rules:
-  - backendRefs: [{group: application-networking.k8s.aws, kind: ServiceImport, name: web, port: 8080}]
-`;
-
-function objects(yaml: string) {
-  const loaded = loadManifests(yaml, "test.yaml");
-  expect(loaded.problems).toEqual([]);
-  return loaded.objects;
-}
+const EXPORTER = (ip: string) => SERVICE_EXPORT + WEB_SERVICE([ip]);
 
 /** What the exporting cluster's translation makes of its ServiceExport, created as that cluster would. */
 async function exportFrom(clusterId: string, ip: string): Promise<string> {
-  const t = translate(snapshotOf(objects(EXPORTER(ip))), controllerConfig(), { clusterId, accountId: ACCOUNT });
+  const t = translate(snapshotOf(manifestObjects(EXPORTER(ip))), controllerConfig(), { clusterId, accountId: ACCOUNT });
   const group = t.lattice.exports[0]?.targetGroups[0];
   if (!group) throw new Error(`no export group for ${clusterId}`);
-  const created = await lattice.send(
+  const created = await suite.lattice.send(
     new CreateTargetGroupCommand({
       name: group.name,
       type: "IP",
@@ -144,7 +68,7 @@ async function exportFrom(clusterId: string, ip: string): Promise<string> {
     }),
   );
   await latticeControl().settle();
-  await lattice.send(
+  await suite.lattice.send(
     new RegisterTargetsCommand({
       targetGroupIdentifier: created.arn,
       targets: group.targets.map((t) => ({ id: t.id, port: t.port })),
@@ -165,7 +89,7 @@ describe("a ServiceImport served by two other clusters' ServiceExports", () => {
     const east = await exportFrom("east", "10.7.0.1");
     const west = await exportFrom("west", "10.8.0.1");
     // Every cluster exports apps/web (what the mirror holds of each cluster's ServiceExport kind).
-    const exports = snapshotOf(objects(EXPORTER("10.0.0.1"))).serviceExports as ServiceExport[];
+    const exports = snapshotOf(manifestObjects(EXPORTER("10.0.0.1"))).serviceExports as ServiceExport[];
     const remote = remoteServiceExports(CLUSTER, [
       { cluster: registered("east"), exports },
       { cluster: registered("west"), exports },
@@ -174,7 +98,7 @@ describe("a ServiceImport served by two other clusters' ServiceExports", () => {
     ]);
     expect(remote.map((r) => r.clusterId)).toEqual(["east", "west"]);
 
-    const t = translate(snapshotOf(objects(IMPORTER)), controllerConfig(), {
+    const t = translate(snapshotOf(manifestObjects(IMPORTER)), controllerConfig(), {
       clusterId: CLUSTER,
       accountId: ACCOUNT,
       remoteServiceExports: remote,
@@ -198,16 +122,18 @@ describe("a ServiceImport served by two other clusters' ServiceExports", () => {
       [east, "10.7.0.1"],
       [west, "10.8.0.1"],
     ] as const) {
-      const targets = await lattice.send(new ListTargetsCommand({ targetGroupIdentifier: arn }));
+      const targets = await suite.lattice.send(new ListTargetsCommand({ targetGroupIdentifier: arn }));
       expect((targets.items ?? []).map((t) => `${t.id}:${t.port}`)).toEqual([`${ip}:8080`]);
     }
 
     const service = result.observed.services[0];
     const listener = service?.listeners[0];
     const rules = (
-      await lattice.send(new ListRulesCommand({ serviceIdentifier: service?.arn, listenerIdentifier: listener?.arn }))
+      await suite.lattice.send(
+        new ListRulesCommand({ serviceIdentifier: service?.arn, listenerIdentifier: listener?.arn }),
+      )
     ).items?.filter((r) => !r.isDefault);
-    const rule = await lattice.send(
+    const rule = await suite.lattice.send(
       new GetRuleCommand({
         serviceIdentifier: service?.arn,
         listenerIdentifier: listener?.arn,
@@ -222,7 +148,7 @@ describe("a ServiceImport served by two other clusters' ServiceExports", () => {
     ]);
     // Each exporter's group carries its own cluster's identity, not the importer's.
     const clusterTag = async (arn: string) =>
-      (await lattice.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags?.["switchyard.dev/cluster"];
+      (await suite.lattice.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags?.["switchyard.dev/cluster"];
     expect([await clusterTag(east), await clusterTag(west)]).toEqual(["east", "west"]);
 
     // Converged: the next reconcile of the same (resolved) model writes nothing.
@@ -238,51 +164,26 @@ describe("through the reconcile pipeline: other clusters' exports read from the 
   it("the importing cluster's Gateway reconcile forwards to both registered exporters' groups, and its route is Accepted with its refs resolved", async () => {
     const east = await exportFrom("east", "10.7.0.1");
     const west = await exportFrom("west", "10.8.0.1");
-    const registry = new MemoryClusterRegistry(ACCOUNT);
-    for (const id of [CLUSTER, "east", "west"]) {
-      await registry.put({ ...sameAccountCluster(id), account: ACCOUNT, region: TEST_REGION, vpcId: VPC }, "create");
-    }
     // Three "clusters" in one store: the importer's Gateway and route; each exporter its ServiceExport.
     const snapshots = new MemorySnapshotSource({
-      [CLUSTER]: objects(IMPORTER),
-      east: objects(EXPORTER("10.7.0.1")),
-      west: objects(EXPORTER("10.8.0.1")),
+      [CLUSTER]: manifestObjects(IMPORTER),
+      east: manifestObjects(EXPORTER("10.7.0.1")),
+      west: manifestObjects(EXPORTER("10.8.0.1")),
     });
-    const table = uniqueName("switchyard");
-    await createTable(dynamo, table);
-    const { leases, states } = createDynamoDbStores(dynamo, table);
     const intents: StatusIntent[] = [];
     const report = await reconcileGatewayRequest(
       { version: 1, gatewayKey: clusterGatewayKey(CLUSTER, "apps", "net"), reason: "change", generation: 0 },
-      {
-        registry,
+      await latticeReconcilerDeps(suite.dynamo, h.factory, {
+        registry: await registeredClusters([CLUSTER, "east", "west"]),
         snapshots,
-        elbFor: () => {
-          throw new Error("no ELB Gateway here");
-        },
-        lattice: {
-          portFor: (cluster, gateway) =>
-            new AwsLattice(
-              factory,
-              TARGET,
-              { clusterId: gateway.clusterId, gatewayKey: gateway.gatewayKey },
-              {
-                vpcId: cluster.vpcId,
-              },
-            ),
-          states: createDynamoDbLatticeStates(dynamo, table),
-        },
-        engine: { leases, states, now: () => 1_000_000, owner: "test", driftIntervalMs: 600_000 },
-        dirty: new MemoryDirtyGenerations(),
-        requeue: { send: async () => {} },
+        now: () => 1_000_000,
         statuses: {
           send: async (_cluster, sent) => {
             intents.push(...sent);
             return { messages: 1, oversized: [] };
           },
         },
-        config: controllerConfig(),
-      },
+      }),
     );
     expect(report).toMatchObject({ disposition: "done", outcome: { kind: "applied" } });
     if (report.disposition !== "done" || report.outcome.kind !== "applied") throw new Error("unreachable");

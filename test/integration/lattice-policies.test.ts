@@ -2,7 +2,6 @@
 // engine through the real adapter (the SDK over HTTP to the Lattice emulator, records in DynamoDB
 // Local): what AWS holds afterwards, what a no-op and a drift check cost, what switchyard leaves
 // alone (others' subscriptions, policies and tag keys), and faults after AWS accepted a call.
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   CreateAccessLogSubscriptionCommand,
   CreateServiceNetworkCommand,
@@ -15,19 +14,12 @@ import {
   PutAuthPolicyCommand,
   TagResourceCommand,
   UpdateAccessLogSubscriptionCommand,
-  VPCLatticeClient,
 } from "@aws-sdk/client-vpc-lattice";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { AwsClientFactory } from "../../shared/aws/clients.ts";
-import { AwsLattice } from "../../shared/aws/lattice/port.ts";
-import { clusterGatewayKey } from "../../shared/keys.ts";
+import { describe, expect, it } from "vitest";
 import type { LatticeModel } from "../../shared/lattice/model.ts";
 import type { ObservedLattice } from "../../shared/lattice/observed.ts";
-import { type EngineDeps, reconcileDataPlane } from "../../shared/reconcile/engine.ts";
-import { LATTICE_DATA_PLANE, type LatticeOutcome, latticeObservationOf } from "../../shared/reconcile/lattice-plane.ts";
-import { createDynamoDbLatticeStates, createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
-import { createTable } from "../../shared/store/dynamodb/table.ts";
-import { dynamoDbSettings, latticeControl, latticeSettings, TEST_REGION, uniqueName } from "../env/clients.ts";
+import { latticeObservationOf } from "../../shared/reconcile/lattice-plane.ts";
+import { latticeControl } from "../env/clients.ts";
 import {
   ALLOW_INVOKE,
   accessLogPolicy,
@@ -40,46 +32,17 @@ import {
   type PolicyShape,
 } from "../fixtures/lattice-policies.ts";
 import {
-  ACCOUNT,
-  CLUSTER,
   counted,
   DRIFT_INTERVAL_MS,
   type LatticeHarness,
-  latticeFactory,
   latticeHarness,
-  TARGET,
-  VPC,
+  latticeSuite,
   writes,
 } from "./lattice-reconcile-support.ts";
 
-let dynamo: DynamoDBClient;
-let lattice: VPCLatticeClient;
-const factories: AwsClientFactory[] = [];
+const suite = latticeSuite();
+const { harness } = suite;
 const control = latticeControl;
-
-beforeAll(() => {
-  dynamo = new DynamoDBClient(dynamoDbSettings());
-  lattice = new VPCLatticeClient({ ...latticeSettings(), maxAttempts: 1 });
-});
-
-afterAll(() => {
-  dynamo?.destroy();
-  lattice?.destroy();
-});
-
-beforeEach(async () => {
-  await control().reset();
-});
-
-afterEach(() => {
-  for (const f of factories.splice(0)) f.destroy();
-});
-
-async function harness(maxAttempts?: number): Promise<LatticeHarness> {
-  const factory = latticeFactory(maxAttempts !== undefined ? { maxAttempts } : {});
-  factories.push(factory);
-  return latticeHarness(dynamo, factory);
-}
 
 const R0 = "HTTPRoute/apps/r0";
 const WRITER = "arn:aws:logs:us-east-1:111111111111:log-group:someone-else";
@@ -114,7 +77,9 @@ function arnOf(observed: ObservedLattice, id: string): string {
 }
 
 async function subscriptions(resource: string) {
-  return (await lattice.send(new ListAccessLogSubscriptionsCommand({ resourceIdentifier: resource }))).items ?? [];
+  return (
+    (await suite.lattice.send(new ListAccessLogSubscriptionsCommand({ resourceIdentifier: resource }))).items ?? []
+  );
 }
 
 describe("IAM auth policies and access logs on the emulator", () => {
@@ -125,23 +90,24 @@ describe("IAM auth policies and access logs on the emulator", () => {
     const network = observed.serviceNetwork?.arn ?? "";
     const service = arnOf(observed, R0);
 
-    const auth = await lattice.send(new GetAuthPolicyCommand({ resourceIdentifier: service }));
+    const auth = await suite.lattice.send(new GetAuthPolicyCommand({ resourceIdentifier: service }));
     expect(auth.state).toBe("Active");
     expect(JSON.parse(auth.policy ?? "")).toEqual(ALLOW_INVOKE);
-    expect((await lattice.send(new GetServiceCommand({ serviceIdentifier: service }))).authType).toBe("AWS_IAM");
-    expect((await lattice.send(new GetServiceNetworkCommand({ serviceNetworkIdentifier: network }))).authType).toBe(
-      "AWS_IAM",
-    );
-    expect((await lattice.send(new GetAuthPolicyCommand({ resourceIdentifier: network }))).state).toBe("Active");
+    expect((await suite.lattice.send(new GetServiceCommand({ serviceIdentifier: service }))).authType).toBe("AWS_IAM");
+    expect(
+      (await suite.lattice.send(new GetServiceNetworkCommand({ serviceNetworkIdentifier: network }))).authType,
+    ).toBe("AWS_IAM");
+    expect((await suite.lattice.send(new GetAuthPolicyCommand({ resourceIdentifier: network }))).state).toBe("Active");
     // r1 has no IAMAuthPolicy: it stays NONE.
     expect(
-      (await lattice.send(new GetServiceCommand({ serviceIdentifier: arnOf(observed, "HTTPRoute/apps/r1") }))).authType,
+      (await suite.lattice.send(new GetServiceCommand({ serviceIdentifier: arnOf(observed, "HTTPRoute/apps/r1") })))
+        .authType,
     ).toBe("NONE");
 
     const [netLog] = await subscriptions(network);
     expect(netLog?.destinationArn).toBe(LOG_GROUP);
     expect((await subscriptions(service)).map((s) => s.destinationArn)).toEqual([BUCKET]);
-    const tags = (await lattice.send(new ListTagsForResourceCommand({ resourceArn: netLog?.arn }))).tags;
+    const tags = (await suite.lattice.send(new ListTagsForResourceCommand({ resourceArn: netLog?.arn }))).tags;
     expect(tags).toMatchObject({
       "switchyard.dev/gateway": "apps/net",
       "switchyard.dev/role": "access-log:service-network",
@@ -182,7 +148,7 @@ describe("IAM auth policies and access logs on the emulator", () => {
       Statement: [{ ...ALLOW_INVOKE.Statement[0], Action: ["vpc-lattice-svcs:Invoke"] }],
       Version: "2012-10-17",
     });
-    await lattice.send(new PutAuthPolicyCommand({ resourceIdentifier: service, policy: same }));
+    await suite.lattice.send(new PutAuthPolicyCommand({ resourceIdentifier: service, policy: same }));
     h.clock.now += DRIFT_INTERVAL_MS + 1;
     const reformatted = await counted(() => h.reconcile(desired));
     expect(reformatted.result.kind).toBe("unchanged");
@@ -190,9 +156,9 @@ describe("IAM auth policies and access logs on the emulator", () => {
 
     // A different policy by hand, and the network's subscription pointed elsewhere: both undone.
     const deny = JSON.stringify({ ...ALLOW_INVOKE, Statement: [{ ...ALLOW_INVOKE.Statement[0], Effect: "Deny" }] });
-    await lattice.send(new PutAuthPolicyCommand({ resourceIdentifier: service, policy: deny }));
+    await suite.lattice.send(new PutAuthPolicyCommand({ resourceIdentifier: service, policy: deny }));
     const netLog = (await subscriptions(observed.serviceNetwork?.arn ?? ""))[0];
-    await lattice.send(
+    await suite.lattice.send(
       new UpdateAccessLogSubscriptionCommand({ accessLogSubscriptionIdentifier: netLog?.arn, destinationArn: WRITER }),
     );
     h.clock.now += DRIFT_INTERVAL_MS + 1;
@@ -204,7 +170,7 @@ describe("IAM auth policies and access logs on the emulator", () => {
     });
     expect(writes(repair.counts)).toEqual({ UpdateAccessLogSubscription: 1, PutAuthPolicy: 1 });
     expect(
-      JSON.parse((await lattice.send(new GetAuthPolicyCommand({ resourceIdentifier: service }))).policy ?? ""),
+      JSON.parse((await suite.lattice.send(new GetAuthPolicyCommand({ resourceIdentifier: service }))).policy ?? ""),
     ).toEqual(ALLOW_INVOKE);
   });
 
@@ -215,7 +181,7 @@ describe("IAM auth policies and access logs on the emulator", () => {
     const service = arnOf(observed, R0);
     // Someone else's Firehose subscription on the same network: not switchyard's to remove.
     const firehose = "arn:aws:firehose:us-east-1:111111111111:deliverystream/audit";
-    await lattice.send(
+    await suite.lattice.send(
       new CreateAccessLogSubscriptionCommand({ resourceIdentifier: network, destinationArn: firehose }),
     );
 
@@ -228,10 +194,10 @@ describe("IAM auth policies and access logs on the emulator", () => {
       DeleteAuthPolicy: 2,
       DeleteAccessLogSubscription: 2,
     });
-    expect((await lattice.send(new GetServiceCommand({ serviceIdentifier: service }))).authType).toBe("NONE");
-    expect((await lattice.send(new GetServiceNetworkCommand({ serviceNetworkIdentifier: network }))).authType).toBe(
-      "NONE",
-    );
+    expect((await suite.lattice.send(new GetServiceCommand({ serviceIdentifier: service }))).authType).toBe("NONE");
+    expect(
+      (await suite.lattice.send(new GetServiceNetworkCommand({ serviceNetworkIdentifier: network }))).authType,
+    ).toBe("NONE");
     expect((await subscriptions(network)).map((s) => s.destinationArn)).toEqual([firehose]);
     expect(await subscriptions(service)).toEqual([]);
     h.clock.now += 1_000;
@@ -242,7 +208,9 @@ describe("IAM auth policies and access logs on the emulator", () => {
     const h = await harness();
     const observed = await created(h, latticeModelWith(PLAIN));
     const network = observed.serviceNetwork?.arn ?? "";
-    await lattice.send(new CreateAccessLogSubscriptionCommand({ resourceIdentifier: network, destinationArn: WRITER }));
+    await suite.lattice.send(
+      new CreateAccessLogSubscriptionCommand({ resourceIdentifier: network, destinationArn: WRITER }),
+    );
     h.clock.now += 1_000;
     // The policy arrives with a new route: the route is applied, the policy alone refused.
     const desired = latticeModelWith({
@@ -290,7 +258,7 @@ describe("a policy Lattice refuses at apply time", () => {
     });
     expect(counts.UpdateService).toBeUndefined();
     const service = arnOf(observed, R0);
-    expect((await lattice.send(new GetServiceCommand({ serviceIdentifier: service }))).authType).toBe("NONE");
+    expect((await suite.lattice.send(new GetServiceCommand({ serviceIdentifier: service }))).authType).toBe("NONE");
   });
 });
 
@@ -312,7 +280,7 @@ describe("faults after AWS accepted the call", () => {
     expect(settled.kind).toBe("unchanged");
     if (settled.kind !== "unchanged") return;
     const service = arnOf(settled.observed, R0);
-    expect((await lattice.send(new GetAuthPolicyCommand({ resourceIdentifier: service }))).state).toBe("Active");
+    expect((await suite.lattice.send(new GetAuthPolicyCommand({ resourceIdentifier: service }))).state).toBe("Active");
     h.clock.now += 1_000;
     expect((await counted(() => h.reconcile(desired))).calls).toEqual([]);
   });
@@ -353,7 +321,7 @@ describe("faults after AWS accepted the call", () => {
   it("a referenced network's subscription whose answer was lost, out of discovery's sight, is adopted by its tags", async () => {
     // Discovery finds a referenced network only through this Gateway's associations, made later in
     // the plan than the network's subscriptions: the retry meets the subscription as a conflict.
-    await lattice.send(new CreateServiceNetworkCommand({ name: "shared" }));
+    await suite.lattice.send(new CreateServiceNetworkCommand({ name: "shared" }));
     const h = await harness(1);
     const shape: PolicyShape = {
       ...PLAIN,
@@ -417,7 +385,7 @@ describe("tags of resources switchyard owns", () => {
     const desired = latticeModelWith(PLAIN);
     const observed = await created(h, desired);
     const service = arnOf(observed, R0);
-    await lattice.send(new TagResourceCommand({ resourceArn: service, tags: { team: "payments" } }));
+    await suite.lattice.send(new TagResourceCommand({ resourceArn: service, tags: { team: "payments" } }));
     const retagged: LatticeModel = {
       ...desired,
       services: desired.services.map((s) =>
@@ -428,40 +396,14 @@ describe("tags of resources switchyard owns", () => {
     const { result, counts } = await counted(() => h.reconcile(retagged));
     expect(result).toMatchObject({ kind: "applied", operations: ["TagResource"] });
     expect(writes(counts)).toEqual({ TagResource: 1 });
-    const tags = (await lattice.send(new ListTagsForResourceCommand({ resourceArn: service }))).tags;
+    const tags = (await suite.lattice.send(new ListTagsForResourceCommand({ resourceArn: service }))).tags;
     expect(tags).toMatchObject({ team: "payments", "switchyard.dev/cluster": "renamed" });
   });
 });
 
 /** A harness for Gateway apps/other, sharing nothing with apps/net but the emulator. */
-async function otherHarness(): Promise<LatticeHarness> {
-  const factory = latticeFactory();
-  factories.push(factory);
-  const table = uniqueName("switchyard");
-  await createTable(dynamo, table);
-  const { leases } = createDynamoDbStores(dynamo, table);
-  const port = new AwsLattice(factory, TARGET, { clusterId: CLUSTER, gatewayKey: "apps/other" }, { vpcId: VPC });
-  const clock = { now: 1_000_000 };
-  const deps: EngineDeps<ObservedLattice> = {
-    leases,
-    states: createDynamoDbLatticeStates(dynamo, table),
-    now: () => clock.now,
-    owner: "reconciler",
-    driftIntervalMs: DRIFT_INTERVAL_MS,
-  };
-  const key = clusterGatewayKey(CLUSTER, "apps", "other");
-  return {
-    port,
-    deps,
-    clock,
-    reconcile: (desired): Promise<LatticeOutcome> =>
-      reconcileDataPlane(
-        LATTICE_DATA_PLANE,
-        port,
-        { gatewayKey: key, dataPlane: "lattice", account: ACCOUNT, region: TEST_REGION, desired },
-        deps,
-      ),
-  };
+function otherHarness(): Promise<LatticeHarness> {
+  return latticeHarness(suite.dynamo, suite.factory(), { gateway: "other" });
 }
 
 describe("a route with two Lattice parents", () => {
@@ -483,8 +425,8 @@ describe("a route with two Lattice parents", () => {
     expect(joined.kind).toBe("applied");
     const associations = async () =>
       (
-        (await lattice.send(new ListServiceNetworkServiceAssociationsCommand({ serviceIdentifier: service }))).items ??
-        []
+        (await suite.lattice.send(new ListServiceNetworkServiceAssociationsCommand({ serviceIdentifier: service })))
+          .items ?? []
       )
         .filter((a) => a.status !== "DELETE_IN_PROGRESS")
         .map((a) => a.serviceNetworkName)

@@ -1,57 +1,23 @@
 // Lattice reconcile under faults, injected in the emulator where they hurt: after AWS accepted a
 // call (its answer lost), a resource busy (ConflictException), a quota Lattice enforces that the
 // translation did not know of. Each ends in a precise outcome and status, and converges after.
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { ListServicesCommand, ListTargetGroupsCommand, VPCLatticeClient } from "@aws-sdk/client-vpc-lattice";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { AwsClientFactory } from "../../shared/aws/clients.ts";
+import { ListServicesCommand, ListTargetGroupsCommand } from "@aws-sdk/client-vpc-lattice";
+import { describe, expect, it } from "vitest";
 import { latticeObservationOf } from "../../shared/reconcile/lattice-plane.ts";
-import { dynamoDbSettings, latticeControl, latticeSettings } from "../env/clients.ts";
+import { latticeControl } from "../env/clients.ts";
 import { type LatticeGatewayShape, latticeModel } from "../fixtures/lattice-gateway.ts";
-import {
-  counted,
-  type LatticeHarness,
-  latticeFactory,
-  latticeHarness,
-  VPC,
-  writes,
-} from "./lattice-reconcile-support.ts";
+import { counted, latticeSuite, VPC, writes } from "./lattice-reconcile-support.ts";
 
-let dynamo: DynamoDBClient;
-let lattice: VPCLatticeClient;
-const factories: AwsClientFactory[] = [];
+const suite = latticeSuite();
+const { harness } = suite;
 const control = latticeControl;
 
 const SHAPE: LatticeGatewayShape = {
   routes: [{ paths: ["/a", "/a2"] }, { paths: ["/b"] }, { paths: ["/c"], hostname: "c.example.com" }],
 };
 
-beforeAll(() => {
-  dynamo = new DynamoDBClient(dynamoDbSettings());
-  lattice = new VPCLatticeClient({ ...latticeSettings(), maxAttempts: 1 });
-});
-
-afterAll(() => {
-  dynamo?.destroy();
-  lattice?.destroy();
-});
-
-beforeEach(async () => {
-  await control().reset();
-});
-
-afterEach(() => {
-  for (const f of factories.splice(0)) f.destroy();
-});
-
-async function harness(maxAttempts?: number): Promise<LatticeHarness> {
-  const factory = latticeFactory(maxAttempts !== undefined ? { maxAttempts } : {});
-  factories.push(factory);
-  return latticeHarness(dynamo, factory);
-}
-
 async function serviceNames(): Promise<string[]> {
-  return ((await lattice.send(new ListServicesCommand({}))).items ?? []).map((s) => s.name ?? "").sort();
+  return ((await suite.lattice.send(new ListServicesCommand({}))).items ?? []).map((s) => s.name ?? "").sort();
 }
 
 describe("Lattice reconcile under faults", () => {
@@ -89,7 +55,7 @@ describe("Lattice reconcile under faults", () => {
     expect(result.kind).toBe("applied");
     // The retry met a ConflictException (the name is taken, by this Gateway's own group).
     expect(counts.CreateTargetGroup).toBe(4);
-    const groups = (await lattice.send(new ListTargetGroupsCommand({}))).items ?? [];
+    const groups = (await suite.lattice.send(new ListTargetGroupsCommand({}))).items ?? [];
     expect(groups).toHaveLength(3);
   });
 
@@ -98,7 +64,7 @@ describe("Lattice reconcile under faults", () => {
     const desired = latticeModel(SHAPE);
     const name = desired.targetGroups[0]?.name ?? "";
     const { CreateTargetGroupCommand } = await import("@aws-sdk/client-vpc-lattice");
-    await lattice.send(
+    await suite.lattice.send(
       new CreateTargetGroupCommand({
         name,
         type: "IP",
@@ -121,7 +87,7 @@ describe("Lattice reconcile under faults", () => {
     const { CreateListenerCommand, CreateServiceCommand, CreateTargetGroupCommand } = await import(
       "@aws-sdk/client-vpc-lattice"
     );
-    const group = await lattice.send(
+    const group = await suite.lattice.send(
       new CreateTargetGroupCommand({
         name: taken.name,
         type: "IP",
@@ -130,9 +96,9 @@ describe("Lattice reconcile under faults", () => {
       }),
     );
     await control().settle();
-    const intruder = await lattice.send(new CreateServiceCommand({ name: "intruder" }));
+    const intruder = await suite.lattice.send(new CreateServiceCommand({ name: "intruder" }));
     await control().settle();
-    await lattice.send(
+    await suite.lattice.send(
       new CreateListenerCommand({
         serviceIdentifier: intruder.arn,
         name: "http-80",

@@ -1,7 +1,6 @@
 // The Lattice data plane reconciled by the engine through the real adapter: the SDK over HTTP to the
 // Lattice emulator, records in DynamoDB Local. Each test starts from an empty emulator and counts
 // the Lattice calls a reconcile makes on the emulator's own call log.
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   CreateServiceNetworkCommand,
   DeleteRuleCommand,
@@ -13,47 +12,30 @@ import {
   UpdateRuleCommand,
   VPCLatticeClient,
 } from "@aws-sdk/client-vpc-lattice";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { AwsClientFactory } from "../../shared/aws/clients.ts";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { LatticeModel } from "../../shared/lattice/model.ts";
 import type { ObservedLattice } from "../../shared/lattice/observed.ts";
 import { type LatticeOutcome, latticeObservationOf } from "../../shared/reconcile/lattice-plane.ts";
-import { dynamoDbSettings, latticeControl, latticeSettings } from "../env/clients.ts";
+import { latticeControl, latticeSettings } from "../env/clients.ts";
 import { addresses, type LatticeGatewayShape, latticeModel } from "../fixtures/lattice-gateway.ts";
 import {
   ACCOUNT,
   counted,
   DRIFT_INTERVAL_MS,
   type LatticeHarness,
-  latticeFactory,
   latticeHarness,
+  latticeSuite,
   writes,
 } from "./lattice-reconcile-support.ts";
 
-let dynamo: DynamoDBClient;
-let lattice: VPCLatticeClient;
-let factory: AwsClientFactory;
+const suite = latticeSuite();
 let h: LatticeHarness;
 
 const control = latticeControl;
 
-beforeAll(() => {
-  dynamo = new DynamoDBClient(dynamoDbSettings());
-  lattice = new VPCLatticeClient({ ...latticeSettings(), maxAttempts: 1 });
-});
-
-afterAll(() => {
-  dynamo?.destroy();
-  lattice?.destroy();
-});
-
 beforeEach(async () => {
-  await control().reset();
-  factory = latticeFactory();
-  h = await latticeHarness(dynamo, factory);
+  h = await suite.harness();
 });
-
-afterEach(() => factory.destroy());
 
 /** Five routes of one to three exact paths each: 5 services, 5 listeners, 10 rules, 5 groups. */
 const FIVE: LatticeGatewayShape = {
@@ -67,7 +49,7 @@ const FIVE: LatticeGatewayShape = {
 };
 
 async function services() {
-  return (await lattice.send(new ListServicesCommand({}))).items ?? [];
+  return (await suite.lattice.send(new ListServicesCommand({}))).items ?? [];
 }
 
 async function rulesOf(observed: ObservedLattice, serviceId: string) {
@@ -75,7 +57,7 @@ async function rulesOf(observed: ObservedLattice, serviceId: string) {
   const listener = service?.listeners[0];
   if (!service || !listener) throw new Error(`no listener for ${serviceId}`);
   const items = (
-    await lattice.send(new ListRulesCommand({ serviceIdentifier: service.arn, listenerIdentifier: listener.arn }))
+    await suite.lattice.send(new ListRulesCommand({ serviceIdentifier: service.arn, listenerIdentifier: listener.arn }))
   ).items;
   return (items ?? []).filter((r) => !r.isDefault);
 }
@@ -119,7 +101,7 @@ describe("Lattice reconcile through the emulator", () => {
     });
     const listed = await services();
     expect(listed.map((s) => s.name).sort()).toEqual(["r0-apps", "r1-apps", "r2-apps", "r3-apps", "r4-apps"]);
-    const groups = (await lattice.send(new ListTargetGroupsCommand({}))).items ?? [];
+    const groups = (await suite.lattice.send(new ListTargetGroupsCommand({}))).items ?? [];
     expect(groups).toHaveLength(5);
 
     // Lattice is still creating: Programmed waits; the address is already the service's DNS name.
@@ -168,7 +150,7 @@ describe("Lattice reconcile through the emulator", () => {
     // Someone deletes a rule by hand: the next drift check puts it back, and only it.
     const victim = (await rulesOf(observed, "HTTPRoute/apps/r2"))[1];
     const service = observed.services.find((s) => s.id === "HTTPRoute/apps/r2");
-    await lattice.send(
+    await suite.lattice.send(
       new DeleteRuleCommand({
         serviceIdentifier: service?.arn,
         listenerIdentifier: service?.listeners[0]?.arn,
@@ -182,7 +164,7 @@ describe("Lattice reconcile through the emulator", () => {
     // Someone edits a rule's match by hand: its lastUpdatedAt moved, so it alone is read again and put back.
     const edited = (await rulesOf(observed, "HTTPRoute/apps/r0"))[0];
     const r0 = observed.services.find((s) => s.id === "HTTPRoute/apps/r0");
-    await lattice.send(
+    await suite.lattice.send(
       new UpdateRuleCommand({
         serviceIdentifier: r0?.arn,
         listenerIdentifier: r0?.listeners[0]?.arn,
@@ -252,7 +234,7 @@ describe("Lattice reconcile through the emulator", () => {
     const tg = churn.result.observed.targetGroups[0];
     await control().settle();
     const registered: string[] = [];
-    for await (const page of paginateListTargets({ client: lattice }, { targetGroupIdentifier: tg?.arn })) {
+    for await (const page of paginateListTargets({ client: suite.lattice }, { targetGroupIdentifier: tg?.arn })) {
       registered.push(...(page.items ?? []).map((t) => t.id ?? ""));
     }
     expect(registered.sort()).toEqual([...after].sort());
@@ -271,8 +253,8 @@ describe("Lattice reconcile through the emulator", () => {
     });
     await control().settle();
     expect(await services()).toEqual([]);
-    expect((await lattice.send(new ListTargetGroupsCommand({}))).items ?? []).toEqual([]);
-    expect((await lattice.send(new ListServiceNetworksCommand({}))).items ?? []).toEqual([]);
+    expect((await suite.lattice.send(new ListTargetGroupsCommand({}))).items ?? []).toEqual([]);
+    expect((await suite.lattice.send(new ListServiceNetworksCommand({}))).items ?? []).toEqual([]);
   });
 
   it("a referenced network is found, used and never deleted; a missing one is a status, not a crash", async () => {
@@ -283,13 +265,13 @@ describe("Lattice reconcile through the emulator", () => {
       "service network shared does not exist",
     );
 
-    await lattice.send(new CreateServiceNetworkCommand({ name: "shared" }));
+    await suite.lattice.send(new CreateServiceNetworkCommand({ name: "shared" }));
     h.clock.now += 1_000;
     expect((await h.reconcile(latticeModel(shape))).kind).toBe("applied");
     h.clock.now += 1_000;
     const { counts } = await counted(() => h.reconcile(undefined));
     expect(counts.DeleteServiceNetwork).toBeUndefined();
-    expect(((await lattice.send(new ListServiceNetworksCommand({}))).items ?? []).map((n) => n.name)).toEqual([
+    expect(((await suite.lattice.send(new ListServiceNetworksCommand({}))).items ?? []).map((n) => n.name)).toEqual([
       "shared",
     ]);
   });
@@ -310,7 +292,7 @@ describe("Lattice reconcile through the emulator", () => {
       await control().settle();
       // The record is lost (a new table): discovery by tags finds the service, its group and the
       // association this Gateway made with a network it does not own, and deletes them.
-      h = await latticeHarness(dynamo, factory);
+      h = await latticeHarness(suite.dynamo, h.factory);
       // Lattice deletes the association (and then the service) asynchronously: what depends on it is
       // refused as busy until it is gone, and the next attempt, planned from the record, goes on.
       const { result, counts } = await counted(() => converge(undefined));

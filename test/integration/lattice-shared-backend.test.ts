@@ -2,53 +2,34 @@
 // real adapter: a Lattice target group serves one service (a rule of a second service naming it is
 // refused, TargetGroupInUse), so each route's service gets its own group of the Service's endpoints
 // and both serve.
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   GetRuleCommand,
   GetTargetGroupCommand,
   ListListenersCommand,
   ListRulesCommand,
   ListTargetsCommand,
-  VPCLatticeClient,
 } from "@aws-sdk/client-vpc-lattice";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { AwsClientFactory } from "../../shared/aws/clients.ts";
+import { beforeEach, describe, expect, it } from "vitest";
 import { latticeObservationOf } from "../../shared/reconcile/lattice-plane.ts";
-import { dynamoDbSettings, latticeControl, latticeSettings } from "../env/clients.ts";
+import { latticeControl } from "../env/clients.ts";
 import { type LatticeGatewayShape, latticeModel } from "../fixtures/lattice-gateway.ts";
-import { type LatticeHarness, latticeFactory, latticeHarness } from "./lattice-reconcile-support.ts";
+import { type LatticeHarness, latticeSuite } from "./lattice-reconcile-support.ts";
 
-let dynamo: DynamoDBClient;
-let lattice: VPCLatticeClient;
-let factory: AwsClientFactory;
+const suite = latticeSuite();
 let h: LatticeHarness;
 
-beforeAll(() => {
-  dynamo = new DynamoDBClient(dynamoDbSettings());
-  lattice = new VPCLatticeClient({ ...latticeSettings(), maxAttempts: 1 });
-});
-
-afterAll(() => {
-  dynamo?.destroy();
-  lattice?.destroy();
-});
-
 beforeEach(async () => {
-  await latticeControl().reset();
-  factory = latticeFactory();
-  h = await latticeHarness(dynamo, factory);
+  h = await suite.harness();
 });
-
-afterEach(() => factory.destroy());
 
 /** What Lattice itself says a service's one rule forwards to: each group with its services and targets. */
 async function servedBy(serviceArn: string) {
-  const listener = (await lattice.send(new ListListenersCommand({ serviceIdentifier: serviceArn }))).items?.[0];
+  const listener = (await suite.lattice.send(new ListListenersCommand({ serviceIdentifier: serviceArn }))).items?.[0];
   const rules = (
-    await lattice.send(new ListRulesCommand({ serviceIdentifier: serviceArn, listenerIdentifier: listener?.arn }))
+    await suite.lattice.send(new ListRulesCommand({ serviceIdentifier: serviceArn, listenerIdentifier: listener?.arn }))
   ).items?.filter((r) => !r.isDefault);
   expect(rules).toHaveLength(1);
-  const rule = await lattice.send(
+  const rule = await suite.lattice.send(
     new GetRuleCommand({
       serviceIdentifier: serviceArn,
       listenerIdentifier: listener?.arn,
@@ -57,8 +38,12 @@ async function servedBy(serviceArn: string) {
   );
   return Promise.all(
     (rule.action?.forward?.targetGroups ?? []).map(async (t) => {
-      const group = await lattice.send(new GetTargetGroupCommand({ targetGroupIdentifier: t.targetGroupIdentifier }));
-      const targets = await lattice.send(new ListTargetsCommand({ targetGroupIdentifier: t.targetGroupIdentifier }));
+      const group = await suite.lattice.send(
+        new GetTargetGroupCommand({ targetGroupIdentifier: t.targetGroupIdentifier }),
+      );
+      const targets = await suite.lattice.send(
+        new ListTargetsCommand({ targetGroupIdentifier: t.targetGroupIdentifier }),
+      );
       return {
         arn: group.arn,
         services: group.serviceArns ?? [],
