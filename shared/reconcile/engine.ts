@@ -114,6 +114,13 @@ export interface DataPlaneRequest<Desired> {
   region: string;
   /** Undefined when the Gateway is gone (or no longer ours): everything it owns is deleted. */
   desired: Desired | undefined;
+  /**
+   * Why the Gateway, still ours, is not accepted because of its configuration (hold.ts decides):
+   * with `desired` undefined, the engine then keeps whatever the record holds instead of deleting
+   * it — no AWS call at all, the record kept as it was. Ignored when `desired` is set.
+   * @default undefined — an undefined `desired` deletes everything the Gateway owns
+   */
+  hold?: string;
 }
 
 export type ReconcileRequest = DataPlaneRequest<LoadBalancerModel>;
@@ -134,6 +141,11 @@ export type DataPlaneOutcome<Observed, Operation extends { op: string }> =
       pending?: string;
     }
   | { kind: "deleted" }
+  /**
+   * The Gateway's configuration is refused (`hold`): nothing was called or changed; `observed` is
+   * what its record says keeps serving (empty when there is no record: nothing was ever created).
+   */
+  | { kind: "held"; observed: Observed; reason: string }
   | { kind: "failed"; observed: Observed; error: DataPlaneOperationError<Observed>; retryable: boolean };
 
 export type ReconcileOutcome = DataPlaneOutcome<ObservedElb, ElbOperation>;
@@ -205,6 +217,8 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
   deps: EngineDeps<Observed>,
 ): Promise<DataPlaneOutcome<Observed, Operation>> {
   const timing = leaseTiming(deps);
+  if (request.hold !== undefined && request.desired === undefined)
+    return holdDataPlane(plane, request, request.hold, deps, timing);
   const desiredHash = plane.hash(request.desired);
   const driftInterval = deps.driftIntervalMs ?? DEFAULT_DRIFT_INTERVAL_MS;
   const claim = (unlessCurrent: boolean) => {
@@ -438,6 +452,60 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
     } catch {
       await releaseLease(held, deps);
     }
+  }
+}
+
+/**
+ * A Gateway still ours whose configuration is refused: what its record holds keeps serving exactly
+ * as it is. No AWS call, not even a drift check's reads, so drift is neither seen nor repaired
+ * while held (the drift check that falls due meanwhile runs on the first reconcile after the fix).
+ * It runs under the lease, so it waits for an apply in progress; the record goes back as it was
+ * (an interrupted apply's marker too, so the fix re-discovers by tags) with only how this
+ * reconcile ended, and a Gateway that had no record is left without one: a hold never creates.
+ */
+async function holdDataPlane<Desired, Observed, Operation extends { op: string }>(
+  plane: DataPlane<Desired, Observed, Operation>,
+  request: DataPlaneRequest<Desired>,
+  reason: string,
+  deps: EngineDeps<Observed>,
+  timing: LeaseTiming,
+): Promise<DataPlaneOutcome<Observed, Operation>> {
+  const now = deps.now();
+  const claimed = await deps.states.claim({
+    gatewayKey: request.gatewayKey,
+    owner: deps.owner,
+    now,
+    ttlMs: timing.ttl,
+    // No call starts, so none can land after now: a crash before the record is put back costs the
+    // next reconcile no wait.
+    applying: { startedAt: now, desiredHash: plane.hash(undefined), callsLandBy: now },
+    initial: {
+      dataPlane: request.dataPlane,
+      account: request.account,
+      region: request.region,
+      applied: plane.empty(),
+    },
+  });
+  if (claimed.kind !== "claimed") return { kind: "busy" };
+  const { lease, previous } = claimed;
+  try {
+    if (!previous) {
+      await deps.states.delete(request.gatewayKey, lease, { release: true });
+      return { kind: "held", observed: plane.empty(), reason };
+    }
+    await deps.states.put(
+      {
+        ...previous,
+        fencingToken: lease.token,
+        lastReconcile: { at: deps.now(), outcome: "held", error: boundedError(reason) },
+      },
+      lease,
+      { release: true },
+    );
+    return { kind: "held", observed: previous.applied, reason };
+  } catch (error) {
+    await releaseLease(lease, deps);
+    throw error;
   }
 }
 

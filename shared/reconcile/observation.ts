@@ -20,7 +20,8 @@ export function observationOf(
   desired?: LoadBalancerModel,
 ): DataPlaneObservation | undefined {
   const observation = baseObservation(outcome);
-  if (!observation || outcome.kind === "busy" || outcome.kind === "deleted") return observation;
+  if (!observation || outcome.kind === "busy" || outcome.kind === "deleted" || outcome.kind === "held")
+    return observation;
   const note = securityGroupNotes(desired, outcome.observed);
   return note ? { ...observation, message: `${observation.message ?? ""}; ${note}` } : observation;
 }
@@ -30,6 +31,16 @@ function baseObservation(outcome: ReconcileOutcome): DataPlaneObservation | unde
     case "busy":
     case "deleted":
       return undefined;
+    case "held": {
+      const lb = outcome.observed.loadBalancer;
+      // Nothing was ever created: the status of any Gateway that is not accepted.
+      if (!lb) return undefined;
+      return {
+        programmed: false,
+        ...(lb.dnsName ? { address: lb.dnsName.toLowerCase() } : {}),
+        held: `load balancer ${lb.name} keeps serving the last accepted configuration, unchanged until the configuration is fixed or the Gateway is deleted`,
+      };
+    }
     case "failed": {
       const lb = outcome.observed.loadBalancer;
       const retry = outcome.retryable ? "; switchyard retries" : "";
