@@ -20,13 +20,13 @@ import { parseExportUnitKey } from "../lattice/exports.ts";
 import type { ObservedLattice } from "../lattice/observed.ts";
 import { remoteServiceExports } from "../lattice/remote-exports.ts";
 import { type EngineDeps, type ReconcileOutcome, reconcileDataPlane, reconcileGateway } from "../reconcile/engine.ts";
+import { configurationHold } from "../reconcile/hold.ts";
 import {
   LATTICE_DATA_PLANE,
   type LatticeOutcome,
   type LatticePort,
   latticeObservationOf,
 } from "../reconcile/lattice-plane.ts";
-import { configurationHold } from "../reconcile/hold.ts";
 import { observationOf } from "../reconcile/observation.ts";
 import type { ElbPort } from "../reconcile/ports.ts";
 import type { RegisteredCluster } from "../registry/cluster.ts";

@@ -21,6 +21,8 @@
  *   pending rule deletions), then carries on.
  * - A rule AWS refuses as invalid is reported and skipped with what depends on it; every other
  *   operation still runs.
+ * - A Gateway whose configuration is refused (`hold`, decided in hold.ts) is held, not deleted: no
+ *   AWS call, the record kept as it was (README.md › "an invalid configuration holds").
  */
 import type { DataPlane as DataPlaneName } from "../config.ts";
 import type { LoadBalancerModel } from "../elb/model.ts";

@@ -20,7 +20,11 @@ import {
   reconcileGateway,
 } from "../../../shared/reconcile/engine.ts";
 import { configurationHold } from "../../../shared/reconcile/hold.ts";
-import { LATTICE_DATA_PLANE, type LatticeOutcome, latticeObservationOf } from "../../../shared/reconcile/lattice-plane.ts";
+import {
+  LATTICE_DATA_PLANE,
+  type LatticeOutcome,
+  latticeObservationOf,
+} from "../../../shared/reconcile/lattice-plane.ts";
 import { observationOf } from "../../../shared/reconcile/observation.ts";
 import { snapshotOf } from "../../../shared/snapshot.ts";
 import type { GatewayStatusUpdate } from "../../../shared/status/compute.ts";
@@ -146,7 +150,10 @@ describe("a Gateway whose configuration is refused is held, not deleted", () => 
     expect((await reconcile(desired)).kind).toBe("unchanged");
     expect(touched()).toEqual(was);
     const changed = model(["/a", "/b"]);
-    expect(await reconcile(changed)).toMatchObject({ kind: "applied", operations: expect.arrayContaining(["CreateRule"]) });
+    expect(await reconcile(changed)).toMatchObject({
+      kind: "applied",
+      operations: expect.arrayContaining(["CreateRule"]),
+    });
     expect(planElb(changed, elb.world).operations).toEqual([]);
   });
 
