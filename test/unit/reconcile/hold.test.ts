@@ -15,6 +15,7 @@ import { emptyObservedLattice, type ObservedLattice } from "../../../shared/latt
 import { loadManifests } from "../../../shared/manifest/load.ts";
 import {
   type EngineDeps,
+  modelHash,
   type ReconcileDeps,
   reconcileDataPlane,
   reconcileGateway,
@@ -227,7 +228,11 @@ describe("a Gateway whose configuration is refused is held, not deleted", () => 
     };
     await expect(reconcile(undefined, REASON, failing)).rejects.toThrow("DynamoDB unavailable");
     // The claim's marker says no call of the hold can land after it started.
-    expect((await stores.states.get(GATEWAY))?.applying?.callsLandBy).toBe(now());
+    expect((await stores.states.get(GATEWAY))?.applying).toEqual({
+      startedAt: now(),
+      desiredHash: modelHash(undefined),
+      callsLandBy: now(),
+    });
     const next = await reconcile(undefined, REASON);
     expect(next.kind).toBe("held");
   });
@@ -245,6 +250,14 @@ describe("a Gateway whose configuration is refused is held, not deleted", () => 
     };
     await expect(reconcile(undefined, REASON, failing)).rejects.toThrow("DynamoDB unavailable");
     expect(await stores.leases.acquire(GATEWAY, "reconciler-b", now(), TTL)).toBeDefined();
+    // What the claim started the record from, left behind: empty, for this Gateway's account.
+    expect(await stores.states.get(GATEWAY)).toMatchObject({
+      dataPlane: "alb",
+      account: "111122223333",
+      region: "us-east-1",
+      applied: emptyObserved(),
+      applying: { callsLandBy: now() },
+    });
   });
 });
 
