@@ -35,10 +35,14 @@ function baseObservation(outcome: ReconcileOutcome): DataPlaneObservation | unde
       const lb = outcome.observed.loadBalancer;
       // Nothing was ever created: the status of any Gateway that is not accepted.
       if (!lb) return undefined;
+      // A hold reads nothing: a load balancer the record saw provisioning is not said to serve.
+      const kept = SERVING.has(lb.state ?? "active")
+        ? "keeps serving the last accepted configuration"
+        : `(last seen ${lb.state}) is kept as the last accepted configuration left it`;
       return {
         programmed: false,
         ...(lb.dnsName ? { address: lb.dnsName.toLowerCase() } : {}),
-        held: `load balancer ${lb.name} keeps serving the last accepted configuration, unchanged until the configuration is fixed or the Gateway is deleted`,
+        held: `load balancer ${lb.name} ${kept}, unchanged until the configuration is fixed or the Gateway is deleted`,
       };
     }
     case "failed": {

@@ -337,6 +337,34 @@ describe("what a held outcome means for status", () => {
     });
   });
 
+  it("ELB: a load balancer the record saw provisioning is not said to serve", () => {
+    const lb = {
+      arn: "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/gw/1",
+      name: "gw",
+      type: "application" as const,
+      scheme: "internal" as const,
+      ipAddressType: "ipv4" as const,
+      state: "provisioning",
+      subnets: [],
+      securityGroups: [],
+      attributes: {},
+    };
+    expect(observationOf({ kind: "held", observed: { ...emptyObserved(), loadBalancer: lb }, reason: REASON })).toEqual(
+      {
+        programmed: false,
+        held: "load balancer gw (last seen provisioning) is kept as the last accepted configuration left it, unchanged until the configuration is fixed or the Gateway is deleted",
+      },
+    );
+    const impaired = { ...lb, state: "active_impaired" };
+    expect(
+      observationOf({ kind: "held", observed: { ...emptyObserved(), loadBalancer: impaired }, reason: REASON })?.held,
+    ).toMatch(/^load balancer gw keeps serving/);
+    const { state: _unknown, ...stateless } = lb;
+    expect(
+      observationOf({ kind: "held", observed: { ...emptyObserved(), loadBalancer: stateless }, reason: REASON })?.held,
+    ).toMatch(/^load balancer gw keeps serving/);
+  });
+
   it("ELB: nothing was ever created says nothing (the status of any Gateway not accepted)", () => {
     expect(observationOf({ kind: "held", observed: emptyObserved(), reason: REASON })).toBeUndefined();
   });
@@ -346,7 +374,7 @@ describe("what a held outcome means for status", () => {
     expect(latticeObservationOf(held(emptyObservedLattice()), undefined)).toBeUndefined();
     const service = { id: "HTTPRoute/apps/r0", arn: "arn:svc", name: "r0", dnsName: "R0.lattice.aws", listeners: [] };
     const observation = latticeObservationOf(held({ ...emptyObservedLattice(), services: [service] }), undefined);
-    expect(observation).toEqual({
+    expect(observation).toStrictEqual({
       programmed: false,
       address: "r0.lattice.aws",
       held: "1 service(s) keep serving the last accepted configuration, unchanged until the configuration is fixed or the Gateway is deleted",
