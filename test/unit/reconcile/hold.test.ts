@@ -214,6 +214,24 @@ describe("a Gateway whose configuration is refused is held, not deleted", () => 
     expect(await stores.states.get(GATEWAY)).toEqual(before);
   });
 
+  it("a hold holds the lease until its record is written: another reconciler meanwhile finds the Gateway busy", async () => {
+    const { stores, reconcile, now } = setup();
+    await reconcile(model(["/a"]));
+    let meanwhile: unknown = "not tried";
+    const watching: StateStore = {
+      claim: (request) => stores.states.claim(request),
+      get: (key) => stores.states.get(key),
+      put: async (state, lease, options) => {
+        meanwhile = await stores.leases.acquire(GATEWAY, "reconciler-b", now() + TTL - 1, TTL);
+        return stores.states.put(state, lease, options);
+      },
+      delete: (key, lease, options) => stores.states.delete(key, lease, options),
+      list: () => stores.states.list(),
+    };
+    expect((await reconcile(undefined, REASON, watching)).kind).toBe("held");
+    expect(meanwhile).toBeUndefined();
+  });
+
   it("a record write that fails releases the lease and surfaces; its marker lets the next reconcile run at once", async () => {
     const { stores, reconcile, now } = setup();
     await reconcile(model(["/a"]));
