@@ -246,8 +246,11 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
   // One request decides: nothing to do (a current record), busy, or the lease with the record.
   let claimed = await claim(true);
   if (claimed.kind === "current") {
-    if (!plane.isSettling(claimed.state.applied)) return { kind: "unchanged", observed: claimed.state.applied };
-    // A top-level resource still provisioning is re-read on every reconcile, under the lease.
+    const heldBefore = claimed.state.lastReconcile?.outcome === "held";
+    if (!plane.isSettling(claimed.state.applied) && !heldBefore)
+      return { kind: "unchanged", observed: claimed.state.applied };
+    // A top-level resource still provisioning is re-read on every reconcile, under the lease; a
+    // record that says held is written once more, so it no longer says so.
     claimed = await claim(false);
   }
   if (claimed.kind !== "claimed") return { kind: "busy" };
@@ -297,8 +300,9 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
       if (!settling) {
         // Current after all (it stopped provisioning since the first claim): the record goes back
         // as it was, without the claim's marker (a no-op: like the claim refused as current, it
-        // records no outcome).
-        await finish(deps.states.put(state, lease, { release: true }));
+        // records no outcome) — but a hold that just ended is recorded as over.
+        const resumed = state.lastReconcile?.outcome === "held" ? { lastReconcile: ended("unchanged") } : {};
+        await finish(deps.states.put({ ...state, ...resumed }, lease, { release: true }));
         return { kind: "unchanged", observed: state.applied };
       }
       const refreshed = await port.refresh(state.applied);

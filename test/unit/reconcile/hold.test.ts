@@ -158,6 +158,28 @@ describe("a Gateway whose configuration is refused is held, not deleted", () => 
     expect(planElb(changed, elb.world).operations).toEqual([]);
   });
 
+  it("the first reconcile after the fix records that the hold is over; the next no-op writes nothing", async () => {
+    const { stores, reconcile, touched, now, advance } = setup();
+    const desired = model(["/a"]);
+    await reconcile(desired);
+    advance(1_000);
+    await reconcile(undefined, REASON);
+    const held = await stores.states.get(GATEWAY);
+    const was = touched();
+    advance(1_000);
+    expect((await reconcile(desired)).kind).toBe("unchanged");
+    expect(touched()).toEqual(was);
+    const resumed = await stores.states.get(GATEWAY);
+    expect(resumed).toEqual({
+      ...held,
+      fencingToken: (held?.fencingToken ?? 0) + 1,
+      lastReconcile: { at: now(), outcome: "unchanged" },
+    });
+    advance(1_000);
+    expect((await reconcile(desired)).kind).toBe("unchanged");
+    expect(await stores.states.get(GATEWAY)).toEqual(resumed);
+  });
+
   it("deleting a held Gateway still deletes everything it owns and its record", async () => {
     const { stores, elb, reconcile } = setup();
     await reconcile(model(["/a", "/b"]));
