@@ -245,6 +245,7 @@ describe("a Gateway whose LoadBalancerConfiguration turns invalid (moto, DynamoD
     expect(conditionOf(fixed, "Accepted")?.status).toBe("True");
     expect(conditionOf(fixed, "Programmed")?.status).toBe("True");
     expect(addressesOf(fixed)).toEqual([{ type: "Hostname", value: dnsName }]);
+    expect((await states.get(KEY))?.lastReconcile?.outcome).toBe("unchanged");
     expect((await loadBalancers()).map((l) => l.LoadBalancerArn)).toEqual([lb?.LoadBalancerArn]);
 
     // Deleted: everything goes, held or not before.
