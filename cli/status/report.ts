@@ -26,7 +26,7 @@ export interface Condition {
  * - `applying`: a reconcile holds the Gateway now (its AWS calls may land until `callsLandBy`);
  * - `interrupted`: one started and never wrote its result; the next reconcile re-discovers by tags.
  */
-export type LastOutcome = "applied" | "incomplete" | "applying" | "interrupted";
+export type LastOutcome = "applied" | "incomplete" | "applying" | "interrupted" | "held";
 
 export interface GatewayStatusReport {
   gateway: string;
@@ -107,6 +107,8 @@ export function lastOutcome(state: StoredGatewayState, now: number): LastOutcome
     const landBy = state.applying.callsLandBy ?? state.applying.startedAt;
     return now <= landBy ? "applying" : "interrupted";
   }
+  // A hold leaves the applied hash of the last accepted configuration: "applied" would hide it.
+  if (state.lastReconcile?.outcome === "held") return "held";
   return state.appliedHash !== undefined ? "applied" : "incomplete";
 }
 
@@ -194,6 +196,7 @@ const OUTCOME_TEXT: Record<LastOutcome, string> = {
   incomplete: "incomplete: AWS refused part of the last apply (see the last error); retried on the next reconcile",
   applying: "applying now",
   interrupted: "interrupted: a reconcile never wrote its result; the next one re-discovers by tags",
+  held: "held: the Gateway's configuration is refused (see the last error); its resources keep serving the last accepted configuration, unchanged",
 };
 
 export function renderGatewayStatus(report: GatewayStatusReport): string {

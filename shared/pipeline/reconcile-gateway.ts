@@ -20,6 +20,7 @@ import { parseExportUnitKey } from "../lattice/exports.ts";
 import type { ObservedLattice } from "../lattice/observed.ts";
 import { remoteServiceExports } from "../lattice/remote-exports.ts";
 import { type EngineDeps, type ReconcileOutcome, reconcileDataPlane, reconcileGateway } from "../reconcile/engine.ts";
+import { configurationHold } from "../reconcile/hold.ts";
 import {
   LATTICE_DATA_PLANE,
   type LatticeOutcome,
@@ -198,8 +199,10 @@ export async function reconcileGatewayRequest(
   const first = translate(snapshot, deps.config, options);
   const resolved = first.graph.gateways.find((g) => g.key === gatewayKey);
   // Absent when the Gateway is gone, not ours, not accepted or on another data plane: everything
-  // it owns on ELB is then deleted.
+  // it owns on ELB is then deleted — unless its configuration is refused, which holds what exists.
   const build = first.loadBalancers.find((b) => b.model.gatewayKey === gatewayKey);
+  const hold = configurationHold(resolved);
+  const held = hold !== undefined ? { hold } : {};
   const dataPlane = resolved?.dataPlane === "nlb" ? "nlb" : "alb";
   const target = { gatewayKey: request.gatewayKey, account: cluster.account, region: cluster.region };
 
@@ -214,14 +217,14 @@ export async function reconcileGatewayRequest(
     const latticeOutcome = await reconcileDataPlane(
       LATTICE_DATA_PLANE,
       port,
-      { ...target, dataPlane: "lattice", desired },
+      { ...target, dataPlane: "lattice", desired, ...held },
       { ...deps.engine, states: lattice.states },
     );
     outcome = latticeOutcome;
     observation = latticeObservationOf(latticeOutcome, desired);
   } else {
     const elbOutcome = await reconcileGateway(
-      { ...target, dataPlane, desired: build?.model },
+      { ...target, dataPlane, desired: build?.model, ...held },
       { ...deps.engine, elb: deps.elbFor(cluster, { clusterId, gatewayKey }) },
     );
     outcome = elbOutcome;

@@ -21,6 +21,8 @@
  *   pending rule deletions), then carries on.
  * - A rule AWS refuses as invalid is reported and skipped with what depends on it; every other
  *   operation still runs.
+ * - A Gateway whose configuration is refused (`hold`, decided in hold.ts) is held, not deleted: no
+ *   AWS call, the record kept as it was (README.md › "an invalid configuration holds").
  */
 import type { DataPlane as DataPlaneName } from "../config.ts";
 import type { LoadBalancerModel } from "../elb/model.ts";
@@ -114,6 +116,13 @@ export interface DataPlaneRequest<Desired> {
   region: string;
   /** Undefined when the Gateway is gone (or no longer ours): everything it owns is deleted. */
   desired: Desired | undefined;
+  /**
+   * Why the Gateway, still ours, is not accepted because of its configuration (hold.ts decides):
+   * with `desired` undefined, the engine then keeps whatever the record holds instead of deleting
+   * it — no AWS call at all, the record kept as it was. Ignored when `desired` is set.
+   * @default undefined — an undefined `desired` deletes everything the Gateway owns
+   */
+  hold?: string;
 }
 
 export type ReconcileRequest = DataPlaneRequest<LoadBalancerModel>;
@@ -134,6 +143,11 @@ export type DataPlaneOutcome<Observed, Operation extends { op: string }> =
       pending?: string;
     }
   | { kind: "deleted" }
+  /**
+   * The Gateway's configuration is refused (`hold`): nothing was called or changed; `observed` is
+   * what its record says keeps serving (empty when there is no record: nothing was ever created).
+   */
+  | { kind: "held"; observed: Observed; reason: string }
   | { kind: "failed"; observed: Observed; error: DataPlaneOperationError<Observed>; retryable: boolean };
 
 export type ReconcileOutcome = DataPlaneOutcome<ObservedElb, ElbOperation>;
@@ -205,6 +219,8 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
   deps: EngineDeps<Observed>,
 ): Promise<DataPlaneOutcome<Observed, Operation>> {
   const timing = leaseTiming(deps);
+  if (request.hold !== undefined && request.desired === undefined)
+    return holdDataPlane(plane, request, request.hold, deps, timing);
   const desiredHash = plane.hash(request.desired);
   const driftInterval = deps.driftIntervalMs ?? DEFAULT_DRIFT_INTERVAL_MS;
   const claim = (unlessCurrent: boolean) => {
@@ -230,8 +246,11 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
   // One request decides: nothing to do (a current record), busy, or the lease with the record.
   let claimed = await claim(true);
   if (claimed.kind === "current") {
-    if (!plane.isSettling(claimed.state.applied)) return { kind: "unchanged", observed: claimed.state.applied };
-    // A top-level resource still provisioning is re-read on every reconcile, under the lease.
+    const heldBefore = claimed.state.lastReconcile?.outcome === "held";
+    if (!plane.isSettling(claimed.state.applied) && !heldBefore)
+      return { kind: "unchanged", observed: claimed.state.applied };
+    // A top-level resource still provisioning is re-read on every reconcile, under the lease; a
+    // record that says held is written once more, so it no longer says so.
     claimed = await claim(false);
   }
   if (claimed.kind !== "claimed") return { kind: "busy" };
@@ -281,8 +300,9 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
       if (!settling) {
         // Current after all (it stopped provisioning since the first claim): the record goes back
         // as it was, without the claim's marker (a no-op: like the claim refused as current, it
-        // records no outcome).
-        await finish(deps.states.put(state, lease, { release: true }));
+        // records no outcome) — but a hold that just ended is recorded as over.
+        const resumed = state.lastReconcile?.outcome === "held" ? { lastReconcile: ended("unchanged") } : {};
+        await finish(deps.states.put({ ...state, ...resumed }, lease, { release: true }));
         return { kind: "unchanged", observed: state.applied };
       }
       const refreshed = await port.refresh(state.applied);
@@ -438,6 +458,60 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
     } catch {
       await releaseLease(held, deps);
     }
+  }
+}
+
+/**
+ * A Gateway still ours whose configuration is refused: what its record holds keeps serving exactly
+ * as it is. No AWS call, not even a drift check's reads, so drift is neither seen nor repaired
+ * while held (the drift check that falls due meanwhile runs on the first reconcile after the fix).
+ * It runs under the lease, so it waits for an apply in progress; the record goes back as it was
+ * (an interrupted apply's marker too, so the fix re-discovers by tags) with only how this
+ * reconcile ended, and a Gateway that had no record is left without one: a hold never creates.
+ */
+async function holdDataPlane<Desired, Observed, Operation extends { op: string }>(
+  plane: DataPlane<Desired, Observed, Operation>,
+  request: DataPlaneRequest<Desired>,
+  reason: string,
+  deps: EngineDeps<Observed>,
+  timing: LeaseTiming,
+): Promise<DataPlaneOutcome<Observed, Operation>> {
+  const now = deps.now();
+  const claimed = await deps.states.claim({
+    gatewayKey: request.gatewayKey,
+    owner: deps.owner,
+    now,
+    ttlMs: timing.ttl,
+    // No call starts, so none can land after now: a crash before the record is put back costs the
+    // next reconcile no wait.
+    applying: { startedAt: now, desiredHash: plane.hash(undefined), callsLandBy: now },
+    initial: {
+      dataPlane: request.dataPlane,
+      account: request.account,
+      region: request.region,
+      applied: plane.empty(),
+    },
+  });
+  if (claimed.kind !== "claimed") return { kind: "busy" };
+  const { lease, previous } = claimed;
+  try {
+    if (!previous) {
+      await deps.states.delete(request.gatewayKey, lease, { release: true });
+      return { kind: "held", observed: plane.empty(), reason };
+    }
+    await deps.states.put(
+      {
+        ...previous,
+        fencingToken: lease.token,
+        lastReconcile: { at: deps.now(), outcome: "held", error: boundedError(reason) },
+      },
+      lease,
+      { release: true },
+    );
+    return { kind: "held", observed: previous.applied, reason };
+  } catch (error) {
+    await releaseLease(lease, deps);
+    throw error;
   }
 }
 

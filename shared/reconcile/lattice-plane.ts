@@ -200,6 +200,18 @@ export function latticeObservationOf(
     case "busy":
     case "deleted":
       return undefined;
+    case "held": {
+      const { serviceNetwork, services } = outcome.observed;
+      // Nothing was ever created: the status of any Gateway that is not accepted.
+      if (!serviceNetwork && services.length === 0) return undefined;
+      const address = latticeAddress(outcome.observed, undefined);
+      const network = serviceNetwork ? `service network ${serviceNetwork.name} with ` : "";
+      return {
+        programmed: false,
+        ...(address ? { address } : {}),
+        held: `${network}${services.length} service(s) keep serving the last accepted configuration, unchanged until the configuration is fixed or the Gateway is deleted`,
+      };
+    }
     case "failed": {
       const address = latticeAddress(outcome.observed, desired);
       const retry = outcome.retryable ? "; switchyard retries" : "";

@@ -20,7 +20,8 @@ export function observationOf(
   desired?: LoadBalancerModel,
 ): DataPlaneObservation | undefined {
   const observation = baseObservation(outcome);
-  if (!observation || outcome.kind === "busy" || outcome.kind === "deleted") return observation;
+  if (!observation || outcome.kind === "busy" || outcome.kind === "deleted" || outcome.kind === "held")
+    return observation;
   const note = securityGroupNotes(desired, outcome.observed);
   return note ? { ...observation, message: `${observation.message ?? ""}; ${note}` } : observation;
 }
@@ -30,6 +31,20 @@ function baseObservation(outcome: ReconcileOutcome): DataPlaneObservation | unde
     case "busy":
     case "deleted":
       return undefined;
+    case "held": {
+      const lb = outcome.observed.loadBalancer;
+      // Nothing was ever created: the status of any Gateway that is not accepted.
+      if (!lb) return undefined;
+      // A hold reads nothing: a load balancer the record saw provisioning is not said to serve.
+      const kept = SERVING.has(lb.state ?? "active")
+        ? "keeps serving the last accepted configuration"
+        : `(last seen ${lb.state}) is kept as the last accepted configuration left it`;
+      return {
+        programmed: false,
+        ...(lb.dnsName ? { address: lb.dnsName.toLowerCase() } : {}),
+        held: `load balancer ${lb.name} ${kept}, unchanged until the configuration is fixed or the Gateway is deleted`,
+      };
+    }
     case "failed": {
       const lb = outcome.observed.loadBalancer;
       const retry = outcome.retryable ? "; switchyard retries" : "";

@@ -29,6 +29,11 @@ export interface DataPlaneObservation {
   programmed: boolean;
   /** DNS name (ALB/NLB) or service network ARN-derived address to publish in status. */
   address?: string;
+  /**
+   * The Gateway is not accepted and the data plane is held (shared/reconcile/hold.ts): what still
+   * serves its last accepted configuration, for the Programmed=False message.
+   */
+  held?: string;
   /** Why it is not programmed yet, or an AWS error to surface. */
   message?: string;
   /** The Programmed=False reason when not `Pending` (e.g. `NoResources`: no subnet qualifies). */
@@ -185,7 +190,12 @@ function programmedCondition(
   observation: DataPlaneObservation | undefined,
   gen: number | undefined,
 ): Condition {
-  if (!accepted) return condition(Cond.Programmed, false, Reason.Invalid, "the Gateway is not accepted", gen);
+  if (!accepted) {
+    // Held: Programmed says what serves, but stays False with Invalid, since the Gateway's current
+    // generation is not what the data plane serves (True would claim it is).
+    const held = observation?.held ? `; ${observation.held}` : "";
+    return condition(Cond.Programmed, false, Reason.Invalid, `the Gateway is not accepted${held}`, gen);
+  }
   if (observation?.programmed)
     return condition(Cond.Programmed, true, Reason.Programmed, observation.message ?? "programmed", gen);
   return condition(

@@ -82,11 +82,13 @@ export interface GatewayState<Applied = ObservedElb> {
  * - `applied`: AWS now holds the desired model;
  * - `partial`: applied except the rules AWS refused (`error` names them);
  * - `unchanged`: nothing to change (after a drift check, or re-reading a resource still provisioning);
- * - `failed`: stopped on an AWS refusal or an exception (`error` says which).
+ * - `failed`: stopped on an AWS refusal or an exception (`error` says which);
+ * - `held`: the Gateway's configuration is refused, so nothing was changed and what the record
+ *   holds keeps serving (`error` says why it is refused).
  */
-export type ReconcileResult = "applied" | "partial" | "unchanged" | "failed";
+export type ReconcileResult = "applied" | "partial" | "unchanged" | "failed" | "held";
 
-export const RECONCILE_RESULTS: readonly ReconcileResult[] = ["applied", "partial", "unchanged", "failed"];
+export const RECONCILE_RESULTS: readonly ReconcileResult[] = ["applied", "partial", "unchanged", "failed", "held"];
 
 /** The longest `LastReconcile.error` kept, in characters; a longer one is cut and ends in `…`. */
 export const MAX_LAST_ERROR_CHARS = 1024;
@@ -95,7 +97,7 @@ export interface LastReconcile {
   /** Epoch ms when the reconcile wrote the record. */
   at: number;
   outcome: ReconcileResult;
-  /** Why it failed or was partial; absent otherwise. At most MAX_LAST_ERROR_CHARS characters. */
+  /** Why it failed, was partial or is held; absent otherwise. At most MAX_LAST_ERROR_CHARS characters. */
   error?: string;
 }
 

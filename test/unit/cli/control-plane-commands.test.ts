@@ -126,6 +126,16 @@ describe("status report", () => {
     expect(lastOutcome(record({ appliedHash: "h", applying }), 5001)).toBe("interrupted");
   });
 
+  it("a held Gateway reads as held, not applied, though its record keeps the last applied hash", () => {
+    const held = { at: 1000, outcome: "held" as const, error: "UnsupportedValue: …" };
+    expect(lastOutcome(record({ appliedHash: "h", lastReconcile: held }), 2000)).toBe("held");
+    const applying = { startedAt: 1000, desiredHash: "h", callsLandBy: 5000 };
+    expect(lastOutcome(record({ appliedHash: "h", lastReconcile: held, applying }), 5001)).toBe("interrupted");
+    expect(lastOutcome(record({ appliedHash: "h", lastReconcile: { at: 1000, outcome: "applied" } }), 2000)).toBe(
+      "applied",
+    );
+  });
+
   it("takes the last error from a Programmed=False condition and the drift check's time from the record", () => {
     const gateway = {
       status: {

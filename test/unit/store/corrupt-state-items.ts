@@ -135,7 +135,7 @@ export const CORRUPT_STATE_ITEMS: CorruptStateItem[] = [
     damage: "lastOutcome unknown",
     corrupt: (i) => ({ ...i, lastReconcileAt: { N: "1750000000000" }, lastOutcome: { S: "exploded" } }),
     field: "lastOutcome",
-    problem: 'is "exploded", expected one of applied, partial, unchanged, failed',
+    problem: 'is "exploded", expected one of applied, partial, unchanged, failed, held',
   },
   {
     damage: "lastReconcileAt without lastOutcome",
