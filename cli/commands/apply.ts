@@ -73,6 +73,8 @@ again (after 1 s, doubling to 10 s) until it settles or the time is up.
   -n, --namespace NS           namespace of objects that name none (default default)
   --max-file-size SIZE         skip larger files (default 16MiB)
   --aws-controller-names       also own the AWS Load Balancer Controller's GatewayClasses
+  --drift-check                re-read what AWS holds even when the state record is current and its
+                               drift check is not due (every 10 minutes), and repair what differs
   --wait SECONDS               VPC Lattice: reconcile a pending unit again until it settles, for at
                                most SECONDS (default 0: once, and report it pending)
 
@@ -98,6 +100,7 @@ export async function applyCommand(argv: readonly string[], io: Io, env: Env = p
         "max-file-size": { type: "string" },
         "aws-controller-names": { type: "boolean" },
         wait: { type: "string" },
+        "drift-check": { type: "boolean" },
         ...LATTICE_OPTIONS,
       },
       strict: true,
@@ -154,6 +157,8 @@ export async function applyCommand(argv: readonly string[], io: Io, env: Env = p
         },
       );
       const { leases, states } = plane.stores();
+      // A drift check on every reconcile: the record's resources are re-read before planning.
+      const drift = values["drift-check"] ? { driftIntervalMs: 0 } : {};
       const owner = `switchyard-apply@${hostname()}:${process.pid}`;
       const results: ApplyResult[] = [];
       for (const build of translation.loadBalancers) {
@@ -175,6 +180,7 @@ export async function applyCommand(argv: readonly string[], io: Io, env: Env = p
             states,
             now: Date.now,
             owner,
+            ...drift,
             elb: port,
             logger: {
               warn: (message, details) => io.stderr.write(`  warning: ${message} ${JSON.stringify(details)}\n`),
@@ -217,6 +223,7 @@ export async function applyCommand(argv: readonly string[], io: Io, env: Env = p
         states: latticeStates,
         now: Date.now,
         owner,
+        ...drift,
         logger: { warn: (message, details) => say(`warning: ${message} ${JSON.stringify(details)}`) },
       });
       const settle = { waitMs: waitSeconds * 1000, stderr: (line: string) => io.stderr.write(line) };
