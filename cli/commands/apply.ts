@@ -50,7 +50,7 @@ import {
 import { elbPort, exportUnitOf, type LiveCluster, latticePort, openCluster } from "../live.ts";
 import type { Io } from "../main.ts";
 import { DEFAULT_MAX_FILE_BYTES, loadFiles, parseByteSize } from "../manifests.ts";
-import { describeLatticeOperation, describeLatticeSettling } from "../render/lattice-operations-text.ts";
+import { describeLatticeOperation, describeLatticeSettling, groupNamesOf } from "../render/lattice-operations-text.ts";
 import { describeOperation } from "../render/operations-text.ts";
 import { oneLine } from "../render/terminal.ts";
 
@@ -325,7 +325,7 @@ interface ApplyResult {
  * after a growing pause until it settles or `settle.waitMs` is spent. The outcome is the last
  * run's, `applied` with every operation when any run applied something.
  */
-async function reconcileLattice<Desired>(
+async function reconcileLattice<Desired extends { targetGroups: readonly { id: string; name: string }[] }>(
   plane: DataPlane<Desired, ObservedLattice, LatticeOperation>,
   port: LatticePort,
   desiredOf: () => Promise<Desired>,
@@ -335,8 +335,9 @@ async function reconcileLattice<Desired>(
 ): Promise<{ report: Omit<ApplyResult, "gateway">; outcome: LatticeOutcome; desired: Desired }> {
   const started = Date.now();
   const say = (line: string) => settle.stderr(`  ${line}\n`);
-  const announced = announcing(port, describeLatticeOperation, say, "VPC Lattice");
   const desired = await desiredOf();
+  const names = groupNamesOf(desired);
+  const announced = announcing(port, (op: LatticeOperation) => describeLatticeOperation(op, names), say, "VPC Lattice");
   const operations: string[] = [];
   let outcome: DataPlaneOutcome<ObservedLattice, LatticeOperation>;
   let pending: string | undefined;

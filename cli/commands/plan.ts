@@ -40,7 +40,7 @@ import {
 } from "../live.ts";
 import type { Io } from "../main.ts";
 import { DEFAULT_MAX_FILE_BYTES, loadFiles, parseByteSize, readBounded } from "../manifests.ts";
-import { describeLatticeOperation } from "../render/lattice-operations-text.ts";
+import { describeLatticeOperation, type GroupNames, groupNamesOf } from "../render/lattice-operations-text.ts";
 import { describeOperation } from "../render/operations-text.ts";
 import { notAccepted, renderPlanText } from "../render/plan-text.ts";
 import { oneLine } from "../render/terminal.ts";
@@ -159,6 +159,7 @@ export async function planCommand(argv: readonly string[], io: Io, env: Env = pr
             gateway,
             observedFrom: seen.from,
             ...LATTICE_DATA_PLANE.plan(desired, seen.observed),
+            names: groupNamesOf(desired, seen.observed),
           });
         }
         for (const e of translation.lattice.exports) {
@@ -170,6 +171,7 @@ export async function planCommand(argv: readonly string[], io: Io, env: Env = pr
             serviceExport: unit.serviceExport,
             observedFrom: seen.from,
             ...LATTICE_EXPORT_DATA_PLANE.plan(e, seen.observed),
+            names: groupNamesOf(e, seen.observed),
           });
         }
         const awsCalls = cluster.factory.counter.snapshot();
@@ -227,7 +229,15 @@ export async function planCommand(argv: readonly string[], io: Io, env: Env = pr
         lattice: translation.lattice.gateways.map((b) => b.model),
         ...(translation.lattice.exports.length ? { latticeExports: translation.lattice.exports } : {}),
         statuses: translation.statuses,
-        ...(diffs ? { changes: diffs } : {}),
+        ...(diffs
+          ? {
+              changes: diffs.map((d) => {
+                if (!("dataPlane" in d)) return d;
+                const { names: _names, ...rest } = d;
+                return rest;
+              }),
+            }
+          : {}),
         ...extra,
       };
       io.stdout.write(
@@ -259,7 +269,7 @@ export async function planCommand(argv: readonly string[], io: Io, env: Env = pr
     if (d.replacement) io.stdout.write(`  ! replaced: ${d.replacement}\n`);
     if (d.operations.length === 0) io.stdout.write("  nothing to change\n");
     d.operations.forEach((op, i) => {
-      io.stdout.write(`  ${String(i + 1).padStart(3)}. ${describeLatticeOperation(op)}\n`);
+      io.stdout.write(`  ${String(i + 1).padStart(3)}. ${describeLatticeOperation(op, d.names)}\n`);
     });
     if (d.pending) io.stdout.write(`  then, once VPC Lattice is done: ${d.pending}\n`);
     io.stdout.write("\n");
@@ -285,6 +295,8 @@ interface LatticeDiff {
   replacement?: string;
   /** What a later reconcile still has to do once Lattice is done (a group being created). */
   pending?: string;
+  /** Group names for the text output; not part of the JSON (a Map serialises as `{}`). */
+  names?: GroupNames;
 }
 
 function parse(argv: readonly string[]) {

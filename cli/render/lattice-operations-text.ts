@@ -19,12 +19,25 @@ function resourceOf(resource: LatticeTaggedResource): string {
   }
 }
 
-/** Target groups by model id or ARN (a reference), as the operation names them. */
-function describeAction(action: LatticeAction): string {
+/** Target group model ids → their Lattice names, to print a group by the name AWS shows. */
+export type GroupNames = ReadonlyMap<string, string>;
+
+/** The groups a unit's desired model and observed state name, by model id. */
+export function groupNamesOf(
+  ...sources: ({ targetGroups: readonly { id: string; name: string }[] } | undefined)[]
+): GroupNames {
+  return new Map(sources.flatMap((s) => (s?.targetGroups ?? []).map((g): [string, string] => [g.id, g.name])));
+}
+
+/** Target groups by name when known, else as the operation names them (model id or ARN). */
+function describeAction(action: LatticeAction, names: GroupNames): string {
   if (action.type === "fixed-response") return `respond ${action.statusCode}`;
   const total = action.targetGroups.reduce((sum, t) => sum + t.weight, 0);
   return `forward ${action.targetGroups
-    .map((t) => `${t.targetGroupId} ${total > 0 ? Math.round((t.weight / total) * 1000) / 10 : 0}%`)
+    .map(
+      (t) =>
+        `${names.get(t.targetGroupId) ?? t.targetGroupId} ${total > 0 ? Math.round((t.weight / total) * 1000) / 10 : 0}%`,
+    )
     .join(", ")}`;
 }
 
@@ -32,7 +45,8 @@ function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
-export function describeLatticeOperation(op: LatticeOperation): string {
+export function describeLatticeOperation(op: LatticeOperation, names: GroupNames = new Map()): string {
+  const group = (id: string) => names.get(id) ?? id;
   switch (op.op) {
     case "FindServiceNetwork": {
       const ref = op.ref.kind === "name" ? op.ref.name : op.ref.kind === "id" ? op.ref.id : op.ref.arn;
@@ -49,16 +63,16 @@ export function describeLatticeOperation(op: LatticeOperation): string {
     case "CreateTargetGroup": {
       const version = op.protocolVersion ? `/${op.protocolVersion}` : "";
       const health = op.healthCheck ? `, health ${op.healthCheck.protocol} ${op.healthCheck.path}` : "";
-      return `+ target group ${op.name} (${op.protocol}${version}:${op.port}${health}) ← ${op.targetGroupId}`;
+      return `+ target group ${op.name} (${op.protocol}${version}:${op.port}${health})`;
     }
     case "UpdateTargetGroup":
-      return `~ target group ${op.targetGroupId}: health check`;
+      return `~ target group ${group(op.targetGroupId)}: health check`;
     case "DeleteTargetGroup":
-      return `- target group ${op.targetGroupId}`;
+      return `- target group ${group(op.targetGroupId)}`;
     case "RegisterTargets":
-      return `+ ${count(op.targets.length, "target")} in ${op.targetGroupId}`;
+      return `+ ${count(op.targets.length, "target")} in ${group(op.targetGroupId)}`;
     case "DeregisterTargets":
-      return `- ${count(op.targets.length, "target")} from ${op.targetGroupId} (connections drain)`;
+      return `- ${count(op.targets.length, "target")} from ${group(op.targetGroupId)} (connections drain)`;
     case "CreateService": {
       const domain = op.customDomainName ? ` ${op.customDomainName}` : "";
       return `+ service ${op.name}${domain}${op.authType ? " auth AWS_IAM" : ""} ← ${op.serviceId}`;
@@ -68,20 +82,20 @@ export function describeLatticeOperation(op: LatticeOperation): string {
     case "DeleteService":
       return `- service ${op.serviceId}${op.reason ? ` (${op.reason})` : ""}`;
     case "CreateListener":
-      return `+ listener ${op.serviceId} ${op.listenerId} (default → ${describeAction(op.defaultAction)})`;
+      return `+ listener ${op.serviceId} ${op.listenerId} (default → ${describeAction(op.defaultAction, names)})`;
     case "UpdateListener":
-      return `~ listener ${op.serviceId} ${op.listenerId}: default → ${describeAction(op.defaultAction)}`;
+      return `~ listener ${op.serviceId} ${op.listenerId}: default → ${describeAction(op.defaultAction, names)}`;
     case "DeleteListener":
       return `- listener ${op.serviceId} ${op.listenerId}`;
     case "CreateRule":
-      return `+ rule ${op.ruleId} on ${op.serviceId} ${op.listenerId}: ${String(op.priority)}. ${describeLatticeMatch(op.match)} → ${describeAction(op.action)}`;
+      return `+ rule ${op.ruleId} on ${op.serviceId} ${op.listenerId}: ${String(op.priority)}. ${describeLatticeMatch(op.match)} → ${describeAction(op.action, names)}`;
     case "UpdateRules":
       return `~ ${count(op.updates.length, "rule")} on ${op.serviceId} ${op.listenerId}: ${op.updates
         .map((u) => {
           const changed = [
             u.priority !== undefined ? `priority ${u.priority}` : "",
             u.match ? describeLatticeMatch(u.match) : "",
-            u.action ? `→ ${describeAction(u.action)}` : "",
+            u.action ? `→ ${describeAction(u.action, names)}` : "",
           ].filter(Boolean);
           return `${u.ruleId} (${changed.join(" ")})`;
         })
