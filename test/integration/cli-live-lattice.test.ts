@@ -3,7 +3,8 @@
 // plan of an empty account finds nothing by tags and plans everything; apply creates a Gateway's
 // services and a federated ServiceExport's group, and with --wait runs again until Lattice is done;
 // a second apply changes nothing; a live plan from the record, or by tags without one, finds nothing
-// to change; a rule edited behind switchyard's back is drift. Every live plan is proved read-only by
+// to change; a rule edited behind switchyard's back is drift; a refusal fails the Gateway (exit 1)
+// and the next apply converges. Every live plan is proved read-only by
 // the emulator's own call log (Get*/List* only) and by a proxy that sees every DynamoDB request.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -380,5 +381,22 @@ ${backend("api", "10.0.6.1")}`,
     const exported = json<ApplyJson>(done).gateways.find((g) => g.serviceExport === `${CLUSTER}/apps/api`);
     expect(exported).toMatchObject({ outcome: "applied", operations: ["RegisterTargets"] });
     expect(exported?.pending).toBeUndefined();
+  });
+
+  it("a Lattice refusal fails the Gateway: exit 1 with the error and Programmed=False; the next apply converges", async () => {
+    const grown = join(mkdtempSync(join(tmpdir(), "cli-lattice-")), "payments.yaml");
+    writeFileSync(grown, `${MANIFESTS}\n---\n${route("payments")}\n${backend("payments", "10.0.3.31")}`);
+    await latticeControl().injectFault({ operation: "CreateService", error: "AccessDeniedException" });
+    const refused = await cli("apply", "--cluster-id", CLUSTER, "-f", grown);
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stdout).toContain(`VPC Lattice Gateway ${GATEWAY}: failed`);
+    expect(refused.stdout).toMatch(/error: CreateService failed: AccessDenied/);
+    expect(refused.stdout).toMatch(/Programmed=False .*CreateService failed/);
+
+    const converged = await cli("apply", "--cluster-id", CLUSTER, "-f", grown, "--wait", "30", "-o", "json");
+    expect(converged.code, converged.stderr).toBe(0);
+    const gateway = json<ApplyJson>(converged).gateways.find((g) => g.gateway === GATEWAY);
+    expect(gateway).toMatchObject({ outcome: "applied", programmed: true });
+    expect(gateway?.operations.filter((op) => op === "CreateService")).toEqual(["CreateService"]);
   });
 });
