@@ -10,7 +10,7 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { awsErrorCode } from "../shared/aws/errors.ts";
 import { DataPlaneOperationError } from "../shared/reconcile/ports.ts";
 import { DynamoDbClusterRegistry } from "../shared/registry/dynamodb.ts";
-import { createDynamoDbStores } from "../shared/store/dynamodb/stores.ts";
+import { createDynamoDbLatticeStates, createDynamoDbStores } from "../shared/store/dynamodb/stores.ts";
 
 /** parseArgs options every control-plane command takes. */
 export const CONTROL_PLANE_OPTIONS = {
@@ -21,6 +21,15 @@ export const CONTROL_PLANE_OPTIONS = {
   "dynamodb-endpoint": { type: "string" },
   "control-plane-account": { type: "string" },
 } as const;
+
+/** parseArgs options of the commands that read or write VPC Lattice (`plan --live`, `apply`). */
+export const LATTICE_OPTIONS = {
+  "lattice-endpoint": { type: "string" },
+} as const;
+
+export const LATTICE_HELP = `  --lattice-endpoint URL       VPC Lattice's endpoint alone, e.g. the Lattice emulator
+                               [SWITCHYARD_LATTICE_ENDPOINT] (default --aws-endpoint)
+`;
 
 /** parseArgs options of the commands that find the control plane's queues. */
 export const QUEUE_OPTIONS = {
@@ -54,6 +63,7 @@ export interface ControlPlaneFlags {
   "aws-endpoint"?: string | undefined;
   "dynamodb-endpoint"?: string | undefined;
   "control-plane-account"?: string | undefined;
+  "lattice-endpoint"?: string | undefined;
 }
 
 export interface QueueFlags {
@@ -67,6 +77,8 @@ export interface ControlPlaneSettings {
   region: string;
   awsEndpoint?: string;
   dynamoDbEndpoint?: string;
+  /** VPC Lattice alone (moto has no Lattice: the Lattice emulator serves it). */
+  latticeEndpoint?: string;
   controlPlaneAccount?: string;
 }
 
@@ -110,6 +122,7 @@ export function controlPlaneSettings(flags: ControlPlaneFlags, env: Env): Contro
   const awsEndpoint = url("--aws-endpoint", flags["aws-endpoint"] ?? env.SWITCHYARD_AWS_ENDPOINT);
   const dynamoDbEndpoint =
     url("--dynamodb-endpoint", flags["dynamodb-endpoint"] ?? env.SWITCHYARD_DYNAMODB_ENDPOINT) ?? awsEndpoint;
+  const latticeEndpoint = url("--lattice-endpoint", flags["lattice-endpoint"] ?? env.SWITCHYARD_LATTICE_ENDPOINT);
   const account = flags["control-plane-account"] ?? env.SWITCHYARD_CONTROL_PLANE_ACCOUNT;
   if (account !== undefined && account !== "" && !ACCOUNT.test(account)) {
     throw new UsageError(`--control-plane-account must be a 12-digit account id (got ${account})`);
@@ -119,6 +132,7 @@ export function controlPlaneSettings(flags: ControlPlaneFlags, env: Env): Contro
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || "us-east-1",
     ...(awsEndpoint ? { awsEndpoint } : {}),
     ...(dynamoDbEndpoint ? { dynamoDbEndpoint } : {}),
+    ...(latticeEndpoint ? { latticeEndpoint } : {}),
     ...(account ? { controlPlaneAccount: account } : {}),
   };
 }
@@ -186,6 +200,11 @@ export class ControlPlane {
     return createDynamoDbStores(this.dynamo, this.settings.table);
   }
 
+  /** The VPC Lattice Gateways' and ServiceExports' state records, on the same table. */
+  latticeStates() {
+    return createDynamoDbLatticeStates(this.dynamo, this.settings.table);
+  }
+
   /** A queue's URL by name (GetQueueUrl: read-only). */
   async queueUrl(name: string): Promise<string> {
     const { QueueUrl } = await this.sqs.send(new GetQueueUrlCommand({ QueueName: name })).catch((error: unknown) => {
@@ -245,7 +264,7 @@ export function explainFailure(error: unknown, settings?: ControlPlaneSettings):
   const where = (endpoint: string | undefined) => endpoint ?? `AWS in ${settings?.region ?? "the configured Region"}`;
   const network = causeCode(error);
   if (network === "ECONNREFUSED" || network === "ENOTFOUND" || network === "EHOSTUNREACH" || network === "ETIMEDOUT") {
-    return `cannot reach the endpoint (${network}): ${message}; check --aws-endpoint / --dynamodb-endpoint, or start the emulator`;
+    return `cannot reach the endpoint (${network}): ${message}; check --aws-endpoint / --dynamodb-endpoint / --lattice-endpoint, or start the emulator`;
   }
   switch (code) {
     case "ResourceNotFoundException":

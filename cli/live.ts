@@ -2,13 +2,20 @@
  * Live state for `plan --live` and `status --live`, read-only: the registered cluster, each
  * Gateway's state record, and what AWS holds now — the record's resources re-read with Describe
  * calls (the engine's drift check), or, without a usable record, everything tagged as the
- * Gateway's (the engine's discovery). Nothing here writes to AWS or to the table; the test in
- * test/integration/cli-live.test.ts counts every request moto received by operation.
+ * Gateway's (the engine's discovery). The same for VPC Lattice Gateways and ServiceExports'
+ * export units, through the reconciler's own Lattice port (Get and List calls only). Nothing here
+ * writes to AWS or to the table; test/integration/cli-live.test.ts counts every request moto
+ * received by operation, and cli-live-lattice.test.ts every request the Lattice emulator received.
  */
+
+import { latticePortsThrough } from "../functions/reconcile/environment.ts";
 import { AwsClientFactory } from "../shared/aws/clients.ts";
 import { AwsElb } from "../shared/aws/elbv2/port.ts";
 import type { ObservedElb } from "../shared/elb/observed.ts";
-import { clusterGatewayKey, type GatewayKey } from "../shared/keys.ts";
+import { type ClusterGatewayKey, clusterGatewayKey, type GatewayKey } from "../shared/keys.ts";
+import { exportUnitKey } from "../shared/lattice/exports.ts";
+import type { ObservedLattice } from "../shared/lattice/observed.ts";
+import type { LatticePort } from "../shared/reconcile/lattice-plane.ts";
 import type { RegisteredCluster } from "../shared/registry/cluster.ts";
 import type { StoredGatewayState } from "../shared/store/state.ts";
 import { CommandFailure, type ControlPlane } from "./control-plane.ts";
@@ -35,6 +42,7 @@ export async function openCluster(plane: ControlPlane, clusterId: string): Promi
   const factory = new AwsClientFactory({
     account: await plane.account(),
     ...(plane.settings.awsEndpoint ? { endpoint: plane.settings.awsEndpoint } : {}),
+    ...(plane.settings.latticeEndpoint ? { latticeEndpoint: plane.settings.latticeEndpoint } : {}),
   });
   return { cluster, factory };
 }
@@ -57,6 +65,14 @@ export function elbPort(live: LiveCluster, gatewayKey: GatewayKey): AwsElb {
       ...("clusterName" in cluster.eks ? { eksClusterName: cluster.eks.clusterName } : {}),
     },
   );
+}
+
+/**
+ * The reconciler's own VPC Lattice port (latticePortsThrough's) for one Gateway of the cluster, or
+ * for a ServiceExport's groups when `owner` is its `ServiceExport/<ns>/<name>`.
+ */
+export function latticePort(live: LiveCluster, owner: GatewayKey | string): LatticePort {
+  return latticePortsThrough(live.factory)(live.cluster, { clusterId: live.cluster.clusterId, gatewayKey: owner });
 }
 
 /** Where the live observation came from. */
@@ -89,4 +105,31 @@ export async function observeLive(
   const port = elbPort(live, gatewayKey);
   if (state && !state.applying) return { observed: await port.observe(state.applied), from: "state-record", state };
   return { observed: await port.discover(), from: "tag-discovery", ...(state ? { state } : {}) };
+}
+
+export interface LiveLatticeObservation {
+  observed: ObservedLattice;
+  from: ObservedFrom;
+  state?: StoredGatewayState<ObservedLattice>;
+}
+
+/**
+ * What VPC Lattice holds for a Gateway or an export unit (`unitKey`, its record's key): the
+ * record's resources re-read (the drift check's Get and List calls), or, with no record or an
+ * interrupted one, a discovery by ownership tags — as the engine would do.
+ */
+export async function observeLiveLattice(
+  plane: ControlPlane,
+  port: LatticePort,
+  unitKey: ClusterGatewayKey,
+): Promise<LiveLatticeObservation> {
+  const state = await plane.latticeStates().get(unitKey);
+  if (state && !state.applying) return { observed: await port.observe(state.applied), from: "state-record", state };
+  return { observed: await port.discover(unitKey), from: "tag-discovery", ...(state ? { state } : {}) };
+}
+
+/** A ServiceExport's export unit from its owner (`ServiceExport/<ns>/<name>`): its name and record key. */
+export function exportUnitOf(clusterId: string, owner: string): { serviceExport: string; key: ClusterGatewayKey } {
+  const [, namespace = "", name = ""] = owner.split("/");
+  return { serviceExport: `${namespace}/${name}`, key: exportUnitKey(clusterId, namespace, name) };
 }

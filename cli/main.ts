@@ -45,11 +45,13 @@ Usage:
       The whole pipeline in this process against a cluster and AWS (or moto and DynamoDB Local),
       until Ctrl-C. \`switchyard dev --help\` for every flag.
   switchyard plan --diff --live --cluster-id ID --table NAME [-f <file|dir>]... [--detailed-exitcode]
-      Against live state: each Gateway's resources as its state record names them, re-read from
-      AWS with read-only calls (or found by their ownership tags when there is no record).
-  switchyard apply --cluster-id ID --table NAME -f <file|dir>...
-      Local runs: the reconcile engine once for each Gateway of the manifests, against the
-      configured AWS endpoint and state table, with progress on stderr.
+      Against live state: each Gateway's resources (ALB, NLB, VPC Lattice) as its state record
+      names them, re-read from AWS with read-only calls (or found by their ownership tags when
+      there is no record).
+  switchyard apply --cluster-id ID --table NAME -f <file|dir>... [--wait SECONDS]
+      Local runs: the reconcile engine once for each Gateway of the manifests (and, on VPC
+      Lattice, until Lattice is done with --wait), against the configured AWS endpoint and state
+      table, with progress on stderr.
   switchyard status [GATEWAY] [--cluster-id ID] --table NAME [--queue-prefix P] [--live]
       Per Gateway: the last reconcile, the AWS resources it owns, its conditions, drift; and
       the queues' lag.

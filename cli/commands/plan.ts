@@ -12,8 +12,10 @@ import { emptyObserved, type ObservedElb } from "../../shared/elb/observed.ts";
 import { decodeObservedElb } from "../../shared/elb/observed-codec.ts";
 import { planElb } from "../../shared/elb/plan.ts";
 import { summarizeGraph } from "../../shared/graph/summary.ts";
-import { parseGatewayKey } from "../../shared/keys.ts";
+import { clusterGatewayKey, parseGatewayKey } from "../../shared/keys.ts";
+import type { LatticeOperation } from "../../shared/lattice/operations.ts";
 import { formatProblem } from "../../shared/manifest/problem.ts";
+import { LATTICE_DATA_PLANE, LATTICE_EXPORT_DATA_PLANE } from "../../shared/reconcile/lattice-plane.ts";
 import { snapshotOf } from "../../shared/snapshot.ts";
 import { translate } from "../../shared/translate.ts";
 import { EXIT_CHANGES, runCommand } from "../command-runner.ts";
@@ -23,10 +25,22 @@ import {
   ControlPlane,
   controlPlaneSettings,
   type Env,
+  LATTICE_HELP,
+  LATTICE_OPTIONS,
 } from "../control-plane.ts";
-import { type LiveCluster, type ObservedFrom, observeLive, openCluster, stateOf } from "../live.ts";
+import {
+  exportUnitOf,
+  type LiveCluster,
+  latticePort,
+  type ObservedFrom,
+  observeLive,
+  observeLiveLattice,
+  openCluster,
+  stateOf,
+} from "../live.ts";
 import type { Io } from "../main.ts";
 import { DEFAULT_MAX_FILE_BYTES, loadFiles, parseByteSize, readBounded } from "../manifests.ts";
+import { describeLatticeOperation, type GroupNames, groupNamesOf } from "../render/lattice-operations-text.ts";
 import { describeOperation } from "../render/operations-text.ts";
 import { notAccepted, renderPlanText } from "../render/plan-text.ts";
 import { oneLine } from "../render/terminal.ts";
@@ -50,10 +64,11 @@ would write; with no -f, the bundled examples/.
                                as its state record names them, re-read with read-only calls
                                (Describe*, Get*, List*), or found by their ownership tags when it
                                has no record. The cluster's registration names account, Region, VPC
-                               and role. Never writes to AWS or to the table.
+                               and role. VPC Lattice Gateways and federated ServiceExports' target
+                               groups too (Get* and List* calls). Never writes to AWS or to the table.
   --detailed-exitcode          with --diff: exit 3 when some Gateway has operations pending
 
-${CONTROL_PLANE_HELP}(the control-plane flags apply to --live only)
+${CONTROL_PLANE_HELP}${LATTICE_HELP}(the control-plane flags apply to --live only)
 Exit codes: 0 accepted (and, with --detailed-exitcode, nothing to change); 1 some object rejected or
 not accepted, or live state could not be read; 2 usage or input error; 3 changes pending.
 `;
@@ -122,6 +137,7 @@ export async function planCommand(argv: readonly string[], io: Io, env: Env = pr
           clusterId: registered.clusterId,
           accountId: registered.account,
           region: registered.region,
+          cluster: { vpcId: registered.vpcId },
         });
         const diffs: Diff[] = [];
         for (const b of translation.loadBalancers) {
@@ -131,10 +147,32 @@ export async function planCommand(argv: readonly string[], io: Io, env: Env = pr
           const seen = await observeLive(cluster, gateway, state);
           diffs.push({ gateway, observedFrom: seen.from, ...planElb(b.model, seen.observed) });
         }
-        if (translation.lattice.gateways.length > 0) {
-          io.stderr.write(
-            `not planned live (VPC Lattice, not yet): ${translation.lattice.gateways.map((g) => g.model.gatewayKey).join(", ")}\n`,
-          );
+        for (const b of translation.lattice.gateways) {
+          const gateway = parseGatewayKey(b.model.gatewayKey);
+          io.stderr.write(`observing VPC Lattice Gateway ${gateway} in ${registered.account} ${registered.region}\n`);
+          const port = latticePort(cluster, gateway);
+          // Other clusters' export groups the routes forward to, by name (ListTargetGroups), as the reconciler does.
+          const desired = port.resolve ? await port.resolve(b.model) : b.model;
+          const seen = await observeLiveLattice(plane, port, clusterGatewayKey(registered.clusterId, gateway));
+          diffs.push({
+            dataPlane: "lattice",
+            gateway,
+            observedFrom: seen.from,
+            ...LATTICE_DATA_PLANE.plan(desired, seen.observed),
+            names: groupNamesOf(desired, seen.observed),
+          });
+        }
+        for (const e of translation.lattice.exports) {
+          const unit = exportUnitOf(registered.clusterId, e.export);
+          io.stderr.write(`observing ServiceExport ${unit.serviceExport}'s VPC Lattice target groups\n`);
+          const seen = await observeLiveLattice(plane, latticePort(cluster, e.export), unit.key);
+          diffs.push({
+            dataPlane: "lattice",
+            serviceExport: unit.serviceExport,
+            observedFrom: seen.from,
+            ...LATTICE_EXPORT_DATA_PLANE.plan(e, seen.observed),
+            names: groupNamesOf(e, seen.observed),
+          });
         }
         const awsCalls = cluster.factory.counter.snapshot();
         return report(translation, rejected, warnings, diffs, { awsCalls });
@@ -163,6 +201,10 @@ export async function planCommand(argv: readonly string[], io: Io, env: Env = pr
     if (output === "text") {
       io.stdout.write(renderPlanText(translation, rejected, loaded.files.length, warnings));
       for (const d of diffs ?? []) {
+        if ("dataPlane" in d) {
+          writeLatticeDiff(d);
+          continue;
+        }
         const against = d.observedFrom
           ? d.observedFrom === "state-record"
             ? " (live: the state record's resources, re-read from AWS)"
@@ -187,7 +229,15 @@ export async function planCommand(argv: readonly string[], io: Io, env: Env = pr
         lattice: translation.lattice.gateways.map((b) => b.model),
         ...(translation.lattice.exports.length ? { latticeExports: translation.lattice.exports } : {}),
         statuses: translation.statuses,
-        ...(diffs ? { changes: diffs } : {}),
+        ...(diffs
+          ? {
+              changes: diffs.map((d) => {
+                if (!("dataPlane" in d)) return d;
+                const { names: _names, ...rest } = d;
+                return rest;
+              }),
+            }
+          : {}),
         ...extra,
       };
       io.stdout.write(
@@ -195,16 +245,58 @@ export async function planCommand(argv: readonly string[], io: Io, env: Env = pr
       );
     }
     if (rejected.length > 0 || notAccepted(translation.statuses).length > 0) return 1;
-    if (args.values["detailed-exitcode"] && diffs?.some((d) => d.operations.length > 0 || d.replacement)) {
+    // A Lattice plan's `pending` alone (a group still being created) is work for a later
+    // reconcile: it counts as a change, as the reconciler would still act.
+    if (
+      args.values["detailed-exitcode"] &&
+      diffs?.some((d) => d.operations.length > 0 || d.replacement || ("pending" in d && d.pending))
+    ) {
       return EXIT_CHANGES;
     }
     return 0;
   }
+
+  function writeLatticeDiff(d: LatticeDiff): void {
+    const against =
+      d.observedFrom === "state-record"
+        ? " (live: the state record's resources, re-read from VPC Lattice)"
+        : " (live: found by ownership tags; no usable state record)";
+    io.stdout.write(
+      d.gateway !== undefined
+        ? `Changes for VPC Lattice Gateway ${d.gateway}${against}:\n`
+        : `Changes for ServiceExport ${d.serviceExport}'s VPC Lattice target groups${against}:\n`,
+    );
+    if (d.replacement) io.stdout.write(`  ! replaced: ${d.replacement}\n`);
+    if (d.operations.length === 0) io.stdout.write("  nothing to change\n");
+    d.operations.forEach((op, i) => {
+      io.stdout.write(`  ${String(i + 1).padStart(3)}. ${describeLatticeOperation(op, d.names)}\n`);
+    });
+    if (d.pending) io.stdout.write(`  then, once VPC Lattice is done: ${d.pending}\n`);
+    io.stdout.write("\n");
+  }
 }
 
-interface Diff extends ReturnType<typeof planElb> {
+type Diff = ElbDiff | LatticeDiff;
+
+interface ElbDiff extends ReturnType<typeof planElb> {
   gateway: string;
   observedFrom?: ObservedFrom;
+}
+
+/** A VPC Lattice Gateway's plan, or a ServiceExport's (its target groups), against what Lattice holds. */
+interface LatticeDiff {
+  dataPlane: "lattice";
+  /** The Gateway (`namespace/name`), for a Gateway's plan. */
+  gateway?: string;
+  /** The ServiceExport (`namespace/name`), for an export's plan. */
+  serviceExport?: string;
+  observedFrom: ObservedFrom;
+  operations: LatticeOperation[];
+  replacement?: string;
+  /** What a later reconcile still has to do once Lattice is done (a group being created). */
+  pending?: string;
+  /** Group names for the text output; not part of the JSON (a Map serialises as `{}`). */
+  names?: GroupNames;
 }
 
 function parse(argv: readonly string[]) {
@@ -218,6 +310,7 @@ function parse(argv: readonly string[]) {
       observed: { type: "string" },
       "max-file-size": { type: "string" },
       ...CONTROL_PLANE_OPTIONS,
+      ...LATTICE_OPTIONS,
       live: { type: "boolean" },
       "cluster-id": { type: "string" },
       "detailed-exitcode": { type: "boolean" },
