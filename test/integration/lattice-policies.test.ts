@@ -36,6 +36,7 @@ import {
   LOG_GROUP,
   latticeModels,
   latticeModelWith,
+  latticeStatusesWith,
   otherGateway,
   type PolicyShape,
 } from "../fixtures/lattice-policies.ts";
@@ -291,6 +292,81 @@ describe("a policy Lattice refuses at apply time", () => {
     expect(counts.UpdateService).toBeUndefined();
     const service = arnOf(observed, R0);
     expect((await lattice.send(new GetServiceCommand({ serviceIdentifier: service }))).authType).toBe("NONE");
+  });
+});
+
+describe("a policy AWS refuses after accepting the Gateway's earlier calls", () => {
+  it("says so on the policy's own status with AWS's error, the Gateway's status as precise as before", async () => {
+    const h = await harness();
+    await created(h, latticeModelWith(SHAPE));
+    // The route's policy changes; AWS, which took every call so far, refuses the new document.
+    const changed: PolicyShape = {
+      ...SHAPE,
+      extra: (SHAPE.extra ?? []).map((p) =>
+        (p.metadata as { name: string }).name === "r0-auth"
+          ? iamAuthPolicy("r0-auth", { kind: "HTTPRoute", name: "r0" }, { ...ALLOW_INVOKE, Id: "changed" })
+          : p,
+      ),
+    };
+    const desired = latticeModelWith(changed);
+    await control().injectFault({
+      operation: "PutAuthPolicy",
+      error: "ValidationException",
+      message: "Policy document is not valid for this resource",
+    });
+    h.clock.now += 1_000;
+    const outcome = await h.reconcile(desired);
+    expect(outcome).toMatchObject({
+      kind: "applied",
+      failedRules: [{ operation: "PutAuthPolicy", policy: "IAMAuthPolicy/apps/r0-auth", code: "AuthPolicyRefused" }],
+    });
+    const observation = latticeObservationOf(outcome, desired);
+    if (!observation) throw new Error("an applied outcome is observed");
+    const statuses = latticeStatusesWith(changed, observation);
+    const conditionsOf = (kind: string, name: string) =>
+      statuses.flatMap((s) =>
+        s.kind === kind && "status" in s && s.name === name ? s.status.ancestors.flatMap((a) => a.conditions) : [],
+      );
+    expect(conditionsOf("IAMAuthPolicy", "r0-auth")).toEqual([
+      expect.objectContaining({
+        type: "Accepted",
+        status: "False",
+        reason: "Invalid",
+        message: expect.stringMatching(
+          new RegExp(
+            `^VPC Lattice refused PutAuthPolicy on ${R0}: AuthPolicyRefused: .*Policy document is not valid for this resource$`,
+          ),
+        ),
+      }),
+    ]);
+    expect(conditionsOf("IAMAuthPolicy", "net-auth")).toEqual([expect.objectContaining({ status: "True" })]);
+    const gateway = statuses.find((s) => s.kind === "Gateway" && "conditions" in s && s.name === "net");
+    const programmed =
+      gateway && "conditions" in gateway ? gateway.conditions.find((c) => c.type === "Programmed") : undefined;
+    expect(programmed?.message).toMatch(
+      /AWS refused PutAuthPolicy for IAMAuthPolicy apps\/r0-auth \(AuthPolicyRefused: .*Policy document is not valid for this resource\)/,
+    );
+    // What AWS holds is the policy it accepted before.
+    if (outcome.kind !== "applied") return;
+    const service = arnOf(outcome.observed, R0);
+    const held = await lattice.send(new GetAuthPolicyCommand({ resourceIdentifier: service }));
+    expect(JSON.parse(held.policy ?? "")).toEqual(ALLOW_INVOKE);
+
+    // Once AWS takes it, the next reconcile puts it and the policy is Accepted again.
+    h.clock.now += 1_000;
+    const again = await h.reconcile(desired);
+    expect(again).toMatchObject({ kind: "applied", operations: ["PutAuthPolicy"] });
+    const accepted = latticeStatusesWith(changed, latticeObservationOf(again, desired) ?? { programmed: false });
+    expect(
+      accepted.flatMap((s) =>
+        s.kind === "IAMAuthPolicy" && "status" in s && s.name === "r0-auth"
+          ? s.status.ancestors.flatMap((a) => a.conditions.map((c) => c.status))
+          : [],
+      ),
+    ).toEqual(["True"]);
+    expect(
+      JSON.parse((await lattice.send(new GetAuthPolicyCommand({ resourceIdentifier: service }))).policy ?? ""),
+    ).toEqual({ ...ALLOW_INVOKE, Id: "changed" });
   });
 });
 
