@@ -18,6 +18,7 @@
  */
 import { TAG } from "../elb/naming.ts";
 import type { DataPlanePlan } from "../reconcile/ports.ts";
+import { canonicalJson, matchDigest } from "./digest.ts";
 import { MAX_RULE_PRIORITY, MAX_TARGETS_PER_REGISTER_CALL, MIN_RULE_PRIORITY } from "./limits.ts";
 import type {
   LatticeAction,
@@ -40,17 +41,9 @@ import { planAccessLogs, planAuth, planTags } from "./plan-policies.ts";
 
 export type LatticePlan = DataPlanePlan<LatticeOperation>;
 
-/** JSON with object keys sorted: equal values compare equal whatever order AWS returned fields in. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : v,
-  );
-}
-
+/** Equal values, whatever order AWS returned fields in. */
 function same(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 /**
@@ -222,7 +215,7 @@ function planRules(
     }
     const update: LatticeRuleUpdate = { ruleId: rule.id };
     if (have.priority !== rule.priority) update.priority = rule.priority;
-    if (!same(have.match, rule.match)) update.match = rule.match;
+    if (have.matchDigest !== matchDigest(rule.match)) update.match = rule.match;
     if (!sameAction(have.action, action)) update.action = action;
     if (Object.keys(update).length > 1) updates.push(update);
   }

@@ -45,10 +45,11 @@ import {
   UpdateTargetGroupCommand,
   type VPCLatticeClient,
 } from "@aws-sdk/client-vpc-lattice";
+import { matchDigest } from "../../lattice/digest.ts";
 import type { LatticeAction } from "../../lattice/model.ts";
 import type { ObservedLattice, ObservedListener, ObservedPolicies, ObservedService } from "../../lattice/observed.ts";
 import type { LatticeOperation, LatticePolicyTarget, LatticeTaggedResource } from "../../lattice/operations.ts";
-import { destinationType } from "../../lattice/plan-policies.ts";
+import { destinationType, recordedAuthPolicy } from "../../lattice/plan-policies.ts";
 import { LatticeOperationError } from "../../reconcile/lattice-plane.ts";
 import { isConflict, isNotFound, latticeError } from "./errors.ts";
 import { type LatticeOwner, ownedRole, serviceOf } from "./observe.ts";
@@ -458,7 +459,13 @@ async function run(
         ...listener,
         rules: [
           ...listener.rules.filter((r) => r.id !== op.ruleId),
-          { id: op.ruleId, arn: created.arn ?? "", priority: op.priority, match: op.match, action: op.action },
+          {
+            id: op.ruleId,
+            arn: created.arn ?? "",
+            priority: op.priority,
+            matchDigest: matchDigest(op.match),
+            action: op.action,
+          },
         ],
       });
     }
@@ -491,7 +498,7 @@ async function run(
         return {
           ...rest,
           ...(success.priority !== undefined ? { priority: success.priority } : {}),
-          ...(success.match ? { match: fromRuleMatch(success.match) } : {}),
+          ...(success.match ? { matchDigest: matchDigest(fromRuleMatch(success.match)) } : {}),
           ...(success.action ? { action: fromRuleAction(success.action, current) } : {}),
         };
       });
@@ -607,7 +614,7 @@ async function run(
           }
           throw error;
         });
-      return withPolicies(current, op.target, { authPolicy: put.policy ?? op.policy });
+      return withPolicies(current, op.target, { authPolicy: recordedAuthPolicy(put.policy ?? op.policy) });
     }
 
     case "DeleteAuthPolicy": {
