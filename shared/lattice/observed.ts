@@ -113,6 +113,12 @@ export interface ObservedService extends ObservedPolicies {
 export interface ObservedServiceAssociation {
   /** The service's model id (route key). */
   serviceId: string;
+  /**
+   * For a service another Gateway owns: the name and custom domain name it had when this Gateway
+   * associated it. Another in the model means its owner replaces it: this association goes first.
+   * @default undefined — this Gateway's own service, or a record from before it was kept
+   */
+  sharedService?: { name: string; customDomainName?: string };
   arn: string;
   status?: string;
   /** Tagged as this Gateway's: only then may switchyard delete it. */

@@ -257,6 +257,14 @@ function serviceReplacement(desired: LatticeServiceModel, observed: ObservedServ
   return undefined;
 }
 
+/** Whether the shared service an association was made with is the one the model names. */
+function sameSharedService(
+  associated: { name: string; customDomainName?: string },
+  wanted: { name: string; customDomainName?: string },
+): boolean {
+  return associated.name === wanted.name && (associated.customDomainName ?? "") === (wanted.customDomainName ?? "");
+}
+
 function createService(service: LatticeServiceModel, model: LatticeModel): LatticeOperation[] {
   const target: LatticePolicyTarget = { kind: "service", serviceId: service.id };
   return [
@@ -473,18 +481,30 @@ export function planLattice(desired: LatticeModel | undefined, observed: Observe
   // Service ↔ network associations: this Gateway's own services, and the services other Gateways
   // own for routes that also attach here (found by the name their owner gives them).
   const desiredServices = new Set(desired.services.map((s) => s.id));
-  const sharedNames = new Map((desired.sharedServices ?? []).map((s) => [s.id, s.name]));
+  const sharedRefs = new Map((desired.sharedServices ?? []).map((s) => [s.id, s]));
   const wantAssociated = new Set(
-    desired.serviceAssociations.filter((id) => desiredServices.has(id) || sharedNames.has(id)),
+    desired.serviceAssociations.filter((id) => desiredServices.has(id) || sharedRefs.has(id)),
   );
   for (const id of wantAssociated) {
-    const have = associations.some((a) => a.serviceId === id) && !replacedServices.has(id);
+    const shared = desiredServices.has(id) ? undefined : sharedRefs.get(id);
+    const existing = associations.find((a) => a.serviceId === id);
+    // The owner replaces a shared service (a new name or custom domain name): Lattice deletes no
+    // service still associated, so this Gateway's association of the old one goes first, and the
+    // new one is associated once it exists (shared/lattice/README.md, "Shared services").
+    const replacedByOwner =
+      shared !== undefined &&
+      existing?.sharedService !== undefined &&
+      !sameSharedService(existing.sharedService, shared);
+    if (replacedByOwner && existing.owned) {
+      ops.push({ op: "DeleteServiceAssociation", serviceId: id, arn: existing.arn });
+    }
+    const have = existing !== undefined && !replacedServices.has(id) && !(replacedByOwner && existing.owned);
     if (!have) {
-      const serviceName = desiredServices.has(id) ? undefined : sharedNames.get(id);
       ops.push({
         op: "CreateServiceAssociation",
         serviceId: id,
-        ...(serviceName ? { serviceName } : {}),
+        ...(shared ? { serviceName: shared.name } : {}),
+        ...(shared?.customDomainName ? { customDomainName: shared.customDomainName } : {}),
         tags: associationTags(desired, `service-association:${id}`),
       });
     }

@@ -291,6 +291,14 @@ export function simulateLattice(state: ObservedLattice, op: LatticeOperation): O
             arn: `${ARN}:servicenetworkserviceassociation/snsa-${slug(op.serviceId)}`,
             status: "ACTIVE",
             owned: true,
+            ...(op.serviceName !== undefined
+              ? {
+                  sharedService: {
+                    name: op.serviceName,
+                    ...(op.customDomainName ? { customDomainName: op.customDomainName } : {}),
+                  },
+                }
+              : {}),
           },
         ],
       };

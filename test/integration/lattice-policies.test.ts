@@ -540,6 +540,20 @@ async function otherHarness(): Promise<LatticeHarness> {
   };
 }
 
+/**
+ * A reconcile and the queue's retries of it while it fails retryably (at most three), Lattice
+ * finishing what it has in progress in between, as its redeliveries would find it.
+ */
+async function retried(h: LatticeHarness, desired: LatticeModel | undefined): Promise<LatticeOutcome> {
+  let outcome = await h.reconcile(desired);
+  for (let retry = 0; retry < 3 && outcome.kind === "failed" && outcome.retryable; retry++) {
+    await control().settle();
+    h.clock.now += 60_000;
+    outcome = await h.reconcile(desired);
+  }
+  return outcome;
+}
+
 describe("a route with two Lattice parents", () => {
   const SHARED: PolicyShape = { routes: [{ paths: ["/a"] }], extra: [otherGateway()], alsoOnOther: ["r0"] };
 
@@ -572,5 +586,98 @@ describe("a route with two Lattice parents", () => {
     expect(writes(left.counts)).toEqual({ DeleteServiceNetworkServiceAssociation: 1 });
     await control().settle();
     expect(await associations()).toEqual(["net"]);
+  });
+
+  it("a hostname change replaces the shared service: both parents converge on the new one, retries only", async () => {
+    const net = await harness();
+    const other = await otherHarness();
+    const named = (hostname: string) => latticeModels({ ...SHARED, routes: [{ paths: ["/a"], hostname }] });
+    const before = named("a.example.com");
+    const oldService = arnOf(await created(net, before.get("apps/net") as LatticeModel), R0);
+    other.clock.now += 60_000;
+    expect((await other.reconcile(before.get("apps/other"))).kind).toBe("applied");
+    await control().settle();
+    const associated = async (service: string) =>
+      (
+        (await lattice.send(new ListServiceNetworkServiceAssociationsCommand({ serviceIdentifier: service }))).items ??
+        []
+      )
+        .filter((a) => a.status !== "DELETE_IN_PROGRESS")
+        .map((a) => a.serviceNetworkName)
+        .sort();
+    expect(await associated(oldService)).toEqual(["net", "other-net"]);
+
+    // The route's hostname changes: both Gateways are asked to reconcile (the route is on both).
+    const after = named("b.example.com");
+    // The owner first: Lattice deletes no service still associated with the other network.
+    net.clock.now += 60_000;
+    const blocked = await net.reconcile(after.get("apps/net"));
+    expect(blocked).toMatchObject({ kind: "failed", retryable: true, error: { operation: "DeleteService" } });
+    await control().settle();
+    expect(await associated(oldService)).toEqual(["other-net"]);
+    // The other parent lets go of the old service and waits for the new one: a retryable failure.
+    other.clock.now += 60_000;
+    const waiting = await counted(() => other.reconcile(after.get("apps/other")));
+    expect(waiting.result).toMatchObject({
+      kind: "failed",
+      retryable: true,
+      error: { code: "SharedServiceReplaced" },
+    });
+    expect(writes(waiting.counts)).toEqual({ DeleteServiceNetworkServiceAssociation: 1 });
+    await control().settle();
+    // The owner's retry replaces the service; the other's retry associates the new one.
+    net.clock.now += 60_000;
+    const replaced = await retried(net, after.get("apps/net"));
+    expect(replaced.kind).toBe("applied");
+    if (replaced.kind !== "applied") return;
+    const newService = arnOf(replaced.observed, R0);
+    expect(newService).not.toBe(oldService);
+    await control().settle();
+    other.clock.now += 60_000;
+    const joined = await counted(() => other.reconcile(after.get("apps/other")));
+    expect(joined.result.kind).toBe("applied");
+    expect(writes(joined.counts)).toEqual({ CreateServiceNetworkServiceAssociation: 1 });
+    await control().settle();
+    expect(await associated(newService)).toEqual(["net", "other-net"]);
+    // And then nothing more to do on either side.
+    net.clock.now += 1_000;
+    other.clock.now += 1_000;
+    expect((await net.reconcile(after.get("apps/net"))).kind).toBe("unchanged");
+    expect((await other.reconcile(after.get("apps/other"))).kind).toBe("unchanged");
+  });
+
+  it("the other parent first: it lets go before the owner replaces, and both converge the same way", async () => {
+    const net = await harness();
+    const other = await otherHarness();
+    const named = (hostname: string) => latticeModels({ ...SHARED, routes: [{ paths: ["/a"], hostname }] });
+    const before = named("a.example.com");
+    await created(net, before.get("apps/net") as LatticeModel);
+    other.clock.now += 60_000;
+    expect((await other.reconcile(before.get("apps/other"))).kind).toBe("applied");
+    await control().settle();
+
+    const after = named("b.example.com");
+    other.clock.now += 60_000;
+    expect(await other.reconcile(after.get("apps/other"))).toMatchObject({
+      kind: "failed",
+      retryable: true,
+      error: { code: "SharedServiceReplaced" },
+    });
+    await control().settle();
+    net.clock.now += 60_000;
+    const replaced = await retried(net, after.get("apps/net"));
+    expect(replaced.kind).toBe("applied");
+    await control().settle();
+    other.clock.now += 60_000;
+    expect((await other.reconcile(after.get("apps/other"))).kind).toBe("applied");
+    await control().settle();
+    if (replaced.kind !== "applied") return;
+    const service = arnOf(replaced.observed, R0);
+    const names = (
+      (await lattice.send(new ListServiceNetworkServiceAssociationsCommand({ serviceIdentifier: service }))).items ?? []
+    )
+      .map((a) => a.serviceNetworkName)
+      .sort();
+    expect(names).toEqual(["net", "other-net"]);
   });
 });

@@ -537,7 +537,7 @@ async function run(
     case "CreateServiceAssociation": {
       const service =
         op.serviceName !== undefined
-          ? await sharedService(ctx, op.serviceName, op.op, current)
+          ? await sharedService(ctx, op.serviceName, op.customDomainName, op.op, current)
           : serviceOfOp(current, op.serviceId);
       const network = current.serviceNetwork;
       if (!service) throw terminal(op, "ServiceNotFound", `service ${op.serviceId} does not exist`, current);
@@ -574,7 +574,20 @@ async function run(
         ...current,
         serviceAssociations: [
           ...current.serviceAssociations.filter((a) => a.serviceId !== op.serviceId),
-          { serviceId: op.serviceId, arn, ...(status ? { status } : {}), owned },
+          {
+            serviceId: op.serviceId,
+            arn,
+            ...(status ? { status } : {}),
+            owned,
+            ...(op.serviceName !== undefined
+              ? {
+                  sharedService: {
+                    name: op.serviceName,
+                    ...(op.customDomainName ? { customDomainName: op.customDomainName } : {}),
+                  },
+                }
+              : {}),
+          },
         ],
       };
     }
@@ -850,6 +863,7 @@ async function subscriptionOfType(
 async function sharedService(
   ctx: LatticeExecutionContext,
   name: string,
+  customDomainName: string | undefined,
   operation: LatticeOperation["op"],
   current: ObservedLattice,
 ): Promise<{ arn: string } | undefined> {
@@ -859,6 +873,16 @@ async function sharedService(
     const found = (page.items ?? []).find(
       (s) => s.name === name && s.arn?.includes(`:${ctx.account}:`) && s.status !== "DELETE_IN_PROGRESS",
     );
+    // Its owner replaces it (the old one waits for the associations to go): the new one comes later.
+    if (found?.arn && (found.customDomainName ?? "") !== (customDomainName ?? "")) {
+      throw new LatticeOperationError(
+        "retryable",
+        "SharedServiceReplaced",
+        operation,
+        `service ${name}, which another Gateway builds for a route attached to this one too, has custom domain name ${found.customDomainName ?? "(none)"}, not ${customDomainName ?? "(none)"}: its owner replaces it`,
+        current,
+      );
+    }
     if (found?.arn) return { arn: found.arn };
     token = page.nextToken;
   } while (token);
