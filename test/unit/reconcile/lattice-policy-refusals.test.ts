@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { clusterGatewayKey } from "../../../shared/keys.ts";
 import type { LatticeModel } from "../../../shared/lattice/model.ts";
-import type { ObservedLattice } from "../../../shared/lattice/observed.ts";
+import { emptyObservedLattice, type ObservedLattice } from "../../../shared/lattice/observed.ts";
 import type { LatticeOperation } from "../../../shared/lattice/operations.ts";
 import { type EngineDeps, reconcileDataPlane } from "../../../shared/reconcile/engine.ts";
 import {
@@ -171,6 +171,54 @@ describe("refusals as the policies' problems", () => {
     );
     expect(latticePolicyProblems([rule({ route: R0 })])).toBeUndefined();
     expect(latticePolicyProblems([])).toBeUndefined();
+  });
+});
+
+describe("the observation of an outcome with a policy refused", () => {
+  const refusedAuth: FailedRule = {
+    operation: "PutAuthPolicy",
+    listenerId: R0,
+    route: "IAMAuthPolicy apps/svc-auth",
+    policy: "IAMAuthPolicy/apps/svc-auth",
+    code: "AuthPolicyRefused",
+    message: "no",
+  };
+  const problems = {
+    "IAMAuthPolicy/apps/svc-auth": {
+      reason: "Invalid",
+      message: `VPC Lattice refused PutAuthPolicy on ${R0}: AuthPolicyRefused: no`,
+    },
+  };
+
+  it("carries the policy's problem while services are still missing, as once they all exist", () => {
+    const none: LatticeOutcome = {
+      kind: "applied",
+      observed: emptyObservedLattice(),
+      operations: ["PutAuthPolicy"],
+      drift: false,
+      failedRules: [refusedAuth],
+    };
+    const missing = latticeObservationOf(none, desired);
+    expect(missing).toMatchObject({ programmed: false, policyProblems: problems });
+    expect(missing?.message).toContain("services not created yet");
+    const all = latticeObservationOf({ ...none, observed: { ...emptyObservedLattice(), services: [] } }, undefined);
+    expect(all).toMatchObject({ programmed: true, policyProblems: problems });
+  });
+
+  it("an unchanged outcome, or refusals of rules alone, carry none", () => {
+    expect(latticeObservationOf({ kind: "unchanged", observed: emptyObservedLattice() }, undefined)).not.toHaveProperty(
+      "policyProblems",
+    );
+    const ruleOnly: LatticeOutcome = {
+      kind: "applied",
+      observed: emptyObservedLattice(),
+      operations: ["CreateRule"],
+      drift: false,
+      failedRules: [
+        { operation: "CreateRule", listenerId: "HTTP:80", route: R0, code: "ValidationException", message: "x" },
+      ],
+    };
+    expect(latticeObservationOf(ruleOnly, undefined)).not.toHaveProperty("policyProblems");
   });
 });
 
