@@ -155,5 +155,6 @@ function withBuildProblems(
     listenerPending: { ...observation?.listenerPending, ...Object.fromEntries(build.listenerPending ?? []) },
     routeProblems: { ...observation?.routeProblems, ...Object.fromEntries(build.routeProblems) },
     routePartial: { ...observation?.routePartial, ...Object.fromEntries(build.routePartial ?? []) },
+    ...(observation?.policyProblems ? { policyProblems: observation.policyProblems } : {}),
   };
 }

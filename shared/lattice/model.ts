@@ -200,6 +200,16 @@ export interface LatticeTargetGroupReference {
   arn?: string;
 }
 
+/**
+ * A service another Gateway owns, as this one finds it: by the name its owner gives it, and the
+ * custom domain name it must carry (another one is the service its owner is replacing).
+ */
+export interface SharedServiceRef {
+  id: string;
+  name: string;
+  customDomainName?: string;
+}
+
 export interface LatticeModel {
   gatewayKey: string;
   serviceNetwork: ServiceNetworkModel;
@@ -215,7 +225,7 @@ export interface LatticeModel {
    * it), with the name that Gateway gives it: this one holds no ARN for them and finds them by name.
    * @default [] — absent when there are none
    */
-  sharedServices?: { id: string; name: string }[];
+  sharedServices?: SharedServiceRef[];
   targetGroups: LatticeTargetGroupModel[];
   targetGroupReferences: LatticeTargetGroupReference[];
   /**

@@ -4,6 +4,7 @@
  * It comes from the state record (what the last apply left, no AWS call), from a drift check that
  * re-reads the recorded ARNs, or from discovery by ownership tags after a crash.
  */
+import { matchDigest } from "./digest.ts";
 import type {
   LatticeAction,
   LatticeHealthCheckModel,
@@ -32,8 +33,9 @@ export interface ObservedPolicies {
   /** `NONE` or `AWS_IAM` (GetService / GetServiceNetwork); absent when not read. */
   authType?: string;
   /**
-   * The auth policy switchyard put (as Lattice returns it), present only when switchyard put one:
-   * only such a policy is ever deleted.
+   * The auth policy switchyard put, as the digest of its normalized document (digest.ts; a record
+   * from before digests holds the document itself), present only when switchyard put one: only
+   * such a policy is ever deleted.
    */
   authPolicy?: string;
   /** Access log subscriptions switchyard created (tagged as this Gateway's). */
@@ -70,7 +72,11 @@ export interface ObservedRule {
   id: string;
   arn: string;
   priority: number;
-  match: LatticeMatch;
+  /**
+   * The digest of the rule's match (digest.ts matchDigest): all the planner compares, and a
+   * fraction of a match's size in the record.
+   */
+  matchDigest: string;
   action: LatticeAction;
   /** ListRules' lastUpdatedAt (ISO): a drift check reads a rule again only when it moved. */
   updatedAt?: string;
@@ -107,6 +113,12 @@ export interface ObservedService extends ObservedPolicies {
 export interface ObservedServiceAssociation {
   /** The service's model id (route key). */
   serviceId: string;
+  /**
+   * For a service another Gateway owns: the name and custom domain name it had when this Gateway
+   * associated it. Another in the model means its owner replaces it: this association goes first.
+   * @default undefined — this Gateway's own service, or a record from before it was kept
+   */
+  sharedService?: { name: string; customDomainName?: string };
   arn: string;
   status?: string;
   /** Tagged as this Gateway's: only then may switchyard delete it. */
@@ -229,6 +241,17 @@ export function decodeObservedLattice(value: unknown): ObservedLattice {
       if (!isObject(l) || typeof l.id !== "string" || typeof l.arn !== "string" || !Array.isArray(l.rules)) {
         throw new ObservedLatticeDecodeError(`services[${i}].listeners[${j}]`, "is not a listener with rules");
       }
+      (l.rules as unknown[]).forEach((r, k) => {
+        const path = `services[${i}].listeners[${j}].rules[${k}]`;
+        if (!isObject(r)) throw new ObservedLatticeDecodeError(path, "is not a rule");
+        // A record from before digests holds the match itself: it is kept as its digest.
+        if (typeof r.matchDigest !== "string" && isObject(r.match)) {
+          const { match, ...rest } = r;
+          (l.rules as unknown[])[k] = { ...rest, matchDigest: matchDigest(match as unknown as LatticeMatch) };
+        } else if (typeof r.matchDigest !== "string") {
+          throw new ObservedLatticeDecodeError(path, "has neither a match digest nor a match");
+        }
+      });
     });
   });
   list("serviceAssociations");

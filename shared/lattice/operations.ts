@@ -98,9 +98,16 @@ export type LatticeOperation =
   | { op: "DeleteRule"; serviceId: string; listenerId: string; ruleId: string; arn: string }
   /**
    * `serviceName`: a service another Gateway owns (a route with several Lattice parents), found by
-   * name in the account because this Gateway holds no ARN for it.
+   * name in the account because this Gateway holds no ARN for it, and only with its
+   * `customDomainName` (one with another is the service its owner is replacing: not yet).
    */
-  | { op: "CreateServiceAssociation"; serviceId: string; serviceName?: string; tags: Record<string, string> }
+  | {
+      op: "CreateServiceAssociation";
+      serviceId: string;
+      serviceName?: string;
+      customDomainName?: string;
+      tags: Record<string, string>;
+    }
   | { op: "DeleteServiceAssociation"; serviceId: string; arn: string }
   /** UpdateService / UpdateServiceNetwork `authType`. AWS_IAM only after the policy is in place. */
   | { op: "UpdateAuthType"; target: LatticePolicyTarget; authType: "NONE" | "AWS_IAM" }

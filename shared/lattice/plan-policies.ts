@@ -7,6 +7,7 @@
  * prefix are ever removed. On a referenced service network (not switchyard's) an auth type is set
  * only when an IAMAuthPolicy asks for it and reset only when switchyard had put the policy.
  */
+import { isPolicyDigest, policyDigest } from "./digest.ts";
 import type { AccessLogSubscriptionModel, AuthModel } from "./model.ts";
 import type { ObservedAccessLogSubscription, ObservedPolicies } from "./observed.ts";
 import type { LatticeOperation, LatticePolicyTarget, LatticeTaggedResource } from "./operations.ts";
@@ -38,10 +39,19 @@ function normalizedPolicy(text: string): string | undefined {
   }
 }
 
-/** Whether two auth policy documents say the same thing, whatever their layout and key order. */
-export function sameAuthPolicy(a: string, b: string): boolean {
-  const na = normalizedPolicy(a);
-  return na !== undefined && na === normalizedPolicy(b);
+/**
+ * Whether a recorded auth policy (a digest, or a document in records from before digests) and a
+ * desired document say the same thing, whatever their layout and key order.
+ */
+export function sameAuthPolicy(recorded: string, desired: string): boolean {
+  const wanted = normalizedPolicy(desired);
+  if (isPolicyDigest(recorded)) return wanted !== undefined && recorded === policyDigest(wanted);
+  return wanted !== undefined && normalizedPolicy(recorded) === wanted;
+}
+
+/** An auth policy as the record keeps it: the digest of its normalized document (of the text, if not JSON). */
+export function recordedAuthPolicy(document: string): string {
+  return policyDigest(normalizedPolicy(document) ?? document);
 }
 
 /** A policy document on one line, as PutAuthPolicy takes it (the text itself when it is not JSON). */

@@ -18,6 +18,7 @@
  */
 import { TAG } from "../elb/naming.ts";
 import type { DataPlanePlan } from "../reconcile/ports.ts";
+import { canonicalJson, matchDigest } from "./digest.ts";
 import { MAX_RULE_PRIORITY, MAX_TARGETS_PER_REGISTER_CALL, MIN_RULE_PRIORITY } from "./limits.ts";
 import type {
   LatticeAction,
@@ -40,17 +41,9 @@ import { planAccessLogs, planAuth, planTags } from "./plan-policies.ts";
 
 export type LatticePlan = DataPlanePlan<LatticeOperation>;
 
-/** JSON with object keys sorted: equal values compare equal whatever order AWS returned fields in. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : v,
-  );
-}
-
+/** Equal values, whatever order AWS returned fields in. */
 function same(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 /**
@@ -222,7 +215,7 @@ function planRules(
     }
     const update: LatticeRuleUpdate = { ruleId: rule.id };
     if (have.priority !== rule.priority) update.priority = rule.priority;
-    if (!same(have.match, rule.match)) update.match = rule.match;
+    if (have.matchDigest !== matchDigest(rule.match)) update.match = rule.match;
     if (!sameAction(have.action, action)) update.action = action;
     if (Object.keys(update).length > 1) updates.push(update);
   }
@@ -262,6 +255,14 @@ function serviceReplacement(desired: LatticeServiceModel, observed: ObservedServ
     return `custom domain name ${observed.customDomainName ?? "(none)"} → ${desired.customDomainName ?? "(none)"}`;
   }
   return undefined;
+}
+
+/** Whether the shared service an association was made with is the one the model names. */
+function sameSharedService(
+  associated: { name: string; customDomainName?: string },
+  wanted: { name: string; customDomainName?: string },
+): boolean {
+  return associated.name === wanted.name && (associated.customDomainName ?? "") === (wanted.customDomainName ?? "");
 }
 
 function createService(service: LatticeServiceModel, model: LatticeModel): LatticeOperation[] {
@@ -480,18 +481,30 @@ export function planLattice(desired: LatticeModel | undefined, observed: Observe
   // Service ↔ network associations: this Gateway's own services, and the services other Gateways
   // own for routes that also attach here (found by the name their owner gives them).
   const desiredServices = new Set(desired.services.map((s) => s.id));
-  const sharedNames = new Map((desired.sharedServices ?? []).map((s) => [s.id, s.name]));
+  const sharedRefs = new Map((desired.sharedServices ?? []).map((s) => [s.id, s]));
   const wantAssociated = new Set(
-    desired.serviceAssociations.filter((id) => desiredServices.has(id) || sharedNames.has(id)),
+    desired.serviceAssociations.filter((id) => desiredServices.has(id) || sharedRefs.has(id)),
   );
   for (const id of wantAssociated) {
-    const have = associations.some((a) => a.serviceId === id) && !replacedServices.has(id);
+    const shared = desiredServices.has(id) ? undefined : sharedRefs.get(id);
+    const existing = associations.find((a) => a.serviceId === id);
+    // The owner replaces a shared service (a new name or custom domain name): Lattice deletes no
+    // service still associated, so this Gateway's association of the old one goes first, and the
+    // new one is associated once it exists (shared/lattice/README.md, "Shared services").
+    const replacedByOwner =
+      shared !== undefined &&
+      existing?.sharedService !== undefined &&
+      !sameSharedService(existing.sharedService, shared);
+    if (replacedByOwner && existing.owned) {
+      ops.push({ op: "DeleteServiceAssociation", serviceId: id, arn: existing.arn });
+    }
+    const have = existing !== undefined && !replacedServices.has(id) && !(replacedByOwner && existing.owned);
     if (!have) {
-      const serviceName = desiredServices.has(id) ? undefined : sharedNames.get(id);
       ops.push({
         op: "CreateServiceAssociation",
         serviceId: id,
-        ...(serviceName ? { serviceName } : {}),
+        ...(shared ? { serviceName: shared.name } : {}),
+        ...(shared?.customDomainName ? { customDomainName: shared.customDomainName } : {}),
         tags: associationTags(desired, `service-association:${id}`),
       });
     }

@@ -105,8 +105,13 @@ export function translateLattice(
       // Associated by the owner's service name: this Gateway holds no ARN for the service.
       const shared = owner?.model.services.find((s) => s.id === route.key);
       if (shared && build.model.serviceAssociations.includes(route.key)) {
-        build.model.sharedServices = [...(build.model.sharedServices ?? []), { id: shared.id, name: shared.name }].sort(
-          (a, b) => (a.id < b.id ? -1 : 1),
+        const ref = {
+          id: shared.id,
+          name: shared.name,
+          ...(shared.customDomainName ? { customDomainName: shared.customDomainName } : {}),
+        };
+        build.model.sharedServices = [...(build.model.sharedServices ?? []), ref].sort((a, b) =>
+          a.id < b.id ? -1 : 1,
         );
       }
     }

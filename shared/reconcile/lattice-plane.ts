@@ -7,9 +7,10 @@ import { createHash } from "node:crypto";
 import { classifyAwsErrorCode } from "../aws/errors.ts";
 import type { LatticeExportModel, LatticeModel } from "../lattice/model.ts";
 import { emptyObservedLattice, latticeDraining, latticeSettling, type ObservedLattice } from "../lattice/observed.ts";
-import { isLatticeDeletion, type LatticeOperation } from "../lattice/operations.ts";
+import { isLatticeDeletion, type LatticeOperation, type LatticePolicyTarget } from "../lattice/operations.ts";
 import { planLattice, planLatticeExport } from "../lattice/plan.ts";
 import type { DataPlaneObservation } from "../status/compute.ts";
+import { Reason } from "../status/conditions.ts";
 import type { DataPlaneOutcome } from "./engine.ts";
 import { type DataPlane, DataPlaneOperationError, type DataPlanePort, type FailedRule } from "./ports.ts";
 
@@ -77,6 +78,61 @@ function staleServiceDeletion(op: LatticeOperation, pending: readonly LatticeOpe
   );
 }
 
+/** The Lattice policy an operation applies, and the resource it applies it to, if it applies one. */
+interface AppliedPolicy {
+  kind: "IAMAuthPolicy" | "AccessLogPolicy" | "TargetGroupPolicy" | "VpcAssociationPolicy";
+  /** The policy's `namespace/name`. */
+  source: string;
+  /** The model id of what it applies to: a service, `service-network`, a target group. */
+  resource: string;
+}
+
+function policyResource(target: LatticePolicyTarget): string {
+  return target.kind === "service" ? target.serviceId : "service-network";
+}
+
+/**
+ * Which policy `op` applies, from the operation itself or the desired model. Only operations that
+ * apply a policy and nothing else: a refused target group creation or service creation still stops
+ * the apply (the rules forwarding to it would fail too).
+ */
+function refusedPolicy(op: LatticeOperation, desired: LatticeModel | undefined): AppliedPolicy | undefined {
+  const policiesOf = (target: LatticePolicyTarget) =>
+    target.kind === "service-network"
+      ? desired?.serviceNetwork
+      : desired?.services.find((s) => s.id === target.serviceId);
+  const found = (kind: AppliedPolicy["kind"], source: string | undefined, resource: string) =>
+    source === undefined ? undefined : { kind, source, resource };
+  switch (op.op) {
+    case "PutAuthPolicy":
+      return found("IAMAuthPolicy", op.source, policyResource(op.target));
+    case "UpdateAuthType":
+      // Setting AWS_IAM is the policy's application; NONE is its removal, switchyard's own doing.
+      return op.authType === "AWS_IAM"
+        ? found("IAMAuthPolicy", policiesOf(op.target)?.auth?.source, policyResource(op.target))
+        : undefined;
+    case "CreateAccessLogSubscription":
+      return found("AccessLogPolicy", op.source, policyResource(op.target));
+    case "UpdateAccessLogSubscription":
+      return found(
+        "AccessLogPolicy",
+        policiesOf(op.target)?.accessLogs.find((l) => l.destinationArn === op.destinationArn)?.policy,
+        policyResource(op.target),
+      );
+    case "UpdateTargetGroup":
+      return found(
+        "TargetGroupPolicy",
+        desired?.targetGroups.find((g) => g.id === op.targetGroupId)?.policy,
+        op.targetGroupId,
+      );
+    case "CreateVpcAssociation":
+    case "UpdateVpcAssociation":
+      return found("VpcAssociationPolicy", desired?.serviceNetwork.vpcAssociation?.policy, "service-network");
+    default:
+      return undefined;
+  }
+}
+
 export const LATTICE_DATA_PLANE: DataPlane<LatticeModel, ObservedLattice, LatticeOperation> = {
   plan: planLattice,
   hash: latticeModelHash,
@@ -128,13 +184,16 @@ export const LATTICE_DATA_PLANE: DataPlane<LatticeModel, ObservedLattice, Lattic
         message: error.message,
       };
     }
-    // A policy Lattice refuses (its document, a destination someone else holds) is refused alone,
-    // named in status, and keeps no route from being programmed.
-    if (op.op === "PutAuthPolicy" || op.op === "CreateAccessLogSubscription") {
+    // A policy Lattice refuses (its document, a destination someone else holds, a health check or
+    // security groups it does not take) is refused alone, named in the Gateway's status and in the
+    // policy's own, and keeps no route from being programmed.
+    const policy = refusedPolicy(op, desired);
+    if (policy) {
       return {
         operation: op.op,
-        listenerId: op.target.kind === "service" ? op.target.serviceId : "service-network",
-        route: `${op.op === "PutAuthPolicy" ? "IAMAuthPolicy" : "AccessLogPolicy"} ${op.source}`,
+        listenerId: policy.resource,
+        route: `${policy.kind} ${policy.source}`,
+        policy: `${policy.kind}/${policy.source}`,
         code: error.code,
         message: error.message,
       };
@@ -191,6 +250,27 @@ export function latticeAddress(observed: ObservedLattice, desired: LatticeModel 
   return service?.dnsName?.toLowerCase();
 }
 
+/**
+ * The policies AWS refused to apply, by policy key, for their own status: Accepted=False, reason
+ * Invalid (the policy as written is what AWS would not take), AWS's code and words in the message.
+ * Undefined when no refusal was a policy's.
+ */
+export function latticePolicyProblems(
+  failed: readonly FailedRule[],
+): Record<string, { reason: string; message: string }> | undefined {
+  const problems: Record<string, { reason: string; message: string }> = {};
+  for (const rule of failed) {
+    if (rule.policy === undefined) continue;
+    const refusal = `VPC Lattice refused ${rule.operation} on ${rule.listenerId}: ${rule.code}: ${rule.message}`;
+    const earlier = problems[rule.policy];
+    problems[rule.policy] = {
+      reason: Reason.Invalid,
+      message: earlier ? `${earlier.message}; ${refusal}` : refusal,
+    };
+  }
+  return Object.keys(problems).length > 0 ? problems : undefined;
+}
+
 /** The observation for status, or undefined when the outcome says nothing new (busy, deleted). */
 export function latticeObservationOf(
   outcome: LatticeOutcome,
@@ -236,6 +316,7 @@ export function latticeObservationOf(
               .map((r) => `${r.operation} for ${r.route ?? r.listenerId} (${r.code}: ${r.message})`)
               .join(", ")}`
           : "";
+      const policies = outcome.kind === "applied" ? latticePolicyProblems(outcome.failedRules ?? []) : undefined;
       const network = observed.serviceNetwork
         ? `service network ${observed.serviceNetwork.name}`
         : "no service network";
@@ -244,6 +325,7 @@ export function latticeObservationOf(
           programmed: false,
           ...(address ? { address } : {}),
           message: `${replaced}${network}; services not created yet: ${missing.map((s) => s.name).join(", ")}${refused}`,
+          ...(policies ? { policyProblems: policies } : {}),
         };
       }
       const programmed = waiting.length === 0;
@@ -255,6 +337,7 @@ export function latticeObservationOf(
             ? " active"
             : `; waiting until ${waiting.map((s) => `${s.name} (${s.status})`).join(", ")} are active`
         }${refused}`,
+        ...(policies ? { policyProblems: policies } : {}),
       };
     }
   }

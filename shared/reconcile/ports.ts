@@ -46,6 +46,11 @@ export interface FailedRule {
   listenerId: string;
   /** The route the rule was built from (`namespace/name`), when the desired model says. */
   route?: string;
+  /**
+   * The policy whose application AWS refused (`Kind/namespace/name`, the graph's policy key), when
+   * the refused operation applies one: its status says so, not only the Gateway's.
+   */
+  policy?: string;
   code: string;
   message: string;
 }

@@ -46,6 +46,11 @@ export interface DataPlaneObservation {
   routeProblems?: Readonly<Record<string, { reason: string; message: string }>>;
   /** Routes programmed without some of their matches, with the reason (PartiallyInvalid). */
   routePartial?: Readonly<Record<string, { reason: string; message: string }>>;
+  /**
+   * Per policy key (`Kind/namespace/name`): AWS refused to apply the policy on this Gateway's data
+   * plane; its entry for this Gateway says Accepted=False with the reason and AWS's words.
+   */
+  policyProblems?: Readonly<Record<string, { reason: string; message: string }>>;
 }
 
 export interface StatusInputs {
@@ -126,7 +131,7 @@ export function computeStatuses(
     for (const set of gateway.listenerSets) updates.push(listenerSetStatus(set, gateway, observation));
   }
   // A loop, not push(...spread): there can be more policies than the stack has room for arguments.
-  for (const update of policyStatuses(graph, ownedControllers)) updates.push(update);
+  for (const update of policyStatuses(graph, ownedControllers, inputs)) updates.push(update);
   const routesWithUpdates = new Set<string>();
   const gatewaysByKey = new Map(graph.gateways.map((g) => [g.key, g]));
   for (const route of graph.routes) {
@@ -369,7 +374,11 @@ function echoParentRef(route: ResolvedRoute, index: number): RouteParentStatus["
  * Policy status per ancestor Gateway (GEP-713). A policy whose target reaches none of our Gateways
  * gets one entry naming the target itself, so TargetNotFound and Conflicted are still visible.
  */
-function policyStatuses(graph: ResolvedGraph, ownedControllers: readonly string[]): PolicyStatusUpdate[] {
+function policyStatuses(
+  graph: ResolvedGraph,
+  ownedControllers: readonly string[],
+  inputs: StatusInputs,
+): PolicyStatusUpdate[] {
   if (graph.policies.length === 0) return [];
   const gatewaysOf = new Map<string, Set<ResolvedGateway>>();
   const link = (target: string, gateway: ResolvedGateway) => {
@@ -404,6 +413,9 @@ function policyStatuses(graph: ResolvedGraph, ownedControllers: readonly string[
       if (policy.problem) return condition(Cond.Accepted, false, policy.problem.reason, policy.problem.message, gen);
       const unenforceable = gateway && policyUnenforceable(policy, gateway);
       if (unenforceable) return condition(Cond.Accepted, false, Reason.Invalid, unenforceable, gen);
+      // Accepted by Kubernetes' rules, refused by AWS when this Gateway's reconcile applied it.
+      const refused = gateway && inputs.observations?.get(gateway.key)?.policyProblems?.[policy.key];
+      if (refused) return condition(Cond.Accepted, false, refused.reason, refused.message, gen);
       return condition(Cond.Accepted, true, Reason.Accepted, "accepted", gen);
     };
     const ancestors =

@@ -5,8 +5,10 @@
  * It enforces what the planner must respect: rule priorities unique per listener, BatchUpdateRule
  * judged on the end state, nothing deleted that something still forwards to.
  */
+import { matchDigest } from "../lattice/digest.ts";
 import type { ObservedLattice, ObservedListener, ObservedPolicies, ObservedService } from "../lattice/observed.ts";
 import type { LatticeOperation, LatticePolicyTarget } from "../lattice/operations.ts";
+import { recordedAuthPolicy } from "../lattice/plan-policies.ts";
 
 const ARN = "arn:aws:vpc-lattice:sim:000000000000";
 
@@ -242,7 +244,13 @@ export function simulateLattice(state: ObservedLattice, op: LatticeOperation): O
         throw new SimulatedLatticeError("Conflict", `rule ${op.ruleId} exists`);
       const rules = [
         ...l.rules,
-        { id: op.ruleId, arn: `${l.arn}/rule/${op.ruleId}`, priority: op.priority, match: op.match, action: op.action },
+        {
+          id: op.ruleId,
+          arn: `${l.arn}/rule/${op.ruleId}`,
+          priority: op.priority,
+          matchDigest: matchDigest(op.match),
+          action: op.action,
+        },
       ];
       checkPriorities(rules);
       return replaceListener(state, op.serviceId, { ...l, rules });
@@ -259,7 +267,7 @@ export function simulateLattice(state: ObservedLattice, op: LatticeOperation): O
           ? {
               ...r,
               ...(u.priority !== undefined ? { priority: u.priority } : {}),
-              ...(u.match ? { match: u.match } : {}),
+              ...(u.match ? { matchDigest: matchDigest(u.match) } : {}),
               ...(u.action ? { action: u.action } : {}),
             }
           : r;
@@ -283,6 +291,14 @@ export function simulateLattice(state: ObservedLattice, op: LatticeOperation): O
             arn: `${ARN}:servicenetworkserviceassociation/snsa-${slug(op.serviceId)}`,
             status: "ACTIVE",
             owned: true,
+            ...(op.serviceName !== undefined
+              ? {
+                  sharedService: {
+                    name: op.serviceName,
+                    ...(op.customDomainName ? { customDomainName: op.customDomainName } : {}),
+                  },
+                }
+              : {}),
           },
         ],
       };
@@ -291,7 +307,7 @@ export function simulateLattice(state: ObservedLattice, op: LatticeOperation): O
     case "UpdateAuthType":
       return withPolicies(state, op.target, (p) => ({ ...p, authType: op.authType }));
     case "PutAuthPolicy":
-      return withPolicies(state, op.target, (p) => ({ ...p, authPolicy: op.policy }));
+      return withPolicies(state, op.target, (p) => ({ ...p, authPolicy: recordedAuthPolicy(op.policy) }));
     case "DeleteAuthPolicy":
       return withPolicies(state, op.target, (p) => ({ ...p, authPolicy: undefined }));
     case "CreateAccessLogSubscription":

@@ -28,6 +28,7 @@ import {
   LOG_GROUP,
   latticeModels,
   latticeModelWith,
+  latticeStatusesWith,
   otherGateway,
   type PolicyShape,
 } from "../fixtures/lattice-policies.ts";
@@ -262,6 +263,81 @@ describe("a policy Lattice refuses at apply time", () => {
   });
 });
 
+describe("a policy AWS refuses after accepting the Gateway's earlier calls", () => {
+  it("says so on the policy's own status with AWS's error, the Gateway's status as precise as before", async () => {
+    const h = await harness();
+    await created(h, latticeModelWith(SHAPE));
+    // The route's policy changes; AWS, which took every call so far, refuses the new document.
+    const changed: PolicyShape = {
+      ...SHAPE,
+      extra: (SHAPE.extra ?? []).map((p) =>
+        (p.metadata as { name: string }).name === "r0-auth"
+          ? iamAuthPolicy("r0-auth", { kind: "HTTPRoute", name: "r0" }, { ...ALLOW_INVOKE, Id: "changed" })
+          : p,
+      ),
+    };
+    const desired = latticeModelWith(changed);
+    await control().injectFault({
+      operation: "PutAuthPolicy",
+      error: "ValidationException",
+      message: "Policy document is not valid for this resource",
+    });
+    h.clock.now += 1_000;
+    const outcome = await h.reconcile(desired);
+    expect(outcome).toMatchObject({
+      kind: "applied",
+      failedRules: [{ operation: "PutAuthPolicy", policy: "IAMAuthPolicy/apps/r0-auth", code: "AuthPolicyRefused" }],
+    });
+    const observation = latticeObservationOf(outcome, desired);
+    if (!observation) throw new Error("an applied outcome is observed");
+    const statuses = latticeStatusesWith(changed, observation);
+    const conditionsOf = (kind: string, name: string) =>
+      statuses.flatMap((s) =>
+        s.kind === kind && "status" in s && s.name === name ? s.status.ancestors.flatMap((a) => a.conditions) : [],
+      );
+    expect(conditionsOf("IAMAuthPolicy", "r0-auth")).toEqual([
+      expect.objectContaining({
+        type: "Accepted",
+        status: "False",
+        reason: "Invalid",
+        message: expect.stringMatching(
+          new RegExp(
+            `^VPC Lattice refused PutAuthPolicy on ${R0}: AuthPolicyRefused: .*Policy document is not valid for this resource$`,
+          ),
+        ),
+      }),
+    ]);
+    expect(conditionsOf("IAMAuthPolicy", "net-auth")).toEqual([expect.objectContaining({ status: "True" })]);
+    const gateway = statuses.find((s) => s.kind === "Gateway" && "conditions" in s && s.name === "net");
+    const programmed =
+      gateway && "conditions" in gateway ? gateway.conditions.find((c) => c.type === "Programmed") : undefined;
+    expect(programmed?.message).toMatch(
+      /AWS refused PutAuthPolicy for IAMAuthPolicy apps\/r0-auth \(AuthPolicyRefused: .*Policy document is not valid for this resource\)/,
+    );
+    // What AWS holds is the policy it accepted before.
+    if (outcome.kind !== "applied") return;
+    const service = arnOf(outcome.observed, R0);
+    const held = await lattice.send(new GetAuthPolicyCommand({ resourceIdentifier: service }));
+    expect(JSON.parse(held.policy ?? "")).toEqual(ALLOW_INVOKE);
+
+    // Once AWS takes it, the next reconcile puts it and the policy is Accepted again.
+    h.clock.now += 1_000;
+    const again = await h.reconcile(desired);
+    expect(again).toMatchObject({ kind: "applied", operations: ["PutAuthPolicy"] });
+    const accepted = latticeStatusesWith(changed, latticeObservationOf(again, desired) ?? { programmed: false });
+    expect(
+      accepted.flatMap((s) =>
+        s.kind === "IAMAuthPolicy" && "status" in s && s.name === "r0-auth"
+          ? s.status.ancestors.flatMap((a) => a.conditions.map((c) => c.status))
+          : [],
+      ),
+    ).toEqual(["True"]);
+    expect(
+      JSON.parse((await lattice.send(new GetAuthPolicyCommand({ resourceIdentifier: service }))).policy ?? ""),
+    ).toEqual({ ...ALLOW_INVOKE, Id: "changed" });
+  });
+});
+
 describe("faults after AWS accepted the call", () => {
   it("a PutAuthPolicy whose answer was lost converges on the next attempt with one policy", async () => {
     const h = await harness(1);
@@ -406,6 +482,20 @@ function otherHarness(): Promise<LatticeHarness> {
   return latticeHarness(suite.dynamo, suite.factory(), { gateway: "other" });
 }
 
+/**
+ * A reconcile and the queue's retries of it while it fails retryably (at most three), Lattice
+ * finishing what it has in progress in between, as its redeliveries would find it.
+ */
+async function retried(h: LatticeHarness, desired: LatticeModel | undefined): Promise<LatticeOutcome> {
+  let outcome = await h.reconcile(desired);
+  for (let retry = 0; retry < 3 && outcome.kind === "failed" && outcome.retryable; retry++) {
+    await control().settle();
+    h.clock.now += 60_000;
+    outcome = await h.reconcile(desired);
+  }
+  return outcome;
+}
+
 describe("a route with two Lattice parents", () => {
   const SHARED: PolicyShape = { routes: [{ paths: ["/a"] }], extra: [otherGateway()], alsoOnOther: ["r0"] };
 
@@ -438,5 +528,98 @@ describe("a route with two Lattice parents", () => {
     expect(writes(left.counts)).toEqual({ DeleteServiceNetworkServiceAssociation: 1 });
     await control().settle();
     expect(await associations()).toEqual(["net"]);
+  });
+
+  it("a hostname change replaces the shared service: both parents converge on the new one, retries only", async () => {
+    const net = await harness();
+    const other = await otherHarness();
+    const named = (hostname: string) => latticeModels({ ...SHARED, routes: [{ paths: ["/a"], hostname }] });
+    const before = named("a.example.com");
+    const oldService = arnOf(await created(net, before.get("apps/net") as LatticeModel), R0);
+    other.clock.now += 60_000;
+    expect((await other.reconcile(before.get("apps/other"))).kind).toBe("applied");
+    await control().settle();
+    const associated = async (service: string) =>
+      (
+        (await lattice.send(new ListServiceNetworkServiceAssociationsCommand({ serviceIdentifier: service }))).items ??
+        []
+      )
+        .filter((a) => a.status !== "DELETE_IN_PROGRESS")
+        .map((a) => a.serviceNetworkName)
+        .sort();
+    expect(await associated(oldService)).toEqual(["net", "other-net"]);
+
+    // The route's hostname changes: both Gateways are asked to reconcile (the route is on both).
+    const after = named("b.example.com");
+    // The owner first: Lattice deletes no service still associated with the other network.
+    net.clock.now += 60_000;
+    const blocked = await net.reconcile(after.get("apps/net"));
+    expect(blocked).toMatchObject({ kind: "failed", retryable: true, error: { operation: "DeleteService" } });
+    await control().settle();
+    expect(await associated(oldService)).toEqual(["other-net"]);
+    // The other parent lets go of the old service and waits for the new one: a retryable failure.
+    other.clock.now += 60_000;
+    const waiting = await counted(() => other.reconcile(after.get("apps/other")));
+    expect(waiting.result).toMatchObject({
+      kind: "failed",
+      retryable: true,
+      error: { code: "SharedServiceReplaced" },
+    });
+    expect(writes(waiting.counts)).toEqual({ DeleteServiceNetworkServiceAssociation: 1 });
+    await control().settle();
+    // The owner's retry replaces the service; the other's retry associates the new one.
+    net.clock.now += 60_000;
+    const replaced = await retried(net, after.get("apps/net"));
+    expect(replaced.kind).toBe("applied");
+    if (replaced.kind !== "applied") return;
+    const newService = arnOf(replaced.observed, R0);
+    expect(newService).not.toBe(oldService);
+    await control().settle();
+    other.clock.now += 60_000;
+    const joined = await counted(() => other.reconcile(after.get("apps/other")));
+    expect(joined.result.kind).toBe("applied");
+    expect(writes(joined.counts)).toEqual({ CreateServiceNetworkServiceAssociation: 1 });
+    await control().settle();
+    expect(await associated(newService)).toEqual(["net", "other-net"]);
+    // And then nothing more to do on either side.
+    net.clock.now += 1_000;
+    other.clock.now += 1_000;
+    expect((await net.reconcile(after.get("apps/net"))).kind).toBe("unchanged");
+    expect((await other.reconcile(after.get("apps/other"))).kind).toBe("unchanged");
+  });
+
+  it("the other parent first: it lets go before the owner replaces, and both converge the same way", async () => {
+    const net = await harness();
+    const other = await otherHarness();
+    const named = (hostname: string) => latticeModels({ ...SHARED, routes: [{ paths: ["/a"], hostname }] });
+    const before = named("a.example.com");
+    await created(net, before.get("apps/net") as LatticeModel);
+    other.clock.now += 60_000;
+    expect((await other.reconcile(before.get("apps/other"))).kind).toBe("applied");
+    await control().settle();
+
+    const after = named("b.example.com");
+    other.clock.now += 60_000;
+    expect(await other.reconcile(after.get("apps/other"))).toMatchObject({
+      kind: "failed",
+      retryable: true,
+      error: { code: "SharedServiceReplaced" },
+    });
+    await control().settle();
+    net.clock.now += 60_000;
+    const replaced = await retried(net, after.get("apps/net"));
+    expect(replaced.kind).toBe("applied");
+    await control().settle();
+    other.clock.now += 60_000;
+    expect((await other.reconcile(after.get("apps/other"))).kind).toBe("applied");
+    await control().settle();
+    if (replaced.kind !== "applied") return;
+    const service = arnOf(replaced.observed, R0);
+    const names = (
+      (await lattice.send(new ListServiceNetworkServiceAssociationsCommand({ serviceIdentifier: service }))).items ?? []
+    )
+      .map((a) => a.serviceNetworkName)
+      .sort();
+    expect(names).toEqual(["net", "other-net"]);
   });
 });

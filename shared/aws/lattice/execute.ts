@@ -45,10 +45,11 @@ import {
   UpdateTargetGroupCommand,
   type VPCLatticeClient,
 } from "@aws-sdk/client-vpc-lattice";
+import { matchDigest } from "../../lattice/digest.ts";
 import type { LatticeAction } from "../../lattice/model.ts";
 import type { ObservedLattice, ObservedListener, ObservedPolicies, ObservedService } from "../../lattice/observed.ts";
 import type { LatticeOperation, LatticePolicyTarget, LatticeTaggedResource } from "../../lattice/operations.ts";
-import { destinationType } from "../../lattice/plan-policies.ts";
+import { destinationType, recordedAuthPolicy } from "../../lattice/plan-policies.ts";
 import { LatticeOperationError } from "../../reconcile/lattice-plane.ts";
 import { isConflict, isNotFound, latticeError } from "./errors.ts";
 import { type LatticeOwner, ownedRole, serviceOf } from "./observe.ts";
@@ -458,7 +459,13 @@ async function run(
         ...listener,
         rules: [
           ...listener.rules.filter((r) => r.id !== op.ruleId),
-          { id: op.ruleId, arn: created.arn ?? "", priority: op.priority, match: op.match, action: op.action },
+          {
+            id: op.ruleId,
+            arn: created.arn ?? "",
+            priority: op.priority,
+            matchDigest: matchDigest(op.match),
+            action: op.action,
+          },
         ],
       });
     }
@@ -491,7 +498,7 @@ async function run(
         return {
           ...rest,
           ...(success.priority !== undefined ? { priority: success.priority } : {}),
-          ...(success.match ? { match: fromRuleMatch(success.match) } : {}),
+          ...(success.match ? { matchDigest: matchDigest(fromRuleMatch(success.match)) } : {}),
           ...(success.action ? { action: fromRuleAction(success.action, current) } : {}),
         };
       });
@@ -530,7 +537,7 @@ async function run(
     case "CreateServiceAssociation": {
       const service =
         op.serviceName !== undefined
-          ? await sharedService(ctx, op.serviceName, op.op, current)
+          ? await sharedService(ctx, op.serviceName, op.customDomainName, op.op, current)
           : serviceOfOp(current, op.serviceId);
       const network = current.serviceNetwork;
       if (!service) throw terminal(op, "ServiceNotFound", `service ${op.serviceId} does not exist`, current);
@@ -567,7 +574,20 @@ async function run(
         ...current,
         serviceAssociations: [
           ...current.serviceAssociations.filter((a) => a.serviceId !== op.serviceId),
-          { serviceId: op.serviceId, arn, ...(status ? { status } : {}), owned },
+          {
+            serviceId: op.serviceId,
+            arn,
+            ...(status ? { status } : {}),
+            owned,
+            ...(op.serviceName !== undefined
+              ? {
+                  sharedService: {
+                    name: op.serviceName,
+                    ...(op.customDomainName ? { customDomainName: op.customDomainName } : {}),
+                  },
+                }
+              : {}),
+          },
         ],
       };
     }
@@ -607,7 +627,7 @@ async function run(
           }
           throw error;
         });
-      return withPolicies(current, op.target, { authPolicy: put.policy ?? op.policy });
+      return withPolicies(current, op.target, { authPolicy: recordedAuthPolicy(put.policy ?? op.policy) });
     }
 
     case "DeleteAuthPolicy": {
@@ -843,6 +863,7 @@ async function subscriptionOfType(
 async function sharedService(
   ctx: LatticeExecutionContext,
   name: string,
+  customDomainName: string | undefined,
   operation: LatticeOperation["op"],
   current: ObservedLattice,
 ): Promise<{ arn: string } | undefined> {
@@ -852,6 +873,16 @@ async function sharedService(
     const found = (page.items ?? []).find(
       (s) => s.name === name && s.arn?.includes(`:${ctx.account}:`) && s.status !== "DELETE_IN_PROGRESS",
     );
+    // Its owner replaces it (the old one waits for the associations to go): the new one comes later.
+    if (found?.arn && (found.customDomainName ?? "") !== (customDomainName ?? "")) {
+      throw new LatticeOperationError(
+        "retryable",
+        "SharedServiceReplaced",
+        operation,
+        `service ${name}, which another Gateway builds for a route attached to this one too, has custom domain name ${found.customDomainName ?? "(none)"}, not ${customDomainName ?? "(none)"}: its owner replaces it`,
+        current,
+      );
+    }
     if (found?.arn) return { arn: found.arn };
     token = page.nextToken;
   } while (token);

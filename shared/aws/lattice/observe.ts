@@ -35,6 +35,7 @@ import {
   type VPCLatticeClient,
 } from "@aws-sdk/client-vpc-lattice";
 import { MANAGED_BY, TAG } from "../../elb/naming.ts";
+import { matchDigest } from "../../lattice/digest.ts";
 import {
   emptyObservedLattice,
   type ObservedAccessLogSubscription,
@@ -47,6 +48,7 @@ import {
   type ObservedServiceAssociation,
   SETTLING_STATES,
 } from "../../lattice/observed.ts";
+import { recordedAuthPolicy } from "../../lattice/plan-policies.ts";
 import { isAccessDenied, isNotFound } from "./errors.ts";
 import { fromHealthCheck, fromRuleAction, fromRuleMatch } from "./shapes.ts";
 
@@ -99,7 +101,7 @@ async function readPolicies(
   const out: Pick<ObservedPolicies, "authPolicy" | "accessLogs"> = {};
   if (recorded?.authPolicy !== undefined || discover?.ownsResource) {
     const policy = await orGone(client.send(new GetAuthPolicyCommand({ resourceIdentifier: arn })));
-    if (policy?.policy) out.authPolicy = policy.policy;
+    if (policy?.policy) out.authPolicy = recordedAuthPolicy(policy.policy);
   }
   if ((recorded?.accessLogs?.length ?? 0) > 0 || discover) {
     const items = await listAll((nextToken) =>
@@ -160,7 +162,7 @@ async function readRule(
     id: rule.name,
     arn: rule.arn,
     priority: rule.priority,
-    match: fromRuleMatch(rule.match),
+    matchDigest: matchDigest(fromRuleMatch(rule.match)),
     action: fromRuleAction(rule.action, current),
     ...(updatedAt ? { updatedAt } : {}),
   };

@@ -133,6 +133,7 @@ describe("a refused policy", () => {
       operation: "PutAuthPolicy",
       listenerId: ROUTE,
       route: "IAMAuthPolicy apps/auth",
+      policy: "IAMAuthPolicy/apps/auth",
       code: "AuthPolicyRefused",
       message: "refused",
     });
