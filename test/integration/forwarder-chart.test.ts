@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { WATCHED_KINDS } from "../../forwarder/kinds.ts";
 import { isRecord } from "../../shared/events/strip.ts";
-import { STATUS_SUBRESOURCES } from "../../shared/status/writer/resources.ts";
+import { STATUS_RBAC_RULES } from "../../shared/status/writer/resources.ts";
 import { kubeConfig, uniqueName } from "../env/clients.ts";
 import { helm, helmBinary } from "../env/helm.ts";
 
@@ -173,7 +173,10 @@ describe("forwarder Helm chart", () => {
     const rules = rulesOf(statusRole);
     for (const rule of rules) expect(rule.verbs.sort()).toEqual(["get", "patch"]);
     const granted = rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.map((res) => `${g}/${res}`))).sort();
-    expect(granted).toEqual(STATUS_SUBRESOURCES.map((s) => `gateway.networking.k8s.io/${s}`).sort());
+    expect(granted).toEqual(
+      STATUS_RBAC_RULES.flatMap((rule) => rule.resources.map((s) => `${rule.apiGroup}/${s}`)).sort(),
+    );
+    expect(granted).toContain("application-networking.k8s.aws/serviceexports/status");
     expect(granted.every((resource) => resource.endsWith("/status"))).toBe(true);
     // The watch role is the same as in direct mode: read-only.
     const watchRole = roles.find((r) => r.metadata?.name === "via-switchyard-forwarder");
