@@ -3,8 +3,13 @@
  * it is namespaced (Gateway API v1.6 serves every one of its kinds at v1; the VPC Lattice
  * controller's ServiceExport is `application-networking.k8s.aws/v1alpha1`).
  */
-import { LATTICE_GROUP } from "../../extensions/lattice.ts";
 import { GATEWAY_GROUP, type RouteKind } from "../../gateway-api/types.ts";
+
+/**
+ * The VPC Lattice controller's API group (shared/extensions/lattice.ts has it too; not imported, so
+ * the forwarder's image, which carries this file, needs nothing of the Lattice extensions).
+ */
+const LATTICE_GROUP = "application-networking.k8s.aws";
 
 export type StatusKind = "GatewayClass" | "Gateway" | "ListenerSet" | RouteKind | "BackendTLSPolicy" | "ServiceExport";
 
