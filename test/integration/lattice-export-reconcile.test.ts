@@ -587,6 +587,18 @@ describe("a federated ServiceExport's status, sent by its export unit's reconcil
     expect(w.statuses).toHaveLength(sent);
   });
 
+  it("without VPC Lattice in the control plane the request is rejected, and the status says so", async () => {
+    const w = await world();
+    const { lattice: _lattice, ...withoutLattice } = w.deps;
+    const report = await reconcileGatewayRequest(
+      { version: 1, gatewayKey: exportUnitKey("east", "apps", "web"), reason: "lattice-export", generation: 1 },
+      withoutLattice,
+    );
+    expect(report).toMatchObject({ disposition: "rejected" });
+    expect(lastExportStatus(w, "east").Ready).toMatchObject({ status: "False", reason: "Failed" });
+    expect(lastExportStatus(w, "east").Ready?.message).toContain("VPC Lattice is not configured");
+  });
+
   it("a ServiceExport deleted gets no status while its groups drain and go", async () => {
     const w = await world();
     await converged(w, "east");
