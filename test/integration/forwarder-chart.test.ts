@@ -335,7 +335,13 @@ describe("forwarder Helm chart", () => {
       }
     });
 
-    async function allowed(verb: string, resource: string, subresource?: string, inNamespace = "team-a") {
+    async function allowed(
+      verb: string,
+      resource: string,
+      subresource?: string,
+      inNamespace = "team-a",
+      group = resource === "services" ? "" : "gateway.networking.k8s.io",
+    ) {
       const review = await kc.makeApiClient(AuthorizationV1Api).createSubjectAccessReview({
         body: {
           apiVersion: "authorization.k8s.io/v1",
@@ -345,7 +351,7 @@ describe("forwarder Helm chart", () => {
             groups: ["system:serviceaccounts", `system:serviceaccounts:${namespace}`, "system:authenticated"],
             resourceAttributes: {
               verb,
-              group: resource === "services" ? "" : "gateway.networking.k8s.io",
+              group,
               resource,
               namespace: inNamespace,
               ...(subresource === undefined ? {} : { subresource }),
@@ -362,6 +368,15 @@ describe("forwarder Helm chart", () => {
         expect(await allowed("get", resource, "status"), resource).toBe(true);
       }
       expect(await allowed("patch", "gatewayclasses", "status", "")).toBe(true);
+    });
+
+    it("lets the ServiceAccount get and patch a ServiceExport's status, and not the ServiceExport itself", async () => {
+      const lattice = "application-networking.k8s.aws";
+      expect(await allowed("patch", "serviceexports", "status", "team-a", lattice)).toBe(true);
+      expect(await allowed("get", "serviceexports", "status", "team-a", lattice)).toBe(true);
+      expect(await allowed("patch", "serviceexports", undefined, "team-a", lattice)).toBe(false);
+      expect(await allowed("patch", "serviceimports", "status", "team-a", lattice)).toBe(false);
+      expect(await allowed("patch", "serviceexports", "status", "team-a", "multicluster.x-k8s.io")).toBe(false);
     });
 
     it("still denies writing the objects themselves, their deletion, and other kinds' status", async () => {
