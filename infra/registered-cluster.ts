@@ -17,14 +17,13 @@ import {
   PhysicalResourceId,
 } from "aws-cdk-lib/custom-resources";
 import { Construct } from "constructs";
-import { GATEWAY_GROUP } from "../shared/gateway-api/types.ts";
 import {
   type RegisteredCluster as ClusterRegistration,
   type StatusMode,
   validateCluster,
 } from "../shared/registry/cluster.ts";
 import { clusterKey, encodeCluster } from "../shared/registry/cluster-item.ts";
-import { STATUS_SUBRESOURCES } from "../shared/status/writer/resources.ts";
+import { STATUS_RBAC_RULES } from "../shared/status/writer/resources.ts";
 import { CLUSTER_PREFIX, PARTITION_KEY } from "../shared/store/dynamodb/table-keys.ts";
 import type { ControlPlane } from "./control-plane.ts";
 import { acknowledge, acknowledgeWildcardResources } from "./nag.ts";
@@ -60,7 +59,11 @@ export function statusWriterRbac(group = STATUS_WRITERS_GROUP): Record<string, u
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRole",
       metadata: { name },
-      rules: [{ apiGroups: [GATEWAY_GROUP], resources: [...STATUS_SUBRESOURCES], verbs: ["get", "patch"] }],
+      rules: STATUS_RBAC_RULES.map((rule) => ({
+        apiGroups: [rule.apiGroup],
+        resources: [...rule.resources],
+        verbs: ["get", "patch"],
+      })),
     },
     {
       apiVersion: "rbac.authorization.k8s.io/v1",

@@ -134,7 +134,10 @@ export function forwarderManifests(
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRole",
       metadata: { name: `${fullName}-status`, labels },
-      rules: [{ apiGroups: ["gateway.networking.k8s.io"], resources: STATUS_RESOURCES, verbs: ["get", "patch"] }],
+      rules: [
+        { apiGroups: ["gateway.networking.k8s.io"], resources: STATUS_RESOURCES, verbs: ["get", "patch"] },
+        { apiGroups: ["application-networking.k8s.aws"], resources: LATTICE_STATUS_RESOURCES, verbs: ["get", "patch"] },
+      ],
     });
   }
   manifests.push({
@@ -289,3 +292,6 @@ const STATUS_RESOURCES = [
   "udproutes/status",
   "backendtlspolicies/status",
 ];
+
+/** A federated ServiceExport's status, written on the exporting cluster. */
+const LATTICE_STATUS_RESOURCES = ["serviceexports/status"];

@@ -26,6 +26,7 @@ import type { KubeObject } from "../k8s/meta.ts";
 import { type ClusterGatewayKey, clusterGatewayKey, InvalidGatewayKey } from "../keys.ts";
 import { exportUnitKey } from "../lattice/exports.ts";
 import type { Snapshot } from "../snapshot.ts";
+import { sameJson } from "../status/writer/decision.ts";
 
 /** One object's change: `before` absent for a create, `after` absent for a delete. */
 export interface ObjectChange {
@@ -60,6 +61,11 @@ export function affectedLatticeExports(
   world: Pick<Snapshot, "serviceExports">,
 ): Set<ClusterGatewayKey> {
   const found = new Set<ClusterGatewayKey>();
+  // Its own status written (the unit's reconcile did it): nothing the translation reads changed, and
+  // a reconcile for it would write the status again wherever the CRD prunes part of it: a loop.
+  if (change.kind === "ServiceExport" && change.before && change.after && statusOnly(change.before, change.after)) {
+    return found;
+  }
   const add = (namespace: string, name: string) => {
     try {
       found.add(exportUnitKey(cluster, namespace, name));
@@ -96,6 +102,15 @@ export function affectedLatticeExports(
     }
   }
   return found;
+}
+
+/** Whether two versions of an object differ only in status (and the bookkeeping a write moves). */
+function statusOnly(before: KubeObject, after: KubeObject): boolean {
+  const { resourceVersion: _b, generation: _bg, ...beforeMeta } = before.metadata;
+  const { resourceVersion: _a, generation: _ag, ...afterMeta } = after.metadata;
+  const { status: _bs, metadata: _bm, ...beforeRest } = before;
+  const { status: _as, metadata: _am, ...afterRest } = after;
+  return sameJson(beforeMeta, afterMeta) && sameJson(beforeRest, afterRest);
 }
 
 /**

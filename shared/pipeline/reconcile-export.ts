@@ -11,9 +11,22 @@
  * registered clusters' Gateways whose routes import it are asked to reconcile (reason `aws-event`),
  * so an importer forwards to a new exporter without waiting for its own change, and stops
  * forwarding to one that goes (Lattice refuses to delete a group a rule forwards to).
+ *
+ * Each reconcile that reaches a verdict (applied, unchanged, deferred, failed — not `busy`, whose
+ * lease holder writes it) sends the federated ServiceExport's status (shared/lattice/export-status.ts):
+ * Valid from the export and its Service, Ready from the groups as Lattice was left, Conflict from the
+ * other registered clusters' exports of the same namespace/name (one mirror read per other cluster).
+ * A ServiceExport that is gone or not federated gets none: it is not switchyard's.
  */
 
+import { LATTICE_FEDERATION, LatticeAnnotation, type ServiceExport } from "../extensions/lattice.ts";
 import type { ClusterGatewayKey } from "../keys.ts";
+import {
+  type ExportReconcileResult,
+  type PeerExport,
+  type ServiceExportStatusUpdate,
+  serviceExportStatus,
+} from "../lattice/export-status.ts";
 import { serviceExportOwner } from "../lattice/exports.ts";
 import type { LatticeExportModel } from "../lattice/model.ts";
 import type { ObservedLattice } from "../lattice/observed.ts";
@@ -21,6 +34,8 @@ import { ClusterNotSynced } from "../mirror/snapshot-source.ts";
 import { reconcileDataPlane } from "../reconcile/engine.ts";
 import { LATTICE_EXPORT_DATA_PLANE, type LatticeOutcome } from "../reconcile/lattice-plane.ts";
 import type { RegisteredCluster } from "../registry/cluster.ts";
+import type { Snapshot } from "../snapshot.ts";
+import type { StatusIntent } from "../status/writer/decision.ts";
 import { translate } from "../translate.ts";
 import { gatewaysImporting } from "./affected.ts";
 import type { GatewayReconcileReport, GatewayReconcilerDeps } from "./reconcile-gateway.ts";
@@ -45,6 +60,7 @@ export async function reconcileExportRequest(
 ): Promise<GatewayReconcileReport> {
   const lattice = deps.lattice;
   if (!lattice) {
+    await sendStatus(request, unit, deps, await deps.snapshots.load(unit.cluster), undefined, { kind: "unconfigured" });
     return { disposition: "rejected", reason: "VPC Lattice is not configured: ServiceExport groups are not applied" };
   }
   const snapshot = await deps.snapshots.load(unit.cluster);
@@ -64,8 +80,14 @@ export async function reconcileExportRequest(
     { gatewayKey: request.gatewayKey, dataPlane: "lattice", account: cluster.account, region: cluster.region, desired },
     { ...deps.engine, states: lattice.states },
   );
-  if (outcome.kind === "busy" || (outcome.kind === "failed" && outcome.retryable)) {
-    return { disposition: "retry", outcome, intents: 0, oversized: [] };
+  // Another reconciler holds the unit: it writes the status.
+  if (outcome.kind === "busy") return { disposition: "retry", outcome, intents: 0, oversized: [] };
+  const result = resultOf(outcome);
+  const delivery = result
+    ? await sendStatus(request, unit, deps, snapshot, desired, result)
+    : { intents: 0, oversized: [] };
+  if (outcome.kind === "failed" && outcome.retryable) {
+    return { disposition: "retry", outcome, intents: delivery.intents, oversized: delivery.oversized };
   }
   const groupsChanged =
     (outcome.kind === "applied" && outcome.operations.some((op) => GROUP_SET_CHANGES.has(op))) ||
@@ -74,7 +96,105 @@ export async function reconcileExportRequest(
   if (stillPending(outcome, desired)) {
     return { disposition: "deferred", until: deps.engine.now() + EXPORT_RECHECK_MS };
   }
-  return { disposition: "done", outcome, intents: 0, requeued: importers > 0, oversized: [] };
+  return {
+    disposition: "done",
+    outcome,
+    intents: delivery.intents,
+    requeued: importers > 0,
+    oversized: delivery.oversized,
+  };
+}
+
+/** What status needs of an outcome, or undefined when it says nothing (deleted: the export is gone). */
+function resultOf(outcome: LatticeOutcome): ExportReconcileResult | undefined {
+  switch (outcome.kind) {
+    case "applied":
+    case "unchanged":
+      return { kind: "observed", groups: outcome.observed.targetGroups };
+    case "failed":
+      return {
+        kind: "failed",
+        operation: outcome.error.operation,
+        code: outcome.error.code,
+        message: outcome.error.message,
+        retryable: outcome.retryable,
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** The federated ServiceExport `unit` names in the snapshot, or undefined (gone, or not federated). */
+function federatedExport(
+  exports: readonly ServiceExport[],
+  unit: { namespace: string; name: string },
+): ServiceExport | undefined {
+  return exports.find(
+    (e) =>
+      (e.metadata.namespace ?? "default") === unit.namespace &&
+      e.metadata.name === unit.name &&
+      e.metadata.annotations?.[LatticeAnnotation.federation] === LATTICE_FEDERATION,
+  );
+}
+
+/** Computes and sends the ServiceExport's status; nothing for one that is gone or not federated. */
+async function sendStatus(
+  request: ReconcileRequest,
+  unit: { cluster: string; namespace: string; name: string },
+  deps: GatewayReconcilerDeps,
+  snapshot: Snapshot,
+  desired: LatticeExportModel | undefined,
+  result: ExportReconcileResult,
+): Promise<{ intents: number; oversized: string[] }> {
+  const serviceExport = federatedExport(snapshot.serviceExports, unit);
+  if (!serviceExport) return { intents: 0, oversized: [] };
+  const service = snapshot.services.find(
+    (s) => (s.metadata.namespace ?? "default") === unit.namespace && s.metadata.name === unit.name,
+  );
+  const peers = await peerExports(unit, deps);
+  const status: ServiceExportStatusUpdate = serviceExportStatus({
+    serviceExport,
+    service,
+    desired,
+    result,
+    ...(peers ? { peers } : {}),
+  });
+  const uid = serviceExport.metadata.uid;
+  const intent: StatusIntent = {
+    ...status,
+    // The generation and uid translated: the writer refuses a status for an object since replaced.
+    observedGeneration: serviceExport.metadata.generation ?? 0,
+    ...(uid === undefined ? {} : { uid }),
+  };
+  const delivery = await deps.statuses.send(unit.cluster, [intent], request.gatewayKey);
+  return { intents: 1, oversized: delivery.oversized };
+}
+
+/**
+ * The other registered clusters' federated exports of the same namespace/name, or undefined when
+ * the snapshot source cannot list a cluster's exports (no Conflict is then computed). A cluster not
+ * synced yet is left out: what it exports is not known.
+ */
+async function peerExports(
+  unit: { cluster: string; namespace: string; name: string },
+  deps: GatewayReconcilerDeps,
+): Promise<PeerExport[] | undefined> {
+  const load = deps.snapshots.serviceExports?.bind(deps.snapshots);
+  if (!load) return undefined;
+  const peers: PeerExport[] = [];
+  for (const other of await deps.registry.list()) {
+    if (other.clusterId === unit.cluster) continue;
+    let exports: ServiceExport[];
+    try {
+      exports = await load(other.clusterId);
+    } catch (error) {
+      if (error instanceof ClusterNotSynced) continue;
+      throw error;
+    }
+    const same = federatedExport(exports, unit);
+    if (same) peers.push({ clusterId: other.clusterId, ports: same.spec?.exportedPorts ?? [] });
+  }
+  return peers;
 }
 
 /**

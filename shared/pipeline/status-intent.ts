@@ -41,6 +41,7 @@ const STATUS_KINDS: ReadonlySet<string> = new Set([
   "ListenerSet",
   ...ROUTE_KINDS,
   "BackendTLSPolicy",
+  "ServiceExport",
 ]);
 const CONDITION_STATUSES: ReadonlySet<string> = new Set(["True", "False", "Unknown"]);
 
@@ -193,6 +194,9 @@ function intentBody(value: unknown, path: string): StatusIntent {
       return { ancestorRef, controllerName, conditions: conditions(a.conditions, `${p}.conditions`) };
     });
     return { kind, namespace, name, observedGeneration, gateway, ancestors, controllerNames };
+  }
+  if (kind === "ServiceExport") {
+    return { kind, namespace, name, observedGeneration, conditions: conditions(i.conditions, `${path}.conditions`) };
   }
   if (kind === "ListenerSet") {
     return {

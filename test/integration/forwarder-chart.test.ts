@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { WATCHED_KINDS } from "../../forwarder/kinds.ts";
 import { isRecord } from "../../shared/events/strip.ts";
-import { STATUS_SUBRESOURCES } from "../../shared/status/writer/resources.ts";
+import { STATUS_RBAC_RULES } from "../../shared/status/writer/resources.ts";
 import { kubeConfig, uniqueName } from "../env/clients.ts";
 import { helm, helmBinary } from "../env/helm.ts";
 
@@ -173,7 +173,10 @@ describe("forwarder Helm chart", () => {
     const rules = rulesOf(statusRole);
     for (const rule of rules) expect(rule.verbs.sort()).toEqual(["get", "patch"]);
     const granted = rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.map((res) => `${g}/${res}`))).sort();
-    expect(granted).toEqual(STATUS_SUBRESOURCES.map((s) => `gateway.networking.k8s.io/${s}`).sort());
+    expect(granted).toEqual(
+      STATUS_RBAC_RULES.flatMap((rule) => rule.resources.map((s) => `${rule.apiGroup}/${s}`)).sort(),
+    );
+    expect(granted).toContain("application-networking.k8s.aws/serviceexports/status");
     expect(granted.every((resource) => resource.endsWith("/status"))).toBe(true);
     // The watch role is the same as in direct mode: read-only.
     const watchRole = roles.find((r) => r.metadata?.name === "via-switchyard-forwarder");
@@ -332,7 +335,13 @@ describe("forwarder Helm chart", () => {
       }
     });
 
-    async function allowed(verb: string, resource: string, subresource?: string, inNamespace = "team-a") {
+    async function allowed(
+      verb: string,
+      resource: string,
+      subresource?: string,
+      inNamespace = "team-a",
+      group = resource === "services" ? "" : "gateway.networking.k8s.io",
+    ) {
       const review = await kc.makeApiClient(AuthorizationV1Api).createSubjectAccessReview({
         body: {
           apiVersion: "authorization.k8s.io/v1",
@@ -342,7 +351,7 @@ describe("forwarder Helm chart", () => {
             groups: ["system:serviceaccounts", `system:serviceaccounts:${namespace}`, "system:authenticated"],
             resourceAttributes: {
               verb,
-              group: resource === "services" ? "" : "gateway.networking.k8s.io",
+              group,
               resource,
               namespace: inNamespace,
               ...(subresource === undefined ? {} : { subresource }),
@@ -359,6 +368,15 @@ describe("forwarder Helm chart", () => {
         expect(await allowed("get", resource, "status"), resource).toBe(true);
       }
       expect(await allowed("patch", "gatewayclasses", "status", "")).toBe(true);
+    });
+
+    it("lets the ServiceAccount get and patch a ServiceExport's status, and not the ServiceExport itself", async () => {
+      const lattice = "application-networking.k8s.aws";
+      expect(await allowed("patch", "serviceexports", "status", "team-a", lattice)).toBe(true);
+      expect(await allowed("get", "serviceexports", "status", "team-a", lattice)).toBe(true);
+      expect(await allowed("patch", "serviceexports", undefined, "team-a", lattice)).toBe(false);
+      expect(await allowed("patch", "serviceimports", "status", "team-a", lattice)).toBe(false);
+      expect(await allowed("patch", "serviceexports", "status", "team-a", "multicluster.x-k8s.io")).toBe(false);
     });
 
     it("still denies writing the objects themselves, their deletion, and other kinds' status", async () => {

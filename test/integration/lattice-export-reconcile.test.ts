@@ -26,6 +26,7 @@ import {
   reconcileGatewayRequest,
 } from "../../shared/pipeline/reconcile-gateway.ts";
 import type { ReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";
+import type { StatusIntent } from "../../shared/pipeline/status-intent.ts";
 import { latticeControl, TEST_REGION } from "../env/clients.ts";
 import { sameAccountCluster } from "../unit/registry/fixtures.ts";
 import {
@@ -67,6 +68,8 @@ interface World {
   clock: { now: number };
   /** What the reconciles put back on reconcile.fifo, oldest first; drained by `next`. */
   queue: ReconcileRequest[];
+  /** The status intents sent, per cluster, oldest first. */
+  statuses: { cluster: string; intents: readonly StatusIntent[] }[];
   exportRequest(cluster: "east" | "west"): Promise<GatewayReconcileReport>;
 }
 
@@ -78,17 +81,25 @@ async function world(options: { maxAttempts?: number } = {}): Promise<World> {
   });
   const clock = { now: 1_000_000 };
   const queue: ReconcileRequest[] = [];
+  const statuses: World["statuses"] = [];
   const deps = await latticeReconcilerDeps(suite.dynamo, suite.factory(options), {
     registry: await registeredClusters([CLUSTER, "east", "west"]),
     snapshots,
     now: () => clock.now,
     requeue: { send: async (request) => void queue.push(request) },
+    statuses: {
+      send: async (cluster, intents) => {
+        statuses.push({ cluster, intents });
+        return { messages: 1, oversized: [] };
+      },
+    },
   });
   return {
     snapshots,
     deps,
     clock,
     queue,
+    statuses,
     exportRequest: (cluster) =>
       reconcileGatewayRequest(
         {
@@ -335,5 +346,169 @@ describe("a ServiceExport reconcile under a fault injected after AWS accepted th
     const groups = await groupsNamed(GROUP.east);
     expect(groups).toHaveLength(1);
     expect((await targetsOf(groups[0]?.arn ?? "")).map((t) => t.split(":")[0])).toEqual(["10.7.0.1"]);
+  });
+});
+
+/** The conditions of the last ServiceExport status `cluster`'s reconciles sent, by type. */
+function lastExportStatus(
+  w: World,
+  cluster: string,
+): Record<string, { status: string; reason: string; message: string }> {
+  const sent = w.statuses.filter((s) => s.cluster === cluster).flatMap((s) => s.intents);
+  const last = sent.at(-1);
+  if (last?.kind !== "ServiceExport")
+    throw new Error(`no ServiceExport status from ${cluster}: ${JSON.stringify(sent)}`);
+  return Object.fromEntries(
+    last.conditions.map((c) => [c.type, { status: c.status, reason: c.reason, message: c.message }]),
+  );
+}
+
+describe("a federated ServiceExport's status, sent by its export unit's reconciles", () => {
+  it("Ready=False (Pending) while the group is created, then Valid, Ready (Exported) and no Conflict with west, for the ServiceExport as translated (generation, uid)", async () => {
+    const w = await world();
+    w.snapshots.set(
+      "east",
+      manifestObjects(
+        EXPORT.replace(
+          "metadata: {name: web, namespace: apps,",
+          "metadata: {name: web, namespace: apps, generation: 4, uid: east-web-uid,",
+        ) + WEB_SERVICE(["10.7.0.1"]),
+      ),
+    );
+    const created = await w.exportRequest("east");
+    expect(created).toMatchObject({ disposition: "deferred" });
+    expect(w.statuses).toHaveLength(1);
+    const [first] = w.statuses;
+    expect(first?.cluster).toBe("east");
+    expect(first?.intents).toHaveLength(1);
+    expect(first?.intents[0]).toMatchObject({
+      kind: "ServiceExport",
+      namespace: "apps",
+      name: "web",
+      observedGeneration: 4,
+      uid: "east-web-uid",
+    });
+    expect(lastExportStatus(w, "east").Ready).toMatchObject({ status: "False", reason: "Pending" });
+
+    const done = await converged(w, "east");
+    expect(done).toMatchObject({ disposition: "done", intents: 1 });
+    const status = lastExportStatus(w, "east");
+    expect(status.Valid).toEqual({
+      status: "True",
+      reason: "Valid",
+      message: "Service apps/web exports port(s) 8080/HTTP",
+    });
+    expect(status.Ready).toEqual({
+      status: "True",
+      reason: "Exported",
+      message: `target group(s) ${GROUP.east} (1 target(s)) ACTIVE`,
+    });
+    // west (registered, synced) exports the same port as HTTP too; the importing cluster exports nothing.
+    expect(status.Conflict).toEqual({
+      status: "False",
+      reason: "NoConflicts",
+      message: "no conflict with the export(s) of cluster(s) west",
+    });
+    // Every status the unit sent was east's ServiceExport's, and only its.
+    expect(
+      new Set(
+        w.statuses.flatMap((s) =>
+          s.intents.map((i) => `${s.cluster} ${i.kind} ${"namespace" in i ? i.namespace : ""}/${i.name}`),
+        ),
+      ),
+    ).toEqual(new Set(["east ServiceExport apps/web"]));
+  });
+
+  it("Valid=False (PortNotFound) names the port the Service lacks; the valid port's group is still exported", async () => {
+    const w = await world();
+    w.snapshots.set(
+      "east",
+      manifestObjects(
+        EXPORT.replace(
+          "exportedPorts: [{port: 8080, routeType: HTTP}]",
+          "exportedPorts: [{port: 8080, routeType: HTTP}, {port: 9090, routeType: GRPC}]",
+        ) + WEB_SERVICE(["10.7.0.1"]),
+      ),
+    );
+    await converged(w, "east");
+    const status = lastExportStatus(w, "east");
+    expect(status.Valid).toEqual({
+      status: "False",
+      reason: "PortNotFound",
+      message: "spec.exportedPorts[1]: port 9090 is not a port of Service apps/web (its ports: 8080)",
+    });
+    // The 9090 group exists (the export asks for it) but has no endpoint to register.
+    expect(status.Ready).toMatchObject({ status: "False", reason: "NoReadyEndpoints" });
+    expect(await groupsNamed(GROUP.east)).toHaveLength(1);
+  });
+
+  it("Conflict=True (PortConflict) when west exports the same port as GRPC", async () => {
+    const w = await world();
+    w.snapshots.set("west", manifestObjects(EXPORT.replace("routeType: HTTP", "routeType: GRPC") + WEB_SERVICE(["10.8.0.1"])));
+    await converged(w, "east");
+    expect(lastExportStatus(w, "east").Conflict).toEqual({
+      status: "True",
+      reason: "PortConflict",
+      message:
+        "port 8080 is exported as HTTP here but as GRPC by cluster west: an importing route forwards only to the exports of its own route type",
+    });
+  });
+
+  it("an AWS refusal of CreateTargetGroup is Ready=False (Failed) with AWS's error, and the reconcile does not throw", async () => {
+    const w = await world({ maxAttempts: 1 });
+    await control().injectFault({ operation: "CreateTargetGroup", error: "ServiceQuotaExceededException" });
+    const refused = await w.exportRequest("east");
+    expect(refused).toMatchObject({ outcome: { kind: "failed" }, intents: 1 });
+    const ready = lastExportStatus(w, "east").Ready;
+    expect(ready).toMatchObject({ status: "False", reason: "Failed" });
+    expect(ready?.message).toMatch(/^CreateTargetGroup failed: ServiceQuotaExceeded/);
+  });
+
+  it("a ServiceExport without the federation annotation gets no status from switchyard, nor one that loses it while its groups drain", async () => {
+    const w = await world();
+    const unfederated = () =>
+      manifestObjects(
+        EXPORT.replace(", annotations: {application-networking.k8s.aws/federation: amazon-vpc-lattice}", "") +
+          WEB_SERVICE(["10.7.0.1"]),
+      );
+    w.snapshots.set("east", unfederated());
+    expect(await w.exportRequest("east")).toMatchObject({ disposition: "done", intents: 0 });
+    expect(w.statuses).toEqual([]);
+    expect(await groupsNamed(GROUP.east)).toEqual([]);
+
+    // Federated, exported, then the annotation removed: the groups drain, and the status stays as it was.
+    w.snapshots.set("east", manifestObjects(EXPORT + WEB_SERVICE(["10.7.0.1"])));
+    await converged(w, "east");
+    const sent = w.statuses.length;
+    expect(sent).toBeGreaterThan(0);
+    w.snapshots.set("east", unfederated());
+    await control().settle();
+    w.clock.now += 1_000;
+    const drain = await counted(() => w.exportRequest("east"));
+    expect(writes(drain.counts)).toEqual({ DeregisterTargets: 1 });
+    expect(w.statuses).toHaveLength(sent);
+  });
+
+  it("without VPC Lattice in the control plane the request is rejected, and the status says so", async () => {
+    const w = await world();
+    const { lattice: _lattice, ...withoutLattice } = w.deps;
+    const report = await reconcileGatewayRequest(
+      { version: 1, gatewayKey: exportUnitKey("east", "apps", "web"), reason: "lattice-export", generation: 1 },
+      withoutLattice,
+    );
+    expect(report).toMatchObject({ disposition: "rejected" });
+    expect(lastExportStatus(w, "east").Ready).toMatchObject({ status: "False", reason: "Failed" });
+    expect(lastExportStatus(w, "east").Ready?.message).toContain("VPC Lattice is not configured");
+  });
+
+  it("a ServiceExport deleted gets no status while its groups drain and go", async () => {
+    const w = await world();
+    await converged(w, "east");
+    const before = w.statuses.length;
+    w.snapshots.set("east", manifestObjects(WEB_SERVICE(["10.7.0.1"])));
+    await control().settle();
+    w.clock.now += 1_000;
+    expect(await w.exportRequest("east")).toMatchObject({ disposition: "deferred" });
+    expect(w.statuses).toHaveLength(before);
   });
 });

@@ -18,7 +18,7 @@ import {
 import { describe, expect, it } from "vitest";
 import type { LatticeModel } from "../../shared/lattice/model.ts";
 import type { ObservedLattice } from "../../shared/lattice/observed.ts";
-import { latticeObservationOf } from "../../shared/reconcile/lattice-plane.ts";
+import { type LatticeOutcome, latticeObservationOf } from "../../shared/reconcile/lattice-plane.ts";
 import { latticeControl } from "../env/clients.ts";
 import {
   ALLOW_INVOKE,
@@ -317,7 +317,7 @@ describe("a policy AWS refuses after accepting the Gateway's earlier calls", () 
     // What AWS holds is the policy it accepted before.
     if (outcome.kind !== "applied") return;
     const service = arnOf(outcome.observed, R0);
-    const held = await lattice.send(new GetAuthPolicyCommand({ resourceIdentifier: service }));
+    const held = await suite.lattice.send(new GetAuthPolicyCommand({ resourceIdentifier: service }));
     expect(JSON.parse(held.policy ?? "")).toEqual(ALLOW_INVOKE);
 
     // Once AWS takes it, the next reconcile puts it and the policy is Accepted again.
@@ -333,7 +333,7 @@ describe("a policy AWS refuses after accepting the Gateway's earlier calls", () 
       ),
     ).toEqual(["True"]);
     expect(
-      JSON.parse((await lattice.send(new GetAuthPolicyCommand({ resourceIdentifier: service }))).policy ?? ""),
+      JSON.parse((await suite.lattice.send(new GetAuthPolicyCommand({ resourceIdentifier: service }))).policy ?? ""),
     ).toEqual({ ...ALLOW_INVOKE, Id: "changed" });
   });
 });
@@ -541,7 +541,7 @@ describe("a route with two Lattice parents", () => {
     await control().settle();
     const associated = async (service: string) =>
       (
-        (await lattice.send(new ListServiceNetworkServiceAssociationsCommand({ serviceIdentifier: service }))).items ??
+        (await suite.lattice.send(new ListServiceNetworkServiceAssociationsCommand({ serviceIdentifier: service }))).items ??
         []
       )
         .filter((a) => a.status !== "DELETE_IN_PROGRESS")
@@ -616,7 +616,7 @@ describe("a route with two Lattice parents", () => {
     if (replaced.kind !== "applied") return;
     const service = arnOf(replaced.observed, R0);
     const names = (
-      (await lattice.send(new ListServiceNetworkServiceAssociationsCommand({ serviceIdentifier: service }))).items ?? []
+      (await suite.lattice.send(new ListServiceNetworkServiceAssociationsCommand({ serviceIdentifier: service }))).items ?? []
     )
       .map((a) => a.serviceNetworkName)
       .sort();

@@ -11,6 +11,7 @@ import type {
   RouteStatus,
 } from "../../gateway-api/types.ts";
 import type { Condition } from "../../k8s/meta.ts";
+import type { ServiceExportStatusUpdate } from "../../lattice/export-status.ts";
 import type {
   GatewayClassStatusUpdate,
   GatewayStatusUpdate,
@@ -71,6 +72,7 @@ export type StatusIntent = (
   | ListenerSetStatusUpdate
   | ScopedRouteStatusUpdate
   | PolicyAncestorStatusUpdate
+  | ServiceExportStatusUpdate
 ) & { observedGeneration: number; uid?: string };
 
 /** The parts of the object as read that the decision needs. */
@@ -113,6 +115,7 @@ export function mergedStatus(intent: StatusIntent, current: Record<string, unkno
   const generation = intent.observedGeneration;
   switch (intent.kind) {
     case "GatewayClass":
+    case "ServiceExport":
       return {
         ...current,
         conditions: mergeConditions(

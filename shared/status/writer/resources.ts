@@ -1,12 +1,21 @@
 /**
  * Where each kind switchyard writes status for lives in the API: group/version/plural and whether
- * it is namespaced (Gateway API v1.6 serves every one of them at v1).
+ * it is namespaced (Gateway API v1.6 serves every one of its kinds at v1; the VPC Lattice
+ * controller's ServiceExport is `application-networking.k8s.aws/v1alpha1`).
  */
 import { GATEWAY_GROUP, type RouteKind } from "../../gateway-api/types.ts";
 
-export type StatusKind = "GatewayClass" | "Gateway" | "ListenerSet" | RouteKind | "BackendTLSPolicy";
+/**
+ * The VPC Lattice controller's API group (shared/extensions/lattice.ts has it too; not imported, so
+ * the forwarder's image, which carries this file, needs nothing of the Lattice extensions).
+ */
+const LATTICE_GROUP = "application-networking.k8s.aws";
 
-const PLURALS: Record<StatusKind, string> = {
+export type StatusKind = "GatewayClass" | "Gateway" | "ListenerSet" | RouteKind | "BackendTLSPolicy" | "ServiceExport";
+
+type GatewayStatusKind = Exclude<StatusKind, "ServiceExport">;
+
+const PLURALS: Record<GatewayStatusKind, string> = {
   GatewayClass: "gatewayclasses",
   Gateway: "gateways",
   ListenerSet: "listenersets",
@@ -18,8 +27,20 @@ const PLURALS: Record<StatusKind, string> = {
   BackendTLSPolicy: "backendtlspolicies",
 };
 
-/** `<plural>/status` of every kind switchyard writes status for: what a status writer's RBAC grants. */
+/** `<plural>/status` of every Gateway API kind switchyard writes status for (group gateway.networking.k8s.io). */
 export const STATUS_SUBRESOURCES: readonly string[] = Object.values(PLURALS).map((plural) => `${plural}/status`);
+
+/**
+ * `<plural>/status` of the VPC Lattice controller's kinds switchyard writes status for (group
+ * application-networking.k8s.aws): a federated ServiceExport's, on the exporting cluster.
+ */
+export const LATTICE_STATUS_SUBRESOURCES: readonly string[] = ["serviceexports/status"];
+
+/** What a status writer's RBAC grants (get and patch), one rule per API group. */
+export const STATUS_RBAC_RULES: readonly { apiGroup: string; resources: readonly string[] }[] = [
+  { apiGroup: GATEWAY_GROUP, resources: STATUS_SUBRESOURCES },
+  { apiGroup: LATTICE_GROUP, resources: LATTICE_STATUS_SUBRESOURCES },
+];
 
 export interface ObjectRef {
   kind: StatusKind;
@@ -30,8 +51,12 @@ export interface ObjectRef {
 
 /** The object's path, e.g. `/apis/gateway.networking.k8s.io/v1/namespaces/apps/gateways/web`. */
 export function objectPath(ref: ObjectRef): string {
-  const base = `/apis/${GATEWAY_GROUP}/v1`;
   const name = encodeURIComponent(ref.name);
+  if (ref.kind === "ServiceExport") {
+    if (ref.namespace === undefined) throw new Error(`${ref.kind} ${ref.name}: a namespace is required`);
+    return `/apis/${LATTICE_GROUP}/v1alpha1/namespaces/${encodeURIComponent(ref.namespace)}/serviceexports/${name}`;
+  }
+  const base = `/apis/${GATEWAY_GROUP}/v1`;
   if (ref.kind === "GatewayClass") return `${base}/${PLURALS[ref.kind]}/${name}`;
   if (ref.namespace === undefined) throw new Error(`${ref.kind} ${ref.name}: a namespace is required`);
   return `${base}/namespaces/${encodeURIComponent(ref.namespace)}/${PLURALS[ref.kind]}/${name}`;

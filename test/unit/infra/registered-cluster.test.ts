@@ -227,12 +227,17 @@ describe("status writer access", () => {
     expect(JSON.stringify(entries[0]?.Properties.PrincipalArn)).toContain("TargetAccountReconcileRole");
   });
 
-  it("the group's RBAC is get and patch on the Gateway API kinds' status subresources, nothing else", () => {
+  it("the group's RBAC is get and patch on the status subresources switchyard writes (Gateway API kinds, ServiceExport), nothing else", () => {
     const [role, binding] = statusWriterRbac();
     expect(role).toMatchObject({
       kind: "ClusterRole",
       rules: [
         { apiGroups: ["gateway.networking.k8s.io"], resources: [...STATUS_SUBRESOURCES], verbs: ["get", "patch"] },
+        {
+          apiGroups: ["application-networking.k8s.aws"],
+          resources: ["serviceexports/status"],
+          verbs: ["get", "patch"],
+        },
       ],
     });
     for (const resource of STATUS_SUBRESOURCES) expect(resource).toMatch(/\/status$/);

@@ -46,6 +46,22 @@ describe("affectedLatticeExports: which ServiceExport units a change enqueues", 
     }
   });
 
+  it("its own status written (nothing else changed) enqueues nothing: the unit's status write must not reconcile it again", () => {
+    const world = snapshotOf([]);
+    const before = one(FEDERATED);
+    before.metadata.resourceVersion = "10";
+    const after = structuredClone(before) as typeof before & { status?: unknown };
+    after.metadata.resourceVersion = "11";
+    after.status = { conditions: [{ type: "Valid", status: "True", reason: "Valid", message: "" }] };
+    expect(affectedLatticeExports("east", { kind: "ServiceExport", before, after }, world).size).toBe(0);
+    // A spec change with the status is still a change.
+    const respec = structuredClone(after);
+    respec.spec = { exportedPorts: [{ port: 9090, routeType: "HTTP" }] };
+    expect([...affectedLatticeExports("east", { kind: "ServiceExport", before, after: respec }, world)]).toEqual([
+      "east/serviceexport.apps/web",
+    ]);
+  });
+
   it("one that loses the federation annotation still enqueues it (its groups go); one never federated does not", () => {
     const world = snapshotOf([]);
     expect(
