@@ -14,7 +14,13 @@
  *   later record of the same message group, so FIFO order survives the retry.
  */
 import { createHash } from "node:crypto";
-import { type ChangeEvent, type ClaimCheck, decodeEvent, decodeEventJson } from "../events/index.ts";
+import {
+  type ChangeEvent,
+  type ClaimCheck,
+  decodeEvent,
+  decodeEventJson,
+  type ReferencePosition as EventReferencePosition,
+} from "../events/index.ts";
 import { redactedForDeadLetter } from "../events/strip.ts";
 import { ROUTE_KINDS, type Route } from "../gateway-api/types.ts";
 import type { KubeObject } from "../k8s/meta.ts";
@@ -28,6 +34,7 @@ import {
   type ObjectRef,
   ObjectTooLarge,
   parseResourceVersion,
+  type ReferencePosition,
   UnsupportedKind,
 } from "../mirror/object-mirror.ts";
 import { affectedGateways, affectedLatticeExports, type ObjectChange, routeBackends } from "./affected.ts";
@@ -270,6 +277,15 @@ async function redeem(envelope: ChangeEvent, check: ClaimCheck, ports: IngestPor
   return event;
 }
 
+function referencePosition(position: EventReferencePosition): ReferencePosition {
+  const { kind, namespace, resourceVersion } = position;
+  return {
+    kind,
+    ...(namespace === undefined ? {} : { namespace }),
+    resourceVersion: parseResourceVersion(resourceVersion),
+  };
+}
+
 async function apply(event: ChangeEvent, messageId: string, ports: IngestPorts): Promise<Change[]> {
   const kind = mirroredKind(event.kind.kind);
   const resourceVersion = parseResourceVersion(event.resourceVersion);
@@ -282,6 +298,7 @@ async function apply(event: ChangeEvent, messageId: string, ports: IngestPorts):
         items: event.items,
         resourceVersion,
         ...(event.namespaces ? { namespaces: event.namespaces } : {}),
+        ...(event.referrerVersions ? { referrerVersions: event.referrerVersions.map(referencePosition) } : {}),
       },
       ports.now(),
     );
@@ -315,7 +332,13 @@ async function apply(event: ChangeEvent, messageId: string, ports: IngestPorts):
   }
   const write =
     event.op === "upsert"
-      ? await ports.mirror.upsert(ref, event.uid, resourceVersion, event.object)
+      ? await ports.mirror.upsert(
+          ref,
+          event.uid,
+          resourceVersion,
+          event.object,
+          event.referencedBy === undefined ? undefined : referencePosition(event.referencedBy),
+        )
       : event.retraction === true
         ? await ports.mirror.retract(ref, event.uid, resourceVersion, ports.now())
         : await ports.mirror.delete(ref, event.uid, resourceVersion, ports.now());

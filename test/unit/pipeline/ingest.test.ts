@@ -1,7 +1,7 @@
 // The ingest rules on in-memory ports: authentication, rejection, retry order, coalescing.
 import { createHash } from "node:crypto";
 import { beforeEach, describe, expect, test } from "vitest";
-import { type ChangeEvent, encodeEvent } from "../../../shared/events/index.ts";
+import { type ChangeEvent, encodeEvent, type ObjectEvent } from "../../../shared/events/index.ts";
 import { MemoryBackendIndex } from "../../../shared/mirror/backend-index.ts";
 import { MemoryObjectMirror } from "../../../shared/mirror/memory/object-mirror.ts";
 import { MemoryDirtyGenerations } from "../../../shared/pipeline/dirty-generation.ts";
@@ -388,6 +388,29 @@ describe("retractions", () => {
     await ingestBatch([record(secret(5))], ports);
     await ingestBatch([record(withdrawn(secret(5), false))], ports);
     await ingestBatch([record(secret(5))], ports);
+    expect(await ports.mirror.get(secretRef)).toBeUndefined();
+  });
+
+  test("a Secret snapshot taken before a new reference, ingested after its upsert, leaves the Secret in place", async () => {
+    const snapshot = (gatewayWatch: number): ChangeEvent => ({
+      schemaVersion: 1,
+      clusterId: "c1",
+      kind: { group: "", version: "v1", kind: "Secret" },
+      op: "snapshot",
+      snapshotId: `s-${gatewayWatch}`,
+      resourceVersion: "50",
+      items: [],
+      referrerVersions: [{ kind: "Gateway", resourceVersion: String(gatewayWatch) }],
+    });
+    const referenced = {
+      ...(secret(5) as ObjectEvent),
+      referencedBy: { kind: "Gateway", namespace: "default", resourceVersion: "60" },
+    };
+    await ingestBatch([record(referenced)], ports);
+    await ingestBatch([record(snapshot(55))], ports);
+    expect((await ports.mirror.get(secretRef))?.resourceVersion).toBe(5n);
+    // A snapshot whose Gateway watch had seen the reference speaks for it: the Secret is unreferenced.
+    await ingestBatch([record(snapshot(60))], ports);
     expect(await ports.mirror.get(secretRef)).toBeUndefined();
   });
 
