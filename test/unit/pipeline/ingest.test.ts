@@ -260,13 +260,46 @@ describe("coalescing across batches", () => {
     expect(ports.sent.map((r) => r.gatewayKey).sort()).toEqual(["c1/default/a", "c1/default/b"]);
   });
 
-  test("a redelivered record sends a request even while one is marked pending (that one may never have gone out)", async () => {
-    await ingestBatch([record(gateway(1))], ports);
-    expect(ports.sent).toHaveLength(1);
+  test("a redelivered record resends the request its earlier attempt marked pending but neither sent nor cleared", async () => {
+    const sendReal = ports.reconcileQueue.send.bind(ports.reconcileQueue);
+    const abandonReal = ports.dirty.abandon.bind(ports.dirty);
+    let broken = true;
+    ports.reconcileQueue.send = async (requests) => {
+      if (broken) throw new Error("ServiceUnavailable");
+      return sendReal(requests);
+    };
+    ports.dirty.abandon = async (gatewayKey, since) => {
+      if (broken) throw new Error("ThrottlingException");
+      return abandonReal(gatewayKey, since);
+    };
+    const first = record(gateway(1));
+    expect((await ingestBatch([first], ports)).batchItemFailures).toHaveLength(1);
+    broken = false;
+    expect((await ports.dirty.read(key)).pendingSince).toBeDefined();
+    // Another record's change is covered by that marker: no request of its own.
     await ingestBatch([record(gateway(2))], ports);
-    expect(ports.sent).toHaveLength(1);
-    await ingestBatch([{ ...record(gateway(3)), receiveCount: 2 }], ports);
-    expect(ports.sent.map((r) => r.generation)).toEqual([1, 3]);
+    expect(ports.sent).toEqual([]);
+    // The owner's redelivery sends the request that never went out.
+    await ingestBatch([first], ports);
+    expect(ports.sent.map((r) => r.generation)).toEqual([3]);
+  });
+
+  test("a redelivered record whose request already went out sends none", async () => {
+    const first = record(gateway(1));
+    await ingestBatch([first], ports);
+    expect(ports.sent.map((r) => r.generation)).toEqual([1]);
+    await ingestBatch([first], ports);
+    expect(ports.sent.map((r) => r.generation)).toEqual([1]);
+    expect((await ports.dirty.read(key)).generation).toBe(2);
+  });
+
+  test("a redelivery after the reconciler took the marker over (a requeue) sends none", async () => {
+    const first = record(gateway(1));
+    await ingestBatch([first], ports);
+    await ingestBatch([record(gateway(2))], ports);
+    expect(await finish(1)).toEqual({ moved: true, generation: 2 });
+    await ingestBatch([first], ports);
+    expect(ports.sent.map((r) => r.generation)).toEqual([1]);
   });
 
   test("a route change is urgent; an EndpointSlice change is not", async () => {
