@@ -43,7 +43,11 @@ function upsert(
   };
 }
 
-const gateway = (rv: number) => upsert("Gateway", "web", rv, { spec: { gatewayClassName: "alb", listeners: [] } });
+// Each version changes the spec (a status-only change would reach no Gateway: affected.ts).
+const gateway = (rv: number) =>
+  upsert("Gateway", "web", rv, {
+    spec: { gatewayClassName: "alb", listeners: [], infrastructure: { annotations: { revision: String(rv) } } },
+  });
 
 let ports: IngestPorts & {
   sent: ReconcileRequest[];
