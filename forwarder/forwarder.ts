@@ -7,7 +7,13 @@ import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import type { ChangeEvent, GroupVersionKind, KubeObjectJson, ObjectOp } from "../shared/events/event.ts";
+import type {
+  ChangeEvent,
+  GroupVersionKind,
+  KubeObjectJson,
+  ObjectOp,
+  ReferencePosition,
+} from "../shared/events/event.ts";
 import { stripObject } from "../shared/events/strip.ts";
 import type { CertificateImporter } from "./acm-importer.ts";
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.ts";
@@ -41,6 +47,8 @@ function sameApartFromVersion(before: KnownObject | undefined, after: KnownObjec
 interface EmitMarks {
   retraction?: boolean;
   occasion?: string;
+  /** A Secret upsert's: the reference it is forwarded for (event.ts). */
+  referencedBy?: ReferencePosition;
 }
 
 export interface ForwarderDependencies {
@@ -68,6 +76,8 @@ interface KindState {
   /** Latest state of every object seen (for Secrets: every Secret, referenced or not). */
   known: Map<string, KnownObject>;
   watchers: Watcher[];
+  /** The namespace of each watcher (same index); undefined: cluster-wide. */
+  scopes: (string | undefined)[];
   /** A relist happened and its snapshot waits for every watcher (and Secret referrers) to sync. */
   snapshotDue: boolean;
   discovered: boolean;
@@ -130,6 +140,7 @@ export class Forwarder {
       gvk: undefined,
       known: new Map(),
       watchers: [],
+      scopes: [],
       snapshotDue: false,
       discovered: false,
     }));
@@ -244,6 +255,7 @@ export class Forwarder {
       const kindController = new AbortController();
       const stopKind = (): void => kindController.abort();
       signal.addEventListener("abort", stopKind, { once: true });
+      state.scopes = scopes;
       state.watchers = scopes.map(
         (namespace) =>
           new Watcher({
@@ -317,10 +329,16 @@ export class Forwarder {
       return;
     }
     if (SECRET_REFERRING_KINDS.has(state.kind.kind)) {
+      const at = {
+        kind: state.kind.kind,
+        ...(identity.namespace === undefined ? {} : { namespace: identity.namespace }),
+        resourceVersion: identity.resourceVersion,
+      };
       await this.referencesChanged(
         `${state.kind.kind}/${key}`,
         referencedSecrets(state.kind.kind, object),
         listenerCertificateSecrets(state.kind.kind, object),
+        at,
       );
     }
     if (state.kind.kind === "EndpointSlice") {
@@ -350,9 +368,14 @@ export class Forwarder {
    * CA bundle keeps its last forwarded form (with its ARN) until it changes: the core reads the
    * ARN only through a listener's certificateRef.
    */
-  private async referencesChanged(referrer: string, secrets: Set<string>, certificates: Set<string>): Promise<void> {
-    const change = this.secretReferences.update(referrer, secrets);
-    const certificateChange = this.certificateReferences.update(referrer, certificates);
+  private async referencesChanged(
+    referrer: string,
+    secrets: Set<string>,
+    certificates: Set<string>,
+    at?: ReferencePosition,
+  ): Promise<void> {
+    const change = this.secretReferences.update(referrer, secrets, at);
+    const certificateChange = this.certificateReferences.update(referrer, certificates, at);
     const secretState = this.secretState();
     if (secretState === undefined) return;
     const upserts = new Set([
@@ -433,9 +456,32 @@ export class Forwarder {
         resourceVersion,
         snapshotItems(known),
         namespaces,
+        this.isSecret(state) ? this.referrerVersions() : undefined,
       );
       await this.emit(event);
     }
+  }
+
+  /**
+   * Where every watch of a Secret-referring kind stands: the references a Secret snapshot taken now
+   * reflects. A watch that is relisting has no position and is left out, so the mirror does not
+   * let the snapshot retract a Secret forwarded for a reference of that watch.
+   */
+  private referrerVersions(): ReferencePosition[] {
+    const positions: ReferencePosition[] = [];
+    for (const state of this.kinds) {
+      if (!SECRET_REFERRING_KINDS.has(state.kind.kind) || state.gvk === undefined) continue;
+      state.watchers.forEach((watcher, index) => {
+        const namespace = state.scopes[index];
+        if (watcher.resourceVersion === undefined) return;
+        positions.push({
+          kind: state.kind.kind,
+          ...(namespace === undefined ? {} : { namespace }),
+          resourceVersion: watcher.resourceVersion,
+        });
+      });
+    }
+    return positions;
   }
 
   /**
@@ -449,10 +495,14 @@ export class Forwarder {
     raw: KubeObjectJson | undefined,
     occasion?: string,
   ): Promise<void> {
-    const marks = occasion === undefined ? {} : { occasion };
     const importer = this.deps.certificates;
     const { namespace, name } = entry.identity;
     const key = objectKeyOf(entry.identity);
+    const referencedBy = this.secretReferences.referenceOf(key);
+    const marks: EmitMarks = {
+      ...(occasion === undefined ? {} : { occasion }),
+      ...(referencedBy === undefined ? {} : { referencedBy }),
+    };
     if (importer === undefined || namespace === undefined || !this.certificateReferences.isReferenced(key)) {
       await this.emitObject(state, "upsert", entry, marks);
       return;
@@ -480,7 +530,15 @@ export class Forwarder {
   private async emitObject(state: KindState, op: ObjectOp, entry: KnownObject, marks: EmitMarks = {}): Promise<void> {
     if (state.gvk === undefined) return;
     const { clusterId } = this.deps.config;
-    const event = objectEvent(clusterId, state.gvk, op, entry.identity, entry.object, marks.retraction === true);
+    const event = objectEvent(
+      clusterId,
+      state.gvk,
+      op,
+      entry.identity,
+      entry.object,
+      marks.retraction === true,
+      marks.referencedBy,
+    );
     await this.emit(event, marks.occasion);
   }
 

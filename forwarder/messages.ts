@@ -11,6 +11,7 @@ import {
   type GroupVersionKind,
   type KubeObjectJson,
   type ObjectOp,
+  type ReferencePosition,
   SCHEMA_VERSION,
   type SnapshotEvent,
   type SnapshotItem,
@@ -34,6 +35,7 @@ export function objectEvent(
   identity: ObjectIdentity,
   object: KubeObjectJson,
   retraction = false,
+  referencedBy?: ReferencePosition,
 ): ChangeEvent {
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -41,6 +43,7 @@ export function objectEvent(
     kind,
     op,
     ...(retraction && op === "delete" ? { retraction: true as const } : {}),
+    ...(referencedBy !== undefined && op === "upsert" ? { referencedBy: { ...referencedBy } } : {}),
     ...(identity.namespace === undefined ? {} : { namespace: identity.namespace }),
     name: identity.name,
     uid: identity.uid,
@@ -56,6 +59,7 @@ export function snapshotEvent(
   resourceVersion: string,
   items: SnapshotItem[],
   namespaces: readonly string[] | undefined,
+  referrerVersions?: readonly ReferencePosition[],
 ): SnapshotEvent {
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -65,6 +69,7 @@ export function snapshotEvent(
     snapshotId,
     resourceVersion,
     ...(namespaces === undefined ? {} : { namespaces: [...namespaces] }),
+    ...(referrerVersions === undefined ? {} : { referrerVersions: referrerVersions.map((p) => ({ ...p })) }),
     items,
   };
 }

@@ -4,6 +4,7 @@
  * cluster. The tracker remembers the references of each referring object, so it can say which
  * Secrets became referenced (to forward now) or stopped being referenced (to retract).
  */
+import type { ReferencePosition } from "../shared/events/event.ts";
 import { isRecord } from "../shared/events/strip.ts";
 
 /** `namespace/name` of a Secret. */
@@ -82,16 +83,28 @@ export interface ReferenceChange {
 
 /** Reference counts of Secrets across every referring object the forwarder has seen. */
 export class SecretReferenceTracker {
-  private readonly byReferrer = new Map<string, Set<SecretKey>>();
+  private readonly byReferrer = new Map<string, { secrets: Set<SecretKey>; at: ReferencePosition | undefined }>();
   private readonly counts = new Map<SecretKey, number>();
 
   isReferenced(secret: SecretKey): boolean {
     return (this.counts.get(secret) ?? 0) > 0;
   }
 
-  /** Records that `referrer` (e.g. `Gateway/ns/name`) now references `secrets` (empty when deleted). */
-  update(referrer: string, secrets: ReadonlySet<SecretKey>): ReferenceChange {
-    const before = this.byReferrer.get(referrer) ?? new Set<SecretKey>();
+  /**
+   * A referrer's version that references `secret` now (the one that made it referenced, when the
+   * Secret has just become so): the `referencedBy` its upsert carries. Undefined if unreferenced.
+   */
+  referenceOf(secret: SecretKey): ReferencePosition | undefined {
+    for (const { secrets, at } of this.byReferrer.values()) if (secrets.has(secret) && at !== undefined) return at;
+    return undefined;
+  }
+
+  /**
+   * Records that `referrer` (e.g. `Gateway/ns/name`), at version `at`, now references `secrets`
+   * (empty when deleted).
+   */
+  update(referrer: string, secrets: ReadonlySet<SecretKey>, at?: ReferencePosition): ReferenceChange {
+    const before = this.byReferrer.get(referrer)?.secrets ?? new Set<SecretKey>();
     const change: ReferenceChange = { nowReferenced: [], noLongerReferenced: [] };
     for (const secret of secrets) {
       if (before.has(secret)) continue;
@@ -110,7 +123,7 @@ export class SecretReferenceTracker {
       }
     }
     if (secrets.size === 0) this.byReferrer.delete(referrer);
-    else this.byReferrer.set(referrer, new Set(secrets));
+    else this.byReferrer.set(referrer, { secrets: new Set(secrets), at });
     return change;
   }
 }

@@ -45,7 +45,6 @@ export function recordsOf(event: SQSEvent): IngestRecord[] {
     body: record.body,
     senderId: record.attributes.SenderId,
     messageGroupId: record.attributes.MessageGroupId,
-    receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
   }));
 }
 

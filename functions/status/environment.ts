@@ -1,7 +1,9 @@
 /**
  * The status λ's ports from its environment: the registry in DynamoDB, StatusConnections (EKS
- * DescribeCluster and an IAM token as the cluster's reconcile role, through the client factory's
- * AssumeRole + ExternalId), and SQS for via-forwarder clusters.
+ * DescribeCluster and an IAM token as the cluster's reconcile role, through TargetCredentials'
+ * AssumeRole + ExternalId: STS alone, not the client factory, whose ELBv2, EC2, Lattice and other
+ * clients the status λ never calls and its bundle need not carry), and SQS for via-forwarder
+ * clusters.
  *
  * The registry names no status queue per cluster yet: `SWITCHYARD_FORWARDER_STATUS_QUEUE_URL`
  * is a template in which `{cluster}` is replaced by the cluster id; unset, via-forwarder
@@ -12,7 +14,8 @@ import { createHash } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EKSClient } from "@aws-sdk/client-eks";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
+import { STSClient } from "@aws-sdk/client-sts";
+import { type AwsTarget, TargetCredentials } from "../../shared/aws/target-credentials.ts";
 import type { RegisteredCluster } from "../../shared/registry/cluster.ts";
 import { DynamoDbClusterRegistry } from "../../shared/registry/dynamodb.ts";
 import { StatusConnections } from "../../shared/status/writer/connection.ts";
@@ -61,7 +64,8 @@ export function statusPortsFromEnvironment(env: Readonly<Record<string, string |
     env.SWITCHYARD_REGISTRY_TABLE || requiredSetting(env, "SWITCHYARD_TABLE"),
     account,
   );
-  const factory = new AwsClientFactory({ account, ...(endpoint ? { endpoint } : {}) });
+  // Roles are assumed in us-east-1 (STS's global endpoint), as the client factory does.
+  const targets = new TargetCredentials(new STSClient({ ...clientConfig, region: "us-east-1" }), { account });
   const eksClients = new Map<string, EKSClient>();
   const writers = new StatusConnections({
     registry,
@@ -69,7 +73,7 @@ export function statusPortsFromEnvironment(env: Readonly<Record<string, string |
       const key = `${cluster.account}/${cluster.region}`;
       let client = eksClients.get(key);
       if (!client) {
-        const credentials = factory.credentials(targetOf(cluster));
+        const credentials = targets.for(targetOf(cluster));
         client = new EKSClient({ ...clientConfig, region: cluster.region, ...(credentials ? { credentials } : {}) });
         eksClients.set(key, client);
       }
@@ -78,8 +82,8 @@ export function statusPortsFromEnvironment(env: Readonly<Record<string, string |
     // The identity the cluster maps to a status writer: its reconcile role (or ours, same account).
     credentialsFor: (cluster) => {
       const target = targetOf(cluster);
-      // Undefined: the control plane's own default chain, which the factory's STS client resolves.
-      return factory.credentials(target) ?? factory.sts(target).config.credentials;
+      // Undefined: the control plane's own default chain, which its STS client resolves.
+      return targets.for(target) ?? targets.own();
     },
     // No stsEndpoint even against an emulator: the token is a presigned URL the cluster's
     // authenticator checks, and EKS (like the test webhook) accepts only the regional STS host.

@@ -15,7 +15,7 @@ import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { ShieldClient } from "@aws-sdk/client-shield";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { STSClient } from "@aws-sdk/client-sts";
 import { VPCLatticeClient } from "@aws-sdk/client-vpc-lattice";
 import { WAFV2Client } from "@aws-sdk/client-wafv2";
 import type { HttpHandler } from "@smithy/core/protocols";
@@ -28,7 +28,6 @@ import type {
   RetryStrategyV2,
 } from "@smithy/types";
 import { ApiCallCounter, callCounterPlugin } from "./call-counter.ts";
-import { AssumedRoleCache, AwsConfigurationError, roleAccount } from "./credentials.ts";
 import {
   applyCallDeadline,
   DEFAULT_CALL_DEADLINE_MS,
@@ -44,22 +43,9 @@ import {
   rateLimitPlugin,
   systemClock,
 } from "./rate-limiter.ts";
+import { type AwsTarget, TargetCredentials } from "./target-credentials.ts";
 
-/**
- * Where a client acts: an account and Region, reached through a role when one is given. A target
- * outside the control plane's own account needs a role in that account and a non-empty
- * ExternalId; only the control plane's own account may be reached with its own credentials.
- */
-export interface AwsTarget {
-  account: string;
-  region: string;
-  /** Role in the target account to assume; without it the factory's own credentials are used. */
-  roleArn?: string;
-  /** ExternalId the role's trust policy requires; `""` counts as none. */
-  externalId?: string;
-  /** The registered cluster this target serves, named in configuration errors. */
-  cluster?: string;
-}
+export type { AwsTarget } from "./target-credentials.ts";
 
 export interface AwsClientFactoryOptions {
   /** Endpoint override for every service (moto, LocalStack-style servers). Default: AWS. */
@@ -121,15 +107,6 @@ export const DEFAULT_MAX_ATTEMPTS = 8;
 /** Where Shield Advanced's API is served for the aws partition. */
 const SHIELD_REGION = "us-east-1";
 
-function roleRequired(target: AwsTarget, home: string): AwsConfigurationError {
-  return new AwsConfigurationError(
-    "RoleRequired",
-    target.account,
-    target.cluster,
-    `no role to assume, and the control plane's own credentials act in account ${home}: register a role in ${target.account} with an ExternalId`,
-  );
-}
-
 interface Destroyable {
   destroy(): void;
 }
@@ -140,10 +117,9 @@ export class AwsClientFactory {
   readonly #limiters: RateLimiterRegistry;
   readonly #clients = new Map<string, Destroyable>();
   readonly #sts: STSClient;
-  readonly #roles: AssumedRoleCache;
+  readonly #targets: TargetCredentials;
   readonly #requestHandler: HttpHandler;
   readonly callDeadlineMs: number;
-  #home: Promise<string> | undefined;
 
   constructor(options: AwsClientFactoryOptions = {}) {
     this.#options = options;
@@ -162,9 +138,10 @@ export class AwsClientFactory {
       this.callDeadlineMs,
     );
     this.#sts.middlewareStack.use(callCounterPlugin(this.counter));
-    this.#roles = new AssumedRoleCache({
-      sts: this.#sts,
+    this.#targets = new TargetCredentials(this.#sts, {
       now: () => clock.now(),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      ...(options.account ? { account: options.account } : {}),
       ...(options.sessionName ? { sessionName: options.sessionName } : {}),
       ...(options.sessionPolicy ? { sessionPolicy: options.sessionPolicy } : {}),
     });
@@ -176,57 +153,7 @@ export class AwsClientFactory {
    * configured; a check that needs the control plane's account from STS fails the first call.
    */
   credentials(target: AwsTarget): AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined {
-    const home = this.#knownAccount();
-    if (!target.roleArn) {
-      if (home !== undefined && home !== target.account) throw roleRequired(target, home);
-      if (home !== undefined) return this.#options.credentials;
-      return async () => {
-        const own = await this.#controlPlaneAccount();
-        if (own !== target.account) throw roleRequired(target, own);
-        return this.#sts.config.credentials();
-      };
-    }
-    const account = roleAccount(target.roleArn);
-    if (account !== target.account) {
-      throw new AwsConfigurationError(
-        "AccountMismatch",
-        target.account,
-        target.cluster,
-        `role ${target.roleArn} is not in account ${target.account}: the cluster registry's role and account disagree`,
-      );
-    }
-    // The confused-deputy guard: any account but the control plane's own needs an ExternalId.
-    if (!target.externalId && target.account !== home) {
-      throw new AwsConfigurationError(
-        "ExternalIdRequired",
-        target.account,
-        target.cluster,
-        `role ${target.roleArn} has no ExternalId; every target account outside the control plane's needs one`,
-      );
-    }
-    return this.#roles.provider({
-      roleArn: target.roleArn,
-      ...(target.externalId ? { externalId: target.externalId } : {}),
-    });
-  }
-
-  #knownAccount(): string | undefined {
-    if (this.#options.account) return this.#options.account;
-    const credentials = this.#options.credentials;
-    return typeof credentials === "object" && credentials.accountId ? credentials.accountId : undefined;
-  }
-
-  /** The control plane's account, asked of STS once per factory when not configured. */
-  #controlPlaneAccount(): Promise<string> {
-    this.#home ??= this.#sts.send(new GetCallerIdentityCommand({})).then((identity) => {
-      if (!identity.Account) throw new Error("STS GetCallerIdentity returned no Account");
-      return identity.Account;
-    });
-    // A failed lookup is not remembered: the next call asks again.
-    this.#home.catch(() => {
-      this.#home = undefined;
-    });
-    return this.#home;
+    return this.#targets.for(target);
   }
 
   limiter(target: AwsTarget): RateLimiter {

@@ -8,6 +8,7 @@ import {
   type ClaimCheck,
   type GroupVersionKind,
   type KubeObjectJson,
+  type ReferencePosition,
   SCHEMA_VERSION,
   type SnapshotItem,
 } from "./event.ts";
@@ -40,6 +41,7 @@ const OBJECT_EVENT_FIELDS = new Set([
   "object",
   "claimCheck",
   "retraction",
+  "referencedBy",
 ]);
 const SNAPSHOT_EVENT_FIELDS = new Set([
   "schemaVersion",
@@ -51,6 +53,7 @@ const SNAPSHOT_EVENT_FIELDS = new Set([
   "namespaces",
   "items",
   "claimCheck",
+  "referrerVersions",
 ]);
 
 function record(value: unknown, field: string): Record<string, unknown> {
@@ -166,6 +169,20 @@ function snapshotItems(value: unknown): SnapshotItem[] {
   });
 }
 
+function referencePosition(value: unknown, at: string): ReferencePosition {
+  const position = record(value, at);
+  onlyKnownFields(position, new Set(["kind", "namespace", "resourceVersion"]), `${at}.`);
+  const namespace = optionalText(position, "namespace", `${at}.namespace`);
+  const resourceVersion = text(position.resourceVersion, `${at}.resourceVersion`);
+  if (!/^(0|[1-9][0-9]*)$/.test(resourceVersion)) {
+    throw new Refusal(`${at}.resourceVersion`, `${at}.resourceVersion must be a non-negative integer`);
+  }
+  const kind = text(position.kind, `${at}.kind`);
+  if (!/^[A-Za-z0-9]+$/.test(kind)) throw new Refusal(`${at}.kind`, `${at}.kind must be a kind name`);
+  if (namespace?.includes("/")) throw new Refusal(`${at}.namespace`, `${at}.namespace must not contain '/'`);
+  return { kind, ...(namespace === undefined ? {} : { namespace }), resourceVersion };
+}
+
 function decodeChecked(input: unknown): ChangeEvent {
   const source = record(input, "");
   if (source.schemaVersion !== SCHEMA_VERSION) {
@@ -185,6 +202,12 @@ function decodeChecked(input: unknown): ChangeEvent {
       if (!Array.isArray(list)) throw new Refusal("namespaces", "namespaces must be an array");
       namespaces = list.map((entry, index) => text(entry, `namespaces[${index}]`));
     }
+    let referrerVersions: ReferencePosition[] | undefined;
+    if (Object.hasOwn(source, "referrerVersions")) {
+      const list = source.referrerVersions;
+      if (!Array.isArray(list)) throw new Refusal("referrerVersions", "referrerVersions must be an array");
+      referrerVersions = list.map((entry, index) => referencePosition(entry, `referrerVersions[${index}]`));
+    }
     const header = {
       schemaVersion: SCHEMA_VERSION,
       clusterId,
@@ -193,6 +216,7 @@ function decodeChecked(input: unknown): ChangeEvent {
       snapshotId: text(source.snapshotId, "snapshotId"),
       resourceVersion: text(source.resourceVersion, "resourceVersion"),
       ...(namespaces === undefined ? {} : { namespaces }),
+      ...(referrerVersions === undefined ? {} : { referrerVersions }),
     } as const;
     return exactlyOne(source, "items") === "inline"
       ? { ...header, items: snapshotItems(source.items) }
@@ -211,12 +235,16 @@ function decodeChecked(input: unknown): ChangeEvent {
   const retraction = Object.hasOwn(source, "retraction");
   if (retraction && source.retraction !== true) throw new Refusal("retraction", "retraction must be true when present");
   if (retraction && op !== "delete") throw new Refusal("retraction", "retraction is only allowed on a delete");
+  const referenced = Object.hasOwn(source, "referencedBy");
+  if (referenced && op !== "upsert") throw new Refusal("referencedBy", "referencedBy is only allowed on an upsert");
+  const referencedBy = referenced ? referencePosition(source.referencedBy, "referencedBy") : undefined;
   const header = {
     schemaVersion: SCHEMA_VERSION,
     clusterId,
     kind,
     op,
     ...(retraction ? { retraction: true as const } : {}),
+    ...(referencedBy === undefined ? {} : { referencedBy }),
     ...(namespace === undefined ? {} : { namespace }),
     name: identity.name,
     uid: identity.uid,

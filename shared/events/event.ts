@@ -43,6 +43,20 @@ interface ObjectEventBase {
    * bring it back when it is referenced again. Absent: a real deletion.
    */
   retraction?: true;
+  /**
+   * Only on an `upsert` of a Secret (which the forwarder forwards only while something references
+   * it): the referring object (its kind, namespace and resourceVersion) whose event the forwarder
+   * had processed when it sent this. The mirror compares it with a Secret snapshot's
+   * `referrerVersions`, so a snapshot taken before the reference cannot retract the Secret.
+   */
+  referencedBy?: ReferencePosition;
+}
+
+/** A referring object's version, or where a watch of a referring kind stood (`namespace` absent: all). */
+export interface ReferencePosition {
+  kind: string;
+  namespace?: string;
+  resourceVersion: string;
 }
 
 export type ObjectPayload = { object: KubeObjectJson } | { claimCheck: ClaimCheck };
@@ -81,6 +95,12 @@ export type SnapshotEvent = {
   snapshotId: string;
   resourceVersion: string;
   namespaces?: string[];
+  /**
+   * Only on a Secret snapshot: where each watch of a kind that references Secrets (Gateway,
+   * ListenerSet, BackendTLSPolicy, ...) stood when it was taken, so the references its list of
+   * referenced Secrets reflects.
+   */
+  referrerVersions?: ReferencePosition[];
 } & SnapshotPayload;
 
 export type ChangeEvent = ObjectEvent | SnapshotEvent;

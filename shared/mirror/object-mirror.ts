@@ -21,12 +21,25 @@ export interface ObjectRef {
   name: string;
 }
 
+/**
+ * Where a referring kind's watch stood (`namespace` undefined: cluster-wide), or, on a forwarded
+ * Secret, which referring object's event (kind, namespace, resourceVersion) the forwarder had
+ * processed when it forwarded the Secret. Etcd revisions, so comparable across forwarder restarts.
+ */
+export interface ReferencePosition {
+  kind: string;
+  namespace?: string;
+  resourceVersion: bigint;
+}
+
 /** A live mirrored object with the resourceVersion it was written at. */
 export interface MirroredObject {
   ref: ObjectRef;
   uid: string;
   resourceVersion: bigint;
   object: KubeObjectJson;
+  /** A Secret's: the reference it was forwarded for (see ReferencePosition); absent otherwise. */
+  referencedBy?: ReferencePosition;
 }
 
 /**
@@ -50,6 +63,11 @@ export interface SnapshotScope {
   resourceVersion: bigint;
   /** The namespaces the snapshot speaks for; undefined: all. */
   namespaces?: readonly string[];
+  /**
+   * A Secret snapshot's: where each watch of a referring kind stood when it was taken, i.e. which
+   * references its list of referenced Secrets reflects.
+   */
+  referrerVersions?: readonly ReferencePosition[];
 }
 
 export interface ObjectMirror {
@@ -57,8 +75,15 @@ export interface ObjectMirror {
    * Writes `object` unless the mirror holds this resourceVersion or a newer one (live or a real
    * tombstone). Against a retracted tombstone of the same uid, the same resourceVersion applies
    * too (the object referenced again, unchanged), and the object is marked revived at it.
+   * `referencedBy` (Secrets): the reference it was forwarded for, kept with it for applySnapshot.
    */
-  upsert(ref: ObjectRef, uid: string, resourceVersion: bigint, object: KubeObjectJson): Promise<MirrorWrite>;
+  upsert(
+    ref: ObjectRef,
+    uid: string,
+    resourceVersion: bigint,
+    object: KubeObjectJson,
+    referencedBy?: ReferencePosition,
+  ): Promise<MirrorWrite>;
   /**
    * Tombstones the object at `resourceVersion` unless the mirror holds a newer version. A delete
    * wins a tie with an upsert of the same resourceVersion: a forwarder that saw the object vanish
@@ -78,7 +103,8 @@ export interface ObjectMirror {
    * Tombstones, at the snapshot's resourceVersion, every live object of the kind in scope that is
    * absent from `items` and not newer than the snapshot. Returns what it tombstoned. For a kind the
    * forwarder forwards only while referenced (`snapshotRetracts`), absence means unreferenced as
-   * well as deleted: the tombstone is a retraction at the object's own resourceVersion instead.
+   * well as deleted: the tombstone is a retraction at the object's own resourceVersion instead,
+   * and only of an object whose reference the snapshot had seen (`snapshotSawReference`).
    */
   applySnapshot(snapshot: SnapshotScope, now: number): Promise<Tombstoned[]>;
   /**
@@ -176,6 +202,27 @@ export function inSnapshotScope(
  */
 export function snapshotRetracts(kind: KnownKind): boolean {
   return kind === "Secret";
+}
+
+/**
+ * Whether a Secret snapshot speaks for an object forwarded for `referencedBy`: the watch of the
+ * referring object's kind (cluster-wide, or its namespace's) had reached that object's version
+ * when the snapshot was taken. If not, the reference is newer than the snapshot's view (the two
+ * travel in different SQS FIFO groups, so the snapshot may arrive after the Secret it did not
+ * list yet), and retracting the Secret would take a referenced Secret away until it next changes.
+ * An object forwarded without a reference (any other kind, an older forwarder) is spoken for.
+ */
+export function snapshotSawReference(
+  referencedBy: ReferencePosition | undefined,
+  referrerVersions: readonly ReferencePosition[] | undefined,
+): boolean {
+  if (referencedBy === undefined) return true;
+  const watch = referrerVersions?.find(
+    (position) =>
+      position.kind === referencedBy.kind &&
+      (position.namespace === undefined || position.namespace === referencedBy.namespace),
+  );
+  return watch !== undefined && watch.resourceVersion >= referencedBy.resourceVersion;
 }
 
 /** The tombstone's TTL attribute value: epoch seconds, as DynamoDB TTL wants. */

@@ -39,9 +39,47 @@ const ROUTE_KIND_SET: ReadonlySet<string> = new Set(ROUTE_KINDS);
 /** Backend kinds a route may name that are mirrored objects of their own. */
 const BACKEND_KINDS: ReadonlySet<string> = new Set(["Service", "ServiceImport"]);
 
+/**
+ * Whether `before` and `after` are the same object differing in nothing but `status` and
+ * `metadata.resourceVersion` (a status subresource write; `generation` moves only with the spec,
+ * and labels and annotations, which the core does read, move neither).
+ */
+export function onlyStatusChanged(before: KubeObject, after: KubeObject): boolean {
+  if (before.metadata.uid !== after.metadata.uid) return false;
+  const rest = (object: KubeObject) => {
+    const { status: _status, metadata, ...others } = object as KubeObject & { status?: unknown };
+    const { resourceVersion: _rv, ...identity } = metadata;
+    return canonicalJson({ ...others, metadata: identity });
+  };
+  return rest(before) === rest(after);
+}
+
+/** JSON with object keys sorted: equal values give equal text whatever the key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, entry: unknown) =>
+    entry !== null && typeof entry === "object" && !Array.isArray(entry)
+      ? Object.fromEntries(Object.entries(entry).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : entry,
+  );
+}
+
 /** The Gateways (of `cluster`) whose translation may differ because of `change`. */
 export function affectedGateways(cluster: string, change: ObjectChange, world: Snapshot): Set<ClusterGatewayKey> {
   const index = new AffectedIndex(cluster, world);
+  const { before, after } = change;
+  // A route's status, which switchyard writes, comes back through the forwarder (a new
+  // resourceVersion, the same generation): only what the core reads of it may reach a Gateway.
+  // Not so a Gateway's own status echo: its reconcile is what re-reads a load balancer still
+  // provisioning (nothing else requeues it before resync), so it stays a change of the Gateway.
+  if (
+    ROUTE_KIND_SET.has(change.kind) &&
+    before !== undefined &&
+    after !== undefined &&
+    onlyStatusChanged(before, after)
+  ) {
+    index.routeStatusChanged(before as Route, after as Route);
+    return index.found;
+  }
   for (const object of [change.before, change.after]) {
     if (object !== undefined) index.followObject(change.kind, object);
   }
@@ -266,6 +304,29 @@ class AffectedIndex {
         this.#latticePolicy(object as LatticePolicy);
         return;
     }
+  }
+
+  /**
+   * A change of nothing but a route's status. The core reads of it only which parents its entries
+   * name (a reconcile clears its own entries from routes that no longer name its Gateway), not their
+   * conditions. So only an entry that appeared for a parent the spec does not name matters: that
+   * Gateway's reconcile must clear it. An entry for a parent the spec names changes nothing (the
+   * Gateway's reconcile covers the route anyway: the echo of switchyard's own write), and a
+   * vanished entry leaves nothing to clear.
+   */
+  routeStatusChanged(before: Route, after: Route): void {
+    const namespace = namespaceOf(after);
+    const parentKey = (ref: ParentReference) =>
+      `${ref.group ?? GATEWAY_GROUP}/${ref.kind ?? "Gateway"}/${ref.namespace ?? namespace}/${ref.name}`;
+    const named = new Set((after.spec?.parentRefs ?? []).map(parentKey));
+    const entryKey = (entry: { controllerName: string; parentRef: ParentReference }) =>
+      `${entry.controllerName} ${parentKey(entry.parentRef)}`;
+    const had = new Set((before.status?.parents ?? []).map(entryKey));
+    const appeared = (after.status?.parents ?? []).filter(
+      (entry) => !had.has(entryKey(entry)) && !named.has(parentKey(entry.parentRef)),
+    );
+    if (appeared.length === 0) return;
+    this.#route({ ...after, spec: { ...after.spec, parentRefs: [] }, status: { parents: appeared } } as Route);
   }
 
   /** Routes with a ServiceImport backend named one of `names` in `namespace`. */

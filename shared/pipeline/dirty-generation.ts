@@ -6,6 +6,12 @@
  *   a request only when none is pending (or the pending one is older than `staleAfterMs`, e.g. it
  *   was dead-lettered); otherwise it only bumps the generation, and the running or queued
  *   reconcile picks the change up (see `finish`).
+ * - `pendingBy`: present exactly while `pendingSince` is. The owner token of the marker: the SQS
+ *   message ids of the records whose announce set it, until that announce confirms its request
+ *   went out (`sent`); then, or when the reconciler holds the marker (a requeue), empty. Only a
+ *   redelivery of an owner may resend while the marker is pending: its earlier attempt set the
+ *   marker and may have failed to send, and to clear it (`abandon`). Any other record's change
+ *   is covered by the pending request (its bump moves the generation, so `finish` requeues).
  * - `urgentGeneration`: the generation of the last batch that changed more than endpoints
  *   (anything but an EndpointSlice). Endpoint-only changes are paced (`endpoint-pacing.ts`),
  *   others are not.
@@ -42,6 +48,8 @@ export interface DirtyRecord {
   generation: number;
   /** Epoch ms the pending request was sent; undefined when none is pending. */
   pendingSince: number | undefined;
+  /** The marker's owners while its request is not known to have gone out; undefined when none is pending. */
+  pendingBy: readonly string[] | undefined;
   urgentGeneration: number;
   /** The generation the last finished reconcile started from. */
   startedGeneration: number;
@@ -57,7 +65,11 @@ export interface DirtyRecord {
 export interface BumpChange {
   urgent: boolean;
   now: number;
-  force?: boolean;
+  /**
+   * The SQS message ids of the records that changed the Gateway: the marker's owners if this bump
+   * sets it, and, if one of them already owns the pending marker (a redelivery), a resend.
+   */
+  owners?: readonly string[];
 }
 
 /** What ingest learns from a bump. */
@@ -83,11 +95,16 @@ export type Finish = { moved: false } | { moved: true; generation: number };
 
 export interface DirtyGenerations {
   /**
-   * Ingest: adds one; `urgent` when the batch changed more than endpoints for this Gateway;
-   * `force` asks for a request even while one is pending (a redelivered record: the request an
-   * earlier attempt marked pending may never have gone out).
+   * Ingest: adds one; `urgent` when the batch changed more than endpoints for this Gateway. Asks
+   * for a request when none is pending, the pending one is stale, or one of `owners` owns the
+   * pending marker and its request is not known to have gone out.
    */
   bump(gatewayKey: ClusterGatewayKey, change: BumpChange): Promise<Bump>;
+  /**
+   * Ingest sent the request a bump with `owners` asked for: the marker, if still theirs, keeps
+   * no owner, so a redelivery of those records does not send it again.
+   */
+  sent(gatewayKey: ClusterGatewayKey, owners: readonly string[]): Promise<void>;
   /**
    * Ingest could not send the request a bump asked for: clears `pendingSince` if it is still the
    * one that bump set, so the retried batch sends one (else the Gateway would wait for staleness).
@@ -110,6 +127,7 @@ export interface DirtyGenerationOptions {
 const A = {
   generation: "generation",
   pendingSince: "pendingSince",
+  pendingBy: "pendingBy",
   urgentGeneration: "urgentGeneration",
   startedGeneration: "startedGeneration",
   startedAt: "startedAt",
@@ -126,10 +144,22 @@ const numberOf = (item: Record<string, AttributeValue> | undefined, name: string
   return value;
 };
 
+const ownersOf = (item: Record<string, AttributeValue> | undefined): readonly string[] | undefined =>
+  item?.[A.pendingBy]?.L?.flatMap((entry) => (entry.S === undefined ? [] : [entry.S]));
+
+const ownerList = (owners: readonly string[]) => ({ L: owners.map((owner) => ({ S: owner })) });
+
+/** Whether a redelivery of one of `owners` may resend: the marker is theirs and not known sent. */
+export function ownsUnsentMarker(pendingBy: readonly string[] | undefined, owners: readonly string[]): boolean {
+  return pendingBy !== undefined && owners.some((owner) => pendingBy.includes(owner));
+}
+
 function recordOf(item: Record<string, AttributeValue> | undefined): DirtyRecord {
+  const pendingSince = numberOf(item, A.pendingSince);
   return {
     generation: numberOf(item, A.generation) ?? 0,
-    pendingSince: numberOf(item, A.pendingSince),
+    pendingSince,
+    pendingBy: pendingSince === undefined ? undefined : (ownersOf(item) ?? []),
     urgentGeneration: numberOf(item, A.urgentGeneration) ?? 0,
     startedGeneration: numberOf(item, A.startedGeneration) ?? 0,
     startedAt: numberOf(item, A.startedAt) ?? 0,
@@ -152,36 +182,66 @@ export class DynamoDbDirtyGenerations implements DirtyGenerations {
   async bump(gatewayKey: ClusterGatewayKey, change: BumpChange): Promise<Bump> {
     // Every right-hand side reads the item as it was, so `urgentGeneration` gets the new generation.
     const next = "if_not_exists(#generation, :zero) + :one";
-    const pending = change.force ? ":now" : "if_not_exists(#pending, :now)";
+    const owners = change.owners ?? [];
+    // The marker and its owners are set together, only where none is pending: one write, no read.
+    const marker = "#pending = if_not_exists(#pending, :now), #by = if_not_exists(#by, :owners)";
     const { Attributes } = await this.#client.send(
       new UpdateItemCommand({
         TableName: this.#tableName,
         Key: dirtyKey(gatewayKey),
-        UpdateExpression: `SET #generation = ${next}, #pending = ${pending}${change.urgent ? `, #urgent = ${next}` : ""}`,
+        UpdateExpression: `SET #generation = ${next}, ${marker}${change.urgent ? `, #urgent = ${next}` : ""}`,
         ExpressionAttributeNames: {
           "#generation": A.generation,
           "#pending": A.pendingSince,
+          "#by": A.pendingBy,
           ...(change.urgent ? { "#urgent": A.urgentGeneration } : {}),
         },
-        ExpressionAttributeValues: { ":zero": num(0), ":one": num(1), ":now": num(change.now) },
+        ExpressionAttributeValues: {
+          ":zero": num(0),
+          ":one": num(1),
+          ":now": num(change.now),
+          ":owners": ownerList(owners),
+        },
         ReturnValues: "ALL_OLD",
       }),
     );
     const before = recordOf(Attributes);
     const generation = before.generation + 1;
-    if (before.pendingSince === undefined || change.force) return { generation, request: true };
-    if (before.pendingSince >= change.now - this.#staleAfterMs) return { generation, request: false };
+    if (before.pendingSince === undefined) return { generation, request: true };
+    if (before.pendingSince >= change.now - this.#staleAfterMs) {
+      return { generation, request: ownsUnsentMarker(before.pendingBy, owners) };
+    }
     // The pending request is stale: this batch sends a fresh one, and later batches wait for it.
     await this.#client.send(
       new UpdateItemCommand({
         TableName: this.#tableName,
         Key: dirtyKey(gatewayKey),
-        UpdateExpression: "SET #pending = :now",
-        ExpressionAttributeNames: { "#pending": A.pendingSince },
-        ExpressionAttributeValues: { ":now": num(change.now) },
+        UpdateExpression: "SET #pending = :now, #by = :owners",
+        ExpressionAttributeNames: { "#pending": A.pendingSince, "#by": A.pendingBy },
+        ExpressionAttributeValues: { ":now": num(change.now), ":owners": ownerList(owners) },
       }),
     );
     return { generation, request: true };
+  }
+
+  async sent(gatewayKey: ClusterGatewayKey, owners: readonly string[]): Promise<void> {
+    if (owners.length === 0) return;
+    const values = Object.fromEntries(owners.map((owner, index) => [`:o${index}`, { S: owner }]));
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#tableName,
+          Key: dirtyKey(gatewayKey),
+          UpdateExpression: "SET #by = :none",
+          ConditionExpression: owners.map((_, index) => `contains(#by, :o${index})`).join(" OR "),
+          ExpressionAttributeNames: { "#by": A.pendingBy },
+          ExpressionAttributeValues: { ...values, ":none": { L: [] } },
+        }),
+      );
+    } catch (error) {
+      // The marker is another's now (a reconcile finished and a later batch set one): nothing to do.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async abandon(gatewayKey: ClusterGatewayKey, pendingSince: number): Promise<void> {
@@ -190,9 +250,9 @@ export class DynamoDbDirtyGenerations implements DirtyGenerations {
         new UpdateItemCommand({
           TableName: this.#tableName,
           Key: dirtyKey(gatewayKey),
-          UpdateExpression: "REMOVE #pending",
+          UpdateExpression: "REMOVE #pending, #by",
           ConditionExpression: "#pending = :since",
-          ExpressionAttributeNames: { "#pending": A.pendingSince },
+          ExpressionAttributeNames: { "#pending": A.pendingSince, "#by": A.pendingBy },
           ExpressionAttributeValues: { ":since": num(pendingSince) },
         }),
       );
@@ -213,6 +273,7 @@ export class DynamoDbDirtyGenerations implements DirtyGenerations {
     const names = {
       "#generation": A.generation,
       "#pending": A.pendingSince,
+      "#by": A.pendingBy,
       "#startedGeneration": A.startedGeneration,
       "#startedAt": A.startedAt,
       "#notBefore": A.notBefore,
@@ -231,7 +292,7 @@ export class DynamoDbDirtyGenerations implements DirtyGenerations {
         new UpdateItemCommand({
           TableName: this.#tableName,
           Key: dirtyKey(gatewayKey),
-          UpdateExpression: `SET ${pacing} REMOVE #pending`,
+          UpdateExpression: `SET ${pacing} REMOVE #pending, #by`,
           ConditionExpression: "attribute_not_exists(#generation) OR #generation = :started",
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -241,15 +302,16 @@ export class DynamoDbDirtyGenerations implements DirtyGenerations {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    // Moved: the request stays pending (a requeue follows), so ingest keeps only bumping.
+    // Moved: the request stays pending (a requeue follows), so ingest keeps only bumping. The
+    // reconciler holds the marker now: no ingest record owns it.
     const { "#generation": _unused, ...movedNames } = names;
     const { Attributes } = await this.#client.send(
       new UpdateItemCommand({
         TableName: this.#tableName,
         Key: dirtyKey(gatewayKey),
-        UpdateExpression: `SET ${pacing}, #pending = :now`,
+        UpdateExpression: `SET ${pacing}, #pending = :now, #by = :none`,
         ExpressionAttributeNames: movedNames,
-        ExpressionAttributeValues: { ...values, ":now": num(finished.now) },
+        ExpressionAttributeValues: { ...values, ":now": num(finished.now), ":none": { L: [] } },
         ReturnValues: "ALL_NEW",
       }),
     );
@@ -269,22 +331,28 @@ export class MemoryDirtyGenerations implements DirtyGenerations {
   async bump(gatewayKey: ClusterGatewayKey, change: BumpChange): Promise<Bump> {
     const before = this.#get(gatewayKey);
     const generation = before.generation + 1;
-    const request =
-      change.force === true ||
-      before.pendingSince === undefined ||
-      before.pendingSince < change.now - this.#staleAfterMs;
+    const owners = [...(change.owners ?? [])];
+    const fresh = before.pendingSince === undefined || before.pendingSince < change.now - this.#staleAfterMs;
     this.#records.set(gatewayKey, {
       ...before,
       generation,
-      pendingSince: request ? change.now : before.pendingSince,
+      pendingSince: fresh ? change.now : before.pendingSince,
+      pendingBy: fresh ? owners : before.pendingBy,
       ...(change.urgent ? { urgentGeneration: generation } : {}),
     });
-    return { generation, request };
+    return { generation, request: fresh || ownsUnsentMarker(before.pendingBy, owners) };
+  }
+
+  async sent(gatewayKey: ClusterGatewayKey, owners: readonly string[]): Promise<void> {
+    const before = this.#get(gatewayKey);
+    if (ownsUnsentMarker(before.pendingBy, owners)) this.#records.set(gatewayKey, { ...before, pendingBy: [] });
   }
 
   async abandon(gatewayKey: ClusterGatewayKey, pendingSince: number): Promise<void> {
     const before = this.#get(gatewayKey);
-    if (before.pendingSince === pendingSince) this.#records.set(gatewayKey, { ...before, pendingSince: undefined });
+    if (before.pendingSince === pendingSince) {
+      this.#records.set(gatewayKey, { ...before, pendingSince: undefined, pendingBy: undefined });
+    }
   }
 
   async read(gatewayKey: ClusterGatewayKey): Promise<DirtyRecord> {
@@ -300,7 +368,12 @@ export class MemoryDirtyGenerations implements DirtyGenerations {
       intervalMs: finished.intervalMs,
     };
     const moved = before.generation !== finished.startedGeneration;
-    this.#records.set(gatewayKey, { ...before, ...pacing, pendingSince: moved ? finished.now : undefined });
+    this.#records.set(gatewayKey, {
+      ...before,
+      ...pacing,
+      pendingSince: moved ? finished.now : undefined,
+      pendingBy: moved ? [] : undefined,
+    });
     return moved ? { moved: true, generation: before.generation } : { moved: false };
   }
 
@@ -309,6 +382,7 @@ export class MemoryDirtyGenerations implements DirtyGenerations {
       this.#records.get(gatewayKey) ?? {
         generation: 0,
         pendingSince: undefined,
+        pendingBy: undefined,
         urgentGeneration: 0,
         startedGeneration: 0,
         startedAt: 0,

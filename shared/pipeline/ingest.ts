@@ -14,7 +14,13 @@
  *   later record of the same message group, so FIFO order survives the retry.
  */
 import { createHash } from "node:crypto";
-import { type ChangeEvent, type ClaimCheck, decodeEvent, decodeEventJson } from "../events/index.ts";
+import {
+  type ChangeEvent,
+  type ClaimCheck,
+  decodeEvent,
+  decodeEventJson,
+  type ReferencePosition as EventReferencePosition,
+} from "../events/index.ts";
 import { redactedForDeadLetter } from "../events/strip.ts";
 import { ROUTE_KINDS, type Route } from "../gateway-api/types.ts";
 import type { KubeObject } from "../k8s/meta.ts";
@@ -28,6 +34,7 @@ import {
   type ObjectRef,
   ObjectTooLarge,
   parseResourceVersion,
+  type ReferencePosition,
   UnsupportedKind,
 } from "../mirror/object-mirror.ts";
 import { affectedGateways, affectedLatticeExports, type ObjectChange, routeBackends } from "./affected.ts";
@@ -43,11 +50,6 @@ export interface IngestRecord {
   senderId: string | undefined;
   /** `attributes.MessageGroupId` (FIFO). */
   messageGroupId: string | undefined;
-  /**
-   * `attributes.ApproximateReceiveCount`. Above 1, an earlier attempt of this record may have
-   * marked a reconcile request pending that never went out, so its announce sends one regardless.
-   */
-  receiveCount?: number;
 }
 
 /**
@@ -166,9 +168,8 @@ export async function ingestBatch(records: readonly IngestRecord[], ports: Inges
       failedGroups.add(group);
     }
   }
-  const redelivered = new Set(records.filter((r) => (r.receiveCount ?? 1) > 1).map((r) => r.messageId));
   try {
-    await announce(changes, ports, redelivered);
+    await announce(changes, ports);
   } catch (error) {
     // The mirror has the changes but no Gateway heard of them: retry those records. On the retry
     // their writes are stale, and stale events still announce (see ingestRecord), so nothing is lost.
@@ -270,6 +271,15 @@ async function redeem(envelope: ChangeEvent, check: ClaimCheck, ports: IngestPor
   return event;
 }
 
+function referencePosition(position: EventReferencePosition): ReferencePosition {
+  const { kind, namespace, resourceVersion } = position;
+  return {
+    kind,
+    ...(namespace === undefined ? {} : { namespace }),
+    resourceVersion: parseResourceVersion(resourceVersion),
+  };
+}
+
 async function apply(event: ChangeEvent, messageId: string, ports: IngestPorts): Promise<Change[]> {
   const kind = mirroredKind(event.kind.kind);
   const resourceVersion = parseResourceVersion(event.resourceVersion);
@@ -282,6 +292,7 @@ async function apply(event: ChangeEvent, messageId: string, ports: IngestPorts):
         items: event.items,
         resourceVersion,
         ...(event.namespaces ? { namespaces: event.namespaces } : {}),
+        ...(event.referrerVersions ? { referrerVersions: event.referrerVersions.map(referencePosition) } : {}),
       },
       ports.now(),
     );
@@ -315,7 +326,13 @@ async function apply(event: ChangeEvent, messageId: string, ports: IngestPorts):
   }
   const write =
     event.op === "upsert"
-      ? await ports.mirror.upsert(ref, event.uid, resourceVersion, event.object)
+      ? await ports.mirror.upsert(
+          ref,
+          event.uid,
+          resourceVersion,
+          event.object,
+          event.referencedBy === undefined ? undefined : referencePosition(event.referencedBy),
+        )
       : event.retraction === true
         ? await ports.mirror.retract(ref, event.uid, resourceVersion, ports.now())
         : await ports.mirror.delete(ref, event.uid, resourceVersion, ports.now());
@@ -357,12 +374,8 @@ const ENDPOINT_KINDS: ReadonlySet<string> = new Set(["EndpointSlice"]);
  * Bumps each affected Gateway's generation once, and sends a request for those that have none
  * pending (dirty-generation.ts): while one is queued or running, the bump alone is enough.
  */
-async function announce(
-  changes: readonly Change[],
-  ports: IngestPorts,
-  redelivered: ReadonlySet<string>,
-): Promise<void> {
-  const affected = new Map<ClusterGatewayKey, { cause: string; urgent: boolean; force: boolean }>();
+async function announce(changes: readonly Change[], ports: IngestPorts): Promise<void> {
+  const affected = new Map<ClusterGatewayKey, { cause: string; urgent: boolean; owners: string[] }>();
   const classes = new Map<ClusterGatewayKey, ReconcileRequest>();
   const clusters = new Set(changes.map((change) => change.cluster));
   for (const cluster of clusters) {
@@ -370,14 +383,13 @@ async function announce(
     const world = await worldFor(cluster, ofCluster, ports.mirror, ports.backendIndex);
     for (const change of ofCluster) {
       const urgent = !ENDPOINT_KINDS.has(change.kind);
-      const force = redelivered.has(change.messageId);
       const keys = affectedGateways(cluster, change, world);
       for (const key of keys) {
         const seen = affected.get(key);
-        if (seen === undefined) affected.set(key, { cause: change.cause, urgent, force });
+        if (seen === undefined) affected.set(key, { cause: change.cause, urgent, owners: [change.messageId] });
         else {
           seen.urgent ||= urgent;
-          seen.force ||= force;
+          if (!seen.owners.includes(change.messageId)) seen.owners.push(change.messageId);
         }
       }
       // A federated ServiceExport's own unit: its target groups (shared/lattice/exports.ts). Sent
@@ -413,11 +425,14 @@ async function announce(
   const now = ports.now();
   // Every Gateway whose marker this call may have set, even by a bump whose answer was lost.
   const marked: ClusterGatewayKey[] = [];
+  // The markers whose requests this call sends, with the records that own them.
+  const owned: [ClusterGatewayKey, readonly string[]][] = [];
   try {
-    for (const [gatewayKey, { cause, urgent, force }] of affected) {
+    for (const [gatewayKey, { cause, urgent, owners }] of affected) {
       marked.push(gatewayKey);
-      const bump = await ports.dirty.bump(gatewayKey, { urgent, now, force });
+      const bump = await ports.dirty.bump(gatewayKey, { urgent, now, owners });
       if (!bump.request) continue;
+      owned.push([gatewayKey, owners]);
       requests.push({
         version: RECONCILE_REQUEST_VERSION,
         gatewayKey,
@@ -431,9 +446,12 @@ async function announce(
   } catch (error) {
     // No request went out, or not all of them: clear the markers this call set (only those: the
     // removal is conditional on this call's time), so the retried batch's bumps send them. If the
-    // clearing fails too, the retried records are redeliveries and send regardless (`force`).
+    // clearing fails too, the retried records still own their markers, and their bumps resend.
     await Promise.allSettled(marked.map((key) => ports.dirty.abandon(key, now)));
     throw error;
   }
+  // The requests went out: a redelivery of these records (a timeout after this point) must not
+  // send them again. Best effort: if it fails, such a redelivery costs one no-op reconcile.
+  await Promise.allSettled(owned.map(([key, owners]) => ports.dirty.sent(key, owners)));
   ports.observer.reconcileRequestsSent(requests);
 }

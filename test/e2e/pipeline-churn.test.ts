@@ -6,8 +6,11 @@
 //   ends up holding exactly the last endpoints.
 // - Two Gateways share one HTTPRoute: both parent entries are present and stay put while each
 //   Gateway reconciles again.
+// - A route status write, echoed back by the forwarder, does not reconcile the Gateway again.
 // Every check polls a condition with a deadline; nothing waits on a sleep.
 // SWITCHYARD_COMPONENTS=moto,dynamodb,kube
+
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
@@ -17,7 +20,10 @@ import { DiscoveryV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProgressEvent, RunningPipeline } from "../../cli/dev/pipeline.ts";
 import type { Condition } from "../../shared/k8s/meta.ts";
-import { uniqueName, waitFor } from "../env/clients.ts";
+import { clusterGatewayKey } from "../../shared/keys.ts";
+import { DynamoDbObjectMirror } from "../../shared/mirror/dynamodb/object-mirror.ts";
+import { DynamoDbDirtyGenerations } from "../../shared/pipeline/dirty-generation.ts";
+import { dynamoDbSettings, uniqueName, waitFor } from "../env/clients.ts";
 import {
   type ClusterFixture,
   CONVERGE,
@@ -226,5 +232,64 @@ describe("switchyard dev pipeline under churn", () => {
     const after = await cluster.get("httproutes", "shared");
     expect(JSON.stringify(after.status?.parents)).toBe(before);
     expect(after.metadata.resourceVersion).toBe(both.metadata.resourceVersion);
+  });
+
+  it("a route's status write, echoed back by the forwarder, bumps and reconciles the Gateway no more", async () => {
+    await cluster.createBackend("echo-web");
+    await cluster.createGateway("echo");
+    await cluster.createRoute("echo", "echo", "/", "echo-web");
+    await cluster.programmed("echo");
+    await cluster.routeParent("echo", "echo", (c) => isTrue(c, "Accepted"));
+    const dynamo = new DynamoDBClient(dynamoDbSettings());
+    const mirror = new DynamoDbObjectMirror(dynamo, pipeline.tableName);
+    const dirty = new DynamoDbDirtyGenerations(dynamo, pipeline.tableName);
+    const key = clusterGatewayKey(CLUSTER_ID, namespace, "echo");
+    const mirrored = async (kind: "HTTPRoute" | "Gateway", plural: string) => {
+      const live = await cluster.get(plural, "echo");
+      const held = await mirror.get({ cluster: CLUSTER_ID, kind, namespace, name: "echo" });
+      return held?.resourceVersion === BigInt(live.metadata.resourceVersion);
+    };
+    /** Both objects' latest versions ingested and no reconcile of the Gateway queued or running. */
+    const quiet = () =>
+      waitFor(
+        "the Gateway quiet, its route and itself mirrored as they are",
+        async () => {
+          if (!(await mirrored("HTTPRoute", "httproutes")) || !(await mirrored("Gateway", "gateways")))
+            return undefined;
+          const record = await dirty.read(key);
+          return record.pendingSince === undefined ? record : undefined;
+        },
+        CONVERGE,
+      );
+    const { generation: start } = await quiet();
+
+    // A spec change: one bump, one reconcile, which writes the route's status (observedGeneration).
+    await cluster.objects.patchNamespacedCustomObject(
+      {
+        ...cluster.resource("httproutes"),
+        name: "echo",
+        body: { spec: { rules: [prefixRule("/echo", "echo-web")] } },
+      },
+      mergePatch,
+    );
+    const { route } = await cluster.routeParent("echo", "echo", (c) => isTrue(c, "Accepted"));
+    // The status write's echo ingested (the mirror holds the version it made)...
+    await waitFor(
+      "the route's status write ingested",
+      async () => {
+        const held = await mirror.get({ cluster: CLUSTER_ID, kind: "HTTPRoute", namespace, name: "echo" });
+        return (held?.resourceVersion ?? 0n) >= BigInt(route.metadata.resourceVersion) ? true : undefined;
+      },
+      CONVERGE,
+    );
+    // ...then a label change, which follows the echo in the route's FIFO group, so its own batch
+    // is ingested only after the echo's bump (if any) was made: one more bump.
+    await cluster.objects.patchNamespacedCustomObject(
+      { ...cluster.resource("httproutes"), name: "echo", body: { metadata: { labels: { touched: "1" } } } },
+      mergePatch,
+    );
+    const { generation: end } = await quiet();
+    expect(end - start).toBe(2);
+    dynamo.destroy();
   });
 });

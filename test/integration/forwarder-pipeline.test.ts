@@ -391,7 +391,7 @@ describe("forwarder against kube-apiserver and moto SQS/S3", () => {
 
     // Referenced again, unchanged: re-sent at the same version (which the mirror accepts after a
     // retraction: test/unit/mirror/contract.ts).
-    await objects.createNamespacedCustomObject({
+    const againGateway = await objects.createNamespacedCustomObject({
       ...GATEWAY,
       namespace,
       body: gateway("tls-again", [
@@ -413,6 +413,16 @@ describe("forwarder against kube-apiserver and moto SQS/S3", () => {
     );
     expect(again.event).toMatchObject({ op: "upsert", resourceVersion: forwarded.resourceVersion });
     expect(again.event).not.toHaveProperty("retraction");
+    // It names the Gateway version it is forwarded for, which the Secret snapshots' watch
+    // positions are compared with (a snapshot taken before it cannot retract it).
+    const referrerVersion = (againGateway as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    expect(again.event).toMatchObject({
+      referencedBy: { kind: "Gateway", namespace, resourceVersion: referrerVersion },
+    });
+    const [secretSnapshot] = reader.snapshots("Secret");
+    expect(secretSnapshot?.event.referrerVersions).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: "Gateway", resourceVersion: expect.any(String) })]),
+    );
     // A deduplication id unlike the first upsert's: on AWS, SQS drops a repeated id for five
     // minutes even once the first message was consumed (moto does not: QUIRKS M1).
     expect(again.deduplicationId).not.toBe(secret?.deduplicationId);

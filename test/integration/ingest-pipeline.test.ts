@@ -10,6 +10,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
+import type { InitializeHandler, InitializeHandlerArguments, MetadataBearer } from "@smithy/types";
 import type { Context, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { createIngestHandler } from "../../functions/ingest/create-handler.ts";
@@ -148,7 +149,6 @@ async function drain(queueUrl: string): Promise<Message[]> {
 /** Sends the events, receives them back from SQS and runs the handler on them as one batch. */
 async function deliver(
   events: (ChangeEvent | string)[],
-  receiveCount = 1,
 ): Promise<{ batchItemFailures: { itemIdentifier: string }[]; messages: Message[] }> {
   for (const [i, event] of events.entries()) {
     const body = typeof event === "string" ? event : encodeEvent(event);
@@ -164,6 +164,15 @@ async function deliver(
   const messages = await drain(fx.eventsUrl);
   // The real principal is whoever moto says sent them, unless a test registers another.
   fx.principal.value ??= messages[0]?.Attributes?.SenderId;
+  return { batchItemFailures: await handle(messages), messages };
+}
+
+/** Runs `handler` on received messages as one batch: again, with a higher count, for a redelivery. */
+async function handle(
+  messages: Message[],
+  receiveCount = 1,
+  handler: ReturnType<typeof createIngestHandler> = fx.handler,
+): Promise<{ itemIdentifier: string }[]> {
   const event: SQSEvent = {
     Records: messages.map((m) => ({
       messageId: String(m.MessageId),
@@ -189,8 +198,8 @@ async function deliver(
     awsRequestId: "test",
     getRemainingTimeInMillis: () => 30_000,
   } as unknown as Context;
-  const result = await fx.handler(event, context);
-  return { batchItemFailures: result?.batchItemFailures ?? [], messages };
+  const result = await handler(event, context);
+  return result?.batchItemFailures ?? [];
 }
 
 async function reconcileRequests() {
@@ -338,13 +347,63 @@ describe("ingest on DynamoDB Local and moto SQS", () => {
     expect((await reconcileRequests()).map((r) => [r.gatewayKey, r.generation])).toEqual([["c1/default/web", 4]]);
   });
 
-  test("a redelivered event sends a request although one is marked pending: the earlier attempt's may be lost", async () => {
+  test("a redelivered event resends the request its earlier attempt marked pending but neither sent nor cleared", async () => {
     await deliver([gatewayClass, gateway(2), route, service(4)]);
+    await reconciled("c1/default/web");
     expect((await reconcileRequests()).map((r) => r.generation)).toEqual([1]);
-    await deliver([withSliceLabel(slice(7, "10.0.0.2"))]);
+    // The first attempt: DynamoDB took the marker, then the send failed and so did its clearing.
+    const broken = new DynamoDBClient(dynamoDbSettings());
+    broken.middlewareStack.add(
+      (next: InitializeHandler<object, MetadataBearer>) => async (args: InitializeHandlerArguments<object>) => {
+        const { UpdateExpression } = args.input as { UpdateExpression?: string };
+        if (UpdateExpression?.startsWith("REMOVE #pending")) throw new Error("ThrottlingException");
+        return next(args);
+      },
+      { step: "initialize" },
+    );
+    const failing = createIngestHandler({
+      dynamodb: broken,
+      sqs,
+      s3,
+      tableName: fx.table,
+      reconcileQueueUrl: `${fx.reconcileUrl}-gone`,
+      deadLetterQueueUrl: fx.dlqUrl,
+      senders: { principalOf: async () => fx.principal.value },
+    });
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: fx.eventsUrl,
+        MessageBody: encodeEvent(withSliceLabel(slice(7, "10.0.0.2"))),
+        MessageGroupId: "g",
+        MessageDeduplicationId: "slice-7",
+      }),
+    );
+    const messages = await drain(fx.eventsUrl);
+    expect(await handle(messages, 1, failing)).toHaveLength(1);
+    const dirty = new DynamoDbDirtyGenerations(dynamodb, fx.table);
+    expect((await dirty.read(parseClusterGatewayKey("c1/default/web"))).pendingSince).toBeDefined();
+    // Another record's change meanwhile is covered by that marker: it sends nothing.
+    await deliver([withSliceLabel(slice(8, "10.0.0.3"))]);
     expect(await reconcileRequests()).toEqual([]);
-    await deliver([withSliceLabel(slice(8, "10.0.0.3"))], 2);
-    expect((await reconcileRequests()).map((r) => [r.gatewayKey, r.generation])).toEqual([["c1/default/web", 3]]);
+    // The redelivery of the record that owns the marker sends the request that never went out.
+    expect(await handle(messages, 2)).toEqual([]);
+    expect((await reconcileRequests()).map((r) => [r.gatewayKey, r.generation])).toEqual([["c1/default/web", 4]]);
+  });
+
+  test("a redelivered event whose request already went out sends none (no no-op reconcile)", async () => {
+    await deliver([gatewayClass, gateway(2), route, service(4)]);
+    await reconciled("c1/default/web");
+    await reconcileRequests();
+    const { messages } = await deliver([withSliceLabel(slice(7, "10.0.0.2"))]);
+    expect((await reconcileRequests()).map((r) => r.generation)).toEqual([2]);
+    // The same records again (the function timed out after sending, say): the marker they own was
+    // sent, so no second request.
+    expect(await handle(messages, 2)).toEqual([]);
+    expect(await reconcileRequests()).toEqual([]);
+    expect(
+      (await new DynamoDbDirtyGenerations(dynamodb, fx.table).read(parseClusterGatewayKey("c1/default/web")))
+        .generation,
+    ).toBe(3);
   });
 
   test("a burst of 50 events for one Gateway in one batch sends one ReconcileRequest", async () => {

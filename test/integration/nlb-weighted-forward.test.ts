@@ -6,6 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
+import { observeFromArns } from "../../shared/aws/elbv2/observe.ts";
 import { AwsElb } from "../../shared/aws/elbv2/port.ts";
 import { controllerConfig } from "../../shared/config.ts";
 import type { LoadBalancerModel } from "../../shared/elb/model.ts";
@@ -119,5 +120,26 @@ describe("a weighted TCPRoute on an NLB, through the ELB port on moto", () => {
       "DefaultActions.member.1.ForwardConfig.TargetGroups.member.1.Weight": "1",
       "DefaultActions.member.1.ForwardConfig.TargetGroups.member.2.Weight": "1",
     });
+  });
+
+  it("its drift check is 3 ELBv2 calls: an NLB listener has no rules to describe", async () => {
+    await resetMoto();
+    const desired = model(60, 40);
+    const { state } = await converge(desired, emptyObserved());
+    const before = factory.counter.snapshot();
+    const read = await observeFromArns(factory.elbv2(target), state);
+    const after = factory.counter.snapshot();
+    const delta = (key: string) => (after[key]?.calls ?? 0) - (before[key]?.calls ?? 0);
+    expect({
+      DescribeLoadBalancers: delta("ElasticLoadBalancingV2:DescribeLoadBalancers"),
+      DescribeListeners: delta("ElasticLoadBalancingV2:DescribeListeners"),
+      DescribeRules: delta("ElasticLoadBalancingV2:DescribeRules"),
+      DescribeTargetGroups: delta("ElasticLoadBalancingV2:DescribeTargetGroups"),
+    }).toEqual({ DescribeLoadBalancers: 1, DescribeListeners: 1, DescribeRules: 0, DescribeTargetGroups: 1 });
+    expect(Object.keys(after).reduce((n, key) => n + (after[key]?.calls ?? 0) - (before[key]?.calls ?? 0), 0)).toBe(3);
+    // What it read still matches the model's listeners, rules and target groups: nothing to do there
+    // (security groups are the EC2 side's, which the port reads separately).
+    const ops = planElb(desired, read).operations.map((o) => o.op);
+    expect(ops.filter((op) => /Listener|Rule|TargetGroup/.test(op))).toEqual([]);
   });
 });

@@ -3,8 +3,9 @@
  *
  * - observeFromArns: the drift check. Re-reads exactly what the state record claims, by ARN:
  *   DescribeLoadBalancers (1 call), DescribeListeners by load balancer (1 call per 400 listeners),
- *   DescribeRules per listener (1 call per 400 rules), DescribeTargetGroups by ARN (1 call), so at
- *   most 3 + listeners + extra rule pages. No region-wide listing, no target health, and no
+ *   DescribeRules per listener of an ALB (1 call per 400 rules; none for an NLB, whose listeners
+ *   have only their default action), DescribeTargetGroups by ARN (1 call), so at most 3 +
+ *   listeners + extra rule pages (3 for an NLB). No region-wide listing, no target health, and no
  *   attribute or certificate-list reads unless asked for: the record's attributes, targets,
  *   non-default certificates and pending secrets are carried over (DescribeListeners reports a
  *   listener's default certificate only).
@@ -382,6 +383,9 @@ export async function observeFromArns(
   const rulesByListener = new Map<string, Rule[]>();
   for (const l of listeners) {
     const arn = new Answer("DescribeListeners", "listener").string("ListenerArn", l.ListenerArn);
+    // Only an Application Load Balancer's listeners have rules beyond the default action, which
+    // DescribeListeners already returns: an NLB's would cost one call per listener for nothing.
+    if (loadBalancer?.type === "network") continue;
     rulesByListener.set(arn, await describeRules(client, arn));
   }
 

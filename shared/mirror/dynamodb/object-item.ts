@@ -17,7 +17,13 @@ import { isKnownKind } from "../../manifest/kinds.ts";
 import { itemSize, MAX_ITEM_BYTES } from "../../store/dynamodb/item-size.ts";
 import { TTL_ATTRIBUTE } from "../../store/dynamodb/table.ts";
 import { OBJECT_PREFIX, PARTITION_KEY, SORT_KEY } from "../../store/dynamodb/table-keys.ts";
-import { type MirroredObject, type ObjectRef, ObjectTooLarge, objectSortKey } from "../object-mirror.ts";
+import {
+  type MirroredObject,
+  type ObjectRef,
+  ObjectTooLarge,
+  objectSortKey,
+  type ReferencePosition,
+} from "../object-mirror.ts";
 
 export const OBJECT_ATTRIBUTES = {
   uid: "uid",
@@ -29,6 +35,8 @@ export const OBJECT_ATTRIBUTES = {
   retracted: "retracted",
   /** On a live object: written at the version of the retracted tombstone it replaced. */
   revived: "revived",
+  /** On a live Secret: the reference it was forwarded for, `<Kind>/<namespace>/<rv>`. */
+  referencedBy: "referencedBy",
   expiresAt: TTL_ATTRIBUTE,
 } as const;
 
@@ -51,6 +59,7 @@ export function encodeLiveItem(
   uid: string,
   resourceVersion: bigint,
   object: KubeObjectJson,
+  referencedBy?: ReferencePosition,
 ): Record<string, AttributeValue> {
   const item: Record<string, AttributeValue> = {
     ...objectKey(ref),
@@ -58,10 +67,23 @@ export function encodeLiveItem(
     [OBJECT_ATTRIBUTES.resourceVersion]: { N: resourceVersion.toString() },
     [OBJECT_ATTRIBUTES.object]: { B: gzipSync(JSON.stringify(object)) },
     [OBJECT_ATTRIBUTES.encoding]: { S: OBJECT_ENCODING },
+    ...(referencedBy === undefined ? {} : { [OBJECT_ATTRIBUTES.referencedBy]: { S: encodeReference(referencedBy) } }),
   };
   const size = itemSize(item);
   if (size > MAX_ITEM_BYTES) throw new ObjectTooLarge(ref, size);
   return item;
+}
+
+/** `<Kind>/<namespace>/<rv>`: neither a kind nor a namespace holds a slash. */
+export function encodeReference(reference: ReferencePosition): string {
+  return `${reference.kind}/${reference.namespace ?? ""}/${reference.resourceVersion}`;
+}
+
+function decodeReference(text: string): ReferencePosition | undefined {
+  const match = /^([A-Za-z0-9]+)\/([^/]*)\/(0|[1-9][0-9]*)$/.exec(text);
+  if (match === null) return undefined;
+  const [, kind = "", namespace = "", rv = "0"] = match;
+  return { kind, ...(namespace === "" ? {} : { namespace }), resourceVersion: BigInt(rv) };
 }
 
 /**
@@ -121,5 +143,17 @@ export function decodeObjectItem(item: Record<string, AttributeValue>): DecodedI
   if (!isRecord(object)) return fail("object is not a JSON object");
   const uid = item[OBJECT_ATTRIBUTES.uid]?.S ?? fail("no uid");
   const revived = item[OBJECT_ATTRIBUTES.revived]?.BOOL === true;
-  return { tombstone: false, revived, ref, uid, resourceVersion, object };
+  const referenceText = item[OBJECT_ATTRIBUTES.referencedBy]?.S;
+  const referencedBy = referenceText === undefined ? undefined : decodeReference(referenceText);
+  if (referenceText !== undefined && referencedBy === undefined)
+    return fail(`referencedBy ${referenceText} unreadable`);
+  return {
+    tombstone: false,
+    revived,
+    ref,
+    uid,
+    resourceVersion,
+    object,
+    ...(referencedBy === undefined ? {} : { referencedBy }),
+  };
 }

@@ -23,14 +23,17 @@ import {
   type ObjectMirror,
   type ObjectRef,
   objectSortKey,
+  type ReferencePosition,
   type SnapshotScope,
   snapshotRetracts,
+  snapshotSawReference,
   type Tombstoned,
   tombstoneExpiry,
 } from "../object-mirror.ts";
 import {
   decodeObjectItem,
   encodeLiveItem,
+  encodeReference,
   encodeTombstoneItem,
   kindPartition,
   OBJECT_ATTRIBUTES,
@@ -51,6 +54,7 @@ const NAMES = {
   "#retracted": OBJECT_ATTRIBUTES.retracted,
   "#revived": OBJECT_ATTRIBUTES.revived,
   "#uid": OBJECT_ATTRIBUTES.uid,
+  "#referencedBy": OBJECT_ATTRIBUTES.referencedBy,
 };
 
 export class DynamoDbObjectMirror implements ObjectMirror {
@@ -66,8 +70,14 @@ export class DynamoDbObjectMirror implements ObjectMirror {
     this.#pageSize = options.pageSize;
   }
 
-  async upsert(ref: ObjectRef, uid: string, resourceVersion: bigint, object: KubeObjectJson): Promise<MirrorWrite> {
-    const item = encodeLiveItem(ref, uid, resourceVersion, object);
+  async upsert(
+    ref: ObjectRef,
+    uid: string,
+    resourceVersion: bigint,
+    object: KubeObjectJson,
+    referencedBy?: ReferencePosition,
+  ): Promise<MirrorWrite> {
+    const item = encodeLiveItem(ref, uid, resourceVersion, object, referencedBy);
     const rv = { N: resourceVersion.toString() };
     const write = await this.#write(item, "attribute_not_exists(#pk) OR #rv < :rv", { ":rv": rv });
     if (write.outcome === "applied") return write;
@@ -115,17 +125,25 @@ export class DynamoDbObjectMirror implements ObjectMirror {
       if (!inSnapshotScope(ref.kind, ref.namespace, ref.name, snapshot.namespaces)) continue;
       if (present.has(objectSortKey(ref.namespace, ref.name))) continue;
       if (mirrored.resourceVersion > snapshot.resourceVersion) continue;
+      if (retracts && !snapshotSawReference(mirrored.referencedBy, snapshot.referrerVersions)) continue;
       // The tombstone is at the snapshot's resourceVersion: at that point the object did not exist,
       // so any upsert not newer than it is stale. A retraction's is at the object's own version
-      // (it may still exist). Conditional on the version read, so an event that landed since the
-      // Query wins.
+      // (it may still exist). Conditional on the version and reference read, so an event that
+      // landed since the Query wins (a retraction and a revival at the same version included).
       const expiry = tombstoneExpiry(now, this.#ttlSeconds);
+      const seenReference: { condition: string; values: Record<string, AttributeValue> } =
+        mirrored.referencedBy === undefined
+          ? { condition: "attribute_not_exists(#referencedBy)", values: {} }
+          : {
+              condition: "#referencedBy = :reference",
+              values: { ":reference": { S: encodeReference(mirrored.referencedBy) } },
+            };
       const write = await this.#put(
         retracts
           ? encodeTombstoneItem(ref, mirrored.uid, mirrored.resourceVersion, expiry, true)
           : encodeTombstoneItem(ref, mirrored.uid, snapshot.resourceVersion, expiry),
-        "#rv = :seen AND attribute_not_exists(#tombstone)",
-        { ":seen": { N: mirrored.resourceVersion.toString() } },
+        `#rv = :seen AND attribute_not_exists(#tombstone) AND ${seenReference.condition}`,
+        { ":seen": { N: mirrored.resourceVersion.toString() }, ...seenReference.values },
       );
       if (write.outcome === "applied") tombstoned.push({ ref, previous: mirrored.object });
     }
@@ -255,7 +273,8 @@ function namesUsedBy(expression: string): Record<string, string> {
 }
 
 function liveOf(decoded: MirroredObject): MirroredObject {
-  return { ref: decoded.ref, uid: decoded.uid, resourceVersion: decoded.resourceVersion, object: decoded.object };
+  const { ref, uid, resourceVersion, object, referencedBy } = decoded;
+  return { ref, uid, resourceVersion, object, ...(referencedBy === undefined ? {} : { referencedBy }) };
 }
 
 /** The partition of a cluster's sync markers: one item per kind it has had a snapshot of. */

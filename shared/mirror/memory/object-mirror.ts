@@ -14,8 +14,10 @@ import {
   type ObjectMirror,
   type ObjectRef,
   objectSortKey,
+  type ReferencePosition,
   type SnapshotScope,
   snapshotRetracts,
+  snapshotSawReference,
   type Tombstoned,
 } from "../object-mirror.ts";
 
@@ -29,6 +31,8 @@ interface MemoryRecord {
   retracted: boolean;
   /** A live object written at the version of the retracted tombstone it replaced. */
   revived: boolean;
+  /** A live Secret's: the reference it was forwarded for. */
+  referencedBy?: ReferencePosition;
 }
 
 export class MemoryObjectMirror implements ObjectMirror {
@@ -36,13 +40,27 @@ export class MemoryObjectMirror implements ObjectMirror {
   readonly #partitions = new Map<string, Map<string, MemoryRecord>>();
   readonly #synced = new Map<string, Set<KnownKind>>();
 
-  async upsert(ref: ObjectRef, uid: string, resourceVersion: bigint, object: KubeObjectJson): Promise<MirrorWrite> {
-    encodeLiveItem(ref, uid, resourceVersion, object);
+  async upsert(
+    ref: ObjectRef,
+    uid: string,
+    resourceVersion: bigint,
+    object: KubeObjectJson,
+    referencedBy?: ReferencePosition,
+  ): Promise<MirrorWrite> {
+    encodeLiveItem(ref, uid, resourceVersion, object, referencedBy);
     const current = this.#record(ref);
     const revived =
       current !== undefined && current.resourceVersion === resourceVersion && current.retracted && current.uid === uid;
     if (current !== undefined && current.resourceVersion >= resourceVersion && !revived) return { outcome: "stale" };
-    this.#set({ ref: copyRef(ref), uid, resourceVersion, json: JSON.stringify(object), retracted: false, revived });
+    this.#set({
+      ref: copyRef(ref),
+      uid,
+      resourceVersion,
+      json: JSON.stringify(object),
+      retracted: false,
+      revived,
+      ...(referencedBy === undefined ? {} : { referencedBy: { ...referencedBy } }),
+    });
     return { outcome: "applied", previous: parsed(current) };
   }
 
@@ -80,10 +98,18 @@ export class MemoryObjectMirror implements ObjectMirror {
       if (!inSnapshotScope(ref.kind, ref.namespace, ref.name, snapshot.namespaces)) continue;
       if (present.has(objectSortKey(ref.namespace, ref.name))) continue;
       if (record.resourceVersion > snapshot.resourceVersion) continue;
+      if (retracts && !snapshotSawReference(record.referencedBy, snapshot.referrerVersions)) continue;
+      const { referencedBy: _reference, ...tombstone } = record;
       this.#set(
         retracts
-          ? { ...record, json: undefined, retracted: true, revived: false }
-          : { ...record, resourceVersion: snapshot.resourceVersion, json: undefined, retracted: false, revived: false },
+          ? { ...tombstone, json: undefined, retracted: true, revived: false }
+          : {
+              ...tombstone,
+              resourceVersion: snapshot.resourceVersion,
+              json: undefined,
+              retracted: false,
+              revived: false,
+            },
       );
       tombstoned.push({ ref: copyRef(ref), previous });
     }
@@ -154,5 +180,11 @@ function parsed(record: MemoryRecord | undefined): KubeObjectJson | undefined {
 function liveOf(record: MemoryRecord): MirroredObject | undefined {
   const object = parsed(record);
   if (object === undefined) return undefined;
-  return { ref: copyRef(record.ref), uid: record.uid, resourceVersion: record.resourceVersion, object };
+  return {
+    ref: copyRef(record.ref),
+    uid: record.uid,
+    resourceVersion: record.resourceVersion,
+    object,
+    ...(record.referencedBy === undefined ? {} : { referencedBy: { ...record.referencedBy } }),
+  };
 }

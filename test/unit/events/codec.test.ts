@@ -70,6 +70,38 @@ describe("decodeEvent", () => {
     expect(refused.reason).toContain(reason);
   });
 
+  it("accepts a Secret upsert's referencedBy and a snapshot's referrerVersions", () => {
+    const referenced = {
+      ...gatewayEvent,
+      referencedBy: { kind: "Gateway", namespace: "default", resourceVersion: "40" },
+    };
+    expect(decodeEvent(referenced)).toEqual({ ok: true, event: referenced });
+    const positions = {
+      ...snapshotEvent,
+      referrerVersions: [
+        { kind: "Gateway", resourceVersion: "98" },
+        { kind: "BackendTLSPolicy", namespace: "apps", resourceVersion: "97" },
+      ],
+    };
+    expect(decodeEvent(positions)).toEqual({ ok: true, event: positions });
+  });
+
+  it.each([
+    [{ ...gatewayEvent, op: "delete", referencedBy: { kind: "Gateway", resourceVersion: "1" } }, "referencedBy"],
+    [{ ...gatewayEvent, referencedBy: { kind: "Gateway", resourceVersion: "x1" } }, "referencedBy.resourceVersion"],
+    [{ ...gatewayEvent, referencedBy: { kind: "a/b", resourceVersion: "1" } }, "referencedBy.kind"],
+    [
+      { ...gatewayEvent, referencedBy: { kind: "Gateway", namespace: "a/b", resourceVersion: "1" } },
+      "referencedBy.namespace",
+    ],
+    [{ ...gatewayEvent, referencedBy: { kind: "Gateway", resourceVersion: "1", extra: 1 } }, "referencedBy.extra"],
+    [{ ...snapshotEvent, referrerVersions: {} }, "referrerVersions"],
+    [{ ...snapshotEvent, referrerVersions: [{ kind: "Gateway" }] }, "referrerVersions[0].resourceVersion"],
+    [{ ...gatewayEvent, referrerVersions: [] }, "referrerVersions"],
+  ])("refuses a misplaced or malformed reference position: %j", (input, field) => {
+    expect(refusal(input).field).toBe(field);
+  });
+
   it.each([
     [null, ""],
     [[], ""],

@@ -123,6 +123,20 @@ describe("referenced Secrets", () => {
     expect(tracker.update("Gateway/web/b", new Set()).noLongerReferenced).toEqual(["web/cert"]);
     expect(tracker.isReferenced("web/cert")).toBe(false);
   });
+
+  it("name a current referrer's version as the reference a Secret is forwarded for", () => {
+    const tracker = new SecretReferenceTracker();
+    const a = { kind: "Gateway", namespace: "web", resourceVersion: "20" };
+    const b = { kind: "BackendTLSPolicy", namespace: "web", resourceVersion: "30" };
+    expect(tracker.referenceOf("web/cert")).toBeUndefined();
+    tracker.update("Gateway/web/a", new Set(["web/cert"]), a);
+    expect(tracker.referenceOf("web/cert")).toEqual(a);
+    tracker.update("BackendTLSPolicy/web/b", new Set(["web/cert"]), b);
+    tracker.update("Gateway/web/a", new Set(), { ...a, resourceVersion: "25" });
+    expect(tracker.referenceOf("web/cert")).toEqual(b);
+    tracker.update("BackendTLSPolicy/web/b", new Set());
+    expect(tracker.referenceOf("web/cert")).toBeUndefined();
+  });
 });
 
 function known(name: string, uid: string, resourceVersion: string, namespace = "ns"): KnownObject {
@@ -203,6 +217,16 @@ describe("prepareMessage", () => {
     const pointer = decodeEventJson(prepared.message.body);
     expect(pointer.ok && pointer.event).toMatchObject({ op: "delete", retraction: true });
     expect(prepared.message.deduplicationId).toBe(messageDeduplicationId(retraction));
+  });
+
+  it("carries a Secret upsert's reference, inline and in the claim-checked event, never on a delete", () => {
+    const at = { kind: "Gateway", namespace: "ns", resourceVersion: "7" };
+    expect(objectEvent("c1", kind, "delete", identity, routeWith("x"), false, at)).not.toHaveProperty("referencedBy");
+    const large = objectEvent("c1", kind, "upsert", identity, routeWith("x".repeat(MAX_INLINE_BODY_BYTES)), false, at);
+    expect(large).toMatchObject({ referencedBy: at });
+    const prepared = prepareMessage(large, "bucket");
+    if (prepared.kind !== "claimCheck") throw new Error("expected a claim check");
+    expect(decodeEventJson(prepared.upload.body)).toEqual({ ok: true, event: large });
   });
 
   it("gives a re-send with an occasion the occasion's deduplication id, inline or claim-checked", () => {

@@ -352,6 +352,71 @@ export function mirrorContract(createMirror: MirrorFactory): void {
         expect(await mirror.applySnapshot(secretSnapshot([], 10n), NOW)).toEqual([]);
         expect((await mirror.get(secretRef("tls")))?.resourceVersion).toBe(12n);
       });
+
+      // The race of a snapshot and a new reference: the snapshot, taken while the Secret was
+      // unreferenced, travels in its kind's FIFO group and may be ingested after the upsert the
+      // new reference caused, which travels in the Secret's own group.
+      describe("and the references they reflect (referrerVersions)", () => {
+        const gatewayAt = (resourceVersion: bigint, namespace?: string) => ({
+          kind: "Gateway",
+          ...(namespace === undefined ? {} : { namespace }),
+          resourceVersion,
+        });
+        const putReferenced = (name: string, rv: bigint, referencedAt: bigint) =>
+          mirror.upsert(secretRef(name), `uid-${name}`, rv, secret(name, rv), gatewayAt(referencedAt, "default"));
+        const seenUpTo = (
+          names: string[],
+          resourceVersion: bigint,
+          ...referrerVersions: ReturnType<typeof gatewayAt>[]
+        ) => ({
+          ...secretSnapshot(names, resourceVersion),
+          referrerVersions,
+        });
+
+        test("a snapshot taken before the revival it arrives after does not retract the revived Secret", async () => {
+          await putReferenced("tls", 4n, 8n);
+          await mirror.retract(secretRef("tls"), "uid-tls", 4n, NOW);
+          // Referenced again by the Gateway at version 20; the snapshot's Gateway watch stood at 15.
+          expect((await putReferenced("tls", 4n, 20n)).outcome).toBe("applied");
+          expect(await mirror.applySnapshot(seenUpTo([], 30n, gatewayAt(15n)), NOW)).toEqual([]);
+          expect((await mirror.get(secretRef("tls")))?.resourceVersion).toBe(4n);
+        });
+
+        test("a snapshot taken before a first reference does not retract the newly forwarded Secret", async () => {
+          await putReferenced("tls", 4n, 20n);
+          expect(await mirror.applySnapshot(seenUpTo([], 30n, gatewayAt(19n)), NOW)).toEqual([]);
+          expect((await mirror.get(secretRef("tls")))?.referencedBy).toEqual(gatewayAt(20n, "default"));
+        });
+
+        test("a snapshot whose watch had seen the reference retracts the unlisted Secret", async () => {
+          await putReferenced("tls", 4n, 20n);
+          const tombstoned = await mirror.applySnapshot(seenUpTo([], 30n, gatewayAt(20n)), NOW);
+          expect(tombstoned).toEqual([{ ref: secretRef("tls"), previous: secret("tls", 4n) }]);
+          expect(await mirror.get(secretRef("tls"))).toBeUndefined();
+        });
+
+        test("only the watch of the referrer's kind and namespace (or a cluster-wide one) counts", async () => {
+          await putReferenced("tls", 4n, 20n);
+          const otherWatches = seenUpTo([], 30n, gatewayAt(99n, "other"), {
+            kind: "BackendTLSPolicy",
+            resourceVersion: 99n,
+          });
+          expect(await mirror.applySnapshot(otherWatches, NOW)).toEqual([]);
+          expect(await mirror.applySnapshot(secretSnapshot([], 30n), NOW)).toEqual([]);
+          expect(await mirror.applySnapshot(seenUpTo([], 30n, gatewayAt(25n, "default")), NOW)).toHaveLength(1);
+        });
+
+        test("a revived Secret unreferenced again is retracted by the next snapshot that saw its reference", async () => {
+          await putReferenced("tls", 4n, 8n);
+          await mirror.retract(secretRef("tls"), "uid-tls", 4n, NOW);
+          await putReferenced("tls", 4n, 20n);
+          // The genuine second retraction at the same version is refused (it looks like a redrive)...
+          expect((await mirror.retract(secretRef("tls"), "uid-tls", 4n, NOW)).outcome).toBe("stale");
+          // ...and the next snapshot, taken after the reference went, takes the Secret away.
+          expect(await mirror.applySnapshot(seenUpTo([], 30n, gatewayAt(24n)), NOW)).toHaveLength(1);
+          expect(await mirror.get(secretRef("tls"))).toBeUndefined();
+        });
+      });
     });
 
     test("a snapshot of one kind leaves other kinds alone", async () => {

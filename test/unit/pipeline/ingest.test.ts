@@ -1,7 +1,7 @@
 // The ingest rules on in-memory ports: authentication, rejection, retry order, coalescing.
 import { createHash } from "node:crypto";
 import { beforeEach, describe, expect, test } from "vitest";
-import { type ChangeEvent, encodeEvent } from "../../../shared/events/index.ts";
+import { type ChangeEvent, encodeEvent, type ObjectEvent } from "../../../shared/events/index.ts";
 import { MemoryBackendIndex } from "../../../shared/mirror/backend-index.ts";
 import { MemoryObjectMirror } from "../../../shared/mirror/memory/object-mirror.ts";
 import { MemoryDirtyGenerations } from "../../../shared/pipeline/dirty-generation.ts";
@@ -43,7 +43,11 @@ function upsert(
   };
 }
 
-const gateway = (rv: number) => upsert("Gateway", "web", rv, { spec: { gatewayClassName: "alb", listeners: [] } });
+// Each version changes the spec (a status-only change would reach no Gateway: affected.ts).
+const gateway = (rv: number) =>
+  upsert("Gateway", "web", rv, {
+    spec: { gatewayClassName: "alb", listeners: [], infrastructure: { annotations: { revision: String(rv) } } },
+  });
 
 let ports: IngestPorts & {
   sent: ReconcileRequest[];
@@ -260,13 +264,46 @@ describe("coalescing across batches", () => {
     expect(ports.sent.map((r) => r.gatewayKey).sort()).toEqual(["c1/default/a", "c1/default/b"]);
   });
 
-  test("a redelivered record sends a request even while one is marked pending (that one may never have gone out)", async () => {
-    await ingestBatch([record(gateway(1))], ports);
-    expect(ports.sent).toHaveLength(1);
+  test("a redelivered record resends the request its earlier attempt marked pending but neither sent nor cleared", async () => {
+    const sendReal = ports.reconcileQueue.send.bind(ports.reconcileQueue);
+    const abandonReal = ports.dirty.abandon.bind(ports.dirty);
+    let broken = true;
+    ports.reconcileQueue.send = async (requests) => {
+      if (broken) throw new Error("ServiceUnavailable");
+      return sendReal(requests);
+    };
+    ports.dirty.abandon = async (gatewayKey, since) => {
+      if (broken) throw new Error("ThrottlingException");
+      return abandonReal(gatewayKey, since);
+    };
+    const first = record(gateway(1));
+    expect((await ingestBatch([first], ports)).batchItemFailures).toHaveLength(1);
+    broken = false;
+    expect((await ports.dirty.read(key)).pendingSince).toBeDefined();
+    // Another record's change is covered by that marker: no request of its own.
     await ingestBatch([record(gateway(2))], ports);
-    expect(ports.sent).toHaveLength(1);
-    await ingestBatch([{ ...record(gateway(3)), receiveCount: 2 }], ports);
-    expect(ports.sent.map((r) => r.generation)).toEqual([1, 3]);
+    expect(ports.sent).toEqual([]);
+    // The owner's redelivery sends the request that never went out.
+    await ingestBatch([first], ports);
+    expect(ports.sent.map((r) => r.generation)).toEqual([3]);
+  });
+
+  test("a redelivered record whose request already went out sends none", async () => {
+    const first = record(gateway(1));
+    await ingestBatch([first], ports);
+    expect(ports.sent.map((r) => r.generation)).toEqual([1]);
+    await ingestBatch([first], ports);
+    expect(ports.sent.map((r) => r.generation)).toEqual([1]);
+    expect((await ports.dirty.read(key)).generation).toBe(2);
+  });
+
+  test("a redelivery after the reconciler took the marker over (a requeue) sends none", async () => {
+    const first = record(gateway(1));
+    await ingestBatch([first], ports);
+    await ingestBatch([record(gateway(2))], ports);
+    expect(await finish(1)).toEqual({ moved: true, generation: 2 });
+    await ingestBatch([first], ports);
+    expect(ports.sent.map((r) => r.generation)).toEqual([1]);
   });
 
   test("a route change is urgent; an EndpointSlice change is not", async () => {
@@ -388,6 +425,29 @@ describe("retractions", () => {
     await ingestBatch([record(secret(5))], ports);
     await ingestBatch([record(withdrawn(secret(5), false))], ports);
     await ingestBatch([record(secret(5))], ports);
+    expect(await ports.mirror.get(secretRef)).toBeUndefined();
+  });
+
+  test("a Secret snapshot taken before a new reference, ingested after its upsert, leaves the Secret in place", async () => {
+    const snapshot = (gatewayWatch: number): ChangeEvent => ({
+      schemaVersion: 1,
+      clusterId: "c1",
+      kind: { group: "", version: "v1", kind: "Secret" },
+      op: "snapshot",
+      snapshotId: `s-${gatewayWatch}`,
+      resourceVersion: "50",
+      items: [],
+      referrerVersions: [{ kind: "Gateway", resourceVersion: String(gatewayWatch) }],
+    });
+    const referenced = {
+      ...(secret(5) as ObjectEvent),
+      referencedBy: { kind: "Gateway", namespace: "default", resourceVersion: "60" },
+    };
+    await ingestBatch([record(referenced)], ports);
+    await ingestBatch([record(snapshot(55))], ports);
+    expect((await ports.mirror.get(secretRef))?.resourceVersion).toBe(5n);
+    // A snapshot whose Gateway watch had seen the reference speaks for it: the Secret is unreferenced.
+    await ingestBatch([record(snapshot(60))], ports);
     expect(await ports.mirror.get(secretRef)).toBeUndefined();
   });
 
