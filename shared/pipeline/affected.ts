@@ -39,9 +39,34 @@ const ROUTE_KIND_SET: ReadonlySet<string> = new Set(ROUTE_KINDS);
 /** Backend kinds a route may name that are mirrored objects of their own. */
 const BACKEND_KINDS: ReadonlySet<string> = new Set(["Service", "ServiceImport"]);
 
+/**
+ * Kinds whose status is written by switchyard (shared/lattice/policy-status.ts, export-status.ts)
+ * and read by no translation: a change of their status alone (switchyard's own write, most often)
+ * reconciles nothing. Without this, a CRD that prunes part of what is written would make write and
+ * reconcile loop.
+ */
+const WRITTEN_STATUS_KINDS: ReadonlySet<string> = new Set([
+  "ServiceExport",
+  "TargetGroupPolicy",
+  "VpcAssociationPolicy",
+  "AccessLogPolicy",
+  "IAMAuthPolicy",
+]);
+
+function onlyWrittenStatus(change: ObjectChange): boolean {
+  return (
+    WRITTEN_STATUS_KINDS.has(change.kind) &&
+    change.before !== undefined &&
+    change.after !== undefined &&
+    statusOnly(change.before, change.after)
+  );
+}
+
 /** The Gateways (of `cluster`) whose translation may differ because of `change`. */
 export function affectedGateways(cluster: string, change: ObjectChange, world: Snapshot): Set<ClusterGatewayKey> {
   const index = new AffectedIndex(cluster, world);
+  // A Lattice policy's own status written: no translation reads it (see WRITTEN_STATUS_KINDS).
+  if (onlyWrittenStatus(change)) return index.found;
   for (const object of [change.before, change.after]) {
     if (object !== undefined) index.followObject(change.kind, object);
   }
@@ -63,9 +88,7 @@ export function affectedLatticeExports(
   const found = new Set<ClusterGatewayKey>();
   // Its own status written (the unit's reconcile did it): nothing the translation reads changed, and
   // a reconcile for it would write the status again wherever the CRD prunes part of it: a loop.
-  if (change.kind === "ServiceExport" && change.before && change.after && statusOnly(change.before, change.after)) {
-    return found;
-  }
+  if (onlyWrittenStatus(change)) return found;
   const add = (namespace: string, name: string) => {
     try {
       found.add(exportUnitKey(cluster, namespace, name));

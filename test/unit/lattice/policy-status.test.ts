@@ -1,0 +1,236 @@
+// The VPC Lattice policies' own status.conditions (shared/lattice/policy-status.ts through
+// shared/pipeline/gateway-statuses.ts): written only when the target is switchyard's alone, by one
+// designated Gateway, with the verdict its reconcile computed (AWS's refusal included).
+import { describe, expect, it } from "vitest";
+import { controllerConfig } from "../../../shared/config.ts";
+import type { Condition, KubeObject } from "../../../shared/k8s/meta.ts";
+import { parseGatewayKey } from "../../../shared/keys.ts";
+import { latticePolicyWriters } from "../../../shared/lattice/policy-status.ts";
+import { gatewayStatusIntents } from "../../../shared/pipeline/gateway-statuses.ts";
+import { snapshotOf } from "../../../shared/snapshot.ts";
+import type { DataPlaneObservation } from "../../../shared/status/compute.ts";
+import type { StatusIntent } from "../../../shared/status/writer/decision.ts";
+import { translate } from "../../../shared/translate.ts";
+import { LATTICE_NAMESPACE, latticeObjects } from "../../fixtures/lattice-gateway.ts";
+import {
+  accessLogPolicy,
+  iamAuthPolicy,
+  LOG_GROUP,
+  otherGateway,
+  targetGroupPolicy,
+  vpcAssociationPolicy,
+} from "../../fixtures/lattice-policies.ts";
+
+const CONFIG = controllerConfig();
+const OWNED = Object.keys(CONFIG.controllers);
+
+/** A Gateway of another controller (the VPC Lattice controller beside switchyard, say). */
+const FOREIGN: KubeObject[] = [
+  {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "GatewayClass",
+    metadata: { name: "theirs", generation: 1 },
+    spec: { controllerName: "example.com/other" },
+  },
+  {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "Gateway",
+    metadata: { name: "theirs", namespace: LATTICE_NAMESPACE, generation: 1 },
+    spec: { gatewayClassName: "theirs", listeners: [{ name: "http", port: 80, protocol: "HTTP" }] },
+  },
+] as unknown as KubeObject[];
+
+/** Route `name` (to Service `web`) with these parents. */
+function route(name: string, parents: string[]): KubeObject {
+  return {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "HTTPRoute",
+    metadata: { name, namespace: LATTICE_NAMESPACE, generation: 1, creationTimestamp: "2026-01-02T00:00:00Z" },
+    spec: {
+      parentRefs: parents.map((p) => ({ name: p })),
+      rules: [
+        { matches: [{ path: { type: "Exact", value: `/${name}` } }], backendRefs: [{ name: "web", port: 8080 }] },
+      ],
+    },
+  } as unknown as KubeObject;
+}
+
+function withUid(object: KubeObject, uid: string): KubeObject {
+  return { ...object, metadata: { ...object.metadata, uid, generation: 3 } } as KubeObject;
+}
+
+/** Gateway `gateway`'s reconcile: its intents, translated with its own observation (if any). */
+function intentsOf(gateway: string, objects: KubeObject[], observation?: DataPlaneObservation): StatusIntent[] {
+  const snapshot = snapshotOf(objects);
+  const observations = observation ? new Map([[gateway, observation]]) : undefined;
+  const translation = translate(snapshot, CONFIG, { clusterId: "test", ...(observations ? { observations } : {}) });
+  return gatewayStatusIntents(translation, snapshot, parseGatewayKey(gateway), OWNED);
+}
+
+const policyIntents = (intents: StatusIntent[]) =>
+  intents.filter((i) =>
+    ["TargetGroupPolicy", "VpcAssociationPolicy", "AccessLogPolicy", "IAMAuthPolicy"].includes(i.kind),
+  );
+
+function conditionsOf(intents: StatusIntent[], kind: string, name: string): Condition[] | undefined {
+  const intent = intents.find((i) => i.kind === kind && i.name === name);
+  return intent && "conditions" in intent ? intent.conditions : undefined;
+}
+
+const base = (extra: KubeObject[]) => [...latticeObjects({ routes: [{ name: "r0", backend: "web" }] }), ...extra];
+
+describe("Lattice policy status: which are switchyard's", () => {
+  it("a policy on a switchyard Lattice Gateway: Accepted=True, its generation and uid, from that Gateway", () => {
+    const intents = intentsOf("apps/net", base([withUid(iamAuthPolicy("auth", { kind: "Gateway" }), "uid-auth")]));
+    expect(policyIntents(intents)).toEqual([
+      {
+        kind: "IAMAuthPolicy",
+        namespace: "apps",
+        name: "auth",
+        observedGeneration: 3,
+        uid: "uid-auth",
+        conditions: [
+          { type: "Accepted", status: "True", reason: "Accepted", message: "accepted", observedGeneration: 3 },
+        ],
+      },
+    ]);
+  });
+
+  it("a policy whose target is missing is not written (TargetNotFound is plan's only)", () => {
+    const objects = base([iamAuthPolicy("auth", { kind: "Gateway", name: "gone" })]);
+    expect(policyIntents(intentsOf("apps/net", objects))).toEqual([]);
+    expect(latticePolicyWriters(translate(snapshotOf(objects), CONFIG, {}).graph, snapshotOf(objects)).size).toBe(0);
+  });
+
+  it("a policy on another controller's Gateway is not written", () => {
+    const objects = base([...FOREIGN, iamAuthPolicy("auth", { kind: "Gateway", name: "theirs" })]);
+    expect(policyIntents(intentsOf("apps/net", objects))).toEqual([]);
+  });
+
+  it("a policy on a route attached to a switchyard Gateway and another controller's is not written", () => {
+    const shared = base([
+      ...FOREIGN,
+      route("both", ["net", "theirs"]),
+      accessLogPolicy("log", { kind: "HTTPRoute", name: "both" }, LOG_GROUP),
+    ]);
+    expect(policyIntents(intentsOf("apps/net", shared))).toEqual([]);
+    const ours = base([route("mine", ["net"]), accessLogPolicy("log", { kind: "HTTPRoute", name: "mine" }, LOG_GROUP)]);
+    expect(conditionsOf(intentsOf("apps/net", ours), "AccessLogPolicy", "log")?.[0]).toMatchObject({
+      type: "Accepted",
+      status: "True",
+    });
+  });
+
+  it("a TargetGroupPolicy on a Service another controller's route also uses is not written", () => {
+    const objects = base([...FOREIGN, route("theirs-web", ["theirs"]), targetGroupPolicy("tgp", "web", "/health")]);
+    expect(policyIntents(intentsOf("apps/net", objects))).toEqual([]);
+  });
+
+  it("a TargetGroupPolicy on a Service the VPC Lattice controller exports (no federation annotation) is not written", () => {
+    const serviceExport = {
+      apiVersion: "application-networking.k8s.aws/v1alpha1",
+      kind: "ServiceExport",
+      metadata: { name: "web", namespace: LATTICE_NAMESPACE },
+      spec: { exportedPorts: [{ port: 8080, routeType: "HTTP" }] },
+    } as unknown as KubeObject;
+    const objects = base([serviceExport, targetGroupPolicy("tgp", "web", "/health")]);
+    expect(policyIntents(intentsOf("apps/net", objects))).toEqual([]);
+    const federated = {
+      ...serviceExport,
+      metadata: {
+        ...serviceExport.metadata,
+        annotations: { "application-networking.k8s.aws/federation": "amazon-vpc-lattice" },
+      },
+    } as KubeObject;
+    expect(
+      policyIntents(intentsOf("apps/net", base([federated, targetGroupPolicy("tgp", "web", "/health")]))),
+    ).toHaveLength(1);
+  });
+
+  it("a TargetGroupPolicy on a Service only switchyard Lattice routes use is written", () => {
+    const objects = base([targetGroupPolicy("tgp", "web", "/health")]);
+    expect(conditionsOf(intentsOf("apps/net", objects), "TargetGroupPolicy", "tgp")).toEqual([
+      { type: "Accepted", status: "True", reason: "Accepted", message: "accepted", observedGeneration: 1 },
+    ]);
+  });
+});
+
+describe("Lattice policy status: verdicts", () => {
+  it("the younger of two policies on one target is Accepted=False Conflicted, both written", () => {
+    const younger = iamAuthPolicy("b-young", { kind: "Gateway" });
+    (younger.metadata as { creationTimestamp: string }).creationTimestamp = "2026-02-01T00:00:00Z";
+    const intents = intentsOf("apps/net", base([iamAuthPolicy("a-old", { kind: "Gateway" }), younger]));
+    expect(conditionsOf(intents, "IAMAuthPolicy", "a-old")?.[0]?.status).toBe("True");
+    expect(conditionsOf(intents, "IAMAuthPolicy", "b-young")?.[0]).toMatchObject({
+      status: "False",
+      reason: "Conflicted",
+      message: expect.stringContaining("IAMAuthPolicy/apps/a-old"),
+    });
+  });
+
+  it("a policy VPC Lattice would refuse is Accepted=False Invalid with why", () => {
+    const groups = ["sg-1", "sg-2", "sg-3", "sg-4", "sg-5", "sg-6"];
+    const intents = intentsOf("apps/net", base([vpcAssociationPolicy("vpc", groups)]));
+    expect(conditionsOf(intents, "VpcAssociationPolicy", "vpc")?.[0]).toMatchObject({
+      status: "False",
+      reason: "Invalid",
+      message: expect.stringContaining("6 security groups"),
+    });
+  });
+
+  it("AWS's refusal seen by the Gateway's reconcile is Accepted=False with AWS's words", () => {
+    const refused: DataPlaneObservation = {
+      programmed: false,
+      policyProblems: {
+        "IAMAuthPolicy/apps/auth": {
+          reason: "Invalid",
+          message: "VPC Lattice refused PutAuthPolicy: AccessDenied: no",
+        },
+      },
+    };
+    const intents = intentsOf("apps/net", base([iamAuthPolicy("auth", { kind: "Gateway" })]), refused);
+    expect(conditionsOf(intents, "IAMAuthPolicy", "auth")).toEqual([
+      {
+        type: "Accepted",
+        status: "False",
+        reason: "Invalid",
+        message: "VPC Lattice refused PutAuthPolicy: AccessDenied: no",
+        observedGeneration: 1,
+      },
+    ]);
+  });
+});
+
+describe("Lattice policy status: two switchyard Gateways reached", () => {
+  // Service web is the backend of r0 (on net) and of r-other (on other): the policy reaches both.
+  const objects = base([otherGateway(), route("r-other", ["other"]), targetGroupPolicy("tgp", "web", "/health")]);
+  const refusal = (gateway: string): DataPlaneObservation => ({
+    programmed: true,
+    policyProblems: { "TargetGroupPolicy/apps/tgp": { reason: "Invalid", message: `refused on ${gateway}` } },
+  });
+
+  it("only the designated Gateway (first by namespace/name) writes it", () => {
+    const snapshot = snapshotOf(objects);
+    expect(latticePolicyWriters(translate(snapshot, CONFIG, {}).graph, snapshot)).toEqual(
+      new Map([["TargetGroupPolicy/apps/tgp", "apps/net"]]),
+    );
+    expect(policyIntents(intentsOf("apps/net", objects)).map((i) => i.name)).toEqual(["tgp"]);
+    expect(policyIntents(intentsOf("apps/other", objects))).toEqual([]);
+  });
+
+  it("a refusal on the other Gateway does not flip the written verdict: each reconcile writes the same", () => {
+    const fromNet = conditionsOf(intentsOf("apps/net", objects), "TargetGroupPolicy", "tgp");
+    const fromOtherRefused = policyIntents(intentsOf("apps/other", objects, refusal("other")));
+    expect(fromNet?.[0]?.status).toBe("True");
+    expect(fromOtherRefused).toEqual([]);
+    const fromNetRefused = conditionsOf(intentsOf("apps/net", objects, refusal("net")), "TargetGroupPolicy", "tgp");
+    expect(fromNetRefused?.[0]).toMatchObject({ status: "False", message: "refused on net" });
+  });
+
+  it("listing order does not change the designated Gateway", () => {
+    const snapshot = snapshotOf([...objects].reverse());
+    expect(
+      latticePolicyWriters(translate(snapshot, CONFIG, {}).graph, snapshot).get("TargetGroupPolicy/apps/tgp"),
+    ).toBe("apps/net");
+  });
+});
