@@ -5,11 +5,14 @@ import { describe, expect, it } from "vitest";
 import { controllerConfig } from "../../../shared/config.ts";
 import type { Condition, KubeObject } from "../../../shared/k8s/meta.ts";
 import { parseGatewayKey } from "../../../shared/keys.ts";
-import { latticePolicyWriters } from "../../../shared/lattice/policy-status.ts";
+import { LATTICE_POLICY_KINDS, latticePolicyWriters } from "../../../shared/lattice/policy-status.ts";
+import { affectedGateways, affectedLatticeExports } from "../../../shared/pipeline/affected.ts";
 import { gatewayStatusIntents } from "../../../shared/pipeline/gateway-statuses.ts";
+import { decodeStatusIntentMessage, encodeStatusIntentMessage } from "../../../shared/pipeline/status-intent.ts";
 import { snapshotOf } from "../../../shared/snapshot.ts";
 import type { DataPlaneObservation } from "../../../shared/status/compute.ts";
-import type { StatusIntent } from "../../../shared/status/writer/decision.ts";
+import { decideStatusWrite, type StatusIntent } from "../../../shared/status/writer/decision.ts";
+import { LATTICE_STATUS_SUBRESOURCES, statusPath } from "../../../shared/status/writer/resources.ts";
 import { translate } from "../../../shared/translate.ts";
 import { LATTICE_NAMESPACE, latticeObjects } from "../../fixtures/lattice-gateway.ts";
 import {
@@ -233,4 +236,142 @@ describe("Lattice policy status: two switchyard Gateways reached", () => {
       latticePolicyWriters(translate(snapshot, CONFIG, {}).graph, snapshot).get("TargetGroupPolicy/apps/tgp"),
     ).toBe("apps/net");
   });
+});
+
+describe("Lattice policy status: as written", () => {
+  const intent = (status: "True" | "False", reason: string): StatusIntent => ({
+    kind: "IAMAuthPolicy",
+    namespace: "apps",
+    name: "auth",
+    observedGeneration: 2,
+    uid: "uid-auth",
+    conditions: [{ type: "Accepted", status, reason, message: reason, observedGeneration: 2 }],
+  });
+
+  it("goes to each policy's status subresource in application-networking.k8s.aws/v1alpha1", () => {
+    const plurals = {
+      TargetGroupPolicy: "targetgrouppolicies",
+      VpcAssociationPolicy: "vpcassociationpolicies",
+      AccessLogPolicy: "accesslogpolicies",
+      IAMAuthPolicy: "iamauthpolicies",
+    };
+    for (const kind of LATTICE_POLICY_KINDS) {
+      expect(statusPath({ kind, namespace: "apps", name: "p" })).toBe(
+        `/apis/application-networking.k8s.aws/v1alpha1/namespaces/apps/${plurals[kind]}/p/status`,
+      );
+      expect(LATTICE_STATUS_SUBRESOURCES).toContain(`${plurals[kind]}/status`);
+    }
+  });
+
+  it("replaces the CRD's default Accepted, keeps other types, and keeps lastTransitionTime while the status holds", () => {
+    // What the CRD defaults an object's status to before any controller wrote it.
+    const defaulted = {
+      conditions: [
+        {
+          type: "Accepted",
+          status: "Unknown",
+          reason: "Pending",
+          message: "Waiting for controller",
+          lastTransitionTime: "1970-01-01T00:00:00Z",
+        },
+        {
+          type: "Programmed",
+          status: "Unknown",
+          reason: "Pending",
+          message: "Waiting for controller",
+          lastTransitionTime: "1970-01-01T00:00:00Z",
+        },
+      ],
+    };
+    const first = decideStatusWrite(
+      intent("True", "Accepted"),
+      { resourceVersion: "1", uid: "uid-auth", status: defaulted },
+      "2026-02-01T00:00:00Z",
+    );
+    if (!first.write) throw new Error("expected a write");
+    expect(first.status.conditions).toEqual([
+      {
+        type: "Accepted",
+        status: "True",
+        reason: "Accepted",
+        message: "Accepted",
+        observedGeneration: 2,
+        lastTransitionTime: "2026-02-01T00:00:00Z",
+      },
+      defaulted.conditions[1],
+    ]);
+    // Written again unchanged: no write.
+    expect(
+      decideStatusWrite(
+        intent("True", "Accepted"),
+        { resourceVersion: "2", uid: "uid-auth", status: first.status },
+        "2026-03-01T00:00:00Z",
+      ),
+    ).toEqual({
+      write: false,
+      reason: "unchanged",
+    });
+    // Refused by AWS: the condition flips and its time moves.
+    const second = decideStatusWrite(
+      intent("False", "Invalid"),
+      { resourceVersion: "2", uid: "uid-auth", status: first.status },
+      "2026-03-01T00:00:00Z",
+    );
+    if (!second.write) throw new Error("expected a write");
+    expect((second.status.conditions as Condition[])[0]).toMatchObject({
+      status: "False",
+      reason: "Invalid",
+      lastTransitionTime: "2026-03-01T00:00:00Z",
+    });
+  });
+
+  it("is refused for a policy since replaced by another of the same name", () => {
+    expect(
+      decideStatusWrite(
+        intent("True", "Accepted"),
+        { resourceVersion: "1", uid: "another", status: {} },
+        "2026-01-01T00:00:00Z",
+      ),
+    ).toEqual({
+      write: false,
+      reason: "stale",
+    });
+  });
+
+  it("crosses the status queue intact; one without conditions is refused", () => {
+    const intents = LATTICE_POLICY_KINDS.map((kind) => ({ ...intent("True", "Accepted"), kind }) as StatusIntent);
+    const body = encodeStatusIntentMessage({ version: 1, cluster: "east", intents });
+    expect(decodeStatusIntentMessage(body)).toEqual({ ok: true, message: { version: 1, cluster: "east", intents } });
+    const { conditions: _, ...bare } = intent("True", "Accepted") as StatusIntent & { conditions: Condition[] };
+    expect(
+      decodeStatusIntentMessage(
+        encodeStatusIntentMessage({ version: 1, cluster: "east", intents: [bare as StatusIntent] }),
+      ),
+    ).toEqual({
+      ok: false,
+      reason: "intents[0].conditions: expected an array",
+    });
+  });
+});
+
+describe("Lattice policy status: a change of the status alone reconciles nothing", () => {
+  const world = snapshotOf(base([]));
+
+  it.each(["IAMAuthPolicy", "TargetGroupPolicy"] as const)(
+    "%s: status written, no Gateway and no export unit",
+    (kind) => {
+      const before =
+        kind === "IAMAuthPolicy" ? iamAuthPolicy("auth", { kind: "Gateway" }) : targetGroupPolicy("tgp", "web", "/h");
+      before.metadata.resourceVersion = "10";
+      const after = structuredClone(before) as KubeObject & { status?: unknown };
+      after.metadata.resourceVersion = "11";
+      after.status = { conditions: [{ type: "Accepted", status: "True", reason: "Accepted", message: "accepted" }] };
+      expect(affectedGateways("east", { kind, before, after }, world).size).toBe(0);
+      expect(affectedLatticeExports("east", { kind, before, after }, world).size).toBe(0);
+      // A spec change alongside is still a change: the Gateway reconciles.
+      const respec = structuredClone(after) as KubeObject & { spec: Record<string, unknown> };
+      respec.spec = { ...respec.spec, extra: true };
+      expect([...affectedGateways("east", { kind, before, after: respec }, world)]).toEqual(["east/apps/net"]);
+    },
+  );
 });
