@@ -11,9 +11,9 @@
  * switchyard's alone:
  * - a Gateway: one of switchyard's Lattice Gateways;
  * - an HTTPRoute or GRPCRoute: every parentRef names one of switchyard's Lattice Gateways;
- * - a Service (TargetGroupPolicy): at least one route uses it as a backend, every route that
- *   does is such a route, and no ServiceExport of its name lacks switchyard's federation annotation
- *   (such an export is the VPC Lattice controller's, whose target group the policy shapes too).
+ * - a Service (TargetGroupPolicy): at least one route uses it as a backend and every route that
+ *   does is such a route. Its federated ServiceExport, if any, is switchyard's export unit's; one
+ *   without the federation annotation exports nothing (the VPC Lattice controller ignores it too).
  * Never when the target is missing (TargetNotFound shows in `switchyard plan` only), rejected, or
  * reached by anything else: the policy may be another controller's. A TargetGroupPolicy on a
  * ServiceExport reaches no Gateway, so no Gateway's reconcile writes it (not written yet).
@@ -25,7 +25,7 @@
  * reconcile computed (including AWS's refusal of the policy there). The other Gateways' reconciles
  * write nothing for it; a refusal there shows in that Gateway's own Programmed message.
  */
-import { LATTICE_FEDERATION, LatticeAnnotation, type LatticePolicy } from "../extensions/lattice.ts";
+import type { LatticePolicy } from "../extensions/lattice.ts";
 import { GATEWAY_GROUP, type Route } from "../gateway-api/types.ts";
 import type { ResolvedGraph } from "../graph/model.ts";
 import type { ResolvedPolicy } from "../graph/policies.ts";
@@ -107,15 +107,6 @@ export function targetIsOurs(policy: ResolvedPolicy, snapshot: Snapshot, lattice
   }
   if (kind === "Service") {
     if (!snapshot.services.some((s) => namespaceOf(s) === namespace && s.metadata.name === name)) return false;
-    // An export of it that switchyard does not federate is the VPC Lattice controller's: the policy
-    // shapes that controller's target group too.
-    const foreignExport = snapshot.serviceExports.some(
-      (e) =>
-        namespaceOf(e) === namespace &&
-        e.metadata.name === name &&
-        e.metadata.annotations?.[LatticeAnnotation.federation] !== LATTICE_FEDERATION,
-    );
-    if (foreignExport) return false;
     const users = snapshot.routes.filter((r) => usesService(r, namespace, name));
     return users.length > 0 && users.every((r) => onlyOurs(r, latticeGateways));
   }

@@ -129,25 +129,24 @@ describe("Lattice policy status: which are switchyard's", () => {
     expect(policyIntents(intentsOf("apps/net", objects))).toEqual([]);
   });
 
-  it("a TargetGroupPolicy on a Service the VPC Lattice controller exports (no federation annotation) is not written", () => {
-    const serviceExport = {
-      apiVersion: "application-networking.k8s.aws/v1alpha1",
-      kind: "ServiceExport",
-      metadata: { name: "web", namespace: LATTICE_NAMESPACE },
-      spec: { exportedPorts: [{ port: 8080, routeType: "HTTP" }] },
-    } as unknown as KubeObject;
-    const objects = base([serviceExport, targetGroupPolicy("tgp", "web", "/health")]);
-    expect(policyIntents(intentsOf("apps/net", objects))).toEqual([]);
-    const federated = {
-      ...serviceExport,
-      metadata: {
-        ...serviceExport.metadata,
-        annotations: { "application-networking.k8s.aws/federation": "amazon-vpc-lattice" },
-      },
-    } as KubeObject;
-    expect(
-      policyIntents(intentsOf("apps/net", base([federated, targetGroupPolicy("tgp", "web", "/health")]))),
-    ).toHaveLength(1);
+  it("a TargetGroupPolicy on a Service with a ServiceExport, federated or not, is still written: no other controller exports it", () => {
+    const serviceExport = (annotations: Record<string, string>) =>
+      ({
+        apiVersion: "application-networking.k8s.aws/v1alpha1",
+        kind: "ServiceExport",
+        metadata: { name: "web", namespace: LATTICE_NAMESPACE, annotations },
+        spec: { exportedPorts: [{ port: 8080, routeType: "HTTP" }] },
+      }) as unknown as KubeObject;
+    // Without the federation annotation the VPC Lattice controller exports nothing either; with it,
+    // the export is switchyard's export unit's.
+    const federated: Record<string, string>[] = [
+      {},
+      { "application-networking.k8s.aws/federation": "amazon-vpc-lattice" },
+    ];
+    for (const annotations of federated) {
+      const objects = base([serviceExport(annotations), targetGroupPolicy("tgp", "web", "/health")]);
+      expect(policyIntents(intentsOf("apps/net", objects)).map((i) => i.name)).toEqual(["tgp"]);
+    }
   });
 
   it("a TargetGroupPolicy on a Service only switchyard Lattice routes use is written", () => {
