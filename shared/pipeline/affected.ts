@@ -39,33 +39,10 @@ const ROUTE_KIND_SET: ReadonlySet<string> = new Set(ROUTE_KINDS);
 /** Backend kinds a route may name that are mirrored objects of their own. */
 const BACKEND_KINDS: ReadonlySet<string> = new Set(["Service", "ServiceImport"]);
 
-/**
- * Kinds whose status is written by switchyard (shared/lattice/policy-status.ts, export-status.ts)
- * and read by no translation: a change of their status alone (switchyard's own write, most often)
- * reconciles nothing. Without this, a CRD that prunes part of what is written would make write and
- * reconcile loop.
- */
-const WRITTEN_STATUS_KINDS: ReadonlySet<string> = new Set([
-  "ServiceExport",
-  "TargetGroupPolicy",
-  "VpcAssociationPolicy",
-  "AccessLogPolicy",
-  "IAMAuthPolicy",
-]);
-
-function onlyWrittenStatus(change: ObjectChange): boolean {
-  return (
-    WRITTEN_STATUS_KINDS.has(change.kind) &&
-    change.before !== undefined &&
-    change.after !== undefined &&
-    statusOnly(change.before, change.after)
-  );
-}
-
 /** The Gateways (of `cluster`) whose translation may differ because of `change`. */
 export function affectedGateways(cluster: string, change: ObjectChange, world: Snapshot): Set<ClusterGatewayKey> {
   const index = new AffectedIndex(cluster, world);
-  // A Lattice policy's own status written: no translation reads it (see WRITTEN_STATUS_KINDS).
+  // A ServiceExport's or Lattice policy's status changed alone: no translation reads it (WRITTEN_STATUS_KINDS).
   if (onlyWrittenStatus(change)) return index.found;
   for (const object of [change.before, change.after]) {
     if (object !== undefined) index.followObject(change.kind, object);
@@ -134,6 +111,29 @@ function statusOnly(before: KubeObject, after: KubeObject): boolean {
   const { status: _bs, metadata: _bm, ...beforeRest } = before;
   const { status: _as, metadata: _am, ...afterRest } = after;
   return sameJson(beforeMeta, afterMeta) && sameJson(beforeRest, afterRest);
+}
+
+/**
+ * Kinds whose status is written by switchyard (shared/lattice/policy-status.ts, export-status.ts)
+ * and read by no translation: a change of their status alone (switchyard's own write, most often)
+ * reconciles nothing. Without this, a CRD that prunes part of what is written would make write and
+ * reconcile loop.
+ */
+const WRITTEN_STATUS_KINDS: ReadonlySet<string> = new Set([
+  "ServiceExport",
+  "TargetGroupPolicy",
+  "VpcAssociationPolicy",
+  "AccessLogPolicy",
+  "IAMAuthPolicy",
+]);
+
+function onlyWrittenStatus(change: ObjectChange): boolean {
+  return (
+    WRITTEN_STATUS_KINDS.has(change.kind) &&
+    change.before !== undefined &&
+    change.after !== undefined &&
+    statusOnly(change.before, change.after)
+  );
 }
 
 /**
