@@ -293,5 +293,14 @@ const STATUS_RESOURCES = [
   "backendtlspolicies/status",
 ];
 
-/** A federated ServiceExport's status, written on the exporting cluster. */
-const LATTICE_STATUS_RESOURCES = ["serviceexports/status"];
+/**
+ * A federated ServiceExport's status, written on the exporting cluster, and the VPC Lattice
+ * policies' whose target is switchyard's (shared/lattice/policy-status.ts).
+ */
+const LATTICE_STATUS_RESOURCES = [
+  "serviceexports/status",
+  "targetgrouppolicies/status",
+  "vpcassociationpolicies/status",
+  "accesslogpolicies/status",
+  "iamauthpolicies/status",
+];

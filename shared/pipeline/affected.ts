@@ -26,7 +26,6 @@ import type { KubeObject } from "../k8s/meta.ts";
 import { type ClusterGatewayKey, clusterGatewayKey, InvalidGatewayKey } from "../keys.ts";
 import { exportUnitKey } from "../lattice/exports.ts";
 import type { Snapshot } from "../snapshot.ts";
-import { sameJson } from "../status/writer/decision.ts";
 
 /** One object's change: `before` absent for a create, `after` absent for a delete. */
 export interface ObjectChange {
@@ -66,6 +65,8 @@ function canonicalJson(value: unknown): string {
 /** The Gateways (of `cluster`) whose translation may differ because of `change`. */
 export function affectedGateways(cluster: string, change: ObjectChange, world: Snapshot): Set<ClusterGatewayKey> {
   const index = new AffectedIndex(cluster, world);
+  // A ServiceExport's or Lattice policy's status changed alone: no translation reads it (WRITTEN_STATUS_KINDS).
+  if (onlyWrittenStatus(change)) return index.found;
   const { before, after } = change;
   // A route's status, which switchyard writes, comes back through the forwarder (a new
   // resourceVersion, the same generation): only what the core reads of it may reach a Gateway.
@@ -101,9 +102,7 @@ export function affectedLatticeExports(
   const found = new Set<ClusterGatewayKey>();
   // Its own status written (the unit's reconcile did it): nothing the translation reads changed, and
   // a reconcile for it would write the status again wherever the CRD prunes part of it: a loop.
-  if (change.kind === "ServiceExport" && change.before && change.after && statusOnly(change.before, change.after)) {
-    return found;
-  }
+  if (onlyWrittenStatus(change)) return found;
   const add = (namespace: string, name: string) => {
     try {
       found.add(exportUnitKey(cluster, namespace, name));
@@ -142,13 +141,27 @@ export function affectedLatticeExports(
   return found;
 }
 
-/** Whether two versions of an object differ only in status (and the bookkeeping a write moves). */
-function statusOnly(before: KubeObject, after: KubeObject): boolean {
-  const { resourceVersion: _b, generation: _bg, ...beforeMeta } = before.metadata;
-  const { resourceVersion: _a, generation: _ag, ...afterMeta } = after.metadata;
-  const { status: _bs, metadata: _bm, ...beforeRest } = before;
-  const { status: _as, metadata: _am, ...afterRest } = after;
-  return sameJson(beforeMeta, afterMeta) && sameJson(beforeRest, afterRest);
+/**
+ * Kinds whose status is written by switchyard (shared/lattice/policy-status.ts, export-status.ts)
+ * and read by no translation: a change of their status alone (switchyard's own write, most often)
+ * reconciles nothing. Without this, a CRD that prunes part of what is written would make write and
+ * reconcile loop.
+ */
+const WRITTEN_STATUS_KINDS: ReadonlySet<string> = new Set([
+  "ServiceExport",
+  "TargetGroupPolicy",
+  "VpcAssociationPolicy",
+  "AccessLogPolicy",
+  "IAMAuthPolicy",
+]);
+
+function onlyWrittenStatus(change: ObjectChange): boolean {
+  return (
+    WRITTEN_STATUS_KINDS.has(change.kind) &&
+    change.before !== undefined &&
+    change.after !== undefined &&
+    onlyStatusChanged(change.before, change.after)
+  );
 }
 
 /**

@@ -16,10 +16,15 @@
  *   this Gateway on a policy that no longer reaches it is cleared. Entries that name no Gateway
  *   (target not found, or not behind any switchyard Gateway) are not written: such a policy is not
  *   known to be switchyard's, and in a cluster shared with other controllers it may be theirs.
+ * - For each VPC Lattice policy (`status.conditions`, one list per policy) whose target is
+ *   switchyard's alone and whose designated Gateway this is (shared/lattice/policy-status.ts): its
+ *   Accepted condition as this Gateway's reconcile computed it. Every other Gateway's reconcile
+ *   writes nothing for it, so the verdict cannot flip between Gateways.
  */
 import { GATEWAY_GROUP } from "../gateway-api/types.ts";
 import type { KubeObject } from "../k8s/meta.ts";
 import type { GatewayKey } from "../keys.ts";
+import { isLatticePolicyKind, latticePolicyConditions, latticePolicyWriters } from "../lattice/policy-status.ts";
 import type { Snapshot } from "../snapshot.ts";
 import type { PolicyStatusUpdate, StatusUpdate } from "../status/compute.ts";
 import { type GatewayRef, namesGateway, parentInScope, type RouteParentsScope } from "../status/merge.ts";
@@ -80,6 +85,7 @@ export function gatewayStatusIntents(
     ...snapshot.listenerSets,
     ...snapshot.routes,
     ...snapshot.backendTLSPolicies,
+    ...snapshot.latticePolicies,
   ]) {
     const key = refKey(object.kind, namespaceOf(object), object.metadata.name);
     generations.set(key, object.metadata.generation ?? 0);
@@ -96,6 +102,7 @@ export function gatewayStatusIntents(
   const intents: StatusIntent[] = [];
   const ancestor = gatewayRefOf(gateway);
   const routeScope = scopeOf(snapshot, ancestor);
+  const latticeWriters = latticePolicyWriters(translation.graph, snapshot);
   for (const update of translation.statuses) {
     if (update.kind === "GatewayClass" && "conditions" in update && !("namespace" in update)) {
       intents.push({ ...update, ...identityOf("GatewayClass", "default", update.name) });
@@ -104,6 +111,19 @@ export function gatewayStatusIntents(
     if (update.kind === "BackendTLSPolicy" && "status" in update) {
       const intent = policyIntent(update, snapshot, ancestor, ownedControllers);
       if (intent) intents.push({ ...intent, ...identityOf(update.kind, update.namespace, update.name) });
+      continue;
+    }
+    if (isLatticePolicyKind(update.kind) && "status" in update) {
+      if (latticeWriters.get(refKey(update.kind, update.namespace, update.name)) !== gateway) continue;
+      const conditions = latticePolicyConditions(update, gateway);
+      if (conditions === undefined) continue;
+      intents.push({
+        kind: update.kind,
+        namespace: update.namespace,
+        name: update.name,
+        conditions,
+        ...identityOf(update.kind, update.namespace, update.name),
+      });
       continue;
     }
     const intent = intentOf(update, identityOf);
@@ -192,7 +212,7 @@ function intentOf(
       } as StatusIntent;
     }
     default:
-      // Lattice policies and TargetGroupConfiguration: their CRDs have no status.ancestors to write to.
+      // TargetGroupConfiguration: its CRD has no status to write to.
       return undefined;
   }
 }

@@ -7,6 +7,7 @@
  */
 import { ROUTE_KINDS } from "../gateway-api/types.ts";
 import type { Condition } from "../k8s/meta.ts";
+import type { LatticePolicyKind } from "../lattice/policy-status.ts";
 import { namesGateway, parentInScope } from "../status/merge.ts";
 import type { StatusIntent } from "../status/writer/decision.ts";
 
@@ -35,6 +36,17 @@ export interface StatusIntentMessage {
 export type StatusIntentDecode = { ok: true; message: StatusIntentMessage } | { ok: false; reason: string };
 
 const CLUSTER_ID = /^[a-z0-9-]{1,63}$/;
+/**
+ * The VPC Lattice policies whose `status.conditions` switchyard writes (listed here, not imported
+ * from shared/lattice: the forwarder's image carries this file without the Lattice modules).
+ */
+const LATTICE_POLICY_KINDS: ReadonlySet<string> = new Set<LatticePolicyKind>([
+  "TargetGroupPolicy",
+  "VpcAssociationPolicy",
+  "AccessLogPolicy",
+  "IAMAuthPolicy",
+]);
+const isLatticePolicyKind = (kind: string): kind is LatticePolicyKind => LATTICE_POLICY_KINDS.has(kind);
 const STATUS_KINDS: ReadonlySet<string> = new Set([
   "GatewayClass",
   "Gateway",
@@ -42,6 +54,7 @@ const STATUS_KINDS: ReadonlySet<string> = new Set([
   ...ROUTE_KINDS,
   "BackendTLSPolicy",
   "ServiceExport",
+  ...LATTICE_POLICY_KINDS,
 ]);
 const CONDITION_STATUSES: ReadonlySet<string> = new Set(["True", "False", "Unknown"]);
 
@@ -195,7 +208,7 @@ function intentBody(value: unknown, path: string): StatusIntent {
     });
     return { kind, namespace, name, observedGeneration, gateway, ancestors, controllerNames };
   }
-  if (kind === "ServiceExport") {
+  if (kind === "ServiceExport" || isLatticePolicyKind(kind)) {
     return { kind, namespace, name, observedGeneration, conditions: conditions(i.conditions, `${path}.conditions`) };
   }
   if (kind === "ListenerSet") {

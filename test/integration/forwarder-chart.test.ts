@@ -379,6 +379,16 @@ describe("forwarder Helm chart", () => {
       expect(await allowed("patch", "serviceexports", "status", "team-a", "multicluster.x-k8s.io")).toBe(false);
     });
 
+    it("lets the ServiceAccount get and patch each VPC Lattice policy's status, and not the policy itself", async () => {
+      const lattice = "application-networking.k8s.aws";
+      for (const plural of ["targetgrouppolicies", "vpcassociationpolicies", "accesslogpolicies", "iamauthpolicies"]) {
+        expect(await allowed("patch", plural, "status", "team-a", lattice)).toBe(true);
+        expect(await allowed("get", plural, "status", "team-a", lattice)).toBe(true);
+        expect(await allowed("patch", plural, undefined, "team-a", lattice)).toBe(false);
+        expect(await allowed("delete", plural, undefined, "team-a", lattice)).toBe(false);
+      }
+    });
+
     it("still denies writing the objects themselves, their deletion, and other kinds' status", async () => {
       expect(await allowed("patch", "gateways")).toBe(false);
       expect(await allowed("update", "httproutes")).toBe(false);

@@ -12,6 +12,7 @@ import type {
 } from "../../gateway-api/types.ts";
 import type { Condition } from "../../k8s/meta.ts";
 import type { ServiceExportStatusUpdate } from "../../lattice/export-status.ts";
+import type { LatticePolicyStatusUpdate } from "../../lattice/policy-status.ts";
 import type {
   GatewayClassStatusUpdate,
   GatewayStatusUpdate,
@@ -30,8 +31,8 @@ import {
 } from "../merge.ts";
 
 /**
- * The policy kinds whose status switchyard writes: those whose CRD carries GEP-713
- * `status.ancestors`. The VPC Lattice policies' CRDs have `status.conditions` only and
+ * The policy kinds whose status switchyard writes as GEP-713 `status.ancestors`. The VPC Lattice
+ * policies' CRDs have `status.conditions` only (written as `LatticePolicyStatusUpdate`), and
  * TargetGroupConfiguration's has neither, so an ancestors status would be pruned by the API server.
  */
 export const ANCESTOR_POLICY_KINDS = ["BackendTLSPolicy"] as const;
@@ -73,6 +74,7 @@ export type StatusIntent = (
   | ScopedRouteStatusUpdate
   | PolicyAncestorStatusUpdate
   | ServiceExportStatusUpdate
+  | LatticePolicyStatusUpdate
 ) & { observedGeneration: number; uid?: string };
 
 /** The parts of the object as read that the decision needs. */
@@ -116,6 +118,10 @@ export function mergedStatus(intent: StatusIntent, current: Record<string, unkno
   switch (intent.kind) {
     case "GatewayClass":
     case "ServiceExport":
+    case "TargetGroupPolicy":
+    case "VpcAssociationPolicy":
+    case "AccessLogPolicy":
+    case "IAMAuthPolicy":
       return {
         ...current,
         conditions: mergeConditions(

@@ -5,6 +5,7 @@ import { RegistrationFlagError, registrationFromFlags } from "../../../cli/clust
 import { controlPlaneSettings, explainFailure, outputFormat, UsageError } from "../../../cli/control-plane.ts";
 import { ElbOperationError } from "../../../shared/reconcile/ports.ts";
 import type { RegisteredCluster } from "../../../shared/registry/cluster.ts";
+import { STATUS_RBAC_RULES } from "../../../shared/status/writer/resources.ts";
 
 const HOME = "123456789012";
 const CA = Buffer.from("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n").toString("base64");
@@ -161,6 +162,17 @@ describe("forwarder values", () => {
       "ClusterRole",
       "ClusterRoleBinding",
     ]);
+    // The same status subresources as the chart and the CDK construct (STATUS_RBAC_RULES), get and patch only.
+    const statusRole = via.find(
+      (m) => m.kind === "ClusterRole" && m.metadata.name === "sy-switchyard-forwarder-status",
+    );
+    expect((statusRole as { rules?: unknown } | undefined)?.rules).toEqual(
+      STATUS_RBAC_RULES.map((rule) => ({
+        apiGroups: [rule.apiGroup],
+        resources: [...rule.resources],
+        verbs: ["get", "patch"],
+      })),
+    );
     const defaults = chartDefaults();
     const latest = { ...defaults, values: { ...defaults.values, image: { repository: "r", tag: "latest" } } };
     expect(() => forwarderManifests(values, release, latest)).toThrow("not latest");

@@ -227,7 +227,7 @@ describe("status writer access", () => {
     expect(JSON.stringify(entries[0]?.Properties.PrincipalArn)).toContain("TargetAccountReconcileRole");
   });
 
-  it("the group's RBAC is get and patch on the status subresources switchyard writes (Gateway API kinds, ServiceExport), nothing else", () => {
+  it("the group's RBAC is get and patch on the status subresources switchyard writes (Gateway API kinds, ServiceExport, the Lattice policies), nothing else", () => {
     const [role, binding] = statusWriterRbac();
     expect(role).toMatchObject({
       kind: "ClusterRole",
@@ -235,7 +235,13 @@ describe("status writer access", () => {
         { apiGroups: ["gateway.networking.k8s.io"], resources: [...STATUS_SUBRESOURCES], verbs: ["get", "patch"] },
         {
           apiGroups: ["application-networking.k8s.aws"],
-          resources: ["serviceexports/status"],
+          resources: [
+            "serviceexports/status",
+            "targetgrouppolicies/status",
+            "vpcassociationpolicies/status",
+            "accesslogpolicies/status",
+            "iamauthpolicies/status",
+          ],
           verbs: ["get", "patch"],
         },
       ],
