@@ -362,7 +362,10 @@ export function storeContract(createStores: StoresFactory): void {
       expect(await claimOf("b", T0 + 1, { planes: ["lattice"] })).toEqual({ kind: "elsewhere", dataPlane: "alb" });
       // Nothing was written: no marker, the lease free for the next claim.
       expect(await states.get(GW)).toEqual(before);
-      expect(await claimOf("b", T0 + 2, { planes: ["alb", "nlb"] })).toMatchObject({ kind: "claimed", previous: before });
+      expect(await claimOf("b", T0 + 2, { planes: ["alb", "nlb"] })).toMatchObject({
+        kind: "claimed",
+        previous: before,
+      });
       const other = clusterGatewayKey("test", "apps", "other");
       const fresh = await states.claim({
         gatewayKey: other,
