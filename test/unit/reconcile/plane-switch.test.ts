@@ -195,7 +195,7 @@ describe("status while the old plane is deleted", () => {
     expect(outcome({ kind: "applied", observed: {}, operations: ["A", "B"], drift: false }).message).toBe(
       "moving from alb to lattice: the alb resources are deleted first; 2 deletion(s) done",
     );
-    const error = new ElbOperationError("throttled", "Throttling", "DeleteLoadBalancer", "slow down");
+    const error = new ElbOperationError("retryable", "Throttling", "DeleteLoadBalancer", "slow down");
     expect(outcome({ kind: "failed", observed: {}, error, retryable: true }).message).toBe(
       "moving from alb to lattice: the alb resources are deleted first; DeleteLoadBalancer failed: Throttling: slow down; switchyard retries",
     );
