@@ -6,7 +6,8 @@
  */
 import type { SQSEvent } from "aws-lambda";
 import type { AwsTarget } from "../../shared/aws/clients.ts";
-import type { ClusterGatewayKey } from "../../shared/keys.ts";
+import { tagValue } from "../../shared/elb/naming.ts";
+import { type ClusterGatewayKey, splitClusterGatewayKey } from "../../shared/keys.ts";
 import { RECONCILE_REQUEST_VERSION, type ReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";
 import type { StateStore } from "../../shared/store/state.ts";
 import { type AwsEvent, classifyAwsEvent } from "./aws-events.ts";
@@ -83,7 +84,7 @@ export async function resyncTick(cursor: ResyncCursor, deps: ResyncDependencies)
   let due = 0;
   let next: ResyncCursor | undefined;
   // Every record's key, for the orphan check: complete only if the listing is not cut short below.
-  const recorded = new Set<string>();
+  const recorded = new Set<ClusterGatewayKey>();
   for await (const state of deps.states.list()) {
     recorded.add(state.gatewayKey);
     if (!isDue(state.gatewayKey, cursor.tick, deps.schedule)) continue;
@@ -131,7 +132,7 @@ export async function resyncTick(cursor: ResyncCursor, deps: ResyncDependencies)
  */
 async function checkOrphans(
   tick: number,
-  recorded: ReadonlySet<string>,
+  recorded: ReadonlySet<ClusterGatewayKey>,
   deps: OrphanCheckDependencies,
 ): Promise<OrphanCheck | undefined> {
   const targets = [...(await deps.targets())].sort((a, b) =>
@@ -140,10 +141,17 @@ async function checkOrphans(
   if (targets.length === 0) return undefined;
   const target = targets[tick % targets.length] as AwsTarget;
   const tagged = await deps.scan.taggedGateways(target);
+  // A record claims its tags as written: a shortened tag value matches the record's key shortened.
+  const recordedTags = new Set(
+    [...recorded].map((key) => {
+      const { cluster, gatewayKey } = splitClusterGatewayKey(key);
+      return `${tagValue(cluster)}/${tagValue(gatewayKey)}`;
+    }),
+  );
   return {
     target: { account: target.account, region: target.region },
     orphans: tagged.keys.filter((key) => !recorded.has(key)),
-    shortened: tagged.shortened,
+    shortened: tagged.shortened.filter((value) => !recordedTags.has(value)),
     calls: tagged.calls,
   };
 }
