@@ -241,6 +241,6 @@ export interface StateStore<Applied = ObservedElb> {
   put(state: GatewayState<Applied>, lease: Lease, options?: WriteOptions): Promise<void>;
   /** Deletes the record under the same fencing rule (after a Gateway's resources are gone). */
   delete(gatewayKey: ClusterGatewayKey, lease: Lease, options?: WriteOptions): Promise<void>;
-  /** Every record, for the orphan sweep (which ARNs are claimed); throws StateDecodeError for a damaged one. */
+  /** Every record, for the resync (its schedule and orphan check); throws StateDecodeError for a damaged one. */
   list(): AsyncIterable<StoredGatewayState<Applied>>;
 }
