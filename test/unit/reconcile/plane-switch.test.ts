@@ -9,13 +9,20 @@ import type { ObservedElb } from "../../../shared/elb/observed.ts";
 import { clusterGatewayKey } from "../../../shared/keys.ts";
 import type { LatticeModel } from "../../../shared/lattice/model.ts";
 import type { ObservedLattice } from "../../../shared/lattice/observed.ts";
+import { ELB_DATA_PLANE } from "../../../shared/reconcile/elb-plane.ts";
 import {
   type DataPlaneOutcome,
   type EngineDeps,
   reconcileDataPlane,
   reconcileGateway,
 } from "../../../shared/reconcile/engine.ts";
-import { LATTICE_DATA_PLANE, LatticeOperationError } from "../../../shared/reconcile/lattice-plane.ts";
+import {
+  LATTICE_DATA_PLANE,
+  LATTICE_EXPORT_DATA_PLANE,
+  LatticeOperationError,
+  latticeObservationOf,
+} from "../../../shared/reconcile/lattice-plane.ts";
+import { observationOf } from "../../../shared/reconcile/observation.ts";
 import { planeSwitchObservation } from "../../../shared/reconcile/plane-switch.ts";
 import { ElbOperationError } from "../../../shared/reconcile/ports.ts";
 import { createMemoryStores } from "../../../shared/store/memory/stores.ts";
@@ -78,6 +85,14 @@ function emptyElb(world: ObservedElb): boolean {
     world.strayLoadBalancers.length === 0
   );
 }
+
+describe("the records each plane reconciles", () => {
+  it("ELB takes ALB and NLB records, Lattice (Gateways and ServiceExport units) its own", () => {
+    expect(ELB_DATA_PLANE.dataPlanes).toEqual(["alb", "nlb"]);
+    expect(LATTICE_DATA_PLANE.dataPlanes).toEqual(["lattice"]);
+    expect(LATTICE_EXPORT_DATA_PLANE.dataPlanes).toEqual(["lattice"]);
+  });
+});
 
 describe("a Gateway moving from ALB to VPC Lattice", () => {
   it("the Lattice reconcile leaves an ALB record alone: no call, no write, the lease free", async () => {
@@ -177,10 +192,17 @@ describe("a Gateway moving from ALB to NLB", () => {
     expect(elb.world.strayLoadBalancers).toEqual([]);
     expect((await record())?.dataPlane).toBe("nlb");
     expect((await record())?.applied.loadBalancer?.arn).toBe(elb.world.loadBalancer?.arn);
+    // An NLB record is the ELB plane's own: the next reconcile takes it as current.
+    expect((await reconcileGateway({ ...TARGET, dataPlane: "nlb", desired: nlb }, deps)).kind).toBe("unchanged");
   });
 });
 
 describe("status while the old plane is deleted", () => {
+  it("an elsewhere outcome says nothing of its own on either plane: the pipeline reports the switch", () => {
+    expect(observationOf({ kind: "elsewhere", dataPlane: "lattice" }, ALB)).toBeUndefined();
+    expect(latticeObservationOf({ kind: "elsewhere", dataPlane: "alb" }, LATTICE())).toBeUndefined();
+  });
+
   const outcome = (o: DataPlaneOutcome<unknown, { op: string }>) => planeSwitchObservation("alb", "lattice", o);
 
   it("is Programmed=False with no address, saying what is deleted and why it is not done", () => {
