@@ -158,6 +158,11 @@ export async function applyCommand(argv: readonly string[], io: Io, env: Env = p
                 error: `another reconciler holds the Gateway${outcome.until ? ` until ${new Date(outcome.until).toISOString()}` : ""}: run again later`,
               }
             : {}),
+          ...(outcome.kind === "elsewhere"
+            ? {
+                error: `the Gateway's record names the ${outcome.dataPlane} data plane: its resources must be deleted there first (the reconcile pipeline does it); nothing was changed`,
+              }
+            : {}),
           ...(observation
             ? {
                 programmed: observation.programmed,
@@ -192,7 +197,9 @@ export async function applyCommand(argv: readonly string[], io: Io, env: Env = p
           }
         }
       }
-      return results.some((r) => r.outcome === "failed" || r.outcome === "busy") ? EXIT_ERROR : EXIT_OK;
+      return results.some((r) => r.outcome === "failed" || r.outcome === "busy" || r.outcome === "elsewhere")
+        ? EXIT_ERROR
+        : EXIT_OK;
     } finally {
       live?.factory.destroy();
       plane.destroy();
