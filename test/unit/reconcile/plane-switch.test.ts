@@ -32,7 +32,6 @@ import { gatewayModel } from "../../fixtures/gateway-model.ts";
 import { latticeModel } from "../../fixtures/lattice-gateway.ts";
 
 const GATEWAY = clusterGatewayKey("test", "apps", "gw");
-const TTL = 60_000;
 const CALL_DEADLINE = 20_000;
 const TARGET = { gatewayKey: GATEWAY, account: "111122223333", region: "us-east-1" };
 
