@@ -204,6 +204,11 @@ export async function applyCommand(argv: readonly string[], io: Io, env: Env = p
                 error: `another reconciler holds the Gateway${outcome.until ? ` until ${new Date(outcome.until).toISOString()}` : ""}: run again later`,
               }
             : {}),
+          ...(outcome.kind === "elsewhere"
+            ? {
+                error: `the Gateway's record names the ${outcome.dataPlane} data plane: its resources must be deleted there first (the reconcile pipeline does it); nothing was changed`,
+              }
+            : {}),
           ...(observation
             ? {
                 programmed: observation.programmed,
@@ -290,7 +295,8 @@ export async function applyCommand(argv: readonly string[], io: Io, env: Env = p
         }
       }
       const waitedInVain = waitSeconds > 0 && results.some((r) => r.pending !== undefined);
-      return results.some((r) => r.outcome === "failed" || r.outcome === "busy") || waitedInVain ? EXIT_ERROR : EXIT_OK;
+      const refused = results.some((r) => r.outcome === "failed" || r.outcome === "busy" || r.outcome === "elsewhere");
+      return refused || waitedInVain ? EXIT_ERROR : EXIT_OK;
     } finally {
       live?.factory.destroy();
       plane.destroy();
@@ -382,6 +388,11 @@ async function reconcileLattice<Desired extends { targetGroups: readonly { id: s
       ...(outcome.kind === "busy"
         ? {
             error: `another reconciler holds it${outcome.until ? ` until ${new Date(outcome.until).toISOString()}` : ""}: run again later`,
+          }
+        : {}),
+      ...(outcome.kind === "elsewhere"
+        ? {
+            error: `its record names the ${outcome.dataPlane} data plane: its resources must be deleted there first (the reconcile pipeline does it); nothing was changed`,
           }
         : {}),
     },

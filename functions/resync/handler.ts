@@ -15,9 +15,11 @@ import { DynamoDbClusterRegistry } from "../../shared/registry/dynamodb.ts";
 import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
 import { resyncConfigFrom } from "./config.ts";
 import { sqsResyncContinuation } from "./continuation.ts";
+import { taggingGatewayScan } from "./orphan-scan.ts";
 import {
   combinedOwnerLookup,
   OWNER_LOOKUP_SESSION_POLICY,
+  registeredTargets,
   registryTaggingReach,
   stateRecordOwnerLookup,
   taggingOwnerLookup,
@@ -50,11 +52,21 @@ export const handler = middy(async (event: ResyncEvent) => {
       taggingOwnerLookup(registryTaggingReach(registry, factory), (message, context) => logger.warn(message, context)),
     ),
     continuation: sqsResyncContinuation(sqs, config.continuationQueueUrl),
+    // One target per tick, through the same read-only tagging sessions as the owner lookup.
+    orphans: { targets: () => registeredTargets(registry), scan: taggingGatewayScan((t) => factory.tagging(t)) },
   });
   for (const outcome of outcomes) {
     if (outcome.kind === "ignored") logger.info("event ignored", { reason: outcome.reason });
     else {
       logger.info("reconciles enqueued", { ...outcome });
+      if (outcome.kind === "scheduled" && outcome.orphanCheck) {
+        const check = outcome.orphanCheck;
+        metrics.addMetric("OrphanReconcilesEnqueued", MetricUnit.Count, check.orphans.length);
+        if (check.orphans.length > 0)
+          logger.warn("orphan check: tagged load balancers without a state record", { ...check });
+        if (check.shortened.length > 0)
+          logger.warn("orphan check: shortened Gateway tags cannot be reconciled; see the runbook", { ...check });
+      }
       metrics.addMetric(`${outcome.kind}ReconcilesEnqueued`, MetricUnit.Count, outcome.enqueued.length);
     }
   }

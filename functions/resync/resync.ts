@@ -5,11 +5,14 @@
  * owns it. Time comes from the events, never the clock.
  */
 import type { SQSEvent } from "aws-lambda";
-import type { ClusterGatewayKey } from "../../shared/keys.ts";
+import type { AwsTarget } from "../../shared/aws/clients.ts";
+import { tagValue } from "../../shared/elb/naming.ts";
+import { type ClusterGatewayKey, splitClusterGatewayKey } from "../../shared/keys.ts";
 import { RECONCILE_REQUEST_VERSION, type ReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";
 import type { StateStore } from "../../shared/store/state.ts";
 import { type AwsEvent, classifyAwsEvent } from "./aws-events.ts";
 import { decodeCursor, type ResyncContinuation, type ResyncCursor } from "./continuation.ts";
+import type { TaggedGatewayScan } from "./orphan-scan.ts";
 import type { OwnerLookup } from "./owner-lookup.ts";
 import type { OccasionedRequest, ReconcileQueue } from "./reconcile-queue.ts";
 import { isDue, type ResyncSchedule, tickOf } from "./schedule.ts";
@@ -24,10 +27,40 @@ export interface ResyncDependencies {
   ownRoleArns: ReadonlySet<string>;
   /** @default 500 in the handler — bounds one invocation's SQS sends well inside its timeout. */
   maxGatewaysPerInvocation: number;
+  /**
+   * The orphan check: once per tick, one target (round-robin over the registered targets by tick
+   * number) is read for load balancers tagged as a Gateway that has no state record.
+   * @default undefined — no orphan check
+   */
+  orphans?: OrphanCheckDependencies;
+}
+
+export interface OrphanCheckDependencies {
+  /** The registered targets (`registeredTargets`). */
+  targets(): Promise<readonly AwsTarget[]>;
+  scan: TaggedGatewayScan;
+}
+
+/** What one tick's orphan check did. */
+export interface OrphanCheck {
+  target: { account: string; region: string };
+  /** Gateways with tagged load balancers and no state record: a reconcile was enqueued for each. */
+  orphans: ClusterGatewayKey[];
+  /** Tag values shortened with a hash (over-long names): no key to reconcile; logged for a person. */
+  shortened: string[];
+  /** GetResources calls the check made. */
+  calls: number;
 }
 
 export type ResyncOutcome =
-  | { kind: "scheduled"; tick: number; enqueued: ClusterGatewayKey[]; continuedFrom?: ResyncCursor }
+  | {
+      kind: "scheduled";
+      tick: number;
+      enqueued: ClusterGatewayKey[];
+      continuedFrom?: ResyncCursor;
+      /** Present on the invocation that finished the tick's listing, when the check ran. */
+      orphanCheck?: OrphanCheck;
+    }
   | { kind: "aws-event"; arns: string[]; enqueued: ClusterGatewayKey[] }
   | { kind: "ignored"; reason: string };
 
@@ -50,7 +83,10 @@ export async function resyncTick(cursor: ResyncCursor, deps: ResyncDependencies)
   const requests: OccasionedRequest[] = [];
   let due = 0;
   let next: ResyncCursor | undefined;
+  // Every record's key, for the orphan check: complete only if the listing is not cut short below.
+  const recorded = new Set<ClusterGatewayKey>();
   for await (const state of deps.states.list()) {
+    recorded.add(state.gatewayKey);
     if (!isDue(state.gatewayKey, cursor.tick, deps.schedule)) continue;
     due += 1;
     if (due <= cursor.done) continue;
@@ -63,6 +99,19 @@ export async function resyncTick(cursor: ResyncCursor, deps: ResyncDependencies)
       occasion: `tick:${cursor.tick}`,
     });
   }
+  // The invocation that lists every record to the end runs the tick's orphan check: once per tick.
+  const orphanCheck =
+    next === undefined && deps.orphans ? await checkOrphans(cursor.tick, recorded, deps.orphans) : undefined;
+  for (const key of orphanCheck?.orphans ?? []) {
+    requests.push({
+      request: request(
+        key,
+        "resync",
+        `orphan check, tick ${cursor.tick}: load balancers tagged as this Gateway, no state record`,
+      ),
+      occasion: `orphans:${cursor.tick}`,
+    });
+  }
   await deps.queue.send(requests);
   // After the sends: a continuation that fails is retried with the page, whose resend is deduplicated.
   if (next !== undefined) await deps.continuation.continueFrom(next);
@@ -71,6 +120,39 @@ export async function resyncTick(cursor: ResyncCursor, deps: ResyncDependencies)
     tick: cursor.tick,
     enqueued: requests.map((r) => r.request.gatewayKey),
     ...(next !== undefined ? { continuedFrom: next } : {}),
+    ...(orphanCheck ? { orphanCheck } : {}),
+  };
+}
+
+/**
+ * The Gateways with tagged load balancers in this tick's target and no state record. Only a
+ * reconcile is enqueued for them: it reads the mirror and takes the Gateway's lease, so a Gateway
+ * that exists is built (never deleted) and one that is gone has what its tags name deleted, exactly
+ * as after its deletion — the check never races a create.
+ */
+async function checkOrphans(
+  tick: number,
+  recorded: ReadonlySet<ClusterGatewayKey>,
+  deps: OrphanCheckDependencies,
+): Promise<OrphanCheck | undefined> {
+  const targets = [...(await deps.targets())].sort((a, b) =>
+    `${a.account}/${a.region}`.localeCompare(`${b.account}/${b.region}`),
+  );
+  if (targets.length === 0) return undefined;
+  const target = targets[tick % targets.length] as AwsTarget;
+  const tagged = await deps.scan.taggedGateways(target);
+  // A record claims its tags as written: a shortened tag value matches the record's key shortened.
+  const recordedTags = new Set(
+    [...recorded].map((key) => {
+      const { cluster, gatewayKey } = splitClusterGatewayKey(key);
+      return `${tagValue(cluster)}/${tagValue(gatewayKey)}`;
+    }),
+  );
+  return {
+    target: { account: target.account, region: target.region },
+    orphans: tagged.keys.filter((key) => !recorded.has(key)),
+    shortened: tagged.shortened.filter((value) => !recordedTags.has(value)),
+    calls: tagged.calls,
   };
 }
 

@@ -11,12 +11,13 @@
  * endpoint-only changes, whatever the number of events.
  */
 
-import type { ControllerConfig } from "../config.ts";
+import type { ControllerConfig, DataPlane as DataPlaneName } from "../config.ts";
 import type { ObservedElb } from "../elb/observed.ts";
 import type { ServiceExport } from "../extensions/lattice.ts";
 import type { KubeObject } from "../k8s/meta.ts";
 import { type ClusterGatewayKey, type GatewayKey, splitClusterGatewayKey } from "../keys.ts";
 import { parseExportUnitKey } from "../lattice/exports.ts";
+import type { LatticeModel } from "../lattice/model.ts";
 import type { ObservedLattice } from "../lattice/observed.ts";
 import { remoteServiceExports } from "../lattice/remote-exports.ts";
 import { type EngineDeps, type ReconcileOutcome, reconcileDataPlane, reconcileGateway } from "../reconcile/engine.ts";
@@ -28,6 +29,7 @@ import {
   latticeObservationOf,
 } from "../reconcile/lattice-plane.ts";
 import { observationOf } from "../reconcile/observation.ts";
+import { planeSwitchObservation } from "../reconcile/plane-switch.ts";
 import type { ElbPort } from "../reconcile/ports.ts";
 import type { RegisteredCluster } from "../registry/cluster.ts";
 import type { ClusterRegistry } from "../registry/registry.ts";
@@ -209,38 +211,65 @@ export async function reconcileGatewayRequest(
   let outcome: ReconcileOutcome | LatticeOutcome;
   let observation: ReturnType<typeof observationOf>;
   const lattice = deps.lattice;
-  if (lattice && (await onLattice(request.gatewayKey, resolved?.dataPlane, lattice))) {
-    // A Lattice Gateway (or the record of one that is gone): the same engine over the Lattice plane.
-    const port = lattice.portFor(cluster, { clusterId, gatewayKey });
+  // Lattice's desired model is resolved once, and only when the Lattice plane builds it.
+  let latticeDesired: Promise<LatticeModel | undefined> | undefined;
+  const desiredOnLattice = (port: LatticePort) => {
     const translated = first.lattice.gateways.find((b) => b.model.gatewayKey === gatewayKey)?.model;
-    const desired = translated && port.resolve ? await port.resolve(translated) : translated;
-    const latticeOutcome = await reconcileDataPlane(
-      LATTICE_DATA_PLANE,
-      port,
-      { ...target, dataPlane: "lattice", desired, ...held },
-      { ...deps.engine, states: lattice.states },
-    );
-    outcome = latticeOutcome;
-    observation = latticeObservationOf(latticeOutcome, desired);
-  } else {
+    latticeDesired ??= translated && port.resolve ? port.resolve(translated) : Promise.resolve(translated);
+    return latticeDesired;
+  };
+  /** The Gateway on one plane, through the one engine: what it wants there, or (`retire`) nothing. */
+  const run = async (
+    plane: DataPlaneName,
+    retire: boolean,
+  ): Promise<{ outcome: ReconcileOutcome | LatticeOutcome; observation: ReturnType<typeof observationOf> }> => {
+    if (plane === "lattice" && lattice) {
+      // A Lattice Gateway (or the record of one that is gone): the same engine over the Lattice plane.
+      const port = lattice.portFor(cluster, { clusterId, gatewayKey });
+      const desired = retire ? undefined : await desiredOnLattice(port);
+      const latticeOutcome = await reconcileDataPlane(
+        LATTICE_DATA_PLANE,
+        port,
+        { ...target, dataPlane: "lattice", desired, ...held },
+        { ...deps.engine, states: lattice.states },
+      );
+      return { outcome: latticeOutcome, observation: latticeObservationOf(latticeOutcome, desired) };
+    }
+    const desired = retire ? undefined : build?.model;
     const elbOutcome = await reconcileGateway(
-      { ...target, dataPlane, desired: build?.model, ...held },
+      { ...target, dataPlane: plane === "nlb" ? "nlb" : "alb", desired, ...held },
       { ...deps.engine, elb: deps.elbFor(cluster, { clusterId, gatewayKey }) },
     );
-    outcome = elbOutcome;
-    observation = observationOf(elbOutcome, build?.model);
+    return { outcome: elbOutcome, observation: observationOf(elbOutcome, desired) };
+  };
+  const plane: DataPlaneName =
+    lattice && (await onLattice(request.gatewayKey, resolved?.dataPlane, lattice)) ? "lattice" : dataPlane;
+  ({ outcome, observation } = await run(plane, false));
+  if (outcome.kind === "elsewhere") {
+    // The class moved the Gateway to another data plane: what the record names there is deleted
+    // first (or, held, kept as it is), then this plane builds — in this reconcile when the deletion
+    // finishes, else in a later one (the message comes back).
+    const from = outcome.dataPlane;
+    const retired = from === "lattice" && !lattice ? undefined : await run(from, true);
+    if (retired?.outcome.kind === "deleted") ({ outcome, observation } = await run(plane, false));
+    else if (retired?.outcome.kind === "held") ({ outcome, observation } = retired);
+    else {
+      const retiring = retired?.outcome ?? outcome;
+      const switching = planeSwitchObservation(from, plane, retiring);
+      const retry =
+        retiring.kind === "busy" || retiring.kind === "applied" || (retiring.kind === "failed" && retiring.retryable);
+      ({ outcome, observation } = { outcome: retiring, observation: switching });
+      if (retry) {
+        const statuses = await sendStatuses(observation);
+        return { disposition: "retry", outcome, intents: statuses.intents, oversized: statuses.oversized };
+      }
+    }
   }
   // Another reconciler holds the Gateway: it writes the statuses; this message comes back later.
   if (outcome.kind === "busy") return { disposition: "retry", outcome, intents: 0, oversized: [] };
 
-  const translation = observation
-    ? translate(snapshot, deps.config, { ...options, observations: new Map([[`${namespace}/${name}`, observation]]) })
-    : first;
-  const intents = gatewayStatusIntents(translation, snapshot, gatewayKey, Object.keys(deps.config.controllers));
-  const delivery =
-    intents.length > 0
-      ? await deps.statuses.send(clusterId, intents, request.gatewayKey)
-      : { messages: 0, oversized: [] };
+  const delivery = await sendStatuses(observation);
+  const intents = { length: delivery.intents };
 
   if (outcome.kind === "failed" && outcome.retryable) {
     // The retry carries the same generation and requeues then if it must: no requeue now.
@@ -254,6 +283,21 @@ export async function reconcileGatewayRequest(
     now: deps.engine.now(),
   });
   return { disposition: "done", outcome, intents: intents.length, requeued, oversized: delivery.oversized };
+
+  /** The Gateway's statuses with what the data plane reported, sent to the status queue. */
+  async function sendStatuses(
+    observed: ReturnType<typeof observationOf>,
+  ): Promise<{ intents: number; oversized: string[] }> {
+    const translation = observed
+      ? translate(snapshot, deps.config, { ...options, observations: new Map([[`${namespace}/${name}`, observed]]) })
+      : first;
+    const intents = gatewayStatusIntents(translation, snapshot, gatewayKey, Object.keys(deps.config.controllers));
+    const delivery =
+      intents.length > 0
+        ? await deps.statuses.send(clusterId, intents, request.gatewayKey)
+        : { messages: 0, oversized: [] };
+    return { intents: intents.length, oversized: delivery.oversized };
+  }
 }
 
 /**

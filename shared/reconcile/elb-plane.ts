@@ -51,6 +51,8 @@ function routeOf(op: ElbOperation, desired: LoadBalancerModel | undefined): stri
 }
 
 export const ELB_DATA_PLANE: DataPlane<LoadBalancerModel, ObservedElb, ElbOperation> = {
+  // An ALB record becoming an NLB (or back) is the same plane: the plan replaces the load balancer.
+  dataPlanes: ["alb", "nlb"],
   plan: planElb,
   hash: modelHash,
   // A load balancer still provisioning is re-read on every reconcile until it serves, so

@@ -144,6 +144,12 @@ export type DataPlaneOutcome<Observed, Operation extends { op: string }> =
     }
   | { kind: "deleted" }
   /**
+   * The Gateway's record names another data plane (`dataPlane`: its class moved it between ELB and
+   * VPC Lattice): nothing was called or written. That plane's resources go first — a reconcile of
+   * it with `desired` undefined — then this one builds (README.md › "a Gateway changing data plane").
+   */
+  | { kind: "elsewhere"; dataPlane: DataPlaneName }
+  /**
    * The Gateway's configuration is refused (`hold`): nothing was called or changed; `observed` is
    * what its record says keeps serving (empty when there is no record: nothing was ever created).
    */
@@ -240,6 +246,7 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
         region: request.region,
         applied: plane.empty(),
       },
+      planes: plane.dataPlanes,
       ...(unlessCurrent ? { unlessCurrent: { appliedHash: desiredHash, checkedAfter: now - driftInterval } } : {}),
     });
   };
@@ -253,6 +260,7 @@ export async function reconcileDataPlane<Desired, Observed, Operation extends { 
     // record that says held is written once more, so it no longer says so.
     claimed = await claim(false);
   }
+  if (claimed.kind === "elsewhere") return { kind: "elsewhere", dataPlane: claimed.dataPlane };
   if (claimed.kind !== "claimed") return { kind: "busy" };
   let lease = claimed.lease;
   const state = claimed.previous;
@@ -491,7 +499,10 @@ async function holdDataPlane<Desired, Observed, Operation extends { op: string }
       region: request.region,
       applied: plane.empty(),
     },
+    // A record of another plane is held by that plane's hold: this one cannot write it back as it was.
+    planes: plane.dataPlanes,
   });
+  if (claimed.kind === "elsewhere") return { kind: "elsewhere", dataPlane: claimed.dataPlane };
   if (claimed.kind !== "claimed") return { kind: "busy" };
   const { lease, previous } = claimed;
   try {

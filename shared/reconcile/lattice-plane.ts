@@ -134,6 +134,7 @@ function refusedPolicy(op: LatticeOperation, desired: LatticeModel | undefined):
 }
 
 export const LATTICE_DATA_PLANE: DataPlane<LatticeModel, ObservedLattice, LatticeOperation> = {
+  dataPlanes: ["lattice"],
   plan: planLattice,
   hash: latticeModelHash,
   // A service, target group or association still being created is re-read on every reconcile
@@ -222,6 +223,7 @@ export const LATTICE_DATA_PLANE: DataPlane<LatticeModel, ObservedLattice, Lattic
  * record re-read before planning while a group is being created or its targets drain.
  */
 export const LATTICE_EXPORT_DATA_PLANE: DataPlane<LatticeExportModel, ObservedLattice, LatticeOperation> = {
+  dataPlanes: ["lattice"],
   plan: planLatticeExport,
   hash: latticeModelHash,
   isSettling: latticeSettling,
@@ -279,6 +281,7 @@ export function latticeObservationOf(
   switch (outcome.kind) {
     case "busy":
     case "deleted":
+    case "elsewhere":
       return undefined;
     case "held": {
       const { serviceNetwork, services } = outcome.observed;

@@ -20,7 +20,13 @@ export function observationOf(
   desired?: LoadBalancerModel,
 ): DataPlaneObservation | undefined {
   const observation = baseObservation(outcome);
-  if (!observation || outcome.kind === "busy" || outcome.kind === "deleted" || outcome.kind === "held")
+  if (
+    !observation ||
+    outcome.kind === "busy" ||
+    outcome.kind === "deleted" ||
+    outcome.kind === "held" ||
+    outcome.kind === "elsewhere"
+  )
     return observation;
   const note = securityGroupNotes(desired, outcome.observed);
   return note ? { ...observation, message: `${observation.message ?? ""}; ${note}` } : observation;
@@ -30,6 +36,7 @@ function baseObservation(outcome: ReconcileOutcome): DataPlaneObservation | unde
   switch (outcome.kind) {
     case "busy":
     case "deleted":
+    case "elsewhere":
       return undefined;
     case "held": {
       const lb = outcome.observed.loadBalancer;

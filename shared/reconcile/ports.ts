@@ -7,6 +7,7 @@
  * in-memory ones wrap a simulator for pure tests.
  */
 import { type AwsErrorKind, classifyAwsErrorCode, resolvesOnRetry } from "../aws/errors.ts";
+import type { DataPlane as DataPlaneName } from "../config.ts";
 import type { ObservedElb } from "../elb/observed.ts";
 import type { ElbOperation } from "../elb/operations.ts";
 
@@ -60,6 +61,11 @@ export interface FailedRule {
  * about operations. No I/O; everything here is deterministic.
  */
 export interface DataPlane<Desired, Observed, Operation extends { op: string }> {
+  /**
+   * The `dataPlane` values of the records this descriptor reconciles (ALB and NLB share one, VPC
+   * Lattice has its own): a record naming another is left to that plane (`elsewhere`).
+   */
+  dataPlanes: readonly DataPlaneName[];
   plan(desired: Desired | undefined, observed: Observed): DataPlanePlan<Operation>;
   /** Hash of a desired model: equal hashes mean nothing to apply. */
   hash(desired: Desired | undefined): string;

@@ -196,6 +196,13 @@ export interface ClaimRequest<Applied = ObservedElb> {
   initial: Pick<GatewayState<Applied>, "dataPlane" | "account" | "region" | "applied">;
   /** Take nothing and report the record `current` if it matches (see CurrentRecord) and no other lease is in force. */
   unlessCurrent?: CurrentRecord;
+  /**
+   * The data planes whose records this claim may take: a record naming another one (the Gateway's
+   * class moved it from ELB to VPC Lattice or back) makes it take nothing and answer `elsewhere`,
+   * so the record and the resources it names stay for that plane's reconcile to delete.
+   * @default undefined — a record of any data plane is taken
+   */
+  planes?: readonly DataPlane[];
 }
 
 /** The answer to a claim: exactly one request, which either took the lease or took nothing. */
@@ -205,7 +212,9 @@ export type Claim<Applied = ObservedElb> =
   /** Another owner's unexpired lease: nothing was written. */
   | { kind: "busy"; holder: { owner: string; expiresAt: number } }
   /** The record matched `unlessCurrent`: nothing was written. */
-  | { kind: "current"; state: StoredGatewayState<Applied> };
+  | { kind: "current"; state: StoredGatewayState<Applied> }
+  /** The record names a data plane outside `planes`: nothing was written. */
+  | { kind: "elsewhere"; dataPlane: DataPlane };
 
 export interface WriteOptions {
   /**
@@ -232,6 +241,6 @@ export interface StateStore<Applied = ObservedElb> {
   put(state: GatewayState<Applied>, lease: Lease, options?: WriteOptions): Promise<void>;
   /** Deletes the record under the same fencing rule (after a Gateway's resources are gone). */
   delete(gatewayKey: ClusterGatewayKey, lease: Lease, options?: WriteOptions): Promise<void>;
-  /** Every record, for the orphan sweep (which ARNs are claimed); throws StateDecodeError for a damaged one. */
+  /** Every record, for the resync (its schedule and orphan check); throws StateDecodeError for a damaged one. */
   list(): AsyncIterable<StoredGatewayState<Applied>>;
 }

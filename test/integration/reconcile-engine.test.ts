@@ -14,18 +14,14 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
-import { taggedGateways } from "../../shared/aws/elbv2/orphans.ts";
 import { AwsElb } from "../../shared/aws/elbv2/port.ts";
 import { controllerConfig } from "../../shared/config.ts";
 import { evaluateListener } from "../../shared/elb/evaluate.ts";
 import type { LoadBalancerModel } from "../../shared/elb/model.ts";
-import { emptyObserved } from "../../shared/elb/observed.ts";
 import { planElb } from "../../shared/elb/plan.ts";
-import { buildSecurityGroups } from "../../shared/elb/security-groups.ts";
 import { clusterGatewayKey } from "../../shared/keys.ts";
 import { loadManifests } from "../../shared/manifest/load.ts";
 import { modelHash, type ReconcileDeps, reconcileGateway } from "../../shared/reconcile/engine.ts";
-import { sweepOrphans } from "../../shared/reconcile/orphans.ts";
 import { snapshotOf } from "../../shared/snapshot.ts";
 import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
 import { createTable } from "../../shared/store/dynamodb/table.ts";
@@ -91,41 +87,6 @@ const request = (desired: LoadBalancerModel | undefined) => ({
   region: target.region,
   desired,
 });
-
-const LOST = "apps/lost";
-const LOST_KEY = clusterGatewayKey(CLUSTER, "apps", "lost");
-
-/** The security groups of Gateway `gatewayKey` with the listeners of `m`. */
-function securityGroupsOf(gatewayKey: string, m: LoadBalancerModel) {
-  return buildSecurityGroups({
-    clusterId: CLUSTER,
-    gatewayKey,
-    type: "application",
-    ipAddressType: "ipv4",
-    spec: {},
-    listeners: m.listeners,
-    tags: {},
-  });
-}
-
-/** A second Gateway's model, with names and tags of its own. */
-function lostGatewayModel(): LoadBalancerModel {
-  const m = {
-    ...gatewayModel([{ path: "/x", backends: { ui: 1 } }], { clusterId: CLUSTER }),
-    name: "sy-apps-lost-0000000000",
-  };
-  return {
-    ...m,
-    gatewayKey: LOST_KEY,
-    tags: { ...m.tags, "switchyard.dev/gateway": LOST },
-    managedSecurityGroups: securityGroupsOf(LOST, m),
-    targetGroups: m.targetGroups.map((tg) => ({
-      ...tg,
-      name: `${tg.name.slice(0, 20)}-lost`,
-      tags: { ...tg.tags, "switchyard.dev/gateway": LOST },
-    })),
-  };
-}
 
 async function ruleConditions(listenerArn: string): Promise<string[]> {
   const out = await sdk.send(new DescribeRulesCommand({ ListenerArn: listenerArn }));
@@ -339,91 +300,6 @@ describe("reconciling a Gateway against moto and DynamoDB Local", () => {
     expect(await loadBalancers()).toEqual([]);
     expect(await targetGroups()).toEqual([]);
     expect(await stores.states.get(KEY)).toBeUndefined();
-  });
-
-  it("the orphan sweep deletes resources of a Gateway without a state record and nothing else", async () => {
-    const { deps } = await setup();
-    await reconcileGateway(request(gatewayModel(ROUTES, { clusterId: CLUSTER })), deps());
-    // A second Gateway whose record is lost (table restored from an old backup, say).
-    const otherKey = "apps/lost";
-    const other = new AwsElb(factory, target, { clusterId: CLUSTER, gatewayKey: otherKey });
-    const lostModel = {
-      ...gatewayModel([{ path: "/x", backends: { ui: 1 } }], { clusterId: CLUSTER }),
-      name: "sy-apps-lost-0000000000",
-    };
-    const tagged = (m: LoadBalancerModel): LoadBalancerModel => ({
-      ...m,
-      tags: { ...m.tags, "switchyard.dev/gateway": otherKey },
-      managedSecurityGroups: securityGroupsOf(otherKey, m),
-      targetGroups: m.targetGroups.map((tg) => ({
-        ...tg,
-        name: `${tg.name.slice(0, 20)}-lost`,
-        tags: { ...tg.tags, "switchyard.dev/gateway": otherKey },
-      })),
-    });
-    let observed = emptyObserved();
-    const created = new Map<string, string>();
-    for (const op of planElb(tagged(lostModel), observed).operations)
-      observed = await other.execute(op, observed, created);
-    expect(await loadBalancers()).toHaveLength(2);
-
-    const result = await sweepOrphans(
-      {
-        cluster: CLUSTER,
-        account: target.account,
-        region: target.region,
-        tagged: await taggedGateways(factory.tagging(target), CLUSTER),
-        port: (gateway) => new AwsElb(factory, target, { clusterId: CLUSTER, gatewayKey: gateway }),
-      },
-      deps("sweeper"),
-    );
-    expect(result).toMatchObject({ orphans: [otherKey], spared: [] });
-    expect(await loadBalancers()).toEqual([gatewayModel(ROUTES, { clusterId: CLUSTER }).name]);
-    expect((await targetGroups()).some((name) => name.endsWith("-lost"))).toBe(false);
-  });
-
-  it("a Gateway created between the sweep's listing and its deletion keeps its resources", async () => {
-    const { deps, stores } = await setup();
-    await reconcileGateway(request(gatewayModel(ROUTES, { clusterId: CLUSTER })), deps());
-    // The lost Gateway's resources exist without a record (a restored table, say)…
-    const lostElb = new AwsElb(factory, target, { clusterId: CLUSTER, gatewayKey: LOST });
-    let observed = emptyObserved();
-    const created = new Map<string, string>();
-    for (const op of planElb(lostGatewayModel(), observed).operations)
-      observed = await lostElb.execute(op, observed, created);
-    const tagged = await taggedGateways(factory.tagging(target), CLUSTER);
-    expect(tagged.has(LOST)).toBe(true);
-
-    // …and the Gateway is created again right after the sweep listed the records: its reconcile
-    // adopts them by discovery and writes its record before the sweep gets to it.
-    const lostRequest = { ...request(lostGatewayModel()), gatewayKey: LOST_KEY };
-    const states = {
-      ...stores.states,
-      claim: stores.states.claim.bind(stores.states),
-      get: stores.states.get.bind(stores.states),
-      put: stores.states.put.bind(stores.states),
-      delete: stores.states.delete.bind(stores.states),
-      async *list() {
-        yield* stores.states.list();
-        const outcome = await reconcileGateway(lostRequest, { ...deps("reconciler-lost"), elb: lostElb });
-        expect(outcome.kind === "applied" || outcome.kind === "unchanged").toBe(true);
-      },
-    };
-    const result = await sweepOrphans(
-      {
-        cluster: CLUSTER,
-        account: target.account,
-        region: target.region,
-        tagged,
-        port: (gateway) => new AwsElb(factory, target, { clusterId: CLUSTER, gatewayKey: gateway }),
-      },
-      { ...deps("sweeper"), states },
-    );
-    expect(result).toEqual({ orphans: [LOST], spared: [LOST], deleted: 0 });
-    expect((await loadBalancers()).sort()).toEqual(
-      [gatewayModel(ROUTES, { clusterId: CLUSTER }).name, lostGatewayModel().name].sort(),
-    );
-    expect((await targetGroups()).filter((name) => name.endsWith("-lost"))).toHaveLength(1);
   });
 
   it("a crash after AWS accepted a rule is re-discovered by the next reconciler: no duplicate rule", async () => {

@@ -93,6 +93,14 @@ export function claimInput(
     values[":checkedAfter"] = { N: String(current.checkedAfter) };
     condition = `${FREE_CONDITION} AND NOT (${currentCondition(current.checkedAfter)})`;
   }
+  if (request.planes !== undefined) {
+    // A record of another data plane is left to that plane's reconcile (ClaimRequest.planes).
+    const planes = request.planes.map((plane, i) => {
+      values[`:plane${i}`] = { S: plane };
+      return `:plane${i}`;
+    });
+    condition = `${condition} AND (attribute_not_exists(#dataPlane) OR #dataPlane IN (${planes.join(", ")}))`;
+  }
   return {
     UpdateExpression: CLAIM_UPDATE,
     ConditionExpression: condition,

@@ -306,7 +306,7 @@ function gunzipJson(reader: StateItemReader, compressed: Uint8Array): unknown {
 /**
  * How a store reads `applied` for the data plane a record names. One table holds the records of
  * every data plane; a store of one plane sees another plane's record as claiming nothing of its own
- * (so the ELB orphan sweep reads a Lattice record as holding no ELB resources).
+ * (a claim limited to its planes, `ClaimRequest.planes`, never takes such a record).
  */
 export type AppliedDecoder<Applied> = (value: unknown, gatewayKey: string, dataPlane: DataPlane) => Applied;
 

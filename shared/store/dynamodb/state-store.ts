@@ -132,8 +132,12 @@ export class DynamoDbStateStore<Applied = ObservedElb> implements StateStore<App
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const found = error.Item;
-      return refusedClaim(holderOf(found), request.owner, request.now, () =>
-        hasRecord(found) ? decodeState(found, this.#decode) : undefined,
+      return refusedClaim(
+        holderOf(found),
+        request.owner,
+        request.now,
+        () => (hasRecord(found) ? decodeState(found, this.#decode) : undefined),
+        request.planes,
       );
     }
     // The update added 1 to the token it found (none: 0), atomically: the new lease's token.

@@ -1,5 +1,5 @@
 import type { ClusterGatewayKey } from "../../keys.ts";
-import { isCurrent, isLeaseFree, refusedClaim } from "../claim.ts";
+import { isCurrent, isLeaseFree, isOnPlanes, refusedClaim } from "../claim.ts";
 import { encodeState } from "../dynamodb/state-item.ts";
 import { checkLeaseMatches, leaseSuperseded, newerRecordExists } from "../fencing.ts";
 import {
@@ -32,8 +32,14 @@ export class MemoryStateStore implements StateStore {
     const holder = this.#table.leases.get(gatewayKey);
     const stored = this.#table.states.get(gatewayKey);
     const current = request.unlessCurrent !== undefined && isCurrent(stored, request.unlessCurrent);
-    if (!isLeaseFree(holder, owner, now) || current) {
-      return refusedClaim(holder, owner, now, () => stored && copyState(stored, gatewayKey, stored.fencingToken));
+    if (!isLeaseFree(holder, owner, now) || current || !isOnPlanes(stored, request.planes)) {
+      return refusedClaim(
+        holder,
+        owner,
+        now,
+        () => stored && copyState(stored, gatewayKey, stored.fencingToken),
+        request.planes,
+      );
     }
     const lease: Lease = { gatewayKey, owner, token: (holder?.token ?? 0) + 1, expiresAt: now + request.ttlMs };
     this.#table.leases.set(gatewayKey, { token: lease.token, owner, expiresAt: lease.expiresAt });

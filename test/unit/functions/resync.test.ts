@@ -225,3 +225,86 @@ describe("AWS events", () => {
     expect(elbArnLineage(arns.targetGroup)).toEqual([arns.targetGroup]);
   });
 });
+
+describe("the orphan check", () => {
+  const A = { account: "111122223333", region: "eu-west-1" };
+  const B = { account: "444455556666", region: "eu-west-1" };
+  const recorded = keys(3);
+  const orphan = parseClusterGatewayKey("prod-1/apps/gone");
+
+  function scanning(tagged: Record<string, ClusterGatewayKey[]>, shortened: string[] = []) {
+    const scanned: string[] = [];
+    return {
+      scanned,
+      orphans: {
+        // Listed out of order: the check sorts them.
+        targets: async () => [B, A],
+        scan: {
+          taggedGateways: async (target: { account: string }) => {
+            scanned.push(target.account);
+            return { keys: tagged[target.account] ?? [], shortened, calls: 2 };
+          },
+        },
+      },
+    };
+  }
+
+  it("reads one target per tick, round-robin, and enqueues a reconcile for each tagged Gateway without a record", async () => {
+    const states = await storeWith(recorded.map((k, i) => stateWith(k, `r${i}`)));
+    const scan = scanning({ [A.account]: [recorded[0] as ClusterGatewayKey, orphan], [B.account]: [] });
+    const { deps, sent } = harness(states, {
+      orphans: scan.orphans,
+      schedule: { ...schedule, periodTicks: 1_000_000 },
+    });
+    const [even] = await handleResyncEvent({ ...scheduledEvent, time: new Date(0).toISOString() }, deps);
+    expect(scan.scanned).toEqual([A.account]);
+    expect(even).toMatchObject({
+      kind: "scheduled",
+      orphanCheck: { target: A, orphans: [orphan], shortened: [], calls: 2 },
+    });
+    expect(sent.map((s) => [s.request.gatewayKey, s.request.reason, s.occasion])).toEqual([
+      [orphan, "resync", `orphans:0`],
+    ]);
+    expect(sent[0]?.request.cause).toContain("orphan check");
+    const [odd] = await handleResyncEvent({ ...scheduledEvent, time: new Date(60_000).toISOString() }, deps);
+    expect(scan.scanned).toEqual([A.account, B.account]);
+    expect(odd).toMatchObject({ orphanCheck: { target: B, orphans: [] } });
+  });
+
+  it("runs only on the invocation that lists every record, once per tick", async () => {
+    const many = keys(30);
+    const states = await storeWith(many.map((k, i) => stateWith(k, `r${i}`)));
+    const scan = scanning({ [A.account]: [orphan], [B.account]: [orphan] });
+    const everyTick = { ...schedule, periodTicks: 1 };
+    const { deps, continued } = harness(states, {
+      orphans: scan.orphans,
+      maxGatewaysPerInvocation: 1,
+      schedule: everyTick,
+    });
+    const [cut] = await handleResyncEvent(scheduledEvent, deps);
+    expect(continued).toHaveLength(1);
+    expect(cut).toMatchObject({ kind: "scheduled", continuedFrom: expect.anything() });
+    expect(cut && "orphanCheck" in cut).toBe(false);
+    expect(scan.scanned).toEqual([]);
+    const unlimited = harness(states, { orphans: scan.orphans, schedule: everyTick });
+    const [whole] = await handleResyncEvent(scheduledEvent, unlimited.deps);
+    expect(whole).toMatchObject({ orphanCheck: { orphans: [orphan] } });
+    expect(scan.scanned).toHaveLength(1);
+  });
+
+  it("leaves shortened tags a record claims out, reports the others, and checks nothing without targets", async () => {
+    const name = Array.from({ length: 4 }, () => "g".repeat(62)).join(".");
+    const long = parseClusterGatewayKey(`prod-1/apps-namespace/${name}`);
+    const states = await storeWith([stateWith(long, "long")]);
+    const { tagValue } = await import("../../../shared/elb/naming.ts");
+    const claimedTag = `prod-1/${tagValue(`apps-namespace/${name}`)}`;
+    expect(claimedTag).not.toBe(long);
+    const scan = scanning({}, [claimedTag, "prod-1/apps/other-shortened"]);
+    const { deps } = harness(states, { orphans: scan.orphans, schedule: { ...schedule, periodTicks: 1_000_000 } });
+    const [outcome] = await handleResyncEvent(scheduledEvent, deps);
+    expect(outcome).toMatchObject({ orphanCheck: { orphans: [], shortened: ["prod-1/apps/other-shortened"] } });
+    const none = harness(states, { orphans: { targets: async () => [], scan: scan.orphans.scan } });
+    const [without] = await handleResyncEvent(scheduledEvent, none.deps);
+    expect(without && "orphanCheck" in without).toBe(false);
+  });
+});

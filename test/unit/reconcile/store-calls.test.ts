@@ -79,6 +79,8 @@ function claimAt(now: number, desired: LoadBalancerModel | undefined, token: boo
     // Every call lands before the lease expires (no call starts without a call deadline left).
     applying: { startedAt: now, desiredHash: hash, callsLandBy: now + TTL },
     initial: { dataPlane: "alb", account: ACCOUNT, region: REGION, applied: emptyObserved() },
+    // A record of another data plane (VPC Lattice) is not this plane's to take.
+    planes: ["alb", "nlb"],
     ...(token ? { unlessCurrent: { appliedHash: hash, checkedAfter: now - DRIFT } } : {}),
   };
 }

@@ -2,7 +2,7 @@
 // them through claims; these pin each boundary and the refusal a store could only reach by a bug.
 import { describe, expect, test } from "vitest";
 import { clusterGatewayKey } from "../../../shared/keys.ts";
-import { isCurrent, isLeaseFree, refusedClaim } from "../../../shared/store/claim.ts";
+import { isCurrent, isLeaseFree, isOnPlanes, refusedClaim } from "../../../shared/store/claim.ts";
 import { stateOf, T0 } from "./fixtures.ts";
 
 const GW = clusterGatewayKey("cluster-a", "default", "web");
@@ -64,6 +64,15 @@ describe("a refused claim", () => {
     expect(refusedClaim(undefined, "a", T0, () => state)).toEqual({ kind: "current", state });
   });
 
+  test("is elsewhere, naming the record's plane, when the record is on none of the claim's planes", () => {
+    expect(refusedClaim(undefined, "a", T0, () => state, ["lattice"])).toEqual({ kind: "elsewhere", dataPlane: "alb" });
+    expect(refusedClaim(undefined, "a", T0, () => state, ["alb"])).toEqual({ kind: "current", state });
+    const unread = () => {
+      throw new Error("the record of a busy Gateway was read");
+    };
+    expect(refusedClaim({ owner: "b", expiresAt: T0 }, "a", T0, unread, ["lattice"]).kind).toBe("busy");
+  });
+
   test("names no holder without an owner (a damaged lease): the refusal is the current record", () => {
     expect(refusedClaim({ expiresAt: T0 + 1 }, "a", T0, () => state)).toEqual({ kind: "current", state });
   });
@@ -72,5 +81,15 @@ describe("a refused claim", () => {
     expect(() => refusedClaim(undefined, "a", T0, () => undefined)).toThrow(
       "a claim was refused while the lease was free and there is no record to be current",
     );
+  });
+});
+
+describe("a claim limited to data planes", () => {
+  test("takes no record, a record of one of its planes, or any record when unlimited", () => {
+    expect(isOnPlanes(undefined, ["lattice"])).toBe(true);
+    expect(isOnPlanes({ dataPlane: "nlb" }, ["alb", "nlb"])).toBe(true);
+    expect(isOnPlanes({ dataPlane: "alb" }, undefined)).toBe(true);
+    expect(isOnPlanes({ dataPlane: "alb" }, ["lattice"])).toBe(false);
+    expect(isOnPlanes({ dataPlane: "lattice" }, ["alb", "nlb"])).toBe(false);
   });
 });

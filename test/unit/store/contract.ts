@@ -355,6 +355,46 @@ export function storeContract(createStores: StoresFactory): void {
       expect(await states.get(GW)).toEqual({ ...before, applying: markerOf("b", T0 + 1), fencingToken: token });
     });
 
+    test("a claim limited to other data planes takes nothing and names the record's plane; its own plane, or no record, is taken", async () => {
+      const lease = await mustAcquire(GW, "a", T0);
+      const before = { ...stateOf(GW, "a"), dataPlane: "alb" as const, fencingToken: lease.token };
+      await states.put(before, lease, { release: true });
+      expect(await claimOf("b", T0 + 1, { planes: ["lattice"] })).toEqual({ kind: "elsewhere", dataPlane: "alb" });
+      // Nothing was written: no marker, the lease free for the next claim.
+      expect(await states.get(GW)).toEqual(before);
+      expect(await claimOf("b", T0 + 2, { planes: ["alb", "nlb"] })).toMatchObject({
+        kind: "claimed",
+        previous: before,
+      });
+      const other = clusterGatewayKey("test", "apps", "other");
+      const fresh = await states.claim({
+        gatewayKey: other,
+        owner: "c",
+        now: T0,
+        ttlMs: TTL,
+        applying: markerOf("c", T0),
+        initial: { dataPlane: "lattice", account: before.account, region: before.region, applied: before.applied },
+        planes: ["lattice"],
+      });
+      expect(fresh.kind).toBe("claimed");
+    });
+
+    test("a busy Gateway is busy whatever plane its record names", async () => {
+      const lease = await mustAcquire(GW, "a", T0);
+      await states.put({ ...stateOf(GW, "a"), dataPlane: "alb" }, lease);
+      expect((await claimOf("b", T0 + 1, { planes: ["lattice"] })).kind).toBe("busy");
+    });
+
+    test("a current record of another plane is elsewhere, not current", async () => {
+      const current = await putCurrent();
+      const claim = await claimOf("b", T0, {
+        planes: ["lattice"],
+        unlessCurrent: { appliedHash: "sha256:current", checkedAfter: T0 - 5_000 },
+      });
+      expect(claim).toEqual({ kind: "elsewhere", dataPlane: "alb" });
+      expect(current.dataPlane).toBe("alb");
+    });
+
     test("a claim holds the lease: another owner cannot acquire or claim until it expires", async () => {
       const lease = await mustClaim("a", T0);
       expect(await leases.acquire(GW, "b", lease.expiresAt, TTL)).toBeUndefined();
