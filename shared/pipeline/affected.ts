@@ -69,8 +69,12 @@ export function affectedGateways(cluster: string, change: ObjectChange, world: S
   const { before, after } = change;
   // A route's status, which switchyard writes, comes back through the forwarder (a new
   // resourceVersion, the same generation): only what the core reads of it may reach a Gateway.
-  // Not so a Gateway's own status echo: its reconcile is what re-reads a load balancer still
-  // provisioning (nothing else requeues it before resync), so it stays a change of the Gateway.
+  // A Gateway's own status echo reaches none: the core reads nothing of a Gateway's status, and a
+  // load balancer still provisioning is re-read by the recheck its reconcile sent
+  // (settle-recheck.ts), not by the echo of the status that reconcile wrote.
+  if (change.kind === "Gateway" && before !== undefined && after !== undefined && onlyStatusChanged(before, after)) {
+    return index.found;
+  }
   if (
     ROUTE_KIND_SET.has(change.kind) &&
     before !== undefined &&
