@@ -30,7 +30,6 @@ import { type ApiCallCounter, type CallCount, callCountChanges } from "../../sha
 import { type ControllerConfig, controllerConfig } from "../../shared/config.ts";
 import type { ObservedElb } from "../../shared/elb/observed.ts";
 import { NO_PACING } from "../../shared/pipeline/endpoint-pacing.ts";
-import { NO_RECHECK } from "../../shared/pipeline/settle-recheck.ts";
 import type { PipelineMetrics } from "../../shared/pipeline/metrics.ts";
 import {
   type GatewayReconcileReport,
@@ -38,6 +37,7 @@ import {
   reconcileGatewayRequest,
 } from "../../shared/pipeline/reconcile-gateway.ts";
 import { decodeReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";
+import { NO_RECHECK } from "../../shared/pipeline/settle-recheck.ts";
 import { processSqsBatch, type RecordResult } from "../../shared/pipeline/sqs-batch.ts";
 import type { EngineDeps } from "../../shared/reconcile/engine.ts";
 import type { LeaseStore, StateStore } from "../../shared/store/state.ts";
