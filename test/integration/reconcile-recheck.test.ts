@@ -243,4 +243,26 @@ describe("rechecks while a load balancer provisions (reconcile handler, moto, Dy
     expect((await dirty.read(KEY)).pendingSince).toBeUndefined();
     expect(await queuedMessages()).toBe(0);
   });
+
+  it("DynamoDB: finish with a recheck to follow keeps the marker, held by the reconciler, and still reports a move", async () => {
+    const key = clusterGatewayKey(CLUSTER, "apps", "other");
+    const finished = (startedGeneration: number, now: number) => ({
+      startedGeneration,
+      startedAt: now,
+      notBefore: now,
+      intervalMs: 0,
+      now,
+      keepPending: true,
+    });
+    await dirty.bump(key, { urgent: true, now: 1_000, owners: ["m1"] });
+    expect(await dirty.finish(key, finished(1, 2_000))).toEqual({ moved: false });
+    expect(await dirty.read(key)).toMatchObject({ pendingSince: 2_000, pendingBy: [], startedGeneration: 1 });
+    expect(await dirty.bump(key, { urgent: false, now: 2_500, owners: ["m1"] })).toEqual({
+      generation: 2,
+      request: false,
+    });
+    expect(await dirty.finish(key, finished(1, 3_000))).toEqual({ moved: true, generation: 2 });
+    expect(await dirty.finish(key, { ...finished(2, 4_000), keepPending: false })).toEqual({ moved: false });
+    expect((await dirty.read(key)).pendingSince).toBeUndefined();
+  });
 });
