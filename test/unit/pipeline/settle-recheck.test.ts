@@ -12,6 +12,7 @@ import {
 } from "../../../shared/pipeline/settle-recheck.ts";
 import { ELB_DATA_PLANE } from "../../../shared/reconcile/elb-plane.ts";
 import type { DataPlaneOutcome } from "../../../shared/reconcile/engine.ts";
+import { ElbOperationError } from "../../../shared/reconcile/ports.ts";
 
 const NOW = 5_000_000;
 
@@ -65,7 +66,7 @@ describe("what is still settling", () => {
       settling({
         kind: "failed",
         observed: observed("provisioning"),
-        error: { kind: "retryable" } as never,
+        error: ElbOperationError.fromCode("ServiceUnavailable", "CreateListener", "try later"),
         retryable: true,
       }),
     ).toBe(false);
