@@ -54,6 +54,7 @@ import { DynamoDbDirtyGenerations } from "../../shared/pipeline/dirty-generation
 import type { PacingSettings } from "../../shared/pipeline/endpoint-pacing.ts";
 import type { PipelineMetrics } from "../../shared/pipeline/metrics.ts";
 import { decodeReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";
+import { DEFAULT_RECHECK, type RecheckSettings } from "../../shared/pipeline/settle-recheck.ts";
 import { describeIntent } from "../../shared/pipeline/status-intent.ts";
 import type { EksConnection, RegisteredCluster, StatusMode } from "../../shared/registry/cluster.ts";
 import { DynamoDbClusterRegistry } from "../../shared/registry/dynamodb.ts";
@@ -68,6 +69,9 @@ import { probeSenderId } from "./senders.ts";
 import { localStatusWriters } from "./status-writers.ts";
 
 type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
+
+/** Rechecks against the local emulators: they settle at once, so the first look comes after 1 s. */
+export const LOCAL_RECHECK: RecheckSettings = { ...DEFAULT_RECHECK, firstDelayMs: 1_000, maxDelayMs: 10_000 };
 
 export interface PipelineOptions {
   /** The cluster to watch and write status to. */
@@ -146,6 +150,13 @@ export interface PipelineOptions {
    * off. @default DEFAULT_PACING: 2 s, doubling to 20 s while endpoints keep changing.
    */
   pacing?: PacingSettings;
+  /**
+   * Rechecks while AWS settles (shared/pipeline/settle-recheck.ts). @default LOCAL_RECHECK: 1 s,
+   * doubling to 10 s, for 15 min at most — the emulators settle at once (moto answers a create
+   * with `provisioning` and says `active` at the next describe), so a Gateway turns Programmed about
+   * a second after its first reconcile instead of the 10 s DEFAULT_RECHECK waits on AWS.
+   */
+  recheck?: RecheckSettings;
   /** Powertools log level of the handlers; @default "WARN" */
   logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
   /** What the pipeline is doing, one event per step. */
@@ -446,6 +457,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
         },
       },
       ...(options.pacing ? { pacing: options.pacing } : {}),
+      recheck: options.recheck ?? LOCAL_RECHECK,
       statuses: sqsStatusIntentSink(sqs, queues.status),
       awsCalls: factory.counter,
       ...(options.engine ? { engine: options.engine } : {}),

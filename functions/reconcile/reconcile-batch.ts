@@ -13,10 +13,14 @@
  * - a retryable AWS failure: statuses are still written (Programmed=False, "switchyard retries"),
  *   and the record is a batch item failure.
  * - a terminal AWS failure: statuses say why; the record is done.
- * - deferred (only endpoints changed, and the Gateway's pacing says not yet; or a ServiceExport's
- *   unit waits on Lattice: a group being created or its targets draining): the message's
- *   visibility is set to come back then, and it is a batch item failure.
- *   Without a `deferral` port nothing is deferred (no pacing).
+ * - deferred (only endpoints changed, and the Gateway's pacing says not yet; or a recheck received
+ *   before its `notBefore`): the message's visibility is set to come back then, and it is a batch
+ *   item failure. A recheck is deferred once at most: it comes back after its `notBefore`.
+ * - done with AWS still settling (a load balancer provisioning, a Lattice resource being created,
+ *   an export's targets draining): the record is done, and a fresh `recheck` request with a
+ *   `notBefore` was sent (10 s doubling to 60 s, for 15 min at most, then the resync takes over,
+ *   logged and said in the Gateway's status): waiting spends none of a message's receives.
+ *   Without a `deferral` port nothing is deferred and nothing rechecked (no pacing, NO_RECHECK).
  * - anything thrown (DynamoDB, SQS, the mirror): a batch item failure.
  * FIFO: a failed record fails the later records of its group in the batch (sqs-batch.ts).
  */
@@ -33,6 +37,7 @@ import {
   reconcileGatewayRequest,
 } from "../../shared/pipeline/reconcile-gateway.ts";
 import { decodeReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";
+import { NO_RECHECK } from "../../shared/pipeline/settle-recheck.ts";
 import { processSqsBatch, type RecordResult } from "../../shared/pipeline/sqs-batch.ts";
 import type { EngineDeps } from "../../shared/reconcile/engine.ts";
 import type { LeaseStore, StateStore } from "../../shared/store/state.ts";
@@ -100,7 +105,8 @@ export async function handleReconcileBatch(
   const deps: GatewayReconcilerDeps = {
     ...ports,
     config: ports.config ?? controllerConfig(),
-    ...(ports.deferral ? {} : { pacing: NO_PACING }),
+    // Without a way to defer a message, a paced request or a recheck would run at once, in a loop.
+    ...(ports.deferral ? {} : { pacing: NO_PACING, recheck: NO_RECHECK }),
     engine: {
       ...ports.engine,
       leases: ports.leases,
@@ -143,7 +149,7 @@ export async function handleReconcileBatch(
       if (report.disposition === "deferred") {
         const seconds = visibilityUntil(report.until, now());
         await ports.deferral?.defer(record.receiptHandle, seconds);
-        // Endpoint pacing, or a ServiceExport's unit waiting on Lattice (a group being created or drained).
+        // Endpoint pacing, or a recheck received before its notBefore.
         logger.info("reconcile deferred", { ...context, seconds });
         return "retry";
       }
@@ -170,11 +176,22 @@ export async function handleReconcileBatch(
         return "retry";
       }
       if (report.requeued) metrics.count("Requeues", 1);
+      const recheck = report.recheck;
+      if (recheck?.kind === "recheck") {
+        metrics.count("Rechecks", 1);
+      } else if (recheck?.kind === "gave-up") {
+        metrics.count("RechecksGivenUp", 1);
+        logger.warn("AWS still settling; rechecks stopped, the next resync looks again", {
+          ...context,
+          waitedMs: recheck.waitedMs,
+        });
+      }
       logger.info("reconciled", {
         ...context,
         outcome,
         intents: report.intents,
         requeued: report.requeued,
+        ...(recheck?.kind === "recheck" ? { recheckAt: recheck.notBefore, recheckAttempt: recheck.chain.attempt } : {}),
         ...details,
       });
       return "ok";

@@ -65,13 +65,12 @@ function canonicalJson(value: unknown): string {
 /** The Gateways (of `cluster`) whose translation may differ because of `change`. */
 export function affectedGateways(cluster: string, change: ObjectChange, world: Snapshot): Set<ClusterGatewayKey> {
   const index = new AffectedIndex(cluster, world);
-  // A ServiceExport's or Lattice policy's status changed alone: no translation reads it (WRITTEN_STATUS_KINDS).
+  // A Gateway's, ServiceExport's or Lattice policy's status changed alone: no translation reads it
+  // (WRITTEN_STATUS_KINDS).
   if (onlyWrittenStatus(change)) return index.found;
   const { before, after } = change;
   // A route's status, which switchyard writes, comes back through the forwarder (a new
   // resourceVersion, the same generation): only what the core reads of it may reach a Gateway.
-  // Not so a Gateway's own status echo: its reconcile is what re-reads a load balancer still
-  // provisioning (nothing else requeues it before resync), so it stays a change of the Gateway.
   if (
     ROUTE_KIND_SET.has(change.kind) &&
     before !== undefined &&
@@ -148,6 +147,9 @@ export function affectedLatticeExports(
  * reconcile loop.
  */
 const WRITTEN_STATUS_KINDS: ReadonlySet<string> = new Set([
+  // The core reads nothing of a Gateway's status; a load balancer still provisioning is re-read by
+  // the recheck its reconcile sent (settle-recheck.ts), not by the echo of the status it wrote.
+  "Gateway",
   "ServiceExport",
   "TargetGroupPolicy",
   "VpcAssociationPolicy",

@@ -88,6 +88,13 @@ export interface FinishedReconcile {
   intervalMs: number;
   /** Epoch ms now: the new `pendingSince` when the generation moved (a requeue follows). */
   now: number;
+  /**
+   * A recheck follows whatever the generation (AWS is still settling, settle-recheck.ts): the
+   * marker stays pending, held by the reconciler, as for a move, so ingest sends nothing while
+   * the recheck waits (its FIFO group is blocked by the deferred recheck anyway).
+   * @default false
+   */
+  keepPending?: boolean;
 }
 
 /** `moved`: the generation changed since the reconcile started; the request stays pending, requeue it. */
@@ -114,7 +121,7 @@ export interface DirtyGenerations {
   read(gatewayKey: ClusterGatewayKey): Promise<DirtyRecord>;
   /**
    * A reconcile ended (done, not retried): records where it started, and clears `pendingSince`
-   * only if the generation is still the one it started from.
+   * only if the generation is still the one it started from (and no recheck follows, `keepPending`).
    */
   finish(gatewayKey: ClusterGatewayKey, finished: FinishedReconcile): Promise<Finish>;
 }
@@ -287,23 +294,25 @@ export class DynamoDbDirtyGenerations implements DirtyGenerations {
       ":notBefore": num(finished.notBefore),
       ":interval": num(finished.intervalMs),
     };
-    try {
-      await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#tableName,
-          Key: dirtyKey(gatewayKey),
-          UpdateExpression: `SET ${pacing} REMOVE #pending, #by`,
-          ConditionExpression: "attribute_not_exists(#generation) OR #generation = :started",
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return { moved: false };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    if (!finished.keepPending) {
+      try {
+        await this.#client.send(
+          new UpdateItemCommand({
+            TableName: this.#tableName,
+            Key: dirtyKey(gatewayKey),
+            UpdateExpression: `SET ${pacing} REMOVE #pending, #by`,
+            ConditionExpression: "attribute_not_exists(#generation) OR #generation = :started",
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return { moved: false };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
     }
-    // Moved: the request stays pending (a requeue follows), so ingest keeps only bumping. The
-    // reconciler holds the marker now: no ingest record owns it.
+    // Moved, or a recheck follows: the request stays pending (a requeue or the recheck follows),
+    // so ingest keeps only bumping. The reconciler holds the marker now: no ingest record owns it.
     const { "#generation": _unused, ...movedNames } = names;
     const { Attributes } = await this.#client.send(
       new UpdateItemCommand({
@@ -315,7 +324,8 @@ export class DynamoDbDirtyGenerations implements DirtyGenerations {
         ReturnValues: "ALL_NEW",
       }),
     );
-    return { moved: true, generation: recordOf(Attributes).generation };
+    const generation = recordOf(Attributes).generation;
+    return generation === finished.startedGeneration ? { moved: false } : { moved: true, generation };
   }
 }
 
@@ -368,11 +378,12 @@ export class MemoryDirtyGenerations implements DirtyGenerations {
       intervalMs: finished.intervalMs,
     };
     const moved = before.generation !== finished.startedGeneration;
+    const pending = moved || finished.keepPending === true;
     this.#records.set(gatewayKey, {
       ...before,
       ...pacing,
-      pendingSince: moved ? finished.now : undefined,
-      pendingBy: moved ? [] : undefined,
+      pendingSince: pending ? finished.now : undefined,
+      pendingBy: pending ? [] : undefined,
     });
     return moved ? { moved: true, generation: before.generation } : { moved: false };
   }

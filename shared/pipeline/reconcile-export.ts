@@ -5,7 +5,8 @@
  * with the deterministic names importing clusters look them up by, the Service's ready endpoints as
  * targets (diffs), the TargetGroupPolicy's health check, the exporting cluster's ownership tags.
  * A new group takes its targets once Lattice has created it, and when the export goes its groups
- * are drained, then deleted: while either waits on Lattice the message comes back (`deferred`).
+ * are drained, then deleted: while either waits on Lattice a recheck follows (settle-recheck.ts: a
+ * fresh request with a `notBefore`, backing off, bounded), and this message is done.
  *
  * When which groups exist changed (one created or deleted, or the export went), the other
  * registered clusters' Gateways whose routes import it are asked to reconcile (reason `aws-event`),
@@ -40,14 +41,7 @@ import { translate } from "../translate.ts";
 import { gatewaysImporting } from "./affected.ts";
 import type { GatewayReconcileReport, GatewayReconcilerDeps } from "./reconcile-gateway.ts";
 import { RECONCILE_REQUEST_VERSION, type ReconcileRequest } from "./reconcile-request.ts";
-
-/**
- * How long a ServiceExport's unit waits before it looks again at a group being created (to register
- * its targets) or at targets draining (to delete a group).
- * @default 10_000 (10 s): Lattice creates a group and drains a target in seconds to minutes; a
- * shorter wait spends receives of the message, a longer one delays the targets or the deletion.
- */
-export const EXPORT_RECHECK_MS = 10_000;
+import { DEFAULT_RECHECK, nextRecheck } from "./settle-recheck.ts";
 
 /** Operations that change which of the export's groups exist: importers must look again. */
 const GROUP_SET_CHANGES: ReadonlySet<string> = new Set(["CreateTargetGroup", "DeleteTargetGroup"]);
@@ -93,8 +87,24 @@ export async function reconcileExportRequest(
     (outcome.kind === "applied" && outcome.operations.some((op) => GROUP_SET_CHANGES.has(op))) ||
     (desired === undefined && outcome.kind !== "unchanged");
   const importers = groupsChanged ? await askImporters(request, unit, deps) : 0;
-  if (stillPending(outcome, desired)) {
-    return { disposition: "deferred", until: deps.engine.now() + EXPORT_RECHECK_MS };
+  const recheck = nextRecheck(
+    stillPending(outcome, desired),
+    request.recheck,
+    deps.engine.now(),
+    deps.recheck ?? DEFAULT_RECHECK,
+  );
+  if (recheck.kind === "recheck") {
+    // No dirty generation for a unit: the request it follows keeps its generation, and the id its
+    // `notBefore` (reconcile-request.ts), so each recheck is a new message.
+    await deps.requeue.send({
+      version: RECONCILE_REQUEST_VERSION,
+      gatewayKey: request.gatewayKey,
+      reason: "recheck",
+      generation: request.generation,
+      notBefore: recheck.notBefore,
+      recheck: recheck.chain,
+      cause: `VPC Lattice still creating or draining the export's target groups (recheck ${recheck.chain.attempt})`,
+    });
   }
   return {
     disposition: "done",
@@ -102,6 +112,7 @@ export async function reconcileExportRequest(
     intents: delivery.intents,
     requeued: importers > 0,
     oversized: delivery.oversized,
+    ...(recheck.kind === "none" ? {} : { recheck }),
   };
 }
 

@@ -9,6 +9,11 @@
  * generation moved, and this reconcile sends exactly one requeue. While a request is pending ingest
  * sends none, so a burst costs one reconcile at a time plus pacing (endpoint-pacing.ts) for
  * endpoint-only changes, whatever the number of events.
+ *
+ * Settling (settle-recheck.ts): a reconcile that leaves a load balancer provisioning or a Lattice
+ * resource being created keeps the request pending and sends a recheck (a fresh request with a
+ * `notBefore`), with backoff, until it settles or the chain's bound is reached. A request received
+ * before its `notBefore` is `deferred` until then, before anything but the registry is read.
  */
 
 import type { ControllerConfig, DataPlane as DataPlaneName } from "../config.ts";
@@ -20,6 +25,7 @@ import { parseExportUnitKey } from "../lattice/exports.ts";
 import type { LatticeModel } from "../lattice/model.ts";
 import type { ObservedLattice } from "../lattice/observed.ts";
 import { remoteServiceExports } from "../lattice/remote-exports.ts";
+import { ELB_DATA_PLANE } from "../reconcile/elb-plane.ts";
 import { type EngineDeps, type ReconcileOutcome, reconcileDataPlane, reconcileGateway } from "../reconcile/engine.ts";
 import { configurationHold } from "../reconcile/hold.ts";
 import {
@@ -42,6 +48,14 @@ import { DEFAULT_PACING, type PacingSettings, pace } from "./endpoint-pacing.ts"
 import { classIntents, gatewayStatusIntents } from "./gateway-statuses.ts";
 import { reconcileExportRequest } from "./reconcile-export.ts";
 import { RECONCILE_REQUEST_VERSION, type ReconcileRequest } from "./reconcile-request.ts";
+import {
+  DEFAULT_RECHECK,
+  gaveUpNote,
+  nextRecheck,
+  type RecheckDecision,
+  type RecheckSettings,
+  stillSettling,
+} from "./settle-recheck.ts";
 
 /** Every mirrored object of a cluster, as a snapshot. The objects mirror implements it. */
 export interface SnapshotSource {
@@ -132,6 +146,8 @@ export interface GatewayReconcilerDeps {
   dirty: Pick<DirtyGenerations, "read" | "finish">;
   /** @default DEFAULT_PACING */
   pacing?: PacingSettings;
+  /** @default DEFAULT_RECHECK */
+  recheck?: RecheckSettings;
   requeue: ReconcileRequeue;
   statuses: StatusIntentSink;
   config: ControllerConfig;
@@ -142,8 +158,10 @@ export interface GatewayReconcilerDeps {
  * - `done`: nothing more to do for this message (including a terminal failure, which status reports).
  * - `retry`: the message must come back (busy lease, retryable AWS failure): a batch item failure.
  * - `rejected`: the message can never succeed as is (unregistered cluster): dropped, and counted.
- * - `deferred`: only endpoints changed and the Gateway was reconciled too recently: the message
- *   must come back at `until` (epoch ms), untouched; nothing was read but the dirty record.
+ * - `deferred`: only endpoints changed and the Gateway was reconciled too recently, or the request
+ *   is a recheck received before its `notBefore`: the message must come back at `until` (epoch
+ *   ms), untouched; nothing was read but the registry and the dirty record.
+ * `recheck` on `done`: AWS was still settling — a recheck was sent, or the chain gave up.
  */
 export type GatewayReconcileReport =
   | {
@@ -152,6 +170,7 @@ export type GatewayReconcileReport =
       intents: number;
       requeued: boolean;
       oversized: string[];
+      recheck?: Exclude<RecheckDecision, { kind: "none" }>;
     }
   | { disposition: "retry"; outcome: ReconcileOutcome | LatticeOutcome; intents: number; oversized: string[] }
   | { disposition: "rejected"; reason: string }
@@ -167,6 +186,11 @@ export async function reconcileGatewayRequest(
   const cluster = await deps.registry.get(clusterId);
   // No registration, no account to act in: nothing could ever make this message succeed.
   if (!cluster) return { disposition: "rejected", reason: `cluster ${clusterId} is not registered` };
+  // A recheck received early: one visibility change brings it back then (a FIFO queue has no
+  // per-message delay).
+  if (request.notBefore !== undefined && deps.engine.now() < request.notBefore) {
+    return { disposition: "deferred", until: request.notBefore };
+  }
 
   if (request.reason === "class-status") return classStatuses(request, clusterId, cluster, deps);
   // A ServiceExport's unit, whatever the reason says: its key is never a Gateway's.
@@ -210,6 +234,7 @@ export async function reconcileGatewayRequest(
 
   let outcome: ReconcileOutcome | LatticeOutcome;
   let observation: ReturnType<typeof observationOf>;
+  let settling: boolean;
   const lattice = deps.lattice;
   // Lattice's desired model is resolved once, and only when the Lattice plane builds it.
   let latticeDesired: Promise<LatticeModel | undefined> | undefined;
@@ -222,7 +247,11 @@ export async function reconcileGatewayRequest(
   const run = async (
     plane: DataPlaneName,
     retire: boolean,
-  ): Promise<{ outcome: ReconcileOutcome | LatticeOutcome; observation: ReturnType<typeof observationOf> }> => {
+  ): Promise<{
+    outcome: ReconcileOutcome | LatticeOutcome;
+    observation: ReturnType<typeof observationOf>;
+    settling: boolean;
+  }> => {
     if (plane === "lattice" && lattice) {
       // A Lattice Gateway (or the record of one that is gone): the same engine over the Lattice plane.
       const port = lattice.portFor(cluster, { clusterId, gatewayKey });
@@ -233,32 +262,40 @@ export async function reconcileGatewayRequest(
         { ...target, dataPlane: "lattice", desired, ...held },
         { ...deps.engine, states: lattice.states },
       );
-      return { outcome: latticeOutcome, observation: latticeObservationOf(latticeOutcome, desired) };
+      return {
+        outcome: latticeOutcome,
+        observation: latticeObservationOf(latticeOutcome, desired),
+        settling: stillSettling(latticeOutcome, LATTICE_DATA_PLANE.isSettling),
+      };
     }
     const desired = retire ? undefined : build?.model;
     const elbOutcome = await reconcileGateway(
       { ...target, dataPlane: plane === "nlb" ? "nlb" : "alb", desired, ...held },
       { ...deps.engine, elb: deps.elbFor(cluster, { clusterId, gatewayKey }) },
     );
-    return { outcome: elbOutcome, observation: observationOf(elbOutcome, desired) };
+    return {
+      outcome: elbOutcome,
+      observation: observationOf(elbOutcome, desired),
+      settling: stillSettling(elbOutcome, ELB_DATA_PLANE.isSettling),
+    };
   };
   const plane: DataPlaneName =
     lattice && (await onLattice(request.gatewayKey, resolved?.dataPlane, lattice)) ? "lattice" : dataPlane;
-  ({ outcome, observation } = await run(plane, false));
+  ({ outcome, observation, settling } = await run(plane, false));
   if (outcome.kind === "elsewhere") {
     // The class moved the Gateway to another data plane: what the record names there is deleted
     // first (or, held, kept as it is), then this plane builds — in this reconcile when the deletion
     // finishes, else in a later one (the message comes back).
     const from = outcome.dataPlane;
     const retired = from === "lattice" && !lattice ? undefined : await run(from, true);
-    if (retired?.outcome.kind === "deleted") ({ outcome, observation } = await run(plane, false));
-    else if (retired?.outcome.kind === "held") ({ outcome, observation } = retired);
+    if (retired?.outcome.kind === "deleted") ({ outcome, observation, settling } = await run(plane, false));
+    else if (retired?.outcome.kind === "held") ({ outcome, observation, settling } = retired);
     else {
       const retiring = retired?.outcome ?? outcome;
       const switching = planeSwitchObservation(from, plane, retiring);
       const retry =
         retiring.kind === "busy" || retiring.kind === "applied" || (retiring.kind === "failed" && retiring.retryable);
-      ({ outcome, observation } = { outcome: retiring, observation: switching });
+      ({ outcome, observation, settling } = { outcome: retiring, observation: switching, settling: false });
       if (retry) {
         const statuses = await sendStatuses(observation);
         return { disposition: "retry", outcome, intents: statuses.intents, oversized: statuses.oversized };
@@ -268,6 +305,11 @@ export async function reconcileGatewayRequest(
   // Another reconciler holds the Gateway: it writes the statuses; this message comes back later.
   if (outcome.kind === "busy") return { disposition: "retry", outcome, intents: 0, oversized: [] };
 
+  const recheck = nextRecheck(settling, request.recheck, deps.engine.now(), deps.recheck ?? DEFAULT_RECHECK);
+  if (observation && recheck.kind === "gave-up") {
+    const note = gaveUpNote(recheck.waitedMs);
+    observation = { ...observation, message: observation.message ? `${observation.message}; ${note}` : note };
+  }
   const delivery = await sendStatuses(observation);
   const intents = { length: delivery.intents };
 
@@ -275,14 +317,48 @@ export async function reconcileGatewayRequest(
     // The retry carries the same generation and requeues then if it must: no requeue now.
     return { disposition: "retry", outcome, intents: intents.length, oversized: delivery.oversized };
   }
-  const requeued = await requeueIfMoved(request, deps, {
+  const finished = {
     startedGeneration: dirty.generation,
     startedAt,
     notBefore: pacing.notBefore,
     intervalMs: pacing.intervalMs,
     now: deps.engine.now(),
-  });
-  return { disposition: "done", outcome, intents: intents.length, requeued, oversized: delivery.oversized };
+  };
+  if (recheck.kind === "recheck") {
+    // The marker stays pending for the recheck: a change meanwhile is bumped, not sent, and a
+    // requeue for it (the generation moved) runs at once and decides about settling itself.
+    const finish = await deps.dirty.finish(request.gatewayKey, { ...finished, keepPending: true });
+    await deps.requeue.send(
+      finish.moved
+        ? movedRequeue(request, finished.startedGeneration, finish.generation)
+        : {
+            version: RECONCILE_REQUEST_VERSION,
+            gatewayKey: request.gatewayKey,
+            reason: "recheck",
+            generation: dirty.generation,
+            notBefore: recheck.notBefore,
+            recheck: recheck.chain,
+            cause: `AWS still settling after a reconcile (recheck ${recheck.chain.attempt})`,
+          },
+    );
+    return {
+      disposition: "done",
+      outcome,
+      intents: intents.length,
+      requeued: finish.moved,
+      oversized: delivery.oversized,
+      ...(finish.moved ? {} : { recheck }),
+    };
+  }
+  const requeued = await requeueIfMoved(request, deps, finished);
+  return {
+    disposition: "done",
+    outcome,
+    intents: intents.length,
+    requeued,
+    oversized: delivery.oversized,
+    ...(recheck.kind === "gave-up" ? { recheck } : {}),
+  };
 
   /** The Gateway's statuses with what the data plane reported, sent to the status queue. */
   async function sendStatuses(
@@ -325,14 +401,18 @@ async function requeueIfMoved(
 ): Promise<boolean> {
   const finish = await deps.dirty.finish(request.gatewayKey, finished);
   if (!finish.moved) return false;
-  await deps.requeue.send({
+  await deps.requeue.send(movedRequeue(request, finished.startedGeneration, finish.generation));
+  return true;
+}
+
+function movedRequeue(request: ReconcileRequest, started: number, generation: number): ReconcileRequest {
+  return {
     version: RECONCILE_REQUEST_VERSION,
     gatewayKey: request.gatewayKey,
     reason: "requeue",
-    generation: finish.generation,
-    cause: `dirty generation moved from ${finished.startedGeneration} to ${finish.generation} during a reconcile`,
-  });
-  return true;
+    generation,
+    cause: `dirty generation moved from ${started} to ${generation} during a reconcile`,
+  };
 }
 
 /**

@@ -17,6 +17,12 @@ export type ReconcileReason =
   | "requeue"
   /** The scheduled drift check (resync). */
   | "resync"
+  /**
+   * AWS was still settling when the last reconcile ended (a load balancer provisioning, a VPC
+   * Lattice resource being created, targets draining): look again (settle-recheck.ts). Carries
+   * `notBefore` and `recheck`; for a ServiceExport's unit, `generation` is the request's it follows.
+   */
+  | "recheck"
   /** An AWS event named a resource of this Gateway (ACM renewal, a load balancer changed). */
   | "aws-event"
   /**
@@ -38,6 +44,7 @@ const REASONS: ReadonlySet<string> = new Set([
   "change",
   "requeue",
   "resync",
+  "recheck",
   "aws-event",
   "class-status",
   "lattice-export",
@@ -62,7 +69,24 @@ export interface ReconcileRequest {
   generation: number;
   /** Free text for people: the event or object that caused it. */
   cause?: string;
+  /**
+   * Epoch ms before which the request is not run: the reconciler defers a message received
+   * earlier (one visibility change) until then.
+   * @default undefined — run when received
+   */
+  notBefore?: number;
+  /** A recheck's place in its chain (settle-recheck.ts). @default undefined — not a recheck */
+  recheck?: RecheckChain;
 }
+
+/** Where a recheck stands: how many were asked for in a row, and since when (epoch ms). */
+export interface RecheckChain {
+  attempt: number;
+  since: number;
+}
+
+const isEpochMs = (value: unknown): value is number =>
+  typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 
 export type ReconcileRequestDecode = { ok: true; request: ReconcileRequest } | { ok: false; reason: string };
 
@@ -105,12 +129,25 @@ export function decodeReconcileRequest(body: string): ReconcileRequestDecode {
   if (record.cause !== undefined && typeof record.cause !== "string") {
     return { ok: false, reason: "cause: expected a string" };
   }
+  if (record.notBefore !== undefined && !isEpochMs(record.notBefore)) {
+    return { ok: false, reason: "notBefore: expected epoch milliseconds" };
+  }
+  let recheck: RecheckChain | undefined;
+  if (record.recheck !== undefined) {
+    const chain = record.recheck as Record<string, unknown> | null;
+    if (typeof chain !== "object" || chain === null || !isEpochMs(chain.attempt) || !isEpochMs(chain.since)) {
+      return { ok: false, reason: "recheck: expected { attempt, since } as non-negative integers" };
+    }
+    recheck = { attempt: chain.attempt, since: chain.since };
+  }
   const request: ReconcileRequest = {
     version: RECONCILE_REQUEST_VERSION,
     gatewayKey,
     reason: record.reason as ReconcileReason,
     generation: record.generation,
     ...(record.cause !== undefined ? { cause: record.cause } : {}),
+    ...(record.notBefore !== undefined ? { notBefore: record.notBefore } : {}),
+    ...(recheck ? { recheck } : {}),
   };
   return { ok: true, request };
 }
@@ -121,14 +158,20 @@ export function decodeReconcileRequest(body: string): ReconcileRequestDecode {
  * read the bumped generation) at one generation ask for the same thing — a reconcile that starts
  * after that bump, and so reads every mirror write before it — so they share one id and whichever
  * reaches the queue second is dropped. Without that, every change that lands during a reconcile
- * ran two reconciles (bench/RESULTS.md, rollout-churn).
+ * ran two reconciles (bench/RESULTS.md, rollout-churn). A recheck's id names its `notBefore`:
+ * each step of a chain is a new message, never a duplicate of the request it follows.
  */
 export function reconcileRequestAttributes(request: ReconcileRequest): {
   MessageGroupId: string;
   MessageDeduplicationId: string;
 } {
   const digest = (text: string) => createHash("sha256").update(text).digest("hex");
-  const occasion = request.reason === "change" || request.reason === "requeue" ? "" : `/${request.reason}`;
+  const occasion =
+    request.reason === "change" || request.reason === "requeue"
+      ? ""
+      : request.reason === "recheck"
+        ? `/recheck/${request.notBefore ?? 0}`
+        : `/${request.reason}`;
   return {
     MessageGroupId: digest(request.gatewayKey).slice(0, 64),
     MessageDeduplicationId: digest(`${request.gatewayKey}/${request.generation}${occasion}`),

@@ -453,6 +453,8 @@ export async function runSchedule(env: ChaosEnvironment, seed: number, steps: re
       dirty: new DynamoDbDirtyGenerations(dynamo, tableName),
       elbFor: (cluster, gateway) => chaoticPort(elbPortsThrough(factory)(cluster, gateway)),
       requeue: sqsReconcileRequeue(sqs, reconcileUrl),
+      // Paced requests and early rechecks are put back on the run's queue, on its virtual clock.
+      deferral: { defer: async (receiptHandle, seconds) => reconciles.defer(receiptHandle, seconds) },
       statuses: sqsStatusIntentSink(sqs, statusUrl),
       engine: ENGINE,
       now: clock.now,

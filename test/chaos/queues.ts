@@ -80,6 +80,15 @@ export class MemoryQueue {
     return out;
   }
 
+  /**
+   * SQS's ChangeMessageVisibility: the in-flight message `receiptHandle` names comes back `seconds`
+   * from now (the reconcile λ's deferral of a paced request or an early recheck).
+   */
+  defer(receiptHandle: string, seconds: number): void {
+    const item = this.items.find((i) => receiptHandleOf(i) === receiptHandle);
+    if (item) item.availableAt = this.#clock.now() + seconds * 1000;
+  }
+
   /** The handler's verdict: done messages are deleted; failed ones come back later or die. */
   settle(received: readonly Queued[], failedIds: ReadonlySet<string>): void {
     for (const item of received) {
@@ -95,10 +104,13 @@ export class MemoryQueue {
   }
 }
 
+/** A receipt handle per receive, as SQS gives. */
+const receiptHandleOf = (item: Queued) => `receipt-${item.id}-${item.receives}`;
+
 export function sqsRecordOf(item: Queued, senderId: string): SQSRecord {
   return {
     messageId: item.id,
-    receiptHandle: `receipt-${item.id}-${item.receives}`,
+    receiptHandle: receiptHandleOf(item),
     body: item.body,
     attributes: {
       ApproximateReceiveCount: String(item.receives),

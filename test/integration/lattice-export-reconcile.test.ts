@@ -68,6 +68,8 @@ interface World {
   clock: { now: number };
   /** What the reconciles put back on reconcile.fifo, oldest first; drained by `next`. */
   queue: ReconcileRequest[];
+  /** The rechecks the export's reconciles sent while Lattice settled, oldest first. */
+  rechecks: ReconcileRequest[];
   /** The status intents sent, per cluster, oldest first. */
   statuses: { cluster: string; intents: readonly StatusIntent[] }[];
   exportRequest(cluster: "east" | "west"): Promise<GatewayReconcileReport>;
@@ -81,12 +83,13 @@ async function world(options: { maxAttempts?: number } = {}): Promise<World> {
   });
   const clock = { now: 1_000_000 };
   const queue: ReconcileRequest[] = [];
+  const rechecks: ReconcileRequest[] = [];
   const statuses: World["statuses"] = [];
   const deps = await latticeReconcilerDeps(suite.dynamo, suite.factory(options), {
     registry: await registeredClusters([CLUSTER, "east", "west"]),
     snapshots,
     now: () => clock.now,
-    requeue: { send: async (request) => void queue.push(request) },
+    requeue: { send: async (request) => void (request.reason === "recheck" ? rechecks : queue).push(request) },
     statuses: {
       send: async (cluster, intents) => {
         statuses.push({ cluster, intents });
@@ -99,6 +102,7 @@ async function world(options: { maxAttempts?: number } = {}): Promise<World> {
     deps,
     clock,
     queue,
+    rechecks,
     statuses,
     exportRequest: (cluster) =>
       reconcileGatewayRequest(
@@ -139,13 +143,24 @@ function forwardOf(report: GatewayReconcileReport): { targetGroupId: string; wei
   }));
 }
 
-/** The export unit's requests until one is not deferred (Lattice and the clock move on in between). */
+/** A report whose reconcile left Lattice settling and sent a recheck. */
+const RECHECKING = { disposition: "done", recheck: { kind: "recheck" } };
+
+/**
+ * The export unit's request, then the rechecks it sends, each run at its notBefore, until one
+ * sends none (Lattice moves on in between). Only the unit's newest recheck runs: an earlier one
+ * (of a request the test sent before) would find the same.
+ */
 async function converged(w: World, cluster: "east" | "west"): Promise<GatewayReconcileReport> {
   let report = await w.exportRequest(cluster);
-  for (let attempt = 0; report.disposition === "deferred" && attempt < 5; attempt++) {
+  for (let attempt = 0; report.disposition === "done" && report.recheck?.kind === "recheck" && attempt < 5; attempt++) {
     await control().settle();
-    w.clock.now += 1_000;
-    report = await w.exportRequest(cluster);
+    const unit = exportUnitKey(cluster, "apps", "web");
+    const recheck = w.rechecks.filter((r) => r.gatewayKey === unit).at(-1);
+    w.rechecks.splice(0, w.rechecks.length, ...w.rechecks.filter((r) => r.gatewayKey !== unit));
+    if (!recheck?.notBefore) throw new Error("a recheck was reported but none sent");
+    w.clock.now = Math.max(w.clock.now + 1_000, recheck.notBefore);
+    report = await reconcileGatewayRequest(recheck, w.deps);
   }
   return report;
 }
@@ -167,7 +182,7 @@ describe("a ServiceExport's groups are created by the exporting cluster's reconc
     ] as const) {
       // The group is created; Lattice takes targets once it is ACTIVE, so the message comes back.
       const created = await counted(() => w.exportRequest(cluster));
-      expect(created.result).toMatchObject({ disposition: "deferred" });
+      expect(created.result).toMatchObject(RECHECKING);
       expect(writes(created.counts)).toEqual({ CreateTargetGroup: 1 });
       const { result, counts } = await counted(() => converged(w, cluster));
       expect(result).toMatchObject({ disposition: "done", outcome: { kind: "applied" }, requeued: false });
@@ -224,7 +239,7 @@ describe("a ServiceExport's groups are created by the exporting cluster's reconc
       if (clusterId === "silent") throw new ClusterNotSynced("silent", ["GatewayClass", "Gateway"]);
       return load(clusterId);
     };
-    expect(await w.exportRequest("east")).toMatchObject({ disposition: "deferred" });
+    expect(await w.exportRequest("east")).toMatchObject(RECHECKING);
     expect(await converged(w, "east")).toMatchObject({ disposition: "done", outcome: { kind: "applied" } });
     expect(await groupsNamed(GROUP.east)).toHaveLength(1);
     expect(w.queue.map((r) => [r.gatewayKey, r.reason])).toEqual([[IMPORTING_GATEWAY, "aws-event"]]);
@@ -272,7 +287,7 @@ describe("a ServiceExport's unit under the scheduled drift check", () => {
 });
 
 describe("a ServiceExport that goes: its group drained, then deleted once no importer forwards to it", () => {
-  it("targets deregistered first (the message deferred while they drain), the importer moved to the remaining exporter, then the group deleted and the record gone", async () => {
+  it("targets deregistered first (rechecked while they drain), the importer moved to the remaining exporter, then the group deleted and the record gone", async () => {
     const w = await world();
     await converged(w, "east");
     await converged(w, "west");
@@ -287,7 +302,7 @@ describe("a ServiceExport that goes: its group drained, then deleted once no imp
     // east's ServiceExport is deleted; its Service stays.
     w.snapshots.set("east", manifestObjects(WEB_SERVICE(["10.7.0.1"])));
     const drain = await counted(() => w.exportRequest("east"));
-    expect(drain.result).toMatchObject({ disposition: "deferred" });
+    expect(drain.result).toMatchObject(RECHECKING);
     expect(writes(drain.counts)).toEqual({ DeregisterTargets: 1 });
     expect(await targetsOf(east.arn)).toEqual(["10.7.0.1:8080:DRAINING"]);
     expect(w.queue.map((r) => r.gatewayKey)).toEqual([IMPORTING_GATEWAY]);
@@ -376,7 +391,7 @@ describe("a federated ServiceExport's status, sent by its export unit's reconcil
       ),
     );
     const created = await w.exportRequest("east");
-    expect(created).toMatchObject({ disposition: "deferred" });
+    expect(created).toMatchObject(RECHECKING);
     expect(w.statuses).toHaveLength(1);
     const [first] = w.statuses;
     expect(first?.cluster).toBe("east");
@@ -444,7 +459,10 @@ describe("a federated ServiceExport's status, sent by its export unit's reconcil
 
   it("Conflict=True (PortConflict) when west exports the same port as GRPC", async () => {
     const w = await world();
-    w.snapshots.set("west", manifestObjects(EXPORT.replace("routeType: HTTP", "routeType: GRPC") + WEB_SERVICE(["10.8.0.1"])));
+    w.snapshots.set(
+      "west",
+      manifestObjects(EXPORT.replace("routeType: HTTP", "routeType: GRPC") + WEB_SERVICE(["10.8.0.1"])),
+    );
     await converged(w, "east");
     expect(lastExportStatus(w, "east").Conflict).toEqual({
       status: "True",
@@ -508,7 +526,7 @@ describe("a federated ServiceExport's status, sent by its export unit's reconcil
     w.snapshots.set("east", manifestObjects(WEB_SERVICE(["10.7.0.1"])));
     await control().settle();
     w.clock.now += 1_000;
-    expect(await w.exportRequest("east")).toMatchObject({ disposition: "deferred" });
+    expect(await w.exportRequest("east")).toMatchObject(RECHECKING);
     expect(w.statuses).toHaveLength(before);
   });
 });

@@ -308,3 +308,116 @@ describe("reconcile λ over in-memory ports", () => {
     expect(metrics.total("Reconciles", { outcome: "class-status" })).toBe(1);
   });
 });
+
+describe("rechecks while AWS settles", () => {
+  let deferred: { receiptHandle: string; seconds: number }[];
+
+  /** The load balancer stays `provisioning` once created, until the test says it is active. */
+  const provisioning = () => {
+    elb.failAfter = (op) => {
+      const lb = elb.world.loadBalancer;
+      if (op.op === "CreateLoadBalancer" && lb) lb.state = "provisioning";
+      return undefined;
+    };
+  };
+  const becomeActive = () => {
+    const lb = elb.world.loadBalancer;
+    if (lb) lb.state = "active";
+  };
+  const lastRecheck = () => {
+    const last = requeued.at(-1);
+    if (last?.reason !== "recheck") throw new Error(`expected a recheck, got ${JSON.stringify(last)}`);
+    return last;
+  };
+
+  beforeEach(() => {
+    deferred = [];
+    ports.deferral = { defer: async (receiptHandle, seconds) => void deferred.push({ receiptHandle, seconds }) };
+  });
+
+  it("a reconcile that leaves the load balancer provisioning is done and sends one recheck 10 s on, the request kept pending", async () => {
+    provisioning();
+    await dirty.bump(KEY, { urgent: true, now: clock });
+    const response = await run(one(request(1)));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deferred).toEqual([]);
+    expect(condition(sink.find("Gateway", "gw"), "Programmed")?.status).toBe("False");
+    expect(requeued).toEqual([
+      expect.objectContaining({
+        reason: "recheck",
+        gatewayKey: KEY,
+        generation: 1,
+        notBefore: clock + 10_000,
+        recheck: { attempt: 1, since: clock },
+      }),
+    ]);
+    expect(metrics.total("Rechecks")).toBe(1);
+    // Ingest sends nothing while the recheck waits: it only bumps.
+    expect((await dirty.bump(KEY, { urgent: false, now: clock })).request).toBe(false);
+  });
+
+  it("a recheck received early is deferred once until its notBefore, then turns the Gateway Programmed and ends the chain", async () => {
+    provisioning();
+    await dirty.bump(KEY, { urgent: true, now: clock });
+    await run(one(request(1)));
+    const recheck = one(lastRecheck());
+    clock += 1_000;
+    expect((await run(recheck)).batchItemFailures).toEqual([{ itemIdentifier: recheck.Records[0]?.messageId }]);
+    expect(deferred).toEqual([{ receiptHandle: recheck.Records[0]?.receiptHandle, seconds: 10 }]);
+    clock += 9_001;
+    becomeActive();
+    expect((await run(recheck)).batchItemFailures).toEqual([]);
+    expect(condition(sink.find("Gateway", "gw"), "Programmed")?.status).toBe("True");
+    expect(requeued).toHaveLength(1);
+    expect(deferred).toHaveLength(1);
+    expect((await dirty.read(KEY)).pendingSince).toBeUndefined();
+  });
+
+  it("rechecks back off 10, 20, 40, 60 s and stop after 15 min, saying so in the status", async () => {
+    provisioning();
+    await dirty.bump(KEY, { urgent: true, now: clock });
+    const start = clock;
+    await run(one(request(1)));
+    const delays: number[] = [];
+    for (let i = 0; i < 40 && requeued.at(-1)?.reason === "recheck"; i++) {
+      const next = lastRecheck();
+      delays.push((next.notBefore ?? 0) - clock);
+      clock = next.notBefore ?? clock;
+      const count = requeued.length;
+      await run(one(next));
+      if (requeued.length === count) break;
+    }
+    expect(delays.slice(0, 5)).toEqual([10_000, 20_000, 40_000, 60_000, 60_000]);
+    expect(clock - start).toBeLessThanOrEqual(15 * 60_000);
+    expect(clock - start).toBeGreaterThan(14 * 60_000);
+    expect(metrics.total("RechecksGivenUp")).toBe(1);
+    expect(condition(sink.find("Gateway", "gw"), "Programmed")?.message).toContain("stopped rechecking");
+    // Given up: nothing pending, so the next change (or the resync) sends a request again.
+    expect((await dirty.read(KEY)).pendingSince).toBeUndefined();
+  });
+
+  it("a change bumped during a settling reconcile is requeued at once instead of a recheck", async () => {
+    provisioning();
+    await dirty.bump(KEY, { urgent: true, now: clock });
+    ports.snapshots = {
+      load: async (cluster) => {
+        await dirty.bump(KEY, { urgent: true, now: clock });
+        return snapshots.load(cluster);
+      },
+    };
+    await run(one(request(1)));
+    expect(requeued).toEqual([expect.objectContaining({ reason: "requeue", generation: 2 })]);
+    expect(requeued[0]?.notBefore).toBeUndefined();
+    expect((await dirty.read(KEY)).pendingSince).toBeDefined();
+  });
+
+  it("without a deferral port nothing is rechecked", async () => {
+    delete ports.deferral;
+    provisioning();
+    await dirty.bump(KEY, { urgent: true, now: clock });
+    await run(one(request(1)));
+    expect(requeued).toEqual([]);
+    expect(condition(sink.find("Gateway", "gw"), "Programmed")?.message).not.toContain("stopped rechecking");
+    expect((await dirty.read(KEY)).pendingSince).toBeUndefined();
+  });
+});

@@ -73,11 +73,18 @@ describe("status-only changes", () => {
     expect(onlyStatusChanged(before, labelled)).toBe(false);
   });
 
-  it("a Gateway's own status echo still reaches it: that reconcile re-reads a load balancer still provisioning", () => {
+  it("a Gateway's own status echo reaches no Gateway: a load balancer still provisioning is rechecked instead", () => {
     const gateway = named("Gateway");
     const programmed = statusWritten(gateway, { conditions: [{ type: "Programmed", status: "False" }] });
     expect(onlyStatusChanged(gateway, programmed)).toBe(true);
-    expect(affected("Gateway", gateway, programmed)).toEqual(new Set([gw]));
+    expect(affected("Gateway", gateway, programmed)).toEqual(new Set());
+  });
+
+  it("a Gateway whose labels or spec changed with its status still reaches it", () => {
+    const gateway = named("Gateway");
+    const programmed = statusWritten(gateway, { conditions: [{ type: "Programmed", status: "False" }] });
+    const labelled = { ...programmed, metadata: { ...programmed.metadata, labels: { team: "x" } } } as KubeObject;
+    expect(affected("Gateway", gateway, labelled)).toEqual(new Set([gw]));
   });
 
   it("another object of the same name (a new uid) is not a status-only change", () => {

@@ -29,10 +29,41 @@ describe("reconcile requests", () => {
     ["an unknown reason", JSON.stringify({ ...request, reason: "because" }), "reason"],
     ["a negative generation", JSON.stringify({ ...request, generation: -1 }), "generation"],
     ["a numeric cause", JSON.stringify({ ...request, cause: 5 }), "cause"],
+    ["a fractional notBefore", JSON.stringify({ ...request, notBefore: 1.5 }), "notBefore"],
+    ["a textual notBefore", JSON.stringify({ ...request, notBefore: "soon" }), "notBefore"],
+    ["a recheck that is not an object", JSON.stringify({ ...request, recheck: 3 }), "recheck"],
+    ["a recheck without since", JSON.stringify({ ...request, recheck: { attempt: 1 } }), "recheck"],
+    [
+      "a recheck with a negative attempt",
+      JSON.stringify({ ...request, recheck: { attempt: -1, since: 5 } }),
+      "recheck",
+    ],
   ])("refuse %s, naming the field", (_, body, field) => {
     const decoded = decodeReconcileRequest(body);
     expect(decoded.ok).toBe(false);
     if (!decoded.ok) expect(decoded.reason).toContain(field);
+  });
+
+  it("a recheck round-trips with its notBefore and chain, and the decoder keeps nothing else", () => {
+    const recheck: ReconcileRequest = {
+      ...request,
+      reason: "recheck",
+      notBefore: 1_010_000,
+      recheck: { attempt: 2, since: 1_000_000 },
+    };
+    expect(decodeReconcileRequest(encodeReconcileRequest(recheck))).toEqual({ ok: true, request: recheck });
+    const extra = JSON.stringify({ ...recheck, recheck: { attempt: 2, since: 1_000_000, more: true } });
+    expect(decodeReconcileRequest(extra)).toEqual({ ok: true, request: recheck });
+  });
+
+  it("each step of a recheck chain is a new message: its id names its notBefore", () => {
+    const recheck = (notBefore: number) =>
+      reconcileRequestAttributes({ ...request, reason: "recheck", notBefore, recheck: { attempt: 1, since: 0 } });
+    expect(recheck(10_000)).toEqual(recheck(10_000));
+    expect(recheck(10_000).MessageDeduplicationId).not.toBe(recheck(30_000).MessageDeduplicationId);
+    expect(recheck(10_000).MessageGroupId).toBe(reconcileRequestAttributes(request).MessageGroupId);
+    // Not a duplicate of the change or the requeue at the same generation.
+    expect(recheck(10_000).MessageDeduplicationId).not.toBe(reconcileRequestAttributes(request).MessageDeduplicationId);
   });
 
   it("never throw on arbitrary bodies", () => {
