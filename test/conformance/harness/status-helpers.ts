@@ -150,33 +150,97 @@ function parentsOf(object: KubeObject | undefined): ParentStatusLike[] {
 
 // ---------- gatewayListenersMatch / listenerSetListenersMatch ----------
 
-function listenersMatch(expectedValue: unknown, actual: readonly ListenerStatusLike[]): string | undefined {
+const ROUTE_KINDS = ["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"];
+const DATA_PLANE_REFUSALS = new Set(["UnsupportedValue", "IncompatibleFilters"]);
+
+/**
+ * Routes whose parent entry for this Gateway (whole Gateway or this listener) says the data plane
+ * refused them: such a route is not Accepted, so the Gateway API leaves it out of attachedRoutes.
+ */
+function refusedRoutes(env: StatusEnv, gateway: NamespacedName, listener: string): RouteRef[] {
+  const refused: RouteRef[] = [];
+  const spec = fetch(env, "Gateway", gateway)?.spec as
+    | { listeners?: { name: string; hostname?: string }[] }
+    | undefined;
+  const listenerHostname = spec?.listeners?.find((l) => l.name === listener)?.hostname;
+  for (const kind of ROUTE_KINDS) {
+    for (const route of env.cluster.list(kind)) {
+      const namespace = route.metadata.namespace ?? "default";
+      const hostnames = (route.spec as { hostnames?: string[] } | undefined)?.hostnames ?? [];
+      if (listenerHostname && hostnames.length > 0 && !hostnames.some((h) => hostnamesIntersect(h, listenerHostname))) {
+        continue;
+      }
+      const hit = parentsOf(route).some((p) => {
+        if (p.controllerName !== env.controllerName) return false;
+        if ((p.parentRef.kind ?? "Gateway") !== "Gateway") return false;
+        if (p.parentRef.name !== gateway.name || (p.parentRef.namespace ?? namespace) !== gateway.namespace)
+          return false;
+        if (p.parentRef.sectionName !== undefined && p.parentRef.sectionName !== listener) return false;
+        const accepted = p.conditions.find((c) => c.type === "Accepted");
+        return accepted?.status === "False" && DATA_PLANE_REFUSALS.has(accepted.reason);
+      });
+      if (hit) refused.push({ kind, namespace, name: route.metadata.name });
+    }
+  }
+  return refused;
+}
+
+/** Gateway API hostname intersection: equal, or one wildcard covering the other. */
+function hostnamesIntersect(a: string, b: string): boolean {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  if (x === y) return true;
+  const covers = (wild: string, name: string) => wild.startsWith("*.") && name.endsWith(wild.slice(1));
+  return covers(x, y) || covers(y, x);
+}
+
+interface ListenersProblem {
+  detail: string;
+  /** Set when attachedRoutes falls short by exactly the routes the data plane refused. */
+  refused?: RouteRef[];
+}
+
+function listenersMatch(
+  expectedValue: unknown,
+  actual: readonly ListenerStatusLike[],
+  refusedOn: (listener: string) => RouteRef[] = () => [],
+): ListenersProblem | undefined {
   const expected = Array.isArray(expectedValue) ? expectedValue.filter(isRecord) : [];
   if (expected.length !== actual.length) {
-    return `expected ${expected.length} listeners in status, got ${actual.length} (${actual.map((l) => l.name).join(", ") || "none"})`;
+    return {
+      detail: `expected ${expected.length} listeners in status, got ${actual.length} (${actual.map((l) => l.name).join(", ") || "none"})`,
+    };
   }
   for (const e of expected) {
     const name = str(e.name);
     const a = actual.find((l) => l.name === name);
-    if (!a) return `listener ${name} missing from status`;
+    if (!a) return { detail: `listener ${name} missing from status` };
     const eKinds = Array.isArray(e.supportedKinds) ? e.supportedKinds.filter(isRecord) : [];
     const aKinds = a.supportedKinds ?? [];
     if (eKinds.length === 0 && aKinds.length !== 0) {
-      return `listener ${name}: expected no supportedKinds, got ${aKinds.map((k) => k.kind).join(", ")}`;
+      return { detail: `listener ${name}: expected no supportedKinds, got ${aKinds.map((k) => k.kind).join(", ")}` };
     }
     for (const k of eKinds) {
       const group = typeof k.group === "string" ? k.group : GATEWAY_GROUP;
       if (!aKinds.some((ak) => (ak.group ?? GATEWAY_GROUP) === group && ak.kind === str(k.kind))) {
-        return `listener ${name}: supportedKinds lacks ${group}/${str(k.kind)} (has ${aKinds.map((ak) => ak.kind).join(", ") || "none"})`;
+        return {
+          detail: `listener ${name}: supportedKinds lacks ${group}/${str(k.kind)} (has ${aKinds.map((ak) => ak.kind).join(", ") || "none"})`,
+        };
       }
     }
     const eAttached = typeof e.attachedRoutes === "number" ? e.attachedRoutes : 0;
     if ((a.attachedRoutes ?? 0) !== eAttached) {
-      return `listener ${name}: attachedRoutes ${a.attachedRoutes ?? 0}, expected ${eAttached}`;
+      const detail = `listener ${name}: attachedRoutes ${a.attachedRoutes ?? 0}, expected ${eAttached}`;
+      const refused = refusedOn(name);
+      return refused.length > 0 && (a.attachedRoutes ?? 0) + refused.length === eAttached
+        ? { detail, refused }
+        : { detail };
     }
     const eConditions = expectedConditions(e.conditions);
     if (!conditionsMatch(eConditions, a.conditions ?? [])) {
-      return `listener ${name}: conditions ${showActual(a.conditions ?? [])} do not match ${eConditions.map(showCondition).join(", ")}`;
+      return {
+        detail: `listener ${name}: conditions ${showActual(a.conditions ?? [])} do not match ${eConditions.map(showCondition).join(", ")}`,
+      };
     }
   }
   return undefined;
@@ -551,8 +615,10 @@ export const STATUS_HELPERS: Readonly<Record<string, Helper>> = {
     if (!gw) return fail(`Gateway ${show(ref)} not found`);
     const old = staleDetail(gw, conditionsOf(gw));
     if (old) return fail(old);
-    const problem = listenersMatch(args.listeners, listenersOf(gw));
-    return problem ? fail(`Gateway ${show(ref)}: ${problem}`) : pass(`Gateway ${show(ref)} listeners match`);
+    const problem = listenersMatch(args.listeners, listenersOf(gw), (listener) => refusedRoutes(env, ref, listener));
+    return problem
+      ? fail(`Gateway ${show(ref)}: ${problem.detail}`, problem.refused)
+      : pass(`Gateway ${show(ref)} listeners match`);
   },
   "kubernetes.ListenerSetStatusMustHaveListeners": (args, env) => {
     const ref = nn(args.lsNN);
@@ -561,7 +627,9 @@ export const STATUS_HELPERS: Readonly<Record<string, Helper>> = {
     const old = staleDetail(set, conditionsOf(set));
     if (old) return fail(old);
     const problem = listenersMatch(args.listeners, listenersOf(set));
-    return problem ? fail(`ListenerSet ${show(ref)}: ${problem}`) : pass(`ListenerSet ${show(ref)} listeners match`);
+    return problem
+      ? fail(`ListenerSet ${show(ref)}: ${problem.detail}`)
+      : pass(`ListenerSet ${show(ref)} listeners match`);
   },
   "kubernetes.GatewayMustHaveCondition": (args, env) =>
     mustHaveCondition(env, "Gateway", nn(args.gwNN), expectedCondition(args.expectedCondition)),
