@@ -108,6 +108,8 @@ export const NLB_CANNOT_EXPRESS: readonly AlbLimit[] = [
     id: "http-listeners",
     what: "Gateways with HTTP or HTTPS listeners (the suite's shared base Gateways)",
     why: "an NLB listener speaks TCP, UDP or TLS: HTTP listeners are refused (UnsupportedProtocol), so such a Gateway is not Accepted, and NamespacesMustBeReady waits for every Gateway of the namespace",
+    recognisedBy:
+      "a check that a Gateway be Accepted or Programmed (NamespacesMustBeReady, GatewayMustHaveCondition) fails only on Gateways whose listeners are all HTTP or HTTPS and refused with UnsupportedProtocol",
   },
   {
     id: "no-sni-routing",

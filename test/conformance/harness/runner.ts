@@ -271,6 +271,14 @@ function judged(
   return { outcome: "fail", reason: verdict.detail };
 }
 
+/** A status verdict: a refused route it names, or a failure the helper recognised as a class limit. */
+function statusJudged(state: RunState, verdict: Verdict): Pick<CaseResult, "outcome" | "reason" | "limit"> {
+  const rejection = verdict.ok ? undefined : unsupportedForRoutes(state, verdict.routes);
+  const limit = state.cls.cannotExpress.find((l) => l.id === verdict.recognised && l.recognisedBy);
+  if (!verdict.ok && !rejection && limit) return { outcome: "unsupported", reason: verdict.detail, limit: limit.id };
+  return judged(state.cls, verdict, rejection);
+}
+
 function target(state: RunState, address: GatewayAddress): Target | { error: string } {
   return resolveTarget(
     state.cluster,
@@ -579,11 +587,7 @@ export function runTest(moduleDir: string, test: ConformanceTestEntry, cls: Conf
             else state.portless.delete(refKey(ref));
           }
         }
-        record(
-          step,
-          "status",
-          judged(cls, verdict, verdict.ok ? undefined : unsupportedForRoutes(state, verdict.routes)),
-        );
+        record(step, "status", statusJudged(state, verdict));
         break;
       }
       case "goAssertion": {

@@ -36,6 +36,8 @@ export interface Verdict {
   detail: string;
   /** Routes whose acceptance the assertion is about: a failure may be an ALB limit on one of them. */
   routes?: RouteRef[];
+  /** A failure recognised as a data-plane limit no status message carries (an id of the class's limits). */
+  recognised?: string;
 }
 
 export interface StatusEnv {
@@ -485,14 +487,43 @@ function latestConditions(env: StatusEnv, kind: string, ref: NamespacedName): Ve
   return old ? fail(old) : pass(`${kind} ${show(ref)} conditions observed generation ${object.metadata.generation}`);
 }
 
+/**
+ * A Gateway not Accepted only because every listener asks for HTTP or HTTPS, protocols the data
+ * plane refuses (UnsupportedProtocol): an NLB speaks TCP, UDP and TLS.
+ */
+function refusedForHttpListeners(gw: KubeObject): boolean {
+  const accepted = conditionsOf(gw).find((c) => c.type === "Accepted");
+  if (accepted?.status !== "False" || accepted.reason !== "ListenersNotValid") return false;
+  const spec = (gw.spec as { listeners?: { name: string; protocol: string }[] } | undefined)?.listeners ?? [];
+  const listeners = listenersOf(gw);
+  return (
+    listeners.length > 0 &&
+    listeners.every(
+      (l) =>
+        ["HTTP", "HTTPS"].includes(spec.find((x) => x.name === l.name)?.protocol ?? "") &&
+        (l.conditions ?? []).some(
+          (c) => c.type === "Accepted" && c.status === "False" && c.reason === "UnsupportedProtocol",
+        ),
+    )
+  );
+}
+
+const HTTP_LISTENERS = "http-listeners";
+
 function mustHaveCondition(env: StatusEnv, kind: string, ref: NamespacedName, condition: ExpectedCondition): Verdict {
   const object = fetch(env, kind, ref);
   if (!object) return fail(`${kind} ${show(ref)} not found`);
   const old = staleDetail(object, conditionsOf(object));
   if (old) return fail(old);
-  return findCondition(conditionsOf(object), condition)
-    ? pass(`${kind} ${show(ref)} has ${showCondition(condition)}`)
-    : fail(`${kind} ${show(ref)}: ${showActual(conditionsOf(object))}, expected ${showCondition(condition)}`);
+  if (findCondition(conditionsOf(object), condition))
+    return pass(`${kind} ${show(ref)} has ${showCondition(condition)}`);
+  const verdict = fail(
+    `${kind} ${show(ref)}: ${showActual(conditionsOf(object))}, expected ${showCondition(condition)}`,
+  );
+  const wantsUp = ["Accepted", "Programmed"].includes(condition.type) && condition.status === "True";
+  return kind === "Gateway" && wantsUp && refusedForHttpListeners(object)
+    ? { ...verdict, recognised: HTTP_LISTENERS }
+    : verdict;
 }
 
 /** Helpers handed a live object (`r`) name no object; the test's own manifests hold exactly one of its kind. */
@@ -507,6 +538,8 @@ function liveObject(env: StatusEnv, value: unknown): KubeObject | undefined {
 export const STATUS_HELPERS: Readonly<Record<string, Helper>> = {
   "kubernetes.NamespacesMustBeReady": (args, env) => {
     const namespaces = Array.isArray(args.namespaces) ? args.namespaces.map(str) : [];
+    // Gateways down only because the data plane refuses their HTTP listeners: judged last.
+    const httpOnly: string[] = [];
     for (const ns of namespaces) {
       for (const gw of env.cluster.list("Gateway", ns)) {
         if (gw.metadata.annotations?.["gateway-api/skip-this-for-readiness"] === "true") continue;
@@ -514,12 +547,16 @@ export const STATUS_HELPERS: Readonly<Record<string, Helper>> = {
         if (old) return fail(old);
         for (const type of ["Accepted", "Programmed"]) {
           if (!findCondition(conditionsOf(gw), { type, status: "True", reason: "" })) {
-            return fail(`Gateway ${ns}/${gw.metadata.name} not ${type}: ${showActual(conditionsOf(gw))}`);
+            const detail = `Gateway ${ns}/${gw.metadata.name} not ${type}: ${showActual(conditionsOf(gw))}`;
+            if (!refusedForHttpListeners(gw)) return fail(detail);
+            httpOnly.push(detail);
+            break;
           }
         }
       }
       if (!env.cluster.pods.some((p) => p.namespace === ns)) return fail(`no pods in ${ns}`);
     }
+    if (httpOnly.length > 0) return { ...fail(httpOnly.join("; ")), recognised: HTTP_LISTENERS };
     return pass(`Gateways in ${namespaces.join(", ")} Accepted and Programmed; pods ready`);
   },
   "kubernetes.WaitForGatewayAddress": (args, env) => waitForGatewayAddress(env, nn(args.gwRef)),
