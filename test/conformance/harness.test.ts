@@ -11,6 +11,7 @@ import {
 } from "./harness/extraction.ts";
 import { buildFixture } from "./harness/fixtures.ts";
 import { LATTICE_CLASS } from "./harness/lattice-features.ts";
+import { NLB_CLASS } from "./harness/nlb-features.ts";
 import { runTest } from "./harness/runner.ts";
 import { conditionsMatch, findCondition } from "./harness/status-helpers.ts";
 import { compareRoundTrip, type Exchange, httpTransmission, type Target } from "./harness/traffic.ts";
@@ -98,6 +99,7 @@ describe("redirect comparison (CompareRoundTrip)", () => {
 function entry(
   steps: ConformanceTestEntry["steps"],
   manifest = "tests/httproute-simple-same-namespace.yaml",
+  features = ["Gateway", "HTTPRoute"],
 ): ConformanceTestEntry {
   return {
     shortName: "HarnessSelfTest",
@@ -105,7 +107,7 @@ function entry(
     position: "",
     mesh: false,
     registered: false,
-    features: ["Gateway", "HTTPRoute"],
+    features,
     manifests: [manifest],
     analysed: true,
     steps,
@@ -243,5 +245,26 @@ describe("VPC Lattice cases no Lattice configuration can pass", () => {
   it("on ALB the same listener counts both routes", () => {
     const result = runTest(moduleDir, entry([listenerStatus(2)], "tests/gateway-with-attached-routes.yaml"));
     expect(result.cases.map((c) => c.outcome)).toEqual(["pass"]);
+  });
+});
+
+describe("NLB cases no NLB configuration can pass", () => {
+  const ready: ConformanceTestEntry["steps"][number] = {
+    kind: "status",
+    position: "self-test",
+    subtest: [],
+    helper: "kubernetes.NamespacesMustBeReady",
+    args: { namespaces: [infra] },
+  };
+
+  it("base Gateways refused only for their HTTP listeners are the http-listeners limit on NLB, and ready on ALB", () => {
+    const nlb = runTest(
+      moduleDir,
+      entry([ready], "tests/tcproute-weighted-routing.yaml", ["Gateway", "TCPRoute"]),
+      NLB_CLASS,
+    );
+    expect(nlb.cases.map((c) => [c.outcome, c.limit])).toEqual([["unsupported", "http-listeners"]]);
+    expect(nlb.cases[0]?.reason).toMatch(/same-namespace not Accepted/);
+    expect(runTest(moduleDir, entry([ready])).cases.map((c) => c.outcome)).toEqual(["pass"]);
   });
 });
