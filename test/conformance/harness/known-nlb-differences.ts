@@ -2,7 +2,7 @@
  * Cases of the tests the NLB class runs that fail, each for a documented reason no route status
  * can carry. The conformance test tolerates exactly these failures on NLB, and fails once one of
  * them passes or a new one appears. Limits name entries of NLB_CANNOT_EXPRESS without a status
- * message, or (`core:`) a gap in switchyard's core that the NLB run exposes. (Gateways refused for
+ * message. (Gateways refused for
  * their HTTP listeners are recognised by the harness as `http-listeners`: unsupported, not listed.)
  *
  * - `no-sni-routing`: a TLS connection whose SNI no TLSRoute claims must be refused; an NLB
@@ -10,15 +10,12 @@
  * - `drops-not-resets`: a TLSRoute whose backend is invalid must refuse connections with a reset
  *   or EOF; the NLB forwards to a target group without targets and nobody answers (NLB resets
  *   nothing), so the client times out.
- * - `core:mixed-termination-supported-kinds`: a listener refused with ProtocolConflict for mixing
- *   TLS Terminate and Passthrough on one port still lists TLSRoute in supportedKinds; the suite
- *   expects none. shared/graph/listeners.ts, not the NLB.
  */
 export interface KnownNlbDifference {
   test: string;
   /** Case id, as in baseline-nlb.json. */
   case: string;
-  limit: "no-sni-routing" | "drops-not-resets" | "core:mixed-termination-supported-kinds";
+  limit: "no-sni-routing" | "drops-not-resets";
 }
 
 export const KNOWN_NLB_DIFFERENCES: readonly KnownNlbDifference[] = [
@@ -36,10 +33,5 @@ export const KNOWN_NLB_DIFFERENCES: readonly KnownNlbDifference[] = [
     test: "TLSRouteInvalidBackendRefUnknownKind",
     case: "request:TLS connection to invalid backend with invalid Kind should be rejected@tests/tlsroute-invalid-backendref-unknown-kind.go:69",
     limit: "drops-not-resets",
-  },
-  {
-    test: "TLSRouteListenerMixedTerminationNotSupported",
-    case: "status:Listener with unsupported mixed Terminate/Passthrough must have Accepted=False with Reason=ProtocolConflict@tests/tlsroute-listener-mixed-termination-not-supported.go:72",
-    limit: "core:mixed-termination-supported-kinds",
   },
 ];
