@@ -2,11 +2,10 @@
  * Cases of the tests the NLB class runs that fail, each for a documented reason no route status
  * can carry. The conformance test tolerates exactly these failures on NLB, and fails once one of
  * them passes or a new one appears. Limits name entries of NLB_CANNOT_EXPRESS without a status
- * message. (Gateways refused for
- * their HTTP listeners are recognised by the harness as `http-listeners`: unsupported, not listed.)
+ * message. (Gateways refused for their HTTP listeners, and TLS connections reaching a backend
+ * whatever their SNI, are recognised by the harness as `http-listeners` and `no-sni-routing`:
+ * unsupported, not listed.)
  *
- * - `no-sni-routing`: a TLS connection whose SNI no TLSRoute claims must be refused; an NLB
- *   passthrough (TCP) listener never reads the ClientHello, so it reaches the route's backend.
  * - `drops-not-resets`: a TLSRoute whose backend is invalid must refuse connections with a reset
  *   or EOF; the NLB forwards to a target group without targets and nobody answers (NLB resets
  *   nothing), so the client times out.
@@ -15,15 +14,10 @@ export interface KnownNlbDifference {
   test: string;
   /** Case id, as in baseline-nlb.json. */
   case: string;
-  limit: "no-sni-routing" | "drops-not-resets";
+  limit: "drops-not-resets";
 }
 
 export const KNOWN_NLB_DIFFERENCES: readonly KnownNlbDifference[] = [
-  {
-    test: "TLSRouteHostnameIntersection",
-    case: "request:TLSRoutes intersect with exact listener hostname › TLS request not matching hostnames intersection should not reach backend@tests/tlsroute-hostname-intersection.go:78",
-    limit: "no-sni-routing",
-  },
   {
     test: "TLSRouteInvalidBackendRefNonexistent",
     case: "request:TLS connection to nonexistent backend should be rejected@tests/tlsroute-invalid-backendref-nonexistent.go:69",

@@ -115,6 +115,8 @@ export const NLB_CANNOT_EXPRESS: readonly AlbLimit[] = [
     id: "no-sni-routing",
     what: "refusing a TLS connection whose SNI name no TLSRoute claims",
     why: "a TCP (passthrough) listener never reads the ClientHello and a TLS listener uses SNI only to choose a certificate; either forwards every connection by its one default action",
+    recognisedBy:
+      "a TLS connection the suite expects refused reaches a backend pod through the port's listener (the listener carries the route; only the SNI name differs)",
   },
   {
     id: "drops-not-resets",

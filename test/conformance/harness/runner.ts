@@ -356,6 +356,10 @@ function requestCase(
     : (unsupportedForRequest(state, verdict.matchRequest, verdict.gatewayKey) ??
       unsupportedForUnanswered(state, verdict, verdict.matchRequest?.host) ??
       (state.cls.dataPlane === "nlb" ? unsupportedForConnection(state, verdict.gatewayKey, t.port) : undefined));
+  const recognised = state.cls.cannotExpress.find((l) => l.id === verdict.recognised && l.recognisedBy);
+  if (!verdict.ok && !rejection && recognised) {
+    return { outcome: "unsupported", reason: verdict.detail, limit: recognised.id };
+  }
   if (!rejection && verdict.unanswered === "unknown-host" && expectsNoRoute) {
     // The suite wants the Gateway's 404 for a host no route claims; no Lattice service has the name.
     const limit = state.cls.cannotExpress.find((l) => l.id === "unknown-host");

@@ -83,6 +83,8 @@ export interface CaseVerdict {
   gatewayKey?: string;
   /** The request reached no VPC Lattice service (see Delivery). */
   unanswered?: LatticeUnanswered;
+  /** A failure recognised as a data-plane limit no status message carries (an id of the class's limits). */
+  recognised?: string;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
