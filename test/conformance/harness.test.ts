@@ -267,4 +267,22 @@ describe("NLB cases no NLB configuration can pass", () => {
     expect(nlb.cases[0]?.reason).toMatch(/same-namespace not Accepted/);
     expect(runTest(moduleDir, entry([ready])).cases.map((c) => c.outcome)).toEqual(["pass"]);
   });
+
+  it("a TLS connection expected refused that reaches the backend is no-sni-routing", () => {
+    const rejection = (serverName: string): ConformanceTestEntry["steps"][number] => ({
+      kind: "call",
+      position: "self-test",
+      subtest: [serverName],
+      helper: "tls.MakeTLSConnectionAndExpectEventuallyConnectionRejection",
+      address: { $runtime: "gatewayAddress", gateway: { namespace: infra, name: "gw-tlsroute-exact-hostname-x-1" } },
+      args: { serverName },
+    });
+    const result = runTest(
+      moduleDir,
+      entry([rejection("non.matching.com")], "tests/tlsroute-hostname-intersection.yaml", ["Gateway", "TLSRoute"]),
+      NLB_CLASS,
+    );
+    expect(result.cases.map((c) => [c.outcome, c.limit])).toEqual([["unsupported", "no-sni-routing"]]);
+    expect(result.cases[0]?.reason).toMatch(/reaches .*tls-backend/);
+  });
 });
