@@ -222,6 +222,16 @@ function conflictBetween(dataPlane: DataPlane, a: ResolvedListener, b: ResolvedL
   return undefined;
 }
 
+function mixedTermination(a: ResolvedListener, b: ResolvedListener): boolean {
+  return a.port === b.port && a.protocol === b.protocol && a.tlsMode !== b.tlsMode;
+}
+
+function markConflict(l: ResolvedListener, other: ResolvedListener, c: StatusProblem): void {
+  if (l.conflict) return;
+  l.conflict = c;
+  if (c.reason === Reason.ProtocolConflict && mixedTermination(l, other)) l.mixedTermination = true;
+}
+
 /**
  * Marks conflicts. A listener that conflicts with an earlier tier (the Gateway's own listeners,
  * then each ListenerSet by age) loses alone; among the rest of one tier, every listener in a
@@ -235,7 +245,7 @@ export function markConflicts(dataPlane: DataPlane, tiers: readonly ResolvedList
       for (const earlier of settled) {
         const c = conflictBetween(dataPlane, earlier, l);
         if (c) {
-          l.conflict ??= c;
+          markConflict(l, earlier, c);
           break;
         }
       }
@@ -248,8 +258,8 @@ export function markConflicts(dataPlane: DataPlane, tiers: readonly ResolvedList
         if (!a || !b) continue;
         const c = conflictBetween(dataPlane, a, b);
         if (c) {
-          a.conflict ??= c;
-          b.conflict ??= c;
+          markConflict(a, b, c);
+          markConflict(b, a, c);
         }
       }
     }

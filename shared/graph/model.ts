@@ -66,6 +66,11 @@ export interface ResolvedListener {
   acceptedProblem?: StatusProblem;
   resolvedRefsProblem?: StatusProblem;
   conflict?: StatusProblem;
+  /**
+   * The conflict is TLS Terminate beside Passthrough on one port: that configuration supports no
+   * route kind, so status lists none (conformance TLSRouteListenerMixedTerminationNotSupported).
+   */
+  mixedTermination?: boolean;
   /** Another Terminate listener on the port serves an overlapping hostname (OverlappingTLSConfig). */
   overlappingTls?: StatusProblem;
   /** Route attachments, filled in by attachment. */

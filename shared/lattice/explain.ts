@@ -30,7 +30,7 @@ export interface LatticeExplanation {
     | { kind: "fixed-response"; statusCode: number };
 }
 
-function hostName(host: string): string {
+export function hostName(host: string): string {
   const colon = host.lastIndexOf(":");
   const bare = colon > 0 && !host.endsWith("]") && /^\d+$/.test(host.slice(colon + 1)) ? host.slice(0, colon) : host;
   return bare.toLowerCase();

@@ -259,7 +259,9 @@ function listenerStatus(
   }
   return {
     name: l.name,
-    supportedKinds: l.supportedKinds.map((k) => ({ group: k.group ?? GATEWAY_GROUP, kind: k.kind })),
+    supportedKinds: l.mixedTermination
+      ? []
+      : l.supportedKinds.map((k) => ({ group: k.group ?? GATEWAY_GROUP, kind: k.kind })),
     // Routes the data plane rejected (limits, unsupported values) are not Accepted, so not counted.
     attachedRoutes: new Set(l.attachments.map((a) => a.route.key).filter((k) => !observation?.routeProblems?.[k])).size,
     conditions,

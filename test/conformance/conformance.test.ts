@@ -76,7 +76,7 @@ describe("offline conformance of the ALB data plane", () => {
   });
 
   it("every core GATEWAY-HTTP case passes unless an ALB cannot express it", () => {
-    const justified = new Set(ALB_CANNOT_EXPRESS.filter((l) => l.statusMessage).map((l) => l.id));
+    const justified = new Set(ALB_CANNOT_EXPRESS.filter((l) => l.statusMessage || l.recognisedBy).map((l) => l.id));
     const known = new Set(KNOWN_CORE_BUGS.map((b) => `${b.test} ${b.case}`));
     const problems: string[] = [];
     const stillFailing = new Set<string>();
@@ -138,9 +138,13 @@ describe("offline conformance of the VPC Lattice data plane", () => {
   });
 
   it("every core GATEWAY-HTTP case passes, is unsupported with the status reason, or is a listed Lattice difference", () => {
-    const justified = new Set(LATTICE_CLASS.cannotExpress.filter((l) => l.statusMessage).map((l) => l.id));
+    const justified = new Set(
+      LATTICE_CLASS.cannotExpress.filter((l) => l.statusMessage || l.recognisedBy).map((l) => l.id),
+    );
     const listed = new Map(KNOWN_LATTICE_DIFFERENCES.map((d) => [`${d.test} ${d.case}`, d.limit]));
-    const limits = new Set(LATTICE_CLASS.cannotExpress.filter((l) => !l.statusMessage).map((l) => l.id));
+    const limits = new Set(
+      LATTICE_CLASS.cannotExpress.filter((l) => !l.statusMessage && !l.recognisedBy).map((l) => l.id),
+    );
     const problems: string[] = [];
     const stillFailing = new Set<string>();
     for (const r of lattice.results.filter((x) => x.coreGatewayHttp && !x.notApplicable)) {
@@ -232,9 +236,11 @@ describe("offline conformance of the NLB data plane", () => {
   });
 
   it("every case of the tests NLB runs passes, is unsupported with the status reason, or is a listed NLB difference", () => {
-    const justified = new Set(NLB_CLASS.cannotExpress.filter((l) => l.statusMessage).map((l) => l.id));
+    const justified = new Set(
+      NLB_CLASS.cannotExpress.filter((l) => l.statusMessage || l.recognisedBy).map((l) => l.id),
+    );
     const listed = new Map(KNOWN_NLB_DIFFERENCES.map((d) => [`${d.test} ${d.case}`, d.limit]));
-    const limits = new Set(NLB_CLASS.cannotExpress.filter((l) => !l.statusMessage).map((l) => l.id));
+    const limits = new Set(NLB_CLASS.cannotExpress.filter((l) => !l.statusMessage && !l.recognisedBy).map((l) => l.id));
     const problems: string[] = [];
     const stillFailing = new Set<string>();
     for (const r of nlb.results.filter((x) => !x.notApplicable && x.profile && L4_PROFILES.has(x.profile))) {

@@ -10,6 +10,8 @@ import {
   loadExtraction,
 } from "./harness/extraction.ts";
 import { buildFixture } from "./harness/fixtures.ts";
+import { LATTICE_CLASS } from "./harness/lattice-features.ts";
+import { NLB_CLASS } from "./harness/nlb-features.ts";
 import { runTest } from "./harness/runner.ts";
 import { conditionsMatch, findCondition } from "./harness/status-helpers.ts";
 import { compareRoundTrip, type Exchange, httpTransmission, type Target } from "./harness/traffic.ts";
@@ -94,15 +96,19 @@ describe("redirect comparison (CompareRoundTrip)", () => {
 });
 
 /** A hand-written test entry over a real suite manifest. */
-function entry(steps: ConformanceTestEntry["steps"]): ConformanceTestEntry {
+function entry(
+  steps: ConformanceTestEntry["steps"],
+  manifest = "tests/httproute-simple-same-namespace.yaml",
+  features = ["Gateway", "HTTPRoute"],
+): ConformanceTestEntry {
   return {
     shortName: "HarnessSelfTest",
     description: "",
     position: "",
     mesh: false,
     registered: false,
-    features: ["Gateway", "HTTPRoute"],
-    manifests: ["tests/httproute-simple-same-namespace.yaml"],
+    features,
+    manifests: [manifest],
     analysed: true,
     steps,
   };
@@ -111,7 +117,12 @@ function entry(steps: ConformanceTestEntry["steps"]): ConformanceTestEntry {
 const infra = "gateway-conformance-infra";
 const address = { $runtime: "gatewayAddress", gateway: { namespace: infra, name: "same-namespace" } };
 
-function request(backend: string, path = "/"): ConformanceTestEntry["steps"][number] {
+function request(
+  backend: string,
+  path = "/",
+  host?: string,
+  statusCodes = [200],
+): ConformanceTestEntry["steps"][number] {
   return {
     kind: "httpRequest",
     position: "self-test",
@@ -121,9 +132,9 @@ function request(backend: string, path = "/"): ConformanceTestEntry["steps"][num
     expect: "response",
     address,
     case: {
-      request: { scheme: "http", method: "GET", path },
+      request: { scheme: "http", method: "GET", path, ...(host ? { host } : {}) },
       expectedRequest: null,
-      response: { statusCodes: [200] },
+      response: { statusCodes },
       backend,
       namespace: infra,
     },
@@ -183,5 +194,95 @@ describe("end to end", () => {
       );
       expect(pods.length, `${service.metadata.namespace}/${service.metadata.name}`).toBeGreaterThan(0);
     }
+  });
+});
+
+describe("VPC Lattice cases no Lattice configuration can pass", () => {
+  const listenerStatus = (attachedRoutes: number): ConformanceTestEntry["steps"][number] => ({
+    kind: "status",
+    position: "self-test",
+    subtest: [String(attachedRoutes)],
+    helper: "kubernetes.GatewayStatusMustHaveListeners",
+    args: {
+      gwNN: { namespace: infra, name: "gateway-with-two-attached-routes" },
+      listeners: [
+        {
+          name: "http",
+          supportedKinds: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute" }],
+          conditions: [{ type: "Accepted", status: "True", reason: "" }],
+          attachedRoutes,
+        },
+      ],
+    },
+  });
+
+  it("a host no route claims, expected to answer 404, is unknown-host; expected at a backend it fails", () => {
+    const result = runTest(
+      moduleDir,
+      entry([request("", "/", "nobody.example", [404]), request("infra-backend-v1", "/", "nobody.example")]),
+      LATTICE_CLASS,
+    );
+    expect(result.cases.map((c) => [c.outcome, c.limit])).toEqual([
+      ["unsupported", "unknown-host"],
+      ["fail", undefined],
+    ]);
+  });
+
+  it("attachedRoutes short by exactly the routes Lattice refused is unsupported by the refusal; otherwise it fails", () => {
+    // http-route-2 and http-route-3 both take the listener's hostname foo.example.com: the newer is refused.
+    const result = runTest(
+      moduleDir,
+      entry([listenerStatus(2), listenerStatus(3)], "tests/gateway-with-attached-routes.yaml"),
+      LATTICE_CLASS,
+    );
+    expect(result.cases.map((c) => [c.outcome, c.limit])).toEqual([
+      ["unsupported", "shared-hostname"],
+      ["fail", undefined],
+    ]);
+    expect(result.cases[1]?.reason).toMatch(/attachedRoutes 1, expected 3/);
+  });
+
+  it("on ALB the same listener counts both routes", () => {
+    const result = runTest(moduleDir, entry([listenerStatus(2)], "tests/gateway-with-attached-routes.yaml"));
+    expect(result.cases.map((c) => c.outcome)).toEqual(["pass"]);
+  });
+});
+
+describe("NLB cases no NLB configuration can pass", () => {
+  const ready: ConformanceTestEntry["steps"][number] = {
+    kind: "status",
+    position: "self-test",
+    subtest: [],
+    helper: "kubernetes.NamespacesMustBeReady",
+    args: { namespaces: [infra] },
+  };
+
+  it("base Gateways refused only for their HTTP listeners are the http-listeners limit on NLB, and ready on ALB", () => {
+    const nlb = runTest(
+      moduleDir,
+      entry([ready], "tests/tcproute-weighted-routing.yaml", ["Gateway", "TCPRoute"]),
+      NLB_CLASS,
+    );
+    expect(nlb.cases.map((c) => [c.outcome, c.limit])).toEqual([["unsupported", "http-listeners"]]);
+    expect(nlb.cases[0]?.reason).toMatch(/same-namespace not Accepted/);
+    expect(runTest(moduleDir, entry([ready])).cases.map((c) => c.outcome)).toEqual(["pass"]);
+  });
+
+  it("a TLS connection expected refused that reaches the backend is no-sni-routing", () => {
+    const rejection = (serverName: string): ConformanceTestEntry["steps"][number] => ({
+      kind: "call",
+      position: "self-test",
+      subtest: [serverName],
+      helper: "tls.MakeTLSConnectionAndExpectEventuallyConnectionRejection",
+      address: { $runtime: "gatewayAddress", gateway: { namespace: infra, name: "gw-tlsroute-exact-hostname-x-1" } },
+      args: { serverName },
+    });
+    const result = runTest(
+      moduleDir,
+      entry([rejection("non.matching.com")], "tests/tlsroute-hostname-intersection.yaml", ["Gateway", "TLSRoute"]),
+      NLB_CLASS,
+    );
+    expect(result.cases.map((c) => [c.outcome, c.limit])).toEqual([["unsupported", "no-sni-routing"]]);
+    expect(result.cases[0]?.reason).toMatch(/reaches .*tls-backend/);
   });
 });

@@ -180,6 +180,11 @@ export interface AlbLimit {
   /** Why ALB cannot do it, from the ELB documentation. */
   why: string;
   statusMessage?: RegExp;
+  /**
+   * For a limit the route status cannot carry: how the harness recognises a case no configuration
+   * of the data plane could pass. Such a case counts as unsupported with this limit.
+   */
+  recognisedBy?: string;
 }
 
 export const ALB_CANNOT_EXPRESS: readonly AlbLimit[] = [

@@ -159,12 +159,9 @@ export const LATTICE_CANNOT_EXPRESS: readonly AlbLimit[] = [
   {
     id: "unknown-host",
     what: "a request whose Host no route claims, expected to answer 404",
-    why: "a service network has no address of its own; a request reaches a service through its DNS name, and Lattice documents no answer for a name no service has",
-  },
-  {
-    id: "rejected-routes-not-counted",
-    what: "Gateway attachedRoutes counting routes Lattice refuses",
-    why: "a route refused for a Lattice limit is not Accepted, so it is not counted; the refusal is in the route's status",
+    why: "a service network has no address of its own; a request reaches a service through its DNS name, and Lattice documents no answer for a name no service has. A custom domain name is one fully qualified name per service, so no configuration covers every name no route claims",
+    recognisedBy:
+      "the request expects 404 without a backend, no service of the network has its Host, and no route of the Gateway names that Host (a refused route that does makes the case unsupported by that route's limit instead)",
   },
   {
     id: "routes-not-merged",

@@ -5,7 +5,8 @@
  * service of the oldest route without a hostname (shared/lattice/explain.ts resolveService); any
  * other host reaches the service whose custom domain name it is, or nothing. Then:
  *
- * - no service for the host, or no listener on the port → the connection fails;
+ * - no service for the host, or no listener on the port → the connection fails (a missing service is
+ *   marked `unanswered`: the Gateway address without its service, or a host no service has);
  * - HTTPS to a non-HTTPS listener, or to a custom domain without a certificate → TLS fails;
  * - cleartext HTTP/2 (h2c) → refused: Lattice HTTP listeners are not documented to accept it;
  * - the listener's rules are evaluated by shared/lattice/evaluate.ts; a forward reaches the pods
@@ -15,7 +16,7 @@
  */
 import type { LatticeOutcome } from "../../../shared/lattice/evaluate.ts";
 import { evaluateLatticeListener } from "../../../shared/lattice/evaluate.ts";
-import { networkServices, resolveService } from "../../../shared/lattice/explain.ts";
+import { hostName, networkServices, resolveService } from "../../../shared/lattice/explain.ts";
 import type { LatticeListenerModel, LatticeModel } from "../../../shared/lattice/model.ts";
 import type { MatchRequest } from "./route-match.ts";
 import {
@@ -49,6 +50,7 @@ export function deliverLattice(
     return {
       ok: false,
       error: `no VPC Lattice service of ${model.gatewayKey}'s network answers host ${tx.host}`,
+      unanswered: hostName(tx.host) === hostName(target.address) ? "gateway-address" : "unknown-host",
       ...base,
     };
   }

@@ -108,11 +108,15 @@ export const NLB_CANNOT_EXPRESS: readonly AlbLimit[] = [
     id: "http-listeners",
     what: "Gateways with HTTP or HTTPS listeners (the suite's shared base Gateways)",
     why: "an NLB listener speaks TCP, UDP or TLS: HTTP listeners are refused (UnsupportedProtocol), so such a Gateway is not Accepted, and NamespacesMustBeReady waits for every Gateway of the namespace",
+    recognisedBy:
+      "a check that a Gateway be Accepted or Programmed (NamespacesMustBeReady, GatewayMustHaveCondition) fails only on Gateways whose listeners are all HTTP or HTTPS and refused with UnsupportedProtocol",
   },
   {
     id: "no-sni-routing",
     what: "refusing a TLS connection whose SNI name no TLSRoute claims",
     why: "a TCP (passthrough) listener never reads the ClientHello and a TLS listener uses SNI only to choose a certificate; either forwards every connection by its one default action",
+    recognisedBy:
+      "a TLS connection the suite expects refused reaches a backend pod through the port's listener (the listener carries the route; only the SNI name differs)",
   },
   {
     id: "drops-not-resets",

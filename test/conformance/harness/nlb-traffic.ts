@@ -214,6 +214,7 @@ export function checkTlsRejection(env: TrafficEnv, target: Target, sni: string |
     return {
       ok: false,
       detail: `SNI ${sni ?? "(none)"} reaches ${answered.via}: NLB does not route by SNI, so it refuses no name`,
+      recognised: "no-sni-routing",
       ...where,
     };
   }

@@ -136,12 +136,18 @@ function featureSections(run: ConformanceRun, push: (...l: string[]) => void): v
     `## What ${cls.label} cannot express`,
     "",
     `A case is unsupported-by-${cls.label} only when the route's status says so; the message is matched`,
-    "against this list. Entries without a status message are differences the core does not report,",
-    "so their cases show as failures.",
+    "against this list. Entries without a status message are differences the core does not report:",
+    "their cases show as failures, unless the entry says how the harness recognises a case that no",
+    `configuration of ${cls.label} could pass.`,
     "",
     ...table(
       ["Limit", "What", "Why", "Reported in status"],
-      cls.cannotExpress.map((l) => [l.id, l.what, l.why, l.statusMessage ? "yes" : "no"]),
+      cls.cannotExpress.map((l) => [
+        l.id,
+        l.what,
+        l.why,
+        l.statusMessage ? "yes" : l.recognisedBy ? `no; recognised by the harness: ${l.recognisedBy}` : "no",
+      ]),
     ),
     "",
   );

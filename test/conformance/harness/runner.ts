@@ -11,7 +11,8 @@
  * Unlike the Go suite, a failing step does not stop the test: later steps are still judged, each
  * on its own, so one broken precondition does not hide what else holds.
  */
-import type { Condition } from "../../../shared/k8s/meta.ts";
+import type { Condition, KubeObject } from "../../../shared/k8s/meta.ts";
+import { hostName } from "../../../shared/lattice/explain.ts";
 import type { SimulatedCluster } from "./cluster.ts";
 import type {
   ConformanceTestEntry,
@@ -270,6 +271,14 @@ function judged(
   return { outcome: "fail", reason: verdict.detail };
 }
 
+/** A status verdict: a refused route it names, or a failure the helper recognised as a class limit. */
+function statusJudged(state: RunState, verdict: Verdict): Pick<CaseResult, "outcome" | "reason" | "limit"> {
+  const rejection = verdict.ok ? undefined : unsupportedForRoutes(state, verdict.routes);
+  const limit = state.cls.cannotExpress.find((l) => l.id === verdict.recognised && l.recognisedBy);
+  if (!verdict.ok && !rejection && limit) return { outcome: "unsupported", reason: verdict.detail, limit: limit.id };
+  return judged(state.cls, verdict, rejection);
+}
+
 function target(state: RunState, address: GatewayAddress): Target | { error: string } {
   return resolveTarget(
     state.cluster,
@@ -282,10 +291,60 @@ function trafficEnv(state: RunState): TrafficEnv {
   return { cluster: state.cluster, translation: state.cluster.reconcile() };
 }
 
+/** The hostnames a route's spec names (none: it takes its listeners' hostnames, or any). */
+function hostnamesOf(route: KubeObject): string[] {
+  return (route.spec as { hostnames?: string[] } | undefined)?.hostnames ?? [];
+}
+
+function hostMatches(pattern: string, host: string): boolean {
+  const h = hostName(host);
+  const p = pattern.toLowerCase();
+  return p.startsWith("*.") ? h.endsWith(p.slice(1)) && h.length > p.length - 1 : h === p;
+}
+
+/**
+ * VPC Lattice: a request that reached no service. When a route of the Gateway the data plane
+ * refused would have been that service (a route without hostnames for the Gateway's own address,
+ * a route naming the host for any other host), the refusal is why.
+ */
+function unsupportedForUnanswered(
+  state: RunState,
+  verdict: CaseVerdict,
+  host: string | undefined,
+): Rejection | undefined {
+  if (!verdict.unanswered || !verdict.gatewayKey || host === undefined) return undefined;
+  const [gwNamespace, gwName] = verdict.gatewayKey.split("/");
+  const gateway = state.cluster.get("Gateway", gwNamespace, gwName ?? "");
+  const listenerHostnames = (
+    (gateway?.spec as { listeners?: { hostname?: string }[] } | undefined)?.listeners ?? []
+  ).map((l) => l.hostname);
+  // A route hostname serves a host only through a listener whose hostname admits it.
+  const served = (pattern: string) =>
+    hostMatches(pattern, host) && listenerHostnames.some((l) => l === undefined || hostMatches(l, host));
+  for (const kind of ["HTTPRoute", "GRPCRoute", "TLSRoute"]) {
+    for (const route of state.cluster.list(kind)) {
+      const hostnames = hostnamesOf(route);
+      const would = verdict.unanswered === "gateway-address" ? hostnames.length === 0 : hostnames.some(served);
+      if (!would) continue;
+      const rejection = rejectionOf(
+        state.cls.controllerName,
+        state.cluster,
+        kind,
+        route.metadata.namespace ?? "default",
+        route.metadata.name,
+        verdict.gatewayKey,
+      );
+      if (rejection) return rejection;
+    }
+  }
+  return undefined;
+}
+
 function requestCase(
   state: RunState,
   check: (env: TrafficEnv, t: Target) => CaseVerdict,
   address: unknown,
+  expectsNoRoute = false,
 ): Pick<CaseResult, "outcome" | "reason" | "limit"> {
   if (!isGatewayAddress(address)) return { outcome: "fail", reason: "request address is not a Gateway address" };
   const env = trafficEnv(state);
@@ -295,8 +354,26 @@ function requestCase(
   const rejection = verdict.ok
     ? undefined
     : (unsupportedForRequest(state, verdict.matchRequest, verdict.gatewayKey) ??
+      unsupportedForUnanswered(state, verdict, verdict.matchRequest?.host) ??
       (state.cls.dataPlane === "nlb" ? unsupportedForConnection(state, verdict.gatewayKey, t.port) : undefined));
+  const recognised = state.cls.cannotExpress.find((l) => l.id === verdict.recognised && l.recognisedBy);
+  if (!verdict.ok && !rejection && recognised) {
+    return { outcome: "unsupported", reason: verdict.detail, limit: recognised.id };
+  }
+  if (!rejection && verdict.unanswered === "unknown-host" && expectsNoRoute) {
+    // The suite wants the Gateway's 404 for a host no route claims; no Lattice service has the name.
+    const limit = state.cls.cannotExpress.find((l) => l.id === "unknown-host");
+    if (limit?.recognisedBy) {
+      return { outcome: "unsupported", reason: `${verdict.detail}; expected the Gateway's 404`, limit: limit.id };
+    }
+  }
   return judged(state.cls, verdict, rejection);
+}
+
+/** The case wants the answer of a Gateway with no route for the request: 404 and no backend. */
+function expectsNoRoute(c: HttpRequestCase, expect: "response" | "nonOkStatus" | "requestFailure"): boolean {
+  const codes = c.response?.statusCodes ?? [];
+  return expect === "response" && c.backend === "" && codes.length > 0 && codes.every((code) => code === 404);
 }
 
 /**
@@ -514,11 +591,7 @@ export function runTest(moduleDir: string, test: ConformanceTestEntry, cls: Conf
             else state.portless.delete(refKey(ref));
           }
         }
-        record(
-          step,
-          "status",
-          judged(cls, verdict, verdict.ok ? undefined : unsupportedForRoutes(state, verdict.routes)),
-        );
+        record(step, "status", statusJudged(state, verdict));
         break;
       }
       case "goAssertion": {
@@ -552,6 +625,7 @@ export function runTest(moduleDir: string, test: ConformanceTestEntry, cls: Conf
             state,
             (env, t) => checkHttpCase(env, t, step.case, step.expect ?? "response"),
             step.address ?? addressFromArgs(state, step.args),
+            expectsNoRoute(step.case, step.expect ?? "response"),
           ),
         );
         break;

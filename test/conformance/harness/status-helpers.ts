@@ -36,6 +36,8 @@ export interface Verdict {
   detail: string;
   /** Routes whose acceptance the assertion is about: a failure may be an ALB limit on one of them. */
   routes?: RouteRef[];
+  /** A failure recognised as a data-plane limit no status message carries (an id of the class's limits). */
+  recognised?: string;
 }
 
 export interface StatusEnv {
@@ -150,33 +152,97 @@ function parentsOf(object: KubeObject | undefined): ParentStatusLike[] {
 
 // ---------- gatewayListenersMatch / listenerSetListenersMatch ----------
 
-function listenersMatch(expectedValue: unknown, actual: readonly ListenerStatusLike[]): string | undefined {
+const ROUTE_KINDS = ["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"];
+const DATA_PLANE_REFUSALS = new Set(["UnsupportedValue", "IncompatibleFilters"]);
+
+/**
+ * Routes whose parent entry for this Gateway (whole Gateway or this listener) says the data plane
+ * refused them: such a route is not Accepted, so the Gateway API leaves it out of attachedRoutes.
+ */
+function refusedRoutes(env: StatusEnv, gateway: NamespacedName, listener: string): RouteRef[] {
+  const refused: RouteRef[] = [];
+  const spec = fetch(env, "Gateway", gateway)?.spec as
+    | { listeners?: { name: string; hostname?: string }[] }
+    | undefined;
+  const listenerHostname = spec?.listeners?.find((l) => l.name === listener)?.hostname;
+  for (const kind of ROUTE_KINDS) {
+    for (const route of env.cluster.list(kind)) {
+      const namespace = route.metadata.namespace ?? "default";
+      const hostnames = (route.spec as { hostnames?: string[] } | undefined)?.hostnames ?? [];
+      if (listenerHostname && hostnames.length > 0 && !hostnames.some((h) => hostnamesIntersect(h, listenerHostname))) {
+        continue;
+      }
+      const hit = parentsOf(route).some((p) => {
+        if (p.controllerName !== env.controllerName) return false;
+        if ((p.parentRef.kind ?? "Gateway") !== "Gateway") return false;
+        if (p.parentRef.name !== gateway.name || (p.parentRef.namespace ?? namespace) !== gateway.namespace)
+          return false;
+        if (p.parentRef.sectionName !== undefined && p.parentRef.sectionName !== listener) return false;
+        const accepted = p.conditions.find((c) => c.type === "Accepted");
+        return accepted?.status === "False" && DATA_PLANE_REFUSALS.has(accepted.reason);
+      });
+      if (hit) refused.push({ kind, namespace, name: route.metadata.name });
+    }
+  }
+  return refused;
+}
+
+/** Gateway API hostname intersection: equal, or one wildcard covering the other. */
+function hostnamesIntersect(a: string, b: string): boolean {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  if (x === y) return true;
+  const covers = (wild: string, name: string) => wild.startsWith("*.") && name.endsWith(wild.slice(1));
+  return covers(x, y) || covers(y, x);
+}
+
+interface ListenersProblem {
+  detail: string;
+  /** Set when attachedRoutes falls short by exactly the routes the data plane refused. */
+  refused?: RouteRef[];
+}
+
+function listenersMatch(
+  expectedValue: unknown,
+  actual: readonly ListenerStatusLike[],
+  refusedOn: (listener: string) => RouteRef[] = () => [],
+): ListenersProblem | undefined {
   const expected = Array.isArray(expectedValue) ? expectedValue.filter(isRecord) : [];
   if (expected.length !== actual.length) {
-    return `expected ${expected.length} listeners in status, got ${actual.length} (${actual.map((l) => l.name).join(", ") || "none"})`;
+    return {
+      detail: `expected ${expected.length} listeners in status, got ${actual.length} (${actual.map((l) => l.name).join(", ") || "none"})`,
+    };
   }
   for (const e of expected) {
     const name = str(e.name);
     const a = actual.find((l) => l.name === name);
-    if (!a) return `listener ${name} missing from status`;
+    if (!a) return { detail: `listener ${name} missing from status` };
     const eKinds = Array.isArray(e.supportedKinds) ? e.supportedKinds.filter(isRecord) : [];
     const aKinds = a.supportedKinds ?? [];
     if (eKinds.length === 0 && aKinds.length !== 0) {
-      return `listener ${name}: expected no supportedKinds, got ${aKinds.map((k) => k.kind).join(", ")}`;
+      return { detail: `listener ${name}: expected no supportedKinds, got ${aKinds.map((k) => k.kind).join(", ")}` };
     }
     for (const k of eKinds) {
       const group = typeof k.group === "string" ? k.group : GATEWAY_GROUP;
       if (!aKinds.some((ak) => (ak.group ?? GATEWAY_GROUP) === group && ak.kind === str(k.kind))) {
-        return `listener ${name}: supportedKinds lacks ${group}/${str(k.kind)} (has ${aKinds.map((ak) => ak.kind).join(", ") || "none"})`;
+        return {
+          detail: `listener ${name}: supportedKinds lacks ${group}/${str(k.kind)} (has ${aKinds.map((ak) => ak.kind).join(", ") || "none"})`,
+        };
       }
     }
     const eAttached = typeof e.attachedRoutes === "number" ? e.attachedRoutes : 0;
     if ((a.attachedRoutes ?? 0) !== eAttached) {
-      return `listener ${name}: attachedRoutes ${a.attachedRoutes ?? 0}, expected ${eAttached}`;
+      const detail = `listener ${name}: attachedRoutes ${a.attachedRoutes ?? 0}, expected ${eAttached}`;
+      const refused = refusedOn(name);
+      return refused.length > 0 && (a.attachedRoutes ?? 0) + refused.length === eAttached
+        ? { detail, refused }
+        : { detail };
     }
     const eConditions = expectedConditions(e.conditions);
     if (!conditionsMatch(eConditions, a.conditions ?? [])) {
-      return `listener ${name}: conditions ${showActual(a.conditions ?? [])} do not match ${eConditions.map(showCondition).join(", ")}`;
+      return {
+        detail: `listener ${name}: conditions ${showActual(a.conditions ?? [])} do not match ${eConditions.map(showCondition).join(", ")}`,
+      };
     }
   }
   return undefined;
@@ -421,14 +487,43 @@ function latestConditions(env: StatusEnv, kind: string, ref: NamespacedName): Ve
   return old ? fail(old) : pass(`${kind} ${show(ref)} conditions observed generation ${object.metadata.generation}`);
 }
 
+/**
+ * A Gateway not Accepted only because every listener asks for HTTP or HTTPS, protocols the data
+ * plane refuses (UnsupportedProtocol): an NLB speaks TCP, UDP and TLS.
+ */
+function refusedForHttpListeners(gw: KubeObject): boolean {
+  const accepted = conditionsOf(gw).find((c) => c.type === "Accepted");
+  if (accepted?.status !== "False" || accepted.reason !== "ListenersNotValid") return false;
+  const spec = (gw.spec as { listeners?: { name: string; protocol: string }[] } | undefined)?.listeners ?? [];
+  const listeners = listenersOf(gw);
+  return (
+    listeners.length > 0 &&
+    listeners.every(
+      (l) =>
+        ["HTTP", "HTTPS"].includes(spec.find((x) => x.name === l.name)?.protocol ?? "") &&
+        (l.conditions ?? []).some(
+          (c) => c.type === "Accepted" && c.status === "False" && c.reason === "UnsupportedProtocol",
+        ),
+    )
+  );
+}
+
+const HTTP_LISTENERS = "http-listeners";
+
 function mustHaveCondition(env: StatusEnv, kind: string, ref: NamespacedName, condition: ExpectedCondition): Verdict {
   const object = fetch(env, kind, ref);
   if (!object) return fail(`${kind} ${show(ref)} not found`);
   const old = staleDetail(object, conditionsOf(object));
   if (old) return fail(old);
-  return findCondition(conditionsOf(object), condition)
-    ? pass(`${kind} ${show(ref)} has ${showCondition(condition)}`)
-    : fail(`${kind} ${show(ref)}: ${showActual(conditionsOf(object))}, expected ${showCondition(condition)}`);
+  if (findCondition(conditionsOf(object), condition))
+    return pass(`${kind} ${show(ref)} has ${showCondition(condition)}`);
+  const verdict = fail(
+    `${kind} ${show(ref)}: ${showActual(conditionsOf(object))}, expected ${showCondition(condition)}`,
+  );
+  const wantsUp = ["Accepted", "Programmed"].includes(condition.type) && condition.status === "True";
+  return kind === "Gateway" && wantsUp && refusedForHttpListeners(object)
+    ? { ...verdict, recognised: HTTP_LISTENERS }
+    : verdict;
 }
 
 /** Helpers handed a live object (`r`) name no object; the test's own manifests hold exactly one of its kind. */
@@ -443,6 +538,8 @@ function liveObject(env: StatusEnv, value: unknown): KubeObject | undefined {
 export const STATUS_HELPERS: Readonly<Record<string, Helper>> = {
   "kubernetes.NamespacesMustBeReady": (args, env) => {
     const namespaces = Array.isArray(args.namespaces) ? args.namespaces.map(str) : [];
+    // Gateways down only because the data plane refuses their HTTP listeners: judged last.
+    const httpOnly: string[] = [];
     for (const ns of namespaces) {
       for (const gw of env.cluster.list("Gateway", ns)) {
         if (gw.metadata.annotations?.["gateway-api/skip-this-for-readiness"] === "true") continue;
@@ -450,12 +547,16 @@ export const STATUS_HELPERS: Readonly<Record<string, Helper>> = {
         if (old) return fail(old);
         for (const type of ["Accepted", "Programmed"]) {
           if (!findCondition(conditionsOf(gw), { type, status: "True", reason: "" })) {
-            return fail(`Gateway ${ns}/${gw.metadata.name} not ${type}: ${showActual(conditionsOf(gw))}`);
+            const detail = `Gateway ${ns}/${gw.metadata.name} not ${type}: ${showActual(conditionsOf(gw))}`;
+            if (!refusedForHttpListeners(gw)) return fail(detail);
+            httpOnly.push(detail);
+            break;
           }
         }
       }
       if (!env.cluster.pods.some((p) => p.namespace === ns)) return fail(`no pods in ${ns}`);
     }
+    if (httpOnly.length > 0) return { ...fail(httpOnly.join("; ")), recognised: HTTP_LISTENERS };
     return pass(`Gateways in ${namespaces.join(", ")} Accepted and Programmed; pods ready`);
   },
   "kubernetes.WaitForGatewayAddress": (args, env) => waitForGatewayAddress(env, nn(args.gwRef)),
@@ -551,8 +652,10 @@ export const STATUS_HELPERS: Readonly<Record<string, Helper>> = {
     if (!gw) return fail(`Gateway ${show(ref)} not found`);
     const old = staleDetail(gw, conditionsOf(gw));
     if (old) return fail(old);
-    const problem = listenersMatch(args.listeners, listenersOf(gw));
-    return problem ? fail(`Gateway ${show(ref)}: ${problem}`) : pass(`Gateway ${show(ref)} listeners match`);
+    const problem = listenersMatch(args.listeners, listenersOf(gw), (listener) => refusedRoutes(env, ref, listener));
+    return problem
+      ? fail(`Gateway ${show(ref)}: ${problem.detail}`, problem.refused)
+      : pass(`Gateway ${show(ref)} listeners match`);
   },
   "kubernetes.ListenerSetStatusMustHaveListeners": (args, env) => {
     const ref = nn(args.lsNN);
@@ -561,7 +664,9 @@ export const STATUS_HELPERS: Readonly<Record<string, Helper>> = {
     const old = staleDetail(set, conditionsOf(set));
     if (old) return fail(old);
     const problem = listenersMatch(args.listeners, listenersOf(set));
-    return problem ? fail(`ListenerSet ${show(ref)}: ${problem}`) : pass(`ListenerSet ${show(ref)} listeners match`);
+    return problem
+      ? fail(`ListenerSet ${show(ref)}: ${problem.detail}`)
+      : pass(`ListenerSet ${show(ref)} listeners match`);
   },
   "kubernetes.GatewayMustHaveCondition": (args, env) =>
     mustHaveCondition(env, "Gateway", nn(args.gwNN), expectedCondition(args.expectedCondition)),

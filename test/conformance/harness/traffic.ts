@@ -64,9 +64,16 @@ export interface Exchange {
   responseHeaders: Record<string, string[]>;
 }
 
+/**
+ * VPC Lattice only: why no service took the request. `gateway-address`: the Gateway's address
+ * stands for no service (no accepted route without a hostname); `unknown-host`: no service of the
+ * network has the host as its custom domain name.
+ */
+export type LatticeUnanswered = "gateway-address" | "unknown-host";
+
 export type Delivery =
   | { ok: true; exchanges: Exchange[]; matchRequest: MatchRequest; gatewayKey: string }
-  | { ok: false; error: string; matchRequest?: MatchRequest; gatewayKey: string };
+  | { ok: false; error: string; matchRequest?: MatchRequest; gatewayKey: string; unanswered?: LatticeUnanswered };
 
 export interface CaseVerdict {
   ok: boolean;
@@ -74,6 +81,10 @@ export interface CaseVerdict {
   /** The request as Gateway API matching sees it, to find the route that should have served it. */
   matchRequest?: MatchRequest;
   gatewayKey?: string;
+  /** The request reached no VPC Lattice service (see Delivery). */
+  unanswered?: LatticeUnanswered;
+  /** A failure recognised as a data-plane limit no status message carries (an id of the class's limits). */
+  recognised?: string;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -463,7 +474,12 @@ export function checkHttpCase(
   if (!delivery.ok) {
     return expect === "requestFailure"
       ? { ok: true, detail: `request failed as expected: ${delivery.error}`, ...where }
-      : { ok: false, detail: delivery.error, ...where };
+      : {
+          ok: false,
+          detail: delivery.error,
+          ...where,
+          ...(delivery.unanswered ? { unanswered: delivery.unanswered } : {}),
+        };
   }
   if (expect === "requestFailure") {
     const first = delivery.exchanges[0];

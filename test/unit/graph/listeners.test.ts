@@ -22,6 +22,25 @@ describe("listener conflicts", () => {
     expect(gw?.listeners.map((l) => l.conflict?.reason)).toEqual(["ProtocolConflict", "ProtocolConflict"]);
   });
 
+  test("Terminate beside Passthrough on one port lists no supported kinds; another ProtocolConflict keeps its kinds", () => {
+    const mixed = statusOf(statusesOf(gateway("gw", "nlb", [terminate, passthrough])), "Gateway", "gw").listeners;
+    expect(mixed.map((l) => l.supportedKinds)).toEqual([[], []]);
+    const protocols = statusOf(
+      statusesOf(
+        gateway("gw", "alb", [
+          { name: "http", port: 80, protocol: "HTTP" },
+          { name: "https-on-80", port: 80, protocol: "HTTPS", tls: terminate.tls },
+        ]),
+      ),
+      "Gateway",
+      "gw",
+    ).listeners;
+    expect(protocols.map((l) => l.supportedKinds.map((k) => k.kind))).toEqual([
+      ["HTTPRoute"],
+      ["HTTPRoute", "GRPCRoute"],
+    ]);
+  });
+
   test("a conflicted listener reports the conflict reason on Programmed", () => {
     const updates = statusesOf(
       gateway("gw", "alb", [
