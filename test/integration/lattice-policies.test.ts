@@ -541,8 +541,8 @@ describe("a route with two Lattice parents", () => {
     await control().settle();
     const associated = async (service: string) =>
       (
-        (await suite.lattice.send(new ListServiceNetworkServiceAssociationsCommand({ serviceIdentifier: service }))).items ??
-        []
+        (await suite.lattice.send(new ListServiceNetworkServiceAssociationsCommand({ serviceIdentifier: service })))
+          .items ?? []
       )
         .filter((a) => a.status !== "DELETE_IN_PROGRESS")
         .map((a) => a.serviceNetworkName)
@@ -616,7 +616,8 @@ describe("a route with two Lattice parents", () => {
     if (replaced.kind !== "applied") return;
     const service = arnOf(replaced.observed, R0);
     const names = (
-      (await suite.lattice.send(new ListServiceNetworkServiceAssociationsCommand({ serviceIdentifier: service }))).items ?? []
+      (await suite.lattice.send(new ListServiceNetworkServiceAssociationsCommand({ serviceIdentifier: service })))
+        .items ?? []
     )
       .map((a) => a.serviceNetworkName)
       .sort();
