@@ -50,6 +50,7 @@ import {
   isTrue,
   latticeInventory,
   RecordingHandler,
+  startE2ePipeline,
 } from "./support.ts";
 
 process.env.POWERTOOLS_METRICS_DISABLED = "true";
@@ -107,28 +108,21 @@ describe("a service network shared through RAM, used by a cluster in another acc
     await createGatewayClass(kc, className, "switchyard.dev/lattice");
     cluster = new ClusterFixture({ kc, elbv2, tagging, clusterId: CLUSTER_ID, namespace, className });
 
-    pipeline = await startPipeline({
+    pipeline = await startE2ePipeline({
       kubeConfig: kc,
       clusterId: CLUSTER_ID,
-      region: TEST_REGION,
       account: CLUSTER_ACCOUNT,
       eksClusterName: EKS_NAME,
       reconcileRoleArn: RECONCILE_ROLE,
       externalId: EXTERNAL_ID,
-      awsEndpoint: motoSettings().endpoint,
       latticeEndpoint: latticeSettings().endpoint,
-      dynamoDbEndpoint: dynamoDbSettings().endpoint,
-      credentials: DUMMY_CREDENTIALS,
-      tableName: uniqueName("switchyard"),
       queuePrefix: uniqueName("e2e"),
       namespaces: [namespace],
       maxReceiveCount: 3,
       retryAfterSeconds: 2,
       resyncIntervalMs: 2_000,
-      logLevel: "ERROR",
       requestHandler: sent,
     });
-    await pipeline.forwarderSynced(60_000);
     await cluster.createBackend("web");
   });
 

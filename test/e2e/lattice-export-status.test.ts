@@ -17,23 +17,19 @@ import {
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { type RunningPipeline, startPipeline } from "../../cli/dev/pipeline.ts";
+import type { RunningPipeline } from "../../cli/dev/pipeline.ts";
 import type { Condition } from "../../shared/k8s/meta.ts";
 import {
-  DUMMY_CREDENTIALS,
-  dynamoDbSettings,
   kubeConfig,
   latticeControl,
   latticeSettings,
   MOTO_DEFAULT_ACCOUNT_ID,
-  motoSettings,
   requireEnv,
   resetMoto,
-  TEST_REGION,
   uniqueName,
   waitFor,
 } from "../env/clients.ts";
-import { authorizeStatusWriter, bindStatusWriters, CONVERGE, mergePatch } from "./support.ts";
+import { authorizeStatusWriter, bindStatusWriters, CONVERGE, mergePatch, startE2ePipeline } from "./support.ts";
 
 process.env.POWERTOOLS_METRICS_DISABLED = "true";
 
@@ -150,26 +146,18 @@ describe("a federated ServiceExport's status through the dev pipeline", () => {
     await bindStatusWriters(kc, exportRbacName);
     await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
 
-    pipeline = await startPipeline({
+    pipeline = await startE2ePipeline({
       kubeConfig: kc,
       clusterId: CLUSTER_ID,
-      region: TEST_REGION,
-      account: MOTO_DEFAULT_ACCOUNT_ID,
       eksClusterName: EKS_NAME,
       reconcileRoleArn: RECONCILE_ROLE,
-      awsEndpoint: motoSettings().endpoint,
       latticeEndpoint: latticeSettings().endpoint,
-      dynamoDbEndpoint: dynamoDbSettings().endpoint,
-      credentials: DUMMY_CREDENTIALS,
-      tableName: uniqueName("switchyard"),
       queuePrefix: uniqueName("e2e"),
       namespaces: [namespace],
       maxReceiveCount: 3,
       retryAfterSeconds: 2,
       resyncIntervalMs: 600_000,
-      logLevel: "ERROR",
     });
-    await pipeline.forwarderSynced(60_000);
   });
 
   afterAll(async () => {
