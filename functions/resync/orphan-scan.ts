@@ -11,8 +11,8 @@ import {
   type ResourceGroupsTaggingAPIClient,
 } from "@aws-sdk/client-resource-groups-tagging-api";
 import type { AwsTarget } from "../../shared/aws/clients.ts";
-import { MANAGED_BY, TAG } from "../../shared/elb/naming.ts";
-import { type ClusterGatewayKey, InvalidGatewayKey, parseClusterGatewayKey } from "../../shared/keys.ts";
+import { MANAGED_BY, TAG, taggedOwner } from "../../shared/elb/naming.ts";
+import type { ClusterGatewayKey } from "../../shared/keys.ts";
 
 /** Gateways named by switchyard's load balancers in one target. */
 export interface TaggedGateways {
@@ -49,16 +49,10 @@ export function taggingGatewayScan(client: (target: AwsTarget) => ResourceGroups
         );
         calls += 1;
         for (const mapping of page.ResourceTagMappingList ?? []) {
-          const tags = new Map((mapping.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
-          const cluster = tags.get(TAG.cluster);
-          const gateway = tags.get(TAG.gateway);
-          if (tags.get(TAG.managedBy) !== MANAGED_BY || cluster === undefined || gateway === undefined) continue;
-          try {
-            keys.add(parseClusterGatewayKey(`${cluster}/${gateway}`));
-          } catch (error) {
-            if (!(error instanceof InvalidGatewayKey)) throw error;
-            shortened.add(`${cluster}/${gateway}`);
-          }
+          const owner = taggedOwner(mapping.Tags ?? []);
+          if (owner === undefined) continue;
+          if ("key" in owner) keys.add(owner.key);
+          else shortened.add(owner.shortened);
         }
         token = page.PaginationToken || undefined;
       } while (token);

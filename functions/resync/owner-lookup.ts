@@ -9,8 +9,8 @@ import {
   type ResourceGroupsTaggingAPIClient,
 } from "@aws-sdk/client-resource-groups-tagging-api";
 import type { AwsClientFactory, AwsTarget } from "../../shared/aws/clients.ts";
-import { MANAGED_BY, TAG } from "../../shared/elb/naming.ts";
-import { type ClusterGatewayKey, InvalidGatewayKey, parseClusterGatewayKey } from "../../shared/keys.ts";
+import { taggedOwner } from "../../shared/elb/naming.ts";
+import type { ClusterGatewayKey } from "../../shared/keys.ts";
 import type { ClusterRegistry } from "../../shared/registry/registry.ts";
 import type { StateStore, StoredGatewayState } from "../../shared/store/state.ts";
 import { elbArnLineage } from "./aws-events.ts";
@@ -123,15 +123,9 @@ async function taggedOwners(client: ResourceGroupsTaggingAPIClient, arn: string)
       new GetResourcesCommand({ ResourceARNList: [candidate] }),
     );
     for (const mapping of page.ResourceTagMappingList ?? []) {
-      const tags = new Map((mapping.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
-      const cluster = tags.get(TAG.cluster);
-      const gateway = tags.get(TAG.gateway);
-      if (tags.get(TAG.managedBy) !== MANAGED_BY || cluster === undefined || gateway === undefined) continue;
-      try {
-        found.push(parseClusterGatewayKey(`${cluster}/${gateway}`));
-      } catch (error) {
-        if (!(error instanceof InvalidGatewayKey)) throw error;
-      }
+      const owner = taggedOwner(mapping.Tags ?? []);
+      // A shortened Gateway key names no Gateway to reconcile.
+      if (owner !== undefined && "key" in owner) found.push(owner.key);
     }
   }
   return found;

@@ -4,6 +4,7 @@
  * fields, so a spec change never renames — and so never replaces — a resource by accident.
  */
 import { createHash } from "node:crypto";
+import { type ClusterGatewayKey, InvalidGatewayKey, parseClusterGatewayKey } from "../keys.ts";
 
 export const TAG = {
   managedBy: "switchyard.dev/managed-by",
@@ -77,4 +78,24 @@ export function ownershipTags(clusterId: string, gatewayKey: string, role: strin
     [TAG.gateway]: tagValue(gatewayKey),
     [TAG.role]: tagValue(role),
   };
+}
+
+/**
+ * Whose a resource is, from its tags: the Gateway its ownership tags name (`key`), the raw
+ * `cluster/gateway` text when the Gateway part is a shortened key no Gateway can be named from
+ * (`shortened`), or undefined when the tags are not switchyard's.
+ */
+export function taggedOwner(
+  tags: readonly { Key?: string; Value?: string }[],
+): { key: ClusterGatewayKey } | { shortened: string } | undefined {
+  const byKey = new Map(tags.map((t) => [t.Key ?? "", t.Value ?? ""]));
+  const cluster = byKey.get(TAG.cluster);
+  const gateway = byKey.get(TAG.gateway);
+  if (byKey.get(TAG.managedBy) !== MANAGED_BY || cluster === undefined || gateway === undefined) return undefined;
+  try {
+    return { key: parseClusterGatewayKey(`${cluster}/${gateway}`) };
+  } catch (error) {
+    if (!(error instanceof InvalidGatewayKey)) throw error;
+    return { shortened: `${cluster}/${gateway}` };
+  }
 }

@@ -5,6 +5,7 @@ import {
   TAG,
   TAG_KEY_LIMIT,
   TAG_VALUE_LIMIT,
+  taggedOwner,
   tagValue,
 } from "../../../shared/elb/naming.ts";
 
@@ -39,5 +40,30 @@ describe("ownership tags within AWS's limits", () => {
     const v = tagValue("v".repeat(400));
     expect(tagValue(v)).toBe(v);
     expect(boundedTag("k".repeat(200), TAG_KEY_LIMIT)).toHaveLength(TAG_KEY_LIMIT);
+  });
+});
+
+describe("whose a resource is, from its tags", () => {
+  const tags = (entries: Record<string, string>) => Object.entries(entries).map(([Key, Value]) => ({ Key, Value }));
+
+  it("names the Gateway switchyard's ownership tags carry", () => {
+    const owner = taggedOwner(
+      tags({ [TAG.managedBy]: "switchyard", [TAG.cluster]: "east", [TAG.gateway]: "apps/web" }),
+    );
+    expect(owner).toEqual({ key: "east/apps/web" });
+  });
+
+  it("is nobody's without the managed-by tag, or with another manager's", () => {
+    expect(taggedOwner(tags({ [TAG.cluster]: "east", [TAG.gateway]: "apps/web" }))).toBeUndefined();
+    expect(
+      taggedOwner(tags({ [TAG.managedBy]: "someone", [TAG.cluster]: "east", [TAG.gateway]: "apps/web" })),
+    ).toBeUndefined();
+    expect(taggedOwner(tags({ [TAG.managedBy]: "switchyard", [TAG.gateway]: "apps/web" }))).toBeUndefined();
+  });
+
+  it("returns a shortened Gateway value as text: no Gateway can be named from it", () => {
+    const value = tagValue(`${longGateway("a")}${"z".repeat(10)}`);
+    const owner = taggedOwner(tags({ [TAG.managedBy]: "switchyard", [TAG.cluster]: "east", [TAG.gateway]: value }));
+    expect(owner).toEqual({ shortened: `east/${value}` });
   });
 });
