@@ -16,6 +16,7 @@ import {
   latticeReconcilerDeps,
   latticeSuite,
   manifestObjects,
+  NET_GATEWAY_YAML,
   registeredClusters,
   WEB_SERVICE,
 } from "./lattice-reconcile-support.ts";
@@ -23,22 +24,7 @@ import {
 const suite = latticeSuite();
 const KEY = clusterGatewayKey(CLUSTER, "apps", "net");
 
-const GATEWAY = `
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: lattice}
-spec: {controllerName: switchyard.dev/lattice}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata:
-  name: net
-  namespace: apps
-  annotations: {switchyard.dev/service-network: net, switchyard.dev/create-service-network: "true"}
-spec:
-  gatewayClassName: lattice
-  listeners: [{name: http, port: 80, protocol: HTTP}]
----
+const GATEWAY = `${NET_GATEWAY_YAML}
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: web, namespace: apps}

@@ -163,8 +163,8 @@ export function manifestObjects(yaml: string): KubeObject[] {
   return loaded.objects;
 }
 
-/** The importing cluster's Lattice Gateway `apps/net` with an HTTPRoute to the ServiceImport apps/web. */
-export const IMPORTER = `
+/** Lattice class `lattice` and its Gateway `apps/net` (one HTTP listener, a network switchyard creates), ending with a separator. */
+export const NET_GATEWAY_YAML = `
 apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: {name: lattice}
@@ -180,6 +180,10 @@ spec:
   gatewayClassName: lattice
   listeners: [{name: http, port: 80, protocol: HTTP}]
 ---
+`;
+
+/** The importing cluster's Lattice Gateway `apps/net` with an HTTPRoute to the ServiceImport apps/web. */
+export const IMPORTER = `${NET_GATEWAY_YAML}
 apiVersion: application-networking.k8s.aws/v1alpha1
 kind: ServiceImport
 metadata: {name: web, namespace: apps}
