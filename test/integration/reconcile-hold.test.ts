@@ -5,7 +5,6 @@
 // SWITCHYARD_COMPONENTS=moto,dynamodb
 import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
@@ -19,7 +18,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createReconcileHandler } from "../../functions/reconcile/create-handler.ts";
 import { elbPortsThrough } from "../../functions/reconcile/environment.ts";
 import { sqsReconcileRequeue, sqsStatusIntentSink } from "../../functions/reconcile/sqs.ts";
-import { AwsClientFactory } from "../../shared/aws/clients.ts";
+import type { AwsClientFactory } from "../../shared/aws/clients.ts";
 import type { KubeObject } from "../../shared/k8s/meta.ts";
 import { clusterGatewayKey } from "../../shared/keys.ts";
 import { DynamoDbDirtyGenerations } from "../../shared/pipeline/dirty-generation.ts";
@@ -27,20 +26,11 @@ import { RecordingMetrics } from "../../shared/pipeline/metrics.ts";
 import { MemorySnapshotSource } from "../../shared/pipeline/reconcile-gateway.ts";
 import { encodeReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";
 import { decodeStatusIntentMessage, type StatusIntent } from "../../shared/pipeline/status-intent.ts";
-import { MemoryClusterRegistry } from "../../shared/registry/memory.ts";
 import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
-import { createTable } from "../../shared/store/dynamodb/table.ts";
-import {
-  DUMMY_CREDENTIALS,
-  dynamoDbSettings,
-  MOTO_DEFAULT_ACCOUNT_ID,
-  motoSettings,
-  resetMoto,
-  TEST_REGION,
-  uniqueName,
-} from "../env/clients.ts";
+import { dynamoDbSettings, motoSettings, uniqueName } from "../env/clients.ts";
 import { pipelineObjects } from "../fixtures/pipeline-cluster.ts";
 import { sqsEvent, sqsRecord } from "../fixtures/sqs-records.ts";
+import { motoReconcileWorld } from "./reconcile-handler-support.ts";
 
 const CLUSTER = "moto-cluster";
 const KEY = clusterGatewayKey(CLUSTER, "apps", "gw");
@@ -141,39 +131,12 @@ afterAll(() => {
 });
 
 beforeEach(async () => {
-  await resetMoto();
   factory?.destroy();
-  factory = new AwsClientFactory({
-    endpoint: motoSettings().endpoint,
-    credentials: DUMMY_CREDENTIALS,
-    account: MOTO_DEFAULT_ACCOUNT_ID,
-  });
-  const ec2 = new EC2Client(motoSettings());
-  const vpcId = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] })))
-    .Vpcs?.[0]?.VpcId;
-  ec2.destroy();
-  if (!vpcId) throw new Error("moto has no default VPC");
-  const registry = new MemoryClusterRegistry(MOTO_DEFAULT_ACCOUNT_ID);
-  await registry.put(
-    {
-      clusterId: CLUSTER,
-      account: MOTO_DEFAULT_ACCOUNT_ID,
-      region: TEST_REGION,
-      vpcId,
-      eks: { clusterName: "moto-cluster" },
-      senderPrincipal: `arn:aws:iam::${MOTO_DEFAULT_ACCOUNT_ID}:role/forwarder`,
-      statusMode: "direct",
-    },
-    "create",
-  );
-  table = uniqueName("switchyard");
-  await createTable(dynamo, table);
-  const reconcileQueue =
-    (
-      await sqs.send(
-        new CreateQueueCommand({ QueueName: `${uniqueName("reconcile")}.fifo`, Attributes: { FifoQueue: "true" } }),
-      )
-    ).QueueUrl ?? "";
+  const world = await motoReconcileWorld(dynamo, sqs, CLUSTER);
+  factory = world.factory;
+  const registry = world.registry;
+  table = world.table;
+  const reconcileQueue = world.reconcileQueue;
   statusQueue = (await sqs.send(new CreateQueueCommand({ QueueName: uniqueName("status") }))).QueueUrl ?? "";
   snapshots = new MemorySnapshotSource({ [CLUSTER]: cluster(VALID) });
   metrics = new RecordingMetrics();
