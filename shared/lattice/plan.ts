@@ -3,11 +3,16 @@
  * into the other. Pure; the Lattice executors (shared/aws/lattice/) run the list.
  *
  * Order: the service network (found, or created when the Gateway asks for it) and its VPC
- * association; target groups, and the targets of groups that already exist, before anything
- * forwards to them; services, listeners and rules; service ↔ network associations; then the
- * targets of groups created in this plan (Lattice takes targets only once a group is ACTIVE, and a
- * group just created may still be CREATE_IN_PROGRESS: the rest of the plan must not wait on it);
- * deletions last, after nothing forwards to what goes.
+ * association; target groups and their targets before anything forwards to them; services,
+ * listeners and rules; service ↔ network associations; deletions last, after nothing forwards to
+ * what goes.
+ *
+ * New target groups: Lattice takes targets only once a group is ACTIVE, and a group just created is
+ * usually still CREATE_IN_PROGRESS (RegisterTargets is refused with a ConflictException). So a plan
+ * creates the group and leaves its targets `pending`; the reconcile that finds it ACTIVE registers
+ * them. Make before break: an existing service whose rules would move to such a group keeps its
+ * current rules (and the groups they forward to) until the group is ACTIVE and holds its targets,
+ * so traffic never moves to an empty group. A new service has no traffic to keep.
  *
  * Rules: new rules are created at free priorities (their own when free), stale ones deleted, then
  * one BatchUpdateRule per listener moves every rule to its place and changes what changed, so a
@@ -139,24 +144,25 @@ function createTargetGroup(tg: LatticeTargetGroupModel): LatticeOperation {
 }
 
 /**
- * Target groups created (their targets once ACTIVE, at the end: `late`) or diffed against what
- * exists; stale groups are the caller's (a Gateway's go last, a ServiceExport's are drained).
+ * Target groups created or diffed against what exists; stale groups are the caller's (a Gateway's go
+ * last, a ServiceExport's are drained). `waiting`: the groups that are to hold targets but cannot
+ * take them yet (just created here, or still CREATE_IN_PROGRESS): a later reconcile registers them.
  */
 function planTargetGroups(
   desired: readonly LatticeTargetGroupModel[],
   observed: ObservedLattice,
-): { ops: LatticeOperation[]; late: LatticeOperation[]; deregistrations: LatticeOperation[] } {
+): { ops: LatticeOperation[]; deregistrations: LatticeOperation[]; waiting: LatticeTargetGroupModel[] } {
   const ops: LatticeOperation[] = [];
-  const late: LatticeOperation[] = [];
   const removed: LatticeOperation[] = [];
+  const waiting: LatticeTargetGroupModel[] = [];
   const observedGroups = new Map(observed.targetGroups.map((t) => [t.id, t]));
   // A group's model id holds its protocol, version and port, and its name hashes the id: one id
   // is one immutable identity, so a group is never changed into another, only created and deleted.
   for (const tg of desired) {
     const have = observedGroups.get(tg.id);
-    if (!have) {
-      ops.push(createTargetGroup(tg));
-      late.push(...registrations(tg.id, tg.targets));
+    if (!have || have.status === "CREATE_IN_PROGRESS") {
+      if (!have) ops.push(createTargetGroup(tg));
+      if (tg.targets.length > 0) waiting.push(tg);
       continue;
     }
     if (tg.healthCheck && !same(tg.healthCheck, have.healthCheck)) {
@@ -164,11 +170,21 @@ function planTargetGroups(
     }
     ops.push(...planTags({ kind: "target-group", targetGroupId: tg.id }, tg.tags, have.tags));
     const { add, remove } = targetDiff(tg.targets, have.targets);
-    // A group still being created takes its targets once ACTIVE: after the rest of the plan.
-    (have.status === "CREATE_IN_PROGRESS" ? late : ops).push(...registrations(tg.id, add));
+    ops.push(...registrations(tg.id, add));
     removed.push(...deregistrations(tg.id, remove));
   }
-  return { ops, late, deregistrations: removed };
+  return { ops, deregistrations: removed, waiting };
+}
+
+/** The target group ids the actions of a service's listeners forward to. */
+function forwardedGroups(
+  listeners: readonly { defaultAction: LatticeAction; rules: readonly { action: LatticeAction }[] }[],
+): Set<string> {
+  return new Set(
+    listeners
+      .flatMap((l) => [l.defaultAction, ...l.rules.map((r) => r.action)])
+      .flatMap((a) => (a.type === "forward" ? a.targetGroups.map((t) => t.targetGroupId) : [])),
+  );
 }
 
 // ---------- rules ----------
@@ -377,7 +393,6 @@ function associationTags(desired: LatticeModel, role: string): Record<string, st
 export function planLattice(desired: LatticeModel | undefined, observed: ObservedLattice): LatticePlan {
   if (!desired) return { operations: teardown(observed) };
   const ops: LatticeOperation[] = [];
-  const late: LatticeOperation[] = [];
   const deletions: LatticeOperation[] = [];
   const replacements: string[] = [];
 
@@ -452,8 +467,11 @@ export function planLattice(desired: LatticeModel | undefined, observed: Observe
 
   const groups = planTargetGroups(desired.targetGroups, observed);
   ops.push(...groups.ops);
-  late.push(...groups.late);
   deletions.push(...groups.deregistrations);
+  const notReady = new Set(groups.waiting.map((tg) => tg.id));
+  const waiting = groups.waiting.map((tg) => `target group ${tg.name} (being created: targets registered once ACTIVE)`);
+  // Groups the current rules of a held service still forward to: not deleted before they move.
+  const stillForwardedTo = new Set<string>();
 
   // Services: created, replaced (a new name or custom domain name: a new DNS name), or diffed.
   const observedServices = new Map(observed.services.map((s) => [s.id, s]));
@@ -469,6 +487,15 @@ export function planLattice(desired: LatticeModel | undefined, observed: Observe
     }
     if (!have || replace) {
       ops.push(...createService(service, desired));
+      continue;
+    }
+    const moving = [...forwardedGroups(service.listeners)].filter((id) => notReady.has(id));
+    if (moving.length > 0) {
+      // Make before break: the rules move once their new groups hold targets (see the header).
+      for (const id of forwardedGroups(have.listeners)) stillForwardedTo.add(id);
+      waiting.push(
+        `service ${service.name} (its rules move to ${moving.length} new target group(s) once they hold targets)`,
+      );
       continue;
     }
     const planned = planService(service, have, desired);
@@ -525,11 +552,14 @@ export function planLattice(desired: LatticeModel | undefined, observed: Observe
   }
   const desiredGroups = new Set(desired.targetGroups.map((t) => t.id));
   for (const tg of observed.targetGroups) {
-    if (!desiredGroups.has(tg.id)) deletions.push({ op: "DeleteTargetGroup", targetGroupId: tg.id, arn: tg.arn });
+    if (desiredGroups.has(tg.id)) continue;
+    if (stillForwardedTo.has(tg.id)) continue;
+    deletions.push({ op: "DeleteTargetGroup", targetGroupId: tg.id, arn: tg.arn });
   }
   return {
-    operations: [...ops, ...late, ...deletions],
+    operations: [...ops, ...deletions],
     ...(replacements.length > 0 ? { replacement: replacements.join("; ") } : {}),
+    ...(waiting.length > 0 ? { pending: waiting.join(", ") } : {}),
   };
 }
 

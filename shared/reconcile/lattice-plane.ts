@@ -311,7 +311,11 @@ export function latticeObservationOf(
       const address = latticeAddress(observed, desired);
       const wanted = desired?.services ?? [];
       const missing = wanted.filter((s) => !observed.services.some((o) => o.id === s.id));
-      const waiting = observed.services.filter((s) => s.status !== undefined && s.status !== "ACTIVE");
+      // A group being created is not ready either: its targets are registered once it is ACTIVE.
+      const waiting = [
+        ...observed.services.filter((s) => s.status !== undefined && s.status !== "ACTIVE"),
+        ...observed.targetGroups.filter((t) => t.status !== undefined && t.status !== "ACTIVE"),
+      ];
       const replaced = outcome.kind === "applied" && outcome.replacement ? `replaced ${outcome.replacement}; ` : "";
       const refused =
         outcome.kind === "applied" && outcome.failedRules
@@ -332,6 +336,7 @@ export function latticeObservationOf(
         };
       }
       const programmed = waiting.length === 0;
+      const pending = outcome.kind === "applied" && outcome.pending ? `; next: ${outcome.pending}` : "";
       return {
         programmed,
         ...(address ? { address } : {}),
@@ -339,7 +344,7 @@ export function latticeObservationOf(
           programmed
             ? " active"
             : `; waiting until ${waiting.map((s) => `${s.name} (${s.status})`).join(", ")} are active`
-        }${refused}`,
+        }${pending}${refused}`,
         ...(policies ? { policyProblems: policies } : {}),
       };
     }

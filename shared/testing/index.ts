@@ -15,7 +15,7 @@ export {
   requestOperation,
   type SyntheticError,
 } from "./fault-handler.ts";
-export { SimulatedLatticeError, simulateLattice } from "./lattice-simulator.ts";
+export { convergeLattice, SimulatedLatticeError, simulateLattice } from "./lattice-simulator.ts";
 export { MemoryElb } from "./memory-elb.ts";
 export { MemoryLattice } from "./memory-lattice.ts";
 export { queryResponse, type RecordedRequest, RequestRecorder } from "./request-recorder.ts";

@@ -6,8 +6,16 @@
  * judged on the end state, nothing deleted that something still forwards to.
  */
 import { matchDigest } from "../lattice/digest.ts";
-import type { ObservedLattice, ObservedListener, ObservedPolicies, ObservedService } from "../lattice/observed.ts";
+import type { LatticeModel } from "../lattice/model.ts";
+import {
+  emptyObservedLattice,
+  type ObservedLattice,
+  type ObservedListener,
+  type ObservedPolicies,
+  type ObservedService,
+} from "../lattice/observed.ts";
 import type { LatticeOperation, LatticePolicyTarget } from "../lattice/operations.ts";
+import { planLattice } from "../lattice/plan.ts";
 import { recordedAuthPolicy } from "../lattice/plan-policies.ts";
 
 const ARN = "arn:aws:vpc-lattice:sim:000000000000";
@@ -335,4 +343,23 @@ export function simulateLattice(state: ObservedLattice, op: LatticeOperation): O
     case "UntagResource":
       return state;
   }
+}
+
+/**
+ * What Lattice holds once the plans toward `desired` have run from `from`: a plan that leaves work
+ * `pending` (the targets of a group it created, taken once the group is ACTIVE) is followed by the
+ * next one, at most `passes` plans in all.
+ */
+export function convergeLattice(
+  desired: LatticeModel | undefined,
+  from: ObservedLattice = emptyObservedLattice(),
+  passes = 3,
+): ObservedLattice {
+  let state = from;
+  for (let pass = 0; pass < passes; pass++) {
+    const plan = planLattice(desired, state);
+    for (const op of plan.operations) state = simulateLattice(state, op);
+    if (!plan.pending) break;
+  }
+  return state;
 }

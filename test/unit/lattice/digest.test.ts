@@ -9,7 +9,7 @@ import type { LatticeMatch } from "../../../shared/lattice/model.ts";
 import { decodeObservedLattice, emptyObservedLattice, type ObservedLattice } from "../../../shared/lattice/observed.ts";
 import { planLattice } from "../../../shared/lattice/plan.ts";
 import { recordedAuthPolicy, sameAuthPolicy } from "../../../shared/lattice/plan-policies.ts";
-import { simulateLattice } from "../../../shared/testing/index.ts";
+import { convergeLattice } from "../../../shared/testing/index.ts";
 import { latticeModel } from "../../fixtures/lattice-gateway.ts";
 import { ALLOW_INVOKE, iamAuthPolicy, latticeModelWith } from "../../fixtures/lattice-policies.ts";
 
@@ -20,9 +20,7 @@ const MATCH: LatticeMatch = {
 };
 
 function applied(observed: ObservedLattice, desired: Parameters<typeof planLattice>[0]): ObservedLattice {
-  let state = observed;
-  for (const op of planLattice(desired, state).operations) state = simulateLattice(state, op);
-  return state;
+  return convergeLattice(desired, observed);
 }
 
 describe("a rule match's digest", () => {

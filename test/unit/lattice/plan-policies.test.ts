@@ -7,7 +7,7 @@ import { planLattice } from "../../../shared/lattice/plan.ts";
 import { planTags, sameAuthPolicy } from "../../../shared/lattice/plan-policies.ts";
 import { latticePolicyProblem } from "../../../shared/lattice/policies.ts";
 import { LATTICE_DATA_PLANE, LatticeOperationError } from "../../../shared/reconcile/lattice-plane.ts";
-import { simulateLattice } from "../../../shared/testing/index.ts";
+import { convergeLattice } from "../../../shared/testing/index.ts";
 import {
   ALLOW_INVOKE,
   accessLogPolicy,
@@ -24,9 +24,7 @@ const ops = (operations: readonly LatticeOperation[]) => operations.map((o) => o
 const ROUTE = "HTTPRoute/apps/r0";
 
 function applied(desired: LatticeModel | undefined, from: ObservedLattice = emptyObservedLattice()): ObservedLattice {
-  let state = from;
-  for (const op of planLattice(desired, state).operations) state = simulateLattice(state, op);
-  return state;
+  return convergeLattice(desired, from);
 }
 
 const withService = (state: ObservedLattice, change: (s: ObservedLattice["services"][number]) => object) => ({

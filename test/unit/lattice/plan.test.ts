@@ -15,15 +15,13 @@ import {
   latticeObservationOf,
 } from "../../../shared/reconcile/lattice-plane.ts";
 import { decodeElbApplied, decodeLatticeApplied } from "../../../shared/store/dynamodb/state-item.ts";
-import { simulateLattice } from "../../../shared/testing/index.ts";
+import { convergeLattice, simulateLattice } from "../../../shared/testing/index.ts";
 import { addresses, type LatticeGatewayShape, latticeModel } from "../../fixtures/lattice-gateway.ts";
 
 const ops = (plan: { operations: LatticeOperation[] }) => plan.operations.map((o) => o.op);
 
 function applied(desired: LatticeModel | undefined, from: ObservedLattice = emptyObservedLattice()): ObservedLattice {
-  let state = from;
-  for (const op of planLattice(desired, state).operations) state = simulateLattice(state, op);
-  return state;
+  return convergeLattice(desired, from);
 }
 
 const TWO: LatticeGatewayShape = { routes: [{ paths: ["/a"] }, { paths: ["/b"] }] };
@@ -111,19 +109,50 @@ describe("planLattice", () => {
     ]);
   });
 
-  it("a group Lattice is still creating takes its targets after the rest of the plan", () => {
+  it("a group just created takes its targets from a later plan, once Lattice says it is ACTIVE", () => {
     const desired = latticeModel(TWO);
-    const state = applied(desired);
+    const first = planLattice(desired, emptyObservedLattice());
+    expect(ops(first)).not.toContain("RegisterTargets");
+    expect(ops(first).filter((o) => o === "CreateTargetGroup")).toHaveLength(2);
+    expect(first.pending).toMatch(
+      /target group sy-apps-be-r0-8080-\w+ \(being created: targets registered once ACTIVE\)/,
+    );
+    let state = emptyObservedLattice();
+    for (const op of first.operations) state = simulateLattice(state, op);
+    // Lattice still creating the groups: nothing can be registered yet, and the record is settling.
     const creating: ObservedLattice = {
       ...state,
-      targetGroups: state.targetGroups.map((t) => ({ ...t, status: "CREATE_IN_PROGRESS", targets: [] })),
-      services: state.services.map((s, i) =>
-        i === 0 ? { ...s, listeners: s.listeners.map((l) => ({ ...l, rules: [] })) } : s,
-      ),
+      targetGroups: state.targetGroups.map((t) => ({ ...t, status: "CREATE_IN_PROGRESS" })),
     };
-    expect(ops(planLattice(desired, creating))).toEqual(["CreateRule", "RegisterTargets", "RegisterTargets"]);
+    const waiting = planLattice(desired, creating);
+    expect(ops(waiting)).toEqual([]);
+    expect(waiting.pending).toContain("being created");
     expect(LATTICE_DATA_PLANE.isSettling(creating)).toBe(true);
+    // ACTIVE (the simulator's groups are): the targets, and nothing after.
+    const second = planLattice(desired, state);
+    expect(ops(second)).toEqual(["RegisterTargets", "RegisterTargets"]);
+    expect(second.pending).toBeUndefined();
+    for (const op of second.operations) state = simulateLattice(state, op);
     expect(LATTICE_DATA_PLANE.isSettling(state)).toBe(false);
+    expect(planLattice(desired, state).operations).toEqual([]);
+  });
+
+  it("make before break: a rule moves to a new group only once it holds its targets, and the old group goes after", () => {
+    const state = applied(latticeModel(TWO));
+    const moved = latticeModel({ routes: [{ paths: ["/a"], backend: "web" }, { paths: ["/b"] }] });
+    const first = planLattice(moved, state);
+    // The service keeps forwarding to its old group: no rule update, the old group stays.
+    expect(ops(first)).toEqual(["CreateTargetGroup"]);
+    expect(first.pending).toMatch(
+      /service r0-apps \(its rules move to 1 new target group\(s\) once they hold targets\)/,
+    );
+    let next = state;
+    for (const op of first.operations) next = simulateLattice(next, op);
+    const second = planLattice(moved, next);
+    expect(ops(second)).toEqual(["RegisterTargets", "UpdateRules", "DeleteTargetGroup"]);
+    expect(second.pending).toBeUndefined();
+    for (const op of second.operations) next = simulateLattice(next, op);
+    expect(planLattice(moved, next).operations).toEqual([]);
   });
 
   it("a new rule whose priority is taken is created at a free one, then moved by the batch", () => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { LatticeModel } from "../../../shared/lattice/model.ts";
 import { emptyObservedLattice, type ObservedLattice } from "../../../shared/lattice/observed.ts";
 import { planLattice } from "../../../shared/lattice/plan.ts";
-import { simulateLattice } from "../../../shared/testing/index.ts";
+import { convergeLattice } from "../../../shared/testing/index.ts";
 import { latticeModels, otherGateway, type PolicyShape } from "../../fixtures/lattice-policies.ts";
 
 const R0 = "HTTPRoute/apps/r0";
@@ -27,9 +27,7 @@ function shared(hostname?: string): { net: LatticeModel; other: LatticeModel } {
 }
 
 function applied(desired: LatticeModel, from: ObservedLattice = emptyObservedLattice()): ObservedLattice {
-  let state = from;
-  for (const op of planLattice(desired, state).operations) state = simulateLattice(state, op);
-  return state;
+  return convergeLattice(desired, from);
 }
 
 describe("a service another Gateway owns", () => {

@@ -11,7 +11,6 @@ import { clusterGatewayKey } from "../../../shared/keys.ts";
 import type { LatticeModel } from "../../../shared/lattice/model.ts";
 import { emptyObservedLattice, type ObservedLattice, type ObservedService } from "../../../shared/lattice/observed.ts";
 import type { LatticeOperation } from "../../../shared/lattice/operations.ts";
-import { planLattice } from "../../../shared/lattice/plan.ts";
 import { type EngineDeps, reconcileDataPlane } from "../../../shared/reconcile/engine.ts";
 import {
   LATTICE_DATA_PLANE,
@@ -24,7 +23,7 @@ import {
 import { DataPlaneOperationError, type FailedRule } from "../../../shared/reconcile/ports.ts";
 import { createMemoryStores } from "../../../shared/store/memory/stores.ts";
 import type { StateStore } from "../../../shared/store/state.ts";
-import { MemoryLattice, simulateLattice } from "../../../shared/testing/index.ts";
+import { convergeLattice, MemoryLattice } from "../../../shared/testing/index.ts";
 import { type LatticeGatewayShape, latticeModel } from "../../fixtures/lattice-gateway.ts";
 
 const TWO: LatticeGatewayShape = { routes: [{ paths: ["/a"] }, { paths: ["/b"] }] };
@@ -33,9 +32,7 @@ const R1 = "HTTPRoute/apps/r1";
 
 /** What AWS holds once `desired` is fully applied, as the simulator builds it. */
 function applied(desired: LatticeModel | undefined, from: ObservedLattice = emptyObservedLattice()): ObservedLattice {
-  let state = from;
-  for (const op of planLattice(desired, state).operations) state = simulateLattice(state, op);
-  return state;
+  return convergeLattice(desired, from);
 }
 
 const refusal = (code = "ValidationException", message = "bad match") =>
@@ -538,8 +535,14 @@ describe("the engine over VPC Lattice", () => {
   it("creates everything, records what AWS assigned with the model's hash, then makes no call while nothing changes", async () => {
     const { lattice, states, reconcile, advance } = setup();
     const desired = latticeModel(TWO);
+    // The first reconcile creates the groups; Lattice takes their targets once they are ACTIVE, so
+    // the record keeps no applied hash and the next reconcile (the recheck) registers them.
+    const created = await reconcile(desired);
+    expect(created).toMatchObject({ kind: "applied", pending: expect.stringContaining("being created") });
+    expect(created.kind === "applied" && created.operations).not.toContain("RegisterTargets");
+    expect((await states.get(GATEWAY))?.appliedHash).toBeUndefined();
     const outcome = await reconcile(desired);
-    expect(outcome.kind).toBe("applied");
+    expect(outcome).toMatchObject({ kind: "applied", operations: ["RegisterTargets", "RegisterTargets"] });
     expect(lattice.world.services.map((s) => s.id)).toEqual([R0, R1]);
     const record = await states.get(GATEWAY);
     expect(record?.appliedHash).toBe(latticeModelHash(desired));
@@ -591,12 +594,14 @@ describe("the engine over VPC Lattice", () => {
     const record = await states.get(GATEWAY);
     expect(record?.appliedHash).toBeUndefined();
 
-    // Once AWS takes it, the next reconcile plans from the record and creates only the rule.
+    // Once AWS takes it, the next reconcile plans from the record and creates only the rule (with
+    // the targets of the groups the first one created).
     lattice.failBefore = () => undefined;
     const before = lattice.calls.length;
-    expect(await reconcile(desired)).toMatchObject({ kind: "applied", operations: ["CreateRule"] });
+    const again = ["RegisterTargets", "RegisterTargets", "CreateRule"];
+    expect(await reconcile(desired)).toMatchObject({ kind: "applied", operations: again });
     expect(rules(R1).map((r) => r.id)).toEqual(["r0-m0"]);
-    expect(lattice.calls.slice(before).map((c) => c.op)).toEqual(["CreateRule"]);
+    expect(lattice.calls.slice(before).map((c) => c.op)).toEqual(again);
     expect((await states.get(GATEWAY))?.appliedHash).toBe(latticeModelHash(desired));
   });
 

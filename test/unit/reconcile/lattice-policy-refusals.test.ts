@@ -307,7 +307,11 @@ describe("an AWS refusal on the policy's own status", () => {
 
     lattice.failBefore = () => undefined;
     const second = await reconcile(desired);
-    expect(second).toMatchObject({ kind: "applied", operations: ["CreateVpcAssociation"] });
+    // With the targets of the groups the first reconcile created (taken once ACTIVE).
+    expect(second).toMatchObject({
+      kind: "applied",
+      operations: ["CreateVpcAssociation", "RegisterTargets", "RegisterTargets"],
+    });
     const observation = latticeObservationOf(second, desired);
     expect(observation).not.toHaveProperty("policyProblems");
     const vpc = policyStatus(
