@@ -140,6 +140,9 @@ export const LATTICE_DATA_PLANE: DataPlane<LatticeModel, ObservedLattice, Lattic
   // A service, target group or association still being created is re-read on every reconcile
   // until Lattice says ACTIVE, so Programmed turns True as soon as it is.
   isSettling: latticeSettling,
+  // A group being created takes its targets (and a service's rules move to it) only once a re-read
+  // says it is ACTIVE: a record still settling is re-read, just what settles, before planning.
+  refreshBeforePlan: latticeSettling,
   empty: emptyObservedLattice,
   makeRoom: (op, pending) => {
     // Lattice quotas are per listener (rules), per service (listeners) and per Region (groups):

@@ -79,9 +79,12 @@ async function created(shape: LatticeGatewayShape = FIVE): Promise<ObservedLatti
   expect(outcome.kind).toBe("applied");
   await control().settle();
   h.clock.now += 1_000;
-  // The record still says CREATE_IN_PROGRESS: this reconcile re-reads just that, and settles.
+  // The record still says CREATE_IN_PROGRESS: this reconcile re-reads just that, finds the groups
+  // ACTIVE and registers their targets (Lattice refuses them while it creates a group).
   const settled = await h.reconcile(latticeModel(shape));
-  if (settled.kind !== "unchanged") throw new Error(`expected unchanged, got ${settled.kind}`);
+  if (settled.kind !== "applied" || settled.operations.some((op) => op !== "RegisterTargets")) {
+    throw new Error(`expected only the targets registered, got ${JSON.stringify(settled)}`);
+  }
   return settled.observed;
 }
 
@@ -97,7 +100,6 @@ describe("Lattice reconcile through the emulator", () => {
       CreateListener: 5,
       CreateRule: 10,
       CreateServiceNetworkServiceAssociation: 5,
-      RegisterTargets: 5,
     });
     const listed = await services();
     expect(listed.map((s) => s.name).sort()).toEqual(["r0-apps", "r1-apps", "r2-apps", "r3-apps", "r4-apps"]);
@@ -112,14 +114,21 @@ describe("Lattice reconcile through the emulator", () => {
     expect(pending).toMatchObject({ programmed: false, address: web?.dnsName });
     expect(pending?.message).toContain("waiting until");
 
+    expect(pending?.message).toContain("next: target group");
+
     await control().settle();
     h.clock.now += 1_000;
     const refreshed = await counted(() => h.reconcile(desired));
-    expect(refreshed.result.kind).toBe("unchanged");
-    // Only what was still being created is read again: the five services.
-    expect(writes(refreshed.counts)).toEqual({});
+    // Only what was still being created is read again (the five services and groups), and the
+    // groups, ACTIVE now, take their targets: Lattice refuses them while it creates a group.
+    expect(refreshed.result.kind).toBe("applied");
+    expect(writes(refreshed.counts)).toEqual({ RegisterTargets: 5 });
     expect(refreshed.counts.GetService).toBe(5);
     expect(latticeObservationOf(refreshed.result, desired)).toMatchObject({ programmed: true, address: web?.dnsName });
+    h.clock.now += 1_000;
+    const after = await counted(() => h.reconcile(desired));
+    expect(after.result.kind).toBe("unchanged");
+    expect(after.calls).toEqual([]);
   });
 
   it("a no-op reconcile makes no Lattice call at all", async () => {
