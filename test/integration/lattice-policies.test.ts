@@ -64,11 +64,7 @@ const PLAIN: PolicyShape = { routes: SHAPE.routes };
 async function created(h: LatticeHarness, desired: LatticeModel): Promise<ObservedLattice> {
   const outcome = await h.reconcile(desired);
   if (outcome.kind !== "applied") throw new Error(`expected applied, got ${JSON.stringify(outcome)}`);
-  await control().settle();
-  h.clock.now += 1_000;
-  const settled = await h.reconcile(desired);
-  if (settled.kind !== "unchanged") throw new Error(`expected unchanged, got ${settled.kind}`);
-  return settled.observed;
+  return (await h.settle(desired)).observed;
 }
 
 function arnOf(observed: ObservedLattice, id: string): string {
@@ -350,11 +346,7 @@ describe("faults after AWS accepted the call", () => {
     h.clock.now = busy.until + 1;
     const outcome = await h.reconcile(desired);
     expect(outcome.kind).toBe("applied");
-    await control().settle();
-    h.clock.now += 1_000;
-    const settled = await h.reconcile(desired);
-    expect(settled.kind).toBe("unchanged");
-    if (settled.kind !== "unchanged") return;
+    const settled = await h.settle(desired);
     const service = arnOf(settled.observed, R0);
     expect((await suite.lattice.send(new GetAuthPolicyCommand({ resourceIdentifier: service }))).state).toBe("Active");
     h.clock.now += 1_000;
@@ -387,9 +379,7 @@ describe("faults after AWS accepted the call", () => {
     const network = result.observed.serviceNetwork?.arn ?? "";
     expect((await subscriptions(network)).map((s) => s.destinationArn)).toEqual([LOG_GROUP]);
     expect((await subscriptions(arnOf(result.observed, R0))).map((s) => s.destinationArn)).toEqual([BUCKET]);
-    await control().settle();
-    h.clock.now += 1_000;
-    expect((await h.reconcile(desired)).kind).toBe("unchanged");
+    await h.settle(desired);
     h.clock.now += 1_000;
     expect((await counted(() => h.reconcile(desired))).calls).toEqual([]);
   });
@@ -426,9 +416,7 @@ describe("faults after AWS accepted the call", () => {
     expect(result.observed.serviceNetwork?.accessLogs).toEqual([
       { arn: (await subscriptions(network))[0]?.arn, destinationArn: LOG_GROUP },
     ]);
-    await control().settle();
-    h.clock.now += 1_000;
-    expect((await h.reconcile(desired)).kind).toBe("unchanged");
+    await h.settle(desired);
     // And it goes with the Gateway, the network staying.
     h.clock.now += 1_000;
     await h.reconcile(undefined);

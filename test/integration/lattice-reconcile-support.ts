@@ -58,6 +58,12 @@ export interface LatticeHarness {
   /** The engine's clock (epoch ms); tests move it. */
   clock: { now: number };
   reconcile(desired: LatticeModel | undefined): Promise<LatticeOutcome>;
+  /**
+   * What the next reconcile (the recheck) does once Lattice has finished everything in progress: it
+   * re-reads what was still being created and registers the targets of the groups created before
+   * (Lattice refuses them while it creates a group) — and nothing else, or this throws.
+   */
+  settle(desired: LatticeModel | undefined): Promise<LatticeOutcome & { kind: "applied" | "unchanged" }>;
 }
 
 /** The engine for one Gateway of `apps` (`net` unless `gateway` names another) over a fresh table. */
@@ -86,18 +92,29 @@ export async function latticeHarness(
     owner: "reconciler",
     driftIntervalMs: DRIFT_INTERVAL_MS,
   };
+  const reconcile = (desired: LatticeModel | undefined) =>
+    reconcileDataPlane(
+      LATTICE_DATA_PLANE,
+      port,
+      { gatewayKey: key, dataPlane: "lattice", account: ACCOUNT, region: TEST_REGION, desired },
+      deps,
+    );
   return {
     factory,
     port,
     deps,
     clock,
-    reconcile: (desired) =>
-      reconcileDataPlane(
-        LATTICE_DATA_PLANE,
-        port,
-        { gatewayKey: key, dataPlane: "lattice", account: ACCOUNT, region: TEST_REGION, desired },
-        deps,
-      ),
+    reconcile,
+    async settle(desired) {
+      await latticeControl().settle();
+      clock.now += 1_000;
+      const outcome = await reconcile(desired);
+      const onlyTargets = outcome.kind === "applied" && outcome.operations.every((op) => op === "RegisterTargets");
+      if (outcome.kind !== "unchanged" && !onlyTargets) {
+        throw new Error(`expected only targets registered once Lattice settled, got ${JSON.stringify(outcome)}`);
+      }
+      return outcome as LatticeOutcome & { kind: "applied" | "unchanged" };
+    },
   };
 }
 

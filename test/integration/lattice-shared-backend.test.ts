@@ -11,7 +11,6 @@ import {
 } from "@aws-sdk/client-vpc-lattice";
 import { beforeEach, describe, expect, it } from "vitest";
 import { latticeObservationOf } from "../../shared/reconcile/lattice-plane.ts";
-import { latticeControl } from "../env/clients.ts";
 import { type LatticeGatewayShape, latticeModel } from "../fixtures/lattice-gateway.ts";
 import { type LatticeHarness, latticeSuite } from "./lattice-reconcile-support.ts";
 
@@ -67,7 +66,9 @@ describe("two routes forwarding to one Service", () => {
     expect(outcome.kind).toBe("applied");
     if (outcome.kind !== "applied") throw new Error("unreachable");
     expect(outcome.failedRules ?? []).toEqual([]);
-    await latticeControl().settle();
+    // Once Lattice has created the groups, the next reconcile registers their targets.
+    const settled = await h.settle(desired);
+    expect(settled.kind).toBe("applied");
 
     const services = outcome.observed.services;
     expect(services.map((s) => s.id)).toEqual(["HTTPRoute/apps/r0", "HTTPRoute/apps/r1"]);
