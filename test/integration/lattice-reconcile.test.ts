@@ -4,6 +4,7 @@
 import {
   CreateServiceNetworkCommand,
   DeleteRuleCommand,
+  GetRuleCommand,
   ListRulesCommand,
   ListServiceNetworksCommand,
   ListServicesCommand,
@@ -224,6 +225,49 @@ describe("Lattice reconcile through the emulator", () => {
     h.clock.now += 1_000;
     const after = await counted(() => h.reconcile(latticeModel(shape(inserted))));
     expect(after.calls).toEqual([]);
+  });
+
+  it("a route moved to another Service keeps forwarding to its old group until the new one is ACTIVE and holds its targets", async () => {
+    const shape = (backend?: "web"): LatticeGatewayShape => ({
+      routes: [{ paths: ["/a"], ...(backend ? { backend } : {}) }, { paths: ["/b"] }],
+    });
+    const observed = await created(shape());
+    const oldGroup = observed.targetGroups.find((g) => g.id.startsWith("HTTPRoute/apps/r0|"));
+    h.clock.now += 1_000;
+
+    // Lattice is still creating the new group (it refuses targets until ACTIVE): only the creation.
+    const moving = await counted(() => h.reconcile(latticeModel(shape("web"))));
+    expect(moving.result).toMatchObject({ kind: "applied", pending: expect.stringContaining("its rules move") });
+    expect(writes(moving.counts)).toEqual({ CreateTargetGroup: 1 });
+    if (moving.result.kind !== "applied") throw new Error("unreachable");
+    // What Lattice holds (GetRule), not what the record says.
+    const forwarded = async (o: ObservedLattice) => {
+      const service = o.services.find((s) => s.id === "HTTPRoute/apps/r0");
+      const ids = { serviceIdentifier: service?.arn, listenerIdentifier: service?.listeners[0]?.arn };
+      const rules = await rulesOf(o, "HTTPRoute/apps/r0");
+      return Promise.all(
+        rules.map(
+          async (r) =>
+            (await suite.lattice.send(new GetRuleCommand({ ...ids, ruleIdentifier: r.arn }))).action?.forward
+              ?.targetGroups?.[0]?.targetGroupIdentifier,
+        ),
+      );
+    };
+    expect(await forwarded(moving.result.observed)).toEqual([oldGroup?.arn.split("/").at(-1)]);
+
+    // Once it is ACTIVE: its targets, then the rule, then the old group goes.
+    await control().settle();
+    h.clock.now += 1_000;
+    const moved = await counted(() => h.reconcile(latticeModel(shape("web"))));
+    expect(moved.result).toMatchObject({
+      kind: "applied",
+      operations: ["RegisterTargets", "UpdateRules", "DeleteTargetGroup"],
+    });
+    expect(moved.result).not.toHaveProperty("pending");
+    if (moved.result.kind !== "applied") throw new Error("unreachable");
+    const web = moved.result.observed.targetGroups.find((g) => g.id.startsWith("HTTPRoute/apps/r0|"));
+    expect(web?.targets.map((t) => t.id).sort()).toEqual(["10.1.0.1", "10.1.0.2"]);
+    expect(await forwarded(moved.result.observed)).toEqual([web?.arn.split("/").at(-1)]);
   });
 
   it("100 endpoint changes cost one RegisterTargets and one DeregisterTargets", async () => {
