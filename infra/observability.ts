@@ -32,6 +32,7 @@ export const RUNBOOK_ANCHORS = {
   oldestMessage: "oldest-message-too-old",
   errorRate: "function-error-rate",
   awsThrottling: "aws-api-throttling",
+  rechecksGivenUp: "a-gateway-stays-programmedfalse-while-aws-provisions-rechecksgivenup",
 } as const;
 
 export interface ObservabilityProps {
@@ -226,6 +227,23 @@ export class ControlPlaneObservability extends Construct {
         }),
     );
 
+    const recheckDescription = `${props.name}: a Gateway stayed Programmed=False through 15 minutes of rechecks while AWS settled (a load balancer not active, a VPC Lattice resource still being created, an export's targets still draining). Runbook: ${runbook}#${RUNBOOK_ANCHORS.rechecksGivenUp}`;
+    alarm(
+      "RechecksGivenUp",
+      recheckDescription,
+      RUNBOOK_ANCHORS.rechecksGivenUp,
+      (alarmId) =>
+        new Alarm(this, alarmId, {
+          alarmName: `${props.name}-rechecks-given-up`,
+          alarmDescription: recheckDescription,
+          metric: pipelineMetric("reconcile", "RechecksGivenUp"),
+          threshold: 0,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+    );
+
     const queueMetric = (metric: (pair: QueuePair) => IMetric) => queues.map(([, pair]) => metric(pair));
     this.dashboard = new Dashboard(this, "Dashboard", {
       dashboardName: props.name,
@@ -331,6 +349,14 @@ export class ControlPlaneObservability extends Construct {
       new GraphWidget({
         title: "AWS errors by service and operation (attempts)",
         left: [byDimension("reconcile", "AwsErrors", ["awsService", "operation"], "")],
+        width: 8,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: "Rechecks while AWS settles",
+        left: [pipelineMetric("reconcile", "Rechecks").with({ label: "rechecks sent" })],
+        right: [pipelineMetric("reconcile", "RechecksGivenUp").with({ label: "given up after 15 min" })],
         width: 8,
       }),
     );

@@ -346,7 +346,7 @@ describe("dashboard and alarms", () => {
   const alarms = () => Object.values(template.findResources("AWS::CloudWatch::Alarm")) as Resource[];
 
   it("every alarm description links its runbook section", () => {
-    expect(alarms().length).toBe(13);
+    expect(alarms().length).toBe(14);
     const anchors = new Set(Object.values(RUNBOOK_ANCHORS));
     for (const alarm of alarms()) {
       const match = /docs\/runbook\.md#([a-z-]+)$/.exec(String(alarm.Properties.AlarmDescription));
@@ -383,6 +383,8 @@ describe("dashboard and alarms", () => {
     for (const [service, metric] of [
       ["reconcile", "ReconcileDurationMs"],
       ["reconcile", "AwsCalls"],
+      ["reconcile", "Rechecks"],
+      ["reconcile", "RechecksGivenUp"],
       ["ingest", "EventsIngested"],
       ["status", "StatusWrites"],
     ]) {
@@ -423,6 +425,22 @@ describe("dashboard and alarms", () => {
       Dimensions: [{ Name: "service", Value: "reconcile" }],
     });
     expect(stat("calls")).toMatchObject({ Namespace: "switchyard", MetricName: "AwsCalls" });
+  });
+
+  it("alarms on the first Gateway whose rechecks were given up (the reconciler's RechecksGivenUp)", () => {
+    const [alarm, ...others] = alarms().filter((a) => a.Properties.AlarmName === "switchyard-rechecks-given-up");
+    expect(others).toEqual([]);
+    expect(alarm?.Properties).toMatchObject({
+      Namespace: "switchyard",
+      MetricName: "RechecksGivenUp",
+      Dimensions: [{ Name: "service", Value: "reconcile" }],
+      Statistic: "Sum",
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+      EvaluationPeriods: 1,
+      TreatMissingData: "notBreaching",
+    });
+    expect(String(alarm?.Properties.AlarmDescription)).toMatch(new RegExp(`#${RUNBOOK_ANCHORS.rechecksGivenUp}$`));
   });
 
   it("the dashboard graphs AWS calls, throttles and errors by service and operation", () => {
