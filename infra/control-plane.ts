@@ -16,7 +16,9 @@ import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { BlockPublicAccess, Bucket, BucketEncryption } from "aws-cdk-lib/aws-s3";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { RECHECK_VARIABLES, recheckSettingsFromEnvironment } from "../functions/reconcile/recheck-settings.ts";
 import { ACM_DETAIL_TYPES, CLOUDTRAIL_DETAIL_TYPE } from "../functions/resync/aws-events.ts";
+import { DEFAULT_RECHECK } from "../shared/pipeline/settle-recheck.ts";
 import { TABLE_DEFINITION } from "../shared/store/dynamodb/table.ts";
 import { CLUSTER_PREFIX } from "../shared/store/dynamodb/table-keys.ts";
 import { esbuildHandlerCode, type HandlerCode, type HandlerName } from "./handler-code.ts";
@@ -71,6 +73,19 @@ export interface ControlPlaneProps {
    * @default false — switchyard's own controller names only (`switchyard.dev/alb`, `/nlb`, `/lattice`)
    */
   readonly acceptAwsControllerNames?: boolean;
+  /**
+   * Rechecks while AWS settles (a load balancer provisioning, a VPC Lattice resource being created,
+   * an export's targets draining): the first after `firstDelay`, the delay doubling up to
+   * `maxDelay`, given up after `giveUpAfter` (the resync then looks again, and the
+   * `rechecks-given-up` alarm fires; a `giveUpAfter` of 0 turns rechecks off). Whole seconds; sets
+   * `SWITCHYARD_RECHECK_*` on the reconcile function.
+   * @default 10 seconds, 1 minute, 15 minutes
+   */
+  readonly recheck?: {
+    readonly firstDelay?: Duration;
+    readonly maxDelay?: Duration;
+    readonly giveUpAfter?: Duration;
+  };
   /** The reconcile function's timeout. @default 60 seconds — the Gateway lease's length */
   readonly reconcileTimeout?: Duration;
   /** Receives before a message moves to its queue's dead-letter queue. @default 5 */
@@ -251,7 +266,16 @@ export class ControlPlane extends Construct {
       SWITCHYARD_RECONCILE_QUEUE_URL: this.reconcile.queue.queueUrl,
       SWITCHYARD_STATUS_QUEUE_URL: this.status.queue.queueUrl,
       SWITCHYARD_ACCEPT_AWS_CONTROLLER_NAMES: String(props.acceptAwsControllerNames ?? false),
+      [RECHECK_VARIABLES.firstDelay]: String(
+        props.recheck?.firstDelay?.toSeconds() ?? DEFAULT_RECHECK.firstDelayMs / 1000,
+      ),
+      [RECHECK_VARIABLES.maxDelay]: String(props.recheck?.maxDelay?.toSeconds() ?? DEFAULT_RECHECK.maxDelayMs / 1000),
+      [RECHECK_VARIABLES.giveUpAfter]: String(
+        props.recheck?.giveUpAfter?.toSeconds() ?? DEFAULT_RECHECK.maxTotalMs / 1000,
+      ),
     };
+    // The reconciler refuses these at cold start; refused here, the mistake never deploys.
+    recheckSettingsFromEnvironment(reconcileEnvironment);
     const reconcileBase = common("reconcile", this.reconcileRole, reconcileTimeout, 1024);
     const reconcile = new LambdaFn(this, "ReconcileFunction", {
       ...reconcileBase,

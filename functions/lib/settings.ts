@@ -13,6 +13,17 @@ export class MissingSetting extends Error {
   }
 }
 
+/** A setting whose value is refused (not one the function accepts); thrown at cold start, so the error names it. */
+export class InvalidSetting extends Error {
+  readonly setting: string;
+
+  constructor(name: string, value: string, expected: string) {
+    super(`environment variable ${name} is ${JSON.stringify(value)}, expected ${expected}`);
+    this.name = "InvalidSetting";
+    this.setting = name;
+  }
+}
+
 export function requiredSetting(env: Environment, name: string): string {
   const value = env[name];
   if (value === undefined || value === "") throw new MissingSetting(name);

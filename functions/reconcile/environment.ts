@@ -17,8 +17,12 @@ import { type DirtyGenerations, DynamoDbDirtyGenerations } from "../../shared/pi
 import type { ElbPortFor, LatticePortFor, SnapshotSource } from "../../shared/pipeline/reconcile-gateway.ts";
 import { DynamoDbClusterRegistry } from "../../shared/registry/dynamodb.ts";
 import { createDynamoDbLatticeStates, createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
-import { type Environment, requiredSetting } from "../lib/settings.ts";
+import { type Environment, InvalidSetting, requiredSetting } from "../lib/settings.ts";
+import { recheckSettingsFromEnvironment } from "./recheck-settings.ts";
 import type { ReconcilePorts } from "./reconcile-batch.ts";
+
+export { InvalidSetting } from "../lib/settings.ts";
+
 import { sqsMessageDeferral, sqsReconcileRequeue, sqsStatusIntentSink } from "./sqs.ts";
 
 /** ELBv2 ports through the client factory, in the registered cluster's account, Region and VPC. */
@@ -58,17 +62,6 @@ export function latticePortsThrough(factory: AwsClientFactory): LatticePortFor {
     );
 }
 
-/** A setting that is neither `true` nor `false`; thrown at cold start, so the error names it. */
-export class InvalidSetting extends Error {
-  readonly setting: string;
-
-  constructor(name: string, value: string, expected: string) {
-    super(`environment variable ${name} is ${JSON.stringify(value)}, expected ${expected}`);
-    this.name = "InvalidSetting";
-    this.setting = name;
-  }
-}
-
 /**
  * The controller names the reconciler owns: switchyard's own, plus the AWS controllers' when
  * `SWITCHYARD_ACCEPT_AWS_CONTROLLER_NAMES` is `true` (the ControlPlane's `acceptAwsControllerNames`).
@@ -86,13 +79,15 @@ export function controllerConfigFromEnvironment(env: Environment): ControllerCon
  * `SWITCHYARD_CONTROL_PLANE_ACCOUNT`, `SWITCHYARD_RECONCILE_QUEUE_URL`, `SWITCHYARD_STATUS_QUEUE_URL`,
  * optional `SWITCHYARD_AWS_ENDPOINT` (an AWS-compatible endpoint for every client: `switchyard dev`),
  * optional `SWITCHYARD_LATTICE_ENDPOINT` (VPC Lattice's alone; default the former), optional
- * `SWITCHYARD_ACCEPT_AWS_CONTROLLER_NAMES` (`true` or `false`, default `false`: controllerConfigFromEnvironment).
+ * `SWITCHYARD_ACCEPT_AWS_CONTROLLER_NAMES` (`true` or `false`, default `false`: controllerConfigFromEnvironment),
+ * optional `SWITCHYARD_RECHECK_*` (recheckSettingsFromEnvironment).
  */
 export function reconcilePortsFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
   mirror?: { snapshots: SnapshotSource; dirty: Pick<DirtyGenerations, "read" | "finish"> },
 ): ReconcilePorts {
   const config = controllerConfigFromEnvironment(env);
+  const recheck = recheckSettingsFromEnvironment(env);
   const endpoint = env.SWITCHYARD_AWS_ENDPOINT;
   const clientConfig = endpoint ? { endpoint } : {};
   const dynamo = new DynamoDBClient(clientConfig);
@@ -107,6 +102,7 @@ export function reconcilePortsFromEnvironment(
   });
   return {
     config,
+    recheck,
     ...createDynamoDbStores(dynamo, table),
     registry: new DynamoDbClusterRegistry(dynamo, env.SWITCHYARD_REGISTRY_TABLE || table, account),
     // The objects mirror and dirty generations ingest writes, on the same table.

@@ -211,6 +211,37 @@ describe("functions", () => {
     expect(flag(variables)).toBe("true");
   });
 
+  it("the reconcile function's recheck settings: the defaults, the recheck prop in whole seconds, a bad one refused at synth", () => {
+    const variables = (environment: unknown) => (environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables(fn("reconcile").Environment)).toMatchObject({
+      SWITCHYARD_RECHECK_FIRST_DELAY_SECONDS: "10",
+      SWITCHYARD_RECHECK_MAX_DELAY_SECONDS: "60",
+      SWITCHYARD_RECHECK_GIVE_UP_SECONDS: "900",
+    });
+    const app = new App();
+    const stack = new Stack(app, "Rechecks", { env: { account: CONTROL_PLANE_ACCOUNT, region: REGION } });
+    new ControlPlane(stack, "ControlPlane", {
+      recheck: { firstDelay: Duration.seconds(5), maxDelay: Duration.minutes(2), giveUpAfter: Duration.hours(1) },
+      code: esbuildHandlerCode(),
+    });
+    const reconcile = Object.values(Template.fromStack(stack).findResources("AWS::Lambda::Function")).find(
+      (f) => (f as Resource).Properties.FunctionName === "switchyard-reconcile",
+    ) as Resource | undefined;
+    expect(variables(reconcile?.Properties.Environment)).toMatchObject({
+      SWITCHYARD_RECHECK_FIRST_DELAY_SECONDS: "5",
+      SWITCHYARD_RECHECK_MAX_DELAY_SECONDS: "120",
+      SWITCHYARD_RECHECK_GIVE_UP_SECONDS: "3600",
+    });
+    const refused = new Stack(new App(), "Refused", { env: { account: CONTROL_PLANE_ACCOUNT, region: REGION } });
+    expect(
+      () =>
+        new ControlPlane(refused, "ControlPlane", {
+          recheck: { firstDelay: Duration.minutes(2), maxDelay: Duration.minutes(1) },
+          code: esbuildHandlerCode(),
+        }),
+    ).toThrow("SWITCHYARD_RECHECK_MAX_DELAY_SECONDS");
+  });
+
   it("resync treats the target accounts' reconcile roles as switchyard's own callers", () => {
     const own = (fn("resync").Environment as { Variables: Record<string, unknown> }).Variables.SWITCHYARD_OWN_ROLE_ARNS;
     const text = JSON.stringify(own);
