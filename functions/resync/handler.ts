@@ -10,7 +10,6 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
-import { AwsClientFactory } from "../../shared/aws/clients.ts";
 import { DynamoDbClusterRegistry } from "../../shared/registry/dynamodb.ts";
 import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
 import { resyncConfigFrom } from "./config.ts";
@@ -26,6 +25,7 @@ import {
 } from "./owner-lookup.ts";
 import { sqsReconcileQueue } from "./reconcile-queue.ts";
 import { handleResyncEvent, type ResyncEvent } from "./resync.ts";
+import { TaggingClients } from "./tagging-clients.ts";
 
 const logger = new Logger({ serviceName: "switchyard-resync" });
 const metrics = new Metrics({ namespace: "switchyard", serviceName: "resync" });
@@ -34,8 +34,9 @@ const sqs = new SQSClient({});
 const dynamo = new DynamoDBClient({});
 const { states } = createDynamoDbStores(dynamo, config.tableName);
 const registry = new DynamoDbClusterRegistry(dynamo, config.registryTableName, config.controlPlaneAccount);
-// The reconciler's way into each target account (AssumeRole + ExternalId), for the tags there.
-const factory = new AwsClientFactory({
+// The reconciler's way into each target account (AssumeRole + ExternalId), for the tags there:
+// read-only sessions, and the tagging client alone (tagging-clients.ts).
+const tagging = new TaggingClients({
   account: config.controlPlaneAccount,
   sessionName: "switchyard-resync",
   sessionPolicy: OWNER_LOOKUP_SESSION_POLICY,
@@ -49,11 +50,11 @@ export const handler = middy(async (event: ResyncEvent) => {
     // A fresh lookup per invocation: the state records are read at most once, and never stale.
     owners: combinedOwnerLookup(
       stateRecordOwnerLookup(states),
-      taggingOwnerLookup(registryTaggingReach(registry, factory), (message, context) => logger.warn(message, context)),
+      taggingOwnerLookup(registryTaggingReach(registry, tagging), (message, context) => logger.warn(message, context)),
     ),
     continuation: sqsResyncContinuation(sqs, config.continuationQueueUrl),
     // One target per tick, through the same read-only tagging sessions as the owner lookup.
-    orphans: { targets: () => registeredTargets(registry), scan: taggingGatewayScan((t) => factory.tagging(t)) },
+    orphans: { targets: () => registeredTargets(registry), scan: taggingGatewayScan((t) => tagging.tagging(t)) },
   });
   for (const outcome of outcomes) {
     if (outcome.kind === "ignored") logger.info("event ignored", { reason: outcome.reason });

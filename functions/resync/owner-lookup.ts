@@ -8,7 +8,7 @@ import {
   type GetResourcesCommandOutput,
   type ResourceGroupsTaggingAPIClient,
 } from "@aws-sdk/client-resource-groups-tagging-api";
-import type { AwsClientFactory, AwsTarget } from "../../shared/aws/clients.ts";
+import type { AwsTarget } from "../../shared/aws/target-credentials.ts";
 import { taggedOwner } from "../../shared/elb/naming.ts";
 import type { ClusterGatewayKey } from "../../shared/keys.ts";
 import type { ClusterRegistry } from "../../shared/registry/registry.ts";
@@ -164,7 +164,7 @@ export function combinedOwnerLookup(...lookups: OwnerLookup[]): OwnerLookup {
 /** The registered targets, each reached through the client factory (AssumeRole + ExternalId). */
 export function registryTaggingReach(
   registry: Pick<ClusterRegistry, "list">,
-  factory: Pick<AwsClientFactory, "tagging">,
+  factory: { tagging(target: AwsTarget): ResourceGroupsTaggingAPIClient },
 ): TaggingReach {
   return { targets: () => registeredTargets(registry), client: (target) => factory.tagging(target) };
 }

@@ -10,6 +10,7 @@ import {
   registryTaggingReach,
   taggingOwnerLookup,
 } from "../../functions/resync/owner-lookup.ts";
+import { TaggingClients } from "../../functions/resync/tagging-clients.ts";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
 import { startExecution } from "../../shared/aws/elbv2/execute.ts";
 import { loadBalancerName, ownershipTags } from "../../shared/elb/naming.ts";
@@ -49,6 +50,8 @@ function cluster(clusterId: string, target: AwsTarget): RegisteredCluster {
 
 describe("owner lookup by tags across target accounts, on moto", () => {
   let factory: AwsClientFactory;
+  /** What the resync function reads tags through: read-only sessions, the tagging client alone. */
+  let tagging: TaggingClients;
   let dynamo: DynamoDBClient;
   let registry: DynamoDbClusterRegistry;
   const arns: Record<"a" | "b", string> = { a: "", b: "" };
@@ -82,6 +85,12 @@ describe("owner lookup by tags across target accounts, on moto", () => {
       endpoint: motoSettings().endpoint,
       credentials: DUMMY_CREDENTIALS,
       account: MOTO_DEFAULT_ACCOUNT_ID,
+    });
+    tagging = new TaggingClients({
+      endpoint: motoSettings().endpoint,
+      credentials: DUMMY_CREDENTIALS,
+      account: MOTO_DEFAULT_ACCOUNT_ID,
+      sessionName: "switchyard-resync",
       // As the resync function assumes target roles: its sessions may only read tags.
       sessionPolicy: OWNER_LOOKUP_SESSION_POLICY,
     });
@@ -98,35 +107,36 @@ describe("owner lookup by tags across target accounts, on moto", () => {
 
   afterAll(() => {
     factory?.destroy();
+    tagging?.destroy();
     dynamo?.destroy();
   });
 
   it("finds the owner of a load balancer in a target account through that account's registered role", async () => {
-    const lookup = taggingOwnerLookup(registryTaggingReach(registry, factory));
+    const lookup = taggingOwnerLookup(registryTaggingReach(registry, tagging));
     expect(await lookup.gatewaysOwning(arns.b)).toEqual(["tenant-b/apps/tenant"]);
-    expect(factory.counter.calls("STS", "AssumeRole")).toBeGreaterThanOrEqual(1);
+    expect(tagging.counter.calls("STS", "AssumeRole")).toBeGreaterThanOrEqual(1);
   });
 
   it("finds a listener's owner in the target account through the load balancer the listener ARN names", async () => {
-    const lookup = taggingOwnerLookup(registryTaggingReach(registry, factory));
+    const lookup = taggingOwnerLookup(registryTaggingReach(registry, tagging));
     const listener = `${arns.b.replace(":loadbalancer/", ":listener/")}/0123456789abcdef`;
     expect(await lookup.gatewaysOwning(listener)).toEqual(["tenant-b/apps/tenant"]);
   });
 
   it("still finds owners in the control plane's own account, with its own credentials", async () => {
-    const lookup = taggingOwnerLookup(registryTaggingReach(registry, factory));
+    const lookup = taggingOwnerLookup(registryTaggingReach(registry, tagging));
     expect(await lookup.gatewaysOwning(arns.a)).toEqual(["home/apps/web"]);
   });
 
   it("asks only the account and Region the ARN names: an unregistered account costs no call", async () => {
-    const lookup = taggingOwnerLookup(registryTaggingReach(registry, factory));
-    const before = factory.counter.calls("ResourceGroupsTaggingAPI", "GetResources");
+    const lookup = taggingOwnerLookup(registryTaggingReach(registry, tagging));
+    const before = tagging.counter.calls("ResourceGroupsTaggingAPI", "GetResources");
     expect(await lookup.gatewaysOwning(arns.b.replace(`:${ACCOUNT_B}:`, ":999988887777:"))).toEqual([]);
     expect(await lookup.gatewaysOwning(arns.b.replace(`:${TEST_REGION}:`, ":eu-central-1:"))).toEqual([]);
-    expect(factory.counter.calls("ResourceGroupsTaggingAPI", "GetResources")).toBe(before);
+    expect(tagging.counter.calls("ResourceGroupsTaggingAPI", "GetResources")).toBe(before);
     // A registered account: one GetResources for the load balancer itself.
     await lookup.gatewaysOwning(arns.b);
-    expect(factory.counter.calls("ResourceGroupsTaggingAPI", "GetResources") - before).toBe(1);
+    expect(tagging.counter.calls("ResourceGroupsTaggingAPI", "GetResources") - before).toBe(1);
   });
 
   it("reads the registry once per lookup object, however many ARNs an event names", async () => {
@@ -137,7 +147,7 @@ describe("owner lookup by tags across target accounts, on moto", () => {
         return registry.list();
       },
     };
-    const lookup = taggingOwnerLookup(registryTaggingReach(counted, factory));
+    const lookup = taggingOwnerLookup(registryTaggingReach(counted, tagging));
     await lookup.gatewaysOwning(arns.a);
     await lookup.gatewaysOwning(arns.b);
     expect(lists).toBe(1);
