@@ -5,25 +5,21 @@
 // CHAOS_KUBE_RUNS runs (default 3) of CHAOS_KUBE_STEPS steps (default 12) from CHAOS_SEED.
 // SWITCHYARD_COMPONENTS=moto,dynamodb,kube
 import { DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
-import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningPipeline, startPipeline } from "../../cli/dev/pipeline.ts";
+import type { RunningPipeline } from "../../cli/dev/pipeline.ts";
 import type { ElbPort } from "../../shared/reconcile/ports.ts";
-import { ClusterFixture, CONVERGE, createGatewayClass, mergePatch, prefixRule } from "../e2e/support.ts";
 import {
-  compactEtcd,
-  DUMMY_CREDENTIALS,
-  dynamoDbSettings,
-  kubeConfig,
-  MOTO_DEFAULT_ACCOUNT_ID,
-  motoSettings,
-  resetMoto,
-  TEST_REGION,
-  uniqueName,
-  waitFor,
-} from "../env/clients.ts";
+  type ClusterFixture,
+  CONVERGE,
+  mergePatch,
+  prefixRule,
+  setUpE2eCluster,
+  startE2ePipeline,
+} from "../e2e/support.ts";
+import { compactEtcd, motoSettings, uniqueName, waitFor } from "../env/clients.ts";
 import { ChaosWire, createForeign, type ForeignIds, foreignState, InjectedCrash } from "./harness.ts";
 import { random } from "./schedule.ts";
 
@@ -100,28 +96,22 @@ describe("seeded chaos through the local pipeline and kube-apiserver", () => {
   };
 
   beforeAll(async () => {
-    await resetMoto();
-    kc = kubeConfig();
-    elbv2 = new ElasticLoadBalancingV2Client(motoSettings());
+    ({ kc, elbv2, tagging, cluster } = await setUpE2eCluster({
+      namespaces: [namespace],
+      clusterId: CLUSTER_ID,
+      className,
+      controllerName: "switchyard.dev/alb",
+    }));
     ec2 = new EC2Client(motoSettings());
-    tagging = new ResourceGroupsTaggingAPIClient(motoSettings());
-    await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-    await createGatewayClass(kc, className, "switchyard.dev/alb");
-    cluster = new ClusterFixture({ kc, elbv2, tagging, clusterId: CLUSTER_ID, namespace, className });
     await cluster.createBackend("web");
     const vpcId =
       (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }))).Vpcs?.[0]
         ?.VpcId ?? "";
     foreign = await createForeign(elbv2, ec2, vpcId, CLUSTER_ID);
     foreignBefore = await foreignState(elbv2, ec2, foreign);
-    pipeline = await startPipeline({
+    pipeline = await startE2ePipeline({
       kubeConfig: kc,
       clusterId: CLUSTER_ID,
-      region: TEST_REGION,
-      account: MOTO_DEFAULT_ACCOUNT_ID,
-      awsEndpoint: motoSettings().endpoint,
-      dynamoDbEndpoint: dynamoDbSettings().endpoint,
-      credentials: DUMMY_CREDENTIALS,
       tableName: uniqueName("chaos"),
       queuePrefix: uniqueName("chaos"),
       namespaces: [namespace],
@@ -133,7 +123,6 @@ describe("seeded chaos through the local pipeline and kube-apiserver", () => {
       reconcilePorts: (ports) => ({ ...ports, elbFor: (c, g) => chaotic(ports.elbFor(c, g)) }),
       logLevel: "SILENT",
     });
-    await pipeline.forwarderSynced(60_000);
   });
 
   afterAll(async () => {
