@@ -32,7 +32,8 @@ describe("planLattice", () => {
   it("creates only what is missing, and an applied plan leaves nothing to do", () => {
     const desired = latticeModel(TWO);
     const state = applied(desired);
-    expect(state.services.map((s) => s.name)).toEqual(["r0-apps", "r1-apps"]);
+    // One service per route, and the Gateway service merging both (the Gateway's address).
+    expect(state.services.map((s) => s.name)).toEqual(["gw-net-apps-c1af545e", "r0-apps", "r1-apps"]);
     expect(planLattice(desired, state).operations).toEqual([]);
   });
 
@@ -43,7 +44,7 @@ describe("planLattice", () => {
     expect(ops(planLattice(undefined, applied(desired)))).not.toContain("DeleteServiceNetwork");
     // What the Gateway associates with a network it does not own is still its own, by tags.
     const association = planLattice(desired, emptyObservedLattice()).operations.find(
-      (o) => o.op === "CreateServiceAssociation",
+      (o) => o.op === "CreateServiceAssociation" && o.serviceId === "HTTPRoute/apps/r0",
     );
     expect(association).toMatchObject({
       tags: {
@@ -85,17 +86,21 @@ describe("planLattice", () => {
     const state = applied(latticeModel(TWO));
     const moved = latticeModel({ ...TWO, networkName: "other" });
     const plan = ops(planLattice(moved, state));
-    expect(plan.slice(0, 4)).toEqual([
+    // Two route services and the Gateway service.
+    expect(plan.slice(0, 5)).toEqual([
+      "DeleteServiceAssociation",
       "DeleteServiceAssociation",
       "DeleteServiceAssociation",
       "DeleteServiceNetwork",
       "FindServiceNetwork",
     ]);
-    expect(plan.filter((o) => o === "CreateServiceAssociation")).toHaveLength(2);
+    expect(plan.filter((o) => o === "CreateServiceAssociation")).toHaveLength(3);
   });
 
   it("targets are diffs in batches of 100: 250 new endpoints are three RegisterTargets, 250 gone three DeregisterTargets", () => {
+    // Without the Gateway service, one group holds the endpoints (with it, two would, each batched alike).
     const shape = (n: number, offset: number): LatticeGatewayShape => ({
+      gatewayService: false,
       routes: [{ paths: ["/"], backend: "web" }],
       webEndpoints: addresses(n, offset),
     });
@@ -121,15 +126,28 @@ describe("planLattice", () => {
         i === 0 ? { ...s, listeners: s.listeners.map((l) => ({ ...l, rules: [] })) } : s,
       ),
     };
-    expect(ops(planLattice(desired, creating))).toEqual(["CreateRule", "RegisterTargets", "RegisterTargets"]);
+    // Service 0 is the Gateway service (both routes' rules); four groups: two per route, one of
+    // them the Gateway service's own.
+    expect(ops(planLattice(desired, creating))).toEqual([
+      "CreateRule",
+      "CreateRule",
+      "RegisterTargets",
+      "RegisterTargets",
+      "RegisterTargets",
+      "RegisterTargets",
+    ]);
     expect(LATTICE_DATA_PLANE.isSettling(creating)).toBe(true);
     expect(LATTICE_DATA_PLANE.isSettling(state)).toBe(false);
   });
 
   it("a new rule whose priority is taken is created at a free one, then moved by the batch", () => {
     const nine = Array.from({ length: 3 }, (_, i) => `/p${i}`);
-    const state = applied(latticeModel({ routes: [{ paths: nine }] }));
-    const plan = planLattice(latticeModel({ routes: [{ paths: [...nine, "/longest-path"] }] }), state).operations;
+    // One service (no Gateway service), so the first operation is the route's.
+    const state = applied(latticeModel({ gatewayService: false, routes: [{ paths: nine }] }));
+    const plan = planLattice(
+      latticeModel({ gatewayService: false, routes: [{ paths: [...nine, "/longest-path"] }] }),
+      state,
+    ).operations;
     expect(plan[0]).toMatchObject({ op: "CreateRule", ruleId: "r0-m3", priority: 100 });
     expect(plan[1]).toMatchObject({ op: "UpdateRules" });
     expect(plan).toHaveLength(2);
