@@ -15,8 +15,7 @@
  *
  * Pure; translate.ts adds it once every route's refusals across Gateways are known.
  */
-import { shortHash } from "../elb/naming.ts";
-import { ownershipTags } from "../elb/naming.ts";
+import { ownershipTags, shortHash } from "../elb/naming.ts";
 import { SwitchyardLatticeAnnotation } from "../extensions/lattice.ts";
 import type { ResolvedGateway, ResolvedListener, ResolvedRoute } from "../graph/model.ts";
 import { programmableListeners } from "../graph/model.ts";
@@ -235,7 +234,11 @@ export function addGatewayService(gateway: ResolvedGateway, build: LatticeBuild,
 
   const service: LatticeServiceModel = {
     id: serviceId,
-    name: gatewayServiceName(ctx.clusterId, gateway.object.metadata.namespace ?? "default", gateway.object.metadata.name),
+    name: gatewayServiceName(
+      ctx.clusterId,
+      gateway.object.metadata.namespace ?? "default",
+      gateway.object.metadata.name,
+    ),
     accessLogs: [],
     listeners,
     associateWithServiceNetwork: true,
