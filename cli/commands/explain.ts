@@ -140,7 +140,8 @@ function renderLatticeText(explanations: readonly RenderedLatticeExplanation[]):
     );
     if (e.gatewayService) {
       lines.push(`  the Gateway service merges ${e.gatewayService.merged.join(", ") || "no route"}`);
-      for (const l of e.gatewayService.leftOut) lines.push(`  not merged: ${l.route}: ${l.why} (reached at its own service)`);
+      for (const l of e.gatewayService.leftOut)
+        lines.push(`  not merged: ${l.route}: ${l.why} (reached at its own service)`);
     }
     for (const s of e.skipped) lines.push(`  rule ${s.priority} did not match: ${s.failed}`);
     if (e.rule.priority === "default") lines.push("  no rule matched: the listener's default action applies");

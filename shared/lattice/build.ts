@@ -109,7 +109,11 @@ function authOf(policy: IAMAuthPolicy | undefined): AuthModel | undefined {
     : undefined;
 }
 
-export function accessLogsOf(policies: readonly AccessLogPolicy[], kind: string, key: string): AccessLogSubscriptionModel[] {
+export function accessLogsOf(
+  policies: readonly AccessLogPolicy[],
+  kind: string,
+  key: string,
+): AccessLogSubscriptionModel[] {
   return policies
     .filter(
       (p) =>
@@ -306,7 +310,10 @@ export function ruleCount(units: readonly RuleUnit[]): number {
  * Units (of one route or several) in Gateway API precedence order, numbered 1..N as Lattice rules.
  * `prefix` keeps rule ids unique when units of several routes share a listener.
  */
-export function numberRules(units: readonly RuleUnit[], prefix: (route: string) => string = () => ""): LatticeRuleModel[] {
+export function numberRules(
+  units: readonly RuleUnit[],
+  prefix: (route: string) => string = () => "",
+): LatticeRuleModel[] {
   const rules: LatticeRuleModel[] = [];
   for (const unit of orderByPrecedence(units, (u) => u.key)) {
     for (const p of unit.parts) {

@@ -157,7 +157,10 @@ ${route("b", "  - backendRefs: [{name: web, port: 8080}, {name: missing, port: 8
     });
     // The Gateway service merging both routes owns its groups too.
     expect(forwards).toEqual([
-      ["Gateway/apps/net", ["Gateway/apps/net|local/apps/web:8080/HTTP/HTTP1", "Gateway/apps/net|sink/invalid-backends/HTTP"]],
+      [
+        "Gateway/apps/net",
+        ["Gateway/apps/net|local/apps/web:8080/HTTP/HTTP1", "Gateway/apps/net|sink/invalid-backends/HTTP"],
+      ],
       [
         "HTTPRoute/apps/a",
         ["HTTPRoute/apps/a|local/apps/web:8080/HTTP/HTTP1", "HTTPRoute/apps/a|sink/invalid-backends/HTTP"],

@@ -25,7 +25,7 @@ import { DataPlaneOperationError, type FailedRule } from "../../../shared/reconc
 import { createMemoryStores } from "../../../shared/store/memory/stores.ts";
 import type { StateStore } from "../../../shared/store/state.ts";
 import { MemoryLattice, simulateLattice } from "../../../shared/testing/index.ts";
-import { type LatticeGatewayShape, latticeModel as gatewayModel } from "../../fixtures/lattice-gateway.ts";
+import { latticeModel as gatewayModel, type LatticeGatewayShape } from "../../fixtures/lattice-gateway.ts";
 
 /**
  * The engine's judgements are exercised on per-route services alone: the Gateway service is one
