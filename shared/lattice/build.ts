@@ -6,6 +6,8 @@
  * (cluster, Service, port). Anything Lattice cannot express rejects only the route that asked for
  * it (Accepted=False UnsupportedValue), or drops only the rule holding a value Lattice would
  * refuse (PartiallyInvalid), exactly as the ALB builder does; the Gateway itself stays whole.
+ * The Gateway service, merging the hostname-less routes, is added by translate.ts
+ * (gateway-service.ts) once every parent's refusals are known.
  */
 import { DataPlaneEnvelope } from "../dataplane/envelope.ts";
 import type { CertificateTarget } from "../elb/certificates.ts";
