@@ -229,6 +229,14 @@ export function addGatewayService(gateway: ResolvedGateway, build: LatticeBuild,
     report.leftOut.push({ route, why });
     report.notes.push(`${route} is not merged into the Gateway service: ${why}; it is reached at its own service`);
   }
+  for (const { candidate } of routes) {
+    const key = candidate.route.key;
+    if (merged.has(key) || overflow.has(key)) continue;
+    report.leftOut.push({
+      route: key,
+      why: `it attaches only to listeners the Gateway service does not have (${dropped.join(", ")})`,
+    });
+  }
   report.merged = [...merged].sort();
   if (listeners.length === 0) return;
 

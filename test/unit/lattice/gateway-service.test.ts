@@ -226,6 +226,12 @@ describe("limits, checked before any call and stated in the Gateway's status", (
     expect(gatewayProgrammed(t)?.message).toContain(
       "the Gateway service has no listener HTTP:9090 (a VPC Lattice service has at most 2 listeners; the lowest ports are kept)",
     );
+    expect(build(t)?.gatewayService?.leftOut).toEqual([
+      {
+        route: "HTTPRoute/apps/two",
+        why: "it attaches only to listeners the Gateway service does not have (HTTP:9090)",
+      },
+    ]);
   });
 });
 
