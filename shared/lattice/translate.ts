@@ -23,7 +23,7 @@ import type { Snapshot } from "../snapshot.ts";
 import { problem, Reason } from "../status/conditions.ts";
 import { type AcceptedLatticePolicies, buildLattice, type LatticeBuild, pruneTargetGroups } from "./build.ts";
 import { networkServices } from "./explain.ts";
-import { addGatewayService, removeGatewayService } from "./gateway-service.ts";
+import { addGatewayService, isGatewayServiceId, removeGatewayService } from "./gateway-service.ts";
 import { latticeLimits } from "./limits.ts";
 import type { LatticeExportModel } from "./model.ts";
 import { latticePolicyProblem } from "./policies.ts";
@@ -211,7 +211,9 @@ function addressService(
   graph: ResolvedGraph,
 ): string | undefined {
   if (build.gatewayService?.serviceId) return build.gatewayService.serviceId;
-  const network = networkServices(build.model, builds).filter((s) => s.customDomainName === undefined);
+  const network = networkServices(build.model, builds).filter(
+    (s) => s.customDomainName === undefined && !isGatewayServiceId(s.id),
+  );
   const created = routeAge(graph);
   return network
     .map((s) => s.id)
