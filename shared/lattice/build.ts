@@ -68,6 +68,8 @@ export interface LatticeBuild {
   routePartial: Map<string, StatusProblem>;
   listenerProblems: Map<string, string>;
   listenerPending: Map<string, string>;
+  /** Why the Gateway names no usable service network (then nothing is built). */
+  networkProblem?: string;
   /** What the Gateway service merges and leaves out (gateway-service.ts); absent before translate.ts adds it. */
   gatewayService?: GatewayServiceReport;
 }
@@ -420,7 +422,7 @@ export function buildLattice(gateway: ResolvedGateway, ctx: LatticeBuildContext)
   });
   if ("problem" in network) {
     for (const l of envelope.listeners) envelope.listenerProblems.set(l.id, network.problem);
-    return result();
+    return { ...result(), networkProblem: network.problem };
   }
 
   // Routes by key with the usable listeners they attach to, oldest first. Names and custom domain

@@ -139,7 +139,7 @@ export function addGatewayService(gateway: ResolvedGateway, build: LatticeBuild,
   build.gatewayService = report;
   const verdict = enabled(gateway);
   if (verdict.note) report.notes.push(verdict.note);
-  if (!verdict.on || build.listenerProblems.size === programmableListeners(gateway).length) return;
+  if (!verdict.on || build.networkProblem !== undefined) return;
 
   const serviceId = gatewayServiceId(gateway.key);
   const targetGroups = new LatticeTargetGroupSet(ctx.clusterId, gateway.key, targetGroupPolicies(ctx));

@@ -235,6 +235,14 @@ describe("limits, checked before any call and stated in the Gateway's status", (
   });
 });
 
+describe("a Gateway naming no usable service network", () => {
+  test("builds no Gateway service either: its listeners say why", () => {
+    const t = run(`${preamble("switchyard.dev/service-network: Not_A_Name")}${route("plain", 1, ["/"])}`);
+    expect(build(t)?.model.services).toEqual([]);
+    expect(build(t)?.model.addressService).toBeUndefined();
+  });
+});
+
 describe("the opt-out annotation", () => {
   const ANNOTATION = "switchyard.dev/lattice-gateway-service";
   const routes = `${route("old", 1, ["/"])}${route("new", 2, ["=/x"])}`;
