@@ -190,6 +190,34 @@ spec:
     expect(build(t)?.model.services.find((s) => s.id === "HTTPRoute/apps/secret")?.auth?.source).toBe("apps/guard");
   });
 
+  test("a route forwarding to a ServiceImport: its exporters' groups already serve the route's own service", () => {
+    const imported = `---
+apiVersion: application-networking.k8s.aws/v1alpha1
+kind: ServiceImport
+metadata: {name: web, namespace: apps}
+spec:
+  type: ClusterSetIP
+  ports: [{port: 8080, protocol: TCP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: global, namespace: apps, creationTimestamp: "2026-01-02T00:00:09Z"}
+spec:
+  parentRefs: [{name: net}]
+  rules:
+  - matches: [{path: {type: Exact, value: /g}}]
+    backendRefs: [{group: application-networking.k8s.aws, kind: ServiceImport, name: web, port: 8080}]
+`;
+    const t = run(`${preamble()}${route("plain", 1, ["/"])}${imported}`, {
+      remoteServiceExports: [
+        { clusterId: "east", namespace: "apps", name: "web", ports: [{ port: 8080, routeType: "HTTP" }] },
+      ],
+    });
+    expect(rulesOf(t).map((r) => r[3])).toEqual(["HTTPRoute/apps/plain"]);
+    expect(build(t)?.gatewayService?.leftOut.map((l) => l.route)).toEqual(["HTTPRoute/apps/global"]);
+    expect(build(t)?.gatewayService?.leftOut[0]?.why).toContain("whose target group another service uses");
+  });
+
   test("a route the Gateway refuses", () => {
     const t = run(
       `${preamble()}${route("plain", 1, ["/"])}${route("bad", 2, ["=/x"], { spec: '  hostnames: ["*.example.com"]\n' })}`,
