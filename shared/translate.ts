@@ -135,7 +135,10 @@ export function translate(snapshot: Snapshot, config: ControllerConfig, options:
     ...(options.cluster ? { cluster: options.cluster } : {}),
   });
   for (const build of lattice.gateways) {
-    observations.set(build.model.gatewayKey, withBuildProblems(observations.get(build.model.gatewayKey), build));
+    observations.set(
+      build.model.gatewayKey,
+      withBuildProblems(observations.get(build.model.gatewayKey), build, build.gatewayService?.notes),
+    );
   }
   const statuses = computeStatuses(graph, snapshot, Object.keys(config.controllers), { observations });
   return { graph, loadBalancers, lattice, statuses };
@@ -145,8 +148,10 @@ export function translate(snapshot: Snapshot, config: ControllerConfig, options:
 function withBuildProblems(
   observation: DataPlaneObservation | undefined,
   build: Pick<ElbBuild, "listenerProblems" | "listenerPending" | "routeProblems" | "routePartial">,
+  notes: readonly string[] = [],
 ): DataPlaneObservation {
   return {
+    ...(notes.length > 0 ? { notes } : {}),
     programmed: observation?.programmed ?? false,
     ...(observation?.address ? { address: observation.address } : {}),
     ...(observation?.message ? { message: observation.message } : {}),

@@ -2,7 +2,8 @@
  * Calls per reconcile of a VPC Lattice Gateway, counted by SDK client middleware (the client
  * factory's `ApiCallCounter`) and on the DynamoDB client, against the Lattice emulator and DynamoDB
  * Local, both started here from the test environment: one Gateway with 10 routes × 2 exact paths =
- * 10 services, 10 listeners, 20 rules, 10 target groups and 300 targets, through create, no-op,
+ * 10 services, 10 listeners, 20 rules, 10 target groups and 300 targets, plus the Gateway service
+ * merging the routes that fit its 10-rule listener (5 routes: 10 rules, 5 groups), through create, no-op,
  * drift check, one rule changed, a rule inserted ahead (reordering), endpoint changes and delete.
  * The shape of the ALB scenario (reconcile.ts), as far as Lattice allows: a target group serves one
  * service, so each route has its own backend.

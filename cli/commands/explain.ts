@@ -136,8 +136,13 @@ function renderLatticeText(explanations: readonly RenderedLatticeExplanation[]):
   const lines: string[] = [];
   for (const e of explanations) {
     lines.push(
-      `Gateway ${e.gateway} (VPC Lattice), service ${e.serviceName} of ${e.service} (by ${e.chosenBy}), listener ${e.listener}`,
+      `Gateway ${e.gateway} (VPC Lattice), ${e.gatewayService ? "Gateway service" : "service"} ${e.serviceName} of ${e.service} (by ${e.chosenBy}), listener ${e.listener}`,
     );
+    if (e.gatewayService) {
+      lines.push(`  the Gateway service merges ${e.gatewayService.merged.join(", ") || "no route"}`);
+      for (const l of e.gatewayService.leftOut)
+        lines.push(`  not merged: ${l.route}: ${l.why} (reached at its own service)`);
+    }
     for (const s of e.skipped) lines.push(`  rule ${s.priority} did not match: ${s.failed}`);
     if (e.rule.priority === "default") lines.push("  no rule matched: the listener's default action applies");
     else {

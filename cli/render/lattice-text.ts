@@ -42,7 +42,11 @@ export function renderLatticeText(build: LatticeBuild): string[] {
     const domain = s.customDomainName ? ` ${s.customDomainName}` : " (generated DNS name)";
     const cert = s.certificateArn ? ` certificate ${s.certificateArn}` : "";
     const joined = s.associateWithServiceNetwork ? "" : " (standalone: not in the network)";
-    lines.push(`    service ${s.name}${domain}${cert}${s.auth ? " auth AWS_IAM" : ""}${joined} ← ${s.id}`);
+    const gatewayService = s.id === build.gatewayService?.serviceId;
+    const what = gatewayService
+      ? `Gateway service ${s.name} (generated DNS name: the Gateway's address) ← ${build.gatewayService?.merged.join(", ")}`
+      : `service ${s.name}${domain}${cert}${s.auth ? " auth AWS_IAM" : ""}${joined} ← ${s.id}`;
+    lines.push(`    ${what}`);
     for (const l of s.listeners) {
       lines.push(`      listener ${l.id}`);
       for (const r of l.rules) {
@@ -56,6 +60,10 @@ export function renderLatticeText(build: LatticeBuild): string[] {
   for (const key of m.serviceAssociations.filter((k) => !m.services.some((s) => s.id === k))) {
     lines.push(`    service of ${key} (built by its first Lattice parent) associated`);
   }
+  for (const l of build.gatewayService?.leftOut ?? []) {
+    lines.push(`    not in the Gateway service: ${l.route}: ${l.why}`);
+  }
+  for (const note of build.gatewayService?.notes ?? []) lines.push(`    note: ${note}`);
   for (const tg of m.targetGroups) {
     const version = tg.protocolVersion ? `/${tg.protocolVersion}` : "";
     const health = tg.healthCheck

@@ -91,14 +91,20 @@ export const LATTICE_FEDERATION = "amazon-vpc-lattice";
 
 /**
  * switchyard's own Lattice annotations (on a Gateway, or on its GatewayClass as the default for
- * every Gateway of the class): which service network the Gateway is, and whether switchyard may
- * create it.
+ * every Gateway of the class): which service network the Gateway is, whether switchyard may
+ * create it, and whether the Gateway gets a Gateway service.
  */
 export const SwitchyardLatticeAnnotation = {
   /** A service network name, id (`sn-…`) or ARN (a RAM-shared network). Default: the Gateway's name. */
   serviceNetwork: "switchyard.dev/service-network",
   /** `"true"`: create the named service network when it does not exist (never deleted implicitly). */
   createServiceNetwork: "switchyard.dev/create-service-network",
+  /**
+   * `"false"`: build no Gateway service (the one Lattice service merging the Gateway's
+   * hostname-less routes, shared/lattice/gateway-service.ts); the Gateway's address is then the
+   * oldest such route's service. Default `"true"`; a Gateway's value wins over its class's.
+   */
+  gatewayService: "switchyard.dev/lattice-gateway-service",
 } as const;
 
 /** A Service exported by another registered cluster, as the objects mirror will report it. */

@@ -6,6 +6,8 @@
  * (cluster, Service, port). Anything Lattice cannot express rejects only the route that asked for
  * it (Accepted=False UnsupportedValue), or drops only the rule holding a value Lattice would
  * refuse (PartiallyInvalid), exactly as the ALB builder does; the Gateway itself stays whole.
+ * The Gateway service, merging the hostname-less routes, is added by translate.ts
+ * (gateway-service.ts) once every parent's refusals are known.
  */
 import { DataPlaneEnvelope } from "../dataplane/envelope.ts";
 import type { CertificateTarget } from "../elb/certificates.ts";
@@ -66,12 +68,28 @@ export interface LatticeBuild {
   routePartial: Map<string, StatusProblem>;
   listenerProblems: Map<string, string>;
   listenerPending: Map<string, string>;
+  /** Why the Gateway names no usable service network (then nothing is built). */
+  networkProblem?: string;
+  /** What the Gateway service merges and leaves out (gateway-service.ts); absent before translate.ts adds it. */
+  gatewayService?: GatewayServiceReport;
+}
+
+/** The Gateway service of one Gateway: whether it is built, what it leaves out and why. */
+export interface GatewayServiceReport {
+  /** Its model id (`Gateway/ns/name`) when built. */
+  serviceId?: string;
+  /** Routes it merges, by route key. */
+  merged: string[];
+  /** Routes attached to the Gateway it does not merge, each with why (reachable at its own service). */
+  leftOut: { route: string; why: string }[];
+  /** Sentences for the Gateway's status: routes or listeners left out by a limit, an invalid annotation. */
+  notes: string[];
 }
 
 const TRUE = "true";
 
 /** The Lattice listener a Gateway listener becomes. */
-function latticeProtocol(l: ResolvedListener): LatticeListenerProtocol {
+export function latticeProtocol(l: ResolvedListener): LatticeListenerProtocol {
   if (l.protocol === "TLS") return "TLS_PASSTHROUGH";
   return l.protocol === "HTTPS" ? "HTTPS" : "HTTP";
 }
@@ -80,7 +98,7 @@ function targetKey(kind: string, object: { metadata: { name: string; namespace?:
   return `${kind}/${objectKey(object.metadata)}`;
 }
 
-function policyFor<
+export function policyFor<
   T extends { spec?: { targetRef: { kind: string; name: string } }; metadata: { namespace?: string } },
 >(policies: readonly T[], kind: string, key: string): T | undefined {
   return policies.find(
@@ -95,7 +113,11 @@ function authOf(policy: IAMAuthPolicy | undefined): AuthModel | undefined {
     : undefined;
 }
 
-function accessLogsOf(policies: readonly AccessLogPolicy[], kind: string, key: string): AccessLogSubscriptionModel[] {
+export function accessLogsOf(
+  policies: readonly AccessLogPolicy[],
+  kind: string,
+  key: string,
+): AccessLogSubscriptionModel[] {
   return policies
     .filter(
       (p) =>
@@ -103,6 +125,24 @@ function accessLogsOf(policies: readonly AccessLogPolicy[], kind: string, key: s
     )
     .flatMap((p) => (p.spec ? [{ destinationArn: p.spec.destinationArn, policy: objectKey(p.metadata) }] : []))
     .sort((a, b) => (a.destinationArn < b.destinationArn ? -1 : 1));
+}
+
+/** Accepted TargetGroupPolicies by `Kind/ns/name` of their target. */
+export function targetGroupPolicies(ctx: LatticeBuildContext): Map<string, TargetGroupPolicy> {
+  return new Map(
+    ctx.policies.targetGroup.map((p) => [
+      `${p.spec?.targetRef.kind}/${p.metadata.namespace ?? "default"}/${p.spec?.targetRef.name}`,
+      p,
+    ]),
+  );
+}
+
+/** A `standalone` route or Gateway: its services join no service network. */
+export function isStandalone(gateway: ResolvedGateway, route: ResolvedRoute): boolean {
+  return (
+    gateway.object.metadata.annotations?.[LatticeAnnotation.standalone] === TRUE ||
+    route.object.metadata.annotations?.[LatticeAnnotation.standalone] === TRUE
+  );
 }
 
 /** The service network the Gateway names, or why it names none usable. */
@@ -201,22 +241,29 @@ function unitKey(route: ResolvedRoute, ruleIndex: number, matchIndex: number, m:
   };
 }
 
-interface RuleUnit {
+/** One match of a route rule, before numbering: its precedence key, Lattice match parts and action. */
+export interface RuleUnit {
   key: MatchUnitKey;
   parts: MatchPart[];
   action: LatticeAction;
+  route: string;
   rule: number;
   match: number;
 }
 
-/** A route's rules, ordered and numbered, or the problem that rejects the route. */
-function routeRules(
+/**
+ * The rule units of one route for the Lattice service `service` (whose target groups the actions
+ * name), or the problem that rejects the route. A rule holding a value Lattice would refuse is
+ * dropped and recorded in `partial`; the others keep serving.
+ */
+export function routeUnits(
   route: ResolvedRoute,
+  service: string,
   targetGroups: LatticeTargetGroupSet,
   ctx: LatticeBuildContext,
   references: Map<string, LatticeTargetGroupReference>,
   partial: Map<string, StatusProblem>,
-): LatticeRuleModel[] | StatusProblem {
+): RuleUnit[] | StatusProblem {
   const units: RuleUnit[] = [];
   const refused: StatusProblem[] = [];
   for (const rule of route.rules) {
@@ -225,7 +272,7 @@ function routeRules(
     const action = ruleAction(
       rule,
       where,
-      { service: route.key, routeKind: route.kind, targetGroups, exports: ctx.exports, references },
+      { service, routeKind: route.kind, targetGroups, exports: ctx.exports, references },
       missing,
     );
     if ("reason" in action) return action;
@@ -237,7 +284,14 @@ function routeRules(
       const parts = m.kind === "GRPCRoute" ? grpcMatchParts(m.match, at) : httpMatchParts(m.match, at);
       if ("reason" in parts) return parts;
       for (const p of parts) ruleRefused ??= matchValueProblem(p.match, at);
-      ruleUnits.push({ key: unitKey(route, rule.index, i, m), parts, action, rule: rule.index, match: i });
+      ruleUnits.push({
+        key: unitKey(route, rule.index, i, m),
+        parts,
+        action,
+        route: route.key,
+        rule: rule.index,
+        match: i,
+      });
     }
     // A value Lattice would refuse drops its rule, not the route: the other rules keep serving.
     if (ruleRefused) refused.push(ruleRefused);
@@ -248,23 +302,51 @@ function routeRules(
     if (units.length === 0) return all;
     addPartial(partial, route.key, all);
   }
+  return units;
+}
+
+/** How many Lattice rules a route's units take (a segment-wise PathPrefix takes two). */
+export function ruleCount(units: readonly RuleUnit[]): number {
+  return units.reduce((n, u) => n + u.parts.length, 0);
+}
+
+/**
+ * Units (of one route or several) in Gateway API precedence order, numbered 1..N as Lattice rules.
+ * `prefix` keeps rule ids unique when units of several routes share a listener.
+ */
+export function numberRules(
+  units: readonly RuleUnit[],
+  prefix: (route: string) => string = () => "",
+): LatticeRuleModel[] {
   const rules: LatticeRuleModel[] = [];
   for (const unit of orderByPrecedence(units, (u) => u.key)) {
     for (const p of unit.parts) {
       rules.push({
-        id: `r${unit.rule}-m${unit.match}${p.part ? `-${p.part}` : ""}`,
+        id: `${prefix(unit.route)}r${unit.rule}-m${unit.match}${p.part ? `-${p.part}` : ""}`,
         priority: rules.length + 1,
         match: p.match,
         action: unit.action,
-        source: { route: route.key, rule: unit.rule, match: unit.match, ...(p.part ? { part: p.part } : {}) },
+        source: { route: unit.route, rule: unit.rule, match: unit.match, ...(p.part ? { part: p.part } : {}) },
       });
     }
   }
   return rules;
 }
 
+/** A route's rules, ordered and numbered, or the problem that rejects the route. */
+function routeRules(
+  route: ResolvedRoute,
+  targetGroups: LatticeTargetGroupSet,
+  ctx: LatticeBuildContext,
+  references: Map<string, LatticeTargetGroupReference>,
+  partial: Map<string, StatusProblem>,
+): LatticeRuleModel[] | StatusProblem {
+  const units = routeUnits(route, route.key, targetGroups, ctx, references, partial);
+  return "reason" in units ? units : numberRules(units);
+}
+
 /** The route's one custom domain name (undefined: none), or why Lattice cannot give it one. */
-function customDomain(route: ResolvedRoute, gatewayKey: string): { name: string | undefined } | StatusProblem {
+export function customDomain(route: ResolvedRoute, gatewayKey: string): { name: string | undefined } | StatusProblem {
   const names = new Set<string>();
   let unconstrained = false;
   for (const p of route.parents) {
@@ -312,13 +394,7 @@ export function buildLattice(gateway: ResolvedGateway, ctx: LatticeBuildContext)
   });
   const { routeProblems, routePartial } = envelope;
   const network = serviceNetwork(gateway, ctx);
-  const tgPolicies = new Map(
-    ctx.policies.targetGroup.map((p) => [
-      `${p.spec?.targetRef.kind}/${p.metadata.namespace ?? "default"}/${p.spec?.targetRef.name}`,
-      p,
-    ]),
-  );
-  const targetGroups = new LatticeTargetGroupSet(ctx.clusterId, gateway.key, tgPolicies);
+  const targetGroups = new LatticeTargetGroupSet(ctx.clusterId, gateway.key, targetGroupPolicies(ctx));
   const references = new Map<string, LatticeTargetGroupReference>();
   const model: LatticeModel = {
     gatewayKey: gateway.key,
@@ -346,9 +422,8 @@ export function buildLattice(gateway: ResolvedGateway, ctx: LatticeBuildContext)
   });
   if ("problem" in network) {
     for (const l of envelope.listeners) envelope.listenerProblems.set(l.id, network.problem);
-    return result();
+    return { ...result(), networkProblem: network.problem };
   }
-  const gatewayStandalone = gateway.object.metadata.annotations?.[LatticeAnnotation.standalone] === TRUE;
 
   // Routes by key with the usable listeners they attach to, oldest first. Names and custom domain
   // names that must be unique are settled across every Gateway in translate.ts.
@@ -366,7 +441,7 @@ export function buildLattice(gateway: ResolvedGateway, ctx: LatticeBuildContext)
     return ta < tb ? -1 : ta > tb ? 1 : a.route.key < b.route.key ? -1 : 1;
   });
   for (const { route, listeners } of byAge) {
-    const standalone = gatewayStandalone || route.object.metadata.annotations?.[LatticeAnnotation.standalone] === TRUE;
+    const standalone = isStandalone(gateway, route);
     if (serviceOwner(route) !== gateway.key) {
       // Another Gateway builds the service; this one only brings it into its network.
       if (!standalone) model.serviceAssociations.push(route.key);

@@ -28,6 +28,11 @@ export interface LatticeExplanation {
   outcome:
     | { kind: "forward"; backends: { backend: string; share: number }[] }
     | { kind: "fixed-response"; statusCode: number };
+  /**
+   * Set when the service is the Gateway's Gateway service (gateway-service.ts): the routes it
+   * merges, and those it leaves out with why (each reachable at its own service only).
+   */
+  gatewayService?: { merged: string[]; leftOut: { route: string; why: string }[] };
 }
 
 export function hostName(host: string): string {
@@ -90,7 +95,7 @@ export function explainLatticeRequest(
   request: LatticeExplainRequest,
 ): LatticeExplanation[] {
   const out: LatticeExplanation[] = [];
-  for (const { model } of builds) {
+  for (const { model, gatewayService } of builds) {
     const found = resolveService(model, request.host, undefined, networkServices(model, builds));
     if (!found) continue;
     const listener = found.service.listeners.find((l) => l.port === request.port);
@@ -116,6 +121,9 @@ export function explainLatticeRequest(
         .filter((r) => outcome.rulePriority === "default" || r.priority < outcome.rulePriority)
         .map((r) => ({ priority: r.priority, failed: failedPart(r.match, request) ?? "(no part failed)" })),
       outcome: explainOutcome(model, outcome),
+      ...(gatewayService?.serviceId === found.service.id
+        ? { gatewayService: { merged: gatewayService.merged, leftOut: gatewayService.leftOut } }
+        : {}),
     });
   }
   return out;

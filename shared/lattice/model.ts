@@ -1,6 +1,6 @@
 /**
  * The desired VPC Lattice state of one Gateway: the service network it stands for, one service per
- * route with its listeners and rules, the target groups those rules forward to, and the
+ * route and the Gateway service merging the hostname-less ones, with their listeners and rules, the target groups those rules forward to, and the
  * associations that tie them together. Every resource carries a stable model id (never a name or
  * an ARN) so a planner can diff desired against observed, as shared/elb/model.ts does for ELB.
  */
@@ -122,7 +122,10 @@ export interface LatticeListenerModel {
 }
 
 export interface LatticeServiceModel {
-  /** The route key (`HTTPRoute/ns/name`): one service per route. */
+  /**
+   * The route key (`HTTPRoute/ns/name`): one service per route; or `Gateway/ns/name` for the
+   * Gateway service merging the Gateway's hostname-less routes (gateway-service.ts).
+   */
   id: string;
   /** ≤40 characters, lowercase letters, digits and single hyphens (see naming.ts). */
   name: string;
@@ -229,8 +232,8 @@ export interface LatticeModel {
   targetGroups: LatticeTargetGroupModel[];
   targetGroupReferences: LatticeTargetGroupReference[];
   /**
-   * The service whose DNS name the Gateway status publishes as its address: the oldest route
-   * without a custom domain name (a service network has no address of its own).
+   * The service whose DNS name the Gateway status publishes as its address (a service network has
+   * no address of its own): the Gateway service, else the oldest route without a custom domain name.
    */
   addressService?: string;
 }

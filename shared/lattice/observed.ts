@@ -98,7 +98,7 @@ export interface ObservedListener {
 }
 
 export interface ObservedService extends ObservedPolicies {
-  /** The route key (model id), from the service's role tag. */
+  /** The model id (a route key, or `Gateway/ns/name` for the Gateway service), from the service's role tag. */
   id: string;
   arn: string;
   name: string;

@@ -23,6 +23,7 @@ import type { Snapshot } from "../snapshot.ts";
 import { problem, Reason } from "../status/conditions.ts";
 import { type AcceptedLatticePolicies, buildLattice, type LatticeBuild, pruneTargetGroups } from "./build.ts";
 import { networkServices } from "./explain.ts";
+import { addGatewayService, isGatewayServiceId, removeGatewayService } from "./gateway-service.ts";
 import { latticeLimits } from "./limits.ts";
 import type { LatticeExportModel } from "./model.ts";
 import { latticePolicyProblem } from "./policies.ts";
@@ -116,6 +117,12 @@ export function translateLattice(
       }
     }
   }
+  // The Gateway service merges only routes no parent refuses: added once every refusal is known.
+  for (const [i, build] of builds.entries()) {
+    const gateway = gateways[i];
+    if (gateway) addGatewayService(gateway, build, ctx);
+  }
+  enforceGatewayServiceNames(builds);
   for (const build of builds) build.model.addressService = addressService(build, builds, graph);
   return { gateways: builds, exports: localExports(snapshot, options.clusterId, policies) };
 }
@@ -169,15 +176,44 @@ function enforceUniqueness(builds: readonly LatticeBuild[], graph: ResolvedGraph
 }
 
 /**
- * The service whose DNS name stands for the Gateway's address: among the services in its network
- * (built here or by another parent) without a custom domain name, the oldest route's.
+ * Gateway service names follow the uniqueness rule of the others (unique in an account): one whose
+ * name a route's service already holds is not built, and the Gateway's status says so.
+ */
+function enforceGatewayServiceNames(builds: readonly LatticeBuild[]): void {
+  const owners = new Map<string, string>();
+  for (const build of builds) {
+    for (const s of build.model.services) if (s.id !== build.gatewayService?.serviceId) owners.set(s.name, s.id);
+  }
+  for (const build of builds) {
+    const id = build.gatewayService?.serviceId;
+    const service = build.model.services.find((s) => s.id === id);
+    if (!id || !service) continue;
+    const owner = owners.get(service.name);
+    if (owner) {
+      removeGatewayService(
+        build,
+        `no Gateway service: its VPC Lattice service name ${service.name} is already used by the service of ${owner} (service names are unique in an account)`,
+      );
+      continue;
+    }
+    owners.set(service.name, id);
+  }
+}
+
+/**
+ * The service whose DNS name stands for the Gateway's address: its Gateway service, which merges
+ * every hostname-less route; without one, among the services in its network (built here or by
+ * another parent) without a custom domain name, the oldest route's.
  */
 function addressService(
   build: LatticeBuild,
   builds: readonly LatticeBuild[],
   graph: ResolvedGraph,
 ): string | undefined {
-  const network = networkServices(build.model, builds).filter((s) => s.customDomainName === undefined);
+  if (build.gatewayService?.serviceId) return build.gatewayService.serviceId;
+  const network = networkServices(build.model, builds).filter(
+    (s) => s.customDomainName === undefined && !isGatewayServiceId(s.id),
+  );
   const created = routeAge(graph);
   return network
     .map((s) => s.id)

@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { classifyAwsErrorCode } from "../aws/errors.ts";
+import { isGatewayServiceId } from "../lattice/gateway-service.ts";
 import type { LatticeExportModel, LatticeModel } from "../lattice/model.ts";
 import { emptyObservedLattice, latticeDraining, latticeSettling, type ObservedLattice } from "../lattice/observed.ts";
 import { isLatticeDeletion, type LatticeOperation, type LatticePolicyTarget } from "../lattice/operations.ts";
@@ -244,13 +245,15 @@ export const LATTICE_EXPORT_DATA_PLANE: DataPlane<LatticeExportModel, ObservedLa
 const NO_RESOURCES = new Set(["ServiceNetworkNotFound", "ServiceQuotaExceeded"]);
 
 /**
- * The address the Gateway publishes: the DNS name of its address service (the oldest route without
- * a custom domain name), else of its first service that has one.
+ * The address the Gateway publishes: the DNS name of its address service (its Gateway service, or
+ * without one the oldest route without a custom domain name); with no desired model (held), of its
+ * Gateway service; else of its first service that has one.
  */
 export function latticeAddress(observed: ObservedLattice, desired: LatticeModel | undefined): string | undefined {
   const preferred = desired?.addressService;
   const service =
     (preferred ? observed.services.find((s) => s.id === preferred && s.dnsName) : undefined) ??
+    (desired ? undefined : observed.services.find((s) => isGatewayServiceId(s.id) && s.dnsName)) ??
     observed.services.find((s) => s.dnsName);
   return service?.dnsName?.toLowerCase();
 }

@@ -38,6 +38,11 @@ export interface DataPlaneObservation {
   message?: string;
   /** The Programmed=False reason when not `Pending` (e.g. `NoResources`: no subnet qualifies). */
   reason?: string;
+  /**
+   * Sentences the Programmed message of the Gateway carries whatever the outcome: what the data
+   * plane left out by a limit without failing (a VPC Lattice Gateway service's left-out routes).
+   */
+  notes?: readonly string[];
   /** Per listener id: a data-plane reason it could not be programmed (limits, AWS errors). */
   listenerProblems?: Readonly<Record<string, string>>;
   /** Per listener id: why it is not programmed yet although nothing is wrong with it. */
@@ -201,13 +206,14 @@ function programmedCondition(
     const held = observation?.held ? `; ${observation.held}` : "";
     return condition(Cond.Programmed, false, Reason.Invalid, `the Gateway is not accepted${held}`, gen);
   }
+  const notes = observation?.notes?.length ? `; ${observation.notes.join("; ")}` : "";
   if (observation?.programmed)
-    return condition(Cond.Programmed, true, Reason.Programmed, observation.message ?? "programmed", gen);
+    return condition(Cond.Programmed, true, Reason.Programmed, `${observation.message ?? "programmed"}${notes}`, gen);
   return condition(
     Cond.Programmed,
     false,
     observation?.reason ?? Reason.Pending,
-    observation?.message ?? "waiting for the data plane",
+    `${observation?.message ?? "waiting for the data plane"}${notes}`,
     gen,
   );
 }

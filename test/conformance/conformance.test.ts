@@ -13,7 +13,6 @@ import { type Extraction, loadExtraction } from "./harness/extraction.ts";
 import { ALB_CANNOT_EXPRESS, ALB_CLAIMED_FEATURES, ALB_UNCLAIMED_FEATURES } from "./harness/features.ts";
 import { type ConformanceRun, runConformance } from "./harness/harness.ts";
 import { KNOWN_CORE_BUGS } from "./harness/known-core-bugs.ts";
-import { KNOWN_LATTICE_DIFFERENCES } from "./harness/known-lattice-differences.ts";
 import { KNOWN_NLB_DIFFERENCES } from "./harness/known-nlb-differences.ts";
 import { LATTICE_CLASS } from "./harness/lattice-features.ts";
 import { NLB_CLASS } from "./harness/nlb-features.ts";
@@ -137,37 +136,19 @@ describe("offline conformance of the VPC Lattice data plane", () => {
     expect(diff.regressions).toEqual([]);
   });
 
-  it("every core GATEWAY-HTTP case passes, is unsupported with the status reason, or is a listed Lattice difference", () => {
+  it("every core GATEWAY-HTTP case passes or is unsupported with the status reason", () => {
     const justified = new Set(
       LATTICE_CLASS.cannotExpress.filter((l) => l.statusMessage || l.recognisedBy).map((l) => l.id),
     );
-    const listed = new Map(KNOWN_LATTICE_DIFFERENCES.map((d) => [`${d.test} ${d.case}`, d.limit]));
-    const limits = new Set(
-      LATTICE_CLASS.cannotExpress.filter((l) => !l.statusMessage && !l.recognisedBy).map((l) => l.id),
-    );
     const problems: string[] = [];
-    const stillFailing = new Set<string>();
     for (const r of lattice.results.filter((x) => x.coreGatewayHttp && !x.notApplicable)) {
       for (const c of r.cases) {
-        const key = `${r.shortName} ${c.id}`;
         if (c.outcome === "pass" || c.outcome === "na") continue;
         if (c.outcome === "unsupported" && c.limit && justified.has(c.limit)) continue;
-        if (c.outcome === "fail" && listed.has(key)) {
-          stillFailing.add(key);
-          continue;
-        }
-        problems.push(`${key}: ${c.outcome}${c.limit ? ` [${c.limit}]` : ""}: ${c.reason}`);
+        problems.push(`${r.shortName} ${c.id}: ${c.outcome}${c.limit ? ` [${c.limit}]` : ""}: ${c.reason}`);
       }
     }
     expect(problems).toEqual([]);
-    expect(
-      [...listed.keys()].filter((k) => !stillFailing.has(k)),
-      "listed differences that no longer fail",
-    ).toEqual([]);
-    expect(
-      [...new Set(listed.values())].filter((l) => !limits.has(l)),
-      "differences naming no status-less limit",
-    ).toEqual([]);
   });
 
   it("the core GATEWAY-HTTP tests Lattice runs pass more cases than they fail", () => {

@@ -176,43 +176,52 @@ describe("a service network shared through RAM, used by a cluster in another acc
     const { parent } = await cluster.routeParent(route, gateway, (c) => isTrue(c, "Accepted"));
     expect(isTrue(parent.conditions, "ResolvedRefs")).toBe(true);
 
-    // The service, its listener, rules and target group: the cluster account's.
+    // The route's service and the Gateway service merging it, their listeners, rules and target
+    // groups: the cluster account's.
     const made = await latticeInventory(inCluster);
-    expect(made.services).toHaveLength(1);
-    const service = made.services[0];
-    expect(service?.arn).toContain(`:${CLUSTER_ACCOUNT}:service/`);
+    expect(made.services).toHaveLength(2);
+    for (const s of made.services) expect(s.arn).toContain(`:${CLUSTER_ACCOUNT}:service/`);
+    const service = made.services.find((s) => !s.name?.startsWith("gw-"));
+    const gatewayService = made.services.find((s) => s.name?.startsWith(`gw-${gateway}-`));
+    expect(service).toBeDefined();
+    expect(gatewayService).toBeDefined();
+    // The Gateway's address is the Gateway service's DNS name.
     const address = programmed.status?.addresses?.[0]?.value ?? "";
     expect(address).toMatch(DNS_NAME);
-    expect(service?.dnsEntry?.domainName).toBe(address);
-    const listeners = (await inCluster.send(new ListListenersCommand({ serviceIdentifier: service?.id }))).items ?? [];
-    expect(listeners.map((l) => [l.protocol, l.port])).toEqual([["HTTP", 80]]);
-    expect(listeners[0]?.arn).toContain(`:${CLUSTER_ACCOUNT}:service/`);
-    const rules =
-      (
-        await inCluster.send(
-          new ListRulesCommand({ serviceIdentifier: service?.id, listenerIdentifier: listeners[0]?.id }),
-        )
-      ).items ?? [];
-    expect(rules.filter((r) => !r.isDefault).length).toBeGreaterThan(0);
-    expect(made.targetGroups).toHaveLength(1);
-    const group = made.targetGroups[0];
-    expect(group?.arn).toContain(`:${CLUSTER_ACCOUNT}:targetgroup/`);
-    const targets = (await inCluster.send(new ListTargetsCommand({ targetGroupIdentifier: group?.arn }))).items ?? [];
-    expect(targets.map((t) => t.id)).toEqual(["10.0.1.10"]);
+    expect(gatewayService?.dnsEntry?.domainName).toBe(address);
+    for (const s of [service, gatewayService]) {
+      const listeners = (await inCluster.send(new ListListenersCommand({ serviceIdentifier: s?.id }))).items ?? [];
+      expect(listeners.map((l) => [l.protocol, l.port])).toEqual([["HTTP", 80]]);
+      expect(listeners[0]?.arn).toContain(`:${CLUSTER_ACCOUNT}:service/`);
+      const rules =
+        (await inCluster.send(new ListRulesCommand({ serviceIdentifier: s?.id, listenerIdentifier: listeners[0]?.id })))
+          .items ?? [];
+      expect(rules.filter((r) => !r.isDefault).length).toBeGreaterThan(0);
+    }
+    // One group per service (a Lattice group serves one service), each with the Service's endpoint.
+    expect(made.targetGroups).toHaveLength(2);
+    for (const group of made.targetGroups) {
+      expect(group?.arn).toContain(`:${CLUSTER_ACCOUNT}:targetgroup/`);
+      const targets = (await inCluster.send(new ListTargetsCommand({ targetGroupIdentifier: group?.arn }))).items ?? [];
+      expect(targets.map((t) => t.id)).toEqual(["10.0.1.10"]);
+    }
     // The cluster's account made no network of its own: it lists only the one shared with it.
     expect(made.networks.map((n) => n.arn)).toEqual([network.arn]);
 
-    // The association joins the cluster's service to the owner's network.
+    // The associations join the cluster's services to the owner's network.
     const joined = await waitFor(
-      "the service associated with the shared network",
+      "both services associated with the shared network",
       async () => {
         const found = await associations();
-        return found.length === 1 && found[0]?.status === "ACTIVE" ? found : undefined;
+        return found.length === 2 && found.every((a) => a.status === "ACTIVE") ? found : undefined;
       },
       CONVERGE,
     );
-    expect(joined[0]).toMatchObject({ serviceArn: service?.arn, serviceNetworkArn: network.arn });
-    expect(joined[0]?.arn).toContain(`:${CLUSTER_ACCOUNT}:`);
+    expect(joined.map((a) => a.serviceArn).sort()).toEqual([service?.arn, gatewayService?.arn].sort());
+    for (const a of joined) {
+      expect(a).toMatchObject({ serviceNetworkArn: network.arn });
+      expect(a.arn).toContain(`:${CLUSTER_ACCOUNT}:`);
+    }
 
     // Every call the pipeline made was the cluster account's; none acted in (or on behalf of) A.
     const calls = await latticeControl().calls({ since });

@@ -70,7 +70,7 @@ describe("a VPC Lattice Gateway through the dev pipeline", () => {
     for (const client of [elbv2, tagging, lattice]) client?.destroy();
   });
 
-  it("a Gateway and HTTPRoute end Programmed with the service's DNS name as address, and the route Accepted", async () => {
+  it("a Gateway and HTTPRoute end Programmed with the Gateway service's DNS name as address, and the route Accepted", async () => {
     await cluster.createBackend("web");
     await createLatticeGateway(cluster, { name: "mesh", className, network: `net-${namespace}` });
     await cluster.createRoute("web", "mesh", "/web", "web");
@@ -78,11 +78,15 @@ describe("a VPC Lattice Gateway through the dev pipeline", () => {
     const gateway = await cluster.programmed("mesh");
     const address = gateway.status?.addresses?.[0]?.value ?? "";
     expect(address).toMatch(DNS_NAME);
-    // The address is the Lattice service the route became, as Lattice names it.
+    // The address is the Gateway service merging the Gateway's hostname-less routes; the route
+    // keeps its own service too, as Lattice names it.
     const services = (await lattice.send(new ListServicesCommand({}))).items ?? [];
+    const merged = services.find((s) => s.name?.startsWith("gw-mesh-"));
+    expect(merged?.dnsEntry?.domainName).toBe(address);
+    expect(merged?.status).toBe("ACTIVE");
     const web = services.find((s) => s.name === `web-${namespace}`.slice(0, 40).replace(/-+$/, ""));
-    expect(web?.dnsEntry?.domainName).toBe(address);
     expect(web?.status).toBe("ACTIVE");
+    expect(web?.dnsEntry?.domainName).not.toBe(address);
 
     const { parent } = await cluster.routeParent("web", "mesh");
     expect(parent.controllerName).toBe("switchyard.dev/lattice");

@@ -201,7 +201,8 @@ describe("switchyard plan --live and apply for VPC Lattice", () => {
     expect(gateway).toMatchObject({ dataPlane: "lattice", observedFrom: "tag-discovery" });
     const ops = gateway?.operations.map((o) => o.op) ?? [];
     expect(ops).toContain("FindServiceNetwork");
-    expect(ops.filter((op) => op === "CreateService")).toHaveLength(2);
+    // Two route services and the Gateway service merging the hostname-less one.
+    expect(ops.filter((op) => op === "CreateService")).toHaveLength(3);
     const exported = plan.changes.find((c) => c.serviceExport === "apps/web");
     expect(exported).toMatchObject({ dataPlane: "lattice", observedFrom: "tag-discovery" });
     expect(exported?.operations.map((o) => o.op)).toEqual(["CreateTargetGroup"]);
@@ -227,7 +228,7 @@ describe("switchyard plan --live and apply for VPC Lattice", () => {
     const applied = json<ApplyJson>(result);
     const gateway = applied.gateways.find((g) => g.gateway === GATEWAY);
     expect(gateway).toMatchObject({ dataPlane: "lattice", outcome: "applied", programmed: true });
-    expect(gateway?.operations.filter((op) => op === "CreateService")).toHaveLength(2);
+    expect(gateway?.operations.filter((op) => op === "CreateService")).toHaveLength(3);
     expect(gateway?.pending).toBeUndefined();
     expect(gateway?.address).toMatch(/on\.aws$/);
     const exported = applied.gateways.find((g) => g.serviceExport === `${CLUSTER}/apps/web`);
@@ -239,7 +240,7 @@ describe("switchyard plan --live and apply for VPC Lattice", () => {
     const states = createDynamoDbLatticeStates(dynamo, fixture.table);
     const record = await states.get(clusterGatewayKey(CLUSTER, "apps", "net"));
     expect(record?.dataPlane).toBe("lattice");
-    expect(record?.applied.services).toHaveLength(2);
+    expect(record?.applied.services).toHaveLength(3);
     expect(record?.appliedHash).toBeDefined();
     const group = (await states.get(exportUnitKey(CLUSTER, "apps", "web")))?.applied.targetGroups[0];
     const targets = await lattice.send(new ListTargetsCommand({ targetGroupIdentifier: group?.arn }));
@@ -251,7 +252,7 @@ describe("switchyard plan --live and apply for VPC Lattice", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`VPC Lattice Gateway ${GATEWAY}: unchanged`);
     expect(result.stdout).toContain(`ServiceExport ${CLUSTER}/apps/web (VPC Lattice target groups): unchanged`);
-    expect(result.stdout).toMatch(/Programmed=True \S+on\.aws: service network cli-net, 2 service\(s\) active/);
+    expect(result.stdout).toMatch(/Programmed=True \S+on\.aws: service network cli-net, 3 service\(s\) active/);
     expect(writesOf(calls)).toEqual([]);
   });
 
@@ -264,7 +265,7 @@ describe("switchyard plan --live and apply for VPC Lattice", () => {
       expect.objectContaining({ serviceExport: "apps/web", observedFrom: "state-record", operations: [] }),
     ]);
     // The drift check re-reads the recorded resources, never lists the account.
-    expect(calls.GetService ?? 0).toBe(2);
+    expect(calls.GetService ?? 0).toBe(3);
     expect(calls.ListServices ?? 0).toBe(0);
     expect(writesOf(calls)).toEqual([]);
     expect(tableWritesOf(dynamodb)).toEqual([]);

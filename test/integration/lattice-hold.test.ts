@@ -64,7 +64,8 @@ describe("a held Lattice Gateway (emulator, DynamoDB Local)", () => {
     expect((await h.reconcile(desired)).kind).toBe("applied");
     await h.settle(desired);
     const before = await serviceNames();
-    expect(before).toHaveLength(2);
+    // Two route services and the Gateway service.
+    expect(before).toHaveLength(3);
 
     h.clock.now += 1_000;
     const { result, counts } = await counted(hold);
@@ -73,7 +74,7 @@ describe("a held Lattice Gateway (emulator, DynamoDB Local)", () => {
     expect(await serviceNames()).toEqual(before);
     const observation = latticeObservationOf(result, undefined);
     expect(observation).toMatchObject({ programmed: false, address: expect.stringContaining("vpc-lattice-svcs") });
-    expect(observation?.held).toContain("2 service(s) keep serving the last accepted configuration");
+    expect(observation?.held).toContain("3 service(s) keep serving the last accepted configuration");
 
     h.clock.now += 1_000;
     expect((await h.reconcile(undefined)).kind).toBe("deleted");

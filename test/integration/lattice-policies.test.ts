@@ -126,16 +126,17 @@ describe("IAM auth policies and access logs on the emulator", () => {
     const check = await counted(() => h.reconcile(desired));
     expect(check.result.kind).toBe("unchanged");
     expect(writes(check.counts)).toEqual({});
-    // 2 services, 2 listeners, 2 groups, 2 associations, 1 network; + 2 auth policies and 2
-    // subscription lists (network and r0), the only resources carrying what switchyard put.
+    // 3 services (the Gateway service merging r1: r0 has its own auth and logs), 3 listeners,
+    // 3 groups, 3 associations, 1 network; + 2 auth policies and 2 subscription lists (network
+    // and r0), the only resources carrying what switchyard put.
     expect(check.counts).toEqual({
       GetServiceNetwork: 1,
-      GetTargetGroup: 2,
-      ListTargets: 2,
-      GetService: 2,
-      ListListeners: 2,
-      ListRules: 2,
-      GetServiceNetworkServiceAssociation: 2,
+      GetTargetGroup: 3,
+      ListTargets: 3,
+      GetService: 3,
+      ListListeners: 3,
+      ListRules: 3,
+      GetServiceNetworkServiceAssociation: 3,
       GetAuthPolicy: 2,
       ListAccessLogSubscriptions: 2,
     });
@@ -185,11 +186,16 @@ describe("IAM auth policies and access logs on the emulator", () => {
     h.clock.now += 1_000;
     const removed = await counted(() => h.reconcile(latticeModelWith(PLAIN)));
     expect(removed.result.kind).toBe("applied");
+    // Without its own auth and logs, r0 joins the Gateway service: its rule, its group there.
     expect(writes(removed.counts)).toEqual({
       UpdateServiceNetwork: 1,
       UpdateService: 1,
       DeleteAuthPolicy: 2,
       DeleteAccessLogSubscription: 2,
+      CreateTargetGroup: 1,
+      RegisterTargets: 1,
+      CreateRule: 1,
+      BatchUpdateRule: 1,
     });
     expect((await suite.lattice.send(new GetServiceCommand({ serviceIdentifier: service }))).authType).toBe("NONE");
     expect(
@@ -485,7 +491,8 @@ async function retried(h: LatticeHarness, desired: LatticeModel | undefined): Pr
 }
 
 describe("a route with two Lattice parents", () => {
-  const SHARED: PolicyShape = { routes: [{ paths: ["/a"] }], extra: [otherGateway()], alsoOnOther: ["r0"] };
+  // `other` without a Gateway service: these tests follow the route's one service across parents.
+  const SHARED: PolicyShape = { routes: [{ paths: ["/a"] }], extra: [otherGateway(false)], alsoOnOther: ["r0"] };
 
   it("its service joins both parents' networks; leaving one parent removes only that Gateway's association", async () => {
     const net = await harness();

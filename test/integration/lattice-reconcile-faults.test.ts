@@ -3,18 +3,24 @@
 // translation did not know of. Each ends in a precise outcome and status, and converges after.
 import { ListServicesCommand, ListTargetGroupsCommand } from "@aws-sdk/client-vpc-lattice";
 import { describe, expect, it } from "vitest";
+import { gatewayServiceName } from "../../shared/lattice/gateway-service.ts";
 import { latticeObservationOf } from "../../shared/reconcile/lattice-plane.ts";
 import { latticeControl } from "../env/clients.ts";
 import { type LatticeGatewayShape, latticeModel } from "../fixtures/lattice-gateway.ts";
-import { counted, latticeSuite, VPC, writes } from "./lattice-reconcile-support.ts";
+import { CLUSTER, counted, latticeSuite, VPC, writes } from "./lattice-reconcile-support.ts";
 
 const suite = latticeSuite();
 const { harness } = suite;
 const control = latticeControl;
 
+/**
+ * Three routes, r2 with a hostname: three route services, and the Gateway service merging r0 and
+ * r1 (3 rules, its own 2 groups): 4 services, 5 groups.
+ */
 const SHAPE: LatticeGatewayShape = {
   routes: [{ paths: ["/a", "/a2"] }, { paths: ["/b"] }, { paths: ["/c"], hostname: "c.example.com" }],
 };
+const GATEWAY_SERVICE = gatewayServiceName(CLUSTER, "apps", "net");
 
 async function serviceNames(): Promise<string[]> {
   return ((await suite.lattice.send(new ListServicesCommand({}))).items ?? []).map((s) => s.name ?? "").sort();
@@ -41,8 +47,9 @@ describe("Lattice reconcile under faults", () => {
     // Discovery read the account's services and their tags instead of trusting the record.
     expect(counts.ListServices).toBeGreaterThanOrEqual(1);
     expect(counts.ListTagsForResource).toBeGreaterThanOrEqual(1);
-    expect(writes(counts).CreateService).toBe(2);
-    expect(await serviceNames()).toEqual(["r0-apps", "r1-apps", "r2-apps"]);
+    // The first create (the Gateway service's) was lost: the three route services remain.
+    expect(writes(counts).CreateService).toBe(3);
+    expect(await serviceNames()).toEqual([GATEWAY_SERVICE, "r0-apps", "r1-apps", "r2-apps"]);
     await h.settle(desired);
   });
 
@@ -52,9 +59,9 @@ describe("Lattice reconcile under faults", () => {
     const { result, counts } = await counted(() => h.reconcile(latticeModel(SHAPE)));
     expect(result.kind).toBe("applied");
     // The retry met a ConflictException (the name is taken, by this Gateway's own group).
-    expect(counts.CreateTargetGroup).toBe(4);
+    expect(counts.CreateTargetGroup).toBe(6);
     const groups = (await suite.lattice.send(new ListTargetGroupsCommand({}))).items ?? [];
-    expect(groups).toHaveLength(3);
+    expect(groups).toHaveLength(5);
   });
 
   it("a target group whose name someone else holds is a terminal NameTaken, named in status", async () => {
@@ -80,7 +87,7 @@ describe("Lattice reconcile under faults", () => {
     // service's listener forwards to it before r1's rule is made. Lattice lets a group serve one service.
     const h = await harness();
     const desired = latticeModel(SHAPE);
-    const taken = desired.targetGroups.find((g) => g.backend === "Service apps/be-r1:8080");
+    const taken = desired.targetGroups.find((g) => g.id.startsWith("HTTPRoute/apps/r1|"));
     if (!taken) throw new Error("no group for r1");
     const { CreateListenerCommand, CreateServiceCommand, CreateTargetGroupCommand } = await import(
       "@aws-sdk/client-vpc-lattice"
@@ -118,11 +125,13 @@ describe("Lattice reconcile under faults", () => {
     expect(
       outcome.observed.services.map((s) => [s.id, s.listeners[0]?.rules.length]).sort((a, b) => (a < b ? -1 : 1)),
     ).toEqual([
+      // The Gateway service forwards to its own group of r1's Service: r1's rule there stands.
+      ["Gateway/apps/net", 3],
       ["HTTPRoute/apps/r0", 2],
       ["HTTPRoute/apps/r1", 0],
       ["HTTPRoute/apps/r2", 1],
     ]);
-    expect(outcome.observed.serviceAssociations).toHaveLength(3);
+    expect(outcome.observed.serviceAssociations).toHaveLength(4);
   });
 
   it("a ConflictException (resource busy) is retried from the record: no rediscovery, only what was refused", async () => {
@@ -146,7 +155,7 @@ describe("Lattice reconcile under faults", () => {
     const { result, counts } = await counted(() => h.reconcile(desired));
     expect(result.kind).toBe("applied");
     expect(counts.ListServices).toBeUndefined();
-    expect(writes(counts)).toEqual({ RegisterTargets: 3 });
+    expect(writes(counts)).toEqual({ RegisterTargets: 5 });
   });
 
   it("a quota Lattice enforces below the translation's is a status naming the quota, and nothing beyond it is attempted", async () => {

@@ -14,6 +14,7 @@ import {
   VPCLatticeClient,
 } from "@aws-sdk/client-vpc-lattice";
 import { beforeEach, describe, expect, it } from "vitest";
+import { gatewayServiceName } from "../../shared/lattice/gateway-service.ts";
 import type { LatticeModel } from "../../shared/lattice/model.ts";
 import type { ObservedLattice } from "../../shared/lattice/observed.ts";
 import { type LatticeOutcome, latticeObservationOf } from "../../shared/reconcile/lattice-plane.ts";
@@ -21,6 +22,7 @@ import { latticeControl, latticeSettings } from "../env/clients.ts";
 import { addresses, type LatticeGatewayShape, latticeModel } from "../fixtures/lattice-gateway.ts";
 import {
   ACCOUNT,
+  CLUSTER,
   counted,
   DRIFT_INTERVAL_MS,
   type LatticeHarness,
@@ -30,6 +32,9 @@ import {
 } from "./lattice-reconcile-support.ts";
 
 const suite = latticeSuite();
+/** The Gateway service's name for Gateway apps/net of cluster `test`. */
+const GATEWAY_SERVICE = gatewayServiceName(CLUSTER, "apps", "net");
+const GATEWAY_ID = "Gateway/apps/net";
 let h: LatticeHarness;
 
 const control = latticeControl;
@@ -38,7 +43,10 @@ beforeEach(async () => {
   h = await suite.harness();
 });
 
-/** Five routes of one to three exact paths each: 5 services, 5 listeners, 10 rules, 5 groups. */
+/**
+ * Five routes of one to three exact paths each: 5 services, 5 listeners, 10 rules, 5 groups; and
+ * the Gateway service merging the four without a hostname: 1 service, 1 listener, 8 rules, 4 groups.
+ */
 const FIVE: LatticeGatewayShape = {
   routes: [
     { paths: ["/a", "/a2"] },
@@ -96,21 +104,31 @@ describe("Lattice reconcile through the emulator", () => {
     expect(result.kind).toBe("applied");
     expect(writes(counts)).toEqual({
       CreateServiceNetwork: 1,
-      CreateTargetGroup: 5,
-      CreateService: 5,
-      CreateListener: 5,
-      CreateRule: 10,
-      CreateServiceNetworkServiceAssociation: 5,
+      CreateTargetGroup: 9,
+      CreateService: 6,
+      CreateListener: 6,
+      CreateRule: 18,
+      CreateServiceNetworkServiceAssociation: 6,
     });
     const listed = await services();
-    expect(listed.map((s) => s.name).sort()).toEqual(["r0-apps", "r1-apps", "r2-apps", "r3-apps", "r4-apps"]);
+    expect(listed.map((s) => s.name).sort()).toEqual([
+      GATEWAY_SERVICE,
+      "r0-apps",
+      "r1-apps",
+      "r2-apps",
+      "r3-apps",
+      "r4-apps",
+    ]);
     const groups = (await suite.lattice.send(new ListTargetGroupsCommand({}))).items ?? [];
-    expect(groups).toHaveLength(5);
+    expect(groups).toHaveLength(9);
 
-    // Lattice is still creating: Programmed waits; the address is already the service's DNS name.
+    // Lattice is still creating: Programmed waits; the address is already the Gateway service's DNS name.
     if (result.kind !== "applied") throw new Error("unreachable");
     const web = result.observed.services.find((s) => s.id === desired.addressService);
-    expect(web?.dnsName).toMatch(/^r0-apps-[0-9a-f]{17}\.[0-9a-f]{7}\.vpc-lattice-svcs\.us-east-1\.on\.aws$/);
+    expect(desired.addressService).toBe("Gateway/apps/net");
+    expect(web?.dnsName).toMatch(
+      /^gw-net-apps-c1af545e-[0-9a-f]{17}\.[0-9a-f]{7}\.vpc-lattice-svcs\.us-east-1\.on\.aws$/,
+    );
     const pending = latticeObservationOf(result, desired);
     expect(pending).toMatchObject({ programmed: false, address: web?.dnsName });
     expect(pending?.message).toContain("waiting until");
@@ -120,11 +138,11 @@ describe("Lattice reconcile through the emulator", () => {
     await control().settle();
     h.clock.now += 1_000;
     const refreshed = await counted(() => h.reconcile(desired));
-    // Only what was still being created is read again (the five services and groups), and the
+    // Only what was still being created is read again (the six services and nine groups), and the
     // groups, ACTIVE now, take their targets: Lattice refuses them while it creates a group.
     expect(refreshed.result.kind).toBe("applied");
-    expect(writes(refreshed.counts)).toEqual({ RegisterTargets: 5 });
-    expect(refreshed.counts.GetService).toBe(5);
+    expect(writes(refreshed.counts)).toEqual({ RegisterTargets: 9 });
+    expect(refreshed.counts.GetService).toBe(6);
     expect(latticeObservationOf(refreshed.result, desired)).toMatchObject({ programmed: true, address: web?.dnsName });
     h.clock.now += 1_000;
     const after = await counted(() => h.reconcile(desired));
@@ -146,15 +164,15 @@ describe("Lattice reconcile through the emulator", () => {
     const check = await counted(() => h.reconcile(latticeModel(FIVE)));
     expect(check.result.kind).toBe("unchanged");
     expect(writes(check.counts)).toEqual({});
-    // 5 services, 5 listeners, 5 groups, 5 associations, 1 network.
+    // 6 services (the Gateway service among them), 6 listeners, 9 groups, 6 associations, 1 network.
     expect(check.counts).toEqual({
       GetServiceNetwork: 1,
-      GetTargetGroup: 5,
-      ListTargets: 5,
-      GetService: 5,
-      ListListeners: 5,
-      ListRules: 5,
-      GetServiceNetworkServiceAssociation: 5,
+      GetTargetGroup: 9,
+      ListTargets: 9,
+      GetService: 6,
+      ListListeners: 6,
+      ListRules: 6,
+      GetServiceNetworkServiceAssociation: 6,
     });
 
     // Someone deletes a rule by hand: the next drift check puts it back, and only it.
@@ -195,7 +213,9 @@ describe("Lattice reconcile through the emulator", () => {
   });
 
   it("one changed rule costs one write (a BatchUpdateRule), and a rule inserted ahead of nine costs two, not O(R²)", async () => {
+    // Per-route services alone: the Gateway service would take the same writes once more.
     const shape = (first: string[]): LatticeGatewayShape => ({
+      gatewayService: false,
       routes: [{ paths: first }, { paths: ["/b"] }],
     });
     const nine = Array.from({ length: 9 }, (_, i) => `/p${i}`);
@@ -271,7 +291,9 @@ describe("Lattice reconcile through the emulator", () => {
   });
 
   it("100 endpoint changes cost one RegisterTargets and one DeregisterTargets", async () => {
+    // One group (no Gateway service, whose own group of the same endpoints would take the same calls).
     const shape = (endpoints: string[]): LatticeGatewayShape => ({
+      gatewayService: false,
       routes: [{ paths: ["/"], backend: "web" }],
       webEndpoints: endpoints,
     });
@@ -299,9 +321,9 @@ describe("Lattice reconcile through the emulator", () => {
     const { result, counts } = await counted(() => h.reconcile(undefined));
     expect(result.kind).toBe("deleted");
     expect(writes(counts)).toEqual({
-      DeleteServiceNetworkServiceAssociation: 5,
-      DeleteService: 5,
-      DeleteTargetGroup: 5,
+      DeleteServiceNetworkServiceAssociation: 6,
+      DeleteService: 6,
+      DeleteTargetGroup: 9,
       DeleteServiceNetwork: 1,
     });
     await control().settle();
@@ -341,7 +363,8 @@ describe("Lattice reconcile through the emulator", () => {
       expect(outcome.kind).toBe("applied");
       if (outcome.kind !== "applied") throw new Error("unreachable");
       expect(outcome.observed.serviceNetwork).toMatchObject({ arn: shared.arn, created: false });
-      expect(outcome.observed.serviceAssociations).toMatchObject([{ owned: true }]);
+      // The route's service and the Gateway service.
+      expect(outcome.observed.serviceAssociations).toMatchObject([{ owned: true }, { owned: true }]);
       await control().settle();
       // The record is lost (a new table): discovery by tags finds the service, its group and the
       // association this Gateway made with a network it does not own, and deletes them.
@@ -363,6 +386,60 @@ describe("Lattice reconcile through the emulator", () => {
     } finally {
       other.destroy();
     }
+  });
+
+  it("the Gateway service merges both hostname-less routes, is the address, and follows route changes and deletions", async () => {
+    const shape = (routes: LatticeGatewayShape["routes"]): LatticeGatewayShape => ({ routes });
+    const two = shape([{ paths: ["/a"] }, { paths: ["/b"] }]);
+    const observed = await created(two);
+    const desired = latticeModel(two);
+    const merged = desired.services.find((s) => s.id === GATEWAY_ID);
+    expect(merged?.listeners[0]?.rules.map((r) => r.source.route)).toEqual(["HTTPRoute/apps/r0", "HTTPRoute/apps/r1"]);
+    // In the emulator: the Gateway service holds both routes' rules, by the model's ids and priorities.
+    const rules = await rulesOf(observed, GATEWAY_ID);
+    expect(new Map(rules.map((r) => [r.name, r.priority]))).toEqual(
+      new Map(merged?.listeners[0]?.rules.map((r) => [r.id, r.priority])),
+    );
+    // The status address is the Gateway service's DNS name.
+    h.clock.now += 1_000;
+    const steady = await h.reconcile(desired);
+    const gatewayService = observed.services.find((s) => s.id === GATEWAY_ID);
+    expect(gatewayService?.name).toBe(GATEWAY_SERVICE);
+    expect(gatewayService?.dnsName).toBeDefined();
+    expect(latticeObservationOf(steady, desired)?.address).toBe(gatewayService?.dnsName);
+
+    // r1's path changes: one rule in its own service, one in the Gateway service; r0's rule untouched.
+    h.clock.now += 1_000;
+    const r0Before = rules.find((r) => r.name === merged?.listeners[0]?.rules[0]?.id);
+    const changed = shape([{ paths: ["/a"] }, { paths: ["/c"] }]);
+    const change = await counted(() => h.reconcile(latticeModel(changed)));
+    expect(change.result).toMatchObject({ kind: "applied", operations: ["UpdateRules", "UpdateRules"] });
+    expect(writes(change.counts)).toEqual({ BatchUpdateRule: 2 });
+    const afterChange = await rulesOf(observed, GATEWAY_ID);
+    expect(afterChange.find((r) => r.arn === r0Before?.arn)?.lastUpdatedAt).toEqual(r0Before?.lastUpdatedAt);
+
+    // r1 goes: its service and groups go, and its rule leaves the Gateway service.
+    h.clock.now += 1_000;
+    const one = shape([{ paths: ["/a"] }]);
+    const removal = await counted(() => converge(latticeModel(one)));
+    expect(removal.result.kind).toBe("applied");
+    expect(removal.counts.DeleteRule).toBe(1);
+    await control().settle();
+    // DeleteService may be refused as busy once while Lattice removes the association: by name, not count.
+    expect((await services()).map((s) => s.name).sort()).toEqual([GATEWAY_SERVICE, "r0-apps"]);
+    const left = await rulesOf(observed, GATEWAY_ID);
+    expect(left.map((r) => r.name)).toEqual(
+      latticeModel(one)
+        .services.find((s) => s.id === GATEWAY_ID)
+        ?.listeners[0]?.rules.map((r) => r.id),
+    );
+    expect(left).toHaveLength(1);
+
+    // The Gateway goes: the Gateway service with it.
+    h.clock.now += 1_000;
+    expect((await converge(undefined)).kind).toBe("deleted");
+    await control().settle();
+    expect(await services()).toEqual([]);
   });
 
   it("a changed hostname recreates the service, and its new DNS name reaches the status address", async () => {

@@ -47,14 +47,21 @@ const CLUSTER = "moto-cluster";
 const KEY = clusterGatewayKey(CLUSTER, "apps", "gw");
 const CALL_DEADLINE_MS = 20_000;
 
-/** The pipeline cluster with its Gateway on the Lattice class (a service network it creates). */
+/**
+ * The pipeline cluster with its Gateway on the Lattice class (a service network it creates), one
+ * service for its route: no Gateway service, so the switch back meets that one service still being
+ * created (each emulator call is a tick; a second service's calls would let the first settle).
+ */
 const LATTICE_CLUSTER = `${PIPELINE_MANIFESTS.replace("gatewayClassName: alb", "gatewayClassName: lattice").replace(
   "metadata: {name: gw, namespace: apps, generation: 3}",
   `metadata:
   name: gw
   namespace: apps
   generation: 4
-  annotations: {switchyard.dev/service-network: net, switchyard.dev/create-service-network: "true"}`,
+  annotations:
+    switchyard.dev/service-network: net
+    switchyard.dev/create-service-network: "true"
+    switchyard.dev/lattice-gateway-service: "false"`,
 )}---
 apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass

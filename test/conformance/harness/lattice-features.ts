@@ -163,11 +163,6 @@ export const LATTICE_CANNOT_EXPRESS: readonly AlbLimit[] = [
     recognisedBy:
       "the request expects 404 without a backend, no service of the network has its Host, and no route of the Gateway names that Host (a refused route that does makes the case unsupported by that route's limit instead)",
   },
-  {
-    id: "routes-not-merged",
-    what: "several routes without hostnames on one Gateway answering at the Gateway's address",
-    why: "each route is its own Lattice service with its own DNS name; the Gateway address is the oldest such route's, the others answer at their own names",
-  },
 ];
 
 export const LATTICE_CLASS: ConformanceClass = {

@@ -1,9 +1,10 @@
 /**
  * Requests through a Gateway's VPC Lattice model. A service network has no address of its own: a
  * client reaches one service by its custom domain name or generated DNS name. The harness's Gateway
- * address (`<gateway>.lattice.example`) stands for the DNS name the Gateway status publishes, the
- * service of the oldest route without a hostname (shared/lattice/explain.ts resolveService); any
- * other host reaches the service whose custom domain name it is, or nothing. Then:
+ * address (`<gateway>.lattice.example`) stands for the DNS name the Gateway status publishes: its
+ * Gateway service, merging every route without a hostname (shared/lattice/gateway-service.ts), or
+ * with the Gateway service opted out the oldest such route's (shared/lattice/explain.ts
+ * resolveService); any other host reaches the service whose custom domain name it is, or nothing. Then:
  *
  * - no service for the host, or no listener on the port → the connection fails (a missing service is
  *   marked `unanswered`: the Gateway address without its service, or a host no service has);

@@ -254,8 +254,8 @@ export function renderMarkdown(run: ConformanceRun, ...others: ConformanceRun[])
     "- **Steps are judged independently.** Unlike the Go suite, a failing step does not stop the",
     "  test, so every case has an outcome.",
     "- **VPC Lattice.** Every Gateway of the Lattice class is observed programmed at",
-    "  `<gateway-name>.lattice.example`, standing for the DNS name its status publishes: the service",
-    "  of the oldest route without a hostname. Any other Host reaches the service whose custom domain",
+    "  `<gateway-name>.lattice.example`, standing for the DNS name its status publishes: its Gateway",
+    "  service, merging every route without a hostname. Any other Host reaches the service whose custom domain",
     "  name it is, in the Gateway's service network, or nothing. TLS passthrough listeners forward",
     "  HTTPS requests to the backend by their default action; cleartext HTTP/2 is refused.",
     ...(nlb

@@ -66,7 +66,8 @@ describe("services and rules", () => {
     backendRefs: [{name: web, port: 8080}]`,
       ),
     );
-    const rules = t.lattice.gateways[0]?.model.services[0]?.listeners[0]?.rules ?? [];
+    const service = t.lattice.gateways[0]?.model.services.find((s) => s.id === "HTTPRoute/apps/web");
+    const rules = service?.listeners[0]?.rules ?? [];
     expect(rules.map((r) => [r.priority, r.match.path?.type, r.match.path?.value])).toEqual([
       [1, "exact", "/health"],
       [2, "prefix", "/"],
@@ -75,7 +76,11 @@ describe("services and rules", () => {
 
   test("target groups carry only ready endpoints as IP targets", () => {
     const t = run(route("web", "  - backendRefs: [{name: web, port: 8080}]"));
-    expect(t.lattice.gateways[0]?.model.targetGroups.map((g) => g.targets)).toEqual([[{ id: "10.0.0.1", port: 8080 }]]);
+    // The route's service and the Gateway service each own a group (a Lattice group serves one service).
+    expect(t.lattice.gateways[0]?.model.targetGroups.map((g) => g.targets)).toEqual([
+      [{ id: "10.0.0.1", port: 8080 }],
+      [{ id: "10.0.0.1", port: 8080 }],
+    ]);
   });
 
   test("the rules-per-listener quota is an option: raised, the same route is built", () => {
@@ -150,7 +155,12 @@ ${route("b", "  - backendRefs: [{name: web, port: 8080}, {name: missing, port: 8
       const action = s.listeners[0]?.rules[0]?.action;
       return [s.id, action?.type === "forward" ? action.targetGroups.map((g) => g.targetGroupId) : []];
     });
+    // The Gateway service merging both routes owns its groups too.
     expect(forwards).toEqual([
+      [
+        "Gateway/apps/net",
+        ["Gateway/apps/net|local/apps/web:8080/HTTP/HTTP1", "Gateway/apps/net|sink/invalid-backends/HTTP"],
+      ],
       [
         "HTTPRoute/apps/a",
         ["HTTPRoute/apps/a|local/apps/web:8080/HTTP/HTTP1", "HTTPRoute/apps/a|sink/invalid-backends/HTTP"],
@@ -161,8 +171,8 @@ ${route("b", "  - backendRefs: [{name: web, port: 8080}, {name: missing, port: 8
       ],
     ]);
     const names = model?.targetGroups.map((g) => g.name) ?? [];
-    expect(names).toHaveLength(4);
-    expect(new Set(names).size).toBe(4);
+    expect(names).toHaveLength(6);
+    expect(new Set(names).size).toBe(6);
   });
 
   test("all backends invalid answers a fixed 500", () => {
@@ -224,9 +234,10 @@ spec:
   rules: [{backendRefs: [{name: web, port: 8080}]}]`);
     const other = t.lattice.gateways.find((g) => g.model.gatewayKey === "apps/other")?.model;
     const net = t.lattice.gateways.find((g) => g.model.gatewayKey === "apps/net")?.model;
-    expect(other?.services.map((s) => s.id)).toEqual(["HTTPRoute/apps/both"]);
-    expect(net?.services).toEqual([]);
-    expect(net?.serviceAssociations).toEqual(["HTTPRoute/apps/both"]);
+    // Each Gateway also has its own Gateway service, merging the route.
+    expect(other?.services.map((s) => s.id)).toEqual(["Gateway/apps/other", "HTTPRoute/apps/both"]);
+    expect(net?.services.map((s) => s.id)).toEqual(["Gateway/apps/net"]);
+    expect(net?.serviceAssociations).toEqual(["Gateway/apps/net", "HTTPRoute/apps/both"]);
   });
 
   test("a refusal by the owner shows on every parent and drops the association", () => {

@@ -36,12 +36,13 @@ describe("a rule match's digest", () => {
   });
 
   it("a match changed in the model is a batch update of that rule; an unchanged one is nothing", () => {
-    const desired = latticeModel({ routes: [{ paths: ["/a"] }] });
+    // One service only (no Gateway service): its one rule is the one that moves.
+    const desired = latticeModel({ gatewayService: false, routes: [{ paths: ["/a"] }] });
     const state = applied(emptyObservedLattice(), desired);
     const rule = state.services[0]?.listeners[0]?.rules[0];
     expect(rule).not.toHaveProperty("match");
     expect(planLattice(desired, state).operations).toEqual([]);
-    const moved = latticeModel({ routes: [{ paths: ["/b"] }] });
+    const moved = latticeModel({ gatewayService: false, routes: [{ paths: ["/b"] }] });
     const ops = planLattice(moved, state).operations;
     expect(ops).toEqual([
       expect.objectContaining({
@@ -84,7 +85,7 @@ describe("an auth policy as the record keeps it", () => {
 
 describe("a record from before digests", () => {
   it("is read with each rule's match as its digest, and plans nothing when nothing changed", () => {
-    const desired = latticeModel({ routes: [{ paths: ["/a", "/b"] }] });
+    const desired = latticeModel({ gatewayService: false, routes: [{ paths: ["/a", "/b"] }] });
     const state = applied(emptyObservedLattice(), desired);
     const model = desired.services[0]?.listeners[0]?.rules ?? [];
     const legacy = JSON.parse(

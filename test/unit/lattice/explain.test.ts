@@ -67,10 +67,31 @@ describe("explain on VPC Lattice", () => {
     expect(miss?.skipped.map((s) => s.failed)).toEqual(["path exact /cart", "path prefix /cart/"]);
   });
 
-  test("any other host is the Gateway's address: the oldest route without a hostname", () => {
+  test("any other host is the Gateway's address: the Gateway service, naming what it merges and leaves out", () => {
     const [e] = explainLatticeRequest(lattice.gateways, { host: "whatever", port: 80, method: "GET", path: "/" });
-    expect(e).toMatchObject({ service: "HTTPRoute/apps/plain", chosenBy: "the Gateway's address" });
+    expect(e).toMatchObject({ service: "Gateway/apps/net", chosenBy: "the Gateway's address" });
+    expect(e?.rule.route).toBe("HTTPRoute/apps/plain");
+    expect(e?.gatewayService).toEqual({
+      merged: ["HTTPRoute/apps/plain"],
+      leftOut: [
+        {
+          route: "HTTPRoute/apps/shop",
+          why: "its hostname shop.example.com is its own service's custom domain name",
+        },
+      ],
+    });
     expect(e?.outcome).toEqual({ kind: "forward", backends: [{ backend: "Service apps/web:8080", share: 1 }] });
+  });
+
+  test("without a Gateway service (opted out), the Gateway's address is the oldest route without a hostname", () => {
+    const optedOut = MANIFESTS.replace(
+      "metadata: {name: net, namespace: apps}",
+      'metadata: {name: net, namespace: apps, annotations: {switchyard.dev/lattice-gateway-service: "false"}}',
+    );
+    const built = translate(snapshotOf(loadManifests(optedOut, "m.yaml").objects), controllerConfig()).lattice;
+    const [e] = explainLatticeRequest(built.gateways, { host: "whatever", port: 80, method: "GET", path: "/" });
+    expect(e).toMatchObject({ service: "HTTPRoute/apps/plain", chosenBy: "the Gateway's address" });
+    expect(e?.gatewayService).toBeUndefined();
   });
 
   test("no listener on the port, no explanation", () => {

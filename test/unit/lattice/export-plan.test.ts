@@ -199,7 +199,7 @@ describe("the ServiceExport reconcile unit", () => {
 describe("an importing rule forwarding to another cluster's group by ARN", () => {
   it("is unchanged when Lattice answers the forward with the group's id (no BatchUpdateRule on every reconcile)", () => {
     const arn = "arn:aws:vpc-lattice:us-east-1:123456789012:targetgroup/tg-0123456789abcdef0";
-    const desired = latticeModel({ routes: [{ paths: ["/a"] }] });
+    const desired = latticeModel({ gatewayService: false, routes: [{ paths: ["/a"] }] });
     const rule = desired.services[0]?.listeners[0]?.rules[0];
     if (!rule) throw new Error("no rule");
     rule.action = { type: "forward", targetGroups: [{ targetGroupId: "remote", weight: 1 }] };

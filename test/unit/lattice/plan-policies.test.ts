@@ -82,8 +82,10 @@ describe("IAM auth policies", () => {
   });
 
   it("a removed IAMAuthPolicy turns the service back to NONE, then deletes the policy switchyard put", () => {
-    const desired = latticeModelWith({ ...ONE, extra: [iamAuthPolicy("auth", { kind: "HTTPRoute", name: "r0" })] });
-    const without = latticeModelWith(ONE);
+    // Without a Gateway service: removing the policy would also merge the route into it.
+    const shape: PolicyShape = { ...ONE, gatewayService: false };
+    const desired = latticeModelWith({ ...shape, extra: [iamAuthPolicy("auth", { kind: "HTTPRoute", name: "r0" })] });
+    const without = latticeModelWith(shape);
     const plan = planLattice(without, applied(desired)).operations;
     expect(plan).toEqual([
       { op: "UpdateAuthType", target: { kind: "service", serviceId: ROUTE }, authType: "NONE" },
@@ -258,7 +260,8 @@ describe("tags", () => {
 });
 
 describe("a route with several Lattice parents", () => {
-  const shape: PolicyShape = { routes: [{ paths: ["/a"] }, { paths: ["/b"] }], extra: [otherGateway()] };
+  // `other` without its Gateway service, which would merge the route too (build.test.ts covers it).
+  const shape: PolicyShape = { routes: [{ paths: ["/a"] }, { paths: ["/b"] }], extra: [otherGateway(false)] };
 
   it("is associated with the other parent's network by the owner's service name, and only that", () => {
     const other = latticeModels({ ...shape, alsoOnOther: ["r0"] }).get("apps/other");

@@ -30,7 +30,8 @@ describe("planLattice", () => {
   it("creates only what is missing, and an applied plan leaves nothing to do", () => {
     const desired = latticeModel(TWO);
     const state = applied(desired);
-    expect(state.services.map((s) => s.name)).toEqual(["r0-apps", "r1-apps"]);
+    // One service per route, and the Gateway service merging both (the Gateway's address).
+    expect(state.services.map((s) => s.name)).toEqual(["gw-net-apps-c1af545e", "r0-apps", "r1-apps"]);
     expect(planLattice(desired, state).operations).toEqual([]);
   });
 
@@ -41,7 +42,7 @@ describe("planLattice", () => {
     expect(ops(planLattice(undefined, applied(desired)))).not.toContain("DeleteServiceNetwork");
     // What the Gateway associates with a network it does not own is still its own, by tags.
     const association = planLattice(desired, emptyObservedLattice()).operations.find(
-      (o) => o.op === "CreateServiceAssociation",
+      (o) => o.op === "CreateServiceAssociation" && o.serviceId === "HTTPRoute/apps/r0",
     );
     expect(association).toMatchObject({
       tags: {
@@ -83,17 +84,21 @@ describe("planLattice", () => {
     const state = applied(latticeModel(TWO));
     const moved = latticeModel({ ...TWO, networkName: "other" });
     const plan = ops(planLattice(moved, state));
-    expect(plan.slice(0, 4)).toEqual([
+    // Two route services and the Gateway service.
+    expect(plan.slice(0, 5)).toEqual([
+      "DeleteServiceAssociation",
       "DeleteServiceAssociation",
       "DeleteServiceAssociation",
       "DeleteServiceNetwork",
       "FindServiceNetwork",
     ]);
-    expect(plan.filter((o) => o === "CreateServiceAssociation")).toHaveLength(2);
+    expect(plan.filter((o) => o === "CreateServiceAssociation")).toHaveLength(3);
   });
 
   it("targets are diffs in batches of 100: 250 new endpoints are three RegisterTargets, 250 gone three DeregisterTargets", () => {
+    // Without the Gateway service, one group holds the endpoints (with it, two would, each batched alike).
     const shape = (n: number, offset: number): LatticeGatewayShape => ({
+      gatewayService: false,
       routes: [{ paths: ["/"], backend: "web" }],
       webEndpoints: addresses(n, offset),
     });
@@ -113,7 +118,9 @@ describe("planLattice", () => {
     const desired = latticeModel(TWO);
     const first = planLattice(desired, emptyObservedLattice());
     expect(ops(first)).not.toContain("RegisterTargets");
-    expect(ops(first).filter((o) => o === "CreateTargetGroup")).toHaveLength(2);
+    // Each route's group, and the Gateway service's own group per route.
+    expect(desired.targetGroups).toHaveLength(4);
+    expect(ops(first).filter((o) => o === "CreateTargetGroup")).toHaveLength(4);
     expect(first.pending).toMatch(
       /target group sy-apps-be-r0-8080-\w+ \(being created: targets registered once ACTIVE\)/,
     );
@@ -130,7 +137,7 @@ describe("planLattice", () => {
     expect(LATTICE_DATA_PLANE.isSettling(creating)).toBe(true);
     // ACTIVE (the simulator's groups are): the targets, and nothing after.
     const second = planLattice(desired, state);
-    expect(ops(second)).toEqual(["RegisterTargets", "RegisterTargets"]);
+    expect(ops(second)).toEqual(["RegisterTargets", "RegisterTargets", "RegisterTargets", "RegisterTargets"]);
     expect(second.pending).toBeUndefined();
     for (const op of second.operations) state = simulateLattice(state, op);
     expect(LATTICE_DATA_PLANE.isSettling(state)).toBe(false);
@@ -141,15 +148,24 @@ describe("planLattice", () => {
     const state = applied(latticeModel(TWO));
     const moved = latticeModel({ routes: [{ paths: ["/a"], backend: "web" }, { paths: ["/b"] }] });
     const first = planLattice(moved, state);
-    // The service keeps forwarding to its old group: no rule update, the old group stays.
-    expect(ops(first)).toEqual(["CreateTargetGroup"]);
+    // Both services that forward r0's requests (its own, and the Gateway service) keep forwarding
+    // to their old groups: no rule update, the old groups stay.
+    expect(ops(first)).toEqual(["CreateTargetGroup", "CreateTargetGroup"]);
+    expect(first.pending).toMatch(/service gw-net-apps-\w+ \(its rules move to 1 new target group\(s\)/);
     expect(first.pending).toMatch(
       /service r0-apps \(its rules move to 1 new target group\(s\) once they hold targets\)/,
     );
     let next = state;
     for (const op of first.operations) next = simulateLattice(next, op);
     const second = planLattice(moved, next);
-    expect(ops(second)).toEqual(["RegisterTargets", "UpdateRules", "DeleteTargetGroup"]);
+    expect(ops(second)).toEqual([
+      "RegisterTargets",
+      "RegisterTargets",
+      "UpdateRules",
+      "UpdateRules",
+      "DeleteTargetGroup",
+      "DeleteTargetGroup",
+    ]);
     expect(second.pending).toBeUndefined();
     for (const op of second.operations) next = simulateLattice(next, op);
     expect(planLattice(moved, next).operations).toEqual([]);
@@ -157,8 +173,12 @@ describe("planLattice", () => {
 
   it("a new rule whose priority is taken is created at a free one, then moved by the batch", () => {
     const nine = Array.from({ length: 3 }, (_, i) => `/p${i}`);
-    const state = applied(latticeModel({ routes: [{ paths: nine }] }));
-    const plan = planLattice(latticeModel({ routes: [{ paths: [...nine, "/longest-path"] }] }), state).operations;
+    // One service (no Gateway service), so the first operation is the route's.
+    const state = applied(latticeModel({ gatewayService: false, routes: [{ paths: nine }] }));
+    const plan = planLattice(
+      latticeModel({ gatewayService: false, routes: [{ paths: [...nine, "/longest-path"] }] }),
+      state,
+    ).operations;
     expect(plan[0]).toMatchObject({ op: "CreateRule", ruleId: "r0-m3", priority: 100 });
     expect(plan[1]).toMatchObject({ op: "UpdateRules" });
     expect(plan).toHaveLength(2);

@@ -24,7 +24,13 @@ import { DataPlaneOperationError, type FailedRule } from "../../../shared/reconc
 import { createMemoryStores } from "../../../shared/store/memory/stores.ts";
 import type { StateStore } from "../../../shared/store/state.ts";
 import { convergeLattice, MemoryLattice } from "../../../shared/testing/index.ts";
-import { type LatticeGatewayShape, latticeModel } from "../../fixtures/lattice-gateway.ts";
+import { latticeModel as gatewayModel, type LatticeGatewayShape } from "../../fixtures/lattice-gateway.ts";
+
+/**
+ * The engine's judgements are exercised on per-route services alone: the Gateway service is one
+ * more service taking the same operations, and has its own tests (gateway-service.test.ts).
+ */
+const latticeModel = (shape: LatticeGatewayShape) => gatewayModel({ gatewayService: false, ...shape });
 
 const TWO: LatticeGatewayShape = { routes: [{ paths: ["/a"] }, { paths: ["/b"] }] };
 const R0 = "HTTPRoute/apps/r0";

@@ -302,7 +302,8 @@ describe("an AWS refusal on the policy's own status", () => {
     const first = await reconcile(desired);
     // The association is refused alone: every service is still created and associated.
     expect(first).toMatchObject({ kind: "applied", failedRules: [{ policy: "VpcAssociationPolicy/apps/net-vpc" }] });
-    expect(lattice.world.serviceAssociations).toHaveLength(2);
+    // Two route services and the Gateway service.
+    expect(lattice.world.serviceAssociations).toHaveLength(3);
     expect(latticeObservationOf(first, desired)?.policyProblems).toHaveProperty(["VpcAssociationPolicy/apps/net-vpc"]);
 
     lattice.failBefore = () => undefined;
@@ -310,7 +311,9 @@ describe("an AWS refusal on the policy's own status", () => {
     // With the targets of the groups the first reconcile created (taken once ACTIVE).
     expect(second).toMatchObject({
       kind: "applied",
-      operations: ["CreateVpcAssociation", "RegisterTargets", "RegisterTargets"],
+      // The two route services' groups, and the Gateway service's one (r0, with an IAMAuthPolicy of
+      // its own, stays out of it).
+      operations: ["CreateVpcAssociation", "RegisterTargets", "RegisterTargets", "RegisterTargets"],
     });
     const observation = latticeObservationOf(second, desired);
     expect(observation).not.toHaveProperty("policyProblems");

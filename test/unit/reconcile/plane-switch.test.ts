@@ -116,7 +116,8 @@ describe("a Gateway moving from ALB to VPC Lattice", () => {
     expect(emptyElb(elb.world)).toBe(true);
     expect(await record()).toBeUndefined();
     expect((await onLattice(LATTICE())).kind).toBe("applied");
-    expect(lattice.world.services).toHaveLength(1);
+    // The route's service and the Gateway service.
+    expect(lattice.world.services).toHaveLength(2);
     expect((await record())?.dataPlane).toBe("lattice");
     // And back: the ELB reconcile now finds a Lattice record.
     expect(await onElb(ALB)).toEqual({ kind: "elsewhere", dataPlane: "lattice" });
@@ -143,7 +144,8 @@ describe("a Gateway moving from ALB to VPC Lattice", () => {
     expect((await onElb(undefined, "reconciler-b")).kind).toBe("deleted");
     expect(emptyElb(elb.world)).toBe(true);
     expect((await onLattice(LATTICE(), "reconciler-b")).kind).toBe("applied");
-    expect(lattice.world.services).toHaveLength(1);
+    // The route's service and the Gateway service.
+    expect(lattice.world.services).toHaveLength(2);
     expect((await record())?.dataPlane).toBe("lattice");
   });
 
