@@ -186,17 +186,20 @@ describe("IAM auth policies and access logs on the emulator", () => {
     h.clock.now += 1_000;
     const removed = await counted(() => h.reconcile(latticeModelWith(PLAIN)));
     expect(removed.result.kind).toBe("applied");
-    // Without its own auth and logs, r0 joins the Gateway service: its rule, its group there.
+    // Without its own auth and logs, r0 joins the Gateway service: its group there first, and its
+    // rule once the group is ACTIVE and holds its targets (the next reconcile, below).
     expect(writes(removed.counts)).toEqual({
       UpdateServiceNetwork: 1,
       UpdateService: 1,
       DeleteAuthPolicy: 2,
       DeleteAccessLogSubscription: 2,
       CreateTargetGroup: 1,
-      RegisterTargets: 1,
-      CreateRule: 1,
-      BatchUpdateRule: 1,
     });
+    expect(removed.result).toMatchObject({ pending: expect.stringContaining("its rules move") });
+    await control().settle();
+    h.clock.now += 1_000;
+    const joined = await counted(() => h.reconcile(latticeModelWith(PLAIN)));
+    expect(writes(joined.counts)).toEqual({ RegisterTargets: 1, CreateRule: 1, BatchUpdateRule: 1 });
     expect((await suite.lattice.send(new GetServiceCommand({ serviceIdentifier: service }))).authType).toBe("NONE");
     expect(
       (await suite.lattice.send(new GetServiceNetworkCommand({ serviceNetworkIdentifier: network }))).authType,

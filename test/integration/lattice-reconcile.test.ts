@@ -258,7 +258,8 @@ describe("Lattice reconcile through the emulator", () => {
     // Lattice is still creating the new group (it refuses targets until ACTIVE): only the creation.
     const moving = await counted(() => h.reconcile(latticeModel(shape("web"))));
     expect(moving.result).toMatchObject({ kind: "applied", pending: expect.stringContaining("its rules move") });
-    expect(writes(moving.counts)).toEqual({ CreateTargetGroup: 1 });
+    // Two new groups: the route service's, and the Gateway service's for r0's rules there.
+    expect(writes(moving.counts)).toEqual({ CreateTargetGroup: 2 });
     if (moving.result.kind !== "applied") throw new Error("unreachable");
     // What Lattice holds (GetRule), not what the record says.
     const forwarded = async (o: ObservedLattice) => {
@@ -281,7 +282,14 @@ describe("Lattice reconcile through the emulator", () => {
     const moved = await counted(() => h.reconcile(latticeModel(shape("web"))));
     expect(moved.result).toMatchObject({
       kind: "applied",
-      operations: ["RegisterTargets", "UpdateRules", "DeleteTargetGroup"],
+      operations: [
+        "RegisterTargets",
+        "RegisterTargets",
+        "UpdateRules",
+        "UpdateRules",
+        "DeleteTargetGroup",
+        "DeleteTargetGroup",
+      ],
     });
     expect(moved.result).not.toHaveProperty("pending");
     if (moved.result.kind !== "applied") throw new Error("unreachable");
