@@ -6,6 +6,7 @@ import { InvalidSetting } from "../../../functions/lib/settings.ts";
 import { reconcilePortsFromEnvironment } from "../../../functions/reconcile/environment.ts";
 import { RECHECK_VARIABLES, recheckSettingsFromEnvironment } from "../../../functions/reconcile/recheck-settings.ts";
 import { DEFAULT_RECHECK, nextRecheck } from "../../../shared/pipeline/settle-recheck.ts";
+import { RECONCILE_ENVIRONMENT } from "../../fixtures/reconcile-environment.ts";
 
 const { firstDelay, maxDelay, giveUpAfter } = RECHECK_VARIABLES;
 
@@ -56,13 +57,7 @@ describe("SWITCHYARD_RECHECK_*", () => {
   });
 
   it("is what the λ's ports carry, and a refused value stops the cold start", () => {
-    const env = {
-      SWITCHYARD_TABLE: "switchyard",
-      SWITCHYARD_CONTROL_PLANE_ACCOUNT: "111122223333",
-      SWITCHYARD_RECONCILE_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/111122223333/switchyard-reconcile.fifo",
-      SWITCHYARD_STATUS_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/111122223333/switchyard-status",
-      AWS_REGION: "eu-west-1",
-    };
+    const env = RECONCILE_ENVIRONMENT;
     expect(reconcilePortsFromEnvironment({ ...env, [firstDelay]: "20" }).recheck).toEqual({
       ...DEFAULT_RECHECK,
       firstDelayMs: 20_000,

@@ -8,6 +8,7 @@ import {
   reconcilePortsFromEnvironment,
 } from "../../../functions/reconcile/environment.ts";
 import { AWS_CONTROLLER_ALIASES, SWITCHYARD_CONTROLLERS } from "../../../shared/config.ts";
+import { RECONCILE_ENVIRONMENT } from "../../fixtures/reconcile-environment.ts";
 
 const NAME = "SWITCHYARD_ACCEPT_AWS_CONTROLLER_NAMES";
 
@@ -34,13 +35,7 @@ describe("SWITCHYARD_ACCEPT_AWS_CONTROLLER_NAMES", () => {
   });
 
   it("is what the λ's ports carry: the deployed reconcile honours the setting", () => {
-    const env = {
-      SWITCHYARD_TABLE: "switchyard",
-      SWITCHYARD_CONTROL_PLANE_ACCOUNT: "111122223333",
-      SWITCHYARD_RECONCILE_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/111122223333/switchyard-reconcile.fifo",
-      SWITCHYARD_STATUS_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/111122223333/switchyard-status",
-      AWS_REGION: "eu-west-1",
-    };
+    const env = RECONCILE_ENVIRONMENT;
     expect(reconcilePortsFromEnvironment({ ...env, [NAME]: "true" }).config?.controllers).toHaveProperty(
       "gateway.k8s.aws/nlb",
       "nlb",
