@@ -16,6 +16,17 @@ import { exportTargetGroupId, exportTargetGroupName, type LatticeTargetGroupSet 
 export const FIXED_404: LatticeAction = { type: "fixed-response", statusCode: 404 };
 export const FIXED_500: LatticeAction = { type: "fixed-response", statusCode: 500 };
 
+/** The target group ids the default actions and rules of some listeners forward to. */
+export function forwardedGroups(
+  listeners: readonly { defaultAction: LatticeAction; rules: readonly { action: LatticeAction }[] }[],
+): Set<string> {
+  return new Set(
+    listeners
+      .flatMap((l) => [l.defaultAction, ...l.rules.map((r) => r.action)])
+      .flatMap((a) => (a.type === "forward" ? a.targetGroups.map((t) => t.targetGroupId) : [])),
+  );
+}
+
 /** Clusters that export Services: this one (from the snapshot) and the others (from the mirror). */
 export interface ExportIndex {
   localClusterId: string;

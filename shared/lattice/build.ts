@@ -28,7 +28,7 @@ import { objectKey } from "../k8s/meta.ts";
 import { orderByPrecedence } from "../precedence/order.ts";
 import type { MatchUnitKey } from "../precedence/unit.ts";
 import { problem, Reason, type StatusProblem } from "../status/conditions.ts";
-import { type ExportIndex, FIXED_404, FIXED_500, ruleAction } from "./actions.ts";
+import { type ExportIndex, FIXED_404, FIXED_500, forwardedGroups, ruleAction } from "./actions.ts";
 import { type LatticeLimits, MAX_CUSTOM_DOMAIN_NAME_LENGTH, MAX_RULE_PRIORITY } from "./limits.ts";
 import { grpcMatchParts, httpMatchParts, type MatchPart, matchValueProblem } from "./matches.ts";
 import type {
@@ -586,13 +586,7 @@ export function buildLattice(gateway: ResolvedGateway, ctx: LatticeBuildContext)
 
 /** Keeps only the target groups some service's rule or default action still forwards to. */
 export function pruneTargetGroups(model: LatticeModel): void {
-  const used = new Set(
-    model.services.flatMap((s) =>
-      s.listeners
-        .flatMap((l) => [l.defaultAction, ...l.rules.map((r) => r.action)])
-        .flatMap((a) => (a.type === "forward" ? a.targetGroups.map((t) => t.targetGroupId) : [])),
-    ),
-  );
+  const used = forwardedGroups(model.services.flatMap((s) => s.listeners));
   model.targetGroups = model.targetGroups.filter((tg) => used.has(tg.id));
   model.targetGroupReferences = model.targetGroupReferences.filter((r) => used.has(r.id));
 }

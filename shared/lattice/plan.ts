@@ -23,6 +23,7 @@
  */
 import { TAG } from "../elb/naming.ts";
 import type { DataPlanePlan } from "../reconcile/ports.ts";
+import { forwardedGroups } from "./actions.ts";
 import { canonicalJson, matchDigest } from "./digest.ts";
 import { MAX_RULE_PRIORITY, MAX_TARGETS_PER_REGISTER_CALL, MIN_RULE_PRIORITY } from "./limits.ts";
 import type {
@@ -174,17 +175,6 @@ function planTargetGroups(
     removed.push(...deregistrations(tg.id, remove));
   }
   return { ops, deregistrations: removed, waiting };
-}
-
-/** The target group ids the actions of a service's listeners forward to. */
-function forwardedGroups(
-  listeners: readonly { defaultAction: LatticeAction; rules: readonly { action: LatticeAction }[] }[],
-): Set<string> {
-  return new Set(
-    listeners
-      .flatMap((l) => [l.defaultAction, ...l.rules.map((r) => r.action)])
-      .flatMap((a) => (a.type === "forward" ? a.targetGroups.map((t) => t.targetGroupId) : [])),
-  );
 }
 
 // ---------- rules ----------
