@@ -725,7 +725,7 @@ export async function runSchedule(env: ChaosEnvironment, seed: number, steps: re
         }
       }
       violations.push(
-        `${label}: the pipeline did not quiesce (${reconciles.size} reconciles, ${statuses.size} statuses queued)`,
+        `${label}: the pipeline did not quiesce (${events.size} events, ${reconciles.size} reconciles, ${statuses.size} statuses queued)`,
       );
       return false;
     };

@@ -54,9 +54,22 @@ export class MemoryQueue {
     return this.items.length;
   }
 
-  /** When the next message becomes receivable, if any is waiting. */
+  /**
+   * When the next message becomes receivable, if any is waiting. In a FIFO queue only a group's head
+   * can be received, so the messages queued behind an in-flight head wait for it, not for their own
+   * `availableAt` (which is 0 until they are first received).
+   */
   nextAvailableAt(): number | undefined {
-    return this.items.length === 0 ? undefined : Math.min(...this.items.map((i) => i.availableAt));
+    const heads = new Set<string>();
+    let next: number | undefined;
+    for (const item of this.items) {
+      if (this.#fifo && item.group !== undefined) {
+        if (heads.has(item.group)) continue;
+        heads.add(item.group);
+      }
+      next = next === undefined ? item.availableAt : Math.min(next, item.availableAt);
+    }
+    return next;
   }
 
   /** Up to `count` receivable messages; a FIFO group yields only its head, and only when it is visible. */
