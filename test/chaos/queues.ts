@@ -4,10 +4,15 @@
 // run never waits for a lease or a visibility timeout to pass. Not a test file itself.
 import type { SQSEvent, SQSRecord } from "aws-lambda";
 
-/** Wall time plus whatever the run has skipped ahead; the reconciler, ingest and queues share it. */
+/**
+ * The run's time: it starts at the wall clock and moves only when the run skips ahead, so a replay
+ * sees the same times whatever the machine's load (a lease or a visibility timeout never passes
+ * because a step happened to be slow). The reconciler, ingest and queues share it.
+ */
 export class VirtualClock {
+  readonly #start = Date.now();
   #offset = 0;
-  now = (): number => Date.now() + this.#offset;
+  now = (): number => this.#start + this.#offset;
   advanceTo(at: number): void {
     const gap = at - this.now();
     if (gap > 0) this.#offset += gap;
