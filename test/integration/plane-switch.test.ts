@@ -506,3 +506,50 @@ describe("a Gateway whose class moves it between ALB and NLB", () => {
     await expectOnlyOn("nlb", before);
   });
 });
+
+describe("discovery after a crash in an ALB → NLB switch, with the tagging API still listing the deleted ALB", () => {
+  it("keeps the NLB created before the crash: the deleted ALB is no reason to replace or delete it", async () => {
+    const before = await programOn("alb");
+    const alb = before.loadBalancers[0]?.arn ?? "";
+    // The ALB's entry as the tagging API lists it now: AWS keeps listing a deleted resource for a
+    // while ("all the tagged or previously tagged resources", GetResources); moto never does.
+    const tagging = new ResourceGroupsTaggingAPIClient(motoSettings());
+    const [listed] =
+      (await tagging.send(new GetResourcesCommand({ ResourceARNList: [alb] })).finally(() => tagging.destroy()))
+        .ResourceTagMappingList ?? [];
+    if (!listed) throw new Error("the tagging API does not list the ALB");
+    expect(listed.ResourceARN).toBe(alb);
+
+    snapshots.set(CLUSTER, manifestObjects(NLB_CLUSTER));
+    const held = faults.holdResponse("CreateListener");
+    const switching = reconcile().then(
+      (report) => ({ report }),
+      (error: unknown) => ({ error }),
+    );
+    await Promise.race([held.accepted, switching]);
+    // The connection drops after AWS created the NLB's listener: the ALB is gone, the NLB exists.
+    held.release(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
+    expect(await switching).toMatchObject({ report: { disposition: "retry", outcome: { kind: "failed" } } });
+    const [nlb, ...others] = await loadBalancers();
+    expect(others).toEqual([]);
+    expect(nlb?.Type).toBe("network");
+
+    faults.amend("GetResources", (body) => {
+      const answer = JSON.parse(body) as { ResourceTagMappingList?: { ResourceARN?: string }[] };
+      const list = answer.ResourceTagMappingList ?? [];
+      // First: moto fails DescribeLoadBalancers for a missing ARN, as AWS does, only when no
+      // ARN before it was found (QUIRKS.md E7).
+      if (!list.some((m) => m.ResourceARN === alb)) list.unshift(listed);
+      return JSON.stringify({ ...answer, ResourceTagMappingList: list });
+    });
+    const created = factory.counter.calls("ElasticLoadBalancingV2", "CreateLoadBalancer");
+    const deleted = factory.counter.calls("ElasticLoadBalancingV2", "DeleteLoadBalancer");
+    clock.now += CALL_DEADLINE_MS + 1;
+    expect(await reconcile()).toMatchObject({ disposition: "done", outcome: { kind: "applied" } });
+    // The NLB that was created stays: no second one, and no deletion of the one serving.
+    expect(factory.counter.calls("ElasticLoadBalancingV2", "CreateLoadBalancer")).toBe(created);
+    expect(factory.counter.calls("ElasticLoadBalancingV2", "DeleteLoadBalancer")).toBe(deleted);
+    expect((await loadBalancers()).map((lb) => lb.LoadBalancerArn)).toEqual([nlb?.LoadBalancerArn]);
+    await expectOnlyOn("nlb", before);
+  });
+});
