@@ -492,8 +492,10 @@ describe("a Gateway whose class moves it between ALB and NLB", () => {
     });
     expect(programmed()).toMatchObject({ status: "False" });
     expect(programmed()?.message).toContain("DeleteLoadBalancer failed");
-    // The record is the ELB plane's, interrupted: it still names the ALB it was deleting.
+    // The record is the ELB plane's, interrupted: it says nlb already and still names the ALB it
+    // was deleting.
     const record = await deps.engine.states.get(KEY);
+    expect(record?.dataPlane).toBe("nlb");
     expect(record?.applying).toBeDefined();
     expect(record?.applied.loadBalancer?.type).toBe("application");
     // Until the lost call can no longer land, the Gateway is left alone.
