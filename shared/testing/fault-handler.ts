@@ -5,7 +5,9 @@
  * limiting run unchanged against the emulator; moto itself has no fault injection.
  *
  * A `delay` fault holds matching requests back before passing them on, as a slow or hung endpoint
- * would; it honours the request's abortSignal, so a caller's deadline cuts it short.
+ * would; it honours the request's abortSignal, so a caller's deadline cuts it short. An `amend`
+ * rewrites the emulator's successful answers to an operation, for what AWS documents and the
+ * emulator never does (the Resource Groups Tagging API still listing a deleted resource).
  *
  * Operations are recognised from the request itself: `Action=` in an AWS query-protocol body
  * (ELBv2, EC2, STS) or the `X-Amz-Target` header of the JSON protocols (Resource Groups Tagging).
@@ -64,6 +66,11 @@ export interface HeldResponse {
   release(failure?: Error): void;
 }
 
+interface AmendRule {
+  operation: string;
+  amend: (body: string) => string;
+}
+
 interface HoldRule {
   operation: string;
   accepted: () => void;
@@ -79,6 +86,14 @@ function bodyText(body: unknown): string {
   if (typeof body === "string") return body;
   if (body instanceof Uint8Array) return Buffer.from(body).toString("utf8");
   return "";
+}
+
+async function readBody(body: unknown): Promise<string> {
+  if (body === undefined || body === null) return "";
+  if (typeof body === "string" || body instanceof Uint8Array) return bodyText(body);
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** The API operation a serialized request calls, or undefined if it cannot tell. */
@@ -117,6 +132,7 @@ export class FaultInjectingHandler implements HttpHandler {
   readonly #rules: FaultRule[] = [];
   readonly #delays: DelayRule[] = [];
   readonly #holds: HoldRule[] = [];
+  readonly #amends: AmendRule[] = [];
   /** Every synthetic error answered, in order. */
   readonly injected: InjectedFault[] = [];
   readonly metadata = { handlerProtocol: "http/1.1" };
@@ -150,9 +166,19 @@ export class FaultInjectingHandler implements HttpHandler {
     return { accepted: acceptedPromise, release: (failure) => release(failure) };
   }
 
+  /**
+   * Rewrites the body of every successful answer to `operation` with `amend` until `clear()`:
+   * the emulator's answer as AWS would also give it.
+   */
+  amend(operation: string, amend: (body: string) => string): this {
+    this.#amends.push({ operation, amend });
+    return this;
+  }
+
   clear(): void {
     this.#rules.length = 0;
     this.#delays.length = 0;
+    this.#amends.length = 0;
   }
 
   /** Faults (errors and delays) still to be answered. */
@@ -184,7 +210,21 @@ export class FaultInjectingHandler implements HttpHandler {
       if (failure) throw failure;
       return answer;
     }
-    return this.#inner.handle(request, options);
+    const amends = this.#amends.filter((a) => a.operation === operation);
+    if (amends.length === 0) return this.#inner.handle(request, options);
+    const answer = await this.#inner.handle(request, options);
+    if (answer.response.statusCode >= 300) return answer;
+    const body = amends.reduce((text, a) => a.amend(text), await readBody(answer.response.body));
+    const headers = Object.fromEntries(
+      Object.entries(answer.response.headers).filter(([k]) => k.toLowerCase() !== "content-length"),
+    );
+    return {
+      response: new HttpResponse({
+        ...answer.response,
+        headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+        body: Readable.from([Buffer.from(body, "utf8")]),
+      }),
+    };
   }
 
   updateHttpClientConfig(key: never, value: never): void {

@@ -8,6 +8,7 @@ import {
   CreateListenerCommand,
   CreateRuleCommand,
   DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
   DescribeRulesCommand,
   ElasticLoadBalancingV2Client,
   SetRulePrioritiesCommand,
@@ -386,6 +387,15 @@ describe("ELBv2 adapter capabilities on moto", () => {
       );
       const described = await raw.send(new DescribeListenersCommand({ ListenerArns: [httpsArn] }));
       expect(described.Listeners?.[0]?.Certificates?.map((c) => c.CertificateArn)).toEqual([certificate, second]);
+    });
+
+    it("moto answers DescribeLoadBalancers with a missing ARN after a found one as if it were found (AWS: LoadBalancerNotFound)", async () => {
+      const missing = lbArn.replace(/\/[0-9a-f]+$/, "/0123456789abcdef");
+      const after = await raw.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [lbArn, missing] }));
+      expect(after.LoadBalancers?.map((lb) => lb.LoadBalancerArn)).toEqual([lbArn]);
+      await expect(
+        raw.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [missing, lbArn] })),
+      ).rejects.toMatchObject({ name: "LoadBalancerNotFoundException" });
     });
   });
 });

@@ -229,6 +229,27 @@ async function describeRules(client: ElasticLoadBalancingV2Client, listenerArn: 
   return out;
 }
 
+/**
+ * Load balancers by ARN, those that exist; one call, or one per ARN when some are gone (AWS fails
+ * the whole call with LoadBalancerNotFound).
+ */
+async function describeLoadBalancers(
+  client: ElasticLoadBalancingV2Client,
+  arns: readonly string[],
+): Promise<LoadBalancer[]> {
+  if (arns.length === 0) return [];
+  const all = async (subset: readonly string[]) =>
+    (
+      await read("DescribeLoadBalancers", () =>
+        client.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [...subset] })),
+      )
+    )?.LoadBalancers;
+  const together = await all(arns);
+  if (together) return together;
+  const one = await Promise.all(arns.map((arn) => all([arn])));
+  return one.flatMap((x) => x ?? []);
+}
+
 /** Target groups by ARN; one call, or one per ARN when some are gone (AWS fails the whole call). */
 async function describeTargetGroups(
   client: ElasticLoadBalancingV2Client,
@@ -597,22 +618,18 @@ export async function discoverByTags(
   const lbArns = tagged.filter((r) => r.arn.includes(":loadbalancer/")).map((r) => r.arn);
   const tgs = tagged.filter((r) => r.arn.includes(":targetgroup/"));
 
-  let current: LoadBalancer | undefined;
-  if (lbArns.length > 0) {
-    const found =
-      (
-        await read("DescribeLoadBalancers", () =>
-          client.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: lbArns })),
-        )
-      )?.LoadBalancers ?? [];
-    // The named one if given, else the newest: an older one is what a replacement left behind.
-    current =
-      found.find((lb) => options.loadBalancerName !== undefined && lb.LoadBalancerName === options.loadBalancerName) ??
-      [...found].sort((a, b) => (b.CreatedTime?.getTime() ?? 0) - (a.CreatedTime?.getTime() ?? 0))[0];
-  }
+  // The tagging API also lists load balancers deleted a while ago (GetResources: "tagged or
+  // previously tagged resources"): only those ELBv2 still describes exist, current or stray.
+  const found = await describeLoadBalancers(client, lbArns);
+  // The named one if given, else the newest: an older one is what a replacement left behind.
+  const current =
+    found.find((lb) => options.loadBalancerName !== undefined && lb.LoadBalancerName === options.loadBalancerName) ??
+    [...found].sort((a, b) => (b.CreatedTime?.getTime() ?? 0) - (a.CreatedTime?.getTime() ?? 0))[0];
   const skeleton: ObservedElb = emptyObserved();
   if (current?.LoadBalancerArn) skeleton.loadBalancer = loadBalancerFrom(current, {});
-  skeleton.strayLoadBalancers = lbArns.filter((arn) => arn !== current?.LoadBalancerArn);
+  skeleton.strayLoadBalancers = found.flatMap((lb) =>
+    lb.LoadBalancerArn && lb.LoadBalancerArn !== current?.LoadBalancerArn ? [lb.LoadBalancerArn] : [],
+  );
   for (const tg of [...tgs].sort((a, b) =>
     (targetGroupRole(a.tags) ?? a.arn).localeCompare(targetGroupRole(b.tags) ?? b.arn),
   )) {

@@ -1,4 +1,5 @@
-import { HttpRequest } from "@smithy/core/protocols";
+import { Readable } from "node:stream";
+import { HttpRequest, HttpResponse } from "@smithy/core/protocols";
 import { describe, expect, it } from "vitest";
 import { FAULTS, FaultInjectingHandler, requestOperation } from "../../../shared/testing/index.ts";
 
@@ -39,5 +40,43 @@ describe("fault-injecting request handler", () => {
       { operation: "CreateRule", code: "Throttling" },
     ]);
     expect(handler.pending()).toBe(0);
+  });
+
+  it("amends the body of every successful answer to an operation until cleared, and no other", async () => {
+    const answers: Record<string, { statusCode: number; body: string }> = {
+      DescribeTags: { statusCode: 200, body: "<a>1</a>" },
+      CreateRule: { statusCode: 400, body: "<Error/>" },
+      DescribeRules: { statusCode: 200, body: "<b/>" },
+    };
+    const inner = {
+      handle: async (request: HttpRequest) => {
+        const { statusCode, body } = answers[requestOperation(request) ?? ""] ?? { statusCode: 500, body: "" };
+        return {
+          response: new HttpResponse({
+            statusCode,
+            headers: { "content-length": String(body.length) },
+            body: Readable.from([Buffer.from(body)]),
+          }),
+        };
+      },
+      updateHttpClientConfig: () => {},
+      httpHandlerConfigs: () => ({}),
+    };
+    const handler = new FaultInjectingHandler(inner)
+      .amend("DescribeTags", (body) => body.replace("1", "22"))
+      .amend("CreateRule", () => "amended");
+    const text = async (action: string) => {
+      const { response } = await handler.handle(query(action));
+      const chunks: Buffer[] = [];
+      for await (const chunk of response.body as AsyncIterable<Buffer>) chunks.push(chunk);
+      return { body: Buffer.concat(chunks).toString(), length: response.headers["content-length"] };
+    };
+    expect(await text("DescribeTags")).toEqual({ body: "<a>22</a>", length: "9" });
+    expect(await text("DescribeTags")).toEqual({ body: "<a>22</a>", length: "9" });
+    // An error answer and other operations pass as they are.
+    expect((await text("CreateRule")).body).toBe("<Error/>");
+    expect((await text("DescribeRules")).body).toBe("<b/>");
+    handler.clear();
+    expect(await text("DescribeTags")).toEqual({ body: "<a>1</a>", length: "8" });
   });
 });
