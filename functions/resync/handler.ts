@@ -53,7 +53,8 @@ export const handler = middy(async (event: ResyncEvent) => {
       taggingOwnerLookup(registryTaggingReach(registry, tagging), (message, context) => logger.warn(message, context)),
     ),
     continuation: sqsResyncContinuation(sqs, config.continuationQueueUrl),
-    // One target per tick, through the same read-only tagging sessions as the owner lookup.
+    // One target per tick, through the same read-only tagging sessions as the owner lookup: one
+    // client, one listing for load balancers and VPC Lattice resources alike.
     orphans: { targets: () => registeredTargets(registry), scan: taggingGatewayScan((t) => tagging.tagging(t)) },
   });
   for (const outcome of outcomes) {
@@ -64,7 +65,7 @@ export const handler = middy(async (event: ResyncEvent) => {
         const check = outcome.orphanCheck;
         metrics.addMetric("OrphanReconcilesEnqueued", MetricUnit.Count, check.orphans.length);
         if (check.orphans.length > 0)
-          logger.warn("orphan check: tagged load balancers without a state record", { ...check });
+          logger.warn("orphan check: tagged resources without a state record", { ...check });
         if (check.shortened.length > 0)
           logger.warn("orphan check: shortened Gateway tags cannot be reconciled; see the runbook", { ...check });
       }

@@ -8,11 +8,15 @@ import type { SQSEvent } from "aws-lambda";
 import type { AwsTarget } from "../../shared/aws/clients.ts";
 import { tagValue } from "../../shared/elb/naming.ts";
 import { type ClusterGatewayKey, splitClusterGatewayKey } from "../../shared/keys.ts";
-import { RECONCILE_REQUEST_VERSION, type ReconcileRequest } from "../../shared/pipeline/reconcile-request.ts";
+import {
+  type OrphanPlane,
+  RECONCILE_REQUEST_VERSION,
+  type ReconcileRequest,
+} from "../../shared/pipeline/reconcile-request.ts";
 import type { StateStore } from "../../shared/store/state.ts";
 import { type AwsEvent, classifyAwsEvent } from "./aws-events.ts";
 import { decodeCursor, type ResyncContinuation, type ResyncCursor } from "./continuation.ts";
-import type { TaggedGatewayScan } from "./orphan-scan.ts";
+import type { TaggedGateway, TaggedGatewayScan } from "./orphan-scan.ts";
 import type { OwnerLookup } from "./owner-lookup.ts";
 import type { OccasionedRequest, ReconcileQueue } from "./reconcile-queue.ts";
 import { isDue, type ResyncSchedule, tickOf } from "./schedule.ts";
@@ -29,7 +33,8 @@ export interface ResyncDependencies {
   maxGatewaysPerInvocation: number;
   /**
    * The orphan check: once per tick, one target (round-robin over the registered targets by tick
-   * number) is read for load balancers tagged as a Gateway that has no state record.
+   * number) is read for load balancers and VPC Lattice resources tagged as a Gateway that has no
+   * state record.
    * @default undefined — no orphan check
    */
   orphans?: OrphanCheckDependencies;
@@ -44,8 +49,11 @@ export interface OrphanCheckDependencies {
 /** What one tick's orphan check did. */
 export interface OrphanCheck {
   target: { account: string; region: string };
-  /** Gateways with tagged load balancers and no state record: a reconcile was enqueued for each. */
-  orphans: ClusterGatewayKey[];
+  /**
+   * Gateways with tagged resources and no state record, with the data planes those are on: a
+   * reconcile naming the plane was enqueued for each plane of each.
+   */
+  orphans: TaggedGateway[];
   /** Tag values shortened with a hash (over-long names): no key to reconcile; logged for a person. */
   shortened: string[];
   /** GetResources calls the check made. */
@@ -72,6 +80,11 @@ export interface ScheduleEvent {
 }
 
 export type ResyncEvent = ScheduleEvent | AwsEvent | SQSEvent;
+
+const ORPHAN_CAUSE: Record<OrphanPlane, string> = {
+  elb: "load balancers tagged as this Gateway",
+  lattice: "VPC Lattice resources tagged as this Gateway",
+};
 
 function request(gatewayKey: ClusterGatewayKey, reason: ReconcileRequest["reason"], cause: string): ReconcileRequest {
   // generation 0: resync does not track the dirty generation (see the contract).
@@ -102,15 +115,20 @@ export async function resyncTick(cursor: ResyncCursor, deps: ResyncDependencies)
   // The invocation that lists every record to the end runs the tick's orphan check: once per tick.
   const orphanCheck =
     next === undefined && deps.orphans ? await checkOrphans(cursor.tick, recorded, deps.orphans) : undefined;
-  for (const key of orphanCheck?.orphans ?? []) {
-    requests.push({
-      request: request(
-        key,
-        "resync",
-        `orphan check, tick ${cursor.tick}: load balancers tagged as this Gateway, no state record`,
-      ),
-      occasion: `orphans:${cursor.tick}`,
-    });
+  for (const { key, planes } of orphanCheck?.orphans ?? []) {
+    // One request per plane, in the Gateway's one message group: run one after the other. Should the
+    // first leave a record (a deletion still settling), the second reconciles on the record's plane
+    // and the other plane's resources are found again on the target's next visit.
+    for (const plane of planes) {
+      requests.push({
+        request: {
+          ...request(key, "resync", `orphan check, tick ${cursor.tick}: ${ORPHAN_CAUSE[plane]}, no state record`),
+          orphanedOn: plane,
+        },
+        // The ELB request keeps the occasion it always had; Lattice's is another message.
+        occasion: plane === "elb" ? `orphans:${cursor.tick}` : `orphans:${cursor.tick}:${plane}`,
+      });
+    }
   }
   await deps.queue.send(requests);
   // After the sends: a continuation that fails is retried with the page, whose resend is deduplicated.
@@ -125,10 +143,11 @@ export async function resyncTick(cursor: ResyncCursor, deps: ResyncDependencies)
 }
 
 /**
- * The Gateways with tagged load balancers in this tick's target and no state record. Only a
- * reconcile is enqueued for them: it reads the mirror and takes the Gateway's lease, so a Gateway
- * that exists is built (never deleted) and one that is gone has what its tags name deleted, exactly
- * as after its deletion — the check never races a create.
+ * The Gateways with tagged load balancers or VPC Lattice resources in this tick's target and no
+ * state record. Only a reconcile is enqueued for them: it reads the mirror and takes the Gateway's
+ * lease, so a Gateway that exists is built (never deleted) and one that is gone has what its tags
+ * name deleted on the plane the request names, exactly as after its deletion — the check never
+ * races a create.
  */
 async function checkOrphans(
   tick: number,
@@ -150,7 +169,7 @@ async function checkOrphans(
   );
   return {
     target: { account: target.account, region: target.region },
-    orphans: tagged.keys.filter((key) => !recorded.has(key)),
+    orphans: tagged.gateways.filter(({ key }) => !recorded.has(key)),
     shortened: tagged.shortened.filter((value) => !recordedTags.has(value)),
     calls: tagged.calls,
   };

@@ -9,9 +9,16 @@ import { type ClusterGatewayKey, clusterGatewayKey, splitClusterGatewayKey } fro
 
 const UNIT_NAMESPACE_PREFIX = "serviceexport.";
 
+const EXPORT_OWNER_PREFIX = "ServiceExport/";
+
 /** The ownership tags' `gateway` value on a ServiceExport's groups: who may write them. */
 export function serviceExportOwner(namespace: string, name: string): string {
-  return `ServiceExport/${namespace}/${name}`;
+  return `${EXPORT_OWNER_PREFIX}${namespace}/${name}`;
+}
+
+/** Whether an ownership tag's `gateway` value names a ServiceExport (serviceExportOwner), not a Gateway. */
+export function isServiceExportOwner(gatewayTag: string): boolean {
+  return gatewayTag.startsWith(EXPORT_OWNER_PREFIX);
 }
 
 /** The reconcile unit (lease, state record, request key) of ServiceExport `namespace/name` in `cluster`. */

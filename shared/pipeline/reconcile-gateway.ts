@@ -280,7 +280,7 @@ export async function reconcileGatewayRequest(
     };
   };
   const plane: DataPlaneName =
-    lattice && (await onLattice(request.gatewayKey, resolved?.dataPlane, lattice)) ? "lattice" : dataPlane;
+    lattice && (await onLattice(request, resolved?.dataPlane, lattice)) ? "lattice" : dataPlane;
   ({ outcome, observation, settling } = await run(plane, false));
   if (outcome.kind === "elsewhere") {
     // The class moved the Gateway to another data plane: what the record names there is deleted
@@ -378,15 +378,19 @@ export async function reconcileGatewayRequest(
 
 /**
  * Whether the Gateway reconciles on Lattice: its class says so, or, once it is gone (no resolved
- * Gateway), its record does — one read, so what it owned on Lattice is deleted on Lattice.
+ * Gateway), its record does — one read, so what it owned on Lattice is deleted on Lattice. Gone
+ * with no record, only the orphan check's request can say Lattice (`orphanedOn`): an ordinary
+ * deletion without a record stays on ELB and never pays for Lattice's discovery.
  */
 async function onLattice(
-  gatewayKey: ReconcileRequest["gatewayKey"],
+  request: ReconcileRequest,
   dataPlane: string | undefined,
   lattice: LatticeReconcilerDeps,
 ): Promise<boolean> {
   if (dataPlane !== undefined) return dataPlane === "lattice";
-  return (await lattice.states.get(gatewayKey))?.dataPlane === "lattice";
+  const record = await lattice.states.get(request.gatewayKey);
+  if (record !== undefined) return record.dataPlane === "lattice";
+  return request.orphanedOn === "lattice";
 }
 
 /**

@@ -77,7 +77,20 @@ export interface ReconcileRequest {
   notBefore?: number;
   /** A recheck's place in its chain (settle-recheck.ts). @default undefined — not a recheck */
   recheck?: RecheckChain;
+  /**
+   * The data plane on which the resync's orphan check found resources tagged as this Gateway's while
+   * it had no state record. It decides only for a Gateway that is gone (not in the mirror) and still
+   * has no record: the reconcile deletes what its tags name on that plane — `lattice` through VPC
+   * Lattice's discovery by tags. A Gateway in the mirror, or with a record, reconciles as ever.
+   * @default undefined — ELB, as every deletion without a record
+   */
+  orphanedOn?: OrphanPlane;
 }
+
+/** Where the orphan check finds tagged resources: ELBv2 (ALB and NLB alike) or VPC Lattice. */
+export type OrphanPlane = "elb" | "lattice";
+
+export const ORPHAN_PLANES: readonly OrphanPlane[] = ["elb", "lattice"];
 
 /** Where a recheck stands: how many were asked for in a row, and since when (epoch ms). */
 export interface RecheckChain {
@@ -140,6 +153,9 @@ export function decodeReconcileRequest(body: string): ReconcileRequestDecode {
     }
     recheck = { attempt: chain.attempt, since: chain.since };
   }
+  if (record.orphanedOn !== undefined && !ORPHAN_PLANES.includes(record.orphanedOn as OrphanPlane)) {
+    return { ok: false, reason: `orphanedOn: expected one of ${ORPHAN_PLANES.join(", ")}` };
+  }
   const request: ReconcileRequest = {
     version: RECONCILE_REQUEST_VERSION,
     gatewayKey,
@@ -148,6 +164,7 @@ export function decodeReconcileRequest(body: string): ReconcileRequestDecode {
     ...(record.cause !== undefined ? { cause: record.cause } : {}),
     ...(record.notBefore !== undefined ? { notBefore: record.notBefore } : {}),
     ...(recheck ? { recheck } : {}),
+    ...(record.orphanedOn !== undefined ? { orphanedOn: record.orphanedOn as OrphanPlane } : {}),
   };
   return { ok: true, request };
 }

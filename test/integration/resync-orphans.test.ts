@@ -166,13 +166,14 @@ describe("the resync tick's orphan check", () => {
       enqueued: [GONE],
       orphanCheck: {
         target: { account: MOTO_DEFAULT_ACCOUNT_ID, region: TEST_REGION },
-        orphans: [GONE],
+        orphans: [{ key: GONE, planes: ["elb"] }],
         shortened: [],
+        // One listing for both planes through the target's one tagging client, as in production.
         calls: 1,
       },
     });
-    expect(sent.map((s) => [s.request.gatewayKey, s.request.reason, s.occasion])).toEqual([
-      [GONE, "resync", "orphans:7"],
+    expect(sent.map((s) => [s.request.gatewayKey, s.request.reason, s.request.orphanedOn, s.occasion])).toEqual([
+      [GONE, "resync", "elb", "orphans:7"],
     ]);
     // The reconcile λ takes the request: no Gateway, no record → what the tags name is deleted.
     const request = sent[0]?.request;

@@ -15,17 +15,27 @@ import type { EmulatorConfig, Quotas } from "./state.ts";
 
 export const CONTROL_PREFIX = "/_lattice";
 
+/** The Resource Groups Tagging API's errors the emulator answers (tagging.ts). */
+export type TaggingErrorCode =
+  | "InvalidParameterException"
+  | "PaginationTokenExpiredException"
+  | "SerializationException"
+  | "UnknownOperationException";
+
 /** One API request as the emulator saw it. */
 export interface CallRecord {
   seq: number;
   account: string;
   region: string;
   accessKeyId: string;
-  /** The operation name, e.g. "CreateRule"; "Unknown" when no route matched. */
+  /**
+   * The operation name, e.g. "CreateRule"; "Unknown" when no route matched; the tagging API's
+   * operations ("GetResources", test/env/lattice/tagging.ts) by their own names.
+   */
   operation: string;
   status: number;
   /** The error code returned, if any. */
-  error?: LatticeErrorCode;
+  error?: LatticeErrorCode | TaggingErrorCode;
   /** Whether the error (or the dropped success) came from an injected fault. */
   fault?: boolean;
 }

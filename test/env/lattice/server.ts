@@ -16,6 +16,7 @@ import { Fields } from "./input.ts";
 import { OPERATIONS } from "./operations/index.ts";
 import { queryMembers, Router } from "./router.ts";
 import { LatticeState } from "./state.ts";
+import { handleTagging, TAGGING_TARGET_PREFIX, TaggingError } from "./tagging.ts";
 
 export interface LatticeEmulatorOptions {
   /** Default 0: a free port. */
@@ -134,6 +135,10 @@ export class LatticeEmulator {
     };
     // Synchronous from here on: each call sees and leaves a consistent state.
     this.state.tick();
+    const target = req.headers["x-amz-target"];
+    if (typeof target === "string" && target.startsWith(TAGGING_TARGET_PREFIX)) {
+      return this.#tagging(target.slice(TAGGING_TARGET_PREFIX.length), text, caller, credential.accessKeyId);
+    }
     const route = this.#router.match(method, rawPath);
     const seq = ++this.#callSeq;
     const operation = route?.spec.name ?? "Unknown";
@@ -193,5 +198,35 @@ export class LatticeEmulator {
     }
     record(reply.status);
     return reply;
+  }
+
+  /** The Resource Groups Tagging API (awsJson1_1) over the emulator's own resources (tagging.ts). */
+  #tagging(operation: string, text: string, caller: Caller, accessKeyId: string): Reply {
+    const seq = ++this.#callSeq;
+    const reply = (status: number, body: unknown, error?: TaggingError): Reply => {
+      this.calls.add({
+        seq,
+        account: caller.account,
+        region: caller.region,
+        accessKeyId,
+        operation,
+        status,
+        ...(error === undefined ? {} : { error: error.code }),
+      });
+      return {
+        status,
+        headers: {
+          "content-type": "application/x-amz-json-1.1",
+          ...(error === undefined ? {} : { "x-amzn-errortype": error.code }),
+        },
+        body: JSON.stringify(body),
+      };
+    };
+    try {
+      return reply(200, handleTagging(this.state, caller, operation, text));
+    } catch (error) {
+      if (error instanceof TaggingError) return reply(400, error.body(), error);
+      throw error;
+    }
   }
 }

@@ -3,6 +3,7 @@ import type { SQSRecord } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { classifyAwsEvent, elbArnLineage } from "../../../functions/resync/aws-events.ts";
 import { decodeCursor, encodeCursor, type ResyncCursor } from "../../../functions/resync/continuation.ts";
+import type { TaggedGateway } from "../../../functions/resync/orphan-scan.ts";
 import { stateRecordOwnerLookup } from "../../../functions/resync/owner-lookup.ts";
 import { deduplicationId, type OccasionedRequest } from "../../../functions/resync/reconcile-queue.ts";
 import { handleResyncEvent, type ResyncDependencies } from "../../../functions/resync/resync.ts";
@@ -232,7 +233,9 @@ describe("the orphan check", () => {
   const recorded = keys(3);
   const orphan = parseClusterGatewayKey("prod-1/apps/gone");
 
-  function scanning(tagged: Record<string, ClusterGatewayKey[]>, shortened: string[] = []) {
+  const onElb = (...keys: ClusterGatewayKey[]): TaggedGateway[] => keys.map((key) => ({ key, planes: ["elb"] }));
+
+  function scanning(tagged: Record<string, TaggedGateway[]>, shortened: string[] = []) {
     const scanned: string[] = [];
     return {
       scanned,
@@ -242,7 +245,7 @@ describe("the orphan check", () => {
         scan: {
           taggedGateways: async (target: { account: string }) => {
             scanned.push(target.account);
-            return { keys: tagged[target.account] ?? [], shortened, calls: 2 };
+            return { gateways: tagged[target.account] ?? [], shortened, calls: 2 };
           },
         },
       },
@@ -251,7 +254,7 @@ describe("the orphan check", () => {
 
   it("reads one target per tick, round-robin, and enqueues a reconcile for each tagged Gateway without a record", async () => {
     const states = await storeWith(recorded.map((k, i) => stateWith(k, `r${i}`)));
-    const scan = scanning({ [A.account]: [recorded[0] as ClusterGatewayKey, orphan], [B.account]: [] });
+    const scan = scanning({ [A.account]: onElb(recorded[0] as ClusterGatewayKey, orphan), [B.account]: [] });
     const { deps, sent } = harness(states, {
       orphans: scan.orphans,
       schedule: { ...schedule, periodTicks: 1_000_000 },
@@ -260,10 +263,10 @@ describe("the orphan check", () => {
     expect(scan.scanned).toEqual([A.account]);
     expect(even).toMatchObject({
       kind: "scheduled",
-      orphanCheck: { target: A, orphans: [orphan], shortened: [], calls: 2 },
+      orphanCheck: { target: A, orphans: onElb(orphan), shortened: [], calls: 2 },
     });
-    expect(sent.map((s) => [s.request.gatewayKey, s.request.reason, s.occasion])).toEqual([
-      [orphan, "resync", `orphans:0`],
+    expect(sent.map((s) => [s.request.gatewayKey, s.request.reason, s.request.orphanedOn, s.occasion])).toEqual([
+      [orphan, "resync", "elb", `orphans:0`],
     ]);
     expect(sent[0]?.request.cause).toContain("orphan check");
     const [odd] = await handleResyncEvent({ ...scheduledEvent, time: new Date(60_000).toISOString() }, deps);
@@ -274,7 +277,7 @@ describe("the orphan check", () => {
   it("runs only on the invocation that lists every record, once per tick", async () => {
     const many = keys(30);
     const states = await storeWith(many.map((k, i) => stateWith(k, `r${i}`)));
-    const scan = scanning({ [A.account]: [orphan], [B.account]: [orphan] });
+    const scan = scanning({ [A.account]: onElb(orphan), [B.account]: onElb(orphan) });
     const everyTick = { ...schedule, periodTicks: 1 };
     const { deps, continued } = harness(states, {
       orphans: scan.orphans,
@@ -288,8 +291,46 @@ describe("the orphan check", () => {
     expect(scan.scanned).toEqual([]);
     const unlimited = harness(states, { orphans: scan.orphans, schedule: everyTick });
     const [whole] = await handleResyncEvent(scheduledEvent, unlimited.deps);
-    expect(whole).toMatchObject({ orphanCheck: { orphans: [orphan] } });
+    expect(whole).toMatchObject({ orphanCheck: { orphans: onElb(orphan) } });
     expect(scan.scanned).toHaveLength(1);
+  });
+
+  it("names the plane of each orphan's tagged resources: one request per plane, Lattice's its own message", async () => {
+    const lattice = parseClusterGatewayKey("prod-1/apps/mesh");
+    const both = parseClusterGatewayKey("prod-1/apps/switching");
+    const states = await storeWith(recorded.map((k, i) => stateWith(k, `r${i}`)));
+    const scan = scanning({
+      [A.account]: [
+        { key: both, planes: ["elb", "lattice"] },
+        { key: lattice, planes: ["lattice"] },
+        // Recorded: left alone whatever plane its resources are on.
+        { key: recorded[1] as ClusterGatewayKey, planes: ["lattice"] },
+      ],
+    });
+    const { deps, sent } = harness(states, {
+      orphans: scan.orphans,
+      schedule: { ...schedule, periodTicks: 1_000_000 },
+    });
+    // Tick 0: target A.
+    const [outcome] = await handleResyncEvent({ ...scheduledEvent, time: new Date(0).toISOString() }, deps);
+    expect(outcome).toMatchObject({
+      orphanCheck: {
+        orphans: [
+          { key: both, planes: ["elb", "lattice"] },
+          { key: lattice, planes: ["lattice"] },
+        ],
+      },
+    });
+    expect(sent.map((s) => [s.request.gatewayKey, s.request.orphanedOn, s.occasion])).toEqual([
+      [both, "elb", "orphans:0"],
+      [both, "lattice", "orphans:0:lattice"],
+      [lattice, "lattice", "orphans:0:lattice"],
+    ]);
+    expect(sent[2]?.request.cause).toContain("VPC Lattice resources tagged as this Gateway");
+    // Two messages for the Gateway with both: neither is a duplicate of the other.
+    const [first, second] = sent;
+    if (!first || !second) throw new Error("expected two requests");
+    expect(deduplicationId(first.request, first.occasion)).not.toBe(deduplicationId(second.request, second.occasion));
   });
 
   it("leaves shortened tags a record claims out, reports the others, and checks nothing without targets", async () => {

@@ -33,6 +33,8 @@ describe("reconcile requests", () => {
     ["a textual notBefore", JSON.stringify({ ...request, notBefore: "soon" }), "notBefore"],
     ["a recheck that is not an object", JSON.stringify({ ...request, recheck: 3 }), "recheck"],
     ["a recheck without since", JSON.stringify({ ...request, recheck: { attempt: 1 } }), "recheck"],
+    ["an unknown orphan plane", JSON.stringify({ ...request, orphanedOn: "alb" }), "orphanedOn"],
+    ["a non-textual orphan plane", JSON.stringify({ ...request, orphanedOn: 1 }), "orphanedOn"],
     [
       "a recheck with a negative attempt",
       JSON.stringify({ ...request, recheck: { attempt: -1, since: 5 } }),
@@ -54,6 +56,21 @@ describe("reconcile requests", () => {
     expect(decodeReconcileRequest(encodeReconcileRequest(recheck))).toEqual({ ok: true, request: recheck });
     const extra = JSON.stringify({ ...recheck, recheck: { attempt: 2, since: 1_000_000, more: true } });
     expect(decodeReconcileRequest(extra)).toEqual({ ok: true, request: recheck });
+  });
+
+  it("the orphan check's plane round-trips; a message from before the field decodes without it", () => {
+    for (const orphanedOn of ["elb", "lattice"] as const) {
+      const orphan: ReconcileRequest = { ...request, reason: "resync", orphanedOn };
+      expect(decodeReconcileRequest(encodeReconcileRequest(orphan))).toEqual({ ok: true, request: orphan });
+    }
+    // The body an older resync sent: no orphanedOn, and none after decoding.
+    const old = '{"version":1,"gatewayKey":"prod-eu/apps/web","reason":"resync","generation":0,"cause":"orphan check"}';
+    const decoded = decodeReconcileRequest(old);
+    expect(decoded).toEqual({
+      ok: true,
+      request: { version: 1, gatewayKey: "prod-eu/apps/web", reason: "resync", generation: 0, cause: "orphan check" },
+    });
+    expect(decoded.ok && "orphanedOn" in decoded.request).toBe(false);
   });
 
   it("each step of a recheck chain is a new message: its id names its notBefore", () => {
