@@ -2,7 +2,7 @@
 // state record, everything tagged as the Gateway's is found and read back, and nothing else.
 
 import { EC2Client } from "@aws-sdk/client-ec2";
-import { DescribeTagsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeTagsCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsClientFactory, type AwsTarget } from "../../shared/aws/clients.ts";
 import { type ExecutionContext, startExecution } from "../../shared/aws/elbv2/execute.ts";
@@ -117,6 +117,43 @@ describe("discovery by ownership tags on moto", () => {
       gateway: "apps/nobody",
     });
     expect(other).toEqual(emptyObserved());
+  });
+
+  it("describes more than 20 tagged load balancers 20 ARNs per call (DescribeLoadBalancers' limit)", async () => {
+    const gateway = "apps/many";
+    const model = albModel(gateway, []);
+    const made = await executeEach(
+      factory.elbv2(target),
+      Array.from({ length: 21 }, (_, i) => ({
+        op: "CreateLoadBalancer" as const,
+        name: `sy-apps-many-${i}`,
+        type: "application" as const,
+        scheme: "internet-facing" as const,
+        ipAddressType: "ipv4" as const,
+        subnets: [],
+        securityGroups: [],
+        tags: model.tags,
+      })),
+      startExecution({ clusterId: CLUSTER, gatewayKey: gateway }, emptyObserved()),
+      { ec2: factory.ec2(target) },
+    );
+    expect(made.observed.strayLoadBalancers.length + (made.observed.loadBalancer ? 1 : 0)).toBe(21);
+    // What each DescribeLoadBalancers asked for (moto does not enforce AWS's limit of 20 ARNs).
+    const elbv2 = new ElasticLoadBalancingV2Client(motoSettings());
+    const asked: number[] = [];
+    elbv2.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { LoadBalancerArns?: string[] };
+        if (context.commandName === "DescribeLoadBalancersCommand") asked.push(input.LoadBalancerArns?.length ?? 0);
+        return next(args);
+      },
+      { step: "initialize" },
+    );
+    const found = await discoverByTags(elbv2, factory.tagging(target), { cluster: CLUSTER, gateway });
+    elbv2.destroy();
+    expect(found.strayLoadBalancers.length + (found.loadBalancer ? 1 : 0)).toBe(21);
+    expect(asked.filter((n) => n > 1)).toEqual([20]);
+    expect(Math.max(...asked)).toBeLessThanOrEqual(20);
   });
 
   it("finds a Gateway with a 253-character namespace/name, and tells apart one differing at its end", async () => {

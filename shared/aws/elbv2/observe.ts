@@ -229,25 +229,30 @@ async function describeRules(client: ElasticLoadBalancingV2Client, listenerArn: 
   return out;
 }
 
+/** DescribeLoadBalancers takes at most 20 ARNs per call. */
+const DESCRIBE_LB_BATCH = 20;
+
 /**
- * Load balancers by ARN, those that exist; one call, or one per ARN when some are gone (AWS fails
- * the whole call with LoadBalancerNotFound).
+ * Load balancers by ARN, those that exist; one call per 20 ARNs, or one per ARN of a batch in which
+ * some are gone (AWS fails the whole call with LoadBalancerNotFound).
  */
 async function describeLoadBalancers(
   client: ElasticLoadBalancingV2Client,
   arns: readonly string[],
 ): Promise<LoadBalancer[]> {
-  if (arns.length === 0) return [];
   const all = async (subset: readonly string[]) =>
     (
       await read("DescribeLoadBalancers", () =>
         client.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [...subset] })),
       )
     )?.LoadBalancers;
-  const together = await all(arns);
-  if (together) return together;
-  const one = await Promise.all(arns.map((arn) => all([arn])));
-  return one.flatMap((x) => x ?? []);
+  const out: LoadBalancer[] = [];
+  for (const batch of chunks(arns, DESCRIBE_LB_BATCH)) {
+    const together = await all(batch);
+    if (together) out.push(...together);
+    else for (const one of await Promise.all(batch.map((arn) => all([arn])))) out.push(...(one ?? []));
+  }
+  return out;
 }
 
 /** Target groups by ARN; one call, or one per ARN when some are gone (AWS fails the whole call). */
