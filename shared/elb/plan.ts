@@ -369,11 +369,15 @@ function spacedAfter(low: number, count: number, taken: ReadonlySet<number>): nu
   return out;
 }
 
-/** A free priority above every taken one (new rules wait there, matching only unmatched requests). */
+/**
+ * A free priority above every taken one (new rules wait there, matching only unmatched requests).
+ * With 50000 taken, the highest free one: it precedes the fewest rules, and leaves the range below
+ * the rules free for the renumbering that follows (one near 1 would leave none).
+ */
 function tempPriority(taken: ReadonlySet<number>): number {
   const above = Math.max(0, ...taken) + 1;
   if (above <= MAX_RULE_PRIORITY) return above;
-  for (let p = 1; p <= MAX_RULE_PRIORITY; p++) if (!taken.has(p)) return p;
+  for (let p = MAX_RULE_PRIORITY; p >= 1; p--) if (!taken.has(p)) return p;
   throw new Error("no free listener rule priority");
 }
 
