@@ -438,7 +438,8 @@ function planListener(
     }
     if (Object.keys(modify).length > 3) ops.push(modify);
     ops.push(...planListenerAttributes(want, have));
-    const extraWant = certs.slice(1).filter((c) => !haveCerts.includes(c));
+    // The list as it is after ModifyListener: a default it replaces is gone unless also listed.
+    const extraWant = certs.slice(1).filter((c) => !haveCerts.slice(1).includes(c));
     const extraGone = haveCerts.slice(1).filter((c) => !certs.includes(c) && c !== certs[0]);
     if (extraWant.length) ops.push({ op: "AddListenerCertificates", listenerId: want.id, arns: extraWant });
     if (extraGone.length) ops.push({ op: "RemoveListenerCertificates", listenerId: want.id, arns: extraGone });

@@ -278,6 +278,16 @@ describe("listeners", () => {
     ]);
   });
 
+  it("a certificate that stops being the default but stays listed is added to the list when the default moves", () => {
+    // ModifyListener replaces the default certificate: the old one is gone unless it is also in the
+    // certificate list, so SNI for its hostnames would get the new default until a later reconcile.
+    const state = built(lb({ listeners: [https([1, 2])] }));
+    expect(planned(lb({ listeners: [https([2, 1])] }), state)).toEqual([
+      { op: "ModifyListener", listenerId: "HTTPS:443", arn: state.listeners[0]?.arn, defaultCertificate: CERT(2) },
+      { op: "AddListenerCertificates", listenerId: "HTTPS:443", arns: [CERT(1)] },
+    ]);
+  });
+
   it("a changed TLS or ALPN policy is one ModifyListener; one the model leaves unset is left as it is", () => {
     const tls = (overrides: Partial<ListenerModel>) =>
       lb({ type: "network", listeners: [https([1], { id: "TLS:443", protocol: "TLS", ...overrides })] });
