@@ -323,6 +323,14 @@ describe("listeners", () => {
     ]);
   });
 
+  it("a listener on another port is a new listener, not a change of the old one", () => {
+    const state = built(lb({ listeners: [listener({ id: "HTTP:81", port: 81 })] }));
+    expect(planned(lb({ listeners: [listener()] }), state).map((o) => o.op)).toEqual([
+      "CreateListener",
+      "DeleteListener",
+    ]);
+  });
+
   it("a listener the model drops is deleted after the others are planned, and only that one", () => {
     const both = lb({ listeners: [listener(), listener({ id: "HTTP:81", port: 81 })] });
     const state = built(both);
@@ -374,6 +382,13 @@ describe("the load balancer", () => {
     );
   });
 
+  it("a subnet selector is sent with CreateLoadBalancer", () => {
+    const subnetSelector = { "kubernetes.io/role/elb": ["1"] };
+    expect(planElb(lb({ subnetSelector }), emptyObserved()).operations).toEqual([
+      expect.objectContaining({ op: "CreateLoadBalancer", subnetSelector }),
+    ]);
+  });
+
   it("attributes are set right after creation, and later only the changed ones", () => {
     const model = lb({ attributes: { "idle_timeout.timeout_seconds": "60", "routing.http2.enabled": "true" } });
     expect(planElb(model, emptyObserved()).operations.map((o) => o.op)).toEqual([
@@ -393,6 +408,8 @@ describe("the load balancer", () => {
       { op: "SetSecurityGroups", securityGroups: ["sg-2", "sg-3"] },
     ]);
     expect(planElb(lb({ securityGroups: ["sg-2", "sg-1"] }), state).operations).toEqual([]);
+    const reported = built(lb({ securityGroups: ["sg-2", "sg-1"] }));
+    expect(planElb(lb({ securityGroups: ["sg-1", "sg-2"] }), reported).operations).toEqual([]);
     expect(planElb(lb({ securityGroups: [] }), state).operations).toEqual([]);
     const nlb = built(lb({ type: "network", securityGroups: ["sg-1"] }));
     expect(planElb(lb({ type: "network", securityGroups: ["sg-3"] }), nlb).operations).toEqual([]);
@@ -461,6 +478,11 @@ describe("rule priorities", () => {
       "=[HTTP:80#0@14 /a@24 /b@34 /c@44]",
       "-/b",
     ]);
+    expect(plan(["/a", "/c", "/b"], [1, 2, 3], ["/n", "/a", "/c"])).toEqual([
+      "+/n@4",
+      "=[HTTP:80#0@14 /a@24 /c@34 /b@44]",
+      "-/b",
+    ]);
     expect(plan(["/b", "/a", "/c"], [1, 2, 3], ["/a", "/n", "/c"])).toEqual([
       "+/n@4",
       "=[/b@14 /a@24 HTTP:80#1@34 /c@44]",
@@ -481,6 +503,13 @@ describe("rule priorities", () => {
       "+/n@49999",
       "=[/a@9999 HTTP:80#1@19998 /b@29997 /c@39996]",
     ]);
+  });
+
+  it("with rules at both ends of the range and none free above or below them, the plan says it cannot lay them out", () => {
+    // A free range between the rules (here 4–49999) is not looked for: a known limit.
+    expect(() =>
+      planElb(withPaths(["/a", "/n", "/b", "/c", "/d"]), rulesAt(["/a", "/b", "/c", "/d"], [1, 2, 3, 50_000])),
+    ).toThrow("cannot lay out 5 listener rules: no free priority range");
   });
 
   it("a reordering rewrites only the rules outside the longest run kept in order", () => {
@@ -506,5 +535,49 @@ describe("rule priorities", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("rules changed in place together", () => {
+  const rules = (...paths: string[][]) =>
+    lb({
+      listeners: [
+        listener({
+          rules: paths.map((values) => ({ ...pathRule(""), conditions: [{ field: "path-pattern" as const, values }] })),
+        }),
+      ],
+    });
+  const ops = (before: string[][], after: string[][]) =>
+    planned(rules(...after), built(rules(...before))).map((o) => o.op);
+
+  it("are apart only if every old path of one is apart from every new path of the other", () => {
+    // /y1 moves from the second rule to the first: changing the first in place, then the second,
+    // would answer /y1 from neither in between.
+    expect(ops([["/x1"], ["/y1", "/k"]], [["/y1"], ["/z"]])).toEqual(["CreateRule", "ModifyRule", "DeleteRule"]);
+    expect(ops([["/x1"], ["/y1"]], [["/y1", "/k"], ["/z"]])).toEqual(["CreateRule", "ModifyRule", "DeleteRule"]);
+    expect(ops([["/x1"], ["/y1", "/k"]], [["/w1"], ["/z"]])).toEqual(["ModifyRule", "ModifyRule"]);
+  });
+
+  it("a pattern that starts with a wildcard may match any path", () => {
+    expect(ops([["/x1"], ["*.jpg"]], [["/y1"], ["/z"]])).toEqual(["CreateRule", "ModifyRule", "DeleteRule"]);
+  });
+
+  it("the path pattern is found among other conditions", () => {
+    const withHost = (...paths: string[]) =>
+      lb({
+        listeners: [
+          listener({
+            rules: paths.map((p) => ({
+              ...pathRule(p),
+              conditions: [
+                { field: "host-header" as const, values: ["x.example.com"] },
+                { field: "path-pattern" as const, values: [p] },
+              ],
+            })),
+          }),
+        ],
+      });
+    const state = built(withHost("/a", "/b"));
+    expect(planned(withHost("/x", "/y"), state).map((o) => o.op)).toEqual(["ModifyRule", "ModifyRule"]);
   });
 });
