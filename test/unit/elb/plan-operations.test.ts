@@ -302,6 +302,13 @@ describe("listeners", () => {
     expect(planElb(tls({ sslPolicy: undefined, alpnPolicy: undefined }), state).operations).toEqual([]);
   });
 
+  it("mutual TLS the model sets off on a listener that has none is no change", () => {
+    const state = built(lb({ listeners: [https([1])] }));
+    expect(
+      planElb(lb({ listeners: [https([1], { mutualAuthentication: { mode: "off" } })] }), state).operations,
+    ).toEqual([]);
+  });
+
   it("changed default actions are one ModifyListener of them", () => {
     const state = built(lb({ listeners: [listener()] }));
     expect(planned(lb({ listeners: [listener({ defaultActions: [OK] })] }), state)).toEqual([
