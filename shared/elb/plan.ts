@@ -381,7 +381,10 @@ function tempPriority(taken: ReadonlySet<number>): number {
   throw new Error("no free listener rule priority");
 }
 
-/** A fresh spaced layout for `count` rules in a range no current rule holds. */
+/**
+ * A fresh spaced layout for `count` rules in a range no current rule holds: above every rule, else
+ * below them, else in the widest free range between two of them (rules at both ends of 1–50000).
+ */
 function renumbering(count: number, taken: ReadonlySet<number>): number[] {
   const max = Math.max(0, ...taken);
   const spacing = Math.max(1, Math.min(PRIORITY_SPACING, Math.floor((MAX_RULE_PRIORITY - max) / (count + 1))));
@@ -391,6 +394,15 @@ function renumbering(count: number, taken: ReadonlySet<number>): number[] {
   const min = Math.min(MAX_RULE_PRIORITY + 1, ...taken);
   const below = Math.floor((min - 1) / (count + 1));
   if (below >= 1) return Array.from({ length: count }, (_, i) => below * (i + 1));
+  const sorted = [...taken].sort((a, b) => a - b);
+  let widest = { from: 0, gap: 0 };
+  for (let i = 1; i < sorted.length; i++) {
+    const from = sorted[i - 1] as number;
+    const gap = (sorted[i] as number) - from;
+    if (gap > widest.gap) widest = { from, gap };
+  }
+  const between = Math.min(PRIORITY_SPACING, Math.floor(widest.gap / (count + 1)));
+  if (between >= 1) return Array.from({ length: count }, (_, i) => widest.from + between * (i + 1));
   throw new Error(`cannot lay out ${count} listener rules: no free priority range`);
 }
 

@@ -512,11 +512,14 @@ describe("rule priorities", () => {
     ]);
   });
 
-  it("with rules at both ends of the range and none free above or below them, the plan says it cannot lay them out", () => {
-    // A free range between the rules (here 4–49999) is not looked for: a known limit.
-    expect(() =>
-      planElb(withPaths(["/a", "/n", "/b", "/c", "/d"]), rulesAt(["/a", "/b", "/c", "/d"], [1, 2, 3, 50_000])),
-    ).toThrow("cannot lay out 5 listener rules: no free priority range");
+  it("with rules at both ends of the range, renumbering lays them out in the widest free range between them", () => {
+    // Nothing free above 50000 or below 1: the rules move into 4–49998 and the plan converges.
+    const ends = rulesAt(["/a", "/b", "/c", "/d"], [1, 2, 3, 50_000]);
+    const want = withPaths(["/a", "/n", "/b", "/c", "/d"]);
+    expect(ruleOps(ends, planned(want, ends))).toEqual(["+/n@49999", "=[/a@13 HTTP:80#1@23 /b@33 /c@43 /d@53]"]);
+    const after = apply(ends, planElb(want, ends).operations);
+    expect(layout(after)).toEqual(["/a@13", "/n@23", "/b@33", "/c@43", "/d@53"]);
+    expect(planElb(want, after).operations).toEqual([]);
   });
 
   it("a reordering rewrites only the rules outside the longest run kept in order", () => {
