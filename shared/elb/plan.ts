@@ -369,15 +369,22 @@ function spacedAfter(low: number, count: number, taken: ReadonlySet<number>): nu
   return out;
 }
 
-/** A free priority above every taken one (new rules wait there, matching only unmatched requests). */
+/**
+ * A free priority above every taken one (new rules wait there, matching only unmatched requests).
+ * With 50000 taken, the highest free one: it precedes the fewest rules, and leaves the range below
+ * the rules free for the renumbering that follows (one near 1 would leave none).
+ */
 function tempPriority(taken: ReadonlySet<number>): number {
   const above = Math.max(0, ...taken) + 1;
   if (above <= MAX_RULE_PRIORITY) return above;
-  for (let p = 1; p <= MAX_RULE_PRIORITY; p++) if (!taken.has(p)) return p;
+  for (let p = MAX_RULE_PRIORITY; p >= 1; p--) if (!taken.has(p)) return p;
   throw new Error("no free listener rule priority");
 }
 
-/** A fresh spaced layout for `count` rules in a range no current rule holds. */
+/**
+ * A fresh spaced layout for `count` rules in a range no current rule holds: above every rule, else
+ * below them, else in the widest free range between two of them (rules at both ends of 1–50000).
+ */
 function renumbering(count: number, taken: ReadonlySet<number>): number[] {
   const max = Math.max(0, ...taken);
   const spacing = Math.max(1, Math.min(PRIORITY_SPACING, Math.floor((MAX_RULE_PRIORITY - max) / (count + 1))));
@@ -387,6 +394,15 @@ function renumbering(count: number, taken: ReadonlySet<number>): number[] {
   const min = Math.min(MAX_RULE_PRIORITY + 1, ...taken);
   const below = Math.floor((min - 1) / (count + 1));
   if (below >= 1) return Array.from({ length: count }, (_, i) => below * (i + 1));
+  const sorted = [...taken].sort((a, b) => a - b);
+  let widest = { from: 0, gap: 0 };
+  for (let i = 1; i < sorted.length; i++) {
+    const from = sorted[i - 1] as number;
+    const gap = (sorted[i] as number) - from;
+    if (gap > widest.gap) widest = { from, gap };
+  }
+  const between = Math.min(PRIORITY_SPACING, Math.floor(widest.gap / (count + 1)));
+  if (between >= 1) return Array.from({ length: count }, (_, i) => widest.from + between * (i + 1));
   throw new Error(`cannot lay out ${count} listener rules: no free priority range`);
 }
 
@@ -434,7 +450,8 @@ function planListener(
     }
     if (Object.keys(modify).length > 3) ops.push(modify);
     ops.push(...planListenerAttributes(want, have));
-    const extraWant = certs.slice(1).filter((c) => !haveCerts.includes(c));
+    // The list as it is after ModifyListener: a default it replaces is gone unless also listed.
+    const extraWant = certs.slice(1).filter((c) => !haveCerts.slice(1).includes(c));
     const extraGone = haveCerts.slice(1).filter((c) => !certs.includes(c) && c !== certs[0]);
     if (extraWant.length) ops.push({ op: "AddListenerCertificates", listenerId: want.id, arns: extraWant });
     if (extraGone.length) ops.push({ op: "RemoveListenerCertificates", listenerId: want.id, arns: extraGone });

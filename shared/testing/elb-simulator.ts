@@ -239,6 +239,7 @@ export function simulate(
         protocol: op.protocol,
         ...(op.certificates ? { certificates: op.certificates } : {}),
         ...(op.sslPolicy ? { sslPolicy: op.sslPolicy } : {}),
+        ...(op.alpnPolicy ? { alpnPolicy: op.alpnPolicy } : {}),
         ...(op.mutualAuthentication ? { mutualAuthentication: op.mutualAuthentication } : {}),
         defaultActions: op.defaultActions,
         rules: [],
@@ -250,6 +251,7 @@ export function simulate(
       l.id = op.listenerId;
       if (op.protocol) l.protocol = op.protocol;
       if (op.sslPolicy) l.sslPolicy = op.sslPolicy;
+      if (op.alpnPolicy) l.alpnPolicy = op.alpnPolicy;
       if (op.mutualAuthentication) {
         if (op.mutualAuthentication.mode === "off") delete l.mutualAuthentication;
         else l.mutualAuthentication = op.mutualAuthentication;
