@@ -19,6 +19,7 @@ import { MemoryTable } from "../../../shared/store/memory/table.ts";
 import { FencedOut, type StateStore } from "../../../shared/store/state.ts";
 import { MemoryElb } from "../../../shared/testing/index.ts";
 import { gatewayModel } from "../../fixtures/gateway-model.ts";
+import { recording } from "./recording-stores.ts";
 
 const GATEWAY = clusterGatewayKey("test", "apps", "gw");
 
@@ -509,5 +510,254 @@ describe("reconciling one Gateway", () => {
     expect(elb.world.loadBalancer).toBeUndefined();
     expect(elb.world.targetGroups).toEqual([]);
     expect(await stores.states.get(GATEWAY)).toBeUndefined();
+  });
+});
+
+describe("the engine's edges (mutation testing)", () => {
+  /** The store with one record write refused (throttled) the first time `refuse` matches it. */
+  function refusingOnce(states: StateStore, refuse: (...args: Parameters<StateStore["put"]>) => boolean) {
+    const put = states.put.bind(states);
+    let refused = false;
+    return withPut(states, {
+      put: async (...args: Parameters<typeof put>) => {
+        if (!refused && refuse(...args)) {
+          refused = true;
+          throw new Error("ProvisionedThroughputExceededException");
+        }
+        return put(...args);
+      },
+    });
+  }
+
+  /** Replaces the record with `edit` of it, under a lease taken and released for the write. */
+  async function rewrite(
+    stores: ReturnType<typeof setup>["stores"],
+    now: number,
+    edit: (state: NonNullable<Awaited<ReturnType<StateStore["get"]>>>) => Parameters<StateStore["put"]>[0],
+  ) {
+    const state = await stores.states.get(GATEWAY);
+    const lease = await stores.leases.acquire(GATEWAY, "test", now, 60_000);
+    if (!state || !lease) throw new Error("setup failed");
+    await stores.states.put(edit(state), lease);
+    await stores.leases.release(lease);
+  }
+
+  it("with no drift interval given, a drift check falls due after ten minutes and not before", async () => {
+    const { elb, deps, request, advance } = setup();
+    const { driftIntervalMs: _, ...defaults } = deps();
+    const desired = model(["/a"]);
+    await reconcileGateway(request(desired), defaults);
+    const reads = elb.reads;
+    advance(600_000 - 1);
+    expect((await reconcileGateway(request(desired), defaults)).kind).toBe("unchanged");
+    expect(elb.reads).toBe(reads);
+    advance(2);
+    expect((await reconcileGateway(request(desired), defaults)).kind).toBe("unchanged");
+    expect(elb.reads).toBe(reads + 1);
+  });
+
+  it("a drift interval given is the one used", async () => {
+    const { elb, deps, request, advance } = setup();
+    const desired = model(["/a"]);
+    await reconcileGateway(request(desired), { ...deps(), driftIntervalMs: 1_000 });
+    const reads = elb.reads;
+    advance(1_000);
+    await reconcileGateway(request(desired), { ...deps(), driftIntervalMs: 1_000 });
+    expect(elb.reads).toBe(reads + 1);
+  });
+
+  it("a drift check that finds nothing to change keeps what AWS holds in the record and the outcome", async () => {
+    const { elb, stores, deps, request, advance } = setup();
+    const desired = model(["/a"]);
+    await reconcileGateway(request(desired), deps());
+    advance(600_001);
+    const outcome = await reconcileGateway(request(desired), deps());
+    expect(outcome).toEqual({ kind: "unchanged", observed: elb.world });
+    expect((await stores.states.get(GATEWAY))?.applied).toEqual(elb.world);
+  });
+
+  it("a lease with exactly the renewal threshold left is not renewed; one with less is", async () => {
+    const { elb, stores, deps, request, advance } = setup();
+    const recorded = recording(stores);
+    const original = elb.execute.bind(elb);
+    let n = 0;
+    elb.execute = async (op, current, created) => {
+      n += 1;
+      // Half the 60 s lease goes by in the first call: the second starts with exactly 30 s left.
+      if (n === 1) advance(30_000);
+      return original(op, current, created);
+    };
+    await reconcileGateway(request(model(["/a"])), { ...deps(), leases: recorded.leases, states: recorded.states });
+    expect(recorded.calls.filter((c) => c.method === "leases.renew")).toEqual([]);
+    n = 0;
+    elb.execute = async (op, current, created) => {
+      n += 1;
+      if (n === 1) advance(30_001);
+      return original(op, current, created);
+    };
+    await reconcileGateway(request(model(["/a", "/b", "/c"])), {
+      ...deps(),
+      leases: recorded.leases,
+      states: recorded.states,
+    });
+    expect(recorded.calls.filter((c) => c.method === "leases.renew")).toHaveLength(1);
+  });
+
+  it("a lease that cannot be renewed stops the apply with FencedOut before the next call", async () => {
+    const { elb, stores, deps, request, advance } = setup();
+    const original = elb.execute.bind(elb);
+    let n = 0;
+    elb.execute = async (op, current, created) => {
+      n += 1;
+      if (n === 1) {
+        // Another reconciler took the expired lease over meanwhile.
+        advance(TTL + 1);
+        await stores.leases.acquire(GATEWAY, "reconciler-b", 1_000_000 + TTL + 1, TTL);
+      }
+      return original(op, current, created);
+    };
+    await expect(reconcileGateway(request(model(["/a"])), deps())).rejects.toBeInstanceOf(FencedOut);
+    expect(elb.calls).toHaveLength(1);
+  });
+
+  it("a refusal AWS answered leaves no call in doubt: if the record write after it fails, a takeover need not wait", async () => {
+    const { elb, stores, deps, request } = setup();
+    elb.failBefore = (op) =>
+      op.op === "CreateLoadBalancer" ? ElbOperationError.fromCode("ValidationError", op.op, "bad subnets") : undefined;
+    const states = refusingOnce(stores.states, (_state, _lease, options) => options?.release === true);
+    await expect(reconcileGateway(request(model(["/a"])), { ...deps(), states })).rejects.toThrow(
+      "ProvisionedThroughputExceededException",
+    );
+    expect((await stores.states.get(GATEWAY))?.applying?.callsLandBy).toBe(1_000_000);
+  });
+
+  it("an uncertain failure whose record write fails still records that its call may land for one call deadline", async () => {
+    const { elb, stores, deps, request } = setup();
+    elb.failBefore = (op) =>
+      op.op === "CreateRule" ? ElbOperationError.fromCode("ServiceUnavailable", op.op, "try later") : undefined;
+    const states = refusingOnce(stores.states, (_state, _lease, options) => options?.release === true);
+    await expect(reconcileGateway(request(model(["/a"])), { ...deps(), states })).rejects.toThrow(
+      "ProvisionedThroughputExceededException",
+    );
+    expect((await stores.states.get(GATEWAY))?.applying?.callsLandBy).toBe(1_000_000 + CALL_DEADLINE);
+  });
+
+  it("an interrupted apply recorded without callsLandBy is waited for until one call deadline after it started", async () => {
+    const { elb, stores, deps, request, advance } = setup();
+    const desired = model(["/a"]);
+    await reconcileGateway(request(desired), deps());
+    await rewrite(stores, 1_000_000, (state) => ({ ...state, applying: { startedAt: 1_000_000, desiredHash: "x" } }));
+    const reads = elb.reads;
+    advance(CALL_DEADLINE);
+    expect(await reconcileGateway(request(desired), deps("reconciler-b"))).toEqual({
+      kind: "busy",
+      until: 1_000_000 + CALL_DEADLINE,
+    });
+    expect(elb.reads).toBe(reads);
+    // Putting the record back fails: the marker written instead keeps the same moment.
+    const states = refusingOnce(stores.states, () => true);
+    await expect(reconcileGateway(request(desired), { ...deps("reconciler-b"), states })).rejects.toThrow(
+      "ProvisionedThroughputExceededException",
+    );
+    expect((await stores.states.get(GATEWAY))?.applying?.callsLandBy).toBe(1_000_000 + CALL_DEADLINE);
+    advance(1);
+    expect((await reconcileGateway(request(desired), deps("reconciler-b"))).kind).toBe("unchanged");
+    expect(elb.reads).toBe(reads + 1);
+  });
+
+  it("a current record written before records kept how the last reconcile ended is still current", async () => {
+    const { elb, stores, deps, request, advance } = setup();
+    const desired = model(["/a"]);
+    await reconcileGateway(request(desired), deps());
+    await rewrite(stores, 1_000_000, ({ lastReconcile: _, ...state }) => state);
+    const reads = elb.reads;
+    advance(1);
+    expect((await reconcileGateway(request(desired), deps())).kind).toBe("unchanged");
+    expect(elb.reads).toBe(reads);
+  });
+
+  it("a hold that ends with the configuration unchanged releases the lease with its record write", async () => {
+    const { table, deps, request, advance } = setup();
+    const desired = model(["/a"]);
+    await reconcileGateway(request(desired), deps());
+    advance(1);
+    expect((await reconcileGateway({ ...request(undefined), hold: "refused" }, deps())).kind).toBe("held");
+    advance(1);
+    expect((await reconcileGateway(request(desired), deps())).kind).toBe("unchanged");
+    expect(table.leases.get(GATEWAY)?.owner).toBeUndefined();
+    expect((await reconcileGateway({ ...request(undefined), hold: "again" }, deps("reconciler-b"))).kind).toBe("held");
+  });
+
+  it("a provisioning load balancer re-read records the reconcile as unchanged", async () => {
+    const { stores, deps, request, advance } = setup();
+    const desired = model(["/a"]);
+    await reconcileGateway(request(desired), deps());
+    await rewrite(stores, 1_000_001, (state) => {
+      if (!state.applied.loadBalancer) throw new Error("no load balancer");
+      return {
+        ...state,
+        applied: { ...state.applied, loadBalancer: { ...state.applied.loadBalancer, state: "provisioning" } },
+      };
+    });
+    advance(1_000);
+    await reconcileGateway(request(desired), deps());
+    expect((await stores.states.get(GATEWAY))?.lastReconcile).toEqual({ at: 1_001_000, outcome: "unchanged" });
+  });
+
+  it("the record written at a lease renewal keeps how the previous reconcile ended", async () => {
+    const { elb, stores, deps, request, advance } = setup();
+    const options = { leaseTtlMs: 30_000, callDeadlineMs: 20_000, leaseSafetyMarginMs: 5_000 };
+    await reconcileGateway(request(model(["/a"])), { ...deps(), ...options });
+    const previous = (await stores.states.get(GATEWAY))?.lastReconcile;
+    expect(previous?.outcome).toBe("applied");
+    const original = elb.execute.bind(elb);
+    const during: unknown[] = [];
+    elb.execute = async (op, current, created) => {
+      during.push((await stores.states.get(GATEWAY))?.lastReconcile);
+      advance(6_000);
+      return original(op, current, created);
+    };
+    await reconcileGateway(request(model(["/a", "/b", "/c", "/d", "/e", "/f"])), { ...deps(), ...options });
+    expect(during).toHaveLength(5);
+    expect(during.every((r) => JSON.stringify(r) === JSON.stringify(previous))).toBe(true);
+  });
+
+  it("only a drift check that finds the applied configuration changed reports drift", async () => {
+    const { deps, request, advance } = setup();
+    await reconcileGateway(request(model(["/a"])), deps());
+    expect(await reconcileGateway(request(model(["/a", "/b"])), deps())).toMatchObject({
+      kind: "applied",
+      drift: false,
+    });
+    advance(600_001);
+    // A drift check falls due with a changed configuration: the change is no drift.
+    const outcome = await reconcileGateway(request(model(["/b"])), deps());
+    expect(outcome).toMatchObject({ kind: "applied", drift: false });
+    expect(outcome).not.toHaveProperty("failedRules");
+  });
+
+  it("an operation that is no deletion failing as not found fails the reconcile", async () => {
+    const { elb, deps, request } = setup();
+    elb.failBefore = (op) =>
+      op.op === "CreateRule" ? new ElbOperationError("notFound", "ListenerNotFound", op.op, "gone") : undefined;
+    expect(await reconcileGateway(request(model(["/a"])), deps())).toMatchObject({
+      kind: "failed",
+      error: { kind: "notFound" },
+    });
+  });
+
+  it("a refused rule is recorded with its listener, route, operation, code and message", async () => {
+    const { elb, stores, deps, request } = setup();
+    const desired = model(["/a"]);
+    elb.failBefore = (op) =>
+      op.op === "CreateRule"
+        ? ElbOperationError.fromCode("ValidationError", op.op, "condition value too long")
+        : undefined;
+    await reconcileGateway(request(desired), deps());
+    const route = desired.listeners[0]?.rules[0]?.source.route;
+    expect((await stores.states.get(GATEWAY))?.lastReconcile).toMatchObject({
+      outcome: "partial",
+      error: `1 rule(s) refused: HTTP:80 ${route} CreateRule: ValidationError: condition value too long`,
+    });
   });
 });
