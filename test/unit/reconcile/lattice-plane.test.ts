@@ -10,10 +10,11 @@ import { describe, expect, it } from "vitest";
 import { clusterGatewayKey } from "../../../shared/keys.ts";
 import type { LatticeModel } from "../../../shared/lattice/model.ts";
 import { emptyObservedLattice, type ObservedLattice, type ObservedService } from "../../../shared/lattice/observed.ts";
-import type { LatticeOperation } from "../../../shared/lattice/operations.ts";
+import type { LatticeOperation, LatticePolicyTarget } from "../../../shared/lattice/operations.ts";
 import { type EngineDeps, reconcileDataPlane } from "../../../shared/reconcile/engine.ts";
 import {
   LATTICE_DATA_PLANE,
+  LATTICE_EXPORT_DATA_PLANE,
   LatticeOperationError,
   type LatticeOutcome,
   latticeAddress,
@@ -337,6 +338,62 @@ describe("a rule Lattice refuses", () => {
     expect(LATTICE_DATA_PLANE.dependsOn(batch(), refusedBatch)).toBe(false);
   });
 
+  it("AWS_IAM on a target whose auth policy was refused depends on it: it would deny every request", () => {
+    const service = { kind: "service" as const, serviceId: "s" };
+    const put = (target: LatticePolicyTarget): LatticeOperation => ({
+      op: "PutAuthPolicy",
+      target,
+      policy: "{}",
+      source: "apps/auth",
+    });
+    const authType = (target: LatticePolicyTarget, type: "AWS_IAM" | "NONE"): LatticeOperation => ({
+      op: "UpdateAuthType",
+      target,
+      authType: type,
+    });
+    expect(LATTICE_DATA_PLANE.dependsOn(authType(service, "AWS_IAM"), put(service))).toBe(true);
+    expect(
+      LATTICE_DATA_PLANE.dependsOn(authType({ kind: "service-network" }, "AWS_IAM"), put({ kind: "service-network" })),
+    ).toBe(true);
+    // Another target's policy, NONE, another refused operation, another operation on the target: independent.
+    expect(LATTICE_DATA_PLANE.dependsOn(authType({ kind: "service", serviceId: "t" }, "AWS_IAM"), put(service))).toBe(
+      false,
+    );
+    expect(LATTICE_DATA_PLANE.dependsOn(authType(service, "NONE"), put(service))).toBe(false);
+    expect(LATTICE_DATA_PLANE.dependsOn(authType(service, "AWS_IAM"), createRule("s", "r0-m0"))).toBe(false);
+    expect(LATTICE_DATA_PLANE.dependsOn(authType(service, "AWS_IAM"), authType(service, "NONE"))).toBe(false);
+    const logs: LatticeOperation = {
+      op: "CreateAccessLogSubscription",
+      target: service,
+      destinationArn: "arn:logs",
+      source: "apps/logs",
+      tags: {},
+    };
+    expect(LATTICE_DATA_PLANE.dependsOn(logs, put(service))).toBe(false);
+  });
+
+  it("a ServiceExport's record is re-read before planning while a group settles or drains, and makes room like a Gateway's", () => {
+    const group = { id: "g", arn: "arn:tg/g", name: "g", protocol: "HTTP", port: 80, targets: [] };
+    const groups = (over: Record<string, unknown>) => ({
+      ...emptyObservedLattice(),
+      targetGroups: [{ ...group, ...over }],
+    });
+    expect(LATTICE_EXPORT_DATA_PLANE.refreshBeforePlan?.(groups({ status: "ACTIVE" }))).toBe(false);
+    expect(LATTICE_EXPORT_DATA_PLANE.refreshBeforePlan?.(groups({ status: "CREATE_IN_PROGRESS" }))).toBe(true);
+    expect(LATTICE_EXPORT_DATA_PLANE.refreshBeforePlan?.(groups({ status: "ACTIVE", draining: 2 }))).toBe(true);
+    const create: LatticeOperation = {
+      op: "CreateTargetGroup",
+      targetGroupId: "h",
+      name: "h",
+      protocol: "HTTP",
+      port: 80,
+      ipAddressType: "IPV4",
+      tags: {},
+    };
+    const stale: LatticeOperation = { op: "DeleteTargetGroup", targetGroupId: "g", arn: "arn:g" };
+    expect(LATTICE_EXPORT_DATA_PLANE.makeRoom(create, [stale])).toEqual([stale]);
+  });
+
   it("a deletion is what a not-found proves done", () => {
     expect(LATTICE_DATA_PLANE.isDeletion(deleteRule("s", "HTTP:80", "x"))).toBe(true);
     expect(LATTICE_DATA_PLANE.isDeletion({ op: "DeregisterTargets", targetGroupId: "g", targets: [] })).toBe(true);
@@ -376,6 +433,17 @@ describe("the Gateway's address", () => {
     expect(latticeAddress(observed, undefined)).toBe("r1-apps-1.example.on.aws");
     const { addressService: _none, ...withoutAddressService } = desired;
     expect(latticeAddress(observed, withoutAddressService)).toBe("r1-apps-1.example.on.aws");
+  });
+
+  it("with no model (held) is the Gateway service's, though another service with a DNS name comes first", () => {
+    const observed = world([
+      service(R1, "r1-apps", { dnsName: "r1-apps-1.example.on.aws" }),
+      service("Gateway/apps/net", "net-apps"),
+      service("Gateway/apps/net#2", "net-apps-2", { dnsName: "NET-apps-1.example.on.aws" }),
+    ]);
+    expect(latticeAddress(observed, undefined)).toBe("net-apps-1.example.on.aws");
+    // With a model, its address service decides; without one there, the first service with a name.
+    expect(latticeAddress(observed, latticeModel(TWO))).toBe("r1-apps-1.example.on.aws");
   });
 
   it("is absent while no service has a DNS name", () => {
@@ -422,6 +490,39 @@ describe("what a Lattice outcome means for the Gateway's status", () => {
       message:
         "service network net, 2 service(s); waiting until r0-apps (CREATE_IN_PROGRESS), r1-apps (UPDATE_IN_PROGRESS) are active",
     });
+  });
+
+  it("a target group still being created keeps Programmed False; one recorded without a state does not", () => {
+    const group = (status?: string) => ({
+      id: "g",
+      arn: "arn:tg/g",
+      name: "g-apps",
+      protocol: "HTTP",
+      port: 80,
+      targets: [],
+      ...(status ? { status } : {}),
+    });
+    const withGroup = (status?: string) => ({ ...both, targetGroups: [group(status)] });
+    expect(latticeObservationOf({ kind: "unchanged", observed: withGroup("CREATE_IN_PROGRESS") }, desired)).toEqual({
+      programmed: false,
+      address: "r0-apps-1.example.on.aws",
+      message: "service network net, 2 service(s); waiting until g-apps (CREATE_IN_PROGRESS) are active",
+    });
+    expect(latticeObservationOf({ kind: "unchanged", observed: withGroup("ACTIVE") }, desired)?.programmed).toBe(true);
+    expect(latticeObservationOf({ kind: "unchanged", observed: withGroup() }, desired)?.programmed).toBe(true);
+  });
+
+  it("an apply with work pending says what comes next", () => {
+    const outcome: LatticeOutcome = {
+      kind: "applied",
+      observed: both,
+      operations: ["DeregisterTargets"],
+      drift: false,
+      pending: "target group g-apps: targets draining",
+    };
+    expect(latticeObservationOf(outcome, desired)?.message).toBe(
+      "service network net, 2 service(s) active; next: target group g-apps: targets draining",
+    );
   });
 
   it("services the model has and Lattice does not keep Programmed False, by name", () => {
