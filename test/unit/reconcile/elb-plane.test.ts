@@ -1,7 +1,12 @@
-/** What the engine may conclude from an ELBv2 operation: deletions, and what depends on a refused rule. */
+/**
+ * What the engine may conclude from an ELBv2 operation: deletions, what depends on a refused rule,
+ * and the route a refused rule is reported with.
+ */
 import { describe, expect, it } from "vitest";
+import type { LoadBalancerModel } from "../../../shared/elb/model.ts";
 import type { ElbOperation } from "../../../shared/elb/operations.ts";
 import { ELB_DATA_PLANE } from "../../../shared/reconcile/elb-plane.ts";
+import { ElbOperationError } from "../../../shared/reconcile/ports.ts";
 
 const create = (key: string): ElbOperation => ({
   op: "CreateRule",
@@ -29,8 +34,13 @@ describe("ELB as a data plane", () => {
       { op: "DeleteLoadBalancer", arn: "arn:lb", reason: "gone" },
       { op: "DeleteProtection", protectionId: "p-1" },
       { op: "DisassociateWebACL", webAclArn: "arn:acl" },
+      // The managed security groups' cleanup: a group or rule AWS no longer finds is gone already.
+      { op: "RevokeSecurityGroupIngress", rules: [] },
+      { op: "RevokeTargetIngress", rules: [] },
+      { op: "DeleteSecurityGroup", role: "frontend", groupId: "sg-f" },
+      { op: "ReleaseBackendSecurityGroup", groupId: "sg-b" },
     ];
-    expect(deletions.map((op) => ELB_DATA_PLANE.isDeletion(op))).toEqual([true, true, true, true, true, true]);
+    expect(deletions.filter((op) => !ELB_DATA_PLANE.isDeletion(op))).toEqual([]);
     const others: ElbOperation[] = [
       create("HTTP:80#0"),
       modify,
@@ -75,5 +85,73 @@ describe("ELB as a data plane", () => {
   it("makes room with another listener's pending rule deletions when its own has none: the quota is per load balancer", () => {
     const elsewhere: ElbOperation = { op: "DeleteRule", listenerId: "HTTP:8080", rule: { arn: "arn:x" } };
     expect(ELB_DATA_PLANE.makeRoom(create("HTTP:80#0"), [elsewhere, modify])).toEqual([elsewhere]);
+  });
+});
+
+describe("the route a refused rule is reported with", () => {
+  const conditions = (path: string) => [{ field: "path-pattern" as const, values: [path] }];
+  const rule = (path: string, route: string) => ({ conditions: conditions(path), source: { route } });
+  // Only what refusedRule reads of the model: each listener's id, and its rules' conditions and route.
+  const desired = {
+    listeners: [
+      { id: "HTTP:80", rules: [rule("/a", "apps/a"), rule("/b", "apps/b")] },
+      { id: "HTTPS:443", rules: [rule("/s", "apps/s")] },
+    ],
+  } as unknown as LoadBalancerModel;
+  const error = ElbOperationError.fromCode("ValidationError", "CreateRule", "invalid");
+  const createWith = (key: string, path: string, listenerId = "HTTP:80"): ElbOperation => ({
+    op: "CreateRule",
+    listenerId,
+    key,
+    priority: 10,
+    conditions: conditions(path),
+    actions: [],
+    tags: {},
+  });
+  const modifyWith = (path: string, listenerId = "HTTP:80"): ElbOperation => ({
+    op: "ModifyRule",
+    listenerId,
+    rule: { arn: "arn:r" },
+    conditions: conditions(path),
+    actions: [],
+  });
+
+  it("a new rule's is the route of the model's rule its plan key names, whatever its conditions", () => {
+    expect(ELB_DATA_PLANE.refusedRule(createWith("HTTP:80#1", "/a"), error, desired)).toEqual({
+      operation: "CreateRule",
+      listenerId: "HTTP:80",
+      route: "apps/b",
+      code: "ValidationError",
+      message: "invalid",
+    });
+    expect(ELB_DATA_PLANE.refusedRule(createWith("HTTPS:443#0", "/x", "HTTPS:443"), error, desired)?.route).toBe(
+      "apps/s",
+    );
+  });
+
+  it("a new rule whose key names no model rule, and a modified rule, are found by their conditions", () => {
+    expect(ELB_DATA_PLANE.refusedRule(createWith("HTTP:80#7", "/b"), error, desired)?.route).toBe("apps/b");
+    expect(ELB_DATA_PLANE.refusedRule(modifyWith("/b"), error, desired)).toMatchObject({
+      operation: "ModifyRule",
+      route: "apps/b",
+    });
+    expect(ELB_DATA_PLANE.refusedRule(modifyWith("/s", "HTTPS:443"), error, desired)?.route).toBe("apps/s");
+  });
+
+  it("a rule no model rule matches is reported on its listener alone; anything but a rule is not isolated", () => {
+    const unmatched = ELB_DATA_PLANE.refusedRule(modifyWith("/nowhere"), error, desired);
+    expect(unmatched).toEqual({
+      operation: "ModifyRule",
+      listenerId: "HTTP:80",
+      code: "ValidationError",
+      message: "invalid",
+    });
+    expect(unmatched).not.toHaveProperty("route");
+    expect(ELB_DATA_PLANE.refusedRule(modifyWith("/s", "HTTP:80"), error, desired)).not.toHaveProperty("route");
+    const others: ElbOperation[] = [
+      { op: "DeleteRule", listenerId: "HTTP:80", rule: { arn: "arn:r" } },
+      { op: "SetRulePriorities", listenerId: "HTTP:80", priorities: [] },
+    ];
+    for (const op of others) expect(ELB_DATA_PLANE.refusedRule(op, error, desired)).toBeUndefined();
   });
 });

@@ -134,4 +134,53 @@ describe("status from a reconcile outcome", () => {
     );
     expect(observationOf({ kind: "unchanged", observed: nlb })?.message).toBe("load balancer sy-apps-gw-123 is active");
   });
+
+  it("a load balancer still provisioning says its state; one recorded without a state is taken as active", () => {
+    expect(
+      observationOf({ kind: "applied", observed: observed("provisioning"), operations: ["CreateRule"], drift: false })
+        ?.message,
+    ).toBe("load balancer sy-apps-gw-123 is provisioning; waiting until it is active");
+    const noState = observed("active");
+    if (noState.loadBalancer) delete noState.loadBalancer.state;
+    expect(observationOf({ kind: "unchanged", observed: noState })).toMatchObject({
+      programmed: true,
+      message: "load balancer sy-apps-gw-123 is active",
+    });
+  });
+
+  it("no load balancer yet is not Programmed, and says so", () => {
+    expect(observationOf({ kind: "unchanged", observed: emptyObserved() })).toEqual({
+      programmed: false,
+      message: "no load balancer exists yet",
+    });
+  });
+
+  it("a failure keeps the load balancer's address, and says switchyard retries when it does", () => {
+    const error = new ElbOperationError("retryable", "ServiceUnavailable", "CreateRule", "try later");
+    expect(observationOf({ kind: "failed", observed: observed("active"), error, retryable: true })).toEqual({
+      programmed: false,
+      address: "sy-apps-gw-123.eu-west-1.elb.amazonaws.com",
+      message: "CreateRule failed: ServiceUnavailable: try later; switchyard retries",
+    });
+  });
+
+  it("several refused rules are listed one after the other", () => {
+    const refused = (route: string) => ({
+      operation: "CreateRule",
+      listenerId: "HTTP:80",
+      route,
+      code: "ValidationError",
+      message: "bad",
+    });
+    const o = observationOf({
+      kind: "applied",
+      observed: observed("active"),
+      operations: ["CreateRule"],
+      drift: false,
+      failedRules: [refused("apps/r1"), refused("apps/r2")],
+    });
+    expect(o?.message).toBe(
+      "load balancer sy-apps-gw-123 is active; AWS refused CreateRule for apps/r1 (ValidationError: bad), CreateRule for apps/r2 (ValidationError: bad)",
+    );
+  });
 });
