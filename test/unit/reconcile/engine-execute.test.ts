@@ -38,6 +38,8 @@ const RULES_PLANE: DataPlane<string[], Rules, RuleOp> = {
       ? { operation: op.op, listenerId: "L", route: op.name, code: error.code, message: error.message }
       : undefined,
   dependsOn: () => false,
+  // A rule named `draining` is waited for: the record is re-read before planning from it.
+  refreshBeforePlan: (applied) => applied.rules.includes("draining"),
 };
 
 /** Rules in memory with a quota; every attempt is recorded, refused or not. */
@@ -53,8 +55,9 @@ class MemoryRules implements DataPlanePort<Rules, RuleOp> {
   async observe(): Promise<Rules> {
     return structuredClone(this.world);
   }
-  async refresh(applied: Rules): Promise<Rules> {
-    return applied;
+  async refresh(): Promise<Rules> {
+    this.attempts.push("refresh");
+    return structuredClone(this.world);
   }
   async discover(): Promise<Rules> {
     return structuredClone(this.world);
@@ -119,8 +122,28 @@ describe("the apply loop", () => {
       port.world = { rules: [...port.world.rules, "x"] };
       return new DataPlaneOperationError("terminal", "ValidationError", op.op, "invalid", structuredClone(port.world));
     };
-    const outcome = await reconcile(["x", "y"]);
-    expect(outcome).toMatchObject({ kind: "applied", observed: { rules: ["x", "y"] } });
-    expect((await states.get(GATEWAY))?.applied).toEqual({ rules: ["x", "y"] });
+    // The refused operation is the last: nothing after it reads AWS's state again.
+    const outcome = await reconcile(["y", "x"]);
+    expect(outcome).toMatchObject({ kind: "applied", observed: { rules: ["y", "x"] } });
+    expect((await states.get(GATEWAY))?.applied).toEqual({ rules: ["y", "x"] });
+  });
+
+  it("a deletion AWS refuses for any reason but not found fails the reconcile and the record keeps what it would have deleted", async () => {
+    const { port, states, reconcile } = setup();
+    await reconcile(["a", "b"]);
+    port.refuse = (op) =>
+      op.op === "DeleteRule" ? new DataPlaneOperationError("terminal", "ResourceInUse", op.op, "in use") : undefined;
+    expect(await reconcile(["a"])).toMatchObject({ kind: "failed", error: { code: "ResourceInUse" } });
+    expect((await states.get(GATEWAY))?.applied).toEqual({ rules: ["a", "b"] });
+  });
+
+  it("a record the plane waits on is re-read before a change is planned from it", async () => {
+    const { port, reconcile } = setup();
+    await reconcile(["a", "draining"]);
+    // AWS finished with it meanwhile; the record still names it.
+    port.world = { rules: ["a"] };
+    port.attempts.length = 0;
+    expect(await reconcile(["a", "x"])).toMatchObject({ kind: "applied", observed: { rules: ["a", "x"] } });
+    expect(port.attempts).toEqual(["refresh", "CreateRule x"]);
   });
 });
