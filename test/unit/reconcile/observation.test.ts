@@ -183,4 +183,12 @@ describe("status from a reconcile outcome", () => {
       "load balancer sy-apps-gw-123 is active; AWS refused CreateRule for apps/r1 (ValidationError: bad), CreateRule for apps/r2 (ValidationError: bad)",
     );
   });
+
+  it("a VPC that does not exist is NoResources too", () => {
+    const error = new ElbOperationError("terminal", "VpcNotFound", "CreateLoadBalancer", "no VPC vpc-1");
+    expect(observationOf({ kind: "failed", observed: emptyObserved(), error, retryable: false })).toMatchObject({
+      programmed: false,
+      reason: "NoResources",
+    });
+  });
 });
