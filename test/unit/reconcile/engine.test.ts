@@ -497,9 +497,13 @@ describe("reconciling one Gateway", () => {
   it("TooManyRules while creating rules runs the listener's pending deletions first and converges", async () => {
     const { elb, deps, request } = setup({ maxRulesPerLoadBalancer: 3 });
     await reconcileGateway(request(model(["/a", "/b", "/c"])), deps());
-    const desired = model(["/x", "/y", "/z"]);
+    // The plan creates /x before it deletes /a (make before break): at the quota, /a goes first.
+    const desired = model(["/b", "/c", "/x"]);
+    expect(planElb(desired, elb.world).operations.map((o) => o.op)).toEqual(["CreateRule", "DeleteRule"]);
+    const calls = elb.calls.length;
     const outcome = await reconcileGateway(request(desired), deps());
     expect(outcome.kind).toBe("applied");
+    expect(elb.calls.slice(calls)).toEqual(["CreateRule", "DeleteRule", "CreateRule"]);
     expect(planElb(desired, elb.world).operations).toEqual([]);
   });
 
