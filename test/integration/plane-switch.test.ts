@@ -4,8 +4,9 @@
 // plane's resources are deleted before the new plane builds (ALB ↔ NLB: one plan replaces the load
 // balancer); a crash after AWS accepted DeleteLoadBalancer converges.
 // SWITCHYARD_COMPONENTS=moto,dynamodb,lattice
+
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DescribeSecurityGroupsCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeSecurityGroupsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import {
   type Action,
   DescribeListenersCommand,
@@ -31,9 +32,7 @@ import {
   reconcileGatewayRequest,
 } from "../../shared/pipeline/reconcile-gateway.ts";
 import type { StatusIntent } from "../../shared/pipeline/status-intent.ts";
-import { MemoryClusterRegistry } from "../../shared/registry/memory.ts";
 import { createDynamoDbLatticeStates, createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
-import { createTable } from "../../shared/store/dynamodb/table.ts";
 import { FaultInjectingHandler } from "../../shared/testing/index.ts";
 import {
   DUMMY_CREDENTIALS,
@@ -43,12 +42,11 @@ import {
   MOTO_DEFAULT_ACCOUNT_ID,
   motoSettings,
   resetMoto,
-  TEST_REGION,
-  uniqueName,
   waitFor,
 } from "../env/clients.ts";
 import { PIPELINE_MANIFESTS, pipelineObjects } from "../fixtures/pipeline-cluster.ts";
 import { manifestObjects } from "./lattice-reconcile-support.ts";
+import { registeredInDefaultVpc } from "./reconcile-handler-support.ts";
 
 const CLUSTER = "moto-cluster";
 const KEY = clusterGatewayKey(CLUSTER, "apps", "gw");
@@ -143,26 +141,7 @@ beforeEach(async () => {
     requestHandler: faults,
     maxAttempts: 1,
   });
-  const ec2 = new EC2Client(motoSettings());
-  const vpcId = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] })))
-    .Vpcs?.[0]?.VpcId;
-  ec2.destroy();
-  if (!vpcId) throw new Error("moto has no default VPC");
-  const registry = new MemoryClusterRegistry(MOTO_DEFAULT_ACCOUNT_ID);
-  await registry.put(
-    {
-      clusterId: CLUSTER,
-      account: MOTO_DEFAULT_ACCOUNT_ID,
-      region: TEST_REGION,
-      vpcId,
-      eks: { clusterName: CLUSTER },
-      senderPrincipal: `arn:aws:iam::${MOTO_DEFAULT_ACCOUNT_ID}:role/forwarder`,
-      statusMode: "direct",
-    },
-    "create",
-  );
-  const table = uniqueName("switchyard");
-  await createTable(dynamo, table);
+  const { registry, table } = await registeredInDefaultVpc(dynamo, CLUSTER);
   const { leases, states } = createDynamoDbStores(dynamo, table);
   snapshots = new MemorySnapshotSource({ [CLUSTER]: pipelineObjects() });
   sent = [];

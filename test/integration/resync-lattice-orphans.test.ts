@@ -6,8 +6,8 @@
 // services and target groups, and its service network only if switchyard created it. A Gateway
 // whose record remains is left alone.
 // SWITCHYARD_COMPONENTS=moto,dynamodb,lattice
+
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import {
   CreateServiceNetworkCommand,
@@ -36,9 +36,8 @@ import {
   MemorySnapshotSource,
   reconcileGatewayRequest,
 } from "../../shared/pipeline/reconcile-gateway.ts";
-import { MemoryClusterRegistry } from "../../shared/registry/memory.ts";
+import type { MemoryClusterRegistry } from "../../shared/registry/memory.ts";
 import { createDynamoDbLatticeStates, createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
-import { createTable } from "../../shared/store/dynamodb/table.ts";
 import {
   DUMMY_CREDENTIALS,
   dynamoDbSettings,
@@ -48,9 +47,9 @@ import {
   motoSettings,
   resetMoto,
   TEST_REGION,
-  uniqueName,
 } from "../env/clients.ts";
 import { manifestObjects } from "./lattice-reconcile-support.ts";
+import { registeredInDefaultVpc } from "./reconcile-handler-support.ts";
 
 const CLUSTER = "moto-cluster";
 /** Keeps its record throughout. */
@@ -143,26 +142,9 @@ beforeEach(async () => {
     account: MOTO_DEFAULT_ACCOUNT_ID,
     maxAttempts: 1,
   });
-  const ec2 = new EC2Client(motoSettings());
-  const vpcId = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] })))
-    .Vpcs?.[0]?.VpcId;
-  ec2.destroy();
-  if (!vpcId) throw new Error("moto has no default VPC");
-  registry = new MemoryClusterRegistry(MOTO_DEFAULT_ACCOUNT_ID);
-  await registry.put(
-    {
-      clusterId: CLUSTER,
-      account: MOTO_DEFAULT_ACCOUNT_ID,
-      region: TEST_REGION,
-      vpcId,
-      eks: { clusterName: CLUSTER },
-      senderPrincipal: `arn:aws:iam::${MOTO_DEFAULT_ACCOUNT_ID}:role/forwarder`,
-      statusMode: "direct",
-    },
-    "create",
-  );
-  const table = uniqueName("switchyard");
-  await createTable(dynamo, table);
+  const registered = await registeredInDefaultVpc(dynamo, CLUSTER);
+  registry = registered.registry;
+  const table = registered.table;
   const { leases, states } = createDynamoDbStores(dynamo, table);
   snapshots = new MemorySnapshotSource({ [CLUSTER]: manifestObjects(ALL) });
   clock.now = 1_000_000;

@@ -3,8 +3,8 @@
 // A load balancer tagged as a Gateway with no record and no Gateway is deleted by the reconcile the
 // tick enqueues; one whose Gateway has a record is left.
 // SWITCHYARD_COMPONENTS=moto,dynamodb
+
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import {
   DescribeLoadBalancersCommand,
   DescribeTagsCommand,
@@ -27,9 +27,8 @@ import {
   MemorySnapshotSource,
   reconcileGatewayRequest,
 } from "../../shared/pipeline/reconcile-gateway.ts";
-import { MemoryClusterRegistry } from "../../shared/registry/memory.ts";
+import type { MemoryClusterRegistry } from "../../shared/registry/memory.ts";
 import { createDynamoDbStores } from "../../shared/store/dynamodb/stores.ts";
-import { createTable } from "../../shared/store/dynamodb/table.ts";
 import {
   DUMMY_CREDENTIALS,
   dynamoDbSettings,
@@ -37,9 +36,9 @@ import {
   motoSettings,
   resetMoto,
   TEST_REGION,
-  uniqueName,
 } from "../env/clients.ts";
 import { pipelineObjects } from "../fixtures/pipeline-cluster.ts";
+import { registeredInDefaultVpc } from "./reconcile-handler-support.ts";
 
 const CLUSTER = "moto-cluster";
 const KEPT = clusterGatewayKey(CLUSTER, "apps", "gw");
@@ -80,26 +79,9 @@ beforeEach(async () => {
     credentials: DUMMY_CREDENTIALS,
     account: MOTO_DEFAULT_ACCOUNT_ID,
   });
-  const ec2 = new EC2Client(motoSettings());
-  const vpcId = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] })))
-    .Vpcs?.[0]?.VpcId;
-  ec2.destroy();
-  if (!vpcId) throw new Error("moto has no default VPC");
-  registry = new MemoryClusterRegistry(MOTO_DEFAULT_ACCOUNT_ID);
-  await registry.put(
-    {
-      clusterId: CLUSTER,
-      account: MOTO_DEFAULT_ACCOUNT_ID,
-      region: TEST_REGION,
-      vpcId,
-      eks: { clusterName: CLUSTER },
-      senderPrincipal: `arn:aws:iam::${MOTO_DEFAULT_ACCOUNT_ID}:role/forwarder`,
-      statusMode: "direct",
-    },
-    "create",
-  );
-  const table = uniqueName("switchyard");
-  await createTable(dynamo, table);
+  const registered = await registeredInDefaultVpc(dynamo, CLUSTER);
+  registry = registered.registry;
+  const table = registered.table;
   const { leases, states } = createDynamoDbStores(dynamo, table);
   snapshots = new MemorySnapshotSource({ [CLUSTER]: pipelineObjects(GONE_GATEWAY) });
   deps = {
