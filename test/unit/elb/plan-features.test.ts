@@ -10,26 +10,12 @@ import { emptyObserved, type ObservedElb } from "../../../shared/elb/observed.ts
 import type { ElbOperation } from "../../../shared/elb/operations.ts";
 import { planElb } from "../../../shared/elb/plan.ts";
 import { type CreatedRules, simulate } from "../../../shared/testing/index.ts";
+import { bareAlbModel } from "../../fixtures/gateway-model.ts";
 
 const ACL = "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/shop/1";
 const OTHER_ACL = "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/other/2";
 
-function lb(overrides: Partial<LoadBalancerModel> = {}): LoadBalancerModel {
-  return {
-    gatewayKey: "apps/gw",
-    type: "application",
-    name: "sy-apps-gw",
-    scheme: "internet-facing",
-    ipAddressType: "ipv4",
-    subnets: ["subnet-a", "subnet-b"],
-    securityGroups: [],
-    attributes: {},
-    tags: {},
-    listeners: [],
-    targetGroups: [],
-    ...overrides,
-  };
-}
+const lb = bareAlbModel;
 
 function listener(attributes?: Record<string, string>): ListenerModel {
   return {

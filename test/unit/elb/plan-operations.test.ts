@@ -16,27 +16,13 @@ import type { ElbOperation } from "../../../shared/elb/operations.ts";
 import { planElb } from "../../../shared/elb/plan.ts";
 import type { RuleAction, RuleCondition } from "../../../shared/elb/rules.ts";
 import { type CreatedRules, simulate } from "../../../shared/testing/index.ts";
+import { bareAlbModel } from "../../fixtures/gateway-model.ts";
 
 const OK: RuleAction = { type: "fixed-response", statusCode: "200" };
 const NOT_FOUND: RuleAction = { type: "fixed-response", statusCode: "404" };
 const CERT = (n: number) => `arn:aws:acm:us-east-1:111122223333:certificate/c${n}`;
 
-function lb(overrides: Partial<LoadBalancerModel> = {}): LoadBalancerModel {
-  return {
-    gatewayKey: "apps/gw",
-    type: "application",
-    name: "sy-apps-gw",
-    scheme: "internet-facing",
-    ipAddressType: "ipv4",
-    subnets: ["subnet-a", "subnet-b"],
-    securityGroups: [],
-    attributes: {},
-    tags: {},
-    listeners: [],
-    targetGroups: [],
-    ...overrides,
-  };
-}
+const lb = bareAlbModel;
 
 function pathRule(path: string, actions: RuleAction[] = [OK]): ListenerRuleModel {
   return {
